@@ -1,0 +1,173 @@
+"""``/_emulator/*``: health, messages, reset, clock, scenario, inbound, request journal."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+import yaml
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .._version import __version__
+from ..core.models import Status
+from ..emulator import iso
+from ..scenario.loader import ScenarioError, parse_scenario
+
+if TYPE_CHECKING:
+    from ..emulator import Emulator
+
+__all__ = ["AdminError", "build_admin_app"]
+
+
+class AdminError(Exception):
+    """Bad input to the admin API: answered with ``{"error": message}``."""
+
+    def __init__(self, message: str, status: int = 400, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.extra = status, extra
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    return Response(msgspec.json.encode(data), status_code=status, media_type="application/json")
+
+
+async def _body_json(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        raise AdminError("request body must be a JSON object")
+    try:
+        data = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise AdminError(f"request body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise AdminError("request body must be a JSON object")
+    return data
+
+
+def build_admin_app(emu: Emulator) -> Starlette:
+    """The admin API for ``emu`` (mounted at ``/_emulator``)."""
+
+    async def health(request: Request) -> Response:
+        return _json({"status": "ok", "version": __version__})
+
+    async def messages(request: Request) -> Response:
+        params = request.query_params
+        status = params.get("status") or None
+        if status is not None and status not in {s.value for s in Status}:
+            valid = ", ".join(s.value for s in Status)
+            raise AdminError(f"unknown status {status!r} (valid: {valid})")
+        provider = params.get("provider") or None
+        if provider is not None and provider not in emu.providers:
+            raise AdminError(f"unknown provider {provider!r} (known: {', '.join(emu.providers)})")
+        to = params.get("to") or None
+        if to is not None and to.startswith(" "):
+            to = "+" + to[1:]
+        return _json({"messages": emu.messages(provider=provider, to=to, status=status)})
+
+    async def reset(request: Request) -> Response:
+        emu.reset()
+        return _json({"status": "ok"})
+
+    def clock_state() -> dict[str, Any]:
+        return {"now": iso(emu.time()), "timestamp": emu.time(), "kind": emu.clock.kind}
+
+    async def clock(request: Request) -> Response:
+        if request.method == "POST":
+            data = await _body_json(request)
+            unknown = set(data) - {"advance", "seconds", "set"}
+            if unknown or len(data) != 1:
+                raise AdminError('give exactly one of {"advance": "30s"}, {"seconds": 30}, {"set": ISO time}')
+            try:
+                if "set" in data:
+                    emu.clock.set(data["set"])
+                    emu.webhooks.notify()
+                elif "advance" in data:
+                    emu.advance(data["advance"])
+                else:
+                    emu.advance(seconds=data["seconds"])
+            except (ValueError, TypeError) as exc:
+                raise AdminError(str(exc)) from None
+        return _json(clock_state())
+
+    def scenario_state() -> dict[str, Any]:
+        s = emu.scenario
+        return {"name": s.name, "description": s.description, "seed": s.seed, "version": s.version,
+                "scenario": s.source}  # fmt: skip
+
+    async def scenario(request: Request) -> Response:
+        if request.method == "PUT":
+            raw = await request.body()
+            try:
+                data = yaml.safe_load(raw.decode("utf-8")) if raw.strip() else None
+            except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                mark = getattr(exc, "problem_mark", None)
+                line = mark.line + 1 if mark is not None else None
+                raise AdminError(f"scenario is not valid YAML or JSON: {exc}", line=line) from None
+            try:
+                if isinstance(data, str) and "\n" not in data.strip():
+                    emu.load_scenario(data.strip())  # a bare shipped-scenario name
+                else:
+                    emu.load_scenario(parse_scenario(data))
+            except ScenarioError as exc:
+                raise AdminError(str(exc), field=exc.field, line=exc.line) from None
+        return _json(scenario_state())
+
+    async def inbound(request: Request) -> Response:
+        data = await _body_json(request)
+        missing = [k for k in ("provider", "from", "to", "text") if not isinstance(data.get(k), str)]
+        if missing:
+            raise AdminError(f"missing or non-string fields: {', '.join(missing)}")
+        try:
+            record = emu.inbound(data["provider"], data["from"], data["to"], data["text"])
+        except ValueError as exc:
+            raise AdminError(str(exc)) from None
+        return _json({"message": record}, status=201)
+
+    async def requests(request: Request) -> Response:
+        provider = request.query_params.get("provider") or None
+        try:
+            after = int(request.query_params.get("after", "0"))
+        except ValueError:
+            raise AdminError("'after' must be an integer") from None
+        return _json({"requests": emu.journal.entries(provider=provider, after_id=after)})
+
+    async def webhooks(request: Request) -> Response:
+        pending = [
+            {"due": iso(j.due), "provider": j.provider, "event": j.event, "method": j.method,
+             "url": j.url, "message_id": j.message_id, "attempt": j.attempt}
+            for j in emu.webhooks.pending()
+        ]  # fmt: skip
+        attempts = [dict(a, time=iso(a["time"])) for a in list(emu.webhooks.attempts)]
+        return _json({"pending": pending, "attempts": attempts})
+
+    async def admin_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, AdminError)
+        body = {"error": str(exc)}
+        body.update({k: v for k, v in exc.extra.items() if v is not None})
+        return _json(body, exc.status)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return _json({"error": exc.detail}, exc.status_code)
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        return _json({"error": f"internal error: {type(exc).__name__}: {exc}"}, 500)
+
+    routes = [
+        Route("/health", health, methods=["GET"]),
+        Route("/messages", messages, methods=["GET"]),
+        Route("/reset", reset, methods=["POST"]),
+        Route("/clock", clock, methods=["GET", "POST"]),
+        Route("/scenario", scenario, methods=["GET", "PUT"]),
+        Route("/inbound", inbound, methods=["POST"]),
+        Route("/requests", requests, methods=["GET"]),
+        Route("/webhooks", webhooks, methods=["GET"]),
+    ]
+    return Starlette(
+        routes=routes,
+        exception_handlers={AdminError: admin_error, HTTPException: http_error, Exception: server_error},
+    )

@@ -1,0 +1,126 @@
+"""``sms-emulator``: serve, check-scenario, scenarios."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from ._version import __version__
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="sms-emulator", description="Local emulator of SMS provider APIs.")
+    parser.add_argument("--version", action="version", version=f"sms-emulator {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    serve = commands.add_parser("serve", help="run the standalone server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8787)
+    serve.add_argument("--scenario", default=None, help="shipped scenario name or file")
+    serve.add_argument("--db", default=None, help="SQLite file (default: in memory)")
+    serve.add_argument("--clock", choices=("real", "virtual"), default="real")
+    serve.add_argument("--seed", type=int, default=None)
+
+    check = commands.add_parser("check-scenario", help="validate scenario files")
+    check.add_argument("files", nargs="+", metavar="FILE")
+
+    commands.add_parser("scenarios", help="list shipped scenarios")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"sms-emulator: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    import uvicorn
+
+    from .emulator import Emulator
+    from .providers import PROVIDERS
+    from .scenario.loader import ScenarioError
+    from .testing.server import bind_socket
+
+    if not 0 <= args.port <= 65535:
+        return _fail(f"--port {args.port} is not a TCP port")
+    try:
+        emu = Emulator(scenario=args.scenario, clock=args.clock, seed=args.seed, db=args.db)
+    except ScenarioError as exc:
+        return _fail(f"--scenario: {exc}")
+    except (sqlite3.Error, OSError) as exc:
+        return _fail(f"--db {args.db}: cannot open SQLite database ({exc})")
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as exc:
+        return _fail(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})")
+    host, port = sock.getsockname()[:2]
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    lines = [f"sms-emulator {__version__} listening on {url}",
+             f"  scenario: {emu.scenario.name} (seed {emu.seed}), clock: {emu.clock.kind}, "
+             f"store: {args.db or 'memory'}"]  # fmt: skip
+    for provider in PROVIDERS:
+        lines.append(f"  {provider.title}:")
+        lines += [f"    {url}{path}" for path in provider.paths]
+    lines.append(f"  admin API: {url}/_emulator/  (health, messages, clock, scenario, requests)")
+    lines.append(f"  inspector: {url}/_emulator/ui")
+    print("\n".join(lines), flush=True)
+    config = uvicorn.Config(emu.app, log_level="warning", lifespan="off", access_log=False)
+    server = uvicorn.Server(config)
+    emu.webhooks.start()
+    # uvicorn shuts down gracefully, then re-raises the signal it caught: make
+    # that re-raised SIGTERM a normal exit so the store is closed.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    try:
+        server.run(sockets=[sock])
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        emu.close()
+    print("sms-emulator stopped", flush=True)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .scenario.loader import ScenarioError, load_scenario
+
+    failed = 0
+    for name in args.files:
+        try:
+            scenario = load_scenario(name)
+        except ScenarioError as exc:
+            failed += 1
+            print(f"{exc}", file=sys.stderr)
+        else:
+            print(f"{name}: ok ({scenario.name})")
+    return 1 if failed else 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from .scenario.loader import load_scenario, shipped_scenarios
+
+    for name, path in sorted(shipped_scenarios().items()):
+        try:
+            description = load_scenario(path).description
+        except ValueError as exc:
+            description = f"(invalid: {exc})"
+        print(f"{name:<22} {description}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    handler = {"serve": _serve, "check-scenario": _check, "scenarios": _list}[args.command]
+    return handler(args)

@@ -1,0 +1,1 @@
+"""Provider-neutral building blocks: clock, ids, model, lifecycle, store, text and numbers."""

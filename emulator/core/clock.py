@@ -1,0 +1,164 @@
+"""Clocks the emulator runs on, and duration parsing.
+
+All emulator time is a float of seconds since the Unix epoch (UTC).  The
+virtual clock only moves when told to, which makes tests deterministic.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from datetime import UTC, datetime
+from typing import Protocol
+
+__all__ = [
+    "DEFAULT_VIRTUAL_START",
+    "Clock",
+    "RealClock",
+    "VirtualClock",
+    "make_clock",
+    "parse_duration",
+    "to_datetime",
+    "to_timestamp",
+]
+
+#: Where a virtual clock starts unless told otherwise (fixed, for determinism).
+DEFAULT_VIRTUAL_START = datetime(2026, 1, 1, tzinfo=UTC)
+
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
+
+
+def parse_duration(value: str | int | float) -> float:
+    """Parse ``"500ms"``, ``"30s"``, ``"1h30m"``, ``"2d"`` or a plain number of seconds.
+
+    Raises ``ValueError`` with a readable message on anything else, including
+    negative durations.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"invalid duration: {value!r}")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        try:
+            seconds = float(text)
+        except ValueError:
+            pos, seconds = 0, 0.0
+            for match in _PART.finditer(text):
+                if match.start() != pos:
+                    break
+                seconds += float(match.group(1)) * _UNITS[match.group(2)]
+                pos = match.end()
+            if pos != len(text) or not text:
+                raise ValueError(
+                    f"invalid duration {value!r}: use e.g. '500ms', '30s', '15m', '1h30m', '2d'"
+                ) from None
+    else:
+        raise ValueError(f"invalid duration: {value!r}")
+    if seconds < 0 or seconds != seconds or seconds == float("inf"):
+        raise ValueError(f"invalid duration {value!r}: must be a finite, non-negative time")
+    return seconds
+
+
+def to_datetime(timestamp: float) -> datetime:
+    """Emulator time (epoch seconds) as an aware UTC datetime."""
+    return datetime.fromtimestamp(timestamp, tz=UTC)
+
+
+def to_timestamp(moment: datetime | str | float | int) -> float:
+    """Accept a datetime, an ISO-8601 string or epoch seconds; return epoch seconds."""
+    if isinstance(moment, int | float) and not isinstance(moment, bool):
+        return float(moment)
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    if not isinstance(moment, datetime):
+        raise ValueError(f"invalid time: {moment!r}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+class Clock(Protocol):
+    """What the emulator needs from a clock."""
+
+    kind: str
+
+    def time(self) -> float:
+        """Current emulator time in epoch seconds."""
+        ...
+
+    def advance(self, seconds: float) -> float:
+        """Move forward by ``seconds``; return the new time."""
+        ...
+
+    def set(self, moment: datetime | str | float) -> float:
+        """Jump to ``moment`` (never backwards); return the new time."""
+        ...
+
+
+class VirtualClock:
+    """A clock that stands still until advanced."""
+
+    kind = "virtual"
+
+    def __init__(self, start: datetime | str | float | None = None) -> None:
+        self._now = to_timestamp(start if start is not None else DEFAULT_VIRTUAL_START)
+        self._lock = threading.Lock()
+
+    def time(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> float:
+        if seconds < 0:
+            raise ValueError("the clock cannot go backwards")
+        with self._lock:
+            self._now += seconds
+            return self._now
+
+    def set(self, moment: datetime | str | float) -> float:
+        target = to_timestamp(moment)
+        with self._lock:
+            if target < self._now:
+                raise ValueError("the clock cannot go backwards")
+            self._now = target
+            return self._now
+
+
+class RealClock:
+    """Wall-clock time plus an offset that ``advance`` grows (to skip waiting)."""
+
+    kind = "real"
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    def time(self) -> float:
+        return time.time() + self._offset
+
+    def advance(self, seconds: float) -> float:
+        if seconds < 0:
+            raise ValueError("the clock cannot go backwards")
+        with self._lock:
+            self._offset += seconds
+        return self.time()
+
+    def set(self, moment: datetime | str | float) -> float:
+        target = to_timestamp(moment)
+        with self._lock:
+            now = self.time()
+            if target < now:
+                raise ValueError("the clock cannot go backwards")
+            self._offset += target - now
+        return self.time()
+
+
+def make_clock(kind: str = "virtual", start: datetime | str | float | None = None) -> Clock:
+    """Build a clock by name: ``"virtual"`` or ``"real"``."""
+    if kind == "virtual":
+        return VirtualClock(start)
+    if kind == "real":
+        return RealClock()
+    raise ValueError(f"unknown clock {kind!r}: use 'real' or 'virtual'")

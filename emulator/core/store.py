@@ -1,0 +1,301 @@
+"""Where messages, batches and provider state live: one interface, two backends.
+
+``MemoryStore`` is the default.  ``SQLiteStore`` (in ``sqlite.py``) keeps the
+same data in a file so it survives restarts.  Both pass the same test suite.
+
+Messages and batches get a ``seq`` when added: a strictly increasing number
+that gives a stable order and lets paging resume after any record (keyset
+paging), so a page deep in a million messages costs what the first one does.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .models import Batch, Direction, Message
+
+__all__ = ["BatchQuery", "MemoryStore", "MessageQuery", "Store"]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageQuery:
+    """Filters every backend understands; ``None`` means no filter."""
+
+    provider: str | None = None
+    tenant: str | None = None
+    batch_id: str | None = None
+    direction: Direction | None = None
+    to: str | None = None
+    numbers: frozenset[str] | None = None  # matches sender or recipient
+    created_from: float | None = None  # inclusive
+    created_to: float | None = None  # exclusive
+
+    def matches(self, m: Message) -> bool:
+        return (
+            (self.provider is None or m.provider == self.provider)
+            and (self.tenant is None or m.tenant == self.tenant)
+            and (self.batch_id is None or m.batch_id == self.batch_id)
+            and (self.direction is None or m.direction == self.direction)
+            and (self.to is None or m.to == self.to)
+            and (self.numbers is None or m.to in self.numbers or m.sender in self.numbers)
+            and (self.created_from is None or m.created_at >= self.created_from)
+            and (self.created_to is None or m.created_at < self.created_to)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BatchQuery:
+    provider: str | None = None
+    tenant: str | None = None
+    sender: str | None = None
+    created_from: float | None = None
+    created_to: float | None = None
+
+    def matches(self, b: Batch) -> bool:
+        return (
+            (self.provider is None or b.provider == self.provider)
+            and (self.tenant is None or b.tenant == self.tenant)
+            and (self.sender is None or b.sender == self.sender)
+            and (self.created_from is None or b.created_at >= self.created_from)
+            and (self.created_to is None or b.created_at < self.created_to)
+        )
+
+
+class Store(Protocol):
+    """Storage backend interface."""
+
+    def add_messages(self, messages: Sequence[Message]) -> None:
+        """Store new messages (assigning ``seq``), atomically and in order."""
+
+    def update_message(self, message: Message) -> None:
+        """Persist changes to an already stored message."""
+
+    def get_message(self, message_id: str) -> Message | None: ...
+
+    def query_messages(
+        self, query: MessageQuery, *, after_seq: int = 0, limit: int | None = None
+    ) -> list[Message]:
+        """Matching messages with ``seq > after_seq``, oldest first."""
+
+    def query_messages_before(
+        self, query: MessageQuery, *, before_seq: int, limit: int
+    ) -> list[Message]:
+        """Up to ``limit`` matching messages with ``seq < before_seq``, oldest first."""
+
+    def count_messages(self) -> int: ...
+
+    def add_batch(self, batch: Batch, messages: Sequence[Message] = ()) -> None:
+        """Store a batch and its messages together (assigning ``seq``)."""
+
+    def update_batch(self, batch: Batch) -> None: ...
+
+    def get_batch(self, batch_id: str) -> Batch | None: ...
+
+    def query_batches(
+        self, query: BatchQuery, *, after_seq: int = 0, limit: int | None = None
+    ) -> list[Batch]: ...
+
+    def get_state(self, namespace: str, key: str, default: Any = None) -> Any:
+        """Provider state (tokens, balances, opt-outs...): JSON-compatible values."""
+
+    def put_state(self, namespace: str, key: str, value: Any) -> None: ...
+
+    def delete_state(self, namespace: str, key: str) -> None: ...
+
+    def state_items(self, namespace: str) -> list[tuple[str, Any]]: ...
+
+    def get_meta(self, key: str, default: Any = None) -> Any:
+        """Emulator bookkeeping that must survive a restart (counters, clock)."""
+
+    def put_meta(self, key: str, value: Any) -> None: ...
+
+    def clear(self) -> None:
+        """Forget all messages, batches and state (meta included)."""
+
+    def close(self) -> None: ...
+
+
+class _SeqIndex:
+    """Messages in seq order with bisect access."""
+
+    __slots__ = ("items", "seqs")
+
+    def __init__(self) -> None:
+        self.items: list[Message] = []
+        self.seqs: list[int] = []
+
+    def extend(self, messages: Iterable[Message]) -> None:
+        for m in messages:
+            self.items.append(m)
+            self.seqs.append(m.seq)
+
+
+def _scan(
+    items: list[Any], start: int, stop: int, step: int, match: Callable[[Any], bool], limit: int | None
+) -> Iterator[Any]:
+    found = 0
+    for i in range(start, stop, step):
+        item = items[i]
+        if match(item):
+            yield item
+            found += 1
+            if limit is not None and found >= limit:
+                return
+
+
+class MemoryStore:
+    """Everything in dictionaries and lists; the default backend."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.clear()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._seq = 0
+            self._all = _SeqIndex()
+            self._by_id: dict[str, Message] = {}
+            self._by_tenant: dict[tuple[str, str], _SeqIndex] = {}
+            self._by_batch: dict[str, _SeqIndex] = {}
+            self._batches: dict[str, Batch] = {}
+            self._batch_list: list[Batch] = []
+            self._state: dict[str, dict[str, Any]] = {}
+            self._meta: dict[str, Any] = {}
+
+    def close(self) -> None:
+        pass
+
+    # messages
+    def add_messages(self, messages: Sequence[Message]) -> None:
+        with self._lock:
+            self._add_messages(messages)
+
+    def _add_messages(self, messages: Sequence[Message]) -> None:
+        if not messages:
+            return
+        seq = self._seq
+        by_id = self._by_id
+        for m in messages:
+            seq += 1
+            m.seq = seq
+            by_id[m.id] = m
+        self._seq = seq
+        self._all.extend(messages)
+        groups: dict[tuple[str, str], list[Message]] = {}
+        batches: dict[str, list[Message]] = {}
+        for m in messages:
+            groups.setdefault((m.provider, m.tenant), []).append(m)
+            if m.batch_id is not None:
+                batches.setdefault(m.batch_id, []).append(m)
+        for key, group in groups.items():
+            self._by_tenant.setdefault(key, _SeqIndex()).extend(group)
+        for key, group in batches.items():
+            self._by_batch.setdefault(key, _SeqIndex()).extend(group)
+
+    def update_message(self, message: Message) -> None:
+        pass  # objects are shared; nothing to write back
+
+    def get_message(self, message_id: str) -> Message | None:
+        return self._by_id.get(message_id)
+
+    def count_messages(self) -> int:
+        return len(self._by_id)
+
+    def _index_for(self, query: MessageQuery) -> _SeqIndex | None:
+        if query.batch_id is not None:
+            return self._by_batch.get(query.batch_id)
+        if query.provider is not None and query.tenant is not None:
+            return self._by_tenant.get((query.provider, query.tenant))
+        return self._all
+
+    def query_messages(
+        self, query: MessageQuery, *, after_seq: int = 0, limit: int | None = None
+    ) -> list[Message]:
+        with self._lock:
+            index = self._index_for(query)
+            if index is None:
+                return []
+            start = bisect_right(index.seqs, after_seq)
+            if query.created_from is not None:
+                start = max(start, self._first_created(index, query.created_from))
+            return list(_scan(index.items, start, len(index.items), 1, query.matches, limit))
+
+    def query_messages_before(
+        self, query: MessageQuery, *, before_seq: int, limit: int
+    ) -> list[Message]:
+        with self._lock:
+            index = self._index_for(query)
+            if index is None:
+                return []
+            stop = bisect_left(index.seqs, before_seq)
+            found = list(_scan(index.items, stop - 1, -1, -1, query.matches, limit))
+            found.reverse()
+            return found
+
+    @staticmethod
+    def _first_created(index: _SeqIndex, created_from: float) -> int:
+        # created_at never decreases with seq (the clock never goes back).
+        items = index.items
+        lo, hi = 0, len(items)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if items[mid].created_at < created_from:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    # batches
+    def add_batch(self, batch: Batch, messages: Sequence[Message] = ()) -> None:
+        with self._lock:
+            self._seq += 1
+            batch.seq = self._seq
+            self._batches[batch.id] = batch
+            self._batch_list.append(batch)
+            self._add_messages(messages)
+
+    def update_batch(self, batch: Batch) -> None:
+        pass
+
+    def get_batch(self, batch_id: str) -> Batch | None:
+        return self._batches.get(batch_id)
+
+    def query_batches(
+        self, query: BatchQuery, *, after_seq: int = 0, limit: int | None = None
+    ) -> list[Batch]:
+        with self._lock:
+            items = self._batch_list
+            lo, hi = 0, len(items)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if items[mid].seq <= after_seq:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            return list(_scan(items, lo, len(items), 1, query.matches, limit))
+
+    # state
+    def get_state(self, namespace: str, key: str, default: Any = None) -> Any:
+        return self._state.get(namespace, {}).get(key, default)
+
+    def put_state(self, namespace: str, key: str, value: Any) -> None:
+        with self._lock:
+            self._state.setdefault(namespace, {})[key] = value
+
+    def delete_state(self, namespace: str, key: str) -> None:
+        with self._lock:
+            self._state.get(namespace, {}).pop(key, None)
+
+    def state_items(self, namespace: str) -> list[tuple[str, Any]]:
+        with self._lock:
+            return list(self._state.get(namespace, {}).items())
+
+    def get_meta(self, key: str, default: Any = None) -> Any:
+        return self._meta.get(key, default)
+
+    def put_meta(self, key: str, value: Any) -> None:
+        self._meta[key] = value

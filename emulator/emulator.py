@@ -1,0 +1,231 @@
+"""The Emulator: owns the clock, ids, store, scenario, journal and webhooks. No HTTP here."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .core.clock import Clock, VirtualClock, make_clock, parse_duration, to_datetime
+from .core.ids import IdGenerator
+from .core.journal import Journal
+from .core.lifecycle import Timing, plan_for
+from .core.models import Batch, Message, Plan, Status
+from .core.store import MemoryStore, MessageQuery, Store
+from .core.webhooks import WebhookQueue
+from .scenario.engine import Decision, ScenarioEngine
+from .scenario.loader import load_scenario
+from .scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import httpx
+    from starlette.types import ASGIApp
+
+    from .providers.base import Provider
+
+__all__ = ["Emulator", "iso"]
+
+
+def iso(timestamp: float) -> str:
+    """Emulator time as ISO-8601 UTC with microseconds and a ``Z``."""
+    return to_datetime(timestamp).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Emulator:
+    """A whole emulator: state plus the ASGI app serving every provider.
+
+    >>> emu = Emulator(scenario="happy-path", clock="virtual", seed=7)
+    >>> client = emu.client()          # httpx-compatible, in-process
+    >>> emu.advance("30s")
+    """
+
+    def __init__(
+        self,
+        scenario: str | Path | dict[str, Any] | Scenario | None = None,
+        *,
+        clock: str | Clock = "virtual",
+        seed: int | None = None,
+        db: str | Path | None = None,
+        start: datetime | str | float | None = None,
+    ) -> None:
+        self._seed_override = seed
+        self.clock: Clock = make_clock(clock, start) if isinstance(clock, str) else clock
+        self._start = self.clock.time()
+        self.store: Store = MemoryStore() if db is None else self._open_sqlite(db)
+        self.journal = Journal()
+        self.webhooks = WebhookQueue(self.time)
+        self.ids = IdGenerator(0)
+        self.scenario: Scenario = Scenario()
+        self.engine = ScenarioEngine(self.scenario)
+        self.load_scenario(scenario)
+        self._restore()
+        self._app: ASGIApp | None = None
+
+    @staticmethod
+    def _open_sqlite(db: str | Path) -> Store:
+        from .core.sqlite import SQLiteStore
+
+        return SQLiteStore(db)
+
+    def _restore(self) -> None:
+        """Continue ids and the virtual clock from a persistent store."""
+        counters = self.store.get_meta("ids")
+        if counters:
+            self.ids.restore(counters)
+        saved_time = self.store.get_meta("clock")
+        if saved_time is not None and isinstance(self.clock, VirtualClock):
+            if saved_time > self.clock.time():
+                self.clock.set(saved_time)
+
+    def _persist(self) -> None:
+        if not isinstance(self.store, MemoryStore):
+            self.store.put_meta("ids", self.ids.state())
+            self.store.put_meta("clock", self.clock.time())
+
+    # time
+    def time(self) -> float:
+        """Current emulator time in epoch seconds."""
+        return self.clock.time()
+
+    @property
+    def now(self) -> datetime:
+        """Current emulator time (aware datetime, UTC)."""
+        return to_datetime(self.clock.time())
+
+    def advance(self, duration: str | float | None = None, *, seconds: float | None = None
+                ) -> datetime:  # fmt: skip
+        """Move the clock forward (``"30s"``, ``"1h30m"``, ``seconds=30``); deliver due webhooks."""
+        if (duration is None) == (seconds is None):
+            raise TypeError("give a duration or seconds=, not both")
+        amount = parse_duration(duration if duration is not None else seconds)  # type: ignore[arg-type]
+        self.clock.advance(amount)
+        self._persist()
+        self.webhooks.notify()
+        return self.now
+
+    # scenario
+    @property
+    def seed(self) -> int:
+        return self.scenario.seed
+
+    @property
+    def timing(self) -> Timing:
+        return self.scenario.timing
+
+    def load_scenario(self, spec: str | Path | dict[str, Any] | Scenario | None) -> Scenario:
+        """Validate and activate a scenario; an invalid one leaves the current one active."""
+        scenario = load_scenario(spec)
+        if self._seed_override is not None:
+            scenario = dataclasses.replace(scenario, seed=self._seed_override)
+        self.scenario = scenario
+        self.engine = ScenarioEngine(scenario)
+        self.ids.seed = scenario.seed
+        return scenario
+
+    def reset(self) -> None:
+        """Forget messages, batches, provider state, journal, webhooks and counters.
+
+        The scenario stays; a virtual clock goes back to where it started.
+        """
+        self.store.clear()
+        self.journal.clear()
+        self.webhooks.clear()
+        self.engine.reset()
+        self.ids.reset()
+        if isinstance(self.clock, VirtualClock):
+            self.clock = VirtualClock(self._start)
+            self.webhooks._now = self.time
+
+    # used by providers
+    def decide(self, provider: str, endpoint: str | None, to: str, sender: str | None, text: str
+               ) -> Decision:  # fmt: skip
+        """The scenario's neutral outcome for one outbound message."""
+        return self.engine.decide(provider, endpoint, to, sender, text)
+
+    def plan(self, outcome: str, error_code: str | None = None) -> Plan:
+        """The shared timeline for ``outcome`` under the scenario's timing."""
+        return plan_for(outcome, self.timing, error_code)
+
+    def add_messages(self, messages: Sequence[Message]) -> None:
+        self.store.add_messages(messages)
+        self._persist()
+
+    def add_batch(self, batch: Batch, messages: Sequence[Message] = ()) -> None:
+        self.store.add_batch(batch, messages)
+        self._persist()
+
+    # inspection
+    @property
+    def providers(self) -> dict[str, Provider]:
+        from .providers import PROVIDERS
+
+        return {p.name: p for p in PROVIDERS}
+
+    def record(self, message: Message, now: float | None = None) -> dict[str, Any]:
+        """A message as a neutral record (the admin API's shape)."""
+        now = self.time() if now is None else now
+        provider = self.providers.get(message.provider)
+        status = message.status_at(now)
+        return {
+            "id": message.id,
+            "provider": message.provider,
+            "tenant": message.tenant,
+            "batch_id": message.batch_id,
+            "direction": str(message.direction),
+            "from": message.sender,
+            "to": message.to,
+            "text": message.text,
+            "segments": message.segments,
+            "encoding": message.encoding,
+            "status": str(status),
+            "provider_status": provider.status_name(message, now) if provider else str(status),
+            "error_code": message.error_code_at(now),
+            "created_at": iso(message.created_at),
+            "updated_at": iso(message.changed_at(now)),
+        }
+
+    def messages(self, provider: str | None = None, to: str | None = None,
+                 status: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+        """Neutral records of stored messages, oldest first, optionally filtered."""
+        if status is not None:
+            Status(status)  # reject unknown statuses loudly
+        now = self.time()
+        found = self.store.query_messages(MessageQuery(provider=provider, to=to))
+        records = (self.record(m, now) for m in found)
+        return [r for r in records if status is None or r["status"] == status]
+
+    def inbound(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
+        """Simulate an inbound SMS (a reply) from ``sender`` to ``to`` through ``provider``."""
+        plugin = self.providers.get(provider)
+        if plugin is None:
+            raise ValueError(f"unknown provider {provider!r} (known: {', '.join(self.providers)})")
+        if plugin.inbound is None:
+            raise ValueError(f"provider {provider!r} does not take inbound messages")
+        message = plugin.inbound(self, sender, to, text)
+        self._persist()
+        self.webhooks.notify()
+        return self.record(message)
+
+    # HTTP
+    @property
+    def app(self) -> ASGIApp:
+        """The Starlette ASGI app serving every provider and ``/_emulator``."""
+        if self._app is None:
+            from .app import build_app
+
+            self._app = build_app(self)
+        return self._app
+
+    def client(self, base_url: str = "http://sms-emulator.test", **kwargs: Any) -> httpx.Client:
+        """An ``httpx.Client`` that calls the app in-process (no sockets)."""
+        import httpx
+
+        from ._transport import InProcessTransport
+
+        return httpx.Client(transport=InProcessTransport(self.app), base_url=base_url, **kwargs)
+
+    def close(self) -> None:
+        self.webhooks.stop()
+        self.store.close()

@@ -1,0 +1,1 @@
+"""Scenario files: what happens to messages, which requests fail, how fast."""

@@ -1,0 +1,1 @@
+"""Test harness: pytest plugin, live server, Hypothesis strategies and invariants."""

@@ -1,0 +1,86 @@
+"""LiveServer: the emulator on a real loopback port, in a background thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Any
+
+import uvicorn
+
+from ..emulator import Emulator
+
+__all__ = ["LiveServer", "bind_socket"]
+
+
+def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A listening-ready TCP socket (port 0 picks a free port)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+class LiveServer:
+    """Serve an ``Emulator`` over HTTP on ``127.0.0.1`` (free port) from a daemon thread.
+
+    Attribute access falls through to the emulator, so a live server has the
+    same methods (``advance``, ``messages``, ``reset``...) plus ``url``.
+
+    >>> with LiveServer(Emulator()) as server:
+    ...     httpx.get(server.url + "/_emulator/health")
+    """
+
+    def __init__(self, emulator: Emulator | None = None, *, host: str = "127.0.0.1",
+                 port: int = 0) -> None:  # fmt: skip
+        self.emulator = emulator if emulator is not None else Emulator()
+        self.host, self.port = host, port
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> LiveServer:
+        sock = bind_socket(self.host, self.port)
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(self.emulator.app, log_level="warning", lifespan="off",
+                                access_log=False, timeout_keep_alive=30)  # fmt: skip
+        self._server = uvicorn.Server(config)
+        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
+                                        name="sms-emulator-server", daemon=True)  # fmt: skip
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the emulator's live server did not start")
+            time.sleep(0.005)
+        self.emulator.webhooks.start()
+        return self
+
+    def stop(self) -> None:
+        self.emulator.webhooks.stop()
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._server = self._thread = None
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.emulator, name)
