@@ -114,22 +114,24 @@ class RecordRequests:
             raise
         finally:
             headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-            self.emu.journal.record({
-                "time": iso(self.emu.time()),
-                "provider": _provider_for(scope["path"]),
-                "endpoint": scope.get("sms_emulator.endpoint"),
-                "method": scope["method"],
-                "path": scope["path"],
-                "query": scope.get("query_string", b"").decode("latin-1"),
-                "request_headers": headers,
-                "request_body": request_body.decode("utf-8", "replace"),
-                "request_size": request_size,
-                "status": response["status"],
-                "response_headers": response["headers"],
-                "response_body": response_body.decode("utf-8", "replace"),
-                "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                "error": error,
-            })  # fmt: skip
+            self.emu.journal.record(
+                {
+                    "time": iso(self.emu.time()),
+                    "provider": _provider_for(scope["path"]),
+                    "endpoint": scope.get("sms_emulator.endpoint"),
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "query": scope.get("query_string", b"").decode("latin-1"),
+                    "request_headers": headers,
+                    "request_body": request_body.decode("utf-8", "replace"),
+                    "request_size": request_size,
+                    "status": response["status"],
+                    "response_headers": response["headers"],
+                    "response_body": response_body.decode("utf-8", "replace"),
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                    "error": error,
+                }
+            )
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:

@@ -67,9 +67,11 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})")
     host, port = sock.getsockname()[:2]
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-    lines = [f"sms-emulator {__version__} listening on {url}",
-             f"  scenario: {emu.scenario.name} (seed {emu.seed}), clock: {emu.clock.kind}, "
-             f"store: {args.db or 'memory'}"]  # fmt: skip
+    lines = [
+        f"sms-emulator {__version__} listening on {url}",
+        f"  scenario: {emu.scenario.name} (seed {emu.seed}), clock: {emu.clock.kind}, "
+        f"store: {args.db or 'memory'}",
+    ]
     for provider in PROVIDERS:
         lines.append(f"  {provider.title}:")
         lines += [f"    {url}{path}" for path in provider.paths]

@@ -13,6 +13,7 @@ from .core.ids import IdGenerator
 from .core.journal import Journal
 from .core.lifecycle import Timing, plan_for
 from .core.models import Batch, Message, Plan, Status
+from .core.ratelimit import RateDecision, RateLimiter
 from .core.store import MemoryStore, MessageQuery, Store
 from .core.webhooks import WebhookQueue
 from .scenario.engine import Decision, ScenarioEngine
@@ -55,6 +56,7 @@ class Emulator:
         self._start = self.clock.time()
         self.store: Store = MemoryStore() if db is None else self._open_sqlite(db)
         self.journal = Journal()
+        self.rate_limiter = RateLimiter()
         self.webhooks = WebhookQueue(self.time)
         self.ids = IdGenerator(0)
         self.scenario: Scenario = Scenario()
@@ -94,8 +96,9 @@ class Emulator:
         """Current emulator time (aware datetime, UTC)."""
         return to_datetime(self.clock.time())
 
-    def advance(self, duration: str | float | None = None, *, seconds: float | None = None
-                ) -> datetime:  # fmt: skip
+    def advance(
+        self, duration: str | float | None = None, *, seconds: float | None = None
+    ) -> datetime:
         """Move the clock forward (``"30s"``, ``"1h30m"``, ``seconds=30``); deliver due webhooks."""
         if (duration is None) == (seconds is None):
             raise TypeError("give a duration or seconds=, not both")
@@ -133,16 +136,39 @@ class Emulator:
         self.journal.clear()
         self.webhooks.clear()
         self.engine.reset()
+        self.rate_limiter.reset()
         self.ids.reset()
         if isinstance(self.clock, VirtualClock):
             self.clock = VirtualClock(self._start)
             self.webhooks._now = self.time
 
     # used by providers
-    def decide(self, provider: str, endpoint: str | None, to: str, sender: str | None, text: str
-               ) -> Decision:  # fmt: skip
+    def decide(
+        self, provider: str, endpoint: str | None, to: str, sender: str | None, text: str
+    ) -> Decision:
         """The scenario's neutral outcome for one outbound message."""
         return self.engine.decide(provider, endpoint, to, sender, text)
+
+    def rate_limit(
+        self, provider: str, group: str | None = None, caller: str = ""
+    ) -> RateDecision | None:
+        """Take a token from the scenario's bucket for ``provider`` (or ``provider.group``).
+
+        None when the scenario sets no limit for it.
+        """
+        limits = self.scenario.rate_limits
+        limit = limits.get(f"{provider}.{group}") if group else None
+        if limit is None:
+            limit = limits.get(provider)
+        if limit is None:
+            return None
+        return self.rate_limiter.take(
+            (provider, group or "", caller),
+            self.time(),
+            limit.requests,
+            limit.per,
+            getattr(limit, "penalty", None),
+        )
 
     def plan(self, outcome: str, error_code: str | None = None) -> Plan:
         """The shared timeline for ``outcome`` under the scenario's timing."""
@@ -186,8 +212,9 @@ class Emulator:
             "updated_at": iso(message.changed_at(now)),
         }
 
-    def messages(self, provider: str | None = None, to: str | None = None,
-                 status: str | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    def messages(
+        self, provider: str | None = None, to: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
         """Neutral records of stored messages, oldest first, optionally filtered."""
         if status is not None:
             Status(status)  # reject unknown statuses loudly

@@ -9,7 +9,7 @@ import yaml
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from .._version import __version__
@@ -80,7 +80,9 @@ def build_admin_app(emu: Emulator) -> Starlette:
             data = await _body_json(request)
             unknown = set(data) - {"advance", "seconds", "set"}
             if unknown or len(data) != 1:
-                raise AdminError('give exactly one of {"advance": "30s"}, {"seconds": 30}, {"set": ISO time}')
+                raise AdminError(
+                    'give exactly one of {"advance": "30s"}, {"seconds": 30}, {"set": ISO time}'
+                )
             try:
                 if "set" in data:
                     emu.clock.set(data["set"])
@@ -95,8 +97,13 @@ def build_admin_app(emu: Emulator) -> Starlette:
 
     def scenario_state() -> dict[str, Any]:
         s = emu.scenario
-        return {"name": s.name, "description": s.description, "seed": s.seed, "version": s.version,
-                "scenario": s.source}  # fmt: skip
+        return {
+            "name": s.name,
+            "description": s.description,
+            "seed": s.seed,
+            "version": s.version,
+            "scenario": s.source,
+        }
 
     async def scenario(request: Request) -> Response:
         if request.method == "PUT":
@@ -118,7 +125,9 @@ def build_admin_app(emu: Emulator) -> Starlette:
 
     async def inbound(request: Request) -> Response:
         data = await _body_json(request)
-        missing = [k for k in ("provider", "from", "to", "text") if not isinstance(data.get(k), str)]
+        missing = [
+            k for k in ("provider", "from", "to", "text") if not isinstance(data.get(k), str)
+        ]
         if missing:
             raise AdminError(f"missing or non-string fields: {', '.join(missing)}")
         try:
@@ -137,10 +146,17 @@ def build_admin_app(emu: Emulator) -> Starlette:
 
     async def webhooks(request: Request) -> Response:
         pending = [
-            {"due": iso(j.due), "provider": j.provider, "event": j.event, "method": j.method,
-             "url": j.url, "message_id": j.message_id, "attempt": j.attempt}
+            {
+                "due": iso(j.due),
+                "provider": j.provider,
+                "event": j.event,
+                "method": j.method,
+                "url": j.url,
+                "message_id": j.message_id,
+                "attempt": j.attempt,
+            }
             for j in emu.webhooks.pending()
-        ]  # fmt: skip
+        ]
         attempts = [dict(a, time=iso(a["time"])) for a in list(emu.webhooks.attempts)]
         return _json({"pending": pending, "attempts": attempts})
 
@@ -169,5 +185,9 @@ def build_admin_app(emu: Emulator) -> Starlette:
     ]
     return Starlette(
         routes=routes,
-        exception_handlers={AdminError: admin_error, HTTPException: http_error, Exception: server_error},
+        exception_handlers={
+            AdminError: admin_error,
+            HTTPException: http_error,
+            Exception: server_error,
+        },
     )

@@ -30,9 +30,10 @@ class Journal:
     def entries(self, *, provider: str | None = None, after_id: int = 0) -> list[dict[str, Any]]:
         with self._lock:
             return [
-                e for e in self._entries
+                e
+                for e in self._entries
                 if e["id"] > after_id and (provider is None or e.get("provider") == provider)
-            ]  # fmt: skip
+            ]
 
     def clear(self) -> None:
         with self._lock:

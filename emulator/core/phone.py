@@ -9,7 +9,7 @@ once from its metadata and checked with a dictionary lookup.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 import phonenumbers
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
@@ -19,7 +19,7 @@ __all__ = ["E164_PATTERN", "is_e164", "is_possible_e164", "normalize_plus"]
 E164_PATTERN = re.compile(r"\+[1-9]\d{1,14}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _possible_lengths(country_code: int) -> frozenset[int] | None:
     regions = COUNTRY_CODE_TO_REGION_CODE.get(country_code)
     if not regions:

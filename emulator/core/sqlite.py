@@ -127,11 +127,23 @@ class SQLiteStore:
             m.seq = seq
             rows.append(
                 (
-                    seq, m.id, m.provider, m.tenant, m.batch_id, str(m.direction), m.sender,
-                    m.to, m.text, m.segments, m.encoding, m.created_at, m.dispatch_at,
-                    plan_id(m.plan), _dump(m.extra),
+                    seq,
+                    m.id,
+                    m.provider,
+                    m.tenant,
+                    m.batch_id,
+                    str(m.direction),
+                    m.sender,
+                    m.to,
+                    m.text,
+                    m.segments,
+                    m.encoding,
+                    m.created_at,
+                    m.dispatch_at,
+                    plan_id(m.plan),
+                    _dump(m.extra),
                 )
-            )  # fmt: skip
+            )
         self._db.executemany(
             f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -154,18 +166,49 @@ class SQLiteStore:
         with self._lock:
             self._db.execute(
                 "UPDATE messages SET plan_id = ?, dispatch_at = ?, extra = ? WHERE id = ?",
-                (self._plan_id(message.plan), message.dispatch_at, _dump(message.extra), message.id),
+                (
+                    self._plan_id(message.plan),
+                    message.dispatch_at,
+                    _dump(message.extra),
+                    message.id,
+                ),
             )
 
     def _row_to_message(self, row: tuple[Any, ...]) -> Message:
-        (seq, mid, provider, tenant, batch_id, direction, sender, recipient, text, segments,
-         encoding, created_at, dispatch_at, plan_id, extra) = row  # fmt: skip
+        (
+            seq,
+            mid,
+            provider,
+            tenant,
+            batch_id,
+            direction,
+            sender,
+            recipient,
+            text,
+            segments,
+            encoding,
+            created_at,
+            dispatch_at,
+            plan_id,
+            extra,
+        ) = row
         return Message(
-            id=mid, provider=provider, tenant=tenant, sender=sender, to=recipient, text=text,
-            segments=segments, created_at=created_at, dispatch_at=dispatch_at,
-            plan=self._plans[plan_id], batch_id=batch_id, direction=Direction(direction),
-            encoding=encoding, extra=_load(extra), seq=seq,
-        )  # fmt: skip
+            id=mid,
+            provider=provider,
+            tenant=tenant,
+            sender=sender,
+            to=recipient,
+            text=text,
+            segments=segments,
+            created_at=created_at,
+            dispatch_at=dispatch_at,
+            plan=self._plans[plan_id],
+            batch_id=batch_id,
+            direction=Direction(direction),
+            encoding=encoding,
+            extra=_load(extra),
+            seq=seq,
+        )
 
     def get_message(self, message_id: str) -> Message | None:
         with self._lock:
@@ -246,11 +289,18 @@ class SQLiteStore:
                     "INSERT INTO batches (seq, id, provider, tenant, sender, created_at, size,"
                     " processing, rejected, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        batch.seq, batch.id, batch.provider, batch.tenant, batch.sender,
-                        batch.created_at, batch.size, batch.processing, _dump(batch.rejected),
+                        batch.seq,
+                        batch.id,
+                        batch.provider,
+                        batch.tenant,
+                        batch.sender,
+                        batch.created_at,
+                        batch.size,
+                        batch.processing,
+                        _dump(batch.rejected),
                         _dump(batch.extra),
                     ),
-                )  # fmt: skip
+                )
                 self._insert_messages(messages)
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -268,12 +318,21 @@ class SQLiteStore:
     def _row_to_batch(row: tuple[Any, ...]) -> Batch:
         seq, bid, provider, tenant, sender, created_at, size, processing, rejected, extra = row
         return Batch(
-            id=bid, provider=provider, tenant=tenant, sender=sender, created_at=created_at,
-            size=size, processing=processing, rejected=_load(rejected), extra=_load(extra),
+            id=bid,
+            provider=provider,
+            tenant=tenant,
+            sender=sender,
+            created_at=created_at,
+            size=size,
+            processing=processing,
+            rejected=_load(rejected),
+            extra=_load(extra),
             seq=seq,
-        )  # fmt: skip
+        )
 
-    _BATCH_COLUMNS = "seq, id, provider, tenant, sender, created_at, size, processing, rejected, extra"
+    _BATCH_COLUMNS = (
+        "seq, id, provider, tenant, sender, created_at, size, processing, rejected, extra"
+    )
 
     def get_batch(self, batch_id: str) -> Batch | None:
         with self._lock:
@@ -300,7 +359,9 @@ class SQLiteStore:
         if query.created_to is not None:
             clauses.append("created_at < ?")
             args.append(query.created_to)
-        sql = f"SELECT {self._BATCH_COLUMNS} FROM batches WHERE {' AND '.join(clauses)} ORDER BY seq"
+        sql = (
+            f"SELECT {self._BATCH_COLUMNS} FROM batches WHERE {' AND '.join(clauses)} ORDER BY seq"
+        )
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)

@@ -135,7 +135,12 @@ class _SeqIndex:
 
 
 def _scan(
-    items: list[Any], start: int, stop: int, step: int, match: Callable[[Any], bool], limit: int | None
+    items: list[Any],
+    start: int,
+    stop: int,
+    step: int,
+    match: Callable[[Any], bool],
+    limit: int | None,
 ) -> Iterator[Any]:
     found = 0
     for i in range(start, stop, step):

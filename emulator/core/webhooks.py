@@ -45,8 +45,13 @@ class WebhookJob:
 class WebhookQueue:
     """Scheduled webhooks, sent when due; attempts are kept for inspection."""
 
-    def __init__(self, now: Callable[[], float], *, timeout: float = 5.0,
-                 retry_delays: tuple[float, ...] = RETRY_DELAYS) -> None:  # fmt: skip
+    def __init__(
+        self,
+        now: Callable[[], float],
+        *,
+        timeout: float = 5.0,
+        retry_delays: tuple[float, ...] = RETRY_DELAYS,
+    ) -> None:
         self._now = now
         self._heap: list[WebhookJob] = []
         self._order = itertools.count()
@@ -60,12 +65,33 @@ class WebhookQueue:
         self._worker: threading.Thread | None = None
         self._stopping = False
 
-    def schedule(self, due: float, *, method: str, url: str, provider: str, event: str = "",
-                 message_id: str | None = None, params: dict[str, Any] | None = None,
-                 data: dict[str, Any] | None = None, json: Any = None,
-                 headers: dict[str, str] | None = None) -> WebhookJob:  # fmt: skip
-        job = WebhookJob(due, next(self._order), method.upper(), url, provider, event, message_id,
-                         params, data, json, headers)  # fmt: skip
+    def schedule(
+        self,
+        due: float,
+        *,
+        method: str,
+        url: str,
+        provider: str,
+        event: str = "",
+        message_id: str | None = None,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> WebhookJob:
+        job = WebhookJob(
+            due,
+            next(self._order),
+            method.upper(),
+            url,
+            provider,
+            event,
+            message_id,
+            params,
+            data,
+            json,
+            headers,
+        )
         with self._lock:
             heapq.heappush(self._heap, job)
         self.notify()
@@ -110,8 +136,14 @@ class WebhookQueue:
         status: int | None = None
         error: str | None = None
         try:
-            response = client.request(job.method, job.url, params=job.params, data=job.data,
-                                      json=job.json, headers=job.headers)  # fmt: skip
+            response = client.request(
+                job.method,
+                job.url,
+                params=job.params,
+                data=job.data,
+                json=job.json,
+                headers=job.headers,
+            )
             status = response.status_code
             ok = 200 <= status < 300
             if not ok:
@@ -121,10 +153,17 @@ class WebhookQueue:
         job.attempt += 1
         record = {
             "time": job.due if job.attempt == 1 else self._now(),
-            "provider": job.provider, "event": job.event, "message_id": job.message_id,
-            "method": job.method, "url": job.url, "attempt": job.attempt, "status": status,
-            "ok": ok, "error": error, "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-        }  # fmt: skip
+            "provider": job.provider,
+            "event": job.event,
+            "message_id": job.message_id,
+            "method": job.method,
+            "url": job.url,
+            "attempt": job.attempt,
+            "status": status,
+            "ok": ok,
+            "error": error,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
         with self._lock:
             self.attempts.append(record)
             if not ok and job.attempt <= len(self._retry_delays):

@@ -72,13 +72,22 @@ async def apply_fault(respond: dict[str, Any], render: StatusRenderer) -> Respon
     return None
 
 
-def guarded(emu: Emulator, provider: str, endpoint: str, render: StatusRenderer
-            ) -> Callable[[Handler], Handler]:  # fmt: skip
-    """Wrap a handler so the scenario's faults apply to ``endpoint`` first."""
+def guarded(
+    emu: Emulator, provider: str, endpoint: str, render: StatusRenderer, *, group: str | None = None
+) -> Callable[[Handler], Handler]:
+    """Wrap a handler so the scenario's rate limits and faults apply to ``endpoint`` first.
+
+    The rate-limit decision (or None) is left in ``request.state.rate_limit``
+    for providers that report limits in headers.
+    """
 
     def wrap(handler: Handler) -> Handler:
         async def run(request: Request) -> Response:
             request.scope["sms_emulator.endpoint"] = endpoint
+            decision = emu.rate_limit(provider, group)
+            request.state.rate_limit = decision
+            if decision is not None and not decision.allowed:
+                return render(429, decision.retry_after)
             respond = emu.engine.fault_for(provider, endpoint)
             if respond is not None:
                 response = await apply_fault(respond, render)

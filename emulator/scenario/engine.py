@@ -49,8 +49,14 @@ def pattern_matches(pattern: str | None, value: str | None) -> bool:
     return _compile(pattern).match(value) is not None
 
 
-def _match(when: Match, provider: str, endpoint: str | None, to: str | None = None,
-           sender: str | None = None, text: str | None = None) -> bool:  # fmt: skip
+def _match(
+    when: Match,
+    provider: str,
+    endpoint: str | None,
+    to: str | None = None,
+    sender: str | None = None,
+    text: str | None = None,
+) -> bool:
     return (
         pattern_matches(when.provider, provider)
         and (when.endpoint in (None, "*") or pattern_matches(when.endpoint, endpoint))
@@ -78,8 +84,9 @@ class ScenarioEngine:
             self._occurrences: dict[tuple[str, str, str], int] = {}
             self._fault_calls: dict[int, int] = {}
 
-    def decide(self, provider: str, endpoint: str | None, to: str, sender: str | None,
-               text: str) -> Decision:  # fmt: skip
+    def decide(
+        self, provider: str, endpoint: str | None, to: str, sender: str | None, text: str
+    ) -> Decision:
         """The neutral outcome for one outbound message."""
         rules = self.scenario.rules
         if not rules:

@@ -16,9 +16,17 @@ from .schema import SCHEMA_VERSION, Fault, Match, RateLimit, Rule, Scenario
 __all__ = ["ScenarioError", "load_scenario", "parse_scenario", "scenario_dirs", "shipped_scenarios"]
 
 _TOP_KEYS = (
-    "name", "description", "version", "seed", "timing", "rules", "faults", "rate_limits",
-    "providers", "accounts",
-)  # fmt: skip
+    "name",
+    "description",
+    "version",
+    "seed",
+    "timing",
+    "rules",
+    "faults",
+    "rate_limits",
+    "providers",
+    "accounts",
+)
 _MATCH_KEYS = ("provider", "endpoint", "to", "from", "text")
 _TIMING_KEYS = ("processing", "sent", "delivered")
 
@@ -26,8 +34,14 @@ _TIMING_KEYS = ("processing", "sent", "delivered")
 class ScenarioError(ValueError):
     """A scenario that cannot be used; says where (file, field) and why."""
 
-    def __init__(self, message: str, *, source: str | None = None, field: str | None = None,
-                 line: int | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        field: str | None = None,
+        line: int | None = None,
+    ) -> None:
         self.reason, self.source, self.field, self.line = message, source, field, line
         where = ":".join(str(p) for p in (source, line) if p is not None)
         prefix = f"{where}: " if where else ""
@@ -58,7 +72,9 @@ def _suggest(key: str, valid: tuple[str, ...]) -> str:
 def _check_keys(data: dict[str, Any], valid: tuple[str, ...], where: str) -> None:
     for key in data:
         if key not in valid:
-            raise ScenarioError(f"unknown key {key!r}{_suggest(str(key), valid)}", field=where + str(key))
+            raise ScenarioError(
+                f"unknown key {key!r}{_suggest(str(key), valid)}", field=where + str(key)
+            )
 
 
 def _duration(value: Any, field: str) -> float:
@@ -77,8 +93,13 @@ def _match(data: Any, field: str) -> Match:
     for key, value in data.items():
         if not isinstance(value, str):
             raise ScenarioError("must be a string", field=f"{field}.{key}")
-    return Match(data.get("provider"), data.get("endpoint"), data.get("to"), data.get("from"),
-                 data.get("text"))  # fmt: skip
+    return Match(
+        data.get("provider"),
+        data.get("endpoint"),
+        data.get("to"),
+        data.get("from"),
+        data.get("text"),
+    )
 
 
 def _outcomes(value: Any, field: str) -> tuple[tuple[str, float], ...]:
@@ -90,7 +111,9 @@ def _outcomes(value: Any, field: str) -> tuple[tuple[str, float], ...]:
     pairs = []
     for name, weight in value.items():
         if name not in valid:
-            raise ScenarioError(f"unknown outcome {name!r}{_suggest(str(name), valid)}", field=field)
+            raise ScenarioError(
+                f"unknown outcome {name!r}{_suggest(str(name), valid)}", field=field
+            )
         if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
             raise ScenarioError("weights must be non-negative numbers", field=f"{field}.{name}")
         pairs.append((name, float(weight)))
@@ -117,8 +140,10 @@ def _parse(data: Any) -> Scenario:
     _check_keys(data, _TOP_KEYS, "")
     version = data.get("version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
-        raise ScenarioError(f"unsupported version {version!r} (this emulator reads {SCHEMA_VERSION})",
-                            field="version")  # fmt: skip
+        raise ScenarioError(
+            f"unsupported version {version!r} (this emulator reads {SCHEMA_VERSION})",
+            field="version",
+        )
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ScenarioError("must be an integer", field="seed")
@@ -127,10 +152,14 @@ def _parse(data: Any) -> Scenario:
         raise ScenarioError("must be a mapping", field="timing")
     _check_keys(timing_data, _TIMING_KEYS, "timing.")
     defaults = Timing()
-    timing = Timing(**{
-        key: _duration(timing_data[key], f"timing.{key}") if key in timing_data
-        else getattr(defaults, key) for key in _TIMING_KEYS
-    })  # fmt: skip
+    timing = Timing(
+        **{
+            key: _duration(timing_data[key], f"timing.{key}")
+            if key in timing_data
+            else getattr(defaults, key)
+            for key in _TIMING_KEYS
+        }
+    )
 
     rules = []
     for i, rule in enumerate(data.get("rules") or []):
@@ -141,9 +170,13 @@ def _parse(data: Any) -> Scenario:
         if "outcome" not in rule:
             raise ScenarioError("missing 'outcome'", field=field)
         error_code = rule.get("error_code")
-        rules.append(Rule(_match(rule.get("when"), field + ".when"),
-                          _outcomes(rule["outcome"], field + ".outcome"),
-                          None if error_code is None else str(error_code)))  # fmt: skip
+        rules.append(
+            Rule(
+                _match(rule.get("when"), field + ".when"),
+                _outcomes(rule["outcome"], field + ".outcome"),
+                None if error_code is None else str(error_code),
+            )
+        )
 
     faults = []
     for i, fault in enumerate(data.get("faults") or []):
@@ -157,8 +190,15 @@ def _parse(data: Any) -> Scenario:
         calls = fault.get("calls") or []
         if not isinstance(calls, list) or not all(isinstance(c, int) and c > 0 for c in calls):
             raise ScenarioError("must be a list of positive call numbers", field=field + ".calls")
-        faults.append(Fault(_match(fault.get("when"), field + ".when"), dict(respond),
-                            tuple(calls), fault.get("every"), fault.get("first")))  # fmt: skip
+        faults.append(
+            Fault(
+                _match(fault.get("when"), field + ".when"),
+                dict(respond),
+                tuple(calls),
+                fault.get("every"),
+                fault.get("first"),
+            )
+        )
 
     rate_limits = {}
     for provider, limit in (data.get("rate_limits") or {}).items():
@@ -169,7 +209,9 @@ def _parse(data: Any) -> Scenario:
         requests = limit.get("requests")
         if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
             raise ScenarioError("must be a positive integer", field=field + ".requests")
-        rate_limits[str(provider)] = RateLimit(requests, _duration(limit.get("per", 60), field + ".per"))
+        rate_limits[str(provider)] = RateLimit(
+            requests, _duration(limit.get("per", 60), field + ".per")
+        )
 
     providers = data.get("providers") or {}
     accounts = data.get("accounts") or {}
@@ -177,10 +219,18 @@ def _parse(data: Any) -> Scenario:
         if not isinstance(value, dict):
             raise ScenarioError("must be a mapping", field=key)
     return Scenario(
-        name=str(data.get("name", "custom")), description=str(data.get("description", "")),
-        version=version, seed=seed, timing=timing, rules=tuple(rules), faults=tuple(faults),
-        rate_limits=rate_limits, providers=dict(providers), accounts=dict(accounts), source=data,
-    )  # fmt: skip
+        name=str(data.get("name", "custom")),
+        description=str(data.get("description", "")),
+        version=version,
+        seed=seed,
+        timing=timing,
+        rules=tuple(rules),
+        faults=tuple(faults),
+        rate_limits=rate_limits,
+        providers=dict(providers),
+        accounts=dict(accounts),
+        source=data,
+    )
 
 
 def load_scenario(spec: str | Path | dict[str, Any] | Scenario | None) -> Scenario:
@@ -195,14 +245,17 @@ def load_scenario(spec: str | Path | dict[str, Any] | Scenario | None) -> Scenar
     if isinstance(spec, str) and spec in shipped:
         spec = shipped[spec]
     path = Path(spec)
-    if isinstance(spec, Path) or (isinstance(spec, str) and "\n" not in spec and path.suffix in
-                                  (".yaml", ".yml", ".json")):  # fmt: skip
+    if isinstance(spec, Path) or (
+        isinstance(spec, str) and "\n" not in spec and path.suffix in (".yaml", ".yml", ".json")
+    ):
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             known = ", ".join(sorted(shipped)) or "none"
-            raise ScenarioError(f"cannot read scenario: {exc.strerror or exc} "
-                                f"(shipped scenarios: {known})", source=str(spec)) from None  # fmt: skip
+            raise ScenarioError(
+                f"cannot read scenario: {exc.strerror or exc} (shipped scenarios: {known})",
+                source=str(spec),
+            ) from None
         return parse_scenario_text(text, source=str(spec))
     if isinstance(spec, str) and ("\n" in spec or spec.lstrip().startswith("{")):
         return parse_scenario_text(spec)

@@ -59,8 +59,9 @@ def make_sms_emulator_server() -> Iterator[LiveServer]:
 
 
 @pytest.fixture
-def sms_emulator_server(make_sms_emulator_server: LiveServer,
-                        request: pytest.FixtureRequest) -> LiveServer:  # fmt: skip
+def sms_emulator_server(
+    make_sms_emulator_server: LiveServer, request: pytest.FixtureRequest
+) -> LiveServer:
     """The session's live server, reset and given this test's scenario; ``.url`` to call it."""
     server = make_sms_emulator_server
     server.reset()

@@ -38,8 +38,9 @@ class LiveServer:
     ...     httpx.get(server.url + "/_emulator/health")
     """
 
-    def __init__(self, emulator: Emulator | None = None, *, host: str = "127.0.0.1",
-                 port: int = 0) -> None:  # fmt: skip
+    def __init__(
+        self, emulator: Emulator | None = None, *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         self.emulator = emulator if emulator is not None else Emulator()
         self.host, self.port = host, port
         self._server: uvicorn.Server | None = None
@@ -53,12 +54,21 @@ class LiveServer:
     def start(self, timeout: float = 10.0) -> LiveServer:
         sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.emulator.app, log_level="warning", lifespan="off",
-                                access_log=False, timeout_keep_alive=30)  # fmt: skip
+        config = uvicorn.Config(
+            self.emulator.app,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            timeout_keep_alive=30,
+        )
         self._server = uvicorn.Server(config)
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name="sms-emulator-server", daemon=True)  # fmt: skip
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [sock]},
+            name="sms-emulator-server",
+            daemon=True,
+        )
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:

@@ -1,0 +1,85 @@
+"""Token buckets on the emulator clock (so a virtual clock refills them too)."""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+
+__all__ = ["RateDecision", "RateLimiter", "TokenBucket"]
+
+
+@dataclass(frozen=True, slots=True)
+class RateDecision:
+    allowed: bool
+    limit: int
+    remaining: int
+    window: float  # seconds
+    retry_after: float  # seconds until a request would be allowed (0 when allowed)
+
+    @property
+    def retry_after_header(self) -> str:
+        """Whole seconds, rounded up, at least 1 when refused."""
+        return str(max(1, math.ceil(self.retry_after))) if not self.allowed else "0"
+
+
+class TokenBucket:
+    """``requests`` per ``per`` seconds, refilled continuously.
+
+    With ``penalty`` set, running out blocks the caller for that long and
+    every refused request during the block restarts it (RingCentral's rule).
+    """
+
+    def __init__(self, requests: int, per: float, penalty: float | None = None) -> None:
+        self.capacity, self.per, self.penalty = requests, per, penalty
+        self.tokens = float(requests)
+        self.updated: float | None = None
+        self.blocked_until = -math.inf
+
+    def take(self, now: float) -> RateDecision:
+        if self.updated is not None and self.per > 0:
+            refill = (now - self.updated) * self.capacity / self.per
+            self.tokens = min(float(self.capacity), self.tokens + max(0.0, refill))
+        self.updated = now
+        if now < self.blocked_until:
+            assert self.penalty is not None
+            self.blocked_until = now + self.penalty
+            return RateDecision(False, self.capacity, 0, self.per, self.penalty)
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return RateDecision(True, self.capacity, int(self.tokens), self.per, 0.0)
+        if self.penalty is not None:
+            self.blocked_until = now + self.penalty
+            return RateDecision(False, self.capacity, 0, self.per, self.penalty)
+        wait = (1.0 - self.tokens) * self.per / self.capacity if self.capacity else self.per
+        return RateDecision(False, self.capacity, 0, self.per, wait)
+
+
+class RateLimiter:
+    """Buckets by key (e.g. provider, group and caller)."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[tuple[str, ...], TokenBucket] = {}
+        self._lock = threading.Lock()
+
+    def take(
+        self,
+        key: tuple[str, ...],
+        now: float,
+        requests: int,
+        per: float,
+        penalty: float | None = None,
+    ) -> RateDecision:
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None or (bucket.capacity, bucket.per, bucket.penalty) != (
+                requests,
+                per,
+                penalty,
+            ):
+                bucket = self._buckets[key] = TokenBucket(requests, per, penalty)
+            return bucket.take(now)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._buckets.clear()
