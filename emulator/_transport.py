@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
+import threading
 from typing import Any
 from urllib.parse import unquote
 
-import anyio.from_thread
 import httpx
 from starlette.types import ASGIApp
 
@@ -24,17 +24,11 @@ class InProcessTransport(httpx.BaseTransport):
     def __init__(self, app: ASGIApp, *, client: tuple[str, int] = ("127.0.0.1", 50000)) -> None:
         self.app = app
         self.client = client
-        self._stack = contextlib.ExitStack()
-        self._portal: anyio.from_thread.BlockingPortal | None = None
-
-    def _get_portal(self) -> anyio.from_thread.BlockingPortal:
-        if self._portal is None:
-            self._portal = self._stack.enter_context(anyio.from_thread.start_blocking_portal())
-        return self._portal
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
-        status, headers, content = self._get_portal().call(self._call, request, body)
+        future = asyncio.run_coroutine_threadsafe(self._call(request, body), _loop())
+        status, headers, content = future.result()
         return httpx.Response(status, headers=headers, content=content, request=request)
 
     async def _call(self, request: httpx.Request, body: bytes) -> tuple[int, list[Any], bytes]:
@@ -80,5 +74,26 @@ class InProcessTransport(httpx.BaseTransport):
         return status, headers, b"".join(chunks)
 
     def close(self) -> None:
-        self._stack.close()
-        self._portal = None
+        pass
+
+
+_LOOP: asyncio.AbstractEventLoop | None = None
+_LOOP_LOCK = threading.Lock()
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    """One event loop in a daemon thread, shared by every in-process client.
+
+    A daemon thread never keeps the interpreter alive, even when a client is
+    not closed.
+    """
+    global _LOOP
+    with _LOOP_LOCK:
+        if _LOOP is None:
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(
+                target=loop.run_forever, name="sms-emulator-asgi", daemon=True
+            )
+            thread.start()
+            _LOOP = loop
+        return _LOOP

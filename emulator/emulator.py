@@ -77,9 +77,9 @@ class Emulator:
         if counters:
             self.ids.restore(counters)
         saved_time = self.store.get_meta("clock")
-        if saved_time is not None and isinstance(self.clock, VirtualClock):
-            if saved_time > self.clock.time():
-                self.clock.set(saved_time)
+        is_virtual = isinstance(self.clock, VirtualClock)
+        if is_virtual and saved_time is not None and saved_time > self.clock.time():
+            self.clock.set(saved_time)
 
     def _persist(self) -> None:
         if not isinstance(self.store, MemoryStore):
