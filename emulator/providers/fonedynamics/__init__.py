@@ -1,13 +1,22 @@
-"""Fone Dynamics REST v2 messaging."""
-
-from starlette.applications import Starlette
+"""Fone Dynamics REST v2 messaging: Messages, BatchMessages, message lookup and listing."""
 
 from ..base import Provider
+from .inbound import receive
+from .mapping import status_name
+from .routes import build_app
+
+__all__ = ["PROVIDER"]
 
 PROVIDER = Provider(
     name="fonedynamics",
     title="Fone Dynamics REST v2",
     mount="/v2",
-    build_app=lambda emu: Starlette(),
-    paths=("/v2/Properties/{PropertySid}/Messages", "/v2/Properties/{PropertySid}/BatchMessages"),
+    build_app=build_app,
+    status_name=status_name,
+    inbound=receive,
+    paths=(
+        "/v2/Properties/{PropertySid}/Messages",
+        "/v2/Properties/{PropertySid}/BatchMessages",
+        "/v2/Messages/{MessageSid}",
+    ),
 )

@@ -1,0 +1,119 @@
+"""Leased sender ids: a number from a pool, unique per recipient, for 30 days.
+
+A message with a blank ``From`` (or an alphanumeric one to US/Canada) is sent
+from a lease.  Each lease belongs to one account, property and recipient and
+carries the message's response options (``WebhookUri``, ``ForwardToSms``...),
+so a reply from the recipient to that number is routed by them.
+
+Choices where the sources are silent (see docs/providers/fonedynamics.md):
+
+- A later message with the same account, property, recipient and response
+  options reuses the active lease (same number; its 30 days are not renewed).
+  Different options take a new lease with a different number.
+- An account may hold 5 active leases to one recipient; a 6th is refused with
+  ``LEASE_LIMIT_REACHED`` (HTTP 403 for a single message, an item error in a batch).
+- Numbers come from a fixed pool per country: the country's example mobile
+  number with its last two digits replaced by 50–59 (AU: ``+61412345650``...).
+
+State: ``emu.store`` namespace ``fonedynamics.leases``, key = recipient,
+value = list of lease dicts (expired ones are pruned on the next write).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import phonenumbers
+
+from .errors import ItemError
+
+if TYPE_CHECKING:
+    from ...emulator import Emulator
+
+__all__ = ["LEASE_SECONDS", "MAX_LEASES", "NAMESPACE", "acquire", "find", "leases_to", "pool"]
+
+NAMESPACE = "fonedynamics.leases"
+LEASE_SECONDS = 30 * 86400
+MAX_LEASES = 5
+POOL_SIZE = 10
+
+
+@lru_cache(maxsize=256)
+def _pool_for_region(region: str | None, fallback: str) -> tuple[str, ...]:
+    base = fallback
+    if region:
+        example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+        if example is not None:
+            base = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+    return tuple(f"{base[:-2]}{50 + i}" for i in range(POOL_SIZE))
+
+
+def pool(recipient: str) -> tuple[str, ...]:
+    """The numbers leases to ``recipient`` are drawn from, in order of preference."""
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(recipient))
+    except phonenumbers.NumberParseException:
+        region = None
+    if region in (None, "ZZ", "001"):
+        return _pool_for_region(None, recipient)
+    return _pool_for_region(region, recipient)
+
+
+def leases_to(emu: Emulator, recipient: str) -> list[dict[str, Any]]:
+    """Active leases to ``recipient``, oldest first."""
+    now = emu.time()
+    return [
+        lease for lease in emu.store.get_state(NAMESPACE, recipient, []) if lease["Expires"] > now
+    ]
+
+
+def acquire(
+    emu: Emulator,
+    *,
+    account: str,
+    property_sid: str,
+    recipient: str,
+    options: dict[str, str],
+    message_sid: str,
+) -> dict[str, Any] | ItemError:
+    """The lease to send from (reused or new), or the item error refusing it."""
+    now = emu.time()
+    active = leases_to(emu, recipient)
+    for lease in active:
+        if (
+            lease["AccountSid"] == account
+            and lease["PropertySid"] == property_sid
+            and lease["Options"] == options
+        ):
+            return lease
+    mine = sum(1 for lease in active if lease["AccountSid"] == account)
+    taken = {lease["Number"] for lease in active}
+    free = [n for n in pool(recipient) if n not in taken and n != recipient]
+    if mine >= MAX_LEASES or not free:
+        return ItemError(
+            "LEASE_LIMIT_REACHED",
+            f"There are already {MAX_LEASES} active leased sender IDs to this recipient",
+            ("From",),
+            status=403,
+        )
+    lease = {
+        "Number": free[0],
+        "Recipient": recipient,
+        "AccountSid": account,
+        "PropertySid": property_sid,
+        "Created": now,
+        "Expires": now + LEASE_SECONDS,
+        "MessageSid": message_sid,
+        "Options": dict(options),
+    }
+    emu.store.put_state(NAMESPACE, recipient, [*active, lease])
+    return lease
+
+
+def find(emu: Emulator, recipient: str, number: str) -> dict[str, Any] | None:
+    """The active lease from ``number`` to ``recipient`` (routes a reply), if any."""
+    for lease in leases_to(emu, recipient):
+        if lease["Number"] == number:
+            return lease
+    return None

@@ -1,0 +1,121 @@
+"""E4, ``GET /v2/Properties/{PropertySid}/Messages``: the property's messages, oldest first.
+
+Query parameters (names matched case-insensitively): ``Date_From`` and
+``Date_To`` (unix seconds, both inclusive, on ``Created``), ``Results_Count``
+(default 50, at most 1000), ``Results_Skip`` (offset) and ``Page_Token`` (the
+``NextPageToken`` of the previous page; ``PageToken``/``NextPageToken`` also
+work).  The response, inferred from similar endpoints, is
+``{"Messages": [...], "TotalCount": n, "NextPageToken": "..."}``;
+``NextPageToken`` is omitted on the last page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from starlette.datastructures import QueryParams
+
+from ...core.store import MessageQuery
+from .errors import FoneDynamicsError
+from .sending import NAME
+from .wire import message_resource
+
+if TYPE_CHECKING:
+    from ...emulator import Emulator
+
+__all__ = ["DEFAULT_COUNT", "MAX_COUNT", "ListQuery", "list_messages", "parse_query"]
+
+DEFAULT_COUNT = 50
+MAX_COUNT = 1000
+_TOKEN_NAMES = ("page_token", "pagetoken", "nextpagetoken")
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    date_from: int | None = None
+    date_to: int | None = None
+    count: int = DEFAULT_COUNT
+    skip: int = 0
+    after_seq: int = 0
+
+
+def _invalid(name: str, message: str, code: str = "INVALID_PARAMETER") -> FoneDynamicsError:
+    return FoneDynamicsError(message, fields=(name,), code=code)
+
+
+def _integer(params: dict[str, str], name: str, minimum: int) -> int | None:
+    value = params.get(name.lower())
+    if value is None or value.strip() == "":
+        return None
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise _invalid(name, f"{name} parameter must be an integer") from None
+    if number < minimum:
+        raise _invalid(name, f"{name} parameter must be at least {minimum}")
+    return number
+
+
+def encode_token(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
+
+
+def _decode_token(token: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        kind, _, value = text.partition(":")
+        if kind != "seq":
+            raise ValueError(text)
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise _invalid("Page_Token", "Page_Token parameter is not a valid page token") from None
+
+
+def parse_query(query: QueryParams) -> ListQuery:
+    params = {key.lower(): value for key, value in query.items()}
+    date_from = _integer(params, "Date_From", 0)
+    date_to = _integer(params, "Date_To", 0)
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise _invalid("Date_To", "Date_From must not be after Date_To", "CONFLICTING_PARAMETERS")
+    count = _integer(params, "Results_Count", 1)
+    skip = _integer(params, "Results_Skip", 0)
+    token = next((params[n] for n in _TOKEN_NAMES if params.get(n)), None)
+    return ListQuery(
+        date_from=date_from,
+        date_to=date_to,
+        count=min(count or DEFAULT_COUNT, MAX_COUNT),
+        skip=skip or 0,
+        after_seq=_decode_token(token) if token else 0,
+    )
+
+
+def list_messages(
+    emu: Emulator, account: str, property_sid: str, query: ListQuery
+) -> dict[str, Any]:
+    """The listing body for ``account``'s messages on ``property_sid``."""
+    store_query = MessageQuery(
+        provider=NAME,
+        tenant=account,
+        created_from=query.date_from,
+        created_to=None if query.date_to is None else query.date_to + 1,
+    )
+    found = [
+        m
+        for m in emu.store.query_messages(store_query)
+        if (m.extra or {}).get("PropertySid") == property_sid
+        and not (m.extra or {}).get("Rejected")
+    ]
+    total = len(found)
+    remaining = [m for m in found if m.seq > query.after_seq][query.skip :]
+    page = remaining[: query.count]
+    now = emu.time()
+    body: dict[str, Any] = {
+        "Messages": [message_resource(m, now) for m in page],
+        "TotalCount": total,
+    }
+    if len(remaining) > len(page) and page:
+        body["NextPageToken"] = encode_token(page[-1].seq)
+    return body

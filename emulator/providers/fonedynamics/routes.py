@@ -1,0 +1,201 @@
+"""The Fone Dynamics app mounted at ``/v2``: parse the wire, call the core, render the wire.
+
+E1 ``POST /Properties/{PropertySid}/Messages``, E2 ``POST .../BatchMessages``,
+E3 ``GET /Messages/{MessageSid}``, E4 ``GET /Properties/{PropertySid}/Messages``.
+Every response, including 404/405/500 inside ``/v2``, is JSON in Fone Dynamics'
+shape.  Fixed path segments match case-insensitively, as ServiceStack routes do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..base import guarded
+from .auth import authenticate, check_property
+from .errors import (
+    FoneDynamicsError,
+    ItemError,
+    MessageNotFound,
+    RequestError,
+    json_response,
+    render_error,
+    render_status,
+)
+from .listing import list_messages, parse_query
+from .sending import NAME, submit
+from .wire import message_resource, parse_form, parse_json, validate_message
+
+if TYPE_CHECKING:
+    from ...emulator import Emulator
+
+__all__ = ["build_app"]
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+_SEGMENTS = {"properties": "Properties", "messages": "Messages", "batchmessages": "BatchMessages"}
+
+
+class CaseInsensitivePaths:
+    """Spell the fixed segments (``properties``, ``messages``...) as the routes do."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            root = scope.get("root_path", "")
+            path: str = scope["path"]
+            if path.startswith(root):
+                parts = path[len(root) :].split("/")
+                fixed = list(parts)
+                if len(parts) > 1:
+                    fixed[1] = _SEGMENTS.get(parts[1].lower(), parts[1])
+                if len(parts) > 3 and fixed[1] == "Properties":
+                    fixed[3] = _SEGMENTS.get(parts[3].lower(), parts[3])
+                if fixed != parts:
+                    scope = dict(scope, path=root + "/".join(fixed))
+        await self.app(scope, receive, send)
+
+
+def _catching(handler: Handler) -> Handler:
+    """Render provider errors, and anything unexpected as a 500, in the ResponseStatus shape."""
+
+    async def run(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except FoneDynamicsError as exc:
+            return render_error(exc)
+        except Exception as exc:  # never a bare 500 page
+            body = {"ResponseStatus": {"ErrorCode": type(exc).__name__, "Message": str(exc)}}
+            return json_response(body, 500)
+
+    run.__name__ = handler.__name__
+    return run
+
+
+def build_app(emu: Emulator) -> ASGIApp:
+    """The Starlette app serving Fone Dynamics' REST v2 messaging for ``emu``."""
+
+    def endpoint(name: str) -> Callable[[Handler], Handler]:
+        def wrap(handler: Handler) -> Handler:
+            return guarded(emu, NAME, name, render_status)(_catching(handler))
+
+        return wrap
+
+    async def _property(request: Request) -> tuple[str, str]:
+        account = authenticate(emu, request)
+        property_sid = request.path_params["PropertySid"]
+        check_property(account, property_sid)
+        return account.sid, property_sid
+
+    @endpoint("send_message")
+    async def send_message(request: Request) -> Response:
+        account, property_sid = await _property(request)
+        raw = await request.body()
+        content_type = request.headers.get("content-type", "").lower()
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            data: object = parse_form(raw)
+        else:
+            data = parse_json(raw)
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise FoneDynamicsError(
+                "The request body must be a JSON object", code="SerializationException"
+            )
+        item = validate_message(data, emu.time())
+        (result,) = submit(
+            emu,
+            account=account,
+            property_sid=property_sid,
+            endpoint="send_message",
+            items=[item],
+            batch=False,
+        )
+        if isinstance(result, ItemError):
+            raise RequestError(result)
+        return json_response({"Message": message_resource(result, emu.time())})
+
+    @endpoint("send_batch")
+    async def send_batch(request: Request) -> Response:
+        account, property_sid = await _property(request)
+        data = parse_json(await request.body())
+        if not isinstance(data, dict):
+            raise FoneDynamicsError(
+                "The request body must be a JSON object with a Messages array",
+                code="SerializationException",
+            )
+        messages = next((v for k, v in data.items() if k.lower() == "messages"), None)
+        if messages is None or messages == []:
+            raise FoneDynamicsError(
+                "Required parameter missing: Messages",
+                fields=("Messages",),
+                code="PARAMETER_REQUIRED",
+            )
+        if not isinstance(messages, list):
+            raise FoneDynamicsError(
+                "Messages must be an array of message objects", code="SerializationException"
+            )
+        now = emu.time()
+        results = submit(
+            emu,
+            account=account,
+            property_sid=property_sid,
+            endpoint="send_batch",
+            items=[validate_message(item, now) for item in messages],
+            batch=True,
+        )
+        now = emu.time()
+        body = [r.body() if isinstance(r, ItemError) else message_resource(r, now) for r in results]
+        return json_response(body)
+
+    @endpoint("get_message")
+    async def get_message(request: Request) -> Response:
+        account = authenticate(emu, request)
+        sid = request.path_params["MessageSid"]
+        message = emu.store.get_message(sid)
+        if (
+            message is None
+            or message.provider != NAME
+            or message.tenant != account.sid
+            or (message.extra or {}).get("Rejected")
+        ):
+            raise MessageNotFound(fields=("MessageSid",))
+        return json_response({"Message": message_resource(message, emu.time())})
+
+    @endpoint("list_messages")
+    async def list_property_messages(request: Request) -> Response:
+        account = authenticate(emu, request)
+        property_sid = request.path_params["PropertySid"]
+        check_property(account, property_sid)
+        query = parse_query(request.query_params)
+        return json_response(list_messages(emu, account.sid, property_sid, query))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        response = render_status(status)
+        if status == 405 and isinstance(exc, HTTPException) and exc.headers:
+            response.headers["Allow"] = exc.headers.get("Allow", "")
+        return response
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        return render_status(500)
+
+    routes = [
+        Route("/Properties/{PropertySid}/Messages", send_message, methods=["POST"]),
+        Route("/Properties/{PropertySid}/Messages", list_property_messages, methods=["GET"]),
+        Route("/Properties/{PropertySid}/BatchMessages", send_batch, methods=["POST"]),
+        Route("/Messages/{MessageSid}", get_message, methods=["GET"]),
+    ]
+    app = Starlette(
+        routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error}
+    )
+    return CaseInsensitivePaths(app)

@@ -1,0 +1,322 @@
+"""Request parsing and validation, and the message resource, in Fone Dynamics' wire format.
+
+Keys are matched case-insensitively and unknown keys are ignored, as the
+ServiceStack backend does; ``null`` means omitted.  Numbers sent for string
+fields are taken as their text and numeric strings are accepted for
+``Schedule``, as ServiceStack's binder does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import msgspec
+
+from ...core.models import Direction, Message, Status
+from ...core.phone import is_possible_e164, normalize_plus
+from .errors import ItemError, SerializationException
+from .mapping import error_code, status_name
+
+__all__ = [
+    "FIELDS",
+    "LEASE_FIELDS",
+    "MAX_SCHEDULE_AHEAD",
+    "SCHEDULE_GRACE",
+    "MessageRequest",
+    "canonical_keys",
+    "decode_text",
+    "message_resource",
+    "needs_lease",
+    "parse_form",
+    "parse_json",
+    "validate_message",
+]
+
+FIELDS = (
+    "From",
+    "To",
+    "Text",
+    "Schedule",
+    "DeliveryReceipt",
+    "DeliveryReceiptWebhookUri",
+    "DeliveryReceiptWebhookMethod",
+    "ExternalId",
+    "ForwardToSms",
+    "ForwardFromSms",
+    "ForwardToEmail",
+    "ForwardFromEmail",
+    "WebhookUri",
+    "WebhookMethod",
+)
+LEASE_FIELDS = (
+    "ForwardToSms",
+    "ForwardFromSms",
+    "ForwardToEmail",
+    "ForwardFromEmail",
+    "WebhookUri",
+    "WebhookMethod",
+)
+_CANONICAL = {name.lower(): name for name in FIELDS}
+
+#: ``Schedule`` may be at most this far ahead (seconds).
+MAX_SCHEDULE_AHEAD = 14 * 86400
+#: A ``Schedule`` less than this far in the past is sent now; older ones fail.
+SCHEDULE_GRACE = 3600
+
+_ALPHANUMERIC = re.compile(r"[A-Za-z0-9 ]{1,11}")
+_LETTER = re.compile(r"[A-Za-z]")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+
+
+def decode_text(raw: bytes) -> str:
+    """The body as text: UTF-8, or Latin-1 when it is not (the Java SDK sends ISO-8859-1)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    return text.removeprefix("\ufeff")
+
+
+def parse_json(raw: bytes) -> Any:
+    """Decode a JSON body or raise ``SerializationException`` (HTTP 400)."""
+    text = decode_text(raw)
+    if not text.strip():
+        return None
+    try:
+        return msgspec.json.decode(text)
+    except msgspec.DecodeError as exc:
+        raise SerializationException(
+            f"Could not deserialize 'application/json' request: {exc}"
+        ) from None
+
+
+def parse_form(raw: bytes) -> dict[str, str]:
+    """Decode a form-encoded body (single messages only)."""
+    text = decode_text(raw)
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="latin-1")
+    return {key: normalize_plus(value) for key, value in pairs}
+
+
+def canonical_keys(data: dict[str, Any]) -> dict[str, Any]:
+    """Known fields under their documented spelling; unknown keys dropped, nulls dropped."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = _CANONICAL.get(key.lower()) if isinstance(key, str) else None
+        if name is not None and value is not None:
+            out[name] = value
+    return out
+
+
+@dataclass(slots=True)
+class MessageRequest:
+    """One validated message to send."""
+
+    sender: str | None  # None: send from a leased number
+    to: str
+    text: str
+    schedule: int | None = None
+    delivery_receipt: bool = True
+    receipt_uri: str | None = None
+    receipt_method: str = "POST"
+    external_id: str | None = None
+    #: Response options for a leased sender (documented field names).
+    lease_options: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def leased(self) -> bool:
+        return self.sender is None
+
+
+class _Invalid(Exception):
+    def __init__(self, error: ItemError) -> None:
+        self.error = error
+
+
+def _invalid(name: str, message: str) -> _Invalid:
+    return _Invalid(ItemError("INVALID_PARAMETER", message, (name,)))
+
+
+def _string(data: dict[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _invalid(name, f"{name} parameter must be a string")
+    return value if isinstance(value, str) else str(value)
+
+
+def _phone(name: str, value: str) -> str:
+    if not is_possible_e164(value):
+        raise _Invalid(
+            ItemError(
+                "INVALID_PHONENUMBER_FORMAT", f"{name} parameter is not in E.164 format", (name,)
+            )
+        )
+    return value
+
+
+def _sender_id(name: str, value: str) -> str:
+    """An E.164 number or an alphanumeric sender id (1–11 of A-Z a-z 0-9 space, a letter)."""
+    if value.startswith("+") or not _LETTER.search(value):
+        return _phone(name, value)
+    if _ALPHANUMERIC.fullmatch(value) is None:
+        raise _invalid(
+            name,
+            f"{name} parameter is not a valid alphanumeric sender ID: 1 to 11 letters, digits"
+            " or spaces, with at least one letter",
+        )
+    return value
+
+
+def _method(data: dict[str, Any], name: str) -> str:
+    value = _string(data, name)
+    if value is None or not value.strip():
+        return "POST"
+    method = value.strip().upper()
+    if method not in ("GET", "POST"):
+        raise _invalid(name, f"{name} parameter must be POST or GET")
+    return method
+
+
+def _uri(data: dict[str, Any], name: str) -> str | None:
+    value = _string(data, name)
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise _invalid(name, f"{name} parameter must be an absolute http or https URI")
+    return value
+
+
+def _schedule(data: dict[str, Any], now: float) -> int | None:
+    value = data.get("Schedule")
+    if value is None or value == "":
+        return None
+    numeric_text = isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value)
+    if numeric_text or (isinstance(value, float) and value.is_integer()):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _invalid("Schedule", "Schedule parameter must be an integer number of seconds")
+    if value > now + MAX_SCHEDULE_AHEAD:
+        raise _invalid("Schedule", "Schedule parameter can be at most 14 days in the future")
+    if value <= now - SCHEDULE_GRACE:
+        raise _invalid("Schedule", "Schedule parameter is more than 1 hour in the past")
+    return value
+
+
+def _boolean(data: dict[str, Any], name: str, default: bool) -> bool:
+    value = data.get(name)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise _invalid(name, f"{name} parameter must be true or false")
+
+
+def needs_lease(sender: str | None, to: str) -> bool:
+    """Blank sender, or an alphanumeric one to US/Canada (not supported there)."""
+    if sender is None:
+        return True
+    return to.startswith("+1") and not sender.startswith("+")
+
+
+def validate_message(raw: Any, now: float) -> MessageRequest | ItemError:
+    """Check one message object (E1 body or an element of ``Messages``)."""
+    if not isinstance(raw, dict):
+        return ItemError("INVALID_PARAMETER", "Each message must be a JSON object", ())
+    data = canonical_keys(raw)
+    missing = tuple(
+        name for name in ("To", "Text") if data.get(name) is None or data.get(name) == ""
+    )
+    if missing:
+        names = ", ".join(missing)
+        return ItemError("PARAMETER_REQUIRED", f"Required parameter missing: {names}", missing)
+    try:
+        sender = _string(data, "From")
+        sender = _sender_id("From", sender) if sender and sender.strip() else None
+        to = _phone("To", _string(data, "To") or "")
+        text = _string(data, "Text") or ""
+        request = MessageRequest(
+            sender=sender,
+            to=to,
+            text=text,
+            schedule=_schedule(data, now),
+            delivery_receipt=_boolean(data, "DeliveryReceipt", True),
+            receipt_uri=_uri(data, "DeliveryReceiptWebhookUri"),
+            receipt_method=_method(data, "DeliveryReceiptWebhookMethod"),
+            external_id=_string(data, "ExternalId"),
+        )
+        if needs_lease(sender, to):
+            request.lease_options = _lease_options(data)
+    except _Invalid as exc:
+        return exc.error
+    return request
+
+
+def _lease_options(data: dict[str, Any]) -> dict[str, str]:
+    options: dict[str, str] = {}
+    forward_to = _string(data, "ForwardToSms")
+    if forward_to and forward_to.strip():
+        options["ForwardToSms"] = _phone("ForwardToSms", forward_to.strip())
+    forward_from = _string(data, "ForwardFromSms")
+    if forward_from and forward_from.strip():
+        options["ForwardFromSms"] = _sender_id("ForwardFromSms", forward_from.strip())
+    for name in ("ForwardToEmail", "ForwardFromEmail"):
+        email = _string(data, name)
+        if email and email.strip():
+            if _EMAIL.fullmatch(email.strip()) is None:
+                raise _invalid(name, f"{name} parameter is not a valid email address")
+            options[name] = email.strip()
+    uri = _uri(data, "WebhookUri")
+    if uri:
+        options["WebhookUri"] = uri
+        options["WebhookMethod"] = _method(data, "WebhookMethod")
+    return options
+
+
+def message_resource(message: Message, now: float) -> dict[str, Any]:
+    """The Message Resource at ``now``; timestamps not reached yet are omitted."""
+    extra = message.extra or {}
+    status = status_name(message, now)
+    inbound = message.direction == Direction.INBOUND
+    body: dict[str, Any] = {
+        "MessageSid": message.id,
+        "AccountSid": extra.get("AccountSid", message.tenant),
+        "PropertySid": extra.get("PropertySid", ""),
+        "From": message.sender,
+        "To": message.to,
+        "Text": message.text,
+        "DeliveryReceipt": bool(extra.get("DeliveryReceipt", not inbound)),
+        "NumSegments": 0 if status == "Processing" else message.segments,
+        "Status": status,
+        "Direction": "Receive" if inbound else "Transmit",
+    }
+    if extra.get("Scheduled") is not None:
+        body["Scheduled"] = int(extra["Scheduled"])
+    body["Created"] = int(message.created_at)
+    if inbound:
+        body["Received"] = int(message.created_at)
+    else:
+        submitted = message.reached_at(Status.SENT, now)
+        if submitted is not None:
+            body["Submitted"] = int(submitted)
+        if status == "Delivered":
+            delivered = message.reached_at(Status.DELIVERED, now)
+            if delivered is not None:
+                body["Delivered"] = int(delivered)
+    body["ErrorCode"] = error_code(message, now)
+    if extra.get("ExternalId") is not None:
+        body["ExternalId"] = extra["ExternalId"]
+    return body
