@@ -136,10 +136,13 @@ class WebhookQueue:
         status: int | None = None
         error: str | None = None
         try:
+            # Merge, not replace: a webhook URL often carries its own query string.
+            url = httpx.URL(job.url)
+            if job.params:
+                url = url.copy_merge_params(job.params)
             response = client.request(
                 job.method,
-                job.url,
-                params=job.params,
+                url,
                 data=job.data,
                 json=job.json,
                 headers=job.headers,
@@ -148,7 +151,7 @@ class WebhookQueue:
             ok = 200 <= status < 300
             if not ok:
                 error = f"HTTP {status}"
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             ok, error = False, f"{type(exc).__name__}: {exc}"
         job.attempt += 1
         record = {
