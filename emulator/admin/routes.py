@@ -16,6 +16,8 @@ from .._version import __version__
 from ..core.models import Status
 from ..emulator import iso
 from ..scenario.loader import ScenarioError, parse_scenario
+from . import views
+from .ui import ui_routes
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -160,6 +162,31 @@ def build_admin_app(emu: Emulator) -> Starlette:
         attempts = [dict(a, time=iso(a["time"])) for a in list(emu.webhooks.attempts)]
         return _json({"pending": pending, "attempts": attempts})
 
+    # read-only details for the inspector UI (see views.py)
+    async def message_detail(request: Request) -> Response:
+        detail = views.message_detail(emu, request.path_params["message_id"])
+        if detail is None:
+            raise AdminError(f"no message {request.path_params['message_id']!r}", 404)
+        return _json({"message": detail})
+
+    async def batches(request: Request) -> Response:
+        provider = request.query_params.get("provider") or None
+        if provider is not None and provider not in emu.providers:
+            raise AdminError(f"unknown provider {provider!r} (known: {', '.join(emu.providers)})")
+        return _json({"batches": views.list_batches(emu, provider=provider)})
+
+    async def batch_detail(request: Request) -> Response:
+        detail = views.batch_detail(emu, request.path_params["batch_id"])
+        if detail is None:
+            raise AdminError(f"no batch {request.path_params['batch_id']!r}", 404)
+        return _json({"batch": detail})
+
+    async def request_entry(request: Request) -> Response:
+        entry = views.journal_entry(emu, request.path_params["entry_id"])
+        if entry is None:
+            raise AdminError(f"no request #{request.path_params['entry_id']}", 404)
+        return _json({"request": entry})
+
     async def admin_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, AdminError)
         body = {"error": str(exc)}
@@ -182,6 +209,11 @@ def build_admin_app(emu: Emulator) -> Starlette:
         Route("/inbound", inbound, methods=["POST"]),
         Route("/requests", requests, methods=["GET"]),
         Route("/webhooks", webhooks, methods=["GET"]),
+        Route("/messages/{message_id}", message_detail, methods=["GET"]),
+        Route("/batches", batches, methods=["GET"]),
+        Route("/batches/{batch_id}", batch_detail, methods=["GET"]),
+        Route("/requests/{entry_id:int}", request_entry, methods=["GET"]),
+        *ui_routes(emu),
     ]
     return Starlette(
         routes=routes,

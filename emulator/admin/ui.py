@@ -1,0 +1,327 @@
+"""The inspector: server-rendered HTML pages under ``/_emulator/ui``.
+
+Pages are Jinja2 templates with autoescaping on, so message texts (which are
+attacker-controlled in tests) always render as text.  A small script polls
+``/_emulator/ui/live`` about once a second and, when the state changed,
+re-fetches the page and swaps in its ``data-live`` regions, so a test run can
+be watched as it happens.  Actions (clock, scenario, inbound) call the JSON
+admin API directly.  No build step, no network at run time: the CSS and
+script ship in ``static/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from .._version import __version__
+from ..core.models import Direction, Status
+from ..emulator import iso
+from ..scenario.loader import shipped_scenarios
+from . import views
+
+if TYPE_CHECKING:
+    from ..emulator import Emulator
+
+__all__ = ["ui_routes"]
+
+_HERE = Path(__file__).resolve().parent
+TEMPLATES = _HERE / "templates"
+STATIC = _HERE / "static"
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+PREVIEW = 80
+
+#: Pages never run inline script or load anything from elsewhere.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+_MEDIA_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
+_STATIC_HEADERS = {"Cache-Control": "public, max-age=3600", "X-Content-Type-Options": "nosniff"}
+
+
+def _static_assets() -> dict[str, tuple[bytes, str]]:
+    """The few shipped assets, read once (served whole: they are a few kilobytes)."""
+    return {
+        path.name: (path.read_bytes(), _MEDIA_TYPES[path.suffix])
+        for path in sorted(STATIC.iterdir())
+        if path.suffix in _MEDIA_TYPES
+    }
+
+
+def _clock_text(value: str | None) -> str:
+    """``2026-01-01T00:00:05.250000Z`` → ``2026-01-01 00:00:05.250``."""
+    if not value:
+        return ""
+    return value[:10] + " " + value[11:23]
+
+
+def _preview(text: str, size: int = PREVIEW) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= size else flat[: size - 1] + "…"
+
+
+def _pretty(body: str | None) -> str:
+    """JSON bodies indented; anything else as is."""
+    if not body:
+        return ""
+    try:
+        data = msgspec.json.decode(body.encode())
+    except (msgspec.DecodeError, UnicodeEncodeError):
+        return body
+    return msgspec.json.format(msgspec.json.encode(data), indent=2).decode()
+
+
+def _status_class(status: int | None) -> str:
+    if status is None:
+        return "http-none"
+    return f"http-{status // 100}xx"
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        clock=_clock_text, preview=_preview, pretty=_pretty, http_class=_status_class
+    )
+    env.globals.update(version=__version__, statuses=[s.value for s in Status])
+    return env
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def ui_routes(emu: Emulator) -> list[BaseRoute]:
+    """Routes of the inspector, for the admin app (mounted at ``/_emulator``)."""
+    env = _environment()
+
+    def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        base = request.scope.get("root_path", "").rstrip("/")
+        page = env.get_template(template).render(
+            request=request,
+            base=base,
+            ui=base + "/ui",
+            live=request.state.live,
+            clock_kind=emu.clock.kind,
+            providers=emu.providers,
+            **context,
+        )
+        return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
+
+    def page(handler: Callable[[Request], Awaitable[Response]]) -> Callable[..., Any]:
+        """Take the live fingerprint before reading any state, so no change is missed."""
+
+        async def run(request: Request) -> Response:
+            request.state.live = views.live_state(emu)
+            return await handler(request)
+
+        return run
+
+    def not_found(request: Request, what: str) -> HTMLResponse:
+        return render(request, "not_found.html", 404, what=what, active="")
+
+    async def messages(request: Request) -> Response:
+        params = request.query_params
+        provider = params.get("provider", "")
+        status = params.get("status", "")
+        direction = params.get("direction", "")
+        errors = []
+        if provider and provider not in emu.providers:
+            errors.append(f"unknown provider {provider!r}")
+            provider = ""
+        if status and status not in {s.value for s in Status}:
+            errors.append(f"unknown status {status!r}")
+            status = ""
+        if direction and direction not in {d.value for d in Direction}:
+            errors.append(f"unknown direction {direction!r}")
+            direction = ""
+        flt = views.MessageFilter(
+            provider=provider,
+            number=params.get("number", "").strip(),
+            status=status,
+            direction=direction,
+            batch=params.get("batch", "").strip(),
+            q=params.get("q", "").strip(),
+        )
+        limit = min(_int_param(request, "limit") or PAGE_SIZE, MAX_PAGE_SIZE)
+        page = views.message_page(
+            emu,
+            flt,
+            before=_int_param(request, "before"),
+            after=_int_param(request, "after"),
+            limit=limit,
+        )
+        inbound_providers = [p for p in emu.providers.values() if p.inbound is not None]
+        compose = {
+            "provider": params.get("reply_provider", ""),
+            "from": params.get("reply_from", ""),
+            "to": params.get("reply_to", ""),
+        }
+        return render(
+            request,
+            "messages.html",
+            active="messages",
+            flt=flt,
+            page=page,
+            limit=limit,
+            errors=errors,
+            inbound_providers=inbound_providers,
+            compose=compose,
+            total=emu.store.count_messages(),
+        )
+
+    async def message(request: Request) -> Response:
+        message_id = request.path_params["message_id"]
+        detail = views.message_detail(emu, message_id)
+        if detail is None:
+            return not_found(request, f"message {message_id}")
+        entry = None
+        if detail["request"] is not None:
+            entry = views.journal_entry(emu, detail["request"]["id"])
+        provider = emu.providers.get(detail["provider"])
+        return render(
+            request,
+            "message.html",
+            active="messages",
+            m=detail,
+            entry=entry,
+            provider=provider,
+            can_reply=provider is not None and provider.inbound is not None,
+        )
+
+    async def batches(request: Request) -> Response:
+        provider = request.query_params.get("provider", "")
+        if provider not in emu.providers:
+            provider = ""
+        found = views.list_batches(emu, provider=provider or None, newest_first=True)
+        return render(request, "batches.html", active="batches", batches=found, provider=provider)
+
+    async def batch(request: Request) -> Response:
+        batch_id = request.path_params["batch_id"]
+        detail = views.batch_detail(emu, batch_id)
+        if detail is None:
+            return not_found(request, f"batch {batch_id}")
+        flt = views.MessageFilter(batch=batch_id)
+        page = views.message_page(emu, flt, limit=PAGE_SIZE)
+        return render(request, "batch.html", active="batches", b=detail, page=page)
+
+    async def journal(request: Request) -> Response:
+        provider = request.query_params.get("provider", "")
+        if provider not in emu.providers:
+            provider = ""
+        entries, older = views.journal_page(
+            emu, provider=provider or None, before=_int_param(request, "before"), limit=PAGE_SIZE
+        )
+        return render(
+            request,
+            "requests.html",
+            active="requests",
+            entries=entries,
+            older=older,
+            provider=provider,
+            before=_int_param(request, "before"),
+        )
+
+    async def journal_entry(request: Request) -> Response:
+        entry_id = request.path_params["entry_id"]
+        entry = views.journal_entry(emu, entry_id)
+        if entry is None:
+            return not_found(request, f"request #{entry_id}")
+        return render(request, "request.html", active="requests", e=entry)
+
+    async def webhooks(request: Request) -> Response:
+        attempts = [dict(a, time=iso(a["time"])) for a in list(emu.webhooks.attempts)]
+        attempts.reverse()
+        pending = emu.webhooks.pending()
+        return render(
+            request,
+            "webhooks.html",
+            active="webhooks",
+            attempts=attempts[:200],
+            attempt_count=len(attempts),
+            pending=[
+                {
+                    "due": iso(j.due),
+                    "provider": j.provider,
+                    "event": j.event,
+                    "method": j.method,
+                    "url": j.url,
+                    "message_id": j.message_id,
+                    "attempt": j.attempt,
+                }
+                for j in pending[:200]
+            ],
+            pending_count=len(pending),
+        )
+
+    async def scenario(request: Request) -> Response:
+        s = emu.scenario
+        source = s.source
+        text = yaml_text(source) if source else ""
+        return render(
+            request,
+            "scenario.html",
+            active="scenario",
+            s=s,
+            source=text,
+            shipped=sorted(shipped_scenarios()),
+        )
+
+    assets = _static_assets()
+
+    async def static(request: Request) -> Response:
+        found = assets.get(request.path_params["name"])
+        if found is None:
+            return Response("not found", status_code=404, media_type="text/plain")
+        content, media_type = found
+        return Response(content, media_type=media_type, headers=_STATIC_HEADERS)
+
+    async def live(request: Request) -> Response:
+        return Response(
+            msgspec.json.encode(views.live_state(emu)),
+            media_type="application/json",
+            headers={"Cache-Control": "no-store"},
+        )
+
+    return [
+        Route("/ui", page(messages), methods=["GET"]),
+        Route("/ui/live", live, methods=["GET"]),
+        Route("/ui/messages/{message_id}", page(message), methods=["GET"]),
+        Route("/ui/batches", page(batches), methods=["GET"]),
+        Route("/ui/batches/{batch_id}", page(batch), methods=["GET"]),
+        Route("/ui/requests", page(journal), methods=["GET"]),
+        Route("/ui/requests/{entry_id:int}", page(journal_entry), methods=["GET"]),
+        Route("/ui/webhooks", page(webhooks), methods=["GET"]),
+        Route("/ui/scenario", page(scenario), methods=["GET"]),
+        Route("/ui/static/{name}", static, methods=["GET"]),
+    ]
+
+
+def yaml_text(source: dict[str, Any]) -> str:
+    """A scenario document as YAML, keys in the order written."""
+    import yaml
+
+    return yaml.safe_dump(source, sort_keys=False, allow_unicode=True, default_flow_style=False)
