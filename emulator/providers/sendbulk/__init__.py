@@ -1,13 +1,25 @@
 """The Kenyan bulk-SMS gateway family (Advanta, FastMessage, TextSMS, ...)."""
 
-from starlette.applications import Starlette
-
 from ..base import Provider
+from .inbound import inbound
+from .mapping import status_name
+from .routes import build_app
+
+__all__ = ["PROVIDER"]
 
 PROVIDER = Provider(
     name="sendbulk",
     title="Kenyan bulk-SMS gateways (sendbulk)",
     mount="/api/services",
-    build_app=lambda emu: Starlette(),
-    paths=("/api/services/sendbulk", "/api/services/sendsms"),
+    build_app=build_app,
+    status_name=status_name,
+    inbound=inbound,
+    paths=(
+        "/api/services/sendsms",
+        "/api/services/sendbulk",
+        "/api/services/sendotp",
+        "/api/services/getdlr",
+        "/api/services/getbalance",
+        "/api/services/credit",
+    ),
 )

@@ -1,0 +1,195 @@
+"""Partner accounts and credential checks.
+
+Without ``accounts: {sendbulk: [...]}`` in the scenario any non-empty
+``partnerID`` + ``apikey`` pair is accepted and gets an account of its own
+(default balance, any sender id).  Declared accounts make the refusal paths
+testable::
+
+    accounts:
+      sendbulk:
+        - partnerID: "1234"          # string or number
+          apikey: "k3y"
+          balance: 100               # SMS units (default: providers.sendbulk.default_balance)
+          shortcodes: [SHOP]         # assigned sender ids (omit: any)
+          networks: [1, 2]           # networks the account may send to (omit: all)
+          dlr_callback_url: http://127.0.0.1:9000/dlr
+          inbound_url: http://127.0.0.1:9000/inbound
+          inbound_interactive: false # true: {shortcode, msisdn, message, partnerId}
+          inbound_method: POST       # or GET (query string)
+          username: shop             # childID for the reseller credit API
+          msisdns: ["254712345678"]  # numbers a hashed recipient may resolve to
+
+``pass_type`` ``"plain"`` (or absent) sends the key as is; ``"bm5"`` sends it
+Base64-encoded; anything else is 1006.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InvalidCredentials, MissingApiKey, MissingPartnerId
+
+__all__ = [
+    "Account",
+    "AccountConfigError",
+    "authenticate",
+    "find_account",
+    "parse_accounts",
+    "text",
+]
+
+_ACCOUNT_KEYS = (
+    "partnerID",
+    "apikey",
+    "balance",
+    "shortcodes",
+    "networks",
+    "dlr_callback_url",
+    "inbound_url",
+    "inbound_interactive",
+    "inbound_method",
+    "username",
+    "msisdns",
+)
+
+
+class AccountConfigError(ValueError):
+    """The scenario's ``accounts.sendbulk`` list cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A partner account (declared in the scenario or made up for open credentials)."""
+
+    partner_id: str
+    apikey: str
+    balance: float | None = None  # None: the scenario's default balance
+    shortcodes: frozenset[str] | None = None  # None: any sender id
+    networks: frozenset[int] | None = None  # None: every network
+    dlr_callback_url: str | None = None
+    inbound_url: str | None = None
+    inbound_interactive: bool = False
+    inbound_method: str = "POST"
+    username: str | None = None
+    msisdns: tuple[str, ...] = ()
+    declared: bool = False
+
+
+def text(value: Any) -> str:
+    """A request field as text: numbers as their digits, missing as ``""``."""
+    if value is None or isinstance(value, bool | dict | list):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _strings(value: Any, field: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise AccountConfigError(f"{field} must be a list")
+    return tuple(text(v) for v in value)
+
+
+def _parse_account(index: int, data: Any) -> Account:
+    where = f"accounts.sendbulk[{index}]"
+    if not isinstance(data, dict):
+        raise AccountConfigError(f"{where} must be a mapping")
+    for key in data:
+        if key not in _ACCOUNT_KEYS:
+            close = difflib.get_close_matches(str(key), _ACCOUNT_KEYS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise AccountConfigError(f"{where}: unknown key {key!r}{hint}")
+    partner, key = text(data.get("partnerID")), text(data.get("apikey"))
+    if not partner or not key:
+        raise AccountConfigError(f"{where} needs a partnerID and an apikey")
+    balance = data.get("balance")
+    if balance is not None and (isinstance(balance, bool) or not isinstance(balance, int | float)):
+        raise AccountConfigError(f"{where}.balance must be a number")
+    shortcodes = data.get("shortcodes")
+    networks = data.get("networks")
+    if networks is not None and not (
+        isinstance(networks, list) and all(isinstance(n, int) for n in networks)
+    ):
+        raise AccountConfigError(f"{where}.networks must be a list of networkids (1, 2, 3)")
+    method = text(data.get("inbound_method") or "POST").upper()
+    if method not in ("GET", "POST"):
+        raise AccountConfigError(f"{where}.inbound_method must be GET or POST")
+    return Account(
+        partner_id=partner,
+        apikey=key,
+        balance=None if balance is None else float(balance),
+        shortcodes=None
+        if shortcodes is None
+        else frozenset(_strings(shortcodes, where + ".shortcodes")),
+        networks=None if networks is None else frozenset(networks),
+        dlr_callback_url=text(data.get("dlr_callback_url")) or None,
+        inbound_url=text(data.get("inbound_url")) or None,
+        inbound_interactive=bool(data.get("inbound_interactive", False)),
+        inbound_method=method,
+        username=text(data.get("username")) or None,
+        msisdns=_strings(data.get("msisdns") or [], where + ".msisdns"),
+        declared=True,
+    )
+
+
+def parse_accounts(data: Any) -> tuple[Account, ...] | None:
+    """Declared accounts from the scenario, or None when any credentials are accepted."""
+    if data is None:
+        return None
+    if not isinstance(data, list):
+        raise AccountConfigError("accounts.sendbulk must be a list of accounts")
+    accounts = tuple(_parse_account(i, item) for i, item in enumerate(data))
+    seen: set[str] = set()
+    for account in accounts:
+        if account.partner_id in seen:
+            raise AccountConfigError(f"accounts.sendbulk: partnerID {account.partner_id} twice")
+        seen.add(account.partner_id)
+    return accounts
+
+
+def _key_as_sent(apikey: str, pass_type: Any) -> str:
+    kind = text(pass_type).lower()
+    if kind in ("", "plain"):
+        return apikey
+    if kind == "bm5":
+        try:
+            return base64.b64decode(apikey, validate=True).decode("utf-8").strip()
+        except (binascii.Error, UnicodeDecodeError):
+            raise InvalidCredentials() from None
+    raise InvalidCredentials()
+
+
+def authenticate(accounts: tuple[Account, ...] | None, fields: dict[str, Any]) -> Account:
+    """The account ``fields`` (``partnerID``, ``apikey``, ``pass_type``) log in to.
+
+    Raises 4091 (no partner id), 4092 (no key) or 1006 (wrong pair).
+    """
+    partner = text(fields.get("partnerID"))
+    if not partner:
+        raise MissingPartnerId()
+    apikey = text(fields.get("apikey"))
+    if not apikey:
+        raise MissingApiKey()
+    apikey = _key_as_sent(apikey, fields.get("pass_type"))
+    if not apikey:
+        raise InvalidCredentials()
+    if accounts is None:
+        return Account(partner_id=partner, apikey=apikey)
+    for account in accounts:
+        if account.partner_id == partner:
+            if account.apikey == apikey:
+                return account
+            break
+    raise InvalidCredentials()
+
+
+def find_account(accounts: tuple[Account, ...] | None, child: str) -> Account | None:
+    """A declared account by partner id or username (the credit API's ``childID``)."""
+    for account in accounts or ():
+        if child in (account.partner_id, account.username):
+            return account
+    return None

@@ -1,0 +1,201 @@
+"""Brand profiles: what differs between the white-label gateways built on one platform.
+
+Every brand serves the same paths and fields; they differ in the batch limit,
+the spelling of the code key (``response-code`` or TextSMS's ``respose-code``)
+and the JSON types of a few response fields.  A scenario picks one with
+``providers: {sendbulk: {brand: textsms}}`` and may override single traits
+(``code_key: both``, ``batch_limit: 50``).
+
+Type kinds: ``"int"`` (a JSON number when the value is all digits), ``"str"``
+(always a string) and ``"echo"`` (the JSON type the client sent).
+
+Choices where sources disagree (see docs/providers/sendbulk.md):
+
+- ``advanta`` follows the strictest real client (goadvanta): ``messageid`` a
+  string everywhere, ``mobile`` a number on sendsms/sendotp rows, ``networkid``
+  a number, ``clientsmsid`` echoed.
+- ``fastmessage`` and ``speedocom`` share Advanta's published docs and follow
+  them literally: sendsms ``messageid`` is "integer for this API".
+- ``textsms`` follows TextSMS's live responses: ``respose-code`` and every id
+  a string, TAT as ``"0.24 sec"``.
+- ``sunface``, ``kemrut``, ``teamweb`` and ``celcom`` follow the TextSMS-style
+  pages they publish: ``respose-code``, numeric ``messageid``/``mobile`` on
+  sendsms rows, ``networkid`` a string.
+- ``wavesms`` follows the WaveSMS SDK's fixtures, including the ``1004`` row
+  whose ``mobile`` is an object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = [
+    "BRANDS",
+    "CODE_KEY",
+    "DEFAULT_BRAND",
+    "TYPO_CODE_KEY",
+    "Brand",
+    "BrandConfigError",
+    "Kind",
+    "brand_from_options",
+]
+
+Kind = Literal["int", "str", "echo"]
+TatStyle = Literal["clock", "seconds"]
+
+CODE_KEY = "response-code"
+TYPO_CODE_KEY = "respose-code"
+_CODE_KEY_CHOICES = {
+    CODE_KEY: (CODE_KEY,),
+    TYPO_CODE_KEY: (TYPO_CODE_KEY,),
+    "both": (CODE_KEY, TYPO_CODE_KEY),
+}
+
+
+class BrandConfigError(ValueError):
+    """The scenario's ``providers.sendbulk`` options cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    """One gateway brand's wire traits."""
+
+    name: str
+    title: str
+    host: str
+    #: Most items per sendbulk request (1012 past it) and numbers per sendsms (1104).
+    batch_limit: int
+    #: Code key(s) written in every response, in this order.
+    code_keys: tuple[str, ...]
+    #: JSON type of ``messageid`` on rows, by endpoint.
+    sendsms_messageid: Kind
+    sendbulk_messageid: Kind
+    sendotp_messageid: Kind
+    #: JSON type of ``mobile`` on sendsms/sendotp rows and on sendbulk rows.
+    sendsms_mobile: Kind
+    sendbulk_mobile: Kind
+    networkid: Kind
+    clientsmsid: Kind
+    #: ``delivery-tat`` as ``"00:02:30"`` (docs) or ``"0.24 sec"`` (TextSMS live).
+    tat_style: TatStyle = "clock"
+    #: The 1004 row's ``mobile`` is ``{"mobile": ...}`` (WaveSMS SDK expects it).
+    low_credit_mobile_object: bool = False
+
+    def messageid_kind(self, endpoint: str) -> Kind:
+        if endpoint == "sendbulk":
+            return self.sendbulk_messageid
+        if endpoint == "sendotp":
+            return self.sendotp_messageid
+        return self.sendsms_messageid
+
+    def mobile_kind(self, endpoint: str) -> Kind:
+        return self.sendbulk_mobile if endpoint == "sendbulk" else self.sendsms_mobile
+
+
+_ADVANTA = Brand(
+    name="advanta",
+    title="Advanta Africa",
+    host="quicksms.advantasms.com",
+    batch_limit=1000,
+    code_keys=(CODE_KEY,),
+    sendsms_messageid="str",
+    sendbulk_messageid="str",
+    sendotp_messageid="str",
+    sendsms_mobile="int",
+    sendbulk_mobile="str",
+    networkid="int",
+    clientsmsid="echo",
+)
+_DOCUMENTED = dataclasses.replace(_ADVANTA, sendsms_messageid="int")
+_TEXTSMS = Brand(
+    name="textsms",
+    title="TextSMS",
+    host="sms.textsms.co.ke",
+    batch_limit=20,
+    code_keys=(TYPO_CODE_KEY,),
+    sendsms_messageid="str",
+    sendbulk_messageid="str",
+    sendotp_messageid="str",
+    sendsms_mobile="str",
+    sendbulk_mobile="str",
+    networkid="str",
+    clientsmsid="str",
+    tat_style="seconds",
+)
+_TEXTSMS_PAGES = Brand(
+    name="sunface",
+    title="Sunface",
+    host="sms.sunfacegroup.co.ke",
+    batch_limit=20,
+    code_keys=(TYPO_CODE_KEY,),
+    sendsms_messageid="int",
+    sendbulk_messageid="str",
+    sendotp_messageid="str",
+    sendsms_mobile="int",
+    sendbulk_mobile="str",
+    networkid="str",
+    clientsmsid="echo",
+)
+
+#: Every known brand profile by scenario name.
+BRANDS: dict[str, Brand] = {
+    b.name: b
+    for b in (
+        _ADVANTA,
+        dataclasses.replace(_DOCUMENTED, name="fastmessage", title="FastMessage", host=""),
+        dataclasses.replace(_DOCUMENTED, name="speedocom", title="Speedocom", host=""),
+        _TEXTSMS,
+        _TEXTSMS_PAGES,
+        dataclasses.replace(_TEXTSMS_PAGES, name="kemrut", title="Kemrut", host="sms.kemrut.com"),
+        dataclasses.replace(
+            _TEXTSMS_PAGES, name="teamweb", title="Teamweb", host="sms.teamweb.africa"
+        ),
+        dataclasses.replace(
+            _TEXTSMS_PAGES, name="celcom", title="Celcom Africa", host="isms.celcomafrica.com"
+        ),
+        Brand(
+            name="wavesms",
+            title="WaveSMS",
+            host="login.wavesms.com",
+            batch_limit=1000,
+            code_keys=(CODE_KEY,),
+            sendsms_messageid="int",
+            sendbulk_messageid="int",
+            sendotp_messageid="str",
+            sendsms_mobile="str",
+            sendbulk_mobile="str",
+            networkid="str",
+            clientsmsid="str",
+            low_credit_mobile_object=True,
+        ),
+    )
+}
+DEFAULT_BRAND = "advanta"
+
+
+def _suggest(value: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(value, choices, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(choices)})"
+
+
+def brand_from_options(options: dict[str, Any]) -> Brand:
+    """The profile a scenario's ``providers.sendbulk`` options select, overrides applied."""
+    name = options.get("brand", DEFAULT_BRAND)
+    if not isinstance(name, str) or name.lower() not in BRANDS:
+        raise BrandConfigError(f"unknown brand {name!r}{_suggest(str(name), list(BRANDS))}")
+    brand = BRANDS[name.lower()]
+    if "code_key" in options:
+        keys = _CODE_KEY_CHOICES.get(options["code_key"])
+        if keys is None:
+            choices = ", ".join(_CODE_KEY_CHOICES)
+            raise BrandConfigError(f"code_key must be one of {choices}")
+        brand = dataclasses.replace(brand, code_keys=keys)
+    if "batch_limit" in options:
+        limit = options["batch_limit"]
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise BrandConfigError("batch_limit must be a positive integer")
+        brand = dataclasses.replace(brand, batch_limit=limit)
+    return brand

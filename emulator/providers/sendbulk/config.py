@@ -1,0 +1,94 @@
+"""The scenario's sendbulk settings, parsed once per scenario.
+
+``providers: {sendbulk: {...}}`` options:
+
+- ``brand``: profile name (default ``advanta``; see ``brands.py``);
+- ``code_key``: ``response-code``, ``respose-code`` or ``both`` (overrides the brand);
+- ``batch_limit``: items per sendbulk / numbers per sendsms (overrides the brand);
+- ``default_balance``: SMS units of an account with no declared balance (default 10000);
+- ``dlr_callback_url``, ``inbound_url``: used for accounts that set none
+  (with open credentials, for every partner).
+"""
+
+from __future__ import annotations
+
+import difflib
+import threading
+from dataclasses import dataclass
+
+from ...scenario.schema import Scenario
+from .auth import Account, AccountConfigError, parse_accounts, text
+from .brands import Brand, BrandConfigError, brand_from_options
+from .errors import ConfigurationError
+
+__all__ = ["DEFAULT_BALANCE", "Config", "config_for"]
+
+DEFAULT_BALANCE = 10000.0
+_OPTION_KEYS = (
+    "brand",
+    "code_key",
+    "batch_limit",
+    "default_balance",
+    "dlr_callback_url",
+    "inbound_url",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    brand: Brand
+    accounts: tuple[Account, ...] | None
+    default_balance: float = DEFAULT_BALANCE
+    dlr_callback_url: str | None = None
+    inbound_url: str | None = None
+
+    def initial_balance(self, account: Account) -> float:
+        return self.default_balance if account.balance is None else account.balance
+
+    def callback_url(self, account: Account) -> str | None:
+        return account.dlr_callback_url or self.dlr_callback_url
+
+    def inbound_url_for(self, account: Account | None) -> str | None:
+        return (account.inbound_url if account else None) or self.inbound_url
+
+
+def _parse(scenario: Scenario) -> Config:
+    options = scenario.provider_options("sendbulk") or {}
+    if not isinstance(options, dict):
+        raise ConfigurationError(note="providers.sendbulk must be a mapping")
+    for key in options:
+        if key not in _OPTION_KEYS:
+            close = difflib.get_close_matches(str(key), _OPTION_KEYS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigurationError(note=f"providers.sendbulk: unknown option {key!r}{hint}")
+    balance = options.get("default_balance", DEFAULT_BALANCE)
+    try:
+        brand = brand_from_options(options)
+        accounts = parse_accounts(scenario.provider_accounts("sendbulk"))
+        if isinstance(balance, bool) or not isinstance(balance, int | float) or balance < 0:
+            raise BrandConfigError("default_balance must be a non-negative number")
+    except (BrandConfigError, AccountConfigError) as exc:
+        raise ConfigurationError(note=f"scenario: {exc}") from None
+    return Config(
+        brand=brand,
+        accounts=accounts,
+        default_balance=float(balance),
+        dlr_callback_url=text(options.get("dlr_callback_url")) or None,
+        inbound_url=text(options.get("inbound_url")) or None,
+    )
+
+
+_cache: tuple[Scenario, Config] | None = None
+_lock = threading.Lock()
+
+
+def config_for(scenario: Scenario) -> Config:
+    """The settings of ``scenario``; raises ConfigurationError (1007 with a note) if unusable."""
+    global _cache
+    cached = _cache
+    if cached is not None and cached[0] is scenario:
+        return cached[1]
+    config = _parse(scenario)
+    with _lock:
+        _cache = (scenario, config)
+    return config

@@ -1,0 +1,78 @@
+"""Kenyan mobile numbers: the formats the gateway accepts, and the operator behind each.
+
+Accepted forms (JSON string or number, outer whitespace ignored):
+``2547XXXXXXXX``, ``2541XXXXXXXX``, ``+2547…``, ``+2541…``, ``07XXXXXXXX``,
+``01XXXXXXXX``; all normalise to ``254XXXXXXXXX``.  A possible international
+number of another country is *foreign* (the gateway answers 1002 "Network not
+allowed": international sending needs an enabled account).  Anything else is
+invalid (1003).
+
+``networkid`` comes from the three digits after ``254`` (the notes say
+1 = Safaricom, 2 = Airtel, 3 = Telkom is probable, not documented).  A Kenyan
+number whose prefix is in no range below (Equitel, Faiba, unassigned ranges)
+gets 1002 too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ...core.phone import is_possible_e164, normalize_plus
+
+__all__ = ["AIRTEL", "NETWORK_PREFIXES", "SAFARICOM", "TELKOM", "Number", "classify", "network_of"]
+
+SAFARICOM, AIRTEL, TELKOM = 1, 2, 3
+
+
+def _ranges(*spans: tuple[int, int]) -> frozenset[int]:
+    return frozenset(p for lo, hi in spans for p in range(lo, hi + 1))
+
+
+#: networkid → the ``7XX``/``1XX`` prefixes (digits 4–6 of ``254XXXXXXXXX``) it owns.
+NETWORK_PREFIXES: dict[int, frozenset[int]] = {
+    SAFARICOM: _ranges((700, 729), (740, 743), (745, 746), (748, 748), (757, 759), (768, 769))
+    | _ranges((790, 799), (110, 115)),
+    AIRTEL: _ranges((730, 739), (750, 756), (762, 762), (780, 789), (100, 102)),
+    TELKOM: _ranges((770, 779)),
+}
+_NETWORK_BY_PREFIX = {p: n for n, prefixes in NETWORK_PREFIXES.items() for p in prefixes}
+
+_KENYAN = re.compile(r"(?:\+?254|0)([17]\d{8})")
+_DIGITS = re.compile(r"\+?\d{6,15}")
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A recipient as the gateway sees it."""
+
+    kind: str  # "kenyan", "foreign" or "invalid"
+    #: ``254XXXXXXXXX`` for Kenyan numbers, ``+…`` for foreign, the input text otherwise.
+    msisdn: str
+    networkid: int | None = None
+
+    @property
+    def e164(self) -> str:
+        """``+254…`` (the emulator's neutral form), or the text as given."""
+        return "+" + self.msisdn if self.kind == "kenyan" else self.msisdn
+
+
+def network_of(msisdn: str) -> int | None:
+    """networkid of a normalised ``254…`` number, or None when no operator owns its prefix."""
+    return _NETWORK_BY_PREFIX.get(int(msisdn[3:6]))
+
+
+def classify(value: object) -> Number:
+    """Normalise one recipient as sent (string or JSON number)."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return Number("invalid", "" if value is None else str(value))
+    text = normalize_plus(str(value)).strip()
+    match = _KENYAN.fullmatch(text)
+    if match is not None:
+        msisdn = "254" + match.group(1)
+        return Number("kenyan", msisdn, network_of(msisdn))
+    if _DIGITS.fullmatch(text):
+        e164 = text if text.startswith("+") else "+" + text
+        if not e164.startswith("+254") and is_possible_e164(e164):
+            return Number("foreign", e164)
+    return Number("invalid", text)

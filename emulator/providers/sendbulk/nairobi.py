@@ -1,0 +1,63 @@
+"""Gateway time: Africa/Nairobi (UTC+3, no daylight saving) and ``timeToSend`` parsing.
+
+``timeToSend`` may be a unix time (JSON number or digit string; values above
+10^11 are taken as milliseconds) or a date string such as ``"2019-09-01 18:00"``
+(also with seconds, a ``T`` separator or an explicit offset).  A date without
+an offset is Nairobi time.  A time in the past sends now.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+__all__ = ["NAIROBI", "BadSendTime", "format_tat", "format_time", "parse_send_time"]
+
+NAIROBI = timezone(timedelta(hours=3), "EAT")
+
+
+class BadSendTime(ValueError):
+    """A ``timeToSend`` that is neither a unix time nor a date."""
+
+
+def parse_send_time(value: Any) -> float | None:
+    """Epoch seconds of ``timeToSend``, or None when absent or empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise BadSendTime(value)
+    if isinstance(value, int | float):
+        seconds = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            seconds = float(text)
+        except ValueError:
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                raise BadSendTime(value) from None
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=NAIROBI)
+            return moment.timestamp()
+    else:
+        raise BadSendTime(value)
+    if seconds != seconds or seconds < 0 or seconds == float("inf"):
+        raise BadSendTime(value)
+    return seconds / 1000 if seconds > 1e11 else seconds
+
+
+def format_time(timestamp: float) -> str:
+    """``YYYY-MM-DD HH:MM:SS`` in Nairobi time (``delivery-time``, callback ``timestamp``)."""
+    return datetime.fromtimestamp(timestamp, UTC).astimezone(NAIROBI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_tat(seconds: float, style: str) -> str:
+    """Turnaround time: ``"00:02:30"`` (documented) or ``"0.24 sec"`` (TextSMS live)."""
+    if style == "seconds":
+        return f"{seconds:.2f} sec"
+    whole = max(0, round(seconds))
+    hours, rest = divmod(whole, 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"

@@ -1,0 +1,145 @@
+"""Reading requests and writing response bodies in a brand's spelling and JSON types.
+
+Requests: a GET's query string, or a POST body that is JSON (whatever the
+``Content-Type`` says: clients send bogus headers) or form-encoded (when the
+``Content-Type`` says so).  An empty POST body falls back to the query string.
+Unknown keys are ignored (goadvanta sends ``"timeToSend;omitempty"``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+import msgspec
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .brands import Brand, Kind
+from .errors import DESCRIPTIONS, SendbulkError, UnsupportedDataType
+
+__all__ = [
+    "MEDIA_TYPE",
+    "MISSING",
+    "code_fields",
+    "error_body",
+    "failure_row",
+    "flat",
+    "read_fields",
+    "respond",
+    "success_row",
+    "typed",
+]
+
+MEDIA_TYPE = "application/json"
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: A field the client did not send (distinct from ``null``).
+MISSING: Any = _Missing()
+
+
+def respond(
+    body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A JSON response as the gateway sends it."""
+    return Response(msgspec.json.encode(body), status, headers, media_type=MEDIA_TYPE)
+
+
+def code_fields(brand: Brand, code: int) -> dict[str, Any]:
+    return dict.fromkeys(brand.code_keys, code)
+
+
+def flat(brand: Brand, code: int, description: str, **extra: Any) -> dict[str, Any]:
+    """A flat (no ``responses``) body: the code key(s), the description, then ``extra``."""
+    body = code_fields(brand, code)
+    body["response-description"] = description
+    body.update(extra)
+    return body
+
+
+def error_body(brand: Brand, error: SendbulkError) -> dict[str, Any]:
+    extra = {}
+    note = error.extra.get("note")
+    if note:
+        extra["emulator-note"] = note
+    return flat(brand, error.code, error.description, **extra)
+
+
+def typed(value: Any, kind: Kind) -> Any:
+    """``value`` as the JSON type ``kind`` asks for (``echo``: unchanged)."""
+    if kind == "echo":
+        return value
+    if kind == "str":
+        return value if isinstance(value, str) else str(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    digits = str(value)
+    return int(digits) if digits.isdigit() and len(digits) < 19 else digits
+
+
+def success_row(
+    brand: Brand,
+    endpoint: str,
+    mobile: Any,
+    messageid: int,
+    networkid: int,
+    clientsmsid: Any = MISSING,
+    *,
+    hashed: bool = False,
+) -> dict[str, Any]:
+    row = flat(brand, 200, "Success")
+    row["mobile"] = mobile if hashed else typed(mobile, brand.mobile_kind(endpoint))
+    row["messageid"] = typed(messageid, brand.messageid_kind(endpoint))
+    if clientsmsid is not MISSING:
+        row["clientsmsid"] = typed(clientsmsid, brand.clientsmsid)
+    row["networkid"] = typed(networkid, brand.networkid)
+    return row
+
+
+def failure_row(
+    brand: Brand, endpoint: str, code: int, mobile: Any, clientsmsid: Any = MISSING
+) -> dict[str, Any]:
+    """A per-item refusal: no ``messageid`` or ``networkid``."""
+    row = flat(brand, code, DESCRIPTIONS[code])
+    shown = typed(mobile, brand.mobile_kind(endpoint)) if mobile not in (None, "") else ""
+    if code == 1004 and brand.low_credit_mobile_object:
+        shown = {"mobile": shown}
+    row["mobile"] = shown
+    if clientsmsid is not MISSING:
+        row["clientsmsid"] = typed(clientsmsid, brand.clientsmsid)
+    return row
+
+
+def _form(raw: bytes) -> dict[str, Any]:
+    try:
+        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+    except UnicodeDecodeError:
+        raise UnsupportedDataType() from None
+
+
+async def read_fields(request: Request, *, json_only: bool = False) -> dict[str, Any]:
+    """The request's fields; 1009 when the body is neither a JSON object nor a form."""
+    if request.method in ("GET", "HEAD"):
+        return dict(request.query_params)
+    raw = await request.body()
+    if not raw.strip():
+        if json_only:
+            raise UnsupportedDataType()
+        return dict(request.query_params)
+    content_type = request.headers.get("content-type", "").lower()
+    if "application/x-www-form-urlencoded" in content_type:
+        if json_only:
+            raise UnsupportedDataType()
+        return _form(raw)
+    try:
+        data = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        raise UnsupportedDataType() from None
+    if not isinstance(data, dict):
+        raise UnsupportedDataType()
+    return data
