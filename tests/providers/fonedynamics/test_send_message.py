@@ -1,0 +1,251 @@
+"""E1 POST /v2/Properties/{PropertySid}/Messages: one message → {"Message": {...}}."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from emulator import Emulator
+
+from .conftest import ACCOUNT, MESSAGES, PROPERTY
+
+TO = "+61488023555"
+
+
+def send(client: httpx.Client, **fields: object) -> httpx.Response:
+    body = {"From": "+61499009990", "To": TO, "Text": "You win again, gravity!"}
+    body.update(fields)
+    return client.post(MESSAGES, json={k: v for k, v in body.items() if v is not ...})
+
+
+def error_of(response: httpx.Response) -> dict[str, object]:
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    return response.json()["ResponseStatus"]
+
+
+def test_fresh_message_resource_field_by_field(emu: Emulator, client: httpx.Client) -> None:
+    response = send(client, ExternalId="testid123")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    body = response.json()
+    assert list(body) == ["Message"]
+    message = body["Message"]
+    assert list(message) == [
+        "MessageSid",
+        "AccountSid",
+        "PropertySid",
+        "From",
+        "To",
+        "Text",
+        "DeliveryReceipt",
+        "NumSegments",
+        "Status",
+        "Direction",
+        "Created",
+        "ErrorCode",
+        "ExternalId",
+    ]
+    sid = message["MessageSid"]
+    assert isinstance(sid, str) and len(sid) == 32 and sid[0] == "M"
+    assert sid == sid.upper() and sid.isalnum()
+    assert message["AccountSid"] == ACCOUNT
+    assert message["PropertySid"] == PROPERTY
+    assert message["From"] == "+61499009990"
+    assert message["To"] == TO
+    assert message["Text"] == "You win again, gravity!"
+    assert message["DeliveryReceipt"] is True
+    assert message["NumSegments"] == 0
+    assert message["Status"] == "Processing"
+    assert message["Direction"] == "Transmit"
+    assert message["Created"] == int(emu.time()) and isinstance(message["Created"], int)
+    assert message["ErrorCode"] == ""
+    assert message["ExternalId"] == "testid123"
+
+
+def test_sids_are_deterministic_for_a_seed() -> None:
+    def first_sid() -> str:
+        emu = Emulator(seed=11)
+        with emu.client(auth=("A", "t")) as c:
+            return send(c).json()["Message"]["MessageSid"]
+
+    assert first_sid() == first_sid()
+
+
+def test_external_id_is_omitted_when_not_sent(client: httpx.Client) -> None:
+    assert "ExternalId" not in send(client).json()["Message"]
+
+
+@pytest.mark.parametrize("sender", ["MyShop", "A", "Shop 24 7", "ABCDEFGHIJK"])
+def test_alphanumeric_sender_is_kept(client: httpx.Client, sender: str) -> None:
+    response = send(client, From=sender)
+    assert response.status_code == 200
+    assert response.json()["Message"]["From"] == sender
+
+
+@pytest.mark.parametrize(
+    "sender", ["", "   ", None, ...], ids=["blank", "spaces", "null", "omitted"]
+)
+def test_blank_or_omitted_sender_sends_from_a_leased_number(
+    client: httpx.Client, sender: object
+) -> None:
+    response = send(client, From=sender)
+    assert response.status_code == 200
+    assert response.json()["Message"]["From"] == "+61412345650"
+
+
+def test_alphanumeric_sender_to_us_gets_a_leased_number(client: httpx.Client) -> None:
+    message = send(client, From="MyShop", To="+14155550100").json()["Message"]
+    assert message["From"].startswith("+1") and message["From"] != "+14155550100"
+
+
+@pytest.mark.parametrize(
+    ("sender", "code", "message"),
+    [
+        ("+614990", "INVALID_PHONENUMBER_FORMAT", "From parameter is not in E.164 format"),
+        ("61499009990", "INVALID_PHONENUMBER_FORMAT", "From parameter is not in E.164 format"),
+        ("ABCDEFGHIJKL", "INVALID_PARAMETER", None),
+        ("Shop-24", "INVALID_PARAMETER", None),
+    ],
+    ids=["short-number", "no-plus", "12-chars", "dash"],
+)
+def test_invalid_sender_is_a_400(
+    emu: Emulator, client: httpx.Client, sender: str, code: str, message: str | None
+) -> None:
+    response = send(client, From=sender)
+    assert response.status_code == 400
+    status = error_of(response)
+    assert status["ErrorCode"] == code
+    assert status["Errors"] == [{"FieldName": "From"}]
+    if message:
+        assert status["Message"] == message
+    assert emu.messages() == []
+
+
+@pytest.mark.parametrize("to", ["0488023555", "61488023555", "+614880", "+999123456", "abc"])
+def test_invalid_recipient_is_invalid_phonenumber_format(client: httpx.Client, to: str) -> None:
+    response = send(client, To=to)
+    assert response.status_code == 400
+    assert response.json() == {
+        "ResponseStatus": {
+            "ErrorCode": "INVALID_PHONENUMBER_FORMAT",
+            "Message": "To parameter is not in E.164 format",
+            "Errors": [{"FieldName": "To"}],
+        }
+    }
+
+
+def test_missing_required_parameters_are_listed(client: httpx.Client) -> None:
+    response = client.post(MESSAGES, json={"From": "+61499009990"})
+    assert response.status_code == 400
+    status = error_of(response)
+    assert status["ErrorCode"] == "PARAMETER_REQUIRED"
+    assert status["Errors"] == [{"FieldName": "To"}, {"FieldName": "Text"}]
+
+
+def test_empty_text_is_required(client: httpx.Client) -> None:
+    status = error_of(send(client, Text=""))
+    assert status["ErrorCode"] == "PARAMETER_REQUIRED"
+    assert status["Errors"] == [{"FieldName": "Text"}]
+
+
+def test_empty_body_lists_every_required_parameter(client: httpx.Client) -> None:
+    response = client.post(MESSAGES, content=b"")
+    assert response.status_code == 400
+    assert error_of(response)["ErrorCode"] == "PARAMETER_REQUIRED"
+
+
+def test_unknown_keys_are_ignored_and_keys_match_case_insensitively(
+    client: httpx.Client,
+) -> None:
+    response = client.post(
+        MESSAGES,
+        json={"from": "MyShop", "TO": TO, "text": "hi", "Colour": "blue", "Priority": 3},
+    )
+    assert response.status_code == 200
+    message = response.json()["Message"]
+    assert (message["From"], message["To"], message["Text"]) == ("MyShop", TO, "hi")
+
+
+def test_numbers_for_string_fields_are_taken_as_text(client: httpx.Client) -> None:
+    message = send(client, ExternalId=12345).json()["Message"]
+    assert message["ExternalId"] == "12345"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("Text", ["a"]),
+        ("To", {"n": 1}),
+        ("DeliveryReceipt", "maybe"),
+        ("Schedule", "soon"),
+        ("DeliveryReceiptWebhookMethod", "PUT"),
+        ("DeliveryReceiptWebhookUri", "not a uri"),
+        ("DeliveryReceiptWebhookUri", "ftp://example.com/x"),
+    ],
+)
+def test_invalid_values_are_invalid_parameter(
+    client: httpx.Client, field: str, value: object
+) -> None:
+    response = send(client, **{field: value})
+    assert response.status_code == 400
+    status = error_of(response)
+    assert status["ErrorCode"] == "INVALID_PARAMETER"
+    assert status["Errors"] == [{"FieldName": field}]
+
+
+@pytest.mark.parametrize("method", ["Post", "POST", "post", "Get", "GET"])
+def test_webhook_methods_match_case_insensitively(client: httpx.Client, method: str) -> None:
+    response = send(
+        client,
+        DeliveryReceiptWebhookUri="https://example.com/dr",
+        DeliveryReceiptWebhookMethod=method,
+    )
+    assert response.status_code == 200
+
+
+def test_delivery_receipt_false_is_echoed(client: httpx.Client) -> None:
+    assert send(client, DeliveryReceipt=False).json()["Message"]["DeliveryReceipt"] is False
+    assert send(client, DeliveryReceipt="false").json()["Message"]["DeliveryReceipt"] is False
+
+
+def test_form_encoded_single_message(client: httpx.Client) -> None:
+    response = client.post(
+        MESSAGES, data={"From": "", "To": TO, "Text": "form body", "ExternalId": "f1"}
+    )
+    assert response.status_code == 200
+    message = response.json()["Message"]
+    assert (message["To"], message["Text"], message["ExternalId"]) == (TO, "form body", "f1")
+
+
+def test_latin1_body_like_the_java_sdk(client: httpx.Client) -> None:
+    raw = json.dumps({"From": "MyShop", "To": TO, "Text": "Café Ünïcödé"}, ensure_ascii=False)
+    response = client.post(
+        MESSAGES,
+        content=raw.encode("latin-1"),
+        headers={"Content-Type": "application/json", "AcceptEncoding": "utf-8"},
+    )
+    assert response.status_code == 200
+    assert response.json()["Message"]["Text"] == "Café Ünïcödé"
+
+
+def test_utf8_body_is_decoded_as_utf8(client: httpx.Client) -> None:
+    response = send(client, Text="Привет 👋")
+    assert response.json()["Message"]["Text"] == "Привет 👋"
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"From": "x",}', b"[1, 2"])
+def test_malformed_json_is_a_serialization_exception(client: httpx.Client, body: bytes) -> None:
+    response = client.post(MESSAGES, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    status = error_of(response)
+    assert status["ErrorCode"] == "SerializationException"
+    assert isinstance(status["Message"], str)
+
+
+@pytest.mark.parametrize("body", [[{"To": TO}], "text", 42])
+def test_non_object_json_is_a_serialization_exception(client: httpx.Client, body: object) -> None:
+    response = client.post(MESSAGES, json=body)
+    assert response.status_code == 400
+    assert error_of(response)["ErrorCode"] == "SerializationException"
