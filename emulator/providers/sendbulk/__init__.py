@@ -1,6 +1,9 @@
 """The Kenyan bulk-SMS gateway family (Advanta, FastMessage, TextSMS, ...)."""
 
+import dataclasses
+
 from ..base import Provider
+from .config import check_scenario
 from .inbound import inbound
 from .mapping import status_name
 from .routes import build_app
@@ -21,5 +24,11 @@ PROVIDER = Provider(
         "/api/services/getdlr",
         "/api/services/getbalance",
         "/api/services/credit",
+    ),
+    # Checked when a scenario loads, on cores whose Provider has the hook.
+    **(
+        {"check_scenario": check_scenario}
+        if "check_scenario" in {f.name for f in dataclasses.fields(Provider)}
+        else {}
     ),
 )

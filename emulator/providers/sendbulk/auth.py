@@ -95,7 +95,7 @@ def _strings(value: Any, field: str) -> tuple[str, ...]:
 
 
 def _parse_account(index: int, data: Any) -> Account:
-    where = f"accounts.sendbulk[{index}]"
+    where = f"[{index}]"
     if not isinstance(data, dict):
         raise AccountConfigError(f"{where} must be a mapping")
     for key in data:
@@ -141,12 +141,12 @@ def parse_accounts(data: Any) -> tuple[Account, ...] | None:
     if data is None:
         return None
     if not isinstance(data, list):
-        raise AccountConfigError("accounts.sendbulk must be a list of accounts")
+        raise AccountConfigError("must be a list of accounts")
     accounts = tuple(_parse_account(i, item) for i, item in enumerate(data))
     seen: set[str] = set()
     for account in accounts:
         if account.partner_id in seen:
-            raise AccountConfigError(f"accounts.sendbulk: partnerID {account.partner_id} twice")
+            raise AccountConfigError(f"partnerID {account.partner_id} is declared twice")
         seen.add(account.partner_id)
     return accounts
 

@@ -16,12 +16,13 @@ import difflib
 import threading
 from dataclasses import dataclass
 
+from ...scenario.loader import ScenarioError
 from ...scenario.schema import Scenario
 from .auth import Account, AccountConfigError, parse_accounts, text
 from .brands import Brand, BrandConfigError, brand_from_options
 from .errors import ConfigurationError
 
-__all__ = ["DEFAULT_BALANCE", "Config", "config_for"]
+__all__ = ["DEFAULT_BALANCE", "Config", "check_scenario", "config_for"]
 
 DEFAULT_BALANCE = 10000.0
 _OPTION_KEYS = (
@@ -52,23 +53,34 @@ class Config:
         return (account.inbound_url if account else None) or self.inbound_url
 
 
+def _refuse(field: str, reason: str) -> ConfigurationError:
+    return ConfigurationError(note=f"scenario {field}: {reason}", field=field, reason=reason)
+
+
 def _parse(scenario: Scenario) -> Config:
     options = scenario.provider_options("sendbulk") or {}
     if not isinstance(options, dict):
-        raise ConfigurationError(note="providers.sendbulk must be a mapping")
+        raise _refuse("providers.sendbulk", "must be a mapping")
     for key in options:
         if key not in _OPTION_KEYS:
             close = difflib.get_close_matches(str(key), _OPTION_KEYS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ConfigurationError(note=f"providers.sendbulk: unknown option {key!r}{hint}")
+            hint = (
+                f" (did you mean {close[0]!r}?)"
+                if close
+                else f" (known: {', '.join(_OPTION_KEYS)})"
+            )
+            raise _refuse("providers.sendbulk", f"unknown option {key!r}{hint}")
     balance = options.get("default_balance", DEFAULT_BALANCE)
+    if isinstance(balance, bool) or not isinstance(balance, int | float) or balance < 0:
+        raise _refuse("providers.sendbulk.default_balance", "must be a non-negative number")
     try:
         brand = brand_from_options(options)
+    except BrandConfigError as exc:
+        raise _refuse("providers.sendbulk", str(exc)) from None
+    try:
         accounts = parse_accounts(scenario.provider_accounts("sendbulk"))
-        if isinstance(balance, bool) or not isinstance(balance, int | float) or balance < 0:
-            raise BrandConfigError("default_balance must be a non-negative number")
-    except (BrandConfigError, AccountConfigError) as exc:
-        raise ConfigurationError(note=f"scenario: {exc}") from None
+    except AccountConfigError as exc:
+        raise _refuse("accounts.sendbulk", str(exc)) from None
     return Config(
         brand=brand,
         accounts=accounts,
@@ -92,3 +104,11 @@ def config_for(scenario: Scenario) -> Config:
     with _lock:
         _cache = (scenario, config)
     return config
+
+
+def check_scenario(scenario: Scenario) -> None:
+    """Refuse (``ValueError``) a scenario whose sendbulk options or accounts are unusable."""
+    try:
+        _parse(scenario)
+    except ConfigurationError as exc:
+        raise ScenarioError(exc.extra["reason"], field=exc.extra["field"]) from None
