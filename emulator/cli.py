@@ -95,6 +95,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    """Validate each file (or shipped name); errors name file:line, field and a fix."""
     from .scenario.loader import ScenarioError, load_scenario
 
     failed = 0
@@ -103,21 +104,42 @@ def _check(args: argparse.Namespace) -> int:
             scenario = load_scenario(name)
         except ScenarioError as exc:
             failed += 1
-            print(f"{exc}", file=sys.stderr)
+            message = str(exc)
+            if exc.source is None:
+                message = f"{name}: {message}"
+            print(message, file=sys.stderr)
         else:
-            print(f"{name}: ok ({scenario.name})")
+            counts = ", ".join(
+                _count(len(items), what)
+                for items, what in (
+                    (scenario.rules, "rule"),
+                    (scenario.faults, "fault"),
+                    (scenario.rate_limits, "rate limit"),
+                )
+            )
+            print(f"{name}: ok ({scenario.name}, version {scenario.version}, {counts})")
+    if failed and len(args.files) > 1:
+        print(f"{failed} of {len(args.files)} scenarios invalid", file=sys.stderr)
     return 1 if failed else 0
 
 
-def _list(args: argparse.Namespace) -> int:
-    from .scenario.loader import load_scenario, shipped_scenarios
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
-    for name, path in sorted(shipped_scenarios().items()):
+
+def _list(args: argparse.Namespace) -> int:
+    """Shipped scenarios with their descriptions (usable by name anywhere)."""
+    from .scenario.loader import ScenarioError, load_scenario, shipped_scenarios
+
+    shipped = sorted(shipped_scenarios().items())
+    width = max((len(name) for name, _ in shipped), default=0) + 2
+    for name, path in shipped:
         try:
             description = load_scenario(path).description
-        except ValueError as exc:
+        except ScenarioError as exc:
             description = f"(invalid: {exc})"
-        print(f"{name:<22} {description}")
+        default = " (default)" if name == "happy-path" else ""
+        print(f"{name:<{width}}{description}{default}")
     return 0
 
 

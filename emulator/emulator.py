@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .core.clock import Clock, VirtualClock, make_clock, parse_duration, to_datetime
 from .core.ids import IdGenerator
 from .core.journal import Journal
-from .core.lifecycle import Timing, plan_for
+from .core.lifecycle import Timing, plan_for, with_error_code
 from .core.models import Batch, Message, Plan, Status
 from .core.ratelimit import RateDecision, RateLimiter
 from .core.store import MemoryStore, MessageQuery, Store
@@ -152,26 +152,38 @@ class Emulator:
     def rate_limit(
         self, provider: str, group: str | None = None, caller: str = ""
     ) -> RateDecision | None:
-        """Take a token from the scenario's bucket for ``provider`` (or ``provider.group``).
+        """Take a token from the scenario's bucket for ``provider.group``, else ``provider``.
 
+        A ``provider.group`` limit has its own bucket; a plain ``provider``
+        limit is one bucket shared by all of that provider's other endpoints.
         None when the scenario sets no limit for it.
         """
         limits = self.scenario.rate_limits
         limit = limits.get(f"{provider}.{group}") if group else None
+        bucket = group or ""
         if limit is None:
-            limit = limits.get(provider)
+            limit, bucket = limits.get(provider), ""  # one bucket for the whole provider
         if limit is None:
             return None
         return self.rate_limiter.take(
-            (provider, group or "", caller),
+            (provider, bucket, caller),
             self.time(),
             limit.requests,
             limit.per,
             getattr(limit, "penalty", None),
         )
 
-    def plan(self, outcome: str, error_code: str | None = None) -> Plan:
-        """The shared timeline for ``outcome`` under the scenario's timing."""
+    def plan(self, outcome: str | Decision, error_code: str | None = None) -> Plan:
+        """The timeline for ``outcome`` under the scenario's timing.
+
+        An outcome from ``decide()`` may carry the message's own plan (a status
+        sequence, or seeded jitter); that plan is used, with ``error_code``.
+        """
+        if isinstance(outcome, Decision):
+            outcome, error_code = outcome.outcome, error_code or outcome.error_code
+        carried = getattr(outcome, "plan", None)
+        if carried is not None:
+            return with_error_code(carried, error_code)
         return plan_for(outcome, self.timing, error_code)
 
     def add_messages(self, messages: Sequence[Message]) -> None:

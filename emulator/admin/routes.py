@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-import yaml
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -15,7 +14,7 @@ from starlette.routing import Route
 from .._version import __version__
 from ..core.models import Status
 from ..emulator import iso
-from ..scenario.loader import ScenarioError, parse_scenario
+from ..scenario.loader import ScenarioError, load_scenario_body
 from . import views
 from .ui import ui_routes
 
@@ -111,16 +110,9 @@ def build_admin_app(emu: Emulator) -> Starlette:
         if request.method == "PUT":
             raw = await request.body()
             try:
-                data = yaml.safe_load(raw.decode("utf-8")) if raw.strip() else None
-            except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                mark = getattr(exc, "problem_mark", None)
-                line = mark.line + 1 if mark is not None else None
-                raise AdminError(f"scenario is not valid YAML or JSON: {exc}", line=line) from None
-            try:
-                if isinstance(data, str) and "\n" not in data.strip():
-                    emu.load_scenario(data.strip())  # a bare shipped-scenario name
-                else:
-                    emu.load_scenario(parse_scenario(data))
+                emu.load_scenario(load_scenario_body(raw, source="PUT /_emulator/scenario"))
+            except UnicodeDecodeError:
+                raise AdminError("scenario body must be UTF-8 YAML or JSON") from None
             except ScenarioError as exc:
                 raise AdminError(str(exc), field=exc.field, line=exc.line) from None
         return _json(scenario_state())

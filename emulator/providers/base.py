@@ -17,8 +17,9 @@ from ..core.models import Message
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
+    from ..scenario.schema import Scenario
 
-__all__ = ["DropConnection", "Provider", "guarded"]
+__all__ = ["DropConnection", "Provider", "apply_fault", "guarded", "spoil"]
 
 Handler = Callable[[Request], Awaitable[Response]]
 #: Renders an HTTP error status in the provider's own error shape.
@@ -56,29 +57,72 @@ class Provider:
     inbound: Callable[[Emulator, str, str, str], Message] | None = None
     #: Paths shown in the start-up banner.
     paths: tuple[str, ...] = ()
+    #: Refuses a scenario whose ``providers.<name>`` options or ``accounts.<name>``
+    #: this provider cannot use, by raising ``ValueError`` (or a ``ScenarioError``
+    #: naming the field); called at load time, so a bad scenario never activates.
+    check_scenario: Callable[[Scenario], None] | None = None
 
 
 async def apply_fault(respond: dict[str, Any], render: StatusRenderer) -> Response | None:
-    """Carry out a scenario fault; return the response to send instead, if any."""
+    """Carry out the part of a scenario fault that comes before the handler.
+
+    Waits ``delay`` (wall-clock time, so client timeouts really fire), drops
+    the connection for ``drop: before``, or returns the provider's own error
+    response for ``status``.  None means: run the handler (see ``spoil``).
+    """
     delay = respond.get("delay")
     if delay:
         await asyncio.sleep(parse_duration(delay))
-    if respond.get("drop"):
+    drop = respond.get("drop")
+    if drop and drop != "after":
         raise DropConnection()
     status = respond.get("status")
     if status:
         retry_after = respond.get("retry_after")
+        if retry_after is None and int(status) == 429:
+            retry_after = 1.0
         return render(int(status), None if retry_after is None else parse_duration(retry_after))
     return None
+
+
+def spoil(respond: dict[str, Any], response: Response) -> Response:
+    """Carry out the part of a fault that comes after the handler ran.
+
+    The request has been processed (a message may have been accepted), then:
+    ``drop: after`` closes the connection without an answer; ``truncate``
+    sends the first half of the body (with a matching Content-Length, as a
+    proxy cutting the stream would); ``malformed`` sends the body with every
+    ``"`` turned into ``'`` — the same status and headers, but not JSON.
+    """
+    if respond.get("drop") == "after":
+        raise DropConnection()
+    if not (respond.get("truncate") or respond.get("malformed")):
+        return response
+    body = getattr(response, "body", None)
+    if not isinstance(body, bytes | bytearray | memoryview):
+        return response  # a streamed body: left alone
+    body = bytes(body)
+    if respond.get("truncate"):
+        body = body[: len(body) // 2]
+    else:
+        spoiled = body.replace(b'"', b"'")
+        body = spoiled if spoiled != body else body + b"}{"
+    spoilt = Response(body, status_code=response.status_code, background=response.background)
+    spoilt.raw_headers = [
+        (k, v) for k, v in response.raw_headers if k.lower() != b"content-length"
+    ] + [(b"content-length", str(len(body)).encode("latin-1"))]
+    return spoilt
 
 
 def guarded(
     emu: Emulator, provider: str, endpoint: str, render: StatusRenderer, *, group: str | None = None
 ) -> Callable[[Handler], Handler]:
-    """Wrap a handler so the scenario's rate limits and faults apply to ``endpoint`` first.
+    """Wrap a handler so the scenario's rate limits and faults apply to ``endpoint``.
 
-    The rate-limit decision (or None) is left in ``request.state.rate_limit``
-    for providers that report limits in headers.
+    Order: rate limit (429 from ``render`` with Retry-After), then a fault
+    counted for this call (see ``apply_fault`` and ``spoil``), then the
+    handler.  The rate-limit decision (or None) is left in
+    ``request.state.rate_limit`` for providers that report limits in headers.
     """
 
     def wrap(handler: Handler) -> Handler:
@@ -89,11 +133,12 @@ def guarded(
             if decision is not None and not decision.allowed:
                 return render(429, decision.retry_after)
             respond = emu.engine.fault_for(provider, endpoint)
-            if respond is not None:
-                response = await apply_fault(respond, render)
-                if response is not None:
-                    return response
-            return await handler(request)
+            if respond is None:
+                return await handler(request)
+            response = await apply_fault(respond, render)
+            if response is not None:
+                return response
+            return spoil(respond, await handler(request))
 
         run.__name__ = getattr(handler, "__name__", endpoint)
         run.__doc__ = handler.__doc__

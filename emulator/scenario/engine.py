@@ -2,7 +2,12 @@
 
 Outcome decisions are pure functions of (seed, provider, recipient, text,
 occurrence): the same message sent the same number of times always gets the
-same outcome, whatever order or thread it arrives in.
+same outcome, whatever order or thread it arrives in.  The same hash, with a
+different label, picks each message's timing jitter.
+
+Fault decisions count calls: every fault counts the calls matching its
+``when`` (whether or not an earlier fault fired), so "the 2nd call to
+create_batch" means the same call whatever other faults a scenario has.
 """
 
 from __future__ import annotations
@@ -15,9 +20,27 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from .schema import Fault, Match, Scenario
+from ..core.lifecycle import jitter_level, plan_for, plan_from_steps
+from ..core.models import Plan
+from .schema import Match, Pattern, Rule, Scenario
 
-__all__ = ["Decision", "ScenarioEngine", "pattern_matches"]
+__all__ = ["Decision", "PlannedOutcome", "ScenarioEngine", "pattern_matches", "unit_interval"]
+
+
+class PlannedOutcome(str):
+    """A neutral outcome name that carries its message's own plan.
+
+    Used for status sequences and jittered timing.  It compares and hashes
+    as the plain name, so provider mapping tables keyed by outcome still
+    work; ``Emulator.plan(outcome, code)`` notices ``.plan`` and uses it.
+    """
+
+    plan: Plan
+
+    def __new__(cls, name: str, plan: Plan) -> PlannedOutcome:
+        self = super().__new__(cls, name)
+        self.plan = plan
+        return self
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,23 +48,23 @@ class Decision:
     outcome: str
     error_code: str | None = None  # scenario override of the provider's code
 
+    @property
+    def plan(self) -> Plan | None:
+        """This message's own plan (status sequence or jitter), if it has one."""
+        return getattr(self.outcome, "plan", None)
+
 
 DELIVERED = Decision("delivered")
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=4096)
 def _compile(pattern: str) -> re.Pattern[str]:
     if pattern.startswith("re:"):
         return re.compile(pattern[3:])
     return re.compile(fnmatch.translate(pattern))
 
 
-def pattern_matches(pattern: str | None, value: str | None) -> bool:
-    """Exact value, glob or ``re:`` regex (searched, not anchored)."""
-    if pattern is None:
-        return True
-    if value is None:
-        return False
+def _one_matches(pattern: str, value: str) -> bool:
     if pattern.startswith("re:"):
         return _compile(pattern).search(value) is not None
     if not any(ch in pattern for ch in "*?["):
@@ -49,7 +72,21 @@ def pattern_matches(pattern: str | None, value: str | None) -> bool:
     return _compile(pattern).match(value) is not None
 
 
-def _match(
+def pattern_matches(pattern: Pattern, value: str | None) -> bool:
+    """Exact value, glob or ``re:`` regex (searched, not anchored); a tuple: any of them.
+
+    ``None`` matches anything; a pattern never matches a missing value.
+    """
+    if pattern is None:
+        return True
+    if value is None:
+        return False
+    if isinstance(pattern, tuple):
+        return any(_one_matches(p, value) for p in pattern)
+    return _one_matches(pattern, value)
+
+
+def matches(
     when: Match,
     provider: str,
     endpoint: str | None,
@@ -57,6 +94,7 @@ def _match(
     sender: str | None = None,
     text: str | None = None,
 ) -> bool:
+    """Whether a request or message meets ``when``."""
     return (
         pattern_matches(when.provider, provider)
         and (when.endpoint in (None, "*") or pattern_matches(when.endpoint, endpoint))
@@ -66,9 +104,24 @@ def _match(
     )
 
 
-def _unit_interval(*parts: object) -> float:
+_match = matches  # the first version's name
+
+
+def unit_interval(*parts: object) -> float:
+    """A seeded point in [0, 1): a pure function of ``parts``."""
     digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
+
+
+def pick_weighted(outcomes: tuple[tuple[str, float], ...], point: float) -> str:
+    """The outcome whose share of the total weight contains ``point`` in [0, 1)."""
+    total = sum(weight for _, weight in outcomes)
+    cumulative = 0.0
+    for name, weight in outcomes:
+        cumulative += weight / total
+        if point < cumulative:
+            return name
+    return next(name for name, weight in reversed(outcomes) if weight > 0)
 
 
 class ScenarioEngine:
@@ -84,52 +137,67 @@ class ScenarioEngine:
             self._occurrences: dict[tuple[str, str, str], int] = {}
             self._fault_calls: dict[int, int] = {}
 
-    def decide(
-        self, provider: str, endpoint: str | None, to: str, sender: str | None, text: str
-    ) -> Decision:
-        """The neutral outcome for one outbound message."""
-        rules = self.scenario.rules
-        if not rules:
-            return DELIVERED
-        for rule in rules:
-            if _match(rule.when, provider, endpoint, to, sender, text):
-                break
-        else:
-            return DELIVERED
-        if len(rule.outcomes) == 1:
-            return Decision(rule.outcomes[0][0], rule.error_code)
+    def _occurrence(self, provider: str, to: str, text: str) -> int:
         key = (provider, to, text)
         with self._lock:
             occurrence = self._occurrences.get(key, 0) + 1
             self._occurrences[key] = occurrence
-        point = _unit_interval(self.scenario.seed, provider, to, text, occurrence)
-        total = sum(weight for _, weight in rule.outcomes)
-        cumulative = 0.0
-        for name, weight in rule.outcomes:
-            cumulative += weight / total
-            if point < cumulative:
-                return Decision(name, rule.error_code)
-        return Decision(rule.outcomes[-1][0], rule.error_code)
+        return occurrence
+
+    def rule_for(
+        self,
+        provider: str,
+        endpoint: str | None,
+        to: str,
+        sender: str | None,
+        text: str,
+    ) -> Rule | None:
+        """The first rule matching the message, if any."""
+        for rule in self.scenario.rules:
+            if matches(rule.when, provider, endpoint, to, sender, text):
+                return rule
+        return None
+
+    def decide(
+        self, provider: str, endpoint: str | None, to: str, sender: str | None, text: str
+    ) -> Decision:
+        """The neutral outcome for one outbound message."""
+        scenario = self.scenario
+        jitter = scenario.timing.jitter
+        if not scenario.rules and not jitter:
+            return DELIVERED
+        rule = self.rule_for(provider, endpoint, to, sender, text)
+        weighted = rule is not None and len(rule.outcomes) > 1
+        occurrence = self._occurrence(provider, to, text) if weighted or jitter else 0
+        code = rule.code_for(provider) if rule is not None else None
+        if rule is not None and rule.sequence is not None:
+            plan = plan_from_steps(rule.sequence, code)
+            return Decision(PlannedOutcome(plan.outcome, plan), code)
+        if rule is None:
+            outcome = "delivered"
+        elif weighted:
+            point = unit_interval(scenario.seed, provider, to, text, occurrence)
+            outcome = pick_weighted(rule.outcomes, point)
+        else:
+            outcome = rule.outcomes[0][0]
+        if not jitter:
+            return Decision(outcome, code)
+        levels = (
+            jitter_level(unit_interval(scenario.seed, "sent", provider, to, text, occurrence)),
+            jitter_level(unit_interval(scenario.seed, "delivered", provider, to, text, occurrence)),
+        )
+        plan = plan_for(outcome, scenario.timing, code, levels)
+        return Decision(PlannedOutcome(outcome, plan), code)
 
     def fault_for(self, provider: str, endpoint: str) -> dict[str, Any] | None:
         """The first fault that fires for this call, counting every matching fault."""
         fired: dict[str, Any] | None = None
         with self._lock:
             for index, fault in enumerate(self.scenario.faults):
-                if not _match(fault.when, provider, endpoint):
+                if not matches(fault.when, provider, endpoint):
                     continue
                 count = self._fault_calls.get(index, 0) + 1
                 self._fault_calls[index] = count
-                if fired is None and _fires(fault, count):
+                if fired is None and fault.fires(count):
                     fired = fault.respond
         return fired
-
-
-def _fires(fault: Fault, count: int) -> bool:
-    if fault.calls and count in fault.calls:
-        return True
-    if fault.every and count % fault.every == 0:
-        return True
-    if fault.first and count <= fault.first:
-        return True
-    return not (fault.calls or fault.every or fault.first)

@@ -1,19 +1,44 @@
-"""Load scenarios from YAML/JSON text, files, names of shipped scenarios, or dicts."""
+"""Load scenarios from YAML/JSON text, files, names of shipped scenarios, or dicts.
+
+Every problem is a ``ScenarioError`` naming the file, the line (for text
+sources: taken from the YAML node marks) and the field, with the closest
+valid key or value suggested.  Validation finishes before anything is used,
+so a bad scenario never half-applies.
+"""
 
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..core.clock import parse_duration
-from ..core.lifecycle import Timing
-from ..core.models import Outcome
-from .schema import SCHEMA_VERSION, Fault, Match, RateLimit, Rule, Scenario
+from ..core.lifecycle import Timing, outcome_of_steps
+from ..core.models import Outcome, Status
+from .schema import (
+    FAULT_KINDS,
+    PROVIDER_NAMES,
+    SCHEMA_VERSION,
+    Fault,
+    Match,
+    Pattern,
+    RateLimit,
+    Rule,
+    Scenario,
+)
 
-__all__ = ["ScenarioError", "load_scenario", "parse_scenario", "scenario_dirs", "shipped_scenarios"]
+__all__ = [
+    "ScenarioError",
+    "load_scenario",
+    "load_scenario_body",
+    "parse_scenario",
+    "parse_scenario_text",
+    "scenario_dirs",
+    "shipped_scenarios",
+]
 
 _TOP_KEYS = (
     "name",
@@ -28,11 +53,17 @@ _TOP_KEYS = (
     "accounts",
 )
 _MATCH_KEYS = ("provider", "endpoint", "to", "from", "text")
-_TIMING_KEYS = ("processing", "sent", "delivered")
+_TIMING_KEYS = ("processing", "sent", "delivered", "jitter")
+_RULE_KEYS = ("when", "outcome", "error_code")
+_FAULT_KEYS = ("when", "calls", "every", "first", "respond")
+_LIMIT_KEYS = ("requests", "per", "penalty")
+_STEP_KEYS = ("after", "status")
+_SEQUENCE_STATUSES = (Status.SENT.value, Status.DELIVERED.value, Status.FAILED.value)
+_GROUP = re.compile(r"[a-z][a-z0-9_-]*\Z")
 
 
 class ScenarioError(ValueError):
-    """A scenario that cannot be used; says where (file, field) and why."""
+    """A scenario that cannot be used; says where (file, line, field) and why."""
 
     def __init__(
         self,
@@ -45,6 +76,8 @@ class ScenarioError(ValueError):
         self.reason, self.source, self.field, self.line = message, source, field, line
         where = ":".join(str(p) for p in (source, line) if p is not None)
         prefix = f"{where}: " if where else ""
+        if not source and line is not None:
+            prefix = f"line {line}: "
         at = f"{field}: " if field else ""
         super().__init__(f"{prefix}{at}{message}")
 
@@ -64,17 +97,42 @@ def shipped_scenarios() -> dict[str, Path]:
     return found
 
 
+# -- helpers -----------------------------------------------------------------
+
+
 def _suggest(key: str, valid: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(key, valid, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else f" (valid keys: {', '.join(valid)})"
+    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
+    return f" (did you mean {close[0]!r}?)" if close else f" (valid: {', '.join(valid)})"
 
 
-def _check_keys(data: dict[str, Any], valid: tuple[str, ...], where: str) -> None:
+def _check_keys(data: dict[Any, Any], valid: tuple[str, ...], where: str) -> None:
     for key in data:
         if key not in valid:
             raise ScenarioError(
                 f"unknown key {key!r}{_suggest(str(key), valid)}", field=where + str(key)
             )
+
+
+def _mapping(value: Any, field: str) -> dict[Any, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ScenarioError(f"must be a mapping, not {_kind(value)}", field=field)
+    return value
+
+
+def _list(value: Any, field: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ScenarioError(f"must be a list, not {_kind(value)}", field=field)
+    return value
+
+
+def _kind(value: Any) -> str:
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+    names.update({list: "a list", dict: "a mapping", type(None): "empty"})
+    return names.get(type(value), type(value).__name__)
 
 
 def _duration(value: Any, field: str) -> float:
@@ -84,48 +142,328 @@ def _duration(value: Any, field: str) -> float:
         raise ScenarioError(str(exc), field=field) from None
 
 
-def _match(data: Any, field: str) -> Match:
-    if data is None:
-        return Match()
-    if not isinstance(data, dict):
-        raise ScenarioError("must be a mapping", field=field)
-    _check_keys(data, _MATCH_KEYS, field + ".")
+def _positive_int(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ScenarioError(f"must be a positive integer, not {value!r}", field=field)
+    return value
+
+
+def _provider_name(name: Any, field: str) -> str:
+    if name not in PROVIDER_NAMES:
+        raise ScenarioError(
+            f"unknown provider {name!r}{_suggest(str(name), PROVIDER_NAMES)}", field=field
+        )
+    return str(name)
+
+
+def _pattern(value: Any, field: str) -> str:
+    if not isinstance(value, str):
+        hint = ' (quote numbers, e.g. "+15005550001": YAML drops a leading +)'
+        raise ScenarioError(f"must be a string, not {_kind(value)}{hint}", field=field)
+    if value.startswith("re:"):
+        try:
+            re.compile(value[3:])
+        except re.error as exc:
+            raise ScenarioError(f"invalid regular expression: {exc}", field=field) from None
+    return value
+
+
+def _match(data: Any, field: str, keys: tuple[str, ...] = _MATCH_KEYS) -> Match:
+    data = _mapping(data, field)
+    _check_keys(data, keys, field + ".")
+    values: dict[str, Pattern] = {}
     for key, value in data.items():
-        if not isinstance(value, str):
-            raise ScenarioError("must be a string", field=f"{field}.{key}")
+        where = f"{field}.{key}"
+        if isinstance(value, list):
+            if not value:
+                raise ScenarioError("must not be an empty list", field=where)
+            values[key] = tuple(_pattern(v, f"{where}[{i}]") for i, v in enumerate(value))
+        else:
+            values[key] = _pattern(value, where)
+    provider = values.get("provider")
+    for i, name in enumerate(provider if isinstance(provider, tuple) else (provider,)):
+        if name is not None and not any(ch in name for ch in "*?[") and ":" not in name:
+            suffix = f"[{i}]" if isinstance(provider, tuple) else ""
+            _provider_name(name, f"{field}.provider{suffix}")
     return Match(
-        data.get("provider"),
-        data.get("endpoint"),
-        data.get("to"),
-        data.get("from"),
-        data.get("text"),
+        values.get("provider"),
+        values.get("endpoint"),
+        values.get("to"),
+        values.get("from"),
+        values.get("text"),
     )
 
 
+_OUTCOMES = tuple(o.value for o in Outcome)
+
+
+def _outcome_name(name: Any, field: str) -> str:
+    if name not in _OUTCOMES:
+        raise ScenarioError(
+            f"unknown outcome {name!r}{_suggest(str(name), _OUTCOMES)}", field=field
+        )
+    return str(name)
+
+
 def _outcomes(value: Any, field: str) -> tuple[tuple[str, float], ...]:
-    valid = tuple(o.value for o in Outcome)
     if isinstance(value, str):
-        value = {value: 1.0}
+        return ((_outcome_name(value, field), 1.0),)
     if not isinstance(value, dict) or not value:
-        raise ScenarioError("must be an outcome name or a mapping of outcome → weight", field=field)
+        raise ScenarioError(
+            "must be an outcome name, a mapping of outcome → weight, or {sequence: [...]}",
+            field=field,
+        )
     pairs = []
     for name, weight in value.items():
-        if name not in valid:
-            raise ScenarioError(
-                f"unknown outcome {name!r}{_suggest(str(name), valid)}", field=field
-            )
+        where = f"{field}.{name}"
+        _outcome_name(name, where)
         if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
-            raise ScenarioError("weights must be non-negative numbers", field=f"{field}.{name}")
-        pairs.append((name, float(weight)))
+            raise ScenarioError(
+                f"weight must be a non-negative number, not {weight!r}", field=where
+            )
+        pairs.append((str(name), float(weight)))
     if sum(w for _, w in pairs) <= 0:
         raise ScenarioError("weights must not all be zero", field=field)
     return tuple(pairs)
 
 
+def _sequence(value: Any, field: str) -> tuple[tuple[float, Status], ...]:
+    steps = _list(value, field)
+    if not steps:
+        raise ScenarioError(
+            "needs at least one {after: DURATION, status: STATUS} step", field=field
+        )
+    parsed: list[tuple[float, Status]] = []
+    for i, step in enumerate(steps):
+        where = f"{field}[{i}]"
+        step = _mapping(step, where)
+        _check_keys(step, _STEP_KEYS, where + ".")
+        for key in _STEP_KEYS:
+            if key not in step:
+                raise ScenarioError(f"missing {key!r}", field=where)
+        after = _duration(step["after"], where + ".after")
+        status = step["status"]
+        if status not in _SEQUENCE_STATUSES:
+            raise ScenarioError(
+                f"unknown status {status!r}{_suggest(str(status), _SEQUENCE_STATUSES)}"
+                " (a message rejected at submit is outcome: invalid_number)",
+                field=where + ".status",
+            )
+        if parsed and after < parsed[-1][0]:
+            raise ScenarioError(
+                "steps must be in time order ('after' counts from dispatch, not from the"
+                " previous step)",
+                field=where + ".after",
+            )
+        if parsed and parsed[-1][1] in (Status.DELIVERED, Status.FAILED):
+            raise ScenarioError(
+                f"nothing can follow the final status {parsed[-1][1].value!r}", field=where
+            )
+        parsed.append((after, Status(status)))
+    return tuple(parsed)
+
+
+def _error_codes(value: Any, field: str) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    if value is None:
+        return None, ()
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        return str(value), ()
+    if not isinstance(value, dict):
+        raise ScenarioError("must be a code, or a mapping of provider → code", field=field)
+    pairs = []
+    for provider, code in value.items():
+        where = f"{field}.{provider}"
+        _provider_name(provider, where)
+        if isinstance(code, bool) or not isinstance(code, str | int):
+            raise ScenarioError(f"must be a code, not {_kind(code)}", field=where)
+        pairs.append((str(provider), str(code)))
+    return None, tuple(pairs)
+
+
+def _rule(data: Any, field: str) -> Rule:
+    data = _mapping(data, field)
+    _check_keys(data, _RULE_KEYS, field + ".")
+    if "outcome" not in data:
+        raise ScenarioError("missing 'outcome'", field=field)
+    when = _match(data.get("when"), field + ".when")
+    error_code, error_codes = _error_codes(data.get("error_code"), field + ".error_code")
+    outcome = data["outcome"]
+    if isinstance(outcome, dict) and "sequence" in outcome:
+        _check_keys(outcome, ("sequence",), field + ".outcome.")
+        steps = _sequence(outcome["sequence"], field + ".outcome.sequence")
+        name = outcome_of_steps(steps)
+        return Rule(when, ((name, 1.0),), error_code, steps, error_codes)
+    return Rule(when, _outcomes(outcome, field + ".outcome"), error_code, None, error_codes)
+
+
+def _respond(data: Any, field: str) -> dict[str, Any]:
+    data = _mapping(data, field)
+    if not data:
+        raise ScenarioError(
+            f"must say what to do: one or more of {', '.join(FAULT_KINDS)}", field=field
+        )
+    _check_keys(data, FAULT_KINDS, field + ".")
+    respond: dict[str, Any] = {}
+    status = data.get("status")
+    if status is not None:
+        if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+            raise ScenarioError(
+                f"must be an HTTP error status (400-599), not {status!r}", field=field + ".status"
+            )
+        respond["status"] = status
+    for key in ("retry_after", "delay"):
+        if key in data:
+            respond[key] = _duration(data[key], f"{field}.{key}")
+    if "retry_after" in respond and "status" not in respond:
+        raise ScenarioError("only makes sense with 'status'", field=field + ".retry_after")
+    drop = data.get("drop")
+    if drop is not None:
+        if drop not in (True, False, "before", "after"):
+            raise ScenarioError(
+                "must be true (drop before handling), 'after' (handle, then drop) or false",
+                field=field + ".drop",
+            )
+        if drop:
+            respond["drop"] = "after" if drop == "after" else "before"
+    for key in ("truncate", "malformed"):
+        if key in data:
+            if not isinstance(data[key], bool):
+                raise ScenarioError(
+                    f"must be true or false, not {data[key]!r}", field=f"{field}.{key}"
+                )
+            if data[key]:
+                respond[key] = True
+    outcomes = [k for k in ("status", "drop", "truncate", "malformed") if k in respond]
+    if len(outcomes) > 1:
+        raise ScenarioError(
+            f"choose one of status, drop, truncate, malformed (got {', '.join(outcomes)})",
+            field=field,
+        )
+    if not respond:
+        raise ScenarioError("does nothing (every kind is off)", field=field)
+    return respond
+
+
+def _fault(data: Any, field: str) -> Fault:
+    data = _mapping(data, field)
+    _check_keys(data, _FAULT_KEYS, field + ".")
+    if "respond" not in data:
+        raise ScenarioError("missing 'respond'", field=field)
+    calls = data.get("calls")
+    if calls is None:
+        calls = []
+    elif isinstance(calls, int) and not isinstance(calls, bool):
+        calls = [calls]
+    calls = _list(calls, field + ".calls")
+    for i, call in enumerate(calls):
+        _positive_int(call, f"{field}.calls[{i}]")
+    every = data.get("every")
+    first = data.get("first")
+    return Fault(
+        # faults act on requests, before any message is read: no to/from/text
+        _match(data.get("when"), field + ".when", ("provider", "endpoint")),
+        _respond(data["respond"], field + ".respond"),
+        tuple(calls),
+        None if every is None else _positive_int(every, field + ".every"),
+        None if first is None else _positive_int(first, field + ".first"),
+    )
+
+
+def _rate_limit_key(key: Any, field: str) -> str:
+    provider, dot, group = str(key).partition(".")
+    _provider_name(provider, field)
+    if dot and not _GROUP.match(group):
+        raise ScenarioError(
+            f"group {group!r} must be a lower-case name, e.g. '{provider}.light'", field=field
+        )
+    return str(key)
+
+
+def _rate_limit(data: Any, field: str) -> RateLimit:
+    data = _mapping(data, field)
+    _check_keys(data, _LIMIT_KEYS, field + ".")
+    if "requests" not in data:
+        raise ScenarioError("missing 'requests'", field=field)
+    penalty = data.get("penalty")
+    per = _duration(data.get("per", 60), field + ".per")
+    if per <= 0:
+        raise ScenarioError("must be longer than 0s", field=field + ".per")
+    return RateLimit(
+        _positive_int(data["requests"], field + ".requests"),
+        per,
+        None if penalty is None else _duration(penalty, field + ".penalty"),
+    )
+
+
+def _timing(data: Any) -> Timing:
+    data = _mapping(data, "timing")
+    _check_keys(data, _TIMING_KEYS, "timing.")
+    defaults = Timing()
+    return Timing(
+        **{
+            key: _duration(data[key], f"timing.{key}") if key in data else getattr(defaults, key)
+            for key in _TIMING_KEYS
+        }
+    )
+
+
+def _per_provider(data: Any, field: str) -> dict[str, Any]:
+    data = _mapping(data, field)
+    for key in data:
+        _provider_name(key, f"{field}.{key}")
+    return data
+
+
+def _accounts(data: Any) -> dict[str, list[dict[str, Any]]]:
+    accounts: dict[str, list[dict[str, Any]]] = {}
+    for provider, value in _per_provider(data, "accounts").items():
+        field = f"accounts.{provider}"
+        items = [value] if isinstance(value, dict) else _list(value, field)
+        for i, item in enumerate(items):
+            if not isinstance(item, dict) or not item:
+                raise ScenarioError(
+                    "each account must be a mapping of credentials and settings",
+                    field=f"{field}[{i}]",
+                )
+        accounts[provider] = [dict(item) for item in items]
+    return accounts
+
+
+def _providers(data: Any) -> dict[str, dict[str, Any]]:
+    options = {}
+    for provider, value in _per_provider(data, "providers").items():
+        options[provider] = dict(_mapping(value, f"providers.{provider}"))
+    return options
+
+
+# -- the document ------------------------------------------------------------
+
+
+def _check_with_providers(scenario: Scenario) -> Scenario:
+    """Let each provider refuse options or accounts it cannot use (``Provider.check_scenario``)."""
+    from ..providers import PROVIDERS  # late: providers import the scenario model
+
+    for provider in PROVIDERS:
+        check = getattr(provider, "check_scenario", None)
+        if check is None:
+            continue
+        try:
+            check(scenario)
+        except ScenarioError:
+            raise
+        except ValueError as exc:
+            source = scenario.source
+            in_accounts = provider.name in (source.get("accounts") or {})
+            in_options = provider.name in (source.get("providers") or {})
+            key = "accounts" if in_accounts and not in_options else "providers"
+            raise ScenarioError(str(exc), field=f"{key}.{provider.name}") from None
+    return scenario
+
+
 def parse_scenario(data: Any, *, source: str | None = None) -> Scenario:
     """Validate a scenario document (already parsed from YAML/JSON)."""
     try:
-        return _parse(data)
+        return _check_with_providers(_parse(data))
     except ScenarioError as exc:
         if source is not None and exc.source is None:
             raise ScenarioError(exc.reason, source=source, field=exc.field, line=exc.line) from None
@@ -136,101 +474,102 @@ def _parse(data: Any) -> Scenario:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ScenarioError("a scenario must be a mapping")
-    _check_keys(data, _TOP_KEYS, "")
+        raise ScenarioError(f"a scenario must be a mapping, not {_kind(data)}")
+    _check_keys({k: v for k, v in data.items() if not str(k).startswith("x-")}, _TOP_KEYS, "")
     version = data.get("version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
         raise ScenarioError(
-            f"unsupported version {version!r} (this emulator reads {SCHEMA_VERSION})",
+            f"unsupported version {version!r} (this emulator reads version {SCHEMA_VERSION})",
             field="version",
         )
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ScenarioError("must be an integer", field="seed")
-    timing_data = data.get("timing") or {}
-    if not isinstance(timing_data, dict):
-        raise ScenarioError("must be a mapping", field="timing")
-    _check_keys(timing_data, _TIMING_KEYS, "timing.")
-    defaults = Timing()
-    timing = Timing(
-        **{
-            key: _duration(timing_data[key], f"timing.{key}")
-            if key in timing_data
-            else getattr(defaults, key)
-            for key in _TIMING_KEYS
-        }
+        raise ScenarioError(f"must be an integer, not {seed!r}", field="seed")
+    for key in ("name", "description"):
+        if key in data and not isinstance(data[key], str):
+            raise ScenarioError(f"must be a string, not {_kind(data[key])}", field=key)
+    rules = tuple(_rule(r, f"rules[{i}]") for i, r in enumerate(_list(data.get("rules"), "rules")))
+    faults = tuple(
+        _fault(f, f"faults[{i}]") for i, f in enumerate(_list(data.get("faults"), "faults"))
     )
-
-    rules = []
-    for i, rule in enumerate(data.get("rules") or []):
-        field = f"rules[{i}]"
-        if not isinstance(rule, dict):
-            raise ScenarioError("must be a mapping", field=field)
-        _check_keys(rule, ("when", "outcome", "error_code"), field + ".")
-        if "outcome" not in rule:
-            raise ScenarioError("missing 'outcome'", field=field)
-        error_code = rule.get("error_code")
-        rules.append(
-            Rule(
-                _match(rule.get("when"), field + ".when"),
-                _outcomes(rule["outcome"], field + ".outcome"),
-                None if error_code is None else str(error_code),
-            )
-        )
-
-    faults = []
-    for i, fault in enumerate(data.get("faults") or []):
-        field = f"faults[{i}]"
-        if not isinstance(fault, dict):
-            raise ScenarioError("must be a mapping", field=field)
-        _check_keys(fault, ("when", "calls", "every", "first", "respond"), field + ".")
-        respond = fault.get("respond")
-        if not isinstance(respond, dict) or not respond:
-            raise ScenarioError("missing or empty 'respond'", field=field)
-        calls = fault.get("calls") or []
-        if not isinstance(calls, list) or not all(isinstance(c, int) and c > 0 for c in calls):
-            raise ScenarioError("must be a list of positive call numbers", field=field + ".calls")
-        faults.append(
-            Fault(
-                _match(fault.get("when"), field + ".when"),
-                dict(respond),
-                tuple(calls),
-                fault.get("every"),
-                fault.get("first"),
-            )
-        )
-
-    rate_limits = {}
-    for provider, limit in (data.get("rate_limits") or {}).items():
-        field = f"rate_limits.{provider}"
-        if not isinstance(limit, dict):
-            raise ScenarioError("must be a mapping", field=field)
-        _check_keys(limit, ("requests", "per"), field + ".")
-        requests = limit.get("requests")
-        if isinstance(requests, bool) or not isinstance(requests, int) or requests < 1:
-            raise ScenarioError("must be a positive integer", field=field + ".requests")
-        rate_limits[str(provider)] = RateLimit(
-            requests, _duration(limit.get("per", 60), field + ".per")
-        )
-
-    providers = data.get("providers") or {}
-    accounts = data.get("accounts") or {}
-    for key, value in (("providers", providers), ("accounts", accounts)):
-        if not isinstance(value, dict):
-            raise ScenarioError("must be a mapping", field=key)
+    rate_limits = {
+        _rate_limit_key(key, f"rate_limits.{key}"): _rate_limit(value, f"rate_limits.{key}")
+        for key, value in _mapping(data.get("rate_limits"), "rate_limits").items()
+    }
     return Scenario(
         name=str(data.get("name", "custom")),
-        description=str(data.get("description", "")),
+        description=" ".join(str(data.get("description", "")).split()),
         version=version,
         seed=seed,
-        timing=timing,
-        rules=tuple(rules),
-        faults=tuple(faults),
+        timing=_timing(data.get("timing")),
+        rules=rules,
+        faults=faults,
         rate_limits=rate_limits,
-        providers=dict(providers),
-        accounts=dict(accounts),
+        providers=_providers(data.get("providers")),
+        accounts=_accounts(data.get("accounts")),
         source=data,
     )
+
+
+# -- text, with line numbers -------------------------------------------------
+
+
+def _lines(node: yaml.Node, path: str, out: dict[str, int]) -> None:
+    """Record the line of every field (``rules[0].when.to`` → 12); reject duplicate keys."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            child = f"{path}.{key}" if path else key
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ScenarioError(
+                    f"duplicate key {key!r} (first on line {out[child]})", field=child, line=line
+                )
+            seen.add(key)
+            out[child] = line
+            _lines(value_node, child, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            child = f"{path}[{i}]"
+            out[child] = item.start_mark.line + 1
+            _lines(item, child, out)
+
+
+_PARENT = re.compile(r"(\.[^.\[]*|\[\d+\])$")
+
+
+def _line_of(field: str | None, lines: dict[str, int]) -> int | None:
+    while field:
+        if field in lines:
+            return lines[field]
+        parent = _PARENT.sub("", field)
+        if parent == field:
+            break
+        field = parent
+    return None
+
+
+def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
+    """Parse YAML (JSON is valid YAML) and validate it; errors carry the line."""
+    lines: dict[str, int] = {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is not None:
+            _lines(node, "", lines)
+        data = yaml.SafeLoader("").construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(f"not valid YAML/JSON: {problem}", source=source, line=line) from None
+    except ScenarioError as exc:
+        raise ScenarioError(exc.reason, source=source, field=exc.field, line=exc.line) from None
+    try:
+        return _check_with_providers(_parse(data))
+    except ScenarioError as exc:
+        line = exc.line if exc.line is not None else _line_of(exc.field, lines)
+        raise ScenarioError(exc.reason, source=source, field=exc.field, line=line) from None
 
 
 def load_scenario(spec: str | Path | dict[str, Any] | Scenario | None) -> Scenario:
@@ -241,35 +580,42 @@ def load_scenario(spec: str | Path | dict[str, Any] | Scenario | None) -> Scenar
         return spec
     if isinstance(spec, dict):
         return parse_scenario(spec)
+    if not isinstance(spec, str | Path):
+        raise ScenarioError(
+            f"a scenario is a shipped name, a path, YAML/JSON text or a dict, not {_kind(spec)}"
+        )
     shipped = shipped_scenarios()
     if isinstance(spec, str) and spec in shipped:
         spec = shipped[spec]
     path = Path(spec)
     if isinstance(spec, Path) or (
-        isinstance(spec, str) and "\n" not in spec and path.suffix in (".yaml", ".yml", ".json")
+        "\n" not in spec and (path.suffix in (".yaml", ".yml", ".json") or path.is_file())
     ):
         try:
             text = path.read_text(encoding="utf-8")
-        except OSError as exc:
+        except (OSError, UnicodeDecodeError) as exc:
             known = ", ".join(sorted(shipped)) or "none"
+            reason = getattr(exc, "strerror", None) or str(exc)
             raise ScenarioError(
-                f"cannot read scenario: {exc.strerror or exc} (shipped scenarios: {known})",
-                source=str(spec),
+                f"cannot read scenario: {reason} (shipped scenarios: {known})", source=str(spec)
             ) from None
         return parse_scenario_text(text, source=str(spec))
-    if isinstance(spec, str) and ("\n" in spec or spec.lstrip().startswith("{")):
+    if "\n" in spec or spec.lstrip().startswith("{"):
         return parse_scenario_text(spec)
-    known = ", ".join(sorted(shipped)) or "none"
-    raise ScenarioError(f"unknown scenario {spec!r} (shipped scenarios: {known})")
+    known = tuple(sorted(shipped))
+    close = difflib.get_close_matches(spec, known, n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise ScenarioError(
+        f"unknown scenario {spec!r} ({hint}shipped scenarios: {', '.join(known) or 'none'})"
+    )
 
 
-def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
-    """Parse YAML (JSON is valid YAML) and validate it."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"not valid YAML/JSON: {problem}", source=source, line=line) from None
-    return parse_scenario(data, source=source)
+def load_scenario_body(body: bytes | str, *, source: str = "scenario") -> Scenario:
+    """A scenario from an HTTP body: YAML or JSON text, or a bare shipped name."""
+    text = body.decode("utf-8") if isinstance(body, bytes) else body
+    stripped = text.strip()
+    if stripped and "\n" not in stripped and not stripped.startswith(("{", "[")):
+        candidate = stripped.strip("\"'")
+        if ":" not in candidate:
+            return load_scenario(candidate)
+    return parse_scenario_text(text, source=source)

@@ -1,4 +1,8 @@
-"""The scenario model (provider-neutral; providers read their own options)."""
+"""The scenario model (provider-neutral; providers read their own options).
+
+The file format these classes are loaded from is documented, with every key,
+in ``docs/scenarios.md``; ``SCHEMA_VERSION`` is the ``version:`` it describes.
+"""
 
 from __future__ import annotations
 
@@ -6,47 +10,105 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.lifecycle import Timing
+from ..core.models import Status
 
-__all__ = ["SCHEMA_VERSION", "Fault", "Match", "RateLimit", "Rule", "Scenario"]
+__all__ = [
+    "FAULT_KINDS",
+    "PROVIDER_NAMES",
+    "SCHEMA_VERSION",
+    "Fault",
+    "Match",
+    "Pattern",
+    "RateLimit",
+    "Rule",
+    "Scenario",
+]
 
 SCHEMA_VERSION = 1
+
+#: Providers a scenario may name (the emulator serves exactly these).
+PROVIDER_NAMES = ("ringcentral", "fonedynamics", "sendbulk")
+
+#: Keys of a fault's ``respond`` mapping.
+FAULT_KINDS = ("status", "retry_after", "delay", "drop", "truncate", "malformed")
+
+#: A match pattern: exact value, glob, ``re:<regex>``, or any of several.
+Pattern = str | tuple[str, ...] | None
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
     """Conditions a request or message must meet; ``None`` matches anything.
 
-    String patterns: exact value, glob (``*``, ``?``) or ``re:<regex>``.
+    String patterns: exact value, glob (``*``, ``?``, ``[...]``) or
+    ``re:<regex>`` (searched, not anchored); a tuple matches if any does.
     """
 
-    provider: str | None = None
-    endpoint: str | None = None
-    to: str | None = None
-    sender: str | None = None
-    text: str | None = None
+    provider: Pattern = None
+    endpoint: Pattern = None
+    to: Pattern = None
+    sender: Pattern = None
+    text: Pattern = None
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """One ``rules:`` entry: the first rule whose ``when`` matches decides."""
+
     when: Match
     #: outcome name → weight (a single outcome has weight 1.0)
     outcomes: tuple[tuple[str, float], ...]
+    #: scenario override of the provider's failure code, for every provider
     error_code: str | None = None
+    #: explicit ``(seconds after dispatch, status)`` steps (``outcome: {sequence: ...}``)
+    sequence: tuple[tuple[float, Status], ...] | None = None
+    #: per-provider overrides (``error_code: {ringcentral: SMS-CAR-411, ...}``)
+    error_codes: tuple[tuple[str, str], ...] = ()
+
+    def code_for(self, provider: str) -> str | None:
+        """The failure-code override for ``provider``, if the rule sets one."""
+        for name, code in self.error_codes:
+            if name == provider:
+                return code
+        return self.error_code
 
 
 @dataclass(frozen=True, slots=True)
 class Fault:
+    """One ``faults:`` entry; counts are of calls matching ``when``.
+
+    With none of ``calls``/``every``/``first`` set, every matching call faults.
+    """
+
     when: Match
+    #: what to do: a subset of ``FAULT_KINDS`` (durations already in seconds)
     respond: dict[str, Any]
     calls: tuple[int, ...] = ()  # the Nth matching calls (1-based)
     every: int | None = None  # every Nth matching call
     first: int | None = None  # the first N matching calls
 
+    def fires(self, count: int) -> bool:
+        """Whether the ``count``-th matching call (1-based) gets this fault."""
+        if not (self.calls or self.every or self.first):
+            return True
+        return (
+            count in self.calls
+            or bool(self.every and count % self.every == 0)
+            or bool(self.first and count <= self.first)
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class RateLimit:
+    """A token bucket: ``requests`` per ``per`` seconds, refilled continuously.
+
+    With ``penalty``, running dry blocks callers for that long and each
+    refused request restarts the block (RingCentral's documented rule).
+    """
+
     requests: int
     per: float
+    penalty: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +120,7 @@ class Scenario:
     timing: Timing = field(default_factory=Timing)
     rules: tuple[Rule, ...] = ()
     faults: tuple[Fault, ...] = ()
+    #: ``"provider"`` or ``"provider.group"`` → bucket
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
     providers: dict[str, dict[str, Any]] = field(default_factory=dict)
     accounts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)

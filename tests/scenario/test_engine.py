@@ -1,0 +1,271 @@
+"""Matching, first-match rules, weighting, sequences, jitter and fault counting."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from emulator import Emulator
+from emulator.core.models import Status
+from emulator.scenario.engine import ScenarioEngine, pattern_matches
+from emulator.scenario.loader import parse_scenario
+
+
+def engine(doc: dict) -> ScenarioEngine:
+    return ScenarioEngine(parse_scenario(doc))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "expected"),
+    [
+        (None, "anything", True),
+        (None, None, True),
+        ("+15005550001", "+15005550001", True),
+        ("+15005550001", "+15005550002", False),
+        ("+1500555*", "+15005550001", True),
+        ("+1500555*", "+44700", False),
+        ("*000", "254712345000", True),
+        ("*000", "2547123450001", False),
+        ("+1500555000?", "+15005550007", True),
+        ("+1500555000[0-4]", "+15005550005", False),
+        ("re:^\\+1", "+15005550001", True),
+        ("re:555", "+15005550001", True),  # searched, not anchored
+        ("re:^555", "+15005550001", False),
+        ("re:(?i)^stop$", "STOP", True),
+        ("hello", None, False),
+        (("+1*", "+44*"), "+447700900000", True),
+        (("+1*", "+44*"), "+61400000000", False),
+        ("a.b", "axb", False),  # dots are literal outside re:
+    ],
+)
+def test_pattern_matches(pattern, value, expected) -> None:
+    assert pattern_matches(pattern, value) is expected
+
+
+def test_without_rules_everything_is_delivered() -> None:
+    decision = engine({}).decide("ringcentral", "create_batch", "+15005550001", "+1", "hi")
+    assert decision.outcome == "delivered"
+    assert decision.error_code is None
+    assert decision.plan is None
+
+
+def test_first_matching_rule_wins() -> None:
+    eng = engine(
+        {
+            "rules": [
+                {"when": {"to": "+15005550001"}, "outcome": "invalid_number"},
+                {"when": {"to": "+1500555*"}, "outcome": "undeliverable"},
+                {"when": {"provider": "sendbulk"}, "outcome": "no_receipt"},
+            ]
+        }
+    )
+    assert eng.decide("sendbulk", None, "+15005550001", None, "x").outcome == "invalid_number"
+    assert eng.decide("sendbulk", None, "+15005550002", None, "x").outcome == "undeliverable"
+    assert eng.decide("sendbulk", None, "254712345678", None, "x").outcome == "no_receipt"
+    assert eng.decide("ringcentral", None, "254712345678", None, "x").outcome == "delivered"
+
+
+def test_rules_match_on_provider_endpoint_from_and_text() -> None:
+    eng = engine(
+        {
+            "rules": [
+                {
+                    "when": {
+                        "provider": "fonedynamics",
+                        "endpoint": "send_batch",
+                        "from": "re:^ACME",
+                        "text": "*STOP*",
+                    },
+                    "outcome": "opted_out",
+                }
+            ]
+        }
+    )
+    hit = ("fonedynamics", "send_batch", "+61400000000", "ACME1", "say STOP now")
+    assert eng.decide(*hit).outcome == "opted_out"
+    # change one constrained field at a time: provider, endpoint, from, text
+    for index, other in ((0, "ringcentral"), (1, "send_message"), (3, "XACME"), (4, "stop")):
+        args = list(hit)
+        args[index] = other
+        assert eng.decide(*args).outcome == "delivered", other
+
+
+def test_error_code_override_for_all_or_per_provider() -> None:
+    eng = engine(
+        {
+            "rules": [
+                {"when": {"to": "+1*"}, "outcome": "undeliverable", "error_code": "X-1"},
+                {
+                    "outcome": "send_failed",
+                    "error_code": {"ringcentral": "SMS-CAR-411", "sendbulk": 1007},
+                },
+            ]
+        }
+    )
+    assert eng.decide("sendbulk", None, "+1555", None, "t").error_code == "X-1"
+    assert eng.decide("ringcentral", None, "+44", None, "t").error_code == "SMS-CAR-411"
+    assert eng.decide("sendbulk", None, "+44", None, "t").error_code == "1007"
+    assert eng.decide("fonedynamics", None, "+44", None, "t").error_code is None
+
+
+def test_weighted_outcome_is_a_function_of_the_message_not_the_order() -> None:
+    doc = {"seed": 9, "rules": [{"outcome": {"delivered": 1, "undeliverable": 1}}]}
+    numbers = [f"+1500555{i:04d}" for i in range(200)]
+    first = {n: engine(doc).decide("ringcentral", None, n, None, "hi").outcome for n in numbers}
+    eng = engine(doc)
+    again = {n: eng.decide("ringcentral", None, n, None, "hi").outcome for n in reversed(numbers)}
+    assert first == again
+    assert set(first.values()) == {"delivered", "undeliverable"}
+
+
+def test_weighted_outcome_changes_with_seed_text_provider_and_occurrence() -> None:
+    def fates(seed=1, provider="sendbulk", text="hi", repeat=1):
+        eng = engine({"seed": seed, "rules": [{"outcome": {"delivered": 1, "send_failed": 1}}]})
+        out = []
+        for i in range(64):
+            for _ in range(repeat):
+                out.append(eng.decide(provider, None, f"2547{i:08d}", None, text).outcome)
+        return out
+
+    base = fates()
+    assert fates(seed=2) != base
+    assert fates(text="other") != base
+    assert fates(provider="fonedynamics") != base
+    twice = fates(repeat=2)
+    assert twice[0::2] == base  # first occurrences decide as before
+    assert twice[1::2] != base  # the second sending of a message is a new draw
+
+
+def test_zero_weight_outcome_never_happens() -> None:
+    eng = engine({"rules": [{"outcome": {"delivered": 0, "no_receipt": 1}}]})
+    fates = {eng.decide("sendbulk", None, f"+1{i}", None, "t").outcome for i in range(300)}
+    assert fates == {"no_receipt"}
+
+
+def test_weights_need_not_sum_to_one() -> None:
+    eng = engine({"seed": 3, "rules": [{"outcome": {"delivered": 30, "undeliverable": 10}}]})
+    counts = Counter(eng.decide("sendbulk", None, f"+1{i}", None, "t").outcome for i in range(4000))
+    assert 0.70 < counts["delivered"] / 4000 < 0.80
+
+
+def test_sequence_becomes_the_messages_plan() -> None:
+    emu = Emulator(
+        {
+            "rules": [
+                {
+                    "outcome": {
+                        "sequence": [
+                            {"after": "1s", "status": "sent"},
+                            {"after": "1h", "status": "failed"},
+                        ]
+                    },
+                    "error_code": "SMS-CAR-450",
+                }
+            ]
+        }
+    )
+    decision = emu.decide("ringcentral", "create_batch", "+15005550001", None, "hi")
+    assert decision.outcome == "undeliverable"  # what the sequence amounts to
+    assert decision.error_code == "SMS-CAR-450"
+    plan = emu.plan(decision.outcome, decision.error_code)
+    assert plan.steps == ((1.0, Status.SENT), (3600.0, Status.FAILED))
+    assert plan.error_code == "SMS-CAR-450"
+    assert emu.plan(decision.outcome, "SMS-CAR-460").error_code == "SMS-CAR-460"
+    assert emu.plan(decision) == plan
+
+
+@pytest.mark.parametrize(
+    ("steps", "outcome"),
+    [
+        ([("1s", "sent"), ("2s", "delivered")], "delivered"),
+        ([("1s", "sent"), ("2h", "failed")], "undeliverable"),
+        ([("30s", "failed")], "send_failed"),
+        ([("1s", "sent")], "no_receipt"),
+        ([("0s", "delivered")], "delivered"),
+    ],
+)
+def test_sequence_outcome_names(steps, outcome) -> None:
+    sequence = [{"after": after, "status": status} for after, status in steps]
+    eng = engine({"rules": [{"outcome": {"sequence": sequence}}]})
+    assert eng.decide("sendbulk", None, "+1", None, "t").outcome == outcome
+
+
+def test_jitter_is_seeded_bounded_and_per_message() -> None:
+    doc = {"seed": 5, "timing": {"sent": "1s", "delivered": "5s", "jitter": "2s"}}
+    emu = Emulator(doc)
+    plans = [emu.plan(emu.decide("sendbulk", None, f"+1{i}", None, "t").outcome) for i in range(50)]
+    sent = [p.steps[0][0] for p in plans]
+    done = [round(p.steps[1][0] - p.steps[0][0], 6) for p in plans]
+    assert all(1.0 <= s <= 3.0 for s in sent)
+    assert all(5.0 <= d <= 7.0 for d in done)
+    assert len(set(sent)) > 5  # varies between messages
+    emu2 = Emulator(doc)
+    assert plans == [
+        emu2.plan(emu2.decide("sendbulk", None, f"+1{i}", None, "t").outcome) for i in range(50)
+    ]
+
+
+def test_without_jitter_plans_are_shared() -> None:
+    emu = Emulator()
+    a = emu.plan(emu.decide("sendbulk", None, "+1", None, "t").outcome)
+    b = emu.plan(emu.decide("sendbulk", None, "+2", None, "u").outcome)
+    assert a is b
+
+
+def fault_engine(**fault) -> ScenarioEngine:
+    return engine({"faults": [dict({"respond": {"status": 503}}, **fault)]})
+
+
+def fired(eng: ScenarioEngine, n: int, provider="ringcentral", endpoint="create_batch"):
+    return [i + 1 for i in range(n) if eng.fault_for(provider, endpoint) is not None]
+
+
+def test_fault_on_chosen_calls() -> None:
+    assert fired(fault_engine(calls=[2, 5]), 8) == [2, 5]
+
+
+def test_fault_every_nth_call() -> None:
+    assert fired(fault_engine(every=3), 10) == [3, 6, 9]
+
+
+def test_fault_on_first_calls() -> None:
+    assert fired(fault_engine(first=2), 5) == [1, 2]
+
+
+def test_fault_with_no_count_fires_on_every_matching_call() -> None:
+    assert fired(fault_engine(), 3) == [1, 2, 3]
+
+
+def test_fault_counts_only_matching_calls() -> None:
+    eng = fault_engine(when={"provider": "ringcentral", "endpoint": "create_batch"}, calls=[2])
+    assert eng.fault_for("ringcentral", "get_batch") is None
+    assert eng.fault_for("sendbulk", "create_batch") is None
+    assert eng.fault_for("ringcentral", "create_batch") is None
+    assert eng.fault_for("ringcentral", "get_batch") is None
+    assert eng.fault_for("ringcentral", "create_batch") == {"status": 503}
+
+
+def test_every_fault_counts_even_when_an_earlier_one_fired() -> None:
+    eng = engine(
+        {
+            "faults": [
+                {"every": 2, "respond": {"drop": True}},
+                {"calls": [2, 3], "respond": {"status": 500}},
+            ]
+        }
+    )
+    got = [eng.fault_for("sendbulk", "sendsms") for _ in range(4)]
+    assert got == [None, {"drop": "before"}, {"status": 500}, {"drop": "before"}]
+
+
+def test_reset_restarts_fault_counts_and_occurrences() -> None:
+    eng = fault_engine(calls=[1])
+    assert fired(eng, 2) == [1]
+    eng.reset()
+    assert fired(eng, 2) == [1]
+
+
+def test_endpoint_star_matches_any_endpoint() -> None:
+    eng = fault_engine(when={"endpoint": "*"}, every=1)
+    assert eng.fault_for("sendbulk", "getbalance") == {"status": 503}

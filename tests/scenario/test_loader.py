@@ -1,0 +1,306 @@
+"""Loading scenarios: sources, validation errors (file, line, field, suggestion), durations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from emulator.core.models import Status
+from emulator.scenario.loader import (
+    ScenarioError,
+    load_scenario,
+    load_scenario_body,
+    parse_scenario,
+    parse_scenario_text,
+    shipped_scenarios,
+)
+
+SHIPPED = (
+    "happy-path",
+    "mixed-delivery",
+    "invalid-numbers",
+    "carrier-failures",
+    "no-receipts",
+    "slow-processing",
+    "rate-limited",
+    "flaky-network",
+    "insufficient-balance",
+    "opt-outs",
+)
+
+
+def error_for(text: str, source: str | None = "s.yaml") -> ScenarioError:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario_text(text, source=source)
+    return info.value
+
+
+def test_every_promised_scenario_is_shipped_and_valid() -> None:
+    shipped = shipped_scenarios()
+    assert set(SHIPPED) <= set(shipped)
+    for name in SHIPPED:
+        scenario = load_scenario(name)
+        assert scenario.name == name
+        assert scenario.description
+        assert shipped[name].read_text().startswith("# "), f"{name} needs a comment header"
+
+
+def test_default_is_happy_path() -> None:
+    assert load_scenario(None).name == "happy-path"
+
+
+def test_unknown_top_level_key_names_file_line_and_suggestion() -> None:
+    exc = error_for("name: x\nseed: 1\nrule:\n  - outcome: delivered\n")
+    assert (exc.source, exc.line, exc.field) == ("s.yaml", 3, "rule")
+    assert "did you mean 'rules'?" in str(exc)
+    assert str(exc).startswith("s.yaml:3: rule: unknown key 'rule'")
+
+
+def test_nested_unknown_key_points_at_its_own_line() -> None:
+    text = """\
+name: x
+rules:
+  - when: {to: "+1*"}
+    outcome: delivered
+  - when:
+      provider: sendbulk
+      too: "+2547*"
+    outcome: undeliverable
+"""
+    exc = error_for(text)
+    assert (exc.line, exc.field) == (7, "rules[1].when.too")
+    assert "did you mean 'to'?" in str(exc)
+
+
+def test_unknown_outcome_suggests_the_closest() -> None:
+    exc = error_for("rules:\n  - outcome: {delivered: 0.9, undeliverabel: 0.1}\n")
+    assert (exc.line, exc.field) == (2, "rules[0].outcome.undeliverabel")
+    assert "did you mean 'undeliverable'?" in str(exc)
+
+
+def test_unknown_provider_suggests_the_closest() -> None:
+    exc = error_for("rate_limits:\n  ringcentrl.light: {requests: 5}\n")
+    assert (exc.line, exc.field) == (2, "rate_limits.ringcentrl.light")
+    assert "did you mean 'ringcentral'?" in str(exc)
+    exc = error_for("rules:\n- when: {provider: sendblk}\n  outcome: delivered\n")
+    assert exc.field == "rules[0].when.provider"
+    assert "did you mean 'sendbulk'?" in str(exc)
+
+
+def test_bad_duration_names_field_and_line() -> None:
+    exc = error_for("name: x\ntiming:\n  processing: 2s\n  sent: soon\n")
+    assert (exc.line, exc.field) == (4, "timing.sent")
+    assert "invalid duration 'soon'" in str(exc)
+
+
+def test_unquoted_number_gets_a_hint() -> None:
+    exc = error_for("rules:\n  - when: {to: +15005550001}\n    outcome: invalid_number\n")
+    assert exc.field == "rules[0].when.to"
+    assert "quote" in str(exc)
+
+
+def test_invalid_regex_is_caught_at_load() -> None:
+    exc = error_for('rules:\n  - when: {text: "re:(unclosed"}\n    outcome: opted_out\n')
+    assert exc.field == "rules[0].when.text"
+    assert "invalid regular expression" in str(exc)
+
+
+def test_duplicate_keys_are_errors() -> None:
+    exc = error_for("name: a\nseed: 1\nseed: 2\n")
+    assert exc.line == 3
+    assert "duplicate key 'seed' (first on line 2)" in str(exc)
+
+
+def test_syntax_error_has_a_line() -> None:
+    exc = error_for("name: x\nrules: [\n  {outcome: delivered\n")
+    assert exc.line is not None
+    assert "not valid YAML/JSON" in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [
+        ("version: 2\n", "version", "unsupported version 2"),
+        ("seed: abc\n", "seed", "must be an integer"),
+        ("rules: {a: 1}\n", "rules", "must be a list"),
+        ("rules:\n  - when: {to: x}\n", "rules[0]", "missing 'outcome'"),
+        ("rules:\n  - outcome: {delivered: 0}\n", "rules[0].outcome", "must not all be zero"),
+        ("rules:\n  - outcome: {delivered: -1}\n", "rules[0].outcome.delivered", "non-negative"),
+        ("faults:\n  - respond: {status: 200}\n", "faults[0].respond.status", "400-599"),
+        ("faults:\n  - respond: {stauts: 503}\n", "faults[0].respond.stauts", "'status'"),
+        ("faults:\n  - every: 0\n    respond: {drop: true}\n", "faults[0].every", "positive"),
+        ("faults:\n  - calls: [0]\n    respond: {drop: true}\n", "faults[0].calls[0]", "positive"),
+        ("faults:\n  - when: {to: x}\n    respond: {drop: true}\n", None, None),
+        ("faults:\n  - respond: {drop: true, status: 503}\n", "faults[0].respond", "choose one"),
+        ("faults:\n  - respond: {retry_after: 5s}\n", "faults[0].respond.retry_after", "status"),
+        ("faults:\n  - when: {}\n", "faults[0]", "missing 'respond'"),
+        ("rate_limits:\n  sendbulk: {per: 1s}\n", "rate_limits.sendbulk", "missing 'requests'"),
+        ("rate_limits:\n  sendbulk: {requests: 1, per: 0}\n", "rate_limits.sendbulk.per", "0s"),
+        ("rate_limits:\n  sendbulk.Bad!: {requests: 1}\n", "rate_limits.sendbulk.Bad!", "group"),
+        ("accounts:\n  sendbulk: [1]\n", "accounts.sendbulk[0]", "mapping"),
+        ("providers:\n  fonedynamic: {}\n", "providers.fonedynamic", "'fonedynamics'"),
+        ("rules:\n  - outcome: {sequence: []}\n", "rules[0].outcome.sequence", "at least one"),
+        (
+            "rules:\n  - outcome: {sequence: [{after: 1s, status: rejected}]}\n",
+            "rules[0].outcome.sequence[0].status",
+            "invalid_number",
+        ),
+        (
+            "rules:\n  - outcome:\n      sequence: [{after: 2s, status: sent},"
+            " {after: 1s, status: failed}]\n",
+            "rules[0].outcome.sequence[1].after",
+            "time order",
+        ),
+        (
+            "rules:\n  - outcome:\n      sequence: [{after: 2s, status: delivered},"
+            " {after: 3s, status: failed}]\n",
+            "rules[0].outcome.sequence[1]",
+            "final status",
+        ),
+        (
+            "rules:\n  - outcome: {sequence: [{after: 1s}]}\n",
+            "rules[0].outcome.sequence[0]",
+            "status",
+        ),
+        (
+            "rules:\n  - outcome: delivered\n    error_code: {rc: X}\n",
+            "rules[0].error_code.rc",
+            "provider",
+        ),
+    ],
+)
+def test_validation_errors(text: str, field: str | None, words: str | None) -> None:
+    if field is None:
+        with pytest.raises(ScenarioError) as info:
+            parse_scenario_text(text)
+        assert info.value.field == "faults[0].when.to"  # faults match requests, not messages
+        return
+    exc = error_for(text)
+    assert exc.field == field
+    assert exc.line is not None
+    assert words in str(exc)
+
+
+def test_file_errors_name_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: mine\ntiming:\n  delivred: 5s\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert str(info.value).startswith(f"{path}:3: timing.delivred: unknown key")
+    assert "did you mean 'delivered'?" in str(info.value)
+    with pytest.raises(ScenarioError, match="cannot read scenario"):
+        load_scenario(tmp_path / "missing.yaml")
+
+
+def test_unknown_shipped_name_suggests_one() -> None:
+    with pytest.raises(ScenarioError, match="did you mean 'flaky-network'"):
+        load_scenario("flaky-netwrk")
+
+
+def test_dict_errors_have_field_but_no_line() -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario({"timing": {"sent": "x"}})
+    assert (info.value.field, info.value.line) == ("timing.sent", None)
+
+
+def test_json_text_and_json_file(tmp_path: Path) -> None:
+    doc = {
+        "name": "j",
+        "seed": 4,
+        "rules": [{"when": {"to": "+1*"}, "outcome": "no_receipt"}],
+        "rate_limits": {"fonedynamics": {"requests": 2, "per": "1s"}},
+    }
+    assert load_scenario(json.dumps(doc)).rules[0].outcomes == (("no_receipt", 1.0),)
+    path = tmp_path / "j.json"
+    path.write_text(json.dumps(doc, indent=2))
+    scenario = load_scenario(str(path))
+    assert (scenario.name, scenario.seed) == ("j", 4)
+    assert scenario.rate_limits["fonedynamics"].per == 1.0
+    broken = json.dumps(doc, indent=2).replace('"seed"', '"sed"')
+    path.write_text(broken)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert (info.value.line, info.value.field) == (3, "sed")
+
+
+def test_full_document_parses() -> None:
+    scenario = parse_scenario_text(
+        """
+name: full
+description: everything at once
+version: 1
+seed: 7
+timing: {processing: 1m, sent: 500ms, delivered: 1h30m, jitter: 2s}
+rules:
+  - when: {provider: ringcentral, endpoint: create_batch, to: ["+1*", "re:^\\\\+44"], from: "*"}
+    outcome: {delivered: 3, undeliverable: 1}
+    error_code: {ringcentral: SMS-CAR-411}
+  - when: {text: "re:(?i)stop"}
+    outcome: {sequence: [{after: 1s, status: sent}, {after: 2h, status: failed}]}
+    error_code: E1
+faults:
+  - when: {provider: ringcentral, endpoint: create_batch}
+    calls: [2]
+    respond: {status: 503}
+  - every: 10
+    respond: {delay: 2s}
+  - first: 1
+    respond: {status: 429, retry_after: 30s}
+  - calls: 4
+    respond: {drop: after}
+  - respond: {truncate: true}
+    when: {endpoint: getdlr}
+rate_limits:
+  ringcentral.light: {requests: 50, per: 60s, penalty: 60s}
+  sendbulk: {requests: 10, per: 1s}
+providers:
+  sendbulk: {brand: advanta}
+  ringcentral: {cost_rate: 0.0085}
+accounts:
+  sendbulk: [{partnerID: "123", apikey: "k", balance: 100, shortcodes: [SHOP]}]
+  fonedynamics: {AccountSid: AC1, Token: t}
+x-owner: team-sms
+"""
+    )
+    assert scenario.timing.delivered == 5400.0 and scenario.timing.jitter == 2.0
+    first, second = scenario.rules
+    assert first.when.to == ("+1*", "re:^\\+44")
+    assert first.outcomes == (("delivered", 3.0), ("undeliverable", 1.0))
+    assert first.code_for("ringcentral") == "SMS-CAR-411"
+    assert first.code_for("sendbulk") is None
+    assert second.sequence == ((1.0, Status.SENT), (7200.0, Status.FAILED))
+    assert second.outcomes == (("undeliverable", 1.0),)
+    assert [f.respond for f in scenario.faults] == [
+        {"status": 503},
+        {"delay": 2.0},
+        {"status": 429, "retry_after": 30.0},
+        {"drop": "after"},
+        {"truncate": True},
+    ]
+    assert scenario.faults[3].calls == (4,)
+    assert scenario.rate_limits["ringcentral.light"].penalty == 60.0
+    assert scenario.provider_options("sendbulk") == {"brand": "advanta"}
+    assert scenario.provider_accounts("fonedynamics") == [{"AccountSid": "AC1", "Token": "t"}]
+    assert scenario.provider_accounts("ringcentral") is None
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        (b"mixed-delivery", "mixed-delivery"),
+        (b"  opt-outs\n", "opt-outs"),
+        (b'"no-receipts"', "no-receipts"),
+        (b"name: inline\nseed: 3\n", "inline"),
+        (b'{"name": "as-json", "rules": [{"outcome": "no_receipt"}]}', "as-json"),
+    ],
+)
+def test_http_bodies(body: bytes, name: str) -> None:
+    assert load_scenario_body(body).name == name
+
+
+def test_http_body_errors_carry_the_line() -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario_body(b"name: x\nfaults:\n  - respond: {status: 600}\n", source="PUT")
+    assert (info.value.source, info.value.line) == ("PUT", 3)
