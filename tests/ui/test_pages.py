@@ -1,0 +1,333 @@
+"""The inspector's pages and JSON endpoints through the in-process client (no browser)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from importlib.resources import files
+
+import httpx
+import pytest
+
+from emulator import Emulator
+from emulator.core.models import Direction
+
+from ._data import RECIPIENT, SENDER, add_batch, add_message
+
+UI = "/_emulator/ui"
+XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"
+
+
+@pytest.fixture
+def emu(sms_emulator: Emulator) -> Emulator:
+    return sms_emulator
+
+
+@pytest.fixture
+def client(emu: Emulator) -> Iterator[httpx.Client]:
+    with emu.client() as c:
+        yield c
+
+
+def row_ids(html: str) -> list[str]:
+    """Message ids in list order, from the detail links."""
+    return re.findall(r'href="/_emulator/ui/messages/([^"]+)" class="msg-link"', html)
+
+
+@pytest.mark.parametrize(
+    "path", ["", "/batches", "/requests", "/webhooks", "/scenario", "?status=queued&q=x"]
+)
+def test_every_page_is_html_with_a_strict_content_security_policy(
+    client: httpx.Client, path: str
+) -> None:
+    response = client.get(UI + path)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "default-src 'self'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert '<link rel="stylesheet" href="/_emulator/ui/static/app.css' in response.text
+    assert 'aria-current="page"' in response.text
+
+
+def test_html_in_a_message_text_and_numbers_renders_as_text(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    message = add_message(emu, XSS, sender="<b>bold</b>")
+    for path in (UI, f"{UI}/messages/{message.id}", f"{UI}?q=script"):
+        html = client.get(path).text
+        assert XSS_ESCAPED in html or "&lt;script&gt;alert(1)" in html
+        assert "<script>alert" not in html
+        assert "<img src=x" not in html
+        assert "<b>bold</b>" not in html
+        assert "&lt;b&gt;bold&lt;/b&gt;" in html
+
+
+def test_html_in_a_journaled_request_body_renders_as_text(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    client.post("/restapi/oauth/token", headers={"X-Note": XSS})
+    entry = emu.journal.entries()[-1]
+    for path in (f"{UI}/requests", f"{UI}/requests/{entry['id']}"):
+        html = client.get(path).text
+        assert XSS_ESCAPED in html
+        assert "<script>alert" not in html
+
+
+def test_message_list_is_newest_first_with_keyset_paging(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    messages = [add_message(emu, f"message {i}") for i in range(60)]
+    ids = [m.id for m in messages]
+    first = client.get(UI).text
+    assert row_ids(first) == ids[::-1][:50]
+    assert "60 messages stored" in first
+    older = re.search(r'href="(/_emulator/ui\?before=\d+)" rel="next"', first)
+    assert older is not None
+    second = client.get(older.group(1)).text
+    assert row_ids(second) == ids[::-1][50:]
+    assert 'rel="next"' not in second
+    newer = re.search(r'href="(/_emulator/ui\?after=\d+)" rel="prev"', second)
+    assert newer is not None
+    assert row_ids(client.get(newer.group(1)).text) == ids[::-1][:50]
+
+
+def test_message_list_filters_by_provider_number_status_direction_and_text(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    rc = add_message(emu, "Your code is 1234", provider="ringcentral")
+    fd = add_message(emu, "Meeting at noon", provider="fonedynamics", to="+61400000002")
+    failed = add_message(emu, "Bounce", provider="sendbulk", outcome="undeliverable")
+    reply = add_message(
+        emu, "yes", provider="sendbulk", sender=RECIPIENT, to=SENDER, direction=Direction.INBOUND
+    )
+    emu.advance("1m")
+
+    def ids(query: str) -> set[str]:
+        return set(row_ids(client.get(f"{UI}?{query}").text))
+
+    assert ids("provider=fonedynamics") == {fd.id}
+    assert ids("number=61400000002") == {fd.id}  # without the +
+    assert ids("number=%2B61400000002") == {fd.id}
+    assert ids(f"number={SENDER[1:]}") == {rc.id, fd.id, failed.id, reply.id}
+    assert ids("status=failed") == {failed.id}
+    assert ids("status=delivered&provider=ringcentral") == {rc.id}
+    assert ids("direction=inbound") == {reply.id}
+    assert ids("q=CODE") == {rc.id}
+    assert ids(f"q={fd.id}") == {fd.id}
+    assert ids("q=nothing-like-this") == set()
+
+
+def test_unknown_filter_values_are_reported_not_failed(client: httpx.Client) -> None:
+    response = client.get(f"{UI}?provider=twilio&status=lost")
+    assert response.status_code == 200
+    assert "unknown provider &#39;twilio&#39;" in response.text
+    assert "unknown status &#39;lost&#39;" in response.text
+
+
+def test_statuses_follow_the_emulator_clock_with_provider_words(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    message = add_message(emu, "hi")
+    assert 'class="badge st-queued">queued<' in client.get(UI).text
+    emu.advance("1s")
+    assert 'class="badge st-sent">sent<' in client.get(UI).text
+    emu.advance("5s")
+    html = client.get(f"{UI}/messages/{message.id}").text
+    assert html.count('class="badge st-') >= 4  # summary + three timeline steps
+    steps = (("queued", "00:00:00.000"), ("sent", "00:00:01.000"), ("delivered", "00:00:06.000"))
+    for status, at in steps:
+        assert re.search(rf'<time>2026-01-01 {at}</time>\s*<span class="badge st-{status}', html)
+    assert "planned" not in html
+
+
+def test_message_detail_shows_planned_steps_and_segment_breakdown(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    text = "Café ’quoted’ " * 6  # the curly quote forces UCS-2: 84 units, 2 segments
+    message = add_message(emu, text, outcome="undeliverable", error_code="4001")
+    html = client.get(f"{UI}/messages/{message.id}").text
+    assert "<strong>2</strong> segments" in html
+    assert "<strong>UCS-2</strong>" in html
+    assert "84 UTF-16 code units" in html
+    assert "U+2019" in html
+    assert html.count('<span class="muted">67/67</span>') == 1
+    assert '<span class="muted">17/67</span>' in html
+    assert 'st-planned">sent</span>' in html and 'st-planned">failed</span>' in html
+    emu.advance("10s")
+    html = client.get(f"{UI}/messages/{message.id}").text
+    assert 'class="badge st-failed">failed</span>' in html
+    assert "error 4001" in html
+
+
+def test_cost_is_shown_only_when_the_provider_records_one(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    priced = add_message(emu, "hi", extra={"cost": 0.8, "currency": "KES"})
+    plain = add_message(emu, "hi")
+    assert "<dt>Cost</dt><dd>0.8 KES</dd>" in client.get(f"{UI}/messages/{priced.id}").text
+    assert "<dt>Cost</dt>" not in client.get(f"{UI}/messages/{plain.id}").text
+
+
+def test_unknown_message_batch_and_request_pages_are_html_404s(client: httpx.Client) -> None:
+    for path in ("/messages/nope", "/batches/nope", "/requests/999"):
+        response = client.get(UI + path)
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+        assert "Not found" in response.text
+
+
+def test_batch_pages_show_progress_and_one_based_rejected_indexes(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    rejected = [{"to": "x"}, {"index": 5, "to": ["+4088070206"], "errorCode": "SMS-RC-410"}]
+    batch = add_batch(emu, ["a", "b", "c", "d"], rejected=rejected, processing=4.0)
+    html = client.get(f"{UI}/batches").text
+    assert '<span class="count">0/4</span>' in html
+    emu.advance("2s")
+    html = client.get(f"{UI}/batches/{batch.id}").text
+    assert '<span id="batch-progress">2/4</span>' in html
+    assert "processing" in html
+    indexes = re.findall(r'<td data-label="Index" class="num">(\d+)</td>', html)
+    assert indexes == ["1", "5"]  # the entry's own 1-based index, else its position
+    assert "+4088070206" in html and "SMS-RC-410" in html
+    assert len(row_ids(html)) == 4
+    emu.advance("10s")
+    html = client.get(f"{UI}/batches/{batch.id}").text
+    assert '<span id="batch-progress">4/4</span>' in html
+    assert "complete" in html
+
+
+def test_batch_json_endpoints(emu: Emulator, client: httpx.Client) -> None:
+    first = add_batch(emu, ["a", "b"], rejected=[{"to": "bad"}])
+    second = add_batch(emu, ["c"], provider="ringcentral")
+    emu.advance("1s")
+    listed = client.get("/_emulator/batches").json()["batches"]
+    assert [b["id"] for b in listed] == [first.id, second.id]  # oldest first
+    assert listed[0] == {
+        "id": first.id,
+        "provider": "fonedynamics",
+        "tenant": "acct-1",
+        "from": SENDER,
+        "size": 2,
+        "processed": 0,
+        "complete": False,
+        "rejected_count": 1,
+        "created_at": "2026-01-01T00:00:00.000000Z",
+        "updated_at": "2026-01-01T00:00:00.000000Z",
+        "completes_at": "2026-01-01T00:00:04.000000Z",
+    }
+    only = client.get("/_emulator/batches?provider=ringcentral").json()["batches"]
+    assert [b["id"] for b in only] == [second.id]
+    detail = client.get(f"/_emulator/batches/{first.id}").json()["batch"]
+    assert detail["rejected"] == [{"to": "bad", "index": 1}]
+    assert detail["status_counts"] == {
+        "queued": 2,
+        "sent": 0,
+        "delivered": 0,
+        "failed": 0,
+        "rejected": 0,
+    }
+    missing = client.get("/_emulator/batches/nope")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": "no batch 'nope'"}
+    assert client.get("/_emulator/batches?provider=x").status_code == 400
+
+
+def test_message_detail_json(emu: Emulator, client: httpx.Client) -> None:
+    message = add_message(emu, "hi [there]")
+    emu.advance("2s")
+    detail = client.get(f"/_emulator/messages/{message.id}").json()["message"]
+    assert {k: detail[k] for k in ("id", "status", "provider_status", "text")} == {
+        "id": message.id,
+        "status": "sent",
+        "provider_status": detail["provider_status"],
+        "text": "hi [there]",
+    }
+    assert [(s["time"], s["status"]) for s in detail["timeline"]] == [
+        ("2026-01-01T00:00:00.000000Z", "queued"),
+        ("2026-01-01T00:00:01.000000Z", "sent"),
+    ]
+    assert all(isinstance(s["provider_status"], str) for s in detail["timeline"])
+    assert detail["planned"] == [{"time": "2026-01-01T00:00:06.000000Z", "status": "delivered"}]
+    breakdown = detail["segment_breakdown"]
+    assert (breakdown["encoding"], breakdown["units"], breakdown["segments"]) == ("GSM-7", 12, 1)
+    assert breakdown["extension"] == ["[", "]"]
+    assert detail["webhooks"] == {"attempts": [], "pending": []}
+    assert detail["cost"] is None and detail["request"] is None
+    missing = client.get("/_emulator/messages/nope")
+    assert (missing.status_code, missing.json()) == (404, {"error": "no message 'nope'"})
+
+
+def test_admin_message_list_keeps_its_shape(emu: Emulator, client: httpx.Client) -> None:
+    first, second = add_message(emu, "one"), add_message(emu, "two")
+    listed = client.get("/_emulator/messages").json()["messages"]
+    assert [m["id"] for m in listed] == [first.id, second.id]
+    assert "timeline" not in listed[0]
+
+
+def test_request_entry_json_and_page(emu: Emulator, client: httpx.Client) -> None:
+    client.post("/v2/Properties/P/Messages", json={"To": "+61400000002"}, auth=("A", "t"))
+    entry = emu.journal.entries()[-1]
+    response = client.get(f"/_emulator/requests/{entry['id']}")
+    assert response.status_code == 200
+    assert response.json() == {"request": entry}
+    assert client.get("/_emulator/requests/999").status_code == 404
+    html = client.get(f"{UI}/requests/{entry['id']}").text
+    assert f"Request #{entry['id']}" in html
+    assert "POST /v2/Properties/P/Messages" in html
+    assert "&#34;To&#34;: &#34;+61400000002&#34;" in html  # pretty-printed JSON body
+
+
+def test_live_fingerprint_changes_with_clock_messages_and_requests(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    def version() -> str:
+        state = client.get(f"{UI}/live").json()
+        assert set(state) == {"version", "now", "clock"}
+        return state["version"]
+
+    start = version()
+    assert version() == start
+    emu.advance("1s")
+    after_clock = version()
+    assert after_clock != start
+    add_message(emu, "hi")
+    after_message = version()
+    assert after_message != after_clock
+    client.get("/restapi/nothing-here")
+    assert version() != after_message
+
+
+def test_static_assets_are_served_from_the_package(client: httpx.Client) -> None:
+    css = client.get(f"{UI}/static/app.css")
+    assert (css.status_code, css.headers["content-type"]) == (200, "text/css; charset=utf-8")
+    js = client.get(f"{UI}/static/app.js")
+    assert js.headers["content-type"].startswith("text/javascript")
+    assert "innerHTML" not in js.text
+    assert client.get(f"{UI}/static/../ui.py").status_code == 404
+    assert client.get(f"{UI}/static/nope.js").status_code == 404
+    admin = files("emulator.admin")
+    assert (admin / "templates" / "base.html").is_file()
+    assert (admin / "static" / "app.js").is_file()
+
+
+def test_fonedynamics_message_sent_through_its_endpoint_is_listed_with_its_request(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    response = client.post(
+        "/v2/Properties/S7DNJ9KJDS0MDS23DKS9QMZ8DKJSD9KL/Messages",
+        json={"From": "+61400000001", "To": "+61400000002", "Text": "<i>Order</i> shipped"},
+        auth=("AG5T3HFR5ASD54FS5GB3SDAFJAKSH6DS", "token"),
+    )
+    assert response.status_code == 200, response.text
+    sid = response.json()["Message"]["MessageSid"]
+    html = client.get(f"{UI}?provider=fonedynamics").text
+    assert row_ids(html) == [sid]
+    assert "&lt;i&gt;Order&lt;/i&gt; shipped" in html
+    detail = client.get(f"/_emulator/messages/{sid}").json()["message"]
+    sent = emu.journal.entries(provider="fonedynamics")[0]
+    assert detail["request"] == {"id": sent["id"], "match": "response names the message"}
+    page = client.get(f"{UI}/messages/{sid}").text
+    assert "POST /v2/Properties/S7DNJ9KJDS0MDS23DKS9QMZ8DKJSD9KL/Messages" in page
