@@ -1,21 +1,43 @@
 """pytest plugin (registered through the ``pytest11`` entry point).
 
-Fixtures: ``sms_emulator`` (in-process, fresh per test, virtual clock) and
-``sms_emulator_server`` (one live server per session, reset before each
-test).  Marker: ``@pytest.mark.sms_scenario("name-or-path")``.
+Fixtures:
+
+- ``sms_emulator``: a fresh in-process emulator per test (virtual clock, no
+  sockets, no threads); an ``Emulator`` with the ``MessageHelpers``.
+- ``sms_emulator_server``: one live server per session (per xdist worker),
+  reset before each test; ``.url`` plus the same methods.
+- ``make_sms_emulator_server``: the session-scoped server behind it.
+
+Marker: ``@pytest.mark.sms_scenario("name-or-path")`` (or a dict, or keyword
+arguments forming the scenario document).  A relative path is looked up from
+the working directory, then from the test file's folder.
+
+Option: ``--sms-emulator-url URL`` points ``sms_emulator_server`` at an external
+server (``sms-emulator serve``) through its admin API.  With pytest-xdist give
+one URL per worker, comma-separated: workers sharing a server would reset each
+other's state, so that is refused.  ``sms_emulator`` stays in-process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ..emulator import Emulator
+from ..scenario.loader import load_scenario, shipped_scenarios
+from ..scenario.schema import Scenario
+from .helpers import InProcessEmulator
+from .remote import RemoteEmulator, RemoteEmulatorError
 from .server import LiveServer
 
 __all__ = ["make_sms_emulator_server", "sms_emulator", "sms_emulator_server"]
+
+_DEFAULT_SCENARIO = "happy-path"
+# Parsed scenarios by name or (path, mtime): parsing YAML per test would cost
+# more than the whole fixture is allowed to.
+_scenario_cache: dict[Any, Scenario] = {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -23,47 +45,118 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--sms-emulator-url",
         default=None,
-        help="run sms_emulator_server tests against this external emulator URL",
+        metavar="URL",
+        help="run sms_emulator_server tests against this external emulator "
+        "(with pytest-xdist: one URL per worker, comma-separated)",
     )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "sms_scenario(name_or_path): scenario for the sms-emulator fixtures in this test"
+        "markers",
+        "sms_scenario(name_or_path_or_dict, **document): scenario for the sms-emulator "
+        "fixtures in this test",
     )
 
 
 def scenario_for(node: pytest.Item) -> Any:
-    """The scenario a test asked for with ``sms_scenario``, or None."""
+    """The scenario a test asked for with ``sms_scenario`` (name, path or dict), or None."""
     marker = node.get_closest_marker("sms_scenario")
     if marker is None:
         return None
+    if marker.args and marker.kwargs:
+        raise pytest.UsageError("sms_scenario takes a name, path or dict, or keyword arguments")
+    if marker.kwargs:
+        return dict(marker.kwargs)
     if not marker.args:
         raise pytest.UsageError("sms_scenario needs a scenario name, path or dict")
-    return marker.args[0]
+    spec = marker.args[0]
+    if isinstance(spec, str | Path) and str(spec) not in shipped_scenarios():
+        path = Path(spec)
+        if not path.is_absolute() and not path.exists():
+            beside_test = Path(node.path).parent / path
+            if beside_test.exists():
+                return beside_test
+    return spec
+
+
+def _parsed(spec: Any) -> Scenario:
+    """``spec`` as a Scenario, parsing each name or file once per session."""
+    if spec is None:
+        spec = _DEFAULT_SCENARIO
+    if isinstance(spec, Scenario | dict):
+        return load_scenario(spec)
+    key: Any = spec
+    if isinstance(spec, Path) or str(spec) not in shipped_scenarios():
+        path = Path(spec)
+        try:
+            key = (str(path.resolve()), path.stat().st_mtime_ns)
+        except OSError:
+            return load_scenario(spec)  # let the loader explain what is wrong
+    scenario = _scenario_cache.get(key)
+    if scenario is None:
+        scenario = _scenario_cache[key] = load_scenario(spec)
+    return scenario
 
 
 @pytest.fixture
-def sms_emulator(request: pytest.FixtureRequest) -> Iterator[Emulator]:
-    """A fresh in-process ``Emulator`` with a virtual clock; use ``.client()`` to call it."""
-    emu = Emulator(scenario=scenario_for(request.node), clock="virtual")
+def sms_emulator(request: pytest.FixtureRequest) -> Iterator[InProcessEmulator]:
+    """A fresh in-process emulator with a virtual clock; ``.client()`` calls it."""
+    emu = InProcessEmulator(scenario=_parsed(scenario_for(request.node)), clock="virtual")
     yield emu
     emu.close()
 
 
+def _url_for_worker(config: pytest.Config, option: str) -> str:
+    urls = [u.strip() for u in option.split(",") if u.strip()]
+    if not urls:
+        raise pytest.UsageError("--sms-emulator-url needs a URL")
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is None:
+        return urls[0]
+    index = int(str(workerinput["workerid"]).removeprefix("gw"))
+    count = int(workerinput.get("workercount", index + 1))
+    if count > len(urls):
+        raise pytest.UsageError(
+            f"--sms-emulator-url: {count} xdist workers but {len(urls)} server URL(s); "
+            "give one URL per worker (comma-separated) so workers do not reset each "
+            "other's state, or run without -n"
+        )
+    return urls[index]
+
+
 @pytest.fixture(scope="session")
-def make_sms_emulator_server() -> Iterator[LiveServer]:
-    """The session's live server (started once)."""
-    with LiveServer(Emulator(clock="virtual")) as server:
+def make_sms_emulator_server(
+    pytestconfig: pytest.Config,
+) -> Iterator[LiveServer | RemoteEmulator]:
+    """The session's server: a ``LiveServer`` started once, or the external one."""
+    option = pytestconfig.getoption("sms_emulator_url", default=None)
+    if option:
+        remote = RemoteEmulator(_url_for_worker(pytestconfig, option))
+        try:
+            remote.health()
+        except RemoteEmulatorError as exc:
+            remote.close()
+            raise pytest.UsageError(f"--sms-emulator-url: {exc}") from None
+        try:
+            yield remote
+        finally:
+            remote.close()
+        return
+    with LiveServer(InProcessEmulator(scenario=_parsed(None), clock="virtual")) as server:
         yield server
 
 
 @pytest.fixture
 def sms_emulator_server(
-    make_sms_emulator_server: LiveServer, request: pytest.FixtureRequest
-) -> LiveServer:
-    """The session's live server, reset and given this test's scenario; ``.url`` to call it."""
+    make_sms_emulator_server: LiveServer | RemoteEmulator, request: pytest.FixtureRequest
+) -> LiveServer | RemoteEmulator:
+    """The session's server, reset and given this test's scenario; ``.url`` to call it."""
     server = make_sms_emulator_server
     server.reset()
-    server.load_scenario(scenario_for(request.node))
+    spec = scenario_for(request.node)
+    if isinstance(server, RemoteEmulator):
+        server.load_scenario(spec)
+    else:
+        server.load_scenario(_parsed(spec))
     return server

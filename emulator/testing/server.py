@@ -10,6 +10,7 @@ from typing import Any
 import uvicorn
 
 from ..emulator import Emulator
+from .helpers import MessageHelpers
 
 __all__ = ["LiveServer", "bind_socket"]
 
@@ -28,11 +29,12 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
-class LiveServer:
+class LiveServer(MessageHelpers):
     """Serve an ``Emulator`` over HTTP on ``127.0.0.1`` (free port) from a daemon thread.
 
     Attribute access falls through to the emulator, so a live server has the
-    same methods (``advance``, ``messages``, ``reset``...) plus ``url``.
+    same methods (``advance``, ``messages``, ``reset``...) plus ``url`` and the
+    ``MessageHelpers`` (``sent_messages``, ``wait_for_message``, ``last_code``).
 
     >>> with LiveServer(Emulator()) as server:
     ...     httpx.get(server.url + "/_emulator/health")
@@ -85,6 +87,10 @@ class LiveServer:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._server = self._thread = None
+
+    def requests(self, provider: str | None = None, after: int = 0) -> list[dict[str, Any]]:
+        """The request journal (requests received, responses given), oldest first."""
+        return self.emulator.journal.entries(provider=provider, after_id=after)
 
     def __enter__(self) -> LiveServer:
         return self.start()

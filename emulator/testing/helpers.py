@@ -1,0 +1,201 @@
+"""Helpers a client test needs most, shared by every emulator flavour.
+
+``MessageHelpers`` is mixed into the in-process fixture's emulator, the live
+server and ``RemoteEmulator``; it only needs ``messages()``.  So the same test
+code reads sent messages, waits for one, or pulls the last one-time code
+whichever way the emulator runs.
+
+Choices (the provider notes say nothing; these are what a test writer expects):
+
+- Numbers are compared by their digits, so ``"+14155550100"`` finds a message
+  sent to ``"14155550100"``.  Kenyan local forms (``0712345678``) are matched
+  with their ``254`` form too.
+- A code is a run of 4–8 digits not touching other digits; the *first* such run
+  of the *newest* outbound message to the number that has one (``"Your code is
+  482913, valid 10 min"`` → ``"482913"``).
+- Waiting polls in real time with a deadline (for live servers, where the
+  client under test may send from another thread or process); with nothing to
+  wait for it returns on the first poll.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from ..emulator import Emulator
+
+__all__ = [
+    "CODE_PATTERN",
+    "InProcessEmulator",
+    "MessageHelpers",
+    "extract_code",
+    "same_number",
+]
+
+#: A one-time code: 4–8 digits with no digit right before or after.
+CODE_PATTERN = re.compile(r"(?<!\d)\d{4,8}(?!\d)")
+
+_NON_DIGITS = re.compile(r"\D")
+_T = TypeVar("_T")
+
+
+def _digits(number: str) -> str:
+    digits = _NON_DIGITS.sub("", number)
+    if len(digits) == 10 and digits.startswith("0"):  # Kenyan local form 07…/01…
+        return "254" + digits[1:]
+    return digits
+
+
+def same_number(a: str | None, b: str | None) -> bool:
+    """True when two phone numbers have the same digits (``+`` and formatting ignored)."""
+    if a is None or b is None:
+        return False
+    return a == b or (_digits(a) != "" and _digits(a) == _digits(b))
+
+
+def extract_code(text: str) -> str | None:
+    """The first 4–8 digit run in ``text`` (a one-time code), or None."""
+    found = CODE_PATTERN.search(text or "")
+    return found.group(0) if found else None
+
+
+def _describe(records: list[dict[str, Any]]) -> str:
+    if not records:
+        return "no outbound messages at all"
+    lines = [f"  to {r.get('to')!r} via {r.get('provider')}: {r.get('text')!r}" for r in records]
+    shown = lines[-10:]
+    more = f"  ... and {len(lines) - 10} earlier\n" if len(lines) > 10 else ""
+    return f"{len(records)} outbound message(s):\n{more}" + "\n".join(shown)
+
+
+class MessageHelpers:
+    """Reading what a client sent, on anything with ``messages(provider=, to=, status=)``."""
+
+    # Supplied by the class this is mixed into (declared only, so a LiveServer's
+    # attribute fall-through to its emulator still finds it).
+    messages: Callable[..., list[dict[str, Any]]]
+
+    def sent_messages(
+        self,
+        to: str | None = None,
+        *,
+        provider: str | None = None,
+        status: str | None = None,
+        contains: str | None = None,
+        match: str | re.Pattern[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Outbound messages (neutral records), oldest first, filtered.
+
+        ``to`` is compared by digits; ``contains`` is a substring of the text;
+        ``match`` a regular expression searched in the text.
+        """
+        pattern = re.compile(match) if isinstance(match, str) else match
+        found = []
+        for record in self.messages(provider=provider, status=status):
+            if record.get("direction", "outbound") != "outbound":
+                continue
+            if to is not None and not same_number(record.get("to"), to):
+                continue
+            text = record.get("text") or ""
+            if contains is not None and contains not in text:
+                continue
+            if pattern is not None and not pattern.search(text):
+                continue
+            found.append(record)
+        return found
+
+    def last_message(self, to: str, *, provider: str | None = None) -> dict[str, Any]:
+        """The newest outbound message to ``to``; AssertionError if there is none."""
+        found = self.sent_messages(to, provider=provider)
+        if not found:
+            everything = self.sent_messages(provider=provider)
+            raise AssertionError(f"no message was sent to {to!r}; {_describe(everything)}")
+        return found[-1]
+
+    def wait_for_message(
+        self,
+        to: str | None = None,
+        *,
+        provider: str | None = None,
+        status: str | None = None,
+        contains: str | None = None,
+        match: str | re.Pattern[str] | None = None,
+        count: int = 1,
+        timeout: float = 5.0,
+        interval: float = 0.02,
+    ) -> dict[str, Any]:
+        """Poll until at least ``count`` matching outbound messages exist; return the newest.
+
+        Gives up after ``timeout`` real seconds with an AssertionError listing
+        what was sent.  ``status`` waits for a neutral status (``delivered``...):
+        on a virtual clock nothing changes by waiting, so advance the clock first.
+        """
+        if count < 1:
+            raise ValueError("count must be at least 1")
+
+        def look() -> list[dict[str, Any]]:
+            return self.sent_messages(
+                to, provider=provider, status=status, contains=contains, match=match
+            )
+
+        found = _poll(look, lambda f: len(f) >= count, timeout, interval)
+        if len(found) < count:
+            wanted = ", ".join(
+                f"{k}={v!r}"
+                for k, v in (
+                    ("to", to),
+                    ("provider", provider),
+                    ("status", status),
+                    ("contains", contains),
+                    ("match", match),
+                )
+                if v is not None
+            )
+            raise AssertionError(
+                f"waited {timeout}s for {count} message(s) ({wanted or 'any'}), found "
+                f"{len(found)}; {_describe(self.sent_messages(provider=provider))}"
+            )
+        return found[-1]
+
+    def last_code(self, to: str, *, provider: str | None = None, timeout: float = 0.0) -> str:
+        """The one-time code (4–8 digits) in the newest message to ``to`` that has one.
+
+        With ``timeout`` > 0, waits that long (real time) for such a message.
+        """
+
+        def look() -> str | None:
+            for record in reversed(self.sent_messages(to, provider=provider)):
+                code = extract_code(record.get("text") or "")
+                if code is not None:
+                    return code
+            return None
+
+        code = _poll(look, lambda c: c is not None, timeout, 0.02)
+        if code is None:
+            sent = self.sent_messages(provider=provider)
+            raise AssertionError(
+                f"no message with a 4-8 digit code was sent to {to!r}; {_describe(sent)}"
+            )
+        return code
+
+
+class InProcessEmulator(MessageHelpers, Emulator):
+    """The ``sms_emulator`` fixture's emulator: an ``Emulator`` plus the helpers."""
+
+    def requests(self, provider: str | None = None, after: int = 0) -> list[dict[str, Any]]:
+        """The request journal (requests received, responses given), oldest first."""
+        return self.journal.entries(provider=provider, after_id=after)
+
+
+def _poll(
+    look: Callable[[], _T], done: Callable[[_T], bool], timeout: float, interval: float
+) -> _T:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = look()
+        if done(result) or time.monotonic() >= deadline:
+            return result
+        time.sleep(interval)  # real-time ok: waiting on another thread or process

@@ -1,0 +1,171 @@
+"""RemoteEmulator: an external emulator (``sms-emulator serve``) driven through its admin API.
+
+It has the methods tests use on an in-process ``Emulator`` or a ``LiveServer``
+(``url``, ``reset``, ``advance``, ``now``, ``messages``, ``inbound``,
+``load_scenario``, ``requests``...) plus the ``MessageHelpers``, so a test
+written against ``sms_emulator_server`` runs unchanged with
+``--sms-emulator-url``.
+
+``load_scenario(None)`` restores the scenario the server had when this object
+first talked to it (the one it was started with), not ``happy-path``: the
+person who started the server chose it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from ..core.clock import to_datetime
+from ..scenario.loader import shipped_scenarios
+from ..scenario.schema import Scenario
+from .helpers import MessageHelpers
+
+__all__ = ["RemoteEmulator", "RemoteEmulatorError"]
+
+
+class RemoteEmulatorError(RuntimeError):
+    """The external emulator refused an admin call (or could not be reached)."""
+
+    def __init__(self, message: str, *, status: int | None = None, body: Any = None) -> None:
+        super().__init__(message)
+        self.status, self.body = status, body
+
+
+class RemoteEmulator(MessageHelpers):
+    """An emulator running elsewhere, e.g. ``RemoteEmulator("http://127.0.0.1:8787")``."""
+
+    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
+        self.url = url.rstrip("/")
+        self._http = httpx.Client(base_url=self.url, timeout=timeout)
+        self._initial_scenario: dict[str, Any] | None = None
+
+    # plumbing
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._http.request(method, "/_emulator" + path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise RemoteEmulatorError(
+                f"cannot reach the sms-emulator at {self.url}: {exc}"
+            ) from exc
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        if response.status_code >= 400:
+            message = body.get("error") if isinstance(body, dict) else body
+            raise RemoteEmulatorError(
+                f"{method} /_emulator{path} → {response.status_code}: {message}",
+                status=response.status_code,
+                body=body,
+            )
+        return body
+
+    def health(self) -> dict[str, Any]:
+        """``GET /_emulator/health``; raises RemoteEmulatorError if the server is not there."""
+        return self._call("GET", "/health")
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An ``httpx.Client`` with the server as base URL (a real socket client)."""
+        return httpx.Client(base_url=self.url, **kwargs)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> RemoteEmulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"RemoteEmulator({self.url!r})"
+
+    # state
+    def reset(self) -> None:
+        """Forget messages, journal and counters; the scenario stays."""
+        self._call("POST", "/reset")
+
+    def time(self) -> float:
+        """The server's clock in epoch seconds."""
+        return float(self._call("GET", "/clock")["timestamp"])
+
+    @property
+    def now(self) -> datetime:
+        """The server's clock (aware datetime, UTC)."""
+        return to_datetime(self.time())
+
+    def advance(
+        self, duration: str | float | None = None, *, seconds: float | None = None
+    ) -> datetime:
+        """Move the server's virtual clock forward (``"30s"``, ``"1h30m"``, ``seconds=30``)."""
+        if (duration is None) == (seconds is None):
+            raise TypeError("give a duration or seconds=, not both")
+        body = {"advance": duration} if duration is not None else {"seconds": seconds}
+        return to_datetime(float(self._call("POST", "/clock", json=body)["timestamp"]))
+
+    def messages(
+        self, provider: str | None = None, to: str | None = None, status: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Neutral message records, oldest first (``GET /_emulator/messages``)."""
+        params = {k: v for k, v in (("provider", provider), ("to", to), ("status", status)) if v}
+        return self._call("GET", "/messages", params=params)["messages"]
+
+    def inbound(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
+        """Simulate an inbound SMS from ``sender`` to ``to``; returns its record."""
+        body = {"provider": provider, "from": sender, "to": to, "text": text}
+        return self._call("POST", "/inbound", json=body)["message"]
+
+    def requests(self, provider: str | None = None, after: int = 0) -> list[dict[str, Any]]:
+        """The server's request journal (requests received, responses given), oldest first."""
+        params: dict[str, Any] = {"after": after}
+        if provider:
+            params["provider"] = provider
+        return self._call("GET", "/requests", params=params)["requests"]
+
+    def webhook_report(self) -> dict[str, Any]:
+        """Pending webhooks and delivery attempts (``GET /_emulator/webhooks``)."""
+        return self._call("GET", "/webhooks")
+
+    # scenario
+    def scenario(self) -> dict[str, Any]:
+        """The active scenario: ``{"name", "description", "seed", "version", "scenario"}``."""
+        return self._call("GET", "/scenario")
+
+    def load_scenario(self, spec: str | Path | dict[str, Any] | Scenario | None) -> dict[str, Any]:
+        """Activate a scenario on the server (``PUT /_emulator/scenario``).
+
+        ``spec`` is a shipped name, a local file (its text is sent), YAML/JSON
+        text, a dict or a ``Scenario``; None restores the server's own scenario.
+        Returns the scenario state the server reports.
+        """
+        if self._initial_scenario is None:
+            self._initial_scenario = self.scenario()["scenario"]
+        if spec is None:
+            spec = self._initial_scenario
+        if isinstance(spec, Scenario):
+            spec = spec.source
+        if isinstance(spec, dict):
+            content = json.dumps(spec)
+        elif isinstance(spec, Path) or (
+            isinstance(spec, str)
+            and "\n" not in spec
+            and spec not in shipped_scenarios()
+            and Path(spec).suffix in (".yaml", ".yml", ".json")
+        ):
+            try:
+                content = Path(spec).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise RemoteEmulatorError(f"cannot read scenario {spec}: {exc}") from None
+        else:
+            content = str(spec)
+        return self._call(
+            "PUT",
+            "/scenario",
+            content=content.encode("utf-8"),
+            headers={"Content-Type": "application/yaml"},
+        )

@@ -1,0 +1,133 @@
+"""MessageHelpers: listing, waiting for and reading codes from sent messages."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from emulator.core.models import Direction
+from emulator.testing.helpers import InProcessEmulator, extract_code, same_number
+
+from ._messages import store_message
+
+
+@pytest.fixture
+def emu() -> InProcessEmulator:
+    return InProcessEmulator()
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Your code is 482913, valid 10 min", "482913"),
+        ("1234 is your PIN", "1234"),
+        ("Code: 12345678.", "12345678"),
+        ("Order 123456789 shipped", None),  # 9 digits: not a code
+        ("Call 555 now", None),
+        ("G-73811 is your Google code", "73811"),
+        ("", None),
+    ],
+)
+def test_extract_code(text: str, code: str | None) -> None:
+    assert extract_code(text) == code
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("+14155550100", "14155550100", True),
+        ("+254712345678", "0712345678", True),
+        ("254712345678", "0712345678", True),
+        ("+14155550100", "+14155550101", False),
+        ("+14155550100", None, False),
+    ],
+)
+def test_same_number(a: str, b: str | None, same: bool) -> None:
+    assert same_number(a, b) is same
+
+
+def test_sent_messages_filters_outbound_by_number_provider_and_text(
+    emu: InProcessEmulator,
+) -> None:
+    store_message(emu, "+14155550100", "hello one")
+    store_message(emu, "+14155550101", "hello two", provider="fonedynamics")
+    store_message(emu, "+14155550100", "bye")
+    store_message(emu, "+16505550100", "a reply", direction=Direction.INBOUND)
+
+    assert [m["text"] for m in emu.sent_messages()] == ["hello one", "hello two", "bye"]
+    assert [m["text"] for m in emu.sent_messages("14155550100")] == ["hello one", "bye"]
+    assert [m["text"] for m in emu.sent_messages(provider="fonedynamics")] == ["hello two"]
+    assert [m["text"] for m in emu.sent_messages(contains="hello")] == ["hello one", "hello two"]
+    assert [m["text"] for m in emu.sent_messages(match=r"^b")] == ["bye"]
+
+
+def test_sent_messages_filters_by_status_as_the_clock_moves(emu: InProcessEmulator) -> None:
+    store_message(emu, "+14155550100", "hi")
+    assert emu.sent_messages(status="delivered") == []
+    emu.advance("1m")
+    assert [m["status"] for m in emu.sent_messages(status="delivered")] == ["delivered"]
+
+
+def test_last_code_reads_the_newest_message_with_a_code(emu: InProcessEmulator) -> None:
+    store_message(emu, "+14155550100", "Your code is 1111")
+    store_message(emu, "+14155550100", "Your code is 2222")
+    store_message(emu, "+14155550100", "Thanks for signing in")
+    store_message(emu, "+14155550199", "Your code is 9999")
+    assert emu.last_code("+14155550100") == "2222"
+
+
+def test_last_code_without_a_code_says_what_was_sent(emu: InProcessEmulator) -> None:
+    store_message(emu, "+14155550199", "Your code is 9999")
+    with pytest.raises(AssertionError, match=r"no message with a 4-8 digit code.*\+14155550100"):
+        emu.last_code("+14155550100")
+
+
+def test_last_message(emu: InProcessEmulator) -> None:
+    store_message(emu, "+14155550100", "first")
+    store_message(emu, "+14155550100", "second")
+    assert emu.last_message("+14155550100")["text"] == "second"
+    with pytest.raises(AssertionError, match="no message was sent to '\\+1999'"):
+        emu.last_message("+1999")
+
+
+def test_wait_for_message_returns_at_once_when_it_is_there(emu: InProcessEmulator) -> None:
+    store_message(emu, "+14155550100", "hi")
+    assert emu.wait_for_message(to="+14155550100", timeout=0)["text"] == "hi"
+
+
+def test_wait_for_message_sees_a_message_sent_from_another_thread(
+    emu: InProcessEmulator,
+) -> None:
+    timer = threading.Timer(0.05, store_message, (emu, "+14155550100", "late 4321"))
+    timer.start()
+    try:
+        found = emu.wait_for_message(to="+14155550100", contains="late", timeout=5)
+    finally:
+        timer.join()
+    assert found["text"] == "late 4321"
+
+
+def test_wait_for_message_counts(emu: InProcessEmulator) -> None:
+    store_message(emu, "+14155550100", "one")
+    with pytest.raises(AssertionError, match=r"waited 0.05s for 2 message\(s\).*found 1"):
+        emu.wait_for_message(to="+14155550100", count=2, timeout=0.05)
+    store_message(emu, "+14155550100", "two")
+    assert emu.wait_for_message(to="+14155550100", count=2, timeout=0)["text"] == "two"
+
+
+def test_wait_for_message_timeout_lists_what_was_sent(emu: InProcessEmulator) -> None:
+    store_message(emu, "+14155550199", "elsewhere")
+    with pytest.raises(AssertionError) as info:
+        emu.wait_for_message(to="+14155550100", timeout=0.02)
+    assert "to='+14155550100'" in str(info.value)
+    assert "'+14155550199' via ringcentral: 'elsewhere'" in str(info.value)
+
+
+def test_wait_for_message_rejects_a_zero_count(emu: InProcessEmulator) -> None:
+    with pytest.raises(ValueError, match="count"):
+        emu.wait_for_message(count=0)
+
+
+def test_requests_journal_is_empty_on_a_fresh_emulator(emu: InProcessEmulator) -> None:
+    assert emu.requests() == []

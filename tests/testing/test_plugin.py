@@ -1,0 +1,298 @@
+"""The pytest plugin, run the way users run it: in a separate pytest session (pytester)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+# httpx imports httpcore lazily.  Imported first inside an in-process pytester
+# run, it would be dropped from sys.modules afterwards and re-imported, and
+# httpx's exception mapping would stop recognising its connection errors.
+import httpcore  # noqa: F401
+import pytest
+
+from emulator.testing.helpers import InProcessEmulator
+from emulator.testing.plugin import _url_for_worker
+from emulator.testing.server import LiveServer, bind_socket
+
+pytest_plugins = ("pytester",)
+
+INI = """
+[pytest]
+addopts = --strict-markers -p no:cacheprovider
+filterwarnings = error
+"""
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester) -> pytest.Pytester:
+    pytester.makeini(INI)
+    return pytester
+
+
+@pytest.fixture(scope="module")
+def external() -> Iterator[LiveServer]:
+    """A server the inner sessions reach through ``--sms-emulator-url``."""
+    with LiveServer(InProcessEmulator()) as server:
+        yield server
+
+
+def test_fixtures_are_registered_by_installing(project: pytest.Pytester) -> None:
+    result = project.runpytest("--fixtures")
+    for name in ("sms_emulator", "sms_emulator_server", "make_sms_emulator_server"):
+        result.stdout.fnmatch_lines([f"{name}*"])
+    result = project.runpytest("--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.sms_scenario*"])
+    result = project.runpytest("--help")
+    result.stdout.fnmatch_lines(["*--sms-emulator-url=URL*"])
+
+
+def test_in_process_fixture_is_fresh_per_test(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+        from emulator import Emulator
+
+        def test_first(sms_emulator):
+            assert isinstance(sms_emulator, Emulator)
+            assert sms_emulator.clock.kind == "virtual"
+            assert sms_emulator.scenario.name == "happy-path"
+            sms_emulator.advance("1h")
+            assert sms_emulator.client().get("/_emulator/health").json()["status"] == "ok"
+
+        def test_second(sms_emulator):
+            assert sms_emulator.now.isoformat() == "2026-01-01T00:00:00+00:00"
+            assert sms_emulator.sent_messages() == []
+            assert sms_emulator.webhooks._worker is None  # no thread for in-process
+        """
+    )
+    project.runpytest().assert_outcomes(passed=2)
+
+
+def test_live_fixture_is_one_server_reset_per_test(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+        import httpx
+
+        urls = []
+
+        def test_first(sms_emulator_server):
+            urls.append(sms_emulator_server.url)
+            assert httpx.get(sms_emulator_server.url + "/_emulator/health").status_code == 200
+            sms_emulator_server.advance("1h")
+
+        def test_second(sms_emulator_server):
+            assert urls == [sms_emulator_server.url]
+            assert sms_emulator_server.now.isoformat() == "2026-01-01T00:00:00+00:00"
+            assert sms_emulator_server.requests() == []
+        """
+    )
+    project.runpytest().assert_outcomes(passed=2)
+
+
+def test_scenario_marker_forms(project: pytest.Pytester) -> None:
+    project.makefile(".yaml", beside="name: beside-the-test\nseed: 21\n")
+    project.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.sms_scenario("happy-path")
+        def test_by_name(sms_emulator):
+            assert sms_emulator.scenario.name == "happy-path"
+
+        @pytest.mark.sms_scenario({"name": "as-dict", "seed": 3})
+        def test_by_dict(sms_emulator, sms_emulator_server):
+            assert sms_emulator.scenario.seed == 3
+            assert sms_emulator_server.scenario.name == "as-dict"
+
+        @pytest.mark.sms_scenario(name="as-keywords", seed=4)
+        def test_by_keywords(sms_emulator):
+            assert (sms_emulator.scenario.name, sms_emulator.seed) == ("as-keywords", 4)
+
+        @pytest.mark.sms_scenario("beside.yaml")
+        def test_by_path(sms_emulator, sms_emulator_server):
+            assert sms_emulator.scenario.name == "beside-the-test"
+            assert sms_emulator_server.scenario.seed == 21
+
+        def test_unmarked_gets_the_default_back(sms_emulator_server):
+            assert sms_emulator_server.scenario.name == "happy-path"
+
+        @pytest.mark.sms_scenario
+        class TestOnAClass:
+            pass
+
+        @pytest.mark.sms_scenario({"name": "class-wide"})
+        class TestClassWide:
+            def test_inherits(self, sms_emulator):
+                assert sms_emulator.scenario.name == "class-wide"
+        """
+    )
+    project.runpytest("-p", "no:randomly").assert_outcomes(passed=6)
+
+
+def test_scenario_marker_errors_are_clear(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.sms_scenario("no-such-scenario")
+        def test_unknown(sms_emulator):
+            pass
+
+        @pytest.mark.sms_scenario({"rules": [{"outcome": "exploded"}]})
+        def test_invalid(sms_emulator_server):
+            pass
+
+        @pytest.mark.sms_scenario()
+        def test_empty(sms_emulator):
+            pass
+        """
+    )
+    result = project.runpytest()
+    result.assert_outcomes(errors=3)
+    result.stdout.fnmatch_lines(
+        [
+            "*unknown scenario 'no-such-scenario' (shipped scenarios:*happy-path*",
+            "*rules?0?.outcome: unknown outcome 'exploded'*",
+            "*sms_scenario needs a scenario name, path or dict*",
+        ]
+    )
+
+
+def test_url_option_runs_the_server_fixture_against_an_external_server(
+    project: pytest.Pytester, external: LiveServer
+) -> None:
+    external.reset()
+    external.load_scenario({"name": "started-with", "seed": 9})
+    project.makepyfile(
+        """
+        import pytest
+        from emulator.testing.remote import RemoteEmulator
+
+        def test_remote(sms_emulator_server, pytestconfig):
+            assert isinstance(sms_emulator_server, RemoteEmulator)
+            assert sms_emulator_server.url == pytestconfig.getoption("sms_emulator_url")
+            assert sms_emulator_server.scenario()["name"] == "started-with"
+            sms_emulator_server.advance("2h")
+
+        @pytest.mark.sms_scenario({"name": "for-this-test"})
+        def test_marker_applies_remotely(sms_emulator_server):
+            assert sms_emulator_server.now.isoformat() == "2026-01-01T00:00:00+00:00"
+            assert sms_emulator_server.scenario()["name"] == "for-this-test"
+
+        def test_default_restored(sms_emulator_server, sms_emulator):
+            assert sms_emulator_server.scenario()["name"] == "started-with"
+            assert sms_emulator.scenario.name == "happy-path"  # still in-process
+        """
+    )
+    project.runpytest("--sms-emulator-url", external.url).assert_outcomes(passed=3)
+    assert external.scenario.name == "started-with"
+    health_checks = [e for e in external.requests() if e["path"] == "/_emulator/health"]
+    assert health_checks == []  # the admin API is not journalled; nothing else hit it
+
+
+def test_url_option_with_an_unreachable_server(project: pytest.Pytester) -> None:
+    sock = bind_socket()
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    project.makepyfile(
+        """
+        def test_needs_server(sms_emulator_server):
+            pass
+
+        def test_in_process_still_works(sms_emulator):
+            pass
+        """
+    )
+    try:
+        result = project.runpytest("--sms-emulator-url", url)
+    finally:
+        sock.close()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines([f"*--sms-emulator-url: cannot reach the sms-emulator at {url}*"])
+
+
+xdist = pytest.importorskip("xdist")
+
+RECORD_WORKER = """
+import os, pathlib
+
+def record(server):
+    out = pathlib.Path(os.environ["SMS_OUT"])
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    (out / f"{worker}-{os.getpid()}-{id(server)}").write_text(server.url)
+
+{tests}
+"""
+
+
+def test_xdist_workers_get_their_own_server(
+    project: pytest.Pytester,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = tmp_path_factory.mktemp("workers")
+    monkeypatch.setenv("SMS_OUT", str(out))
+    tests = "\n".join(
+        f"""
+def test_{i}(sms_emulator_server):
+    record(sms_emulator_server)
+    assert sms_emulator_server.sent_messages() == []
+    sms_emulator_server.emulator.advance("{i + 1}h")
+"""
+        for i in range(8)
+    )
+    project.makepyfile(RECORD_WORKER.replace("{tests}", tests))
+    result = project.runpytest_subprocess("-n", "2")
+    result.assert_outcomes(passed=8)
+    urls_by_worker: dict[str, set[str]] = {}
+    for path in out.iterdir():
+        urls_by_worker.setdefault(path.name.split("-")[0], set()).add(path.read_text())
+    assert sorted(urls_by_worker) == ["gw0", "gw1"]
+    assert all(len(urls) == 1 for urls in urls_by_worker.values())  # one server per worker
+    assert urls_by_worker["gw0"] != urls_by_worker["gw1"]
+
+
+@pytest.mark.parametrize(
+    ("option", "worker", "expected"),
+    [
+        ("http://a:1", None, "http://a:1"),
+        ("http://a:1, http://b:2", None, "http://a:1"),
+        ("http://a:1,http://b:2", {"workerid": "gw1", "workercount": 2}, "http://b:2"),
+        ("http://a:1,http://b:2,http://c:3", {"workerid": "gw0", "workercount": 2}, "http://a:1"),
+    ],
+)
+def test_url_for_each_worker(option: str, worker: dict | None, expected: str) -> None:
+    config = SimpleNamespace(workerinput=worker) if worker else SimpleNamespace()
+    assert _url_for_worker(config, option) == expected  # type: ignore[arg-type]
+
+
+def test_one_url_for_two_workers_is_refused() -> None:
+    config = SimpleNamespace(workerinput={"workerid": "gw0", "workercount": 2})
+    with pytest.raises(pytest.UsageError, match="2 xdist workers but 1 server URL"):
+        _url_for_worker(config, "http://a:1")  # type: ignore[arg-type]
+    with pytest.raises(pytest.UsageError, match="needs a URL"):
+        _url_for_worker(SimpleNamespace(), " , ")  # type: ignore[arg-type]
+
+
+def test_xdist_with_one_url_per_worker(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with (
+        LiveServer(InProcessEmulator()) as first,
+        LiveServer(InProcessEmulator()) as second,
+    ):
+        project.makepyfile(
+            """
+            import os
+
+            def test_a(sms_emulator_server):
+                index = int(os.environ["PYTEST_XDIST_WORKER"][2:])
+                urls = os.environ["URLS"].split(",")
+                assert sms_emulator_server.url == urls[index]
+
+            test_b = test_c = test_d = test_a
+            """
+        )
+        urls = f"{first.url},{second.url}"
+        monkeypatch.setenv("URLS", urls)
+        result = project.runpytest_subprocess("-n", "2", "--sms-emulator-url", urls)
+    result.assert_outcomes(passed=4)

@@ -1,0 +1,150 @@
+"""RemoteEmulator: the admin API client used for ``--sms-emulator-url``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from emulator.testing.helpers import InProcessEmulator
+from emulator.testing.remote import RemoteEmulator, RemoteEmulatorError
+from emulator.testing.server import LiveServer, bind_socket
+
+from ._messages import store_message
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[LiveServer]:
+    with LiveServer(InProcessEmulator()) as server:
+        yield server
+
+
+@pytest.fixture
+def remote(live: LiveServer) -> Iterator[RemoteEmulator]:
+    live.reset()
+    live.load_scenario(None)
+    with RemoteEmulator(live.url + "/") as remote:
+        yield remote
+
+
+def test_url_has_no_trailing_slash(remote: RemoteEmulator, live: LiveServer) -> None:
+    assert remote.url == live.url
+    assert repr(remote) == f"RemoteEmulator({live.url!r})"
+
+
+def test_health(remote: RemoteEmulator) -> None:
+    assert remote.health()["status"] == "ok"
+
+
+def test_clock_now_and_advance(remote: RemoteEmulator, live: LiveServer) -> None:
+    start = remote.now
+    assert start == datetime(2026, 1, 1, tzinfo=UTC)
+    assert remote.advance("1h30m") == datetime(2026, 1, 1, 1, 30, tzinfo=UTC)
+    assert remote.advance(seconds=30).second == 30
+    assert live.now == remote.now
+    assert remote.time() == live.time()
+
+
+def test_advance_needs_exactly_one_amount(remote: RemoteEmulator) -> None:
+    with pytest.raises(TypeError):
+        remote.advance()
+    with pytest.raises(TypeError):
+        remote.advance("1s", seconds=1)
+
+
+def test_bad_duration_is_the_servers_error(remote: RemoteEmulator) -> None:
+    with pytest.raises(RemoteEmulatorError, match=r"400.*invalid duration") as info:
+        remote.advance("soon")
+    assert info.value.status == 400
+    assert "invalid duration" in info.value.body["error"]
+
+
+def test_messages_filters_and_reset(remote: RemoteEmulator, live: LiveServer) -> None:
+    store_message(live.emulator, "+14155550100", "one", provider="ringcentral")
+    store_message(live.emulator, "+14155550101", "two", provider="sendbulk")
+    assert [m["text"] for m in remote.messages()] == ["one", "two"]
+    assert [m["text"] for m in remote.messages(provider="sendbulk")] == ["two"]
+    assert [m["text"] for m in remote.messages(to="+14155550100")] == ["one"]
+    assert remote.messages(status="delivered") == []
+    remote.advance("1m")
+    assert len(remote.messages(status="delivered")) == 2
+    remote.reset()
+    assert remote.messages() == []
+    assert remote.now == datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_helpers_work_remotely(remote: RemoteEmulator, live: LiveServer) -> None:
+    store_message(live.emulator, "+14155550100", "Your code is 734512")
+    assert remote.last_code("14155550100") == "734512"
+    assert remote.wait_for_message(to="+14155550100", timeout=1)["text"].endswith("734512")
+    assert [m["to"] for m in remote.sent_messages()] == ["+14155550100"]
+
+
+def test_load_scenario_by_name_dict_text_and_file(
+    remote: RemoteEmulator, live: LiveServer, tmp_path
+) -> None:
+    assert remote.load_scenario({"name": "from-dict", "seed": 11})["seed"] == 11
+    assert live.scenario.name == "from-dict"
+    assert remote.load_scenario("name: from-text\nseed: 12\n")["name"] == "from-text"
+    path = tmp_path / "mine.yaml"
+    path.write_text("name: from-file\nseed: 13\n")
+    assert remote.load_scenario(path)["seed"] == 13
+    assert remote.load_scenario(str(path))["name"] == "from-file"
+    assert remote.load_scenario("happy-path")["name"] == "happy-path"
+    assert remote.scenario()["name"] == "happy-path"
+
+
+def test_load_scenario_none_restores_the_servers_own(
+    remote: RemoteEmulator, live: LiveServer
+) -> None:
+    live.load_scenario({"name": "started-with", "seed": 5})
+    fresh = RemoteEmulator(remote.url)
+    try:
+        fresh.load_scenario({"name": "for-one-test"})
+        assert live.scenario.name == "for-one-test"
+        fresh.load_scenario(None)
+        assert live.scenario.name == "started-with"
+        assert live.scenario.seed == 5
+    finally:
+        fresh.close()
+
+
+def test_invalid_scenario_is_refused_with_the_field(remote: RemoteEmulator) -> None:
+    with pytest.raises(RemoteEmulatorError, match="rules\\[0\\]") as info:
+        remote.load_scenario({"rules": [{"outcome": "exploded"}]})
+    assert info.value.body["field"].startswith("rules[0]")
+    assert remote.scenario()["name"] == "happy-path"  # the old one stays active
+
+
+def test_missing_scenario_file(remote: RemoteEmulator, tmp_path) -> None:
+    with pytest.raises(RemoteEmulatorError, match="cannot read scenario"):
+        remote.load_scenario(str(tmp_path / "nope.yaml"))
+
+
+def test_requests_journal(remote: RemoteEmulator) -> None:
+    with remote.client() as client:
+        client.get("/restapi/v1.0/nothing-here")
+    entries = remote.requests()
+    assert [(e["method"], e["path"]) for e in entries] == [("GET", "/restapi/v1.0/nothing-here")]
+    assert remote.requests(after=entries[-1]["id"]) == []
+
+
+def test_client_is_a_real_socket_client(remote: RemoteEmulator) -> None:
+    with remote.client() as client:
+        assert isinstance(client, httpx.Client)
+        assert client.get("/_emulator/health").json()["status"] == "ok"
+
+
+def test_unreachable_server() -> None:
+    sock = bind_socket()  # bound but never listening: connections are refused
+    try:
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        with (
+            RemoteEmulator(url, timeout=2) as remote,
+            pytest.raises(RemoteEmulatorError, match="cannot reach the sms-emulator"),
+        ):
+            remote.health()
+    finally:
+        sock.close()
