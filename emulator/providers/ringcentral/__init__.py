@@ -1,13 +1,25 @@
-"""RingCentral High Volume SMS (A2P)."""
-
-from starlette.applications import Starlette
+"""RingCentral High Volume SMS (A2P): OAuth plus ``/restapi/v1.0/account/{id}/a2p-sms``."""
 
 from ..base import Provider
+from .inbound import receive_inbound
+from .mapping import status_name
+from .routes import build_app
+
+__all__ = ["PROVIDER"]
 
 PROVIDER = Provider(
     name="ringcentral",
     title="RingCentral High Volume SMS (A2P)",
     mount="/restapi",
-    build_app=lambda emu: Starlette(),
-    paths=("/restapi/oauth/token", "/restapi/v1.0/account/~/a2p-sms/batches"),
+    build_app=build_app,
+    status_name=status_name,
+    inbound=receive_inbound,
+    paths=(
+        "/restapi/oauth/token",
+        "/restapi/oauth/revoke",
+        "/restapi/v1.0/account/~/a2p-sms/batches",
+        "/restapi/v1.0/account/~/a2p-sms/messages",
+        "/restapi/v1.0/account/~/a2p-sms/statuses",
+        "/restapi/v1.0/account/~/a2p-sms/opt-outs",
+    ),
 )

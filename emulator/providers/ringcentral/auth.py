@@ -1,0 +1,336 @@
+"""OAuth for the emulated RingCentral platform: token, refresh, revoke, bearer checks.
+
+Choices where RingCentral's documents are silent (see docs/providers/ringcentral.md):
+
+* Without ``accounts: {ringcentral: [...]}`` in the scenario any client id/secret and any
+  JWT assertion, username/password or authorization code is accepted, for one default
+  account (``DEFAULT_ACCOUNT_ID``). With accounts declared they are checked.
+* TTLs are clamped, never refused: ``access_token_ttl`` into 600–3600 s,
+  ``refresh_token_ttl`` into 1–2,592,000 s; zero, negative (the JS SDK's ``-1``) or
+  unparsable values mean the defaults (3600 s, 604,800 s).
+* A refresh token works once. Refreshing leaves the previous access token valid until it
+  expires; revoking (with either token) ends the whole session.
+* Tokens expire on the emulator clock.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    AuthorizationInvalid,
+    AuthorizationMissing,
+    OAuthError,
+    TokenExpired,
+    TokenNotFound,
+    TokenUnparsable,
+)
+
+if TYPE_CHECKING:
+    from ...emulator import Emulator
+
+__all__ = [
+    "DEFAULT_ACCOUNT_ID",
+    "DEFAULT_OWNER_ID",
+    "Principal",
+    "authenticate",
+    "default_account",
+    "issue_token",
+    "revoke_token",
+]
+
+PROVIDER = "ringcentral"
+DEFAULT_ACCOUNT_ID = "37439510"
+DEFAULT_OWNER_ID = "1040128016"
+DEFAULT_SCOPE = "A2PSMS"
+ACCESS_TTL, ACCESS_MIN, ACCESS_MAX = 3600, 600, 3600
+REFRESH_TTL, REFRESH_MAX = 604_800, 2_592_000
+
+_ACCESS = "ringcentral.access"
+_REFRESH = "ringcentral.refresh"
+_SESSION = "ringcentral.session"
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-.~+/=]+")
+
+JWT_GRANTS = ("urn:ietf:params:oauth:grant-type:jwt-bearer", "partner_jwt")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who a bearer token speaks for."""
+
+    account_id: str
+    owner_id: str
+    scope: str
+    session_id: str
+
+    def has_permission(self, name: str) -> bool:
+        return name in self.scope.split()
+
+
+def _accounts(emu: Emulator) -> list[dict[str, Any]] | None:
+    return emu.scenario.provider_accounts(PROVIDER)
+
+
+def default_account(emu: Emulator) -> dict[str, Any]:
+    """The account inbound messages and unauthenticated lookups belong to."""
+    accounts = _accounts(emu)
+    return accounts[0] if accounts else {}
+
+
+def _account_id(account: dict[str, Any]) -> str:
+    return str(account.get("account_id", DEFAULT_ACCOUNT_ID))
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _ttl(raw: str | None, default: int, low: int, high: int) -> int:
+    try:
+        value = int(float(raw)) if raw not in (None, "") else 0  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = 0
+    if value <= 0:
+        return default
+    return max(low, min(high, value))
+
+
+def _client(headers: dict[str, str], form: dict[str, str]) -> tuple[str, str | None]:
+    header = headers.get("authorization", "")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() != "basic":
+            raise OAuthError(
+                "invalid_client", "OAU-123", "Authentication header value is malformed"
+            )
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise OAuthError(
+                "invalid_client", "OAU-123", "Authentication header value is malformed"
+            ) from None
+        client_id, sep, secret = decoded.partition(":")
+        if not sep or not client_id:
+            raise OAuthError(
+                "invalid_client", "OAU-123", "Authentication header value is malformed"
+            )
+        return client_id, secret
+    if form.get("client_id"):
+        return form["client_id"], form.get("client_secret")
+    if form.get("client_assertion"):
+        return "jwt-client", None
+    raise OAuthError("invalid_client", "OAU-123", "Client authentication is required")
+
+
+def _require(form: dict[str, str], name: str) -> str:
+    value = form.get(name, "")
+    if not value:
+        raise OAuthError(
+            "invalid_request",
+            "OAU-250",
+            f"Required parameter [{name}] is missing",
+            parameter=name,
+        )
+    return value
+
+
+def _bad_credentials() -> OAuthError:
+    return OAuthError("invalid_grant", "OAU-140", "Invalid resource owner credentials")
+
+
+def _candidates(
+    accounts: list[dict[str, Any]], client_id: str, secret: str | None
+) -> list[dict[str, Any]]:
+    """Declared accounts this client may act for; invalid_client if none."""
+    found = []
+    for account in accounts:
+        ids = _as_list(account.get("client_id"))
+        if ids and client_id not in ids:
+            continue
+        wanted = account.get("client_secret")
+        if wanted is not None and secret != str(wanted):
+            continue
+        found.append(account)
+    if not found:
+        raise OAuthError("invalid_client", "OAU-120", f"Invalid client: {client_id}")
+    return found
+
+
+def _password_matches(account: dict[str, Any], form: dict[str, str]) -> bool:
+    username = form.get("username", "")
+    extension = form.get("extension", "")
+    if "*" in username:
+        username, _, extension = username.partition("*")
+    names = _as_list(account.get("username"))
+    if not names or username.lstrip("+") not in {n.lstrip("+") for n in names}:
+        return False
+    if "password" in account and form.get("password") != str(account["password"]):
+        return False
+    wanted = account.get("extension")
+    return not (wanted is not None and extension and extension != str(wanted))
+
+
+def _grant_account(
+    emu: Emulator, grant: str, form: dict[str, str], client_id: str, secret: str | None
+) -> dict[str, Any]:
+    """Check the grant's credentials; the account it logs in to."""
+    if grant in JWT_GRANTS:
+        assertion = _require(form, "assertion")
+    elif grant == "password":
+        _require(form, "username")
+        _require(form, "password")
+    elif grant == "authorization_code":
+        _require(form, "code")
+    else:
+        raise OAuthError(
+            "unsupported_grant_type",
+            "OAU-250",
+            f"Unsupported grant type [{grant}]",
+            parameter="grant_type",
+        )
+    accounts = _accounts(emu)
+    if not accounts:
+        return {}
+    candidates = _candidates(accounts, client_id, secret)
+    for account in candidates:
+        if grant in JWT_GRANTS:
+            jwts = _as_list(account.get("jwt")) + _as_list(account.get("jwts"))
+            if not jwts or assertion in jwts:
+                return account
+        elif grant == "password":
+            if _password_matches(account, form):
+                return account
+        else:
+            return account
+    raise _bad_credentials()
+
+
+def _new_session(
+    emu: Emulator,
+    *,
+    account_id: str,
+    owner_id: str,
+    scope: str,
+    client_id: str,
+    endpoint_id: str,
+    session_id: str,
+    access_ttl: int,
+    refresh_ttl: int,
+) -> dict[str, Any]:
+    now = emu.time()
+    access = emu.ids.urlsafe("ringcentral.access", 46)
+    refresh = emu.ids.urlsafe("ringcentral.refresh", 46)
+    grant = {
+        "session": session_id,
+        "account": account_id,
+        "owner": owner_id,
+        "scope": scope,
+        "client": client_id,
+        "endpoint": endpoint_id,
+    }
+    store = emu.store
+    store.put_state(_ACCESS, access, dict(grant, expires=now + access_ttl))
+    store.put_state(_REFRESH, refresh, dict(grant, expires=now + refresh_ttl))
+    session = store.get_state(_SESSION, session_id) or {"access": []}
+    session["access"] = [*session["access"], access]
+    session["refresh"] = refresh
+    store.put_state(_SESSION, session_id, session)
+    return {
+        "access_token": access,
+        "token_type": "bearer",
+        "expires_in": access_ttl,
+        "refresh_token": refresh,
+        "refresh_token_expires_in": refresh_ttl,
+        "scope": scope,
+        "owner_id": owner_id,
+        "endpoint_id": endpoint_id,
+        "session_id": session_id,
+    }
+
+
+def issue_token(emu: Emulator, headers: dict[str, str], form: dict[str, str]) -> dict[str, Any]:
+    """Answer ``POST /restapi/oauth/token``: the TokenInfo body, or raise ``OAuthError``."""
+    grant = _require(form, "grant_type")
+    client_id, secret = _client(headers, form)
+    access_ttl = _ttl(form.get("access_token_ttl"), ACCESS_TTL, ACCESS_MIN, ACCESS_MAX)
+    refresh_ttl = _ttl(form.get("refresh_token_ttl"), REFRESH_TTL, 1, REFRESH_MAX)
+    if grant == "refresh_token":
+        return _refresh(emu, form, client_id, access_ttl, refresh_ttl)
+    account = _grant_account(emu, grant, form, client_id, secret)
+    scope = form.get("scope") or str(account.get("scope", DEFAULT_SCOPE))
+    return _new_session(
+        emu,
+        account_id=_account_id(account),
+        owner_id=str(account.get("owner_id", DEFAULT_OWNER_ID)),
+        scope=scope,
+        client_id=client_id,
+        endpoint_id=form.get("endpoint_id") or emu.ids.urlsafe("ringcentral.endpoint", 22),
+        session_id=str(emu.ids.next("ringcentral.session") + 9_000_000_000),
+        access_ttl=access_ttl,
+        refresh_ttl=refresh_ttl,
+    )
+
+
+def _refresh(
+    emu: Emulator, form: dict[str, str], client_id: str, access_ttl: int, refresh_ttl: int
+) -> dict[str, Any]:
+    token = _require(form, "refresh_token")
+    grant = emu.store.get_state(_REFRESH, token)
+    if grant is None:
+        raise OAuthError("invalid_grant", "OAU-213", "Token not found")
+    emu.store.delete_state(_REFRESH, token)  # single use, whatever happens next
+    if emu.time() >= grant["expires"]:
+        raise OAuthError("invalid_grant", "OAU-213", "Refresh token has expired")
+    return _new_session(
+        emu,
+        account_id=grant["account"],
+        owner_id=grant["owner"],
+        scope=form.get("scope") or grant["scope"],
+        client_id=grant["client"],
+        endpoint_id=grant["endpoint"],
+        session_id=grant["session"],
+        access_ttl=access_ttl,
+        refresh_ttl=refresh_ttl,
+    )
+
+
+def revoke_token(emu: Emulator, token: str) -> None:
+    """End the session ``token`` (access or refresh) belongs to; unknown tokens are ignored."""
+    store = emu.store
+    grant = store.get_state(_ACCESS, token) or store.get_state(_REFRESH, token)
+    if grant is None:
+        return
+    session = store.get_state(_SESSION, grant["session"]) or {"access": []}
+    for access in session.get("access", []):
+        store.delete_state(_ACCESS, access)
+    if session.get("refresh"):
+        store.delete_state(_REFRESH, session["refresh"])
+    store.delete_state(_ACCESS, token)
+    store.delete_state(_REFRESH, token)
+    store.put_state(_SESSION, grant["session"], {"access": [], "refresh": None, "revoked": True})
+
+
+def authenticate(emu: Emulator, authorization: str | None) -> Principal:
+    """The principal behind an ``Authorization`` header, or raise the matching 401."""
+    if not authorization or not authorization.strip():
+        raise AuthorizationMissing()
+    scheme, _, token = authorization.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise AuthorizationInvalid()
+    if _TOKEN_CHARS.fullmatch(token) is None:
+        raise TokenUnparsable()
+    grant = emu.store.get_state(_ACCESS, token)
+    if grant is None:
+        raise TokenNotFound()
+    if emu.time() >= grant["expires"]:
+        raise TokenExpired()
+    return Principal(grant["account"], grant["owner"], grant["scope"], grant["session"])

@@ -1,0 +1,67 @@
+"""Inbound SMS (the ``Provider.inbound`` hook): stored with direction Inbound.
+
+A keyword reply (STOP, START, ...) also changes the opt-out state of the pair:
+the replying handset stops (or resumes) receiving from the A2P number it wrote to.
+The message belongs to the declared account whose ``numbers`` include the A2P
+number, else the first declared account, else the default account.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...core.lifecycle import INBOUND_PLAN
+from ...core.models import Direction, Message
+from ...core.segments import analyze
+from .auth import DEFAULT_ACCOUNT_ID
+from .batches import new_message_ids
+from .optouts import keyword_status, set_status
+from .wire import parse_number
+
+if TYPE_CHECKING:
+    from ...emulator import Emulator
+
+__all__ = ["receive_inbound", "tenant_for_number"]
+
+PROVIDER = "ringcentral"
+
+
+def tenant_for_number(emu: Emulator, number: str) -> str:
+    """The account id an A2P number belongs to."""
+    accounts = emu.scenario.provider_accounts(PROVIDER) or []
+    for account in accounts:
+        numbers = account.get("numbers") or []
+        if number in {parse_number(str(n)) for n in numbers}:
+            return str(account.get("account_id", DEFAULT_ACCOUNT_ID))
+    if accounts:
+        return str(accounts[0].get("account_id", DEFAULT_ACCOUNT_ID))
+    return DEFAULT_ACCOUNT_ID
+
+
+def receive_inbound(emu: Emulator, sender: str, to: str, text: str) -> Message:
+    """Store an SMS from handset ``sender`` to A2P number ``to``; apply opt keywords."""
+    sender, to = parse_number(sender), parse_number(to)
+    tenant = tenant_for_number(emu, to)
+    info = analyze(text) if text else None
+    now = emu.time()
+    message = Message(
+        str(new_message_ids(emu, 1) + 1),
+        PROVIDER,
+        tenant,
+        sender,
+        to,
+        text,
+        info.segments if info else 1,
+        now,
+        now,
+        INBOUND_PLAN,
+        None,
+        Direction.INBOUND,
+        info.encoding if info else "GSM-7",
+        None,
+    )
+    emu.add_messages([message])
+    status = keyword_status(text)
+    if status is not None:
+        set_status(emu, tenant, to, sender, status, "Recipient")
+    return message

@@ -1,0 +1,68 @@
+"""Opt-outs per (sender, recipient) pair, set by keywords or ``bulk-assign``.
+
+An inbound STOP, UNSUBSCRIBE, QUIT, CANCEL or END opts the pair out (source
+``Recipient``); START, SUBSCRIBE, RESUME, CONTINUE or UNSTOP opts it back in.
+The keyword is the whole message, case and surrounding space ignored.
+``bulk-assign`` records use source ``Account``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ...emulator import Emulator
+
+__all__ = [
+    "OPT_IN_WORDS",
+    "OPT_OUT_WORDS",
+    "keyword_status",
+    "opted_out",
+    "records",
+    "set_status",
+]
+
+OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "QUIT", "CANCEL", "END"})
+OPT_IN_WORDS = frozenset({"START", "SUBSCRIBE", "RESUME", "CONTINUE", "UNSTOP"})
+_STATE = "ringcentral.optout"
+
+
+def keyword_status(text: str) -> str | None:
+    """``"OptOut"``/``"OptIn"`` when ``text`` is an opt keyword, else None."""
+    word = text.strip().upper()
+    if word in OPT_OUT_WORDS:
+        return "OptOut"
+    if word in OPT_IN_WORDS:
+        return "OptIn"
+    return None
+
+
+def set_status(
+    emu: Emulator, tenant: str, sender: str, recipient: str, status: str, source: str
+) -> None:
+    """Record that ``recipient`` opted out of / in to messages from ``sender``."""
+    record = {
+        "tenant": tenant,
+        "from": sender,
+        "to": recipient,
+        "status": status,
+        "source": source,
+        "seq": emu.ids.next("ringcentral.optout"),
+    }
+    emu.store.put_state(_STATE, f"{tenant}|{sender}|{recipient}", record)
+
+
+def records(emu: Emulator, tenant: str) -> list[dict[str, Any]]:
+    """The tenant's opt records, oldest change first."""
+    found = [r for _, r in emu.store.state_items(_STATE) if r["tenant"] == tenant]
+    found.sort(key=lambda r: r["seq"])
+    return found
+
+
+def opted_out(emu: Emulator, tenant: str, sender: str) -> frozenset[str]:
+    """Recipients currently opted out of ``sender``'s messages."""
+    return frozenset(
+        r["to"]
+        for _, r in emu.store.state_items(_STATE)
+        if r["tenant"] == tenant and r["from"] == sender and r["status"] == "OptOut"
+    )

@@ -1,0 +1,499 @@
+"""RingCentral's HTTP surface under ``/restapi``: parse the wire, call core, render the wire.
+
+Every endpoint runs inside ``guarded`` (scenario rate limits and faults), catches
+every error into RingCentral's shape, and answers with ``X-Rate-Limit-*``; the
+``RequestIds`` wrapper adds ``RCRequestId`` to every response, errors included.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+import msgspec
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ...core.models import Direction
+from ...core.phone import is_possible_e164
+from ...core.store import BatchQuery, MessageQuery
+from ..base import DropConnection, guarded
+from .auth import Principal, authenticate, issue_token, revoke_token
+from .batches import create_batch
+from .errors import (
+    CannotParseRequest,
+    HeaderMissing,
+    InternalError,
+    InvalidParameter,
+    OAuthError,
+    PayloadTooLarge,
+    PermissionMissing,
+    RateExceeded,
+    ResourceNotFound,
+    RingCentralError,
+    UnsupportedMediaType,
+    error_for_status,
+    json_response,
+    render_error,
+)
+from .limits import penalty_active, rate_headers, start_penalty
+from .mapping import STATUS_KEYS, status_name
+from .optouts import records as optout_records
+from .optouts import set_status
+from .paging import FIRST, Cursor, decode_cursor, encode_cursor, list_pager, paginate
+from .wire import (
+    BatchRequest,
+    BulkAssignRequest,
+    batch_body,
+    batch_status,
+    decode_json,
+    message_body,
+    money,
+    parse_number,
+    parse_time,
+)
+
+if TYPE_CHECKING:
+    from ...emulator import Emulator
+
+__all__ = ["MAX_BODY", "RequestIds", "build_app"]
+
+PROVIDER = "ringcentral"
+#: ``x-request-max-body-size: 50m``
+MAX_BODY = 50 * 1024 * 1024
+_FORM_LIMIT = 1024 * 1024
+_DAY = 86_400.0
+_MAX_PHONE_FILTERS = 15
+_BATCH_DECODER = msgspec.json.Decoder(BatchRequest)
+_BULK_DECODER = msgspec.json.Decoder(BulkAssignRequest)
+_A2P = "/v1.0/account/{accountId}/a2p-sms"
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+class RequestIds:
+    """Adds ``RCRequestId`` (a seeded UUID) to every response of the wrapped app."""
+
+    def __init__(self, app: ASGIApp, emu: Emulator) -> None:
+        self.app, self.emu = app, emu
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                request_id = self.emu.ids.uuid("ringcentral.request").encode("ascii")
+                headers = [*message.get("headers", []), (b"rcrequestid", request_id)]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+# request helpers
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _require_json(request: Request) -> None:
+    media = _media_type(request)
+    if not media:
+        raise HeaderMissing(parameter="Content-Type")
+    if media != "application/json" and not media.endswith("+json"):
+        raise UnsupportedMediaType(value=media)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge()
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _principal(emu: Emulator, request: Request) -> Principal:
+    principal = authenticate(emu, request.headers.get("authorization"))
+    account = request.path_params.get("accountId", "~")
+    if account not in ("~", principal.account_id):
+        raise ResourceNotFound(parameter="accountId")
+    if not principal.has_permission("A2PSMS"):
+        raise PermissionMissing(parameter="A2PSMS")
+    return principal
+
+
+def _per_page(request: Request) -> int:
+    raw = request.query_params.get("perPage")
+    if raw is None or raw == "":
+        return 1000
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameter(parameter="perPage", value=raw) from None
+    if value < 1:
+        raise InvalidParameter(parameter="perPage", value=raw)
+    return min(value, 1000)
+
+
+def _window(request: Request, now: float, *, open_by_default: bool) -> tuple[float | None, ...]:
+    """[from, to) as emulator timestamps; ``dateTo`` defaults to now, ``dateFrom`` to −24 h."""
+    params = request.query_params
+    raw_from, raw_to = params.get("dateFrom"), params.get("dateTo")
+    if open_by_default and not raw_from and not raw_to:
+        return (None, None)
+    high = parse_time(raw_to, "dateTo") if raw_to else math.nextafter(now, math.inf)
+    low = parse_time(raw_from, "dateFrom") if raw_from else (high - _DAY)
+    return (low, high)
+
+
+def _cursor(request: Request, kind: str, window: tuple[float | None, ...]) -> tuple[Cursor, str]:
+    token = request.query_params.get("pageToken")
+    if token:
+        return decode_cursor(token, kind), token
+    cursor = Cursor(kind, FIRST, 0, window)  # type: ignore[arg-type]
+    return cursor, encode_cursor(cursor)
+
+
+def _numbers(request: Request) -> frozenset[str] | None:
+    values = [v for v in request.query_params.getlist("phoneNumber") if v.strip()]
+    if not values:
+        return None
+    if len(values) > _MAX_PHONE_FILTERS:
+        raise InvalidParameter(parameter="phoneNumber")
+    return frozenset(parse_number(v) for v in values)
+
+
+def _direction(request: Request) -> Direction | None:
+    wanted = set()
+    for value in request.query_params.getlist("direction"):
+        word = value.strip().lower()
+        if word not in ("inbound", "outbound"):
+            raise InvalidParameter(parameter="direction", value=value)
+        wanted.add(Direction(word))
+    return wanted.pop() if len(wanted) == 1 else None
+
+
+def _message_query(
+    emu: Emulator, request: Request, principal: Principal, window: tuple[float | None, ...]
+) -> MessageQuery:
+    batch_id = request.query_params.get("batchId") or None
+    if batch_id is not None:
+        batch = emu.store.get_batch(batch_id)
+        if batch is None or batch.provider != PROVIDER or batch.tenant != principal.account_id:
+            raise ResourceNotFound(parameter="batchId")
+    return MessageQuery(
+        provider=PROVIDER,
+        tenant=principal.account_id,
+        batch_id=batch_id,
+        direction=_direction(request),
+        numbers=_numbers(request),
+        created_from=window[0],
+        created_to=window[1],
+    )
+
+
+# endpoint plumbing
+def _render(emu: Emulator, group: str, *, oauth: bool) -> Callable[[int, float | None], Response]:
+    """How ``guarded`` answers refusals and scenario faults for this group."""
+
+    def render(status: int, retry_after: float | None) -> Response:
+        if status == 429:
+            return _too_many(emu, group, retry_after)
+        headers = {"Retry-After": str(max(1, math.ceil(retry_after)))} if retry_after else None
+        if oauth and status in (400, 401):
+            error = OAuthError("invalid_request", "OAU-250", "Bad request", status=status)
+            response = error.response()
+            if headers:
+                response.headers.update(headers)
+            return response
+        return error_for_status(status, headers).response()
+
+    return render
+
+
+def _too_many(emu: Emulator, group: str, retry_after: float | None) -> Response:
+    seconds = start_penalty(emu, group, retry_after)
+    headers = {
+        "Retry-After": str(max(1, math.ceil(seconds))),
+        **rate_headers(emu, group, None, refused=True),
+    }
+    return RateExceeded(headers=headers).response()
+
+
+def _endpoint(
+    emu: Emulator, name: str, group: str, handler: Handler, *, oauth: bool = False
+) -> Handler:
+    async def run(request: Request) -> Response:
+        if penalty_active(emu, group):
+            return _too_many(emu, group, None)
+        try:
+            response = await handler(request)
+        except (RingCentralError, OAuthError) as exc:
+            response = exc.response()
+        except DropConnection:
+            raise
+        except Exception:
+            response = InternalError().response()
+        response.headers.update(rate_headers(emu, group, request.state.rate_limit))
+        return response
+
+    run.__name__ = name
+    return guarded(emu, PROVIDER, name, _render(emu, group, oauth=oauth), group=group)(run)
+
+
+def build_app(emu: Emulator) -> ASGIApp:
+    """RingCentral's app, mounted at ``/restapi``."""
+
+    # OAuth
+    async def token(request: Request) -> Response:
+        media = _media_type(request)
+        if media != "application/x-www-form-urlencoded":
+            raise OAuthError(
+                "invalid_request",
+                "CMN-415",
+                f"Content-Type [{media or 'none'}] is not supported",
+                status=415,
+            )
+        form = await _form(request)
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        return json_response(issue_token(emu, headers, form))
+
+    async def revoke(request: Request) -> Response:
+        form = await _form(request) if await request.body() else {}
+        value = form.get("token") or request.query_params.get("token")
+        if not value:
+            raise OAuthError(
+                "invalid_request",
+                "OAU-250",
+                "Required parameter [token] is missing",
+                parameter="token",
+            )
+        revoke_token(emu, value)
+        return Response(status_code=200)
+
+    # a2p-sms
+    async def post_batch(request: Request) -> Response:
+        principal = _principal(emu, request)
+        _require_json(request)
+        body = await _read_body(request, MAX_BODY)
+        if not body.strip():
+            raise CannotParseRequest()
+        batch, rejected = create_batch(emu, principal.account_id, decode_json(body, _BATCH_DECODER))
+        return json_response(batch_body(batch, emu.time(), rejected), 201)
+
+    async def list_batches(request: Request) -> Response:
+        principal = _principal(emu, request)
+        now = emu.time()
+        per_page = _per_page(request)
+        statuses = set(request.query_params.getlist("status"))
+        unknown = statuses - {"Queued", "Processing", "Sent", "Completed"}
+        if unknown:
+            raise InvalidParameter(parameter="status", value=sorted(unknown)[0])
+        sender = request.query_params.get("from")
+        cursor, current = _cursor(request, "b", _window(request, now, open_by_default=False))
+        low, high = cursor.window
+        found = emu.store.query_batches(
+            BatchQuery(
+                provider=PROVIDER,
+                tenant=principal.account_id,
+                sender=parse_number(sender) if sender else None,
+                created_from=low,
+                created_to=high,
+            )
+        )
+        if statuses:
+            found = [b for b in found if batch_status(b, now)[0] in statuses]
+        older, newer = list_pager(found, lambda b: b.seq)
+        page = paginate(cursor, per_page, older, newer, lambda b: b.seq, current)
+        records = [batch_body(b, now) for b in page.records]
+        return json_response({"records": records, "paging": page.paging})
+
+    async def get_batch(request: Request) -> Response:
+        principal = _principal(emu, request)
+        batch = emu.store.get_batch(request.path_params["batchId"])
+        if batch is None or batch.provider != PROVIDER or batch.tenant != principal.account_id:
+            raise ResourceNotFound(parameter="batchId")
+        return json_response(batch_body(batch, emu.time()))
+
+    async def list_messages(request: Request) -> Response:
+        principal = _principal(emu, request)
+        now = emu.time()
+        per_page = _per_page(request)
+        view = (request.query_params.get("view") or "Simple").strip().lower()
+        if view not in ("simple", "detailed"):
+            raise InvalidParameter(parameter="view", value=request.query_params.get("view"))
+        has_batch = bool(request.query_params.get("batchId"))
+        cursor, current = _cursor(request, "m", _window(request, now, open_by_default=has_batch))
+        query = _message_query(emu, request, principal, cursor.window)
+        store = emu.store
+        page = paginate(
+            cursor,
+            per_page,
+            lambda before, limit: store.query_messages_before(
+                query, before_seq=before, limit=limit
+            ),
+            lambda after, limit: store.query_messages(query, after_seq=after, limit=limit),
+            lambda m: m.seq,
+            current,
+        )
+        detailed = view == "detailed"
+        records = [message_body(m, now, detailed=detailed) for m in page.records]
+        return json_response({"records": records, "paging": page.paging})
+
+    async def get_message(request: Request) -> Response:
+        principal = _principal(emu, request)
+        message = emu.store.get_message(request.path_params["messageId"])
+        if (
+            message is None
+            or message.provider != PROVIDER
+            or message.tenant != principal.account_id
+        ):
+            raise ResourceNotFound(parameter="messageId")
+        return json_response(message_body(message, emu.time(), single=True))
+
+    async def statuses(request: Request) -> Response:
+        principal = _principal(emu, request)
+        now = emu.time()
+        has_batch = bool(request.query_params.get("batchId"))
+        window = _window(request, now, open_by_default=has_batch)
+        query = _message_query(emu, request, principal, window)
+        return json_response(_aggregate(emu.store.query_messages(query), now))
+
+    async def list_optouts(request: Request) -> Response:
+        principal = _principal(emu, request)
+        params = request.query_params
+        per_page = _per_page(request)
+        wanted = (params.get("status") or "optout").strip().lower()
+        allowed = {"optout": {"OptOut"}, "optin": {"OptIn"}, "all": {"OptOut", "OptIn"}}
+        if wanted not in allowed:
+            raise InvalidParameter(parameter="status", value=params.get("status"))
+        sender = (params.get("from") or "*").strip()
+        recipient = params.get("to")
+        found = [
+            r
+            for r in optout_records(emu, principal.account_id)
+            if r["status"] in allowed[wanted]
+            and (sender == "*" or r["from"] == parse_number(sender))
+            and (not recipient or r["to"] == parse_number(recipient))
+        ]
+        cursor, current = _cursor(request, "o", (None, None))
+        older, newer = list_pager(found, lambda r: r["seq"])
+        page = paginate(cursor, per_page, older, newer, lambda r: r["seq"], current)
+        records = [
+            {"from": r["from"], "to": r["to"], "status": r["status"], "source": r["source"]}
+            for r in page.records
+        ]
+        if "text/csv" in request.headers.get("accept", "").lower():
+            return _csv(records)
+        return json_response({"records": records, "paging": page.paging})
+
+    async def bulk_assign(request: Request) -> Response:
+        principal = _principal(emu, request)
+        _require_json(request)
+        body = await _read_body(request, MAX_BODY)
+        if not body.strip():
+            raise CannotParseRequest()
+        data: BulkAssignRequest = decode_json(body, _BULK_DECODER)
+        sender = parse_number(data.sender)
+        if not is_possible_e164(sender):
+            raise InvalidParameter(parameter="from", value=data.sender)
+        if not data.optOuts and not data.optIns:
+            raise InvalidParameter(parameter="optOuts")
+        result = {}
+        for key, status, numbers in (
+            ("optIns", "OptIn", data.optIns or []),
+            ("optOuts", "OptOut", data.optOuts or []),
+        ):
+            successful, failed = [], []
+            for raw in numbers:
+                number = parse_number(raw)
+                if is_possible_e164(number):
+                    set_status(emu, principal.account_id, sender, number, status, "Account")
+                    successful.append(number)
+                else:
+                    failed.append({"to": raw, "errorMessage": "The recipient number is invalid"})
+            result[key] = {"successful": successful, "failed": failed}
+        return json_response(result)
+
+    async def _form(request: Request) -> dict[str, str]:
+        body = await _read_body(request, _FORM_LIMIT)
+        pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
+        form: dict[str, str] = {}
+        for key, value in pairs:
+            if key in form:
+                raise OAuthError(
+                    "invalid_request",
+                    "OAU-111",
+                    "Request parameter duplication detected",
+                    parameter=key,
+                )
+            form[key] = value
+        return form
+
+    def route(path: str, name: str, handler: Handler, method: str, group: str) -> Route:
+        oauth = group == "auth"
+        wrapped = _endpoint(emu, name, group, handler, oauth=oauth)
+        return Route(path, wrapped, methods=[method], name=name)
+
+    routes = [
+        route("/oauth/token", "token", token, "POST", "auth"),
+        route("/oauth/revoke", "revoke", revoke, "POST", "auth"),
+        route(f"{_A2P}/batches", "create_batch", post_batch, "POST", "light"),
+        route(f"{_A2P}/batches", "list_batches", list_batches, "GET", "light"),
+        route(f"{_A2P}/batches/{{batchId}}", "get_batch", get_batch, "GET", "light"),
+        route(f"{_A2P}/messages", "list_messages", list_messages, "GET", "light"),
+        route(f"{_A2P}/messages/{{messageId}}", "get_message", get_message, "GET", "light"),
+        route(f"{_A2P}/statuses", "statuses", statuses, "GET", "light"),
+        route(f"{_A2P}/opt-outs", "list_optouts", list_optouts, "GET", "light"),
+        route(f"{_A2P}/opt-outs/bulk-assign", "bulk_assign", bulk_assign, "POST", "light"),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={HTTPException: render_error, Exception: render_error},
+    )
+    return RequestIds(app, emu)
+
+
+def _aggregate(messages: Any, now: float) -> dict[str, Any]:
+    """The statuses object: all five keys, ``errorCodeCounts`` on the failure keys."""
+    counts = {key: 0 for key in STATUS_KEYS.values()}
+    costs = {key: 0.0 for key in STATUS_KEYS.values()}
+    codes: dict[str, dict[str, int]] = {"deliveryFailed": {}, "sendingFailed": {}}
+    for message in messages:
+        key = STATUS_KEYS[status_name(message, now)]
+        counts[key] += 1
+        if key != "sendingFailed" and message.extra:
+            costs[key] += message.segments * message.extra.get("rate", 0.0)
+        if key in codes:
+            code = message.error_code_at(now)
+            if code is not None:
+                codes[key][code] = codes[key].get(code, 0) + 1
+    body: dict[str, Any] = {}
+    for key in ("queued", "sent", "delivered", "deliveryFailed", "sendingFailed"):
+        body[key] = {"count": counts[key], "cost": money(costs[key])}
+        if key in codes:
+            body[key]["errorCodeCounts"] = codes[key]
+    return body
+
+
+def _csv(records: list[dict[str, str]]) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["from", "to", "status", "source"])
+    for r in records:
+        writer.writerow([r["from"], r["to"], r["status"], r["source"]])
+    return Response(out.getvalue(), media_type="text/csv")
