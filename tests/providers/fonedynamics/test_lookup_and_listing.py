@@ -1,0 +1,134 @@
+"""E3 GET /v2/Messages/{MessageSid} and E4 GET /v2/Properties/{PropertySid}/Messages."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from emulator import Emulator
+
+from .conftest import MESSAGES, PROPERTY
+
+TO = "+61488023555"
+
+
+def send(client: httpx.Client, text: str = "hi", path: str = MESSAGES) -> str:
+    response = client.post(path, json={"From": "MyShop", "To": TO, "Text": text})
+    assert response.status_code == 200, response.text
+    return response.json()["Message"]["MessageSid"]
+
+
+def test_lookup_returns_the_message_wrapped(client: httpx.Client) -> None:
+    sid = send(client)
+    response = client.get(f"/v2/Messages/{sid}")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    body = response.json()
+    assert list(body) == ["Message"] and body["Message"]["MessageSid"] == sid
+
+
+def test_unknown_message_sid_is_message_not_found(client: httpx.Client) -> None:
+    response = client.get("/v2/Messages/MNOSUCHMESSAGE000000000000000000")
+    assert response.status_code == 400
+    assert response.json() == {
+        "ResponseStatus": {
+            "ErrorCode": "MESSAGE_NOT_FOUND",
+            "Message": "The requested message was not found.",
+            "Errors": [{"FieldName": "MessageSid"}],
+        }
+    }
+
+
+def test_another_accounts_message_is_not_found(emu: Emulator, client: httpx.Client) -> None:
+    sid = send(client)
+    with emu.client(auth=("AOTHER", "t")) as other:
+        response = other.get(f"/v2/Messages/{sid}")
+    assert response.status_code == 400
+    assert response.json()["ResponseStatus"]["ErrorCode"] == "MESSAGE_NOT_FOUND"
+
+
+def test_listing_shape_and_order(emu: Emulator, client: httpx.Client) -> None:
+    sids = [send(client, f"m{i}") for i in range(3)]
+    send(client, "other property", "/v2/Properties/SOTHER/Messages")
+    response = client.get(MESSAGES)
+    assert response.status_code == 200
+    body = response.json()
+    assert list(body) == ["Messages", "TotalCount"]
+    assert [m["MessageSid"] for m in body["Messages"]] == sids
+    assert body["TotalCount"] == 3
+    assert all(m["PropertySid"] == PROPERTY for m in body["Messages"])
+
+
+def test_listing_filters_on_created_inclusive(emu: Emulator, client: httpx.Client) -> None:
+    t0 = int(emu.time())
+    first = send(client, "a")
+    emu.advance("10s")
+    second = send(client, "b")
+    emu.advance("10s")
+    third = send(client, "c")
+    listed = client.get(MESSAGES, params={"Date_From": t0 + 10, "Date_To": t0 + 20}).json()
+    assert [m["MessageSid"] for m in listed["Messages"]] == [second, third]
+    listed = client.get(MESSAGES, params={"date_to": t0 + 10}).json()
+    assert [m["MessageSid"] for m in listed["Messages"]] == [first, second]
+
+
+def test_listing_pages_with_results_count_and_skip(client: httpx.Client) -> None:
+    sids = [send(client, f"m{i}") for i in range(5)]
+    page = client.get(MESSAGES, params={"Results_Count": 2, "Results_Skip": 2}).json()
+    assert [m["MessageSid"] for m in page["Messages"]] == sids[2:4]
+    assert page["TotalCount"] == 5
+    assert isinstance(page["NextPageToken"], str)
+
+
+def test_listing_pages_with_next_page_token(client: httpx.Client) -> None:
+    sids = [send(client, f"m{i}") for i in range(5)]
+    seen: list[str] = []
+    params: dict[str, object] = {"Results_Count": 2}
+    while True:
+        page = client.get(MESSAGES, params=params).json()
+        seen += [m["MessageSid"] for m in page["Messages"]]
+        if "NextPageToken" not in page:
+            break
+        params = {"Results_Count": 2, "Page_Token": page["NextPageToken"]}
+    assert seen == sids
+
+
+def test_listing_includes_received_replies(emu: Emulator, client: httpx.Client) -> None:
+    response = client.post(MESSAGES, json={"To": TO, "Text": "Reply YES"})
+    leased = response.json()["Message"]["From"]
+    emu.inbound("fonedynamics", TO, leased, "YES")
+    messages = client.get(MESSAGES).json()["Messages"]
+    assert [(m["Direction"], m["Status"]) for m in messages] == [
+        ("Transmit", "Processing"),
+        ("Receive", "Received"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"Results_Count": "ten"}, "Results_Count"),
+        ({"Results_Count": 0}, "Results_Count"),
+        ({"Results_Skip": -1}, "Results_Skip"),
+        ({"Date_From": "yesterday"}, "Date_From"),
+        ({"Page_Token": "!!!"}, "Page_Token"),
+    ],
+)
+def test_listing_rejects_bad_parameters(
+    client: httpx.Client, params: dict[str, object], field: str
+) -> None:
+    response = client.get(MESSAGES, params=params)
+    assert response.status_code == 400
+    status = response.json()["ResponseStatus"]
+    assert status["ErrorCode"] == "INVALID_PARAMETER"
+    assert status["Errors"] == [{"FieldName": field}]
+
+
+def test_listing_date_from_after_date_to_conflicts(client: httpx.Client) -> None:
+    response = client.get(MESSAGES, params={"Date_From": 200, "Date_To": 100})
+    assert response.status_code == 400
+    assert response.json()["ResponseStatus"]["ErrorCode"] == "CONFLICTING_PARAMETERS"
+
+
+def test_results_count_is_capped_at_1000(client: httpx.Client) -> None:
+    assert client.get(MESSAGES, params={"Results_Count": 5000}).status_code == 200
