@@ -1,0 +1,227 @@
+"""POST /api/services/sendbulk: rows per item, per-item refusals, flat request refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from ._helpers import APIKEY, BASE, PARTNER, SHORTCODE, body, bulk, bulk_item, post
+
+
+def test_success_rows_follow_the_documented_shape(client):
+    items = [bulk_item("254712345678", clientsmsid=1234), bulk_item("0733123456", clientsmsid=5)]
+    response = post(client, "sendbulk", bulk(items))
+    data = body(response)
+    assert list(data) == ["responses"]
+    first, second = data["responses"]
+    assert first == {
+        "response-code": 200,
+        "response-description": "Success",
+        "mobile": "254712345678",
+        "messageid": "8290842",
+        "clientsmsid": 1234,
+        "networkid": 1,
+    }
+    assert list(first) == [
+        "response-code",
+        "response-description",
+        "mobile",
+        "messageid",
+        "clientsmsid",
+        "networkid",
+    ]
+    assert second["mobile"] == "254733123456"
+    assert second["networkid"] == 2
+    assert second["messageid"] == "8290843"
+
+
+@pytest.mark.parametrize("path", ["/sendbulk", "/sendbulk/"])
+def test_served_with_and_without_trailing_slash(client, path):
+    response = client.post(BASE + path, json=bulk([bulk_item("254712345678")]))
+    assert response.status_code == 200
+    assert body(response)["responses"][0]["response-code"] == 200
+
+
+def test_clientsmsid_is_echoed_in_the_json_type_sent(client):
+    items = [
+        bulk_item("254712345678", clientsmsid=7),
+        bulk_item("254712345679", clientsmsid="abc-8"),
+        bulk_item("254712345670", clientsmsid=0),
+    ]
+    rows = body(post(client, "sendbulk", bulk(items)))["responses"]
+    assert [r["clientsmsid"] for r in rows] == [7, "abc-8", 0]
+
+
+def test_item_without_clientsmsid_has_no_clientsmsid_in_its_row(client):
+    item = bulk_item("254712345678")
+    del item["clientsmsid"]
+    (row,) = body(post(client, "sendbulk", bulk([item])))["responses"]
+    assert "clientsmsid" not in row
+    assert row["response-code"] == 200
+
+
+def test_one_row_per_item_in_order_with_per_item_refusals(client):
+    items = [
+        bulk_item("254712345678", clientsmsid=1),
+        bulk_item("12345", clientsmsid=2),
+        bulk_item("+447700900123", clientsmsid=3),
+        bulk_item("0110123456", clientsmsid=4),
+    ]
+    rows = body(post(client, "sendbulk", bulk(items)))["responses"]
+    assert [r["clientsmsid"] for r in rows] == [1, 2, 3, 4]
+    assert [r["response-code"] for r in rows] == [200, 1003, 1002, 200]
+    assert rows[1] == {
+        "response-code": 1003,
+        "response-description": "Invalid mobile number",
+        "mobile": "12345",
+        "clientsmsid": 2,
+    }
+    assert rows[2]["response-description"] == "Network not allowed"
+    assert "messageid" not in rows[2] and "networkid" not in rows[2]
+    # refused items do not use up message ids
+    assert rows[3]["messageid"] == "8290843"
+
+
+def test_first_items_credentials_and_sender_are_used_for_all(client, emu):
+    emu.load_scenario(
+        {
+            "accounts": {
+                "sendbulk": [
+                    {"partnerID": PARTNER, "apikey": APIKEY, "shortcodes": [SHORTCODE]},
+                ]
+            }
+        }
+    )
+    later = bulk_item("254712345679", partnerID="999", apikey="wrong", shortcode="OTHER")
+    rows = body(post(client, "sendbulk", bulk([bulk_item("254712345678"), later])))["responses"]
+    assert [r["response-code"] for r in rows] == [200, 200]
+    assert {m["from"] for m in emu.messages(provider="sendbulk")} == {SHORTCODE}
+    assert {m["tenant"] for m in emu.messages(provider="sendbulk")} == {PARTNER}
+
+
+def test_bad_first_item_credentials_refuse_the_whole_list(client, emu):
+    emu.load_scenario({"accounts": {"sendbulk": [{"partnerID": PARTNER, "apikey": APIKEY}]}})
+    first = bulk_item("254712345678", apikey="wrong")
+    data = body(post(client, "sendbulk", bulk([first, bulk_item("254712345679")])))
+    assert data == {"response-code": 1006, "response-description": "Invalid credentials"}
+    assert emu.messages(provider="sendbulk") == []
+
+
+def test_unassigned_first_shortcode_refuses_every_row_even_if_later_ones_are_right(client, emu):
+    emu.load_scenario(
+        {
+            "accounts": {
+                "sendbulk": [{"partnerID": PARTNER, "apikey": APIKEY, "shortcodes": ["SHOP"]}]
+            }
+        }
+    )
+    items = [bulk_item("254712345678", shortcode="NOPE"), bulk_item("254712345679")]
+    rows = body(post(client, "sendbulk", bulk(items)))["responses"]
+    assert [(r["response-code"], r["response-description"]) for r in rows] == [
+        (1001, "Invalid sender id"),
+        (1001, "Invalid sender id"),
+    ]
+
+
+def test_count_is_not_checked_against_the_list(client):
+    rows = body(post(client, "sendbulk", bulk([bulk_item("254712345678")], count=5)))["responses"]
+    assert len(rows) == 1 and rows[0]["response-code"] == 200
+
+
+def test_over_the_batch_limit_is_a_flat_1012(client):
+    items = [bulk_item(f"2547123{i:05d}", clientsmsid=i) for i in range(1001)]
+    data = body(post(client, "sendbulk", bulk(items)))
+    assert data == {"response-code": 1012, "response-description": "Too Many messages on SMS LIST"}
+
+
+def test_exactly_the_batch_limit_is_accepted(client):
+    items = [bulk_item(f"2547123{i:05d}", clientsmsid=i) for i in range(1000)]
+    rows = body(post(client, "sendbulk", bulk(items)))["responses"]
+    assert len(rows) == 1000
+    assert rows[-1]["clientsmsid"] == 999
+
+
+@pytest.mark.parametrize(
+    ("payload", "code", "description"),
+    [
+        ({"count": 1}, 1010, "Unsupported request type"),
+        ({"count": 0, "smslist": []}, 1010, "Unsupported request type"),
+        ({"smslist": "nope"}, 1010, "Unsupported request type"),
+        ({"smslist": ["not an object"]}, 1009, "Unsupported data type"),
+        ([1, 2], 1009, "Unsupported data type"),
+    ],
+)
+def test_malformed_requests_are_flat_refusals(client, payload, code, description):
+    data = body(post(client, "sendbulk", payload))
+    assert data == {"response-code": code, "response-description": description}
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"not json", "application/json"),
+        (b"", "application/json"),
+        (b"count=1&smslist=x", "application/x-www-form-urlencoded"),
+        (b"\xff\xfe", "text/plain"),
+    ],
+)
+def test_non_json_bodies_are_1009(client, content, content_type):
+    response = client.post(
+        f"{BASE}/sendbulk", content=content, headers={"content-type": content_type}
+    )
+    assert response.status_code == 200
+    assert body(response) == {
+        "response-code": 1009,
+        "response-description": "Unsupported data type",
+    }
+
+
+def test_a_later_item_that_is_not_an_object_gets_a_1009_row(client):
+    rows = body(post(client, "sendbulk", bulk([bulk_item("254712345678"), 42])))["responses"]
+    assert [r["response-code"] for r in rows] == [200, 1009]
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "description"),
+    [
+        ({"partnerID": ""}, 4091, "No Partner ID is Set"),
+        ({"partnerID": None}, 4091, "No Partner ID is Set"),
+        ({"apikey": ""}, 4092, "No API KEY Provided"),
+        ({"pass_type": "md5"}, 1006, "Invalid credentials"),
+    ],
+)
+def test_credential_refusals_are_flat(client, change, code, description):
+    data = body(post(client, "sendbulk", bulk([bulk_item("254712345678", **change)])))
+    assert data == {"response-code": code, "response-description": description}
+
+
+def test_get_on_sendbulk_is_unsupported_request_type(client):
+    response = client.get(f"{BASE}/sendbulk")
+    assert response.status_code == 200
+    assert body(response) == {
+        "response-code": 1010,
+        "response-description": "Unsupported request type",
+    }
+
+
+def test_numbers_sent_as_json_numbers_are_accepted(client):
+    item = bulk_item(254712345678, partnerID=int(PARTNER))
+    (row,) = body(post(client, "sendbulk", bulk([item])))["responses"]
+    assert row["response-code"] == 200
+    assert row["mobile"] == "254712345678"
+
+
+def test_empty_message_is_refused_in_its_row(client):
+    rows = body(post(client, "sendbulk", bulk([bulk_item("254712345678", message="")])))
+    assert rows["responses"][0]["response-code"] == 1009
+
+
+def test_accepted_and_refused_items_are_neutral_records(client, emu):
+    post(client, "sendbulk", bulk([bulk_item("254712345678"), bulk_item("07")]))
+    records = emu.messages(provider="sendbulk")
+    assert [(r["to"], r["status"]) for r in records] == [
+        ("+254712345678", "queued"),
+        ("07", "rejected"),
+    ]
+    assert records[1]["error_code"] == "1003"
+    assert records[0]["id"] == "sendbulk-8290842"
+    assert records[0]["batch_id"] == records[1]["batch_id"]

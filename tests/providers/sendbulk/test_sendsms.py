@@ -1,0 +1,176 @@
+"""sendsms: GET query, POST JSON or form; comma lists; mobile formats; timeToSend."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from ._helpers import APIKEY, BASE, PARTNER, SHORTCODE, body, creds, dlr, get, post, send
+
+# The virtual clock starts at 2026-01-01 00:00 UTC = 03:00 in Nairobi.
+START = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+
+
+def test_get_with_query_parameters(client):
+    params = creds(message="Hello there", mobile="254712345678")
+    data = body(get(client, "sendsms", params))
+    assert data == {
+        "responses": [
+            {
+                "response-code": 200,
+                "response-description": "Success",
+                "mobile": 254712345678,
+                "messageid": "8290842",
+                "networkid": 1,
+            }
+        ]
+    }
+
+
+@pytest.mark.parametrize("path", ["/sendsms", "/sendsms/"])
+def test_post_json_with_and_without_trailing_slash(client, path):
+    response = client.post(BASE + path, json=creds(message="Hi", mobile="0712345678"))
+    assert response.status_code == 200
+    assert body(response)["responses"][0]["mobile"] == 254712345678
+
+
+def test_post_form_encoded(client):
+    response = client.post(f"{BASE}/sendsms", data=creds(message="Hi", mobile="+254712345678"))
+    assert response.status_code == 200
+    assert body(response)["responses"][0]["response-code"] == 200
+
+
+def test_plus_in_an_unencoded_query_string_is_read_as_plus(client):
+    query = f"apikey={APIKEY}&partnerID={PARTNER}&shortcode={SHORTCODE}&message=Hi"
+    response = client.get(f"{BASE}/sendsms?{query}&mobile=+254712345678")
+    assert body(response)["responses"][0]["mobile"] == 254712345678
+
+
+def test_goadvanta_junk_key_is_ignored(client):
+    row = send(client, "254712345678", **{"timeToSend;omitempty": ""})
+    assert row["response-code"] == 200
+
+
+@pytest.mark.parametrize(
+    ("given", "normalised", "networkid"),
+    [
+        ("254712345678", 254712345678, 1),
+        ("+254712345678", 254712345678, 1),
+        ("0712345678", 254712345678, 1),
+        (" 0712345678 ", 254712345678, 1),
+        (254712345678, 254712345678, 1),
+        ("0110123456", 254110123456, 1),
+        ("254110123456", 254110123456, 1),
+        ("0733123456", 254733123456, 2),
+        ("0100123456", 254100123456, 2),
+        ("0780123456", 254780123456, 2),
+        ("0772123456", 254772123456, 3),
+    ],
+)
+def test_mobile_forms_are_normalised_with_the_operators_networkid(
+    client, given, normalised, networkid
+):
+    row = send(client, given)
+    assert row["response-code"] == 200
+    assert row["mobile"] == normalised
+    assert row["networkid"] == networkid
+
+
+@pytest.mark.parametrize("given", ["712345678", "07123456789", "2547123456", "abc", "", "+254"])
+def test_malformed_mobiles_are_1003(client, given):
+    row = send(client, given)
+    assert row["response-code"] == 1003
+    assert row["response-description"] == "Invalid mobile number"
+
+
+@pytest.mark.parametrize("given", ["+447700900123", "14155550123", "0747123456", "0764123456"])
+def test_foreign_numbers_and_prefixes_of_no_operator_are_1002(client, given):
+    row = send(client, given)
+    assert (row["response-code"], row["response-description"]) == (1002, "Network not allowed")
+
+
+def test_comma_list_gives_one_row_per_number_in_order(client):
+    rows = body(post(client, "sendsms", creds(message="Hi", mobile="0712345678, 0733123456,x")))
+    assert [(r["response-code"], r["mobile"]) for r in rows["responses"]] == [
+        (200, 254712345678),
+        (200, 254733123456),
+        (1003, "x"),
+    ]
+
+
+def test_comma_list_past_the_limit_is_a_flat_1104(client):
+    numbers = ",".join(f"2547123{i:05d}" for i in range(1001))
+    data = body(post(client, "sendsms", creds(message="Hi", mobile=numbers)))
+    assert data == {
+        "response-code": 1104,
+        "response-description": "Too many comma separated contacts",
+    }
+
+
+def test_comma_list_at_the_limit_is_accepted(client):
+    numbers = ",".join(f"2547123{i:05d}" for i in range(1000))
+    rows = body(post(client, "sendsms", creds(message="Hi", mobile=numbers)))["responses"]
+    assert len(rows) == 1000
+
+
+def test_missing_mobile_is_a_1003_row(client):
+    data = body(post(client, "sendsms", creds(message="Hi")))
+    assert data["responses"][0]["response-code"] == 1003
+
+
+def test_put_is_unsupported_request_type(client):
+    response = client.put(f"{BASE}/sendsms", json=creds(message="Hi", mobile="254712345678"))
+    assert response.status_code == 200
+    assert body(response) == {
+        "response-code": 1010,
+        "response-description": "Unsupported request type",
+    }
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "2026-01-01 05:00",  # Nairobi time = 02:00 UTC
+        "2026-01-01 05:00:00",
+        "2026-01-01T02:00:00+00:00",
+        START + 7200,
+        str(int(START + 7200)),
+        int(START + 7200) * 1000,  # milliseconds
+    ],
+)
+def test_time_to_send_schedules_the_message(client, emu, when):
+    row = send(client, "254712345678", timeToSend=when)
+    assert row["response-code"] == 200
+    emu.advance("1h59m")
+    assert dlr(client, row["messageid"])["delivery-description"] == "Scheduled"
+    emu.advance("1m")
+    emu.advance("1s")
+    assert dlr(client, row["messageid"])["delivery-description"] == "SentToNetwork"
+    emu.advance("5s")
+    report = dlr(client, row["messageid"])
+    assert report["delivery-description"] == "DeliveredToTerminal"
+    assert report["delivery-time"] == "2026-01-01 05:00:06"
+
+
+def test_time_to_send_in_the_past_sends_now(client, emu):
+    row = send(client, "254712345678", timeToSend="2019-09-01 18:00")
+    emu.advance("10s")
+    assert dlr(client, row["messageid"])["delivery-description"] == "DeliveredToTerminal"
+
+
+def test_unreadable_time_to_send_refuses_the_row(client):
+    row = send(client, "254712345678", timeToSend="next tuesday")
+    assert row["response-code"] == 1009
+    assert row["response-description"] == "Unsupported data type"
+
+
+def test_empty_time_to_send_sends_now(client, emu):
+    row = send(client, "254712345678", timeToSend="")
+    emu.advance("10s")
+    assert dlr(client, row["messageid"])["delivery-description"] == "DeliveredToTerminal"
+
+
+def test_messageids_increase(client):
+    ids = [int(send(client, "254712345678")["messageid"]) for _ in range(3)]
+    assert ids == sorted(ids) and len(set(ids)) == 3
