@@ -1,0 +1,74 @@
+"""``sms-emulator check-scenario`` and ``sms-emulator scenarios``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from emulator.cli import main
+from emulator.scenario.loader import shipped_scenarios
+
+
+def test_check_valid_files_and_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "ok.yaml"
+    path.write_text("name: ok\nrules:\n  - outcome: delivered\n")
+    assert main(["check-scenario", str(path), "flaky-network"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        f"{path}: ok (ok, version 1, 1 rule, 0 faults, 0 rate limits)",
+        "flaky-network: ok (flaky-network, version 1, 0 rules, 6 faults, 0 rate limits)",
+    ]
+    assert err == ""
+
+
+def test_check_reports_file_line_field_and_suggestion(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text("name: good\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: bad\nfaults:\n  - when: {provider: ringcentral}\n    evry: 3\n"
+        "    respond: {status: 503}\n"
+    )
+    assert main(["check-scenario", str(good), str(bad)]) == 1
+    out, err = capsys.readouterr()
+    assert out == f"{good}: ok (good, version 1, 0 rules, 0 faults, 0 rate limits)\n"
+    assert err.splitlines() == [
+        f"{bad}:4: faults[0].evry: unknown key 'evry' (did you mean 'every'?)",
+        "1 of 2 scenarios invalid",
+    ]
+
+
+def test_check_missing_file_and_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-scenario", "does-not-exist.yaml", "opt-out"]) == 1
+    _, err = capsys.readouterr()
+    first, second, summary = err.splitlines()
+    assert first.startswith("does-not-exist.yaml: cannot read scenario: No such file")
+    assert second.startswith("opt-out: unknown scenario 'opt-out' (did you mean 'opt-outs'?")
+    assert summary == "2 of 2 scenarios invalid"
+
+
+def test_check_needs_a_file(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["check-scenario"])
+    assert info.value.code == 2
+    assert "the following arguments are required: FILE" in capsys.readouterr().err
+
+
+def test_scenarios_lists_every_shipped_scenario_with_its_description(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["scenarios"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = [line.split()[0] for line in lines]
+    assert names == sorted(shipped_scenarios())
+    assert len(names) >= 10
+    by_name = {line.split()[0]: line for line in lines}
+    assert by_name["happy-path"].endswith(
+        "Every valid message is accepted, sent and delivered on time. (default)"
+    )
+    assert "opted out" in by_name["opt-outs"]
+    columns = {line.index(line.split()[1]) for line in lines}
+    assert len(columns) == 1  # descriptions line up
