@@ -1,6 +1,7 @@
 """RingCentral High Volume SMS (A2P): OAuth plus ``/restapi/v1.0/account/{id}/a2p-sms``."""
 
 from ..base import Provider
+from .config import check_scenario
 from .inbound import receive_inbound
 from .mapping import status_name
 from .routes import build_app
@@ -14,6 +15,7 @@ PROVIDER = Provider(
     build_app=build_app,
     status_name=status_name,
     inbound=receive_inbound,
+    check_scenario=check_scenario,
     paths=(
         "/restapi/oauth/token",
         "/restapi/oauth/revoke",

@@ -118,7 +118,7 @@ def create_batch(
     extra = {"rate": rate}
     batch_id = emu.ids.uuid("ringcentral.batch")
     processing = emu.timing.processing
-    rules = bool(emu.scenario.rules)
+    rules = bool(emu.scenario.rules) or bool(emu.timing.jitter)
     blocked = opted_out(emu, tenant, sender)
     delivered = emu.plan("delivered")
     plans: dict[tuple[str, str | None], Plan] = {}
@@ -177,10 +177,13 @@ def create_batch(
                         }
                     )
                     continue
-                key = (outcome, code)
-                plan = plans.get(key)  # type: ignore[assignment]
-                if plan is None:
-                    plan = plans[key] = emu.plan(outcome, code or OUTCOME_CODES[outcome])
+                if getattr(outcome, "plan", None) is not None:  # its own sequence or jitter
+                    plan = emu.plan(outcome, code or OUTCOME_CODES[outcome])
+                else:
+                    key = (outcome, code)
+                    plan = plans.get(key)  # type: ignore[assignment]
+                    if plan is None:
+                        plan = plans[key] = emu.plan(outcome, code or OUTCOME_CODES[outcome])
                 if outcome not in ("send_failed", "opted_out"):
                     charged_segments += segments
             else:

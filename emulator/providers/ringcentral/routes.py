@@ -44,7 +44,7 @@ from .errors import (
     json_response,
     render_error,
 )
-from .limits import penalty_active, rate_headers, start_penalty
+from .limits import rate_headers
 from .mapping import STATUS_KEYS, status_name
 from .optouts import records as optout_records
 from .optouts import set_status
@@ -226,7 +226,7 @@ def _render(emu: Emulator, group: str, *, oauth: bool) -> Callable[[int, float |
 
 
 def _too_many(emu: Emulator, group: str, retry_after: float | None) -> Response:
-    seconds = start_penalty(emu, group, retry_after)
+    seconds = 60.0 if retry_after is None else retry_after
     headers = {
         "Retry-After": str(max(1, math.ceil(seconds))),
         **rate_headers(emu, group, None, refused=True),
@@ -238,8 +238,6 @@ def _endpoint(
     emu: Emulator, name: str, group: str, handler: Handler, *, oauth: bool = False
 ) -> Handler:
     async def run(request: Request) -> Response:
-        if penalty_active(emu, group):
-            return _too_many(emu, group, None)
         try:
             response = await handler(request)
         except (RingCentralError, OAuthError) as exc:

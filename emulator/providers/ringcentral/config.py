@@ -1,0 +1,67 @@
+"""Checks the scenario's RingCentral options and accounts when it loads.
+
+``providers: {ringcentral: {...}}`` options:
+
+- ``cost_per_segment``: dollars per SMS segment (default 0.007).
+
+``accounts: {ringcentral: [...]}`` entries (all keys optional):
+``client_id``, ``client_secret``, ``jwt`` (one or a list; also ``jwts``),
+``username``, ``password``, ``extension``, ``account_id``, ``owner_id``,
+``scope`` (space-separated; without ``A2PSMS`` the a2p-sms API answers 403)
+and ``numbers`` (the account's A2P numbers, for inbound messages).
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from ...scenario.loader import ScenarioError
+from ...scenario.schema import Scenario
+
+__all__ = ["ACCOUNT_KEYS", "OPTION_KEYS", "check_scenario"]
+
+OPTION_KEYS = ("cost_per_segment",)
+ACCOUNT_KEYS = (
+    "client_id",
+    "client_secret",
+    "jwt",
+    "jwts",
+    "username",
+    "password",
+    "extension",
+    "account_id",
+    "owner_id",
+    "scope",
+    "numbers",
+)
+
+
+def _unknown(key: object, known: tuple[str, ...], field: str) -> ScenarioError:
+    close = difflib.get_close_matches(str(key), known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
+    return ScenarioError(f"unknown key {key!r}{hint}", field=field)
+
+
+def check_scenario(scenario: Scenario) -> None:
+    """Raise ``ScenarioError`` naming the field if the RingCentral settings are unusable."""
+    options = scenario.provider_options("ringcentral")
+    if not isinstance(options, dict):
+        raise ScenarioError("must be a mapping", field="providers.ringcentral")
+    for key, value in options.items():
+        field = f"providers.ringcentral.{key}"
+        if key not in OPTION_KEYS:
+            raise _unknown(key, OPTION_KEYS, field)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ScenarioError("must be a non-negative number", field=field)
+    accounts = scenario.provider_accounts("ringcentral")
+    if accounts is None:
+        return
+    if not isinstance(accounts, list):
+        raise ScenarioError("must be a list of accounts", field="accounts.ringcentral")
+    for i, account in enumerate(accounts):
+        field = f"accounts.ringcentral[{i}]"
+        if not isinstance(account, dict):
+            raise ScenarioError("must be a mapping", field=field)
+        for key in account:
+            if key not in ACCOUNT_KEYS:
+                raise _unknown(key, ACCOUNT_KEYS, f"{field}.{key}")
