@@ -1,0 +1,255 @@
+"""Webhooks to a real HTTP receiver on 127.0.0.1, sent when the emulator clock reaches them."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from emulator import Emulator
+from emulator.providers.fonedynamics.inbound import EMAILS
+
+from .conftest import ACCOUNT, MESSAGES, PROPERTY
+from .receiver import Receiver
+
+TO = "+61488023555"
+
+
+def send(client: httpx.Client, **fields: object) -> dict[str, object]:
+    body: dict[str, object] = {"From": "MyShop", "To": TO, "Text": "Your order shipped"}
+    body.update(fields)
+    response = client.post(MESSAGES, json=body)
+    assert response.status_code == 200, response.text
+    return response.json()["Message"]
+
+
+def test_delivery_receipt_is_posted_as_a_form_at_delivery_time(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    message = send(
+        client,
+        ExternalId="order-7",
+        DeliveryReceiptWebhookUri=receiver.url + "/dr?appt=7",
+        DeliveryReceiptWebhookMethod="Post",
+    )
+    emu.advance("5s")
+    assert receiver.requests == []
+    emu.advance("1s")
+    (request,) = receiver.requests
+    assert request.method == "POST"
+    assert request.path == "/dr"
+    assert request.query == {"appt": "7"}
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    assert request.form == {
+        "Action": "Webhook",
+        "Event": "Message.DeliveryReceiptReceived",
+        "Account.Sid": ACCOUNT,
+        "Property.Sid": PROPERTY,
+        "Message.Sid": message["MessageSid"],
+        "Message.From": "MyShop",
+        "Message.To": TO,
+        "Message.Text": "Your order shipped",
+        "Message.Status": "Delivered",
+        "Message.Delivered": str(message["Created"] + 6),
+        "Message.ExternalId": "order-7",
+    }
+
+
+def test_get_receipt_puts_the_parameters_in_the_query_string(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    send(
+        client,
+        DeliveryReceiptWebhookUri=receiver.url + "/dr?appt=7",
+        DeliveryReceiptWebhookMethod="GET",
+    )
+    emu.advance("1m")
+    (request,) = receiver.requests
+    assert request.method == "GET" and request.body == b""
+    assert request.query["appt"] == "7"
+    assert request.query["Event"] == "Message.DeliveryReceiptReceived"
+    assert request.query["Message.To"] == TO
+
+
+@pytest.mark.sms_scenario({"rules": [{"when": {"to": TO}, "outcome": "undeliverable"}]})
+def test_failed_receipt_carries_status_and_error_code(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    send(client, DeliveryReceiptWebhookUri=receiver.url + "/dr")
+    emu.advance("1m")
+    form = receiver.requests[0].form
+    assert (form["Message.Status"], form["Message.ErrorCode"]) == ("Failed", "DELIVERY_FAILED")
+    assert "Message.Delivered" not in form
+
+
+@pytest.mark.sms_scenario(
+    {
+        "rules": [
+            {"when": {"text": "no receipt"}, "outcome": "no_receipt"},
+            {"when": {"text": "never sent"}, "outcome": "send_failed"},
+        ]
+    }
+)
+@pytest.mark.parametrize(
+    "fields",
+    [{"DeliveryReceipt": False}, {"Text": "no receipt"}, {"Text": "never sent"}],
+    ids=["receipt-off", "no-receipt", "never-submitted"],
+)
+def test_no_receipt_no_webhook(
+    emu: Emulator, client: httpx.Client, receiver: Receiver, fields: dict[str, object]
+) -> None:
+    send(client, DeliveryReceiptWebhookUri=receiver.url + "/dr", **fields)
+    emu.advance("1h")
+    assert receiver.requests == []
+    assert emu.webhooks.pending() == []
+
+
+def test_scheduled_message_receipt_comes_after_its_schedule(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    at = int(emu.time()) + 600
+    send(client, Schedule=at, DeliveryReceiptWebhookUri=receiver.url + "/dr")
+    emu.advance("10m5s")
+    assert receiver.requests == []
+    emu.advance("1s")
+    assert receiver.requests[0].form["Message.Delivered"] == str(at + 6)
+
+
+def test_failed_deliveries_are_retried_and_journalled(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    receiver.statuses = [500]
+    message = send(client, DeliveryReceiptWebhookUri=receiver.url + "/dr")
+    emu.advance("6s")
+    assert len(receiver.requests) == 1
+    emu.advance("5s")
+    assert len(receiver.requests) == 2
+    attempts = client.get("/_emulator/webhooks").json()["attempts"]
+    assert [(a["attempt"], a["status"], a["ok"]) for a in attempts] == [
+        (1, 500, False),
+        (2, 200, True),
+    ]
+    assert {a["event"] for a in attempts} == {"Message.DeliveryReceiptReceived"}
+    assert {a["message_id"] for a in attempts} == {message["MessageSid"]}
+
+
+def lease_then_reply(
+    emu: Emulator, client: httpx.Client, text: str = "YES", **fields: object
+) -> tuple[dict[str, object], httpx.Response]:
+    sent = send(client, From="", Text="Reply YES to confirm", **fields)
+    emu.advance("10s")
+    reply = client.post(
+        "/_emulator/inbound",
+        json={"provider": "fonedynamics", "from": TO, "to": sent["From"], "text": text},
+    )
+    return sent, reply
+
+
+def test_reply_to_a_lease_is_recorded_and_posted_to_its_webhook(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    sent, reply = lease_then_reply(
+        emu, client, WebhookUri=receiver.url + "/replies", WebhookMethod="POST"
+    )
+    assert reply.status_code == 201
+    record = reply.json()["message"]
+    assert (record["direction"], record["provider_status"]) == ("inbound", "Received")
+    (request,) = receiver.requests
+    assert request.method == "POST" and request.path == "/replies"
+    assert request.form == {
+        "Action": "Webhook",
+        "Event": "Message.Received",
+        "Account.Sid": ACCOUNT,
+        "Property.Sid": PROPERTY,
+        "Message.Sid": record["id"],
+        "Message.From": TO,
+        "Message.To": sent["From"],
+        "Message.Text": "YES",
+        "Message.Received": str(int(emu.time())),
+    }
+    message = client.get(f"/v2/Messages/{record['id']}").json()["Message"]
+    assert message == {
+        "MessageSid": record["id"],
+        "AccountSid": ACCOUNT,
+        "PropertySid": PROPERTY,
+        "From": TO,
+        "To": sent["From"],
+        "Text": "YES",
+        "DeliveryReceipt": False,
+        "NumSegments": 1,
+        "Status": "Received",
+        "Direction": "Receive",
+        "Created": int(emu.time()),
+        "Received": int(emu.time()),
+        "ErrorCode": "",
+    }
+
+
+def test_reply_webhook_by_get(emu: Emulator, client: httpx.Client, receiver: Receiver) -> None:
+    lease_then_reply(emu, client, WebhookUri=receiver.url + "/replies?k=1", WebhookMethod="Get")
+    (request,) = receiver.requests
+    assert request.method == "GET"
+    assert request.query["k"] == "1" and request.query["Message.Text"] == "YES"
+
+
+def test_reply_is_routed_by_the_lease_it_answers(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    first = send(client, From="", WebhookUri=receiver.url + "/first")
+    second = send(client, From="", WebhookUri=receiver.url + "/second")
+    emu.inbound("fonedynamics", TO, second["From"], "for the second")
+    emu.inbound("fonedynamics", TO, first["From"], "for the first")
+    assert [(r.path, r.form["Message.Text"]) for r in receiver.requests] == [
+        ("/second", "for the second"),
+        ("/first", "for the first"),
+    ]
+
+
+def test_reply_is_forwarded_by_sms_and_email(emu: Emulator, client: httpx.Client) -> None:
+    _, reply = lease_then_reply(
+        emu,
+        client,
+        ForwardToSms="+61499333222",
+        ForwardToEmail="inbox@example.com",
+        ForwardFromEmail="sms@example.com",
+    )
+    reply_sid = reply.json()["message"]["id"]
+    forwarded = emu.messages(to="+61499333222")
+    assert [(m["from"], m["text"], m["direction"]) for m in forwarded] == [(TO, "YES", "outbound")]
+    email = emu.store.get_state(EMAILS, reply_sid)
+    assert (email["To"], email["From"], email["Text"]) == (
+        "inbox@example.com",
+        "sms@example.com",
+        "YES",
+    )
+
+
+def test_forwarded_sms_uses_forward_from_sms(emu: Emulator, client: httpx.Client) -> None:
+    lease_then_reply(emu, client, ForwardToSms="+61499333222", ForwardFromSms="Support")
+    assert [m["from"] for m in emu.messages(to="+61499333222")] == ["Support"]
+
+
+def test_reply_without_any_lease_is_refused(client: httpx.Client) -> None:
+    response = client.post(
+        "/_emulator/inbound",
+        json={"provider": "fonedynamics", "from": TO, "to": "+61412345650", "text": "hi"},
+    )
+    assert response.status_code == 400
+    assert "lease" in response.json()["error"]
+
+
+def test_reply_after_the_lease_expired_is_recorded_without_webhook(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    sent = send(client, From="", WebhookUri=receiver.url + "/replies")
+    emu.advance("31d")
+    record = emu.inbound("fonedynamics", TO, sent["From"], "late")
+    assert record["provider_status"] == "Received"
+    assert receiver.requests == []
+
+
+def test_reply_to_a_dedicated_number_is_recorded(emu: Emulator, client: httpx.Client) -> None:
+    send(client, From="+61499009990")
+    record = emu.inbound("fonedynamics", TO, "+61499009990", "hello back")
+    listed = client.get(MESSAGES).json()["Messages"]
+    assert listed[-1]["MessageSid"] == record["id"]
+    assert listed[-1]["Direction"] == "Receive"
