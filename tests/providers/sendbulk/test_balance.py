@@ -1,0 +1,144 @@
+"""getbalance and credit: per-partner units that sending uses up, one per segment."""
+
+from __future__ import annotations
+
+import pytest
+
+from ._helpers import APIKEY, BASE, PARTNER, balance, body, bulk, bulk_item, creds, get, post, send
+
+ACCOUNTS = {
+    "accounts": {
+        "sendbulk": [
+            {"partnerID": PARTNER, "apikey": APIKEY, "balance": 3, "shortcodes": ["SHOP"]},
+            {"partnerID": "5678", "apikey": "child-key", "username": "shop-child", "balance": 1},
+        ]
+    }
+}
+
+
+def test_getbalance_shape(client):
+    data = body(post(client, "getbalance", {"apikey": APIKEY, "partnerID": PARTNER}))
+    assert data == {"response-code": 200, "credit": "10000.00", "partner-id": PARTNER}
+    assert list(data) == ["response-code", "credit", "partner-id"]
+
+
+@pytest.mark.parametrize("path", ["/getbalance", "/getbalance/"])
+def test_getbalance_by_get_and_numeric_partner_id(client, path):
+    response = client.get(BASE + path, params={"apikey": APIKEY, "partnerID": 1234})
+    assert body(response)["partner-id"] == "1234"
+
+
+def test_sending_uses_one_unit_per_segment(client):
+    send(client, "254712345678", message="short")
+    assert balance(client) == "9999.00"
+    send(client, "254712345678", message="x" * 161)  # two GSM-7 segments
+    assert balance(client) == "9997.00"
+    send(client, "254712345678", message="ü" * 10 + "€" + "ж")  # UCS-2, one segment
+    assert balance(client) == "9996.00"
+
+
+def test_refused_items_are_not_charged(client):
+    post(client, "sendbulk", bulk([bulk_item("123"), bulk_item("+447700900123")]))
+    assert balance(client) == "10000.00"
+
+
+def test_exhausted_balance_refuses_items_with_1004(client, emu):
+    emu.load_scenario(ACCOUNTS)
+    items = [bulk_item(f"25471234567{i}", clientsmsid=i) for i in range(5)]
+    items[1]["message"] = "y" * 200  # two segments
+    rows = body(post(client, "sendbulk", bulk(items)))["responses"]
+    assert [r["response-code"] for r in rows] == [200, 200, 1004, 1004, 1004]
+    assert rows[2] == {
+        "response-code": 1004,
+        "response-description": "Low bulk credits",
+        "mobile": "254712345672",
+        "clientsmsid": 2,
+    }
+    assert balance(client) == "0.00"
+    assert send(client, "254712345678")["response-code"] == 1004
+
+
+def test_a_long_message_needs_all_its_units(client, emu):
+    emu.load_scenario(ACCOUNTS)
+    assert send(client, "254712345678", message="z" * 500)["response-code"] == 1004  # 4 units
+    assert balance(client) == "3.00"
+
+
+def test_default_balance_option(client, emu):
+    emu.load_scenario({"providers": {"sendbulk": {"default_balance": 1}}})
+    assert balance(client) == "1.00"
+    send(client, "254712345678")
+    assert send(client, "254712345678")["response-code"] == 1004
+
+
+def test_balances_are_per_partner(client):
+    send(client, "254712345678")
+    other = body(get(client, "getbalance", {"apikey": "x", "partnerID": "other"}))
+    assert other["credit"] == "10000.00"
+
+
+def test_credit_tops_up_a_child_account(client, emu):
+    emu.load_scenario(ACCOUNTS)
+    payload = {"apikey": APIKEY, "partnerID": PARTNER, "childID": "shop-child", "amount": "5"}
+    data = body(post(client, "credit", payload))
+    assert data == {
+        "response-code": 200,
+        "response-description": "Partner ID 5678 has been credited with 5 units",
+        "prev-balance": "1.00",
+        "sms-units": "5",
+        "new-balance": "6.00",
+    }
+    child = body(post(client, "getbalance", {"apikey": "child-key", "partnerID": "5678"}))
+    assert child["credit"] == "6.00"
+
+
+def test_credit_by_partner_id_and_then_sending_works_again(client, emu):
+    emu.load_scenario(ACCOUNTS)
+    post(client, "sendbulk", bulk([bulk_item("254712345678", message="m" * 400)]))  # 3 units
+    assert send(client, "254712345678")["response-code"] == 1004
+    payload = {"apikey": APIKEY, "partnerID": PARTNER, "childID": PARTNER, "amount": 2.5}
+    data = body(post(client, "credit/", payload))
+    assert (data["sms-units"], data["new-balance"]) == ("2.50", "2.50")
+    assert send(client, "254712345678")["response-code"] == 200
+
+
+@pytest.mark.parametrize("child", ["nobody", ""])
+def test_credit_to_an_unknown_child_is_1005(client, emu, child):
+    emu.load_scenario(ACCOUNTS)
+    payload = {"apikey": APIKEY, "partnerID": PARTNER, "childID": child, "amount": "5"}
+    assert body(post(client, "credit", payload)) == {
+        "response-code": 1005,
+        "response-description": "The child acount is invalid. Kindly verify the details",
+    }
+
+
+@pytest.mark.parametrize("amount", ["five", "0", -3, None])
+def test_credit_with_a_bad_amount_is_1009(client, amount):
+    payload = {"apikey": APIKEY, "partnerID": PARTNER, "childID": "c", "amount": amount}
+    assert body(post(client, "credit", payload))["response-code"] == 1009
+
+
+def test_credit_needs_valid_reseller_credentials(client, emu):
+    emu.load_scenario(ACCOUNTS)
+    payload = {"apikey": "wrong", "partnerID": PARTNER, "childID": "5678", "amount": "5"}
+    assert body(post(client, "credit", payload))["response-code"] == 1006
+
+
+def test_credit_by_get_is_unsupported(client):
+    params = creds(childID="c", amount="5")
+    assert body(get(client, "credit", params))["response-code"] == 1010
+
+
+def test_balance_lives_in_a_sqlite_store_too(tmp_path):
+    from emulator import Emulator
+
+    emu = Emulator(db=tmp_path / "state.db")
+    with emu.client() as client:
+        send(client, "254712345678", message="x" * 200)
+        assert balance(client) == "9998.00"
+    emu.close()
+    again = Emulator(db=tmp_path / "state.db")
+    with again.client() as client:
+        assert balance(client) == "9998.00"
+        assert send(client, "254712345678")["messageid"] == "8290843"
+    again.close()
