@@ -1,0 +1,125 @@
+"""Brand profiles: batch limit, code key spelling and JSON types, per the notes' table."""
+
+from __future__ import annotations
+
+import pytest
+
+from emulator.providers.sendbulk.brands import BRANDS
+
+from ._helpers import APIKEY, PARTNER, body, bulk, bulk_item, dlr, post, send
+
+# brand → (limit, code keys, sendsms messageid, sendbulk messageid, sendsms mobile,
+#          sendbulk mobile, networkid, clientsmsid sent as 7)
+EXPECTED = {
+    "advanta": (1000, ["response-code"], str, str, int, str, int, int),
+    "fastmessage": (1000, ["response-code"], int, str, int, str, int, int),
+    "speedocom": (1000, ["response-code"], int, str, int, str, int, int),
+    "textsms": (20, ["respose-code"], str, str, str, str, str, str),
+    "sunface": (20, ["respose-code"], int, str, int, str, str, int),
+    "kemrut": (20, ["respose-code"], int, str, int, str, str, int),
+    "teamweb": (20, ["respose-code"], int, str, int, str, str, int),
+    "celcom": (20, ["respose-code"], int, str, int, str, str, int),
+    "wavesms": (1000, ["response-code"], int, int, str, str, str, str),
+}
+
+
+def test_every_brand_is_listed():
+    assert set(EXPECTED) == set(BRANDS)
+
+
+def use(emu, brand, **options):
+    emu.load_scenario({"providers": {"sendbulk": {"brand": brand, **options}}})
+
+
+@pytest.mark.parametrize("brand", sorted(EXPECTED))
+def test_profile_types_and_code_key(client, emu, brand):
+    _limit, keys, sms_id, bulk_id, sms_mobile, bulk_mobile, networkid, clientsmsid = EXPECTED[brand]
+    use(emu, brand)
+    row = send(client, "254712345678")
+    assert [k for k in row if k.endswith("-code")] == keys
+    assert all(row[k] == 200 for k in keys)
+    assert type(row["messageid"]) is sms_id
+    assert type(row["mobile"]) is sms_mobile
+    assert type(row["networkid"]) is networkid
+    assert str(row["mobile"]) == "254712345678" and str(row["networkid"]) == "1"
+
+    (bulk_row,) = body(post(client, "sendbulk", bulk([bulk_item("0712345678", clientsmsid=7)])))[
+        "responses"
+    ]
+    assert type(bulk_row["messageid"]) is bulk_id
+    assert type(bulk_row["mobile"]) is bulk_mobile
+    assert type(bulk_row["clientsmsid"]) is clientsmsid
+    assert str(bulk_row["clientsmsid"]) == "7"
+
+    (otp_row,) = body(post(client, "sendotp", {**_creds(), "mobile": "0712345678"}))["responses"]
+    assert type(otp_row["messageid"]) is str
+
+    report = dlr(client, row["messageid"])
+    assert [k for k in report if k.endswith("-code")] == keys
+    assert type(report["message-id"]) is str and type(report["delivery-networkid"]) is int
+
+
+def _creds():
+    return {"partnerID": PARTNER, "apikey": APIKEY, "shortcode": "SHOP", "message": "hi"}
+
+
+@pytest.mark.parametrize("brand", sorted(EXPECTED))
+def test_batch_limit(client, emu, brand):
+    limit = EXPECTED[brand][0]
+    use(emu, brand)
+    items = [bulk_item(f"2547123{i:05d}", clientsmsid=i) for i in range(limit + 1)]
+    refused = body(post(client, "sendbulk", bulk(items)))
+    assert refused[EXPECTED[brand][1][0]] == 1012
+    assert "responses" not in refused
+    assert len(body(post(client, "sendbulk", bulk(items[:limit])))["responses"]) == limit
+    numbers = ",".join(item["mobile"] for item in items)
+    assert (
+        body(post(client, "sendsms", {**_creds(), "mobile": numbers}))[EXPECTED[brand][1][0]]
+        == 1104
+    )
+
+
+@pytest.mark.parametrize("brand", sorted(EXPECTED))
+def test_flat_refusals_use_the_brands_key(client, emu, brand):
+    use(emu, brand)
+    data = body(post(client, "getbalance", {"partnerID": PARTNER}))
+    assert data == {EXPECTED[brand][1][0]: 4092, "response-description": "No API KEY Provided"}
+
+
+def test_code_key_both(client, emu):
+    use(emu, "advanta", code_key="both")
+    row = send(client, "254712345678")
+    assert list(row)[:3] == ["response-code", "respose-code", "response-description"]
+    assert row["response-code"] == row["respose-code"] == 200
+    data = body(post(client, "getbalance", {"partnerID": PARTNER, "apikey": APIKEY}))
+    assert data["response-code"] == data["respose-code"] == 200
+
+
+def test_batch_limit_override(client, emu):
+    use(emu, "textsms", batch_limit=2)
+    items = [bulk_item("254712345678"), bulk_item("254712345679"), bulk_item("254712345670")]
+    assert body(post(client, "sendbulk", bulk(items)))["respose-code"] == 1012
+
+
+def test_wavesms_low_credit_row_carries_mobile_as_an_object(client, emu):
+    use(emu, "wavesms", default_balance=0)
+    (row,) = body(post(client, "sendbulk", bulk([bulk_item("254712345678", clientsmsid=0)])))[
+        "responses"
+    ]
+    assert row == {
+        "response-code": 1004,
+        "response-description": "Low bulk credits",
+        "mobile": {"mobile": "254712345678"},
+        "clientsmsid": "0",
+    }
+
+
+def test_brand_names_are_case_insensitive(client, emu):
+    use(emu, "TextSMS")
+    assert "respose-code" in send(client, "254712345678")
+
+
+def test_default_brand_is_advanta(client):
+    row = send(client, "254712345678")
+    assert next(iter(row)) == "response-code"
+    assert type(row["messageid"]) is str and type(row["mobile"]) is int
