@@ -1,0 +1,240 @@
+"""End-to-end: the inspector in headless Chromium against a live emulator.
+
+Live updates arrive by polling (about once a second), so assertions on them
+use Playwright's ``expect``, which retries until a deadline (``# real-time ok``).
+Status changes themselves come from the emulator's virtual clock, advanced
+from the UI.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from playwright.sync_api import expect
+
+from emulator.testing.server import LiveServer
+
+from ._data import add_batch, add_message
+
+FD_ACCOUNT = "AG5T3HFR5ASD54FS5GB3SDAFJAKSH6DS"
+FD_PROPERTY = "S7DNJ9KJDS0MDS23DKS9QMZ8DKJSD9KL"
+FD_SENDER = "+61400000001"
+FD_HANDSET = "+61400000002"
+XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def fd_send(server: LiveServer, text: str, to: str = FD_HANDSET) -> str:
+    """Send one SMS through Fone Dynamics' real endpoint; return its MessageSid."""
+    response = httpx.post(
+        f"{server.url}/v2/Properties/{FD_PROPERTY}/Messages",
+        json={"From": FD_SENDER, "To": to, "Text": text},
+        auth=(FD_ACCOUNT, "token"),
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["Message"]["MessageSid"]
+
+
+def ui(server: LiveServer, path: str = "") -> str:
+    return f"{server.url}/_emulator/ui{path}"
+
+
+def row(page: Any, message_id: str) -> Any:
+    return page.locator("table.messages tbody tr").filter(
+        has=page.locator(f'a[href$="/messages/{message_id}"]')
+    )
+
+
+def test_a_message_sent_through_fonedynamics_appears_live_and_opens(
+    server: LiveServer, page: Any
+) -> None:
+    page.goto(ui(server))
+    expect(page.get_by_text("No messages")).to_be_visible()
+    sid = fd_send(server, "Your table is ready")
+    line = row(page, sid)
+    expect(line).to_be_visible()  # real-time ok: arrives by polling, without a reload
+    expect(line.locator("td.preview")).to_have_text("Your table is ready")
+    expect(line.locator('td[data-label="Provider"]')).to_contain_text("fonedynamics")
+    expect(line.locator('td[data-label="To"]')).to_have_text(FD_HANDSET)
+    expect(line.locator(".badge")).to_have_text("queued")
+    line.locator("a.msg-link").click()
+    expect(page.locator("h1")).to_contain_text(sid)
+    expect(page.locator("#message-text")).to_have_text("Your table is ready")
+    request = page.locator(".timeline .ev-request")
+    expect(request).to_contain_text(f"POST /v2/Properties/{FD_PROPERTY}/Messages")
+    expect(request).to_contain_text("200")
+
+
+def test_clock_controls_advance_the_emulator_and_statuses_follow(
+    server: LiveServer, page: Any
+) -> None:
+    sid = fd_send(server, "On its way")
+    page.goto(ui(server, f"/messages/{sid}"))
+    status = page.locator(".facts .status .badge").first
+    expect(status).to_have_text("queued")
+    expect(page.locator("#clock-now")).to_have_text("2026-01-01 00:00:00.000")
+    page.get_by_role("button", name="+1 m").click()
+    expect(page.locator("#clock-now")).to_have_text("2026-01-01 00:01:00.000")  # real-time ok
+    expect(status).to_have_text("delivered")  # real-time ok
+    steps = page.locator(".timeline .ev-status .badge")
+    expect(steps).to_have_text(["queued", "sent", "delivered"])
+    assert server.messages()[0]["status"] == "delivered"
+
+    page.get_by_label("Advance by").fill("1h30m")
+    page.get_by_role("button", name="Advance", exact=True).click()
+    expect(page.locator("#clock-now")).to_have_text("2026-01-01 01:31:00.000")  # real-time ok
+    page.get_by_role("button", name="+1 h").click()
+    expect(page.locator("#clock-now")).to_have_text("2026-01-01 02:31:00.000")  # real-time ok
+
+    page.get_by_label("Advance by").fill("soon")
+    page.get_by_role("button", name="Advance", exact=True).click()
+    error = page.locator("#clock-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("invalid duration 'soon'")
+    assert server.now.isoformat() == "2026-01-01T02:31:00+00:00"
+
+
+def test_an_invalid_scenario_upload_shows_its_error_inline(server: LiveServer, page: Any) -> None:
+    page.goto(ui(server, "/scenario"))
+    expect(page.locator("#scenario-name")).to_have_text(server.scenario.name)
+    before = server.scenario.name
+    page.get_by_label("Scenario (YAML or JSON)").fill(
+        "name: broken\nrules:\n  - when: {to: '+15005550001'}\n    outcome: exploded\n"
+    )
+    page.get_by_role("button", name="Validate and activate").click()
+    error = page.locator("#scenario-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("unknown outcome 'exploded'")
+    expect(error).to_contain_text("rules[0]")
+    assert server.scenario.name == before
+
+    page.get_by_label("Load a YAML or JSON file").set_input_files(
+        files=[
+            {
+                "name": "mine.yaml",
+                "mimeType": "text/yaml",
+                "buffer": b"name: from-a-file\nseed: 9\n",
+            }
+        ]
+    )
+    expect(page.get_by_label("Scenario (YAML or JSON)")).to_have_value(
+        "name: from-a-file\nseed: 9\n"
+    )
+    page.get_by_role("button", name="Validate and activate").click()
+    expect(page.locator("#scenario-result")).to_have_text("Scenario “from-a-file” is active.")
+    expect(error).to_be_hidden()
+    expect(page.locator("#scenario-name")).to_have_text("from-a-file")  # real-time ok
+    assert server.scenario.name == "from-a-file"
+
+
+def test_an_inbound_reply_composed_in_the_ui_is_listed(server: LiveServer, page: Any) -> None:
+    sid = fd_send(server, "Reply YES to confirm")
+    page.goto(ui(server, f"/messages/{sid}"))
+    page.get_by_role("link", name="Simulate a reply").click()
+    expect(page.get_by_label("From (the handset)")).to_have_value(FD_HANDSET)
+    expect(page.get_by_label("To (your sender number)")).to_have_value(FD_SENDER)
+    page.get_by_label("Through provider").select_option("fonedynamics")
+    page.get_by_label("Reply text").fill("YES <b>please</b>")
+    page.get_by_role("button", name="Send inbound SMS").click()
+    result = page.locator("#inbound-result")
+    expect(result).to_contain_text("Inbound message")
+    reply = server.messages(to=FD_SENDER)[0]
+    assert (reply["direction"], reply["text"]) == ("inbound", "YES <b>please</b>")
+    line = row(page, reply["id"])
+    expect(line).to_be_visible()  # real-time ok
+    expect(line.locator("td.preview")).to_have_text("YES <b>please</b>")
+    expect(line).to_contain_text("inbound")
+
+    page.get_by_label("From (the handset)").fill("+61499999999")
+    page.get_by_label("Reply text").fill("who is this")
+    page.get_by_role("button", name="Send inbound SMS").click()
+    expect(page.locator("#inbound-error")).to_contain_text("Not sent:")
+
+
+def test_html_laden_texts_render_as_text_everywhere(server: LiveServer, page: Any) -> None:
+    sid = fd_send(server, XSS)
+    page.goto(ui(server))
+    line = row(page, sid)
+    expect(line.locator("td.preview")).to_have_text(XSS)
+    page.goto(ui(server, f"/messages/{sid}"))
+    expect(page.locator("#message-text")).to_have_text(XSS)
+    page.goto(ui(server, "/requests"))
+    page.locator("table.journal summary").first.click()
+    expect(page.locator("table.journal pre.body").first).to_contain_text(XSS)
+    injected = page.evaluate("document.querySelectorAll('main script, main img').length")
+    assert injected == 0
+    # the page fixture also fails the test if any alert() ran
+
+
+def test_request_journal_lists_requests_and_shows_bodies_on_click(
+    server: LiveServer, page: Any
+) -> None:
+    page.goto(ui(server, "/requests"))
+    expect(page.get_by_text("No requests yet")).to_be_visible()
+    fd_send(server, "journal me")
+    entry = page.locator("table.journal tbody tr").first
+    expect(entry).to_be_visible()  # real-time ok
+    expect(entry.locator(".method")).to_have_text("POST")
+    expect(entry).to_contain_text(f"/v2/Properties/{FD_PROPERTY}/Messages")
+    expect(entry.locator('td[data-label="Status"]')).to_have_text("200")
+    body = entry.locator("pre.body").first
+    expect(body).to_be_hidden()
+    entry.locator("summary").click()
+    expect(body).to_be_visible()
+    expect(body).to_contain_text('"Text": "journal me"')
+    expect(entry.locator("pre.body").nth(1)).to_contain_text('"MessageSid"')
+
+
+def test_batches_show_progress_and_rejected_indexes(server: LiveServer, page: Any) -> None:
+    batch = add_batch(
+        server.emulator,
+        ["one", "two", "three", "four"],
+        rejected=[{"index": 3, "to": "+1", "errorCode": "SMS-RC-410"}],
+        processing=60.0,
+    )
+    page.goto(ui(server, "/batches"))
+    line = page.locator("table.batches tbody tr").first
+    expect(line.locator(".count")).to_have_text("0/4")
+    line.get_by_role("link", name=batch.id).click()
+    expect(page.locator("#batch-progress")).to_have_text("0/4")
+    expect(page.locator("table.rejected tbody tr")).to_have_count(1)
+    expect(page.locator('table.rejected td[data-label="Index"]')).to_have_text("3")
+    page.get_by_role("button", name="+1 m").click()
+    expect(page.locator("#batch-progress")).to_have_text("4/4")  # real-time ok
+    expect(page.locator(".big .badge")).to_have_text("complete")
+
+
+def test_filters_and_search_narrow_the_list(server: LiveServer, page: Any) -> None:
+    add_message(server.emulator, "Your code is 4242", provider="ringcentral")
+    add_message(server.emulator, "Dinner at 8", provider="sendbulk", to="+254700000001")
+    page.goto(ui(server))
+    expect(page.locator("table.messages tbody tr")).to_have_count(2)
+    page.get_by_label("Search text, id, number, status").fill("4242")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("table.messages tbody tr")).to_have_count(1)
+    expect(page.locator("td.preview")).to_have_text("Your code is 4242")
+    page.get_by_role("link", name="Clear").click()
+    page.get_by_label("Number (from or to)").fill("254700000001")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("td.preview")).to_have_text("Dinner at 8")
+    assert re.search(r"number=254700000001", page.url)
+
+
+def test_narrow_window_and_keyboard_focus(server: LiveServer, page: Any) -> None:
+    add_message(server.emulator, "A rather long text " * 10)
+    page.set_viewport_size({"width": 380, "height": 800})
+    page.goto(ui(server))
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1
+    cell = page.locator("table.messages td.preview").first
+    assert cell.evaluate("td => getComputedStyle(td).display") == "block"  # stacked, card-like
+    assert cell.evaluate("td => getComputedStyle(td, '::before').content") == '"Text: "'
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
