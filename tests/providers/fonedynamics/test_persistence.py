@@ -1,0 +1,46 @@
+"""The same behaviour on the SQLite store, across a restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from emulator import Emulator
+
+from .conftest import ACCOUNT, BATCH, MESSAGES, TOKEN
+
+TO = "+61488023555"
+
+
+def test_messages_and_leases_survive_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "fd.db"
+    emu = Emulator(db=db)
+    with emu.client(auth=(ACCOUNT, TOKEN)) as client:
+        sent = client.post(
+            MESSAGES,
+            json={
+                "To": TO,
+                "Text": "Reply YES",
+                "ExternalId": "e1",
+                "Schedule": int(emu.time()) + 60,
+            },
+        ).json()["Message"]
+        batch = client.post(
+            BATCH, json={"Messages": [{"From": "MyShop", "To": TO, "Text": "b"}, {"To": "x"}]}
+        ).json()
+    assert batch[1]["ErrorCode"] == "PARAMETER_REQUIRED"
+    emu.advance("2m")
+    emu.close()
+
+    again = Emulator(db=db)
+    with again.client(auth=(ACCOUNT, TOKEN)) as client:
+        message = client.get(f"/v2/Messages/{sent['MessageSid']}").json()["Message"]
+        assert message["Status"] == "Delivered"
+        assert (message["ExternalId"], message["Scheduled"]) == ("e1", sent["Scheduled"])
+        reply = again.inbound("fonedynamics", TO, sent["From"], "YES")
+        listed = client.get(MESSAGES).json()
+    assert [m["MessageSid"] for m in listed["Messages"]] == [
+        sent["MessageSid"],
+        batch[0]["MessageSid"],
+        reply["id"],
+    ]
+    again.close()
