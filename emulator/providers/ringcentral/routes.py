@@ -259,11 +259,11 @@ def build_app(emu: Emulator) -> ASGIApp:
     # OAuth
     async def token(request: Request) -> Response:
         media = _media_type(request)
-        if media != "application/x-www-form-urlencoded":
+        if media and media != "application/x-www-form-urlencoded":
             raise OAuthError(
                 "invalid_request",
                 "CMN-415",
-                f"Content-Type [{media or 'none'}] is not supported",
+                f"Content-Type [{media}] is not supported",
                 status=415,
             )
         form = await _form(request)

@@ -1,0 +1,268 @@
+"""POST /restapi/oauth/token and /restapi/oauth/revoke; bearer checks on the API."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from emulator import Emulator
+
+from .conftest import A2P, JWT_GRANT, check_schema, login
+
+TOKEN = "/restapi/oauth/token"
+REVOKE = "/restapi/oauth/revoke"
+
+
+def test_jwt_grant_returns_token_info(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    response = client.post(
+        TOKEN, auth=("id", "secret"), data={"grant_type": JWT_GRANT, "assertion": "eyJ.x.y"}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    check_schema("TokenInfo", body)
+    assert body["token_type"] == "bearer"
+    assert body["expires_in"] == 3600 and isinstance(body["expires_in"], int)
+    assert body["refresh_token_expires_in"] == 604800
+    assert isinstance(body["refresh_token_expires_in"], int)
+    for key in ("access_token", "refresh_token", "scope", "owner_id", "endpoint_id", "session_id"):
+        assert isinstance(body[key], str) and body[key]
+    assert "A2PSMS" in body["scope"].split()
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"grant_type": "password", "username": "+16505550100", "password": "p", "extension": "101"},
+        {"grant_type": "authorization_code", "code": "abc", "redirect_uri": "http://x/cb"},
+        {"grant_type": "partner_jwt", "assertion": "x"},
+    ],
+)
+def test_other_grants_with_client_id_in_body(sms_emulator: Emulator, form: dict[str, str]) -> None:
+    response = sms_emulator.client().post(TOKEN, data={**form, "client_id": "public-app"})
+    assert response.status_code == 200, response.text
+    check_schema("TokenInfo", response.json())
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [("-1", 3600), ("0", 3600), ("30", 600), ("1200", 1200), ("99999", 3600), ("abc", 3600)],
+)
+def test_access_ttl_is_clamped_not_refused(
+    sms_emulator: Emulator, sent: str, expected: int
+) -> None:
+    body = login(sms_emulator.client(), access_token_ttl=sent, refresh_token_ttl="9999999")
+    assert body["expires_in"] == expected
+    assert body["refresh_token_expires_in"] == 2_592_000
+
+
+def test_access_token_expires_on_the_emulator_clock(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    token = login(client, access_token_ttl="600")
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    assert client.get(A2P + "/batches", headers=headers).status_code == 200
+    sms_emulator.advance("600s")
+    response = client.get(A2P + "/batches", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["errorCode"] == "OAU-128"
+    check_schema("ASGErrorResponse", response.json())
+
+
+def test_refresh_tokens_are_single_use(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    first = login(client)
+    form = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}
+    refreshed = client.post(TOKEN, auth=("id", "secret"), data=form)
+    assert refreshed.status_code == 200
+    body = refreshed.json()
+    assert body["session_id"] == first["session_id"]
+    assert body["refresh_token"] != first["refresh_token"]
+    again = client.post(TOKEN, auth=("id", "secret"), data=form)
+    assert again.status_code == 400
+    error = again.json()
+    check_schema("OauthInvalidRequest", error)
+    assert error["error"] == "invalid_grant"
+    assert error["errors"][0]["errorCode"] == "OAU-213"
+    assert isinstance(error["error_description"], str)
+
+
+def test_refresh_token_expires(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    first = login(client, refresh_token_ttl="3600")
+    sms_emulator.advance("1h")
+    form = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}
+    response = client.post(TOKEN, auth=("id", "secret"), data=form)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_revoke_ends_the_whole_session(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    token = login(client)
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    response = client.post(REVOKE, auth=("id", "secret"), data={"token": token["access_token"]})
+    assert response.status_code == 200
+    assert response.content == b""
+    denied = client.get(A2P + "/batches", headers=headers)
+    assert denied.status_code == 401
+    assert denied.json()["errorCode"] == "OAU-213"
+    form = {"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}
+    refused = client.post(TOKEN, auth=("id", "secret"), data=form)
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "invalid_grant"
+
+
+def test_revoke_by_refresh_token_in_query(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    token = login(client)
+    response = client.post(REVOKE, params={"token": token["refresh_token"]}, auth=("i", "s"))
+    assert response.status_code == 200
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    assert client.get(A2P + "/batches", headers=headers).status_code == 401
+
+
+def test_revoke_without_token_is_invalid_request(sms_emulator: Emulator) -> None:
+    response = sms_emulator.client().post(REVOKE, auth=("i", "s"), data={})
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("headers", "code"),
+    [
+        ({}, "AGW-401"),
+        ({"Authorization": "Basic abc"}, "AGW-402"),
+        ({"Authorization": "Bearer"}, "AGW-402"),
+        ({"Authorization": "Bearer not a token!"}, "OAU-149"),
+        ({"Authorization": "Bearer ###"}, "OAU-149"),
+        ({"Authorization": "Bearer Unknown-Token_123"}, "OAU-213"),
+    ],
+)
+def test_bad_bearer_tokens_get_401(sms_emulator: Emulator, headers: dict, code: str) -> None:
+    response = sms_emulator.client().get(A2P + "/messages", headers=headers)
+    assert response.status_code == 401
+    body = response.json()
+    check_schema("ASGErrorResponse", body)
+    assert body["errorCode"] == code
+    assert body["errors"][0]["errorCode"] == code
+    assert response.headers["rcrequestid"]
+
+
+def test_lowercase_bearer_is_accepted(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    token = login(client)["access_token"]
+    response = client.get(A2P + "/batches", headers={"Authorization": f"bearer {token}"})
+    assert response.status_code == 200
+
+
+def test_missing_client_authentication(sms_emulator: Emulator) -> None:
+    response = sms_emulator.client().post(TOKEN, data={"grant_type": JWT_GRANT, "assertion": "x"})
+    assert response.status_code == 400
+    body = response.json()
+    check_schema("OauthInvalidRequest", body)
+    assert body["error"] == "invalid_client"
+    assert body["errors"][0]["errorCode"] == "OAU-123"
+
+
+@pytest.mark.parametrize(
+    ("form", "error", "parameter"),
+    [
+        ({}, "invalid_request", "grant_type"),
+        ({"grant_type": JWT_GRANT}, "invalid_request", "assertion"),
+        ({"grant_type": "password", "username": "u"}, "invalid_request", "password"),
+        ({"grant_type": "client_credentials"}, "unsupported_grant_type", "grant_type"),
+    ],
+)
+def test_token_request_errors(
+    sms_emulator: Emulator, form: dict[str, str], error: str, parameter: str
+) -> None:
+    response = sms_emulator.client().post(TOKEN, auth=("i", "s"), data=form)
+    assert response.status_code == 400
+    body = response.json()
+    check_schema("OauthInvalidRequest", body)
+    assert body["error"] == error
+    assert body["errors"][0]["parameterName"] == parameter
+
+
+def test_token_wants_a_form_body(sms_emulator: Emulator) -> None:
+    response = sms_emulator.client().post(
+        TOKEN, auth=("i", "s"), json={"grant_type": JWT_GRANT, "assertion": "x"}
+    )
+    assert response.status_code == 415
+    assert response.headers["content-type"].startswith("application/json")
+
+
+ACCOUNTS = {
+    "accounts": {
+        "ringcentral": [
+            {
+                "client_id": "app",
+                "client_secret": "s3cret",
+                "jwt": "good-jwt",
+                "username": "+16505550100",
+                "password": "pw",
+                "extension": "101",
+                "account_id": "111",
+            }
+        ]
+    }
+}
+
+
+@pytest.mark.sms_scenario(ACCOUNTS)
+def test_declared_accounts_check_jwt(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    good = client.post(
+        TOKEN, auth=("app", "s3cret"), data={"grant_type": JWT_GRANT, "assertion": "good-jwt"}
+    )
+    assert good.status_code == 200
+    token = good.json()["access_token"]
+    listed = client.get(
+        "/restapi/v1.0/account/111/a2p-sms/batches", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert listed.status_code == 200
+    other = client.get(
+        "/restapi/v1.0/account/222/a2p-sms/batches", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert other.status_code == 404
+    assert other.json()["errors"][0]["parameterName"] == "accountId"
+    bad = client.post(
+        TOKEN, auth=("app", "s3cret"), data={"grant_type": JWT_GRANT, "assertion": "bad"}
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"] == "invalid_grant"
+    assert bad.json()["errors"][0]["errorCode"] == "OAU-140"
+
+
+@pytest.mark.sms_scenario(ACCOUNTS)
+def test_declared_accounts_check_client_and_password(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    form = {"grant_type": "password", "username": "+16505550100*101", "password": "pw"}
+    assert client.post(TOKEN, auth=("app", "s3cret"), data=form).status_code == 200
+    wrong_secret = client.post(TOKEN, auth=("app", "nope"), data=form)
+    assert wrong_secret.status_code == 400
+    assert wrong_secret.json()["error"] == "invalid_client"
+    wrong_password = client.post(TOKEN, auth=("app", "s3cret"), data={**form, "password": "x"})
+    assert wrong_password.json()["errors"][0]["errorCode"] == "OAU-140"
+
+
+def test_malformed_basic_header(sms_emulator: Emulator) -> None:
+    header = "Basic " + base64.b64encode(b"no-colon").decode()
+    response = sms_emulator.client().post(
+        TOKEN, headers={"Authorization": header}, data={"grant_type": JWT_GRANT, "assertion": "x"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_client"
+
+
+@pytest.mark.sms_scenario({"accounts": {"ringcentral": [{"scope": "SMS ReadAccounts"}]}})
+def test_missing_a2psms_permission_is_403(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    token = login(client)["access_token"]
+    response = client.get(A2P + "/batches", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403
+    body = response.json()
+    assert body["errorCode"] == "CMN-401"
+    assert body["errors"][0]["permissionName"] == "A2PSMS"
