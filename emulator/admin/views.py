@@ -9,7 +9,8 @@ webhook attempts); provider-specific words come only from each provider's
   entry of the same provider, answered within two seconds (emulator time) of
   the message's creation, whose response names the message (or its batch),
   or else whose request names the recipient.  It is labelled as a guess.
-- Cost is shown only when a provider stores one in ``message.extra["cost"]``.
+- Cost is shown only when a provider stores one in ``message.extra``: a
+  ``"cost"`` as is, else ``"rate"`` (per segment) × segments.
 - Free-text search and the status filter are evaluated in Python over pages
   of the store, newest first, examining at most ``SCAN_LIMIT`` messages per
   page; the page then offers to continue from where the search stopped.
@@ -308,8 +309,7 @@ def message_detail(emu: Emulator, message_id: str) -> dict[str, Any] | None:
         for j in emu.webhooks.pending()
         if j.message_id == message_id
     ]
-    extra = message.extra or {}
-    cost = extra.get("cost")
+    cost, currency, basis = _cost(message)
     found = creating_request(emu, message)
     return {
         **record,
@@ -318,12 +318,30 @@ def message_detail(emu: Emulator, message_id: str) -> dict[str, Any] | None:
         "outcome": message.plan.outcome,
         "segment_breakdown": segment_breakdown(message.text),
         "cost": cost,
-        "currency": extra.get("currency") if cost is not None else None,
+        "currency": currency,
+        "cost_basis": basis,
         "webhooks": {"attempts": attempts, "pending": pending},
         "request": (
             {"id": found["entry"]["id"], "match": found["match"]} if found is not None else None
         ),
     }
+
+
+def _cost(message: Message) -> tuple[float | None, str | None, str | None]:
+    """The message's cost if its provider records one: ``(cost, currency, how)``.
+
+    ``extra["cost"]`` is taken as is; otherwise ``extra["rate"]`` (per segment)
+    times the segment count.  Neither: no cost (the UI omits it).
+    """
+    extra = message.extra or {}
+    currency = extra.get("currency") if isinstance(extra.get("currency"), str) else None
+    cost, rate = extra.get("cost"), extra.get("rate")
+    if isinstance(cost, int | float) and not isinstance(cost, bool):
+        return float(cost), currency, None
+    if isinstance(rate, int | float) and not isinstance(rate, bool):
+        total = round(message.segments * rate, 6)
+        return total, currency, f"{message.segments} segment(s) × {rate:g}"
+    return None, None, None
 
 
 def batch_summary(emu: Emulator, batch: Batch, now: float | None = None) -> dict[str, Any]:

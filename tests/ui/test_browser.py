@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import expect
 
 from emulator.testing.server import LiveServer
@@ -34,6 +35,58 @@ def fd_send(server: LiveServer, text: str, to: str = FD_HANDSET) -> str:
     )
     assert response.status_code == 200, response.text
     return response.json()["Message"]["MessageSid"]
+
+
+RC_A2P = "/restapi/v1.0/account/~/a2p-sms"
+RC_SENDER = "+16505550100"
+RC_HANDSET = "+16505550123"
+
+
+def rc_send(server: LiveServer, text: str, numbers: list[str]) -> dict[str, Any]:
+    """Log in with a JWT and send one RingCentral A2P batch; return the batch resource."""
+    with httpx.Client(base_url=server.url) as http:
+        token = http.post(
+            "/restapi/oauth/token",
+            auth=("client-id", "client-secret"),
+            data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "j"},
+        )
+        assert token.status_code == 200, token.text
+        response = http.post(
+            f"{RC_A2P}/batches",
+            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+            json={"from": RC_SENDER, "text": text, "messages": [{"to": [n]} for n in numbers]},
+        )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+SB_SHORTCODE = "SHOP"
+SB_HANDSET = "+254712345678"
+
+
+def sendbulk_send(server: LiveServer, text: str) -> None:
+    """One SMS through the sendbulk gateway's sendsms endpoint."""
+    response = httpx.post(
+        f"{server.url}/api/services/sendsms",
+        json={
+            "partnerID": "1234",
+            "apikey": "test-key",
+            "shortcode": SB_SHORTCODE,
+            "mobile": SB_HANDSET[1:],
+            "message": text,
+        },
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["responses"][0]["response-code"] == 200, response.text
+
+
+def send_through(server: LiveServer, provider: str, text: str) -> None:
+    if provider == "ringcentral":
+        rc_send(server, text, [RC_HANDSET])
+    elif provider == "fonedynamics":
+        fd_send(server, text)
+    else:
+        sendbulk_send(server, text)
 
 
 def ui(server: LiveServer, path: str = "") -> str:
@@ -64,6 +117,56 @@ def test_a_message_sent_through_fonedynamics_appears_live_and_opens(
     request = page.locator(".timeline .ev-request")
     expect(request).to_contain_text(f"POST /v2/Properties/{FD_PROPERTY}/Messages")
     expect(request).to_contain_text("200")
+
+
+@pytest.mark.parametrize("provider", ["ringcentral", "fonedynamics", "sendbulk"])
+def test_each_provider_s_messages_and_replies_show_up(
+    server: LiveServer, page: Any, provider: str
+) -> None:
+    text = f"Hello through {provider}"
+    send_through(server, provider, text)
+    [sent] = server.messages(provider=provider)
+    page.goto(ui(server))
+    page.get_by_label("Provider", exact=True).select_option(provider)
+    page.get_by_role("button", name="Filter").click()
+    line = row(page, sent["id"])
+    expect(line.locator("td.preview")).to_have_text(text)
+    expect(line.locator('td[data-label="From"]')).to_have_text(sent["from"])
+    expect(line.locator('td[data-label="To"]')).to_have_text(sent["to"])
+    expect(line.locator(".badge")).to_have_text(sent["status"])
+    if sent["provider_status"] != sent["status"]:
+        expect(line.locator(".pstatus")).to_have_text(sent["provider_status"])
+    page.get_by_role("button", name="+1 m").click()
+    expect(line.locator(".badge")).to_have_text("delivered")  # real-time ok
+    delivered = server.messages(provider=provider)[0]["provider_status"]
+    if delivered != "delivered":
+        expect(line.locator(".pstatus")).to_have_text(delivered)  # real-time ok
+
+    line.locator("a.msg-link").click()
+    page.get_by_role("link", name="Simulate a reply").click()
+    page.get_by_label("Reply text").fill(f"Reply via {provider}")
+    page.get_by_role("button", name="Send inbound SMS").click()
+    expect(page.locator("#inbound-result")).to_contain_text("Inbound message")
+    [reply] = [m for m in server.messages(provider=provider) if m["direction"] == "inbound"]
+    assert (reply["from"], reply["text"]) == (sent["to"], f"Reply via {provider}")
+    expect(row(page, reply["id"]).locator("td.preview")).to_have_text(  # real-time ok
+        f"Reply via {provider}"
+    )
+
+
+def test_a_ringcentral_batch_shows_progress_and_its_rejected_recipient(
+    server: LiveServer, page: Any
+) -> None:
+    batch = rc_send(server, "Batch hello", [RC_HANDSET, "+4088070206", "+16505550124"])
+    assert batch["rejected"][0]["index"] == 2
+    page.goto(ui(server, "/batches"))
+    page.get_by_role("link", name=batch["id"]).click()
+    expect(page.locator("#batch-progress")).to_have_text("0/2")
+    expect(page.locator('table.rejected td[data-label="Index"]')).to_have_text("2")
+    expect(page.locator("table.rejected")).to_contain_text("+4088070206")
+    expect(page.locator("table.messages tbody tr")).to_have_count(2)
+    page.get_by_role("button", name="+1 m").click()
+    expect(page.locator("#batch-progress")).to_have_text("2/2")  # real-time ok
 
 
 def test_clock_controls_advance_the_emulator_and_statuses_follow(

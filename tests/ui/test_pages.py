@@ -165,8 +165,11 @@ def test_cost_is_shown_only_when_the_provider_records_one(
     emu: Emulator, client: httpx.Client
 ) -> None:
     priced = add_message(emu, "hi", extra={"cost": 0.8, "currency": "KES"})
+    rated = add_message(emu, "x" * 200, extra={"rate": 0.007})  # 2 segments
     plain = add_message(emu, "hi")
     assert "<dt>Cost</dt><dd>0.8 KES</dd>" in client.get(f"{UI}/messages/{priced.id}").text
+    html = client.get(f"{UI}/messages/{rated.id}").text
+    assert '<dt>Cost</dt><dd>0.014 <span class="muted">(2 segment(s) × 0.007)</span>' in html
     assert "<dt>Cost</dt>" not in client.get(f"{UI}/messages/{plain.id}").text
 
 
@@ -255,7 +258,7 @@ def test_message_detail_json(emu: Emulator, client: httpx.Client) -> None:
     assert (breakdown["encoding"], breakdown["units"], breakdown["segments"]) == ("GSM-7", 12, 1)
     assert breakdown["extension"] == ["[", "]"]
     assert detail["webhooks"] == {"attempts": [], "pending": []}
-    assert detail["cost"] is None and detail["request"] is None
+    assert detail["cost"] is None and detail["cost_basis"] is None and detail["request"] is None
     missing = client.get("/_emulator/messages/nope")
     assert (missing.status_code, missing.json()) == (404, {"error": "no message 'nope'"})
 
