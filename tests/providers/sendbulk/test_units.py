@@ -1,0 +1,98 @@
+"""Unit checks of the small modules: numbers, Nairobi time, the outcome table, brands."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from emulator.providers.sendbulk.brands import BrandConfigError, brand_from_options
+from emulator.providers.sendbulk.hashed import hash_msisdn, is_hash
+from emulator.providers.sendbulk.mapping import OUTCOMES, final_description, submit_code
+from emulator.providers.sendbulk.mobile import NETWORK_PREFIXES, classify
+from emulator.providers.sendbulk.nairobi import (
+    BadSendTime,
+    format_tat,
+    format_time,
+    parse_send_time,
+)
+
+
+def test_operator_prefix_ranges_do_not_overlap():
+    seen: set[int] = set()
+    for prefixes in NETWORK_PREFIXES.values():
+        assert not seen & prefixes
+        seen |= prefixes
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "msisdn"),
+    [
+        ("0712345678", "kenyan", "254712345678"),
+        (254110123456, "kenyan", "254110123456"),
+        ("+447700900123", "foreign", "+447700900123"),
+        ("0812345678", "invalid", "0812345678"),
+        (None, "invalid", ""),
+        (True, "invalid", "True"),
+    ],
+)
+def test_classify(value, kind, msisdn):
+    number = classify(value)
+    assert (number.kind, number.msisdn) == (kind, msisdn)
+
+
+def test_nairobi_is_utc_plus_three():
+    moment = datetime(2026, 1, 1, 12, tzinfo=UTC).timestamp()
+    assert format_time(moment) == "2026-01-01 15:00:00"
+    assert parse_send_time("2026-01-01 15:00") == moment
+    assert parse_send_time(moment) == moment
+    assert parse_send_time(None) is None
+
+
+@pytest.mark.parametrize("value", ["soon", True, [1], -5, "nan"])
+def test_bad_send_times(value):
+    with pytest.raises(BadSendTime):
+        parse_send_time(value)
+
+
+def test_tat_styles():
+    assert format_tat(150, "clock") == "00:02:30"
+    assert format_tat(3725.4, "clock") == "01:02:05"
+    assert format_tat(0.24, "seconds") == "0.24 sec"
+
+
+def test_every_neutral_outcome_is_in_the_table():
+    from emulator.core.models import Outcome
+
+    assert set(OUTCOMES) == {o.value for o in Outcome}
+
+
+def test_overrides():
+    assert submit_code("invalid_number", None) == 1003
+    assert submit_code("invalid_number", "1001") == 1001
+    assert submit_code("invalid_number", "77") == 1003  # not a gateway code
+    assert submit_code("delivered", "1001") == 200
+    assert final_description("send_failed", 1, "Invalid Source Address") == "Invalid Source Address"
+    assert final_description("delivered", 1, "ignored") == "DeliveredToTerminal"
+    assert final_description("undeliverable", None, None) == "AbsentSubscriber"
+
+
+def test_hash_helpers():
+    digest = hash_msisdn("0712345678")
+    assert is_hash(digest) and digest == hash_msisdn("+254712345678")
+    assert not is_hash("254712345678")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"brand": 3},
+        {"brand": "nope"},
+        {"code_key": "code"},
+        {"batch_limit": 0},
+        {"batch_limit": True},
+    ],
+)
+def test_bad_brand_options(options):
+    with pytest.raises(BrandConfigError):
+        brand_from_options(options)
