@@ -447,11 +447,17 @@ def build_app(emu: Emulator) -> ASGIApp:
         wrapped = _endpoint(emu, name, group, handler, oauth=oauth)
         return Route(path, wrapped, methods=[method], name=name)
 
+    create = _endpoint(emu, "create_batch", "light", post_batch)
+    listing = _endpoint(emu, "list_batches", "light", list_batches)
+
+    async def batches(request: Request) -> Response:
+        # One route for both methods, so a 405 lists every allowed method.
+        return await (create if request.method == "POST" else listing)(request)
+
     routes = [
         route("/oauth/token", "token", token, "POST", "auth"),
         route("/oauth/revoke", "revoke", revoke, "POST", "auth"),
-        route(f"{_A2P}/batches", "create_batch", post_batch, "POST", "light"),
-        route(f"{_A2P}/batches", "list_batches", list_batches, "GET", "light"),
+        Route(f"{_A2P}/batches", batches, methods=["GET", "POST"], name="batches"),
         route(f"{_A2P}/batches/{{batchId}}", "get_batch", get_batch, "GET", "light"),
         route(f"{_A2P}/messages", "list_messages", list_messages, "GET", "light"),
         route(f"{_A2P}/messages/{{messageId}}", "get_message", get_message, "GET", "light"),

@@ -50,7 +50,8 @@ class RC:
         self.headers = {"Authorization": f"Bearer {self.token['access_token']}"}
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
-        return self.http.get(A2P + path, headers=self.headers, **kwargs)
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.http.get(A2P + path, headers=headers, **kwargs)
 
     def post(self, path: str, **kwargs: Any) -> httpx.Response:
         headers = {**self.headers, **kwargs.pop("headers", {})}

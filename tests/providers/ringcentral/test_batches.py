@@ -147,7 +147,10 @@ def test_per_message_text_overrides_the_default(rc: RC) -> None:
 
 
 def test_surrogate_pair_escapes_and_raw_utf8_give_the_same_text(rc: RC) -> None:
-    escaped = b'{"from":"+16505550100","text":"caf\\u00e9 \\ud83d\\ude00","messages":[{"to":["+14155550100"]}]}'
+    escaped = (
+        b'{"from":"+16505550100","text":"caf\\u00e9 \\ud83d\\ude00",'
+        b'"messages":[{"to":["+14155550100"]}]}'
+    )
     raw = '{"from":"+16505550100","text":"café 😀","messages":[{"to":["+14155550101"]}]}'.encode()
     for body in (escaped, raw):
         response = rc.post("/batches", content=body, headers={"Content-Type": "application/json"})

@@ -1,0 +1,137 @@
+"""RCRequestId, X-Rate-Limit-*, 429 CMN-301, scenario faults, unknown routes, client quirks."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from emulator import Emulator
+
+from .conftest import A2P, RC, SENDER, check_schema, login
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+def test_every_response_has_an_rc_request_id(rc: RC) -> None:
+    responses = [
+        rc.get("/batches"),
+        rc.get("/nope"),
+        rc.http.get(A2P + "/batches"),
+        rc.http.post("/restapi/oauth/token", data={}),
+        rc.http.get("/restapi/v2/whatever"),
+    ]
+    ids = [r.headers["rcrequestid"] for r in responses]
+    assert all(UUID.fullmatch(i) for i in ids)
+    assert len(set(ids)) == len(ids)
+
+
+def test_rate_limit_headers(rc: RC) -> None:
+    first = rc.get("/batches")
+    assert first.headers["x-rate-limit-group"] == "light"
+    assert first.headers["x-rate-limit-limit"] == "50"
+    assert first.headers["x-rate-limit-window"] == "60"
+    remaining = int(first.headers["x-rate-limit-remaining"])
+    assert int(rc.get("/batches").headers["x-rate-limit-remaining"]) == remaining - 1
+    token = rc.http.post(
+        "/restapi/oauth/token",
+        auth=("i", "s"),
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "x"},
+    )
+    assert token.headers["x-rate-limit-group"] == "auth"
+    assert token.headers["x-rate-limit-limit"] == "5"
+
+
+@pytest.mark.sms_scenario(
+    {"rate_limits": {"ringcentral.light": {"requests": 2, "per": "60s", "penalty": "60s"}}}
+)
+def test_429_with_retry_after_and_penalty(rc: RC) -> None:
+    assert rc.get("/batches").headers["x-rate-limit-remaining"] == "1"
+    assert rc.get("/batches").status_code == 200
+    refused = rc.get("/batches")
+    assert refused.status_code == 429
+    body = refused.json()
+    check_schema("ASGErrorResponse", body)
+    assert body["errorCode"] == "CMN-301"
+    assert body["message"] == "Request rate exceeded"
+    assert refused.headers["retry-after"] == "60"
+    assert refused.headers["x-rate-limit-remaining"] == "0"
+    assert refused.headers["x-rate-limit-limit"] == "2"
+    rc.emu.advance("59s")
+    assert rc.get("/batches").status_code == 429  # restarts the penalty
+    rc.emu.advance("59s")
+    assert rc.get("/batches").status_code == 429
+    rc.emu.advance("61s")
+    assert rc.get("/batches").status_code == 200
+    # the Auth group is counted separately
+    assert rc.http.post("/restapi/oauth/revoke", data={"token": "x"}).status_code == 200
+
+
+@pytest.mark.sms_scenario({"rate_limits": {"ringcentral.auth": {"requests": 1, "per": "60s"}}})
+def test_auth_group_limit(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    login(client)
+    refused = client.post(
+        "/restapi/oauth/token",
+        auth=("i", "s"),
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "x"},
+    )
+    assert refused.status_code == 429
+    assert refused.json()["errorCode"] == "CMN-301"
+    assert refused.headers["x-rate-limit-group"] == "auth"
+    assert int(refused.headers["retry-after"]) >= 1
+
+
+@pytest.mark.sms_scenario(
+    {
+        "faults": [
+            {
+                "when": {"provider": "ringcentral", "endpoint": "create_batch"},
+                "calls": [1],
+                "respond": {"status": 503},
+            },
+            {
+                "when": {"provider": "ringcentral", "endpoint": "get_batch"},
+                "calls": [1],
+                "respond": {"status": 500},
+            },
+        ]
+    }
+)
+def test_faults_come_back_in_ringcentral_shape(rc: RC) -> None:
+    body = {"from": SENDER, "text": "x", "messages": [{"to": ["+14155550100"]}]}
+    failed = rc.post("/batches", json=body)
+    assert failed.status_code == 503
+    check_schema("ASGErrorResponse", failed.json())
+    assert failed.json()["errorCode"] == "CMN-201"
+    assert rc.emu.messages() == []
+    batch = rc.post("/batches", json=body).json()
+    broken = rc.get(f"/batches/{batch['id']}")
+    assert broken.status_code == 500
+    assert broken.json()["errorCode"] == "CMN-203"
+
+
+def test_unknown_routes_and_methods(rc: RC) -> None:
+    for path in ("/restapi/v1.0/account/~/a2p-sms/nope", "/restapi/v1.0/account/~/extension/~"):
+        response = rc.http.get(path, headers=rc.headers)
+        assert response.status_code == 404
+        assert response.json() == {
+            "errorCode": "AGW-404",
+            "message": "Resource not found",
+            "errors": [],
+        }
+    wrong = rc.http.delete(A2P + "/batches", headers=rc.headers)
+    assert wrong.status_code == 405
+    assert wrong.json()["errorCode"] == "AGW-405"
+    assert "GET" in wrong.headers["allow"]
+
+
+def test_client_quirks(rc: RC) -> None:
+    quirky = {**rc.headers, "Content-Type": "application/json"}  # on a bodiless GET
+    assert rc.http.get(A2P + "/batches", headers=quirky).status_code == 200
+    doubled = rc.http.get(
+        "http://sms-emulator.test//restapi/v1.0/account/~/a2p-sms/batches", headers=rc.headers
+    )
+    assert doubled.status_code == 200
+    no_accept = rc.http.get(A2P + "/statuses", headers={**rc.headers, "Accept": ""})
+    assert no_accept.headers["content-type"].startswith("application/json")

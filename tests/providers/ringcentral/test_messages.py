@@ -1,0 +1,187 @@
+"""GET messages, messages/{id} and statuses: fields, lifecycle, outcomes, filters."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import A2P, RC, SENDER, check_schema
+
+CARRIER = {
+    "rules": [
+        {"when": {"to": "*01"}, "outcome": "undeliverable"},
+        {"when": {"to": "*02"}, "outcome": "send_failed"},
+        {"when": {"to": "*03"}, "outcome": "no_receipt"},
+        {"when": {"to": "*04"}, "outcome": "undeliverable", "error_code": "SMS-CAR-432"},
+    ]
+}
+
+
+def test_message_moves_queued_sent_delivered(rc: RC) -> None:
+    rc.send(["+14155550100"])
+    (queued,) = rc.messages()
+    assert queued["messageStatus"] == "Queued"
+    rc.emu.advance("2s")  # dispatched at the end of processing; sent 1 s later
+    assert rc.messages()[0]["messageStatus"] == "Queued"
+    rc.emu.advance("1s")
+    sent = rc.messages()[0]
+    assert sent["messageStatus"] == "Sent"
+    assert sent["lastModifiedTime"] == "2026-01-01T00:00:03.000000Z"
+    rc.emu.advance("5s")
+    delivered = rc.messages()[0]
+    assert delivered["messageStatus"] == "Delivered"
+    assert delivered["lastModifiedTime"] == "2026-01-01T00:00:08.000000Z"
+
+
+def test_list_record_fields_and_types(rc: RC) -> None:
+    batch = rc.send(["+14155550100"], text="Hello Team")
+    rc.emu.advance("10s")
+    response = rc.get("/messages")
+    assert response.status_code == 200
+    body = response.json()
+    check_schema("MessageListResponse", body)
+    (record,) = body["records"]
+    assert isinstance(record["id"], int)
+    assert record["batchId"] == batch["id"]
+    assert record["from"] == SENDER
+    assert record["to"] == ["+14155550100"]
+    assert record["direction"] == "Outbound"
+    assert record["segmentCount"] == 1
+    assert record["cost"] == 0.007
+    assert "text" not in record
+    assert "errorCode" not in record
+    detailed = rc.messages(view="Detailed")[0]
+    assert detailed["text"] == "Hello Team"
+
+
+def test_single_message_has_string_id_and_text(rc: RC) -> None:
+    rc.send(["+14155550100"], text="Hello Team")
+    record = rc.messages()[0]
+    response = rc.get(f"/messages/{record['id']}")
+    assert response.status_code == 200
+    body = response.json()
+    check_schema("MessageDetailsResponse", body)
+    assert body["id"] == str(record["id"])
+    assert body["text"] == "Hello Team"
+    assert "createdAt" not in body and "creationTime" in body
+
+
+def test_unknown_message_is_404(rc: RC) -> None:
+    response = rc.get("/messages/999")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["parameterName"] == "messageId"
+    assert response.json()["errorCode"] == "CMN-102"
+
+
+@pytest.mark.sms_scenario(CARRIER)
+def test_outcomes_map_to_ringcentral_statuses_and_codes(rc: RC) -> None:
+    numbers = ["+14155550100", "+14155550101", "+14155550102", "+14155550103", "+14155550104"]
+    rc.send(numbers)
+    rc.emu.advance("1m")
+    records = {r["to"][0]: r for r in rc.messages()}
+    for record in records.values():
+        check_schema("MessageListMessageResponse", record)
+    assert records["+14155550100"]["messageStatus"] == "Delivered"
+    failed = records["+14155550101"]
+    assert (failed["messageStatus"], failed["errorCode"]) == ("DeliveryFailed", "SMS-CAR-104")
+    assert failed["cost"] == 0.007 and failed["segmentCount"] == 1
+    sending = records["+14155550102"]
+    assert (sending["messageStatus"], sending["errorCode"]) == ("SendingFailed", "SMS-UP-500")
+    assert "cost" not in sending and "segmentCount" not in sending
+    assert records["+14155550103"]["messageStatus"] == "Sent"
+    assert records["+14155550104"]["errorCode"] == "SMS-CAR-432"
+    neutral = {m["to"]: m for m in rc.emu.messages()}
+    assert neutral["+14155550101"]["provider_status"] == "DeliveryFailed"
+    assert neutral["+14155550101"]["error_code"] == "SMS-CAR-104"
+
+
+@pytest.mark.sms_scenario(CARRIER)
+def test_statuses_aggregate(rc: RC) -> None:
+    numbers = ["+14155550100", "+14155550101", "+14155550102", "+14155550103", "+14155550104"]
+    batch = rc.send(numbers)
+    queued = rc.get("/statuses", params={"batchId": batch["id"]}).json()
+    assert queued["queued"] == {"count": 5, "cost": 0.035}
+    rc.emu.advance("1m")
+    response = rc.get("/statuses", params={"batchId": batch["id"]})
+    assert response.status_code == 200
+    body = response.json()
+    check_schema("MessageStatusesResponse", body)
+    assert set(body) == {"queued", "sent", "delivered", "deliveryFailed", "sendingFailed"}
+    assert body["queued"] == {"count": 0, "cost": 0.0}
+    assert body["sent"] == {"count": 1, "cost": 0.007}
+    assert body["delivered"] == {"count": 1, "cost": 0.007}
+    assert body["deliveryFailed"] == {
+        "count": 2,
+        "cost": 0.014,
+        "errorCodeCounts": {"SMS-CAR-104": 1, "SMS-CAR-432": 1},
+    }
+    assert body["sendingFailed"] == {
+        "count": 1,
+        "cost": 0.0,
+        "errorCodeCounts": {"SMS-UP-500": 1},
+    }
+    assert "errorCodeCounts" not in body["delivered"]
+
+
+def test_statuses_for_unknown_batch_is_404(rc: RC) -> None:
+    response = rc.get("/statuses", params={"batchId": "nope"})
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["parameterName"] == "batchId"
+
+
+def test_phone_number_filter_tolerates_raw_plus_and_missing_plus(rc: RC) -> None:
+    rc.send(["+14155550100", "+12125550100"])
+    raw = rc.http.get(A2P + "/messages?phoneNumber=+14155550100", headers=rc.headers)
+    assert [r["to"] for r in raw.json()["records"]] == [["+14155550100"]]
+    bare = rc.messages(phoneNumber="12125550100")
+    assert [r["to"] for r in bare] == [["+12125550100"]]
+    both = rc.get("/messages", params=[("phoneNumber", "+14155550100"), ("phoneNumber", SENDER)])
+    assert len(both.json()["records"]) == 2
+    too_many = [("phoneNumber", f"+1415555{i:04d}") for i in range(16)]
+    refused = rc.get("/messages", params=too_many)
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["parameterName"] == "phoneNumber"
+
+
+def test_direction_and_batch_filters(rc: RC) -> None:
+    batch = rc.send(["+14155550100"])
+    rc.send(["+12125550100"])
+    rc.emu.inbound("ringcentral", "+14155550100", SENDER, "Thanks!")
+    inbound = rc.messages(direction="Inbound")
+    assert [(r["direction"], r["from"]) for r in inbound] == [("Inbound", "+14155550100")]
+    assert inbound[0]["messageStatus"] == "Delivered"
+    assert "batchId" not in inbound[0]
+    assert len(rc.messages(direction="Outbound")) == 2
+    assert len(rc.messages()) == 3
+    assert [r["to"] for r in rc.messages(batchId=batch["id"])] == [["+14155550100"]]
+    bad = rc.get("/messages", params={"direction": "Sideways"})
+    assert bad.status_code == 400
+
+
+def test_date_window_defaults_to_the_last_24_hours(rc: RC) -> None:
+    batch = rc.send(["+14155550100"])
+    rc.emu.advance("25h")
+    rc.relogin()
+    assert rc.messages() == []
+    assert len(rc.messages(batchId=batch["id"])) == 1  # a batch id lifts the default window
+    spaced = rc.http.get(
+        A2P + "/messages?dateFrom=2025-12-31T00:00:00.000+00:00", headers=rc.headers
+    )
+    assert len(spaced.json()["records"]) == 1
+    assert len(rc.messages(dateFrom="2025-12-31T00:00:00Z", dateTo="2026-01-01T00:00:00Z")) == 0
+    bad = rc.get("/messages", params={"dateFrom": "yesterday"})
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["parameterName"] == "dateFrom"
+
+
+@pytest.mark.parametrize(("name", "value"), [("view", "Full"), ("perPage", "0"), ("perPage", "x")])
+def test_bad_query_values_are_cmn_101(rc: RC, name: str, value: str) -> None:
+    response = rc.get("/messages", params={name: value})
+    assert response.status_code == 400
+    body = response.json()
+    check_schema("ASGErrorResponse", body)
+    assert body["errors"][0]["parameterName"] == name
+
+
+def test_ucs2_segments(rc: RC) -> None:
+    rc.send(["+14155550100"], text="😀" * 36)  # 72 UTF-16 units: two UCS-2 segments
+    assert rc.messages()[0]["segmentCount"] == 2
