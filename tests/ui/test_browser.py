@@ -84,6 +84,7 @@ def test_each_provider_s_messages_and_replies_show_up(
         expect(line.locator(".pstatus")).to_have_text(delivered)  # real-time ok
 
     line.locator("a.msg-link").click()
+    expect(page.locator(".timeline .ev-request")).to_contain_text("POST ")
     page.get_by_role("link", name="Simulate a reply").click()
     page.get_by_label("Reply text").fill(f"Reply via {provider}")
     page.get_by_role("button", name="Send inbound SMS").click()
@@ -282,3 +283,25 @@ def test_narrow_window_and_keyboard_focus(server: LiveServer, page: Any) -> None
     expect(skip).to_be_in_viewport()
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
+
+
+def test_webhook_attempts_are_listed_with_their_response_codes(
+    server: LiveServer, page: Any
+) -> None:
+    receipt_url = f"{server.url}/_emulator/health"  # the emulator itself answers 200 to GET
+    sid = fd_send(
+        server,
+        "Receipt please",
+        DeliveryReceiptWebhookUri=receipt_url,
+        DeliveryReceiptWebhookMethod="GET",
+    )
+    page.goto(ui(server, "/webhooks"))
+    expect(page.get_by_text("No webhook has been sent.")).to_be_visible()
+    page.get_by_role("button", name="+1 m").click()
+    attempt = page.locator("section[aria-labelledby=h-attempts] tbody tr").first
+    expect(attempt).to_contain_text(sid)  # real-time ok
+    expect(attempt).to_contain_text(f"GET {receipt_url}")
+    expect(attempt.locator('td[data-label="Response"] .badge')).to_have_text("200")
+    attempt.get_by_role("link", name=sid).click()
+    expect(page.locator(".timeline .ev-webhook")).to_contain_text("attempt 1")
+    expect(page.locator(".timeline .ev-webhook .badge")).to_have_text("200")
