@@ -1,0 +1,80 @@
+"""RingCentral end to end with the official Python SDK (``ringcentral``) on the live server.
+
+The SDK sends query values unencoded (a raw ``+``), ``Content-Type: application/json``
+on GETs, ``bearer`` in lower case, and raises ``ApiException`` on any non-2xx.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from ringcentral import SDK
+from ringcentral.http.api_exception import ApiException
+
+A2P = "/restapi/v1.0/account/~/a2p-sms"
+SENDER = "+16505550100"
+
+
+@pytest.fixture
+def platform(sms_emulator_server: Any) -> Any:
+    sdk = SDK("e2e-client-id", "e2e-client-secret", sms_emulator_server.url, "e2e", "1.0.0")
+    platform = sdk.platform()
+    platform.login(jwt="e2e-jwt-assertion")
+    return platform
+
+
+def test_send_poll_page_statuses_refresh_logout(sms_emulator_server: Any, platform: Any) -> None:
+    numbers = [f"+1415555{i:04d}" for i in range(5)]
+    body = {
+        "from": SENDER,
+        "text": "Hello Team 😀",
+        "messages": [{"to": [n]} for n in numbers] + [{"to": ["+4088070206"]}],
+    }
+    created = platform.post(f"{A2P}/batches", body).json_dict()
+    assert created["status"] == "Processing"
+    assert created["batchSize"] == 5
+    assert created["rejected"][0]["index"] == 6
+
+    batch: dict[str, Any] = {}
+    for _ in range(20):  # poll while the emulator's clock moves on
+        batch = platform.get(f"{A2P}/batches/{created['id']}").json_dict()
+        if batch["status"] == "Completed":
+            break
+        sms_emulator_server.advance("1s")
+    assert batch["status"] == "Completed"
+    assert batch["processedCount"] == 5
+    assert batch["cost"] == 0.035
+
+    sms_emulator_server.advance("10s")
+    seen: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"phoneNumber": SENDER, "perPage": 2, "view": "Detailed"}
+    while True:
+        page = platform.get(f"{A2P}/messages", params).json_dict()
+        seen.extend(page["records"])
+        token = page["paging"].get("nextPageToken")
+        if token is None:
+            break
+        params = {**params, "pageToken": token}
+    assert sorted(r["to"][0] for r in seen) == numbers
+    assert {r["messageStatus"] for r in seen} == {"Delivered"}
+    assert {r["text"] for r in seen} == {"Hello Team 😀"}
+
+    statuses = platform.get(f"{A2P}/statuses", {"batchId": created["id"]}).json_dict()
+    assert statuses["delivered"] == {"count": 5, "cost": 0.035}
+
+    old_token = platform.auth().access_token()
+    platform.refresh()
+    assert platform.auth().access_token() != old_token
+    assert platform.get(f"{A2P}/batches").ok()
+
+    platform.logout()
+    with pytest.raises(ApiException) as raised:
+        platform.get(f"{A2P}/batches", skip_auth_check=True)
+    assert "401" in str(raised.value)
+
+
+def test_api_errors_reach_the_sdk(platform: Any) -> None:
+    with pytest.raises(ApiException) as raised:
+        platform.get(f"{A2P}/batches/does-not-exist")
+    assert "CMN-102" in str(raised.value)
