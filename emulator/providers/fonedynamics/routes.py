@@ -179,6 +179,12 @@ def build_app(emu: Emulator) -> ASGIApp:
         query = parse_query(request.query_params)
         return json_response(list_messages(emu, account.sid, property_sid, query))
 
+    async def property_messages(request: Request) -> Response:
+        """One route for E1 and E4, so a 405 there lists both methods in ``Allow``."""
+        if request.method == "POST":
+            return await send_message(request)
+        return await list_property_messages(request)
+
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         response = render_status(status)
@@ -190,8 +196,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         return render_status(500)
 
     routes = [
-        Route("/Properties/{PropertySid}/Messages", send_message, methods=["POST"]),
-        Route("/Properties/{PropertySid}/Messages", list_property_messages, methods=["GET"]),
+        Route("/Properties/{PropertySid}/Messages", property_messages, methods=["GET", "POST"]),
         Route("/Properties/{PropertySid}/BatchMessages", send_batch, methods=["POST"]),
         Route("/Messages/{MessageSid}", get_message, methods=["GET"]),
     ]

@@ -108,3 +108,9 @@ def test_requests_are_journalled_with_endpoint_names(emu: Emulator, client: http
     client.get(MESSAGES)
     entries = emu.journal.entries(provider="fonedynamics")
     assert [e["endpoint"] for e in entries] == ["send_message", "list_messages"]
+
+
+def test_405_lists_the_allowed_methods(client: httpx.Client) -> None:
+    allowed = client.delete(MESSAGES).headers["allow"]
+    assert {m.strip() for m in allowed.split(",")} >= {"GET", "POST"}
+    assert client.put("/v2/Messages/MABC").headers["allow"].startswith("GET")
