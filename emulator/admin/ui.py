@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .._version import __version__
+from ..core.journal import BODY_LIMIT
 from ..core.models import Direction, Status
 from ..emulator import iso
 from ..scenario.loader import shipped_scenarios
@@ -105,7 +106,9 @@ def _environment() -> Environment:
     env.filters.update(
         clock=_clock_text, preview=_preview, pretty=_pretty, http_class=_status_class
     )
-    env.globals.update(version=__version__, statuses=[s.value for s in Status])
+    env.globals.update(
+        version=__version__, statuses=[s.value for s in Status], body_limit=BODY_LIMIT
+    )
     return env
 
 
