@@ -1,0 +1,28 @@
+// Shared helpers for the RingCentral JS SDK checks (run by tests/e2e/test_ringcentral_js_sdk.py).
+import {SDK} from '@ringcentral/sdk';
+
+export const A2P = '/restapi/v1.0/account/~/a2p-sms';
+
+export function makePlatform(server, options = {}) {
+    const sdk = new SDK({server, clientId: 'js-client-id', clientSecret: 'js-client-secret', ...options});
+    return sdk.platform();
+}
+
+// The emulator's admin API (moves the virtual clock).
+export async function advance(server, duration) {
+    const response = await fetch(`${server}/_emulator/clock`, {
+        method: 'POST',
+        headers: {'Content-Type': 'application/json'},
+        body: JSON.stringify({advance: duration}),
+    });
+    if (!response.ok) throw new Error(`clock: HTTP ${response.status}`);
+}
+
+export async function run(main) {
+    try {
+        console.log(JSON.stringify(await main()));
+    } catch (e) {
+        console.error(e && e.stack ? e.stack : String(e));
+        process.exit(1);
+    }
+}

@@ -1,0 +1,81 @@
+"""RingCentral end to end with the official JavaScript SDK (``@ringcentral/sdk``) run by node.
+
+The node project lives in ``tests/e2e/js`` (``package.json`` + ``package-lock.json``);
+install it with ``npm ci --prefix tests/e2e/js``. Covered: the SDK's refresh-and-retry
+on 401 (it refreshes with ``access_token_ttl=-1``) and its ``handleRateLimit`` retry
+after a 429.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+JS = Path(__file__).parent / "js"
+
+
+def _node(script: str, server_url: str) -> dict[str, Any]:
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed; the RingCentral JS SDK tests need Node.js 18+")
+    if not (JS / "node_modules" / "@ringcentral" / "sdk").is_dir():
+        pytest.fail(
+            "the JS SDK is not installed: run `npm ci --prefix tests/e2e/js` first",
+            pytrace=False,
+        )
+    done = subprocess.run(
+        [node, str(JS / script), server_url],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert done.returncode == 0, f"{script} failed:\n{done.stderr}\n{done.stdout}"
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _journal(server_url: str) -> list[dict[str, Any]]:
+    response = httpx.get(f"{server_url}/_emulator/requests", params={"provider": "ringcentral"})
+    return response.json()["requests"]
+
+
+def test_js_sdk_refreshes_and_retries_after_401(sms_emulator_server: Any) -> None:
+    result = _node("refresh_on_401.mjs", sms_emulator_server.url)
+    assert result["created"]["batchSize"] == 2
+    assert result["batch"]["status"] == "Completed"
+    (record,) = result["page"]["records"]
+    assert record["text"] == "Héllo from JS 😀"
+    assert record["messageStatus"] == "Delivered"
+
+    journal = _journal(sms_emulator_server.url)
+    calls = [(e["method"], e["path"].rsplit("/", 1)[-1], e["status"]) for e in journal]
+    expired = calls.index(("GET", result["created"]["id"], 401))
+    assert calls[expired + 1] == ("POST", "token", 200)
+    assert calls[expired + 2] == ("GET", result["created"]["id"], 200)
+    refresh = journal[expired + 1]["request_body"]
+    assert "grant_type=refresh_token" in refresh
+    assert "access_token_ttl=-1" in refresh
+    assert journal[expired]["response_headers"]["rcrequestid"]
+
+
+@pytest.mark.sms_scenario(
+    {"rate_limits": {"ringcentral.light": {"requests": 2, "per": "60s", "penalty": "1s"}}}
+)
+def test_js_sdk_waits_retry_after_on_429(sms_emulator_server: Any) -> None:
+    result = _node("rate_limit.mjs", sms_emulator_server.url)
+    assert result["statuses"] == [200, 200, 200]
+    assert result["waits"] == [1000]  # milliseconds, from Retry-After: 1
+    unhandled = result["unhandled"]
+    assert unhandled["status"] == 429
+    assert unhandled["retryAfter"] == "1"
+    assert unhandled["body"]["errorCode"] == "CMN-301"
+    statuses = [
+        e["status"] for e in _journal(sms_emulator_server.url) if e["path"].endswith("/batches")
+    ]
+    assert statuses.count(429) == 2
