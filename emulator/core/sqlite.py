@@ -150,6 +150,15 @@ class SQLiteStore:
             rows,
         )
 
+    def _rollback(self, exc: BaseException) -> None:
+        self._db.execute("ROLLBACK")
+        # Plans inserted in the failed transaction are gone: forget their ids.
+        self._plans.clear()
+        self._plan_ids.clear()
+        self._load_plans()
+        if isinstance(exc, sqlite3.IntegrityError):
+            raise ValueError(f"message and batch ids must be unique ({exc})") from exc
+
     def add_messages(self, messages: Sequence[Message]) -> None:
         if not messages:
             return
@@ -157,8 +166,8 @@ class SQLiteStore:
             self._db.execute("BEGIN")
             try:
                 self._insert_messages(messages)
-            except BaseException:
-                self._db.execute("ROLLBACK")
+            except BaseException as exc:
+                self._rollback(exc)
                 raise
             self._db.execute("COMMIT")
 
@@ -302,8 +311,8 @@ class SQLiteStore:
                     ),
                 )
                 self._insert_messages(messages)
-            except BaseException:
-                self._db.execute("ROLLBACK")
+            except BaseException as exc:
+                self._rollback(exc)
                 raise
             self._db.execute("COMMIT")
 
@@ -380,8 +389,9 @@ class SQLiteStore:
     def put_state(self, namespace: str, key: str, value: Any) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO state (namespace, key, value) VALUES (?, ?, ?)",
-                (namespace, key, _dump(value)),
+                "INSERT INTO state (namespace, key, value) VALUES (?, ?, ?)"
+                " ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value",
+                (namespace, key, _encode(value).decode()),
             )
 
     def delete_state(self, namespace: str, key: str) -> None:
@@ -403,5 +413,6 @@ class SQLiteStore:
     def put_meta(self, key: str, value: Any) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, _dump(value))
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                (key, _encode(value).decode()),
             )

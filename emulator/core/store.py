@@ -16,9 +16,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+import msgspec
+
 from .models import Batch, Direction, Message
 
 __all__ = ["BatchQuery", "MemoryStore", "MessageQuery", "Store"]
+
+_encode = msgspec.json.encode
+_decode = msgspec.json.decode
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +74,11 @@ class Store(Protocol):
     """Storage backend interface."""
 
     def add_messages(self, messages: Sequence[Message]) -> None:
-        """Store new messages (assigning ``seq``), atomically and in order."""
+        """Store new messages (assigning ``seq``), atomically and in order.
+
+        A message id already stored (or repeated) raises ``ValueError`` and
+        stores nothing.
+        """
 
     def update_message(self, message: Message) -> None:
         """Persist changes to an already stored message."""
@@ -89,7 +98,7 @@ class Store(Protocol):
     def count_messages(self) -> int: ...
 
     def add_batch(self, batch: Batch, messages: Sequence[Message] = ()) -> None:
-        """Store a batch and its messages together (assigning ``seq``)."""
+        """Store a batch and its messages together (assigning ``seq``); ids must be new."""
 
     def update_batch(self, batch: Batch) -> None: ...
 
@@ -120,17 +129,26 @@ class Store(Protocol):
 
 
 class _SeqIndex:
-    """Messages in seq order with bisect access."""
+    """Messages in seq order with bisect access.
 
-    __slots__ = ("items", "seqs")
+    ``created_sorted`` stays true while ``created_at`` never decreases along
+    the list (the usual case: the clock never goes back), which lets a
+    ``created_from`` filter start with a bisect instead of a scan.
+    """
+
+    __slots__ = ("created_sorted", "items", "seqs")
 
     def __init__(self) -> None:
         self.items: list[Message] = []
         self.seqs: list[int] = []
+        self.created_sorted = True
 
     def extend(self, messages: Iterable[Message]) -> None:
+        items = self.items
         for m in messages:
-            self.items.append(m)
+            if items and m.created_at < items[-1].created_at:
+                self.created_sorted = False
+            items.append(m)
             self.seqs.append(m.seq)
 
 
@@ -142,6 +160,8 @@ def _scan(
     match: Callable[[Any], bool],
     limit: int | None,
 ) -> Iterator[Any]:
+    if limit is not None and limit <= 0:
+        return
     found = 0
     for i in range(start, stop, step):
         item = items[i]
@@ -168,8 +188,8 @@ class MemoryStore:
             self._by_batch: dict[str, _SeqIndex] = {}
             self._batches: dict[str, Batch] = {}
             self._batch_list: list[Batch] = []
-            self._state: dict[str, dict[str, Any]] = {}
-            self._meta: dict[str, Any] = {}
+            self._state: dict[str, dict[str, bytes]] = {}
+            self._meta: dict[str, bytes] = {}
 
     def close(self) -> None:
         pass
@@ -177,7 +197,13 @@ class MemoryStore:
     # messages
     def add_messages(self, messages: Sequence[Message]) -> None:
         with self._lock:
+            self._check_new_ids(messages)
             self._add_messages(messages)
+
+    def _check_new_ids(self, messages: Sequence[Message]) -> None:
+        ids = {m.id for m in messages}
+        if len(ids) != len(messages) or not ids.isdisjoint(self._by_id):
+            raise ValueError("message ids must be unique")
 
     def _add_messages(self, messages: Sequence[Message]) -> None:
         if not messages:
@@ -225,7 +251,7 @@ class MemoryStore:
             if index is None:
                 return []
             start = bisect_right(index.seqs, after_seq)
-            if query.created_from is not None:
+            if query.created_from is not None and index.created_sorted:
                 start = max(start, self._first_created(index, query.created_from))
             return list(_scan(index.items, start, len(index.items), 1, query.matches, limit))
 
@@ -243,7 +269,7 @@ class MemoryStore:
 
     @staticmethod
     def _first_created(index: _SeqIndex, created_from: float) -> int:
-        # created_at never decreases with seq (the clock never goes back).
+        # Only called while created_at never decreases with seq.
         items = index.items
         lo, hi = 0, len(items)
         while lo < hi:
@@ -257,6 +283,9 @@ class MemoryStore:
     # batches
     def add_batch(self, batch: Batch, messages: Sequence[Message] = ()) -> None:
         with self._lock:
+            if batch.id in self._batches:
+                raise ValueError(f"batch id {batch.id!r} already exists")
+            self._check_new_ids(messages)
             self._seq += 1
             batch.seq = self._seq
             self._batches[batch.id] = batch
@@ -283,13 +312,16 @@ class MemoryStore:
                     hi = mid
             return list(_scan(items, lo, len(items), 1, query.matches, limit))
 
-    # state
+    # state: kept JSON-encoded, so values behave exactly as in SQLiteStore
+    # (a copy on every read, tuples come back as lists, non-JSON values fail).
     def get_state(self, namespace: str, key: str, default: Any = None) -> Any:
-        return self._state.get(namespace, {}).get(key, default)
+        raw = self._state.get(namespace, {}).get(key)
+        return default if raw is None else _decode(raw)
 
     def put_state(self, namespace: str, key: str, value: Any) -> None:
+        raw = _encode(value)
         with self._lock:
-            self._state.setdefault(namespace, {})[key] = value
+            self._state.setdefault(namespace, {})[key] = raw
 
     def delete_state(self, namespace: str, key: str) -> None:
         with self._lock:
@@ -297,10 +329,14 @@ class MemoryStore:
 
     def state_items(self, namespace: str) -> list[tuple[str, Any]]:
         with self._lock:
-            return list(self._state.get(namespace, {}).items())
+            items = list(self._state.get(namespace, {}).items())
+        return [(key, _decode(raw)) for key, raw in items]
 
     def get_meta(self, key: str, default: Any = None) -> Any:
-        return self._meta.get(key, default)
+        raw = self._meta.get(key)
+        return default if raw is None else _decode(raw)
 
     def put_meta(self, key: str, value: Any) -> None:
-        self._meta[key] = value
+        raw = _encode(value)
+        with self._lock:
+            self._meta[key] = raw

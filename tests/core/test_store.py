@@ -1,0 +1,492 @@
+"""The store contract, run against both backends (MemoryStore and SQLiteStore)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from emulator.core.lifecycle import INBOUND_PLAN, Timing, plan_for
+from emulator.core.models import Batch, Direction, Message, Plan, Status
+from emulator.core.sqlite import SQLiteStore
+from emulator.core.store import BatchQuery, MemoryStore, MessageQuery, Store
+
+T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
+DELIVERED = plan_for("delivered", Timing())
+
+
+def message(
+    mid: str,
+    *,
+    provider: str = "p1",
+    tenant: str = "t1",
+    sender: str = "+15550000001",
+    to: str = "+15550000002",
+    created_at: float = T0,
+    batch_id: str | None = None,
+    direction: Direction = Direction.OUTBOUND,
+    plan: Plan = DELIVERED,
+    text: str = "hello",
+    extra: dict[str, object] | None = None,
+) -> Message:
+    return Message(
+        id=mid,
+        provider=provider,
+        tenant=tenant,
+        sender=sender,
+        to=to,
+        text=text,
+        segments=1,
+        created_at=created_at,
+        dispatch_at=created_at,
+        plan=plan,
+        batch_id=batch_id,
+        direction=direction,
+        extra=extra,
+    )
+
+
+def batch(bid: str, *, provider: str = "p1", tenant: str = "t1", size: int = 0) -> Batch:
+    return Batch(
+        id=bid,
+        provider=provider,
+        tenant=tenant,
+        sender="+15550000001",
+        created_at=T0,
+        size=size,
+        processing=2.0,
+    )
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    backend: Store = MemoryStore() if request.param == "memory" else SQLiteStore(tmp_path / "e.db")
+    yield backend
+    backend.close()
+
+
+def ids(messages: list[Message]) -> list[str]:
+    return [m.id for m in messages]
+
+
+# messages
+
+
+def test_added_messages_come_back_field_by_field(store: Store) -> None:
+    original = message(
+        "m1", text="héllo €", extra={"k": [1, "x"]}, batch_id=None, direction=Direction.INBOUND
+    )
+    store.add_messages([original])
+    got = store.get_message("m1")
+    assert got is not None
+    assert (got.id, got.provider, got.tenant, got.sender, got.to, got.text) == (
+        "m1",
+        "p1",
+        "t1",
+        "+15550000001",
+        "+15550000002",
+        "héllo €",
+    )
+    assert got.direction == Direction.INBOUND
+    assert (got.segments, got.encoding, got.created_at, got.dispatch_at) == (1, "GSM-7", T0, T0)
+    assert got.plan == DELIVERED
+    assert got.extra == {"k": [1, "x"]}
+    assert got.seq == original.seq > 0
+    assert store.get_message("nope") is None
+    assert store.count_messages() == 1
+
+
+def test_seq_strictly_increases_in_insertion_order(store: Store) -> None:
+    store.add_messages([message("a"), message("b")])
+    store.add_batch(batch("B"), [message("c", batch_id="B")])
+    store.add_messages([message("d")])
+    found = store.query_messages(MessageQuery())
+    assert ids(found) == ["a", "b", "c", "d"]
+    seqs = [m.seq for m in found]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 4
+
+
+def test_duplicate_message_id_is_refused_and_nothing_is_stored(store: Store) -> None:
+    store.add_messages([message("a")])
+    with pytest.raises(ValueError):
+        store.add_messages([message("b"), message("a")])
+    with pytest.raises(ValueError):
+        store.add_messages([message("c"), message("c")])
+    assert ids(store.query_messages(MessageQuery())) == ["a"]
+    assert store.count_messages() == 1
+
+
+def test_duplicate_batch_id_is_refused(store: Store) -> None:
+    store.add_batch(batch("B"), [message("a", batch_id="B")])
+    with pytest.raises(ValueError):
+        store.add_batch(batch("B"), [message("b", batch_id="B")])
+    assert store.get_message("b") is None
+    assert store.count_messages() == 1
+
+
+def test_update_message_persists_plan_and_extra(store: Store) -> None:
+    store.add_messages([message("a")])
+    got = store.get_message("a")
+    assert got is not None
+    failed = plan_for("undeliverable", Timing(), "30008")
+    got.plan, got.extra, got.dispatch_at = failed, {"note": 1}, T0 + 5
+    store.update_message(got)
+    again = store.get_message("a")
+    assert again is not None
+    assert (again.plan, again.extra, again.dispatch_at) == (failed, {"note": 1}, T0 + 5)
+    assert again.status_at(T0 + 100) == Status.FAILED
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        DELIVERED,
+        plan_for("undeliverable", Timing(sent=0.5, delivered=2.25), "30008"),
+        plan_for("invalid_number", Timing(), "E1"),
+        plan_for("send_failed", Timing()),
+        plan_for("no_receipt", Timing()),
+        INBOUND_PLAN,
+    ],
+    ids=lambda p: p.outcome,
+)
+def test_plans_round_trip(store: Store, plan: Plan) -> None:
+    store.add_messages([message("a", plan=plan)])
+    got = store.get_message("a")
+    assert got is not None
+    assert got.plan == plan
+    assert got.plan.final_status == plan.final_status
+    assert [got.status_at(T0 + t) for t in (0, 1, 3, 100)] == [
+        message("x", plan=plan).status_at(T0 + t) for t in (0, 1, 3, 100)
+    ]
+
+
+def test_plans_survive_reopening_sqlite(tmp_path: Path) -> None:
+    plan = plan_for("undeliverable", Timing(sent=0.5, delivered=2.25), "30008")
+    first = SQLiteStore(tmp_path / "e.db")
+    first.add_messages([message("a", plan=plan), message("b", plan=DELIVERED)])
+    first.close()
+    second = SQLiteStore(tmp_path / "e.db")
+    try:
+        a, b = second.get_message("a"), second.get_message("b")
+        assert a is not None and b is not None
+        assert (a.plan, b.plan) == (plan, DELIVERED)
+        second.add_messages([message("c", plan=plan)])
+        c = second.get_message("c")
+        assert c is not None and c.plan == plan
+    finally:
+        second.close()
+
+
+def test_failed_insert_does_not_leave_a_dangling_plan(tmp_path: Path) -> None:
+    path = tmp_path / "e.db"
+    first = SQLiteStore(path)
+    first.add_messages([message("a")])
+    fresh = plan_for("send_failed", Timing(sent=7.0))
+    with pytest.raises(ValueError):
+        first.add_messages([message("b", plan=fresh), message("a")])
+    first.add_messages([message("c", plan=fresh)])
+    first.close()
+    second = SQLiteStore(path)
+    try:
+        c = second.get_message("c")
+        assert c is not None and c.plan == fresh
+    finally:
+        second.close()
+
+
+# queries
+
+
+@pytest.fixture
+def populated(store: Store) -> Store:
+    store.add_messages(
+        [
+            message("m1", provider="p1", tenant="t1", to="+1001", created_at=T0),
+            message("m2", provider="p2", tenant="t1", to="+1002", created_at=T0 + 10),
+            message(
+                "m3",
+                provider="p1",
+                tenant="t2",
+                sender="+1002",
+                to="+1003",
+                created_at=T0 + 20,
+                direction=Direction.INBOUND,
+            ),
+        ]
+    )
+    store.add_batch(
+        batch("B1", size=2),
+        [
+            message("m4", batch_id="B1", to="+1001", created_at=T0 + 30),
+            message("m5", batch_id="B1", to="+1005", created_at=T0 + 30),
+        ],
+    )
+    store.add_messages([message("m6", provider="p2", tenant="t2", to="+1006", created_at=T0 + 40)])
+    return store
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (MessageQuery(), ["m1", "m2", "m3", "m4", "m5", "m6"]),
+        (MessageQuery(provider="p1"), ["m1", "m3", "m4", "m5"]),
+        (MessageQuery(provider="p2"), ["m2", "m6"]),
+        (MessageQuery(provider="nobody"), []),
+        (MessageQuery(tenant="t2"), ["m3", "m6"]),
+        (MessageQuery(provider="p1", tenant="t1"), ["m1", "m4", "m5"]),
+        (MessageQuery(provider="p1", tenant="nobody"), []),
+        (MessageQuery(batch_id="B1"), ["m4", "m5"]),
+        (MessageQuery(batch_id="B1", to="+1005"), ["m5"]),
+        (MessageQuery(batch_id="nope"), []),
+        (MessageQuery(direction=Direction.INBOUND), ["m3"]),
+        (MessageQuery(direction=Direction.OUTBOUND, provider="p1"), ["m1", "m4", "m5"]),
+        (MessageQuery(to="+1001"), ["m1", "m4"]),
+        (MessageQuery(numbers=frozenset({"+1002"})), ["m2", "m3"]),
+        (MessageQuery(numbers=frozenset({"+1003", "+1006"})), ["m3", "m6"]),
+        (MessageQuery(numbers=frozenset()), []),
+        (MessageQuery(created_from=T0 + 10), ["m2", "m3", "m4", "m5", "m6"]),
+        (MessageQuery(created_to=T0 + 30), ["m1", "m2", "m3"]),
+        (MessageQuery(created_from=T0 + 10, created_to=T0 + 30), ["m2", "m3"]),
+        (MessageQuery(created_from=T0 + 41), []),
+        (MessageQuery(provider="p1", tenant="t1", created_from=T0 + 30), ["m4", "m5"]),
+    ],
+)
+def test_query_filters(populated: Store, query: MessageQuery, expected: list[str]) -> None:
+    assert ids(populated.query_messages(query)) == expected
+
+
+def test_created_from_works_when_created_at_is_not_in_insertion_order(store: Store) -> None:
+    # Two threads on a real clock can store in the opposite order they read it.
+    store.add_messages([message("late", created_at=T0 + 10)])
+    store.add_messages([message("early", created_at=T0 + 5)])
+    store.add_messages([message("later", created_at=T0 + 20)])
+    assert ids(store.query_messages(MessageQuery(created_from=T0 + 5))) == [
+        "late",
+        "early",
+        "later",
+    ]
+    assert ids(store.query_messages(MessageQuery(created_from=T0 + 6))) == ["late", "later"]
+
+
+def test_limit(populated: Store) -> None:
+    assert ids(populated.query_messages(MessageQuery(), limit=2)) == ["m1", "m2"]
+    assert populated.query_messages(MessageQuery(), limit=0) == []
+    assert ids(populated.query_messages(MessageQuery(provider="p2"), limit=1)) == ["m2"]
+    assert populated.query_messages_before(MessageQuery(), before_seq=10**9, limit=0) == []
+
+
+def _page_forward(store: Store, query: MessageQuery, size: int) -> list[str]:
+    seen: list[str] = []
+    after = 0
+    while True:
+        page = store.query_messages(query, after_seq=after, limit=size)
+        if not page:
+            return seen
+        seen += ids(page)
+        after = page[-1].seq
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 100])
+@pytest.mark.parametrize(
+    "query", [MessageQuery(), MessageQuery(provider="p1"), MessageQuery(batch_id="B1")]
+)
+def test_keyset_paging_forward_returns_each_record_once(
+    populated: Store, query: MessageQuery, size: int
+) -> None:
+    assert _page_forward(populated, query, size) == ids(populated.query_messages(query))
+
+
+@pytest.mark.parametrize("size", [1, 2, 4])
+def test_keyset_paging_backward_returns_each_record_once(populated: Store, size: int) -> None:
+    query = MessageQuery(provider="p1")
+    pages: list[list[str]] = []
+    before = 10**12
+    while True:
+        page = populated.query_messages_before(query, before_seq=before, limit=size)
+        if not page:
+            break
+        assert [m.seq for m in page] == sorted(m.seq for m in page)  # oldest first
+        assert len(page) <= size
+        pages.append(ids(page))
+        before = page[0].seq
+    flat = [mid for page in reversed(pages) for mid in page]
+    assert flat == ["m1", "m3", "m4", "m5"]
+
+
+def test_query_before_gives_the_newest_matching_records_before_the_cursor(populated: Store) -> None:
+    m5 = populated.get_message("m5")
+    assert m5 is not None
+    page = populated.query_messages_before(MessageQuery(provider="p1"), before_seq=m5.seq, limit=2)
+    assert ids(page) == ["m3", "m4"]
+
+
+def test_paging_is_stable_under_inserts_between_pages(store: Store) -> None:
+    store.add_messages([message(f"a{i}", created_at=T0 + i) for i in range(5)])
+    query = MessageQuery(provider="p1")
+    first = store.query_messages(query, limit=2)
+    # New records arrive between pages, some matching, some not.
+    store.add_messages([message("new1", created_at=T0 + 10), message("other", provider="p9")])
+    seen = ids(first)
+    after = first[-1].seq
+    pending = ["x1"]
+    while page := store.query_messages(query, after_seq=after, limit=2):
+        seen += ids(page)
+        after = page[-1].seq
+        if pending:
+            store.add_messages([message(pending.pop(), created_at=T0 + 20)])
+    assert seen == ["a0", "a1", "a2", "a3", "a4", "new1", "x1"]
+
+
+def test_backward_paging_is_stable_under_inserts(store: Store) -> None:
+    store.add_messages([message(f"a{i}") for i in range(5)])
+    query = MessageQuery()
+    newest = store.query_messages_before(query, before_seq=10**12, limit=2)
+    assert ids(newest) == ["a3", "a4"]
+    store.add_messages([message("late")])
+    older = store.query_messages_before(query, before_seq=newest[0].seq, limit=2)
+    assert ids(older) == ["a1", "a2"]
+    oldest = store.query_messages_before(query, before_seq=older[0].seq, limit=2)
+    assert ids(oldest) == ["a0"]
+
+
+# batches
+
+
+def test_batches_round_trip_and_query(store: Store) -> None:
+    b1 = batch("B1", size=2)
+    b1.rejected = [{"index": 2, "to": "bad", "code": "X"}]
+    b1.extra = {"from": "+1"}
+    store.add_batch(b1, [message("a", batch_id="B1"), message("b", batch_id="B1")])
+    store.add_batch(batch("B2", provider="p2"))
+    store.add_batch(batch("B3", tenant="t9"))
+    got = store.get_batch("B1")
+    assert got is not None
+    assert (got.id, got.provider, got.tenant, got.sender, got.created_at) == (
+        "B1",
+        "p1",
+        "t1",
+        "+15550000001",
+        T0,
+    )
+    assert (got.size, got.processing, got.extra) == (2, 2.0, {"from": "+1"})
+    assert got.rejected == [{"index": 2, "to": "bad", "code": "X"}]
+    assert store.get_batch("nope") is None
+    all_ids = [b.id for b in store.query_batches(BatchQuery())]
+    assert all_ids == ["B1", "B2", "B3"]
+    assert [b.id for b in store.query_batches(BatchQuery(provider="p1"))] == ["B1", "B3"]
+    assert [b.id for b in store.query_batches(BatchQuery(tenant="t9"))] == ["B3"]
+    assert [b.id for b in store.query_batches(BatchQuery(sender="+nobody"))] == []
+    first = store.query_batches(BatchQuery(), limit=1)
+    assert [b.id for b in first] == ["B1"]
+    rest = store.query_batches(BatchQuery(), after_seq=first[0].seq)
+    assert [b.id for b in rest] == ["B2", "B3"]
+    assert store.query_batches(BatchQuery(created_from=T0 + 1)) == []
+    assert len(store.query_batches(BatchQuery(created_to=T0 + 1))) == 3
+
+
+def test_update_batch(store: Store) -> None:
+    store.add_batch(batch("B1", size=1))
+    got = store.get_batch("B1")
+    assert got is not None
+    got.rejected = [{"index": 1}]
+    got.extra = {"status": "done"}
+    store.update_batch(got)
+    again = store.get_batch("B1")
+    assert again is not None
+    assert (again.rejected, again.extra) == ([{"index": 1}], {"status": "done"})
+
+
+# state and meta
+
+
+def test_state_get_put_delete_items(store: Store) -> None:
+    assert store.get_state("ns", "k") is None
+    assert store.get_state("ns", "k", 5) == 5
+    store.put_state("ns", "k", {"balance": 10, "tags": ["a"]})
+    store.put_state("ns", "k2", 3)
+    store.put_state("other", "k", "x")
+    assert store.get_state("ns", "k") == {"balance": 10, "tags": ["a"]}
+    assert store.state_items("ns") == [("k", {"balance": 10, "tags": ["a"]}), ("k2", 3)]
+    store.put_state("ns", "k", {"balance": 9})  # an update keeps its place
+    assert store.state_items("ns") == [("k", {"balance": 9}), ("k2", 3)]
+    store.delete_state("ns", "k")
+    store.delete_state("ns", "missing")
+    assert store.get_state("ns", "k") is None
+    assert store.state_items("ns") == [("k2", 3)]
+    assert store.state_items("empty") == []
+    assert store.get_state("other", "k") == "x"
+
+
+def test_state_values_are_json_copies(store: Store) -> None:
+    value = {"items": [1, 2], "pair": (1, 2)}
+    store.put_state("ns", "k", value)
+    value["items"].append(3)  # not written back without put_state
+    got = store.get_state("ns", "k")
+    assert got == {"items": [1, 2], "pair": [1, 2]}
+    got["items"].append(4)
+    assert store.get_state("ns", "k") == {"items": [1, 2], "pair": [1, 2]}
+
+
+def test_state_can_hold_null_and_falsy_values(store: Store) -> None:
+    for key, value in [("none", None), ("zero", 0), ("empty", ""), ("list", [])]:
+        store.put_state("ns", key, value)
+        assert store.get_state("ns", key, "default") == value
+    assert [k for k, _ in store.state_items("ns")] == ["none", "zero", "empty", "list"]
+
+
+def test_state_refuses_values_json_cannot_hold(store: Store) -> None:
+    with pytest.raises(TypeError):
+        store.put_state("ns", "k", object())
+    assert store.get_state("ns", "k") is None
+    store.put_state("ns", "k", {"b": (1, 2)})  # tuples come back as lists on every backend
+    assert store.get_state("ns", "k") == {"b": [1, 2]}
+
+
+def test_meta(store: Store) -> None:
+    assert store.get_meta("ids") is None
+    assert store.get_meta("ids", {}) == {}
+    store.put_meta("ids", {"a": 1})
+    store.put_meta("clock", 12.5)
+    store.put_meta("ids", {"a": 2})
+    assert (store.get_meta("ids"), store.get_meta("clock")) == ({"a": 2}, 12.5)
+
+
+def test_clear_forgets_everything(populated: Store) -> None:
+    populated.put_state("ns", "k", 1)
+    populated.put_meta("ids", {"x": 1})
+    populated.clear()
+    assert populated.query_messages(MessageQuery()) == []
+    assert populated.count_messages() == 0
+    assert populated.get_message("m1") is None
+    assert populated.get_batch("B1") is None
+    assert populated.query_batches(BatchQuery()) == []
+    assert populated.state_items("ns") == []
+    assert populated.get_meta("ids") is None
+    # and works normally afterwards, ids free again
+    populated.add_messages([message("m1")])
+    assert ids(populated.query_messages(MessageQuery())) == ["m1"]
+    assert populated.query_messages_before(MessageQuery(), before_seq=10**12, limit=5)[0].id == "m1"
+
+
+def test_sqlite_uses_wal_and_keeps_data_across_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "e.db"
+    first = SQLiteStore(path)
+    (mode,) = first._db.execute("PRAGMA journal_mode").fetchone()
+    assert mode == "wal"
+    first.add_batch(batch("B1", size=1), [message("a", batch_id="B1")])
+    first.put_state("ns", "k", [1])
+    first.put_meta("clock", T0)
+    first.close()
+    second = SQLiteStore(path)
+    try:
+        assert ids(second.query_messages(MessageQuery(batch_id="B1"))) == ["a"]
+        assert second.get_batch("B1") is not None
+        assert second.get_state("ns", "k") == [1]
+        assert second.get_meta("clock") == T0
+        old = second.get_message("a")
+        second.add_messages([message("b")])
+        new = second.get_message("b")
+        assert old is not None and new is not None and new.seq > old.seq
+    finally:
+        second.close()
