@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from importlib.resources import files
+from pathlib import Path
 
 import httpx
 import pytest
@@ -334,3 +335,23 @@ def test_fonedynamics_message_sent_through_its_endpoint_is_listed_with_its_reque
     assert detail["request"] == {"id": sent["id"], "match": "response names the message"}
     page = client.get(f"{UI}/messages/{sid}").text
     assert "POST /v2/Properties/S7DNJ9KJDS0MDS23DKS9QMZ8DKJSD9KL/Messages" in page
+
+
+def test_pages_work_on_the_sqlite_store(tmp_path: Path) -> None:
+    emu = Emulator(db=tmp_path / "emulator.db")
+    try:
+        message = add_message(emu, "stored on disk")
+        batch = add_batch(emu, ["a", "b"], rejected=[{"index": 1, "to": "bad"}])
+        emu.advance("1m")
+        with emu.client() as client:
+            listing = client.get(UI).text
+            assert row_ids(listing)[-1] == message.id
+            assert len(row_ids(listing)) == 3
+            detail = client.get(f"{UI}/messages/{message.id}").text
+            assert "stored on disk" in detail and "st-delivered" in detail
+            assert (
+                '<span id="batch-progress">2/2</span>'
+                in client.get(f"{UI}/batches/{batch.id}").text
+            )
+    finally:
+        emu.close()
