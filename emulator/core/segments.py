@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,8 +15,14 @@ GSM7_BASIC = frozenset(
 #: Characters sent as an escape + code: they count as two.
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
 _GSM7_ALL = GSM7_BASIC | GSM7_EXTENSION
+_ASCII = frozenset(chr(c) for c in range(128))
 # ASCII characters outside GSM-7 altogether.
-_ASCII_NON_GSM = frozenset(chr(c) for c in range(128)) - _GSM7_ALL
+_ASCII_NON_GSM = _ASCII - _GSM7_ALL
+# ASCII characters that are not one plain GSM-7 septet (non-GSM or escaped):
+# one regex search in C instead of a Python loop per character.
+_ASCII_NOT_PLAIN = re.compile(
+    "[" + "".join(sorted(re.escape(c) for c in _ASCII_NON_GSM | (GSM7_EXTENSION & _ASCII))) + "]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +44,12 @@ def _units(text: str, gsm: bool) -> list[int]:
     return [2 if ord(ch) > 0xFFFF else 1 for ch in text]
 
 
+@lru_cache(maxsize=1024)
+def _plain(units: int) -> SegmentInfo:
+    """Plain GSM-7 text of ``units`` characters (one shared object per length)."""
+    return SegmentInfo("GSM-7", units, 1 if units <= 160 else -(-units // 153))
+
+
 @lru_cache(maxsize=4096)
 def analyze(text: str) -> SegmentInfo:
     """Encoding, length in units and segment count of ``text``.
@@ -44,6 +57,8 @@ def analyze(text: str) -> SegmentInfo:
     Multi-part messages never split an escape pair or a surrogate pair, as
     handsets and SMSCs do not.
     """
+    if text.isascii() and _ASCII_NOT_PLAIN.search(text) is None:
+        return _plain(len(text))
     gsm = _is_gsm7(text)
     single, multi = (160, 153) if gsm else (70, 67)
     if gsm and text.isascii() and not any(ch in GSM7_EXTENSION for ch in text):
