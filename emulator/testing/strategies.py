@@ -19,6 +19,8 @@ shortest boundary, plain ASCII letters, a one-message batch.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -92,14 +94,23 @@ def _check_country_codes(country_codes: Sequence[str] | None) -> tuple[str, ...]
     return codes
 
 
-def _national_numbers(code: str, length: int | None = None) -> st.SearchStrategy[str]:
-    size, leading = _national_shape(code)
-    size = size if length is None else length
-    return st.builds(
-        str.__add__,
-        st.sampled_from(leading),
-        st.text(alphabet=_DIGITS, min_size=size - 1, max_size=size - 1),
-    )
+def _numbers_from(
+    pairs: st.SearchStrategy[tuple[str, int | None]],
+) -> st.SearchStrategy[str]:
+    """``+<code><national>`` for drawn (code, length or None for the usual length).
+
+    The draws have the same shape whatever the country, so shrinking can move
+    to the first country without losing its progress on the digits.
+    """
+
+    def build(draw: tuple[tuple[str, int | None], int, str]) -> str:
+        (code, length), lead, digits = draw
+        size, leading = _national_shape(code)
+        size = size if length is None else length
+        return f"+{code}{leading[lead % len(leading)]}{digits[: size - 1]}"
+
+    digits = st.text(alphabet=_DIGITS, min_size=16, max_size=16)
+    return st.tuples(pairs, st.integers(0, 9), digits).map(build)
 
 
 def e164_numbers(*, country_codes: Sequence[str] | None = None) -> st.SearchStrategy[str]:
@@ -110,9 +121,7 @@ def e164_numbers(*, country_codes: Sequence[str] | None = None) -> st.SearchStra
     Shrinks toward ``+12000000000``.
     """
     codes = _check_country_codes(country_codes)
-    return st.sampled_from(codes).flatmap(
-        lambda code: _national_numbers(code).map(lambda national: f"+{code}{national}")
-    )
+    return _numbers_from(st.sampled_from([(code, None) for code in codes]))
 
 
 _INVALID_KINDS = ("short", "long", "no_plus", "leading_zero", "letter")
@@ -148,13 +157,7 @@ def invalid_e164_numbers(
             usable = [(c, n) for c in codes if (n := _length_off_by_one(c, delta)) is not None]
             if not usable:
                 continue
-            options.append(
-                st.sampled_from(usable).flatmap(
-                    lambda pair: _national_numbers(pair[0], pair[1]).map(
-                        lambda national, code=pair[0]: f"+{code}{national}"
-                    )
-                )
-            )
+            options.append(_numbers_from(st.sampled_from(usable)))
         elif kind == "no_plus":
             options.append(e164_numbers(country_codes=codes).map(lambda n: n[1:]))
         elif kind == "leading_zero":
@@ -397,6 +400,26 @@ def _check_sizes(min_messages: int, max_messages: int) -> None:
         )
 
 
+def _eager(strategy: Any) -> Any:
+    """Make a composite strategy check its options when called, not when drawn from."""
+
+    @functools.wraps(strategy)
+    def build(**options: Any) -> st.SearchStrategy[Any]:
+        for low, high in (("min_messages", "max_messages"), ("min_numbers", "max_numbers")):
+            if low in options or high in options:
+                defaults = inspect.signature(strategy).parameters
+                _check_sizes(
+                    options.get(low, defaults[low].default),
+                    options.get(high, defaults[high].default),
+                )
+        if "texts" in options:
+            _texts(options["texts"])
+        return strategy(**options)
+
+    return build
+
+
+@_eager
 @st.composite
 def ringcentral_batch_bodies(
     draw: st.DrawFn,
@@ -516,6 +539,7 @@ def _fonedynamics_messages(
     return message, "INVALID_PARAMETER"
 
 
+@_eager
 @st.composite
 def fonedynamics_message_bodies(
     draw: st.DrawFn, *, valid: bool = True, texts: st.SearchStrategy[str] | None = None
@@ -545,6 +569,7 @@ def _problem(message: dict[str, Any], code: str | None) -> str:
     return "DeliveryReceipt is not a boolean"
 
 
+@_eager
 @st.composite
 def fonedynamics_batch_bodies(
     draw: st.DrawFn,
@@ -643,6 +668,7 @@ def _sendbulk_mobiles(draw: st.DrawFn, bad: str | None) -> Any:
     return mobile
 
 
+@_eager
 @st.composite
 def sendbulk_bulk_bodies(
     draw: st.DrawFn,
@@ -712,6 +738,7 @@ def sendbulk_bulk_bodies(
     return InvalidBody({"count": 1001, "smslist": [first] * 1001}, problem, 1012)
 
 
+@_eager
 @st.composite
 def sendbulk_sms_bodies(
     draw: st.DrawFn,

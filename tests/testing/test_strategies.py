@@ -1,0 +1,337 @@
+"""The strategies produce what they promise, checked against the real endpoints."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from emulator import Emulator
+from emulator.core.phone import _possible_lengths, is_possible_e164
+from emulator.core.segments import analyze
+from emulator.providers.sendbulk.mobile import classify
+from emulator.scenario.loader import parse_scenario
+from emulator.testing import strategies
+from emulator.testing.invariants import (
+    check_emulator_state,
+    check_fonedynamics_batch,
+    check_ringcentral_batch,
+    check_sendbulk_responses,
+)
+from emulator.testing.strategies import (
+    GSM7_BOUNDARY_UNITS,
+    UCS2_BOUNDARY_UNITS,
+    InvalidBody,
+    e164_numbers,
+    fonedynamics_batch_bodies,
+    fonedynamics_message_bodies,
+    gsm7_texts,
+    invalid_e164_numbers,
+    kenyan_msisdns,
+    mixed_texts,
+    ringcentral_batch_bodies,
+    scenarios,
+    sendbulk_bulk_bodies,
+    sendbulk_sms_bodies,
+    sms_texts,
+    ucs2_texts,
+)
+
+from ._clients import (
+    FD_AUTH,
+    FD_BATCH,
+    FD_MESSAGES,
+    RC_BATCHES,
+    fresh,
+    ringcentral_batch_messages,
+    ringcentral_headers,
+)
+
+FEW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def test_every_public_strategy_is_exported() -> None:
+    defined = {
+        name
+        for name, value in vars(strategies).items()
+        if not name.startswith("_")
+        and callable(value)
+        and getattr(value, "__module__", None) == strategies.__name__
+    }
+    assert defined <= set(strategies.__all__)
+    assert len(set(strategies.__all__)) == len(strategies.__all__)
+    assert all(hasattr(strategies, name) for name in strategies.__all__)
+
+
+# numbers
+
+
+@FEW
+@given(e164_numbers())
+def test_e164_numbers_are_possible(number: str) -> None:
+    assert number.startswith("+")
+    assert is_possible_e164(number)
+
+
+@FEW
+@given(e164_numbers(country_codes=["254", "+7", "998"]))
+def test_e164_numbers_for_chosen_countries(number: str) -> None:
+    assert number.startswith(("+254", "+7", "+998"))
+    assert is_possible_e164(number)
+
+
+@FEW
+@given(invalid_e164_numbers())
+def test_invalid_e164_numbers_are_not_possible(number: str) -> None:
+    assert not is_possible_e164(number)
+
+
+@pytest.mark.parametrize("kind", ["short", "long", "no_plus", "leading_zero", "letter"])
+@settings(max_examples=10, deadline=None)
+@given(data=st.data())
+def test_each_invalid_kind_is_what_it_says(kind: str, data: st.DataObject) -> None:
+    number = data.draw(invalid_e164_numbers(kinds=[kind]))
+    assert not is_possible_e164(number)
+    if kind == "no_plus":
+        assert number.isdigit() and is_possible_e164("+" + number)
+    elif kind == "leading_zero":
+        assert number.startswith("+0") and number[1:].isdigit()
+    elif kind == "letter":
+        assert number.startswith("+") and sum(not c.isdigit() for c in number[1:]) == 1
+    else:
+        assert number[1:].isdigit()
+        for size in (1, 2, 3):
+            lengths = _possible_lengths(int(number[1 : 1 + size]))
+            if lengths is not None:
+                national = len(number) - 1 - size
+                step = -1 if kind == "short" else 1
+                assert national not in lengths and national - step in lengths
+                break
+
+
+def test_simplest_number_is_the_first_country() -> None:
+    from hypothesis import find
+
+    assert find(e164_numbers(), lambda n: True) == "+12000000000"
+
+
+@pytest.mark.parametrize(
+    ("factory", "kwargs"),
+    [
+        (e164_numbers, {"country_codes": []}),
+        (e164_numbers, {"country_codes": "44"}),
+        (e164_numbers, {"country_codes": ["999"]}),
+        (e164_numbers, {"country_codes": ["4a"]}),
+        (invalid_e164_numbers, {"kinds": ["wrong"]}),
+        (kenyan_msisdns, {"forms": ["+1"]}),
+        (gsm7_texts, {"units": [0]}),
+        (ucs2_texts, {"units": []}),
+        (scenarios, {"providers": ["twilio"]}),
+        (scenarios, {"outcomes": ["exploded"]}),
+        (ringcentral_batch_bodies, {"min_messages": 0}),
+        (sendbulk_sms_bodies, {"min_numbers": 3, "max_numbers": 2}),
+        (fonedynamics_message_bodies, {"texts": "hello"}),
+    ],
+)
+def test_bad_arguments_are_refused_eagerly(factory, kwargs) -> None:
+    with pytest.raises(InvalidArgument):
+        factory(**kwargs).validate()
+
+
+@FEW
+@given(kenyan_msisdns())
+def test_kenyan_msisdns_are_on_an_operator_range(mobile: str) -> None:
+    number = classify(mobile)
+    assert number.kind == "kenyan"
+    assert number.networkid in (1, 2, 3)
+
+
+# texts
+
+
+@FEW
+@given(gsm7_texts())
+def test_gsm7_texts_sit_on_the_boundaries(text: str) -> None:
+    info = analyze(text)
+    assert info.encoding == "GSM-7"
+    assert info.units in GSM7_BOUNDARY_UNITS
+
+
+@FEW
+@given(ucs2_texts())
+def test_ucs2_texts_sit_on_the_boundaries(text: str) -> None:
+    info = analyze(text)
+    assert info.encoding == "UCS-2"
+    assert info.units in UCS2_BOUNDARY_UNITS
+
+
+@FEW
+@given(mixed_texts())
+def test_mixed_texts_are_gsm_made_ucs2(text: str) -> None:
+    info = analyze(text)
+    assert info.encoding == "UCS-2"
+    assert info.units in UCS2_BOUNDARY_UNITS + GSM7_BOUNDARY_UNITS
+    assert sum(1 for ch in text if analyze(ch).encoding == "UCS-2") >= 1
+
+
+@FEW
+@given(gsm7_texts(units=[161], extension=True), st.data())
+def test_units_can_be_chosen(text: str, data: st.DataObject) -> None:
+    assert analyze(text).units == 161
+    assert analyze(text).segments == 2
+
+
+def test_texts_shrink_to_plain_letters() -> None:
+    from hypothesis import find
+
+    assert find(gsm7_texts(), lambda t: True) == "a" * 152
+    simplest = find(ucs2_texts(), lambda t: True)
+    assert len(simplest) == 66 and set(simplest) == {"а"}
+
+
+def test_every_segment_count_around_the_limits_is_produced() -> None:
+    seen: set[tuple[str, int]] = set()
+
+    @settings(max_examples=150, deadline=None, database=None)
+    @given(sms_texts())
+    def collect(text: str) -> None:
+        info = analyze(text)
+        seen.add((info.encoding, info.segments))
+
+    collect()
+    assert {("GSM-7", 1), ("GSM-7", 2), ("UCS-2", 1), ("UCS-2", 2)} <= seen
+
+
+# scenarios
+
+
+@FEW
+@given(scenarios())
+def test_scenarios_are_valid(document: dict) -> None:
+    scenario = parse_scenario(document)
+    assert scenario.seed == document["seed"]
+    Emulator(scenario=document).close()
+
+
+# RingCentral bodies
+
+
+@FEW
+@given(ringcentral_batch_bodies(bad_items=True))
+def test_ringcentral_bodies_are_accepted_and_bad_items_rejected_by_index(body: dict) -> None:
+    emu, client = fresh()
+    headers = ringcentral_headers(client)
+    response = client.post(RC_BATCHES, headers=headers, json=body)
+    assert response.status_code == 201, response.text
+    batch = response.json()
+    check_ringcentral_batch(body, batch, ringcentral_batch_messages(client, headers, batch["id"]))
+    check_emulator_state(emu)
+
+
+@FEW
+@given(ringcentral_batch_bodies(valid=False))
+def test_invalid_ringcentral_bodies_get_an_asg_error(invalid: InvalidBody) -> None:
+    emu, client = fresh()
+    response = client.post(RC_BATCHES, **invalid.request_kwargs(ringcentral_headers(client)))
+    assert response.status_code == 400, invalid.problem
+    assert response.headers["content-type"].startswith("application/json")
+    error = response.json()
+    assert error["errorCode"] == invalid.code, invalid.problem
+    assert isinstance(error["message"], str)
+    assert error["errors"][0]["errorCode"] == invalid.code
+    assert emu.messages() == []
+
+
+# Fone Dynamics bodies
+
+
+@FEW
+@given(fonedynamics_message_bodies())
+def test_fonedynamics_message_bodies_are_accepted(body: dict) -> None:
+    emu, client = fresh()
+    response = client.post(FD_MESSAGES, headers=FD_AUTH, json=body)
+    assert response.status_code == 200, response.text
+    message = response.json()["Message"]
+    assert message["To"] == body["To"] and message["Text"] == body["Text"]
+    assert message["MessageSid"].startswith("M")
+    check_emulator_state(emu)
+
+
+@FEW
+@given(fonedynamics_message_bodies(valid=False))
+def test_invalid_fonedynamics_message_bodies_get_a_response_status(invalid: InvalidBody) -> None:
+    emu, client = fresh()
+    response = client.post(FD_MESSAGES, **invalid.request_kwargs(FD_AUTH))
+    assert response.status_code == 400, invalid.problem
+    status = response.json()["ResponseStatus"]
+    assert status["ErrorCode"] == invalid.code, invalid.problem
+    assert isinstance(status["Message"], str)
+    assert emu.messages() == []
+
+
+@FEW
+@given(fonedynamics_batch_bodies(bad_items=True))
+def test_fonedynamics_batches_answer_each_message_in_order(body: dict) -> None:
+    emu, client = fresh()
+    response = client.post(FD_BATCH, headers=FD_AUTH, json=body)
+    assert response.status_code == 200, response.text
+    check_fonedynamics_batch(body, response.json())
+    check_emulator_state(emu)
+
+
+@FEW
+@given(fonedynamics_batch_bodies(valid=False))
+def test_invalid_fonedynamics_batches_get_a_response_status(invalid: InvalidBody) -> None:
+    emu, client = fresh()
+    response = client.post(FD_BATCH, **invalid.request_kwargs(FD_AUTH))
+    assert response.status_code == 400, invalid.problem
+    assert response.json()["ResponseStatus"]["ErrorCode"] == invalid.code, invalid.problem
+    assert emu.messages() == []
+
+
+# sendbulk bodies
+
+
+@FEW
+@given(sendbulk_bulk_bodies(bad_items=True))
+def test_sendbulk_bodies_get_one_row_per_item(body: dict) -> None:
+    emu, client = fresh()
+    response = client.post("/api/services/sendbulk/", json=body)
+    assert response.status_code == 200
+    check_sendbulk_responses([i["mobile"] for i in body["smslist"]], response.json())
+    check_emulator_state(emu)
+
+
+@FEW
+@given(sendbulk_bulk_bodies())
+def test_valid_sendbulk_bodies_are_all_accepted(body: dict) -> None:
+    emu, client = fresh()
+    rows = client.post("/api/services/sendbulk", json=body).json()["responses"]
+    assert [r["response-code"] for r in rows] == [200] * len(body["smslist"])
+    assert len(emu.messages(provider="sendbulk")) == len(rows)
+
+
+@FEW
+@given(st.one_of(sendbulk_bulk_bodies(valid=False), sendbulk_sms_bodies(valid=False)))
+def test_invalid_sendbulk_bodies_get_a_flat_refusal(invalid: InvalidBody) -> None:
+    emu, client = fresh()
+    path = "sendbulk" if "smslist" in str(invalid.body) or "sms" in invalid.body else "sendsms"
+    response = client.post(f"/api/services/{path}", **invalid.request_kwargs())
+    assert response.status_code == 200  # the gateway refuses with HTTP 200
+    body = response.json()
+    assert "responses" not in body, invalid.problem
+    assert body["response-code"] == invalid.code, invalid.problem
+    assert isinstance(body["response-description"], str)
+    assert emu.messages() == []
+
+
+@FEW
+@given(sendbulk_sms_bodies())
+def test_sendbulk_sms_bodies_get_a_row_per_number(body: dict) -> None:
+    emu, client = fresh()
+    response = client.post("/api/services/sendsms", json=body)
+    mobiles = body["mobile"].split(",")
+    check_sendbulk_responses(mobiles, response.json())
+    assert all(r["response-code"] == 200 for r in response.json()["responses"])
+    check_emulator_state(emu)
