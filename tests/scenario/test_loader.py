@@ -257,7 +257,7 @@ rate_limits:
   sendbulk: {requests: 10, per: 1s}
 providers:
   sendbulk: {brand: advanta}
-  ringcentral: {cost_rate: 0.0085}
+  ringcentral: {cost_per_segment: 0.0085}
 accounts:
   sendbulk: [{partnerID: "123", apikey: "k", balance: 100, shortcodes: [SHOP]}]
   fonedynamics: {AccountSid: AC1, Token: t}

@@ -107,3 +107,14 @@ def test_marker_selects_a_shipped_scenario(sms_emulator) -> None:
 @pytest.mark.sms_scenario({"name": "inline", "rules": [{"outcome": "send_failed"}]})
 def test_marker_takes_an_inline_scenario(sms_emulator) -> None:
     assert sms_emulator.decide("ringcentral", None, "+1", None, "x").outcome == "send_failed"
+
+
+def test_provider_option_errors_are_caught_at_load_with_their_line() -> None:
+    emu = Emulator(scenario="opt-outs")
+    text = "name: x\nproviders:\n  sendbulk:\n    brnad: advanta\n"
+    with pytest.raises(ScenarioError) as info:
+        emu.load_scenario(text)
+    assert info.value.field.startswith("providers.sendbulk")
+    assert info.value.line in (3, 4)  # the provider names the option or its block
+    assert "brnad" in str(info.value)
+    assert emu.scenario.name == "opt-outs"
