@@ -134,7 +134,7 @@ def _store(
             size=len(accepted),
             processing=emu.timing.processing,
             rejected=[
-                {"index": i, "ErrorCode": r.code, "Message": r.message}
+                {"index": i + 1, "ErrorCode": r.code, "Message": r.message}
                 for i, r in enumerate(batch_results)
                 if isinstance(r, ItemError)
             ],

@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from emulator import Emulator
+from emulator.core.store import BatchQuery
 
 from .conftest import BATCH, PROPERTY
 
@@ -48,6 +49,9 @@ def test_rejected_item_is_an_error_object_in_its_place(emu: Emulator, client: ht
         "+61488023555",
         "+61488023557",
     ]
+    # The inspector shows rejected items with the 1-based index used everywhere else.
+    (batch,) = emu.store.query_batches(BatchQuery(provider="fonedynamics"))
+    assert [r["index"] for r in batch.rejected] == [2]
 
 
 def test_every_item_failing_is_still_200(client: httpx.Client) -> None:
