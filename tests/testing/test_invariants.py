@@ -1,0 +1,161 @@
+"""The invariants pass on consistent data and fail with a message naming the problem."""
+
+from __future__ import annotations
+
+import pytest
+
+from emulator.testing.helpers import InProcessEmulator
+from emulator.testing.invariants import (
+    check_emulator_state,
+    check_fonedynamics_batch,
+    check_pages,
+    check_recipients_accounted,
+    check_ringcentral_batch,
+    check_sendbulk_responses,
+    check_status_counts,
+    check_statuses_forward,
+    check_totals,
+)
+
+from ._messages import store_message
+
+SENT = ["+14155550100", "+14155550101", "+4088070206", "+14155550102"]
+
+
+def test_recipients_accounted() -> None:
+    check_recipients_accounted(
+        SENT, ["14155550102", "+14155550100", "+14155550101"], [(3, SENT[2])]
+    )
+    check_recipients_accounted(SENT, SENT[:2] + SENT[3:], [{"index": 3, "to": [SENT[2]]}])
+    check_recipients_accounted(["+1", "+1"], ["+1", "+1"], [])
+
+
+@pytest.mark.parametrize(
+    ("accepted", "rejected", "message"),
+    [
+        (SENT[:2] + SENT[3:], [(2, SENT[2])], "names '\\+4088070206' but recipient 2 was"),
+        (SENT[:2] + SENT[3:], [(0, SENT[2])], "index 0 is outside 1..4"),
+        (SENT[:2] + SENT[3:], [(5, SENT[2])], "index 5 is outside 1..4"),
+        (SENT[:2], [(3, SENT[2])], "'14155550102' \\(index 4\\) was neither accepted nor rejected"),
+        (SENT, [(3, SENT[2])], "'4088070206' was accepted 1 more time"),
+        (SENT[:2] + SENT[3:], [(3, SENT[2]), (3, SENT[2])], "index 3 .* was rejected twice"),
+        (SENT[:2] + SENT[3:], [("3", SENT[2])], "has no integer index"),
+    ],
+)
+def test_recipients_not_accounted(accepted, rejected, message) -> None:
+    with pytest.raises(AssertionError, match=message):
+        check_recipients_accounted(SENT, accepted, rejected)
+
+
+def test_pages() -> None:
+    check_pages([[{"id": 1}, {"id": 2}], [{"id": 3}]], expected=[1, 2, 3])
+    check_pages([["a"], ["b"]], key=lambda r: r)
+    with pytest.raises(AssertionError, match="id 2 on page 2 was already on page 1"):
+        check_pages([[{"id": 1}, {"id": 2}], [{"id": 2}]])
+    with pytest.raises(AssertionError, match="1 id\\(s\\) on no page: \\[3\\]"):
+        check_pages([[{"id": 1}, {"id": 2}]], expected=[1, 2, 3])
+    with pytest.raises(AssertionError, match="unexpected id"):
+        check_pages([[{"id": 1}, {"id": 9}]], expected=[1])
+
+
+def test_statuses_forward() -> None:
+    check_statuses_forward(
+        [{"a": "Queued", "b": "Queued"}, {"a": "Sent", "b": "SendingFailed"}, {"a": "Delivered"}]
+    )
+    check_statuses_forward([{"m": "queued"}, {"m": "queued"}, {"m": "failed"}, {"m": "failed"}])
+    with pytest.raises(AssertionError, match="'a' went back from 'Sent' to 'Queued'"):
+        check_statuses_forward([{"a": "Sent"}, {"a": "Queued"}])
+    with pytest.raises(AssertionError, match="changed final status 'Delivered' to 'Failed'"):
+        check_statuses_forward([{"a": "Delivered"}, {"a": "Failed"}])
+    with pytest.raises(AssertionError, match="unknown status 'Lost'"):
+        check_statuses_forward([{"a": "Lost"}])
+    check_statuses_forward([{"a": "Lost"}, {"a": "Found"}], ranks={"Lost": 0, "Found": 2})
+
+
+def test_status_counts() -> None:
+    messages = [
+        {"messageStatus": "Delivered", "cost": 0.007},
+        {"messageStatus": "Delivered", "cost": 0.014},
+        {"messageStatus": "DeliveryFailed", "cost": 0.007},
+    ]
+    summary = {
+        "queued": {"count": 0, "cost": 0.0},
+        "delivered": {"count": 2, "cost": 0.021},
+        "deliveryFailed": {"count": 1, "cost": 0.007, "errorCodeCounts": {}},
+    }
+    check_status_counts(summary, messages)
+    check_status_counts({"delivered": 2, "deliveryFailed": 1}, messages)
+    with pytest.raises(AssertionError, match="'delivered': summary says 3, 2 listed"):
+        check_status_counts({"delivered": 3, "deliveryFailed": 1}, messages)
+    with pytest.raises(AssertionError, match="1 message\\(s\\) are 'deliveryFailed': not in"):
+        check_status_counts({"delivered": 2}, messages)
+    with pytest.raises(AssertionError, match=r"'delivered': summary cost 0\.03"):
+        check_status_counts(dict(summary, delivered={"count": 2, "cost": 0.03}), messages)
+
+
+def test_totals() -> None:
+    messages = [
+        {"id": "1", "text": "a" * 161, "segmentCount": 2, "cost": 0.014},
+        {"id": "2", "text": "é", "segmentCount": 1, "cost": 0.007},
+        {"id": "3", "text": "queued", "cost": 0.0},
+    ]
+    check_totals(messages, segments=3, cost=0.021, cost_per_segment=0.007)
+    with pytest.raises(AssertionError, match="'1': 1 segment\\(s\\) for a 161-unit GSM-7 text"):
+        check_totals([{"id": "1", "text": "a" * 161, "segmentCount": 1}])
+    with pytest.raises(AssertionError, match="segments add up to 3, expected 4"):
+        check_totals(messages, segments=4)
+    with pytest.raises(AssertionError, match=r"costs add up to 0\.021, expected 0\.02"):
+        check_totals(messages, cost=0.02)
+    with pytest.raises(AssertionError, match=r"'1': cost 0\.014 for 2 segment\(s\) at 0\.01"):
+        check_totals(messages, cost_per_segment=0.01)
+
+
+def test_emulator_state() -> None:
+    emu = InProcessEmulator()
+    store_message(emu, "+14155550100", "hello")
+    store_message(emu, "+14155550101", "😀" * 71)
+    check_emulator_state(emu)
+    records = emu.messages()
+    check_emulator_state(records)
+    with pytest.raises(AssertionError, match="is listed twice"):
+        check_emulator_state(records + records[:1])
+    broken = dict(records[1], segments=1)
+    with pytest.raises(AssertionError, match="has 1 segments, expected 3"):
+        check_emulator_state([records[0], broken])
+
+
+def test_ringcentral_batch_adapter() -> None:
+    body = {"from": "+1650", "messages": [{"to": ["+14155550100"]}, {"to": ["+4088070206"]}]}
+    response = {"id": "b", "batchSize": 1, "rejected": [{"index": 2, "to": ["+4088070206"]}]}
+    listed = [{"id": 1, "batchId": "b", "to": ["+14155550100"]}]
+    check_ringcentral_batch(body, response, listed)
+    with pytest.raises(AssertionError, match="batchSize 2 but 1 of 2"):
+        check_ringcentral_batch(body, dict(response, batchSize=2), listed)
+    off_by_one = dict(response, rejected=[{"index": 1, "to": ["+4088070206"]}])
+    with pytest.raises(AssertionError, match="off by one"):
+        check_ringcentral_batch(body, off_by_one, listed)
+
+
+def test_fonedynamics_batch_adapter() -> None:
+    body = {"Messages": [{"To": "+61400000001"}, {"To": "bad"}]}
+    good = {"MessageSid": "M1", "To": "+61400000001"}
+    bad = {"ErrorCode": "INVALID_PHONENUMBER_FORMAT", "Message": "To is not E.164"}
+    check_fonedynamics_batch(body, [good, bad])
+    with pytest.raises(AssertionError, match="2 messages sent but the answer has 1"):
+        check_fonedynamics_batch(body, [good])
+    with pytest.raises(AssertionError, match="element 2 is a message to '\\+61400000001'"):
+        check_fonedynamics_batch(body, [bad, good])
+    with pytest.raises(AssertionError, match="element 2 is neither"):
+        check_fonedynamics_batch(body, [good, {}])
+
+
+def test_sendbulk_adapter() -> None:
+    ok = {"response-code": 200, "messageid": "8290842", "mobile": "254712345678"}
+    refused = {"respose-code": 1003, "response-description": "Invalid mobile number"}
+    check_sendbulk_responses(["0712345678", "07"], {"responses": [ok, refused]})
+    with pytest.raises(AssertionError, match="whole request was refused"):
+        check_sendbulk_responses(["0712345678"], {"response-code": 1006})
+    with pytest.raises(AssertionError, match="succeeded without a messageid"):
+        check_sendbulk_responses(["0712345678"], {"responses": [dict(ok, messageid="")]})
+    with pytest.raises(AssertionError, match="2 numbers sent but 1 rows"):
+        check_sendbulk_responses(["1", "2"], {"responses": [ok]})
