@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.models import Batch, Direction, Message, Plan
 from ...core.phone import _possible_lengths, is_possible_e164
-from ...core.segments import analyze
+from ...core.segments import SegmentInfo, analyze
 from .errors import InvalidParameter
 from .mapping import DEFAULT_COST_PER_SEGMENT, INVALID_DESCRIPTION, OUTCOME_CODES
 from .optouts import opted_out
@@ -24,7 +24,14 @@ from .wire import BatchRequest
 if TYPE_CHECKING:
     from ...emulator import Emulator
 
-__all__ = ["MAX_TEXT", "MESSAGE_ID_BASE", "cost_per_segment", "create_batch", "new_message_ids"]
+__all__ = [
+    "MAX_TEXT",
+    "MESSAGE_ID_BASE",
+    "cost_per_segment",
+    "create_batch",
+    "gc_paused",
+    "new_message_ids",
+]
 
 PROVIDER = "ringcentral"
 MAX_TEXT = 1000
@@ -54,22 +61,29 @@ def _prefix_rule(prefix: str) -> int | None:
     return None
 
 
+@cache
+def _length_ok(prefix: str, length: int) -> bool:
+    """Whether a ``+``-number starting with ``prefix`` (4 chars) may have ``length`` chars."""
+    size = _prefix_rule(prefix)
+    if size is None:
+        return False
+    lengths = _possible_lengths(int(prefix[1 : 1 + size]))
+    return lengths is not None and length - 1 - size in lengths
+
+
 def _possible(number: str) -> bool:
-    """``core.phone.is_possible_e164`` with the country lookup cached per prefix."""
-    if len(number) < 5 or len(number) > 16 or number[0] != "+" or number[1] == "0":
+    """``core.phone.is_possible_e164`` with the country lookup cached per prefix and length."""
+    length = len(number)
+    if length < 5 or length > 16 or number[0] != "+" or number[1] == "0":
         return is_possible_e164(number)
     if not (number.isascii() and number[1:].isdigit()):
         return False
-    size = _prefix_rule(number[:4])
-    if size is None:
-        return False
-    lengths = _possible_lengths(int(number[1 : 1 + size]))
-    return lengths is not None and len(number) - 1 - size in lengths
+    return _length_ok(number[:4], length)
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Creating ~10^6 objects would trigger many full collections for nothing.
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC: creating ~10^6 objects would trigger many full collections."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -79,22 +93,17 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-class _Texts:
-    """Segment count and encoding per distinct text, validated once."""
+def _text_info(text: str | None, where: str | int) -> SegmentInfo:
+    """Segment count and encoding of a valid text (``where``: "text" or the item's index).
 
-    def __init__(self) -> None:
-        self._seen: dict[str, tuple[int, str]] = {}
-
-    def get(self, text: str | None, where: str) -> tuple[int, str]:
-        if not text:
-            raise InvalidParameter(parameter=where)
-        found = self._seen.get(text)
-        if found is None:
-            if len(text.encode("utf-16-le")) // 2 > MAX_TEXT:
-                raise InvalidParameter(parameter=where)
-            info = analyze(text)
-            found = self._seen[text] = (info.segments, info.encoding)
-        return found
+    No per-batch cache: ``analyze`` keeps recent texts, and a batch of
+    personalised texts would only fill a dict it never reads again.
+    """
+    # a character is at most two UTF-16 units: only long texts need encoding
+    if not text or (len(text) > MAX_TEXT // 2 and len(text.encode("utf-16-le")) // 2 > MAX_TEXT):
+        where = where if isinstance(where, str) else f"messages[{where}].text"
+        raise InvalidParameter(parameter=where)
+    return analyze(text)
 
 
 def create_batch(
@@ -109,9 +118,8 @@ def create_batch(
     items = request.messages
     if not items:
         raise InvalidParameter(parameter="messages")
-    texts = _Texts()
     default_text = request.text
-    default_info = texts.get(default_text, "text") if default_text else None
+    default_info = _text_info(default_text, "text") if default_text else None
 
     now = emu.time()
     rate = cost_per_segment(emu)
@@ -130,8 +138,9 @@ def create_batch(
     charged_segments = 0
     accepted = 0
     possible = _possible
+    text_info = _text_info
 
-    with _gc_paused():
+    with gc_paused():
         for index, item in enumerate(items, 1):
             to = item.to
             if len(to) != 1:
@@ -157,9 +166,10 @@ def create_batch(
                 if default_info is None:
                     raise InvalidParameter(parameter="text")
                 text = default_text
-                segments, encoding = default_info
+                info = default_info
             else:
-                segments, encoding = texts.get(text, f"messages[{index - 1}].text")
+                info = text_info(text, index - 1)
+            segments = info.segments
             plan = delivered
             if rules or blocked:
                 if number in blocked:
@@ -203,7 +213,7 @@ def create_batch(
                     plan,
                     batch_id,
                     _OUTBOUND,
-                    encoding,
+                    info.encoding,
                     extra,
                 )
             )
