@@ -14,6 +14,7 @@ from typing import Protocol
 
 __all__ = [
     "DEFAULT_VIRTUAL_START",
+    "MAX_TIMESTAMP",
     "Clock",
     "RealClock",
     "VirtualClock",
@@ -25,6 +26,10 @@ __all__ = [
 
 #: Where a virtual clock starts unless told otherwise (fixed, for determinism).
 DEFAULT_VIRTUAL_START = datetime(2026, 1, 1, tzinfo=UTC)
+
+#: The latest moment a clock may reach (datetimes end at year 9999).
+MAX_TIMESTAMP = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
+_MIN_TIMESTAMP = datetime(1, 1, 2, tzinfo=UTC).timestamp()
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
@@ -39,7 +44,10 @@ def parse_duration(value: str | int | float) -> float:
     if isinstance(value, bool):
         raise ValueError(f"invalid duration: {value!r}")
     if isinstance(value, int | float):
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:
+            raise ValueError(f"invalid duration {value!r}: too long") from None
     elif isinstance(value, str):
         text = value.strip().lower()
         try:
@@ -60,6 +68,13 @@ def parse_duration(value: str | int | float) -> float:
     if seconds < 0 or seconds != seconds or seconds == float("inf"):
         raise ValueError(f"invalid duration {value!r}: must be a finite, non-negative time")
     return seconds
+
+
+def _checked(target: float) -> float:
+    """``target`` if a clock can show it (a datetime exists for it), else ``ValueError``."""
+    if not _MIN_TIMESTAMP <= target <= MAX_TIMESTAMP:
+        raise ValueError("the clock must stay between the years 1 and 9999")
+    return target
 
 
 def to_datetime(timestamp: float) -> datetime:
@@ -104,7 +119,7 @@ class VirtualClock:
     kind = "virtual"
 
     def __init__(self, start: datetime | str | float | None = None) -> None:
-        self._now = to_timestamp(start if start is not None else DEFAULT_VIRTUAL_START)
+        self._now = _checked(to_timestamp(start if start is not None else DEFAULT_VIRTUAL_START))
         self._lock = threading.Lock()
 
     def time(self) -> float:
@@ -114,11 +129,11 @@ class VirtualClock:
         if seconds < 0:
             raise ValueError("the clock cannot go backwards")
         with self._lock:
-            self._now += seconds
+            self._now = _checked(self._now + seconds)
             return self._now
 
     def set(self, moment: datetime | str | float) -> float:
-        target = to_timestamp(moment)
+        target = _checked(to_timestamp(moment))
         with self._lock:
             if target < self._now:
                 raise ValueError("the clock cannot go backwards")
@@ -142,11 +157,12 @@ class RealClock:
         if seconds < 0:
             raise ValueError("the clock cannot go backwards")
         with self._lock:
+            _checked(self.time() + seconds)
             self._offset += seconds
         return self.time()
 
     def set(self, moment: datetime | str | float) -> float:
-        target = to_timestamp(moment)
+        target = _checked(to_timestamp(moment))
         with self._lock:
             now = self.time()
             if target < now:

@@ -16,7 +16,7 @@ from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 
 __all__ = ["E164_PATTERN", "is_e164", "is_possible_e164", "normalize_plus"]
 
-E164_PATTERN = re.compile(r"\+[1-9]\d{1,14}")
+E164_PATTERN = re.compile(r"\+[1-9][0-9]{1,14}")  # [0-9]: \d would match any Unicode digit
 
 
 @cache

@@ -1,0 +1,172 @@
+"""Clocks and durations."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from emulator.core.clock import (
+    DEFAULT_VIRTUAL_START,
+    MAX_TIMESTAMP,
+    RealClock,
+    VirtualClock,
+    make_clock,
+    parse_duration,
+    to_datetime,
+    to_timestamp,
+)
+
+START = DEFAULT_VIRTUAL_START.timestamp()
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("500ms", 0.5),
+        ("30s", 30),
+        ("15m", 900),
+        ("1h", 3600),
+        ("2d", 172_800),
+        ("1h30m", 5400),
+        ("1d2h3m4s5ms", 93_784.005),
+        ("1.5h", 5400),
+        ("5 s", 5),
+        (" 30S ", 30),
+        ("0s", 0),
+        ("10", 10),
+        ("2.5", 2.5),
+        (30, 30),
+        (0.25, 0.25),
+        (0, 0),
+    ],
+)
+def test_parse_duration(text: str | float, seconds: float) -> None:
+    assert parse_duration(text) == pytest.approx(seconds)
+    assert isinstance(parse_duration(text), float)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "   ",
+        "abc",
+        "10x",
+        "1h 30m",  # parts must be written together
+        "m30",
+        "1m30",
+        "-5s",
+        "-5",
+        "1e400",
+        "nan",
+        "inf",
+        -1,
+        float("nan"),
+        float("inf"),
+        True,
+        None,
+        [1],
+        {"s": 1},
+        10**400,
+    ],
+)
+def test_parse_duration_rejects_bad_input_with_value_error(bad: object) -> None:
+    with pytest.raises(ValueError, match="duration"):
+        parse_duration(bad)  # type: ignore[arg-type]
+
+
+def test_virtual_clock_stands_still_until_advanced() -> None:
+    clock = VirtualClock()
+    assert clock.kind == "virtual"
+    assert clock.time() == START == clock.time()
+    assert clock.advance(30) == START + 30
+    assert clock.time() == START + 30
+    assert clock.advance(0) == START + 30
+
+
+def test_virtual_clock_start_accepts_datetime_iso_and_epoch() -> None:
+    moment = datetime(2030, 5, 6, 7, 8, 9, tzinfo=UTC)
+    for start in (moment, "2030-05-06T07:08:09Z", "2030-05-06T09:08:09+02:00", moment.timestamp()):
+        assert VirtualClock(start).time() == moment.timestamp()
+    # naive datetimes and strings are taken as UTC
+    assert VirtualClock(datetime(2030, 5, 6, 7, 8, 9)).time() == moment.timestamp()
+    assert VirtualClock("2030-05-06T07:08:09").time() == moment.timestamp()
+
+
+def test_virtual_clock_set_jumps_forward_only() -> None:
+    clock = VirtualClock()
+    later = DEFAULT_VIRTUAL_START + timedelta(hours=2)
+    assert clock.set(later) == later.timestamp()
+    assert clock.set(later) == later.timestamp()  # same moment is fine
+    with pytest.raises(ValueError, match="backwards"):
+        clock.set(DEFAULT_VIRTUAL_START)
+    with pytest.raises(ValueError, match="backwards"):
+        clock.advance(-1)
+    assert clock.time() == later.timestamp()
+
+
+@pytest.mark.parametrize("bad", ["not a time", "2026-13-01", [1], None, True])
+def test_set_rejects_what_is_not_a_time(bad: object) -> None:
+    clock = VirtualClock()
+    with pytest.raises(ValueError):
+        clock.set(bad)  # type: ignore[arg-type]
+    assert clock.time() == START
+
+
+@pytest.mark.parametrize("amount", [1e20, math.inf, math.nan, MAX_TIMESTAMP])
+def test_clock_refuses_to_leave_the_representable_range(amount: float) -> None:
+    for clock in (VirtualClock(), RealClock()):
+        before = clock.time()
+        with pytest.raises(ValueError):
+            clock.advance(amount)
+        assert clock.time() >= before
+        assert clock.time() < before + 10  # unchanged (real time moves a little)
+        to_datetime(clock.time())  # still shows as a datetime
+
+
+def test_clock_can_reach_year_9999_but_not_beyond() -> None:
+    clock = VirtualClock()
+    clock.set("9999-12-31T23:59:59Z")
+    assert to_datetime(clock.time()).year == 9999
+    with pytest.raises(ValueError):
+        clock.advance(1)
+    with pytest.raises(ValueError):
+        clock.set(1e300)
+
+
+def test_real_clock_follows_wall_time_plus_advances() -> None:
+    clock = RealClock()
+    assert clock.kind == "real"
+    wall = datetime.now(UTC).timestamp()
+    assert abs(clock.time() - wall) < 60
+    clock.advance(3600)
+    assert abs(clock.time() - (datetime.now(UTC).timestamp() + 3600)) < 60
+    target = datetime.now(UTC).timestamp() + 86_400
+    assert clock.set(target) >= target
+    assert abs(clock.time() - target) < 60
+    with pytest.raises(ValueError, match="backwards"):
+        clock.set(target - 3600)
+    with pytest.raises(ValueError, match="backwards"):
+        clock.advance(-1)
+
+
+def test_make_clock() -> None:
+    assert isinstance(make_clock("virtual"), VirtualClock)
+    assert isinstance(make_clock("real"), RealClock)
+    assert make_clock("virtual", "2030-01-01T00:00:00Z").time() == to_timestamp(
+        "2030-01-01T00:00:00Z"
+    )
+    with pytest.raises(ValueError, match="real"):
+        make_clock("fast")
+
+
+def test_to_datetime_is_aware_utc() -> None:
+    moment = to_datetime(START + 1.5)
+    assert moment.tzinfo is not None and moment.utcoffset() == timedelta(0)
+    assert moment == DEFAULT_VIRTUAL_START + timedelta(seconds=1.5)
+    assert to_timestamp(moment) == START + 1.5
+    assert to_timestamp(7) == 7.0
+    with pytest.raises(ValueError):
+        to_timestamp(True)

@@ -1,0 +1,147 @@
+"""E.164 checks: the fast path must agree with phonenumbers on numbers in E.164 form.
+
+"In E.164 form" means phonenumbers formats the parsed number back to exactly
+the same string.  Numbers that are not (a national prefix after the country
+code, like ``+440...``; strings phonenumbers cannot parse) are outside the
+agreement: phonenumbers would first rewrite them (strip the ``0``), while
+the fast path judges the digits as sent — which is what a provider sees.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from emulator.core.phone import is_e164, is_possible_e164, normalize_plus
+
+REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
+CALLING_CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+
+
+def _reference(number: str) -> bool | None:
+    """phonenumbers' verdict, or None when ``number`` is not in E.164 form."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) != number:
+        return None
+    return phonenumbers.is_possible_number(parsed)
+
+
+@st.composite
+def example_numbers(draw: st.DrawFn) -> str:
+    """A region's example number (any type) in E.164 form."""
+    region = draw(st.sampled_from(REGIONS))
+    kinds = [
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.TOLL_FREE,
+    ]
+    kind = draw(st.sampled_from(kinds))
+    example_number = phonenumbers.example_number_for_type(region, kind)
+    if example_number is None:
+        example_number = phonenumbers.example_number(region)
+    if example_number is None:
+        return "+16501234567"
+    return phonenumbers.format_number(example_number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@st.composite
+def random_length_numbers(draw: st.DrawFn) -> str:
+    """A known calling code followed by 1 to 14 random digits."""
+    code = str(draw(st.sampled_from(CALLING_CODES)))
+    room = max(1, 15 - len(code))
+    rest = draw(st.text(alphabet="0123456789", min_size=1, max_size=room))
+    return f"+{code}{rest}"
+
+
+@st.composite
+def mutated_examples(draw: st.DrawFn) -> str:
+    """An example number with digits added or removed at the end."""
+    number = draw(example_numbers())
+    change = draw(st.integers(min_value=-3, max_value=3))
+    if change < 0:
+        return number[:change] if len(number) + change > 2 else number
+    return number + draw(st.text(alphabet="0123456789", min_size=change, max_size=change))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(example_numbers(), random_length_numbers(), mutated_examples()))
+@example("+4088070206")
+@example("+16501234567")
+@example("+447700900123")
+@example("+80012345678")  # non-geographic (International Freephone)
+@example("+39061234567")  # Italian leading zero is part of the number
+def test_agrees_with_phonenumbers_on_e164_numbers(number: str) -> None:
+    expected = _reference(number)
+    if expected is None:
+        return  # not in E.164 form: see the module docstring
+    assert is_possible_e164(number) is expected, number
+
+
+@settings(max_examples=200, deadline=None)
+@given(example_numbers())
+def test_every_region_example_number_is_possible(number: str) -> None:
+    assert is_possible_e164(number)
+
+
+@pytest.mark.parametrize(
+    "number", ["+16501234567", "+447700900123", "+61412345678", "+254712345678"]
+)
+def test_accepts_real_numbers(number: str) -> None:
+    assert is_possible_e164(number)
+    assert is_e164(number)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "+4088070206",  # Romania, one digit short: a plain regex accepts it
+        "16501234567",  # no +
+        "+0123456789",  # no country starts with 0
+        "+1650123456",  # NANP is 10 digits
+        "+165012345678",
+        "+1 650 123 4567",
+        "+1-650-123-4567",
+        "+",
+        "",
+        "+1234567890123456",  # 16 digits
+        "+99912345678",  # unassigned calling code
+        "+１６５０１２３４５６７",  # fullwidth digits
+        "+1６５０１２３４５６７",  # fullwidth digits after an ASCII country code
+        "+1٦٥٠١٢٣٤٥٦٧",  # Arabic-Indic digits
+        "+16501234567\n",
+    ],
+)
+def test_rejects(number: str) -> None:
+    assert not is_possible_e164(number)
+
+
+def test_rejects_non_strings() -> None:
+    assert not is_possible_e164(None)  # type: ignore[arg-type]
+    assert not is_possible_e164(16501234567)  # type: ignore[arg-type]
+
+
+def test_is_e164_checks_shape_only() -> None:
+    assert is_e164("+4088070206")
+    assert not is_e164("+0123")
+    assert not is_e164("+1")
+    assert not is_e164("+1234567890123456")
+    assert not is_e164("+1٦٥٠١٢٣٤٥٦٧")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (" 14155550100", "+14155550100"),  # a raw '+' decoded as a space
+        ("+14155550100", "+14155550100"),
+        ("14155550100", "14155550100"),
+        (" abc", " abc"),
+        ("", ""),
+    ],
+)
+def test_normalize_plus(raw: str, expected: str) -> None:
+    assert normalize_plus(raw) == expected
