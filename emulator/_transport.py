@@ -16,9 +16,12 @@ __all__ = ["InProcessTransport"]
 class InProcessTransport(httpx.BaseTransport):
     """Runs each request through ``app`` on a private event loop thread.
 
-    Exceptions the app does not handle propagate to the caller, so a
-    dropped connection arrives as ``httpx.RemoteProtocolError`` as it would
-    over a socket.
+    Behaves as a socket would: a complete response is returned even if the
+    app raises afterwards (Starlette re-raises errors it has already answered
+    with a 500, for servers to log); a response cut off midway raises
+    ``httpx.RemoteProtocolError``; an exception before any response
+    propagates to the caller, so a dropped connection (``DropConnection``)
+    arrives as the ``httpx.RemoteProtocolError`` a real one gives.
     """
 
     def __init__(self, app: ASGIApp, *, client: tuple[str, int] = ("127.0.0.1", 50000)) -> None:
@@ -54,6 +57,7 @@ class InProcessTransport(httpx.BaseTransport):
         status = 500
         headers: list[Any] = []
         chunks: list[bytes] = []
+        started = complete = False
 
         async def receive() -> dict[str, Any]:
             nonlocal sent_body
@@ -63,14 +67,28 @@ class InProcessTransport(httpx.BaseTransport):
             return {"type": "http.request", "body": body, "more_body": False}
 
         async def send(message: dict[str, Any]) -> None:
-            nonlocal status, headers
+            nonlocal status, headers, started, complete
             if message["type"] == "http.response.start":
+                started = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
+                complete = not message.get("more_body", False)
 
-        await self.app(scope, receive, send)
+        try:
+            await self.app(scope, receive, send)
+        except Exception:
+            if not started:
+                raise
+            if not complete:
+                raise httpx.RemoteProtocolError("peer closed connection mid-response") from None
+        if not started:  # what uvicorn answers when an app sends nothing
+            return 500, [(b"content-type", b"text/plain; charset=utf-8")], b"Internal Server Error"
+        if not complete:
+            raise httpx.RemoteProtocolError("peer closed connection mid-response")
+        if request.method == "HEAD":  # a server sends no body for HEAD
+            return status, headers, b""
         return status, headers, b"".join(chunks)
 
     def close(self) -> None:

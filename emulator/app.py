@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +62,26 @@ class DropOnRequest:
             if transport is None:
                 raise  # in-process: surfaces as httpx.RemoteProtocolError
             transport.abort()
+            await asyncio.sleep(0)  # let the server see the disconnect before we return
+
+
+class SilenceDropped:
+    """Swallows what is sent while a ``DropConnection`` is being handled.
+
+    Starlette's error middleware answers any exception (``DropConnection``
+    included) with the app's 500 handler before re-raising it; a dropped
+    connection must send nothing at all.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_unless_dropping(message: Message) -> None:
+            if not isinstance(sys.exc_info()[1], DropConnection):
+                await send(message)
+
+        await self.app(scope, receive, send_unless_dropping)
 
 
 def _provider_for(path: str) -> str | None:
@@ -77,7 +99,8 @@ class RecordRequests:
         self.emu = emu
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith("/_emulator"):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path == "/_emulator" or path.startswith("/_emulator/"):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
@@ -86,15 +109,24 @@ class RecordRequests:
         response_body = bytearray()
         response: dict[str, Any] = {"status": None, "headers": {}}
 
-        async def receive_and_keep() -> Message:
-            nonlocal request_size
+        # Read the whole body first, so it is journaled even when the app
+        # answers without reading it (a 404, a refused token), then replay it.
+        received: list[Message] = []
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                chunk = message.get("body", b"")
-                request_size += len(chunk)
-                if len(request_body) < BODY_LIMIT:
-                    request_body.extend(chunk[: BODY_LIMIT - len(request_body)])
-            return message
+            received.append(message)
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            request_size += len(chunk)
+            if len(request_body) < BODY_LIMIT:
+                request_body.extend(chunk[: BODY_LIMIT - len(request_body)])
+            if not message.get("more_body", False):
+                break
+        replay = iter(received)
+
+        async def receive_and_keep() -> Message:
+            return next(replay, None) or await receive()
 
         async def send_and_keep(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -143,6 +175,9 @@ async def _not_found(request: Request, exc: Exception) -> JSONResponse:
 def build_app(emu: Emulator) -> ASGIApp:
     """The Starlette app for ``emu``: every provider at its real paths plus ``/_emulator``."""
     routes = [Mount("/_emulator", app=build_admin_app(emu))]
-    routes += [Mount(p.mount, app=p.build_app(emu)) for p in PROVIDERS]
+    routes += [Mount(p.mount, app=SilenceDropped(p.build_app(emu))) for p in PROVIDERS]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_found})
-    return NormalizePath(DropOnRequest(RecordRequests(app, emu)))
+    # Paths are already normalised: a redirect to add the slash back would loop.
+    app.router.redirect_slashes = False
+    # The outer app's error middleware would answer a DropConnection with a 500 too.
+    return NormalizePath(DropOnRequest(RecordRequests(SilenceDropped(app), emu)))

@@ -1,0 +1,146 @@
+"""The app around the providers: path normalising, JSON 404s, the request journal."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from emulator import Emulator
+from emulator.testing.server import LiveServer
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LiveServer]:
+    with LiveServer(Emulator()) as live:
+        yield live
+
+
+@pytest.fixture
+def live(server: LiveServer) -> LiveServer:
+    server.reset()
+    return server
+
+
+def raw_request(server: LiveServer, request_line: str, body: bytes = b"") -> tuple[int, dict]:
+    """Send exactly ``request_line`` over a socket (no client rewrites the path)."""
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        head = (
+            f"{request_line}\r\nHost: {server.host}\r\nConnection: close\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        sock.sendall(head.encode("latin-1") + body)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    header_block, _, payload = data.partition(b"\r\n\r\n")
+    status = int(header_block.split(b" ", 2)[1])
+    headers = dict(
+        line.decode("latin-1").lower().split(": ", 1) for line in header_block.split(b"\r\n")[1:]
+    )
+    assert headers["content-type"].startswith("application/json")
+    return status, json.loads(payload)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_emulator/health",
+        "//_emulator/health",
+        "/_emulator//health",
+        "/_emulator/health/",
+        "//_emulator//health//",
+        "///_emulator///health///",
+    ],
+)
+def test_paths_are_normalised_before_routing(live: LiveServer, path: str) -> None:
+    status, body = raw_request(live, f"GET {path} HTTP/1.1")
+    assert status == 200
+    assert body["status"] == "ok"
+
+
+def test_normalised_path_with_query_string(live: LiveServer) -> None:
+    status, body = raw_request(live, "GET //_emulator//messages/?status=bogus HTTP/1.1")
+    assert status == 400  # routed to /_emulator/messages, which read the query
+    assert "bogus" in body["error"]
+
+
+@pytest.mark.parametrize("path", ["/nope", "/", "//", "/nope/deeper/", "/_emulatorx/health"])
+def test_unknown_top_level_path_is_a_json_404(live: LiveServer, path: str) -> None:
+    status, body = raw_request(live, f"GET {path} HTTP/1.1")
+    assert status == 404
+    assert body["error"] == "not_found"
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE", "PUT"])
+def test_unknown_path_with_any_method_is_a_json_404(live: LiveServer, method: str) -> None:
+    status, body = raw_request(live, f"{method} /nope HTTP/1.1", b'{"a": 1}')
+    assert status == 404
+    assert body == {"error": "not_found", "message": "No emulated API at /nope"}
+
+
+@pytest.mark.parametrize("path", ["/_emulator", "/_emulator/", "//_emulator//"])
+def test_admin_root_answers_without_a_redirect_loop(live: LiveServer, path: str) -> None:
+    status, body = raw_request(live, f"GET {path} HTTP/1.1")
+    assert status == 404
+    assert "error" in body
+
+
+def test_in_process_normalises_too() -> None:
+    emu = Emulator()
+    with emu.client() as client:
+        # httpx would read "//x" as a host, so give the raw path explicitly.
+        url = httpx.URL("http://sms-emulator.test/_emulator//health/")
+        assert client.get(url).json()["status"] == "ok"
+        assert client.get("/_emulator/health/").status_code == 200
+        response = client.get("/definitely/not/here")
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/json"
+    emu.close()
+
+
+def test_journal_records_provider_requests_but_not_admin_calls(live: LiveServer) -> None:
+    with httpx.Client(base_url=live.url) as client:
+        client.get("/_emulator/health")
+        client.post("/nope/x?a=1&to=+1", content=b"hello", headers={"X-Test": "1"})
+        client.get("/_emulator/messages")
+        client.get("/_emulator/requests")
+        entries = client.get("/_emulator/requests").json()["requests"]
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry["method"] == "POST"
+    assert entry["path"] == "/nope/x"
+    assert entry["query"] == "a=1&to=+1"
+    assert entry["request_body"] == "hello"
+    assert entry["request_size"] == 5
+    assert entry["request_headers"]["x-test"] == "1"
+    assert entry["status"] == 404
+    assert json.loads(entry["response_body"])["error"] == "not_found"
+    assert entry["response_headers"]["content-type"] == "application/json"
+    assert entry["provider"] is None
+    assert entry["error"] is None
+    assert entry["time"] == "2026-01-01T00:00:00.000000Z"
+    assert isinstance(entry["id"], int)
+
+
+def test_journal_names_the_provider_whose_paths_were_called(live: LiveServer) -> None:
+    with httpx.Client(base_url=live.url) as client:
+        client.get("/restapi/v1.0/nothing-here")
+        client.get("/v2/nothing-here")
+        client.get("/api/services/nothing-here")
+        entries = client.get("/_emulator/requests").json()["requests"]
+    assert [e["provider"] for e in entries] == ["ringcentral", "fonedynamics", "sendbulk"]
+    # provider 404s stay inside the provider (their shape), never 500
+    assert all(e["status"] == 404 for e in entries)
+
+
+def test_journal_keeps_large_bodies_truncated(live: LiveServer) -> None:
+    body = b"x" * 200_000
+    with httpx.Client(base_url=live.url) as client:
+        client.post("/nope", content=body)
+        entry = client.get("/_emulator/requests").json()["requests"][-1]
+    assert entry["request_size"] == 200_000
+    assert 0 < len(entry["request_body"]) < 200_000

@@ -1,0 +1,208 @@
+"""The in-process transport behind ``Emulator.client()``: no sockets, same behaviour."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+import emulator.app
+from emulator import Emulator
+from emulator.providers.base import DropConnection, Provider
+from emulator.testing.server import LiveServer
+
+
+async def _echo(request: Request) -> Response:
+    body = await request.body()
+    return JSONResponse(
+        {
+            "method": request.method,
+            "path": request.url.path,
+            "raw_query": request.scope["query_string"].decode("latin-1"),
+            "query": [[k, v] for k, v in request.query_params.multi_items()],
+            "headers": [[k, v] for k, v in request.headers.items()],
+            "body": body.decode("utf-8"),
+        },
+        headers={"X-Echo": "yes", "Set-Cookie": "a=1"},
+    )
+
+
+async def _drop(request: Request) -> Response:
+    raise DropConnection()
+
+
+async def _boom(request: Request) -> Response:
+    raise RuntimeError("boom")
+
+
+async def _stream(request: Request) -> Response:
+    async def chunks() -> Iterator[bytes]:  # type: ignore[misc]
+        yield b"one,"
+        yield b"two"
+
+    return StreamingResponse(chunks(), media_type="text/plain")
+
+
+async def _fake_error(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"fake_error": type(exc).__name__}, status_code=500)
+
+
+def _fake_app(emu: Emulator) -> Starlette:
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return Starlette(
+        routes=[
+            Route("/echo/{rest:path}", _echo, methods=methods),
+            Route("/drop", _drop, methods=["GET", "POST"]),
+            Route("/boom", _boom),
+            Route("/stream", _stream),
+        ],
+        exception_handlers={Exception: _fake_error},
+    )
+
+
+FAKE = Provider(name="fake", title="Fake", mount="/fake", build_app=_fake_app)
+
+
+@pytest.fixture
+def emu(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
+    """An emulator that also serves a fake provider at /fake."""
+    monkeypatch.setattr(emulator.app, "PROVIDERS", (*emulator.app.PROVIDERS, FAKE))
+    instance = Emulator()
+    yield instance
+    instance.close()
+
+
+@pytest.fixture
+def client(emu: Emulator) -> Iterator[httpx.Client]:
+    with emu.client() as c:
+        yield c
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+def test_methods(client: httpx.Client, method: str) -> None:
+    response = client.request(method, "/fake/echo/x")
+    assert response.status_code == 200
+    assert response.json()["method"] == method
+
+
+def test_head_has_no_body(client: httpx.Client) -> None:
+    response = client.head("/fake/echo/x")
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_query_string_keeps_a_raw_plus(client: httpx.Client) -> None:
+    response = client.get("/fake/echo/x?to=+14155550100&to=%2B1&text=a+b&e=")
+    data = response.json()
+    assert data["raw_query"] == "to=+14155550100&to=%2B1&text=a+b&e="
+    # a raw '+' means a space in form encoding, as over a socket
+    assert data["query"] == [["to", " 14155550100"], ["to", "+1"], ["text", "a b"], ["e", ""]]
+
+
+def test_params_are_encoded_by_httpx_as_usual(client: httpx.Client) -> None:
+    data = client.get("/fake/echo/x", params={"to": "+14155550100", "t": "é &"}).json()
+    assert data["query"] == [["to", "+14155550100"], ["t", "é &"]]
+
+
+def test_request_headers_reach_the_app(client: httpx.Client) -> None:
+    response = client.get(
+        "/fake/echo/x", headers={"Authorization": "Bearer abc", "X-Custom": "Ünï".encode()}
+    )
+    headers = dict(response.json()["headers"])
+    assert headers["authorization"] == "Bearer abc"
+    assert headers["host"] == "sms-emulator.test"
+    assert "x-custom" in headers
+
+
+def test_response_status_headers_and_body(client: httpx.Client) -> None:
+    response = client.post("/fake/echo/a/b", content=b"raw body")
+    assert response.status_code == 200
+    assert response.headers["x-echo"] == "yes"
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["body"] == "raw body"
+    assert response.json()["path"] == "/fake/echo/a/b"
+    assert client.cookies.get("a") == "1"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "body"),
+    [
+        ({"json": {"a": [1, "é"]}}, '{"a":[1,"é"]}'),
+        ({"data": {"a": "1 2", "b": "+"}}, "a=1+2&b=%2B"),
+        ({"content": "x" * 200_000}, "x" * 200_000),
+        ({"content": iter([b"chunk1", b"chunk2"])}, "chunk1chunk2"),
+    ],
+)
+def test_bodies(client: httpx.Client, kwargs: dict[str, object], body: str) -> None:
+    sent = client.post("/fake/echo/x", **kwargs).json()["body"]  # type: ignore[arg-type]
+    assert sent.replace(", ", ",").replace(": ", ":") == body
+
+
+def test_percent_encoded_path_is_decoded(client: httpx.Client) -> None:
+    assert client.get("/fake/echo/a%20b").json()["path"] == "/fake/echo/a b"
+
+
+def test_streamed_response(client: httpx.Client) -> None:
+    assert client.get("/fake/stream").text == "one,two"
+
+
+def test_drop_connection_surfaces_as_remote_protocol_error(
+    client: httpx.Client, emu: Emulator
+) -> None:
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.get("/fake/drop")
+    entry = emu.journal.entries()[-1]
+    assert (entry["path"], entry["status"], entry["error"]) == (
+        "/fake/drop",
+        None,
+        "connection dropped",
+    )
+    # the client is still usable afterwards
+    assert client.get("/fake/echo/x").status_code == 200
+
+
+def test_drop_connection_on_a_live_server(emu: Emulator) -> None:
+    with LiveServer(emu) as server, httpx.Client(base_url=server.url) as live:
+        with pytest.raises(httpx.RemoteProtocolError):
+            live.post("/fake/drop", json={"a": 1})
+        assert live.get("/fake/echo/x").status_code == 200
+    assert emu.journal.entries()[0]["status"] is None
+
+
+def test_handled_server_error_returns_the_apps_500_like_a_socket(client: httpx.Client) -> None:
+    response = client.get("/fake/boom")
+    assert response.status_code == 500
+    assert response.json() == {"fake_error": "RuntimeError"}
+
+
+def test_clients_are_independent_and_closable(emu: Emulator) -> None:
+    first, second = emu.client(), emu.client(base_url="http://other.test")
+    assert first.get("/fake/echo/x").status_code == 200
+    first.close()
+    assert dict(second.get("/fake/echo/x").json()["headers"])["host"] == "other.test"
+    second.close()
+
+
+def test_an_unclosed_client_does_not_keep_the_interpreter_alive() -> None:
+    script = textwrap.dedent(
+        """
+        from emulator import Emulator
+        client = Emulator().client()
+        assert client.get("/_emulator/health").json()["status"] == "ok"
+        print("done", flush=True)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "done"
+    assert "Traceback" not in result.stderr
