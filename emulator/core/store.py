@@ -150,18 +150,20 @@ class _SeqIndex:
         self.seqs: list[int] = []
         self.created_sorted = True
 
-    def extend(self, messages: Sequence[Message]) -> None:
+    def extend(self, messages: Sequence[Message], ascending: bool) -> None:
+        """Append ``messages`` (``ascending``: their ``created_at`` never decreases)."""
         if not messages:
             return
         items = self.items
-        # C-level passes: a batch of 650,000 messages is one call, not a Python loop.
-        if self.created_sorted and (
-            (items and messages[0].created_at < items[-1].created_at)
-            or not all(map(le, map(_created, messages), map(_created, islice(messages, 1, None))))
-        ):
+        if not ascending or (items and messages[0].created_at < items[-1].created_at):
             self.created_sorted = False
         items.extend(messages)
         self.seqs.extend(map(_seq_of, messages))
+
+
+def _ascending(messages: Sequence[Message]) -> bool:
+    """Whether ``created_at`` never decreases along ``messages`` (one C-level pass)."""
+    return all(map(le, map(_created, messages), map(_created, islice(messages, 1, None))))
 
 
 def _scan(
@@ -235,14 +237,15 @@ class MemoryStore:
         for seq, m in enumerate(messages, self._seq + 1):
             m.seq = seq
         self._seq += len(messages)
-        self._all.extend(messages)
+        ascending = _ascending(messages)
+        self._all.extend(messages, ascending)
         tenants = set(map(_tenant_of, messages))
         batch_ids = set(map(_batch_of, messages))
         if len(tenants) == 1 and len(batch_ids) == 1:  # one batch, or one message
-            self._by_tenant.setdefault(tenants.pop(), _SeqIndex()).extend(messages)
+            self._by_tenant.setdefault(tenants.pop(), _SeqIndex()).extend(messages, ascending)
             batch_id = batch_ids.pop()
             if batch_id is not None:
-                self._by_batch.setdefault(batch_id, _SeqIndex()).extend(messages)
+                self._by_batch.setdefault(batch_id, _SeqIndex()).extend(messages, ascending)
             return
         groups: dict[tuple[str, str], list[Message]] = {}
         batches: dict[str, list[Message]] = {}
@@ -251,9 +254,9 @@ class MemoryStore:
             if m.batch_id is not None:
                 batches.setdefault(m.batch_id, []).append(m)
         for key, group in groups.items():
-            self._by_tenant.setdefault(key, _SeqIndex()).extend(group)
+            self._by_tenant.setdefault(key, _SeqIndex()).extend(group, _ascending(group))
         for key, group in batches.items():
-            self._by_batch.setdefault(key, _SeqIndex()).extend(group)
+            self._by_batch.setdefault(key, _SeqIndex()).extend(group, _ascending(group))
 
     def update_message(self, message: Message) -> None:
         pass  # objects are shared; nothing to write back
