@@ -72,13 +72,12 @@ class Emulator:
         return SQLiteStore(db)
 
     def _restore(self) -> None:
-        """Continue ids and the virtual clock from a persistent store."""
+        """Continue ids and the clock from a persistent store (time never goes back)."""
         counters = self.store.get_meta("ids")
         if counters:
             self.ids.restore(counters)
         saved_time = self.store.get_meta("clock")
-        is_virtual = isinstance(self.clock, VirtualClock)
-        if is_virtual and saved_time is not None and saved_time > self.clock.time():
+        if saved_time is not None and saved_time > self.clock.time():
             self.clock.set(saved_time)
 
     def _persist(self) -> None:
@@ -266,5 +265,10 @@ class Emulator:
         return httpx.Client(transport=InProcessTransport(self.app), base_url=base_url, **kwargs)
 
     def close(self) -> None:
+        """Stop webhooks and close the store (calling it again does nothing)."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
         self.webhooks.stop()
+        self._persist()  # ids drawn without storing a message (tokens...) must not repeat
         self.store.close()

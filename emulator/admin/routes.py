@@ -87,6 +87,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
             try:
                 if "set" in data:
                     emu.clock.set(data["set"])
+                    emu._persist()  # as advance() does: a restart must not go back
                     emu.webhooks.notify()
                 elif "advance" in data:
                     emu.advance(data["advance"])

@@ -1,0 +1,452 @@
+"""The admin API under /_emulator: every route, status codes, JSON shapes, bad input."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from emulator import Emulator, __version__
+from emulator.core.models import Message
+
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+RECORD_KEYS = {
+    "id",
+    "provider",
+    "tenant",
+    "batch_id",
+    "direction",
+    "from",
+    "to",
+    "text",
+    "segments",
+    "encoding",
+    "status",
+    "provider_status",
+    "error_code",
+    "created_at",
+    "updated_at",
+}
+
+
+@pytest.fixture
+def emu() -> Iterator[Emulator]:
+    instance = Emulator(clock="virtual")
+    yield instance
+    instance.close()
+
+
+@pytest.fixture
+def client(emu: Emulator) -> Iterator[httpx.Client]:
+    with emu.client() as c:
+        yield c
+
+
+def outbound(emu: Emulator, mid: str, to: str, outcome: str, text: str = "hi") -> Message:
+    now = emu.time()
+    return Message(
+        id=mid,
+        provider="ringcentral",
+        tenant="acct",
+        sender="+16505550100",
+        to=to,
+        text=text,
+        segments=1,
+        created_at=now,
+        dispatch_at=now,
+        plan=emu.plan(outcome, "E1" if outcome != "delivered" else None),
+    )
+
+
+def assert_error(response: httpx.Response, status: int = 400) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert isinstance(body["error"], str) and body["error"]
+    return body
+
+
+# health
+
+
+def test_health(client: httpx.Client) -> None:
+    response = client.get("/_emulator/health")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {"status": "ok", "version": __version__}
+
+
+# messages
+
+
+def test_messages_empty(client: httpx.Client) -> None:
+    response = client.get("/_emulator/messages")
+    assert response.status_code == 200
+    assert response.json() == {"messages": []}
+
+
+def test_messages_records_and_filters(emu: Emulator, client: httpx.Client) -> None:
+    emu.add_messages(
+        [
+            outbound(emu, "m1", "+14155550101", "delivered", "héllo"),
+            outbound(emu, "m2", "+14155550102", "invalid_number"),
+        ]
+    )
+    emu.advance("1s")
+    emu.add_messages([outbound(emu, "m3", "+14155550101", "undeliverable")])
+    records = client.get("/_emulator/messages").json()["messages"]
+    assert [r["id"] for r in records] == ["m1", "m2", "m3"]  # oldest first
+    for record in records:
+        assert set(record) == RECORD_KEYS
+        assert ISO.match(record["created_at"]) and ISO.match(record["updated_at"])
+        assert isinstance(record["provider_status"], str)
+    first = records[0]
+    assert first["provider"] == "ringcentral"
+    assert (first["from"], first["to"], first["text"]) == ("+16505550100", "+14155550101", "héllo")
+    assert (first["direction"], first["segments"], first["tenant"]) == ("outbound", 1, "acct")
+    assert first["batch_id"] is None
+    assert first["status"] == "sent"  # 1 s after dispatch, sent not yet delivered
+    assert first["created_at"] == "2026-01-01T00:00:00.000000Z"
+    assert first["updated_at"] == "2026-01-01T00:00:01.000000Z"
+    assert records[1]["status"] == "rejected" and records[1]["error_code"] == "E1"
+    assert records[2]["status"] == "queued" and records[2]["error_code"] is None
+
+    def ids(query: str) -> list[str]:
+        response = client.get(f"/_emulator/messages?{query}")
+        assert response.status_code == 200, response.text
+        return [r["id"] for r in response.json()["messages"]]
+
+    assert ids("to=%2B14155550101") == ["m1", "m3"]
+    assert ids("to=+14155550101") == ["m1", "m3"]  # a raw '+' is taken as a plus
+    assert ids("status=rejected") == ["m2"]
+    assert ids("status=sent") == ["m1"]
+    assert ids("provider=ringcentral") == ["m1", "m2", "m3"]
+    assert ids("provider=sendbulk") == []
+    assert ids("provider=&to=&status=") == ["m1", "m2", "m3"]  # empty means no filter
+    emu.advance("1h")
+    assert ids("status=delivered") == ["m1"]
+    assert ids("status=failed") == ["m3"]
+    assert client.get("/_emulator/messages").json()["messages"][2]["error_code"] == "E1"
+
+
+@pytest.mark.parametrize(
+    "query", ["status=bogus", "status=Delivered", "provider=bogus", "provider=RingCentral"]
+)
+def test_messages_bad_filters(client: httpx.Client, query: str) -> None:
+    body = assert_error(client.get(f"/_emulator/messages?{query}"))
+    assert query.split("=")[1] in body["error"]
+
+
+# reset
+
+
+def test_reset_clears_messages_journal_and_clock_but_keeps_the_scenario(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    client.put("/_emulator/scenario", content=b"name: mine\nseed: 5\n")
+    emu.add_messages([outbound(emu, "m1", "+14155550101", "delivered")])
+    client.get("/not-a-provider")
+    client.post("/_emulator/clock", json={"advance": "1h"})
+    response = client.post("/_emulator/reset")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert client.get("/_emulator/messages").json() == {"messages": []}
+    assert client.get("/_emulator/requests").json() == {"requests": []}
+    assert client.get("/_emulator/clock").json()["now"] == "2026-01-01T00:00:00.000000Z"
+    scenario = client.get("/_emulator/scenario").json()
+    assert (scenario["name"], scenario["seed"]) == ("mine", 5)
+
+
+def test_reset_needs_post(client: httpx.Client) -> None:
+    assert_error(client.get("/_emulator/reset"), 405)
+
+
+# clock
+
+
+def test_clock_get(client: httpx.Client) -> None:
+    response = client.get("/_emulator/clock")
+    assert response.status_code == 200
+    assert response.json() == {
+        "now": "2026-01-01T00:00:00.000000Z",
+        "timestamp": 1_767_225_600.0,
+        "kind": "virtual",
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "now"),
+    [
+        ({"advance": "30s"}, "2026-01-01T00:00:30.000000Z"),
+        ({"advance": "1h30m"}, "2026-01-01T01:30:00.000000Z"),
+        ({"advance": "500ms"}, "2026-01-01T00:00:00.500000Z"),
+        ({"advance": 90}, "2026-01-01T00:01:30.000000Z"),
+        ({"advance": "2d"}, "2026-01-03T00:00:00.000000Z"),
+        ({"seconds": 1.25}, "2026-01-01T00:00:01.250000Z"),
+        ({"seconds": 0}, "2026-01-01T00:00:00.000000Z"),
+        ({"set": "2026-02-01T00:00:00Z"}, "2026-02-01T00:00:00.000000Z"),
+        ({"set": "2026-02-01T02:00:00+02:00"}, "2026-02-01T00:00:00.000000Z"),
+        ({"set": 1_767_225_660}, "2026-01-01T00:01:00.000000Z"),
+    ],
+)
+def test_clock_post(emu: Emulator, client: httpx.Client, body: dict, now: str) -> None:
+    response = client.post("/_emulator/clock", json=body)
+    assert response.status_code == 200, response.text
+    data = response.json()
+    assert data["now"] == now
+    assert data["kind"] == "virtual"
+    assert emu.now.strftime("%Y-%m-%dT%H:%M:%S.%fZ") == now
+    assert client.get("/_emulator/clock").json() == data
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"{bad",
+        b"[1]",
+        b'"30s"',
+        b"{}",
+        b'{"advance": "30s", "seconds": 3}',
+        b'{"wind": "30s"}',
+        b'{"advance": "soon"}',
+        b'{"advance": "-5s"}',
+        b'{"advance": -5}',
+        b'{"advance": null}',
+        b'{"advance": true}',
+        b'{"advance": [1]}',
+        b'{"seconds": "x"}',
+        b'{"seconds": 1e20}',
+        b'{"seconds": 1' + b"0" * 400 + b"}",
+        b'{"advance": "99999999999d"}',
+        b'{"set": "2020-01-01T00:00:00Z"}',  # backwards
+        b'{"set": "yesterday"}',
+        b'{"set": [2026]}',
+        b'{"set": 1e300}',
+        b'{"set": null}',
+    ],
+)
+def test_clock_bad_input_is_400_and_leaves_the_clock(client: httpx.Client, body: bytes) -> None:
+    assert_error(client.post("/_emulator/clock", content=body))
+    assert client.get("/_emulator/clock").json()["now"] == "2026-01-01T00:00:00.000000Z"
+
+
+def test_clock_backwards_says_so(client: httpx.Client) -> None:
+    client.post("/_emulator/clock", json={"advance": "1h"})
+    body = assert_error(client.post("/_emulator/clock", json={"set": "2026-01-01T00:00:00Z"}))
+    assert "backwards" in body["error"]
+
+
+def test_clock_real_kind() -> None:
+    emu = Emulator(clock="real")
+    with emu.client() as client:
+        before = client.get("/_emulator/clock").json()
+        assert before["kind"] == "real"
+        after = client.post("/_emulator/clock", json={"advance": "1d"}).json()
+        assert after["timestamp"] - before["timestamp"] >= 86_400
+    emu.close()
+
+
+# scenario
+
+
+def test_scenario_get(client: httpx.Client) -> None:
+    response = client.get("/_emulator/scenario")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == "happy-path"
+    assert isinstance(body["description"], str)
+    assert (body["seed"], body["version"]) == (0, 1)
+    assert body["scenario"]["name"] == "happy-path"
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"name: from-yaml\nseed: 9\ntiming: {sent: 2s}\n", "application/yaml"),
+        (b'{"name": "from-yaml", "seed": 9, "timing": {"sent": "2s"}}', "application/json"),
+    ],
+)
+def test_scenario_put_yaml_or_json(
+    emu: Emulator, client: httpx.Client, content: bytes, content_type: str
+) -> None:
+    response = client.put(
+        "/_emulator/scenario", content=content, headers={"Content-Type": content_type}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["name"], body["seed"]) == ("from-yaml", 9)
+    assert body["scenario"]["timing"] == {"sent": "2s"}
+    assert emu.scenario.name == "from-yaml"
+    assert emu.timing.sent == 2.0
+    assert client.get("/_emulator/scenario").json() == body
+
+
+def test_scenario_put_a_shipped_name(emu: Emulator, client: httpx.Client) -> None:
+    client.put("/_emulator/scenario", content=b"name: other\n")
+    response = client.put("/_emulator/scenario", content=b"happy-path")
+    assert response.status_code == 200
+    assert response.json()["name"] == "happy-path"
+
+
+@pytest.mark.parametrize(
+    ("content", "field", "line"),
+    [
+        (b"seed: 1\nrules:\n  - outcome: nope\n", "rules[0].outcome", 3),
+        (b"seed: 1\ntiming:\n  sent: soon\n", "timing.sent", 3),
+        (b"name: x\nsed: 1\n", "sed", 2),
+        (b"seed: abc\n", "seed", 1),
+        (b"rules: 5\n", "rules", 1),
+        (b"rate_limits: [1]\n", "rate_limits", 1),
+    ],
+)
+def test_scenario_put_invalid_names_field_and_line(
+    emu: Emulator, client: httpx.Client, content: bytes, field: str, line: int
+) -> None:
+    body = assert_error(client.put("/_emulator/scenario", content=content))
+    assert body["field"] == field
+    assert body["line"] == line
+    assert field in body["error"]
+    assert emu.scenario.name == "happy-path"  # the active scenario is unchanged
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"a: [1", b"\xff\xfe\x00", b"no-such-scenario", b"5", b"- a\n- b\n", b"{", b"\t{}"],
+)
+def test_scenario_put_unusable_body(emu: Emulator, client: httpx.Client, content: bytes) -> None:
+    assert_error(client.put("/_emulator/scenario", content=content))
+    assert emu.scenario.name == "happy-path"
+
+
+def test_scenario_put_syntax_error_has_a_line(client: httpx.Client) -> None:
+    body = assert_error(client.put("/_emulator/scenario", content=b"name: x\nrules: [\n"))
+    assert isinstance(body.get("line"), int)
+
+
+def test_scenario_rejects_other_methods(client: httpx.Client) -> None:
+    assert_error(client.post("/_emulator/scenario", content=b"name: x"), 405)
+
+
+# inbound
+
+
+def test_inbound(emu: Emulator, client: httpx.Client) -> None:
+    response = client.post(
+        "/_emulator/inbound",
+        json={
+            "provider": "ringcentral",
+            "from": "+14155550100",
+            "to": "+16505550100",
+            "text": "hi",
+        },
+    )
+    assert response.status_code == 201, response.text
+    record = response.json()["message"]
+    assert set(record) == RECORD_KEYS
+    assert record["direction"] == "inbound"
+    assert (record["from"], record["to"], record["text"]) == ("+14155550100", "+16505550100", "hi")
+    assert record["provider"] == "ringcentral"
+    listed = client.get("/_emulator/messages").json()["messages"]
+    assert [m["id"] for m in listed] == [record["id"]]
+    assert emu.messages()[0]["id"] == record["id"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"[]",
+        b"{oops",
+        b"{}",
+        b'{"provider": "ringcentral", "from": "+14155550100", "to": "+16505550100"}',
+        b'{"provider": "ringcentral", "from": 14155550100, "to": "+16505550100", "text": "x"}',
+        b'{"provider": "nope", "from": "+14155550100", "to": "+16505550100", "text": "x"}',
+        b'{"provider": null, "from": "+14155550100", "to": "+16505550100", "text": "x"}',
+    ],
+)
+def test_inbound_bad_input(client: httpx.Client, body: bytes) -> None:
+    assert_error(client.post("/_emulator/inbound", content=body))
+    assert client.get("/_emulator/messages").json() == {"messages": []}
+
+
+def test_inbound_unknown_provider_lists_known_ones(client: httpx.Client) -> None:
+    body = assert_error(
+        client.post(
+            "/_emulator/inbound", json={"provider": "nope", "from": "+1", "to": "+2", "text": "x"}
+        )
+    )
+    assert "ringcentral" in body["error"]
+
+
+# requests journal
+
+
+def test_requests_journal_and_filters(client: httpx.Client) -> None:
+    client.get("/restapi/v1.0/nothing")
+    client.get("/v2/nothing")
+    client.get("/_emulator/health")
+    all_entries = client.get("/_emulator/requests").json()["requests"]
+    assert [e["provider"] for e in all_entries] == ["ringcentral", "fonedynamics"]
+    first_id = all_entries[0]["id"]
+    later = client.get(f"/_emulator/requests?after={first_id}").json()["requests"]
+    assert [e["provider"] for e in later] == ["fonedynamics"]
+    only = client.get("/_emulator/requests?provider=ringcentral").json()["requests"]
+    assert [e["path"] for e in only] == ["/restapi/v1.0/nothing"]
+
+
+@pytest.mark.parametrize("query", ["after=x", "after=1.5", "after="])
+def test_requests_bad_after(client: httpx.Client, query: str) -> None:
+    if query == "after=":
+        assert client.get(f"/_emulator/requests?{query}").status_code in (200, 400)
+        return
+    assert_error(client.get(f"/_emulator/requests?{query}"))
+
+
+# webhooks
+
+
+def test_webhooks_pending_and_attempts(emu: Emulator, client: httpx.Client) -> None:
+    assert client.get("/_emulator/webhooks").json() == {"pending": [], "attempts": []}
+    emu.webhooks.schedule(
+        emu.time() + 60,
+        method="post",
+        url="http://127.0.0.1:9/hook",
+        provider="ringcentral",
+        event="delivered",
+        message_id="m1",
+        json={"a": 1},
+    )
+    pending = client.get("/_emulator/webhooks").json()["pending"]
+    assert pending == [
+        {
+            "due": "2026-01-01T00:01:00.000000Z",
+            "provider": "ringcentral",
+            "event": "delivered",
+            "method": "POST",
+            "url": "http://127.0.0.1:9/hook",
+            "message_id": "m1",
+            "attempt": 0,
+        }
+    ]
+
+
+# shape of errors for unknown admin routes
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/_emulator/nope", 404),
+        ("POST", "/_emulator/health", 405),
+        ("DELETE", "/_emulator/messages", 405),
+        ("PUT", "/_emulator/clock", 405),
+    ],
+)
+def test_unknown_admin_routes_answer_json(
+    client: httpx.Client, method: str, path: str, status: int
+) -> None:
+    assert_error(client.request(method, path), status)

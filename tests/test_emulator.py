@@ -1,0 +1,231 @@
+"""The Emulator class: its public methods, and --db persistence across restarts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from emulator import Emulator
+from emulator.core.models import Message, Status
+from emulator.core.store import MemoryStore, MessageQuery
+from emulator.scenario.loader import ScenarioError
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def outbound(emu: Emulator, to: str = "+14155550100", outcome: str = "delivered") -> Message:
+    now = emu.time()
+    return Message(
+        id=f"m{emu.ids.next('test.message')}",
+        provider="ringcentral",
+        tenant="acct",
+        sender="+16505550100",
+        to=to,
+        text="hello",
+        segments=1,
+        created_at=now,
+        dispatch_at=now,
+        plan=emu.plan(outcome),
+    )
+
+
+def test_defaults() -> None:
+    emu = Emulator()
+    assert isinstance(emu.store, MemoryStore)
+    assert emu.clock.kind == "virtual"
+    assert emu.now == START
+    assert emu.now.tzinfo is not None
+    assert emu.scenario.name == "happy-path"
+    assert emu.seed == 0
+    emu.close()
+    emu.close()  # closing twice is harmless
+
+
+def test_advance_forms() -> None:
+    emu = Emulator()
+    assert emu.advance("30s") == START + timedelta(seconds=30)
+    assert emu.advance(seconds=30) == START + timedelta(seconds=60)
+    assert emu.advance(60) == START + timedelta(seconds=120)
+    assert emu.advance("1h30m") == START + timedelta(hours=1, seconds=1920)
+    with pytest.raises(TypeError):
+        emu.advance()
+    with pytest.raises(TypeError):
+        emu.advance("1s", seconds=1)
+    with pytest.raises(ValueError):
+        emu.advance("-1s")
+    with pytest.raises(ValueError):
+        emu.advance("soon")
+    assert emu.time() == (START + timedelta(hours=1, seconds=1920)).timestamp()
+
+
+def test_start_and_seed_arguments() -> None:
+    emu = Emulator(start="2030-01-01T00:00:00Z", seed=7)
+    assert emu.now == datetime(2030, 1, 1, tzinfo=UTC)
+    assert emu.seed == 7
+    emu.load_scenario({"name": "x", "seed": 1})
+    assert emu.seed == 7  # an explicit seed wins over the scenario's
+    assert emu.ids.seed == 7
+
+
+def test_load_scenario_forms_and_errors(tmp_path: Path) -> None:
+    emu = Emulator()
+    assert emu.load_scenario({"name": "dict", "seed": 3}).name == "dict"
+    assert emu.seed == 3
+    path = tmp_path / "s.yaml"
+    path.write_text("name: file\ntiming: {sent: 4s}\n")
+    emu.load_scenario(str(path))
+    assert (emu.scenario.name, emu.timing.sent) == ("file", 4.0)
+    emu.load_scenario(path)
+    emu.load_scenario("happy-path")
+    assert emu.scenario.name == "happy-path"
+    with pytest.raises(ScenarioError):
+        emu.load_scenario("no-such-scenario")
+    with pytest.raises(ScenarioError):
+        emu.load_scenario({"rules": [{"outcome": "nope"}]})
+    assert emu.scenario.name == "happy-path"  # a bad scenario leaves the active one
+    with pytest.raises(ScenarioError):
+        Emulator(scenario=str(tmp_path / "missing.yaml"))
+
+
+def test_messages_status_follow_the_clock() -> None:
+    emu = Emulator()
+    emu.add_messages([outbound(emu), outbound(emu, "+14155550101", "undeliverable")])
+    assert [m["status"] for m in emu.messages()] == ["queued", "queued"]
+    emu.advance("1s")
+    assert [m["status"] for m in emu.messages()] == ["sent", "sent"]
+    emu.advance("5s")
+    assert [m["status"] for m in emu.messages()] == ["delivered", "failed"]
+    assert [m["to"] for m in emu.messages(status="failed")] == ["+14155550101"]
+    assert [m["to"] for m in emu.messages(to="+14155550100")] == ["+14155550100"]
+    assert emu.messages(provider="sendbulk") == []
+    with pytest.raises(ValueError):
+        emu.messages(status="lost")
+
+
+def test_reset_forgets_state_keeps_scenario_and_restarts_ids() -> None:
+    emu = Emulator(scenario={"name": "kept", "seed": 4})
+    emu.add_messages([outbound(emu)])
+    first_token = emu.ids.token("x")
+    emu.advance("1h")
+    emu.store.put_state("ns", "k", 1)
+    emu.reset()
+    assert emu.messages() == []
+    assert emu.store.get_state("ns", "k") is None
+    assert emu.now == START
+    assert emu.scenario.name == "kept"
+    assert emu.ids.token("x") == first_token  # same seed, same sequence
+
+
+def test_inbound_through_a_provider() -> None:
+    emu = Emulator()
+    record = emu.inbound("ringcentral", "+14155550100", "+16505550100", "hi")
+    assert record["direction"] == "inbound"
+    assert record["status"] == "delivered"
+    assert [m["id"] for m in emu.messages()] == [record["id"]]
+    with pytest.raises(ValueError, match="unknown provider"):
+        emu.inbound("nope", "+1", "+2", "x")
+
+
+def test_app_is_built_once_and_client_calls_it() -> None:
+    emu = Emulator()
+    assert emu.app is emu.app
+    with emu.client() as client:
+        assert client.get("/_emulator/health").json()["status"] == "ok"
+
+
+def test_same_seed_same_ids_and_times() -> None:
+    def run() -> list[tuple[str, str]]:
+        emu = Emulator(seed=11)
+        emu.add_messages([outbound(emu)])
+        emu.advance("2s")
+        emu.add_messages([outbound(emu, "+14155550109")])
+        emu.inbound("ringcentral", "+14155550100", "+16505550100", "hi")
+        return [(m["id"], m["updated_at"]) for m in emu.messages()]
+
+    assert run() == run()
+
+
+# persistence (--db)
+
+
+def test_sqlite_keeps_messages_ids_and_clock_across_restarts(tmp_path: Path) -> None:
+    db = tmp_path / "emu.db"
+    first = Emulator(db=db)
+    first.add_messages([outbound(first)])
+    inbound = first.inbound("ringcentral", "+14155550100", "+16505550100", "hi")
+    first.advance("2s")
+    before = first.messages()
+    token = first.ids.token("test.token")  # drawn without storing anything
+    first.close()
+
+    second = Emulator(db=db)
+    try:
+        after = second.messages()
+        assert [(m["id"], m["text"], m["status"]) for m in after] == [
+            (m["id"], m["text"], m["status"]) for m in before
+        ]
+        assert after[0]["status"] == "sent"
+        assert after[1]["id"] == inbound["id"]
+        assert second.now == START + timedelta(seconds=2)  # the clock did not go back
+        assert second.ids.token("test.token") != token
+        # statuses keep progressing on the restored clock
+        second.advance("10s")
+        assert second.messages()[0]["status"] == "delivered"
+        # new ids continue without colliding with stored ones
+        second.add_messages([outbound(second)])
+        second.inbound("ringcentral", "+14155550100", "+16505550100", "again")
+        ids = [m["id"] for m in second.messages()]
+        assert len(ids) == len(set(ids)) == 4
+        stored = second.store.query_messages(MessageQuery())
+        assert [m.seq for m in stored] == sorted({m.seq for m in stored})
+    finally:
+        second.close()
+
+
+def test_sqlite_keeps_a_clock_set_through_the_admin_api(tmp_path: Path) -> None:
+    db = tmp_path / "emu.db"
+    first = Emulator(db=db)
+    with first.client() as client:
+        client.post("/_emulator/clock", json={"set": "2026-03-01T00:00:00Z"})
+    first.close()
+    second = Emulator(db=db)
+    assert second.now == datetime(2026, 3, 1, tzinfo=UTC)
+    second.close()
+
+
+def test_sqlite_real_clock_does_not_go_back_after_an_advance(tmp_path: Path) -> None:
+    db = tmp_path / "emu.db"
+    first = Emulator(db=db, clock="real")
+    first.advance("1d")
+    ahead = first.time()
+    first.close()
+    second = Emulator(db=db, clock="real")
+    assert second.time() >= ahead
+    second.close()
+
+
+def test_status_is_computed_on_read_after_restart(tmp_path: Path) -> None:
+    db = tmp_path / "emu.db"
+    first = Emulator(db=db)
+    first.add_messages([outbound(first, outcome="undeliverable")])
+    first.close()
+    second = Emulator(db=db)
+    message = second.store.query_messages(MessageQuery())[0]
+    assert message.status_at(second.time()) == Status.QUEUED
+    second.advance("1m")
+    assert second.messages()[0]["status"] == "failed"
+    second.close()
+
+
+def test_reset_on_sqlite_empties_the_file(tmp_path: Path) -> None:
+    db = tmp_path / "emu.db"
+    first = Emulator(db=db)
+    first.add_messages([outbound(first)])
+    first.reset()
+    first.close()
+    second = Emulator(db=db)
+    assert second.messages() == []
+    assert second.now == START
+    second.close()
