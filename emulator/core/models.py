@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import msgspec
+
 __all__ = ["Batch", "Direction", "Message", "Outcome", "Plan", "Status"]
 
 
@@ -63,11 +65,14 @@ class Plan:
         return self.steps[-1][1] if self.steps else self.initial
 
 
-@dataclass(slots=True, eq=False)
-class Message:
+class Message(msgspec.Struct, eq=False, gc=False):
     """One SMS, outbound or inbound, as the emulator stores it.
 
     Its status is never stored: it is computed from the plan and the clock.
+    A ``msgspec.Struct`` rather than a dataclass: a 650,000-recipient batch
+    builds one per recipient, and a Struct is built in C, is smaller and is
+    not tracked by the cyclic GC (it never holds a reference cycle).
+    Compared by identity, like the dataclass it replaces.
     """
 
     id: str
