@@ -1,0 +1,290 @@
+"""The ``sms-emulator`` command line, run as users run it (subprocesses)."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from emulator import __version__
+
+CLI = [sys.executable, "-m", "emulator"]
+DEADLINE = 30.0
+
+
+def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def assert_one_error_line(result: subprocess.CompletedProcess[str], *needles: str) -> None:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert lines[0].startswith("sms-emulator")
+    assert "error" in lines[0]
+    for needle in needles:
+        assert needle in lines[0]
+
+
+class Server:
+    """``sms-emulator serve`` in a subprocess; reads the banner for the URL."""
+
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [*CLI, "serve", "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.banner: list[str] = []
+        deadline = time.monotonic() + DEADLINE
+        while not self.banner or "inspector" not in self.banner[-1]:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                self.kill()
+                pytest.fail(f"no banner within {DEADLINE}s: {self.banner}")
+            if line is None:
+                self.kill()
+                pytest.fail(f"server exited: {self.stderr()}")
+            self.banner.append(line)
+        match = re.search(r"listening on (http://\S+)", self.banner[0])
+        assert match, self.banner
+        self.url = match.group(1)
+        self.wait_healthy(deadline)
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def stderr(self) -> str:
+        assert self.proc.stderr is not None
+        self.proc.wait(timeout=DEADLINE)
+        return self.proc.stderr.read()
+
+    def rest_of_stdout(self) -> str:
+        self.reader.join(timeout=DEADLINE)
+        rest = []
+        while (line := self.lines.get_nowait()) is not None:
+            rest.append(line)
+        return "\n".join(rest)
+
+    def wait_healthy(self, deadline: float) -> None:
+        while True:
+            try:
+                if httpx.get(self.url + "/_emulator/health", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("server never answered /_emulator/health")
+            time.sleep(0.05)  # real-time ok
+
+    def stop(self, signum: int = signal.SIGTERM) -> tuple[int, str, str]:
+        self.proc.send_signal(signum)
+        err = self.stderr()
+        return self.proc.returncode, self.rest_of_stdout(), err
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=DEADLINE)
+
+
+@pytest.fixture
+def serve() -> Iterator[list[Server]]:
+    started: list[Server] = []
+    yield started
+    for server in started:
+        server.kill()
+
+
+def start(started: list[Server], *args: str) -> Server:
+    server = Server(*args)
+    started.append(server)
+    return server
+
+
+# one error line, exit code 2
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["serve", "--bogus"], "--bogus"),
+        (["serve", "--port", "abc"], "--port"),
+        (["serve", "--port", "70000"], "--port"),
+        (["serve", "--port", "-1"], "--port"),
+        (["serve", "--clock", "fast"], "--clock"),
+        (["serve", "--seed", "x"], "--seed"),
+        (["serve", "extra"], "extra"),
+        ([], "command"),
+        (["frobnicate"], "frobnicate"),
+    ],
+)
+def test_bad_flags(args: list[str], needle: str) -> None:
+    assert_one_error_line(run(*args), needle)
+
+
+def test_bad_scenarios(tmp_path: Path) -> None:
+    invalid = tmp_path / "invalid.yaml"
+    invalid.write_text("name: x\nrules:\n  - outcome: teleported\n")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("rules: [\n")
+    wrong_type = tmp_path / "wrong.yaml"
+    wrong_type.write_text("rules: 5\n")
+    cases = [
+        ("no-such-scenario", "no-such-scenario"),
+        (str(tmp_path / "missing.yaml"), "missing.yaml"),
+        (str(invalid), "teleported"),
+        (str(broken), "broken.yaml"),
+        (str(wrong_type), "rules"),
+    ]
+    for scenario, needle in cases:
+        assert_one_error_line(run("serve", "--scenario", scenario), "--scenario", needle)
+
+
+def test_unreadable_db(tmp_path: Path) -> None:
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not an SQLite database, not even close" * 20)
+    for db in (str(tmp_path / "no" / "such" / "dir.db"), str(tmp_path), str(garbage)):
+        assert_one_error_line(run("serve", "--db", db), "--db")
+
+
+def test_port_in_use() -> None:
+    from emulator.testing.server import bind_socket
+
+    sock = bind_socket("127.0.0.1", 0)
+    sock.listen()
+    try:
+        port = str(sock.getsockname()[1])
+        assert_one_error_line(run("serve", "--port", port), port)
+    finally:
+        sock.close()
+
+
+def test_help() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("serve", "check-scenario", "scenarios"):
+        assert command in result.stdout
+    serve_help = run("serve", "--help")
+    assert serve_help.returncode == 0
+    for flag in ("--host", "--port", "--scenario", "--db", "--clock", "--seed"):
+        assert flag in serve_help.stdout
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"sms-emulator {__version__}"
+
+
+def test_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "sms-emulator"
+    if not script.exists():
+        pytest.skip("console script not on this interpreter's bin path")
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == f"sms-emulator {__version__}"
+
+
+# serving
+
+
+def test_banner_health_and_sigterm(serve: list[Server]) -> None:
+    server = start(serve, "--clock", "virtual", "--seed", "3")
+    banner = "\n".join(server.banner)
+    assert server.url.startswith("http://127.0.0.1:")
+    assert f"{server.url}/restapi" in banner
+    assert f"{server.url}/v2/" in banner
+    assert f"{server.url}/api/services/" in banner
+    assert f"{server.url}/_emulator/" in banner
+    assert "seed 3" in banner and "clock: virtual" in banner and "store: memory" in banner
+    health = httpx.get(server.url + "/_emulator/health").json()
+    assert health == {"status": "ok", "version": __version__}
+    assert httpx.get(server.url + "/_emulator/clock").json()["kind"] == "virtual"
+    code, out, err = server.stop()
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert "stopped" in out
+
+
+def test_sigint_also_stops_cleanly(serve: list[Server]) -> None:
+    server = start(serve)
+    code, out, err = server.stop(signal.SIGINT)
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert "stopped" in out
+
+
+def test_messages_survive_a_restart_with_db(serve: list[Server], tmp_path: Path) -> None:
+    db = str(tmp_path / "emu.db")
+    first = start(serve, "--db", db, "--clock", "virtual")
+    sent = httpx.post(
+        first.url + "/_emulator/inbound",
+        json={
+            "provider": "ringcentral",
+            "from": "+14155550100",
+            "to": "+16505550100",
+            "text": "hi",
+        },
+    )
+    assert sent.status_code == 201, sent.text
+    record = sent.json()["message"]
+    httpx.post(first.url + "/_emulator/clock", json={"advance": "1h"})
+    clock_before = httpx.get(first.url + "/_emulator/clock").json()["timestamp"]
+    assert first.stop()[0] == 0
+
+    second = start(serve, "--db", db, "--clock", "virtual")
+    listed = httpx.get(second.url + "/_emulator/messages").json()["messages"]
+    assert [(m["id"], m["text"], m["from"], m["to"]) for m in listed] == [
+        (record["id"], "hi", "+14155550100", "+16505550100")
+    ]
+    assert httpx.get(second.url + "/_emulator/clock").json()["timestamp"] >= clock_before
+    again = httpx.post(
+        second.url + "/_emulator/inbound",
+        json={"provider": "ringcentral", "from": "+14155550100", "to": "+16505550100", "text": "2"},
+    ).json()["message"]
+    assert again["id"] != record["id"]
+    assert second.stop()[0] == 0
+
+
+def test_scenarios_command_lists_shipped_scenarios() -> None:
+    result = run("scenarios")
+    assert result.returncode == 0
+    assert "happy-path" in result.stdout
+
+
+def test_check_scenario(tmp_path: Path) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text("name: good\n")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nrules:\n  - outcome: teleported\n")
+    assert run("check-scenario", str(good)).returncode == 0
+    result = run("check-scenario", str(good), str(bad))
+    assert result.returncode != 0
+    assert "bad.yaml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_no_machine_paths_leak_into_env() -> None:
+    # The CLI must not depend on the working directory to find shipped scenarios.
+    result = subprocess.run(
+        [*CLI, "scenarios"], capture_output=True, text=True, timeout=60, cwd=os.sep
+    )
+    assert "happy-path" in result.stdout
