@@ -109,7 +109,11 @@ def _text_info(text: str | None, where: str | int) -> SegmentInfo:
 def create_batch(
     emu: Emulator, tenant: str, request: BatchRequest
 ) -> tuple[Batch, list[dict[str, Any]]]:
-    """Store the batch and its accepted messages; return it and ``rejected[]``."""
+    """Store the batch and its accepted messages; return it and ``rejected[]``.
+
+    Consumes ``request.messages``: each decoded item is dropped once its
+    message exists, so a huge batch never holds both in full at once.
+    """
     sender = request.sender.strip()
     if sender.isdigit():
         sender = "+" + sender
@@ -140,8 +144,11 @@ def create_batch(
     possible = _possible
     text_info = _text_info
 
+    items.reverse()  # taken from the end: each item is freed as soon as it is used
+    take = items.pop
     with gc_paused():
-        for index, item in enumerate(items, 1):
+        for index in range(1, size + 1):
+            item = take()
             to = item.to
             if len(to) != 1:
                 rejected.append(
