@@ -136,18 +136,17 @@ class Store(Protocol):
 
 
 class _SeqIndex:
-    """Messages in seq order with bisect access.
+    """Messages in seq order, bisected by ``seq`` through a key (no parallel list of seqs).
 
     ``created_sorted`` stays true while ``created_at`` never decreases along
     the list (the usual case: the clock never goes back), which lets a
     ``created_from`` filter start with a bisect instead of a scan.
     """
 
-    __slots__ = ("created_sorted", "items", "seqs")
+    __slots__ = ("created_sorted", "items")
 
     def __init__(self) -> None:
         self.items: list[Message] = []
-        self.seqs: list[int] = []
         self.created_sorted = True
 
     def extend(self, messages: Sequence[Message], ascending: bool) -> None:
@@ -158,7 +157,6 @@ class _SeqIndex:
         if not ascending or (items and messages[0].created_at < items[-1].created_at):
             self.created_sorted = False
         items.extend(messages)
-        self.seqs.extend(map(_seq_of, messages))
 
 
 def _ascending(messages: Sequence[Message]) -> bool:
@@ -281,7 +279,7 @@ class MemoryStore:
             index = self._index_for(query)
             if index is None:
                 return []
-            start = bisect_right(index.seqs, after_seq)
+            start = bisect_right(index.items, after_seq, key=_seq_of)
             if query.created_from is not None and index.created_sorted:
                 start = max(start, self._first_created(index, query.created_from))
             return list(_scan(index.items, start, len(index.items), 1, query.matches, limit))
@@ -293,7 +291,7 @@ class MemoryStore:
             index = self._index_for(query)
             if index is None:
                 return []
-            stop = bisect_left(index.seqs, before_seq)
+            stop = bisect_left(index.items, before_seq, key=_seq_of)
             found = list(_scan(index.items, stop - 1, -1, -1, query.matches, limit))
             found.reverse()
             return found
