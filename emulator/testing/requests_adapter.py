@@ -1,0 +1,70 @@
+"""Run code built on ``requests`` against an in-process emulator (no sockets).
+
+>>> session = requests.Session()
+>>> mount_emulator(session, emu)        # every http(s) URL now reaches ``emu``
+>>> session.post("https://quicksms.advantasms.com/api/services/sendsms/", json={...})
+
+The host in the URL is ignored: the emulator serves every provider at its real
+paths, so production base URLs work unchanged.  Needs ``requests`` installed
+(it is not a dependency of the emulator itself).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import requests
+from requests.adapters import BaseAdapter
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.structures import CaseInsensitiveDict
+
+if TYPE_CHECKING:
+    from ..emulator import Emulator
+
+__all__ = ["EmulatorAdapter", "mount_emulator"]
+
+
+class EmulatorAdapter(BaseAdapter):
+    """A ``requests`` transport adapter that hands each request to ``emu``'s app."""
+
+    def __init__(self, emu: Emulator) -> None:
+        super().__init__()
+        self._client = emu.client()
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        url = httpx.URL(request.url or "/")
+        body = request.body
+        if hasattr(body, "read"):
+            body = body.read()  # type: ignore[union-attr]
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        try:
+            answer = self._client.request(
+                request.method or "GET",
+                url.copy_with(scheme="http", host="sms-emulator.test", port=None),
+                headers=dict(request.headers),
+                content=body or b"",
+            )
+        except httpx.RemoteProtocolError as exc:  # a scenario dropped the connection
+            raise RequestsConnectionError(str(exc), request=request) from exc
+        response = requests.Response()
+        response.status_code = answer.status_code
+        response.headers = CaseInsensitiveDict(answer.headers)
+        response._content = answer.content
+        response.encoding = answer.encoding
+        response.url = request.url or ""
+        response.reason = answer.reason_phrase
+        response.request = request
+        return response
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def mount_emulator(session: requests.Session, emu: Emulator) -> requests.Session:
+    """Route every ``http://`` and ``https://`` request of ``session`` to ``emu``."""
+    adapter = EmulatorAdapter(emu)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session

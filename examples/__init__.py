@@ -1,0 +1,1 @@
+"""Small real SMS clients, one per provider, each tested three ways against the emulator."""

@@ -1,0 +1,51 @@
+"""requests-based code reaching an in-process emulator through ``mount_emulator``."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from emulator import Emulator
+from emulator.testing.requests_adapter import mount_emulator
+
+
+@pytest.fixture
+def session() -> requests.Session:
+    return mount_emulator(requests.Session(), Emulator())
+
+
+def test_any_host_reaches_the_emulator(session: requests.Session) -> None:
+    for url in ("https://quicksms.advantasms.com", "http://localhost:9"):
+        response = session.get(url + "/_emulator/health")
+        assert response.status_code == 200
+        assert response.json()["status"] == "ok"
+        assert response.url == url + "/_emulator/health"
+
+
+def test_status_headers_and_body_pass_through(session: requests.Session) -> None:
+    response = session.post(
+        "https://api.fonedynamics.com/v2/Properties/S1/Messages",
+        json={"To": "+61412345678", "Text": "hi"},
+    )
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Basic")
+    assert response.json()["ResponseStatus"]["ErrorCode"] == "UNAUTHORIZED"
+
+
+def test_form_bodies_are_sent(session: requests.Session) -> None:
+    response = session.post(
+        "https://platform.ringcentral.com/restapi/oauth/token",
+        auth=("id", "secret"),
+        data={"grant_type": "password", "username": "u", "password": "p"},
+    )
+    assert response.status_code == 200
+    assert response.json()["token_type"] == "bearer"
+
+
+def test_a_dropped_connection_is_a_requests_connection_error() -> None:
+    emu = Emulator(
+        scenario={"faults": [{"when": {"provider": "sendbulk"}, "respond": {"drop": True}}]}
+    )
+    session = mount_emulator(requests.Session(), emu)
+    with pytest.raises(requests.ConnectionError):
+        session.post("https://x/api/services/getbalance", json={"partnerID": "1", "apikey": "k"})
