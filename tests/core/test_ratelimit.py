@@ -1,0 +1,57 @@
+"""Token buckets on the emulator clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from emulator.core.ratelimit import RateLimiter, TokenBucket
+
+T0 = 1_767_225_600.0
+
+
+def test_bucket_allows_capacity_then_refuses_with_retry_after() -> None:
+    bucket = TokenBucket(2, 60.0)
+    first, second, third = bucket.take(T0), bucket.take(T0), bucket.take(T0)
+    assert (first.allowed, first.remaining, second.allowed, second.remaining) == (True, 1, True, 0)
+    assert not third.allowed
+    assert third.retry_after == pytest.approx(30.0)
+    assert third.retry_after_header == "30"
+    assert first.retry_after_header == "0"
+
+
+def test_bucket_refills_on_the_clock() -> None:
+    bucket = TokenBucket(2, 60.0)
+    bucket.take(T0)
+    bucket.take(T0)
+    assert not bucket.take(T0 + 29).allowed
+    assert bucket.take(T0 + 30).allowed
+    assert bucket.take(T0 + 1000).remaining == 1  # never more than the capacity
+
+
+def test_penalty_blocks_and_restarts_on_each_refused_request() -> None:
+    bucket = TokenBucket(1, 60.0, penalty=120.0)
+    assert bucket.take(T0).allowed
+    refused = bucket.take(T0 + 1)
+    assert not refused.allowed and refused.retry_after == 120.0
+    assert not bucket.take(T0 + 100).allowed  # retried inside the block: restarts it
+    assert not bucket.take(T0 + 219).allowed
+    assert bucket.take(T0 + 219 + 120).allowed
+
+
+def test_limiter_keeps_buckets_per_key_and_resets() -> None:
+    limiter = RateLimiter()
+    assert limiter.take(("p", "", "a"), T0, 1, 60).allowed
+    assert not limiter.take(("p", "", "a"), T0, 1, 60).allowed
+    assert limiter.take(("p", "", "b"), T0, 1, 60).allowed
+    assert limiter.take(("p", "", "a"), T0, 2, 60).allowed  # new limits: a new bucket
+    limiter.reset()
+    assert limiter.take(("p", "", "b"), T0, 1, 60).allowed
+
+
+def test_retry_after_header_is_at_least_one_second() -> None:
+    bucket = TokenBucket(1000, 1.0)
+    for _ in range(1000):
+        bucket.take(T0)
+    refused = bucket.take(T0)
+    assert refused.retry_after < 1
+    assert refused.retry_after_header == "1"
