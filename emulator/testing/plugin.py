@@ -86,17 +86,21 @@ def _parsed(spec: Any) -> Scenario:
         spec = _DEFAULT_SCENARIO
     if isinstance(spec, Scenario | dict):
         return load_scenario(spec)
-    key: Any = spec
-    if isinstance(spec, Path) or str(spec) not in shipped_scenarios():
-        path = Path(spec)
-        try:
-            key = (str(path.resolve()), path.stat().st_mtime_ns)
-        except OSError:
-            return load_scenario(spec)  # let the loader explain what is wrong
-    scenario = _scenario_cache.get(key)
-    if scenario is None:
-        scenario = _scenario_cache[key] = load_scenario(spec)
-    return scenario
+    cached = _scenario_cache.get(spec) if isinstance(spec, str) else None
+    if cached is not None:  # a shipped name seen before: no file system access at all
+        return cached
+    if isinstance(spec, str) and spec in shipped_scenarios():
+        cached = _scenario_cache[spec] = load_scenario(spec)
+        return cached
+    path = Path(spec)
+    try:
+        key = (str(path.resolve()), path.stat().st_mtime_ns)
+    except OSError:
+        return load_scenario(spec)  # let the loader explain what is wrong
+    cached = _scenario_cache.get(key)
+    if cached is None:
+        cached = _scenario_cache[key] = load_scenario(spec)
+    return cached
 
 
 @pytest.fixture

@@ -148,3 +148,20 @@ def test_unreachable_server() -> None:
             remote.health()
     finally:
         sock.close()
+
+
+def test_inbound(remote: RemoteEmulator, live: LiveServer) -> None:
+    record = remote.inbound("ringcentral", "+14155550100", "+16505550100", "STOP")
+    assert (record["direction"], record["from"], record["text"]) == (
+        "inbound",
+        "+14155550100",
+        "STOP",
+    )
+    assert [m["id"] for m in live.messages()] == [record["id"]]
+    assert remote.sent_messages() == []  # a reply is not something the client sent
+    with pytest.raises(RemoteEmulatorError, match="unknown provider 'twilio'"):
+        remote.inbound("twilio", "+1", "+2", "hi")
+
+
+def test_webhook_report(remote: RemoteEmulator) -> None:
+    assert remote.webhook_report() == {"pending": [], "attempts": []}
