@@ -59,9 +59,14 @@ class InProcessTransport(httpx.BaseTransport):
         chunks: list[bytes] = []
         started = complete = False
 
+        response_done = asyncio.Event()
+
         async def receive() -> dict[str, Any]:
             nonlocal sent_body
             if sent_body:
+                # Like a server: the client only "disconnects" once it has the
+                # whole response, so streamed responses are not cut short.
+                await response_done.wait()
                 return {"type": "http.disconnect"}
             sent_body = True
             return {"type": "http.request", "body": body, "more_body": False}
@@ -75,6 +80,8 @@ class InProcessTransport(httpx.BaseTransport):
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
                 complete = not message.get("more_body", False)
+                if complete:
+                    response_done.set()
 
         try:
             await self.app(scope, receive, send)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import textwrap
@@ -46,6 +47,7 @@ async def _boom(request: Request) -> Response:
 async def _stream(request: Request) -> Response:
     async def chunks() -> Iterator[bytes]:  # type: ignore[misc]
         yield b"one,"
+        await asyncio.sleep(0)  # lets Starlette poll receive() for a disconnect
         yield b"two"
 
     return StreamingResponse(chunks(), media_type="text/plain")
