@@ -6,7 +6,16 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["GSM7_BASIC", "GSM7_EXTENSION", "SegmentInfo", "analyze", "count_segments", "split"]
+__all__ = [
+    "GSM7_BASIC",
+    "GSM7_EXTENSION",
+    "NOT_PLAIN_ASCII",
+    "SegmentInfo",
+    "analyze",
+    "count_segments",
+    "plain_info",
+    "split",
+]
 
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -18,9 +27,10 @@ _GSM7_ALL = GSM7_BASIC | GSM7_EXTENSION
 _ASCII = frozenset(chr(c) for c in range(128))
 # ASCII characters outside GSM-7 altogether.
 _ASCII_NON_GSM = _ASCII - _GSM7_ALL
-# ASCII characters that are not one plain GSM-7 septet (non-GSM or escaped):
-# one regex search in C instead of a Python loop per character.
-_ASCII_NOT_PLAIN = re.compile(
+#: Matches an ASCII character that is not one plain GSM-7 septet (non-GSM or
+#: escaped): for ASCII text, ``NOT_PLAIN_ASCII.search(text) is None`` means
+#: ``plain_info(len(text))`` is its analysis (one regex search in C).
+NOT_PLAIN_ASCII = re.compile(
     "[" + "".join(sorted(re.escape(c) for c in _ASCII_NON_GSM | (GSM7_EXTENSION & _ASCII))) + "]"
 )
 
@@ -45,8 +55,8 @@ def _units(text: str, gsm: bool) -> list[int]:
 
 
 @lru_cache(maxsize=1024)
-def _plain(units: int) -> SegmentInfo:
-    """Plain GSM-7 text of ``units`` characters (one shared object per length)."""
+def plain_info(units: int) -> SegmentInfo:
+    """``analyze`` of plain GSM-7 text of ``units`` characters (one shared object per length)."""
     return SegmentInfo("GSM-7", units, 1 if units <= 160 else -(-units // 153))
 
 
@@ -57,8 +67,8 @@ def analyze(text: str) -> SegmentInfo:
     Multi-part messages never split an escape pair or a surrogate pair, as
     handsets and SMSCs do not.
     """
-    if text.isascii() and _ASCII_NOT_PLAIN.search(text) is None:
-        return _plain(len(text))
+    if text.isascii() and NOT_PLAIN_ASCII.search(text) is None:
+        return plain_info(len(text))
     gsm = _is_gsm7(text)
     single, multi = (160, 153) if gsm else (70, 67)
     if gsm and text.isascii() and not any(ch in GSM7_EXTENSION for ch in text):
