@@ -210,8 +210,6 @@ def test_url_option_with_an_unreachable_server(project: pytest.Pytester) -> None
     result.stdout.fnmatch_lines([f"*--sms-emulator-url: cannot reach the sms-emulator at {url}*"])
 
 
-xdist = pytest.importorskip("xdist")
-
 RECORD_WORKER = """
 import os, pathlib
 
@@ -229,6 +227,7 @@ def test_xdist_workers_get_their_own_server(
     tmp_path_factory: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    pytest.importorskip("xdist")
     out = tmp_path_factory.mktemp("workers")
     monkeypatch.setenv("SMS_OUT", str(out))
     tests = "\n".join(
@@ -271,28 +270,3 @@ def test_one_url_for_two_workers_is_refused() -> None:
         _url_for_worker(config, "http://a:1")  # type: ignore[arg-type]
     with pytest.raises(pytest.UsageError, match="needs a URL"):
         _url_for_worker(SimpleNamespace(), " , ")  # type: ignore[arg-type]
-
-
-def test_xdist_with_one_url_per_worker(
-    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    with (
-        LiveServer(InProcessEmulator()) as first,
-        LiveServer(InProcessEmulator()) as second,
-    ):
-        project.makepyfile(
-            """
-            import os
-
-            def test_a(sms_emulator_server):
-                index = int(os.environ["PYTEST_XDIST_WORKER"][2:])
-                urls = os.environ["URLS"].split(",")
-                assert sms_emulator_server.url == urls[index]
-
-            test_b = test_c = test_d = test_a
-            """
-        )
-        urls = f"{first.url},{second.url}"
-        monkeypatch.setenv("URLS", urls)
-        result = project.runpytest_subprocess("-n", "2", "--sms-emulator-url", urls)
-    result.assert_outcomes(passed=4)
