@@ -164,12 +164,11 @@ class Emulator:
             limit, bucket = limits.get(provider), ""  # one bucket for the whole provider
         if limit is None:
             return None
+        penalty = getattr(limit, "penalty", None)
+        if penalty is None and provider in self.providers:
+            penalty = self.providers[provider].rate_limit_penalty
         return self.rate_limiter.take(
-            (provider, bucket, caller),
-            self.time(),
-            limit.requests,
-            limit.per,
-            getattr(limit, "penalty", None),
+            (provider, bucket, caller), self.time(), limit.requests, limit.per, penalty
         )
 
     def plan(self, outcome: str | Decision, error_code: str | None = None) -> Plan:

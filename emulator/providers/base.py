@@ -61,6 +61,9 @@ class Provider:
     #: this provider cannot use, by raising ``ValueError`` (or a ``ScenarioError``
     #: naming the field); called at load time, so a bad scenario never activates.
     check_scenario: Callable[[Scenario], None] | None = None
+    #: Block after a scenario rate limit is hit, when the limit sets no ``penalty``
+    #: (RingCentral: 60 s, restarted by every request during the block).
+    rate_limit_penalty: float | None = None
 
 
 async def apply_fault(respond: dict[str, Any], render: StatusRenderer) -> Response | None:

@@ -16,6 +16,7 @@ PROVIDER = Provider(
     status_name=status_name,
     inbound=receive_inbound,
     check_scenario=check_scenario,
+    rate_limit_penalty=60.0,  # a hit limit blocks for 60 s; each request restarts it
     paths=(
         "/restapi/oauth/token",
         "/restapi/oauth/revoke",

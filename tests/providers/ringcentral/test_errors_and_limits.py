@@ -67,6 +67,18 @@ def test_429_with_retry_after_and_penalty(rc: RC) -> None:
     assert rc.http.post("/restapi/oauth/revoke", data={"token": "x"}).status_code == 200
 
 
+@pytest.mark.sms_scenario({"rate_limits": {"ringcentral.light": {"requests": 1, "per": "1s"}}})
+def test_a_limit_without_penalty_still_gets_ringcentrals_60s_block(rc: RC) -> None:
+    assert rc.get("/batches").status_code == 200
+    refused = rc.get("/batches")
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "60"  # not the 1 s refill of the bucket
+    rc.emu.advance("30s")
+    assert rc.get("/batches").status_code == 429  # each request restarts the block
+    rc.emu.advance("61s")
+    assert rc.get("/batches").status_code == 200
+
+
 @pytest.mark.sms_scenario({"rate_limits": {"ringcentral.auth": {"requests": 1, "per": "60s"}}})
 def test_auth_group_limit(sms_emulator: Emulator) -> None:
     client = sms_emulator.client()
