@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,8 @@ _MESSAGE_COLUMNS = (
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
+_plan_of = attrgetter("plan")
+_extra_of = attrgetter("extra")
 
 
 def _dump(value: Any) -> str | None:
@@ -119,14 +122,19 @@ class SQLiteStore:
         return value
 
     def _insert_messages(self, messages: Sequence[Message]) -> None:
-        seq = self._next_seq("messages")
-        rows = []
-        plan_id = self._plan_id
-        for m in messages:
-            seq += 1
-            m.seq = seq
-            rows.append(
-                (
+        first = self._next_seq("messages") + 1
+        # Plans and extras are usually shared by a whole batch: look each one up
+        # (or encode it) once, keyed by identity, instead of once per message.
+        plans = {id(plan): plan for plan in map(_plan_of, messages)}
+        plan_ids = {key: self._plan_id(plan) for key, plan in plans.items()}
+        extras = {id(extra): extra for extra in map(_extra_of, messages)}
+        dumped = {key: _dump(extra) for key, extra in extras.items()}
+
+        def rows() -> Iterator[tuple[Any, ...]]:
+            # a generator: 650,000 row tuples never exist at once
+            for seq, m in enumerate(messages, first):
+                m.seq = seq
+                yield (
                     seq,
                     m.id,
                     m.provider,
@@ -140,14 +148,14 @@ class SQLiteStore:
                     m.encoding,
                     m.created_at,
                     m.dispatch_at,
-                    plan_id(m.plan),
-                    _dump(m.extra),
+                    plan_ids[id(m.plan)],
+                    dumped[id(m.extra)],
                 )
-            )
+
         self._db.executemany(
             f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
+            rows(),
         )
 
     def _rollback(self, exc: BaseException) -> None:
