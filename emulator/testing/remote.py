@@ -150,7 +150,7 @@ class RemoteEmulator(MessageHelpers):
         if isinstance(spec, Scenario):
             spec = spec.source
         if isinstance(spec, dict):
-            content = json.dumps(spec)
+            content = json.dumps(spec, ensure_ascii=False)  # YAML cannot read \ud83d escapes
         elif isinstance(spec, Path) or (
             isinstance(spec, str)
             and "\n" not in spec

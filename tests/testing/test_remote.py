@@ -165,3 +165,13 @@ def test_inbound(remote: RemoteEmulator, live: LiveServer) -> None:
 
 def test_webhook_report(remote: RemoteEmulator) -> None:
     assert remote.webhook_report() == {"pending": [], "attempts": []}
+
+
+def test_scenario_dicts_with_emoji_survive_the_trip(
+    remote: RemoteEmulator, live: LiveServer
+) -> None:
+    remote.load_scenario(
+        {"name": "emoji 😀", "rules": [{"when": {"text": "*👍*"}, "outcome": "send_failed"}]}
+    )
+    assert live.scenario.name == "emoji 😀"
+    assert live.scenario.rules[0].when.text == "*👍*"
