@@ -7,6 +7,7 @@ import threading
 import time
 from typing import Any
 
+import httpx
 import uvicorn
 
 from ..emulator import Emulator
@@ -34,7 +35,8 @@ class LiveServer(MessageHelpers):
 
     Attribute access falls through to the emulator, so a live server has the
     same methods (``advance``, ``messages``, ``reset``...) plus ``url`` and the
-    ``MessageHelpers`` (``sent_messages``, ``wait_for_message``, ``last_code``).
+    ``MessageHelpers`` (``sent_messages``, ``wait_for_message``, ``last_code``);
+    its ``client()`` goes over the socket, not in-process.
 
     >>> with LiveServer(Emulator()) as server:
     ...     httpx.get(server.url + "/_emulator/health")
@@ -87,6 +89,10 @@ class LiveServer(MessageHelpers):
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._server = self._thread = None
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An ``httpx.Client`` with ``url`` as base URL: requests go over the real socket."""
+        return httpx.Client(base_url=self.url, **kwargs)
 
     def requests(self, provider: str | None = None, after: int = 0) -> list[dict[str, Any]]:
         """The request journal (requests received, responses given), oldest first."""

@@ -175,3 +175,9 @@ def test_scenario_dicts_with_emoji_survive_the_trip(
     )
     assert live.scenario.name == "emoji 😀"
     assert live.scenario.rules[0].when.text == "*👍*"
+
+
+def test_live_server_client_goes_over_the_socket(live: LiveServer) -> None:
+    with live.client() as client:
+        assert str(client.base_url).rstrip("/") == live.url
+        assert client.get("/_emulator/health").json()["status"] == "ok"
