@@ -175,6 +175,33 @@ def _with_letter(number: str, data: st.DataObject) -> str:
     return number[:position] + letter + number[position + 1 :]
 
 
+@cache
+def _kenyan_prefixes() -> tuple[int, ...]:
+    from ..providers.sendbulk.mobile import NETWORK_PREFIXES
+
+    return tuple(sorted(p for prefixes in NETWORK_PREFIXES.values() for p in prefixes))
+
+
+_KENYAN_FORMS = ("254", "+254", "0")
+
+
+def kenyan_msisdns(*, forms: Sequence[str] = _KENYAN_FORMS) -> st.SearchStrategy[str]:
+    """Kenyan mobile numbers on a real operator range, as the sendbulk gateways take them.
+
+    ``forms``: ``"254"`` (``2547XXXXXXXX``), ``"+254"`` and ``"0"`` (``07XXXXXXXX``).
+    Shrinks toward ``254700000000``.
+    """
+    forms = tuple(forms)
+    if not forms or set(forms) - set(_KENYAN_FORMS):
+        raise InvalidArgument(f"forms must be some of {_KENYAN_FORMS}, not {forms!r}")
+    national = st.builds(
+        lambda prefix, rest: f"{prefix}{rest}",
+        st.sampled_from(_kenyan_prefixes()),
+        st.text(alphabet=_DIGITS, min_size=6, max_size=6),
+    )
+    return st.tuples(st.sampled_from(forms), national).map(lambda p: p[0] + p[1])
+
+
 # texts
 
 #: Septet counts around GSM-7 limits: 153 (a part), 160 (one SMS), 306 (two parts).
@@ -608,33 +635,6 @@ def fonedynamics_batch_bodies(
     if problem == "Messages not a list":
         return InvalidBody({"Messages": messages[0]}, problem, "SerializationException")
     return InvalidBody(b'{"Messages": [{"To": ', problem, "SerializationException")
-
-
-@cache
-def _kenyan_prefixes() -> tuple[int, ...]:
-    from ..providers.sendbulk.mobile import NETWORK_PREFIXES
-
-    return tuple(sorted(p for prefixes in NETWORK_PREFIXES.values() for p in prefixes))
-
-
-_KENYAN_FORMS = ("254", "+254", "0")
-
-
-def kenyan_msisdns(*, forms: Sequence[str] = _KENYAN_FORMS) -> st.SearchStrategy[str]:
-    """Kenyan mobile numbers on a real operator range, as the sendbulk gateways take them.
-
-    ``forms``: ``"254"`` (``2547XXXXXXXX``), ``"+254"`` and ``"0"`` (``07XXXXXXXX``).
-    Shrinks toward ``254700000000``.
-    """
-    forms = tuple(forms)
-    if not forms or set(forms) - set(_KENYAN_FORMS):
-        raise InvalidArgument(f"forms must be some of {_KENYAN_FORMS}, not {forms!r}")
-    national = st.builds(
-        lambda prefix, rest: f"{prefix}{rest}",
-        st.sampled_from(_kenyan_prefixes()),
-        st.text(alphabet=_DIGITS, min_size=6, max_size=6),
-    )
-    return st.tuples(st.sampled_from(forms), national).map(lambda p: p[0] + p[1])
 
 
 def _credentials() -> st.SearchStrategy[dict[str, Any]]:
