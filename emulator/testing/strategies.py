@@ -45,8 +45,11 @@ __all__ = [
     "kenyan_msisdns",
     "mixed_texts",
     "ringcentral_batch_bodies",
+    "ringcentral_optout_bodies",
     "scenarios",
+    "sendbulk_balance_bodies",
     "sendbulk_bulk_bodies",
+    "sendbulk_credit_bodies",
     "sendbulk_sms_bodies",
     "sms_texts",
     "ucs2_texts",
@@ -782,3 +785,88 @@ def sendbulk_sms_bodies(
         return InvalidBody(body, problem, 1006)
     body["mobile"] = ",".join([numbers[0]] * 1001)
     return InvalidBody(body, problem, 1104)
+
+
+@_eager
+@st.composite
+def ringcentral_optout_bodies(draw: st.DrawFn, *, valid: bool = True) -> Any:
+    """Bodies for RingCentral ``POST …/a2p-sms/opt-outs/bulk-assign`` (deprecated v1).
+
+    ``valid=True``: ``{from, optOuts?, optIns?}`` with at least one non-empty list
+    (200, each number in ``successful`` or ``failed``).  ``valid=False``:
+    ``InvalidBody`` values refused with 400 ``CMN-101``.
+    """
+    numbers = st.lists(e164_numbers(), max_size=4)
+    body: dict[str, Any] = {"from": draw(e164_numbers())}
+    outs, ins = draw(numbers), draw(numbers)
+    if not outs and not ins:
+        outs = [draw(e164_numbers())]
+    if outs or draw(st.booleans()):
+        body["optOuts"] = outs
+    if ins or draw(st.booleans()):
+        body["optIns"] = ins
+    if valid:
+        return body
+    problem = draw(st.sampled_from(["from missing", "from not E.164", "both lists empty"]))
+    if problem == "from missing":
+        del body["from"]
+    elif problem == "from not E.164":
+        body["from"] = draw(invalid_e164_numbers(kinds=("short", "long", "leading_zero", "letter")))
+    else:
+        body = {"from": body["from"], "optOuts": [], "optIns": []}
+    return InvalidBody(body, problem, "CMN-101")
+
+
+@_eager
+@st.composite
+def sendbulk_balance_bodies(draw: st.DrawFn, *, valid: bool = True) -> Any:
+    """Bodies for sendbulk ``getbalance`` (credentials only).
+
+    ``valid=False``: ``InvalidBody`` values refused with a flat 4091, 4092 or 1006.
+    """
+    body = draw(_credentials())
+    if valid:
+        return body
+    problem = draw(st.sampled_from(["partnerID missing", "apikey missing", "unknown pass_type"]))
+    if problem == "partnerID missing":
+        del body["partnerID"]
+        return InvalidBody(body, problem, 4091)
+    if problem == "apikey missing":
+        del body["apikey"]
+        return InvalidBody(body, problem, 4092)
+    body["pass_type"] = "rot13"
+    return InvalidBody(body, problem, 1006)
+
+
+@_eager
+@st.composite
+def sendbulk_credit_bodies(draw: st.DrawFn, *, valid: bool = True) -> Any:
+    """Bodies for the resellers' sendbulk ``credit``: move units to a child account.
+
+    ``valid=True`` assumes no declared accounts (any ``childID`` exists).
+    ``valid=False``: ``InvalidBody`` values refused with a flat 1005 (no child),
+    1009 (bad amount) or 4091/4092 (credentials).
+    """
+    amount = st.one_of(
+        st.integers(1, 10_000).map(str),
+        st.integers(1, 10_000),
+        st.sampled_from(["0.50", "12.25"]),
+    )
+    body = {
+        **draw(_credentials()),
+        "childID": draw(st.sampled_from(["child1", "shop-ke"])),
+        "amount": draw(amount),
+    }
+    if valid:
+        return body
+    problem = draw(
+        st.sampled_from(["childID missing", "amount not a number", "amount not positive"])
+    )
+    if problem == "childID missing":
+        del body["childID"]
+        return InvalidBody(body, problem, 1005)
+    if problem == "amount not a number":
+        body["amount"] = draw(st.sampled_from(["ten", "", "1,000"]))
+        return InvalidBody(body, problem, 1009)
+    body["amount"] = draw(st.sampled_from(["0", "-5", 0, "nan"]))
+    return InvalidBody(body, problem, 1009)

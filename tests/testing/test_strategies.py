@@ -31,8 +31,11 @@ from emulator.testing.strategies import (
     kenyan_msisdns,
     mixed_texts,
     ringcentral_batch_bodies,
+    ringcentral_optout_bodies,
     scenarios,
+    sendbulk_balance_bodies,
     sendbulk_bulk_bodies,
+    sendbulk_credit_bodies,
     sendbulk_sms_bodies,
     sms_texts,
     ucs2_texts,
@@ -335,3 +338,60 @@ def test_sendbulk_sms_bodies_get_a_row_per_number(body: dict) -> None:
     check_sendbulk_responses(mobiles, response.json())
     assert all(r["response-code"] == 200 for r in response.json()["responses"])
     check_emulator_state(emu)
+
+
+# the remaining endpoints
+
+
+@FEW
+@given(ringcentral_optout_bodies())
+def test_ringcentral_optout_bodies_are_accepted(body: dict) -> None:
+    _emu, client = fresh()
+    response = client.post(
+        RC_BATCHES.replace("batches", "opt-outs/bulk-assign"),
+        headers=ringcentral_headers(client),
+        json=body,
+    )
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    for key in ("optOuts", "optIns"):
+        if body.get(key):
+            assert len(answer[key]["successful"]) == len(body[key])
+            assert answer[key]["failed"] == []
+
+
+@FEW
+@given(ringcentral_optout_bodies(valid=False))
+def test_invalid_ringcentral_optout_bodies_get_an_asg_error(invalid: InvalidBody) -> None:
+    _emu, client = fresh()
+    response = client.post(
+        RC_BATCHES.replace("batches", "opt-outs/bulk-assign"),
+        **invalid.request_kwargs(ringcentral_headers(client)),
+    )
+    assert response.status_code == 400, invalid.problem
+    assert response.json()["errorCode"] == invalid.code
+
+
+@FEW
+@given(st.one_of(sendbulk_balance_bodies(), sendbulk_credit_bodies()))
+def test_sendbulk_balance_and_credit_bodies_are_accepted(body: dict) -> None:
+    _emu, client = fresh()
+    path = "credit" if "childID" in body else "getbalance"
+    answer = client.post(f"/api/services/{path}", json=body).json()
+    assert answer["response-code"] == 200, answer
+    if path == "credit":
+        assert float(answer["new-balance"]) == float(answer["prev-balance"]) + float(
+            answer["sms-units"]
+        )
+    else:
+        assert float(answer["credit"]) >= 0
+
+
+@FEW
+@given(st.one_of(sendbulk_balance_bodies(valid=False), sendbulk_credit_bodies(valid=False)))
+def test_invalid_sendbulk_balance_and_credit_bodies_are_refused(invalid: InvalidBody) -> None:
+    _emu, client = fresh()
+    path = "credit" if "amount" in invalid.body else "getbalance"
+    answer = client.post(f"/api/services/{path}", **invalid.request_kwargs()).json()
+    assert answer["response-code"] == invalid.code, invalid.problem
+    assert isinstance(answer["response-description"], str)
