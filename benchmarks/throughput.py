@@ -1,0 +1,196 @@
+"""Small-request throughput with wrk (16 connections) against ``sms-emulator serve``.
+
+For each provider request below, a bare Starlette+uvicorn endpoint returning a
+fixed JSON body (``bare_app.py``) is loaded with the same request first, then
+the emulator, back to back; the ratio is emulator requests/s over bare
+requests/s (target ≥ 0.7). p99 latency is reported for both.
+
+* RingCentral: ``POST .../a2p-sms/batches`` with 2 recipients;
+* sendbulk: ``POST /api/services/sendbulk`` with 10 items;
+* Fone Dynamics: ``POST /v2/Properties/{sid}/BatchMessages`` with 10 messages.
+
+Needs ``wrk`` (Debian/Ubuntu: ``apt-get install -y wrk``; macOS: ``brew install wrk``).
+``python benchmarks/throughput.py [--duration 5] [--connections 16]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import (
+    RC_A2P,
+    RC_SENDER,
+    bare_server,
+    emulator_server,
+    rc_token,
+    result,
+)
+
+# wrk's done() hook prints one JSON line we can parse.
+_LUA = """
+wrk.method = "POST"
+wrk.body = {body}
+wrk.headers["Content-Type"] = "application/json"
+{headers}
+done = function(summary, latency, requests)
+  io.write(string.format(
+    'WRK {{"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, '
+    .. '"status_errors": %d, "socket_errors": %d}}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+FD_PROPERTY = "S7DNJ9KJDS0MDS23DKS9QMZ8DKJSD9KL"
+FD_AUTH = base64.b64encode(b"AG5T3HFR5ASD54FS5GB3SDAFJAKSH6DS:secret-token").decode()
+
+
+def _lua_string(text: str) -> str:
+    return json.dumps(text)  # a JSON string literal is a valid Lua string literal here
+
+
+def lua_script(directory: Path, name: str, body: bytes, headers: dict[str, str]) -> Path:
+    lines = "\n".join(
+        f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items()
+    )
+    path = directory / f"{name}.lua"
+    path.write_text(_LUA.format(body=_lua_string(body.decode()), headers=lines))
+    return path
+
+
+def run_wrk(
+    url: str, script: Path, duration: float, connections: int, threads: int
+) -> dict[str, Any]:
+    argv = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration:g}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        url,
+    ]
+    out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 60, check=True)
+    for line in out.stdout.splitlines():
+        if line.startswith("WRK "):
+            stats = json.loads(line[4:])
+            stats["rps"] = stats["requests"] / (stats["duration_us"] / 1e6)
+            return stats
+    raise RuntimeError(f"no summary from wrk:\n{out.stdout}\n{out.stderr}")
+
+
+def requests_for(token: str) -> list[tuple[str, str, bytes, dict[str, str]]]:
+    """(name, path, body, headers) per provider request."""
+    rc = {
+        "from": RC_SENDER,
+        "text": "Your code is 123456",
+        "messages": [{"to": ["+14155550101"]}, {"to": ["+14155550102"]}],
+    }
+    item = {
+        "partnerID": "1234",
+        "apikey": "test-key",
+        "pass_type": "plain",
+        "shortcode": "SHOP",
+        "message": "Your code is 123456",
+    }
+    sendbulk = {
+        "count": 10,
+        "smslist": [{**item, "clientsmsid": i, "mobile": f"2547123456{i:02d}"} for i in range(10)],
+    }
+    fd = {
+        "Messages": [
+            {"From": "+61499009990", "To": f"+614880235{i:02d}", "Text": "Your code is 123456"}
+            for i in range(10)
+        ]
+    }
+    return [
+        (
+            "ringcentral_2",
+            f"{RC_A2P}/batches",
+            json.dumps(rc).encode(),
+            {"Authorization": f"Bearer {token}"},
+        ),
+        ("sendbulk_10", "/api/services/sendbulk", json.dumps(sendbulk).encode(), {}),
+        (
+            "fonedynamics_10",
+            f"/v2/Properties/{FD_PROPERTY}/BatchMessages",
+            json.dumps(fd).encode(),
+            {"Authorization": f"Basic {FD_AUTH}", "Accept": "application/json"},
+        ),
+    ]
+
+
+def check_once(url: str, body: bytes, headers: dict[str, str]) -> None:
+    """One request by hand first: a benchmark of error responses would prove nothing."""
+    headers = {**headers, "Content-Type": "application/json"}
+    response = httpx.post(url, content=body, headers=headers)
+    if response.status_code >= 300:
+        raise SystemExit(f"{url}: {response.status_code} {response.text[:300]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        print(
+            "throughput: wrk not found; install it (Debian/Ubuntu: apt-get install -y wrk, "
+            "macOS: brew install wrk) and run again",
+            file=sys.stderr,
+        )
+        return 2
+
+    def run(url: str, script: Path, duration: float = args.duration) -> dict[str, Any]:
+        return run_wrk(url, script, duration, args.connections, args.threads)
+
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        bare_server() as bare,
+        emulator_server() as emu,
+        httpx.Client(base_url=emu.url) as client,
+    ):
+        token = rc_token(client)
+        for name, path, body, headers in requests_for(token):
+            script = lua_script(Path(tmp), name, body, headers)
+            check_once(emu.url + path, body, headers)
+            run(bare.url + "/", script, 1)  # warm-ups, discarded
+            run(emu.url + path, script, 1)
+            base = run(bare.url + "/", script)
+            got = run(emu.url + path, script)
+            errors = got["status_errors"] + got["socket_errors"]
+            ratio = got["rps"] / base["rps"]
+            result(
+                f"throughput.{name}",
+                ratio,
+                ">= 0.7x bare",
+                ratio >= 0.7 and errors == 0,
+                f"{got['rps']:,.0f} req/s (p50 {got['p50_us'] / 1000:.2f} ms, "
+                f"p99 {got['p99_us'] / 1000:.2f} ms) vs bare {base['rps']:,.0f} req/s "
+                f"(p99 {base['p99_us'] / 1000:.2f} ms); {errors} errors",
+                rps=got["rps"],
+                baseline=base["rps"],
+                p99_ms=got["p99_us"] / 1000,
+                baseline_p99_ms=base["p99_us"] / 1000,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
