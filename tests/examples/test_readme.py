@@ -53,3 +53,16 @@ def test_from_python():
     emu.reset()
     assert emu.messages() == []
     assert callable(emu.app)
+
+
+def test_readme_scenario_example_is_valid():
+    from pathlib import Path
+
+    from emulator.scenario.loader import load_scenario
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in readme.split("```yaml\n")[1:]]
+    assert blocks, "README has a YAML scenario example"
+    for block in blocks:
+        scenario = load_scenario(block)
+        assert scenario.rules and scenario.faults and scenario.rate_limits
