@@ -33,16 +33,21 @@ class NormalizePath:
 
     SDKs don't follow redirects on POST, so ``//restapi/...`` (a base URL
     ending in ``/``) and ``/api/services/sendbulk/`` must route directly.
+    A bare mount prefix (``/v2``) becomes ``/v2/`` so the provider itself
+    answers it, in its own error shape.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, mounts: frozenset[str] = frozenset()) -> None:
         self.app = app
+        self.mounts = mounts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path = _SLASHES.sub("/", scope["path"])
             if len(path) > 1 and path.endswith("/"):
                 path = path.rstrip("/") or "/"
+            if path in self.mounts:
+                path += "/"
             if path != scope["path"]:
                 scope = dict(scope, path=path)
         await self.app(scope, receive, send)
@@ -180,4 +185,5 @@ def build_app(emu: Emulator) -> ASGIApp:
     # Paths are already normalised: a redirect to add the slash back would loop.
     app.router.redirect_slashes = False
     # The outer app's error middleware would answer a DropConnection with a 500 too.
-    return NormalizePath(DropOnRequest(RecordRequests(SilenceDropped(app), emu)))
+    mounts = frozenset(p.mount for p in PROVIDERS)
+    return NormalizePath(DropOnRequest(RecordRequests(SilenceDropped(app), emu)), mounts)

@@ -75,6 +75,22 @@ def test_unknown_top_level_path_is_a_json_404(live: LiveServer, path: str) -> No
     assert body["error"] == "not_found"
 
 
+@pytest.mark.parametrize(
+    ("path", "marker"),
+    [
+        ("/restapi", b'"errorCode":"AGW-404"'),
+        ("/v2/", b'"ResponseStatus"'),
+        ("//api/services", b'"response-code":4093'),
+    ],
+)
+def test_a_bare_provider_prefix_gets_that_providers_404(
+    live: LiveServer, path: str, marker: bytes
+) -> None:
+    response = httpx.get(live.url + path)
+    assert response.status_code == 404
+    assert marker in response.content.replace(b" ", b"")
+
+
 @pytest.mark.parametrize("method", ["POST", "DELETE", "PUT"])
 def test_unknown_path_with_any_method_is_a_json_404(live: LiveServer, method: str) -> None:
     status, body = raw_request(live, f"{method} /nope HTTP/1.1", b'{"a": 1}')
