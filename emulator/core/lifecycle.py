@@ -12,13 +12,16 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from .models import Outcome, Plan, Status
+from .models import Direction, Message, Outcome, Plan, Status
+from .segments import analyze
 
 __all__ = [
     "INBOUND_PLAN",
     "JITTER_LEVELS",
     "Timing",
+    "inbound_message",
     "jitter_level",
     "outcome_of_steps",
     "plan_for",
@@ -116,3 +119,33 @@ def with_error_code(plan: Plan, error_code: str | None) -> Plan:
     if plan.error_code == error_code:
         return plan
     return dataclasses.replace(plan, error_code=error_code)
+
+
+def inbound_message(
+    *,
+    id: str,
+    provider: str,
+    tenant: str,
+    sender: str,
+    to: str,
+    text: str,
+    now: float,
+    extra: dict[str, Any] | None = None,
+) -> Message:
+    """A received SMS: already delivered, segments counted, arrived at ``now``."""
+    info = analyze(text)
+    return Message(
+        id=id,
+        provider=provider,
+        tenant=tenant,
+        sender=sender,
+        to=to,
+        text=text,
+        segments=info.segments,
+        created_at=now,
+        dispatch_at=now,
+        plan=INBOUND_PLAN,
+        direction=Direction.INBOUND,
+        encoding=info.encoding,
+        extra=extra,
+    )

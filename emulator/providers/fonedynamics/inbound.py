@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...core.lifecycle import INBOUND_PLAN
+from ...core.lifecycle import inbound_message
 from ...core.models import Direction, Message
 from ...core.phone import is_e164, normalize_plus
-from ...core.segments import analyze
 from ...core.store import MessageQuery
 from .leases import find
 from .sending import NAME, new_sid
@@ -61,20 +60,14 @@ def receive(emu: Emulator, sender: str, to: str, text: str) -> Message:
         extra = earlier.extra or {}
         account, property_sid = earlier.tenant, str(extra.get("PropertySid", ""))
     now = emu.time()
-    info = analyze(text)
-    message = Message(
+    message = inbound_message(
         id=new_sid(emu),
         provider=NAME,
         tenant=account,
         sender=sender,
         to=to,
         text=text,
-        segments=info.segments,
-        created_at=now,
-        dispatch_at=now,
-        plan=INBOUND_PLAN,
-        direction=Direction.INBOUND,
-        encoding=info.encoding,
+        now=now,
         extra={"AccountSid": account, "PropertySid": property_sid, "DeliveryReceipt": False},
     )
     forwarded = _forward_sms(emu, lease, message) if lease is not None else None

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...core.lifecycle import INBOUND_PLAN
-from ...core.models import Direction, Message
-from ...core.segments import analyze
+from ...core.lifecycle import inbound_message
+from ...core.models import Message
 from .auth import DEFAULT_ACCOUNT_ID
 from .batches import new_message_ids
 from .optouts import keyword_status, set_status
@@ -42,23 +41,14 @@ def receive_inbound(emu: Emulator, sender: str, to: str, text: str) -> Message:
     """Store an SMS from handset ``sender`` to A2P number ``to``; apply opt keywords."""
     sender, to = parse_number(sender), parse_number(to)
     tenant = tenant_for_number(emu, to)
-    info = analyze(text) if text else None
-    now = emu.time()
-    message = Message(
-        str(new_message_ids(emu, 1) + 1),
-        PROVIDER,
-        tenant,
-        sender,
-        to,
-        text,
-        info.segments if info else 1,
-        now,
-        now,
-        INBOUND_PLAN,
-        None,
-        Direction.INBOUND,
-        info.encoding if info else "GSM-7",
-        None,
+    message = inbound_message(
+        id=str(new_message_ids(emu, 1) + 1),
+        provider=PROVIDER,
+        tenant=tenant,
+        sender=sender,
+        to=to,
+        text=text,
+        now=emu.time(),
     )
     emu.add_messages([message])
     status = keyword_status(text)

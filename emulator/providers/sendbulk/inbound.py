@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ...core.lifecycle import INBOUND_PLAN
-from ...core.models import Direction, Message
-from ...core.segments import analyze
+from ...core.lifecycle import inbound_message
+from ...core.models import Message
 from .auth import Account
 from .config import config_for
 from .errors import ConfigurationError
@@ -62,20 +61,14 @@ def inbound(emu: Emulator, sender: str, to: str, text: str) -> Message:
         raise ValueError("sendbulk: 'to' must be the shortcode the message is sent to")
     account = _owner(config.accounts, shortcode)
     now = emu.time()
-    info = analyze(text)
-    message = Message(
+    message = inbound_message(
         id=f"sendbulk-in{emu.ids.next('sendbulk.inbound')}",
         provider="sendbulk",
         tenant=account.partner_id if account else "",
         sender=number.e164,
         to=shortcode,
         text=text,
-        segments=info.segments,
-        created_at=now,
-        dispatch_at=now,
-        plan=INBOUND_PLAN,
-        direction=Direction.INBOUND,
-        encoding=info.encoding,
+        now=now,
         extra={"networkid": number.networkid},
     )
     emu.add_messages([message])
