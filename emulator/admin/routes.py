@@ -140,20 +140,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
         return _json({"requests": emu.journal.entries(provider=provider, after_id=after)})
 
     async def webhooks(request: Request) -> Response:
-        pending = [
-            {
-                "due": iso(j.due),
-                "provider": j.provider,
-                "event": j.event,
-                "method": j.method,
-                "url": j.url,
-                "message_id": j.message_id,
-                "attempt": j.attempt,
-            }
-            for j in emu.webhooks.pending()
-        ]
-        attempts = [dict(a, time=iso(a["time"])) for a in list(emu.webhooks.attempts)]
-        return _json({"pending": pending, "attempts": attempts})
+        return _json(views.webhook_report(emu))
 
     # read-only details for the inspector UI (see views.py)
     async def message_detail(request: Request) -> Response:

@@ -24,7 +24,6 @@ from starlette.routing import BaseRoute, Route
 from .._version import __version__
 from ..core.journal import BODY_LIMIT
 from ..core.models import Direction, Status
-from ..emulator import iso
 from ..scenario.loader import shipped_scenarios
 from . import views
 
@@ -256,27 +255,15 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
         return render(request, "request.html", active="requests", e=entry)
 
     async def webhooks(request: Request) -> Response:
-        attempts = [dict(a, time=iso(a["time"])) for a in list(emu.webhooks.attempts)]
-        attempts.reverse()
-        pending = emu.webhooks.pending()
+        report = views.webhook_report(emu)
+        attempts, pending = report["attempts"][::-1], report["pending"]
         return render(
             request,
             "webhooks.html",
             active="webhooks",
             attempts=attempts[:200],
             attempt_count=len(attempts),
-            pending=[
-                {
-                    "due": iso(j.due),
-                    "provider": j.provider,
-                    "event": j.event,
-                    "method": j.method,
-                    "url": j.url,
-                    "message_id": j.message_id,
-                    "attempt": j.attempt,
-                }
-                for j in pending[:200]
-            ],
+            pending=pending[:200],
             pending_count=len(pending),
         )
 
