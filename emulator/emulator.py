@@ -79,6 +79,10 @@ class Emulator:
         saved_time = self.store.get_meta("clock")
         if saved_time is not None and saved_time > self.clock.time():
             self.clock.set(saved_time)
+        pending = self.store.get_meta("webhooks")
+        if pending:
+            self.webhooks.restore(pending)
+            self.store.put_meta("webhooks", [])
 
     def _persist(self) -> None:
         if not isinstance(self.store, MemoryStore):
@@ -270,4 +274,6 @@ class Emulator:
         self._closed = True
         self.webhooks.stop()
         self._persist()  # ids drawn without storing a message (tokens...) must not repeat
+        if not isinstance(self.store, MemoryStore):
+            self.store.put_meta("webhooks", self.webhooks.export())  # due ones still go out
         self.store.close()

@@ -10,6 +10,7 @@ attempt is recorded.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import threading
@@ -96,6 +97,17 @@ class WebhookQueue:
             heapq.heappush(self._heap, job)
         self.notify()
         return job
+
+    def export(self) -> list[dict[str, Any]]:
+        """Pending jobs as JSON-ready dicts, soonest first (to persist across a restart)."""
+        return [dataclasses.asdict(job) for job in self.pending()]
+
+    def restore(self, jobs: list[dict[str, Any]]) -> None:
+        """Queue jobs saved by ``export`` (their due times and attempts are kept)."""
+        with self._lock:
+            for data in jobs:
+                fields = {k: v for k, v in data.items() if k != "order"}
+                heapq.heappush(self._heap, WebhookJob(order=next(self._order), **fields))
 
     def pending(self) -> list[WebhookJob]:
         with self._lock:

@@ -7,6 +7,7 @@ from pathlib import Path
 from emulator import Emulator
 
 from .conftest import ACCOUNT, BATCH, MESSAGES, TOKEN
+from .receiver import Receiver
 
 TO = "+61488023555"
 
@@ -43,4 +44,25 @@ def test_messages_and_leases_survive_a_restart(tmp_path: Path) -> None:
         batch[0]["MessageSid"],
         reply["id"],
     ]
+    again.close()
+
+
+def test_a_pending_delivery_receipt_webhook_survives_a_restart(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    db = tmp_path / "fd.db"
+    emu = Emulator(db=db)
+    with emu.client(auth=(ACCOUNT, TOKEN)) as client:
+        sent = client.post(
+            MESSAGES,
+            json={"To": TO, "Text": "hi", "DeliveryReceiptWebhookUri": f"{receiver.url}/dr"},
+        ).json()["Message"]
+    emu.close()  # stopped before the receipt was due
+    assert receiver.requests == []
+
+    again = Emulator(db=db)
+    again.advance("1m")
+    (received,) = receiver.wait_for(1)
+    assert received.form["Event"] == "Message.DeliveryReceiptReceived"
+    assert received.form["Message.Sid"] == sent["MessageSid"]
     again.close()
