@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -147,4 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
     handler = {"serve": _serve, "check-scenario": _check, "scenarios": _list}[args.command]
-    return handler(args)
+    try:
+        return handler(args)
+    except BrokenPipeError:  # e.g. `sms-emulator scenarios | head -1`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

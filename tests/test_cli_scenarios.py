@@ -72,3 +72,13 @@ def test_scenarios_lists_every_shipped_scenario_with_its_description(
     assert "opted out" in by_name["opt-outs"]
     columns = {line.index(line.split()[1]) for line in lines}
     assert len(columns) == 1  # descriptions line up
+
+
+def test_scenarios_into_a_closed_pipe_exits_quietly() -> None:
+    import subprocess
+    import sys
+
+    shell = f"{sys.executable} -m emulator scenarios | head -n 1"
+    done = subprocess.run(["sh", "-c", shell], capture_output=True, text=True, timeout=60)
+    assert done.stdout.count("\n") == 1
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
