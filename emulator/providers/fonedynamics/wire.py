@@ -91,6 +91,10 @@ def parse_json(raw: bytes) -> Any:
         raise SerializationException(
             f"Could not deserialize 'application/json' request: {exc}"
         ) from None
+    except RecursionError:  # nested deeper than the parser goes: malformed input, not a 500
+        raise SerializationException(
+            "Could not deserialize 'application/json' request: nested too deeply"
+        ) from None
 
 
 def parse_form(raw: bytes) -> dict[str, str]:

@@ -244,6 +244,17 @@ def test_malformed_json_is_a_serialization_exception(client: httpx.Client, body:
     assert isinstance(status["Message"], str)
 
 
+@pytest.mark.parametrize("path", [MESSAGES, MESSAGES.replace("/Messages", "/BatchMessages")])
+@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b'{"Text":' + b"[" * 50_000])
+def test_deeply_nested_json_is_a_serialization_exception(
+    client: httpx.Client, path: str, body: bytes
+) -> None:
+    """JSON nested past the parser's depth is malformed input (400), not a server error."""
+    response = client.post(path, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert error_of(response)["ErrorCode"] == "SerializationException"
+
+
 @pytest.mark.parametrize("body", [[{"To": TO}], "text", 42])
 def test_non_object_json_is_a_serialization_exception(client: httpx.Client, body: object) -> None:
     response = client.post(MESSAGES, json=body)
