@@ -76,7 +76,7 @@ def decode_json(body: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
         if not path:
             raise CannotParseRequest() from None
         raise InvalidParameter(parameter=path) from None
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):  # msgspec: invalid UTF-8 in a string
         raise CannotParseRequest() from None
 
 
