@@ -138,7 +138,8 @@ async def read_fields(request: Request, *, json_only: bool = False) -> dict[str,
         return _form(raw)
     try:
         data = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        # Not UTF-8 or nested past the parser: PHP's json_decode gives null here too.
         raise UnsupportedDataType() from None
     if not isinstance(data, dict):
         raise UnsupportedDataType()

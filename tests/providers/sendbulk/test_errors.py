@@ -133,3 +133,25 @@ def test_no_response_body_contains_the_word_errors(client, emu):
         ("credit", {**creds(), "childID": "x", "amount": "1"}),
     ]:
         body(post(client, endpoint, payload))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"partnerID": "1", "apikey": "k", "mobile": "0712345678", "message": "caf\xe9"}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"smslist": ' + b"[" * 50_000,
+    ],
+    ids=["latin-1 bytes", "nested too deep", "unclosed deep nesting"],
+)
+@pytest.mark.parametrize("endpoint", ["sendsms", "sendbulk", "getbalance"])
+def test_unreadable_json_bodies_are_a_flat_1009(client, endpoint, raw):
+    """Bytes json_decode cannot read get "Unsupported data type", not an emulator bug."""
+    response = client.post(
+        f"{BASE}/{endpoint}", content=raw, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 200
+    assert body(response) == {
+        "response-code": 1009,
+        "response-description": "Unsupported data type",
+    }
