@@ -51,6 +51,8 @@ def decode_cursor(token: str, kind: str) -> Cursor:
         got_kind, where, seq, low, high = msgspec.msgpack.decode(raw)
         if got_kind != kind or where not in (FIRST, NEXT, PREVIOUS) or type(seq) is not int:
             raise ValueError(token)
+        if not 0 <= seq <= _TOP:  # never issued; SQLite cannot even bind a number this big
+            raise ValueError(token)
         window = tuple(None if v is None else float(v) for v in (low, high))
     except (ValueError, TypeError, binascii.Error, UnicodeEncodeError, msgspec.DecodeError):
         raise InvalidParameter(parameter="pageToken", value=token) from None

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
+
+import msgspec
 import pytest
+
+from emulator import Emulator
 
 from .conftest import RC, check_schema
 
@@ -26,3 +32,31 @@ def test_invalid_utf8_inside_a_json_string_is_cmn_104(rc: RC, path: str, raw: by
     assert body["errorCode"] == "CMN-104"
     assert body["message"] == "Cannot parse request"
     assert rc.emu.messages() == []
+
+
+def _forged_token(kind: str, where: str, seq: int) -> str:
+    raw = msgspec.msgpack.encode([kind, where, seq, None, None])
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+@pytest.mark.parametrize(
+    ("path", "kind"), [("/messages", "m"), ("/batches", "b"), ("/opt-outs", "o")]
+)
+@pytest.mark.parametrize(("where", "seq"), [("n", 2**64 - 1), ("p", 2**63), ("n", -(2**63))])
+def test_forged_page_token_out_of_range_is_cmn_101(
+    tmp_path: Path, store: str, path: str, kind: str, where: str, seq: int
+) -> None:
+    emu = Emulator(clock="virtual", db=str(tmp_path / "rc.db") if store == "sqlite" else None)
+    try:
+        rc = RC(emu)
+        rc.send(["+14155550100"])
+        token = _forged_token(kind, where, seq)
+        response = rc.get(path, params={"pageToken": token})
+        assert response.status_code == 400
+        body = response.json()
+        check_schema("ASGErrorResponse", body)
+        assert body["errorCode"] == "CMN-101"
+        assert body["errors"][0]["parameterName"] == "pageToken"
+    finally:
+        emu.close()
