@@ -181,6 +181,8 @@ def _direction(request: Request) -> Direction | None:
     wanted = set()
     for value in request.query_params.getlist("direction"):
         word = value.strip().lower()
+        if not word:  # ``direction=``: the JS SDK's ``undefined``
+            continue
         if word not in ("inbound", "outbound"):
             raise InvalidParameter(parameter="direction", value=value)
         wanted.add(Direction(word))
@@ -300,7 +302,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         principal = _principal(emu, request)
         now = emu.time()
         per_page = _per_page(request)
-        statuses = set(request.query_params.getlist("status"))
+        statuses = {s for s in request.query_params.getlist("status") if s.strip()}
         unknown = statuses - {"Queued", "Processing", "Sent", "Completed"}
         if unknown:
             raise InvalidParameter(parameter="status", value=sorted(unknown)[0])

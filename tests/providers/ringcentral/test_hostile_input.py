@@ -60,3 +60,25 @@ def test_forged_page_token_out_of_range_is_cmn_101(
         assert body["errors"][0]["parameterName"] == "pageToken"
     finally:
         emu.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/messages", "direction="),
+        ("/messages", "direction=&direction=Outbound"),
+        ("/statuses", "direction="),
+        ("/batches", "status="),
+        ("/batches", "status=&status=Processing"),
+        ("/opt-outs", "status="),
+        ("/messages", "view=&perPage=&pageToken=&dateFrom=&dateTo=&batchId=&phoneNumber="),
+    ],
+)
+def test_empty_values_mean_absent(rc: RC, path: str, query: str) -> None:
+    """The JS SDK sends ``key=`` for an ``undefined`` value; every parameter treats it as unset."""
+    rc.send(["+14155550100"])
+    response = rc.get(f"{path}?{query}")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    if path in ("/messages", "/batches"):
+        assert len(response.json()["records"]) == 1
