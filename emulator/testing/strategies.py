@@ -12,17 +12,33 @@ shortest boundary, plain ASCII letters, a one-message batch.
 - Texts around the segment boundaries: ``gsm7_texts``, ``ucs2_texts``,
   ``mixed_texts`` (GSM-7 text made UCS-2 by one character), ``sms_texts``.
 - Request bodies for every provider endpoint, valid or invalid: invalid ones
-  come as ``InvalidBody(body, problem)`` so a failing example says what is
-  wrong with it.  See ``ringcentral_batch_bodies`` and its neighbours.
+  come as ``InvalidBody(body, problem, code)`` so a failing example says what is
+  wrong with it.  See ``ringcentral_batch_bodies`` and its neighbours.  Also
+  RingCentral's OAuth forms (``ringcentral_token_forms``,
+  ``ringcentral_revoke_forms``: sent as ``data=``) and the query parameters of
+  the listing endpoints (``ringcentral_message_params`` and friends,
+  ``fonedynamics_list_params``: lists of pairs for ``params=``, so a parameter
+  can repeat).
+- What needs state takes it as an argument rather than guessing: a refresh
+  token (``refresh_tokens=``), batch ids (``batch_ids=``), sendbulk message ids
+  (``message_ids=``), the emulator's clock for Fone Dynamics' ``Schedule``
+  (``now=``).
+- Where the emulator chose behaviour the providers leave open, the strategies
+  follow it: RingCentral caps ``perPage`` above 1000 (so 1001 is in neither
+  the valid nor the invalid values); unknown tokens are revoked with 200
+  (RFC 7009); an unknown sendbulk hash is accepted.
 - ``scenarios``: valid scenario documents (dicts) for ``Emulator(scenario=...)``.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from typing import Any
 
@@ -39,17 +55,26 @@ __all__ = [
     "InvalidBody",
     "e164_numbers",
     "fonedynamics_batch_bodies",
+    "fonedynamics_list_params",
     "fonedynamics_message_bodies",
     "gsm7_texts",
     "invalid_e164_numbers",
     "kenyan_msisdns",
     "mixed_texts",
     "ringcentral_batch_bodies",
+    "ringcentral_batch_params",
+    "ringcentral_message_params",
     "ringcentral_optout_bodies",
+    "ringcentral_optout_params",
+    "ringcentral_revoke_forms",
+    "ringcentral_status_params",
+    "ringcentral_token_forms",
     "scenarios",
     "sendbulk_balance_bodies",
     "sendbulk_bulk_bodies",
     "sendbulk_credit_bodies",
+    "sendbulk_dlr_bodies",
+    "sendbulk_hashed_otp_bodies",
     "sendbulk_sms_bodies",
     "sms_texts",
     "ucs2_texts",
@@ -387,16 +412,23 @@ class InvalidBody:
 
     ``body`` is usually a dict (send it as JSON); ``bytes`` when the body is
     not JSON at all.  ``code`` is the provider's error code for it (``"CMN-101"``,
-    ``"PARAMETER_REQUIRED"``, ``4091``...).
+    ``"PARAMETER_REQUIRED"``, ``4091``...).  ``kind`` says how it travels:
+    ``"json"`` (a JSON body), ``"form"`` (an urlencoded form, e.g. RingCentral's
+    OAuth endpoints) or ``"query"`` (query parameters of a ``GET``).
     """
 
     body: Any
     problem: str
     code: str | int | None = None
+    kind: str = "json"
 
     def request_kwargs(self, headers: dict[str, str] | None = None) -> dict[str, Any]:
-        """httpx keyword arguments: ``json=``, or ``content=`` with a JSON content type."""
+        """httpx keyword arguments: ``json=``, ``content=``, ``data=`` or ``params=``."""
         merged = dict(headers or {})
+        if self.kind == "form":
+            return {"data": self.body, "headers": merged}
+        if self.kind == "query":
+            return {"params": self.body, "headers": merged}
         if isinstance(self.body, bytes):
             merged.setdefault("Content-Type", "application/json")
             return {"content": self.body, "headers": merged}
@@ -531,100 +563,188 @@ def ringcentral_batch_bodies(
 
 
 _ALPHANUMERIC_SENDERS = ("Shop", "ACME", "MyBank", "Alerts 24", "X")
+_SENDER_KINDS = ("number", "alphanumeric", "leased")
+#: Fone Dynamics' ``Schedule`` limits: at most 14 days ahead, less than 1 hour in the past.
+_SCHEDULE_AHEAD = 14 * 86_400
+_SCHEDULE_GRACE = 3_600
+
+
+def _check_senders(senders: Sequence[str]) -> tuple[str, ...]:
+    kinds = tuple(senders) if not isinstance(senders, str) else ()
+    if not kinds or set(kinds) - set(_SENDER_KINDS):
+        raise InvalidArgument(f"senders must be some of {_SENDER_KINDS}, not {senders!r}")
+    return kinds
+
+
+def _check_now(now: float | datetime | None) -> float | None:
+    """``now`` as epoch seconds: a number, or an aware datetime (the emulator's ``emu.now``)."""
+    if now is None:
+        return None
+    if isinstance(now, datetime):
+        if now.tzinfo is None:
+            raise InvalidArgument("now must be an aware datetime (e.g. emu.now) or epoch seconds")
+        return now.timestamp()
+    if isinstance(now, bool) or not isinstance(now, int | float) or not math.isfinite(now):
+        raise InvalidArgument(f"now must be epoch seconds or an aware datetime, not {now!r}")
+    return float(now)
+
+
+def _schedules(now: float) -> st.SearchStrategy[int | str]:
+    """Accepted ``Schedule`` values: ``now`` up to 14 days ahead, or under 1 hour past."""
+    base = math.floor(now)
+    ahead = st.integers(0, _SCHEDULE_AHEAD).map(lambda d: base + d)
+    past = st.integers(1, _SCHEDULE_GRACE - 1).map(lambda d: base - d)
+    seconds = st.one_of(ahead, past)
+    return st.one_of(seconds, seconds.map(str))  # ServiceStack binds numeric strings too
 
 
 @st.composite
 def _fonedynamics_messages(
-    draw: st.DrawFn, text: st.SearchStrategy[str], bad: bool
-) -> tuple[dict[str, Any], str | None]:
-    """One message object and, if it is bad, the ``ErrorCode`` it gets."""
+    draw: st.DrawFn,
+    text: st.SearchStrategy[str],
+    bad: bool,
+    senders: tuple[str, ...] = ("number", "alphanumeric"),
+    now: float | None = None,
+) -> tuple[dict[str, Any], str | None, str | None]:
+    """One message object and, if it is bad, the ``ErrorCode`` it gets and why."""
     to = draw(e164_numbers())
     message: dict[str, Any] = {"To": to, "Text": draw(text)}
-    if to.startswith("+1"):  # no alphanumeric senders to US/Canada: that would lease
+    kind = draw(st.sampled_from(senders))
+    if kind == "alphanumeric" and to.startswith("+1") and "number" in senders:
+        kind = "number"  # no alphanumeric senders to US/Canada: that would lease
+    if kind == "number":
         message["From"] = draw(e164_numbers())
+    elif kind == "alphanumeric":
+        message["From"] = draw(st.sampled_from(_ALPHANUMERIC_SENDERS))
     else:
-        message["From"] = draw(st.one_of(e164_numbers(), st.sampled_from(_ALPHANUMERIC_SENDERS)))
+        blank = draw(st.sampled_from([None, "", " "]))  # omitted, empty or blank: leased
+        if blank is not None:
+            message["From"] = blank
     if draw(st.booleans()):
         message["DeliveryReceipt"] = draw(st.booleans())
     if draw(st.booleans()):
         message["ExternalId"] = draw(st.text(alphabet=_LETTERS + "0123456789-", max_size=12))
+    if now is not None and draw(st.booleans()):
+        message["Schedule"] = draw(_schedules(now))
     if not bad:
-        return message, None
-    problem = draw(
-        st.sampled_from(["To missing", "Text missing", "To not E.164", "From too long", "receipt"])
-    )
+        return message, None, None
+    problems = ["To missing", "Text missing", "To not E.164", "From too long", "receipt"]
+    if now is not None:
+        problems += ["Schedule too far ahead", "Schedule too far past", "Schedule not a number"]
+    problem = draw(st.sampled_from(problems))
     if problem == "To missing":
         del message["To"]
-        return message, "PARAMETER_REQUIRED"
+        return message, "PARAMETER_REQUIRED", "required field missing (PARAMETER_REQUIRED)"
     if problem == "Text missing":
         message["Text"] = ""
-        return message, "PARAMETER_REQUIRED"
+        return message, "PARAMETER_REQUIRED", "required field missing (PARAMETER_REQUIRED)"
     if problem == "To not E.164":
         message["To"] = draw(invalid_e164_numbers())
-        return message, "INVALID_PHONENUMBER_FORMAT"
+        return message, "INVALID_PHONENUMBER_FORMAT", f"To {message['To']!r} is not E.164"
     if problem == "From too long":
         message["From"] = "SenderNameTooLong"
-        return message, "INVALID_PARAMETER"
-    message["DeliveryReceipt"] = "sometimes"
-    return message, "INVALID_PARAMETER"
+        return message, "INVALID_PARAMETER", "alphanumeric From longer than 11 characters"
+    if problem == "receipt":
+        message["DeliveryReceipt"] = "sometimes"
+        return message, "INVALID_PARAMETER", "DeliveryReceipt is not a boolean"
+    base = math.floor(now or 0)
+    if problem == "Schedule too far ahead":
+        message["Schedule"] = base + _SCHEDULE_AHEAD + draw(st.integers(1, 30 * 86_400))
+        return message, "INVALID_PARAMETER", "Schedule more than 14 days after now"
+    if problem == "Schedule too far past":
+        message["Schedule"] = base - _SCHEDULE_GRACE - draw(st.integers(0, 30 * 86_400))
+        return message, "INVALID_PARAMETER", "Schedule 1 hour or more before now"
+    message["Schedule"] = draw(st.sampled_from(["tomorrow", "1.5", 1.5, True, "2026-01-02"]))
+    return message, "INVALID_PARAMETER", "Schedule is not whole seconds since the epoch"
 
 
-@_eager
-@st.composite
 def fonedynamics_message_bodies(
-    draw: st.DrawFn, *, valid: bool = True, texts: st.SearchStrategy[str] | None = None
-) -> Any:
+    *,
+    valid: bool = True,
+    texts: st.SearchStrategy[str] | None = None,
+    senders: Sequence[str] = ("number", "alphanumeric"),
+    now: float | datetime | None = None,
+) -> st.SearchStrategy[Any]:
     """Bodies for Fone Dynamics ``POST /v2/Properties/{PropertySid}/Messages``.
 
-    ``valid=True``: dicts accepted with 200 ``{"Message": {...}}`` (an E.164 or
-    alphanumeric ``From``, so no number lease is needed).  ``valid=False``:
-    ``InvalidBody`` values refused with 400 ``{"ResponseStatus": {...}}``.
+    ``valid=True``: dicts accepted with 200 ``{"Message": {...}}``.  ``senders``:
+    ``"number"`` (an E.164 ``From``), ``"alphanumeric"`` (``"Shop"``, never to
+    +1 numbers when ``"number"`` is allowed) and ``"leased"`` (``From`` omitted,
+    empty or blank, so the message goes out from a leased number).  With ``now``
+    (epoch seconds or ``emu.now``) some bodies carry a ``Schedule`` from ``now``
+    to 14 days ahead or less than an hour back (as an integer or numeric
+    string).  ``valid=False``: ``InvalidBody`` values refused with 400
+    ``{"ResponseStatus": {...}}``; with ``now`` they include a ``Schedule``
+    more than 14 days ahead, an hour or more in the past, or not a number.
     """
-    message, _ = draw(_fonedynamics_messages(_texts(texts), False))
+    return _fonedynamics_message_bodies(
+        valid=valid, text=_texts(texts), senders=_check_senders(senders), now=_check_now(now)
+    )
+
+
+@st.composite
+def _fonedynamics_message_bodies(
+    draw: st.DrawFn,
+    *,
+    valid: bool,
+    text: st.SearchStrategy[str],
+    senders: tuple[str, ...],
+    now: float | None,
+) -> Any:
+    message, _, _ = draw(_fonedynamics_messages(text, False, senders, now))
     if valid:
         return message
     if draw(st.integers(0, 4)) == 0:
         return InvalidBody(b'{"To": "+61400000000", "Text": ', "not JSON", "SerializationException")
-    bad, code = draw(_fonedynamics_messages(_texts(texts), True))
-    return InvalidBody(bad, _problem(bad, code), code)
+    bad, code, problem = draw(_fonedynamics_messages(text, True, senders, now))
+    return InvalidBody(bad, problem or "", code)
 
 
-def _problem(message: dict[str, Any], code: str | None) -> str:
-    if "To" not in message or message.get("Text") == "":
-        return f"required field missing ({code})"
-    if code == "INVALID_PHONENUMBER_FORMAT":
-        return f"To {message['To']!r} is not E.164"
-    if message.get("From") == "SenderNameTooLong":
-        return "alphanumeric From longer than 11 characters"
-    return "DeliveryReceipt is not a boolean"
-
-
-@_eager
-@st.composite
 def fonedynamics_batch_bodies(
-    draw: st.DrawFn,
     *,
     valid: bool = True,
     bad_items: bool = False,
     min_messages: int = 1,
     max_messages: int = 10,
     texts: st.SearchStrategy[str] | None = None,
-) -> Any:
+    senders: Sequence[str] = ("number", "alphanumeric"),
+    now: float | datetime | None = None,
+) -> st.SearchStrategy[Any]:
     """Bodies for Fone Dynamics ``POST /v2/Properties/{PropertySid}/BatchMessages``.
 
     ``valid=True``: ``{"Messages": [...]}`` answered 200 with one element per
     message, in order; with ``bad_items`` some messages are invalid and come
-    back as ``{"ErrorCode", "Message", "Errors"}`` elements.  ``valid=False``:
+    back as ``{"ErrorCode", "Message", "Errors"}`` elements.  ``senders`` and
+    ``now`` as for ``fonedynamics_message_bodies``.  ``valid=False``:
     ``InvalidBody`` values refused as a whole with 400 ``ResponseStatus``.
     """
     _check_sizes(min_messages, max_messages)
-    bad_items = bad_items and valid  # an invalid body has exactly one problem
-    text = _texts(texts)
-    count = draw(st.integers(min_messages, max_messages))
+    return _fonedynamics_batch_bodies(
+        valid=valid,
+        bad_items=bad_items and valid,  # an invalid body has exactly one problem
+        sizes=(min_messages, max_messages),
+        text=_texts(texts),
+        senders=_check_senders(senders),
+        now=_check_now(now),
+    )
+
+
+@st.composite
+def _fonedynamics_batch_bodies(
+    draw: st.DrawFn,
+    *,
+    valid: bool,
+    bad_items: bool,
+    sizes: tuple[int, int],
+    text: st.SearchStrategy[str],
+    senders: tuple[str, ...],
+    now: float | None,
+) -> Any:
+    count = draw(st.integers(*sizes))
     messages = []
     for _ in range(count):
         bad = bad_items and draw(st.booleans())
-        messages.append(draw(_fonedynamics_messages(text, bad))[0])
+        messages.append(draw(_fonedynamics_messages(text, bad, senders, now))[0])
     body = {"Messages": messages}
     if valid:
         return body
@@ -870,3 +990,578 @@ def sendbulk_credit_bodies(draw: st.DrawFn, *, valid: bool = True) -> Any:
         return InvalidBody(body, problem, 1009)
     body["amount"] = draw(st.sampled_from(["0", "-5", 0, "nan"]))
     return InvalidBody(body, problem, 1009)
+
+
+# RingCentral OAuth forms
+
+_JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+_GRANTS = (_JWT_BEARER, "password", "authorization_code", "refresh_token", "partner_jwt")
+_TOKEN_CHARS = _LETTERS + "0123456789-_"
+#: Clamped, never refused: -1 (the JS SDK's) and 0 mean the defaults.
+_TTLS = {"access_token_ttl": ("3600", "600", "-1"), "refresh_token_ttl": ("604800", "0")}
+
+
+def _tokens(min_size: int = 8) -> st.SearchStrategy[str]:
+    return st.text(alphabet=_TOKEN_CHARS, min_size=min_size, max_size=48)
+
+
+def _check_strings(name: str, values: Sequence[str] | None) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    if isinstance(values, str | bytes) or not values:
+        raise InvalidArgument(f"{name} must be a non-empty sequence of strings, not {values!r}")
+    found = tuple(values)
+    if not all(isinstance(v, str) and v for v in found):
+        raise InvalidArgument(f"{name} must hold non-empty strings, not {found!r}")
+    return found
+
+
+def ringcentral_token_forms(
+    *,
+    grants: Sequence[str] | None = None,
+    valid: bool = True,
+    refresh_tokens: Sequence[str] | None = None,
+) -> st.SearchStrategy[Any]:
+    """Forms for RingCentral ``POST /restapi/oauth/token`` (send as ``data=``).
+
+    Send them with client credentials in HTTP Basic (any id and secret unless
+    the scenario declares accounts).  ``grants``: ``grant_type`` values, default
+    the JWT bearer grant, ``password`` and ``authorization_code``, plus
+    ``refresh_token`` when ``refresh_tokens`` is given; ``partner_jwt`` may be
+    asked for.  A valid ``refresh_token`` form needs a live refresh token:
+    ``refresh_tokens`` lists them (each works once).  ``valid=True``: dicts
+    answered 200 with a TokenInfo body.  ``valid=False``: ``InvalidBody`` values
+    (``kind="form"``) refused with 400 ``{"error", "errors", "error_description"}``:
+    ``grant_type`` missing, unknown or repeated, or the grant's own field
+    (``assertion``, ``username``, ``password``, ``code``, ``refresh_token``)
+    missing or empty (OAU-250, OAU-111), or an unknown refresh token (OAU-213).
+    """
+    tokens = _check_strings("refresh_tokens", refresh_tokens)
+    if grants is None:
+        chosen = _GRANTS[:3] + (("refresh_token",) if tokens else ())
+    else:
+        chosen = tuple(grants) if not isinstance(grants, str) else ()
+        if not chosen or set(chosen) - set(_GRANTS):
+            raise InvalidArgument(f"grants must be some of {_GRANTS}, not {grants!r}")
+    if valid and "refresh_token" in chosen and not tokens:
+        raise InvalidArgument("a valid refresh_token form needs refresh_tokens=[...]")
+    return _ringcentral_token_forms(grants=chosen, valid=valid, refresh_tokens=tokens or ())
+
+
+#: The field each grant needs, besides ``grant_type``.
+_GRANT_FIELDS = {
+    _JWT_BEARER: ("assertion",),
+    "partner_jwt": ("assertion",),
+    "password": ("username", "password"),
+    "authorization_code": ("code",),
+    "refresh_token": ("refresh_token",),
+}
+
+
+@st.composite
+def _ringcentral_token_forms(
+    draw: st.DrawFn, *, grants: tuple[str, ...], valid: bool, refresh_tokens: tuple[str, ...]
+) -> Any:
+    grant = draw(st.sampled_from(grants))
+    form: dict[str, Any] = {"grant_type": grant}
+    if grant in (_JWT_BEARER, "partner_jwt"):
+        header, payload, signature = (draw(_tokens()) for _ in range(3))
+        form["assertion"] = f"eyJ{header}.eyJ{payload}.{signature}"
+    elif grant == "password":
+        form["username"] = draw(
+            st.one_of(e164_numbers().map(lambda n: n.lstrip("+")), st.just("user@example.com"))
+        )
+        form["password"] = draw(_tokens(min_size=1))
+        if draw(st.booleans()):
+            form["extension"] = draw(st.sampled_from(["101", "1"]))
+    elif grant == "authorization_code":
+        form["code"] = draw(_tokens())
+        if draw(st.booleans()):
+            form["redirect_uri"] = "http://localhost:8080/callback"
+    elif refresh_tokens:
+        form["refresh_token"] = draw(st.sampled_from(refresh_tokens))
+    else:
+        form["refresh_token"] = draw(_tokens())
+    for name, values in _TTLS.items():
+        if draw(st.booleans()):
+            form[name] = draw(st.sampled_from(values))
+    if valid:
+        return form
+    problems = ["grant_type missing", "unknown grant_type", "grant_type repeated"]
+    problems += [f"{name} {how}" for name in _GRANT_FIELDS[grant] for how in ("missing", "empty")]
+    if grant == "refresh_token":
+        problems.append("unknown refresh_token")
+    problem = draw(st.sampled_from(problems))
+    code = "OAU-250"
+    if problem == "grant_type missing":
+        del form["grant_type"]
+    elif problem == "unknown grant_type":
+        form["grant_type"] = draw(st.sampled_from(["client_credentials", "jwt", "implicit"]))
+    elif problem == "grant_type repeated":
+        form["grant_type"] = [grant, grant]
+        code = "OAU-111"
+    elif problem == "unknown refresh_token":
+        form["refresh_token"] = "not-a-refresh-token-" + draw(_tokens())
+        code = "OAU-213"
+    else:
+        name, how = problem.split(" ")
+        if how == "missing":
+            del form[name]
+        else:
+            form[name] = ""
+    return InvalidBody(form, problem, code, kind="form")
+
+
+def ringcentral_revoke_forms(
+    *, valid: bool = True, tokens: Sequence[str] | None = None
+) -> st.SearchStrategy[Any]:
+    """Forms for RingCentral ``POST /restapi/oauth/revoke`` (send as ``data=``).
+
+    ``valid=True``: ``{"token": ...}`` answered 200 with an empty body; the token
+    is one of ``tokens`` (access or refresh tokens, ending their session) or, by
+    default, a made-up one (unknown tokens are accepted too, as RFC 7009 says).
+    ``valid=False``: ``InvalidBody`` values (``kind="form"``) refused with 400
+    OAuth errors: ``token`` missing or empty (OAU-250) or repeated (OAU-111).
+    """
+    known = _check_strings("tokens", tokens)
+    token = st.sampled_from(known) if known else _tokens()
+    return _ringcentral_revoke_forms(valid=valid, token=token)
+
+
+@st.composite
+def _ringcentral_revoke_forms(
+    draw: st.DrawFn, *, valid: bool, token: st.SearchStrategy[str]
+) -> Any:
+    value = draw(token)
+    form: dict[str, Any] = {"token": value}
+    if draw(st.booleans()):
+        form["token_type_hint"] = draw(st.sampled_from(["access_token", "refresh_token"]))
+    if valid:
+        return form
+    problem = draw(st.sampled_from(["token missing", "token empty", "token repeated"]))
+    if problem == "token missing":
+        del form["token"]
+        return InvalidBody(form, problem, "OAU-250", kind="form")
+    if problem == "token empty":
+        form["token"] = ""
+        return InvalidBody(form, problem, "OAU-250", kind="form")
+    form["token"] = [value, value]
+    return InvalidBody(form, problem, "OAU-111", kind="form")
+
+
+# RingCentral list query parameters
+
+_MAX_PHONE_FILTERS = 15
+_BAD_DATES = (
+    "yesterday",
+    "2026-13-01T00:00:00Z",
+    "2026-02-30T00:00:00Z",
+    "01/02/2026",
+    "2026-01-01T25:00:00Z",
+    "1767225600",
+)
+_BAD_PAGE_TOKENS = ("garbage", "Rji2MjMwNw==", "!!")
+_OFFSETS = (UTC, timezone(timedelta(hours=3)), timezone(timedelta(hours=-5, minutes=-30)))
+
+
+def _rc_date(moment: datetime, style: int) -> str:
+    if style == 0:  # what the SDKs send
+        utc = moment.astimezone(UTC)
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    if style == 1:
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.isoformat()
+
+
+def _rc_dates() -> st.SearchStrategy[str]:
+    """ISO-8601 instants with a zone (``Z`` or an offset); shrinks to 2025-01-01T00:00:00.000Z."""
+    moments = st.datetimes(
+        min_value=datetime(2025, 1, 1),
+        max_value=datetime(2027, 12, 31),
+        timezones=st.sampled_from(_OFFSETS),
+    )
+    return st.builds(_rc_date, moments, st.integers(0, 2))
+
+
+def _rc_numbers() -> st.SearchStrategy[str]:
+    """Numbers as query values: with ``+`` (the guide) or without (the spec's examples)."""
+    return st.one_of(e164_numbers(), e164_numbers().map(lambda n: n[1:]))
+
+
+#: Which optional parameters each listing takes (besides perPage/pageToken where paged).
+_RC_LISTINGS = {
+    "messages": ("batchId", "direction", "dateFrom", "dateTo", "view", "phoneNumber", "perPage"),
+    "batches": ("dateFrom", "dateTo", "from", "status", "perPage"),
+    "statuses": ("batchId", "direction", "dateFrom", "dateTo", "phoneNumber"),
+    "opt-outs": ("from", "to", "status", "perPage"),
+}
+_BATCH_STATUSES = ("Queued", "Processing", "Sent", "Completed")
+
+
+@st.composite
+def _rc_params(
+    draw: st.DrawFn, *, listing: str, valid: bool, batch_ids: tuple[str, ...] | None
+) -> Any:
+    names = _RC_LISTINGS[listing]
+    pairs: list[tuple[str, str]] = []
+    for name in names:
+        if name == "batchId" and not batch_ids:
+            continue
+        if not draw(st.booleans()):
+            continue
+        if name == "batchId":
+            pairs.append((name, draw(st.sampled_from(batch_ids or ()))))
+        elif name == "direction":
+            pairs.append((name, draw(st.sampled_from(["Outbound", "Inbound", "outbound"]))))
+        elif name in ("dateFrom", "dateTo"):
+            pairs.append((name, draw(_rc_dates())))
+        elif name == "view":
+            pairs.append((name, draw(st.sampled_from(["Simple", "Detailed", "detailed"]))))
+        elif name == "phoneNumber":
+            numbers = draw(st.lists(_rc_numbers(), min_size=1, max_size=_MAX_PHONE_FILTERS))
+            pairs += [(name, n) for n in numbers]
+        elif name == "perPage":
+            pairs.append((name, str(draw(st.integers(1, 1000)))))
+        elif name == "status" and listing == "batches":
+            statuses = draw(st.lists(st.sampled_from(_BATCH_STATUSES), min_size=1, unique=True))
+            pairs += [(name, s) for s in statuses]
+        elif name == "status":
+            pairs.append((name, draw(st.sampled_from(["optout", "optin", "all", "OptOut"]))))
+        elif name == "from" and listing == "opt-outs":
+            pairs.append((name, draw(st.one_of(st.just("*"), _rc_numbers()))))
+        else:
+            pairs.append((name, draw(_rc_numbers())))
+    if valid:
+        return pairs
+    problems = []
+    if "perPage" in names:
+        problems += ["perPage 0", "perPage negative", "perPage not a number", "pageToken unknown"]
+    if "dateFrom" in names:
+        problems += ["dateFrom not a date", "dateTo not a date"]
+    if "view" in names:
+        problems.append("unknown view")
+    if "direction" in names:
+        problems.append("unknown direction")
+    if "phoneNumber" in names:
+        problems.append("more than 15 phoneNumber")
+    if "batchId" in names:
+        problems.append("unknown batchId")
+    if "status" in names:
+        problems.append("unknown status")
+    problem = draw(st.sampled_from(problems))
+    name, value, code = _rc_param_problem(draw, problem)
+    pairs = [(k, v) for k, v in pairs if k != name]
+    if name == "phoneNumber":
+        pairs += [(name, n) for n in draw(st.lists(_rc_numbers(), min_size=16, max_size=20))]
+    else:
+        pairs.append((name, value))
+    return InvalidBody(pairs, problem, code, kind="query")
+
+
+def _rc_param_problem(draw: st.DrawFn, problem: str) -> tuple[str, str, str]:
+    """(parameter, bad value, errorCode) for one listing problem."""
+    if problem.startswith("perPage"):
+        value = {"perPage 0": "0", "perPage negative": "-1"}.get(problem, "ten")
+        return "perPage", value, "CMN-101"
+    if problem == "pageToken unknown":
+        return "pageToken", draw(st.sampled_from(_BAD_PAGE_TOKENS)), "CMN-101"
+    if problem.startswith("date"):
+        return problem.split(" ")[0], draw(st.sampled_from(_BAD_DATES)), "CMN-101"
+    if problem == "unknown view":
+        return "view", draw(st.sampled_from(["Full", "Summary", "Simplest"])), "CMN-101"
+    if problem == "unknown direction":
+        return "direction", draw(st.sampled_from(["Outgoing", "Both", "out"])), "CMN-101"
+    if problem == "unknown batchId":
+        return "batchId", "00000000-0000-0000-0000-000000000000", "CMN-102"
+    if problem == "unknown status":
+        return "status", draw(st.sampled_from(["Delivered", "Failed", "blocked"])), "CMN-101"
+    return "phoneNumber", "", "CMN-101"
+
+
+def _check_batch_ids(batch_ids: Sequence[str] | None) -> tuple[str, ...] | None:
+    return _check_strings("batch_ids", batch_ids)
+
+
+def ringcentral_message_params(
+    *, valid: bool = True, batch_ids: Sequence[str] | None = None
+) -> st.SearchStrategy[Any]:
+    """Query parameters for RingCentral ``GET …/a2p-sms/messages``, as a list of pairs.
+
+    Pass them as httpx ``params=``.  ``valid=True``: any of ``direction``,
+    ``dateFrom``/``dateTo`` (ISO-8601 with ``Z`` or an offset), ``view``
+    (``Simple``/``Detailed``), ``phoneNumber`` repeated 1–15 times (with or
+    without ``+``), ``perPage`` 1–1000, and ``batchId`` from ``batch_ids`` when
+    given; answered 200 ``{records, paging}``.  Shrinks to no parameters.
+    ``valid=False``: ``InvalidBody`` values (``kind="query"``) refused with 400
+    CMN-101 (``perPage`` 0, negative or not a number, an unknown ``pageToken``,
+    ``view`` or ``direction``, a date that is not ISO-8601, 16+ ``phoneNumber``)
+    or 404 CMN-102 (an unknown ``batchId``).  ``perPage`` above 1000 is capped
+    to 1000, not refused, so it is in neither.
+    """
+    return _rc_params(listing="messages", valid=valid, batch_ids=_check_batch_ids(batch_ids))
+
+
+def ringcentral_batch_params(*, valid: bool = True) -> st.SearchStrategy[Any]:
+    """Query parameters for RingCentral ``GET …/a2p-sms/batches``, as a list of pairs.
+
+    ``valid=True``: any of ``dateFrom``/``dateTo``, ``from``, ``status``
+    (repeated, of ``Queued``/``Processing``/``Sent``/``Completed``) and
+    ``perPage`` 1–1000.  ``valid=False``: ``InvalidBody`` values (``kind="query"``)
+    refused with 400 CMN-101 (bad ``perPage``, ``pageToken``, date or ``status``).
+    """
+    return _rc_params(listing="batches", valid=valid, batch_ids=None)
+
+
+def ringcentral_status_params(
+    *, valid: bool = True, batch_ids: Sequence[str] | None = None
+) -> st.SearchStrategy[Any]:
+    """Query parameters for RingCentral ``GET …/a2p-sms/statuses``, as a list of pairs.
+
+    ``valid=True``: any of ``direction``, ``dateFrom``/``dateTo``, ``phoneNumber``
+    (1–15) and ``batchId`` from ``batch_ids``.  ``valid=False``: ``InvalidBody``
+    values refused with 400 CMN-101 or, for an unknown ``batchId``, 404 CMN-102.
+    """
+    return _rc_params(listing="statuses", valid=valid, batch_ids=_check_batch_ids(batch_ids))
+
+
+def ringcentral_optout_params(*, valid: bool = True) -> st.SearchStrategy[Any]:
+    """Query parameters for RingCentral ``GET …/a2p-sms/opt-outs``, as a list of pairs.
+
+    ``valid=True``: any of ``from`` (a number or ``*``), ``to``, ``status``
+    (``optout``/``optin``/``all``, any case) and ``perPage`` 1–1000.
+    ``valid=False``: ``InvalidBody`` values refused with 400 CMN-101 (bad
+    ``perPage``, ``pageToken`` or ``status``).
+    """
+    return _rc_params(listing="opt-outs", valid=valid, batch_ids=None)
+
+
+# Fone Dynamics listing query parameters
+
+
+def fonedynamics_list_params(*, valid: bool = True) -> st.SearchStrategy[Any]:
+    """Query parameters for Fone Dynamics ``GET /v2/Properties/{PropertySid}/Messages``.
+
+    A list of pairs for httpx ``params=``.  ``valid=True``: any of ``Date_From``
+    and ``Date_To`` (unix seconds, from ≤ to), ``Results_Count`` 1–1000 and
+    ``Results_Skip`` ≥ 0, names in the documented spelling or lower case;
+    answered 200 ``{"Messages", "TotalCount"}``.  ``valid=False``: ``InvalidBody``
+    values (``kind="query"``) refused with 400 ``ResponseStatus``:
+    ``INVALID_PARAMETER`` (a count below 1, a negative skip or date, a value
+    that is not an integer, an unknown page token) or ``CONFLICTING_PARAMETERS``
+    (``Date_From`` after ``Date_To``).
+    """
+    return _fonedynamics_list_params(valid=valid)
+
+
+_FD_DAY_ZERO = 1_767_225_600  # 2026-01-01T00:00:00Z, the emulator's default start
+
+
+@st.composite
+def _fonedynamics_list_params(draw: st.DrawFn, *, valid: bool) -> Any:
+    lower = draw(st.booleans())
+
+    def name(documented: str) -> str:
+        return documented.lower() if lower else documented
+
+    values: dict[str, int] = {}
+    low = _FD_DAY_ZERO + draw(st.integers(-30 * 86_400, 30 * 86_400))
+    if draw(st.booleans()):
+        values["Date_From"] = low
+    if draw(st.booleans()):
+        values["Date_To"] = low + draw(st.integers(0, 30 * 86_400))
+    if draw(st.booleans()):
+        values["Results_Count"] = draw(st.integers(1, 1000))
+    if draw(st.booleans()):
+        values["Results_Skip"] = draw(st.integers(0, 100))
+    pairs = [(name(k), str(v)) for k, v in values.items()]
+    if valid:
+        return pairs
+    problem = draw(
+        st.sampled_from(
+            [
+                "Results_Count 0",
+                "Results_Count not a number",
+                "Results_Skip negative",
+                "Date_From negative",
+                "Date_From not a number",
+                "Date_From after Date_To",
+                "Page_Token unknown",
+            ]
+        )
+    )
+    bad = {
+        "Results_Count 0": ("Results_Count", "0"),
+        "Results_Count not a number": ("Results_Count", "fifty"),
+        "Results_Skip negative": ("Results_Skip", "-1"),
+        "Date_From negative": ("Date_From", "-5"),
+        "Date_From not a number": ("Date_From", "2026-01-01"),
+        "Page_Token unknown": ("Page_Token", "bm9wZQ"),
+    }
+    code = "INVALID_PARAMETER"
+    if problem == "Date_From after Date_To":
+        drop = {name("Date_From"), name("Date_To")}
+        pairs = [p for p in pairs if p[0] not in drop]
+        pairs += [(name("Date_From"), str(low + 60)), (name("Date_To"), str(low))]
+        code = "CONFLICTING_PARAMETERS"
+    else:
+        key, value = bad[problem]
+        pairs = [p for p in pairs if p[0] != name(key)] + [(name(key), value)]
+    return InvalidBody(pairs, problem, code, kind="query")
+
+
+# sendbulk: delivery reports and hashed OTPs
+
+_DLR_KEYS = ("messageID", "messageId", "messageid", "message-id")
+_DEFAULT_CREDENTIALS = {"partnerID": "123", "apikey": "k"}
+
+
+def sendbulk_dlr_bodies(
+    *,
+    message_ids: Sequence[str | int] | None = None,
+    valid: bool = True,
+    credentials: dict[str, Any] | None = None,
+) -> st.SearchStrategy[Any]:
+    """Bodies for sendbulk ``POST /api/services/getdlr``: credentials and a ``messageID``.
+
+    ``message_ids``: the ``messageid`` values the gateway answered a send with
+    (required for ``valid=True``).  ``credentials``: the ``partnerID``/``apikey``
+    (and ``pass_type``) those messages were sent with, default
+    ``{"partnerID": "123", "apikey": "k"}``: a report is only given to the
+    partner who sent the message.  ``valid=True``: answered with a flat report,
+    ``response-code`` 200.  ``valid=False``: ``InvalidBody`` values refused with
+    a flat 1009 "No dlr" (id missing, not a number, unknown, or another
+    partner's message), 4091, 4092 or 1006.
+    """
+    ids = None
+    if message_ids is not None:
+        if isinstance(message_ids, str | bytes | int) or not message_ids:
+            raise InvalidArgument(f"message_ids must be a non-empty sequence, not {message_ids!r}")
+        ids = tuple(str(i) for i in message_ids)
+        if not all(i.isdigit() for i in ids):
+            raise InvalidArgument(f"message_ids must be the gateway's numeric ids, not {ids!r}")
+    elif valid:
+        raise InvalidArgument("valid getdlr bodies need message_ids=[...] from earlier sends")
+    creds = dict(_DEFAULT_CREDENTIALS if credentials is None else credentials)
+    if not creds.get("partnerID") or not creds.get("apikey"):
+        raise InvalidArgument(f"credentials need a partnerID and an apikey, not {credentials!r}")
+    return _sendbulk_dlr_bodies(message_ids=ids or ("8290842",), valid=valid, credentials=creds)
+
+
+@st.composite
+def _sendbulk_dlr_bodies(
+    draw: st.DrawFn, *, message_ids: tuple[str, ...], valid: bool, credentials: dict[str, Any]
+) -> Any:
+    key = draw(st.sampled_from(_DLR_KEYS))
+    message_id = draw(st.sampled_from(message_ids))
+    body = {**credentials, key: draw(st.sampled_from([message_id, int(message_id)]))}
+    if valid:
+        return body
+    problem = draw(
+        st.sampled_from(
+            [
+                "messageID missing",
+                "messageID not a number",
+                "unknown messageID",
+                "another partner's message",
+                "partnerID missing",
+                "apikey missing",
+                "unknown pass_type",
+            ]
+        )
+    )
+    code = 1009
+    if problem == "messageID missing":
+        del body[key]
+    elif problem == "messageID not a number":
+        body[key] = draw(st.sampled_from(["abc", "", "12-34"]))
+    elif problem == "unknown messageID":
+        body[key] = "1"  # ids count up from 8290842
+    elif problem == "another partner's message":
+        body["partnerID"] = str(credentials["partnerID"]) + "0"
+    elif problem == "partnerID missing":
+        del body["partnerID"]
+        code = 4091
+    elif problem == "apikey missing":
+        del body["apikey"]
+        code = 4092
+    else:
+        body["pass_type"] = "rot13"
+        code = 1006
+    return InvalidBody(body, problem, code)
+
+
+_NOT_HASHES = ("254712345678", "abc123", "0" * 63, "g" * 64)
+
+
+def sendbulk_hashed_otp_bodies(
+    *,
+    valid: bool = True,
+    bad_items: bool = False,
+    min_numbers: int = 1,
+    max_numbers: int = 5,
+    texts: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[Any]:
+    """Bodies for sendbulk ``POST /api/services/sendotp`` with ``"hashed": true``.
+
+    ``mobile`` is the hex SHA-256 of each ``254…`` number (lower or upper case),
+    comma-separated.  ``valid=True``: each gets a row with code 200 (an unknown
+    hash is accepted as the gateway would, on Safaricom); with ``bad_items`` some
+    values are not 64 hex digits and get a 1003 row.  ``valid=False``:
+    ``InvalidBody`` values refused as a whole with a flat 4091, 4092, 1006 or
+    1104 (too many numbers).
+    """
+    if min_numbers < 1 or max_numbers < min_numbers:
+        raise InvalidArgument(
+            f"need 1 <= min_numbers <= max_numbers, got {min_numbers}, {max_numbers}"
+        )
+    return _sendbulk_hashed_otp_bodies(
+        valid=valid,
+        bad_items=bad_items and valid,
+        sizes=(min_numbers, max_numbers),
+        text=_texts(texts),
+    )
+
+
+def _sha256(msisdn: str, upper: bool) -> str:
+    digest = hashlib.sha256(msisdn.encode()).hexdigest()
+    return digest.upper() if upper else digest
+
+
+@st.composite
+def _sendbulk_hashed_otp_bodies(
+    draw: st.DrawFn,
+    *,
+    valid: bool,
+    bad_items: bool,
+    sizes: tuple[int, int],
+    text: st.SearchStrategy[str],
+) -> Any:
+    hashes = st.builds(_sha256, kenyan_msisdns(forms=("254",)), st.booleans())
+    if bad_items:
+        hashes = st.one_of(hashes, st.sampled_from(_NOT_HASHES))
+    digests = draw(st.lists(hashes, min_size=sizes[0], max_size=sizes[1]))
+    body = {
+        **draw(_credentials()),
+        "shortcode": draw(st.sampled_from(_SHORTCODES)),
+        "mobile": ",".join(digests),
+        "message": draw(text),
+        "hashed": draw(st.sampled_from([True, "true"])),
+    }
+    if valid:
+        return body
+    problem = draw(
+        st.sampled_from(
+            ["partnerID missing", "apikey missing", "unknown pass_type", "too many numbers"]
+        )
+    )
+    if problem == "partnerID missing":
+        del body["partnerID"]
+        return InvalidBody(body, problem, 4091)
+    if problem == "apikey missing":
+        del body["apikey"]
+        return InvalidBody(body, problem, 4092)
+    if problem == "unknown pass_type":
+        body["pass_type"] = "rot13"
+        return InvalidBody(body, problem, 1006)
+    body["mobile"] = ",".join([digests[0]] * 1001)
+    return InvalidBody(body, problem, 1104)
