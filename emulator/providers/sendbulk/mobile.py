@@ -64,6 +64,8 @@ def network_of(msisdn: str) -> int | None:
 
 def classify(value: object) -> Number:
     """Normalise one recipient as sent (string or JSON number)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON has one number type: 254712345678.0 is 254712345678
     if isinstance(value, bool) or not isinstance(value, int | str):
         return Number("invalid", "" if value is None else str(value))
     text = normalize_plus(str(value)).strip()

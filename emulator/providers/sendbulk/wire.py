@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from .brands import Brand, Kind
 from .errors import DESCRIPTIONS, SendbulkError, UnsupportedDataType
+from .mobile import classify
 
 __all__ = [
     "MEDIA_TYPE",
@@ -79,7 +80,21 @@ def typed(value: Any, kind: Kind) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     digits = str(value)
-    return int(digits) if digits.isdigit() and len(digits) < 19 else digits
+    # A leading zero would be lost in a number: such values stay strings.
+    numeric = digits.isascii() and digits.isdigit() and (digits == "0" or digits[0] != "0")
+    return int(digits) if numeric and len(digits) < 19 else digits
+
+
+def _shown_mobile(mobile: Any, kind: Kind) -> Any:
+    """A refused row's ``mobile``: a Kenyan number normalised as on success rows, else as sent."""
+    if isinstance(mobile, bool) or not isinstance(mobile, str | int | float):
+        return ""  # null, objects, arrays: nothing the gateway could read as a number
+    number = classify(mobile)
+    if number.kind == "kenyan":
+        return typed(number.msisdn, kind)
+    if mobile == "":
+        return ""
+    return typed(mobile, kind)
 
 
 def success_row(
@@ -106,7 +121,7 @@ def failure_row(
 ) -> dict[str, Any]:
     """A per-item refusal: no ``messageid`` or ``networkid``."""
     row = flat(brand, code, DESCRIPTIONS[code])
-    shown = typed(mobile, brand.mobile_kind(endpoint)) if mobile not in (None, "") else ""
+    shown = _shown_mobile(mobile, brand.mobile_kind(endpoint))
     if code == 1004 and brand.low_credit_mobile_object:
         shown = {"mobile": shown}
     row["mobile"] = shown

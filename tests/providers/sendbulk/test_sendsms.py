@@ -174,3 +174,36 @@ def test_empty_time_to_send_sends_now(client, emu):
 def test_messageids_increase(client):
     ids = [int(send(client, "254712345678")["messageid"]) for _ in range(3)]
     assert ids == sorted(ids) and len(set(ids)) == 3
+
+
+@pytest.mark.parametrize("given", ["0712345678", "+254712345678", 254712345678])
+def test_refused_rows_show_a_valid_number_normalised_like_success_rows(client, given):
+    """A 1001 row for 07… shows 254712345678, never 712345678 (a leading zero dropped)."""
+    row = send(client, given, shortcode="")
+    assert (row["response-code"], row["mobile"]) == (1001, 254712345678)
+
+
+@pytest.mark.parametrize("given", ["07123", "0712345678901"])
+def test_refused_rows_keep_leading_zeros_of_invalid_numbers(client, given):
+    row = send(client, given)
+    assert (row["response-code"], row["mobile"]) == (1003, given)
+
+
+@pytest.mark.parametrize("given", [{"number": "0712345678"}, [["0712345678"]], True])
+def test_refused_rows_never_show_a_python_repr_of_odd_mobiles(client, given):
+    row = send(client, given)
+    assert (row["response-code"], row["mobile"]) == (1003, "")
+
+
+def test_mobile_as_a_whole_json_float_is_that_number(client):
+    """JSON has one number type: 254712345678.0 is the number 254712345678."""
+    response = client.post(
+        f"{BASE}/sendsms",
+        content=(
+            b'{"partnerID": "1234", "apikey": "k", "shortcode": "SHOP",'
+            b' "mobile": 254712345678.0, "message": "Hi"}'
+        ),
+        headers={"Content-Type": "application/json"},
+    )
+    row = body(response)["responses"][0]
+    assert (row["response-code"], row["mobile"], row["networkid"]) == (200, 254712345678, 1)
