@@ -137,20 +137,7 @@ def _form(raw: bytes) -> dict[str, Any]:
         raise UnsupportedDataType() from None
 
 
-async def read_fields(request: Request, *, json_only: bool = False) -> dict[str, Any]:
-    """The request's fields; 1009 when the body is neither a JSON object nor a form."""
-    if request.method in ("GET", "HEAD"):
-        return dict(request.query_params)
-    raw = await request.body()
-    if not raw.strip():
-        if json_only:
-            raise UnsupportedDataType()
-        return dict(request.query_params)
-    content_type = request.headers.get("content-type", "").lower()
-    if "application/x-www-form-urlencoded" in content_type:
-        if json_only:
-            raise UnsupportedDataType()
-        return _form(raw)
+def _json_object(raw: bytes) -> dict[str, Any]:
     try:
         data = msgspec.json.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
@@ -159,3 +146,30 @@ async def read_fields(request: Request, *, json_only: bool = False) -> dict[str,
     if not isinstance(data, dict):
         raise UnsupportedDataType()
     return data
+
+
+async def read_fields(request: Request, *, json_only: bool = False) -> dict[str, Any]:
+    """The request's fields; 1009 when the body is neither a JSON object nor a form.
+
+    Query-string fields count too, under the body's (credentials may travel
+    in either).  A GET's body is read when it is a JSON object, else ignored.
+    """
+    query = dict(request.query_params)
+    raw = await request.body()
+    if request.method in ("GET", "HEAD"):
+        if raw.strip():
+            try:
+                query.update(_json_object(raw))
+            except UnsupportedDataType:
+                pass  # a GET is answered from its query string
+        return query
+    if not raw.strip():
+        if json_only:
+            raise UnsupportedDataType()
+        return query
+    content_type = request.headers.get("content-type", "").lower()
+    if "application/x-www-form-urlencoded" in content_type:
+        if json_only:
+            raise UnsupportedDataType()
+        return {**query, **_form(raw)}
+    return {**query, **_json_object(raw)}

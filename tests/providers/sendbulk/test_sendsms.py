@@ -207,3 +207,39 @@ def test_mobile_as_a_whole_json_float_is_that_number(client):
     )
     row = body(response)["responses"][0]
     assert (row["response-code"], row["mobile"], row["networkid"]) == (200, 254712345678, 1)
+
+
+def test_credentials_in_the_query_string_with_a_json_body(client):
+    """Credentials may travel in the query string while the message is in the body."""
+    query = {"partnerID": PARTNER, "apikey": APIKEY}
+    response = client.post(
+        f"{BASE}/sendsms",
+        params=query,
+        json={"shortcode": SHORTCODE, "mobile": "0712345678", "message": "Hi"},
+    )
+    assert body(response)["responses"][0]["response-code"] == 200
+
+
+def test_body_fields_win_over_the_query_string(client):
+    response = client.post(f"{BASE}/getbalance", params={"partnerID": "nobody"}, json=creds())
+    assert body(response)["partner-id"] == PARTNER
+
+
+def test_get_with_a_json_body_reads_the_body(client):
+    """Some clients put GET parameters in a JSON body; nothing they sent is ignored."""
+    response = client.request(
+        "GET", f"{BASE}/getbalance", json={"partnerID": PARTNER, "apikey": APIKEY}
+    )
+    data = body(response)
+    assert (data["response-code"], data["partner-id"]) == (200, PARTNER)
+
+
+def test_get_with_an_unreadable_body_still_reads_the_query(client):
+    response = client.request(
+        "GET",
+        f"{BASE}/getbalance",
+        params={"partnerID": PARTNER, "apikey": APIKEY},
+        content=b"\xff{",
+        headers={"Content-Type": "application/json"},
+    )
+    assert body(response)["response-code"] == 200
