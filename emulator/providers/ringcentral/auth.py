@@ -95,12 +95,12 @@ def _as_list(value: Any) -> list[str]:
 
 def _ttl(raw: str | None, default: int, low: int, high: int) -> int:
     try:
-        value = int(float(raw)) if raw not in (None, "") else 0  # type: ignore[arg-type]
+        number = float(raw) if raw not in (None, "") else 0.0  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        value = 0
-    if value <= 0:
+        number = 0.0
+    if number != number or number < 1:  # NaN, zero, negative, unparsable
         return default
-    return max(low, min(high, value))
+    return max(low, min(high, int(min(number, high))))  # inf / 1e400 clamp to the maximum
 
 
 def _client(headers: dict[str, str], form: dict[str, str]) -> tuple[str, str | None]:

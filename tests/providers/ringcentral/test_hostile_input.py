@@ -10,7 +10,7 @@ import pytest
 
 from emulator import Emulator
 
-from .conftest import RC, check_schema
+from .conftest import RC, check_schema, login
 
 JSON = {"Content-Type": "application/json"}
 
@@ -82,3 +82,12 @@ def test_empty_values_mean_absent(rc: RC, path: str, query: str) -> None:
     assert response.headers["content-type"].startswith("application/json")
     if path in ("/messages", "/batches"):
         assert len(response.json()["records"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("sent", "expected"), [("inf", 2_592_000), ("1e400", 2_592_000), ("-inf", 604_800)]
+)
+def test_infinite_refresh_ttl_is_clamped(sms_emulator: Emulator, sent: str, expected: int) -> None:
+    body = login(sms_emulator.client(), refresh_token_ttl=sent)
+    assert body["refresh_token_expires_in"] == expected
+    assert body["expires_in"] == 3600

@@ -48,7 +48,19 @@ def test_other_grants_with_client_id_in_body(sms_emulator: Emulator, form: dict[
 
 @pytest.mark.parametrize(
     ("sent", "expected"),
-    [("-1", 3600), ("0", 3600), ("30", 600), ("1200", 1200), ("99999", 3600), ("abc", 3600)],
+    [
+        ("-1", 3600),
+        ("0", 3600),
+        ("30", 600),
+        ("1200", 1200),
+        ("99999", 3600),
+        ("abc", 3600),
+        ("1e400", 3600),
+        ("inf", 3600),
+        ("-inf", 3600),
+        ("nan", 3600),
+        ("9" * 400, 3600),
+    ],
 )
 def test_access_ttl_is_clamped_not_refused(
     sms_emulator: Emulator, sent: str, expected: int
