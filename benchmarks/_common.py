@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -136,15 +135,6 @@ def best_of(repeat: int, action: Callable[[], Any]) -> float:
     return min(times)
 
 
-def median_of(repeat: int, action: Callable[[], Any]) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def result(
     name: str,
     ratio: float,
@@ -155,6 +145,8 @@ def result(
 ) -> dict[str, Any]:
     """Print one measurement as a human line plus a machine line for ``run_all.py``."""
     mark = "ok" if ok else "MISSED"
+    load = os.getloadavg()[0]  # other processes on the machine skew every timing
+    detail = f"{detail} [load {load:.2f}]"
     print(f"{name}: ratio {ratio:.3g} (target {target}) {mark} - {detail}", flush=True)
     record = {"name": name, "ratio": ratio, "target": target, "ok": ok, "detail": detail, **values}
     print("RESULT " + json.dumps(record), flush=True)
@@ -163,7 +155,3 @@ def result(
 
 def mb(n: float) -> str:
     return f"{n / 1e6:.1f} MB"
-
-
-def cpu_note() -> str:
-    return f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}"

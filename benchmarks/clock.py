@@ -83,11 +83,11 @@ def step_cost(emu: Emulator, ids: list[str]) -> float:
 
 
 def http_step_cost(emu: Emulator, ids: list[str]) -> float:
-    """Seconds per step through HTTP in-process (best of 3 rounds)."""
+    """Seconds per step through HTTP in-process (best of 5 rounds)."""
     best = float("inf")
     with emu.client() as client:
         headers = {"Authorization": f"Bearer {rc_token(client)}"}
-        for _ in range(3):
+        for _ in range(5):
             started = time.perf_counter()
             for _ in range(HTTP_STEPS):
                 client.post("/_emulator/clock", json={"advance": "10ms"}).raise_for_status()
