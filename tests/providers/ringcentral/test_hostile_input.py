@@ -10,7 +10,7 @@ import pytest
 
 from emulator import Emulator
 
-from .conftest import RC, check_schema, login
+from .conftest import A2P, RC, check_schema, login
 
 JSON = {"Content-Type": "application/json"}
 
@@ -91,3 +91,20 @@ def test_infinite_refresh_ttl_is_clamped(sms_emulator: Emulator, sent: str, expe
     body = login(sms_emulator.client(), refresh_token_ttl=sent)
     assert body["refresh_token_expires_in"] == expected
     assert body["expires_in"] == 3600
+
+
+def test_head_options_and_get_with_a_body(rc: RC) -> None:
+    head = rc.http.head(A2P + "/batches", headers=rc.headers)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == "application/json"
+    assert "rcrequestid" in head.headers
+    options = rc.http.options(A2P + "/batches", headers=rc.headers)
+    assert options.status_code == 405
+    assert options.json() == {"errorCode": "AGW-405", "message": "Method not allowed", "errors": []}
+    assert set(options.headers["allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+    with_body = rc.http.request(
+        "GET", A2P + "/messages", headers={**rc.headers, **JSON}, content=b"not json at all"
+    )
+    assert with_body.status_code == 200
+    assert with_body.json()["records"] == []
