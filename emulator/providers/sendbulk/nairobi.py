@@ -3,7 +3,8 @@
 ``timeToSend`` may be a unix time (JSON number or digit string; values above
 10^11 are taken as milliseconds) or a date string such as ``"2019-09-01 18:00"``
 (also with seconds, a ``T`` separator or an explicit offset).  A date without
-an offset is Nairobi time.  A time in the past sends now.
+an offset is Nairobi time.  A time in the past sends now; one in year 9999 or
+later is refused (its report could not be dated).
 """
 
 from __future__ import annotations
@@ -11,9 +12,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-__all__ = ["NAIROBI", "BadSendTime", "format_tat", "format_time", "parse_send_time"]
+__all__ = [
+    "LATEST_SEND_TIME",
+    "NAIROBI",
+    "BadSendTime",
+    "format_tat",
+    "format_time",
+    "parse_send_time",
+]
 
 NAIROBI = timezone(timedelta(hours=3), "EAT")
+#: ``timeToSend`` from here on is refused: its report times would not fit a date (year 9999).
+LATEST_SEND_TIME = datetime(9999, 1, 1, tzinfo=NAIROBI).timestamp()
 
 
 class BadSendTime(ValueError):
@@ -41,12 +51,19 @@ def parse_send_time(value: Any) -> float | None:
                 raise BadSendTime(value) from None
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=NAIROBI)
-            return moment.timestamp()
+            return _within_calendar(moment.timestamp(), value)
     else:
         raise BadSendTime(value)
     if seconds != seconds or seconds < 0 or seconds == float("inf"):
         raise BadSendTime(value)
-    return seconds / 1000 if seconds > 1e11 else seconds
+    return _within_calendar(seconds / 1000 if seconds > 1e11 else seconds, value)
+
+
+def _within_calendar(seconds: float, value: Any) -> float:
+    """Refuse a time whose reports could not be dated (``delivery-time`` past year 9999)."""
+    if seconds >= LATEST_SEND_TIME:
+        raise BadSendTime(value)
+    return seconds
 
 
 def format_time(timestamp: float) -> str:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ._helpers import APIKEY, BASE, PARTNER, SHORTCODE, body, creds, dlr, get, post, send
+from ._helpers import APIKEY, BASE, PARTNER, SHORTCODE, balance, body, creds, dlr, get, post, send
 
 # The virtual clock starts at 2026-01-01 00:00 UTC = 03:00 in Nairobi.
 START = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
@@ -163,6 +163,17 @@ def test_unreadable_time_to_send_refuses_the_row(client):
     row = send(client, "254712345678", timeToSend="next tuesday")
     assert row["response-code"] == 1009
     assert row["response-description"] == "Unsupported data type"
+
+
+@pytest.mark.parametrize("when", [1e300, "9999-12-31 23:59:58", 10**17])
+def test_time_to_send_past_the_calendar_is_refused_not_half_accepted(client, emu, when):
+    """A time no report date could be written for is refused in its row, nothing charged."""
+    emu.load_scenario({"providers": {"sendbulk": {"dlr_callback_url": "http://127.0.0.1:9/dlr"}}})
+    before = balance(client)
+    row = send(client, "254712345678", timeToSend=when)
+    assert (row["response-code"], row["response-description"]) == (1009, "Unsupported data type")
+    assert balance(client) == before
+    assert [m["status"] for m in emu.messages(provider="sendbulk")] == ["rejected"]
 
 
 def test_empty_time_to_send_sends_now(client, emu):
