@@ -169,6 +169,8 @@ def _handlers(emu: Emulator) -> dict[str, Handler]:
         units = _amount(fields.get("amount"))
         before = get_balance(emu, config, child)
         after = before + units
+        if after > MAX_BALANCE:
+            raise UnsupportedDataType()
         set_balance(emu, child, after)
         shown = str(int(units)) if units.is_integer() else format_units(units)
         body = flat(
@@ -189,6 +191,10 @@ def _handlers(emu: Emulator) -> dict[str, Handler]:
         "getbalance": getbalance,
         "credit": credit,
     }
+
+
+#: Highest balance a top-up may reach: cents stay exact and "545.00" stays a plain decimal.
+MAX_BALANCE = 1e12
 
 
 def _amount(value: Any) -> float:

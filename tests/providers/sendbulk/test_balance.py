@@ -118,6 +118,19 @@ def test_credit_with_a_bad_amount_is_1009(client, amount):
     assert body(post(client, "credit", payload))["response-code"] == 1009
 
 
+def test_credit_that_would_make_an_absurd_balance_is_1009(client):
+    """Balances stay plain decimal strings ("545.00"), never "inf" or 300 digits."""
+    payload = {"apikey": APIKEY, "partnerID": PARTNER, "childID": "c", "amount": "1e308"}
+    for _ in range(2):
+        data = body(post(client, "credit", payload))
+        assert (data["response-code"], data["response-description"]) == (
+            1009,
+            "Unsupported data type",
+        )
+    reply = body(post(client, "getbalance", {"apikey": APIKEY, "partnerID": "c"}))
+    assert reply["credit"] == "10000.00"
+
+
 def test_credit_needs_valid_reseller_credentials(client, emu):
     emu.load_scenario(ACCOUNTS)
     payload = {"apikey": "wrong", "partnerID": PARTNER, "childID": "5678", "amount": "5"}
