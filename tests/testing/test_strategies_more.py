@@ -1,0 +1,405 @@
+"""OAuth forms, listing parameters and the remaining bodies, checked against the real endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from emulator import Emulator
+from emulator.testing.invariants import (
+    check_emulator_state,
+    check_fonedynamics_batch,
+    check_sendbulk_responses,
+)
+from emulator.testing.strategies import (
+    InvalidBody,
+    fonedynamics_batch_bodies,
+    fonedynamics_list_params,
+    fonedynamics_message_bodies,
+    ringcentral_batch_params,
+    ringcentral_message_params,
+    ringcentral_optout_params,
+    ringcentral_revoke_forms,
+    ringcentral_status_params,
+    ringcentral_token_forms,
+    sendbulk_dlr_bodies,
+    sendbulk_hashed_otp_bodies,
+    sendbulk_sms_bodies,
+)
+
+from ._clients import FD_AUTH, FD_MESSAGES, RC_BATCHES, fresh, ringcentral_headers
+
+FEW = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+NO_DB = settings(database=None)
+CLIENT = ("client-id", "client-secret")
+TOKEN = "/restapi/oauth/token"
+REVOKE = "/restapi/oauth/revoke"
+A2P = "/restapi/v1.0/account/~/a2p-sms"
+#: The OAuth ``error`` word for each errorCode the strategies promise.
+OAUTH_ERRORS = {
+    "OAU-250": "invalid_request",
+    "OAU-111": "invalid_request",
+    "OAU-213": "invalid_grant",
+}
+
+
+def login(client: httpx.Client) -> dict[str, Any]:
+    response = client.post(
+        TOKEN, auth=CLIENT, data={"grant_type": "password", "username": "u", "password": "p"}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def assert_oauth_error(response: httpx.Response, invalid: InvalidBody) -> None:
+    assert response.status_code == 400, (invalid.problem, response.text)
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error", "errors", "error_description"}
+    assert body["errors"][0]["errorCode"] == invalid.code, invalid.problem
+    if invalid.problem == "unknown grant_type":
+        assert body["error"] == "unsupported_grant_type"
+    else:
+        assert body["error"] == OAUTH_ERRORS[str(invalid.code)], invalid.problem
+    assert isinstance(body["error_description"], str)
+
+
+def assert_asg_error(response: httpx.Response, invalid: InvalidBody) -> None:
+    status = 404 if invalid.code == "CMN-102" else 400
+    assert response.status_code == status, (invalid.problem, response.text)
+    assert response.headers["content-type"].startswith("application/json")
+    error = response.json()
+    assert error["errorCode"] == invalid.code, invalid.problem
+    assert isinstance(error["message"], str)
+    assert error["errors"][0]["errorCode"] == invalid.code
+
+
+# RingCentral OAuth
+
+
+@FEW
+@given(ringcentral_token_forms())
+def test_token_forms_log_in_and_the_token_works(form: dict[str, str]) -> None:
+    _emu, client = fresh()
+    response = client.post(TOKEN, auth=CLIENT, data=form)
+    assert response.status_code == 200, response.text
+    info = response.json()
+    assert info["token_type"] == "bearer"
+    assert isinstance(info["access_token"], str) and isinstance(info["expires_in"], int)
+    headers = {"Authorization": f"Bearer {info['access_token']}"}
+    assert client.get(f"{A2P}/statuses", headers=headers).status_code == 200
+
+
+@FEW
+@given(st.data())
+def test_refresh_forms_with_a_live_token_are_accepted(data: st.DataObject) -> None:
+    _emu, client = fresh()
+    first = login(client)
+    form = data.draw(
+        ringcentral_token_forms(grants=["refresh_token"], refresh_tokens=[first["refresh_token"]])
+    )
+    response = client.post(TOKEN, auth=CLIENT, data=form)
+    assert response.status_code == 200, response.text
+    assert response.json()["session_id"] == first["session_id"]
+
+
+@FEW
+@given(
+    st.one_of(
+        ringcentral_token_forms(valid=False),
+        ringcentral_token_forms(grants=["refresh_token", "partner_jwt"], valid=False),
+    )
+)
+def test_invalid_token_forms_get_an_oauth_error(invalid: InvalidBody) -> None:
+    _emu, client = fresh()
+    response = client.post(TOKEN, auth=CLIENT, **invalid.request_kwargs())
+    assert_oauth_error(response, invalid)
+
+
+@FEW
+@given(st.data())
+def test_revoke_forms_end_the_session(data: st.DataObject) -> None:
+    _emu, client = fresh()
+    info = login(client)
+    form = data.draw(ringcentral_revoke_forms(tokens=[info["access_token"], info["refresh_token"]]))
+    response = client.post(REVOKE, data=form)
+    assert response.status_code == 200, response.text
+    assert response.content == b""
+    headers = {"Authorization": f"Bearer {info['access_token']}"}
+    assert client.get(f"{A2P}/statuses", headers=headers).json()["errorCode"] == "OAU-213"
+
+
+@FEW
+@given(ringcentral_revoke_forms())
+def test_revoking_unknown_tokens_is_accepted(form: dict[str, str]) -> None:
+    _emu, client = fresh()
+    assert client.post(REVOKE, data=form).status_code == 200
+
+
+@FEW
+@given(ringcentral_revoke_forms(valid=False))
+def test_invalid_revoke_forms_get_an_oauth_error(invalid: InvalidBody) -> None:
+    _emu, client = fresh()
+    assert_oauth_error(client.post(REVOKE, **invalid.request_kwargs()), invalid)
+
+
+# RingCentral listings
+
+
+def with_a_batch() -> tuple[Emulator, httpx.Client, dict[str, str], str]:
+    emu, client = fresh()
+    headers = ringcentral_headers(client)
+    body = {"from": "+16505550100", "messages": [{"to": ["+14155550100"]}], "text": "Hi"}
+    batch = client.post(RC_BATCHES, headers=headers, json=body)
+    assert batch.status_code == 201, batch.text
+    return emu, client, headers, batch.json()["id"]
+
+
+@FEW
+@given(st.data())
+def test_message_params_are_accepted(data: st.DataObject) -> None:
+    _emu, client, headers, batch_id = with_a_batch()
+    params = data.draw(ringcentral_message_params(batch_ids=[batch_id]))
+    response = client.get(f"{A2P}/messages", headers=headers, params=params)
+    assert response.status_code == 200, (params, response.text)
+    body = response.json()
+    per_page = int(dict(params).get("perPage", 1000))
+    assert body["paging"]["perPage"] == per_page
+    assert len(body["records"]) <= per_page
+    if dict(params).get("view", "").lower() == "detailed":
+        assert all("text" in record for record in body["records"])
+
+
+@FEW
+@given(st.data())
+def test_status_params_are_accepted(data: st.DataObject) -> None:
+    _emu, client, headers, batch_id = with_a_batch()
+    params = data.draw(ringcentral_status_params(batch_ids=[batch_id]))
+    response = client.get(f"{A2P}/statuses", headers=headers, params=params)
+    assert response.status_code == 200, (params, response.text)
+    assert set(response.json()) == {
+        "queued",
+        "sent",
+        "delivered",
+        "deliveryFailed",
+        "sendingFailed",
+    }
+
+
+LISTINGS = [
+    ("batches", ringcentral_batch_params),
+    ("opt-outs", ringcentral_optout_params),
+]
+
+
+@pytest.mark.parametrize(("path", "strategy"), LISTINGS)
+@FEW
+@given(data=st.data())
+def test_batch_and_optout_params_are_accepted(path: str, strategy: Any, data: Any) -> None:
+    _emu, client, headers, _batch_id = with_a_batch()
+    params = data.draw(strategy())
+    response = client.get(f"{A2P}/{path}", headers=headers, params=params)
+    assert response.status_code == 200, (params, response.text)
+    assert response.json()["paging"]["perPage"] == int(dict(params).get("perPage", 1000))
+
+
+ALL_LISTINGS = [
+    ("messages", ringcentral_message_params),
+    ("statuses", ringcentral_status_params),
+    *LISTINGS,
+]
+
+
+@pytest.mark.parametrize(("path", "strategy"), ALL_LISTINGS)
+@FEW
+@given(data=st.data())
+def test_invalid_params_get_an_asg_error(path: str, strategy: Any, data: Any) -> None:
+    _emu, client, headers, batch_id = with_a_batch()
+    options = {"batch_ids": [batch_id]} if path in ("messages", "statuses") else {}
+    invalid = data.draw(strategy(valid=False, **options))
+    assert invalid.kind == "query"
+    assert_asg_error(client.get(f"{A2P}/{path}", **invalid.request_kwargs(headers)), invalid)
+
+
+def test_params_shrink_to_none_and_forms_to_a_jwt() -> None:
+    assert find(ringcentral_message_params(), lambda p: True, settings=NO_DB) == []
+    assert find(fonedynamics_list_params(), lambda p: True, settings=NO_DB) == []
+    form = find(ringcentral_token_forms(), lambda f: True, settings=NO_DB)
+    assert set(form) == {"grant_type", "assertion"}
+    assert form["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+# Fone Dynamics
+
+
+NOW = Emulator().time()  # every fresh emulator starts at the same virtual instant
+
+
+@FEW
+@given(fonedynamics_message_bodies(senders=["leased"], now=NOW))
+def test_leased_and_scheduled_bodies_are_accepted(body: dict[str, Any]) -> None:
+    emu, client = fresh()
+    assert emu.time() == NOW
+    response = client.post(FD_MESSAGES, headers=FD_AUTH, json=body)
+    assert response.status_code == 200, response.text
+    message = response.json()["Message"]
+    assert message["From"].startswith("+") and message["From"][1:].isdigit()
+    assert message["To"] == body["To"]
+    if "Schedule" in body:
+        assert message["Scheduled"] == int(body["Schedule"])
+    check_emulator_state(emu)
+
+
+@FEW
+@given(fonedynamics_message_bodies(valid=False, now=NOW, senders=["number", "leased"]))
+def test_invalid_scheduled_bodies_get_a_response_status(invalid: InvalidBody) -> None:
+    emu, client = fresh()
+    response = client.post(FD_MESSAGES, **invalid.request_kwargs(FD_AUTH))
+    assert response.status_code == 400, invalid.problem
+    status = response.json()["ResponseStatus"]
+    assert status["ErrorCode"] == invalid.code, invalid.problem
+    assert emu.messages() == []
+
+
+@FEW
+@given(fonedynamics_batch_bodies(bad_items=True, now=NOW, senders=["alphanumeric", "leased"]))
+def test_scheduled_batches_answer_each_message_in_order(body: dict[str, Any]) -> None:
+    emu, client = fresh()
+    response = client.post(
+        FD_MESSAGES.replace("Messages", "BatchMessages"), headers=FD_AUTH, json=body
+    )
+    assert response.status_code == 200, response.text
+    check_fonedynamics_batch(body, response.json())
+    check_emulator_state(emu)
+
+
+def fd_send_some(client: httpx.Client, count: int) -> None:
+    for index in range(count):
+        body = {"From": "+61400000001", "To": f"+6141234567{index}", "Text": "Hi"}
+        assert client.post(FD_MESSAGES, headers=FD_AUTH, json=body).status_code == 200
+
+
+@FEW
+@given(fonedynamics_list_params())
+def test_fonedynamics_list_params_are_accepted(params: list[tuple[str, str]]) -> None:
+    _emu, client = fresh()
+    fd_send_some(client, 3)
+    response = client.get(FD_MESSAGES, headers=FD_AUTH, params=params)
+    assert response.status_code == 200, (params, response.text)
+    body = response.json()
+    wanted = {k.lower(): v for k, v in params}
+    assert len(body["Messages"]) <= int(wanted.get("results_count", 50))
+    assert isinstance(body["TotalCount"], int)
+
+
+@FEW
+@given(fonedynamics_list_params(valid=False))
+def test_invalid_fonedynamics_list_params_get_a_response_status(invalid: InvalidBody) -> None:
+    _emu, client = fresh()
+    response = client.get(FD_MESSAGES, **invalid.request_kwargs(FD_AUTH))
+    assert response.status_code == 400, (invalid.problem, response.text)
+    assert response.json()["ResponseStatus"]["ErrorCode"] == invalid.code, invalid.problem
+
+
+# sendbulk
+
+
+def sent_ids(client: httpx.Client, body: dict[str, Any]) -> list[str]:
+    rows = client.post("/api/services/sendsms", json=body).json()["responses"]
+    assert all(row["response-code"] == 200 for row in rows), rows
+    return [str(row["messageid"]) for row in rows]
+
+
+CREDENTIALS = ("partnerID", "apikey", "pass_type")
+
+
+@FEW
+@given(sendbulk_sms_bodies(max_numbers=3), st.data())
+def test_dlr_bodies_get_the_report(sms: dict[str, Any], data: st.DataObject) -> None:
+    _emu, client = fresh()
+    ids = sent_ids(client, sms)
+    credentials = {k: sms[k] for k in CREDENTIALS if k in sms}
+    body = data.draw(sendbulk_dlr_bodies(message_ids=ids, credentials=credentials))
+    report = client.post("/api/services/getdlr", json=body).json()
+    assert report["response-code"] == 200, report
+    assert report["message-id"] in ids
+    assert isinstance(report["delivery-status"], int)
+
+
+@FEW
+@given(sendbulk_sms_bodies(max_numbers=2), st.data())
+def test_invalid_dlr_bodies_get_a_flat_refusal(sms: dict[str, Any], data: st.DataObject) -> None:
+    _emu, client = fresh()
+    ids = sent_ids(client, sms)
+    credentials = {k: sms[k] for k in CREDENTIALS if k in sms}
+    invalid = data.draw(sendbulk_dlr_bodies(message_ids=ids, credentials=credentials, valid=False))
+    response = client.post("/api/services/getdlr", **invalid.request_kwargs())
+    assert response.status_code == 200  # the gateway refuses with HTTP 200
+    answer = response.json()
+    assert answer["response-code"] == invalid.code, invalid.problem
+    assert isinstance(answer["response-description"], str)
+    assert "delivery-status" not in answer
+
+
+@FEW
+@given(sendbulk_hashed_otp_bodies(bad_items=True))
+def test_hashed_otp_bodies_get_a_row_per_hash(body: dict[str, Any]) -> None:
+    emu, client = fresh()
+    response = client.post("/api/services/sendotp", json=body)
+    hashes = body["mobile"].split(",")
+    rows = response.json()["responses"]
+    check_sendbulk_responses(hashes, response.json())
+    for digest, row in zip(hashes, rows, strict=True):
+        is_hash = len(digest) == 64 and all(c in "0123456789abcdefABCDEF" for c in digest)
+        assert row["response-code"] == (200 if is_hash else 1003), (digest, row)
+    check_emulator_state(emu)
+
+
+@FEW
+@given(sendbulk_hashed_otp_bodies(valid=False))
+def test_invalid_hashed_otp_bodies_get_a_flat_refusal(invalid: InvalidBody) -> None:
+    emu, client = fresh()
+    answer = client.post("/api/services/sendotp", **invalid.request_kwargs()).json()
+    assert "responses" not in answer, invalid.problem
+    assert answer["response-code"] == invalid.code, invalid.problem
+    assert emu.messages() == []
+
+
+# arguments
+
+
+@pytest.mark.parametrize(
+    ("factory", "kwargs"),
+    [
+        (ringcentral_token_forms, {"grants": ["client_credentials"]}),
+        (ringcentral_token_forms, {"grants": "password"}),
+        (ringcentral_token_forms, {"grants": ["refresh_token"]}),
+        (ringcentral_token_forms, {"refresh_tokens": []}),
+        (ringcentral_revoke_forms, {"tokens": "abc"}),
+        (ringcentral_message_params, {"batch_ids": [""]}),
+        (ringcentral_status_params, {"batch_ids": []}),
+        (fonedynamics_message_bodies, {"senders": ["pigeon"]}),
+        (fonedynamics_message_bodies, {"now": "2026-01-01"}),
+        (fonedynamics_batch_bodies, {"now": datetime(2026, 1, 1)}),
+        (sendbulk_dlr_bodies, {}),
+        (sendbulk_dlr_bodies, {"message_ids": []}),
+        (sendbulk_dlr_bodies, {"message_ids": ["abc"]}),
+        (sendbulk_dlr_bodies, {"message_ids": ["1"], "credentials": {"apikey": "k"}}),
+        (sendbulk_hashed_otp_bodies, {"min_numbers": 0}),
+        (sendbulk_hashed_otp_bodies, {"texts": "hello"}),
+    ],
+)
+def test_bad_arguments_are_refused_when_called(factory: Any, kwargs: dict[str, Any]) -> None:
+    with pytest.raises(InvalidArgument):
+        factory(**kwargs)
+
+
+def test_invalid_refresh_forms_need_no_tokens() -> None:
+    invalid = find(ringcentral_token_forms(grants=["refresh_token"], valid=False), lambda i: True)
+    assert invalid.kind == "form" and invalid.code in ("OAU-250", "OAU-111", "OAU-213")
