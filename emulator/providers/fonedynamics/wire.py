@@ -206,7 +206,8 @@ def _schedule(data: dict[str, Any], now: float) -> int | None:
     value = data.get("Schedule")
     if value is None or value == "":
         return None
-    numeric_text = isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value)
+    # At most 19 digits: what a 64-bit Schedule can hold (and int() of any length is safe).
+    numeric_text = isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,19}\s*", value)
     if numeric_text or (isinstance(value, float) and value.is_integer()):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):

@@ -171,3 +171,19 @@ def test_schedule_an_hour_or_more_ago_fails(emu: Emulator, client: httpx.Client)
     assert response.status_code == 400
     assert response.json()["ResponseStatus"]["Errors"] == [{"FieldName": "Schedule"}]
     assert emu.messages() == []
+
+
+@pytest.mark.parametrize("digits", [20, 5000])
+def test_schedule_as_an_overlong_digit_string_is_invalid(
+    emu: Emulator, client: httpx.Client, digits: int
+) -> None:
+    """A number no 64-bit Schedule can hold is an INVALID_PARAMETER, never a 500."""
+    body = {"To": TO, "Text": "x", "Schedule": "9" * digits}
+    response = client.post(MESSAGES, json=body)
+    assert response.status_code == 400
+    status = response.json()["ResponseStatus"]
+    assert status["ErrorCode"] == "INVALID_PARAMETER"
+    assert status["Errors"] == [{"FieldName": "Schedule"}]
+    form = client.post(MESSAGES, data={"To": TO, "Text": "x", "Schedule": "9" * digits})
+    assert (form.status_code, form.json()) == (400, response.json())
+    assert emu.messages() == []
