@@ -38,8 +38,9 @@ NETWORK_PREFIXES: dict[int, frozenset[int]] = {
 }
 _NETWORK_BY_PREFIX = {p: n for n, prefixes in NETWORK_PREFIXES.items() for p in prefixes}
 
-_KENYAN = re.compile(r"(?:\+?254|0)([17]\d{8})")
-_DIGITS = re.compile(r"\+?\d{6,15}")
+# ASCII digits only: the gateway's PHP regexes do not read other scripts' digits.
+_KENYAN = re.compile(r"(?:\+?254|0)([17]\d{8})", re.ASCII)
+_DIGITS = re.compile(r"\+?\d{6,15}", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)

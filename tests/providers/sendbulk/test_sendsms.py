@@ -84,6 +84,16 @@ def test_malformed_mobiles_are_1003(client, given):
     assert row["response-description"] == "Invalid mobile number"
 
 
+@pytest.mark.parametrize(
+    "given", ["07\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668", "0712345\uff16\uff17\uff18"]
+)
+def test_non_ascii_digits_are_not_a_mobile_number(client, emu, given):
+    """Arabic-Indic or full-width digits are not the gateway's 07… form: 1003, never sent."""
+    row = send(client, given)
+    assert (row["response-code"], row["mobile"]) == (1003, given)
+    assert [m["status"] for m in emu.messages(provider="sendbulk")] == ["rejected"]
+
+
 @pytest.mark.parametrize("given", ["+447700900123", "14155550123", "0747123456", "0764123456"])
 def test_foreign_numbers_and_prefixes_of_no_operator_are_1002(client, given):
     row = send(client, given)
