@@ -6,7 +6,7 @@ import asyncio
 import re
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -16,7 +16,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admin.routes import build_admin_app
 from .core.journal import BODY_LIMIT
-from .emulator import iso
 from .providers import PROVIDERS
 from .providers.base import DropConnection
 
@@ -28,7 +27,7 @@ __all__ = ["build_app"]
 _SLASHES = re.compile(r"/{2,}")
 
 
-class NormalizePath:
+def normalize_path(path: str, mounts: frozenset[str]) -> str:
     """Collapse ``//`` and drop a trailing ``/`` before routing.
 
     SDKs don't follow redirects on POST, so ``//restapi/...`` (a base URL
@@ -36,57 +35,175 @@ class NormalizePath:
     A bare mount prefix (``/v2``) becomes ``/v2/`` so the provider itself
     answers it, in its own error shape.
     """
-
-    def __init__(self, app: ASGIApp, mounts: frozenset[str] = frozenset()) -> None:
-        self.app = app
-        self.mounts = mounts
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            path = _SLASHES.sub("/", scope["path"])
-            if len(path) > 1 and path.endswith("/"):
-                path = path.rstrip("/") or "/"
-            if path in self.mounts:
-                path += "/"
-            if path != scope["path"]:
-                scope = dict(scope, path=path)
-        await self.app(scope, receive, send)
+    path = _SLASHES.sub("/", path)
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/") or "/"
+    if path in mounts:
+        path += "/"
+    return path
 
 
-class DropOnRequest:
-    """Turns ``DropConnection`` into an aborted socket on a live server."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await self.app(scope, receive, send)
-        except DropConnection:
-            transport = getattr(getattr(send, "__self__", None), "transport", None)
-            if transport is None:
-                raise  # in-process: surfaces as httpx.RemoteProtocolError
-            transport.abort()
-            await asyncio.sleep(0)  # let the server see the disconnect before we return
-
-
-class SilenceDropped:
-    """Swallows what is sent while a ``DropConnection`` is being handled.
+def _silenced(send: Send) -> Send:
+    """``send``, except while a ``DropConnection`` is being handled.
 
     Starlette's error middleware answers any exception (``DropConnection``
     included) with the app's 500 handler before re-raising it; a dropped
     connection must send nothing at all.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    async def send_unless_dropping(message: Message) -> None:
+        if not isinstance(sys.exc_info()[1], DropConnection):
+            await send(message)
+
+    return send_unless_dropping
+
+
+async def _dropped(send: Send) -> bool:
+    """Abort the socket of a live server (False in-process: the error must surface).
+
+    In-process, ``DropConnection`` reaches the client as the
+    ``httpx.RemoteProtocolError`` a real dropped connection gives.
+    """
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is None:
+        return False
+    transport.abort()
+    await asyncio.sleep(0)  # let the server see the disconnect before we return
+    return True
+
+
+class EmulatorApp:
+    """The emulator's ASGI entry point: one callable instead of a stack of wrappers.
+
+    Per request it normalises the path (see ``normalize_path``), sends a
+    provider's paths straight to that provider's own Starlette app (as the
+    outer app's ``Mount`` would), journals every request outside
+    ``/_emulator`` with its response, and turns ``DropConnection`` into an
+    aborted socket that sent nothing.  Everything else goes to ``outer`` (the
+    admin app and the JSON 404).
+    """
+
+    def __init__(self, emu: Emulator, outer: ASGIApp, mounts: dict[str, tuple[str, ASGIApp]]):
+        self.emu = emu
+        self.outer = outer
+        #: mount prefix -> (provider name, provider app)
+        self.mounts = mounts
+        self._mount_paths = frozenset(mounts)
+        self._prefixes = tuple((m + "/", name, app) for m, (name, app) in mounts.items())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def send_unless_dropping(message: Message) -> None:
-            if not isinstance(sys.exc_info()[1], DropConnection):
-                await send(message)
+        if scope["type"] != "http":
+            await self.outer(scope, receive, send)
+            return
+        path = scope["path"]
+        if "//" in path or (len(path) > 1 and path[-1] == "/") or path in self._mount_paths:
+            normalized = normalize_path(path, self._mount_paths)
+            if normalized != path:
+                scope = dict(scope, path=normalized)
+                path = normalized
+        if path == "/_emulator" or path.startswith("/_emulator/"):
+            try:
+                await self.outer(scope, receive, _silenced(send))
+            except DropConnection:
+                if not await _dropped(send):
+                    raise
+            return
+        provider: str | None = None
+        app = self.outer
+        if not scope.get("root_path"):
+            for prefix, name, provider_app in self._prefixes:
+                if path.startswith(prefix):
+                    provider, app = name, provider_app
+                    # What the outer app's Mount would have put in the scope.
+                    scope["path_params"] = {"path": path[len(prefix) :]}
+                    scope["app_root_path"] = ""
+                    scope["root_path"] = prefix[:-1]
+                    scope["endpoint"] = provider_app
+                    break
+        else:
+            provider = _provider_for(path)
+        await self._journaled(scope, receive, send, app, provider)
 
-        await self.app(scope, receive, send_unless_dropping)
+    async def _journaled(
+        self, scope: Scope, receive: Receive, send: Send, app: ASGIApp, provider: str | None
+    ) -> None:
+        started = time.perf_counter()
+        path = scope["path"]
+        # Read the whole body first, so it is journaled even when the app
+        # answers without reading it (a 404, a refused token), then replay it.
+        message = await receive()
+        received: list[Message] = [message]
+        if message["type"] == "http.request" and message.get("more_body", False):
+            request_body: bytes | bytearray = bytearray()
+            request_size = 0
+            while True:
+                chunk = message.get("body", b"")
+                request_size += len(chunk)
+                if len(request_body) < BODY_LIMIT:
+                    request_body.extend(chunk[: BODY_LIMIT - len(request_body)])
+                if not message.get("more_body", False):
+                    break
+                message = await receive()
+                received.append(message)
+                if message["type"] != "http.request":
+                    break
+        elif message["type"] == "http.request":
+            request_body = message.get("body", b"")
+            request_size = len(request_body)
+            if request_size > BODY_LIMIT:
+                request_body = request_body[:BODY_LIMIT]
+        else:
+            request_body, request_size = b"", 0
+        replay = iter(received)
+
+        async def receive_and_keep() -> Message:
+            return next(replay, None) or await receive()
+
+        status: int | None = None
+        response_headers: list[tuple[bytes, bytes]] = []
+        response_body: bytes | bytearray = b""
+
+        async def send_and_keep(message: Message) -> None:
+            nonlocal status, response_headers, response_body
+            if isinstance(sys.exc_info()[1], DropConnection):
+                return
+            kind = message["type"]
+            if kind == "http.response.start":
+                status = message["status"]
+                response_headers = message.get("headers", [])
+            elif kind == "http.response.body" and len(response_body) < BODY_LIMIT:
+                chunk = message.get("body", b"")
+                if not response_body and len(chunk) <= BODY_LIMIT:
+                    response_body = chunk
+                else:
+                    response_body = bytearray(response_body)
+                    response_body.extend(chunk[: BODY_LIMIT - len(response_body)])
+            await send(message)
+
+        error: str | None = None
+        try:
+            await app(scope, receive_and_keep, send_and_keep)
+        except DropConnection:
+            error = "connection dropped"
+            if not await _dropped(send):
+                raise
+        finally:
+            self.emu.journal.record_exchange(
+                time=self.emu.time(),
+                provider=provider,
+                endpoint=scope.get("sms_emulator.endpoint"),
+                method=scope["method"],
+                path=path,
+                query=scope.get("query_string", b""),
+                request_headers=scope["headers"],
+                request_body=request_body,
+                request_size=request_size,
+                status=status,
+                response_headers=response_headers,
+                response_body=response_body,
+                duration=time.perf_counter() - started,
+                error=error,
+            )
 
 
 def _provider_for(path: str) -> str | None:
@@ -96,81 +213,6 @@ def _provider_for(path: str) -> str | None:
     return None
 
 
-class RecordRequests:
-    """Writes each provider request and its response to the journal."""
-
-    def __init__(self, app: ASGIApp, emu: Emulator) -> None:
-        self.app = app
-        self.emu = emu
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or path == "/_emulator" or path.startswith("/_emulator/"):
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        request_body = bytearray()
-        request_size = 0
-        response_body = bytearray()
-        response: dict[str, Any] = {"status": None, "headers": {}}
-
-        # Read the whole body first, so it is journaled even when the app
-        # answers without reading it (a 404, a refused token), then replay it.
-        received: list[Message] = []
-        while True:
-            message = await receive()
-            received.append(message)
-            if message["type"] != "http.request":
-                break
-            chunk = message.get("body", b"")
-            request_size += len(chunk)
-            if len(request_body) < BODY_LIMIT:
-                request_body.extend(chunk[: BODY_LIMIT - len(request_body)])
-            if not message.get("more_body", False):
-                break
-        replay = iter(received)
-
-        async def receive_and_keep() -> Message:
-            return next(replay, None) or await receive()
-
-        async def send_and_keep(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                response["status"] = message["status"]
-                response["headers"] = {
-                    k.decode("latin-1"): v.decode("latin-1") for k, v in message.get("headers", [])
-                }
-            elif message["type"] == "http.response.body" and len(response_body) < BODY_LIMIT:
-                response_body.extend(message.get("body", b"")[: BODY_LIMIT - len(response_body)])
-            await send(message)
-
-        error: str | None = None
-        try:
-            await self.app(scope, receive_and_keep, send_and_keep)
-        except DropConnection:
-            error = "connection dropped"
-            raise
-        finally:
-            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-            self.emu.journal.record(
-                {
-                    "time": iso(self.emu.time()),
-                    "provider": _provider_for(scope["path"]),
-                    "endpoint": scope.get("sms_emulator.endpoint"),
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "query": scope.get("query_string", b"").decode("latin-1"),
-                    "request_headers": headers,
-                    "request_body": request_body.decode("utf-8", "replace"),
-                    "request_size": request_size,
-                    "status": response["status"],
-                    "response_headers": response["headers"],
-                    "response_body": response_body.decode("utf-8", "replace"),
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                    "error": error,
-                }
-            )
-
-
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         {"error": "not_found", "message": f"No emulated API at {request.url.path}"}, status_code=404
@@ -178,12 +220,11 @@ async def _not_found(request: Request, exc: Exception) -> JSONResponse:
 
 
 def build_app(emu: Emulator) -> ASGIApp:
-    """The Starlette app for ``emu``: every provider at its real paths plus ``/_emulator``."""
+    """The ASGI app for ``emu``: every provider at its real paths plus ``/_emulator``."""
+    providers = {p.mount: (p.name, p.build_app(emu)) for p in PROVIDERS}
     routes = [Mount("/_emulator", app=build_admin_app(emu))]
-    routes += [Mount(p.mount, app=SilenceDropped(p.build_app(emu))) for p in PROVIDERS]
-    app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_found})
+    routes += [Mount(mount, app=app) for mount, (_, app) in providers.items()]
+    outer = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_found})
     # Paths are already normalised: a redirect to add the slash back would loop.
-    app.router.redirect_slashes = False
-    # The outer app's error middleware would answer a DropConnection with a 500 too.
-    mounts = frozenset(p.mount for p in PROVIDERS)
-    return NormalizePath(DropOnRequest(RecordRequests(SilenceDropped(app), emu)), mounts)
+    outer.router.redirect_slashes = False
+    return EmulatorApp(emu, outer, providers)
