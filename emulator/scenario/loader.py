@@ -572,6 +572,43 @@ def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
         raise ScenarioError(exc.reason, source=source, field=exc.field, line=line) from None
 
 
+# Parsed scenario files by (resolved path, mtime): an ``Emulator()`` per test
+# must not re-parse the same YAML each time.  Shipped names map to their file
+# here, so a known name needs one ``stat`` and no directory listing.
+_by_file: dict[tuple[str, int], Scenario] = {}
+_by_name: dict[str, tuple[Path, int, Scenario]] = {}
+
+
+def _mtime(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def _load_file(path: Path, source: str, shipped: dict[str, Path]) -> Scenario:
+    """A scenario file, parsed once per (path, mtime)."""
+    try:
+        key = (str(path.resolve()), path.stat().st_mtime_ns)
+    except OSError:
+        key = None
+    cached = _by_file.get(key) if key is not None else None
+    if cached is not None:
+        return cached
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        known = ", ".join(sorted(shipped)) or "none"
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ScenarioError(
+            f"cannot read scenario: {reason} (shipped scenarios: {known})", source=source
+        ) from None
+    scenario = parse_scenario_text(text, source=source)
+    if key is not None:
+        _by_file[key] = scenario
+    return scenario
+
+
 def load_scenario(spec: str | Path | dict[str, Any] | Scenario | None) -> Scenario:
     """A scenario from a shipped name, a file path, YAML/JSON text, a dict or a Scenario."""
     if spec is None:
@@ -584,22 +621,23 @@ def load_scenario(spec: str | Path | dict[str, Any] | Scenario | None) -> Scenar
         raise ScenarioError(
             f"a scenario is a shipped name, a path, YAML/JSON text or a dict, not {_kind(spec)}"
         )
+    if isinstance(spec, str):
+        cached = _by_name.get(spec)
+        if cached is not None and _mtime(cached[0]) == cached[1]:
+            return cached[2]  # a shipped name seen before, its file unchanged
     shipped = shipped_scenarios()
-    if isinstance(spec, str) and spec in shipped:
-        spec = shipped[spec]
+    name = spec if isinstance(spec, str) and spec in shipped else None
+    if name is not None:
+        spec = shipped[name]
     path = Path(spec)
     if isinstance(spec, Path) or (
         "\n" not in spec and (path.suffix in (".yaml", ".yml", ".json") or path.is_file())
     ):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            known = ", ".join(sorted(shipped)) or "none"
-            reason = getattr(exc, "strerror", None) or str(exc)
-            raise ScenarioError(
-                f"cannot read scenario: {reason} (shipped scenarios: {known})", source=str(spec)
-            ) from None
-        return parse_scenario_text(text, source=str(spec))
+        scenario = _load_file(path, str(spec), shipped)
+        mtime = _mtime(path) if name is not None else None
+        if name is not None and mtime is not None:
+            _by_name[name] = (path, mtime, scenario)
+        return scenario
     if "\n" in spec or spec.lstrip().startswith("{"):
         return parse_scenario_text(spec)
     known = tuple(sorted(shipped))

@@ -35,9 +35,6 @@ from .server import LiveServer
 __all__ = ["make_sms_emulator_server", "sms_emulator", "sms_emulator_server"]
 
 _DEFAULT_SCENARIO = "happy-path"
-# Parsed scenarios by name or (path, mtime): parsing YAML per test would cost
-# more than the whole fixture is allowed to.
-_scenario_cache: dict[Any, Scenario] = {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,26 +78,8 @@ def scenario_for(node: pytest.Item) -> Any:
 
 
 def _parsed(spec: Any) -> Scenario:
-    """``spec`` as a Scenario, parsing each name or file once per session."""
-    if spec is None:
-        spec = _DEFAULT_SCENARIO
-    if isinstance(spec, Scenario | dict):
-        return load_scenario(spec)
-    cached = _scenario_cache.get(spec) if isinstance(spec, str) else None
-    if cached is not None:  # a shipped name seen before: no file system access at all
-        return cached
-    if isinstance(spec, str) and spec in shipped_scenarios():
-        cached = _scenario_cache[spec] = load_scenario(spec)
-        return cached
-    path = Path(spec)
-    try:
-        key = (str(path.resolve()), path.stat().st_mtime_ns)
-    except OSError:
-        return load_scenario(spec)  # let the loader explain what is wrong
-    cached = _scenario_cache.get(key)
-    if cached is None:
-        cached = _scenario_cache[key] = load_scenario(spec)
-    return cached
+    """``spec`` as a Scenario; the loader parses each name or file once (per mtime)."""
+    return load_scenario(_DEFAULT_SCENARIO if spec is None else spec)
 
 
 @pytest.fixture
