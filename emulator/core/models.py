@@ -132,12 +132,14 @@ class Message(msgspec.Struct, eq=False, gc=False):
         return self.dispatch_at + self.plan.steps[-1][0] if self.plan.steps else None
 
 
-@dataclass(slots=True, eq=False)
-class Batch:
+class Batch(msgspec.Struct, eq=False, gc=False):
     """A group of messages submitted together.
 
     Its messages are dispatched evenly over ``processing`` seconds, so how
-    many are processed at any moment is a formula, not a scan.
+    many are processed at any moment is a formula, not a scan.  A
+    ``msgspec.Struct`` not tracked by the cyclic GC, like ``Message``: one
+    outlives every batch request, and each tracked survivor brings the
+    collector's full passes over all stored messages closer.
     """
 
     id: str
@@ -147,7 +149,7 @@ class Batch:
     created_at: float
     size: int
     processing: float
-    rejected: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = msgspec.field(default_factory=list)
     extra: dict[str, Any] | None = None
     seq: int = 0
 

@@ -135,19 +135,17 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-class _SeqIndex:
+class _SeqIndex(msgspec.Struct, gc=False):
     """Messages in seq order, bisected by ``seq`` through a key (no parallel list of seqs).
 
     ``created_sorted`` stays true while ``created_at`` never decreases along
     the list (the usual case: the clock never goes back), which lets a
-    ``created_from`` filter start with a bisect instead of a scan.
+    ``created_from`` filter start with a bisect instead of a scan.  Not
+    tracked by the cyclic GC: there is one per stored batch.
     """
 
-    __slots__ = ("created_sorted", "items")
-
-    def __init__(self) -> None:
-        self.items: list[Message] = []
-        self.created_sorted = True
+    items: list[Message] = msgspec.field(default_factory=list)
+    created_sorted: bool = True
 
     def extend(self, messages: Sequence[Message], ascending: bool) -> None:
         """Append ``messages`` (``ascending``: their ``created_at`` never decreases)."""
