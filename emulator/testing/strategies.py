@@ -861,6 +861,26 @@ def sendbulk_bulk_bodies(
     return InvalidBody({"count": 1001, "smslist": [first] * 1001}, problem, 1012)
 
 
+def _refused_sms_body(draw: st.DrawFn, body: dict[str, Any], mobile: str) -> InvalidBody:
+    """Spoil a valid sendsms/sendotp ``body`` the way the gateway refuses whole requests."""
+    problem = draw(
+        st.sampled_from(
+            ["partnerID missing", "apikey missing", "unknown pass_type", "too many numbers"]
+        )
+    )
+    if problem == "partnerID missing":
+        del body["partnerID"]
+        return InvalidBody(body, problem, 4091)
+    if problem == "apikey missing":
+        del body["apikey"]
+        return InvalidBody(body, problem, 4092)
+    if problem == "unknown pass_type":
+        body["pass_type"] = "rot13"
+        return InvalidBody(body, problem, 1006)
+    body["mobile"] = ",".join([mobile] * 1001)
+    return InvalidBody(body, problem, 1104)
+
+
 @_eager
 @st.composite
 def sendbulk_sms_bodies(
@@ -889,22 +909,7 @@ def sendbulk_sms_bodies(
     }
     if valid:
         return body
-    problem = draw(
-        st.sampled_from(
-            ["partnerID missing", "apikey missing", "unknown pass_type", "too many numbers"]
-        )
-    )
-    if problem == "partnerID missing":
-        del body["partnerID"]
-        return InvalidBody(body, problem, 4091)
-    if problem == "apikey missing":
-        del body["apikey"]
-        return InvalidBody(body, problem, 4092)
-    if problem == "unknown pass_type":
-        body["pass_type"] = "rot13"
-        return InvalidBody(body, problem, 1006)
-    body["mobile"] = ",".join([numbers[0]] * 1001)
-    return InvalidBody(body, problem, 1104)
+    return _refused_sms_body(draw, body, numbers[0])
 
 
 @_eager
@@ -1549,19 +1554,4 @@ def _sendbulk_hashed_otp_bodies(
     }
     if valid:
         return body
-    problem = draw(
-        st.sampled_from(
-            ["partnerID missing", "apikey missing", "unknown pass_type", "too many numbers"]
-        )
-    )
-    if problem == "partnerID missing":
-        del body["partnerID"]
-        return InvalidBody(body, problem, 4091)
-    if problem == "apikey missing":
-        del body["apikey"]
-        return InvalidBody(body, problem, 4092)
-    if problem == "unknown pass_type":
-        body["pass_type"] = "rot13"
-        return InvalidBody(body, problem, 1006)
-    body["mobile"] = ",".join([digests[0]] * 1001)
-    return InvalidBody(body, problem, 1104)
+    return _refused_sms_body(draw, body, digests[0])
