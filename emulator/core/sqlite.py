@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -164,17 +165,23 @@ class SQLiteStore:
         if isinstance(exc, sqlite3.IntegrityError):
             raise ValueError(f"message and batch ids must be unique ({exc})") from exc
 
-    def add_messages(self, messages: Sequence[Message]) -> None:
-        if not messages:
-            return
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction under the lock; rolled back (and plans reloaded) on error."""
         with self._lock:
             self._db.execute("BEGIN")
             try:
-                self._insert_messages(messages)
+                yield
             except BaseException as exc:
                 self._rollback(exc)
                 raise
             self._db.execute("COMMIT")
+
+    def add_messages(self, messages: Sequence[Message]) -> None:
+        if not messages:
+            return
+        with self._transaction():
+            self._insert_messages(messages)
 
     def update_message(self, message: Message) -> None:
         with self._lock:
@@ -295,31 +302,25 @@ class SQLiteStore:
 
     # batches
     def add_batch(self, batch: Batch, messages: Sequence[Message] = ()) -> None:
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                batch.seq = self._next_seq("batches") + 1
-                self._db.execute(
-                    "INSERT INTO batches (seq, id, provider, tenant, sender, created_at, size,"
-                    " processing, rejected, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        batch.seq,
-                        batch.id,
-                        batch.provider,
-                        batch.tenant,
-                        batch.sender,
-                        batch.created_at,
-                        batch.size,
-                        batch.processing,
-                        _dump(batch.rejected),
-                        _dump(batch.extra),
-                    ),
-                )
-                self._insert_messages(messages)
-            except BaseException as exc:
-                self._rollback(exc)
-                raise
-            self._db.execute("COMMIT")
+        with self._transaction():
+            batch.seq = self._next_seq("batches") + 1
+            self._db.execute(
+                "INSERT INTO batches (seq, id, provider, tenant, sender, created_at, size,"
+                " processing, rejected, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    batch.seq,
+                    batch.id,
+                    batch.provider,
+                    batch.tenant,
+                    batch.sender,
+                    batch.created_at,
+                    batch.size,
+                    batch.processing,
+                    _dump(batch.rejected),
+                    _dump(batch.extra),
+                ),
+            )
+            self._insert_messages(messages)
 
     def update_batch(self, batch: Batch) -> None:
         with self._lock:
