@@ -6,11 +6,20 @@ import hashlib
 import string
 import threading
 from functools import lru_cache
+from typing import Any
 
 __all__ = ["IdGenerator"]
 
 _UPPER_ALNUM = string.ascii_uppercase + string.digits
 _URLSAFE = string.ascii_letters + string.digits + "-_"
+#: Byte value → upper-case letter or digit (``byte % 36``), for ``bytes.translate``.
+_UPPER_ALNUM_BYTES = bytes(ord(_UPPER_ALNUM[value % 36]) for value in range(256))
+
+
+@lru_cache(maxsize=64)
+def _hasher(prefix: bytes, size: int) -> Any:
+    """A blake2b state that has already absorbed ``prefix`` (copied per counter value)."""
+    return hashlib.blake2b(prefix, digest_size=size)
 
 
 @lru_cache(maxsize=16)
@@ -74,6 +83,26 @@ class IdGenerator:
                 out.append(alphabet[index])
                 need -= 1
         return "".join(out)
+
+    def codes(self, namespace: str, count: int, length: int = 32) -> list[str]:
+        """``count`` seeded upper-case alphanumeric strings of ``length`` (1-64) characters.
+
+        One counter value each, reserved together.  Each character is one byte
+        of that counter's :meth:`digest` taken modulo 36: a C-level
+        ``bytes.translate`` instead of :meth:`token`'s base-36 division, ~5x
+        cheaper (A-D are 8/256 likely rather than 7/256: harmless for ids).
+        """
+        if not 1 <= length <= 64:
+            raise ValueError("length must be 1 to 64")
+        first = self.reserve(namespace, count)
+        # digest()'s input, with the shared "seed:namespace:" prefix hashed once.
+        base = _hasher(f"{self.seed}:{namespace}:".encode(), length)
+        out = []
+        for counter in range(first, first + count):
+            state = base.copy()
+            state.update(b"%d" % counter)
+            out.append(state.digest().translate(_UPPER_ALNUM_BYTES).decode("ascii"))
+        return out
 
     def urlsafe(self, namespace: str, length: int = 22) -> str:
         """A seeded URL-safe token (``[A-Za-z0-9_-]``)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import string
 
+import pytest
+
 from emulator.core.ids import IdGenerator
 
 
@@ -89,3 +91,38 @@ def test_reset_starts_over() -> None:
     first = _sequence(gen)
     gen.reset()
     assert _sequence(gen) == first
+
+
+def test_codes_are_seeded_digests_in_upper_case_letters_and_digits() -> None:
+    gen = IdGenerator(9)
+    codes = gen.codes("c", 3, 31)
+    assert all(re.fullmatch(r"[A-Z0-9]{31}", code) for code in codes)
+    assert len(set(codes)) == 3
+    alphabet = string.ascii_uppercase + string.digits
+    again = IdGenerator(9)
+    assert codes == [
+        "".join(alphabet[byte % 36] for byte in again.digest("c", counter, 31))
+        for counter in (1, 2, 3)
+    ]
+    assert IdGenerator(10).codes("c", 1, 31)[0] != codes[0]
+
+
+def test_codes_count_in_the_namespace_and_continue_after_restore() -> None:
+    gen = IdGenerator(4)
+    first = gen.codes("c", 2) + gen.codes("c", 1)
+    assert gen.next("c") == 4
+    resumed = IdGenerator(4)
+    resumed.restore(gen.state())
+    later = resumed.codes("c", 5)
+    assert later == gen.codes("c", 5)
+    assert not set(first) & set(later)
+    assert gen.codes("c", 0) == []
+
+
+def test_codes_do_not_repeat_and_lengths_are_checked() -> None:
+    gen = IdGenerator(0)
+    assert len(set(gen.codes("c", 2000, 12))) == 2000
+    assert [len(code) for code in (gen.codes("c", 1, 1) + gen.codes("c", 1, 64))] == [1, 64]
+    for length in (0, 65):
+        with pytest.raises(ValueError):
+            gen.codes("c", 1, length)
