@@ -17,6 +17,7 @@ __all__ = [
     "STATUSES",
     "OutcomeMapping",
     "error_code",
+    "outbound_status_name",
     "receipt_expected",
     "status_name",
     "was_submitted",
@@ -80,7 +81,11 @@ def status_name(message: Message, now: float) -> str:
     """
     if message.direction == Direction.INBOUND:
         return "Received"
-    status = message.status_at(now)
+    return outbound_status_name(message, message.status_at(now))
+
+
+def outbound_status_name(message: Message, status: Status) -> str:
+    """The ``Status`` word for an outbound ``message`` whose neutral status is ``status``."""
     if (
         status in (Status.DELIVERED, Status.FAILED)
         and not (message.extra or {}).get("DeliveryReceipt", True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.models import Batch, Message
+from ...core.models import Batch, Message, Plan
 from ...core.segments import analyze
 from .errors import ItemError
 from .leases import acquire
@@ -22,14 +22,20 @@ from .wire import MessageRequest, needs_lease
 if TYPE_CHECKING:
     from ...emulator import Emulator
 
-__all__ = ["NAME", "new_sid", "submit"]
+__all__ = ["NAME", "new_sid", "new_sids", "submit"]
 
 NAME = "fonedynamics"
 
 
 def new_sid(emu: Emulator, prefix: str = "M") -> str:
     """A 32-character upper-case sid: ``prefix`` then 31 seeded characters."""
-    return prefix + emu.ids.token(f"{NAME}.sid.{prefix}", 32 - len(prefix))
+    return new_sids(emu, 1, prefix)[0]
+
+
+def new_sids(emu: Emulator, count: int, prefix: str = "M") -> list[str]:
+    """``count`` sids as from :func:`new_sid`, drawn together."""
+    codes = emu.ids.codes(f"{NAME}.sid.{prefix}", count, 32 - len(prefix))
+    return [prefix + code for code in codes]
 
 
 def _extra(
@@ -65,6 +71,11 @@ def submit(
     now = emu.time()
     results: list[Message | ItemError] = []
     stored: list[Message] = []  # accepted and scenario-rejected, in input order
+    accepted: list[Message] = []
+    # One sid per valid request, even one whose lease is then refused.
+    sids = iter(new_sids(emu, sum(not isinstance(item, ItemError) for item in items)))
+    batch_id = new_sid(emu, "B") if batch else None
+    plans = _Plans(emu)
     for request in items:
         if isinstance(request, ItemError):
             results.append(request)
@@ -72,7 +83,7 @@ def submit(
         decision = emu.decide(NAME, endpoint, request.to, request.sender, request.text)
         mapping = OUTCOMES.get(decision.outcome, OUTCOMES["delivered"])
         code = decision.error_code or mapping.error_code
-        sid = new_sid(emu)
+        sid = next(sids)
         lease = None
         sender = request.sender or ""
         if not mapping.rejected and needs_lease(request.sender, request.to):
@@ -90,6 +101,7 @@ def submit(
             lease, sender = got, got["Number"]
         info = analyze(request.text)
         dispatch = now if request.schedule is None else max(now, float(request.schedule))
+        extra = _extra(request, account, property_sid, lease)
         message = Message(
             id=sid,
             provider=NAME,
@@ -100,50 +112,71 @@ def submit(
             segments=info.segments,
             created_at=now,
             dispatch_at=dispatch,
-            plan=emu.plan(decision.outcome, code or None),
+            plan=plans.get(decision.outcome, code or None),
+            batch_id=batch_id,
             encoding=info.encoding,
-            extra=_extra(request, account, property_sid, lease),
+            extra=extra,
         )
         stored.append(message)
         if mapping.rejected:
-            message.extra["Rejected"] = True  # type: ignore[index]
+            extra["Rejected"] = True
             results.append(ItemError(code, mapping.message, (mapping.field,)))
         else:
+            accepted.append(message)
             results.append(message)
-    _store(emu, account, now, stored, results if batch else None)
+    if batch_id is None:
+        emu.add_messages(stored)
+    else:
+        _store_batch(emu, batch_id, account, now, stored, accepted, results)
+    for message in accepted:
+        if message.extra and "DeliveryReceiptWebhookUri" in message.extra:
+            schedule_receipt(emu, message)
     return results
 
 
-def _store(
+class _Plans:
+    """``emu.plan`` for one request's messages, built once per outcome and code.
+
+    Outcomes carrying their own plan (a scenario sequence, jitter) are not cached.
+    """
+
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        self.cache: dict[tuple[str, str | None], Plan] = {}
+
+    def get(self, outcome: str, code: str | None) -> Plan:
+        if type(outcome) is not str:
+            return self.emu.plan(outcome, code)
+        plan = self.cache.get((outcome, code))
+        if plan is None:
+            plan = self.cache[outcome, code] = self.emu.plan(outcome, code)
+        return plan
+
+
+def _store_batch(
     emu: Emulator,
+    batch_id: str,
     account: str,
     now: float,
     stored: list[Message],
-    batch_results: list[Message | ItemError] | None,
+    accepted: list[Message],
+    results: list[Message | ItemError],
 ) -> None:
-    accepted = [m for m in stored if not (m.extra or {}).get("Rejected")]
-    if batch_results is None:
-        emu.add_messages(stored)
-    else:
-        group = Batch(
-            id=new_sid(emu, "B"),
-            provider=NAME,
-            tenant=account,
-            sender="",
-            created_at=now,
-            size=len(accepted),
-            processing=emu.timing.processing,
-            rejected=[
-                {"index": i + 1, "ErrorCode": r.code, "Message": r.message}
-                for i, r in enumerate(batch_results)
-                if isinstance(r, ItemError)
-            ],
-        )
-        for index, message in enumerate(accepted):
-            if (message.extra or {}).get("Scheduled") is None:
-                message.dispatch_at = group.dispatch_time(index)
-        for message in stored:
-            message.batch_id = group.id
-        emu.add_batch(group, stored)
-    for message in accepted:
-        schedule_receipt(emu, message)
+    group = Batch(
+        id=batch_id,
+        provider=NAME,
+        tenant=account,
+        sender="",
+        created_at=now,
+        size=len(accepted),
+        processing=emu.timing.processing,
+        rejected=[
+            {"index": i + 1, "ErrorCode": r.code, "Message": r.message}
+            for i, r in enumerate(results)
+            if isinstance(r, ItemError)
+        ],
+    )
+    for index, message in enumerate(accepted):
+        if (message.extra or {}).get("Scheduled") is None:
+            message.dispatch_at = group.dispatch_time(index)
+    emu.add_batch(group, stored)

@@ -9,6 +9,7 @@ fields are taken as their text and numeric strings are accepted for
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -18,7 +19,7 @@ import msgspec
 from ...core.models import Direction, Message, Status
 from ...core.phone import is_possible_e164, normalize_plus
 from .errors import ItemError, SerializationException
-from .mapping import error_code, status_name
+from .mapping import outbound_status_name
 
 __all__ = [
     "FIELDS",
@@ -60,6 +61,8 @@ LEASE_FIELDS = (
     "WebhookMethod",
 )
 _CANONICAL = {name.lower(): name for name in FIELDS}
+#: Keys of a message that ``_plain_message`` can check on its own.
+_PLAIN_KEYS = frozenset(("From", "To", "Text"))
 
 #: ``Schedule`` may be at most this far ahead (seconds).
 MAX_SCHEDULE_AHEAD = 14 * 86400
@@ -239,6 +242,38 @@ def needs_lease(sender: str | None, to: str) -> bool:
 
 def validate_message(raw: Any, now: float) -> MessageRequest | ItemError:
     """Check one message object (E1 body or an element of ``Messages``)."""
+    if type(raw) is dict and raw.keys() <= _PLAIN_KEYS:
+        plain = _plain_message(raw)
+        if plain is not None:
+            return plain
+    return _checked_message(raw, now)
+
+
+def _plain_message(raw: dict[str, Any]) -> MessageRequest | None:
+    """The common message, only ``From``/``To``/``Text`` as non-empty strings, if valid.
+
+    None for anything else, which the full check then answers, errors included:
+    this only skips the case folding and the checks of absent options.
+    """
+    sender, to, text = raw.get("From"), raw.get("To"), raw.get("Text")
+    if type(to) is not str or type(text) is not str or not to or not text:
+        return None
+    if sender is not None and type(sender) is not str:
+        return None
+    if not is_possible_e164(to):
+        return None
+    if sender and sender.strip():
+        if sender.startswith("+") or not _LETTER.search(sender):
+            if not is_possible_e164(sender):
+                return None
+        elif _ALPHANUMERIC.fullmatch(sender) is None:
+            return None
+    else:
+        sender = None
+    return MessageRequest(sender=sender, to=to, text=text)
+
+
+def _checked_message(raw: Any, now: float) -> MessageRequest | ItemError:
     if not isinstance(raw, dict):
         return ItemError("INVALID_PARAMETER", "Each message must be a JSON object", ())
     data = canonical_keys(raw)
@@ -294,8 +329,11 @@ def _lease_options(data: dict[str, Any]) -> dict[str, str]:
 def message_resource(message: Message, now: float) -> dict[str, Any]:
     """The Message Resource at ``now``; timestamps not reached yet are omitted."""
     extra = message.extra or {}
-    status = status_name(message, now)
     inbound = message.direction == Direction.INBOUND
+    if inbound:
+        status, submitted, delivered = "Received", None, None
+    else:
+        status, submitted, delivered = _progress(message, now)
     body: dict[str, Any] = {
         "MessageSid": message.id,
         "AccountSid": extra.get("AccountSid", message.tenant),
@@ -313,15 +351,39 @@ def message_resource(message: Message, now: float) -> dict[str, Any]:
     body["Created"] = int(message.created_at)
     if inbound:
         body["Received"] = int(message.created_at)
-    else:
-        submitted = message.reached_at(Status.SENT, now)
-        if submitted is not None:
-            body["Submitted"] = int(submitted)
-        if status == "Delivered":
-            delivered = message.reached_at(Status.DELIVERED, now)
-            if delivered is not None:
-                body["Delivered"] = int(delivered)
-    body["ErrorCode"] = error_code(message, now)
+    if submitted is not None:
+        body["Submitted"] = int(submitted)
+    if delivered is not None:
+        body["Delivered"] = int(delivered)
+    body["ErrorCode"] = (message.plan.error_code or "") if status == "Failed" else ""
     if extra.get("ExternalId") is not None:
         body["ExternalId"] = extra["ExternalId"]
     return body
+
+
+def _progress(message: Message, now: float) -> tuple[str, float | None, float | None]:
+    """An outbound message's ``Status`` word, ``Submitted`` and ``Delivered`` times at ``now``.
+
+    One pass over the plan steps reached by ``now`` (``Message.status_at`` and
+    ``reached_at`` would each walk them again); a message still queued, as
+    every one is right after a batch, reaches none.
+    """
+    plan = message.plan
+    initial = plan.initial
+    reached = plan.steps[: _steps_reached(message, now)]
+    word = outbound_status_name(message, reached[-1][1] if reached else initial)
+    submitted = message.created_at if initial == Status.SENT else None
+    delivered = message.created_at if initial == Status.DELIVERED else None
+    for offset, status in reached:
+        if status == Status.SENT and submitted is None:
+            submitted = message.dispatch_at + offset
+        elif status == Status.DELIVERED and delivered is None:
+            delivered = message.dispatch_at + offset
+    return word, submitted, delivered if word == "Delivered" else None
+
+
+def _steps_reached(message: Message, now: float) -> int:
+    """How many plan steps ``message`` has reached by ``now`` (as ``Message.status_at`` counts)."""
+    if now < message.dispatch_at:
+        return 0
+    return bisect_right(message.plan.offsets, now - message.dispatch_at)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from emulator import Emulator
+from emulator.core.store import BatchQuery
 
 from .conftest import ACCOUNT, BATCH, MESSAGES, TOKEN
 from .receiver import Receiver
@@ -66,3 +68,26 @@ def test_a_pending_delivery_receipt_webhook_survives_a_restart(
     assert received.form["Event"] == "Message.DeliveryReceiptReceived"
     assert received.form["Message.Sid"] == sent["MessageSid"]
     again.close()
+
+
+def test_sids_continue_after_a_restart_without_repeating(tmp_path: Path) -> None:
+    db = tmp_path / "fd.db"
+    batch = {"Messages": [{"To": f"+6148802355{i}", "Text": "b"} for i in range(3)]}
+
+    def sids(emu: Emulator) -> list[str]:
+        with emu.client(auth=(ACCOUNT, TOKEN)) as client:
+            return [m["MessageSid"] for m in client.post(BATCH, json=batch).json()]
+
+    emu = Emulator(db=db)
+    before = sids(emu)
+    emu.close()
+    again = Emulator(db=db)
+    after = sids(again)
+    batches = [b.id for b in again.store.query_batches(BatchQuery(provider="fonedynamics"))]
+    again.close()
+    assert all(re.fullmatch(r"M[A-Z0-9]{31}", sid) for sid in before + after)
+    assert len(set(before + after)) == 6
+    assert len(set(batches)) == 2 and all(re.fullmatch(r"B[A-Z0-9]{31}", b) for b in batches)
+
+    fresh = Emulator()  # the same seed and calls without the restart: the same sids
+    assert sids(fresh) + sids(fresh) == before + after
