@@ -40,16 +40,27 @@ def is_e164(number: str) -> bool:
     return E164_PATTERN.fullmatch(number) is not None
 
 
+@cache
+def _possible_totals(head: str) -> frozenset[int] | None:
+    """Possible lengths, ``+`` included, of an E.164 number whose digits start with ``head``.
+
+    ``head`` is the first three digits (fewer in a shorter number): enough to
+    find the 1-3 digit country code, the shortest one with metadata winning.
+    At most 999 + 99 + 9 entries.
+    """
+    for size in (1, 2, 3):
+        lengths = _possible_lengths(int(head[:size]))
+        if lengths is not None:
+            return frozenset(1 + size + length for length in lengths)
+    return None
+
+
 def is_possible_e164(number: str) -> bool:
     """An E.164 string whose national part has a possible length for its country."""
     if not isinstance(number, str) or E164_PATTERN.fullmatch(number) is None:
         return False
-    for size in (1, 2, 3):
-        code = int(number[1 : 1 + size])
-        lengths = _possible_lengths(code)
-        if lengths is not None:
-            return len(number) - 1 - size in lengths
-    return False
+    totals = _possible_totals(number[1:4])
+    return totals is not None and len(number) in totals
 
 
 def normalize_plus(value: str) -> str:

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from emulator.core.phone import is_e164, is_possible_e164, normalize_plus
+from emulator.core.phone import _possible_lengths, is_e164, is_possible_e164, normalize_plus
 
 REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
 CALLING_CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
@@ -154,3 +154,21 @@ def test_is_e164_checks_shape_only() -> None:
 )
 def test_normalize_plus(raw: str, expected: str) -> None:
     assert normalize_plus(raw) == expected
+
+
+def _by_country_code(number: str) -> bool:
+    """The rule spelled out: the shortest 1-3 digit prefix with metadata is the country code."""
+    if not is_e164(number):
+        return False
+    for size in (1, 2, 3):
+        lengths = _possible_lengths(int(number[1 : 1 + size]))
+        if lengths is not None:
+            return len(number) - 1 - size in lengths
+    return False
+
+
+def test_lengths_looked_up_by_first_three_digits_follow_the_country_code_rule() -> None:
+    for head in range(1, 1000):
+        for size in range(1, 16):
+            number = f"+{head}{'5' * 15}"[: 1 + size]
+            assert is_possible_e164(number) is _by_country_code(number), number
