@@ -22,6 +22,7 @@ import binascii
 import hmac
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -48,7 +49,12 @@ class Account:
     sms_enabled: bool = True
 
 
+@lru_cache(maxsize=256)
 def _credentials(header: str | None) -> tuple[str, str]:
+    """``(AccountSid, Token)`` from an ``Authorization`` header (a client resends the same one).
+
+    Only answers are cached: a bad header raises afresh every time.
+    """
     if not header:
         raise Unauthorized("Authentication required: send HTTP Basic credentials.")
     scheme, _, value = header.strip().partition(" ")

@@ -57,6 +57,9 @@ STATUSES: dict[Status, str] = {
     Status.REJECTED: "Failed",
 }
 
+#: Final statuses a delivery receipt reports (looked up once: enum members are slow to reach).
+_FINAL = (Status.DELIVERED, Status.FAILED)
+
 
 def was_submitted(message: Message) -> bool:
     """Whether the message's plan hands it to the SMSC (reaches Submitted)."""
@@ -87,7 +90,7 @@ def status_name(message: Message, now: float) -> str:
 def outbound_status_name(message: Message, status: Status) -> str:
     """The ``Status`` word for an outbound ``message`` whose neutral status is ``status``."""
     if (
-        status in (Status.DELIVERED, Status.FAILED)
+        status in _FINAL
         and not (message.extra or {}).get("DeliveryReceipt", True)
         and was_submitted(message)
     ):

@@ -31,7 +31,13 @@ from .errors import (
 )
 from .listing import list_messages, parse_query
 from .sending import NAME, submit
-from .wire import message_resource, parse_form, parse_json, validate_message
+from .wire import (
+    message_resource,
+    parse_form,
+    parse_json,
+    validate_message,
+    validate_messages,
+)
 
 if TYPE_CHECKING:
     from ...emulator import Emulator
@@ -150,7 +156,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             account=account,
             property_sid=property_sid,
             endpoint="send_batch",
-            items=[validate_message(item, now) for item in messages],
+            items=validate_messages(messages, now),
             batch=True,
         )
         now = emu.time()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -34,6 +33,7 @@ __all__ = [
     "parse_form",
     "parse_json",
     "validate_message",
+    "validate_messages",
 ]
 
 FIELDS = (
@@ -72,6 +72,10 @@ SCHEDULE_GRACE = 3600
 _ALPHANUMERIC = re.compile(r"[A-Za-z0-9 ]{1,11}")
 _LETTER = re.compile(r"[A-Za-z]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+
+# Enum members looked up once: ``Status.SENT`` costs a slow class lookup per use on Python 3.11.
+_INBOUND = Direction.INBOUND
+_QUEUED, _SENT, _DELIVERED = Status.QUEUED, Status.SENT, Status.DELIVERED
 
 
 def decode_text(raw: bytes) -> str:
@@ -120,9 +124,8 @@ def canonical_keys(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@dataclass(slots=True)
-class MessageRequest:
-    """One validated message to send."""
+class MessageRequest(msgspec.Struct):
+    """One validated message to send (a Struct: built in C, one per message of a batch)."""
 
     sender: str | None  # None: send from a leased number
     to: str
@@ -133,7 +136,7 @@ class MessageRequest:
     receipt_method: str = "POST"
     external_id: str | None = None
     #: Response options for a leased sender (documented field names).
-    lease_options: dict[str, str] = field(default_factory=dict)
+    lease_options: dict[str, str] = msgspec.field(default_factory=dict)
 
     @property
     def leased(self) -> bool:
@@ -240,16 +243,30 @@ def needs_lease(sender: str | None, to: str) -> bool:
     return to.startswith("+1") and not sender.startswith("+")
 
 
-def validate_message(raw: Any, now: float) -> MessageRequest | ItemError:
-    """Check one message object (E1 body or an element of ``Messages``)."""
+def validate_messages(raws: list[Any], now: float) -> list[MessageRequest | ItemError]:
+    """:func:`validate_message` for each element of a batch's ``Messages``.
+
+    A batch usually has one sender: each distinct plain ``From`` is checked once.
+    """
+    senders: set[str] = set()
+    return [validate_message(raw, now, senders) for raw in raws]
+
+
+def validate_message(
+    raw: Any, now: float, senders: set[str] | None = None
+) -> MessageRequest | ItemError:
+    """Check one message object (E1 body or an element of ``Messages``).
+
+    ``senders``: ``From`` values already found valid in this request (added to).
+    """
     if type(raw) is dict and raw.keys() <= _PLAIN_KEYS:
-        plain = _plain_message(raw)
+        plain = _plain_message(raw, set() if senders is None else senders)
         if plain is not None:
             return plain
     return _checked_message(raw, now)
 
 
-def _plain_message(raw: dict[str, Any]) -> MessageRequest | None:
+def _plain_message(raw: dict[str, Any], senders: set[str]) -> MessageRequest | None:
     """The common message, only ``From``/``To``/``Text`` as non-empty strings, if valid.
 
     None for anything else, which the full check then answers, errors included:
@@ -262,15 +279,16 @@ def _plain_message(raw: dict[str, Any]) -> MessageRequest | None:
         return None
     if not is_possible_e164(to):
         return None
-    if sender and sender.strip():
+    if not sender or not sender.strip():
+        sender = None
+    elif sender not in senders:
         if sender.startswith("+") or not _LETTER.search(sender):
             if not is_possible_e164(sender):
                 return None
         elif _ALPHANUMERIC.fullmatch(sender) is None:
             return None
-    else:
-        sender = None
-    return MessageRequest(sender=sender, to=to, text=text)
+        senders.add(sender)
+    return MessageRequest(sender, to, text)
 
 
 def _checked_message(raw: Any, now: float) -> MessageRequest | ItemError:
@@ -329,9 +347,11 @@ def _lease_options(data: dict[str, Any]) -> dict[str, str]:
 def message_resource(message: Message, now: float) -> dict[str, Any]:
     """The Message Resource at ``now``; timestamps not reached yet are omitted."""
     extra = message.extra or {}
-    inbound = message.direction == Direction.INBOUND
+    inbound = message.direction == _INBOUND
     if inbound:
         status, submitted, delivered = "Received", None, None
+    elif now < message.dispatch_at and message.plan.initial == _QUEUED:
+        status, submitted, delivered = "Processing", None, None  # as every fresh batch message
     else:
         status, submitted, delivered = _progress(message, now)
     body: dict[str, Any] = {
@@ -372,12 +392,12 @@ def _progress(message: Message, now: float) -> tuple[str, float | None, float | 
     initial = plan.initial
     reached = plan.steps[: _steps_reached(message, now)]
     word = outbound_status_name(message, reached[-1][1] if reached else initial)
-    submitted = message.created_at if initial == Status.SENT else None
-    delivered = message.created_at if initial == Status.DELIVERED else None
+    submitted = message.created_at if initial == _SENT else None
+    delivered = message.created_at if initial == _DELIVERED else None
     for offset, status in reached:
-        if status == Status.SENT and submitted is None:
+        if status == _SENT and submitted is None:
             submitted = message.dispatch_at + offset
-        elif status == Status.DELIVERED and delivered is None:
+        elif status == _DELIVERED and delivered is None:
             delivered = message.dispatch_at + offset
     return word, submitted, delivered if word == "Delivered" else None
 

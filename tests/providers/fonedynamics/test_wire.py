@@ -11,7 +11,11 @@ from hypothesis import strategies as st
 from emulator.core.lifecycle import Timing, plan_for
 from emulator.core.models import Message, Outcome, Plan, Status
 from emulator.providers.fonedynamics.mapping import error_code, status_name
-from emulator.providers.fonedynamics.wire import message_resource, validate_message
+from emulator.providers.fonedynamics.wire import (
+    message_resource,
+    validate_message,
+    validate_messages,
+)
 
 NOW = 1_700_000_000.0
 
@@ -109,3 +113,18 @@ def test_plain_messages_validate_as_the_general_path_does(sender: Any, to: Any) 
 )
 def test_any_plain_message_validates_as_the_general_path_does(raw: dict[str, Any]) -> None:
     assert validate_message(raw, NOW) == validate_message(_folded(raw), NOW)
+
+
+def test_a_batch_checks_each_sender_as_a_single_message_would() -> None:
+    senders = ["+61499009990", "+4088070206", "MyShop", "Shop!", "+61499009990", "+4088070206"]
+    raws = [{"From": sender, "To": "+61488023555", "Text": "hi"} for sender in senders]
+    one_by_one = [validate_message(raw, NOW) for raw in raws]
+    assert validate_messages(raws, NOW) == one_by_one
+    assert [type(item).__name__ for item in one_by_one] == [
+        "MessageRequest",
+        "ItemError",
+        "MessageRequest",
+        "ItemError",
+        "MessageRequest",
+        "ItemError",
+    ]
