@@ -8,6 +8,7 @@ shape.  Fixed path segments match case-insensitively, as ServiceStack routes do.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,8 @@ __all__ = ["build_app"]
 Handler = Callable[[Request], Awaitable[Response]]
 
 _SEGMENTS = {"properties": "Properties", "messages": "Messages", "batchmessages": "BatchMessages"}
+#: Paths already spelled as the routes spell them (the usual case): nothing to fix.
+_CANONICAL_PATH = re.compile(r"/(?:Properties/[^/]*/(?:Messages|BatchMessages)|Messages)(?:/|\Z)")
 
 
 class CaseInsensitivePaths:
@@ -59,7 +62,7 @@ class CaseInsensitivePaths:
         if scope["type"] == "http":
             root = scope.get("root_path", "")
             path: str = scope["path"]
-            if path.startswith(root):
+            if path.startswith(root) and not _CANONICAL_PATH.match(path, len(root)):
                 parts = path[len(root) :].split("/")
                 fixed = list(parts)
                 if len(parts) > 1:
@@ -139,7 +142,10 @@ def build_app(emu: Emulator) -> ASGIApp:
                 "The request body must be a JSON object with a Messages array",
                 code="SerializationException",
             )
-        messages = next((v for k, v in data.items() if k.lower() == "messages"), None)
+        if len(data) == 1 and "Messages" in data:
+            messages = data["Messages"]
+        else:  # the first key that is "messages" in any case
+            messages = next((v for k, v in data.items() if k.lower() == "messages"), None)
         if messages is None or messages == []:
             raise FoneDynamicsError(
                 "Required parameter missing: Messages",

@@ -89,6 +89,11 @@ def decode_text(raw: bytes) -> str:
 
 def parse_json(raw: bytes) -> Any:
     """Decode a JSON body or raise ``SerializationException`` (HTTP 400)."""
+    if raw[:1] == b"{":  # the usual body: straight from the bytes, when they are valid UTF-8 JSON
+        try:
+            return msgspec.json.decode(raw)
+        except (ValueError, msgspec.DecodeError, RecursionError):
+            pass  # Latin-1, or malformed: the path below decodes it or words the error
     text = decode_text(raw)
     if not text.strip():
         return None

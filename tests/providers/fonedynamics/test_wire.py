@@ -1,18 +1,28 @@
-"""Shortcuts in the wire layer give exactly what the general path gives."""
+"""Shortcuts on the request path give exactly what the general path gives."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.responses import Response
 
 from emulator.core.lifecycle import Timing, plan_for
 from emulator.core.models import Message, Outcome, Plan, Status
+from emulator.providers.fonedynamics.errors import (
+    CONTENT_TYPE,
+    SerializationException,
+    json_response,
+)
 from emulator.providers.fonedynamics.mapping import error_code, status_name
+from emulator.providers.fonedynamics.routes import CaseInsensitivePaths
 from emulator.providers.fonedynamics.wire import (
     message_resource,
+    parse_json,
     validate_message,
     validate_messages,
 )
@@ -128,3 +138,83 @@ def test_a_batch_checks_each_sender_as_a_single_message_would() -> None:
         "MessageRequest",
         "ItemError",
     ]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"Messages": [{"To": "+61488023555", "Text": "hi"}]}',
+        '{"Text": "Caf\u00e9"}'.encode(),
+        b'{"Text": "x"} trailing',
+        b"{not json",
+        b'{"From": "x",}',
+        b'{"Text":' + b"[" * 50_000,
+    ],
+)
+def test_json_from_the_bytes_is_what_the_decoded_text_gives(raw: bytes) -> None:
+    def outcome(body: bytes) -> Any:
+        try:
+            return parse_json(body)
+        except SerializationException as exc:
+            return exc.message
+
+    # A byte order mark sends the body through the text path, which then drops it.
+    assert outcome(raw) == outcome(b"\xef\xbb\xbf" + raw)
+
+
+def test_a_latin1_json_body_is_read_as_latin1() -> None:
+    assert parse_json('{"Text": "Caf\u00e9"}'.encode("latin-1")) == {"Text": "Caf\u00e9"}
+
+
+@pytest.mark.parametrize("status", [200, 400, 401, 500, 204, 304, 101])
+@pytest.mark.parametrize("headers", [None, {}, {"Retry-After": "1"}, {"Content-Length": "0"}])
+def test_json_response_headers_are_starlettes(status: int, headers: dict[str, str] | None) -> None:
+    body = {"ResponseStatus": {"ErrorCode": "X", "Message": "y"}}
+    expected = Response(
+        msgspec.json.encode(body), status_code=status, headers=headers, media_type=CONTENT_TYPE
+    )
+    assert json_response(body, status, headers).raw_headers == expected.raw_headers
+
+
+def _fixed_segments(path: str) -> str:
+    """The documented rule: ``properties``/``messages``/``batchmessages`` spelled as routed."""
+    names = {"properties": "Properties", "messages": "Messages", "batchmessages": "BatchMessages"}
+    parts = path.split("/")
+    if len(parts) > 1:
+        parts[1] = names.get(parts[1].lower(), parts[1])
+    if len(parts) > 3 and parts[1] == "Properties":
+        parts[3] = names.get(parts[3].lower(), parts[3])
+    return "/".join(parts)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/Properties/S1/Messages",
+        "/Properties/S1/BatchMessages",
+        "/Properties/S1/Messages/",
+        "/Properties//Messages",
+        "/Messages/M1",
+        "/Messages",
+        "/properties/S1/messages",
+        "/PROPERTIES/S1/BATCHMESSAGES",
+        "/Properties/S1/messages",
+        "/Properties/S1/MessagesX",
+        "/Messages\n",
+        "/Properties/S1/Messages\n",
+        "/messages/M1",
+        "/Nothing",
+        "/",
+        "",
+    ],
+)
+@pytest.mark.parametrize("root", ["", "/v2"])
+def test_paths_are_spelled_as_the_routes_spell_them(path: str, root: str) -> None:
+    seen: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(scope["path"])
+
+    scope = {"type": "http", "root_path": root, "path": root + path}
+    asyncio.run(CaseInsensitivePaths(app)(scope, None, None))  # type: ignore[arg-type]
+    assert seen == [root + _fixed_segments(path)]
