@@ -15,12 +15,13 @@ from ...core.models import Batch, Message, Plan
 from ...core.segments import analyze
 from .errors import ItemError
 from .leases import acquire
-from .mapping import OUTCOMES
+from .mapping import OUTCOMES, OutcomeMapping
 from .webhooks import schedule_receipt
 from .wire import MessageRequest, needs_lease
 
 if TYPE_CHECKING:
     from ...emulator import Emulator
+    from ...scenario.engine import Decision
 
 __all__ = ["NAME", "new_sid", "new_sids", "submit"]
 
@@ -75,14 +76,13 @@ def submit(
     # One sid per valid request, even one whose lease is then refused.
     sids = iter(new_sids(emu, sum(not isinstance(item, ItemError) for item in items)))
     batch_id = new_sid(emu, "B") if batch else None
-    plans = _Plans(emu)
+    fates = _Fates(emu)
     for request in items:
         if isinstance(request, ItemError):
             results.append(request)
             continue
         decision = emu.decide(NAME, endpoint, request.to, request.sender, request.text)
-        mapping = OUTCOMES.get(decision.outcome, OUTCOMES["delivered"])
-        code = decision.error_code or mapping.error_code
+        mapping, code, plan = fates.get(decision)
         sid = next(sids)
         lease = None
         sender = request.sender or ""
@@ -112,7 +112,7 @@ def submit(
             segments=info.segments,
             created_at=now,
             dispatch_at=dispatch,
-            plan=plans.get(decision.outcome, code or None),
+            plan=plan,
             batch_id=batch_id,
             encoding=info.encoding,
             extra=extra,
@@ -134,23 +134,29 @@ def submit(
     return results
 
 
-class _Plans:
-    """``emu.plan`` for one request's messages, built once per outcome and code.
+class _Fates:
+    """Per request: each decision's mapping, item error code and plan, worked out once.
 
-    Outcomes carrying their own plan (a scenario sequence, jitter) are not cached.
+    Most messages of a batch get the same decision.  Outcomes carrying their
+    own plan (a scenario sequence, jitter) are worked out every time.
     """
 
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
-        self.cache: dict[tuple[str, str | None], Plan] = {}
+        self.known: dict[tuple[str, str | None], tuple[OutcomeMapping, str, Plan]] = {}
 
-    def get(self, outcome: str, code: str | None) -> Plan:
-        if type(outcome) is not str:
-            return self.emu.plan(outcome, code)
-        plan = self.cache.get((outcome, code))
-        if plan is None:
-            plan = self.cache[outcome, code] = self.emu.plan(outcome, code)
-        return plan
+    def get(self, decision: Decision) -> tuple[OutcomeMapping, str, Plan]:
+        outcome = decision.outcome
+        shared = type(outcome) is str
+        key = (outcome, decision.error_code)
+        fate = self.known.get(key) if shared else None
+        if fate is None:
+            mapping = OUTCOMES.get(outcome, OUTCOMES["delivered"])
+            code = decision.error_code or mapping.error_code
+            fate = (mapping, code, self.emu.plan(outcome, code or None))
+            if shared:
+                self.known[key] = fate
+        return fate
 
 
 def _store_batch(
