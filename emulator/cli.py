@@ -49,6 +49,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from .core.sqlite import SchemaVersionError
     from .emulator import Emulator
     from .providers import PROVIDERS
     from .scenario.loader import ScenarioError
@@ -60,6 +61,8 @@ def _serve(args: argparse.Namespace) -> int:
         emu = Emulator(scenario=args.scenario, clock=args.clock, seed=args.seed, db=args.db)
     except ScenarioError as exc:
         return _fail(f"--scenario: {exc}")
+    except SchemaVersionError as exc:  # its message starts with the path
+        return _fail(f"--db {exc}")
     except (sqlite3.Error, OSError) as exc:
         return _fail(f"--db {args.db}: cannot open SQLite database ({exc})")
     try:

@@ -1,4 +1,19 @@
-"""SQLite backend (``--db PATH``): the MemoryStore's contract, kept on disk in WAL mode."""
+"""SQLite backend (``--db PATH``): the MemoryStore's contract, kept on disk in WAL mode.
+
+Layout (``PRAGMA user_version`` 2), shaped by one case: a batch of 650,000
+messages inserted in one transaction.
+
+* ``groups``: the values a whole batch nearly always shares (provider, tenant,
+  batch id, sender, direction, encoding, created_at, plan, extra), stored once
+  and referenced by a small integer from each message row.
+* ``messages``: one narrow row per message (seq, id, group, recipient, text,
+  segments, dispatch_at, and ``extra`` only when messages of one insert do not
+  share it); ``id`` is indexed.
+* ``runs``: consecutive seq ranges with one provider, tenant and batch id.  They
+  index the messages by tenant and by batch: paging a tenant or a batch seeks
+  its runs, then reads seq ranges of ``messages``, so those lookups stay O(page)
+  without an index entry per message (a batch is one run).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +21,8 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from operator import attrgetter
+from itertools import groupby, repeat
+from operator import attrgetter, countOf, is_
 from pathlib import Path
 from typing import Any
 
@@ -15,46 +31,78 @@ import msgspec
 from .models import Batch, Direction, Message, Plan, Status
 from .store import BatchQuery, MessageQuery
 
-__all__ = ["SQLiteStore"]
+__all__ = ["SCHEMA_VERSION", "SQLiteStore", "SchemaVersionError"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS plans (id INTEGER PRIMARY KEY, body TEXT UNIQUE NOT NULL);
-CREATE TABLE IF NOT EXISTS messages (
-    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, provider TEXT NOT NULL,
-    tenant TEXT NOT NULL, batch_id TEXT, direction TEXT NOT NULL, sender TEXT NOT NULL,
-    recipient TEXT NOT NULL, text TEXT NOT NULL, segments INTEGER NOT NULL,
-    encoding TEXT NOT NULL, created_at REAL NOT NULL, dispatch_at REAL NOT NULL,
-    plan_id INTEGER NOT NULL, extra TEXT
+SCHEMA_VERSION = 2
+"""``PRAGMA user_version`` of the layout this module reads and writes."""
+
+_SCHEMA = f"""
+CREATE TABLE plans (id INTEGER PRIMARY KEY, body TEXT UNIQUE NOT NULL);
+CREATE TABLE groups (
+    id INTEGER PRIMARY KEY, provider TEXT NOT NULL, tenant TEXT NOT NULL, batch_id TEXT,
+    sender TEXT NOT NULL, direction TEXT NOT NULL, encoding TEXT NOT NULL,
+    created_at REAL NOT NULL, plan_id INTEGER NOT NULL, extra TEXT
 );
-CREATE INDEX IF NOT EXISTS messages_tenant ON messages (provider, tenant, seq);
-CREATE INDEX IF NOT EXISTS messages_batch ON messages (batch_id, seq);
-CREATE TABLE IF NOT EXISTS batches (
+CREATE TABLE messages (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL, group_id INTEGER NOT NULL,
+    recipient TEXT NOT NULL, text TEXT NOT NULL, segments INTEGER NOT NULL,
+    dispatch_at REAL NOT NULL, extra TEXT
+);
+CREATE UNIQUE INDEX messages_id ON messages (id);
+CREATE TABLE runs (
+    first INTEGER PRIMARY KEY, last INTEGER NOT NULL, provider TEXT NOT NULL,
+    tenant TEXT NOT NULL, batch_id TEXT
+);
+CREATE INDEX runs_tenant ON runs (provider, tenant, first);
+CREATE INDEX runs_provider ON runs (provider, first);
+CREATE INDEX runs_batch ON runs (batch_id, first) WHERE batch_id IS NOT NULL;
+CREATE TABLE batches (
     seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, provider TEXT NOT NULL,
     tenant TEXT NOT NULL, sender TEXT NOT NULL, created_at REAL NOT NULL,
     size INTEGER NOT NULL, processing REAL NOT NULL, rejected TEXT NOT NULL, extra TEXT
 );
-CREATE TABLE IF NOT EXISTS state (
+CREATE TABLE state (
     namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (namespace, key)
 );
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+PRAGMA user_version = {SCHEMA_VERSION};
 """
 
+# Columns in the order _row_to_message unpacks them.
 _MESSAGE_COLUMNS = (
-    "seq, id, provider, tenant, batch_id, direction, sender, recipient, text, segments, "
-    "encoding, created_at, dispatch_at, plan_id, extra"
+    "m.seq, m.id, g.provider, g.tenant, g.batch_id, g.direction, g.sender, m.recipient,"
+    " m.text, m.segments, g.encoding, g.created_at, m.dispatch_at, g.plan_id,"
+    " coalesce(m.extra, g.extra)"
 )
+_GROUP_COLUMNS = (
+    "provider, tenant, batch_id, sender, direction, encoding, created_at, plan_id, extra"
+)
+_INSERT = "INSERT INTO messages (seq, id, group_id, recipient, text, segments, dispatch_at"
+_INSERT_SHARED_EXTRA = _INSERT + ") VALUES (?, ?, ?, ?, ?, ?, ?)"
+_INSERT_OWN_EXTRA = _INSERT + ", extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+# Group keys remembered between inserts (sends at one emulator time share one).
+_GROUP_CACHE = 4096
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
 _plan_of = attrgetter("plan")
 _extra_of = attrgetter("extra")
-_direction_of = attrgetter("direction")
-# Message attributes in _MESSAGE_COLUMNS order, around the ``direction`` column.
-_COLUMNS_BEFORE_DIRECTION = tuple(map(attrgetter, ("id", "provider", "tenant", "batch_id")))
-_COLUMNS_AFTER_DIRECTION = tuple(
-    map(attrgetter, ("sender", "to", "text", "segments", "encoding", "created_at", "dispatch_at"))
+# A message's group values but plan and extra (compared by identity instead:
+# a Plan's == and hash are Python code, an extra dict's == is not JSON's).
+_shared_of = attrgetter(
+    "provider", "tenant", "batch_id", "sender", "direction", "encoding", "created_at"
 )
+_run_of = attrgetter("provider", "tenant", "batch_id")
+_id_of = attrgetter("id")
+_to_of = attrgetter("to")
+_text_of = attrgetter("text")
+_segments_of = attrgetter("segments")
+_dispatch_of = attrgetter("dispatch_at")
+
+
+class SchemaVersionError(ValueError):
+    """The file holds another layout (an older sms-emulator's, or not ours at all)."""
 
 
 def _dump(value: Any) -> str | None:
@@ -65,6 +113,11 @@ def _load(value: str | None) -> Any:
     return None if value is None else _decode(value)
 
 
+def _same_object(items: Iterator[Any], first: Any) -> bool:
+    """Whether every item is ``first`` itself (one C-level pass)."""
+    return all(map(is_, items, repeat(first)))
+
+
 class SQLiteStore:
     """Messages, batches and state in one SQLite file."""
 
@@ -72,12 +125,40 @@ class SQLiteStore:
         self.path = str(path)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        try:
+            self._open()
+        except BaseException:
+            self._db.close()
+            raise
         self._plans: dict[int, Plan] = {}
         self._plan_ids: dict[Plan, int] = {}
+        self._group_ids: dict[tuple[Any, ...], int] = {}
         self._load_plans()
+
+    def _open(self) -> None:
+        """Create the layout in a new file, or check an existing file has it."""
+        db = self._db
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        if version == SCHEMA_VERSION:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            return
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+        if version == 0 and not tables:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
+            return
+        if version == 0 and {"messages", "batches", "meta"} <= tables:
+            found = "written by an older sms-emulator (database layout 1)"
+        elif version > SCHEMA_VERSION:
+            found = f"written by a newer sms-emulator (database layout {version})"
+        else:
+            found = "not an sms-emulator database"
+        raise SchemaVersionError(
+            f"{self.path}: {found}; this version reads layout {SCHEMA_VERSION} and does not"
+            " convert files: start with a new file"
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -86,11 +167,13 @@ class SQLiteStore:
     def clear(self) -> None:
         with self._lock:
             self._db.executescript(
-                "BEGIN; DELETE FROM messages; DELETE FROM batches; DELETE FROM state;"
-                " DELETE FROM meta; DELETE FROM plans; COMMIT;"
+                "BEGIN; DELETE FROM messages; DELETE FROM groups; DELETE FROM runs;"
+                " DELETE FROM batches; DELETE FROM state; DELETE FROM meta; DELETE FROM plans;"
+                " COMMIT;"
             )
             self._plans.clear()
             self._plan_ids.clear()
+            self._group_ids.clear()
 
     # plans
     def _load_plans(self) -> None:
@@ -123,51 +206,127 @@ class SQLiteStore:
         self._plan_ids[plan] = plan_id
         return plan_id
 
+    # groups and runs
+    def _group_id(self, key: tuple[Any, ...]) -> int:
+        """The group row holding ``key`` (in ``_GROUP_COLUMNS`` order), added if new."""
+        group_id = self._group_ids.get(key)
+        if group_id is None:
+            if len(self._group_ids) >= _GROUP_CACHE:
+                self._group_ids.clear()
+            cursor = self._db.execute(
+                f"INSERT INTO groups ({_GROUP_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", key
+            )
+            group_id = self._group_ids[key] = cursor.lastrowid
+        return group_id
+
+    def _group_key(self, shared: tuple[Any, ...], plan: Plan, extra: str | None) -> tuple[Any, ...]:
+        provider, tenant, batch_id, sender, direction, encoding, created_at = shared
+        return (
+            provider,
+            tenant,
+            batch_id,
+            sender,
+            str(direction),
+            encoding,
+            created_at,
+            self._plan_id(plan),
+            extra,
+        )
+
+    def _add_runs(self, messages: Sequence[Message], first: int, uniform: bool) -> None:
+        """Record the seq ranges of ``messages`` (from ``first``) per provider, tenant, batch.
+
+        ``uniform``: all of them have one provider, tenant and batch (known already).
+        """
+        if uniform:
+            runs = [(_run_of(messages[0]), len(messages))]
+        else:
+            runs = [(key, len(list(same))) for key, same in groupby(map(_run_of, messages))]
+        last = self._db.execute(
+            "SELECT first, last, provider, tenant, batch_id FROM runs ORDER BY first DESC LIMIT 1"
+        ).fetchone()
+        if last is not None and last[1] == first - 1 and last[2:] == runs[0][0]:
+            # The previous insert's run goes on (consecutive sends of one tenant).
+            _, count = runs.pop(0)
+            self._db.execute("UPDATE runs SET last = ? WHERE first = ?", (last[1] + count, last[0]))
+            first += count
+        for key, count in runs:
+            self._db.execute(
+                "INSERT INTO runs (first, last, provider, tenant, batch_id) VALUES (?, ?, ?, ?, ?)",
+                (first, first + count - 1, *key),
+            )
+            first += count
+
     # messages
     def _next_seq(self, table: str) -> int:
         (value,) = self._db.execute(f"SELECT COALESCE(MAX(seq), 0) FROM {table}").fetchone()
         return value
 
     def _insert_messages(self, messages: Sequence[Message]) -> None:
+        count = len(messages)
+        if not count:
+            return
         first = self._next_seq("messages") + 1
-        # Plans and extras are usually shared by a whole batch: look each one up
-        # (or encode it) once, keyed by identity, instead of once per message.
-        plans = {id(plan): plan for plan in map(_plan_of, messages)}
-        plan_ids = {key: self._plan_id(plan) for key, plan in plans.items()}
-        extras = {id(extra): extra for extra in map(_extra_of, messages)}
-        dumped = {key: _dump(extra) for key, extra in extras.items()}
+        head = messages[0]
+        # Checked in C, one pass each: does the whole insert share its group
+        # values, plan and extra (the same objects, as a batch's are)?
+        shared_extra = _same_object(map(_extra_of, messages), head.extra)
+        uniform = countOf(map(_shared_of, messages), _shared_of(head)) == count
+        if uniform and shared_extra and _same_object(map(_plan_of, messages), head.plan):
+            key = self._group_key(_shared_of(head), head.plan, _dump(head.extra))
+            group_ids: Iterator[int] = repeat(self._group_id(key), count)
+        else:
+            group_ids = self._mixed_group_ids(messages, shared_extra)
 
         for seq, m in enumerate(messages, first):
             m.seq = seq
         # Rows zipped from C-level column iterators: no Python frame per row, and
         # no list of 650,000 row tuples.
-        rows = zip(
-            range(first, first + len(messages)),
-            *(map(getter, messages) for getter in _COLUMNS_BEFORE_DIRECTION),
-            map(str, map(_direction_of, messages)),
-            *(map(getter, messages) for getter in _COLUMNS_AFTER_DIRECTION),
-            map(plan_ids.__getitem__, map(id, map(_plan_of, messages))),
-            map(dumped.__getitem__, map(id, map(_extra_of, messages))),
-            strict=True,
-        )
-        self._db.executemany(
-            f"INSERT INTO messages ({_MESSAGE_COLUMNS}) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        columns = [
+            range(first, first + count),
+            map(_id_of, messages),
+            group_ids,
+            map(_to_of, messages),
+            map(_text_of, messages),
+            map(_segments_of, messages),
+            map(_dispatch_of, messages),
+        ]
+        sql = _INSERT_SHARED_EXTRA
+        if not shared_extra:
+            extras = {id(extra): extra for extra in map(_extra_of, messages)}
+            dumped = {key: _dump(extra) for key, extra in extras.items()}
+            columns.append(map(dumped.__getitem__, map(id, map(_extra_of, messages))))
+            sql = _INSERT_OWN_EXTRA
+        self._db.executemany(sql, zip(*columns, strict=True))
+        self._add_runs(messages, first, uniform)
+
+    def _mixed_group_ids(self, messages: Sequence[Message], shared_extra: bool) -> Iterator[int]:
+        """Each message's group id when an insert spans several groups."""
+        plans = {id(plan): plan for plan in map(_plan_of, messages)}
+        extra = _dump(messages[0].extra) if shared_extra else None
+
+        def raw_keys() -> Iterator[tuple[tuple[Any, ...], int]]:
+            return zip(map(_shared_of, messages), map(id, map(_plan_of, messages)), strict=True)
+
+        ids: dict[tuple[tuple[Any, ...], int], int] = {}
+        for shared, plan_key in dict.fromkeys(raw_keys()):
+            key = self._group_key(shared, plans[plan_key], extra)
+            ids[shared, plan_key] = self._group_id(key)
+        return map(ids.__getitem__, raw_keys())
 
     def _rollback(self, exc: BaseException) -> None:
         self._db.execute("ROLLBACK")
-        # Plans inserted in the failed transaction are gone: forget their ids.
+        # Plans and groups inserted in the failed transaction are gone: forget their ids.
         self._plans.clear()
         self._plan_ids.clear()
+        self._group_ids.clear()
         self._load_plans()
         if isinstance(exc, sqlite3.IntegrityError):
             raise ValueError(f"message and batch ids must be unique ({exc})") from exc
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        """One write transaction under the lock; rolled back (and plans reloaded) on error."""
+        """One write transaction under the lock; rolled back (and caches reset) on error."""
         with self._lock:
             self._db.execute("BEGIN")
             try:
@@ -184,15 +343,20 @@ class SQLiteStore:
             self._insert_messages(messages)
 
     def update_message(self, message: Message) -> None:
-        with self._lock:
+        with self._transaction():
+            row = self._db.execute(
+                f"SELECT {_GROUP_COLUMNS} FROM groups"
+                " WHERE id = (SELECT group_id FROM messages WHERE id = ?)",
+                (message.id,),
+            ).fetchone()
+            if row is None:
+                return
+            group_id = self._group_id((*row[:7], self._plan_id(message.plan), row[8]))
+            # The message's own extra from now on ("null" hides the group's).
+            extra = _dump(message.extra) or "null"
             self._db.execute(
-                "UPDATE messages SET plan_id = ?, dispatch_at = ?, extra = ? WHERE id = ?",
-                (
-                    self._plan_id(message.plan),
-                    message.dispatch_at,
-                    _dump(message.extra),
-                    message.id,
-                ),
+                "UPDATE messages SET group_id = ?, dispatch_at = ?, extra = ? WHERE id = ?",
+                (group_id, message.dispatch_at, extra, message.id),
             )
 
     def _row_to_message(self, row: tuple[Any, ...]) -> Message:
@@ -234,7 +398,9 @@ class SQLiteStore:
     def get_message(self, message_id: str) -> Message | None:
         with self._lock:
             row = self._db.execute(
-                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (message_id,)
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages AS m JOIN groups AS g"
+                " ON g.id = m.group_id WHERE m.id = ?",
+                (message_id,),
             ).fetchone()
         return None if row is None else self._row_to_message(row)
 
@@ -247,58 +413,100 @@ class SQLiteStore:
         clauses: list[str] = []
         args: list[Any] = []
         for column, value in (
-            ("provider", query.provider),
-            ("tenant", query.tenant),
-            ("batch_id", query.batch_id),
-            ("recipient", query.to),
+            ("g.provider", query.provider),
+            ("g.tenant", query.tenant),
+            ("g.batch_id", query.batch_id),
+            ("m.recipient", query.to),
         ):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 args.append(value)
         if query.direction is not None:
-            clauses.append("direction = ?")
+            clauses.append("g.direction = ?")
             args.append(str(query.direction))
         if query.numbers is not None:
             marks = ", ".join("?" * len(query.numbers))
-            clauses.append(f"(recipient IN ({marks}) OR sender IN ({marks}))")
+            clauses.append(f"(m.recipient IN ({marks}) OR g.sender IN ({marks}))")
             numbers = sorted(query.numbers)
             args.extend(numbers + numbers)
         if query.created_from is not None:
-            clauses.append("created_at >= ?")
+            clauses.append("g.created_at >= ?")
             args.append(query.created_from)
         if query.created_to is not None:
-            clauses.append("created_at < ?")
+            clauses.append("g.created_at < ?")
             args.append(query.created_to)
         return clauses, args
 
-    def query_messages(
-        self, query: MessageQuery, *, after_seq: int = 0, limit: int | None = None
+    @staticmethod
+    def _runs_for(query: MessageQuery) -> tuple[str, list[tuple[str, str]]] | None:
+        """The index and conditions on ``runs`` that find the runs holding every match."""
+        if query.batch_id is not None:
+            return "runs_batch", [("batch_id", query.batch_id)]
+        if query.provider is not None and query.tenant is not None:
+            return "runs_tenant", [("provider", query.provider), ("tenant", query.tenant)]
+        if query.provider is not None:
+            return "runs_provider", [("provider", query.provider)]
+        return None
+
+    def _select(
+        self, query: MessageQuery, bound: int, *, forward: bool, limit: int | None
     ) -> list[Message]:
+        """Matches after (``forward``) or before seq ``bound``, ``limit`` nearest to it."""
         clauses, args = self._where(query)
-        clauses.append("seq > ?")
-        args.append(after_seq)
-        sql = f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE {' AND '.join(clauses)} ORDER BY seq"
+        clauses.append("m.seq > ?" if forward else "m.seq < ?")
+        args.append(bound)
+        order = "" if forward else " DESC"
+        runs = self._runs_for(query)
+        if runs is None:
+            sql = (
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages AS m CROSS JOIN groups AS g"
+                f" WHERE g.id = m.group_id AND {' AND '.join(clauses)} ORDER BY m.seq{order}"
+            )
+        else:
+            # The runs in seq order from the one holding ``bound``, then each
+            # run's seq range: index seeks both, so a deep page costs what the
+            # first one does.  (CROSS JOIN and INDEXED BY keep that plan.)
+            index, conditions = runs
+            values = [value for _, value in conditions]
+            own = " AND ".join(f"{column} = ?" for column, _ in conditions)
+            # The seq range in a run starts (or ends) at ``bound`` itself: with
+            # ``r.first`` alone, SQLite would read from the run's start.
+            if forward:
+                start = f"(SELECT coalesce(max(first), 0) FROM runs WHERE {own} AND first <= ?)"
+                run_clauses = [f"r.first >= {start}", "m.seq BETWEEN max(r.first, ?) AND r.last"]
+                args = [*values, *values, bound, bound + 1, *args]
+            else:
+                run_clauses = ["r.first < ?", "m.seq BETWEEN r.first AND min(r.last, ?)"]
+                args = [*values, bound, bound - 1, *args]
+            run_clauses = [
+                *(f"r.{column} = ?" for column, _ in conditions),
+                *run_clauses,
+                "g.id = m.group_id",
+            ]
+            sql = (
+                f"SELECT {_MESSAGE_COLUMNS} FROM runs AS r INDEXED BY {index}"
+                " CROSS JOIN messages AS m CROSS JOIN groups AS g"
+                f" WHERE {' AND '.join(run_clauses + clauses)}"
+                f" ORDER BY r.first{order}, m.seq{order}"
+            )
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
+        if not forward:
+            rows.reverse()
         return [self._row_to_message(row) for row in rows]
+
+    def query_messages(
+        self, query: MessageQuery, *, after_seq: int = 0, limit: int | None = None
+    ) -> list[Message]:
+        return self._select(query, after_seq, forward=True, limit=limit)
 
     def query_messages_before(
         self, query: MessageQuery, *, before_seq: int, limit: int
     ) -> list[Message]:
-        clauses, args = self._where(query)
-        clauses.append("seq < ?")
-        args += [before_seq, limit]
-        sql = (
-            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE {' AND '.join(clauses)}"
-            " ORDER BY seq DESC LIMIT ?"
-        )
-        with self._lock:
-            rows = self._db.execute(sql, args).fetchall()
-        rows.reverse()
-        return [self._row_to_message(row) for row in rows]
+        return self._select(query, before_seq, forward=False, limit=limit)
 
     # batches
     def add_batch(self, batch: Batch, messages: Sequence[Message] = ()) -> None:

@@ -138,6 +138,44 @@ def test_update_message_persists_plan_and_extra(store: Store) -> None:
     assert again.status_at(T0 + 100) == Status.FAILED
 
 
+def test_update_message_can_clear_extra(store: Store) -> None:
+    store.add_messages([message("a", extra={"k": 1}), message("b", extra={"k": 1})])
+    got = store.get_message("a")
+    assert got is not None
+    got.extra = None
+    store.update_message(got)
+    again, other = store.get_message("a"), store.get_message("b")
+    assert again is not None and other is not None
+    assert (again.extra, other.extra) == (None, {"k": 1})
+
+
+def test_one_insert_mixing_plans_extras_and_fields_comes_back_per_message(store: Store) -> None:
+    shared = {"rate": 0.5}
+    failed = plan_for("undeliverable", Timing(), "30008")
+    originals = [
+        message("a", extra=shared),
+        message("b", extra=shared, plan=failed),
+        message("c", extra={"rate": 1}, sender="+15550000009"),
+        message("d", extra=None, direction=Direction.INBOUND, created_at=T0 + 1),
+        message("e", extra={"rate": 1.0}, batch_id="B9", tenant="t2"),
+        message("f", extra=shared, text="ünïcode", provider="p2"),
+    ]
+    expected = [
+        (m.id, m.provider, m.tenant, m.batch_id, m.sender, m.direction, m.created_at, m.plan)
+        for m in originals
+    ]
+    expected_extras = [(m.id, m.extra) for m in originals]
+    store.add_messages(originals)
+    got = store.query_messages(MessageQuery())
+    assert [
+        (m.id, m.provider, m.tenant, m.batch_id, m.sender, m.direction, m.created_at, m.plan)
+        for m in got
+    ] == expected
+    # JSON keeps 1 and 1.0 apart, so equal-looking extras are stored each as given
+    assert [(m.id, m.extra) for m in got] == expected_extras
+    assert [type(m.extra["rate"]) for m in got if m.extra] == [float, float, int, float, float]
+
+
 @pytest.mark.parametrize(
     "plan",
     [
@@ -312,6 +350,43 @@ def test_keyset_paging_backward_returns_each_record_once(populated: Store, size:
         before = page[0].seq
     flat = [mid for page in reversed(pages) for mid in page]
     assert flat == ["m1", "m3", "m4", "m5"]
+
+
+@pytest.mark.parametrize("size", [1, 3, 1000])
+def test_paging_a_tenant_and_a_batch_across_interleaved_inserts(store: Store, size: int) -> None:
+    store.add_messages([message("a1"), message("x1", tenant="t2"), message("a2")])
+    store.add_messages([message("a3")])
+    store.add_messages([message("a4")])
+    store.add_batch(batch("B1"), [message(f"b{i}", batch_id="B1") for i in range(4)])
+    store.add_messages([message("x2", tenant="t2"), message("y1", provider="p2")])
+    store.add_batch(batch("B2"), [message("c1", batch_id="B2"), message("c2", batch_id="B2")])
+    store.add_messages([message("a5")])
+    tenant = MessageQuery(provider="p1", tenant="t1")
+    everything = ["a1", "a2", "a3", "a4", "b0", "b1", "b2", "b3", "c1", "c2", "a5"]
+    assert _page_forward(store, tenant, size) == everything
+    assert _page_backward(store, tenant, size) == everything
+    batch_query = MessageQuery(batch_id="B1")
+    assert _page_forward(store, batch_query, size) == ["b0", "b1", "b2", "b3"]
+    assert _page_backward(store, batch_query, size) == ["b0", "b1", "b2", "b3"]
+    provider = MessageQuery(provider="p1")
+    assert _page_backward(store, provider, size) == ids(store.query_messages(provider))
+    b2 = store.get_message("b2")
+    assert b2 is not None
+    assert ids(store.query_messages(tenant, after_seq=b2.seq, limit=2)) == ["b3", "c1"]
+    assert ids(store.query_messages_before(tenant, before_seq=b2.seq, limit=3)) == [
+        "a4",
+        "b0",
+        "b1",
+    ]
+
+
+def _page_backward(store: Store, query: MessageQuery, size: int) -> list[str]:
+    pages: list[list[str]] = []
+    before = 10**12
+    while page := store.query_messages_before(query, before_seq=before, limit=size):
+        pages.append(ids(page))
+        before = page[0].seq
+    return [mid for page in reversed(pages) for mid in page]
 
 
 def test_query_before_gives_the_newest_matching_records_before_the_cursor(populated: Store) -> None:

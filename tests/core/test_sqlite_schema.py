@@ -1,0 +1,185 @@
+"""SQLiteStore's file layout: its version check, and batches stored as one group and one run."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from emulator.core.models import Batch, Message, Plan
+from emulator.core.sqlite import SCHEMA_VERSION, SchemaVersionError, SQLiteStore
+from emulator.core.store import MessageQuery
+
+T0 = 1_767_225_600.0
+
+# The layout sms-emulator wrote before ``PRAGMA user_version`` was set (layout 1).
+LAYOUT_1 = """
+CREATE TABLE plans (id INTEGER PRIMARY KEY, body TEXT UNIQUE NOT NULL);
+CREATE TABLE messages (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, provider TEXT NOT NULL,
+    tenant TEXT NOT NULL, batch_id TEXT, direction TEXT NOT NULL, sender TEXT NOT NULL,
+    recipient TEXT NOT NULL, text TEXT NOT NULL, segments INTEGER NOT NULL,
+    encoding TEXT NOT NULL, created_at REAL NOT NULL, dispatch_at REAL NOT NULL,
+    plan_id INTEGER NOT NULL, extra TEXT
+);
+CREATE INDEX messages_tenant ON messages (provider, tenant, seq);
+CREATE INDEX messages_batch ON messages (batch_id, seq);
+CREATE TABLE batches (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, provider TEXT NOT NULL,
+    tenant TEXT NOT NULL, sender TEXT NOT NULL, created_at REAL NOT NULL,
+    size INTEGER NOT NULL, processing REAL NOT NULL, rejected TEXT NOT NULL, extra TEXT
+);
+CREATE TABLE state (
+    namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (namespace, key)
+);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO meta (key, value) VALUES ('clock', '1767225600.0');
+"""
+
+
+def write_db(path: Path, script: str) -> None:
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.executescript(script)
+    db.close()
+
+
+def user_version(path: Path) -> int:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        db.close()
+
+
+def message(mid: str, **fields: object) -> Message:
+    values: dict[str, object] = {
+        "id": mid,
+        "provider": "p1",
+        "tenant": "t1",
+        "sender": "+15550000001",
+        "to": "+15550000002",
+        "text": f"hello {mid}",
+        "segments": 1,
+        "created_at": T0,
+        "dispatch_at": T0,
+        "plan": Plan("delivered"),
+    }
+    values.update(fields)
+    return Message(**values)  # type: ignore[arg-type]
+
+
+def test_a_new_file_gets_the_current_layout_and_reopens(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    SQLiteStore(path).close()
+    assert user_version(path) == SCHEMA_VERSION
+    SQLiteStore(path).close()
+
+
+def test_a_layout_1_file_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    write_db(path, LAYOUT_1)
+    with pytest.raises(SchemaVersionError, match="older sms-emulator") as caught:
+        SQLiteStore(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert "start with a new file" in str(caught.value)
+    db = sqlite3.connect(path)
+    try:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+        assert "groups" not in tables and "runs" not in tables
+        assert db.execute("SELECT value FROM meta WHERE key = 'clock'").fetchone() is not None
+    finally:
+        db.close()
+    assert user_version(path) == 0
+
+
+def test_a_newer_layout_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "newer.db"
+    SQLiteStore(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(SchemaVersionError, match=f"newer sms-emulator.*{SCHEMA_VERSION + 1}"):
+        SQLiteStore(path)
+
+
+def test_another_applications_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    write_db(path, "CREATE TABLE notes (body TEXT);")
+    with pytest.raises(SchemaVersionError, match="not an sms-emulator database"):
+        SQLiteStore(path)
+
+
+def test_serve_on_a_layout_1_file_fails_with_one_error_line(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    write_db(path, LAYOUT_1)
+    result = subprocess.run(
+        [sys.executable, "-m", "emulator", "serve", "--port", "0", "--db", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"sms-emulator: error: --db {path}: written by an older")
+    assert "start with a new file" in lines[0]
+
+
+def count(store: SQLiteStore, table: str) -> int:
+    return store._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def test_a_batch_is_one_group_and_one_run(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "e.db")
+    try:
+        plan, extra = Plan("delivered"), {"rate": 0.007}
+        messages = [
+            message(f"m{i}", batch_id="B1", plan=plan, extra=extra, dispatch_at=T0 + i)
+            for i in range(50)
+        ]
+        store.add_batch(Batch("B1", "p1", "t1", "+15550000001", T0, 50, 2.0), messages)
+        assert (count(store, "groups"), count(store, "runs")) == (1, 1)
+        own_extras = "SELECT COUNT(*) FROM messages WHERE extra IS NOT NULL"
+        assert store._db.execute(own_extras).fetchone() == (0,)
+        got = store.query_messages(MessageQuery(batch_id="B1"))
+        assert [(m.id, m.extra, m.dispatch_at) for m in got] == [
+            (f"m{i}", extra, T0 + i) for i in range(50)
+        ]
+    finally:
+        store.close()
+
+
+def test_consecutive_sends_of_one_tenant_extend_one_run(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "e.db")
+    try:
+        for i in range(5):
+            store.add_messages([message(f"a{i}")])
+        assert count(store, "runs") == 1
+        store.add_messages([message("b", tenant="t2")])
+        store.add_messages([message("a5")])
+        assert count(store, "runs") == 3
+        query = MessageQuery(provider="p1", tenant="t1")
+        assert [m.id for m in store.query_messages(query)] == [f"a{i}" for i in range(6)]
+    finally:
+        store.close()
+
+
+def test_a_batch_with_two_plans_is_two_groups_in_one_run(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "e.db")
+    try:
+        delivered, failed, extra = Plan("delivered"), Plan("send_failed"), {"rate": 0.007}
+        plans = [delivered, failed, failed, delivered, delivered]
+        messages = [
+            message(f"m{i}", batch_id="B1", plan=plan, extra=extra) for i, plan in enumerate(plans)
+        ]
+        store.add_messages(messages)
+        assert (count(store, "groups"), count(store, "runs")) == (2, 1)
+        got = store.query_messages(MessageQuery(batch_id="B1"))
+        assert [(m.plan, m.extra) for m in got] == [(plan, extra) for plan in plans]
+    finally:
+        store.close()
