@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ...core.phone import is_possible_e164, normalize_plus
 
@@ -65,11 +66,20 @@ def network_of(msisdn: str) -> int | None:
 
 def classify(value: object) -> Number:
     """Normalise one recipient as sent (string or JSON number)."""
+    if type(value) is str:
+        return _classify_text(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # JSON has one number type: 254712345678.0 is 254712345678
     if isinstance(value, bool) or not isinstance(value, int | str):
         return Number("invalid", "" if value is None else str(value))
-    text = normalize_plus(str(value)).strip()
+    return _classify_text(str(value))
+
+
+# Classifying costs a few microseconds (regexes, prefix lookup) and clients send
+# the same numbers again and again; Numbers are immutable, so they can be shared.
+@lru_cache(maxsize=16384)
+def _classify_text(value: str) -> Number:
+    text = normalize_plus(value).strip()
     match = _KENYAN.fullmatch(text)
     if match is not None:
         msisdn = "254" + match.group(1)
