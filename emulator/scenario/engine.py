@@ -24,7 +24,14 @@ from ..core.lifecycle import jitter_level, plan_for, plan_from_steps
 from ..core.models import Plan
 from .schema import Match, Pattern, Rule, Scenario
 
-__all__ = ["Decision", "PlannedOutcome", "ScenarioEngine", "pattern_matches", "unit_interval"]
+__all__ = [
+    "DELIVERED",
+    "Decision",
+    "PlannedOutcome",
+    "ScenarioEngine",
+    "pattern_matches",
+    "unit_interval",
+]
 
 
 class PlannedOutcome(str):
@@ -54,6 +61,7 @@ class Decision:
         return getattr(self.outcome, "plan", None)
 
 
+#: The decision of every message a scenario without rules or jitter sees.
 DELIVERED = Decision("delivered")
 
 
@@ -143,6 +151,19 @@ class ScenarioEngine:
             occurrence = self._occurrences.get(key, 0) + 1
             self._occurrences[key] = occurrence
         return occurrence
+
+    @property
+    def fixed_decision(self) -> Decision | None:
+        """The decision every message gets when the scenario cannot tell them apart.
+
+        With no rules and no jitter :meth:`decide` answers :data:`DELIVERED`
+        and counts nothing, so a caller deciding many messages may skip it.
+        None when messages may differ.
+        """
+        scenario = self.scenario
+        if scenario.rules or scenario.timing.jitter:
+            return None
+        return DELIVERED
 
     def rule_for(
         self,
