@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import difflib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ...scenario.loader import ScenarioError
 from ...scenario.schema import Scenario
 from .auth import Account, AccountConfigError, parse_accounts, text
 from .brands import Brand, BrandConfigError, brand_from_options
 from .errors import ConfigurationError
+from .wire import Rows
 
 __all__ = ["DEFAULT_BALANCE", "Config", "check_scenario", "config_for"]
 
@@ -42,6 +43,14 @@ class Config:
     default_balance: float = DEFAULT_BALANCE
     dlr_callback_url: str | None = None
     inbound_url: str | None = None
+    _rows: dict[str, Rows] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def rows(self, endpoint: str) -> Rows:
+        """The row writer of ``endpoint`` under this brand (built once)."""
+        rows = self._rows.get(endpoint)
+        if rows is None:
+            rows = self._rows[endpoint] = Rows(self.brand, endpoint)
+        return rows
 
     def initial_balance(self, account: Account) -> float:
         return self.default_balance if account.balance is None else account.balance

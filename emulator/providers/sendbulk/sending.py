@@ -16,20 +16,23 @@ the row's code as their error code, so nothing is dropped silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ...core.models import Batch, Message, Plan, Status
-from ...core.segments import analyze
+import msgspec
+
+from ...core.models import Batch, Direction, Message, Plan, Status
+from ...core.segments import SegmentInfo, analyze
+from ...scenario.engine import Decision
 from .auth import Account, text
 from .balance import get_balance, set_balance
 from .config import Config
 from .hashed import is_hash, resolve
 from .mapping import submit_code
-from .mobile import SAFARICOM, classify
+from .mobile import SAFARICOM, Number, classify
 from .nairobi import BadSendTime, parse_send_time
-from .reports import schedule_callbacks, store_id
-from .wire import MISSING, failure_row, success_row
+from .reports import MESSAGE_ID_PREFIX, schedule_callbacks
+from .wire import MISSING
 
 if TYPE_CHECKING:
     from ...emulator import Emulator
@@ -38,11 +41,15 @@ __all__ = ["MESSAGEID_BASE", "Item", "submit"]
 
 #: messageids count up from here (the first is 8290842, the documented sample).
 MESSAGEID_BASE = 8290841
+_PROVIDER = "sendbulk"
+_OUTBOUND = Direction.OUTBOUND
 
 
-@dataclass(slots=True)
-class Item:
-    """One message to send, as the client gave it."""
+class Item(msgspec.Struct, gc=False):
+    """One message to send, as the client gave it.
+
+    A ``msgspec.Struct`` (built in C): a request makes one per item.
+    """
 
     mobile: Any
     message: Any
@@ -52,37 +59,114 @@ class Item:
     malformed: bool = False
 
 
-@dataclass(slots=True)
-class _Recipient:
-    to: str  # neutral recipient: "+254…", or the hash when unresolved
-    networkid: int | None
-    code: int = 200
+#: One item after every check: (item, row code, neutral recipient, networkid,
+#: send time, text, segment info, the scenario's decision).
+_Checked = tuple[Item, int, str, int | None, float | None, str, SegmentInfo, Decision | None]
 
 
-def _recipient(emu: Emulator, account: Account, item: Item) -> _Recipient:
+def _route(number: Number) -> tuple[int, str, int | None]:
+    """(code, neutral recipient, networkid) of a number, before the account's network check."""
+    if number.kind == "invalid":
+        return 1003, number.msisdn, None
+    if number.kind == "foreign" or number.networkid is None:
+        return 1002, number.e164, None
+    return 200, number.e164, number.networkid
+
+
+# Numbers as text are the usual case, and clients send the same ones again and again.
+@lru_cache(maxsize=16384)
+def _text_route(mobile: str) -> tuple[int, str, int | None]:
+    return _route(classify(mobile))
+
+
+def _recipient(emu: Emulator, account: Account, item: Item) -> tuple[int, str, int | None]:
+    """(code, neutral recipient, networkid): the code is 200, 1002 or 1003.
+
+    The neutral recipient is ``+254…``, or the hash when it stays unresolved.
+    """
     if item.hashed:
         if not is_hash(item.mobile):
-            return _Recipient(text(item.mobile), None, 1003)
+            return 1003, text(item.mobile), None
         digest = item.mobile.strip().lower()
         msisdn = resolve(emu, account, digest)
         if msisdn is None:
-            return _Recipient(digest, SAFARICOM)
-        number = classify(msisdn)
+            return 200, digest, SAFARICOM
+        code, to, networkid = _route(classify(msisdn))
+    elif type(item.mobile) is str:
+        code, to, networkid = _text_route(item.mobile)
     else:
-        number = classify(item.mobile)
-    if number.kind == "invalid":
-        return _Recipient(number.msisdn, None, 1003)
-    if number.kind == "foreign" or number.networkid is None:
-        return _Recipient(number.e164, None, 1002)
-    if account.networks is not None and number.networkid not in account.networks:
-        return _Recipient(number.e164, number.networkid, 1002)
-    return _Recipient(number.e164, number.networkid)
+        code, to, networkid = _route(classify(item.mobile))
+    if code == 200 and account.networks is not None and networkid not in account.networks:
+        return 1002, to, networkid
+    return code, to, networkid
+
+
+def _screen(
+    emu: Emulator, account: Account, sender_ok: bool, item: Item, message_text: str
+) -> tuple[int, str, int | None, float | None]:
+    """The code of the checks before the scenario's, with the recipient and send time."""
+    if item.malformed:
+        return 1009, text(item.mobile), None, None
+    if not sender_ok:
+        return 1001, text(item.mobile), None, None
+    code, to, networkid = _recipient(emu, account, item)
+    if code != 200:
+        return code, to, networkid, None
+    if not message_text.strip():
+        return 1009, to, networkid, None
+    send_at = None
+    if item.time_to_send is not None:
+        try:
+            send_at = parse_send_time(item.time_to_send)
+        except BadSendTime:
+            return 1009, to, networkid, None
+    return 200, to, networkid, send_at
 
 
 def _message_text(value: Any) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, bool) or value is None or isinstance(value, dict | list):
         return ""
     return str(value)
+
+
+@lru_cache(maxsize=64)
+def _rejected_plan(code: int) -> Plan:
+    return Plan("invalid_number", error_code=str(code), initial=Status.REJECTED)
+
+
+def _check(
+    emu: Emulator,
+    account: Account,
+    shortcode: str,
+    endpoint: str,
+    items: list[Item],
+    balance: float,
+) -> tuple[list[_Checked], int, float]:
+    """Every item's code and decision, in order; how many are accepted; the balance left."""
+    sender_ok = bool(shortcode) and (account.shortcodes is None or shortcode in account.shortcodes)
+    # Without rules or jitter every message is delivered and nothing is counted.
+    fixed = emu.engine.fixed_decision
+    checked: list[_Checked] = []
+    accepted = 0
+    for item in items:
+        message_text = _message_text(item.message)
+        info = analyze(message_text)
+        code, to, networkid, send_at = _screen(emu, account, sender_ok, item, message_text)
+        decision = fixed
+        if code == 200:
+            if decision is None:
+                decision = emu.decide(_PROVIDER, endpoint, to, shortcode, message_text)
+                code = submit_code(decision.outcome, decision.error_code)
+            if code == 200:
+                if balance < info.segments:
+                    code = 1004
+                else:
+                    balance -= info.segments
+                    accepted += 1
+        checked.append((item, code, to, networkid, send_at, message_text, info, decision))
+    return checked, accepted, balance
 
 
 def submit(
@@ -94,94 +178,83 @@ def submit(
     items: list[Item],
 ) -> list[dict[str, Any]]:
     """Check, charge and store ``items``; return one response row per item, in order."""
-    brand = config.brand
+    writer = config.rows(endpoint)
+    tenant = account.partner_id
     now = emu.time()
     batch_id = f"sendbulk-b{emu.ids.next('sendbulk.batch')}"
-    balance = start_balance = get_balance(emu, config, account)
-    sender_ok = bool(shortcode) and (account.shortcodes is None or shortcode in account.shortcodes)
+    start_balance = get_balance(emu, config, account)
+    checked, size, balance = _check(emu, account, shortcode, endpoint, items, start_balance)
+    # Ids are drawn in one step per namespace: the same values one draw per item gives.
+    ids = emu.ids
+    next_messageid = MESSAGEID_BASE + ids.reserve("sendbulk.messageid", size) if size else 0
+    refused = len(checked) - size
+    next_rejected = ids.reserve("sendbulk.rejected", refused) if refused else 0
+    processing = emu.timing.processing
     rows: list[dict[str, Any]] = []
     stored: list[Message] = []
-    accepted: list[tuple[Message, float | None]] = []
+    accepted: list[Message] = []
     rejected: list[dict[str, Any]] = []
+    planned: Decision | None = None  # the plan of the last decision, reused while it repeats
+    plan: Plan | None = None
 
-    for index, item in enumerate(items):
-        message_text = _message_text(item.message)
-        recipient = _Recipient(text(item.mobile), None)
-        send_at: float | None = None
-        code = 200
-        if item.malformed:
-            code = 1009
-        elif not sender_ok:
-            code = 1001
-        else:
-            recipient = _recipient(emu, account, item)
-            code = recipient.code
-            if code == 200 and not message_text.strip():
-                code = 1009
-            if code == 200:
-                try:
-                    send_at = parse_send_time(item.time_to_send)
-                except BadSendTime:
-                    code = 1009
-        info = analyze(message_text)
-        if code == 200:
-            decision = emu.decide("sendbulk", endpoint, recipient.to, shortcode, message_text)
-            code = submit_code(decision.outcome, decision.error_code)
-            if code == 200 and balance < info.segments:
-                code = 1004
+    for index, (item, code, to, networkid, send_at, message_text, info, decision) in enumerate(
+        checked
+    ):
         if code != 200:
-            rows.append(failure_row(brand, endpoint, code, item.mobile, item.clientsmsid))
+            rows.append(writer.failure(code, item.mobile, item.clientsmsid))
             rejected.append({"index": index, "code": code})
-            number = emu.ids.next("sendbulk.rejected")
             stored.append(
                 Message(
-                    id=f"sendbulk-r{number}",
-                    provider="sendbulk",
-                    tenant=account.partner_id,
+                    id=f"sendbulk-r{next_rejected}",
+                    provider=_PROVIDER,
+                    tenant=tenant,
                     sender=shortcode,
-                    to=recipient.to,
+                    to=to,
                     text=message_text,
                     segments=info.segments,
                     created_at=now,
                     dispatch_at=now,
-                    plan=Plan("invalid_number", error_code=str(code), initial=Status.REJECTED),
+                    plan=_rejected_plan(code),
                     batch_id=batch_id,
                     encoding=info.encoding,
                     extra={"endpoint": endpoint},
                 )
             )
+            next_rejected += 1
             continue
-        balance -= info.segments
-        messageid = MESSAGEID_BASE + emu.ids.next("sendbulk.messageid")
-        message = Message(
-            id=store_id(str(messageid)),
-            provider="sendbulk",
-            tenant=account.partner_id,
-            sender=shortcode,
-            to=recipient.to,
-            text=message_text,
-            segments=info.segments,
-            created_at=now,
-            dispatch_at=now,
-            plan=emu.plan(decision.outcome, decision.error_code),
-            batch_id=batch_id,
-            encoding=info.encoding,
-            extra={
-                "messageid": str(messageid),
-                "networkid": recipient.networkid,
-                "endpoint": endpoint,
-            },
+        if decision is not planned:
+            assert decision is not None  # accepted items were decided
+            planned, plan = decision, emu.plan(decision.outcome, decision.error_code)
+        messageid = next_messageid
+        next_messageid += 1
+        shown_id = str(messageid)
+        # Batch.dispatch_time(len(accepted)), spelled out (the batch is built below).
+        dispatch_at = now if processing <= 0 else now + processing * (len(accepted) + 1) / size
+        if send_at is not None:
+            dispatch_at = max(dispatch_at, send_at or now)
+        message = Message(  # positional: the field order of Message (hot loop)
+            MESSAGE_ID_PREFIX + shown_id,
+            _PROVIDER,
+            tenant,
+            shortcode,
+            to,
+            message_text,
+            info.segments,
+            now,
+            dispatch_at,
+            plan,
+            batch_id,
+            _OUTBOUND,
+            info.encoding,
+            {"messageid": shown_id, "networkid": networkid, "endpoint": endpoint},
         )
         stored.append(message)
-        accepted.append((message, send_at))
-        shown = item.mobile if item.hashed else recipient.to.lstrip("+")
+        accepted.append(message)
         rows.append(
-            success_row(
-                brand,
-                endpoint,
-                shown,
+            writer.success(
+                item.mobile if item.hashed else to.lstrip("+"),
                 messageid,
-                recipient.networkid or SAFARICOM,
+                networkid or SAFARICOM,
                 item.clientsmsid,
                 hashed=item.hashed,
             )
@@ -189,21 +262,19 @@ def submit(
 
     batch = Batch(
         id=batch_id,
-        provider="sendbulk",
-        tenant=account.partner_id,
+        provider=_PROVIDER,
+        tenant=tenant,
         sender=shortcode,
         created_at=now,
-        size=len(accepted),
-        processing=emu.timing.processing,
+        size=size,
+        processing=processing,
         rejected=rejected,
         extra={"endpoint": endpoint},
     )
-    for position, (message, send_at) in enumerate(accepted):
-        message.dispatch_at = max(batch.dispatch_time(position), send_at or now)
     emu.add_batch(batch, stored)
     if balance != start_balance:
         set_balance(emu, account, balance)
     url = config.callback_url(account)
     if url:
-        schedule_callbacks(emu, url, (message for message, _ in accepted))
+        schedule_callbacks(emu, url, accepted)
     return rows

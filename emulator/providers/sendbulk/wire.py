@@ -22,13 +22,13 @@ from .mobile import classify
 __all__ = [
     "MEDIA_TYPE",
     "MISSING",
+    "Rows",
     "code_fields",
     "error_body",
     "failure_row",
     "flat",
     "read_fields",
     "respond",
-    "success_row",
     "typed",
 ]
 
@@ -44,11 +44,33 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
+class _JsonResponse(Response):
+    """A JSON body without extra headers: Starlette's ``Response`` with its headers
+    written out directly instead of worked out per response (same bytes, same order)."""
+
+    media_type = MEDIA_TYPE
+
+    def __init__(self, content: bytes, status: int) -> None:
+        self.status_code = status
+        self.background = None
+        self.body = content
+        self.raw_headers = [
+            (b"content-length", str(len(content)).encode("latin-1")),
+            (b"content-type", _MEDIA_TYPE_HEADER),
+        ]
+
+
+_MEDIA_TYPE_HEADER = MEDIA_TYPE.encode("latin-1")
+
+
 def respond(
     body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     """A JSON response as the gateway sends it."""
-    return Response(msgspec.json.encode(body), status, headers, media_type=MEDIA_TYPE)
+    content = msgspec.json.encode(body)
+    if headers is None and status >= 200 and status not in (204, 304):
+        return _JsonResponse(content, status)
+    return Response(content, status, headers, media_type=MEDIA_TYPE)
 
 
 def code_fields(brand: Brand, code: int) -> dict[str, Any]:
@@ -97,23 +119,58 @@ def _shown_mobile(mobile: Any, kind: Kind) -> Any:
     return typed(mobile, kind)
 
 
-def success_row(
-    brand: Brand,
-    endpoint: str,
-    mobile: Any,
-    messageid: int,
-    networkid: int,
-    clientsmsid: Any = MISSING,
-    *,
-    hashed: bool = False,
-) -> dict[str, Any]:
-    row = flat(brand, 200, "Success")
-    row["mobile"] = mobile if hashed else typed(mobile, brand.mobile_kind(endpoint))
-    row["messageid"] = typed(messageid, brand.messageid_kind(endpoint))
-    if clientsmsid is not MISSING:
-        row["clientsmsid"] = typed(clientsmsid, brand.clientsmsid)
-    row["networkid"] = typed(networkid, brand.networkid)
-    return row
+class Rows:
+    """Writes the per-item rows of one brand and endpoint.
+
+    Built once per scenario and endpoint (``Config.rows``) so that the
+    brand's JSON types are looked up once, not once per row.
+    """
+
+    __slots__ = ("_brand", "_clientsmsid", "_endpoint", "_ids_as_str", "_mobile_as_int", "_success")
+
+    def __init__(self, brand: Brand, endpoint: str) -> None:
+        self._brand = brand
+        self._endpoint = endpoint
+        self._success = flat(brand, 200, "Success")
+        self._mobile_as_int = brand.mobile_kind(endpoint) == "int"
+        self._ids_as_str = (
+            brand.messageid_kind(endpoint) == "str",
+            brand.networkid == "str",
+        )
+        self._clientsmsid = brand.clientsmsid
+
+    def success(
+        self,
+        msisdn: str,
+        messageid: int,
+        networkid: int,
+        clientsmsid: Any = MISSING,
+        *,
+        hashed: bool = False,
+    ) -> dict[str, Any]:
+        """An accepted item's row.
+
+        ``msisdn`` is the normalised ``254…`` number, or with ``hashed`` the
+        value the client sent (shown as sent).
+        """
+        row = self._success.copy()
+        # A normalised msisdn is 12 ASCII digits without a leading zero: what
+        # ``typed`` checks before making it a number.
+        row["mobile"] = int(msisdn) if self._mobile_as_int and not hashed else msisdn
+        messageid_as_str, networkid_as_str = self._ids_as_str
+        row["messageid"] = str(messageid) if messageid_as_str else messageid
+        if clientsmsid is not MISSING:
+            row["clientsmsid"] = (
+                clientsmsid
+                if self._clientsmsid == "echo"
+                else typed(clientsmsid, self._clientsmsid)
+            )
+        row["networkid"] = str(networkid) if networkid_as_str else networkid
+        return row
+
+    def failure(self, code: int, mobile: Any, clientsmsid: Any = MISSING) -> dict[str, Any]:
+        """A refused item's row (see :func:`failure_row`)."""
+        return failure_row(self._brand, self._endpoint, code, mobile, clientsmsid)
 
 
 def failure_row(
@@ -154,16 +211,18 @@ async def read_fields(request: Request, *, json_only: bool = False) -> dict[str,
     Query-string fields count too, under the body's (credentials may travel
     in either).  A GET's body is read when it is a JSON object, else ignored.
     """
-    query = dict(request.query_params)
+    # An empty query string is the usual case: skip building QueryParams for it.
+    query = dict(request.query_params) if request.scope.get("query_string") else {}
     raw = await request.body()
+    blank = not raw or raw.isspace()  # bytes.isspace: the ASCII whitespace strip() removes
     if request.method in ("GET", "HEAD"):
-        if raw.strip():
+        if not blank:
             try:
                 query.update(_json_object(raw))
             except UnsupportedDataType:
                 pass  # a GET is answered from its query string
         return query
-    if not raw.strip():
+    if blank:
         if json_only:
             raise UnsupportedDataType()
         return query
@@ -172,4 +231,5 @@ async def read_fields(request: Request, *, json_only: bool = False) -> dict[str,
         if json_only:
             raise UnsupportedDataType()
         return {**query, **_form(raw)}
-    return {**query, **_json_object(raw)}
+    data = _json_object(raw)
+    return {**query, **data} if query else data
