@@ -19,7 +19,10 @@ if TYPE_CHECKING:
     from ..emulator import Emulator
     from ..scenario.schema import Scenario
 
-__all__ = ["DropConnection", "Provider", "apply_fault", "guarded", "spoil"]
+__all__ = ["RATE_LIMIT", "DropConnection", "Provider", "apply_fault", "guarded", "spoil"]
+
+#: Scope key where ``guarded`` leaves the request's rate-limit decision (or None).
+RATE_LIMIT = "sms_emulator.rate_limit"
 
 Handler = Callable[[Request], Awaitable[Response]]
 #: Renders an HTTP error status in the provider's own error shape.
@@ -125,14 +128,14 @@ def guarded(
     Order: rate limit (429 from ``render`` with Retry-After), then a fault
     counted for this call (see ``apply_fault`` and ``spoil``), then the
     handler.  The rate-limit decision (or None) is left in
-    ``request.state.rate_limit`` for providers that report limits in headers.
+    ``request.scope[RATE_LIMIT]`` for providers that report limits in headers.
     """
 
     def wrap(handler: Handler) -> Handler:
         async def run(request: Request) -> Response:
             request.scope["sms_emulator.endpoint"] = endpoint
             decision = emu.rate_limit(provider, group)
-            request.state.rate_limit = decision
+            request.scope[RATE_LIMIT] = decision
             if decision is not None and not decision.allowed:
                 return render(429, decision.retry_after)
             respond = emu.engine.fault_for(provider, endpoint)

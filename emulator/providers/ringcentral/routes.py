@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import msgspec
-from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,7 +24,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ...core.models import Direction
 from ...core.phone import is_possible_e164
 from ...core.store import BatchQuery, MessageQuery
-from ..base import DropConnection, guarded
+from ..base import RATE_LIMIT, DropConnection, guarded
+from ..routing import provider_app, read_body
 from .auth import Principal, authenticate, issue_token, revoke_token
 from .batches import create_batch, gc_paused
 from .errors import (
@@ -113,16 +113,11 @@ def _require_json(request: Request) -> None:
         raise UnsupportedMediaType(value=media)
 
 
-async def _read_body(request: Request, limit: int) -> bytearray:
-    """The body, in one buffer (no list of chunks joined into a second copy)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+async def _read_body(request: Request, limit: int) -> bytes | bytearray:
+    """The body, in one buffer; 413 once it is over ``limit``."""
+    body = await read_body(request, limit)
+    if body is None:
         raise PayloadTooLarge()
-    body = bytearray()
-    async for chunk in request.stream():
-        if len(body) + len(chunk) > limit:
-            raise PayloadTooLarge()
-        body += chunk
     return body
 
 
@@ -236,6 +231,16 @@ def _too_many(emu: Emulator, group: str, retry_after: float | None) -> Response:
     return RateExceeded(headers=headers).response()
 
 
+def _set_headers(response: Response, headers: dict[str, str]) -> None:
+    """``response.headers.update(headers)`` without a scan of the header list per key."""
+    added = [
+        (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()
+    ]
+    names = {name for name, _ in added}
+    kept = [pair for pair in response.raw_headers if pair[0] not in names]
+    response.raw_headers = kept + added
+
+
 def _endpoint(
     emu: Emulator, name: str, group: str, handler: Handler, *, oauth: bool = False
 ) -> Handler:
@@ -248,7 +253,7 @@ def _endpoint(
             raise
         except Exception:
             response = InternalError().response()
-        response.headers.update(rate_headers(emu, group, request.state.rate_limit))
+        _set_headers(response, rate_headers(emu, group, request.scope[RATE_LIMIT]))
         return response
 
     run.__name__ = name
@@ -470,10 +475,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         route(f"{_A2P}/opt-outs", "list_optouts", list_optouts, "GET", "light"),
         route(f"{_A2P}/opt-outs/bulk-assign", "bulk_assign", bulk_assign, "POST", "light"),
     ]
-    app = Starlette(
-        routes=routes,
-        exception_handlers={HTTPException: render_error, Exception: render_error},
-    )
+    app = provider_app(routes, {HTTPException: render_error, Exception: render_error})
     return RequestIds(app, emu)
 
 

@@ -1,0 +1,167 @@
+"""A provider's Starlette app with a short path from a matched route to its handler.
+
+Starlette runs every request through two middlewares, the router's scan and
+``request_response``'s wrappers before the handler sees it: about as much
+time as a small provider request spends in the handler itself.  Provider
+handlers already catch their own errors into the provider's shape, so for a
+request that fully matches a route none of that is needed.  Anything else
+(a 404, a 405, a non-HTTP scope) still takes Starlette's usual path, so those
+answers are exactly what they were.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.convertors import Convertor
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .base import DropConnection
+
+__all__ = ["provider_app", "read_body"]
+
+Handler = Callable[[Request], Awaitable[Response]]
+ErrorHandler = Callable[[Request, Exception], Response | Awaitable[Response]]
+
+
+class _DirectRoute:
+    __slots__ = ("convertors", "endpoint", "methods", "regex")
+
+    def __init__(self, route: Route) -> None:
+        self.regex: re.Pattern[str] = route.path_regex
+        self.methods: frozenset[str] = frozenset(route.methods or ())
+        self.convertors: dict[str, Convertor[Any]] = route.param_convertors
+        self.endpoint: Handler = route.endpoint  # type: ignore[assignment]
+
+
+def _direct(routes: Sequence[BaseRoute]) -> list[_DirectRoute]:
+    """The routes whose endpoint is a plain ``async def handler(request)``."""
+    return [
+        _DirectRoute(route)
+        for route in routes
+        if isinstance(route, Route)
+        and route.methods
+        and inspect.iscoroutinefunction(route.endpoint)
+    ]
+
+
+class _DirectDispatch:
+    """ASGI callable: a fully matched route's handler directly, else Starlette's stack."""
+
+    def __init__(
+        self,
+        app: Starlette,
+        fallback: ASGIApp,
+        handlers: Mapping[Any, ErrorHandler],
+    ) -> None:
+        self.app = app
+        self.fallback = fallback
+        self.routes = _direct(app.router.routes)
+        self.handlers = dict(handlers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope["path"]
+            root = scope.get("root_path", "")
+            if root and path.startswith(root):
+                path = path[len(root) :]
+            method = scope["method"]
+            for route in self.routes:
+                match = route.regex.match(path)
+                if match is None or method not in route.methods:
+                    continue
+                params = dict(scope.get("path_params") or {})
+                for key, value in match.groupdict().items():
+                    params[key] = route.convertors[key].convert(value)
+                scope["path_params"] = params
+                await self._handle(route.endpoint, scope, receive, send)
+                return
+        await self.fallback(scope, receive, send)
+
+    async def _handle(self, endpoint: Handler, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive, send)
+        try:
+            response = await endpoint(request)
+        except DropConnection:
+            raise
+        except Exception as exc:
+            await self._error(request, exc, scope, receive, send)
+            return
+        await response(scope, receive, send)
+
+    async def _error(
+        self, request: Request, exc: Exception, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Answer as Starlette would: the closest registered handler's response.
+
+        Like Starlette's ``ServerErrorMiddleware``, an exception only the
+        catch-all ``Exception`` handler covers is re-raised once answered, so
+        the server still logs it.
+        """
+        for cls in type(exc).__mro__:
+            handler = self.handlers.get(cls)
+            if handler is not None:
+                break
+        else:
+            raise exc
+        response = handler(request, exc)
+        if inspect.isawaitable(response):
+            response = await response
+        await response(scope, receive, send)
+        if cls is Exception:
+            raise exc
+
+
+class _ProviderStarlette(Starlette):
+    def build_middleware_stack(self) -> ASGIApp:
+        return _DirectDispatch(self, super().build_middleware_stack(), self.exception_handlers)
+
+
+def provider_app(
+    routes: Sequence[BaseRoute], exception_handlers: Mapping[Any, ErrorHandler]
+) -> Starlette:
+    """A Starlette app for a provider's routes, with the short path described above.
+
+    Handlers are ``async (Request) -> Response``; ``exception_handlers`` render
+    errors in the provider's shape (as in ``Starlette(exception_handlers=...)``).
+    """
+    return _ProviderStarlette(routes=list(routes), exception_handlers=dict(exception_handlers))
+
+
+async def read_body(request: Request, limit: int | None = None) -> bytes | bytearray | None:
+    """The request body in one buffer, or None once it is longer than ``limit``.
+
+    Reads ``receive`` directly: Starlette's ``request.stream()`` is an async
+    generator, and creating one per request costs more than reading a small
+    body.  A body over ``limit`` is not read further.
+    """
+    cached: bytes | bytearray | None = getattr(request, "_body", None)  # read before
+    if cached is not None:
+        return None if limit is not None and len(cached) > limit else cached
+    declared = request.headers.get("content-length", "")
+    if limit is not None and declared.isdigit() and int(declared) > limit:
+        return None
+    message = await request.receive()
+    if message["type"] == "http.disconnect":
+        raise ClientDisconnect()
+    body: bytes | bytearray = message.get("body", b"")
+    if message.get("more_body", False):
+        body = bytearray(body)
+        while message.get("more_body", False):
+            if limit is not None and len(body) > limit:
+                return None
+            message = await request.receive()
+            if message["type"] == "http.disconnect":
+                raise ClientDisconnect()
+            body += message.get("body", b"")
+    if limit is not None and len(body) > limit:
+        return None
+    request._body = body  # what request.body() caches: later reads get the same bytes
+    return body

@@ -1,0 +1,132 @@
+"""``provider_app``: a matched route goes straight to its handler, everything else as Starlette."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from emulator._transport import InProcessTransport
+from emulator.providers.base import DropConnection
+from emulator.providers.routing import provider_app, read_body
+
+
+class Refused(Exception):
+    pass
+
+
+async def item(request: Request) -> Response:
+    return JSONResponse(
+        {
+            "id": request.path_params["item_id"],
+            "method": request.method,
+            "app": "app" in request.scope,
+        }
+    )
+
+
+async def refuse(request: Request) -> Response:
+    raise Refused()
+
+
+async def crash(request: Request) -> Response:
+    raise RuntimeError("bug")
+
+
+async def drop(request: Request) -> Response:
+    raise DropConnection()
+
+
+async def echo(request: Request) -> Response:
+    body = await read_body(request, limit=8)
+    if body is None:
+        return JSONResponse({"error": "too large"}, status_code=413)
+    again = await request.body()  # a second read gets the same bytes, it does not wait
+    return JSONResponse({"body": bytes(body).decode(), "again": again.decode()})
+
+
+def provider_error(request: Request, exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    headers = exc.headers if isinstance(exc, HTTPException) else None
+    return JSONResponse({"provider_error": type(exc).__name__, "status": status}, status, headers)
+
+
+async def refused(request: Request, exc: Exception) -> Response:
+    return JSONResponse({"refused": True}, 403)
+
+
+APP = provider_app(
+    [
+        Route("/items/{item_id:int}", item, methods=["GET", "POST"]),
+        Route("/items/{item_id:int}/refuse", refuse, methods=["POST"]),
+        Route("/crash", crash, methods=["GET"]),
+        Route("/drop", drop, methods=["GET"]),
+        Route("/echo", echo, methods=["POST"]),
+    ],
+    {HTTPException: provider_error, Refused: refused, Exception: provider_error},
+)
+
+
+@pytest.fixture
+def client() -> httpx.Client:
+    return httpx.Client(transport=InProcessTransport(APP), base_url="http://provider")
+
+
+def test_a_matched_route_gets_converted_path_params(client: httpx.Client) -> None:
+    assert client.get("/items/42").json() == {"id": 42, "method": "GET", "app": True}
+    assert client.post("/items/7").json()["method"] == "POST"
+
+
+def test_head_is_allowed_where_get_is(client: httpx.Client) -> None:
+    assert client.head("/items/1").status_code == 200
+
+
+def test_unknown_path_and_wrong_method_are_answered_by_the_provider_handlers(
+    client: httpx.Client,
+) -> None:
+    missing = client.get("/nothing")
+    assert (missing.status_code, missing.json()) == (
+        404,
+        {"provider_error": "HTTPException", "status": 404},
+    )
+    wrong = client.delete("/items/1")
+    assert wrong.status_code == 405
+    assert wrong.json()["provider_error"] == "HTTPException"
+    assert set(wrong.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+    assert client.get("/items/not-a-number").status_code == 404
+
+
+def test_an_exception_gets_the_closest_registered_handler(client: httpx.Client) -> None:
+    response = client.post("/items/1/refuse")
+    assert (response.status_code, response.json()) == (403, {"refused": True})
+
+
+def test_an_unexpected_error_is_answered_then_reraised_for_the_server_log(
+    client: httpx.Client,
+) -> None:
+    # As Starlette's ServerErrorMiddleware: the 500 in the provider's shape is sent,
+    # then the error propagates (the in-process transport keeps the answer).
+    response = client.get("/crash")
+    assert (response.status_code, response.json()["provider_error"]) == (500, "RuntimeError")
+
+
+def test_drop_connection_is_not_answered(client: httpx.Client) -> None:
+    with pytest.raises(httpx.RemoteProtocolError):
+        client.get("/drop")
+
+
+def test_read_body_reads_once_and_refuses_over_the_limit(client: httpx.Client) -> None:
+    assert client.post("/echo", content=b"12345678").json() == {
+        "body": "12345678",
+        "again": "12345678",
+    }
+    assert client.post("/echo", content=b"123456789").status_code == 413
+
+    def chunks() -> object:
+        yield b"1234"
+        yield b"56789"
+
+    assert client.post("/echo", content=chunks()).status_code == 413
