@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from starlette.responses import Response
 
 from emulator.core.lifecycle import Timing, plan_for
-from emulator.core.models import Message, Outcome, Plan, Status
+from emulator.core.models import Direction, Message, Outcome, Plan, Status
 from emulator.providers.fonedynamics.errors import (
     CONTENT_TYPE,
     SerializationException,
@@ -72,6 +72,64 @@ def test_message_resource_agrees_with_the_status_functions(
         delivered = message.reached_at(Status.DELIVERED, now)
         expected = int(delivered) if delivered is not None and status == "Delivered" else None
         assert body.get("Delivered") == expected
+
+
+def _reference_resource(message: Message, now: float) -> dict[str, Any]:
+    """The resource as a plain dict, built from the status functions: the wire reference."""
+    extra = message.extra or {}
+    status = status_name(message, now)
+    inbound = message.direction == Direction.INBOUND
+    body: dict[str, Any] = {
+        "MessageSid": message.id,
+        "AccountSid": extra.get("AccountSid", message.tenant),
+        "PropertySid": extra.get("PropertySid", ""),
+        "From": message.sender,
+        "To": message.to,
+        "Text": message.text,
+        "DeliveryReceipt": bool(extra.get("DeliveryReceipt", not inbound)),
+        "NumSegments": 0 if status == "Processing" else message.segments,
+        "Status": status,
+        "Direction": "Receive" if inbound else "Transmit",
+    }
+    if extra.get("Scheduled") is not None:
+        body["Scheduled"] = int(extra["Scheduled"])
+    body["Created"] = int(message.created_at)
+    if inbound:
+        body["Received"] = int(message.created_at)
+    else:
+        submitted = message.reached_at(Status.SENT, now)
+        if submitted is not None:
+            body["Submitted"] = int(submitted)
+        if status == "Delivered":
+            delivered = message.reached_at(Status.DELIVERED, now)
+            if delivered is not None:
+                body["Delivered"] = int(delivered)
+    body["ErrorCode"] = error_code(message, now)
+    if extra.get("ExternalId") is not None:
+        body["ExternalId"] = extra["ExternalId"]
+    return body
+
+
+@pytest.mark.parametrize("plan", PLANS)
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"AccountSid": "A", "PropertySid": "S", "DeliveryReceipt": False, "ExternalId": "e1"},
+        {"AccountSid": "A", "PropertySid": "S", "Scheduled": NOW + 3, "ExternalId": ""},
+    ],
+)
+@pytest.mark.parametrize("direction", list(Direction))
+def test_message_resource_encodes_as_the_reference_dict(
+    plan: Plan, extra: dict[str, Any], direction: Direction
+) -> None:
+    message = _message(plan, True, 2.0)
+    message.extra = extra or None
+    message.direction = direction
+    for later in (-1, 0, 1, 2, 3, 4, 8, 100):
+        now = NOW + later
+        expected = msgspec.json.encode(_reference_resource(message, now))
+        assert msgspec.json.encode(message_resource(message, now)) == expected
 
 
 def _folded(raw: dict[str, Any]) -> dict[str, Any]:
