@@ -69,11 +69,9 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 PRAGMA user_version = {SCHEMA_VERSION};
 """
 
-# Columns in the order _row_to_message unpacks them.
+# Columns in the order _to_messages unpacks them.
 _MESSAGE_COLUMNS = (
-    "m.seq, m.id, g.provider, g.tenant, g.batch_id, g.direction, g.sender, m.recipient,"
-    " m.text, m.segments, g.encoding, g.created_at, m.dispatch_at, g.plan_id,"
-    " coalesce(m.extra, g.extra)"
+    "m.seq, m.id, m.group_id, m.recipient, m.text, m.segments, m.dispatch_at, m.extra"
 )
 _GROUP_COLUMNS = (
     "provider, tenant, batch_id, sender, direction, encoding, created_at, plan_id, extra"
@@ -83,6 +81,8 @@ _INSERT_SHARED_EXTRA = _INSERT + ") VALUES (?, ?, ?, ?, ?, ?, ?)"
 _INSERT_OWN_EXTRA = _INSERT + ", extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 # Group keys remembered between inserts (sends at one emulator time share one).
 _GROUP_CACHE = 4096
+# Decoded group rows kept for reading messages.
+_GROUP_ROWS = 65_536
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
@@ -133,6 +133,7 @@ class SQLiteStore:
         self._plans: dict[int, Plan] = {}
         self._plan_ids: dict[Plan, int] = {}
         self._group_ids: dict[tuple[Any, ...], int] = {}
+        self._groups: dict[int, tuple[Any, ...]] = {}
         self._load_plans()
 
     def _open(self) -> None:
@@ -174,6 +175,7 @@ class SQLiteStore:
             self._plans.clear()
             self._plan_ids.clear()
             self._group_ids.clear()
+            self._groups.clear()
 
     # plans
     def _load_plans(self) -> None:
@@ -320,6 +322,7 @@ class SQLiteStore:
         self._plans.clear()
         self._plan_ids.clear()
         self._group_ids.clear()
+        self._groups.clear()
         self._load_plans()
         if isinstance(exc, sqlite3.IntegrityError):
             raise ValueError(f"message and batch ids must be unique ({exc})") from exc
@@ -359,67 +362,101 @@ class SQLiteStore:
                 (group_id, message.dispatch_at, extra, message.id),
             )
 
-    def _row_to_message(self, row: tuple[Any, ...]) -> Message:
-        (
-            seq,
-            mid,
-            provider,
-            tenant,
-            batch_id,
-            direction,
-            sender,
-            recipient,
-            text,
-            segments,
-            encoding,
-            created_at,
-            dispatch_at,
-            plan_id,
-            extra,
-        ) = row
-        return Message(
-            id=mid,
-            provider=provider,
-            tenant=tenant,
-            sender=sender,
-            to=recipient,
-            text=text,
-            segments=segments,
-            created_at=created_at,
-            dispatch_at=dispatch_at,
-            plan=self._plans[plan_id],
-            batch_id=batch_id,
-            direction=Direction(direction),
-            encoding=encoding,
-            extra=_load(extra),
-            seq=seq,
-        )
+    def _groups_of(self, group_ids: set[int]) -> dict[int, tuple[Any, ...]]:
+        """Decoded group rows by id, read once and kept (a group row never changes)."""
+        groups = self._groups
+        missing = group_ids.difference(groups)
+        if missing:
+            if len(groups) + len(missing) > _GROUP_ROWS:
+                groups.clear()
+                missing = group_ids
+            wanted = sorted(missing)
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                for group_id, *row in self._db.execute(
+                    f"SELECT id, {_GROUP_COLUMNS} FROM groups"
+                    f" WHERE id IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                ):
+                    provider, tenant, batch_id, sender, direction, encoding = row[:6]
+                    created_at, plan_id, extra = row[6:]
+                    groups[group_id] = (
+                        provider,
+                        tenant,
+                        batch_id,
+                        sender,
+                        Direction(direction),
+                        encoding,
+                        created_at,
+                        self._plans[plan_id],
+                        extra,
+                    )
+        return groups
+
+    def _to_messages(self, rows: list[tuple[Any, ...]]) -> list[Message]:
+        """Messages from ``_MESSAGE_COLUMNS`` rows and their groups (under the lock)."""
+        groups = self._groups_of({row[2] for row in rows})
+        messages = []
+        for seq, mid, group_id, recipient, text, segments, dispatch_at, extra in rows:
+            provider, tenant, batch_id, sender, direction, encoding, created_at, plan, shared = (
+                groups[group_id]
+            )
+            messages.append(
+                Message(
+                    id=mid,
+                    provider=provider,
+                    tenant=tenant,
+                    sender=sender,
+                    to=recipient,
+                    text=text,
+                    segments=segments,
+                    created_at=created_at,
+                    dispatch_at=dispatch_at,
+                    plan=plan,
+                    batch_id=batch_id,
+                    direction=direction,
+                    encoding=encoding,
+                    extra=_load(shared if extra is None else extra),
+                    seq=seq,
+                )
+            )
+        return messages
 
     def get_message(self, message_id: str) -> Message | None:
         with self._lock:
             row = self._db.execute(
-                f"SELECT {_MESSAGE_COLUMNS} FROM messages AS m JOIN groups AS g"
-                " ON g.id = m.group_id WHERE m.id = ?",
-                (message_id,),
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages AS m WHERE m.id = ?", (message_id,)
             ).fetchone()
-        return None if row is None else self._row_to_message(row)
+            return None if row is None else self._to_messages([row])[0]
 
     def count_messages(self) -> int:
         with self._lock:
             return self._db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
 
     @staticmethod
-    def _where(query: MessageQuery) -> tuple[list[str], list[Any]]:
+    def _runs_for(query: MessageQuery) -> tuple[str, list[tuple[str, str]]] | None:
+        """The index and conditions on ``runs`` that find the runs holding every match."""
+        if query.batch_id is not None:
+            return "runs_batch", [("batch_id", query.batch_id)]
+        if query.provider is not None and query.tenant is not None:
+            return "runs_tenant", [("provider", query.provider), ("tenant", query.tenant)]
+        if query.provider is not None:
+            return "runs_provider", [("provider", query.provider)]
+        return None
+
+    @staticmethod
+    def _where(query: MessageQuery, answered: set[str]) -> tuple[list[str], list[Any], bool]:
+        """Conditions for the filters ``answered`` by no runs lookup, their args, and
+        whether any reads the groups table."""
         clauses: list[str] = []
         args: list[Any] = []
         for column, value in (
-            ("g.provider", query.provider),
-            ("g.tenant", query.tenant),
-            ("g.batch_id", query.batch_id),
-            ("m.recipient", query.to),
+            ("provider", query.provider),
+            ("tenant", query.tenant),
+            ("batch_id", query.batch_id),
         ):
-            if value is not None:
-                clauses.append(f"{column} = ?")
+            if value is not None and column not in answered:
+                clauses.append(f"g.{column} = ?")
                 args.append(value)
         if query.direction is not None:
             clauses.append("g.direction = ?")
@@ -435,68 +472,59 @@ class SQLiteStore:
         if query.created_to is not None:
             clauses.append("g.created_at < ?")
             args.append(query.created_to)
-        return clauses, args
-
-    @staticmethod
-    def _runs_for(query: MessageQuery) -> tuple[str, list[tuple[str, str]]] | None:
-        """The index and conditions on ``runs`` that find the runs holding every match."""
-        if query.batch_id is not None:
-            return "runs_batch", [("batch_id", query.batch_id)]
-        if query.provider is not None and query.tenant is not None:
-            return "runs_tenant", [("provider", query.provider), ("tenant", query.tenant)]
-        if query.provider is not None:
-            return "runs_provider", [("provider", query.provider)]
-        return None
+        reads_groups = bool(clauses)
+        if query.to is not None:
+            clauses.append("m.recipient = ?")
+            args.append(query.to)
+        return clauses, args, reads_groups
 
     def _select(
         self, query: MessageQuery, bound: int, *, forward: bool, limit: int | None
     ) -> list[Message]:
         """Matches after (``forward``) or before seq ``bound``, ``limit`` nearest to it."""
-        clauses, args = self._where(query)
-        clauses.append("m.seq > ?" if forward else "m.seq < ?")
-        args.append(bound)
-        order = "" if forward else " DESC"
         runs = self._runs_for(query)
+        index, conditions = runs if runs is not None else ("", [])
+        clauses, args, reads_groups = self._where(query, {column for column, _ in conditions})
+        order = "" if forward else " DESC"
+        tables = "messages AS m"
+        if reads_groups:
+            tables += " CROSS JOIN groups AS g"
+            clauses.insert(0, "g.id = m.group_id")
         if runs is None:
-            sql = (
-                f"SELECT {_MESSAGE_COLUMNS} FROM messages AS m CROSS JOIN groups AS g"
-                f" WHERE g.id = m.group_id AND {' AND '.join(clauses)} ORDER BY m.seq{order}"
-            )
+            clauses.append("m.seq > ?" if forward else "m.seq < ?")
+            args.append(bound)
+            ordering = f"m.seq{order}"
         else:
             # The runs in seq order from the one holding ``bound``, then each
-            # run's seq range: index seeks both, so a deep page costs what the
-            # first one does.  (CROSS JOIN and INDEXED BY keep that plan.)
-            index, conditions = runs
+            # run's seq range from (or up to) ``bound``: index seeks both, so a
+            # deep page costs what the first one does.  (CROSS JOIN and INDEXED
+            # BY keep that plan; with ``r.first`` alone as the range's start,
+            # SQLite would read each run from its start.)
+            tables = f"runs AS r INDEXED BY {index} CROSS JOIN {tables}"
             values = [value for _, value in conditions]
             own = " AND ".join(f"{column} = ?" for column, _ in conditions)
-            # The seq range in a run starts (or ends) at ``bound`` itself: with
-            # ``r.first`` alone, SQLite would read from the run's start.
+            run_clauses = [f"r.{column} = ?" for column, _ in conditions]
             if forward:
                 start = f"(SELECT coalesce(max(first), 0) FROM runs WHERE {own} AND first <= ?)"
-                run_clauses = [f"r.first >= {start}", "m.seq BETWEEN max(r.first, ?) AND r.last"]
+                run_clauses += [f"r.first >= {start}", "m.seq BETWEEN max(r.first, ?) AND r.last"]
                 args = [*values, *values, bound, bound + 1, *args]
             else:
-                run_clauses = ["r.first < ?", "m.seq BETWEEN r.first AND min(r.last, ?)"]
+                run_clauses += ["r.first < ?", "m.seq BETWEEN r.first AND min(r.last, ?)"]
                 args = [*values, bound, bound - 1, *args]
-            run_clauses = [
-                *(f"r.{column} = ?" for column, _ in conditions),
-                *run_clauses,
-                "g.id = m.group_id",
-            ]
-            sql = (
-                f"SELECT {_MESSAGE_COLUMNS} FROM runs AS r INDEXED BY {index}"
-                " CROSS JOIN messages AS m CROSS JOIN groups AS g"
-                f" WHERE {' AND '.join(run_clauses + clauses)}"
-                f" ORDER BY r.first{order}, m.seq{order}"
-            )
+            clauses = run_clauses + clauses
+            ordering = f"r.first{order}, m.seq{order}"
+        sql = (
+            f"SELECT {_MESSAGE_COLUMNS} FROM {tables} WHERE {' AND '.join(clauses)}"
+            f" ORDER BY {ordering}"
+        )
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
         with self._lock:
             rows = self._db.execute(sql, args).fetchall()
-        if not forward:
-            rows.reverse()
-        return [self._row_to_message(row) for row in rows]
+            if not forward:
+                rows.reverse()
+            return self._to_messages(rows)
 
     def query_messages(
         self, query: MessageQuery, *, after_seq: int = 0, limit: int | None = None
