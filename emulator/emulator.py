@@ -29,9 +29,25 @@ if TYPE_CHECKING:
 __all__ = ["Emulator", "iso"]
 
 
+_ISO_SECONDS: dict[int, str] = {}
+
+
 def iso(timestamp: float) -> str:
     """Emulator time as ISO-8601 UTC with microseconds and a ``Z``."""
-    return to_datetime(timestamp).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if timestamp < 0:
+        return to_datetime(timestamp).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # Formatting the date is most of the cost and changes once a second: keep
+    # the recent seconds' text, add the microseconds rounded as datetime does.
+    whole = int(timestamp)
+    micros = round((timestamp - whole) * 1e6)
+    if micros >= 1_000_000:
+        whole, micros = whole + 1, micros - 1_000_000
+    prefix = _ISO_SECONDS.get(whole)
+    if prefix is None:
+        if len(_ISO_SECONDS) >= 4096:
+            _ISO_SECONDS.clear()
+        prefix = _ISO_SECONDS[whole] = to_datetime(whole).strftime("%Y-%m-%dT%H:%M:%S.")
+    return f"{prefix}{micros:06d}Z"
 
 
 class Emulator:

@@ -6,10 +6,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from emulator import Emulator
+from emulator.core.clock import MAX_TIMESTAMP, to_datetime
 from emulator.core.models import Message, Status
 from emulator.core.store import MemoryStore, MessageQuery
+from emulator.emulator import iso
 from emulator.scenario.loader import ScenarioError
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -229,3 +233,15 @@ def test_reset_on_sqlite_empties_the_file(tmp_path: Path) -> None:
     assert second.messages() == []
     assert second.now == START
     second.close()
+
+
+@given(
+    st.one_of(
+        st.floats(min_value=-62_135_596_800, max_value=MAX_TIMESTAMP - 1),
+        st.integers(min_value=0, max_value=10**10).map(lambda n: n + 0.9999995),
+    )
+)
+def test_iso_is_datetimes_own_formatting(timestamp: float) -> None:
+    # iso() keeps each second's text and adds the microseconds itself:
+    # it must round exactly as datetime does (half-even, carrying into the second).
+    assert iso(timestamp) == to_datetime(timestamp).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
