@@ -8,7 +8,7 @@ import pytest
 
 from emulator import Emulator
 from emulator.core.models import Status
-from emulator.scenario.engine import ScenarioEngine, pattern_matches
+from emulator.scenario.engine import DELIVERED, ScenarioEngine, pattern_matches
 from emulator.scenario.loader import parse_scenario
 
 
@@ -48,6 +48,23 @@ def test_without_rules_everything_is_delivered() -> None:
     assert decision.outcome == "delivered"
     assert decision.error_code is None
     assert decision.plan is None
+
+
+@pytest.mark.parametrize(
+    ("doc", "fixed"),
+    [
+        ({}, True),
+        ({"timing": {"processing": "9s", "sent": "2s"}}, True),
+        ({"timing": {"jitter": "1s"}}, False),
+        ({"rules": [{"when": {"to": "+9*"}, "outcome": "undeliverable"}]}, False),
+    ],
+)
+def test_fixed_decision_only_when_the_scenario_cannot_tell_messages_apart(doc, fixed) -> None:
+    eng = engine(doc)
+    assert eng.fixed_decision is (DELIVERED if fixed else None)
+    if fixed:  # what decide() answers, and it counts nothing
+        assert eng.decide("sendbulk", "sendbulk", "+2547", "SHOP", "hi") is DELIVERED
+        assert eng._occurrences == {}
 
 
 def test_first_matching_rule_wins() -> None:

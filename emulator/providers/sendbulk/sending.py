@@ -150,10 +150,28 @@ def _check(
     fixed = emu.engine.fixed_decision
     checked: list[_Checked] = []
     accepted = 0
+    networks = account.networks
     for item in items:
-        message_text = _message_text(item.message)
+        message_text = item.message
+        if type(message_text) is not str:
+            message_text = _message_text(message_text)
         info = analyze(message_text)
-        code, to, networkid, send_at = _screen(emu, account, sender_ok, item, message_text)
+        mobile = item.mobile
+        if (
+            type(mobile) is str
+            and sender_ok
+            and item.time_to_send is None
+            and not item.hashed
+            and not item.malformed
+            and message_text.strip()
+        ):
+            # The usual item (_screen's checks for it, without the calls).
+            code, to, networkid = _text_route(mobile)
+            if code == 200 and networks is not None and networkid not in networks:
+                code = 1002
+            send_at = None
+        else:
+            code, to, networkid, send_at = _screen(emu, account, sender_ok, item, message_text)
         decision = fixed
         if code == 200:
             if decision is None:
@@ -256,7 +274,7 @@ def submit(
                 messageid,
                 networkid or SAFARICOM,
                 item.clientsmsid,
-                hashed=item.hashed,
+                item.hashed,
             )
         )
 

@@ -126,18 +126,26 @@ class Rows:
     brand's JSON types are looked up once, not once per row.
     """
 
-    __slots__ = ("_brand", "_clientsmsid", "_endpoint", "_ids_as_str", "_mobile_as_int", "_success")
+    __slots__ = (
+        "_brand",
+        "_clientsmsid",
+        "_echo_clientsmsid",
+        "_endpoint",
+        "_messageid_as_str",
+        "_mobile_as_int",
+        "_networkid_as_str",
+        "_success",
+    )
 
     def __init__(self, brand: Brand, endpoint: str) -> None:
         self._brand = brand
         self._endpoint = endpoint
         self._success = flat(brand, 200, "Success")
         self._mobile_as_int = brand.mobile_kind(endpoint) == "int"
-        self._ids_as_str = (
-            brand.messageid_kind(endpoint) == "str",
-            brand.networkid == "str",
-        )
+        self._messageid_as_str = brand.messageid_kind(endpoint) == "str"
+        self._networkid_as_str = brand.networkid == "str"
         self._clientsmsid = brand.clientsmsid
+        self._echo_clientsmsid = brand.clientsmsid == "echo"
 
     def success(
         self,
@@ -145,7 +153,6 @@ class Rows:
         messageid: int,
         networkid: int,
         clientsmsid: Any = MISSING,
-        *,
         hashed: bool = False,
     ) -> dict[str, Any]:
         """An accepted item's row.
@@ -157,15 +164,12 @@ class Rows:
         # A normalised msisdn is 12 ASCII digits without a leading zero: what
         # ``typed`` checks before making it a number.
         row["mobile"] = int(msisdn) if self._mobile_as_int and not hashed else msisdn
-        messageid_as_str, networkid_as_str = self._ids_as_str
-        row["messageid"] = str(messageid) if messageid_as_str else messageid
+        row["messageid"] = str(messageid) if self._messageid_as_str else messageid
         if clientsmsid is not MISSING:
             row["clientsmsid"] = (
-                clientsmsid
-                if self._clientsmsid == "echo"
-                else typed(clientsmsid, self._clientsmsid)
+                clientsmsid if self._echo_clientsmsid else typed(clientsmsid, self._clientsmsid)
             )
-        row["networkid"] = str(networkid) if networkid_as_str else networkid
+        row["networkid"] = str(networkid) if self._networkid_as_str else networkid
         return row
 
     def failure(self, code: int, mobile: Any, clientsmsid: Any = MISSING) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from emulator.providers.sendbulk.brands import BrandConfigError, brand_from_options
+from emulator.providers.sendbulk.brands import BRANDS, BrandConfigError, brand_from_options
 from emulator.providers.sendbulk.hashed import hash_msisdn, is_hash
 from emulator.providers.sendbulk.mapping import OUTCOMES, final_description, submit_code
 from emulator.providers.sendbulk.mobile import NETWORK_PREFIXES, classify
@@ -16,6 +16,7 @@ from emulator.providers.sendbulk.nairobi import (
     format_time,
     parse_send_time,
 )
+from emulator.providers.sendbulk.wire import Rows, code_fields, typed
 
 
 def test_operator_prefix_ranges_do_not_overlap():
@@ -39,6 +40,12 @@ def test_operator_prefix_ranges_do_not_overlap():
 def test_classify(value, kind, msisdn):
     number = classify(value)
     assert (number.kind, number.msisdn) == (kind, msisdn)
+
+
+@pytest.mark.parametrize("value", ["0712345678", " +254712345678", 254712345678, 254712345678.0])
+def test_classify_gives_one_answer_for_every_spelling_of_a_number(value):
+    assert classify(value) == classify("254712345678")
+    assert classify(value) is classify(value)  # shared: Numbers are immutable
 
 
 def test_nairobi_is_utc_plus_three():
@@ -96,3 +103,22 @@ def test_hash_helpers():
 def test_bad_brand_options(options):
     with pytest.raises(BrandConfigError):
         brand_from_options(options)
+
+
+@pytest.mark.parametrize("brand", sorted(BRANDS))
+@pytest.mark.parametrize("endpoint", ["sendsms", "sendbulk", "sendotp"])
+def test_success_rows_follow_the_brands_json_types(brand, endpoint):
+    profile = BRANDS[brand]
+    rows = Rows(profile, endpoint)
+    row = rows.success("254712345678", 8290842, 1, "07")
+    assert list(row.items()) == [
+        *code_fields(profile, 200).items(),
+        ("response-description", "Success"),
+        ("mobile", typed("254712345678", profile.mobile_kind(endpoint))),
+        ("messageid", typed(8290842, profile.messageid_kind(endpoint))),
+        ("clientsmsid", typed("07", profile.clientsmsid)),
+        ("networkid", typed(1, profile.networkid)),
+    ]
+    hashed = rows.success("AB" * 32, 8290843, 1, hashed=True)
+    assert hashed["mobile"] == "AB" * 32  # as sent
+    assert "clientsmsid" not in hashed
