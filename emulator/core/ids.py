@@ -6,7 +6,6 @@ import hashlib
 import string
 import threading
 from functools import lru_cache
-from typing import Any
 
 __all__ = ["IdGenerator"]
 
@@ -17,7 +16,7 @@ _UPPER_ALNUM_BYTES = bytes(ord(_UPPER_ALNUM[value % 36]) for value in range(256)
 
 
 @lru_cache(maxsize=64)
-def _hasher(prefix: bytes, size: int) -> Any:
+def _hasher(prefix: bytes, size: int) -> hashlib.blake2b:
     """A blake2b state that has already absorbed ``prefix`` (copied per counter value)."""
     return hashlib.blake2b(prefix, digest_size=size)
 
