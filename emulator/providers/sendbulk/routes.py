@@ -17,13 +17,14 @@ import math
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from ..base import DropConnection, guarded
+from ..routing import provider_app
 from .auth import Account, authenticate, find_account, text
 from .balance import format_units, get_balance, set_balance
 from .brands import BRANDS, DEFAULT_BRAND, Brand
@@ -212,7 +213,7 @@ def _amount(value: Any) -> float:
 ENDPOINTS = ("sendsms", "sendbulk", "sendotp", "getdlr", "getbalance", "credit")
 
 
-def build_app(emu: Emulator) -> Starlette:
+def build_app(emu: Emulator) -> ASGIApp:
     """The gateway's app, mounted at ``/api/services``."""
 
     def brand() -> Brand:
@@ -258,7 +259,4 @@ def build_app(emu: Emulator) -> Starlette:
         Route(f"/{name}", endpoint(name, handlers[name]), methods=_ALL_METHODS)
         for name in ENDPOINTS
     ]
-    return Starlette(
-        routes=routes,
-        exception_handlers={HTTPException: http_error, Exception: server_error},
-    )
+    return provider_app(routes, {HTTPException: http_error, Exception: server_error})

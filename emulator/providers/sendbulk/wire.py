@@ -15,6 +15,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..routing import read_body
 from .brands import Brand, Kind
 from .errors import DESCRIPTIONS, SendbulkError, UnsupportedDataType
 from .mobile import classify
@@ -217,7 +218,7 @@ async def read_fields(request: Request, *, json_only: bool = False) -> dict[str,
     """
     # An empty query string is the usual case: skip building QueryParams for it.
     query = dict(request.query_params) if request.scope.get("query_string") else {}
-    raw = await request.body()
+    raw = await read_body(request) or b""  # None only past a limit, and there is none
     blank = not raw or raw.isspace()  # bytes.isspace: the ASCII whitespace strip() removes
     if request.method in ("GET", "HEAD"):
         if not blank:
