@@ -243,15 +243,14 @@ def submit(
         if decision is not planned:
             assert decision is not None  # accepted items were decided
             planned, plan = decision, emu.plan(decision.outcome, decision.error_code)
-        messageid = next_messageid
+        messageid = str(next_messageid)
         next_messageid += 1
-        shown_id = str(messageid)
         # Batch.dispatch_time(len(accepted)), spelled out (the batch is built below).
         dispatch_at = now if processing <= 0 else now + processing * (len(accepted) + 1) / size
         if send_at is not None:
             dispatch_at = max(dispatch_at, send_at or now)
         message = Message(  # positional: the field order of Message (hot loop)
-            MESSAGE_ID_PREFIX + shown_id,
+            MESSAGE_ID_PREFIX + messageid,
             _PROVIDER,
             tenant,
             shortcode,
@@ -264,7 +263,7 @@ def submit(
             batch_id,
             _OUTBOUND,
             info.encoding,
-            {"messageid": shown_id, "networkid": networkid, "endpoint": endpoint},
+            {"messageid": messageid, "networkid": networkid, "endpoint": endpoint},
         )
         stored.append(message)
         accepted.append(message)

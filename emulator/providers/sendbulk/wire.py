@@ -151,7 +151,7 @@ class Rows:
     def success(
         self,
         msisdn: str,
-        messageid: int,
+        messageid: str,
         networkid: int,
         clientsmsid: Any = MISSING,
         hashed: bool = False,
@@ -159,13 +159,13 @@ class Rows:
         """An accepted item's row.
 
         ``msisdn`` is the normalised ``254…`` number, or with ``hashed`` the
-        value the client sent (shown as sent).
+        value the client sent (shown as sent); ``messageid`` is in digits.
         """
         row = self._success.copy()
         # A normalised msisdn is 12 ASCII digits without a leading zero: what
         # ``typed`` checks before making it a number.
         row["mobile"] = int(msisdn) if self._mobile_as_int and not hashed else msisdn
-        row["messageid"] = str(messageid) if self._messageid_as_str else messageid
+        row["messageid"] = messageid if self._messageid_as_str else int(messageid)
         if clientsmsid is not MISSING:
             row["clientsmsid"] = (
                 clientsmsid if self._echo_clientsmsid else typed(clientsmsid, self._clientsmsid)

@@ -110,7 +110,7 @@ def test_bad_brand_options(options):
 def test_success_rows_follow_the_brands_json_types(brand, endpoint):
     profile = BRANDS[brand]
     rows = Rows(profile, endpoint)
-    row = rows.success("254712345678", 8290842, 1, "07")
+    row = rows.success("254712345678", "8290842", 1, "07")
     assert list(row.items()) == [
         *code_fields(profile, 200).items(),
         ("response-description", "Success"),
@@ -119,6 +119,6 @@ def test_success_rows_follow_the_brands_json_types(brand, endpoint):
         ("clientsmsid", typed("07", profile.clientsmsid)),
         ("networkid", typed(1, profile.networkid)),
     ]
-    hashed = rows.success("AB" * 32, 8290843, 1, hashed=True)
+    hashed = rows.success("AB" * 32, "8290843", 1, hashed=True)
     assert hashed["mobile"] == "AB" * 32  # as sent
     assert "clientsmsid" not in hashed
