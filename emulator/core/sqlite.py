@@ -373,18 +373,14 @@ class SQLiteStore:
             wanted = sorted(missing)
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
-                for group_id, *row in self._db.execute(
+                rows = self._db.execute(
                     f"SELECT id, {_GROUP_COLUMNS} FROM groups"
                     f" WHERE id IN ({', '.join('?' * len(chunk))})",
                     chunk,
-                ):
-                    provider, tenant, batch_id, sender, direction, encoding = row[:6]
-                    created_at, plan_id, extra = row[6:]
+                )
+                for group_id, *values, direction, encoding, created_at, plan_id, extra in rows:
                     groups[group_id] = (
-                        provider,
-                        tenant,
-                        batch_id,
-                        sender,
+                        *values,  # provider, tenant, batch_id, sender
                         Direction(direction),
                         encoding,
                         created_at,
