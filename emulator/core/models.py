@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -149,7 +150,8 @@ class Batch(msgspec.Struct, eq=False, gc=False):
     created_at: float
     size: int
     processing: float
-    rejected: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    #: Refused items (empty: a shared tuple, not one list per batch for the GC to track).
+    rejected: Sequence[dict[str, Any]] = ()
     extra: dict[str, Any] | None = None
     seq: int = 0
 

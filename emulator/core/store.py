@@ -14,7 +14,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import chain, islice
 from operator import attrgetter, le
 from typing import Any, Protocol
 
@@ -135,26 +135,102 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+#: Items per sealed chunk of a ``_SeqIndex``.
+_CHUNK = 256
+
+
 class _SeqIndex(msgspec.Struct, gc=False):
-    """Messages in seq order, bisected by ``seq`` through a key (no parallel list of seqs).
+    """Records (messages or batches) in ``seq`` order, append-only, kept in tuples.
+
+    Why tuples: the cyclic GC's full passes visit every element of every
+    list, and a million stored messages in lists made each pass ~100 ms (a
+    latency spike for every connection of a live server).  A tuple holding
+    only untracked objects (``Message`` and ``Batch`` are untracked Structs)
+    is dropped from the GC's lists after its first pass, so the records
+    are sealed in tuples of ``_CHUNK``; only the short ``tail`` is rebuilt
+    when records are added.  An index smaller than a chunk is a Struct and a
+    tuple: nothing the GC keeps visiting.
 
     ``created_sorted`` stays true while ``created_at`` never decreases along
-    the list (the usual case: the clock never goes back), which lets a
-    ``created_from`` filter start with a bisect instead of a scan.  Not
-    tracked by the cyclic GC: there is one per stored batch.
+    the index (the usual case: the clock never goes back), which lets a
+    ``created_from`` filter start with a bisect instead of a scan.
     """
 
-    items: list[Message] = msgspec.field(default_factory=list)
+    sealed: list[tuple[Any, ...]] | None = None
+    tail: tuple[Any, ...] = ()
     created_sorted: bool = True
 
-    def extend(self, messages: Sequence[Message], ascending: bool) -> None:
-        """Append ``messages`` (``ascending``: their ``created_at`` never decreases)."""
-        if not messages:
+    def __len__(self) -> int:
+        return (len(self.sealed) * _CHUNK if self.sealed else 0) + len(self.tail)
+
+    def __getitem__(self, index: int) -> Any:
+        if index < 0:
+            index += len(self)
+        sealed = self.sealed
+        if sealed:
+            chunk, offset = divmod(index, _CHUNK)
+            if chunk < len(sealed):
+                return sealed[chunk][offset]
+            index -= len(sealed) * _CHUNK
+        return self.tail[index]
+
+    def extend(self, records: Sequence[Any], ascending: bool = True) -> None:
+        """Append ``records`` (``ascending``: their ``created_at`` never decreases)."""
+        if not records:
             return
-        items = self.items
-        if not ascending or (items and messages[0].created_at < items[-1].created_at):
+        if not ascending or (len(self) and records[0].created_at < self[-1].created_at):
             self.created_sorted = False
-        items.extend(messages)
+        tail = self.tail + tuple(records)
+        if len(tail) >= _CHUNK:
+            full = len(tail) - len(tail) % _CHUNK
+            sealed = self.sealed if self.sealed is not None else []
+            sealed.extend(tail[i : i + _CHUNK] for i in range(0, full, _CHUNK))
+            self.sealed = sealed
+            tail = tail[full:]
+        self.tail = tail
+
+    def forward(self, start: int) -> Iterator[Any]:
+        """Records from position ``start`` on, in order."""
+        sealed = self.sealed or ()
+        chunk, offset = divmod(start, _CHUNK)
+        if chunk >= len(sealed):
+            return iter(self.tail[start - len(sealed) * _CHUNK :])
+        return chain(
+            islice(sealed[chunk], offset, None),
+            chain.from_iterable(islice(sealed, chunk + 1, None)),
+            self.tail,
+        )
+
+    def backward(self, start: int) -> Iterator[Any]:
+        """Records from position ``start`` down to the first, newest first."""
+        if start < 0:
+            return iter(())
+        sealed = self.sealed or ()
+        chunk, offset = divmod(start, _CHUNK)
+        if chunk >= len(sealed):
+            tail_end = start - len(sealed) * _CHUNK
+            newest: Iterator[Any] = reversed(self.tail[: tail_end + 1])
+            older = reversed(sealed)
+        else:
+            newest = reversed(sealed[chunk][: offset + 1])
+            older = reversed(sealed[:chunk])
+        return chain(newest, chain.from_iterable(map(reversed, older)))
+
+    def bisect_seq(self, seq: int, *, right: bool) -> int:
+        """Position of ``seq`` (``bisect_right``/``bisect_left`` by the records' ``seq``)."""
+        find = bisect_right if right else bisect_left
+        sealed = self.sealed
+        if sealed:
+            # The chunk that can hold it, by each chunk's last seq; then inside it.
+            chunk = find(sealed, seq, key=_last_seq)
+            if chunk < len(sealed):
+                return chunk * _CHUNK + find(sealed[chunk], seq, key=_seq_of)
+            return len(sealed) * _CHUNK + find(self.tail, seq, key=_seq_of)
+        return find(self.tail, seq, key=_seq_of)
+
+
+def _last_seq(chunk: tuple[Any, ...]) -> int:
+    return chunk[-1].seq
 
 
 def _ascending(messages: Sequence[Message]) -> bool:
@@ -162,24 +238,10 @@ def _ascending(messages: Sequence[Message]) -> bool:
     return all(map(le, map(_created, messages), map(_created, islice(messages, 1, None))))
 
 
-def _scan(
-    items: list[Any],
-    start: int,
-    stop: int,
-    step: int,
-    match: Callable[[Any], bool],
-    limit: int | None,
-) -> Iterator[Any]:
+def _scan(records: Iterator[Any], match: Callable[[Any], bool], limit: int | None) -> list[Any]:
     if limit is not None and limit <= 0:
-        return
-    found = 0
-    for i in range(start, stop, step):
-        item = items[i]
-        if match(item):
-            yield item
-            found += 1
-            if limit is not None and found >= limit:
-                return
+        return []
+    return list(islice(filter(match, records), limit))
 
 
 class MemoryStore:
@@ -197,7 +259,7 @@ class MemoryStore:
             self._by_tenant: dict[tuple[str, str], _SeqIndex] = {}
             self._by_batch: dict[str, _SeqIndex] = {}
             self._batches: dict[str, Batch] = {}
-            self._batch_list: list[Batch] = []
+            self._batch_list = _SeqIndex()  # every batch, in seq order
             self._state: dict[str, dict[str, bytes]] = {}
             self._meta: dict[str, bytes] = {}
 
@@ -277,10 +339,10 @@ class MemoryStore:
             index = self._index_for(query)
             if index is None:
                 return []
-            start = bisect_right(index.items, after_seq, key=_seq_of)
+            start = index.bisect_seq(after_seq, right=True)
             if query.created_from is not None and index.created_sorted:
                 start = max(start, self._first_created(index, query.created_from))
-            return list(_scan(index.items, start, len(index.items), 1, query.matches, limit))
+            return _scan(index.forward(start), query.matches, limit)
 
     def query_messages_before(
         self, query: MessageQuery, *, before_seq: int, limit: int
@@ -289,23 +351,15 @@ class MemoryStore:
             index = self._index_for(query)
             if index is None:
                 return []
-            stop = bisect_left(index.items, before_seq, key=_seq_of)
-            found = list(_scan(index.items, stop - 1, -1, -1, query.matches, limit))
+            stop = index.bisect_seq(before_seq, right=False)
+            found = _scan(index.backward(stop - 1), query.matches, limit)
             found.reverse()
             return found
 
     @staticmethod
     def _first_created(index: _SeqIndex, created_from: float) -> int:
         # Only called while created_at never decreases with seq.
-        items = index.items
-        lo, hi = 0, len(items)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if items[mid].created_at < created_from:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+        return bisect_left(index, created_from, key=_created)
 
     # batches
     def add_batch(self, batch: Batch, messages: Sequence[Message] = ()) -> None:
@@ -316,7 +370,7 @@ class MemoryStore:
             self._seq += 1
             batch.seq = self._seq
             self._batches[batch.id] = batch
-            self._batch_list.append(batch)
+            self._batch_list.extend((batch,))
             self._add_messages(messages)
 
     def update_batch(self, batch: Batch) -> None:
@@ -329,15 +383,9 @@ class MemoryStore:
         self, query: BatchQuery, *, after_seq: int = 0, limit: int | None = None
     ) -> list[Batch]:
         with self._lock:
-            items = self._batch_list
-            lo, hi = 0, len(items)
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if items[mid].seq <= after_seq:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            return list(_scan(items, lo, len(items), 1, query.matches, limit))
+            batches = self._batch_list
+            start = batches.bisect_seq(after_seq, right=True)
+            return _scan(batches.forward(start), query.matches, limit)
 
     # state: kept JSON-encoded, so values behave exactly as in SQLiteStore
     # (a copy on every read, tuples come back as lists, non-JSON values fail).

@@ -243,7 +243,7 @@ def create_batch(
             now,
             accepted,
             processing,
-            rejected,
+            rejected or (),
             {"cost": charged_segments * rate, "rate": rate},
         )
         if accepted != size:
