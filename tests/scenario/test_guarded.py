@@ -33,7 +33,7 @@ def client_for(scenario: dict[str, Any]) -> tuple[Emulator, httpx.Client, list[s
 
     async def send(request: Request) -> Response:
         handled.append("send")
-        limit = request.state.rate_limit
+        limit = request.scope[base.RATE_LIMIT]
         remaining = "-" if limit is None else str(limit.remaining)
         return JSONResponse({"accepted": True, "n": len(handled)}, headers={"X-Left": remaining})
 
