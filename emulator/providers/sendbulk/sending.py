@@ -285,7 +285,7 @@ def submit(
         created_at=now,
         size=size,
         processing=processing,
-        rejected=rejected,
+        rejected=rejected or (),
         extra={"endpoint": endpoint},
     )
     emu.add_batch(batch, stored)
