@@ -178,9 +178,12 @@ class _SeqIndex(msgspec.Struct, gc=False):
         """Append ``records`` (``ascending``: their ``created_at`` never decreases)."""
         if not records:
             return
-        if not ascending or (len(self) and records[0].created_at < self[-1].created_at):
-            self.created_sorted = False
-        tail = self.tail + tuple(records)
+        tail = self.tail
+        if self.created_sorted:
+            last = tail[-1] if tail else self.sealed[-1][-1] if self.sealed else None
+            if not ascending or (last is not None and records[0].created_at < last.created_at):
+                self.created_sorted = False
+        tail += tuple(records)
         if len(tail) >= _CHUNK:
             full = len(tail) - len(tail) % _CHUNK
             sealed = self.sealed if self.sealed is not None else []
