@@ -295,29 +295,37 @@ class MemoryStore:
         """Give claimed messages their ``seq`` and add them to the indexes."""
         if not messages:
             return
-        for seq, m in enumerate(messages, self._seq + 1):
+        records = tuple(messages)  # each index keeps tuples: one copy shared by all three
+        for seq, m in enumerate(records, self._seq + 1):
             m.seq = seq
-        self._seq += len(messages)
-        ascending = _ascending(messages)
-        self._all.extend(messages, ascending)
-        tenants = set(map(_tenant_of, messages))
-        batch_ids = set(map(_batch_of, messages))
+        self._seq += len(records)
+        ascending = _ascending(records)
+        self._all.extend(records, ascending)
+        tenants = set(map(_tenant_of, records))
+        batch_ids = set(map(_batch_of, records))
         if len(tenants) == 1 and len(batch_ids) == 1:  # one batch, or one message
-            self._by_tenant.setdefault(tenants.pop(), _SeqIndex()).extend(messages, ascending)
+            self._index(self._by_tenant, tenants.pop()).extend(records, ascending)
             batch_id = batch_ids.pop()
             if batch_id is not None:
-                self._by_batch.setdefault(batch_id, _SeqIndex()).extend(messages, ascending)
+                self._index(self._by_batch, batch_id).extend(records, ascending)
             return
         groups: dict[tuple[str, str], list[Message]] = {}
         batches: dict[str, list[Message]] = {}
-        for m in messages:
+        for m in records:
             groups.setdefault((m.provider, m.tenant), []).append(m)
             if m.batch_id is not None:
                 batches.setdefault(m.batch_id, []).append(m)
         for key, group in groups.items():
-            self._by_tenant.setdefault(key, _SeqIndex()).extend(group, _ascending(group))
+            self._index(self._by_tenant, key).extend(group, _ascending(group))
         for key, group in batches.items():
-            self._by_batch.setdefault(key, _SeqIndex()).extend(group, _ascending(group))
+            self._index(self._by_batch, key).extend(group, _ascending(group))
+
+    @staticmethod
+    def _index(indexes: dict[Any, _SeqIndex], key: Any) -> _SeqIndex:
+        index = indexes.get(key)
+        if index is None:
+            index = indexes[key] = _SeqIndex()
+        return index
 
     def update_message(self, message: Message) -> None:
         pass  # objects are shared; nothing to write back
