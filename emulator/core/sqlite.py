@@ -442,8 +442,8 @@ class SQLiteStore:
 
     @staticmethod
     def _where(query: MessageQuery, answered: set[str]) -> tuple[list[str], list[Any], bool]:
-        """Conditions for the filters ``answered`` by no runs lookup, their args, and
-        whether any reads the groups table."""
+        """SQL conditions and their args for the query's filters, less the ``answered``
+        columns (the runs looked up hold only matches), and whether any reads ``groups``."""
         clauses: list[str] = []
         args: list[Any] = []
         for column, value in (
