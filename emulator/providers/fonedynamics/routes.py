@@ -12,7 +12,6 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,6 +19,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..base import guarded
+from ..routing import provider_app, read_body
 from .auth import authenticate, check_property
 from .errors import (
     FoneDynamicsError,
@@ -108,7 +108,7 @@ def build_app(emu: Emulator) -> ASGIApp:
     @endpoint("send_message")
     async def send_message(request: Request) -> Response:
         account, property_sid = await _property(request)
-        raw = await request.body()
+        raw = await read_body(request) or b""  # no limit: never None
         content_type = request.headers.get("content-type", "").lower()
         if content_type.startswith("application/x-www-form-urlencoded"):
             data: object = parse_form(raw)
@@ -136,7 +136,7 @@ def build_app(emu: Emulator) -> ASGIApp:
     @endpoint("send_batch")
     async def send_batch(request: Request) -> Response:
         account, property_sid = await _property(request)
-        data = parse_json(await request.body())
+        data = parse_json(await read_body(request) or b"")
         if not isinstance(data, dict):
             raise FoneDynamicsError(
                 "The request body must be a JSON object with a Messages array",
@@ -212,7 +212,5 @@ def build_app(emu: Emulator) -> ASGIApp:
         Route("/Properties/{PropertySid}/BatchMessages", send_batch, methods=["POST"]),
         Route("/Messages/{MessageSid}", get_message, methods=["GET"]),
     ]
-    app = Starlette(
-        routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error}
-    )
+    app = provider_app(routes, {HTTPException: http_error, Exception: server_error})
     return CaseInsensitivePaths(app)

@@ -78,7 +78,7 @@ _INBOUND = Direction.INBOUND
 _QUEUED, _SENT, _DELIVERED = Status.QUEUED, Status.SENT, Status.DELIVERED
 
 
-def decode_text(raw: bytes) -> str:
+def decode_text(raw: bytes | bytearray) -> str:
     """The body as text: UTF-8, or Latin-1 when it is not (the Java SDK sends ISO-8859-1)."""
     try:
         text = raw.decode("utf-8")
@@ -87,7 +87,7 @@ def decode_text(raw: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
-def parse_json(raw: bytes) -> Any:
+def parse_json(raw: bytes | bytearray) -> Any:
     """Decode a JSON body or raise ``SerializationException`` (HTTP 400)."""
     if raw[:1] == b"{":  # the usual body: straight from the bytes, when they are valid UTF-8 JSON
         try:
@@ -109,7 +109,7 @@ def parse_json(raw: bytes) -> Any:
         ) from None
 
 
-def parse_form(raw: bytes) -> dict[str, str]:
+def parse_form(raw: bytes | bytearray) -> dict[str, str]:
     """Decode a form-encoded body (single messages only)."""
     text = decode_text(raw)
     try:

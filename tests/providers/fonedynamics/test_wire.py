@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from typing import Any
 
 import msgspec
@@ -11,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.responses import Response
 
+from emulator import Emulator
 from emulator.core.lifecycle import Timing, plan_for
 from emulator.core.models import Direction, Message, Outcome, Plan, Status
 from emulator.providers.fonedynamics.errors import (
@@ -276,3 +279,37 @@ def test_paths_are_spelled_as_the_routes_spell_them(path: str, root: str) -> Non
     scope = {"type": "http", "root_path": root, "path": root + path}
     asyncio.run(CaseInsensitivePaths(app)(scope, None, None))  # type: ignore[arg-type]
     assert seen == [root + _fixed_segments(path)]
+
+
+def test_a_batch_body_in_several_chunks_is_read_whole() -> None:
+    emu = Emulator()
+    body = json.dumps({"Messages": [{"To": "+61488023555", "Text": "hi"}]}).encode()
+    chunks = [body[:10], body[10:25], body[25:]]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        chunk = chunks.pop(0)
+        return {"type": "http.request", "body": chunk, "more_body": bool(chunks)}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    auth = base64.b64encode(b"A1:t").decode()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v2/Properties/S1/BatchMessages",
+        "raw_path": b"/v2/Properties/S1/BatchMessages",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"authorization", f"Basic {auth}".encode()), (b"host", b"test")],
+        "client": ("127.0.0.1", 1),
+        "server": ("test", 80),
+    }
+    asyncio.run(emu.app(scope, receive, send))  # type: ignore[arg-type]
+    assert sent[0]["status"] == 200
+    (message,) = json.loads(sent[1]["body"])
+    assert (message["To"], message["Status"]) == ("+61488023555", "Processing")
