@@ -100,12 +100,18 @@ def _properties(entry: dict[str, Any]) -> dict[str, bool] | None:
     return found
 
 
+@lru_cache(maxsize=256)
+def _open_account(sid: str) -> Account:
+    """The account of any credentials when none are declared (immutable: shared)."""
+    return Account(sid)
+
+
 def authenticate(emu: Emulator, request: Request) -> Account:
     """The caller's account, or ``Unauthorized`` (401 + ``WWW-Authenticate``)."""
     sid, token = _credentials(request.headers.get("authorization"))
     declared = emu.scenario.provider_accounts("fonedynamics")
     if declared is None:
-        return Account(sid)
+        return _open_account(sid)
     for entry in declared:
         if not isinstance(entry, dict):
             continue
