@@ -8,8 +8,6 @@ there are any, one shared plan per fate, ids reserved as one numeric range.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -81,16 +79,31 @@ def _possible(number: str) -> bool:
     return _length_ok(number[:4], length)
 
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC: creating ~10^6 objects would trigger many full collections."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
+class gc_paused:
+    """Pause the cyclic GC while ``large``: ~10^6 new objects would trigger full collections.
+
+    A class rather than a ``@contextmanager`` generator: every batch request
+    enters it twice, and for a small batch there is nothing to pause.
+    """
+
+    __slots__ = ("large", "resume")
+
+    def __init__(self, large: bool = True) -> None:
+        self.large = large
+        self.resume = False
+
+    def __enter__(self) -> None:
+        if self.large and gc.isenabled():
+            gc.disable()
+            self.resume = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.resume:
             gc.enable()
+
+
+#: Up to this many items, a batch is built with the GC running.
+_SMALL_BATCH = 1000
 
 
 def _text_info(text: str | None, where: str | int) -> SegmentInfo:
@@ -147,7 +160,7 @@ def create_batch(
 
     items.reverse()  # taken from the end: each item is freed as soon as it is used
     take = items.pop
-    with gc_paused():
+    with gc_paused(size > _SMALL_BATCH):
         for index in range(1, size + 1):
             item = take()
             to = item.to
