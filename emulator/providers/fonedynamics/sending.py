@@ -78,14 +78,16 @@ def submit(
     batch_id = new_sid(emu, "B") if batch else None
     fates = _Fates(emu)
     fixed = emu.engine.fixed_decision  # no rules, no jitter: every message's, nothing counted
+    fixed_fate = None if fixed is None else fates.get(fixed)
     for request in items:
         if isinstance(request, ItemError):
             results.append(request)
             continue
-        decision = fixed
-        if decision is None:
+        if fixed_fate is None:
             decision = emu.decide(NAME, endpoint, request.to, request.sender, request.text)
-        mapping, code, plan = fates.get(decision)
+            mapping, code, plan = fates.get(decision)
+        else:
+            mapping, code, plan = fixed_fate
         sid = next(sids)
         lease = None
         sender = request.sender or ""
