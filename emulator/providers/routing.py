@@ -135,12 +135,16 @@ def provider_app(
     return _ProviderStarlette(routes=list(routes), exception_handlers=dict(exception_handlers))
 
 
-async def read_body(request: Request, limit: int | None = None) -> bytes | bytearray | None:
+async def read_body(
+    request: Request, limit: int | None = None, *, keep: bool = True
+) -> bytes | bytearray | None:
     """The request body in one buffer, or None once it is longer than ``limit``.
 
     Reads ``receive`` directly: Starlette's ``request.stream()`` is an async
     generator, and creating one per request costs more than reading a small
-    body.  A body over ``limit`` is not read further.
+    body.  A body over ``limit`` is not read further.  With ``keep`` the body
+    is cached where ``request.body()`` finds it; a handler that frees a huge
+    body as soon as it is decoded passes ``keep=False`` (and reads it once).
     """
     cached: bytes | bytearray | None = getattr(request, "_body", None)  # read before
     if cached is not None:
@@ -163,5 +167,6 @@ async def read_body(request: Request, limit: int | None = None) -> bytes | bytea
             body += message.get("body", b"")
     if limit is not None and len(body) > limit:
         return None
-    request._body = body  # what request.body() caches: later reads get the same bytes
+    if keep:
+        request._body = body  # what request.body() caches: later reads get the same bytes
     return body
