@@ -196,7 +196,8 @@ def test_texts_shrink_to_plain_letters() -> None:
 def test_every_segment_count_around_the_limits_is_produced() -> None:
     seen: set[tuple[str, int]] = set()
 
-    @settings(max_examples=150, deadline=None, database=None)
+    # derandomize: the same 150 examples every run, so coverage is not left to luck
+    @settings(max_examples=150, deadline=None, database=None, derandomize=True)
     @given(sms_texts())
     def collect(text: str) -> None:
         info = analyze(text)
