@@ -6,6 +6,7 @@ mechanism; tests/scenarios/ shows it through each real provider.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -121,7 +122,9 @@ def test_delay_waits_then_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     async def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr(base.asyncio, "sleep", fake_sleep)
+    # Only base's view of asyncio: patching asyncio.sleep itself would also catch
+    # every other coroutine in the process (a live server's loop polls with it).
+    monkeypatch.setattr(base, "asyncio", SimpleNamespace(sleep=fake_sleep))
     _, client, handled = client_for({"faults": [{"every": 2, "respond": {"delay": "1500ms"}}]})
     assert [client.post("/send").status_code for _ in range(4)] == [200] * 4
     assert slept == [1.5, 1.5]
