@@ -185,7 +185,8 @@ def _store_batch(
             {"index": i + 1, "ErrorCode": r.code, "Message": r.message}
             for i, r in enumerate(results)
             if isinstance(r, ItemError)
-        ],
+        ]
+        or (),  # nothing refused: the shared empty tuple, not a list per batch for the GC
     )
     for index, message in enumerate(accepted):
         if (message.extra or {}).get("Scheduled") is None:
