@@ -109,7 +109,10 @@ class IdGenerator:
 
     def uuid(self, namespace: str) -> str:
         """A seeded UUID-formatted string (version 4 layout)."""
-        raw = bytearray(self.digest(namespace, self.next(namespace)))
+        # digest(namespace, counter), with the "seed:namespace:" prefix hashed once
+        state = _hasher(f"{self.seed}:{namespace}:".encode(), 16).copy()
+        state.update(b"%d" % self.next(namespace))
+        raw = bytearray(state.digest())
         raw[6] = (raw[6] & 0x0F) | 0x40
         raw[8] = (raw[8] & 0x3F) | 0x80
         h = raw.hex()
