@@ -3,7 +3,8 @@
 For each provider request below, a bare Starlette+uvicorn endpoint returning a
 fixed JSON body (``bare_app.py``) is loaded with the same request first, then
 the emulator, back to back; the ratio is emulator requests/s over bare
-requests/s (target ≥ 0.7). p99 latency is reported for both.
+requests/s (target ≥ 0.7). p99 latency is reported for both, and on Linux
+each server's CPU time per request (wrk shares the CPUs; this does not).
 
 * RingCentral: ``POST .../a2p-sms/batches`` with 2 recipients;
 * sendbulk: ``POST /api/services/sendbulk`` with 10 items;
@@ -33,6 +34,7 @@ from _common import (
     RC_A2P,
     RC_SENDER,
     bare_server,
+    cpu_seconds,
     emulator_server,
     rc_token,
     result,
@@ -81,8 +83,9 @@ def lua_script(directory: Path, name: str, body: bytes, headers: dict[str, str])
 
 
 def run_wrk(
-    url: str, script: Path, duration: float, connections: int, threads: int
+    url: str, script: Path, duration: float, connections: int, threads: int, pid: int | None = None
 ) -> dict[str, Any]:
+    """wrk's summary; with ``pid`` (Linux), also the server's CPU time per request."""
     argv = [
         "wrk",
         f"-t{threads}",
@@ -94,11 +97,15 @@ def run_wrk(
         str(script),
         url,
     ]
+    cpu_before = cpu_seconds(pid) if pid is not None else 0.0
     out = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 60, check=True)
+    cpu = cpu_seconds(pid) - cpu_before if pid is not None else None
     for line in out.stdout.splitlines():
         if line.startswith("WRK "):
             stats = json.loads(line[4:])
             stats["rps"] = stats["requests"] / (stats["duration_us"] / 1e6)
+            if cpu is not None:
+                stats["cpu_us"] = cpu * 1e6 / max(stats["requests"], 1)
             return stats
     raise RuntimeError(f"no summary from wrk:\n{out.stdout}\n{out.stderr}")
 
@@ -176,12 +183,25 @@ def report(name: str, got: dict[str, Any], base: dict[str, Any]) -> None:
         ratio >= 0.7 and errors == 0,
         f"{got['rps']:,.0f} req/s (p50 {got['p50_us'] / 1000:.2f} ms, "
         f"p99 {got['p99_us'] / 1000:.2f} ms) vs bare {base['rps']:,.0f} req/s "
-        f"(p99 {base['p99_us'] / 1000:.2f} ms); {errors} errors",
+        f"(p99 {base['p99_us'] / 1000:.2f} ms); {errors} errors{_cpu(got, base)}",
         rps=got["rps"],
         baseline=base["rps"],
         p99_ms=got["p99_us"] / 1000,
         baseline_p99_ms=base["p99_us"] / 1000,
+        cpu_us=got.get("cpu_us"),
+        baseline_cpu_us=base.get("cpu_us"),
     )
+
+
+def _cpu(got: dict[str, Any], base: dict[str, Any]) -> str:
+    """Server CPU time per request: what the ratio comes from, with wrk's share taken out."""
+    if got.get("cpu_us") is None or base.get("cpu_us") is None:
+        return ""
+    return f"; server CPU {got['cpu_us']:.0f} vs {base['cpu_us']:.0f} us/request"
+
+
+def _linux_pid(pid: int) -> int | None:
+    return pid if Path(f"/proc/{pid}/stat").exists() else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,8 +218,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
 
-    def run(url: str, script: Path, duration: float = args.duration) -> dict[str, Any]:
-        return run_wrk(url, script, duration, args.connections, args.threads)
+    def run(
+        url: str, script: Path, duration: float = args.duration, pid: int | None = None
+    ) -> dict[str, Any]:
+        return run_wrk(url, script, duration, args.connections, args.threads, pid)
 
     with tempfile.TemporaryDirectory() as tmp:
         scenario = Path(tmp) / "throughput.yaml"
@@ -215,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
                 check_once(emu.url + path, body, headers)
                 run(bare.url + "/", script, 1)  # warm-ups, discarded
                 run(emu.url + path, script, 1)
-                base = run(bare.url + "/", script)
-                got = run(emu.url + path, script)
+                base = run(bare.url + "/", script, pid=_linux_pid(bare.pid))
+                got = run(emu.url + path, script, pid=_linux_pid(emu.pid))
                 check_once(emu.url + path, body, headers)  # still accepted at the end
                 report(name, got, base)
     return 0
