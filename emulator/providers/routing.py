@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .base import DropConnection
 
-__all__ = ["provider_app", "read_body"]
+__all__ = ["header", "provider_app", "read_body"]
 
 Handler = Callable[[Request], Awaitable[Response]]
 ErrorHandler = Callable[[Request, Exception], Response | Awaitable[Response]]
@@ -135,6 +135,21 @@ def provider_app(
     return _ProviderStarlette(routes=list(routes), exception_handlers=dict(exception_handlers))
 
 
+def header(request: Request, name: bytes) -> str | None:
+    """``request.headers.get(name)`` (``name`` in lower-case bytes), from a dict built once.
+
+    Starlette's ``Headers.get`` scans the header list in Python on every call;
+    a handler asking for three headers paid for three scans.
+    """
+    scope = request.scope
+    table: dict[bytes, bytes] | None = scope.get("sms_emulator.headers")
+    if table is None:
+        # reversed: the first of repeated headers wins, as with Headers.get
+        table = scope["sms_emulator.headers"] = dict(reversed(scope["headers"]))
+    value = table.get(name)
+    return None if value is None else value.decode("latin-1")
+
+
 async def read_body(
     request: Request, limit: int | None = None, *, keep: bool = True
 ) -> bytes | bytearray | None:
@@ -149,7 +164,7 @@ async def read_body(
     cached: bytes | bytearray | None = getattr(request, "_body", None)  # read before
     if cached is not None:
         return None if limit is not None and len(cached) > limit else cached
-    declared = request.headers.get("content-length", "")
+    declared = header(request, b"content-length") or ""
     if limit is not None and declared.isdigit() and int(declared) > limit:
         return None
     message = await request.receive()

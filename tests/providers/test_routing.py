@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from emulator._transport import InProcessTransport
 from emulator.providers.base import DropConnection
-from emulator.providers.routing import provider_app, read_body
+from emulator.providers.routing import header, provider_app, read_body
 
 
 class Refused(Exception):
@@ -130,3 +130,14 @@ def test_read_body_reads_once_and_refuses_over_the_limit(client: httpx.Client) -
         yield b"56789"
 
     assert client.post("/echo", content=chunks()).status_code == 413
+
+
+def test_header_reads_like_starlettes_headers_get() -> None:
+    scope = {
+        "type": "http",
+        "headers": [(b"x-a", b"first"), (b"content-type", b"text/plain"), (b"x-a", b"second")],
+    }
+    request = Request(scope)
+    for name in ("x-a", "content-type", "missing"):
+        assert header(request, name.encode()) == request.headers.get(name)
+    assert header(request, b"x-a") == "first"

@@ -25,7 +25,7 @@ from ...core.models import Direction
 from ...core.phone import is_possible_e164
 from ...core.store import BatchQuery, MessageQuery
 from ..base import RATE_LIMIT, DropConnection, guarded
-from ..routing import provider_app, read_body
+from ..routing import header, provider_app, read_body
 from .auth import Principal, authenticate, issue_token, revoke_token
 from .batches import create_batch, gc_paused
 from .errors import (
@@ -104,7 +104,7 @@ class RequestIds:
 
 # request helpers
 def _media_type(request: Request) -> str:
-    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return (header(request, b"content-type") or "").split(";")[0].strip().lower()
 
 
 def _require_json(request: Request) -> None:
@@ -124,7 +124,7 @@ async def _read_body(request: Request, limit: int, *, keep: bool = True) -> byte
 
 
 def _principal(emu: Emulator, request: Request) -> Principal:
-    principal = authenticate(emu, request.headers.get("authorization"))
+    principal = authenticate(emu, header(request, b"authorization"))
     account = request.path_params.get("accountId", "~")
     if account not in ("~", principal.account_id):
         raise ResourceNotFound(parameter="accountId")
