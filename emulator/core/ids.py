@@ -15,6 +15,10 @@ _URLSAFE = string.ascii_letters + string.digits + "-_"
 _UPPER_ALNUM_BYTES = bytes(ord(_UPPER_ALNUM[value % 36]) for value in range(256))
 
 
+#: First hex digit of a UUID's variant byte once its top bits are set to 10.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+
+
 @lru_cache(maxsize=64)
 def _hasher(prefix: bytes, size: int) -> hashlib.blake2b:
     """A blake2b state that has already absorbed ``prefix`` (copied per counter value)."""
@@ -112,11 +116,9 @@ class IdGenerator:
         # digest(namespace, counter), with the "seed:namespace:" prefix hashed once
         state = _hasher(f"{self.seed}:{namespace}:".encode(), 16).copy()
         state.update(b"%d" % self.next(namespace))
-        raw = bytearray(state.digest())
-        raw[6] = (raw[6] & 0x0F) | 0x40
-        raw[8] = (raw[8] & 0x3F) | 0x80
-        h = raw.hex()
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        h = state.hexdigest()
+        # the version nibble is 4, the variant's top bits 10: set in the hex text
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
     def state(self) -> dict[str, int]:
         """Counters, for persisting across restarts."""
