@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+import uuid
 
 import pytest
 
@@ -126,3 +127,16 @@ def test_codes_do_not_repeat_and_lengths_are_checked() -> None:
     for length in (0, 65):
         with pytest.raises(ValueError):
             gen.codes("c", 1, length)
+
+
+def test_uuid_is_the_counters_digest_as_a_version_4_uuid() -> None:
+    ids = IdGenerator(seed=3)
+    for counter in range(1, 200):
+        value = ids.uuid("rc.request")
+        expected = bytearray(ids.digest("rc.request", counter))
+        expected[6] = (expected[6] & 0x0F) | 0x40
+        expected[8] = (expected[8] & 0x3F) | 0x80
+        parsed = uuid.UUID(value)
+        assert parsed.bytes == bytes(expected)
+        assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
+        assert str(parsed) == value  # lower-case, hyphenated
