@@ -32,9 +32,10 @@ ErrorHandler = Callable[[Request, Exception], Response | Awaitable[Response]]
 
 
 class _DirectRoute:
-    __slots__ = ("convertors", "endpoint", "methods", "regex")
+    __slots__ = ("convertors", "endpoint", "methods", "regex", "route")
 
     def __init__(self, route: Route) -> None:
+        self.route = route
         self.regex: re.Pattern[str] = route.path_regex
         self.methods: frozenset[str] = frozenset(route.methods or ())
         self.convertors: dict[str, Convertor[Any]] = route.param_convertors
@@ -81,6 +82,8 @@ class _DirectDispatch:
                 for key, value in match.groupdict().items():
                     params[key] = route.convertors[key].convert(value)
                 scope["path_params"] = params
+                scope["endpoint"] = route.endpoint  # what Starlette's router puts there too
+                scope["route"] = route.route
                 await self._handle(route.endpoint, scope, receive, send)
                 return
         await self.fallback(scope, receive, send)

@@ -76,7 +76,13 @@ def client() -> httpx.Client:
 
 
 def test_a_matched_route_gets_converted_path_params(client: httpx.Client) -> None:
-    assert client.get("/items/42").json() == {"id": 42, "method": "GET", "app": True}
+    assert client.get("/items/42").json() == {
+        "id": 42,
+        "method": "GET",
+        "app": True,
+        "route": "/items/{item_id:int}",
+        "endpoint": True,
+    }
     assert client.post("/items/7").json()["method"] == "POST"
 
 
