@@ -24,6 +24,8 @@ async def item(request: Request) -> Response:
             "id": request.path_params["item_id"],
             "method": request.method,
             "app": "app" in request.scope,
+            "route": request.scope["route"].path,
+            "endpoint": request.scope["endpoint"] is item,
         }
     )
 
