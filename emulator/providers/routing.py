@@ -18,6 +18,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.convertors import Convertor
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -108,12 +109,17 @@ class _DirectDispatch:
         catch-all ``Exception`` handler covers is re-raised once answered, so
         the server still logs it.
         """
-        for cls in type(exc).__mro__:
-            handler = self.handlers.get(cls)
-            if handler is not None:
-                break
-        else:
-            raise exc
+        cls: type | None = None
+        handler = None
+        if isinstance(exc, HTTPException):
+            handler = self.handlers.get(exc.status_code)  # a handler by status comes first
+        if handler is None:
+            for cls in type(exc).__mro__:
+                handler = self.handlers.get(cls)
+                if handler is not None:
+                    break
+            else:
+                raise exc
         response = handler(request, exc)
         if inspect.isawaitable(response):
             response = await response

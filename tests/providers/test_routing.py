@@ -149,3 +149,18 @@ def test_header_reads_like_starlettes_headers_get() -> None:
     for name in ("x-a", "content-type", "missing"):
         assert header(request, name.encode()) == request.headers.get(name)
     assert header(request, b"x-a") == "first"
+
+
+def test_a_handler_by_status_code_answers_an_http_exception_first() -> None:
+    async def teapot(request: Request) -> Response:
+        raise HTTPException(418)
+
+    def by_status(request: Request, exc: Exception) -> Response:
+        return JSONResponse({"by": "status"}, 418)
+
+    app = provider_app(
+        [Route("/tea", teapot, methods=["GET"])],
+        {418: by_status, HTTPException: provider_error, Exception: provider_error},
+    )
+    client = httpx.Client(transport=InProcessTransport(app), base_url="http://provider")
+    assert client.get("/tea").json() == {"by": "status"}
