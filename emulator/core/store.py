@@ -166,6 +166,8 @@ class _SeqIndex(msgspec.Struct, gc=False):
     def __getitem__(self, index: int) -> Any:
         if index < 0:
             index += len(self)
+            if index < 0:
+                raise IndexError("index out of range")
         sealed = self.sealed
         if sealed:
             chunk, offset = divmod(index, _CHUNK)

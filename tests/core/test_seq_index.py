@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from bisect import bisect_left, bisect_right
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -80,3 +81,10 @@ def test_stored_messages_leave_nothing_for_the_cyclic_gc_to_keep_visiting() -> N
     assert [m.id for m in first + rest] == [f"1-{i}" for i in range(600)]
     before = store.query_messages_before(MessageQuery(), before_seq=first[0].seq, limit=700)
     assert [m.id for m in before] == [f"0-{i}" for i in range(600)]
+
+
+def test_positions_outside_the_index_raise_index_error() -> None:
+    index, records = _indexed([3, _CHUNK])
+    for position in (len(records), -len(records) - 1):
+        with pytest.raises(IndexError):
+            index[position]
