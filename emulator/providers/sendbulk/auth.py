@@ -192,9 +192,19 @@ def authenticate(accounts: tuple[Account, ...] | None, fields: dict[str, Any]) -
 
 # A frozen dataclass of 12 fields costs a microsecond or two to build, and
 # clients log in with the same pair on every request; Accounts are immutable.
-@lru_cache(maxsize=1024)
 def _open_account(partner: str, apikey: str) -> Account:
-    """The account open credentials log in to (no declared accounts)."""
+    """The account open credentials log in to (no declared accounts).
+
+    Shared between requests (Accounts are immutable), except for long
+    credentials: a cache entry keeps its strings alive.
+    """
+    if len(partner) + len(apikey) > 256:
+        return Account(partner_id=partner, apikey=apikey)
+    return _shared_open_account(partner, apikey)
+
+
+@lru_cache(maxsize=1024)
+def _shared_open_account(partner: str, apikey: str) -> Account:
     return Account(partner_id=partner, apikey=apikey)
 
 

@@ -21,7 +21,16 @@ from functools import lru_cache
 
 from ...core.phone import is_possible_e164, normalize_plus
 
-__all__ = ["AIRTEL", "NETWORK_PREFIXES", "SAFARICOM", "TELKOM", "Number", "classify", "network_of"]
+__all__ = [
+    "AIRTEL",
+    "CACHEABLE_LENGTH",
+    "NETWORK_PREFIXES",
+    "SAFARICOM",
+    "TELKOM",
+    "Number",
+    "classify",
+    "network_of",
+]
 
 SAFARICOM, AIRTEL, TELKOM = 1, 2, 3
 
@@ -75,10 +84,18 @@ def classify(value: object) -> Number:
     return _classify_text(str(value))
 
 
-# Classifying costs a few microseconds (regexes, prefix lookup) and clients send
-# the same numbers again and again; Numbers are immutable, so they can be shared.
-@lru_cache(maxsize=16384)
+#: Longer texts are classified without the cache (every real number form is shorter):
+#: an entry keeps its text alive, and a client may send any text as a number.
+CACHEABLE_LENGTH = 32
+
+
 def _classify_text(value: str) -> Number:
+    if len(value) > CACHEABLE_LENGTH:
+        return _classify_uncached(value)
+    return _classify_cached(value)
+
+
+def _classify_uncached(value: str) -> Number:
     text = normalize_plus(value).strip()
     match = _KENYAN.fullmatch(text)
     if match is not None:
@@ -89,3 +106,8 @@ def _classify_text(value: str) -> Number:
         if not e164.startswith("+254") and is_possible_e164(e164):
             return Number("foreign", e164)
     return Number("invalid", text)
+
+
+# Classifying costs a few microseconds (regexes, prefix lookup) and clients send
+# the same numbers again and again; Numbers are immutable, so they can be shared.
+_classify_cached = lru_cache(maxsize=16384)(_classify_uncached)

@@ -29,7 +29,7 @@ from .balance import get_balance, set_balance
 from .config import Config
 from .hashed import is_hash, resolve
 from .mapping import submit_code
-from .mobile import SAFARICOM, Number, classify
+from .mobile import CACHEABLE_LENGTH, SAFARICOM, Number, classify
 from .nairobi import BadSendTime, parse_send_time
 from .reports import MESSAGE_ID_PREFIX, schedule_callbacks
 from .wire import MISSING
@@ -73,9 +73,16 @@ def _route(number: Number) -> tuple[int, str, int | None]:
     return 200, number.e164, number.networkid
 
 
+def _text_route(mobile: str) -> tuple[int, str, int | None]:
+    # Only short texts are cached: an entry keeps its text alive.
+    if len(mobile) > CACHEABLE_LENGTH:
+        return _route(classify(mobile))
+    return _cached_text_route(mobile)
+
+
 # Numbers as text are the usual case, and clients send the same ones again and again.
 @lru_cache(maxsize=16384)
-def _text_route(mobile: str) -> tuple[int, str, int | None]:
+def _cached_text_route(mobile: str) -> tuple[int, str, int | None]:
     return _route(classify(mobile))
 
 

@@ -122,3 +122,23 @@ def test_success_rows_follow_the_brands_json_types(brand, endpoint):
     hashed = rows.success("AB" * 32, "8290843", 1, hashed=True)
     assert hashed["mobile"] == "AB" * 32  # as sent
     assert "clientsmsid" not in hashed
+
+
+def test_only_short_number_texts_are_kept_in_the_classification_caches():
+    # A cache entry keeps its text alive: a client sending huge or unique junk as
+    # "mobile" must not make the process hold on to it.
+    from emulator.providers.sendbulk import mobile, sending
+
+    long_text = "7" * (mobile.CACHEABLE_LENGTH + 1)
+    before = (
+        mobile._classify_cached.cache_info().currsize,
+        sending._cached_text_route.cache_info().currsize,
+    )
+    assert sending._text_route(long_text)[0] == 1003
+    assert classify(long_text).kind == "invalid"
+    after = (
+        mobile._classify_cached.cache_info().currsize,
+        sending._cached_text_route.cache_info().currsize,
+    )
+    assert after == before
+    assert classify("0712345678") is classify("0712345678")  # short ones are shared
