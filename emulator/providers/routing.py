@@ -24,8 +24,6 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .base import DropConnection
-
 __all__ = ["header", "provider_app", "read_body"]
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -93,9 +91,7 @@ class _DirectDispatch:
         request = Request(scope, receive, send)
         try:
             response = await endpoint(request)
-        except DropConnection:
-            raise
-        except Exception as exc:
+        except Exception as exc:  # DropConnection too, as in Starlette (see _error)
             await self._error(request, exc, scope, receive, send)
             return
         await response(scope, receive, send)
@@ -107,7 +103,9 @@ class _DirectDispatch:
 
         Like Starlette's ``ServerErrorMiddleware``, an exception only the
         catch-all ``Exception`` handler covers is re-raised once answered, so
-        the server still logs it.
+        the server still logs it.  ``DropConnection`` is one of those: the
+        emulator's entry point discards that answer and drops the socket (a
+        provider's own send wrappers still see it, as they did with Starlette).
         """
         cls: type | None = None
         handler = None

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from emulator import Emulator
 from emulator._transport import InProcessTransport
 from emulator.providers.base import DropConnection
 from emulator.providers.routing import header, provider_app, read_body
@@ -121,9 +122,20 @@ def test_an_unexpected_error_is_answered_then_reraised_for_the_server_log(
     assert (response.status_code, response.json()["provider_error"]) == (500, "RuntimeError")
 
 
-def test_drop_connection_is_not_answered(client: httpx.Client) -> None:
-    with pytest.raises(httpx.RemoteProtocolError):
-        client.get("/drop")
+def test_drop_connection_is_answered_and_reraised_as_starlette_does(
+    client: httpx.Client,
+) -> None:
+    # The catch-all handler answers, then the error propagates; the in-process
+    # transport keeps the answer.  The emulator's entry point is what discards it
+    # and drops the connection (next test).
+    response = client.get("/drop")
+    assert (response.status_code, response.json()["provider_error"]) == (500, "DropConnection")
+
+
+def test_a_dropped_provider_request_gets_no_answer_through_the_emulator() -> None:
+    emu = Emulator({"faults": [{"first": 1, "respond": {"drop": "after"}}]})
+    with emu.client() as http, pytest.raises(httpx.RemoteProtocolError):
+        http.post("/api/services/sendbulk", json={"count": 0, "smslist": []})
 
 
 def test_read_body_reads_once_and_refuses_over_the_limit(client: httpx.Client) -> None:
