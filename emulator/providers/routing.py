@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["header", "provider_app", "read_body"]
+__all__ = ["DirectResponse", "header", "provider_app", "read_body"]
 
 Handler = Callable[[Request], Awaitable[Response]]
 ErrorHandler = Callable[[Request, Exception], Response | Awaitable[Response]]
@@ -140,6 +140,32 @@ def provider_app(
     errors in the provider's shape (as in ``Starlette(exception_handlers=...)``).
     """
     return _ProviderStarlette(routes=list(routes), exception_handlers=dict(exception_handlers))
+
+
+class DirectResponse(Response):
+    """A ``Response`` whose two usual headers are written out directly.
+
+    Same bytes and order as Starlette's (``content-length``, ``content-type``);
+    Starlette works them out through its general header code on every
+    response.  Anything unusual (extra headers, a status without a body, a
+    ``text/`` type that gets a charset) takes Starlette's own path.
+    """
+
+    def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
+        media_type = self.media_type
+        if (
+            headers
+            or media_type is None
+            or media_type.startswith("text/")
+            or self.status_code < 200
+            or self.status_code in (204, 304)
+        ):
+            super().init_headers(headers)
+            return
+        self.raw_headers = [
+            (b"content-length", b"%d" % len(self.body)),
+            (b"content-type", media_type.encode("latin-1")),
+        ]
 
 
 def header(request: Request, name: bytes) -> str | None:

@@ -12,7 +12,7 @@ from starlette.routing import Route
 from emulator import Emulator
 from emulator._transport import InProcessTransport
 from emulator.providers.base import DropConnection
-from emulator.providers.routing import header, provider_app, read_body
+from emulator.providers.routing import DirectResponse, header, provider_app, read_body
 
 
 class Refused(Exception):
@@ -176,3 +176,18 @@ def test_a_handler_by_status_code_answers_an_http_exception_first() -> None:
     )
     client = httpx.Client(transport=InProcessTransport(app), base_url="http://provider")
     assert client.get("/tea").json() == {"by": "status"}
+
+
+@pytest.mark.parametrize("status", [200, 201, 204, 304, 400, 500])
+@pytest.mark.parametrize(
+    "media_type", ["application/json", "application/json; charset=utf-8", "text/csv", None]
+)
+@pytest.mark.parametrize("headers", [None, {}, {"Retry-After": "1"}])
+def test_direct_response_has_starlettes_headers(
+    status: int, media_type: str | None, headers: dict[str, str] | None
+) -> None:
+    body = b'{"ok":true}'
+    expected = Response(body, status, headers, media_type)
+    got = DirectResponse(body, status, headers, media_type)
+    assert got.raw_headers == expected.raw_headers
+    assert (got.body, got.status_code) == (expected.body, expected.status_code)

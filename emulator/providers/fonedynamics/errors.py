@@ -22,12 +22,13 @@ are this emulator's choices; see docs/providers/fonedynamics.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 from starlette.responses import Response
+
+from ..routing import DirectResponse
 
 __all__ = [
     "CONTENT_TYPE",
@@ -140,24 +141,9 @@ class MessageNotFound(FoneDynamicsError):
     message = "The requested message was not found."
 
 
-class _JSONResponse(Response):
-    """A Response whose usual two headers are built directly, as Starlette would build them."""
-
-    media_type = CONTENT_TYPE
-
-    def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
-        if headers or self.status_code < 200 or self.status_code in (204, 304):
-            super().init_headers(headers)
-        else:
-            self.raw_headers = [(b"content-length", b"%d" % len(self.body)), _CONTENT_TYPE_HEADER]
-
-
-_CONTENT_TYPE_HEADER = (b"content-type", CONTENT_TYPE.encode("latin-1"))
-
-
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A Fone Dynamics JSON response (``application/json; charset=utf-8``)."""
-    return _JSONResponse(msgspec.json.encode(body), status_code=status, headers=headers)
+    return DirectResponse(msgspec.json.encode(body), status, headers, CONTENT_TYPE)
 
 
 def render_error(exc: FoneDynamicsError) -> Response:

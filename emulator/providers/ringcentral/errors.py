@@ -33,6 +33,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..routing import DirectResponse
+
 __all__ = [
     "AuthorizationInvalid",
     "AuthorizationMissing",
@@ -63,7 +65,7 @@ JSON = "application/json"
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A JSON response with RingCentral's content type."""
-    return Response(msgspec.json.encode(data), status_code=status, headers=headers, media_type=JSON)
+    return DirectResponse(msgspec.json.encode(data), status, headers, JSON)
 
 
 class RingCentralError(Exception):

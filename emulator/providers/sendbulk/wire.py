@@ -15,7 +15,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..routing import read_body
+from ..routing import DirectResponse, read_body
 from .brands import Brand, Kind
 from .errors import DESCRIPTIONS, SendbulkError, UnsupportedDataType
 from .mobile import classify
@@ -45,33 +45,11 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
-class _JsonResponse(Response):
-    """A JSON body without extra headers: Starlette's ``Response`` with its headers
-    written out directly instead of worked out per response (same bytes, same order)."""
-
-    media_type = MEDIA_TYPE
-
-    def __init__(self, content: bytes, status: int) -> None:
-        self.status_code = status
-        self.background = None
-        self.body = content
-        self.raw_headers = [
-            (b"content-length", str(len(content)).encode("latin-1")),
-            (b"content-type", _MEDIA_TYPE_HEADER),
-        ]
-
-
-_MEDIA_TYPE_HEADER = MEDIA_TYPE.encode("latin-1")
-
-
 def respond(
     body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
     """A JSON response as the gateway sends it."""
-    content = msgspec.json.encode(body)
-    if headers is None and status >= 200 and status not in (204, 304):
-        return _JsonResponse(content, status)
-    return Response(content, status, headers, media_type=MEDIA_TYPE)
+    return DirectResponse(msgspec.json.encode(body), status, headers, MEDIA_TYPE)
 
 
 def code_fields(brand: Brand, code: int) -> dict[str, Any]:
