@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import QueryParams
 
+from ...core.models import Message
 from ...core.store import MessageQuery
 from .errors import FoneDynamicsError
 from .sending import NAME
@@ -31,6 +33,10 @@ __all__ = ["DEFAULT_COUNT", "MAX_COUNT", "ListQuery", "list_messages", "parse_qu
 DEFAULT_COUNT = 50
 MAX_COUNT = 1000
 _TOKEN_NAMES = ("page_token", "pagetoken", "nextpagetoken")
+#: Provider state: per ``account|property``, the listable messages counted so far.
+_COUNTS = "fonedynamics.listing"
+#: Messages read from the store by the first query of a count, and by any one query.
+_COUNT_CHUNK, _MAX_CHUNK = 1024, 65536
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +98,68 @@ def parse_query(query: QueryParams) -> ListQuery:
     )
 
 
+def _listable(property_sid: str) -> Callable[[Message], bool]:
+    """Whether a stored message of the account is listed on ``property_sid``."""
+
+    def listable(message: Message) -> bool:
+        extra = message.extra or {}
+        return extra.get("PropertySid") == property_sid and not extra.get("Rejected")
+
+    return listable
+
+
+def _scan(emu: Emulator, query: MessageQuery, after_seq: int, first: int) -> Iterator[Message]:
+    """The messages matching ``query`` after ``after_seq``: ``first`` of them, then more."""
+    size = min(first, _MAX_CHUNK)
+    while True:
+        chunk = emu.store.query_messages(query, after_seq=after_seq, limit=size)
+        yield from chunk
+        if len(chunk) < size:
+            return
+        after_seq = chunk[-1].seq
+        size = min(2 * size, _MAX_CHUNK)
+
+
+def _total(emu: Emulator, account: str, property_sid: str, query: MessageQuery) -> int:
+    """``TotalCount``: every listable message in the window.
+
+    Without a window the count is kept in provider state and brought up to
+    date from where it was left, so paging through a million messages costs
+    O(page) per page (the matching messages never change once stored).
+    """
+    listable = _listable(property_sid)
+    if query.created_from is not None or query.created_to is not None:
+        return sum(1 for m in _scan(emu, query, 0, _COUNT_CHUNK) if listable(m))
+    key = f"{account}|{property_sid}"
+    counted = emu.store.get_state(_COUNTS, key) or {"seq": 0, "count": 0}
+    seq, count = counted["seq"], counted["count"]
+    for message in _scan(emu, query, seq, _COUNT_CHUNK):
+        seq = message.seq
+        count += listable(message)
+    if seq != counted["seq"]:
+        emu.store.put_state(_COUNTS, key, {"seq": seq, "count": count})
+    return count
+
+
+def _page(
+    emu: Emulator, property_sid: str, query: MessageQuery, listing: ListQuery
+) -> tuple[list[Message], bool]:
+    """The page after ``listing.after_seq`` and ``listing.skip``, and whether more follow."""
+    listable = _listable(property_sid)
+    skip = listing.skip
+    page: list[Message] = []
+    for message in _scan(emu, query, listing.after_seq, skip + listing.count + 1):
+        if not listable(message):
+            continue
+        if skip:
+            skip -= 1
+        elif len(page) == listing.count:
+            return page, True
+        else:
+            page.append(message)
+    return page, False
+
+
 def list_messages(
     emu: Emulator, account: str, property_sid: str, query: ListQuery
 ) -> dict[str, Any]:
@@ -102,20 +170,12 @@ def list_messages(
         created_from=query.date_from,
         created_to=None if query.date_to is None else query.date_to + 1,
     )
-    found = [
-        m
-        for m in emu.store.query_messages(store_query)
-        if (m.extra or {}).get("PropertySid") == property_sid
-        and not (m.extra or {}).get("Rejected")
-    ]
-    total = len(found)
-    remaining = [m for m in found if m.seq > query.after_seq][query.skip :]
-    page = remaining[: query.count]
+    page, more = _page(emu, property_sid, store_query, query)
     now = emu.time()
     body: dict[str, Any] = {
         "Messages": [message_resource(m, now) for m in page],
-        "TotalCount": total,
+        "TotalCount": _total(emu, account, property_sid, store_query),
     }
-    if len(remaining) > len(page) and page:
+    if more and page:
         body["NextPageToken"] = encode_token(page[-1].seq)
     return body
