@@ -6,6 +6,7 @@ block ends, whatever happens inside it.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -23,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 RC_SENDER = "+16505550100"
 RC_A2P = "/restapi/v1.0/account/~/a2p-sms"
+FD_PROPERTY = "S7DNJ9KJDS0MDS23DKS9QMZ8DKJSD9KL"
+FD_AUTH = base64.b64encode(b"AG5T3HFR5ASD54FS5GB3SDAFJAKSH6DS:secret-token").decode()
 
 
 def free_port() -> int:

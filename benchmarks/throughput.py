@@ -17,7 +17,6 @@ Needs ``wrk`` (Debian/Ubuntu: ``apt-get install -y wrk``; macOS: ``brew install 
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import shutil
 import subprocess
@@ -31,6 +30,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (
+    FD_AUTH,
+    FD_PROPERTY,
     RC_A2P,
     RC_SENDER,
     bare_server,
@@ -64,9 +65,6 @@ version: 1
 providers:
   sendbulk: {default_balance: 1000000000000}
 """
-
-FD_PROPERTY = "S7DNJ9KJDS0MDS23DKS9QMZ8DKJSD9KL"
-FD_AUTH = base64.b64encode(b"AG5T3HFR5ASD54FS5GB3SDAFJAKSH6DS:secret-token").decode()
 
 
 def _lua_string(text: str) -> str:
