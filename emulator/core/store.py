@@ -22,7 +22,7 @@ import msgspec
 
 from .models import Batch, Direction, Message
 
-__all__ = ["BatchQuery", "MemoryStore", "MessageQuery", "Store"]
+__all__ = ["BatchQuery", "MemoryStore", "MessageQuery", "Store", "iter_messages"]
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
@@ -133,6 +133,25 @@ class Store(Protocol):
         """Forget all messages, batches and state (meta included)."""
 
     def close(self) -> None: ...
+
+
+def iter_messages(
+    store: Store, query: MessageQuery, *, after_seq: int = 0, first: int = 1024, most: int = 65536
+) -> Iterator[Message]:
+    """Every message matching ``query`` with ``seq > after_seq``, oldest first.
+
+    Read ``first`` at a time, then twice as many per query up to ``most``: a
+    caller that stops early reads little, one that reads everything holds at
+    most ``most`` messages at once (the SQLite store builds each one).
+    """
+    size = min(max(first, 1), most)
+    while True:
+        chunk = store.query_messages(query, after_seq=after_seq, limit=size)
+        yield from chunk
+        if len(chunk) < size:
+            return
+        after_seq = chunk[-1].seq
+        size = min(2 * size, most)
 
 
 #: Items per sealed chunk of a ``_SeqIndex``.

@@ -10,7 +10,7 @@ import pytest
 from emulator.core.lifecycle import INBOUND_PLAN, Timing, plan_for
 from emulator.core.models import Batch, Direction, Message, Plan, Status
 from emulator.core.sqlite import SQLiteStore
-from emulator.core.store import BatchQuery, MemoryStore, MessageQuery, Store
+from emulator.core.store import BatchQuery, MemoryStore, MessageQuery, Store, iter_messages
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 DELIVERED = plan_for("delivered", Timing())
@@ -565,3 +565,41 @@ def test_sqlite_uses_wal_and_keeps_data_across_reopen(tmp_path: Path) -> None:
         assert old is not None and new is not None and new.seq > old.seq
     finally:
         second.close()
+
+
+class _CountingStore:
+    """A store that records how many messages each ``query_messages`` call returned."""
+
+    def __init__(self, store: Store) -> None:
+        self.store, self.reads = store, []
+
+    def query_messages(self, query: MessageQuery, **kwargs: object) -> list[Message]:
+        found = self.store.query_messages(query, **kwargs)  # type: ignore[arg-type]
+        self.reads.append(len(found))
+        return found
+
+
+@pytest.mark.parametrize(("first", "most"), [(1, 1), (1, 2), (2, 3), (3, 100), (1000, 1000)])
+def test_iter_messages_yields_every_match_after_the_cursor_once(
+    store: Store, first: int, most: int
+) -> None:
+    store.add_messages([message(f"m{i}", tenant=f"t{i % 2}") for i in range(11)])
+    query = MessageQuery(tenant="t0")
+    expected = ids(store.query_messages(query))
+    assert ids(list(iter_messages(store, query, first=first, most=most))) == expected
+    third = store.query_messages(query)[2].seq
+    after = iter_messages(store, query, after_seq=third, first=first, most=most)
+    assert ids(list(after)) == expected[3:]
+
+
+def test_iter_messages_reads_in_growing_chunks_and_little_when_stopped_early(
+    store: Store,
+) -> None:
+    store.add_messages([message(f"m{i}") for i in range(40)])
+    counting = _CountingStore(store)
+    assert len(list(iter_messages(counting, MessageQuery(), first=3, most=8))) == 40  # type: ignore[arg-type]
+    assert counting.reads == [3, 6, 8, 8, 8, 7]
+    counting.reads.clear()
+    found = iter_messages(counting, MessageQuery(), first=5)  # type: ignore[arg-type]
+    assert ids([next(found) for _ in range(5)]) == [f"m{i}" for i in range(5)]
+    assert counting.reads == [5]

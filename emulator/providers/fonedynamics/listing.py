@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import QueryParams
 
 from ...core.models import Message
-from ...core.store import MessageQuery
+from ...core.store import MessageQuery, iter_messages
 from .errors import FoneDynamicsError
 from .sending import NAME
 from .wire import message_resource
@@ -35,8 +35,6 @@ MAX_COUNT = 1000
 _TOKEN_NAMES = ("page_token", "pagetoken", "nextpagetoken")
 #: Provider state: per ``account|property``, the listable messages counted so far.
 _COUNTS = "fonedynamics.listing"
-#: Messages read from the store by the first query of a count, and by any one query.
-_COUNT_CHUNK, _MAX_CHUNK = 1024, 65536
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,18 +106,6 @@ def _listable(property_sid: str) -> Callable[[Message], bool]:
     return listable
 
 
-def _scan(emu: Emulator, query: MessageQuery, after_seq: int, first: int) -> Iterator[Message]:
-    """The messages matching ``query`` after ``after_seq``: ``first`` of them, then more."""
-    size = min(first, _MAX_CHUNK)
-    while True:
-        chunk = emu.store.query_messages(query, after_seq=after_seq, limit=size)
-        yield from chunk
-        if len(chunk) < size:
-            return
-        after_seq = chunk[-1].seq
-        size = min(2 * size, _MAX_CHUNK)
-
-
 def _total(emu: Emulator, account: str, property_sid: str, query: MessageQuery) -> int:
     """``TotalCount``: every listable message in the window.
 
@@ -129,11 +115,11 @@ def _total(emu: Emulator, account: str, property_sid: str, query: MessageQuery) 
     """
     listable = _listable(property_sid)
     if query.created_from is not None or query.created_to is not None:
-        return sum(1 for m in _scan(emu, query, 0, _COUNT_CHUNK) if listable(m))
+        return sum(1 for m in iter_messages(emu.store, query) if listable(m))
     key = f"{account}|{property_sid}"
     counted = emu.store.get_state(_COUNTS, key) or {"seq": 0, "count": 0}
     seq, count = counted["seq"], counted["count"]
-    for message in _scan(emu, query, seq, _COUNT_CHUNK):
+    for message in iter_messages(emu.store, query, after_seq=seq):
         seq = message.seq
         count += listable(message)
     if seq != counted["seq"]:
@@ -148,7 +134,9 @@ def _page(
     listable = _listable(property_sid)
     skip = listing.skip
     page: list[Message] = []
-    for message in _scan(emu, query, listing.after_seq, skip + listing.count + 1):
+    for message in iter_messages(
+        emu.store, query, after_seq=listing.after_seq, first=skip + listing.count + 1
+    ):
         if not listable(message):
             continue
         if skip:
