@@ -18,10 +18,13 @@ refused with 1003.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
-from ...core.store import MessageQuery
+from ...core.store import MessageQuery, iter_messages
 from .auth import Account
 from .mobile import classify
 
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["hash_msisdn", "is_hash", "resolve"]
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
+#: Provider state: the epoch of the digest index built over the stored messages.
+_STATE = "sendbulk.hashed"
 
 
 def hash_msisdn(msisdn: str) -> str:
@@ -43,23 +48,51 @@ def is_hash(value: object) -> bool:
     return isinstance(value, str) and _HEX64.fullmatch(value.strip()) is not None
 
 
-def _known_numbers(emu: Emulator, account: Account) -> list[str]:
-    known = list(account.msisdns)
-    for message in emu.store.query_messages(MessageQuery(provider="sendbulk")):
-        known.append(message.to)
-        known.append(message.sender)
-    return known
+@dataclass(eq=False)
+class _Digests:
+    """SHA-256 digests of the Kenyan numbers in the store's messages up to ``seq``."""
+
+    epoch: int
+    seq: int = 0
+    numbers: dict[bytes, str] = field(default_factory=dict)
+
+    def learn(self, candidate: object) -> None:
+        number = classify(candidate)
+        if number.kind == "kenyan":
+            self.numbers[hashlib.sha256(number.msisdn.encode()).digest()] = number.msisdn
+
+
+#: Per store, this process's digests of its messages' numbers.
+_INDEXES: WeakKeyDictionary[object, _Digests] = WeakKeyDictionary()
+_EPOCHS = itertools.count(1)
+
+
+def _message_digests(emu: Emulator) -> dict[bytes, str]:
+    """Digests of every number sendbulk messages were sent to or received from.
+
+    Kept per store and brought up to date from the last message read, so a
+    hashed OTP costs O(new messages) instead of hashing every stored number
+    again.  The index's epoch is also written to provider state: after the
+    store is cleared (or another process's index wrote it) they differ and
+    the index is built again from the start.
+    """
+    store = emu.store
+    index = _INDEXES.get(store)
+    if index is None or store.get_state(_STATE, "epoch") != index.epoch:
+        index = _INDEXES[store] = _Digests(next(_EPOCHS))
+        store.put_state(_STATE, "epoch", index.epoch)
+    for message in iter_messages(store, MessageQuery(provider="sendbulk"), after_seq=index.seq):
+        index.learn(message.to)
+        index.learn(message.sender)
+        index.seq = message.seq
+    return index.numbers
 
 
 def resolve(emu: Emulator, account: Account, digest: str) -> str | None:
-    """The ``254…`` number whose SHA-256 is ``digest``, if the emulator knows it."""
-    digest = digest.strip().lower()
-    seen: set[str] = set()
-    for candidate in _known_numbers(emu, account):
+    """The ``254…`` number whose SHA-256 is ``digest`` (64 hex digits), if the emulator knows it."""
+    wanted = bytes.fromhex(digest.strip())
+    for candidate in account.msisdns:
         number = classify(candidate)
-        if number.kind != "kenyan" or number.msisdn in seen:
-            continue
-        seen.add(number.msisdn)
-        if hashlib.sha256(number.msisdn.encode()).hexdigest() == digest:
+        if number.kind == "kenyan" and hashlib.sha256(number.msisdn.encode()).digest() == wanted:
             return number.msisdn
-    return None
+    return _message_digests(emu).get(wanted)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from ._helpers import PARTNER, body, creds, dlr, get, post, send
+from emulator import Emulator
+
+from ._helpers import PARTNER, SHORTCODE, body, creds, dlr, get, post, send
 
 
 def sha(msisdn: str) -> str:
@@ -76,3 +78,66 @@ def test_hashed_value_that_is_not_a_sha256_is_1003(client):
 def test_hashed_flag_is_ignored_on_sendsms(client):
     row = send(client, "254712345678", hashed=True)
     assert row["mobile"] == 254712345678
+
+
+def hashed_otp_recipient(client, emu, msisdn):
+    """The neutral ``to`` of a hashed OTP to ``msisdn``: ``+254…`` if resolved, else the hash."""
+    (row,) = otp(client, sha(msisdn), hashed=True)["responses"]
+    assert row["response-code"] == 200
+    return emu.messages(provider="sendbulk")[-1]["to"]
+
+
+def test_numbers_sent_to_later_are_resolved_too(client, emu):
+    send(client, "254733123456")
+    assert hashed_otp_recipient(client, emu, "254733123456") == "+254733123456"
+    assert hashed_otp_recipient(client, emu, "254712000222") == sha("254712000222")
+    send(client, "254712000222")
+    assert hashed_otp_recipient(client, emu, "254712000222") == "+254712000222"
+
+
+def test_an_inbound_senders_number_is_resolved(client, emu):
+    emu.inbound("sendbulk", "+254722000333", SHORTCODE, "STOP")
+    assert hashed_otp_recipient(client, emu, "254722000333") == "+254722000333"
+
+
+def test_numbers_are_forgotten_after_a_reset(client, emu):
+    send(client, "254733123456")
+    assert hashed_otp_recipient(client, emu, "254733123456") == "+254733123456"
+    emu.reset()
+    assert hashed_otp_recipient(client, emu, "254733123456") == sha("254733123456")
+
+
+def test_numbers_are_still_known_after_a_restart(tmp_path):
+    db = tmp_path / "sendbulk.db"
+    emu = Emulator(db=db)
+    with emu.client() as client:
+        send(client, "254733123456")
+        assert hashed_otp_recipient(client, emu, "254733123456") == "+254733123456"
+        send(client, "254712000222")
+    emu.close()
+    again = Emulator(db=db)
+    with again.client() as client:
+        assert hashed_otp_recipient(client, again, "254712000222") == "+254712000222"
+        assert hashed_otp_recipient(client, again, "254733123456") == "+254733123456"
+    again.close()
+
+
+def test_a_hashed_otp_reads_only_the_messages_stored_since_the_last(client, emu):
+    for i in range(300):
+        send(client, f"2547120{i:05d}")
+    assert hashed_otp_recipient(client, emu, "254712000299") == "+254712000299"
+    read = []
+    query_messages = emu.store.query_messages
+
+    def counted(query, **kwargs):
+        found = query_messages(query, **kwargs)
+        read.append(len(found))
+        return found
+
+    send(client, "254799000111")
+    emu.store.query_messages = counted
+    (row,) = otp(client, sha("254799000111"), hashed=True)["responses"]
+    del emu.store.query_messages
+    assert row["response-code"] == 200
+    assert emu.messages(provider="sendbulk")[-1]["to"] == "+254799000111"
+    assert sum(read) <= 2  # the two messages sent since (and no more), not all 302 again
