@@ -591,7 +591,19 @@ class SQLiteStore:
     def query_batches(
         self, query: BatchQuery, *, after_seq: int = 0, limit: int | None = None
     ) -> list[Batch]:
-        clauses, args = ["seq > ?"], [after_seq]
+        return self._select_batches(query, "seq > ?", after_seq, "ORDER BY seq", limit)
+
+    def query_batches_before(
+        self, query: BatchQuery, *, before_seq: int, limit: int
+    ) -> list[Batch]:
+        found = self._select_batches(query, "seq < ?", before_seq, "ORDER BY seq DESC", limit)
+        found.reverse()
+        return found
+
+    def _select_batches(
+        self, query: BatchQuery, bound: str, seq: int, order: str, limit: int | None
+    ) -> list[Batch]:
+        clauses, args = [bound], [seq]
         for column, value in (
             ("provider", query.provider),
             ("tenant", query.tenant),
@@ -606,9 +618,7 @@ class SQLiteStore:
         if query.created_to is not None:
             clauses.append("created_at < ?")
             args.append(query.created_to)
-        sql = (
-            f"SELECT {self._BATCH_COLUMNS} FROM batches WHERE {' AND '.join(clauses)} ORDER BY seq"
-        )
+        sql = f"SELECT {self._BATCH_COLUMNS} FROM batches WHERE {' AND '.join(clauses)} {order}"
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)

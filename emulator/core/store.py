@@ -113,7 +113,13 @@ class Store(Protocol):
 
     def query_batches(
         self, query: BatchQuery, *, after_seq: int = 0, limit: int | None = None
-    ) -> list[Batch]: ...
+    ) -> list[Batch]:
+        """Matching batches with ``seq > after_seq``, oldest first."""
+
+    def query_batches_before(
+        self, query: BatchQuery, *, before_seq: int, limit: int
+    ) -> list[Batch]:
+        """Up to ``limit`` matching batches with ``seq < before_seq`` (the newest), oldest first."""
 
     def get_state(self, namespace: str, key: str, default: Any = None) -> Any:
         """Provider state (tokens, balances, opt-outs...): JSON-compatible values."""
@@ -418,6 +424,16 @@ class MemoryStore:
             batches = self._batch_list
             start = batches.bisect_seq(after_seq, right=True)
             return _scan(batches.forward(start), query.matches, limit)
+
+    def query_batches_before(
+        self, query: BatchQuery, *, before_seq: int, limit: int
+    ) -> list[Batch]:
+        with self._lock:
+            batches = self._batch_list
+            stop = batches.bisect_seq(before_seq, right=False)
+            found = _scan(batches.backward(stop - 1), query.matches, limit)
+            found.reverse()
+            return found
 
     # state: kept JSON-encoded, so values behave exactly as in SQLiteStore
     # (a copy on every read, tuples come back as lists, non-JSON values fail).

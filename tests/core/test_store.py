@@ -603,3 +603,32 @@ def test_iter_messages_reads_in_growing_chunks_and_little_when_stopped_early(
     found = iter_messages(counting, MessageQuery(), first=5)  # type: ignore[arg-type]
     assert ids([next(found) for _ in range(5)]) == [f"m{i}" for i in range(5)]
     assert counting.reads == [5]
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 10])
+@pytest.mark.parametrize(
+    "query",
+    [BatchQuery(), BatchQuery(provider="p1"), BatchQuery(tenant="t2"), BatchQuery(sender="+none")],
+)
+def test_query_batches_before_gives_the_newest_matches_before_the_cursor(
+    store: Store, query: BatchQuery, limit: int
+) -> None:
+    for i in range(9):
+        store.add_batch(batch(f"B{i}", provider=f"p{i % 2}", tenant=f"t{i % 3}"))
+        store.add_messages([message(f"m{i}")])  # batches and messages share seqs in memory
+    every = store.query_batches(query)
+    for cursor in [0, *(b.seq for b in every), 2**62]:
+        expected = [b.id for b in every if b.seq < cursor][-limit:]
+        found = store.query_batches_before(query, before_seq=cursor, limit=limit)
+        assert [b.id for b in found] == expected
+
+
+def test_paging_batches_backward_returns_each_batch_once(store: Store) -> None:
+    for i in range(7):
+        store.add_batch(batch(f"B{i}", provider=f"p{i % 2}"))
+    seen: list[str] = []
+    before = 2**62
+    while page := store.query_batches_before(BatchQuery(provider="p0"), before_seq=before, limit=2):
+        seen = [b.id for b in page] + seen
+        before = page[0].seq
+    assert seen == ["B0", "B2", "B4", "B6"]
