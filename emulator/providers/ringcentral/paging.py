@@ -22,7 +22,15 @@ import msgspec
 
 from .errors import InvalidParameter
 
-__all__ = ["Cursor", "Page", "decode_cursor", "encode_cursor", "list_pager", "paginate"]
+__all__ = [
+    "Cursor",
+    "Page",
+    "decode_cursor",
+    "encode_cursor",
+    "filtered_pager",
+    "list_pager",
+    "paginate",
+]
 
 T = TypeVar("T")
 _TOP = 2**62
@@ -103,6 +111,42 @@ def paginate(
         paging["previousPageToken"] = token(PREVIOUS, head)
     paging["firstPageToken"] = first
     return Page(found, paging)
+
+
+def filtered_pager(
+    older: Callable[[int, int], list[T]],
+    newer: Callable[[int, int], list[T]],
+    seq_of: Callable[[T], int],
+    keep: Callable[[T], bool],
+) -> tuple[Callable[[int, int], list[T]], Callable[[int, int], list[T]]]:
+    """``older``/``newer`` that return only the records ``keep`` accepts.
+
+    Each reads the store a ``limit`` at a time until ``limit`` records are
+    kept or the store has no more, so a page costs what it scans, not the
+    whole listing.
+    """
+
+    def kept_older(before: int, limit: int) -> list[T]:
+        found: list[T] = []
+        while len(found) < limit:
+            chunk = older(before, limit)
+            found[:0] = [item for item in chunk if keep(item)]
+            if len(chunk) < limit:
+                break
+            before = seq_of(chunk[0])
+        return found[-limit:] if limit else []
+
+    def kept_newer(after: int, limit: int) -> list[T]:
+        found: list[T] = []
+        while len(found) < limit:
+            chunk = newer(after, limit)
+            found += [item for item in chunk if keep(item)]
+            if len(chunk) < limit:
+                break
+            after = seq_of(chunk[-1])
+        return found[:limit]
+
+    return kept_older, kept_newer
 
 
 def list_pager(

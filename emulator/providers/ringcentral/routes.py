@@ -11,6 +11,7 @@ import csv
 import io
 import math
 from collections.abc import Awaitable, Callable
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
@@ -21,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ...core.models import Direction
+from ...core.models import Batch, Direction
 from ...core.phone import is_possible_e164
 from ...core.store import BatchQuery, MessageQuery
 from ..base import RATE_LIMIT, DropConnection, guarded
@@ -48,7 +49,15 @@ from .limits import rate_headers
 from .mapping import STATUS_KEYS, status_name
 from .optouts import records as optout_records
 from .optouts import set_status
-from .paging import FIRST, Cursor, decode_cursor, encode_cursor, list_pager, paginate
+from .paging import (
+    FIRST,
+    Cursor,
+    decode_cursor,
+    encode_cursor,
+    filtered_pager,
+    list_pager,
+    paginate,
+)
 from .wire import (
     BatchRequest,
     BulkAssignRequest,
@@ -77,6 +86,7 @@ _MAX_PHONE_FILTERS = 15
 _BATCH_DECODER = msgspec.json.Decoder(BatchRequest)
 _BULK_DECODER = msgspec.json.Decoder(BulkAssignRequest)
 _A2P = "/v1.0/account/{accountId}/a2p-sms"
+_seq = attrgetter("seq")
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -317,19 +327,26 @@ def build_app(emu: Emulator) -> ASGIApp:
         sender = request.query_params.get("from")
         cursor, current = _cursor(request, "b", _window(request, now, open_by_default=False))
         low, high = cursor.window
-        found = emu.store.query_batches(
-            BatchQuery(
-                provider=PROVIDER,
-                tenant=principal.account_id,
-                sender=parse_number(sender) if sender else None,
-                created_from=low,
-                created_to=high,
-            )
+        query = BatchQuery(
+            provider=PROVIDER,
+            tenant=principal.account_id,
+            sender=parse_number(sender) if sender else None,
+            created_from=low,
+            created_to=high,
         )
+        store = emu.store
+
+        def older(before: int, limit: int) -> list[Batch]:
+            return store.query_batches_before(query, before_seq=before, limit=limit)
+
+        def newer(after: int, limit: int) -> list[Batch]:
+            return store.query_batches(query, after_seq=after, limit=limit)
+
         if statuses:
-            found = [b for b in found if batch_status(b, now)[0] in statuses]
-        older, newer = list_pager(found, lambda b: b.seq)
-        page = paginate(cursor, per_page, older, newer, lambda b: b.seq, current)
+            older, newer = filtered_pager(
+                older, newer, _seq, lambda b: batch_status(b, now)[0] in statuses
+            )
+        page = paginate(cursor, per_page, older, newer, _seq, current)
         records = [batch_body(b, now) for b in page.records]
         return json_response({"records": records, "paging": page.paging})
 
@@ -358,7 +375,7 @@ def build_app(emu: Emulator) -> ASGIApp:
                 query, before_seq=before, limit=limit
             ),
             lambda after, limit: store.query_messages(query, after_seq=after, limit=limit),
-            lambda m: m.seq,
+            _seq,
             current,
         )
         detailed = view == "detailed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .conftest import A2P, RC, check_schema
 
@@ -100,3 +101,60 @@ def test_foreign_tokens_are_refused(rc: RC) -> None:
         response = rc.get("/messages", params={"pageToken": token})
         assert response.status_code == 400
         assert response.json()["errors"][0]["parameterName"] == "pageToken"
+
+
+def _pages(rc: RC, path: str, params: dict[str, Any], token_key: str, token: str | None) -> list:
+    """The pages from ``token`` on, following ``token_key``; each page's records and paging."""
+    pages = []
+    while True:
+        response = rc.get(path, params={**params, **({"pageToken": token} if token else {})})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        pages.append(body)
+        token = body["paging"].get(token_key)
+        if token is None:
+            return pages
+
+
+def test_batches_filtered_by_status_page_every_match_once_both_ways(rc: RC) -> None:
+    for i in range(7):
+        rc.send([f"+1415555{i:04d}"])
+    rc.emu.advance("5s")  # these complete; the next ones are still being processed
+    for i in range(5):
+        rc.send([f"+1212555{i:04d}"])
+    everything = [(b["id"], b["status"]) for b in _walk(rc, "/batches", 100)]
+    statuses = {status for _, status in everything}
+    assert len(statuses) == 2
+    for status in statuses:
+        expected = [bid for bid, s in everything if s == status]  # newest first
+        params = {"perPage": 2, "status": status}
+        forward = _pages(rc, "/batches", params, "nextPageToken", None)
+        assert [b["id"] for page in forward for b in page["records"]] == expected
+        assert all(b["status"] == status for page in forward for b in page["records"])
+        last = forward[-1]["paging"].get("previousPageToken")
+        back = _pages(rc, "/batches", params, "previousPageToken", last) if last else []
+        assert [p["records"] for p in reversed(back)] == [p["records"] for p in forward[:-1]]
+
+
+def test_a_batches_page_reads_a_bounded_number_of_stored_batches(rc: RC) -> None:
+    for i in range(300):
+        rc.send([f"+1415555{i:04d}"])
+    first = rc.get("/batches", params={"perPage": 10}).json()
+    read: list[int] = []
+    store = rc.emu.store
+    before, after = store.query_batches_before, store.query_batches
+
+    def counted(query_batches: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> list[Any]:
+            found = query_batches(*args, **kwargs)
+            read.append(len(found))
+            return found
+
+        return run
+
+    store.query_batches_before = counted(before)  # type: ignore[method-assign]
+    store.query_batches = counted(after)  # type: ignore[method-assign]
+    token = first["paging"]["nextPageToken"]
+    second = rc.get("/batches", params={"perPage": 10, "pageToken": token}).json()
+    assert len(second["records"]) == 10
+    assert sum(read) <= 11  # the page and one more, not all 300 batches
