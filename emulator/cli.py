@@ -54,6 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .emulator import Emulator
     from .providers import PROVIDERS
     from .scenario.loader import ScenarioError
+    from .serving import uvicorn_config
     from .testing.server import bind_socket
 
     if not 0 <= args.port <= 65535:
@@ -83,8 +84,7 @@ def _serve(args: argparse.Namespace) -> int:
     lines.append(f"  admin API: {url}/_emulator/  (health, messages, clock, scenario, requests)")
     lines.append(f"  inspector: {url}/_emulator/ui")
     print("\n".join(lines), flush=True)
-    config = uvicorn.Config(emu.app, log_level="warning", lifespan="off", access_log=False)
-    server = uvicorn.Server(config)
+    server = uvicorn.Server(uvicorn_config(emu.app))
     emu.webhooks.start()
     # Everything built so far (modules, the app) lives as long as the process:
     # moved out of the collector's way, it is not revisited on every full pass.

@@ -11,6 +11,7 @@ import httpx
 import uvicorn
 
 from ..emulator import Emulator
+from ..serving import uvicorn_config
 from .helpers import MessageHelpers
 
 __all__ = ["LiveServer", "bind_socket"]
@@ -58,14 +59,7 @@ class LiveServer(MessageHelpers):
     def start(self, timeout: float = 10.0) -> LiveServer:
         sock = bind_socket(self.host, self.port)
         self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self.emulator.app,
-            log_level="warning",
-            lifespan="off",
-            access_log=False,
-            timeout_keep_alive=30,
-        )
-        self._server = uvicorn.Server(config)
+        self._server = uvicorn.Server(uvicorn_config(self.emulator.app, timeout_keep_alive=30))
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._thread = threading.Thread(
             target=self._server.run,

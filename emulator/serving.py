@@ -1,0 +1,92 @@
+"""The uvicorn set-up shared by ``sms-emulator serve`` and ``LiveServer``.
+
+uvicorn's httptools protocol writes a response's status line and headers as
+soon as the app sends ``http.response.start``, then the body in a second
+write: two ``send`` calls, and on loopback two wake-ups of the client, per
+response.  ``OneWriteHttpToolsProtocol`` holds what the app writes during one
+event-loop step and sends it together at the end of that step, so a whole
+response usually leaves in one ``send``.  Bytes and their order on the wire
+are unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import uvicorn
+from starlette.types import ASGIApp
+
+__all__ = ["OneWriteHttpToolsProtocol", "uvicorn_config"]
+
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+except ImportError:  # httptools is missing: uvicorn's pure-Python h11 protocol
+    HttpToolsProtocol = None  # type: ignore[assignment,misc]
+
+
+class _OneWriteTransport:
+    """A transport that writes what it was given during one loop step in one go.
+
+    ``close`` and ``abort`` send what is held first.  Everything else is the
+    real transport's, so flow control and connection details behave as before.
+    """
+
+    __slots__ = ("_flush_scheduled", "_loop", "_pending", "transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self.transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+        self._flush_scheduled = False
+
+    def write(self, data: bytes) -> None:
+        self._pending.append(data)
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self._loop.call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_scheduled = False
+        pending = self._pending
+        if not pending:
+            return
+        self._pending = []
+        if not self.transport.is_closing():
+            self.transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
+
+    def close(self) -> None:
+        self._flush()  # closing sends what was written first, as a transport does
+        self.transport.close()
+
+    def abort(self) -> None:
+        # What was written before is tried first, as a direct write would have
+        # been; only what the socket cannot take at once is lost.
+        self._flush()
+        self.transport.abort()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)
+
+
+if HttpToolsProtocol is not None:
+
+    class OneWriteHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc,valid-type]
+        """uvicorn's httptools protocol, sending each response in one write."""
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self.transport = _OneWriteTransport(transport, self.loop)  # type: ignore[assignment]
+
+else:  # pragma: no cover - uvicorn[standard] brings httptools wherever it has wheels
+    OneWriteHttpToolsProtocol = None  # type: ignore[assignment,misc]
+
+
+def uvicorn_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
+    """uvicorn's ``Config`` for the emulator: quiet, no lifespan, one write per response."""
+    options.setdefault("log_level", "warning")
+    options.setdefault("lifespan", "off")
+    options.setdefault("access_log", False)
+    if OneWriteHttpToolsProtocol is not None:
+        options.setdefault("http", OneWriteHttpToolsProtocol)
+    return uvicorn.Config(app, **options)

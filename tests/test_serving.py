@@ -1,0 +1,176 @@
+"""The live server's HTTP layer: one write per response, the same bytes on the wire."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import h11
+import pytest
+from uvicorn.server import ServerState
+
+from emulator import Emulator, __version__
+from emulator.serving import OneWriteHttpToolsProtocol, _OneWriteTransport, uvicorn_config
+from emulator.testing.server import LiveServer
+
+
+class RecordingTransport:
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = self.aborted = False
+
+    def write(self, data: bytes) -> None:
+        assert not self.closed and not self.aborted, "written after close"
+        self.writes.append(data)
+
+    def is_closing(self) -> bool:
+        return self.closed or self.aborted
+
+    def close(self) -> None:
+        self.closed = True
+
+    def abort(self) -> None:
+        self.aborted = True
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 1234)}.get(name, default)
+
+
+async def _one_step() -> None:
+    await asyncio.sleep(0)
+
+
+def test_writes_of_one_loop_step_leave_in_one_write_in_order() -> None:
+    async def run() -> RecordingTransport:
+        real = RecordingTransport()
+        transport = _OneWriteTransport(real, asyncio.get_running_loop())  # type: ignore[arg-type]
+        transport.write(b"HTTP/1.1 200 OK\r\n\r\n")
+        transport.write(b"body")
+        assert real.writes == []  # held until the step ends
+        await _one_step()
+        transport.write(b"next")
+        await _one_step()
+        await _one_step()  # nothing more pending: no empty write
+        return real
+
+    assert asyncio.run(run()).writes == [b"HTTP/1.1 200 OK\r\n\r\nbody", b"next"]
+
+
+@pytest.mark.parametrize("end", ["close", "abort"])
+def test_close_and_abort_send_what_was_written_first(end: str) -> None:
+    async def run() -> RecordingTransport:
+        real = RecordingTransport()
+        transport = _OneWriteTransport(real, asyncio.get_running_loop())  # type: ignore[arg-type]
+        transport.write(b"head")
+        transport.write(b"tail")
+        getattr(transport, end)()
+        await _one_step()  # the scheduled flush finds nothing left
+        return real
+
+    real = asyncio.run(run())
+    assert real.writes == [b"headtail"]
+    assert real.closed if end == "close" else real.aborted
+
+
+def test_writes_after_the_connection_closed_are_dropped_and_the_rest_is_delegated() -> None:
+    async def run() -> RecordingTransport:
+        real = RecordingTransport()
+        transport = _OneWriteTransport(real, asyncio.get_running_loop())  # type: ignore[arg-type]
+        assert transport.get_extra_info("peername") == ("127.0.0.1", 1234)
+        transport.write(b"late")
+        real.closed = True  # the peer went away before the step ended
+        await _one_step()
+        assert transport.is_closing()
+        return real
+
+    assert asyncio.run(run()).writes == []
+
+
+def test_config_uses_the_one_write_protocol_and_the_quiet_defaults() -> None:
+    config = uvicorn_config(Emulator().app, timeout_keep_alive=30)
+    assert config.http is OneWriteHttpToolsProtocol
+    assert (config.lifespan, config.access_log, config.timeout_keep_alive) == ("off", False, 30)
+
+
+@pytest.fixture
+def server() -> Iterator[LiveServer]:
+    with LiveServer(Emulator()) as live:
+        yield live
+
+
+def _connect(server: LiveServer) -> socket.socket:
+    sock = socket.create_connection((server.host, server.port), timeout=5)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def _responses(sock: socket.socket, count: int) -> list[tuple[int, bytes]]:
+    """``count`` complete responses read with h11: (status, body) pairs."""
+    conn = h11.Connection(h11.CLIENT)
+    found: list[tuple[int, bytes]] = []
+    status, body = 0, b""
+    while len(found) < count:
+        if conn.our_state is h11.IDLE:  # h11 reads a response only after its request
+            conn.send(h11.Request(method="GET", target="/", headers=[("Host", "x")]))
+            conn.send(h11.EndOfMessage())
+        event = conn.next_event()
+        if event is h11.NEED_DATA:
+            data = sock.recv(65536)
+            assert data, "the server closed the connection early"
+            conn.receive_data(data)
+        elif isinstance(event, h11.Response):
+            status, body = event.status_code, b""
+        elif isinstance(event, h11.Data):
+            body += event.data
+        elif isinstance(event, h11.EndOfMessage):
+            found.append((status, body))
+            conn.start_next_cycle()
+    return found
+
+
+HEALTH = b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def test_the_protocol_sends_a_whole_response_in_one_write() -> None:
+    """uvicorn's own protocol, fed a request: its answer reaches the socket in one write."""
+    emu = Emulator()
+
+    async def run() -> RecordingTransport:
+        config = uvicorn_config(emu.app)
+        config.load()
+        protocol = OneWriteHttpToolsProtocol(config, ServerState(), {})
+        real = RecordingTransport()
+        protocol.connection_made(real)  # type: ignore[arg-type]
+        protocol.data_received(HEALTH)
+        for _ in range(20):  # the app's task, then the flush at the end of its step
+            await _one_step()
+        protocol.connection_lost(None)
+        return real
+
+    writes = asyncio.run(run()).writes
+    assert len(writes) == 1
+    head, _, body = writes[0].partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert body == b'{"status":"ok","version":"%s"}' % __version__.encode()
+
+
+def test_pipelined_requests_are_answered_in_order(server: LiveServer) -> None:
+    missing = b"GET /_emulator/nope HTTP/1.1\r\nHost: x\r\n\r\n"
+    with _connect(server) as sock:
+        sock.sendall(HEALTH + missing + HEALTH)
+        answers = _responses(sock, 3)
+    assert [status for status, _ in answers] == [200, 404, 200]
+    assert answers[0][1] == answers[2][1] and b'"status":"ok"' in answers[0][1]
+
+
+def test_connection_close_gets_the_whole_response_then_the_close(server: LiveServer) -> None:
+    with _connect(server) as sock:
+        sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert b"connection: close" in head.lower()
+    assert body and body.endswith(b"}")
