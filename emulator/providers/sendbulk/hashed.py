@@ -18,13 +18,12 @@ refused with 1003.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 from ...core.store import MessageQuery, iter_messages
+from ...core.store_index import StoreIndex
 from .auth import Account
 from .mobile import classify
 
@@ -34,8 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["hash_msisdn", "is_hash", "resolve"]
 
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
-#: Provider state: the epoch of the digest index built over the stored messages.
-_STATE = "sendbulk.hashed"
 
 
 def hash_msisdn(msisdn: str) -> str:
@@ -52,7 +49,6 @@ def is_hash(value: object) -> bool:
 class _Digests:
     """SHA-256 digests of the Kenyan numbers in the store's messages up to ``seq``."""
 
-    epoch: int
     seq: int = 0
     numbers: dict[bytes, str] = field(default_factory=dict)
 
@@ -62,26 +58,17 @@ class _Digests:
             self.numbers[hashlib.sha256(number.msisdn.encode()).digest()] = number.msisdn
 
 
-#: Per store, this process's digests of its messages' numbers.
-_INDEXES: WeakKeyDictionary[object, _Digests] = WeakKeyDictionary()
-_EPOCHS = itertools.count(1)
+_DIGESTS = StoreIndex("sendbulk.hashed", lambda store: _Digests())
 
 
 def _message_digests(emu: Emulator) -> dict[bytes, str]:
     """Digests of every number sendbulk messages were sent to or received from.
 
-    Kept per store and brought up to date from the last message read, so a
-    hashed OTP costs O(new messages) instead of hashing every stored number
-    again.  The index's epoch is also written to provider state: after the
-    store is cleared (or another process's index wrote it) they differ and
-    the index is built again from the start.
+    Brought up to date from the last message read, so a hashed OTP costs
+    O(new messages) instead of hashing every stored number again.
     """
-    store = emu.store
-    index = _INDEXES.get(store)
-    if index is None or store.get_state(_STATE, "epoch") != index.epoch:
-        index = _INDEXES[store] = _Digests(next(_EPOCHS))
-        store.put_state(_STATE, "epoch", index.epoch)
-    for message in iter_messages(store, MessageQuery(provider="sendbulk"), after_seq=index.seq):
+    index = _DIGESTS.get(emu.store)
+    for message in iter_messages(emu.store, MessageQuery(provider="sendbulk"), after_seq=index.seq):
         index.learn(message.to)
         index.learn(message.sender)
         index.seq = message.seq

@@ -1,0 +1,53 @@
+"""StoreIndex: built once per store, built again once the store was cleared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from emulator.core.sqlite import SQLiteStore
+from emulator.core.store import MemoryStore, Store
+from emulator.core.store_index import StoreIndex
+
+
+def _counting_index() -> tuple[StoreIndex[list[str]], list[Store]]:
+    builds: list[Store] = []
+
+    def build(store: Store) -> list[str]:
+        builds.append(store)
+        return [key for key, _ in store.state_items("things")]
+
+    return StoreIndex("test.index", build), builds
+
+
+def test_built_once_per_store_and_kept() -> None:
+    index, builds = _counting_index()
+    first, second = MemoryStore(), MemoryStore()
+    first.put_state("things", "a", 1)
+    assert index.get(first) == ["a"]
+    index.get(first).append("b")  # the owner keeps it up to date
+    assert index.get(first) == ["a", "b"]
+    assert index.get(second) == []
+    assert builds == [first, second]
+
+
+def test_built_again_after_the_store_is_cleared() -> None:
+    index, builds = _counting_index()
+    store = MemoryStore()
+    store.put_state("things", "a", 1)
+    assert index.get(store) == ["a"]
+    store.clear()
+    assert index.get(store) == []
+    assert len(builds) == 2
+
+
+def test_a_reopened_file_gets_a_fresh_index(tmp_path: Path) -> None:
+    index, builds = _counting_index()
+    store = SQLiteStore(tmp_path / "s.db")
+    store.put_state("things", "a", 1)
+    assert index.get(store) == ["a"]
+    store.close()
+    reopened = SQLiteStore(tmp_path / "s.db")
+    reopened.put_state("things", "b", 2)
+    assert index.get(reopened) == ["a", "b"]
+    assert len(builds) == 2
+    reopened.close()
