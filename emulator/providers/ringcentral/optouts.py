@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...core.store import Store
+from ...core.store_index import StoreIndex
+
 if TYPE_CHECKING:
     from ...emulator import Emulator
 
@@ -25,6 +28,7 @@ __all__ = [
 OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "QUIT", "CANCEL", "END"})
 OPT_IN_WORDS = frozenset({"START", "SUBSCRIBE", "RESUME", "CONTINUE", "UNSTOP"})
 _STATE = "ringcentral.optout"
+_NONE: frozenset[str] = frozenset()
 
 
 def keyword_status(text: str) -> str | None:
@@ -35,6 +39,18 @@ def keyword_status(text: str) -> str | None:
     if word in OPT_IN_WORDS:
         return "OptIn"
     return None
+
+
+def _opted_out_by_pair(store: Store) -> dict[tuple[str, str], set[str]]:
+    found: dict[tuple[str, str], set[str]] = {}
+    for _, record in store.state_items(_STATE):
+        if record["status"] == "OptOut":
+            found.setdefault((record["tenant"], record["from"]), set()).add(record["to"])
+    return found
+
+
+#: (tenant, sender) -> recipients opted out: what every batch checks, without a scan.
+_OPTED_OUT = StoreIndex("ringcentral.optout.index", _opted_out_by_pair)
 
 
 def set_status(
@@ -50,6 +66,11 @@ def set_status(
         "seq": emu.ids.next("ringcentral.optout"),
     }
     emu.store.put_state(_STATE, f"{tenant}|{sender}|{recipient}", record)
+    recipients = _OPTED_OUT.get(emu.store).setdefault((tenant, sender), set())
+    if status == "OptOut":
+        recipients.add(recipient)
+    else:
+        recipients.discard(recipient)
 
 
 def records(emu: Emulator, tenant: str) -> list[dict[str, Any]]:
@@ -61,8 +82,5 @@ def records(emu: Emulator, tenant: str) -> list[dict[str, Any]]:
 
 def opted_out(emu: Emulator, tenant: str, sender: str) -> frozenset[str]:
     """Recipients currently opted out of ``sender``'s messages."""
-    return frozenset(
-        r["to"]
-        for _, r in emu.store.state_items(_STATE)
-        if r["tenant"] == tenant and r["from"] == sender and r["status"] == "OptOut"
-    )
+    recipients = _OPTED_OUT.get(emu.store).get((tenant, sender))
+    return frozenset(recipients) if recipients else _NONE

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
+
+from emulator import Emulator
 
 from .conftest import RC, SENDER, check_schema
 
@@ -92,3 +97,66 @@ def test_scenario_opted_out_outcome(rc: RC) -> None:
     rc.emu.advance("1m")
     record = rc.messages()[0]
     assert (record["messageStatus"], record["errorCode"]) == ("SendingFailed", "SMS-RC-413")
+
+
+def _outcomes(rc: RC) -> dict[str, str]:
+    """Recipient -> status of the outbound messages, after they had time to finish."""
+    rc.emu.advance("1m")
+    return {r["to"][0]: r["messageStatus"] for r in rc.messages(direction="Outbound")}
+
+
+def test_opt_outs_of_other_senders_and_opt_ins_do_not_block(rc: RC) -> None:
+    others = [f"+1212555{i:04d}" for i in range(50)]
+    assigned = rc.post("/opt-outs/bulk-assign", json={"from": "+16505550111", "optOuts": others})
+    assert assigned.status_code == 200
+    rc.post("/opt-outs/bulk-assign", json={"from": SENDER, "optOuts": [HANDSET, others[0]]})
+    rc.post("/opt-outs/bulk-assign", json={"from": SENDER, "optIns": [others[0]]})
+    rc.send([HANDSET, others[0], others[1]])
+    assert _outcomes(rc) == {
+        HANDSET: "SendingFailed",
+        others[0]: "Delivered",
+        others[1]: "Delivered",
+    }
+
+
+def test_opt_outs_are_forgotten_after_a_reset(rc: RC) -> None:
+    rc.emu.inbound("ringcentral", HANDSET, SENDER, "STOP")
+    rc.send([HANDSET])
+    assert _outcomes(rc) == {HANDSET: "SendingFailed"}
+    rc.emu.reset()
+    rc.relogin()  # the reset forgot the access token too
+    rc.send([HANDSET])
+    assert _outcomes(rc) == {HANDSET: "Delivered"}
+
+
+def test_opt_outs_still_block_after_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "rc.db"
+    first = RC(Emulator(db=db))
+    first.emu.inbound("ringcentral", HANDSET, SENDER, "STOP")
+    first.send(["+12125550100"])  # the index exists before the restart
+    first.emu.close()
+    again = RC(Emulator(db=db))
+    again.send([HANDSET, "+12125550101"])
+    assert _outcomes(again) == {
+        "+12125550100": "Delivered",
+        HANDSET: "SendingFailed",
+        "+12125550101": "Delivered",
+    }
+    again.emu.close()
+
+
+def test_a_batch_does_not_read_every_opt_out_record(rc: RC) -> None:
+    numbers = [f"+1212555{i:04d}" for i in range(200)]
+    rc.post("/opt-outs/bulk-assign", json={"from": "+16505550111", "optOuts": numbers})
+    rc.send([HANDSET])
+    store = rc.emu.store
+    reads: list[str] = []
+    state_items = store.state_items
+
+    def counted(namespace: str) -> list[Any]:
+        reads.append(namespace)
+        return state_items(namespace)
+
+    store.state_items = counted  # type: ignore[method-assign]
+    rc.send([HANDSET, numbers[0]])
+    assert reads == []
