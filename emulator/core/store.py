@@ -22,7 +22,14 @@ import msgspec
 
 from .models import Batch, Direction, Message
 
-__all__ = ["BatchQuery", "MemoryStore", "MessageQuery", "Store", "iter_messages"]
+__all__ = [
+    "BatchQuery",
+    "MemoryStore",
+    "MessageQuery",
+    "Store",
+    "iter_messages",
+    "iter_messages_newest_first",
+]
 
 _encode = msgspec.json.encode
 _decode = msgspec.json.decode
@@ -157,6 +164,20 @@ def iter_messages(
         if len(chunk) < size:
             return
         after_seq = chunk[-1].seq
+        size = min(2 * size, most)
+
+
+def iter_messages_newest_first(
+    store: Store, query: MessageQuery, *, first: int = 64, most: int = 65536
+) -> Iterator[Message]:
+    """Every message matching ``query``, newest first, read in growing chunks (as above)."""
+    size, before_seq = min(max(first, 1), most), 2**62
+    while True:
+        chunk = store.query_messages_before(query, before_seq=before_seq, limit=size)
+        yield from reversed(chunk)
+        if len(chunk) < size:
+            return
+        before_seq = chunk[0].seq
         size = min(2 * size, most)
 
 

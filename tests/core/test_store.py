@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from emulator.core.lifecycle import INBOUND_PLAN, Timing, plan_for
 from emulator.core.models import Batch, Direction, Message, Plan, Status
 from emulator.core.sqlite import SQLiteStore
-from emulator.core.store import BatchQuery, MemoryStore, MessageQuery, Store, iter_messages
+from emulator.core.store import (
+    BatchQuery,
+    MemoryStore,
+    MessageQuery,
+    Store,
+    iter_messages,
+    iter_messages_newest_first,
+)
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 DELIVERED = plan_for("delivered", Timing())
@@ -632,3 +640,29 @@ def test_paging_batches_backward_returns_each_batch_once(store: Store) -> None:
         seen = [b.id for b in page] + seen
         before = page[0].seq
     assert seen == ["B0", "B2", "B4", "B6"]
+
+
+@pytest.mark.parametrize(("first", "most"), [(1, 1), (1, 2), (2, 3), (3, 100), (1000, 1000)])
+def test_iter_messages_newest_first_yields_every_match_once_newest_first(
+    store: Store, first: int, most: int
+) -> None:
+    store.add_messages([message(f"m{i}", tenant=f"t{i % 2}") for i in range(11)])
+    query = MessageQuery(tenant="t1")
+    expected = ids(store.query_messages(query))[::-1]
+    assert ids(list(iter_messages_newest_first(store, query, first=first, most=most))) == expected
+
+
+def test_iter_messages_newest_first_reads_little_when_stopped_early(store: Store) -> None:
+    store.add_messages([message(f"m{i}") for i in range(40)])
+    reads: list[int] = []
+    query_before = store.query_messages_before
+
+    def counted(query: MessageQuery, **kwargs: Any) -> list[Message]:
+        found = query_before(query, **kwargs)
+        reads.append(len(found))
+        return found
+
+    store.query_messages_before = counted  # type: ignore[method-assign]
+    newest = iter_messages_newest_first(store, MessageQuery(), first=4)
+    assert next(newest).id == "m39"
+    assert reads == [4]

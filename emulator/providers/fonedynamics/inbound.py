@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.lifecycle import inbound_message
 from ...core.models import Direction, Message
 from ...core.phone import is_e164, normalize_plus
-from ...core.store import MessageQuery
+from ...core.store import MessageQuery, iter_messages_newest_first
 from .leases import find
 from .sending import NAME, new_sid
 from .webhooks import schedule_reply
@@ -36,7 +36,7 @@ NO_REPLY = "no-reply@fonedynamics.com"
 def _earlier_sender(emu: Emulator, sender: str, to: str) -> Message | None:
     """The latest outbound message from ``to`` to ``sender``."""
     query = MessageQuery(provider=NAME, to=sender, direction=Direction.OUTBOUND)
-    for message in reversed(emu.store.query_messages(query)):
+    for message in iter_messages_newest_first(emu.store, query):
         if message.sender == to and not (message.extra or {}).get("Rejected"):
             return message
     return None
