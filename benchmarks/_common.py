@@ -102,11 +102,14 @@ def emulator_server(*extra: str) -> Server:
     return Server([*argv, "--clock", "virtual", *extra], port, "/_emulator/health")
 
 
-def bare_server() -> Server:
-    """The baseline: a bare Starlette endpoint returning a fixed JSON body, same uvicorn setup."""
+def bare_server(*, one_write: bool = False) -> Server:
+    """The baseline: a bare Starlette endpoint returning a fixed JSON body, stock uvicorn.
+
+    ``one_write``: served like the emulator instead (``emulator.serving``), for reference.
+    """
     port = free_port()
     argv = [sys.executable, str(ROOT / "benchmarks" / "bare_app.py"), str(port)]
-    return Server(argv, port, "/")
+    return Server([*argv, "--one-write"] if one_write else argv, port, "/")
 
 
 def proc_status(pid: int, field: str) -> int:

@@ -1,8 +1,10 @@
 """Baseline server: a bare Starlette endpoint returning a fixed JSON body.
 
-Run with the same uvicorn settings as ``sms-emulator serve`` (httptools and
-uvloop through ``uvicorn[standard]``, no access log, no lifespan), so the
-ratio measures only what the emulator adds.  ``python bare_app.py PORT``.
+Stock uvicorn with the settings ``sms-emulator serve`` also uses (httptools and
+uvloop through ``uvicorn[standard]``, no access log, no lifespan).  With
+``--one-write`` it is served exactly as the emulator is (``emulator.serving``:
+each response in one socket write), for reference.
+``python bare_app.py PORT [--one-write]``.
 """
 
 from __future__ import annotations
@@ -26,11 +28,17 @@ async def fixed(request: Request) -> Response:
 app = Starlette(routes=[Route("/", fixed, methods=["GET", "POST"])])
 
 if __name__ == "__main__":
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=int(sys.argv[1]),
-        log_level="warning",
-        lifespan="off",
-        access_log=False,
-    )
+    port = int(sys.argv[1])
+    if "--one-write" in sys.argv[2:]:
+        from emulator.serving import uvicorn_config
+
+        uvicorn.Server(uvicorn_config(app, host="127.0.0.1", port=port)).run()
+    else:
+        uvicorn.run(
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+        )
