@@ -20,7 +20,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from itertools import groupby, repeat
 from operator import attrgetter, countOf, is_
 from pathlib import Path
@@ -160,6 +160,9 @@ class SQLiteStore:
             f"{self.path}: {found}; this version reads layout {SCHEMA_VERSION} and does not"
             " convert files: start with a new file"
         )
+
+    def atomic(self) -> AbstractContextManager[Any]:
+        return self._lock
 
     def close(self) -> None:
         with self._lock:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from itertools import chain, islice
 from operator import attrgetter, le
@@ -144,6 +145,10 @@ class Store(Protocol):
 
     def clear(self) -> None:
         """Forget all messages, batches and state (meta included)."""
+
+    def atomic(self) -> AbstractContextManager[Any]:
+        """Hold the store over several calls: no other thread's call (``clear()``
+        included) runs in between.  Re-entrant."""
 
     def close(self) -> None: ...
 
@@ -313,6 +318,9 @@ class MemoryStore:
             self._batch_list = _SeqIndex()  # every batch, in seq order
             self._state: dict[str, dict[str, bytes]] = {}
             self._meta: dict[str, bytes] = {}
+
+    def atomic(self) -> AbstractContextManager[Any]:
+        return self._lock
 
     def close(self) -> None:
         pass

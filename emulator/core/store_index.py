@@ -2,14 +2,16 @@
 
 A provider that would otherwise scan every stored record per request keeps an
 index instead (built once, then kept up to date by the provider).  The index
-lives in this process, one per store; its epoch is written to the store's
-provider state, so after ``clear()`` (or a restart, or another process
-writing the file) the epochs differ and the index is built again.
+lives in this process, one per store; its epoch (process id and a counter) is
+written to the store's provider state, so after ``clear()``, a restart, or
+another process building its own index over the same file, the epochs differ
+and the index is built again.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable
 from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
@@ -29,13 +31,18 @@ class StoreIndex(Generic[T]):
     def __init__(self, namespace: str, build: Callable[[Store], T]) -> None:
         self.namespace = namespace
         self._build = build
-        self._indexes: WeakKeyDictionary[Store, tuple[int, T]] = WeakKeyDictionary()
+        self._indexes: WeakKeyDictionary[Store, tuple[str, T]] = WeakKeyDictionary()
 
     def get(self, store: Store) -> T:
-        """The store's index; built again if the store was cleared since it was built."""
-        held = self._indexes.get(store)
-        if held is None or store.get_state(self.namespace, "epoch") != held[0]:
-            epoch = next(_EPOCHS)
-            store.put_state(self.namespace, "epoch", epoch)
-            held = self._indexes[store] = (epoch, self._build(store))
-        return held[1]
+        """The store's index; built again if the store was cleared since it was built.
+
+        Callers that change the store and then the index do both inside
+        ``store.atomic()``, so a ``clear()`` cannot fall in between.
+        """
+        with store.atomic():
+            held = self._indexes.get(store)
+            if held is None or store.get_state(self.namespace, "epoch") != held[0]:
+                epoch = f"{os.getpid()}-{next(_EPOCHS)}"
+                store.put_state(self.namespace, "epoch", epoch)
+                held = self._indexes[store] = (epoch, self._build(store))
+            return held[1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from emulator.core.sqlite import SQLiteStore
@@ -51,3 +53,22 @@ def test_a_reopened_file_gets_a_fresh_index(tmp_path: Path) -> None:
     assert index.get(reopened) == ["a", "b"]
     assert len(builds) == 2
     reopened.close()
+
+
+def test_an_index_another_process_built_over_the_file_makes_ours_rebuild(tmp_path: Path) -> None:
+    index, builds = _counting_index()
+    store = SQLiteStore(tmp_path / "s.db")
+    store.put_state("things", "a", 1)
+    assert index.get(store) == ["a"]
+    other = f"""
+from emulator.core.sqlite import SQLiteStore
+from emulator.core.store_index import StoreIndex
+store = SQLiteStore({str(tmp_path / "s.db")!r})
+store.put_state("things", "b", 2)
+StoreIndex("test.index", lambda store: None).get(store)
+store.close()
+"""
+    subprocess.run([sys.executable, "-c", other], check=True, timeout=60)
+    assert index.get(store) == ["a", "b"]
+    assert len(builds) == 2
+    store.close()

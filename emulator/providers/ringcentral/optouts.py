@@ -65,12 +65,13 @@ def set_status(
         "source": source,
         "seq": emu.ids.next("ringcentral.optout"),
     }
-    emu.store.put_state(_STATE, f"{tenant}|{sender}|{recipient}", record)
-    recipients = _OPTED_OUT.get(emu.store).setdefault((tenant, sender), set())
-    if status == "OptOut":
-        recipients.add(recipient)
-    else:
-        recipients.discard(recipient)
+    with emu.store.atomic():  # a clear() between the two would leave the index wrong
+        emu.store.put_state(_STATE, f"{tenant}|{sender}|{recipient}", record)
+        recipients = _OPTED_OUT.get(emu.store).setdefault((tenant, sender), set())
+        if status == "OptOut":
+            recipients.add(recipient)
+        else:
+            recipients.discard(recipient)
 
 
 def records(emu: Emulator, tenant: str) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from threading import Event, Thread
 from typing import Any
 
 import pytest
@@ -160,3 +161,34 @@ def test_a_batch_does_not_read_every_opt_out_record(rc: RC) -> None:
     store.state_items = counted  # type: ignore[method-assign]
     rc.send([HANDSET, numbers[0]])
     assert reads == []
+
+
+def test_a_reset_during_an_opt_out_leaves_no_stale_block(rc: RC) -> None:
+    """An opt-out recorded while ``emu.reset()`` runs: either both go or neither stays."""
+    store = rc.emu.store
+    rc.send(["+12125550100"])  # the opt-out index exists
+    entered, go = Event(), Event()
+    put_state = store.put_state
+
+    def paused(namespace: str, key: str, value: Any) -> None:
+        put_state(namespace, key, value)
+        if namespace == "ringcentral.optout" and not entered.is_set():
+            entered.set()  # the record is written, the index not yet
+            assert go.wait(5)
+
+    store.put_state = paused  # type: ignore[method-assign]
+    stop = Thread(target=rc.emu.inbound, args=("ringcentral", HANDSET, SENDER, "STOP"))
+    stop.start()
+    assert entered.wait(5)
+    reset = Thread(target=rc.emu.reset)
+    reset.start()
+    reset.join(0.3)
+    assert reset.is_alive()  # the reset waits for the opt-out to be recorded whole
+    go.set()
+    stop.join(5)
+    reset.join(5)
+    del store.put_state
+    rc.relogin()
+    assert rc.get("/opt-outs").json()["records"] == []
+    rc.send([HANDSET])
+    assert _outcomes(rc) == {HANDSET: "Delivered"}
