@@ -33,6 +33,8 @@ __all__ = ["DEFAULT_COUNT", "MAX_COUNT", "ListQuery", "list_messages", "parse_qu
 DEFAULT_COUNT = 50
 MAX_COUNT = 1000
 _TOKEN_NAMES = ("page_token", "pagetoken", "nextpagetoken")
+#: Larger numbers mean the same as these (no seq or time gets there); SQLite binds them.
+_LAST_SEQ = _LARGEST = 2**62
 #: Provider state: per ``account|property``, the listable messages counted so far.
 _COUNTS = "fonedynamics.listing"
 
@@ -60,7 +62,7 @@ def _integer(params: dict[str, str], name: str, minimum: int) -> int | None:
         raise _invalid(name, f"{name} parameter must be an integer") from None
     if number < minimum:
         raise _invalid(name, f"{name} parameter must be at least {minimum}")
-    return number
+    return min(number, _LARGEST)
 
 
 def encode_token(seq: int) -> str:
@@ -73,7 +75,7 @@ def _decode_token(token: str) -> int:
         kind, _, value = text.partition(":")
         if kind != "seq":
             raise ValueError(text)
-        return int(value)
+        return min(max(int(value), 0), _LAST_SEQ)  # beyond either end: all, or nothing
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise _invalid("Page_Token", "Page_Token parameter is not a valid page token") from None
 
@@ -158,11 +160,15 @@ def list_messages(
         created_from=query.date_from,
         created_to=None if query.date_to is None else query.date_to + 1,
     )
-    page, more = _page(emu, property_sid, store_query, query)
+    # One snapshot: no message stored, and no clear(), between the page and the
+    # count (nor between reading the kept count and writing it back).
+    with emu.store.atomic():
+        page, more = _page(emu, property_sid, store_query, query)
+        total = _total(emu, account, property_sid, store_query)
     now = emu.time()
     body: dict[str, Any] = {
         "Messages": [message_resource(m, now) for m in page],
-        "TotalCount": _total(emu, account, property_sid, store_query),
+        "TotalCount": total,
     }
     if more and page:
         body["NextPageToken"] = encode_token(page[-1].seq)

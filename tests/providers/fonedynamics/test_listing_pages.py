@@ -7,7 +7,9 @@ a page reads a bounded number of stored messages however many are stored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from threading import Event, Thread
 from typing import Any
 
 import httpx
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 
 from emulator import Emulator
 from emulator.core.store import MessageQuery
+from emulator.providers.fonedynamics.listing import encode_token
 
 from .conftest import ACCOUNT, PROPERTY, TOKEN
 
@@ -173,3 +176,59 @@ def test_a_page_reads_a_bounded_number_of_stored_messages() -> None:
     assert len(page["Messages"]) == 10
     assert page["TotalCount"] == 5000
     assert sum(read) <= 11  # the page and one more: nothing counted again
+
+
+def _paused(emu: Emulator, method: str, when: Callable[..., bool]) -> tuple[Event, Event]:
+    """Make ``emu.store.<method>`` wait for a go once a call matches ``when``."""
+    entered, go = Event(), Event()
+    original = getattr(emu.store, method)
+
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        if when(*args, **kwargs) and not entered.is_set():
+            entered.set()
+            assert go.wait(5)
+        return original(*args, **kwargs)
+
+    setattr(emu.store, method, paused)
+    return entered, go
+
+
+def test_a_reset_waits_for_a_listing_in_progress() -> None:
+    """A listing on the server thread and ``emu.reset()`` on the test's: the count stays right."""
+    emu = Emulator(scenario=SCENARIO)
+    with emu.client(auth=(ACCOUNT, TOKEN)) as client:
+        send(client, PROPERTY, ["+61488023555"] * 3)
+        client.get(list_path(PROPERTY))  # counted up to the third message
+        send(client, PROPERTY, ["+61488023556"] * 2)
+        entered, go = _paused(emu, "query_messages", lambda query, after_seq=0, **_: after_seq > 0)
+        listing = Thread(target=client.get, args=(list_path(PROPERTY),))
+        listing.start()
+        assert entered.wait(5)  # the listing is counting the two new messages
+        reset = Thread(target=emu.reset)
+        reset.start()
+        reset.join(0.3)
+        assert reset.is_alive()  # the reset waits for the listing...
+        go.set()
+        listing.join(5)
+        reset.join(5)
+        del emu.store.query_messages
+        send(client, PROPERTY, ["+61488023557"] * 2)  # ...and then forgets everything
+        body = client.get(list_path(PROPERTY)).json()
+    assert (len(body["Messages"]), body["TotalCount"]) == (2, 2)
+
+
+def test_tokens_and_dates_beyond_any_message_are_answered_not_refused(tmp_path: Path) -> None:
+    for db in (None, tmp_path / "fd.db"):
+        emu = Emulator(db=db)
+        with emu.client(auth=(ACCOUNT, TOKEN)) as client:
+            sids = [m["MessageSid"] for m in send(client, PROPERTY, ["+61488023555"] * 2)]
+            for token, expected in ((encode_token(-(10**20)), sids), (encode_token(10**20), [])):
+                response = client.get(list_path(PROPERTY), params={"Page_Token": token})
+                assert response.status_code == 200, response.text
+                assert [m["MessageSid"] for m in response.json()["Messages"]] == expected
+            far = client.get(list_path(PROPERTY), params={"Date_To": 10**20, "Date_From": 10**19})
+            assert far.status_code == 200, far.text
+            assert far.json()["TotalCount"] == 0
+            everything = client.get(list_path(PROPERTY), params={"Date_To": 10**20})
+            assert everything.json()["TotalCount"] == 2
+        emu.close()
