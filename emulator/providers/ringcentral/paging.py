@@ -34,6 +34,7 @@ __all__ = [
 
 T = TypeVar("T")
 _TOP = 2**62
+_MOST = 65536
 
 FIRST, NEXT, PREVIOUS = "f", "n", "p"
 
@@ -121,29 +122,34 @@ def filtered_pager(
 ) -> tuple[Callable[[int, int], list[T]], Callable[[int, int], list[T]]]:
     """``older``/``newer`` that return only the records ``keep`` accepts.
 
-    Each reads the store a ``limit`` at a time until ``limit`` records are
-    kept or the store has no more, so a page costs what it scans, not the
-    whole listing.
+    Each reads the store ``limit`` records first, then twice as many per read
+    (up to 65,536), until ``limit`` records are kept or the store has no
+    more: a page costs what it scans, not the whole listing, and a filter
+    that keeps few records still takes few reads.
     """
 
     def kept_older(before: int, limit: int) -> list[T]:
         found: list[T] = []
+        size = limit
         while len(found) < limit:
-            chunk = older(before, limit)
+            chunk = older(before, size)
             found[:0] = [item for item in chunk if keep(item)]
-            if len(chunk) < limit:
+            if len(chunk) < size:
                 break
             before = seq_of(chunk[0])
+            size = min(2 * size, _MOST)
         return found[-limit:] if limit else []
 
     def kept_newer(after: int, limit: int) -> list[T]:
         found: list[T] = []
+        size = limit
         while len(found) < limit:
-            chunk = newer(after, limit)
+            chunk = newer(after, size)
             found += [item for item in chunk if keep(item)]
-            if len(chunk) < limit:
+            if len(chunk) < size:
                 break
             after = seq_of(chunk[-1])
+            size = min(2 * size, _MOST)
         return found[:limit]
 
     return kept_older, kept_newer

@@ -158,3 +158,23 @@ def test_a_batches_page_reads_a_bounded_number_of_stored_batches(rc: RC) -> None
     second = rc.get("/batches", params={"perPage": 10, "pageToken": token}).json()
     assert len(second["records"]) == 10
     assert sum(read) <= 11  # the page and one more, not all 300 batches
+
+
+def test_a_status_filter_that_matches_little_takes_few_store_reads(rc: RC) -> None:
+    rc.send(["+14155550000"])
+    rc.emu.advance("5s")  # the only Completed batch; the 150 after it are Processing
+    for i in range(150):
+        rc.send([f"+1415555{i:04d}"])
+    store = rc.emu.store
+    calls: list[int] = []
+    before = store.query_batches_before
+
+    def counted(*args: Any, **kwargs: Any) -> list[Any]:
+        found = before(*args, **kwargs)
+        calls.append(len(found))
+        return found
+
+    store.query_batches_before = counted  # type: ignore[method-assign]
+    page = rc.get("/batches", params={"perPage": 1, "status": "Completed"}).json()
+    assert [b["status"] for b in page["records"]] == ["Completed"]
+    assert len(calls) <= 10  # reads grow: not one read per perPage + 1 batches
