@@ -41,28 +41,42 @@ class _OneWriteTransport:
         self._flush_scheduled = False
 
     def write(self, data: bytes) -> None:
-        self._pending.append(data)
+        if not isinstance(data, bytes | bytearray | memoryview):
+            # refused here, in the caller's send, as the transport itself would
+            raise TypeError(f"data argument must be a bytes-like object, not {type(data)!r}")
+        # held past the caller's return: a mutable buffer is copied, as a transport would
+        self._pending.append(data if type(data) is bytes else bytes(data))
         if not self._flush_scheduled:
             self._flush_scheduled = True
             self._loop.call_soon(self._flush)
 
     def _flush(self) -> None:
         self._flush_scheduled = False
+        failure = self._send_pending()
+        if failure is not None:
+            raise failure  # reported by the event loop, like any failed callback
+
+    def _send_pending(self) -> Exception | None:
         pending = self._pending
-        if not pending:
-            return
+        if not pending or self.transport.is_closing():
+            self._pending = []
+            return None
         self._pending = []
-        if not self.transport.is_closing():
+        try:
             self.transport.write(pending[0] if len(pending) == 1 else b"".join(pending))
+        except Exception as exc:
+            self.transport.abort()  # never leave the client waiting on half an answer
+            return exc
+        return None
 
     def close(self) -> None:
-        self._flush()  # closing sends what was written first, as a transport does
+        self._send_pending()  # closing sends what was written first, as a transport does
         self.transport.close()
 
     def abort(self) -> None:
         # What was written before is tried first, as a direct write would have
         # been; only what the socket cannot take at once is lost.
-        self._flush()
+        self._send_pending()
         self.transport.abort()
 
     def __getattr__(self, name: str) -> Any:

@@ -174,3 +174,39 @@ def test_connection_close_gets_the_whole_response_then_the_close(server: LiveSer
     head, _, body = received.partition(b"\r\n\r\n")
     assert b"connection: close" in head.lower()
     assert body and body.endswith(b"}")
+
+
+def test_only_bytes_are_taken_and_a_buffer_is_sent_as_it_was_written() -> None:
+    async def run() -> RecordingTransport:
+        real = RecordingTransport()
+        transport = _OneWriteTransport(real, asyncio.get_running_loop())  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            transport.write("text")  # type: ignore[arg-type]
+        buffer = bytearray(b"abc")
+        transport.write(buffer)
+        transport.write(memoryview(b"def"))
+        buffer[:] = b"xyz"  # the caller reuses its buffer before the step ends
+        await _one_step()
+        return real
+
+    assert asyncio.run(run()).writes == [b"abcdef"]
+
+
+class FailingTransport(RecordingTransport):
+    def write(self, data: bytes) -> None:
+        raise OSError("socket gone")
+
+
+def test_a_failed_write_aborts_the_connection_and_is_reported() -> None:
+    reported: list[BaseException] = []
+
+    async def run() -> FailingTransport:
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(lambda loop, context: reported.append(context["exception"]))
+        real = FailingTransport()
+        _OneWriteTransport(real, loop).write(b"HTTP/1.1 200 OK\r\n\r\n")  # type: ignore[arg-type]
+        await _one_step()
+        return real
+
+    assert asyncio.run(run()).aborted
+    assert [type(e) for e in reported] == [OSError]
