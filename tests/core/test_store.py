@@ -123,6 +123,19 @@ def test_duplicate_message_id_is_refused_and_nothing_is_stored(store: Store) -> 
         store.add_messages([message("c"), message("c")])
     assert ids(store.query_messages(MessageQuery())) == ["a"]
     assert store.count_messages() == 1
+    assert store.get_message("b") is None and store.get_message("c") is None
+    got = store.get_message("a")
+    assert got is not None and got.id == "a"
+
+
+def test_every_message_is_found_by_id_among_many(store: Store) -> None:
+    store.add_messages([message(f"id-{i}") for i in range(2000)])
+    store.add_batch(batch("B"), [message(f"b-{i}", batch_id="B") for i in range(500)])
+    assert store.count_messages() == 2500
+    for wanted in ("id-0", "id-1999", "b-0", "b-499", *(f"id-{i}" for i in range(0, 2000, 37))):
+        found = store.get_message(wanted)
+        assert found is not None and found.id == wanted
+    assert store.get_message("id-2000") is None
 
 
 def test_duplicate_batch_id_is_refused(store: Store) -> None:
