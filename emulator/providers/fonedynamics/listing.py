@@ -33,8 +33,8 @@ __all__ = ["DEFAULT_COUNT", "MAX_COUNT", "ListQuery", "list_messages", "parse_qu
 DEFAULT_COUNT = 50
 MAX_COUNT = 1000
 _TOKEN_NAMES = ("page_token", "pagetoken", "nextpagetoken")
-#: Larger numbers mean the same as these (no seq or time gets there); SQLite binds them.
-_LAST_SEQ = _LARGEST = 2**62
+#: A larger seq or time means the same as this (none gets there), and SQLite binds it.
+_LARGEST = 2**62
 #: Provider state: per ``account|property``, the listable messages counted so far.
 _COUNTS = "fonedynamics.listing"
 
@@ -75,7 +75,7 @@ def _decode_token(token: str) -> int:
         kind, _, value = text.partition(":")
         if kind != "seq":
             raise ValueError(text)
-        return min(max(int(value), 0), _LAST_SEQ)  # beyond either end: all, or nothing
+        return min(max(int(value), 0), _LARGEST)  # beyond either end: all, or nothing
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise _invalid("Page_Token", "Page_Token parameter is not a valid page token") from None
 
@@ -123,7 +123,8 @@ def _total(emu: Emulator, account: str, property_sid: str, query: MessageQuery) 
     seq, count = counted["seq"], counted["count"]
     for message in iter_messages(emu.store, query, after_seq=seq):
         seq = message.seq
-        count += listable(message)
+        if listable(message):
+            count += 1
     if seq != counted["seq"]:
         emu.store.put_state(_COUNTS, key, {"seq": seq, "count": count})
     return count

@@ -67,12 +67,14 @@ def _message_digests(emu: Emulator) -> dict[bytes, str]:
     Brought up to date from the last message read, so a hashed OTP costs
     O(new messages) instead of hashing every stored number again.
     """
-    index = _DIGESTS.get(emu.store)
-    for message in iter_messages(emu.store, MessageQuery(provider="sendbulk"), after_seq=index.seq):
-        index.learn(message.to)
-        index.learn(message.sender)
-        index.seq = message.seq
-    return index.numbers
+    with emu.store.atomic():  # a clear() mid-way would mix two stores' numbers
+        index = _DIGESTS.get(emu.store)
+        query = MessageQuery(provider="sendbulk")
+        for message in iter_messages(emu.store, query, after_seq=index.seq):
+            index.learn(message.to)
+            index.learn(message.sender)
+            index.seq = message.seq
+        return index.numbers
 
 
 def resolve(emu: Emulator, account: Account, digest: str) -> str | None:
