@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from starlette.datastructures import QueryParams
 
 from ...core.models import Message
 from ...core.store import MessageQuery, iter_messages
+from ...core.store_index import StoreIndex
 from .errors import FoneDynamicsError
 from .sending import NAME
 from .wire import message_resource
@@ -35,8 +37,12 @@ MAX_COUNT = 1000
 _TOKEN_NAMES = ("page_token", "pagetoken", "nextpagetoken")
 #: A larger seq or time means the same as this (none gets there), and SQLite binds it.
 _LARGEST = 2**62
-#: Provider state: per ``account|property``, the listable messages counted so far.
-_COUNTS = "fonedynamics.listing"
+#: Per (account, property, window): (last seq counted, listable messages up to it).
+_COUNTS: StoreIndex[OrderedDict[tuple[Any, ...], tuple[int, int]]] = StoreIndex(
+    "fonedynamics.listing", lambda store: OrderedDict()
+)
+#: Windows whose count is kept (the most recently listed).
+_KEPT_COUNTS = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,22 +117,21 @@ def _listable(property_sid: str) -> Callable[[Message], bool]:
 def _total(emu: Emulator, account: str, property_sid: str, query: MessageQuery) -> int:
     """``TotalCount``: every listable message in the window.
 
-    Without a window the count is kept in provider state and brought up to
-    date from where it was left, so paging through a million messages costs
-    O(page) per page (the matching messages never change once stored).
+    Counted once per (property, window), then brought up to date from the
+    last seq counted (stored messages never change), so paging through a
+    million messages costs O(page) per page, with or without a date window.
     """
+    counts = _COUNTS.get(emu.store)
+    key = (account, property_sid, query.created_from, query.created_to)
+    seq, count = counts.pop(key, (0, 0))
     listable = _listable(property_sid)
-    if query.created_from is not None or query.created_to is not None:
-        return sum(1 for m in iter_messages(emu.store, query) if listable(m))
-    key = f"{account}|{property_sid}"
-    counted = emu.store.get_state(_COUNTS, key) or {"seq": 0, "count": 0}
-    seq, count = counted["seq"], counted["count"]
     for message in iter_messages(emu.store, query, after_seq=seq):
         seq = message.seq
         if listable(message):
             count += 1
-    if seq != counted["seq"]:
-        emu.store.put_state(_COUNTS, key, {"seq": seq, "count": count})
+    counts[key] = (seq, count)  # the most recently used last
+    if len(counts) > _KEPT_COUNTS:
+        counts.popitem(last=False)
     return count
 
 
