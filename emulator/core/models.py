@@ -92,19 +92,20 @@ class Message(msgspec.Struct, eq=False, gc=False):
     extra: dict[str, Any] | None = None
     seq: int = 0
 
-    def _step_index(self, now: float) -> int:
+    def steps_reached(self, now: float) -> int:
+        """How many of the plan's steps the message has reached by ``now``."""
         if now < self.dispatch_at:
             return 0
         return bisect_right(self.plan.offsets, now - self.dispatch_at)
 
     def status_at(self, now: float) -> Status:
         """Neutral status at emulator time ``now``."""
-        index = self._step_index(now)
+        index = self.steps_reached(now)
         return self.plan.steps[index - 1][1] if index else self.plan.initial
 
     def changed_at(self, now: float) -> float:
         """When the status seen at ``now`` was reached."""
-        index = self._step_index(now)
+        index = self.steps_reached(now)
         return self.dispatch_at + self.plan.steps[index - 1][0] if index else self.created_at
 
     def reached_at(self, status: Status, now: float) -> float | None:
@@ -117,7 +118,7 @@ class Message(msgspec.Struct, eq=False, gc=False):
     def timeline(self, now: float) -> list[tuple[float, Status]]:
         """Every status reached by ``now``, with the time it was reached."""
         reached = [(self.created_at, self.plan.initial)]
-        for offset, status in self.plan.steps[: self._step_index(now)]:
+        for offset, status in self.plan.steps[: self.steps_reached(now)]:
             reached.append((self.dispatch_at + offset, status))
         return reached
 

@@ -9,7 +9,6 @@ fields are taken as their text and numeric strings are accepted for
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -395,7 +394,7 @@ def _progress(message: Message, now: float) -> tuple[str, float | None, float | 
     """
     plan = message.plan
     initial = plan.initial
-    reached = plan.steps[: _steps_reached(message, now)]
+    reached = plan.steps[: message.steps_reached(now)]
     word = outbound_status_name(message, reached[-1][1] if reached else initial)
     submitted = message.created_at if initial == _SENT else None
     delivered = message.created_at if initial == _DELIVERED else None
@@ -405,10 +404,3 @@ def _progress(message: Message, now: float) -> tuple[str, float | None, float | 
         elif status == _DELIVERED and delivered is None:
             delivered = message.dispatch_at + offset
     return word, submitted, delivered if word == "Delivered" else None
-
-
-def _steps_reached(message: Message, now: float) -> int:
-    """How many plan steps ``message`` has reached by ``now`` (as ``Message.status_at`` counts)."""
-    if now < message.dispatch_at:
-        return 0
-    return bisect_right(message.plan.offsets, now - message.dispatch_at)
