@@ -843,15 +843,9 @@ def sendbulk_bulk_bodies(
         )
     )
     first = smslist[0]
-    if problem == "partnerID missing":
-        del first["partnerID"]
-        return InvalidBody(body, problem, 4091)
-    if problem == "apikey missing":
-        del first["apikey"]
-        return InvalidBody(body, problem, 4092)
-    if problem == "unknown pass_type":
-        first["pass_type"] = "rot13"
-        return InvalidBody(body, problem, 1006)
+    spoilt = _spoil_credentials(body, first, problem)
+    if spoilt is not None:
+        return spoilt
     if problem == "smslist empty":
         return InvalidBody({"count": 0, "smslist": []}, problem, 1010)
     if problem == "smslist missing":
@@ -861,6 +855,23 @@ def sendbulk_bulk_bodies(
     return InvalidBody({"count": 1001, "smslist": [first] * 1001}, problem, 1012)
 
 
+def _spoil_credentials(
+    body: dict[str, Any], fields: dict[str, Any], problem: str
+) -> InvalidBody | None:
+    """``body`` refused for ``problem`` in ``fields`` (where it carries its credentials),
+    if ``problem`` is one of the credential problems every sendbulk request can have."""
+    if problem == "partnerID missing":
+        del fields["partnerID"]
+        return InvalidBody(body, problem, 4091)
+    if problem == "apikey missing":
+        del fields["apikey"]
+        return InvalidBody(body, problem, 4092)
+    if problem == "unknown pass_type":
+        fields["pass_type"] = "rot13"
+        return InvalidBody(body, problem, 1006)
+    return None
+
+
 def _refused_sms_body(draw: st.DrawFn, body: dict[str, Any], mobile: str) -> InvalidBody:
     """Spoil a valid sendsms/sendotp ``body`` the way the gateway refuses whole requests."""
     problem = draw(
@@ -868,15 +879,9 @@ def _refused_sms_body(draw: st.DrawFn, body: dict[str, Any], mobile: str) -> Inv
             ["partnerID missing", "apikey missing", "unknown pass_type", "too many numbers"]
         )
     )
-    if problem == "partnerID missing":
-        del body["partnerID"]
-        return InvalidBody(body, problem, 4091)
-    if problem == "apikey missing":
-        del body["apikey"]
-        return InvalidBody(body, problem, 4092)
-    if problem == "unknown pass_type":
-        body["pass_type"] = "rot13"
-        return InvalidBody(body, problem, 1006)
+    spoilt = _spoil_credentials(body, body, problem)
+    if spoilt is not None:
+        return spoilt
     body["mobile"] = ",".join([mobile] * 1001)
     return InvalidBody(body, problem, 1104)
 
