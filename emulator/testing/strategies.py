@@ -958,14 +958,9 @@ def sendbulk_balance_bodies(draw: st.DrawFn, *, valid: bool = True) -> Any:
     if valid:
         return body
     problem = draw(st.sampled_from(["partnerID missing", "apikey missing", "unknown pass_type"]))
-    if problem == "partnerID missing":
-        del body["partnerID"]
-        return InvalidBody(body, problem, 4091)
-    if problem == "apikey missing":
-        del body["apikey"]
-        return InvalidBody(body, problem, 4092)
-    body["pass_type"] = "rot13"
-    return InvalidBody(body, problem, 1006)
+    spoilt = _spoil_credentials(body, body, problem)
+    assert spoilt is not None  # each of these is a credential problem
+    return spoilt
 
 
 @_eager
