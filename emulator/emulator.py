@@ -102,8 +102,9 @@ class Emulator:
 
     def _persist(self) -> None:
         if not isinstance(self.store, MemoryStore):
-            self.store.put_meta("ids", self.ids.state())
-            self.store.put_meta("clock", self.clock.time())
+            with self.store.transaction():
+                self.store.put_meta("ids", self.ids.state())
+                self.store.put_meta("clock", self.clock.time())
 
     # time
     def time(self) -> float:
@@ -205,12 +206,15 @@ class Emulator:
         return plan_for(outcome, self.timing, error_code)
 
     def add_messages(self, messages: Sequence[Message]) -> None:
-        self.store.add_messages(messages)
-        self._persist()
+        # with the id counters that made them: a restart never hands those ids out again
+        with self.store.transaction():
+            self.store.add_messages(messages)
+            self._persist()
 
     def add_batch(self, batch: Batch, messages: Sequence[Message] = ()) -> None:
-        self.store.add_batch(batch, messages)
-        self._persist()
+        with self.store.transaction():
+            self.store.add_batch(batch, messages)
+            self._persist()
 
     # inspection
     @property

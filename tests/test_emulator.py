@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from emulator import Emulator
 from emulator.core.clock import MAX_TIMESTAMP, to_datetime
-from emulator.core.models import Message, Status
+from emulator.core.models import Batch, Message, Status
 from emulator.core.store import MemoryStore, MessageQuery
 from emulator.emulator import iso
 from emulator.scenario.loader import ScenarioError
@@ -184,6 +184,49 @@ def test_sqlite_keeps_messages_ids_and_clock_across_restarts(tmp_path: Path) -> 
         assert len(ids) == len(set(ids)) == 4
         stored = second.store.query_messages(MessageQuery())
         assert [m.seq for m in stored] == sorted({m.seq for m in stored})
+    finally:
+        second.close()
+
+
+class _Killed(BaseException):
+    """The process dying mid-request (nothing after it runs, ``close()`` included)."""
+
+
+@pytest.mark.parametrize("add", ["add_messages", "add_batch"])
+def test_sqlite_a_write_cut_short_leaves_ids_that_continue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, add: str
+) -> None:
+    """Messages and the id counters that made them are saved together, or not at all.
+
+    Were the messages committed before the counters, a restart after a crash
+    in between would hand out their ids again and refuse every new message.
+    """
+    db = tmp_path / "emu.db"
+    first = Emulator(db=db)
+    first.add_messages([outbound(first)])
+    kept = [m["id"] for m in first.messages()]
+
+    def killed(key: str, value: object) -> None:
+        raise _Killed
+
+    monkeypatch.setattr(first.store, "put_meta", killed)
+    message = outbound(first)
+    with pytest.raises(_Killed):
+        if add == "add_batch":
+            first.add_batch(
+                Batch("b1", "ringcentral", "acct", "+16505550100", first.time(), 1, 0.0), [message]
+            )
+        else:
+            first.add_messages([message])
+    monkeypatch.undo()
+
+    second = Emulator(db=db)  # the first is never closed: it died
+    try:
+        assert [m["id"] for m in second.messages()] == kept  # the cut-short write is not there
+        assert second.store.get_batch("b1") is None
+        second.add_messages([outbound(second)])
+        ids = [m["id"] for m in second.messages()]
+        assert len(ids) == len(set(ids)) == 2
     finally:
         second.close()
 

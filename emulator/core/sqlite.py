@@ -319,28 +319,40 @@ class SQLiteStore:
             ids[shared, plan_key] = self._group_id(key)
         return map(ids.__getitem__, raw_keys())
 
-    def _rollback(self, exc: BaseException) -> None:
-        self._db.execute("ROLLBACK")
-        # Plans and groups inserted in the failed transaction are gone: forget their ids.
+    def _forget_caches(self) -> None:
+        """Plans and groups inserted in a rolled-back write are gone: forget their ids."""
         self._plans.clear()
         self._plan_ids.clear()
         self._group_ids.clear()
         self._groups.clear()
         self._load_plans()
-        if isinstance(exc, sqlite3.IntegrityError):
-            raise ValueError(f"message and batch ids must be unique ({exc})") from exc
+
+    def transaction(self) -> AbstractContextManager[None]:
+        return self._transaction()
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        """One write transaction under the lock; rolled back (and caches reset) on error."""
+        """One write transaction under the lock; rolled back (and caches reset) on error.
+
+        Inside another one it is a savepoint: a failed write (a repeated id)
+        is undone alone, and the outer transaction decides what is committed.
+        """
         with self._lock:
-            self._db.execute("BEGIN")
+            db = self._db
+            nested = db.in_transaction
+            db.execute("SAVEPOINT write" if nested else "BEGIN")
             try:
                 yield
             except BaseException as exc:
-                self._rollback(exc)
+                if db.in_transaction:  # SQLite may have rolled back already (disk full...)
+                    db.execute("ROLLBACK TO write" if nested else "ROLLBACK")
+                    if nested:
+                        db.execute("RELEASE write")
+                self._forget_caches()
+                if isinstance(exc, sqlite3.IntegrityError):
+                    raise ValueError(f"message and batch ids must be unique ({exc})") from exc
                 raise
-            self._db.execute("COMMIT")
+            db.execute("RELEASE write" if nested else "COMMIT")
 
     def add_messages(self, messages: Sequence[Message]) -> None:
         if not messages:

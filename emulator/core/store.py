@@ -150,6 +150,15 @@ class Store(Protocol):
         """Hold the store over several calls: no other thread's call (``clear()``
         included) runs in between.  Re-entrant."""
 
+    def transaction(self) -> AbstractContextManager[Any]:
+        """Writes made inside are saved together, or none of them if it raises.
+
+        Holds the store as ``atomic()`` does.  A persistent store commits
+        them at once (one commit instead of one per write); the memory
+        store, with no crash to survive, applies each write as it is made.
+        Nests.
+        """
+
     def close(self) -> None: ...
 
 
@@ -320,6 +329,9 @@ class MemoryStore:
             self._meta: dict[str, bytes] = {}
 
     def atomic(self) -> AbstractContextManager[Any]:
+        return self._lock
+
+    def transaction(self) -> AbstractContextManager[Any]:
         return self._lock
 
     def close(self) -> None:

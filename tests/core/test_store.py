@@ -254,6 +254,67 @@ def test_failed_insert_does_not_leave_a_dangling_plan(tmp_path: Path) -> None:
         second.close()
 
 
+def test_writes_in_a_transaction_are_all_there_after_it(store: Store) -> None:
+    with store.transaction():
+        store.add_batch(batch("B1", size=1), [message("a", batch_id="B1")])
+        with store.transaction():  # nested
+            store.add_messages([message("b")])
+            store.put_state("ns", "k", 1)
+        store.put_meta("ids", {"x": 1})
+    assert ids(store.query_messages(MessageQuery())) == ["a", "b"]
+    assert (store.get_state("ns", "k"), store.get_meta("ids")) == (1, {"x": 1})
+    assert store.get_batch("B1") is not None
+
+
+def test_a_repeated_id_inside_a_transaction_undoes_only_that_write(store: Store) -> None:
+    store.add_messages([message("a")])
+    with store.transaction():
+        store.add_messages([message("b")])
+        with pytest.raises(ValueError):
+            store.add_messages([message("c"), message("a")])
+        with pytest.raises(ValueError):
+            store.add_batch(batch("B1"), [message("d"), message("b")])
+        store.put_meta("ids", {"x": 2})
+    assert ids(store.query_messages(MessageQuery())) == ["a", "b"]
+    assert (store.get_message("c"), store.get_batch("B1")) == (None, None)
+    assert store.get_meta("ids") == {"x": 2}
+    store.add_messages([message("c")])  # its id is free again
+    assert ids(store.query_messages(MessageQuery())) == ["a", "b", "c"]
+
+
+def test_sqlite_a_transaction_that_raises_saves_none_of_its_writes(tmp_path: Path) -> None:
+    path = tmp_path / "e.db"
+    first = SQLiteStore(path)
+    fresh = plan_for("send_failed", Timing(sent=7.0))  # a plan row inserted, then undone
+    with pytest.raises(RuntimeError), first.transaction():
+        first.add_batch(batch("B1", size=1), [message("a", batch_id="B1", plan=fresh)])
+        first.put_meta("ids", {"x": 1})
+        raise RuntimeError("the process dies here")
+    assert (first.get_message("a"), first.get_batch("B1"), first.get_meta("ids")) == (None,) * 3
+    first.add_messages([message("b", plan=fresh)])  # the plan is inserted again, not assumed
+    first.close()
+    second = SQLiteStore(path)
+    try:
+        assert ids(second.query_messages(MessageQuery())) == ["b"]
+        b = second.get_message("b")
+        assert b is not None and b.plan == fresh
+    finally:
+        second.close()
+
+
+def test_sqlite_a_transaction_commits_once(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "e.db")
+    statements: list[str] = []
+    store._db.set_trace_callback(statements.append)
+    with store.transaction():
+        store.add_batch(batch("B1", size=1), [message("a", batch_id="B1")])
+        store.put_meta("ids", {"x": 1})
+        store.put_meta("clock", T0)
+    store._db.set_trace_callback(None)
+    store.close()
+    assert [s for s in statements if s in ("BEGIN", "COMMIT")] == ["BEGIN", "COMMIT"]
+
+
 # queries
 
 

@@ -69,70 +69,73 @@ def submit(
     batch: bool,
 ) -> list[Message | ItemError]:
     """Store every acceptable message; return a message or an item error per input, in order."""
-    now = emu.time()
-    results: list[Message | ItemError] = []
-    stored: list[Message] = []  # accepted and scenario-rejected, in input order
-    accepted: list[Message] = []
-    # One sid per valid request, even one whose lease is then refused.
-    sids = iter(new_sids(emu, sum(not isinstance(item, ItemError) for item in items)))
-    batch_id = new_sid(emu, "B") if batch else None
-    fates = _Fates(emu)
-    fixed = emu.engine.fixed_decision  # no rules, no jitter: every message's, nothing counted
-    fixed_fate = None if fixed is None else fates.get(fixed)
-    for request in items:
-        if isinstance(request, ItemError):
-            results.append(request)
-            continue
-        if fixed_fate is None:
-            decision = emu.decide(NAME, endpoint, request.to, request.sender, request.text)
-            mapping, code, plan = fates.get(decision)
-        else:
-            mapping, code, plan = fixed_fate
-        sid = next(sids)
-        lease = None
-        sender = request.sender or ""
-        if not mapping.rejected and needs_lease(request.sender, request.to):
-            got = acquire(
-                emu,
-                account=account,
-                property_sid=property_sid,
-                recipient=request.to,
-                options=request.lease_options,
-                message_sid=sid,
-            )
-            if isinstance(got, ItemError):
-                results.append(got)
+    # A request's leases and messages are saved together (one commit on SQLite),
+    # and no other thread's lease to the same recipient falls in between.
+    with emu.store.transaction():
+        now = emu.time()
+        results: list[Message | ItemError] = []
+        stored: list[Message] = []  # accepted and scenario-rejected, in input order
+        accepted: list[Message] = []
+        # One sid per valid request, even one whose lease is then refused.
+        sids = iter(new_sids(emu, sum(not isinstance(item, ItemError) for item in items)))
+        batch_id = new_sid(emu, "B") if batch else None
+        fates = _Fates(emu)
+        fixed = emu.engine.fixed_decision  # no rules, no jitter: every message's, nothing counted
+        fixed_fate = None if fixed is None else fates.get(fixed)
+        for request in items:
+            if isinstance(request, ItemError):
+                results.append(request)
                 continue
-            lease, sender = got, got["Number"]
-        info = analyze(request.text)
-        dispatch = now if request.schedule is None else max(now, float(request.schedule))
-        extra = _extra(request, account, property_sid, lease)
-        message = Message(
-            id=sid,
-            provider=NAME,
-            tenant=account,
-            sender=sender,
-            to=request.to,
-            text=request.text,
-            segments=info.segments,
-            created_at=now,
-            dispatch_at=dispatch,
-            plan=plan,
-            batch_id=batch_id,
-            encoding=info.encoding,
-            extra=extra,
-        )
-        stored.append(message)
-        if mapping.rejected:
-            extra["Rejected"] = True
-            results.append(ItemError(code, mapping.message, (mapping.field,)))
+            if fixed_fate is None:
+                decision = emu.decide(NAME, endpoint, request.to, request.sender, request.text)
+                mapping, code, plan = fates.get(decision)
+            else:
+                mapping, code, plan = fixed_fate
+            sid = next(sids)
+            lease = None
+            sender = request.sender or ""
+            if not mapping.rejected and needs_lease(request.sender, request.to):
+                got = acquire(
+                    emu,
+                    account=account,
+                    property_sid=property_sid,
+                    recipient=request.to,
+                    options=request.lease_options,
+                    message_sid=sid,
+                )
+                if isinstance(got, ItemError):
+                    results.append(got)
+                    continue
+                lease, sender = got, got["Number"]
+            info = analyze(request.text)
+            dispatch = now if request.schedule is None else max(now, float(request.schedule))
+            extra = _extra(request, account, property_sid, lease)
+            message = Message(
+                id=sid,
+                provider=NAME,
+                tenant=account,
+                sender=sender,
+                to=request.to,
+                text=request.text,
+                segments=info.segments,
+                created_at=now,
+                dispatch_at=dispatch,
+                plan=plan,
+                batch_id=batch_id,
+                encoding=info.encoding,
+                extra=extra,
+            )
+            stored.append(message)
+            if mapping.rejected:
+                extra["Rejected"] = True
+                results.append(ItemError(code, mapping.message, (mapping.field,)))
+            else:
+                accepted.append(message)
+                results.append(message)
+        if batch_id is None:
+            emu.add_messages(stored)
         else:
-            accepted.append(message)
-            results.append(message)
-    if batch_id is None:
-        emu.add_messages(stored)
-    else:
-        _store_batch(emu, batch_id, account, now, stored, accepted, results)
+            _store_batch(emu, batch_id, account, now, stored, accepted, results)
     for message in accepted:
         if message.extra and "DeliveryReceiptWebhookUri" in message.extra:
             schedule_receipt(emu, message)

@@ -207,97 +207,100 @@ def submit(
     tenant = account.partner_id
     now = emu.time()
     batch_id = f"sendbulk-b{emu.ids.next('sendbulk.batch')}"
-    start_balance = get_balance(emu, config, account)
-    checked, size, balance = _check(emu, account, shortcode, endpoint, items, start_balance)
-    # Ids are drawn in one step per namespace: the same values one draw per item gives.
-    ids = emu.ids
-    next_messageid = MESSAGEID_BASE + ids.reserve("sendbulk.messageid", size) if size else 0
-    refused = len(checked) - size
-    next_rejected = ids.reserve("sendbulk.rejected", refused) if refused else 0
-    processing = emu.timing.processing
-    rows: list[dict[str, Any]] = []
-    stored: list[Message] = []
-    accepted: list[Message] = []
-    rejected: list[dict[str, Any]] = []
-    planned: Decision | None = None  # the plan of the last decision, reused while it repeats
-    plan: Plan | None = None
+    # The charge and the messages it paid for are saved together (one commit on
+    # SQLite), and no other thread's charge for this partner falls in between.
+    with emu.store.transaction():
+        start_balance = get_balance(emu, config, account)
+        checked, size, balance = _check(emu, account, shortcode, endpoint, items, start_balance)
+        # Ids are drawn in one step per namespace: the same values one draw per item gives.
+        ids = emu.ids
+        next_messageid = MESSAGEID_BASE + ids.reserve("sendbulk.messageid", size) if size else 0
+        refused = len(checked) - size
+        next_rejected = ids.reserve("sendbulk.rejected", refused) if refused else 0
+        processing = emu.timing.processing
+        rows: list[dict[str, Any]] = []
+        stored: list[Message] = []
+        accepted: list[Message] = []
+        rejected: list[dict[str, Any]] = []
+        planned: Decision | None = None  # the plan of the last decision, reused while it repeats
+        plan: Plan | None = None
 
-    for index, (item, code, to, networkid, send_at, message_text, info, decision) in enumerate(
-        checked
-    ):
-        if code != 200:
-            rows.append(writer.failure(code, item.mobile, item.clientsmsid))
-            rejected.append({"index": index, "code": code})
-            stored.append(
-                Message(
-                    id=f"sendbulk-r{next_rejected}",
-                    provider=_PROVIDER,
-                    tenant=tenant,
-                    sender=shortcode,
-                    to=to,
-                    text=message_text,
-                    segments=info.segments,
-                    created_at=now,
-                    dispatch_at=now,
-                    plan=_rejected_plan(code),
-                    batch_id=batch_id,
-                    encoding=info.encoding,
-                    extra={"endpoint": endpoint},
+        for index, (item, code, to, networkid, send_at, message_text, info, decision) in enumerate(
+            checked
+        ):
+            if code != 200:
+                rows.append(writer.failure(code, item.mobile, item.clientsmsid))
+                rejected.append({"index": index, "code": code})
+                stored.append(
+                    Message(
+                        id=f"sendbulk-r{next_rejected}",
+                        provider=_PROVIDER,
+                        tenant=tenant,
+                        sender=shortcode,
+                        to=to,
+                        text=message_text,
+                        segments=info.segments,
+                        created_at=now,
+                        dispatch_at=now,
+                        plan=_rejected_plan(code),
+                        batch_id=batch_id,
+                        encoding=info.encoding,
+                        extra={"endpoint": endpoint},
+                    )
+                )
+                next_rejected += 1
+                continue
+            if decision is not planned:
+                assert decision is not None  # accepted items were decided
+                planned, plan = decision, emu.plan(decision.outcome, decision.error_code)
+            messageid = str(next_messageid)
+            next_messageid += 1
+            # Batch.dispatch_time(len(accepted)), spelled out (the batch is built below).
+            dispatch_at = now if processing <= 0 else now + processing * (len(accepted) + 1) / size
+            if send_at is not None:
+                dispatch_at = max(dispatch_at, send_at or now)
+            message = Message(  # positional: the field order of Message (hot loop)
+                MESSAGE_ID_PREFIX + messageid,
+                _PROVIDER,
+                tenant,
+                shortcode,
+                to,
+                message_text,
+                info.segments,
+                now,
+                dispatch_at,
+                plan,
+                batch_id,
+                _OUTBOUND,
+                info.encoding,
+                {"messageid": messageid, "networkid": networkid, "endpoint": endpoint},
+            )
+            stored.append(message)
+            accepted.append(message)
+            rows.append(
+                writer.success(
+                    item.mobile if item.hashed else to.lstrip("+"),
+                    messageid,
+                    networkid or SAFARICOM,
+                    item.clientsmsid,
+                    item.hashed,
                 )
             )
-            next_rejected += 1
-            continue
-        if decision is not planned:
-            assert decision is not None  # accepted items were decided
-            planned, plan = decision, emu.plan(decision.outcome, decision.error_code)
-        messageid = str(next_messageid)
-        next_messageid += 1
-        # Batch.dispatch_time(len(accepted)), spelled out (the batch is built below).
-        dispatch_at = now if processing <= 0 else now + processing * (len(accepted) + 1) / size
-        if send_at is not None:
-            dispatch_at = max(dispatch_at, send_at or now)
-        message = Message(  # positional: the field order of Message (hot loop)
-            MESSAGE_ID_PREFIX + messageid,
-            _PROVIDER,
-            tenant,
-            shortcode,
-            to,
-            message_text,
-            info.segments,
-            now,
-            dispatch_at,
-            plan,
-            batch_id,
-            _OUTBOUND,
-            info.encoding,
-            {"messageid": messageid, "networkid": networkid, "endpoint": endpoint},
-        )
-        stored.append(message)
-        accepted.append(message)
-        rows.append(
-            writer.success(
-                item.mobile if item.hashed else to.lstrip("+"),
-                messageid,
-                networkid or SAFARICOM,
-                item.clientsmsid,
-                item.hashed,
-            )
-        )
 
-    batch = Batch(
-        id=batch_id,
-        provider=_PROVIDER,
-        tenant=tenant,
-        sender=shortcode,
-        created_at=now,
-        size=size,
-        processing=processing,
-        rejected=rejected or (),
-        extra={"endpoint": endpoint},
-    )
-    emu.add_batch(batch, stored)
-    if balance != start_balance:
-        set_balance(emu, account, balance)
+        batch = Batch(
+            id=batch_id,
+            provider=_PROVIDER,
+            tenant=tenant,
+            sender=shortcode,
+            created_at=now,
+            size=size,
+            processing=processing,
+            rejected=rejected or (),
+            extra={"endpoint": endpoint},
+        )
+        emu.add_batch(batch, stored)
+        if balance != start_balance:
+            set_balance(emu, account, balance)
     url = config.callback_url(account)
     if url:
         schedule_callbacks(emu, url, accepted)

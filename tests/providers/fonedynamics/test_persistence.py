@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from emulator import Emulator
 from emulator.core.store import BatchQuery
+from emulator.providers.fonedynamics.leases import leases_to
 
 from .conftest import ACCOUNT, BATCH, MESSAGES, TOKEN
 from .receiver import Receiver
@@ -91,3 +94,30 @@ def test_sids_continue_after_a_restart_without_repeating(tmp_path: Path) -> None
 
     fresh = Emulator()  # the same seed and calls without the restart: the same sids
     assert sids(fresh) + sids(fresh) == before + after
+
+
+class _Killed(BaseException):
+    """The process dying mid-request (nothing after it runs, ``close()`` included)."""
+
+
+def test_a_lease_and_its_message_are_saved_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash after the lease is taken but before its message is stored keeps neither."""
+    db = tmp_path / "fd.db"
+    emu = Emulator(db=db)
+
+    def dies(messages: object) -> None:
+        raise _Killed
+
+    monkeypatch.setattr(emu.store, "add_messages", dies)
+    with emu.client(auth=(ACCOUNT, TOKEN)) as client, pytest.raises(_Killed):
+        client.post(MESSAGES, json={"To": TO, "Text": "hi"})  # no From: sent from a lease
+    monkeypatch.undo()
+
+    again = Emulator(db=db)  # the first is never closed: it died
+    try:
+        assert leases_to(again, TO) == []
+        assert again.messages() == []
+    finally:
+        again.close()

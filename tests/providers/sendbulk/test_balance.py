@@ -155,3 +155,33 @@ def test_balance_lives_in_a_sqlite_store_too(tmp_path):
         assert balance(client) == "9998.00"
         assert send(client, "254712345678")["messageid"] == "8290843"
     again.close()
+
+
+class _Killed(BaseException):
+    """The process dying mid-request (nothing after it runs, ``close()`` included)."""
+
+
+def test_messages_and_their_charge_are_saved_together(tmp_path, monkeypatch):
+    """A crash between storing the messages and charging for them keeps neither:
+    no message sent for free, no credit taken for messages that are not there."""
+    from emulator import Emulator
+
+    emu = Emulator(db=tmp_path / "state.db")
+    with emu.client() as client:
+        send(client, "254712345678")
+        put_state = emu.store.put_state
+
+        def dies_when_charging(namespace, key, value):
+            if namespace == "sendbulk.balance":
+                raise _Killed
+            put_state(namespace, key, value)
+
+        monkeypatch.setattr(emu.store, "put_state", dies_when_charging)
+        with pytest.raises(_Killed):
+            send(client, "254712345679")
+    monkeypatch.undo()
+    again = Emulator(db=tmp_path / "state.db")  # the first is never closed: it died
+    with again.client() as client:
+        assert balance(client) == "9999.00"
+        assert [m["to"] for m in again.messages()] == ["+254712345678"]
+    again.close()
