@@ -141,13 +141,11 @@ class SQLiteStore:
         db = self._db
         (version,) = db.execute("PRAGMA user_version").fetchone()
         if version == SCHEMA_VERSION:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            self._settings()
             return
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
         if version == 0 and not tables:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            self._settings()
             db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
             return
         if version == 0 and {"messages", "batches", "meta"} <= tables:
@@ -160,6 +158,14 @@ class SQLiteStore:
             f"{self.path}: {found}; this version reads layout {SCHEMA_VERSION} and does not"
             " convert files: start with a new file"
         )
+
+    def _settings(self) -> None:
+        db = self._db
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        # A savepoint (a write nested in a transaction) keeps the pages it changes
+        # in a statement journal: in memory, not a temporary file per request.
+        db.execute("PRAGMA temp_store=MEMORY")
 
     def atomic(self) -> AbstractContextManager[Any]:
         return self._lock
@@ -328,18 +334,24 @@ class SQLiteStore:
         self._load_plans()
 
     def transaction(self) -> AbstractContextManager[None]:
-        return self._transaction()
+        return self._transaction(undo_alone=False)
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def _transaction(self, *, undo_alone: bool = True) -> Iterator[None]:
         """One write transaction under the lock; rolled back (and caches reset) on error.
 
-        Inside another one it is a savepoint: a failed write (a repeated id)
-        is undone alone, and the outer transaction decides what is committed.
+        Inside another one it joins it, and with ``undo_alone`` it is a
+        savepoint: a failed write (a repeated id) is undone alone, and the
+        outer transaction decides what is committed.  Savepoints cost a copy
+        of every page they change, so the store's own writes use them and
+        ``transaction()`` (a caller's group of writes) does not.
         """
         with self._lock:
             db = self._db
             nested = db.in_transaction
+            if nested and not undo_alone:
+                yield
+                return
             db.execute("SAVEPOINT write" if nested else "BEGIN")
             try:
                 yield

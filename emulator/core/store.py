@@ -156,7 +156,8 @@ class Store(Protocol):
         Holds the store as ``atomic()`` does.  A persistent store commits
         them at once (one commit instead of one per write); the memory
         store, with no crash to survive, applies each write as it is made.
-        Nests.
+        Inside another transaction it is part of that one.  A store write
+        that fails (a repeated id) is undone alone either way.
         """
 
     def close(self) -> None: ...

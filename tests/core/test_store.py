@@ -282,6 +282,16 @@ def test_a_repeated_id_inside_a_transaction_undoes_only_that_write(store: Store)
     assert ids(store.query_messages(MessageQuery())) == ["a", "b", "c"]
 
 
+def test_a_transaction_inside_another_is_part_of_it(store: Store) -> None:
+    """What a nested one wrote before it raised is the outer one's to keep (as in memory)."""
+    with store.transaction():
+        with pytest.raises(RuntimeError), store.transaction():
+            store.add_messages([message("a")])
+            raise RuntimeError
+        store.add_messages([message("b")])
+    assert ids(store.query_messages(MessageQuery())) == ["a", "b"]
+
+
 def test_sqlite_a_transaction_that_raises_saves_none_of_its_writes(tmp_path: Path) -> None:
     path = tmp_path / "e.db"
     first = SQLiteStore(path)
