@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,6 +76,7 @@ class Emulator:
         self.rate_limiter = RateLimiter()
         self.webhooks = WebhookQueue(self.time)
         self.ids = IdGenerator(0)
+        self._depth = 0  # open transaction() blocks (the store's lock is held)
         self.scenario: Scenario = Scenario()
         self.engine = ScenarioEngine(self.scenario)
         self.load_scenario(scenario)
@@ -205,16 +207,37 @@ class Emulator:
             return with_error_code(carried, error_code)
         return plan_for(outcome, self.timing, error_code)
 
-    def add_messages(self, messages: Sequence[Message]) -> None:
-        # with the id counters that made them: a restart never hands those ids out again
+    def transaction(self) -> AbstractContextManager[Any]:
+        """Writes made inside are saved together with the ids and clock they used.
+
+        With ``--db`` that is one commit, or nothing if the block raises: a
+        crash mid-request can neither keep a message without its charge or
+        lease, nor lose the id counters and hand the same ids out again
+        after a restart.  Nested blocks are part of the outermost one.  In
+        memory it only holds the store (no other thread's write in between).
+        """
+        if isinstance(self.store, MemoryStore):
+            return self.store.transaction()
+        return self._saved_together()
+
+    @contextmanager
+    def _saved_together(self) -> Iterator[None]:
         with self.store.transaction():
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            if not self._depth:
+                self._persist()
+
+    def add_messages(self, messages: Sequence[Message]) -> None:
+        with self.transaction():  # with the ids that made them (see transaction())
             self.store.add_messages(messages)
-            self._persist()
 
     def add_batch(self, batch: Batch, messages: Sequence[Message] = ()) -> None:
-        with self.store.transaction():
+        with self.transaction():
             self.store.add_batch(batch, messages)
-            self._persist()
 
     # inspection
     @property
@@ -264,8 +287,8 @@ class Emulator:
             raise ValueError(f"unknown provider {provider!r} (known: {', '.join(self.providers)})")
         if plugin.inbound is None:
             raise ValueError(f"provider {provider!r} does not take inbound messages")
-        message = plugin.inbound(self, sender, to, text)
-        self._persist()
+        with self.transaction():  # the reply and what it changed (a forwarded email...)
+            message = plugin.inbound(self, sender, to, text)
         self.webhooks.notify()
         return self.record(message)
 

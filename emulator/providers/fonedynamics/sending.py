@@ -71,7 +71,7 @@ def submit(
     """Store every acceptable message; return a message or an item error per input, in order."""
     # A request's leases and messages are saved together (one commit on SQLite),
     # and no other thread's lease to the same recipient falls in between.
-    with emu.store.transaction():
+    with emu.transaction():
         now = emu.time()
         results: list[Message | ItemError] = []
         stored: list[Message] = []  # accepted and scenario-rejected, in input order

@@ -225,24 +225,26 @@ def _new_session(
     access_ttl: int,
     refresh_ttl: int,
 ) -> dict[str, Any]:
-    now = emu.time()
-    access = emu.ids.urlsafe("ringcentral.access", 46)
-    refresh = emu.ids.urlsafe("ringcentral.refresh", 46)
-    grant = {
-        "session": session_id,
-        "account": account_id,
-        "owner": owner_id,
-        "scope": scope,
-        "client": client_id,
-        "endpoint": endpoint_id,
-    }
-    store = emu.store
-    store.put_state(_ACCESS, access, dict(grant, expires=now + access_ttl))
-    store.put_state(_REFRESH, refresh, dict(grant, expires=now + refresh_ttl))
-    session = store.get_state(_SESSION, session_id) or {"access": []}
-    session["access"] = [*session["access"], access]
-    session["refresh"] = refresh
-    store.put_state(_SESSION, session_id, session)
+    # the tokens, their session and the ids that made them are saved together
+    with emu.transaction():
+        now = emu.time()
+        access = emu.ids.urlsafe("ringcentral.access", 46)
+        refresh = emu.ids.urlsafe("ringcentral.refresh", 46)
+        grant = {
+            "session": session_id,
+            "account": account_id,
+            "owner": owner_id,
+            "scope": scope,
+            "client": client_id,
+            "endpoint": endpoint_id,
+        }
+        store = emu.store
+        store.put_state(_ACCESS, access, dict(grant, expires=now + access_ttl))
+        store.put_state(_REFRESH, refresh, dict(grant, expires=now + refresh_ttl))
+        session = store.get_state(_SESSION, session_id) or {"access": []}
+        session["access"] = [*session["access"], access]
+        session["refresh"] = refresh
+        store.put_state(_SESSION, session_id, session)
     return {
         "access_token": access,
         "token_type": "bearer",
@@ -305,17 +307,19 @@ def _refresh(
 def revoke_token(emu: Emulator, token: str) -> None:
     """End the session ``token`` (access or refresh) belongs to; unknown tokens are ignored."""
     store = emu.store
-    grant = store.get_state(_ACCESS, token) or store.get_state(_REFRESH, token)
-    if grant is None:
-        return
-    session = store.get_state(_SESSION, grant["session"]) or {"access": []}
-    for access in session.get("access", []):
-        store.delete_state(_ACCESS, access)
-    if session.get("refresh"):
-        store.delete_state(_REFRESH, session["refresh"])
-    store.delete_state(_ACCESS, token)
-    store.delete_state(_REFRESH, token)
-    store.put_state(_SESSION, grant["session"], {"access": [], "refresh": None, "revoked": True})
+    with emu.transaction():  # a session is never left half revoked
+        grant = store.get_state(_ACCESS, token) or store.get_state(_REFRESH, token)
+        if grant is None:
+            return
+        session = store.get_state(_SESSION, grant["session"]) or {"access": []}
+        for access in session.get("access", []):
+            store.delete_state(_ACCESS, access)
+        if session.get("refresh"):
+            store.delete_state(_REFRESH, session["refresh"])
+        store.delete_state(_ACCESS, token)
+        store.delete_state(_REFRESH, token)
+        revoked = {"access": [], "refresh": None, "revoked": True}
+        store.put_state(_SESSION, grant["session"], revoked)
 
 
 def authenticate(emu: Emulator, authorization: str | None) -> Principal:

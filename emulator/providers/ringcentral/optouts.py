@@ -57,15 +57,16 @@ def set_status(
     emu: Emulator, tenant: str, sender: str, recipient: str, status: str, source: str
 ) -> None:
     """Record that ``recipient`` opted out of / in to messages from ``sender``."""
-    record = {
-        "tenant": tenant,
-        "from": sender,
-        "to": recipient,
-        "status": status,
-        "source": source,
-        "seq": emu.ids.next("ringcentral.optout"),
-    }
-    with emu.store.atomic():  # a clear() between the two would leave the index wrong
+    # With the id it used; and a clear() between the two would leave the index wrong.
+    with emu.transaction():
+        record = {
+            "tenant": tenant,
+            "from": sender,
+            "to": recipient,
+            "status": status,
+            "source": source,
+            "seq": emu.ids.next("ringcentral.optout"),
+        }
         emu.store.put_state(_STATE, f"{tenant}|{sender}|{recipient}", record)
         recipients = _OPTED_OUT.get(emu.store).setdefault((tenant, sender), set())
         if status == "OptOut":

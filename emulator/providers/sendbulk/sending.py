@@ -209,7 +209,7 @@ def submit(
     batch_id = f"sendbulk-b{emu.ids.next('sendbulk.batch')}"
     # The charge and the messages it paid for are saved together (one commit on
     # SQLite), and no other thread's charge for this partner falls in between.
-    with emu.store.transaction():
+    with emu.transaction():
         start_balance = get_balance(emu, config, account)
         checked, size, balance = _check(emu, account, shortcode, endpoint, items, start_balance)
         # Ids are drawn in one step per namespace: the same values one draw per item gives.

@@ -278,3 +278,19 @@ def test_missing_a2psms_permission_is_403(sms_emulator: Emulator) -> None:
     body = response.json()
     assert body["errorCode"] == "CMN-401"
     assert body["errors"][0]["permissionName"] == "A2PSMS"
+
+
+def test_tokens_are_not_issued_twice_after_a_crash_with_db(tmp_path) -> None:
+    """Tokens are saved with the id counters that drew them: a restart after a crash
+    (no clean close) does not hand the same token to the next login."""
+    db = tmp_path / "rc.db"
+    first = Emulator(db=db)
+    token = login(first.client())["access_token"]  # then the process dies: no close()
+    again = Emulator(db=db)
+    try:
+        client = again.client()
+        assert login(client)["access_token"] != token
+        response = client.get(A2P + "/batches", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 200  # the first login's token is still good
+    finally:
+        again.close()
