@@ -265,6 +265,65 @@ def test_messages_survive_a_restart_with_db(serve: list[Server], tmp_path: Path)
     assert second.stop()[0] == 0
 
 
+def test_a_kill_9_loses_no_accepted_message_and_repeats_no_id(
+    serve: list[Server], tmp_path: Path
+) -> None:
+    """With --db, whatever was answered 2xx before a SIGKILL is there after it, and the
+    restarted server's new message ids, batch ids and tokens are new."""
+    db = str(tmp_path / "emu.db")
+    fd_auth = ("AG5T3HFR5ASD54FS5GB3SDAFJAKSH6DS", "secret-token")
+    fd_batch = {"Messages": [{"To": f"+6148802355{i}", "Text": "hi"} for i in range(3)]}
+    rc_batch = {
+        "from": "+16505550100",
+        "messages": [{"to": ["+14155550100"], "text": "a"}, {"to": ["+14155550101"]}],
+        "text": "b",
+    }
+
+    def login(client: httpx.Client) -> str:
+        token = client.post(
+            "/restapi/oauth/token",
+            auth=("client-id", "client-secret"),
+            data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "x"},
+        )
+        assert token.status_code == 200, token.text
+        return token.json()["access_token"]
+
+    def send(server: Server) -> tuple[list[str], str, list[str]]:
+        """Fone Dynamics message sids, a RingCentral batch id and two access tokens
+        (the second drawn last: nothing else is saved after it)."""
+        with httpx.Client(base_url=server.url) as client:
+            access = login(client)
+            batch = client.post(
+                "/restapi/v1.0/account/~/a2p-sms/batches",
+                json=rc_batch,
+                headers={"Authorization": f"Bearer {access}"},
+            )
+            assert batch.status_code == 201, batch.text
+            sent = client.post(
+                "/v2/Properties/S7DNJ9KJDS0MDS23DKS9QMZ8DKJSD9KL/BatchMessages",
+                json=fd_batch,
+                auth=fd_auth,
+            )
+            assert sent.status_code == 200, sent.text
+            sids = [m["MessageSid"] for m in sent.json()]
+            return sids, batch.json()["id"], [access, login(client)]
+
+    first = start(serve, "--db", db)
+    before = [send(first) for _ in range(3)]
+    first.proc.kill()  # SIGKILL: no shutdown, no final save
+    first.proc.wait(timeout=DEADLINE)
+
+    second = start(serve, "--db", db)
+    after = [send(second) for _ in range(3)]
+    listed = [m["id"] for m in httpx.get(second.url + "/_emulator/messages").json()["messages"]]
+    assert len(listed) == len(set(listed)) == 6 * (3 + 2)  # every accepted one, once
+    sids = [sid for sids, _, _ in before + after for sid in sids]
+    assert set(sids) <= set(listed)
+    assert len({b for _, b, _ in before + after}) == 6
+    assert len({t for _, _, tokens in before + after for t in tokens}) == 12
+    assert second.stop()[0] == 0
+
+
 def test_scenarios_command_lists_shipped_scenarios() -> None:
     result = run("scenarios")
     assert result.returncode == 0
