@@ -355,8 +355,10 @@ class SQLiteStore:
             db.execute("SAVEPOINT write" if nested else "BEGIN")
             try:
                 yield
+                # A COMMIT can fail too (a full disk): SQLite has then undone it all.
+                db.execute("RELEASE write" if nested else "COMMIT")
             except BaseException as exc:
-                if db.in_transaction:  # SQLite may have rolled back already (disk full...)
+                if db.in_transaction:  # not when SQLite undid it already (a full disk...)
                     db.execute("ROLLBACK TO write" if nested else "ROLLBACK")
                     if nested:
                         db.execute("RELEASE write")
@@ -364,7 +366,6 @@ class SQLiteStore:
                 if isinstance(exc, sqlite3.IntegrityError):
                     raise ValueError(f"message and batch ids must be unique ({exc})") from exc
                 raise
-            db.execute("RELEASE write" if nested else "COMMIT")
 
     def add_messages(self, messages: Sequence[Message]) -> None:
         if not messages:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -310,6 +311,60 @@ def test_sqlite_a_transaction_that_raises_saves_none_of_its_writes(tmp_path: Pat
         assert b is not None and b.plan == fresh
     finally:
         second.close()
+
+
+class _FullDisk:
+    """A connection whose next COMMIT fails as on a full disk: SQLite undoes it all."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db, self.failing = db, True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.db, name)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.in_transaction
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if sql == "COMMIT" and self.failing:
+            self.failing = False
+            self.db.execute("ROLLBACK")
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.db.execute(sql, *args)
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_sqlite_a_failed_commit_leaves_nothing_behind(tmp_path: Path, grouped: bool) -> None:
+    """Plans and groups first written by a commit that failed are written again later,
+    not assumed: the messages after it come back, in this process and after a restart."""
+    path = tmp_path / "e.db"
+    store = SQLiteStore(path)
+    store.add_messages([message("a")])
+    fresh = plan_for("send_failed", Timing(sent=7.0))
+    real = store._db
+    store._db = _FullDisk(real)  # type: ignore[assignment]
+    with pytest.raises(sqlite3.OperationalError):
+        if grouped:
+            with store.transaction():
+                store.add_messages([message("b", plan=fresh, created_at=T0 + 1)])
+                store.put_meta("ids", {"x": 1})
+        else:
+            store.add_messages([message("b", plan=fresh, created_at=T0 + 1)])
+    assert not real.in_transaction
+    store._db = real
+    assert (store.get_message("b"), store.get_meta("ids")) == (None, None)
+    store.add_messages([message("c", plan=fresh, created_at=T0 + 1)])  # the same plan and group
+    c = store.get_message("c")
+    assert c is not None and (c.plan, c.created_at) == (fresh, T0 + 1)
+    store.close()
+    again = SQLiteStore(path)
+    try:
+        assert ids(again.query_messages(MessageQuery())) == ["a", "c"]
+        c = again.get_message("c")
+        assert c is not None and (c.plan, c.created_at) == (fresh, T0 + 1)
+    finally:
+        again.close()
 
 
 def test_sqlite_a_transaction_commits_once(tmp_path: Path) -> None:
