@@ -37,12 +37,28 @@ class StoreIndex(Generic[T]):
         """The store's index; built again if the store was cleared since it was built.
 
         Callers that change the store and then the index do both inside
-        ``store.atomic()``, so a ``clear()`` cannot fall in between.
+        ``store.transaction()``, so a ``clear()`` cannot fall in between (and
+        take the index with ``changing()``).
         """
         with store.atomic():
             held = self._indexes.get(store)
             if held is None or store.get_state(self.namespace, "epoch") != held[0]:
-                epoch = f"{os.getpid()}-{next(_EPOCHS)}"
-                store.put_state(self.namespace, "epoch", epoch)
-                held = self._indexes[store] = (epoch, self._build(store))
+                held = self._stamp(store, self._build(store))
             return held[1]
+
+    def changing(self, store: Store) -> T:
+        """The index, for a caller about to change it along with the store.
+
+        Call it inside the ``store.transaction()`` that makes the change: the
+        index gets a new epoch written in that transaction, so if it is rolled
+        back (a failed commit), the epochs differ and the index is built again
+        from what the store kept.
+        """
+        with store.atomic():
+            return self._stamp(store, self.get(store))[1]
+
+    def _stamp(self, store: Store, index: T) -> tuple[str, T]:
+        epoch = f"{os.getpid()}-{next(_EPOCHS)}"
+        store.put_state(self.namespace, "epoch", epoch)
+        held = self._indexes[store] = (epoch, index)
+        return held

@@ -72,3 +72,24 @@ store.close()
     assert index.get(store) == ["a", "b"]
     assert len(builds) == 2
     store.close()
+
+
+def test_changed_in_a_transaction_that_is_undone_it_is_built_again(tmp_path: Path) -> None:
+    index, builds = _counting_index()
+    store = SQLiteStore(tmp_path / "s.db")
+    store.put_state("things", "a", 1)
+    assert index.get(store) == ["a"]
+    with store.transaction():  # kept: the change stays in the index
+        store.put_state("things", "b", 2)
+        index.changing(store).append("b")
+    assert index.get(store) == ["a", "b"] and len(builds) == 1
+    try:
+        with store.transaction():
+            store.put_state("things", "c", 3)
+            index.changing(store).append("c")
+            raise RuntimeError("undone")
+    except RuntimeError:
+        pass
+    assert index.get(store) == ["a", "b"]  # what the store kept, not what the index was told
+    assert len(builds) == 2
+    store.close()

@@ -57,7 +57,7 @@ def set_status(
     emu: Emulator, tenant: str, sender: str, recipient: str, status: str, source: str
 ) -> None:
     """Record that ``recipient`` opted out of / in to messages from ``sender``."""
-    # With the id it used; and a clear() between the two would leave the index wrong.
+    # With the id it used; a clear() in between, or a rollback, would leave the index wrong.
     with emu.transaction():
         record = {
             "tenant": tenant,
@@ -68,7 +68,7 @@ def set_status(
             "seq": emu.ids.next("ringcentral.optout"),
         }
         emu.store.put_state(_STATE, f"{tenant}|{sender}|{recipient}", record)
-        recipients = _OPTED_OUT.get(emu.store).setdefault((tenant, sender), set())
+        recipients = _OPTED_OUT.changing(emu.store).setdefault((tenant, sender), set())
         if status == "OptOut":
             recipients.add(recipient)
         else:

@@ -442,19 +442,22 @@ def build_app(emu: Emulator) -> ASGIApp:
         if not data.optOuts and not data.optIns:
             raise InvalidParameter(parameter="optOuts")
         result = {}
-        for key, status, numbers in (
-            ("optIns", "OptIn", data.optIns or []),
-            ("optOuts", "OptOut", data.optOuts or []),
-        ):
-            successful, failed = [], []
-            for raw in numbers:
-                number = parse_number(raw)
-                if is_possible_e164(number):
-                    set_status(emu, principal.account_id, sender, number, status, "Account")
-                    successful.append(number)
-                else:
-                    failed.append({"to": raw, "errorMessage": "The recipient number is invalid"})
-            result[key] = {"successful": successful, "failed": failed}
+        with emu.transaction():  # every number of the request, or (after a crash) none
+            for key, status, numbers in (
+                ("optIns", "OptIn", data.optIns or []),
+                ("optOuts", "OptOut", data.optOuts or []),
+            ):
+                successful, failed = [], []
+                for raw in numbers:
+                    number = parse_number(raw)
+                    if is_possible_e164(number):
+                        set_status(emu, principal.account_id, sender, number, status, "Account")
+                        successful.append(number)
+                    else:
+                        failed.append(
+                            {"to": raw, "errorMessage": "The recipient number is invalid"}
+                        )
+                result[key] = {"successful": successful, "failed": failed}
         return json_response(result)
 
     async def _form(request: Request) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from threading import Event, Thread
 from typing import Any
@@ -192,3 +193,55 @@ def test_a_reset_during_an_opt_out_leaves_no_stale_block(rc: RC) -> None:
     assert rc.get("/opt-outs").json()["records"] == []
     rc.send([HANDSET])
     assert _outcomes(rc) == {HANDSET: "Delivered"}
+
+
+class _Killed(BaseException):
+    """The process dying mid-request (nothing after it runs, ``close()`` included)."""
+
+
+def test_a_bulk_assign_that_fails_to_save_blocks_nobody(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its records are not saved, so neither this process (the opt-out index) nor a
+    restarted one blocks any of its numbers."""
+    db = tmp_path / "rc.db"
+    rc = RC(Emulator(db=db))
+    rc.send(["+12125550100"])  # the index exists before the failed request
+    numbers = [HANDSET, "+14155550101", "+14155550102"]
+
+    def disk_full(key: str, value: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(rc.emu.store, "put_meta", disk_full)  # the ids, saved last
+    response = rc.post("/opt-outs/bulk-assign", json={"from": SENDER, "optOuts": numbers})
+    assert response.status_code == 500
+    monkeypatch.undo()
+    assert rc.get("/opt-outs").json()["records"] == []
+    rc.send(numbers)
+    assert set(_outcomes(rc).values()) == {"Delivered"}
+    rc.emu.close()
+
+
+def test_a_bulk_assign_cut_short_keeps_none_of_its_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "rc.db"
+    first = RC(Emulator(db=db))
+    put_state = first.emu.store.put_state
+    written: list[str] = []
+
+    def dies_on_the_second(namespace: str, key: str, value: object) -> None:
+        if namespace == "ringcentral.optout":
+            written.append(key)
+            if len(written) == 2:
+                raise _Killed
+        put_state(namespace, key, value)
+
+    monkeypatch.setattr(first.emu.store, "put_state", dies_on_the_second)
+    numbers = [HANDSET, "+14155550101", "+14155550102"]
+    with pytest.raises(_Killed):
+        first.post("/opt-outs/bulk-assign", json={"from": SENDER, "optOuts": numbers})
+    monkeypatch.undo()
+    again = RC(Emulator(db=db))  # the first is never closed: it died
+    assert again.get("/opt-outs").json()["records"] == []
+    again.emu.close()
