@@ -288,20 +288,22 @@ def _refresh(
     grant = emu.store.get_state(_REFRESH, token)
     if grant is None:
         raise OAuthError("invalid_grant", "OAU-213", "Token not found")
-    emu.store.delete_state(_REFRESH, token)  # single use, whatever happens next
     if emu.time() >= grant["expires"]:
+        emu.store.delete_state(_REFRESH, token)  # single use, even when refused
         raise OAuthError("invalid_grant", "OAU-213", "Refresh token has expired")
-    return _new_session(
-        emu,
-        account_id=grant["account"],
-        owner_id=grant["owner"],
-        scope=form.get("scope") or grant["scope"],
-        client_id=grant["client"],
-        endpoint_id=grant["endpoint"],
-        session_id=grant["session"],
-        access_ttl=access_ttl,
-        refresh_ttl=refresh_ttl,
-    )
+    with emu.transaction():  # used up in the same commit as the tokens replacing it
+        emu.store.delete_state(_REFRESH, token)
+        return _new_session(
+            emu,
+            account_id=grant["account"],
+            owner_id=grant["owner"],
+            scope=form.get("scope") or grant["scope"],
+            client_id=grant["client"],
+            endpoint_id=grant["endpoint"],
+            session_id=grant["session"],
+            access_ttl=access_ttl,
+            refresh_ttl=refresh_ttl,
+        )
 
 
 def revoke_token(emu: Emulator, token: str) -> None:

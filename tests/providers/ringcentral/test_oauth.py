@@ -294,3 +294,33 @@ def test_tokens_are_not_issued_twice_after_a_crash_with_db(tmp_path) -> None:
         assert response.status_code == 200  # the first login's token is still good
     finally:
         again.close()
+
+
+class _Killed(BaseException):
+    """The process dying mid-request (nothing after it runs, ``close()`` included)."""
+
+
+def test_a_refresh_cut_short_leaves_the_refresh_token_usable(tmp_path, monkeypatch) -> None:
+    """The refresh token is used up in the same commit as the tokens replacing it: after a
+    crash in between, the client's retry with the same refresh token still works."""
+    db = tmp_path / "rc.db"
+    first = Emulator(db=db)
+    refresh = login(first.client())["refresh_token"]
+    put_state = first.store.put_state
+
+    def dies_on_the_new_tokens(namespace: str, key: str, value: object) -> None:
+        raise _Killed
+
+    monkeypatch.setattr(first.store, "put_state", dies_on_the_new_tokens)
+    form = {"grant_type": "refresh_token", "refresh_token": refresh}
+    with pytest.raises(_Killed):
+        first.client().post(TOKEN, auth=("client-id", "client-secret"), data=form)
+    monkeypatch.setattr(first.store, "put_state", put_state)
+    again = Emulator(db=db)  # the first is never closed: it died
+    try:
+        retried = again.client().post(TOKEN, auth=("client-id", "client-secret"), data=form)
+        assert retried.status_code == 200, retried.text
+        used = again.client().post(TOKEN, auth=("client-id", "client-secret"), data=form)
+        assert used.status_code == 400  # and then it is used up
+    finally:
+        again.close()
