@@ -176,15 +176,10 @@ class SQLiteStore:
 
     def clear(self) -> None:
         with self._lock:
-            self._db.executescript(
-                "BEGIN; DELETE FROM messages; DELETE FROM groups; DELETE FROM runs;"
-                " DELETE FROM batches; DELETE FROM state; DELETE FROM meta; DELETE FROM plans;"
-                " COMMIT;"
-            )
-            self._plans.clear()
-            self._plan_ids.clear()
-            self._group_ids.clear()
-            self._groups.clear()
+            with self._transaction(undo_alone=False):  # a failure leaves no transaction open
+                for table in ("messages", "groups", "runs", "batches", "state", "meta", "plans"):
+                    self._db.execute(f"DELETE FROM {table}")
+            self._forget_caches()
 
     # plans
     def _load_plans(self) -> None:

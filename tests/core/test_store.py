@@ -367,6 +367,25 @@ def test_sqlite_a_failed_commit_leaves_nothing_behind(tmp_path: Path, grouped: b
         again.close()
 
 
+def test_sqlite_a_clear_that_fails_leaves_no_transaction_open(tmp_path: Path) -> None:
+    """Another connection holding the file's write lock makes clear() fail; the store's
+    later writes are still committed (before, they joined a transaction never committed)."""
+    path = tmp_path / "e.db"
+    store = SQLiteStore(path)
+    store.add_messages([message("a")])
+    store._db.execute("PRAGMA busy_timeout = 0")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process, mid-write
+    with pytest.raises(sqlite3.OperationalError):
+        store.clear()
+    other.execute("ROLLBACK")
+    assert not store._db.in_transaction
+    store.add_messages([message("b")])
+    assert [m for (m,) in other.execute("SELECT id FROM messages ORDER BY seq")] == ["a", "b"]
+    other.close()
+    store.close()
+
+
 def test_sqlite_a_transaction_commits_once(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "e.db")
     statements: list[str] = []
