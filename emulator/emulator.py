@@ -16,7 +16,7 @@ from .core.lifecycle import Timing, plan_for, with_error_code
 from .core.models import Batch, Message, Plan, Status
 from .core.ratelimit import RateDecision, RateLimiter
 from .core.store import MemoryStore, MessageQuery, Store
-from .core.webhooks import WebhookQueue
+from .core.webhooks import WebhookJob, WebhookQueue
 from .scenario.engine import Decision, ScenarioEngine
 from .scenario.loader import load_scenario
 from .scenario.schema import Scenario
@@ -51,6 +51,25 @@ def iso(timestamp: float) -> str:
     return f"{prefix}{micros:06d}Z"
 
 
+class _StoredJobs:
+    """Pending webhooks kept in a persistent store, one state entry per job until it is
+    done: a restart, even after a crash, sends them still."""
+
+    NAMESPACE = "emulator.webhooks"
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def saved(self, job: WebhookJob) -> None:
+        self.store.put_state(self.NAMESPACE, job.key, job.record())
+
+    def done(self, job: WebhookJob) -> None:
+        self.store.delete_state(self.NAMESPACE, job.key)
+
+    def pending(self) -> list[dict[str, Any]]:
+        return [record for _, record in self.store.state_items(self.NAMESPACE)]
+
+
 class Emulator:
     """A whole emulator: state plus the ASGI app serving every provider.
 
@@ -74,7 +93,8 @@ class Emulator:
         self.store: Store = MemoryStore() if db is None else self._open_sqlite(db)
         self.journal = Journal()
         self.rate_limiter = RateLimiter()
-        self.webhooks = WebhookQueue(self.time)
+        persistent = not isinstance(self.store, MemoryStore)
+        self.webhooks = WebhookQueue(self.time, log=_StoredJobs(self.store) if persistent else None)
         self.ids = IdGenerator(0)
         self._depth = 0  # open transaction() blocks (the store's lock is held)
         self.scenario: Scenario = Scenario()
@@ -97,10 +117,13 @@ class Emulator:
         saved_time = self.store.get_meta("clock")
         if saved_time is not None and saved_time > self.clock.time():
             self.clock.set(saved_time)
-        pending = self.store.get_meta("webhooks")
-        if pending:
-            self.webhooks.restore(pending)
-            self.store.put_meta("webhooks", [])
+        self.webhooks.restore(_StoredJobs(self.store).pending())
+        earlier = self.store.get_meta("webhooks")  # how an earlier version kept them
+        if earlier:
+            with self.store.transaction():
+                for job in self.webhooks.restore(earlier):
+                    _StoredJobs(self.store).saved(job)
+                self.store.put_meta("webhooks", [])
 
     def _persist(self) -> None:
         if not isinstance(self.store, MemoryStore):
@@ -153,16 +176,19 @@ class Emulator:
         """Forget messages, batches, provider state, journal, webhooks and counters.
 
         The scenario stays; a virtual clock goes back to where it started.
+        A request served meanwhile (another thread) falls wholly before or
+        after: its ids are drawn and its writes made in one ``transaction()``.
         """
-        self.store.clear()
-        self.journal.clear()
-        self.webhooks.clear()
-        self.engine.reset()
-        self.rate_limiter.reset()
-        self.ids.reset()
-        if isinstance(self.clock, VirtualClock):
-            self.clock = VirtualClock(self._start)
-            self.webhooks._now = self.time
+        with self.store.atomic():
+            self.store.clear()
+            self.journal.clear()
+            self.webhooks.clear()
+            self.engine.reset()
+            self.rate_limiter.reset()
+            self.ids.reset()
+            if isinstance(self.clock, VirtualClock):
+                self.clock = VirtualClock(self._start)
+                self.webhooks._now = self.time
 
     # used by providers
     def decide(
@@ -287,7 +313,9 @@ class Emulator:
             raise ValueError(f"unknown provider {provider!r} (known: {', '.join(self.providers)})")
         if plugin.inbound is None:
             raise ValueError(f"provider {provider!r} does not take inbound messages")
-        with self.transaction():  # the reply and what it changed (a forwarded email...)
+        # The reply and what it changed (a forwarded email...) are saved together; its
+        # webhook goes out after, outside the store's lock (the receiver may call back).
+        with self.webhooks.held(), self.transaction():
             message = plugin.inbound(self, sender, to, text)
         self.webhooks.notify()
         return self.record(message)
@@ -315,8 +343,6 @@ class Emulator:
         if getattr(self, "_closed", False):
             return
         self._closed = True
-        self.webhooks.stop()
+        self.webhooks.stop()  # pending ones are in the store until sent (see _StoredJobs)
         self._persist()  # ids drawn without storing a message (tokens...) must not repeat
-        if not isinstance(self.store, MemoryStore):
-            self.store.put_meta("webhooks", self.webhooks.export())  # due ones still go out
         self.store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -288,3 +289,76 @@ def test_iso_is_datetimes_own_formatting(timestamp: float) -> None:
     # iso() keeps each second's text and adds the microseconds itself:
     # it must round exactly as datetime does (half-even, carrying into the second).
     assert iso(timestamp) == to_datetime(timestamp).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def test_sqlite_restores_webhooks_an_earlier_version_kept_once(tmp_path: Path) -> None:
+    """Files from before pending webhooks had their own entries kept them in one list."""
+    db = tmp_path / "emu.db"
+    first = Emulator(db=db)
+    first.store.put_meta(
+        "webhooks",
+        [
+            {
+                "due": first.time() + 60,
+                "order": 3,
+                "method": "POST",
+                "url": "http://127.0.0.1:9/dr",
+                "provider": "fonedynamics",
+                "event": "Message.DeliveryReceiptReceived",
+                "message_id": "M1",
+                "params": None,
+                "data": {"a": "b"},
+                "json": None,
+                "headers": None,
+                "attempt": 0,
+            }
+        ],
+    )
+    first.close()
+    for _ in range(2):  # converted once, then restored from its own entry
+        again = Emulator(db=db)
+        assert [(j.message_id, j.data, j.due) for j in again.webhooks.pending()] == [
+            ("M1", {"a": "b"}, again.time() + 60)
+        ]
+        assert again.store.get_meta("webhooks") == []
+        again.close()
+
+
+@pytest.mark.parametrize("db", [False, True])
+def test_a_request_in_another_thread_falls_wholly_before_or_after_a_reset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db: bool
+) -> None:
+    """A request draws its ids and stores what uses them in one transaction(), and a
+    reset forgets the store and restarts the counters under the same hold: no request
+    stores ids drawn before the reset into the emptied store, where the restarted
+    counters would come round to them again and be refused."""
+    emu = Emulator(db=tmp_path / "emu.db" if db else None)
+    emu.add_messages([outbound(emu)])
+    halfway, go_on = threading.Event(), threading.Event()
+    clear_journal = emu.journal.clear
+
+    def slow_clear() -> None:  # a step of the reset between the store and the counters
+        clear_journal()
+        halfway.set()
+        go_on.wait(10)
+
+    monkeypatch.setattr(emu.journal, "clear", slow_clear)
+
+    def request() -> None:
+        with emu.transaction():
+            emu.add_messages([outbound(emu)])
+
+    resetting = threading.Thread(target=emu.reset)
+    resetting.start()
+    halfway.wait(10)
+    sending = threading.Thread(target=request)
+    sending.start()
+    sending.join(0.2)
+    assert sending.is_alive()  # it waits for the reset to finish
+    go_on.set()
+    resetting.join(10)
+    sending.join(10)
+    for _ in range(3):
+        emu.add_messages([outbound(emu)])
+    assert [m["id"] for m in emu.messages()] == ["m1", "m2", "m3", "m4"]
+    emu.close()

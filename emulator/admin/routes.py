@@ -1,4 +1,9 @@
-"""``/_emulator/*``: health, messages, reset, clock, scenario, inbound, request journal."""
+"""``/_emulator/*``: health, messages, reset, clock, scenario, inbound, request journal.
+
+Moving the clock and an inbound message may send due webhooks there and then
+(in-process, sync mode): that runs in a worker thread, so the event loop keeps
+serving a receiver that calls back into the emulator meanwhile.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -85,17 +91,20 @@ def build_admin_app(emu: Emulator) -> Starlette:
                     'give exactly one of {"advance": "30s"}, {"seconds": 30}, {"set": ISO time}'
                 )
             try:
-                if "set" in data:
-                    emu.clock.set(data["set"])
-                    emu._persist()  # as advance() does: a restart must not go back
-                    emu.webhooks.notify()
-                elif "advance" in data:
-                    emu.advance(data["advance"])
-                else:
-                    emu.advance(seconds=data["seconds"])
+                await run_in_threadpool(_move_clock, data)
             except (ValueError, TypeError) as exc:
                 raise AdminError(str(exc)) from None
         return _json(clock_state())
+
+    def _move_clock(data: dict[str, Any]) -> None:
+        if "set" in data:
+            emu.clock.set(data["set"])
+            emu._persist()  # as advance() does: a restart must not go back
+            emu.webhooks.notify()
+        elif "advance" in data:
+            emu.advance(data["advance"])
+        else:
+            emu.advance(seconds=data["seconds"])
 
     def scenario_state() -> dict[str, Any]:
         s = emu.scenario
@@ -126,7 +135,9 @@ def build_admin_app(emu: Emulator) -> Starlette:
         if missing:
             raise AdminError(f"missing or non-string fields: {', '.join(missing)}")
         try:
-            record = emu.inbound(data["provider"], data["from"], data["to"], data["text"])
+            record = await run_in_threadpool(
+                emu.inbound, data["provider"], data["from"], data["to"], data["text"]
+            )
         except ValueError as exc:
             raise AdminError(str(exc)) from None
         return _json({"message": record}, status=201)

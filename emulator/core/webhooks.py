@@ -5,7 +5,8 @@ the clock reaches it.  In-process (``mode="sync"``) due webhooks go out when
 the clock is advanced or an event is due now; a live server runs a
 background worker instead (``mode="background"``) so request handling never
 waits on a receiver.  Failed attempts are retried with backoff and every
-attempt is recorded.
+attempt is recorded.  With a ``JobLog`` (the emulator's ``--db`` store) every
+pending job is also written down until it is done, so it outlives the process.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ import heapq
 import itertools
 import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
-__all__ = ["RETRY_DELAYS", "WebhookJob", "WebhookQueue"]
+__all__ = ["RETRY_DELAYS", "JobLog", "WebhookJob", "WebhookQueue"]
 
 #: Seconds (emulator time) before each retry of a failed delivery.
 RETRY_DELAYS = (5.0, 30.0, 120.0)
@@ -41,6 +44,26 @@ class WebhookJob:
     json: Any = field(compare=False, default=None)
     headers: dict[str, str] | None = field(compare=False, default=None)
     attempt: int = field(compare=False, default=0)
+    #: Names the job in a ``JobLog``; kept across a restart.
+    key: str = field(compare=False, default="")
+    #: The queue's ``clear()`` count when scheduled: an older job is not retried.
+    generation: int = field(compare=False, default=0)
+
+    def record(self) -> dict[str, Any]:
+        """The job as a JSON-ready dict (what ``export`` and a ``JobLog`` keep)."""
+        data = dataclasses.asdict(self)
+        del data["order"], data["generation"]
+        return data
+
+
+class JobLog(Protocol):
+    """Where pending jobs are written down so they outlive the process."""
+
+    def saved(self, job: WebhookJob) -> None:
+        """``job`` was scheduled, or rescheduled for a retry."""
+
+    def done(self, job: WebhookJob) -> None:
+        """``job`` was delivered, or will not be tried again."""
 
 
 class WebhookQueue:
@@ -52,12 +75,17 @@ class WebhookQueue:
         *,
         timeout: float = 5.0,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
+        log: JobLog | None = None,
     ) -> None:
         self._now = now
         self._heap: list[WebhookJob] = []
         self._order = itertools.count()
         self._lock = threading.Lock()
         self._send_lock = threading.Lock()
+        self._log = log
+        self._generation = 0
+        self._holds = 0
+        self._more = False  # due work arrived while another thread was sending
         self._timeout = timeout
         self._retry_delays = retry_delays
         self.attempts: list[dict[str, Any]] = []
@@ -80,9 +108,11 @@ class WebhookQueue:
         json: Any = None,
         headers: dict[str, str] | None = None,
     ) -> WebhookJob:
+        with self._lock:
+            order, generation = next(self._order), self._generation
         job = WebhookJob(
             due,
-            next(self._order),
+            order,
             method.upper(),
             url,
             provider,
@@ -92,42 +122,92 @@ class WebhookQueue:
             data,
             json,
             headers,
+            key=uuid.uuid4().hex,
+            generation=generation,
         )
+        if self._log is not None:  # before it can be sent (and be done)
+            self._log.saved(job)
         with self._lock:
             heapq.heappush(self._heap, job)
-        self.notify()
+        self._poke()
         return job
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Schedule without sending inside (a transaction that may still be undone,
+        a lock that a receiver calling back would wait on); due jobs go out after."""
+        with self._lock:
+            self._holds += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._holds -= 1
+                released = self._holds == 0
+            if released:
+                self._poke()
 
     def export(self) -> list[dict[str, Any]]:
         """Pending jobs as JSON-ready dicts, soonest first (to persist across a restart)."""
-        return [dataclasses.asdict(job) for job in self.pending()]
+        return [job.record() for job in self.pending()]
 
-    def restore(self, jobs: list[dict[str, Any]]) -> None:
-        """Queue jobs saved by ``export`` (their due times and attempts are kept)."""
+    def restore(self, jobs: list[dict[str, Any]]) -> list[WebhookJob]:
+        """Queue jobs saved by ``export`` or a ``JobLog`` (due times and attempts kept)."""
+        restored = []
         with self._lock:
             for data in jobs:
-                fields = {k: v for k, v in data.items() if k != "order"}
-                heapq.heappush(self._heap, WebhookJob(order=next(self._order), **fields))
+                fields = {k: v for k, v in data.items() if k not in ("order", "generation")}
+                fields.setdefault("key", uuid.uuid4().hex)
+                job = WebhookJob(order=next(self._order), generation=self._generation, **fields)
+                heapq.heappush(self._heap, job)
+                restored.append(job)
+        return restored
 
     def pending(self) -> list[WebhookJob]:
         with self._lock:
             return sorted(self._heap)
 
     def clear(self) -> None:
+        """Forget pending jobs and attempts; one being sent now is not retried or recorded."""
         with self._lock:
             self._heap.clear()
             self.attempts.clear()
+            self._generation += 1
 
     def notify(self) -> None:
-        """Tell the queue the clock moved or work arrived."""
+        """Tell the queue the clock moved or work arrived.
+
+        In sync mode the due jobs are sent before this returns, unless the
+        queue is ``held()`` (then when the hold ends).
+        """
         if self.mode == "sync":
             self.deliver_due()
         else:
             self._wake.set()
 
+    def _poke(self) -> None:
+        """Work arrived: send what is due, without waiting for another thread's sending.
+
+        A request that schedules a webhook while another thread is sending
+        (``advance()`` in a test, whose receiver calls back) must not wait
+        for it: that thread sends the new due jobs too before it stops.
+        """
+        if self.mode != "sync":
+            self._wake.set()
+            return
+        self._more = True
+        while self._more and self._send_lock.acquire(blocking=False):
+            try:
+                self._send_all_due()
+            finally:
+                self._send_lock.release()
+            # else: the thread holding the lock sees _more and sends them
+
     def _pop_due(self, now: float) -> list[WebhookJob]:
         due = []
         with self._lock:
+            if self._holds:
+                return due  # sent once the hold ends
             while self._heap and self._heap[0].due <= now:
                 due.append(heapq.heappop(self._heap))
         return due
@@ -135,13 +215,24 @@ class WebhookQueue:
     def deliver_due(self) -> int:
         """Send every webhook due by now; return how many attempts were made."""
         with self._send_lock:
+            sent = self._send_all_due()
+        if self._more:  # scheduled as the lock was let go
+            self._poke()
+        return sent
+
+    def _send_all_due(self) -> int:
+        """Send due jobs until none is left, those other threads add meanwhile included."""
+        sent = 0
+        while True:
+            self._more = False
             jobs = self._pop_due(self._now())
-            if not jobs:
-                return 0
-            with httpx.Client(timeout=self._timeout) as client:
-                for job in jobs:
-                    self._attempt(client, job)
-            return len(jobs)
+            if jobs:
+                with httpx.Client(timeout=self._timeout) as client:
+                    for job in jobs:
+                        self._attempt(client, job)
+                sent += len(jobs)
+            if not self._more:
+                return sent
 
     def _attempt(self, client: httpx.Client, job: WebhookJob) -> None:
         started = time.perf_counter()
@@ -180,10 +271,18 @@ class WebhookQueue:
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
         }
         with self._lock:
+            if job.generation != self._generation:
+                return  # cleared while it was being sent: it belongs to nothing now
             self.attempts.append(record)
-            if not ok and job.attempt <= len(self._retry_delays):
+            retry = not ok and job.attempt <= len(self._retry_delays)
+            if retry:
                 job.due = self._now() + self._retry_delays[job.attempt - 1]
                 heapq.heappush(self._heap, job)
+        if self._log is not None:
+            if retry:
+                self._log.saved(job)
+            else:
+                self._log.done(job)
 
     # background mode
     def start(self, interval: float = 0.05) -> None:

@@ -225,26 +225,25 @@ def _new_session(
     access_ttl: int,
     refresh_ttl: int,
 ) -> dict[str, Any]:
-    # the tokens, their session and the ids that made them are saved together
-    with emu.transaction():
-        now = emu.time()
-        access = emu.ids.urlsafe("ringcentral.access", 46)
-        refresh = emu.ids.urlsafe("ringcentral.refresh", 46)
-        grant = {
-            "session": session_id,
-            "account": account_id,
-            "owner": owner_id,
-            "scope": scope,
-            "client": client_id,
-            "endpoint": endpoint_id,
-        }
-        store = emu.store
-        store.put_state(_ACCESS, access, dict(grant, expires=now + access_ttl))
-        store.put_state(_REFRESH, refresh, dict(grant, expires=now + refresh_ttl))
-        session = store.get_state(_SESSION, session_id) or {"access": []}
-        session["access"] = [*session["access"], access]
-        session["refresh"] = refresh
-        store.put_state(_SESSION, session_id, session)
+    """New tokens for a session; called inside ``emu.transaction()`` (saved together)."""
+    now = emu.time()
+    access = emu.ids.urlsafe("ringcentral.access", 46)
+    refresh = emu.ids.urlsafe("ringcentral.refresh", 46)
+    grant = {
+        "session": session_id,
+        "account": account_id,
+        "owner": owner_id,
+        "scope": scope,
+        "client": client_id,
+        "endpoint": endpoint_id,
+    }
+    store = emu.store
+    store.put_state(_ACCESS, access, dict(grant, expires=now + access_ttl))
+    store.put_state(_REFRESH, refresh, dict(grant, expires=now + refresh_ttl))
+    session = store.get_state(_SESSION, session_id) or {"access": []}
+    session["access"] = [*session["access"], access]
+    session["refresh"] = refresh
+    store.put_state(_SESSION, session_id, session)
     return {
         "access_token": access,
         "token_type": "bearer",
@@ -268,17 +267,18 @@ def issue_token(emu: Emulator, headers: dict[str, str], form: dict[str, str]) ->
         return _refresh(emu, form, client_id, access_ttl, refresh_ttl)
     account = _grant_account(emu, grant, form, client_id, secret)
     scope = form.get("scope") or str(account.get("scope", DEFAULT_SCOPE))
-    return _new_session(
-        emu,
-        account_id=_account_id(account),
-        owner_id=str(account.get("owner_id", DEFAULT_OWNER_ID)),
-        scope=scope,
-        client_id=client_id,
-        endpoint_id=form.get("endpoint_id") or emu.ids.urlsafe("ringcentral.endpoint", 22),
-        session_id=str(emu.ids.next("ringcentral.session") + 9_000_000_000),
-        access_ttl=access_ttl,
-        refresh_ttl=refresh_ttl,
-    )
+    with emu.transaction():  # the session's ids are saved with it
+        return _new_session(
+            emu,
+            account_id=_account_id(account),
+            owner_id=str(account.get("owner_id", DEFAULT_OWNER_ID)),
+            scope=scope,
+            client_id=client_id,
+            endpoint_id=form.get("endpoint_id") or emu.ids.urlsafe("ringcentral.endpoint", 22),
+            session_id=str(emu.ids.next("ringcentral.session") + 9_000_000_000),
+            access_ttl=access_ttl,
+            refresh_ttl=refresh_ttl,
+        )
 
 
 def _refresh(

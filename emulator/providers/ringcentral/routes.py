@@ -313,7 +313,8 @@ def build_app(emu: Emulator) -> ASGIApp:
         with gc_paused(len(body) > _LARGE_BODY):
             parsed = decode_json(body, _BATCH_DECODER)
             del body  # 50 MB that the decoded strings no longer need
-            batch, rejected = create_batch(emu, principal.account_id, parsed)
+            with emu.transaction():  # ids drawn and used under one hold (see Emulator.reset)
+                batch, rejected = create_batch(emu, principal.account_id, parsed)
         return json_response(batch_body(batch, emu.time(), rejected), 201)
 
     async def list_batches(request: Request) -> Response:

@@ -206,10 +206,10 @@ def submit(
     writer = config.rows(endpoint)
     tenant = account.partner_id
     now = emu.time()
-    batch_id = f"sendbulk-b{emu.ids.next('sendbulk.batch')}"
-    # The charge and the messages it paid for are saved together (one commit on
-    # SQLite), and no other thread's charge for this partner falls in between.
+    # The charge, the messages it paid for and their ids are saved together (one commit
+    # on SQLite), and no other thread's charge (or a reset) falls in between.
     with emu.transaction():
+        batch_id = f"sendbulk-b{emu.ids.next('sendbulk.batch')}"
         start_balance = get_balance(emu, config, account)
         checked, size, balance = _check(emu, account, shortcode, endpoint, items, start_balance)
         # Ids are drawn in one step per namespace: the same values one draw per item gives.

@@ -30,6 +30,8 @@ class Receiver:
     def __init__(self) -> None:
         self.requests: list[Received] = []
         self.statuses: list[int] = []
+        #: Runs (in the receiver's thread) before each answer: an auto-responder...
+        self.on_request: Callable[[Received], None] | None = None
         self._lock = threading.Lock()
         receiver = self
 
@@ -38,16 +40,17 @@ class Receiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
+                received = Received(
+                    self.command,
+                    parts.path,
+                    dict(parse_qsl(parts.query, keep_blank_values=True)),
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                )
+                if receiver.on_request is not None:
+                    receiver.on_request(received)
                 with receiver._lock:
-                    receiver.requests.append(
-                        Received(
-                            self.command,
-                            parts.path,
-                            dict(parse_qsl(parts.query, keep_blank_values=True)),
-                            {k.lower(): v for k, v in self.headers.items()},
-                            body,
-                        )
-                    )
+                    receiver.requests.append(received)
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
                 self.send_header("Content-Length", "0")

@@ -121,3 +121,30 @@ def test_a_lease_and_its_message_are_saved_together(
         assert again.messages() == []
     finally:
         again.close()
+
+
+def test_a_pending_receipt_survives_a_crash_and_a_second_restart(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """Pending webhooks are in the file until sent: not only after a clean close()."""
+    db = tmp_path / "fd.db"
+    emu = Emulator(db=db)
+    with emu.client(auth=(ACCOUNT, TOKEN)) as client:
+        sent = client.post(
+            MESSAGES,
+            json={"To": TO, "Text": "hi", "DeliveryReceiptWebhookUri": f"{receiver.url}/dr"},
+        ).json()["Message"]
+    # the process dies: close() never runs
+    second = Emulator(db=db)
+    assert [job.message_id for job in second.webhooks.pending()] == [sent["MessageSid"]]
+    second.close()
+    third = Emulator(db=db)  # and a restart after that one, which sent nothing
+    third.advance("1m")
+    (received,) = receiver.wait_for(1)
+    assert received.form["Message.Sid"] == sent["MessageSid"]
+    assert third.webhooks.pending() == []
+    third.close()
+    fourth = Emulator(db=db)  # sent: not sent again
+    fourth.advance("1h")
+    assert fourth.webhooks.pending() == [] and len(receiver.requests) == 1
+    fourth.close()

@@ -8,7 +8,7 @@ import pytest
 from emulator import Emulator
 from emulator.providers.fonedynamics.inbound import EMAILS
 
-from .conftest import ACCOUNT, MESSAGES, PROPERTY
+from .conftest import ACCOUNT, MESSAGES, PROPERTY, TOKEN
 from .receiver import Receiver
 
 TO = "+61488023555"
@@ -253,3 +253,23 @@ def test_reply_to_a_dedicated_number_is_recorded(emu: Emulator, client: httpx.Cl
     listed = client.get(MESSAGES).json()["Messages"]
     assert listed[-1]["MessageSid"] == record["id"]
     assert listed[-1]["Direction"] == "Receive"
+
+
+def test_a_reply_webhook_whose_receiver_answers_through_the_emulator_is_sent_once(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    """An auto-responder answering the reply webhook through the emulator gets its
+    answer at once: the webhook is not sent while the reply is being saved."""
+    leased = send(client, From="", WebhookUri=receiver.url + "/reply")["From"]
+    answers: list[int] = []
+
+    def auto_respond(request: object) -> None:
+        with emu.client(auth=(ACCOUNT, TOKEN)) as other:
+            answers.append(other.post(MESSAGES, json={"To": TO, "Text": "thanks"}).status_code)
+
+    receiver.on_request = auto_respond
+    emu.inbound("fonedynamics", TO, str(leased), "yes please")
+    assert answers == [200]
+    assert [a["ok"] for a in emu.webhooks.attempts] == [True]
+    emu.advance("1m")
+    assert len(receiver.requests) == 1  # no retry of a webhook that timed out

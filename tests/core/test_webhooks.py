@@ -1,0 +1,136 @@
+"""The webhook queue: when jobs go out, and what a JobLog is told (a real receiver)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from emulator.core.webhooks import WebhookJob, WebhookQueue
+
+
+class _Receiver:
+    """Answers every request with ``status``; ``on_request`` runs first (in its thread)."""
+
+    def __init__(self) -> None:
+        self.hits: list[str] = []
+        self.status = 200
+        self.on_request: Any = None
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if receiver.on_request is not None:
+                    receiver.on_request(self.path)
+                receiver.hits.append(self.path)
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+@pytest.fixture
+def receiver() -> Iterator[_Receiver]:
+    server = _Receiver()
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
+
+
+class _Log:
+    """A JobLog in memory: what a persistent store would hold."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, dict[str, Any]] = {}
+        self.finished: list[str] = []
+
+    def saved(self, job: WebhookJob) -> None:
+        self.kept[job.key] = job.record()
+
+    def done(self, job: WebhookJob) -> None:
+        self.finished.append(job.key)
+        self.kept.pop(job.key, None)
+
+
+def _queue(now: list[float], log: _Log | None = None) -> WebhookQueue:
+    return WebhookQueue(lambda: now[0], timeout=2.0, log=log)
+
+
+def test_a_job_stays_in_the_log_until_its_last_attempt_is_over(receiver: _Receiver) -> None:
+    now, log = [0.0], _Log()
+    queue = _queue(now, log)
+    seen_during_the_request: list[list[str]] = []
+    receiver.on_request = lambda path: seen_during_the_request.append(list(log.kept))
+    receiver.status = 503
+    job = queue.schedule(10.0, method="post", url=receiver.url + "/r", provider="p")
+    assert list(log.kept) == [job.key] and log.kept[job.key]["due"] == 10.0
+    now[0] = 10.0
+    queue.notify()  # fails: saved again for its retry, 5 s later
+    assert seen_during_the_request == [[job.key]]  # still written down while being sent
+    assert log.kept[job.key]["attempt"] == 1 and log.kept[job.key]["due"] == 15.0
+    receiver.status = 200
+    now[0] = 15.0
+    queue.notify()
+    assert log.kept == {} and log.finished == [job.key]
+
+
+def test_nothing_is_sent_while_held_and_due_jobs_go_out_when_the_hold_ends(
+    receiver: _Receiver,
+) -> None:
+    queue = _queue([0.0])
+    with queue.held():
+        queue.schedule(0.0, method="post", url=receiver.url + "/now", provider="p")
+        queue.notify()
+        assert receiver.hits == []
+    assert receiver.hits == ["/now"]
+
+
+def test_scheduling_does_not_wait_for_another_threads_sending(receiver: _Receiver) -> None:
+    """A receiver whose handler makes the emulator schedule a due webhook (a reply to a
+    receipt) gets its answer at once; the thread already sending sends that one too."""
+    now = [0.0]
+    queue = _queue(now)
+    waited: list[float] = []
+
+    def schedule_another(path: str) -> None:
+        if path == "/first":
+            started = time.perf_counter()
+            worker = threading.Thread(
+                target=queue.schedule,
+                args=(now[0],),
+                kwargs={"method": "post", "url": receiver.url + "/second", "provider": "p"},
+            )
+            worker.start()
+            worker.join()
+            waited.append(time.perf_counter() - started)
+
+    receiver.on_request = schedule_another
+    queue.schedule(1.0, method="post", url=receiver.url + "/first", provider="p")
+    now[0] = 1.0
+    assert queue.deliver_due() == 2
+    assert receiver.hits == ["/first", "/second"]
+    assert waited[0] < 1.0  # not the 2 s timeout
+
+
+def test_a_job_being_sent_when_the_queue_is_cleared_is_not_retried(receiver: _Receiver) -> None:
+    now = [1.0]
+    queue = _queue(now)
+    receiver.status = 503
+    receiver.on_request = lambda path: queue.clear()  # a reset while it is in flight
+    queue.schedule(1.0, method="post", url=receiver.url + "/r", provider="p")
+    assert queue.pending() == [] and queue.attempts == []
+    now[0] = 100.0
+    queue.notify()
+    assert receiver.hits == ["/r"]
