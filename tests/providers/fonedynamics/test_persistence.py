@@ -52,9 +52,12 @@ def test_messages_and_leases_survive_a_restart(tmp_path: Path) -> None:
     again.close()
 
 
-def test_a_pending_delivery_receipt_webhook_survives_a_restart(
-    tmp_path: Path, receiver: Receiver
+@pytest.mark.parametrize("stop", ["close", "crash"])
+def test_a_pending_delivery_receipt_webhook_survives_restarts(
+    tmp_path: Path, receiver: Receiver, stop: str
 ) -> None:
+    """Pending webhooks are in the file until sent: after a clean close() or a crash,
+    and after a second restart that sent nothing; once sent, never again."""
     db = tmp_path / "fd.db"
     emu = Emulator(db=db)
     with emu.client(auth=(ACCOUNT, TOKEN)) as client:
@@ -62,15 +65,23 @@ def test_a_pending_delivery_receipt_webhook_survives_a_restart(
             MESSAGES,
             json={"To": TO, "Text": "hi", "DeliveryReceiptWebhookUri": f"{receiver.url}/dr"},
         ).json()["Message"]
-    emu.close()  # stopped before the receipt was due
+    if stop == "close":
+        emu.close()  # stopped before the receipt was due
+    # else the process dies: close() never runs
     assert receiver.requests == []
-
-    again = Emulator(db=db)
-    again.advance("1m")
+    second = Emulator(db=db)
+    assert [job.message_id for job in second.webhooks.pending()] == [sent["MessageSid"]]
+    second.close()
+    third = Emulator(db=db)
+    third.advance("1m")
     (received,) = receiver.wait_for(1)
     assert received.form["Event"] == "Message.DeliveryReceiptReceived"
     assert received.form["Message.Sid"] == sent["MessageSid"]
-    again.close()
+    third.close()
+    fourth = Emulator(db=db)
+    fourth.advance("1h")
+    assert fourth.webhooks.pending() == [] and len(receiver.requests) == 1
+    fourth.close()
 
 
 def test_sids_continue_after_a_restart_without_repeating(tmp_path: Path) -> None:
@@ -121,30 +132,3 @@ def test_a_lease_and_its_message_are_saved_together(
         assert again.messages() == []
     finally:
         again.close()
-
-
-def test_a_pending_receipt_survives_a_crash_and_a_second_restart(
-    tmp_path: Path, receiver: Receiver
-) -> None:
-    """Pending webhooks are in the file until sent: not only after a clean close()."""
-    db = tmp_path / "fd.db"
-    emu = Emulator(db=db)
-    with emu.client(auth=(ACCOUNT, TOKEN)) as client:
-        sent = client.post(
-            MESSAGES,
-            json={"To": TO, "Text": "hi", "DeliveryReceiptWebhookUri": f"{receiver.url}/dr"},
-        ).json()["Message"]
-    # the process dies: close() never runs
-    second = Emulator(db=db)
-    assert [job.message_id for job in second.webhooks.pending()] == [sent["MessageSid"]]
-    second.close()
-    third = Emulator(db=db)  # and a restart after that one, which sent nothing
-    third.advance("1m")
-    (received,) = receiver.wait_for(1)
-    assert received.form["Message.Sid"] == sent["MessageSid"]
-    assert third.webhooks.pending() == []
-    third.close()
-    fourth = Emulator(db=db)  # sent: not sent again
-    fourth.advance("1h")
-    assert fourth.webhooks.pending() == [] and len(receiver.requests) == 1
-    fourth.close()
