@@ -60,11 +60,16 @@ class _StoredJobs:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def saved(self, job: WebhookJob) -> None:
-        self.store.put_state(self.NAMESPACE, job.key, job.record())
+    def holding(self) -> AbstractContextManager[Any]:
+        return self.store.transaction()
 
-    def done(self, job: WebhookJob) -> None:
-        self.store.delete_state(self.NAMESPACE, job.key)
+    def saved(self, jobs: Sequence[WebhookJob]) -> None:
+        for job in jobs:
+            self.store.put_state(self.NAMESPACE, job.key, job.record())
+
+    def done(self, jobs: Sequence[WebhookJob]) -> None:
+        for job in jobs:
+            self.store.delete_state(self.NAMESPACE, job.key)
 
     def pending(self) -> list[dict[str, Any]]:
         return [record for _, record in self.store.state_items(self.NAMESPACE)]
@@ -121,8 +126,7 @@ class Emulator:
         earlier = self.store.get_meta("webhooks")  # how an earlier version kept them
         if earlier:
             with self.store.transaction():
-                for job in self.webhooks.restore(earlier):
-                    _StoredJobs(self.store).saved(job)
+                _StoredJobs(self.store).saved(self.webhooks.restore(earlier))
                 self.store.put_meta("webhooks", [])
 
     def _persist(self) -> None:
@@ -180,9 +184,9 @@ class Emulator:
         after: its ids are drawn and its writes made in one ``transaction()``.
         """
         with self.store.atomic():
+            self.webhooks.clear()  # under the store's hold, as the queue writes to the store
             self.store.clear()
             self.journal.clear()
-            self.webhooks.clear()
             self.engine.reset()
             self.rate_limiter.reset()
             self.ids.reset()

@@ -17,8 +17,8 @@ import itertools
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -59,11 +59,15 @@ class WebhookJob:
 class JobLog(Protocol):
     """Where pending jobs are written down so they outlive the process."""
 
-    def saved(self, job: WebhookJob) -> None:
-        """``job`` was scheduled, or rescheduled for a retry."""
+    def holding(self) -> AbstractContextManager[Any]:
+        """Hold the log (its store): what the queue writes inside is written together,
+        and a reset that clears log and queue under the same hold falls before or after."""
 
-    def done(self, job: WebhookJob) -> None:
-        """``job`` was delivered, or will not be tried again."""
+    def saved(self, jobs: Sequence[WebhookJob]) -> None:
+        """``jobs`` were scheduled, or rescheduled for a retry."""
+
+    def done(self, jobs: Sequence[WebhookJob]) -> None:
+        """``jobs`` were delivered, or will not be tried again."""
 
 
 class WebhookQueue:
@@ -108,11 +112,9 @@ class WebhookQueue:
         json: Any = None,
         headers: dict[str, str] | None = None,
     ) -> WebhookJob:
-        with self._lock:
-            order, generation = next(self._order), self._generation
         job = WebhookJob(
             due,
-            order,
+            0,  # order and generation: given when queued
             method.upper(),
             url,
             provider,
@@ -122,15 +124,21 @@ class WebhookQueue:
             data,
             json,
             headers,
-            key=uuid.uuid4().hex,
-            generation=generation,
         )
-        if self._log is not None:  # before it can be sent (and be done)
-            self._log.saved(job)
-        with self._lock:
-            heapq.heappush(self._heap, job)
+        if self._log is None:
+            self._queue(job)
+        else:
+            job.key = uuid.uuid4().hex
+            with self._log.holding():  # written down before it can be sent (and be done)
+                self._queue(job)
+                self._log.saved([job])
         self._poke()
         return job
+
+    def _queue(self, job: WebhookJob) -> None:
+        with self._lock:
+            job.order, job.generation = next(self._order), self._generation
+            heapq.heappush(self._heap, job)
 
     @contextmanager
     def held(self) -> Iterator[None]:
@@ -178,20 +186,14 @@ class WebhookQueue:
         """Tell the queue the clock moved or work arrived.
 
         In sync mode the due jobs are sent before this returns, unless the
-        queue is ``held()`` (then when the hold ends).
+        queue is ``held()`` (then when the hold ends) or another thread is
+        sending right now: that thread sends them too before it stops.
+        Waiting for it instead could wait for ever: it may be waiting for a
+        receiver that called the emulator, which is what brought us here.
         """
-        if self.mode == "sync":
-            self.deliver_due()
-        else:
-            self._wake.set()
+        self._poke()
 
     def _poke(self) -> None:
-        """Work arrived: send what is due, without waiting for another thread's sending.
-
-        A request that schedules a webhook while another thread is sending
-        (``advance()`` in a test, whose receiver calls back) must not wait
-        for it: that thread sends the new due jobs too before it stops.
-        """
         if self.mode != "sync":
             self._wake.set()
             return
@@ -228,13 +230,32 @@ class WebhookQueue:
             jobs = self._pop_due(self._now())
             if jobs:
                 with httpx.Client(timeout=self._timeout) as client:
-                    for job in jobs:
-                        self._attempt(client, job)
+                    retried = [self._attempt(client, job) for job in jobs]
+                self._write_down(jobs, retried)
                 sent += len(jobs)
             if not self._more:
                 return sent
 
-    def _attempt(self, client: httpx.Client, job: WebhookJob) -> None:
+    def _write_down(self, jobs: list[WebhookJob], retried: list[bool]) -> None:
+        """Tell the log which jobs are rescheduled and which are done, in one go."""
+        if self._log is None:
+            return
+        with self._log.holding():
+            with self._lock:  # jobs cleared meanwhile belong to nothing now
+                live = [
+                    (j, r)
+                    for j, r in zip(jobs, retried, strict=True)
+                    if j.generation == self._generation
+                ]
+            again = [job for job, retry in live if retry]
+            over = [job for job, retry in live if not retry]
+            if again:
+                self._log.saved(again)
+            if over:
+                self._log.done(over)
+
+    def _attempt(self, client: httpx.Client, job: WebhookJob) -> bool:
+        """Send ``job`` once; whether it is queued again for a retry."""
         started = time.perf_counter()
         status: int | None = None
         error: str | None = None
@@ -272,17 +293,13 @@ class WebhookQueue:
         }
         with self._lock:
             if job.generation != self._generation:
-                return  # cleared while it was being sent: it belongs to nothing now
+                return False  # cleared while it was being sent: it belongs to nothing now
             self.attempts.append(record)
             retry = not ok and job.attempt <= len(self._retry_delays)
             if retry:
                 job.due = self._now() + self._retry_delays[job.attempt - 1]
                 heapq.heappush(self._heap, job)
-        if self._log is not None:
-            if retry:
-                self._log.saved(job)
-            else:
-                self._log.done(job)
+        return retry
 
     # background mode
     def start(self, interval: float = 0.05) -> None:

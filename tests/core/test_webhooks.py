@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -55,13 +55,19 @@ class _Log:
     def __init__(self) -> None:
         self.kept: dict[str, dict[str, Any]] = {}
         self.finished: list[str] = []
+        self.lock = threading.RLock()
 
-    def saved(self, job: WebhookJob) -> None:
-        self.kept[job.key] = job.record()
+    def holding(self) -> threading.RLock:
+        return self.lock
 
-    def done(self, job: WebhookJob) -> None:
-        self.finished.append(job.key)
-        self.kept.pop(job.key, None)
+    def saved(self, jobs: Sequence[WebhookJob]) -> None:
+        for job in jobs:
+            self.kept[job.key] = job.record()
+
+    def done(self, jobs: Sequence[WebhookJob]) -> None:
+        for job in jobs:
+            self.finished.append(job.key)
+            self.kept.pop(job.key, None)
 
 
 def _queue(now: list[float], log: _Log | None = None) -> WebhookQueue:

@@ -69,9 +69,10 @@ def submit(
     batch: bool,
 ) -> list[Message | ItemError]:
     """Store every acceptable message; return a message or an item error per input, in order."""
-    # A request's leases and messages are saved together (one commit on SQLite),
-    # and no other thread's lease to the same recipient falls in between.
-    with emu.transaction():
+    # A request's leases, messages and receipts are saved together (one commit on
+    # SQLite), and no other thread's lease to the same recipient (or a reset) falls in
+    # between; a receipt due at once goes out after.
+    with emu.webhooks.held(), emu.transaction():
         now = emu.time()
         results: list[Message | ItemError] = []
         stored: list[Message] = []  # accepted and scenario-rejected, in input order
@@ -136,9 +137,9 @@ def submit(
             emu.add_messages(stored)
         else:
             _store_batch(emu, batch_id, account, now, stored, accepted, results)
-    for message in accepted:
-        if message.extra and "DeliveryReceiptWebhookUri" in message.extra:
-            schedule_receipt(emu, message)
+        for message in accepted:
+            if message.extra and "DeliveryReceiptWebhookUri" in message.extra:
+                schedule_receipt(emu, message)
     return results
 
 

@@ -206,9 +206,10 @@ def submit(
     writer = config.rows(endpoint)
     tenant = account.partner_id
     now = emu.time()
-    # The charge, the messages it paid for and their ids are saved together (one commit
-    # on SQLite), and no other thread's charge (or a reset) falls in between.
-    with emu.transaction():
+    # The charge, the messages it paid for, their ids and callbacks are saved together
+    # (one commit on SQLite), and no other thread's charge (or a reset) falls in
+    # between; a callback due at once goes out after.
+    with emu.webhooks.held(), emu.transaction():
         batch_id = f"sendbulk-b{emu.ids.next('sendbulk.batch')}"
         start_balance = get_balance(emu, config, account)
         checked, size, balance = _check(emu, account, shortcode, endpoint, items, start_balance)
@@ -301,7 +302,7 @@ def submit(
         emu.add_batch(batch, stored)
         if balance != start_balance:
             set_balance(emu, account, balance)
-    url = config.callback_url(account)
-    if url:
-        schedule_callbacks(emu, url, accepted)
+        url = config.callback_url(account)
+        if url:
+            schedule_callbacks(emu, url, accepted)
     return rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,49 @@ def test_a_lease_and_its_message_are_saved_together(
         assert again.messages() == []
     finally:
         again.close()
+
+
+def test_a_webhook_failing_while_a_reset_runs_is_not_kept_for_after_it(
+    tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its retry belongs to the state the reset forgot: not queued, not in the file."""
+    db = tmp_path / "fd.db"
+    emu = Emulator(db=db)
+    resetting = threading.Thread(target=emu.reset)
+    store_cleared, answered, writing_down = threading.Event(), threading.Event(), threading.Event()
+    clear_journal = emu.journal.clear
+
+    def slow_clear() -> None:  # a step of the reset, after the store's
+        clear_journal()
+        store_cleared.set()
+        writing_down.wait(10)  # until the failed attempt is being written down
+
+    monkeypatch.setattr(emu.journal, "clear", slow_clear)
+    log = emu.webhooks._log
+    assert log is not None
+    holding = log.holding
+
+    def signalled_holding() -> object:
+        if answered.is_set():
+            writing_down.set()
+        return holding()
+
+    monkeypatch.setattr(log, "holding", signalled_holding)
+
+    def reset_while_answering(request: object) -> None:
+        resetting.start()
+        store_cleared.wait(10)
+        answered.set()
+
+    receiver.on_request = reset_while_answering
+    receiver.statuses = [503]
+    emu.webhooks.schedule(emu.time() + 1, method="POST", url=receiver.url + "/old", provider="p")
+    emu.advance("1s")
+    resetting.join(10)
+    assert emu.webhooks.pending() == []
+    emu.close()
+    receiver.on_request = None
+    again = Emulator(db=db)
+    again.advance("1h")
+    assert again.webhooks.pending() == [] and [r.path for r in receiver.requests] == ["/old"]
+    again.close()

@@ -273,3 +273,23 @@ def test_a_reply_webhook_whose_receiver_answers_through_the_emulator_is_sent_onc
     assert [a["ok"] for a in emu.webhooks.attempts] == [True]
     emu.advance("1m")
     assert len(receiver.requests) == 1  # no retry of a webhook that timed out
+
+
+def test_a_receiver_moving_the_clock_through_the_admin_api_is_answered_at_once(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    """The admin call does not wait for the sending that is waiting for its receiver."""
+    send(client, DeliveryReceiptWebhookUri=receiver.url + "/dr")
+    answers: list[int] = []
+
+    def move_the_clock(request: object) -> None:
+        with emu.client() as admin:
+            answers.append(admin.post("/_emulator/clock", json={"advance": "1s"}).status_code)
+
+    receiver.on_request = move_the_clock
+    emu.advance("1m")
+    assert answers == [200]
+    assert [a["ok"] for a in emu.webhooks.attempts] == [True]
+    receiver.on_request = None
+    emu.advance("1h")
+    assert len(receiver.requests) == 1
