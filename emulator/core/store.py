@@ -151,13 +151,13 @@ class Store(Protocol):
         included) runs in between.  Re-entrant."""
 
     def transaction(self) -> AbstractContextManager[Any]:
-        """Writes made inside are saved together, or none of them if it raises.
+        """Hold the store as ``atomic()`` does, for several writes that belong together.
 
-        Holds the store as ``atomic()`` does.  A persistent store commits
-        them at once (one commit instead of one per write); the memory
-        store, with no crash to survive, applies each write as it is made.
-        Inside another transaction it is part of that one.  A store write
-        that fails (a repeated id) is undone alone either way.
+        A persistent store commits them at once (one commit instead of one
+        per write), or none of them if the block raises.  The memory store,
+        with no crash to survive, applies each write as it is made.  Inside
+        another transaction it is part of that one.  A store write that fails
+        (a repeated id) is undone alone either way.
         """
 
     def close(self) -> None: ...
