@@ -89,6 +89,7 @@ class WebhookQueue:
         self._log = log
         self._generation = 0
         self._holds = 0
+        self._held_here = threading.local()
         self._more = False  # due work arrived while another thread was sending
         self._timeout = timeout
         self._retry_delays = retry_delays
@@ -96,7 +97,7 @@ class WebhookQueue:
         self.mode = "sync"
         self._wake = threading.Event()
         self._worker: threading.Thread | None = None
-        self._stopping = False
+        self._stop = threading.Event()
 
     def schedule(
         self,
@@ -138,18 +139,41 @@ class WebhookQueue:
     def _queue(self, job: WebhookJob) -> None:
         with self._lock:
             job.order, job.generation = next(self._order), self._generation
-            heapq.heappush(self._heap, job)
+            mine = getattr(self._held_here, "jobs", None)
+            if mine is not None:
+                mine.append(job)  # queued when this thread's hold ends
+            else:
+                heapq.heappush(self._heap, job)
 
     @contextmanager
     def held(self) -> Iterator[None]:
-        """Schedule without sending inside (a transaction that may still be undone,
-        a lock that a receiver calling back would wait on); due jobs go out after."""
+        """Send nothing while inside (a transaction that may still be undone, a lock a
+        receiver calling back would wait on); due jobs go out after.
+
+        Jobs this thread schedules inside are queued when the hold ends.  If it
+        ends with an exception and the queue has a log, they are dropped: they
+        were written down in the transaction that was undone.  (Without a log,
+        as with the memory store, the store keeps what was written before the
+        exception, and the queue keeps its jobs.)
+        """
+        outer = getattr(self._held_here, "jobs", None)
+        mine: list[WebhookJob] = [] if outer is None else outer
+        self._held_here.jobs = mine
         with self._lock:
             self._holds += 1
+        undone = False
         try:
             yield
+        except BaseException:
+            undone = self._log is not None
+            raise
         finally:
             with self._lock:
+                if outer is None:
+                    self._held_here.jobs = None
+                    for job in () if undone else mine:
+                        if job.generation == self._generation:  # not cleared meanwhile
+                            heapq.heappush(self._heap, job)
                 self._holds -= 1
                 released = self._holds == 0
             if released:
@@ -214,27 +238,41 @@ class WebhookQueue:
                 due.append(heapq.heappop(self._heap))
         return due
 
-    def deliver_due(self) -> int:
-        """Send every webhook due by now; return how many attempts were made."""
+    def deliver_due(self, stop: threading.Event | None = None) -> int:
+        """Send every webhook due by now; return how many attempts were made.
+
+        Once ``stop`` is set, the jobs not yet sent go back to the queue.
+        """
         with self._send_lock:
-            sent = self._send_all_due()
+            sent = self._send_all_due(stop)
         if self._more:  # scheduled as the lock was let go
             self._poke()
         return sent
 
-    def _send_all_due(self) -> int:
+    def _send_all_due(self, stop: threading.Event | None = None) -> int:
         """Send due jobs until none is left, those other threads add meanwhile included."""
         sent = 0
         while True:
             self._more = False
             jobs = self._pop_due(self._now())
+            retried: list[bool] = []
             if jobs:
                 with httpx.Client(timeout=self._timeout) as client:
-                    retried = [self._attempt(client, job) for job in jobs]
-                self._write_down(jobs, retried)
-                sent += len(jobs)
-            if not self._more:
+                    for job in jobs:
+                        if stop is not None and stop.is_set():
+                            self._requeue(jobs[len(retried) :])
+                            break
+                        retried.append(self._attempt(client, job))
+                self._write_down(jobs[: len(retried)], retried)
+                sent += len(retried)
+            if not self._more or (stop is not None and stop.is_set()):
                 return sent
+
+    def _requeue(self, jobs: list[WebhookJob]) -> None:
+        with self._lock:
+            for job in jobs:
+                if job.generation == self._generation:
+                    heapq.heappush(self._heap, job)
 
     def _write_down(self, jobs: list[WebhookJob], retried: list[bool]) -> None:
         """Tell the log which jobs are rescheduled and which are done, in one go."""
@@ -307,14 +345,14 @@ class WebhookQueue:
         if self._worker is not None:
             return
         self.mode = "background"
-        self._stopping = False
+        stop = self._stop = threading.Event()
 
         def run() -> None:
-            while not self._stopping:
+            while not stop.is_set():
                 self._wake.wait(interval)
                 self._wake.clear()
                 try:
-                    self.deliver_due()
+                    self.deliver_due(stop)
                 except Exception:  # never let the worker die
                     pass
 
@@ -322,9 +360,11 @@ class WebhookQueue:
         self._worker.start()
 
     def stop(self) -> None:
-        self._stopping = True
+        """Back to sync mode; a delivery in flight is finished (and written down) first,
+        jobs due but not yet sent stay queued."""
+        self._stop.set()
         self._wake.set()
         if self._worker is not None:
-            self._worker.join(timeout=2)
+            self._worker.join(timeout=self._timeout + 1)
         self._worker = None
         self.mode = "sync"

@@ -37,7 +37,9 @@ class _Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
 
@@ -140,3 +142,43 @@ def test_a_job_being_sent_when_the_queue_is_cleared_is_not_retried(receiver: _Re
     now[0] = 100.0
     queue.notify()
     assert receiver.hits == ["/r"]
+
+
+@pytest.mark.parametrize("logged", [True, False])
+def test_jobs_scheduled_in_a_hold_that_fails_are_dropped_when_they_were_written_down(
+    receiver: _Receiver, logged: bool
+) -> None:
+    """With a log (a store whose transaction was undone) the jobs go; without one (the
+    memory store keeps what was written) they stay. Other holds are not affected."""
+    log = _Log() if logged else None
+    queue = _queue([0.0], log)
+    with pytest.raises(RuntimeError), queue.held():
+        with queue.held():  # nested: the outermost decides
+            queue.schedule(0.0, method="post", url=receiver.url + "/undone", provider="p")
+        raise RuntimeError("the commit failed")
+    with queue.held():
+        queue.schedule(0.0, method="post", url=receiver.url + "/kept", provider="p")
+    assert receiver.hits == (["/kept"] if logged else ["/undone", "/kept"])
+
+
+def test_stopping_the_worker_lets_the_delivery_in_flight_finish_and_be_written_down(
+    receiver: _Receiver,
+) -> None:
+    now, log = [0.0], _Log()
+    queue = _queue(now, log)
+    answering = threading.Event()
+
+    def answer_once_stop_was_called(path: str) -> None:
+        answering.set()
+        queue._stop.wait(5)
+
+    receiver.on_request = answer_once_stop_was_called
+    queue.start(interval=0.01)
+    first = queue.schedule(0.0, method="post", url=receiver.url + "/first", provider="p")
+    second = queue.schedule(0.0, method="post", url=receiver.url + "/second", provider="p")
+    assert answering.wait(5)
+    queue.stop()
+    assert log.finished == [first.key]  # delivered, so no longer written down
+    assert list(log.kept) == [second.key]  # not sent: still pending, in the queue and the log
+    assert [job.key for job in queue.pending()] == [second.key]
+    assert receiver.hits == ["/first"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 from pathlib import Path
 
@@ -179,3 +180,40 @@ def test_a_webhook_failing_while_a_reset_runs_is_not_kept_for_after_it(
     again.advance("1h")
     assert again.webhooks.pending() == [] and [r.path for r in receiver.requests] == ["/old"]
     again.close()
+
+
+class _CommitFails:
+    """The store's connection, whose next COMMIT fails as on a full disk (all undone)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.db, name)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.in_transaction
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        if sql == "COMMIT":
+            self.db.execute("ROLLBACK")
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.db.execute(sql, *args)
+
+
+@pytest.mark.parametrize("path", [MESSAGES, BATCH])
+def test_a_send_whose_commit_fails_gets_no_receipt(
+    tmp_path: Path, receiver: Receiver, path: str
+) -> None:
+    emu = Emulator(db=tmp_path / "fd.db")
+    real = emu.store._db
+    emu.store._db = _CommitFails(real)  # type: ignore[assignment]
+    message = {"To": TO, "Text": "hi", "DeliveryReceiptWebhookUri": f"{receiver.url}/dr"}
+    body = message if path == MESSAGES else {"Messages": [message]}
+    with emu.client(auth=(ACCOUNT, TOKEN)) as client:
+        assert client.post(path, json=body).status_code == 500
+    emu.store._db = real
+    emu.advance("1h")
+    assert (emu.messages(), emu.webhooks.pending(), receiver.requests) == ([], [], [])
+    emu.close()
