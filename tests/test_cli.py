@@ -268,11 +268,18 @@ def test_messages_survive_a_restart_with_db(serve: list[Server], tmp_path: Path)
 def test_a_kill_9_loses_no_accepted_message_and_repeats_no_id(
     serve: list[Server], tmp_path: Path
 ) -> None:
-    """With --db, whatever was answered 2xx before a SIGKILL is there after it, and the
-    restarted server's new message ids, batch ids and tokens are new."""
+    """With --db, whatever was answered 2xx before a SIGKILL is there after it (pending
+    receipts included), and the restarted server's new message ids, batch ids and tokens
+    are new."""
     db = str(tmp_path / "emu.db")
     fd_auth = ("AG5T3HFR5ASD54FS5GB3SDAFJAKSH6DS", "secret-token")
-    fd_batch = {"Messages": [{"To": f"+6148802355{i}", "Text": "hi"} for i in range(3)]}
+    receipt = "http://127.0.0.1:9/dr"  # never due: the clock is virtual and stands still
+    fd_batch = {
+        "Messages": [
+            {"To": f"+6148802355{i}", "Text": "hi", "DeliveryReceiptWebhookUri": receipt}
+            for i in range(3)
+        ]
+    }
     rc_batch = {
         "from": "+16505550100",
         "messages": [{"to": ["+14155550100"], "text": "a"}, {"to": ["+14155550101"]}],
@@ -308,12 +315,16 @@ def test_a_kill_9_loses_no_accepted_message_and_repeats_no_id(
             sids = [m["MessageSid"] for m in sent.json()]
             return sids, batch.json()["id"], [access, login(client)]
 
-    first = start(serve, "--db", db)
+    first = start(serve, "--db", db, "--clock", "virtual")
     before = [send(first) for _ in range(3)]
     first.proc.kill()  # SIGKILL: no shutdown, no final save
     first.proc.wait(timeout=DEADLINE)
 
-    second = start(serve, "--db", db)
+    second = start(serve, "--db", db, "--clock", "virtual")
+    pending = httpx.get(second.url + "/_emulator/webhooks").json()["pending"]
+    assert sorted(job["message_id"] for job in pending) == sorted(
+        sid for sids, _, _ in before for sid in sids
+    )  # every receipt still to send
     after = [send(second) for _ in range(3)]
     listed = [m["id"] for m in httpx.get(second.url + "/_emulator/messages").json()["messages"]]
     assert len(listed) == len(set(listed)) == 6 * (3 + 2)  # every accepted one, once
