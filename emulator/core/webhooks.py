@@ -17,8 +17,8 @@ import itertools
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -89,7 +89,8 @@ class WebhookQueue:
         self._log = log
         self._generation = 0
         self._holds = 0
-        self._held_here = threading.local()
+        self._held_back = False  # a sending was put off by a hold
+        self._held_here = _PerThread()
         self._more = False  # due work arrived while another thread was sending
         self._timeout = timeout
         self._retry_delays = retry_delays
@@ -139,14 +140,13 @@ class WebhookQueue:
     def _queue(self, job: WebhookJob) -> None:
         with self._lock:
             job.order, job.generation = next(self._order), self._generation
-            mine = getattr(self._held_here, "jobs", None)
+            mine = self._held_here.jobs
             if mine is not None:
                 mine.append(job)  # queued when this thread's hold ends
             else:
                 heapq.heappush(self._heap, job)
 
-    @contextmanager
-    def held(self) -> Iterator[None]:
+    def held(self) -> AbstractContextManager[None]:
         """Send nothing while inside (a transaction that may still be undone, a lock a
         receiver calling back would wait on); due jobs go out after.
 
@@ -156,28 +156,7 @@ class WebhookQueue:
         as with the memory store, the store keeps what was written before the
         exception, and the queue keeps its jobs.)
         """
-        outer = getattr(self._held_here, "jobs", None)
-        mine: list[WebhookJob] = [] if outer is None else outer
-        self._held_here.jobs = mine
-        with self._lock:
-            self._holds += 1
-        undone = False
-        try:
-            yield
-        except BaseException:
-            undone = self._log is not None
-            raise
-        finally:
-            with self._lock:
-                if outer is None:
-                    self._held_here.jobs = None
-                    for job in () if undone else mine:
-                        if job.generation == self._generation:  # not cleared meanwhile
-                            heapq.heappush(self._heap, job)
-                self._holds -= 1
-                released = self._holds == 0
-            if released:
-                self._poke()
+        return _Hold(self)
 
     def export(self) -> list[dict[str, Any]]:
         """Pending jobs as JSON-ready dicts, soonest first (to persist across a restart)."""
@@ -233,7 +212,8 @@ class WebhookQueue:
         due = []
         with self._lock:
             if self._holds:
-                return due  # sent once the hold ends
+                self._held_back = True  # sent once the hold ends
+                return due
             while self._heap and self._heap[0].due <= now:
                 due.append(heapq.heappop(self._heap))
         return due
@@ -368,3 +348,43 @@ class WebhookQueue:
             self._worker.join(timeout=self._timeout + 1)
         self._worker = None
         self.mode = "sync"
+
+
+class _PerThread(threading.local):
+    #: Jobs this thread scheduled inside ``held()``, to queue when it ends.
+    jobs: list[WebhookJob] | None = None  # a class default: no exception on a first read
+
+
+class _Hold:
+    """``WebhookQueue.held()``: a class, not a generator, as it wraps every send request."""
+
+    __slots__ = ("mine", "outer", "queue")
+
+    def __init__(self, queue: WebhookQueue) -> None:
+        self.queue = queue
+
+    def __enter__(self) -> None:
+        queue = self.queue
+        self.outer = queue._held_here.jobs
+        self.mine: list[WebhookJob] = [] if self.outer is None else self.outer
+        queue._held_here.jobs = self.mine
+        with queue._lock:
+            queue._holds += 1
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        queue = self.queue
+        undone = kind is not None and queue._log is not None
+        with queue._lock:
+            queued = False
+            if self.outer is None:
+                queue._held_here.jobs = None
+                for job in () if undone else self.mine:
+                    if job.generation == queue._generation:  # not cleared meanwhile
+                        heapq.heappush(queue._heap, job)
+                        queued = True
+            queue._holds -= 1
+            send = queue._holds == 0 and (queued or queue._held_back)
+            if send:
+                queue._held_back = False
+        if send:
+            queue._poke()
