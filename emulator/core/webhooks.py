@@ -375,15 +375,14 @@ class _Hold:
         queue = self.queue
         undone = kind is not None and queue._log is not None
         with queue._lock:
-            queued = False
             if self.outer is None:
                 queue._held_here.jobs = None
                 for job in () if undone else self.mine:
                     if job.generation == queue._generation:  # not cleared meanwhile
                         heapq.heappush(queue._heap, job)
-                        queued = True
+                        queue._held_back = True  # for whichever hold ends last
             queue._holds -= 1
-            send = queue._holds == 0 and (queued or queue._held_back)
+            send = queue._holds == 0 and queue._held_back
             if send:
                 queue._held_back = False
         if send:

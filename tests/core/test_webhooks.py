@@ -182,3 +182,25 @@ def test_stopping_the_worker_lets_the_delivery_in_flight_finish_and_be_written_d
     assert list(log.kept) == [second.key]  # not sent: still pending, in the queue and the log
     assert [job.key for job in queue.pending()] == [second.key]
     assert receiver.hits == ["/first"]
+
+
+def test_jobs_queued_when_one_of_two_holds_ends_go_out_when_the_other_ends(
+    receiver: _Receiver,
+) -> None:
+    queue = _queue([0.0])
+    first_in, second_out = threading.Event(), threading.Event()
+
+    def hold_in_another_thread() -> None:
+        with queue.held():
+            first_in.set()
+            second_out.wait(5)
+
+    other = threading.Thread(target=hold_in_another_thread)
+    other.start()
+    assert first_in.wait(5)
+    with queue.held():
+        queue.schedule(0.0, method="post", url=receiver.url + "/due", provider="p")
+    assert receiver.hits == []  # the other thread still holds
+    second_out.set()
+    other.join(5)
+    assert receiver.hits == ["/due"]
