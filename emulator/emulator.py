@@ -71,6 +71,9 @@ class _StoredJobs:
         for job in jobs:
             self.store.delete_state(self.NAMESPACE, job.key)
 
+    def kept(self, jobs: Sequence[WebhookJob]) -> list[WebhookJob]:
+        return [job for job in jobs if self.store.get_state(self.NAMESPACE, job.key) is not None]
+
     def pending(self) -> list[dict[str, Any]]:
         return [record for _, record in self.store.state_items(self.NAMESPACE)]
 

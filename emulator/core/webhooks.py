@@ -69,6 +69,9 @@ class JobLog(Protocol):
     def done(self, jobs: Sequence[WebhookJob]) -> None:
         """``jobs`` were delivered, or will not be tried again."""
 
+    def kept(self, jobs: Sequence[WebhookJob]) -> list[WebhookJob]:
+        """Those of ``jobs`` still written down (a transaction undone took the others)."""
+
 
 class WebhookQueue:
     """Scheduled webhooks, sent when due; attempts are kept for inspection."""
@@ -151,10 +154,10 @@ class WebhookQueue:
         receiver calling back would wait on); due jobs go out after.
 
         Jobs this thread schedules inside are queued when the hold ends.  If it
-        ends with an exception and the queue has a log, they are dropped: they
-        were written down in the transaction that was undone.  (Without a log,
-        as with the memory store, the store keeps what was written before the
-        exception, and the queue keeps its jobs.)
+        ends with an exception and the queue has a log, only those the log still
+        has are queued: the others were written down in a transaction that was
+        undone.  (Without a log, as with the memory store, the store keeps what
+        was written before the exception, and the queue keeps its jobs.)
         """
         return _Hold(self)
 
@@ -225,7 +228,7 @@ class WebhookQueue:
         """
         with self._send_lock:
             sent = self._send_all_due(stop)
-        if self._more:  # scheduled as the lock was let go
+        if self._more and (stop is None or not stop.is_set()):  # scheduled as the lock was let go
             self._poke()
         return sent
 
@@ -293,7 +296,9 @@ class WebhookQueue:
             ok = 200 <= status < 300
             if not ok:
                 error = f"HTTP {status}"
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        except Exception as exc:
+            # Any: a host httpx cannot even encode (``a..b``) raises UnicodeError. One
+            # unsendable job is a failed attempt; it must not take the others down.
             ok, error = False, f"{type(exc).__name__}: {exc}"
         job.attempt += 1
         record = {
@@ -373,11 +378,13 @@ class _Hold:
 
     def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
         queue = self.queue
-        undone = kind is not None and queue._log is not None
+        mine = self.mine
+        if kind is not None and queue._log is not None and self.outer is None and mine:
+            mine = queue._log.kept(mine)  # those written down by an undone transaction are gone
         with queue._lock:
             if self.outer is None:
                 queue._held_here.jobs = None
-                for job in () if undone else self.mine:
+                for job in mine:
                     if job.generation == queue._generation:  # not cleared meanwhile
                         heapq.heappush(queue._heap, job)
                         queue._held_back = True  # for whichever hold ends last

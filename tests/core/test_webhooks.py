@@ -55,7 +55,7 @@ class _Log:
     """A JobLog in memory: what a persistent store would hold."""
 
     def __init__(self) -> None:
-        self.kept: dict[str, dict[str, Any]] = {}
+        self.rows: dict[str, dict[str, Any]] = {}
         self.finished: list[str] = []
         self.lock = threading.RLock()
 
@@ -64,12 +64,15 @@ class _Log:
 
     def saved(self, jobs: Sequence[WebhookJob]) -> None:
         for job in jobs:
-            self.kept[job.key] = job.record()
+            self.rows[job.key] = job.record()
 
     def done(self, jobs: Sequence[WebhookJob]) -> None:
         for job in jobs:
             self.finished.append(job.key)
-            self.kept.pop(job.key, None)
+            self.rows.pop(job.key, None)
+
+    def kept(self, jobs: Sequence[WebhookJob]) -> list[WebhookJob]:
+        return [job for job in jobs if job.key in self.rows]
 
 
 def _queue(now: list[float], log: _Log | None = None) -> WebhookQueue:
@@ -80,18 +83,18 @@ def test_a_job_stays_in_the_log_until_its_last_attempt_is_over(receiver: _Receiv
     now, log = [0.0], _Log()
     queue = _queue(now, log)
     seen_during_the_request: list[list[str]] = []
-    receiver.on_request = lambda path: seen_during_the_request.append(list(log.kept))
+    receiver.on_request = lambda path: seen_during_the_request.append(list(log.rows))
     receiver.status = 503
     job = queue.schedule(10.0, method="post", url=receiver.url + "/r", provider="p")
-    assert list(log.kept) == [job.key] and log.kept[job.key]["due"] == 10.0
+    assert list(log.rows) == [job.key] and log.rows[job.key]["due"] == 10.0
     now[0] = 10.0
     queue.notify()  # fails: saved again for its retry, 5 s later
     assert seen_during_the_request == [[job.key]]  # still written down while being sent
-    assert log.kept[job.key]["attempt"] == 1 and log.kept[job.key]["due"] == 15.0
+    assert log.rows[job.key]["attempt"] == 1 and log.rows[job.key]["due"] == 15.0
     receiver.status = 200
     now[0] = 15.0
     queue.notify()
-    assert log.kept == {} and log.finished == [job.key]
+    assert log.rows == {} and log.finished == [job.key]
 
 
 def test_nothing_is_sent_while_held_and_due_jobs_go_out_when_the_hold_ends(
@@ -154,7 +157,9 @@ def test_jobs_scheduled_in_a_hold_that_fails_are_dropped_when_they_were_written_
     queue = _queue([0.0], log)
     with pytest.raises(RuntimeError), queue.held():
         with queue.held():  # nested: the outermost decides
-            queue.schedule(0.0, method="post", url=receiver.url + "/undone", provider="p")
+            job = queue.schedule(0.0, method="post", url=receiver.url + "/undone", provider="p")
+        if log is not None:
+            del log.rows[job.key]  # what the failed commit undid
         raise RuntimeError("the commit failed")
     with queue.held():
         queue.schedule(0.0, method="post", url=receiver.url + "/kept", provider="p")
@@ -179,7 +184,7 @@ def test_stopping_the_worker_lets_the_delivery_in_flight_finish_and_be_written_d
     assert answering.wait(5)
     queue.stop()
     assert log.finished == [first.key]  # delivered, so no longer written down
-    assert list(log.kept) == [second.key]  # not sent: still pending, in the queue and the log
+    assert list(log.rows) == [second.key]  # not sent: still pending, in the queue and the log
     assert [job.key for job in queue.pending()] == [second.key]
     assert receiver.hits == ["/first"]
 
@@ -204,3 +209,36 @@ def test_jobs_queued_when_one_of_two_holds_ends_go_out_when_the_other_ends(
     second_out.set()
     other.join(5)
     assert receiver.hits == ["/due"]
+
+
+def test_a_job_that_cannot_even_be_sent_is_a_failed_attempt_not_the_end_of_the_round(
+    receiver: _Receiver,
+) -> None:
+    """A host httpx cannot encode (``a..b``) raised out of the sending loop: every other
+    job due in the same round was lost, unsent and unrecorded."""
+    now = [0.0]
+    queue = _queue(now)
+    queue.schedule(1.0, method="post", url="http://a..b/receipt", provider="p")
+    queue.schedule(1.0, method="post", url=receiver.url + "/good", provider="p")
+    now[0] = 1.0
+    queue.notify()
+    assert receiver.hits == ["/good"]
+    bad, good = queue.attempts
+    assert (bad["ok"], bad["status"], good["ok"]) == (False, None, True)
+    assert bad["error"].startswith("UnicodeError")
+    assert [job.url for job in queue.pending()] == ["http://a..b/receipt"]  # retried later
+
+
+def test_a_hold_ending_in_an_error_keeps_the_jobs_its_log_still_has(
+    receiver: _Receiver,
+) -> None:
+    """Only jobs whose writing down was undone go: one written outside any transaction
+    (or inside a caller's that carries on) is kept, in the log and the queue alike."""
+    log = _Log()
+    queue = _queue([0.0], log)
+    with pytest.raises(RuntimeError), queue.held():
+        kept = queue.schedule(0.0, method="post", url=receiver.url + "/kept", provider="p")
+        undone = queue.schedule(0.0, method="post", url=receiver.url + "/undone", provider="p")
+        del log.rows[undone.key]  # as a rolled-back transaction would
+        raise RuntimeError
+    assert receiver.hits == ["/kept"] and log.finished == [kept.key]
