@@ -7,10 +7,15 @@ import gc
 import os
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from .emulator import Emulator
+    from .providers.base import Provider
 
 __all__ = ["main"]
 
@@ -59,48 +64,97 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         return _fail(f"--port {args.port} is not a TCP port")
+    # From here a SIGTERM is a normal exit (while serving, uvicorn shuts down gracefully,
+    # then re-raises the signal it caught), and Ctrl-C too: the store is closed either way.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    emu: Emulator | None = None
+    served = False
     try:
-        emu = Emulator(scenario=args.scenario, clock=args.clock, seed=args.seed, db=args.db)
-    except ScenarioError as exc:
-        return _fail(f"--scenario: {exc}")
-    except SchemaVersionError as exc:  # its message starts with the path
-        return _fail(f"--db {exc}")
-    except (sqlite3.Error, OSError) as exc:
-        return _fail(f"--db {args.db}: cannot open SQLite database ({exc})")
-    try:
-        sock = bind_socket(args.host, args.port)
-    except OSError as exc:
-        return _fail(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})")
+        if args.db and not _claim(args.db):
+            return _fail(
+                f"--db {args.db}: in use by another sms-emulator serve (one server per file:"
+                " two would hand out the same ids)"
+            )
+        try:
+            emu = Emulator(scenario=args.scenario, clock=args.clock, seed=args.seed, db=args.db)
+        except ScenarioError as exc:
+            return _fail(f"--scenario: {exc}")
+        except SchemaVersionError as exc:  # its message starts with the path
+            return _fail(f"--db {exc}")
+        except (sqlite3.Error, OSError) as exc:
+            return _fail(f"--db {args.db}: cannot open SQLite database ({exc})")
+        try:
+            sock = bind_socket(args.host, args.port)
+        except OSError as exc:
+            return _fail(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})")
+        server = uvicorn.Server(uvicorn_config(emu.app))
+        emu.webhooks.start()
+        # Everything built so far (modules, the app) lives as long as the process:
+        # moved out of the collector's way, it is not revisited on every full pass.
+        gc.collect()
+        gc.freeze()
+        # Ready: the socket listens, so the banner's URL answers as soon as it is read.
+        served = True
+        print(_banner(sock, emu, args.db, PROVIDERS), flush=True)
+        # A signal in the instant before uvicorn starts its loop leaves its coroutine
+        # unawaited: a normal stop all the same, not worth a warning.
+        warnings.filterwarnings("ignore", "coroutine 'Server.serve' was never awaited")
+        server.run(sockets=[sock])
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        if emu is not None:
+            # A second Ctrl-C or SIGTERM must not cut the final save short (it waits at
+            # most for a webhook in flight).
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            emu.close()
+    if served:
+        print("sms-emulator stopped", flush=True)
+    return 0
+
+
+def _banner(sock: Any, emu: Emulator, db: str | None, providers: Sequence[Provider]) -> str:
     host, port = sock.getsockname()[:2]
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
     lines = [
         f"sms-emulator {__version__} listening on {url}",
         f"  scenario: {emu.scenario.name} (seed {emu.seed}), clock: {emu.clock.kind}, "
-        f"store: {args.db or 'memory'}",
+        f"store: {db or 'memory'}",
     ]
-    for provider in PROVIDERS:
+    for provider in providers:
         lines.append(f"  {provider.title}:")
         lines += [f"    {url}{path}" for path in provider.paths]
     lines.append(f"  admin API: {url}/_emulator/  (health, messages, clock, scenario, requests)")
     lines.append(f"  inspector: {url}/_emulator/ui")
-    print("\n".join(lines), flush=True)
-    server = uvicorn.Server(uvicorn_config(emu.app))
-    emu.webhooks.start()
-    # Everything built so far (modules, the app) lives as long as the process:
-    # moved out of the collector's way, it is not revisited on every full pass.
-    gc.collect()
-    gc.freeze()
-    # uvicorn shuts down gracefully, then re-raises the signal it caught: make
-    # that re-raised SIGTERM a normal exit so the store is closed.
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    return "\n".join(lines)
+
+
+#: Files this process serves from, kept open (and locked) until it exits: closing
+#: another descriptor of a SQLite file would drop SQLite's own locks on it.
+_CLAIMED: list[int] = []
+
+
+def _claim(path: str) -> bool:
+    """Lock the ``--db`` file for this process; False if another process holds it.
+
+    Where ``fcntl`` is missing (Windows) nothing is locked.
+    """
     try:
-        server.run(sockets=[sock])
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        emu.close()
-    print("sms-emulator stopped", flush=True)
-    return 0
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        return True
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        return True  # not a file we can open: SQLite says why, in its own error
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False
+    _CLAIMED.append(fd)
+    return True
 
 
 def _check(args: argparse.Namespace) -> int:

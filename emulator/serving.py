@@ -12,6 +12,7 @@ are unchanged.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import uvicorn
@@ -96,11 +97,35 @@ else:  # pragma: no cover - uvicorn[standard] brings httptools wherever it has w
     OneWriteHttpToolsProtocol = None  # type: ignore[assignment,misc]
 
 
+#: Seconds a shutdown waits for open requests; uvicorn's default waits for ever, and
+#: a client that sent half a body would keep a stopped server running.
+GRACEFUL_SHUTDOWN = 5.0
+
+
+class _CutByShutdown(logging.Filter):
+    """Drops uvicorn's traceback for a request the bounded shutdown cancelled.
+
+    uvicorn logs "Exception in ASGI application" with the ``CancelledError``
+    of every request still open when ``GRACEFUL_SHUTDOWN`` runs out (a client
+    that never sent its whole body): expected, after its own line saying so.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not isinstance(error, asyncio.CancelledError)
+
+
 def uvicorn_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
-    """uvicorn's ``Config`` for the emulator: quiet, no lifespan, one write per response."""
+    """uvicorn's ``Config`` for the emulator: quiet, no lifespan, one write per response,
+    a bounded graceful shutdown."""
     options.setdefault("log_level", "warning")
     options.setdefault("lifespan", "off")
     options.setdefault("access_log", False)
+    options.setdefault("timeout_graceful_shutdown", GRACEFUL_SHUTDOWN)
     if OneWriteHttpToolsProtocol is not None:
         options.setdefault("http", OneWriteHttpToolsProtocol)
-    return uvicorn.Config(app, **options)
+    config = uvicorn.Config(app, **options)
+    errors = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _CutByShutdown) for f in errors.filters):
+        errors.addFilter(_CutByShutdown())
+    return config

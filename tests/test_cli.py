@@ -6,11 +6,13 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -333,6 +335,129 @@ def test_a_kill_9_loses_no_accepted_message_and_repeats_no_id(
     assert len({b for _, b, _ in before + after}) == 6
     assert len({t for _, _, tokens in before + after for t in tokens}) == 12
     assert second.stop()[0] == 0
+
+
+def test_a_second_server_on_the_same_db_file_is_refused(
+    serve: list[Server], tmp_path: Path
+) -> None:
+    """Two processes on one file would each count ids from what they read at start."""
+    db = str(tmp_path / "emu.db")
+    first = start(serve, "--db", db)
+    result = run("serve", "--port", "0", "--db", db, timeout=DEADLINE)
+    assert_one_error_line(result, "--db", "in use by another sms-emulator serve")
+    assert httpx.get(first.url + "/_emulator/health").status_code == 200
+    assert first.stop()[0] == 0
+    again = start(serve, "--db", db)  # free once the first has stopped
+    assert again.stop()[0] == 0
+
+
+def _spawn(*args: str) -> tuple[subprocess.Popen[str], str]:
+    """``serve`` started, and its URL as soon as the banner's first line is out."""
+    proc = subprocess.Popen(
+        [*CLI, "serve", "--port", "0", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    match = re.search(r"listening on (http://\S+)", proc.stdout.readline())
+    assert match, proc.stderr.read() if proc.stderr else ""
+    return proc, match.group(1)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_the_banner_means_ready_and_a_signal_right_after_it_stops_cleanly(
+    tmp_path: Path, signum: int
+) -> None:
+    proc, url = _spawn("--db", str(tmp_path / "emu.db"))
+    try:
+        # no retry: the socket listens before the banner is printed
+        assert httpx.get(url + "/_emulator/health", timeout=DEADLINE).status_code == 200
+    finally:
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=DEADLINE)
+    assert (proc.returncode, "Traceback" in err) == (0, False), err
+    assert "sms-emulator stopped" in out
+
+    proc, _ = _spawn("--db", str(tmp_path / "emu.db"))
+    proc.send_signal(signum)  # at once: the server may not be serving yet
+    out, err = proc.communicate(timeout=DEADLINE)
+    assert (proc.returncode, err) == (0, "")
+    assert "sms-emulator stopped" in out
+
+
+def test_a_client_holding_a_request_half_sent_does_not_keep_a_stopped_server_running(
+    serve: list[Server],
+) -> None:
+    server = start(serve)
+    host, port = re.match(r"http://([^:]+):(\d+)", server.url).groups()  # type: ignore[union-attr]
+    with socket.create_connection((host, int(port))) as stalled:
+        stalled.sendall(
+            b"POST /api/services/sendsms HTTP/1.1\r\nHost: x\r\n"
+            b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"pa'
+        )
+        time.sleep(0.2)  # real time: the server has read the head and waits for the body
+        started = time.monotonic()
+        code, out, err = server.stop()
+    assert time.monotonic() - started < 15  # uvicorn's default waited for ever
+    assert (code, "Traceback" in err) == (0, False), err
+    assert "stopped" in out
+
+
+def test_a_second_signal_while_a_webhook_is_in_flight_still_stops_cleanly(
+    serve: list[Server], tmp_path: Path
+) -> None:
+    """Shutdown waits for a delivery in flight (to record it as sent); a second Ctrl-C
+    or SIGTERM meanwhile neither cuts the final save short nor prints a traceback."""
+    answered = threading.Event()
+    received: list[str] = []
+
+    class SlowReceiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            received.append(self.path)
+            answered.wait(3)  # real time: answers once both signals were sent
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), SlowReceiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        db = str(tmp_path / "emu.db")
+        server = start(serve, "--db", db, "--clock", "virtual")
+        uri = f"http://127.0.0.1:{receiver.server_address[1]}/dr"
+        sent = httpx.post(
+            server.url + "/v2/Properties/S7DNJ9KJDS0MDS23DKS9QMZ8DKJSD9KL/Messages",
+            json={"To": "+61488023555", "Text": "hi", "DeliveryReceiptWebhookUri": uri},
+            auth=("AG5T3HFR5ASD54FS5GB3SDAFJAKSH6DS", "secret-token"),
+        )
+        assert sent.status_code == 200, sent.text
+        httpx.post(server.url + "/_emulator/clock", json={"advance": "1m"})
+        deadline = time.monotonic() + DEADLINE
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.01)  # real time: the worker thread is sending
+        server.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)  # real time: shutdown is under way, waiting for the delivery
+        server.proc.send_signal(signal.SIGINT)
+        answered.set()
+        code, out, err = (
+            server.proc.wait(timeout=DEADLINE),
+            server.rest_of_stdout(),
+            server.stderr(),
+        )
+        assert (code, "Traceback" in err) == (0, False), err
+        assert "stopped" in out
+        again = start(serve, "--db", db, "--clock", "virtual")
+        assert httpx.get(again.url + "/_emulator/webhooks").json()["pending"] == []  # sent
+        assert again.stop()[0] == 0
+        assert received == ["/dr"]
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
 
 
 def test_scenarios_command_lists_shipped_scenarios() -> None:

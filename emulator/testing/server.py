@@ -11,19 +11,24 @@ import httpx
 import uvicorn
 
 from ..emulator import Emulator
-from ..serving import uvicorn_config
+from ..serving import GRACEFUL_SHUTDOWN, uvicorn_config
 from .helpers import MessageHelpers
 
 __all__ = ["LiveServer", "bind_socket"]
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    """A listening-ready TCP socket (port 0 picks a free port)."""
+    """A listening TCP socket (port 0 picks a free port).
+
+    It listens from here on: a client connecting before the server loop runs
+    waits in the backlog instead of being refused.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)  # uvicorn's backlog
     except OSError:
         sock.close()
         raise
@@ -77,11 +82,18 @@ class LiveServer(MessageHelpers):
         return self
 
     def stop(self) -> None:
+        """Stop serving: open requests get ``GRACEFUL_SHUTDOWN`` seconds, then are cut."""
         self.emulator.webhooks.stop()
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        server, thread = self._server, self._thread
+        if server is not None:
+            server.should_exit = True
+        if thread is not None:
+            thread.join(timeout=GRACEFUL_SHUTDOWN + 5)
+            if thread.is_alive() and server is not None:
+                server.force_exit = True  # a client still holding a request open
+                thread.join(timeout=5)
+            if thread.is_alive():
+                raise RuntimeError("the emulator's live server did not stop")
         self._server = self._thread = None
 
     def client(self, **kwargs: Any) -> httpx.Client:
