@@ -189,20 +189,31 @@ class WebhookQueue:
             self._generation += 1
 
     def notify(self) -> None:
-        """Tell the queue the clock moved or work arrived.
+        """Tell the queue the clock moved: the jobs now due are sent before this returns.
 
-        In sync mode the due jobs are sent before this returns, unless the
-        queue is ``held()`` (then when the hold ends) or another thread is
-        sending right now: that thread sends them too before it stops.
-        Waiting for it instead could wait for ever: it may be waiting for a
-        receiver that called the emulator, which is what brought us here.
+        In either mode (a live server's too, so ``advance()`` means the same
+        in-process, live and remote), unless the queue is ``held()`` (they go
+        when the hold ends) or another thread is sending right now: that
+        thread sends them too before it stops.  Waiting for it instead could
+        wait for ever: it may be waiting for a receiver that called the
+        emulator, which is what brought us here.
         """
-        self._poke()
-
-    def _poke(self) -> None:
+        self._send_now()
         if self.mode != "sync":
             self._wake.set()
-            return
+
+    def _poke(self) -> None:
+        """Work arrived (scheduled, or a hold ended): send it, or have the worker send it.
+
+        A live server's request handlers call this on its event loop, which
+        must not wait for a receiver: there the worker thread sends.
+        """
+        if self.mode != "sync":
+            self._wake.set()
+        else:
+            self._send_now()
+
+    def _send_now(self) -> None:
         self._more = True
         while self._more and self._send_lock.acquire(blocking=False):
             try:

@@ -94,6 +94,13 @@ def _url_for_worker(config: pytest.Config, option: str) -> str:
     urls = [u.strip() for u in option.split(",") if u.strip()]
     if not urls:
         raise pytest.UsageError("--sms-emulator-url needs a URL")
+    bare = [u.rstrip("/") for u in urls]
+    repeated = sorted({u for u in bare if bare.count(u) > 1})
+    if repeated:
+        raise pytest.UsageError(
+            f"--sms-emulator-url: {', '.join(repeated)} given more than once; each xdist "
+            "worker needs a server of its own (workers would reset each other's state)"
+        )
     workerinput = getattr(config, "workerinput", None)
     if workerinput is None:
         return urls[0]
@@ -104,6 +111,13 @@ def _url_for_worker(config: pytest.Config, option: str) -> str:
             f"--sms-emulator-url: {count} xdist workers but {len(urls)} server URL(s); "
             "give one URL per worker (comma-separated) so workers do not reset each "
             "other's state, or run without -n"
+        )
+    if index >= len(urls):
+        # xdist numbers a worker that replaces a crashed one past the others
+        raise pytest.UsageError(
+            f"--sms-emulator-url: xdist worker gw{index} replaces a crashed worker, and "
+            f"which of the {len(urls)} servers was that worker's is not known; its tests "
+            "cannot use a server (rerun them, or give a spare URL per worker)"
         )
     return urls[index]
 
@@ -124,6 +138,11 @@ def make_sms_emulator_server(
         try:
             yield remote
         finally:
+            try:  # leave the server as it was found: the next run reads it as the server's own
+                remote.reset()
+                remote.load_scenario(None)
+            except RemoteEmulatorError:
+                pass  # gone meanwhile: nothing to leave behind
             remote.close()
         return
     with LiveServer(InProcessEmulator(scenario=_parsed(None), clock="virtual")) as server:

@@ -28,6 +28,10 @@ from .helpers import MessageHelpers
 __all__ = ["RemoteEmulator", "RemoteEmulatorError"]
 
 
+#: How the server names a scenario sent in a PUT, in its errors.
+_PUT = "PUT /_emulator/scenario"
+
+
 class RemoteEmulatorError(RuntimeError):
     """The external emulator refused an admin call (or could not be reached)."""
 
@@ -59,7 +63,7 @@ class RemoteEmulator(MessageHelpers):
         if response.status_code >= 400:
             message = body.get("error") if isinstance(body, dict) else body
             raise RemoteEmulatorError(
-                f"{method} /_emulator{path} → {response.status_code}: {message}",
+                f"{method} {self.url}/_emulator{path} → {response.status_code}: {message}",
                 status=response.status_code,
                 body=body,
             )
@@ -149,23 +153,34 @@ class RemoteEmulator(MessageHelpers):
             spec = self._initial_scenario
         if isinstance(spec, Scenario):
             spec = spec.source
+        source = _PUT
         if isinstance(spec, dict):
             content = json.dumps(spec, ensure_ascii=False)  # YAML cannot read \ud83d escapes
         elif isinstance(spec, Path) or (
             isinstance(spec, str)
             and "\n" not in spec
             and spec not in shipped_scenarios()
-            and Path(spec).suffix in (".yaml", ".yml", ".json")
-        ):
+            and (Path(spec).suffix in (".yaml", ".yml", ".json") or Path(spec).is_file())
+        ):  # a local file, as the in-process loader reads it (whatever its name)
             try:
                 content = Path(spec).read_text(encoding="utf-8")
             except OSError as exc:
                 raise RemoteEmulatorError(f"cannot read scenario {spec}: {exc}") from None
+            source = str(spec)
         else:
             content = str(spec)
-        return self._call(
-            "PUT",
-            "/scenario",
-            content=content.encode("utf-8"),
-            headers={"Content-Type": "application/yaml"},
-        )
+        try:
+            return self._call(
+                "PUT",
+                "/scenario",
+                content=content.encode("utf-8"),
+                headers={"Content-Type": "application/yaml"},
+            )
+        except RemoteEmulatorError as exc:
+            error = exc.body.get("error") if isinstance(exc.body, dict) else None
+            if source == _PUT or not isinstance(error, str) or not error.startswith(_PUT):
+                raise
+            # The server names the PUT's body (file, line, field): name the local file.
+            raise RemoteEmulatorError(
+                source + error.removeprefix(_PUT), status=exc.status, body=exc.body
+            ) from None

@@ -186,6 +186,20 @@ def test_url_option_runs_the_server_fixture_against_an_external_server(
     )
     project.runpytest("--sms-emulator-url", external.url).assert_outcomes(passed=3)
     assert external.scenario.name == "started-with"
+    # A run ending with a marked test leaves the server as it found it: the next run's
+    # unmarked tests get the server's own scenario, not the last test's.
+    project.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.sms_scenario({"name": "for-the-last-test"})
+        def test_marked(sms_emulator_server):
+            sms_emulator_server.advance("1h")
+        """
+    )
+    project.runpytest("--sms-emulator-url", external.url).assert_outcomes(passed=1)
+    assert external.scenario.name == "started-with"
+    assert external.now.isoformat() == "2026-01-01T00:00:00+00:00"
     health_checks = [e for e in external.requests() if e["path"] == "/_emulator/health"]
     assert health_checks == []  # the admin API is not journalled; nothing else hit it
 
@@ -262,6 +276,18 @@ def test_{i}(sms_emulator_server):
 def test_url_for_each_worker(option: str, worker: dict | None, expected: str) -> None:
     config = SimpleNamespace(workerinput=worker) if worker else SimpleNamespace()
     assert _url_for_worker(config, option) == expected  # type: ignore[arg-type]
+
+
+def test_the_same_url_twice_is_refused() -> None:
+    config = SimpleNamespace(workerinput={"workerid": "gw0", "workercount": 2})
+    with pytest.raises(pytest.UsageError, match="http://a:1 given more than once"):
+        _url_for_worker(config, "http://a:1,http://a:1/")  # type: ignore[arg-type]
+
+
+def test_a_worker_replacing_a_crashed_one_is_told_why_it_has_no_server() -> None:
+    config = SimpleNamespace(workerinput={"workerid": "gw2", "workercount": 2})
+    with pytest.raises(pytest.UsageError, match="gw2 replaces a crashed worker"):
+        _url_for_worker(config, "http://a:1,http://b:2")  # type: ignore[arg-type]
 
 
 def test_one_url_for_two_workers_is_refused() -> None:

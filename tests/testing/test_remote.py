@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -118,6 +120,18 @@ def test_invalid_scenario_is_refused_with_the_field(remote: RemoteEmulator) -> N
     assert remote.scenario()["name"] == "happy-path"  # the old one stays active
 
 
+def test_a_scenario_file_of_any_name_is_read_locally_and_errors_name_it(
+    remote: RemoteEmulator, live: LiveServer, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a bare name, as a marker gives it
+    (tmp_path / "flaky.scn").write_text("name: no-suffix\nseed: 14\n")
+    assert remote.load_scenario("flaky.scn")["name"] == "no-suffix"
+    (tmp_path / "bad.yaml").write_text("name: bad\nrules:\n  - outcom: delivered\n")
+    with pytest.raises(RemoteEmulatorError) as info:
+        remote.load_scenario("bad.yaml")
+    assert str(info.value).startswith("bad.yaml:3: rules[0].outcom: unknown key")  # as in-process
+
+
 def test_missing_scenario_file(remote: RemoteEmulator, tmp_path) -> None:
     with pytest.raises(RemoteEmulatorError, match="cannot read scenario"):
         remote.load_scenario(str(tmp_path / "nope.yaml"))
@@ -135,6 +149,47 @@ def test_client_is_a_real_socket_client(remote: RemoteEmulator) -> None:
     with remote.client() as client:
         assert isinstance(client, httpx.Client)
         assert client.get("/_emulator/health").json()["status"] == "ok"
+
+
+def test_an_admin_error_names_the_server(remote: RemoteEmulator) -> None:
+    with pytest.raises(RemoteEmulatorError) as info:
+        remote.advance("soon")
+    assert str(info.value).startswith(f"POST {remote.url}/_emulator/clock → 400")
+
+
+def test_advance_on_a_live_server_sends_the_due_webhooks_before_it_returns(
+    live: LiveServer,
+) -> None:
+    """As in-process: a live server's own worker thread does not make it asynchronous."""
+    received: list[str] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            received.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        live.reset()
+        url = f"http://127.0.0.1:{receiver.server_address[1]}"
+        for i in range(3):
+            live.webhooks.schedule(live.time() + 60, method="POST", url=f"{url}/{i}", provider="p")
+        live.advance("1m")  # the test thread, as a test calls it
+        assert sorted(received) == ["/0", "/1", "/2"]
+        live.webhooks.schedule(live.time() + 60, method="POST", url=f"{url}/3", provider="p")
+        with RemoteEmulator(live.url) as remote:
+            remote.advance("1m")  # over the admin API
+        assert sorted(received) == ["/0", "/1", "/2", "/3"]
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
 
 
 def test_unreachable_server() -> None:
