@@ -1,10 +1,11 @@
 """Outgoing webhooks: a due-event queue on the emulator clock, with retries.
 
 Providers schedule a request for a moment in emulator time; it is sent once
-the clock reaches it.  In-process (``mode="sync"``) due webhooks go out when
-the clock is advanced or an event is due now; a live server runs a
-background worker instead (``mode="background"``) so request handling never
-waits on a receiver.  Failed attempts are retried with backoff and every
+the clock reaches it.  Advancing the clock sends the webhooks it made due
+before it returns.  In-process (``mode="sync"``) a webhook due at once goes
+out from the request that scheduled it; a live server runs a background
+worker for those instead (``mode="background"``), so its request handling
+never waits on a receiver.  Failed attempts are retried with backoff and every
 attempt is recorded.  With a ``JobLog`` (the emulator's ``--db`` store) every
 pending job is also written down until it is done, so it outlives the process.
 """
@@ -391,7 +392,10 @@ class _Hold:
         queue = self.queue
         mine = self.mine
         if kind is not None and queue._log is not None and self.outer is None and mine:
-            mine = queue._log.kept(mine)  # those written down by an undone transaction are gone
+            try:  # those written down by an undone transaction are gone
+                mine = queue._log.kept(mine)
+            except Exception:  # the store itself failed: its transaction is undone
+                mine = []
         with queue._lock:
             if self.outer is None:
                 queue._held_here.jobs = None
