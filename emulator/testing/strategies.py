@@ -106,7 +106,11 @@ def _national_shape(code: str) -> tuple[int, str]:
     lengths = _possible_lengths(int(code))
     if lengths is None:
         raise InvalidArgument(f"country code {code!r} is not assigned to any country")
-    return max(lengths), "123456789"
+    # E.164 numbers have at most 15 digits: some countries list longer local-only lengths
+    fitting = [n for n in lengths if len(code) + n <= 15]
+    if not fitting:  # pragma: no cover - no assigned code is without one
+        raise InvalidArgument(f"country code {code!r} has no length E.164 can hold")
+    return max(fitting), "123456789"
 
 
 def _check_country_codes(country_codes: Sequence[str] | None) -> tuple[str, ...]:
@@ -217,7 +221,7 @@ def kenyan_msisdns(*, forms: Sequence[str] = _KENYAN_FORMS) -> st.SearchStrategy
     """Kenyan mobile numbers on a real operator range, as the sendbulk gateways take them.
 
     ``forms``: ``"254"`` (``2547XXXXXXXX``), ``"+254"`` and ``"0"`` (``07XXXXXXXX``).
-    Shrinks toward ``254700000000``.
+    Shrinks toward the lowest operator range, ``254100000000``.
     """
     forms = tuple(forms)
     if not forms or set(forms) - set(_KENYAN_FORMS):
@@ -321,7 +325,11 @@ def ucs2_texts(
     """
     targets = _check_units(units, UCS2_BOUNDARY_UNITS)
     return _built_text(
-        targets, _UCS2_CHARS + _GSM7_CHARS, _ASTRAL_CHARS if astral else "", (67, 70, 134)
+        targets,
+        _UCS2_CHARS + _GSM7_CHARS,
+        _ASTRAL_CHARS if astral else "",
+        (67, 70, 134),
+        required=_UCS2_CHARS,  # one at least, even in a text of one unit
     )
 
 
@@ -610,16 +618,19 @@ def _fonedynamics_messages(
     to = draw(e164_numbers())
     message: dict[str, Any] = {"To": to, "Text": draw(text)}
     kind = draw(st.sampled_from(senders))
+    # Every kind's sender is drawn, whichever is used: the draws keep one shape, so
+    # shrinking can switch kinds (or the recipient's country) and stay valid.
+    number = draw(e164_numbers())
+    word = draw(st.sampled_from(_ALPHANUMERIC_SENDERS))
+    blank = draw(st.sampled_from([None, "", " "]))  # omitted, empty or blank: leased
     if kind == "alphanumeric" and to.startswith("+1") and "number" in senders:
         kind = "number"  # no alphanumeric senders to US/Canada: that would lease
     if kind == "number":
-        message["From"] = draw(e164_numbers())
+        message["From"] = number
     elif kind == "alphanumeric":
-        message["From"] = draw(st.sampled_from(_ALPHANUMERIC_SENDERS))
-    else:
-        blank = draw(st.sampled_from([None, "", " "]))  # omitted, empty or blank: leased
-        if blank is not None:
-            message["From"] = blank
+        message["From"] = word
+    elif blank is not None:
+        message["From"] = blank
     if draw(st.booleans()):
         message["DeliveryReceipt"] = draw(st.booleans())
     if draw(st.booleans()):
@@ -786,7 +797,8 @@ def _sendbulk_mobiles(draw: st.DrawFn, bad: str | None) -> Any:
     if bad == "foreign mobile":
         return draw(e164_numbers(country_codes=("44", "61")))
     mobile = draw(kenyan_msisdns())
-    if mobile.startswith("254") and draw(st.booleans()):
+    as_number = draw(st.booleans())  # drawn whatever the form: one shape, for shrinking
+    if mobile.startswith("254") and as_number:
         return int(mobile)  # some clients send numbers
     return mobile
 

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from emulator import Emulator
+from emulator.core.phone import is_possible_e164
+from emulator.core.segments import analyze
 from emulator.testing.invariants import (
     check_emulator_state,
     check_fonedynamics_batch,
@@ -19,18 +21,22 @@ from emulator.testing.invariants import (
 )
 from emulator.testing.strategies import (
     InvalidBody,
+    e164_numbers,
     fonedynamics_batch_bodies,
     fonedynamics_list_params,
     fonedynamics_message_bodies,
+    kenyan_msisdns,
     ringcentral_batch_params,
     ringcentral_message_params,
     ringcentral_optout_params,
     ringcentral_revoke_forms,
     ringcentral_status_params,
     ringcentral_token_forms,
+    sendbulk_bulk_bodies,
     sendbulk_dlr_bodies,
     sendbulk_hashed_otp_bodies,
     sendbulk_sms_bodies,
+    ucs2_texts,
 )
 
 from ._clients import FD_AUTH, FD_MESSAGES, RC_BATCHES, fresh, ringcentral_headers
@@ -403,3 +409,32 @@ def test_bad_arguments_are_refused_when_called(factory: Any, kwargs: dict[str, A
 def test_invalid_refresh_forms_need_no_tokens() -> None:
     invalid = find(ringcentral_token_forms(grants=["refresh_token"], valid=False), lambda i: True)
     assert invalid.kind == "form" and invalid.code in ("OAU-250", "OAU-111", "OAU-213")
+
+
+@pytest.mark.parametrize("code", ["62", "81", "82", "234", "598"])
+@settings(max_examples=50, deadline=None)
+@given(data=st.data())
+def test_numbers_of_countries_listing_longer_local_lengths_fit_e164(code: str, data: Any) -> None:
+    """Some countries list national lengths past E.164's 15 digits: never drawn."""
+    number = data.draw(e164_numbers(country_codes=[code]))
+    assert number.startswith("+" + code) and len(number) <= 16
+    assert is_possible_e164(number)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), units=st.sampled_from([1, 2, 3, 5]))
+def test_ucs2_texts_of_a_few_units_still_need_ucs2(data: Any, units: int) -> None:
+    text = data.draw(ucs2_texts(units=[units]))
+    info = analyze(text)
+    assert info.encoding == "UCS-2" and len(text.encode("utf-16-le")) // 2 == units
+    assert text.strip()  # never only spaces, which the gateways refuse as empty
+
+
+def test_bodies_shrink_to_the_simplest_valid_one() -> None:
+    """Every path draws the same values, so shrinking can move between them."""
+    simplest = {"To": "+12000000000", "Text": "a", "From": "+12000000000"}
+    assert find(fonedynamics_message_bodies(), lambda body: True) == simplest
+    assert find(fonedynamics_batch_bodies(), lambda body: True) == {"Messages": [simplest]}
+    (item,) = find(sendbulk_bulk_bodies(), lambda body: True)["smslist"]
+    assert item["mobile"] == "254100000000"
+    assert find(kenyan_msisdns(), lambda number: True) == "254100000000"
