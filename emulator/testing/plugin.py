@@ -138,8 +138,9 @@ def make_sms_emulator_server(
         try:
             yield remote
         finally:
-            try:  # leave the server as it was found: the next run reads it as the server's own
-                remote.reset()
+            # Give the server back its own scenario: the next run reads the active one as
+            # the server's own. What the last test did stays, for a look in the inspector.
+            try:
                 remote.load_scenario(None)
             except RemoteEmulatorError:
                 pass  # gone meanwhile: nothing to leave behind

@@ -199,7 +199,7 @@ def test_url_option_runs_the_server_fixture_against_an_external_server(
     )
     project.runpytest("--sms-emulator-url", external.url).assert_outcomes(passed=1)
     assert external.scenario.name == "started-with"
-    assert external.now.isoformat() == "2026-01-01T00:00:00+00:00"
+    assert external.now.isoformat() == "2026-01-01T01:00:00+00:00"  # the last test's state stays
     health_checks = [e for e in external.requests() if e["path"] == "/_emulator/health"]
     assert health_checks == []  # the admin API is not journalled; nothing else hit it
 
