@@ -66,6 +66,7 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail(f"--port {args.port} is not a TCP port")
     # From here a SIGTERM is a normal exit (while serving, uvicorn shuts down gracefully,
     # then re-raises the signal it caught), and Ctrl-C too: the store is closed either way.
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     emu: Emulator | None = None
     served = False
@@ -109,6 +110,9 @@ def _serve(args: argparse.Namespace) -> int:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             emu.close()
+        _release()
+        signal.signal(signal.SIGINT, handlers[0])  # as they were: an in-process caller goes on
+        signal.signal(signal.SIGTERM, handlers[1])
     if served:
         print("sms-emulator stopped", flush=True)
     return 0
@@ -133,6 +137,12 @@ def _banner(sock: Any, emu: Emulator, db: str | None, providers: Sequence[Provid
 #: Files this process serves from, kept open (and locked) until it exits: closing
 #: another descriptor of a SQLite file would drop SQLite's own locks on it.
 _CLAIMED: list[int] = []
+
+
+def _release() -> None:
+    """Unlock the ``--db`` file, once its store is closed (an in-process caller may serve again)."""
+    while _CLAIMED:
+        os.close(_CLAIMED.pop())
 
 
 def _claim(path: str) -> bool:

@@ -1,13 +1,13 @@
 """Outgoing webhooks: a due-event queue on the emulator clock, with retries.
 
 Providers schedule a request for a moment in emulator time; it is sent once
-the clock reaches it.  Advancing the clock sends the webhooks it made due
-before it returns.  In-process (``mode="sync"``) a webhook due at once goes
-out from the request that scheduled it; a live server runs a background
-worker for those instead (``mode="background"``), so its request handling
-never waits on a receiver.  Failed attempts are retried with backoff and every
-attempt is recorded.  With a ``JobLog`` (the emulator's ``--db`` store) every
-pending job is also written down until it is done, so it outlives the process.
+the clock reaches it.  In-process (``mode="sync"``) due webhooks go out when
+the clock is advanced (before ``advance()`` returns) or an event is due now;
+a live server runs a background worker instead (``mode="background"``), so
+neither its requests nor its admin calls ever wait on a receiver.  Failed
+attempts are retried with backoff and every attempt is recorded.  With a
+``JobLog`` (the emulator's ``--db`` store) every pending job is also written
+down until it is done, so it outlives the process.
 """
 
 from __future__ import annotations
@@ -190,25 +190,19 @@ class WebhookQueue:
             self._generation += 1
 
     def notify(self) -> None:
-        """Tell the queue the clock moved: the jobs now due are sent before this returns.
+        """Tell the queue the clock moved or work arrived.
 
-        In either mode (a live server's too, so ``advance()`` means the same
-        in-process, live and remote), unless the queue is ``held()`` (they go
-        when the hold ends) or another thread is sending right now: that
-        thread sends them too before it stops.  Waiting for it instead could
-        wait for ever: it may be waiting for a receiver that called the
-        emulator, which is what brought us here.
+        In sync mode the due jobs are sent before this returns, unless the
+        queue is ``held()`` (they go when the hold ends) or another thread is
+        sending right now: that thread sends them too before it stops.
+        Waiting for it instead could wait for ever: it may be waiting for a
+        receiver that called the emulator, which is what brought us here.
+        In background mode the worker sends them, right after: an admin call
+        that moves the clock, or a server stopping, never waits on receivers.
         """
-        self._send_now()
-        if self.mode != "sync":
-            self._wake.set()
+        self._poke()
 
     def _poke(self) -> None:
-        """Work arrived (scheduled, or a hold ended): send it, or have the worker send it.
-
-        A live server's request handlers call this on its event loop, which
-        must not wait for a receiver: there the worker thread sends.
-        """
         if self.mode != "sync":
             self._wake.set()
         else:

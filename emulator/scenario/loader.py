@@ -32,6 +32,7 @@ from .schema import (
 
 __all__ = [
     "ScenarioError",
+    "is_file",
     "load_scenario",
     "load_scenario_body",
     "parse_scenario",
@@ -609,6 +610,15 @@ def _load_file(path: Path, source: str, shipped: dict[str, Path]) -> Scenario:
     return scenario
 
 
+def is_file(path: Path) -> bool:
+    """``path.is_file()``, False for a string no file can be named by (a long
+    one-line YAML or JSON document is not a path, and must not raise)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def load_scenario(spec: str | Path | dict[str, Any] | Scenario | None) -> Scenario:
     """A scenario from a shipped name, a file path, YAML/JSON text, a dict or a Scenario."""
     if spec is None:
@@ -631,7 +641,7 @@ def load_scenario(spec: str | Path | dict[str, Any] | Scenario | None) -> Scenar
         spec = shipped[name]
     path = Path(spec)
     if isinstance(spec, Path) or (
-        "\n" not in spec and (path.suffix in (".yaml", ".yml", ".json") or path.is_file())
+        "\n" not in spec and (path.suffix in (".yaml", ".yml", ".json") or is_file(path))
     ):
         scenario = _load_file(path, str(spec), shipped)
         mtime = _mtime(path) if name is not None else None

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from ..scenario.loader import load_scenario, shipped_scenarios
+from ..scenario.loader import is_file, load_scenario, shipped_scenarios
 from ..scenario.schema import Scenario
 from .helpers import InProcessEmulator
 from .remote import RemoteEmulator, RemoteEmulatorError
@@ -70,9 +70,9 @@ def scenario_for(node: pytest.Item) -> Any:
     spec = marker.args[0]
     if isinstance(spec, str | Path) and str(spec) not in shipped_scenarios():
         path = Path(spec)
-        if not path.is_absolute() and not path.exists():
+        if not path.is_absolute() and not is_file(path):
             beside_test = Path(node.path).parent / path
-            if beside_test.exists():
+            if is_file(beside_test):
                 return beside_test
     return spec
 

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 
 from ..core.clock import to_datetime
-from ..scenario.loader import shipped_scenarios
+from ..scenario.loader import is_file, shipped_scenarios
 from ..scenario.schema import Scenario
 from .helpers import MessageHelpers
 
@@ -160,7 +160,7 @@ class RemoteEmulator(MessageHelpers):
             isinstance(spec, str)
             and "\n" not in spec
             and spec not in shipped_scenarios()
-            and (Path(spec).suffix in (".yaml", ".yml", ".json") or Path(spec).is_file())
+            and (Path(spec).suffix in (".yaml", ".yml", ".json") or is_file(Path(spec)))
         ):  # a local file, as the in-process loader reads it (whatever its name)
             try:
                 content = Path(spec).read_text(encoding="utf-8")

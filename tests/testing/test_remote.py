@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
+from emulator import Emulator
 from emulator.testing.helpers import InProcessEmulator
 from emulator.testing.remote import RemoteEmulator, RemoteEmulatorError
 from emulator.testing.server import LiveServer, bind_socket
@@ -132,6 +136,16 @@ def test_a_scenario_file_of_any_name_is_read_locally_and_errors_name_it(
     assert str(info.value).startswith("bad.yaml:3: rules[0].outcom: unknown key")  # as in-process
 
 
+def test_a_long_one_line_scenario_is_text_not_a_file_name(
+    remote: RemoteEmulator, live: LiveServer
+) -> None:
+    """Too long to name a file (ENAMETOOLONG): still sent as the document it is."""
+    document = json.dumps({"name": "long-" + "x" * 400, "seed": 7})
+    assert remote.load_scenario(document)["seed"] == 7
+    assert live.scenario.name.startswith("long-")
+    assert Emulator(scenario=document).seed == 7  # and in-process
+
+
 def test_missing_scenario_file(remote: RemoteEmulator, tmp_path) -> None:
     with pytest.raises(RemoteEmulatorError, match="cannot read scenario"):
         remote.load_scenario(str(tmp_path / "nope.yaml"))
@@ -157,11 +171,13 @@ def test_an_admin_error_names_the_server(remote: RemoteEmulator) -> None:
     assert str(info.value).startswith(f"POST {remote.url}/_emulator/clock → 400")
 
 
-def test_advance_on_a_live_server_sends_the_due_webhooks_before_it_returns(
-    live: LiveServer,
-) -> None:
-    """As in-process: a live server's own worker thread does not make it asynchronous."""
+def test_advance_on_a_live_server_leaves_sending_to_its_worker(live: LiveServer) -> None:
+    """The admin call returns at once, even with a receiver that never answers; the
+    worker sends what became due (and a stop does not wait for the rest)."""
     received: list[str] = []
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(8)  # accepts, never answers
 
     class Receiver(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -181,15 +197,24 @@ def test_advance_on_a_live_server_sends_the_due_webhooks_before_it_returns(
         url = f"http://127.0.0.1:{receiver.server_address[1]}"
         for i in range(3):
             live.webhooks.schedule(live.time() + 60, method="POST", url=f"{url}/{i}", provider="p")
-        live.advance("1m")  # the test thread, as a test calls it
-        assert sorted(received) == ["/0", "/1", "/2"]
-        live.webhooks.schedule(live.time() + 60, method="POST", url=f"{url}/3", provider="p")
         with RemoteEmulator(live.url) as remote:
-            remote.advance("1m")  # over the admin API
-        assert sorted(received) == ["/0", "/1", "/2", "/3"]
+            started = time.monotonic()
+            remote.advance("1m")
+            assert time.monotonic() - started < 2
+        deadline = time.monotonic() + 10
+        while len(received) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)  # real time: the worker thread sends
+        assert sorted(received) == ["/0", "/1", "/2"]
+        hung_url = f"http://127.0.0.1:{hung.getsockname()[1]}"
+        live.webhooks.schedule(live.time() + 60, method="POST", url=hung_url, provider="p")
+        with RemoteEmulator(live.url) as remote:
+            started = time.monotonic()
+            remote.advance("1m")
+            assert time.monotonic() - started < 2  # not the receiver's 5 s timeout
     finally:
         receiver.shutdown()
         receiver.server_close()
+        hung.close()
 
 
 def test_unreachable_server() -> None:
