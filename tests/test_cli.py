@@ -396,7 +396,7 @@ def test_a_client_holding_a_request_half_sent_does_not_keep_a_stopped_server_run
             b"POST /api/services/sendsms HTTP/1.1\r\nHost: x\r\n"
             b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"pa'
         )
-        time.sleep(0.2)  # real time: the server has read the head and waits for the body
+        time.sleep(0.2)  # real-time ok: the server reads the head, then waits for the body
         started = time.monotonic()
         code, out, err = server.stop()
     assert time.monotonic() - started < 15  # uvicorn's default waited for ever
@@ -439,9 +439,9 @@ def test_a_second_signal_while_a_webhook_is_in_flight_still_stops_cleanly(
         httpx.post(server.url + "/_emulator/clock", json={"advance": "1m"})
         deadline = time.monotonic() + DEADLINE
         while not received and time.monotonic() < deadline:
-            time.sleep(0.01)  # real time: the worker thread is sending
+            time.sleep(0.01)  # real-time ok: polls, with a deadline, for the worker to send
         server.proc.send_signal(signal.SIGTERM)
-        time.sleep(0.3)  # real time: shutdown is under way, waiting for the delivery
+        time.sleep(0.3)  # real-time ok: the second signal must land mid-shutdown
         server.proc.send_signal(signal.SIGINT)
         answered.set()
         code, out, err = (

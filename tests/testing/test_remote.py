@@ -203,7 +203,7 @@ def test_advance_on_a_live_server_leaves_sending_to_its_worker(live: LiveServer)
             assert time.monotonic() - started < 2
         deadline = time.monotonic() + 10
         while len(received) < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)  # real time: the worker thread sends
+            time.sleep(0.01)  # real-time ok: polls, with a deadline, for the worker to send
         assert sorted(received) == ["/0", "/1", "/2"]
         hung_url = f"http://127.0.0.1:{hung.getsockname()[1]}"
         live.webhooks.schedule(live.time() + 60, method="POST", url=hung_url, provider="p")
