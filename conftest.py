@@ -1,1 +1,42 @@
 """Project-wide test configuration (the sms-emulator plugin loads from its entry point)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+
+class _FullDiskAtCommit:
+    """A SQLite connection whose next COMMIT fails as on a full disk: SQLite undoes it all."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db, self.failing = db, True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.db, name)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.in_transaction
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if sql == "COMMIT" and self.failing:
+            self.failing = False
+            self.db.execute("ROLLBACK")
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.db.execute(sql, *args)
+
+
+@pytest.fixture
+def full_disk_at_next_commit() -> Callable[[Any], sqlite3.Connection]:
+    """Arm a ``SQLiteStore``: its next COMMIT fails (a full disk); returns the real connection."""
+
+    def arm(store: Any) -> sqlite3.Connection:
+        real = store._db
+        store._db = _FullDiskAtCommit(real)
+        return real
+
+    return arm

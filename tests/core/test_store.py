@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -313,37 +313,17 @@ def test_sqlite_a_transaction_that_raises_saves_none_of_its_writes(tmp_path: Pat
         second.close()
 
 
-class _FullDisk:
-    """A connection whose next COMMIT fails as on a full disk: SQLite undoes it all."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db, self.failing = db, True
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.db, name)
-
-    @property
-    def in_transaction(self) -> bool:
-        return self.db.in_transaction
-
-    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
-        if sql == "COMMIT" and self.failing:
-            self.failing = False
-            self.db.execute("ROLLBACK")
-            raise sqlite3.OperationalError("database or disk is full")
-        return self.db.execute(sql, *args)
-
-
 @pytest.mark.parametrize("grouped", [False, True])
-def test_sqlite_a_failed_commit_leaves_nothing_behind(tmp_path: Path, grouped: bool) -> None:
+def test_sqlite_a_failed_commit_leaves_nothing_behind(
+    tmp_path: Path, grouped: bool, full_disk_at_next_commit: Callable[[Any], sqlite3.Connection]
+) -> None:
     """Plans and groups first written by a commit that failed are written again later,
     not assumed: the messages after it come back, in this process and after a restart."""
     path = tmp_path / "e.db"
     store = SQLiteStore(path)
     store.add_messages([message("a")])
     fresh = plan_for("send_failed", Timing(sent=7.0))
-    real = store._db
-    store._db = _FullDisk(real)  # type: ignore[assignment]
+    real = full_disk_at_next_commit(store)
     with pytest.raises(sqlite3.OperationalError):
         if grouped:
             with store.transaction():

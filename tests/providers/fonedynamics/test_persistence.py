@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -182,33 +183,15 @@ def test_a_webhook_failing_while_a_reset_runs_is_not_kept_for_after_it(
     again.close()
 
 
-class _CommitFails:
-    """The store's connection, whose next COMMIT fails as on a full disk (all undone)."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.db, name)
-
-    @property
-    def in_transaction(self) -> bool:
-        return self.db.in_transaction
-
-    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
-        if sql == "COMMIT":
-            self.db.execute("ROLLBACK")
-            raise sqlite3.OperationalError("database or disk is full")
-        return self.db.execute(sql, *args)
-
-
 @pytest.mark.parametrize("path", [MESSAGES, BATCH])
 def test_a_send_whose_commit_fails_gets_no_receipt(
-    tmp_path: Path, receiver: Receiver, path: str
+    tmp_path: Path,
+    receiver: Receiver,
+    path: str,
+    full_disk_at_next_commit: Callable[[object], sqlite3.Connection],
 ) -> None:
     emu = Emulator(db=tmp_path / "fd.db")
-    real = emu.store._db
-    emu.store._db = _CommitFails(real)  # type: ignore[assignment]
+    real = full_disk_at_next_commit(emu.store)
     message = {"To": TO, "Text": "hi", "DeliveryReceiptWebhookUri": f"{receiver.url}/dr"}
     body = message if path == MESSAGES else {"Messages": [message]}
     with emu.client(auth=(ACCOUNT, TOKEN)) as client:
