@@ -40,3 +40,14 @@ def full_disk_at_next_commit() -> Callable[[Any], sqlite3.Connection]:
         return real
 
     return arm
+
+
+class ProcessDied(BaseException):
+    """The process dying mid-request: nothing after it runs (``close()`` included), and,
+    not being an ``Exception``, no handler turns it into an answer."""
+
+
+@pytest.fixture
+def process_death() -> type[BaseException]:
+    """What a test raises (from a patched store method...) to simulate a crash there."""
+    return ProcessDied

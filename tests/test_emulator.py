@@ -189,13 +189,12 @@ def test_sqlite_keeps_messages_ids_and_clock_across_restarts(tmp_path: Path) -> 
         second.close()
 
 
-class _Killed(BaseException):
-    """The process dying mid-request (nothing after it runs, ``close()`` included)."""
-
-
 @pytest.mark.parametrize("add", ["add_messages", "add_batch"])
 def test_sqlite_a_write_cut_short_leaves_ids_that_continue(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, add: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    add: str,
+    process_death: type[BaseException],
 ) -> None:
     """Messages and the id counters that made them are saved together, or not at all.
 
@@ -208,11 +207,11 @@ def test_sqlite_a_write_cut_short_leaves_ids_that_continue(
     kept = [m["id"] for m in first.messages()]
 
     def killed(key: str, value: object) -> None:
-        raise _Killed
+        raise process_death
 
     monkeypatch.setattr(first.store, "put_meta", killed)
     message = outbound(first)
-    with pytest.raises(_Killed):
+    with pytest.raises(process_death):
         if add == "add_batch":
             first.add_batch(
                 Batch("b1", "ringcentral", "acct", "+16505550100", first.time(), 1, 0.0), [message]

@@ -110,22 +110,18 @@ def test_sids_continue_after_a_restart_without_repeating(tmp_path: Path) -> None
     assert sids(fresh) + sids(fresh) == before + after
 
 
-class _Killed(BaseException):
-    """The process dying mid-request (nothing after it runs, ``close()`` included)."""
-
-
 def test_a_lease_and_its_message_are_saved_together(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, process_death: type[BaseException]
 ) -> None:
     """A crash after the lease is taken but before its message is stored keeps neither."""
     db = tmp_path / "fd.db"
     emu = Emulator(db=db)
 
     def dies(messages: object) -> None:
-        raise _Killed
+        raise process_death
 
     monkeypatch.setattr(emu.store, "add_messages", dies)
-    with emu.client(auth=(ACCOUNT, TOKEN)) as client, pytest.raises(_Killed):
+    with emu.client(auth=(ACCOUNT, TOKEN)) as client, pytest.raises(process_death):
         client.post(MESSAGES, json={"To": TO, "Text": "hi"})  # no From: sent from a lease
     monkeypatch.undo()
 

@@ -296,11 +296,9 @@ def test_tokens_are_not_issued_twice_after_a_crash_with_db(tmp_path) -> None:
         again.close()
 
 
-class _Killed(BaseException):
-    """The process dying mid-request (nothing after it runs, ``close()`` included)."""
-
-
-def test_a_refresh_cut_short_leaves_the_refresh_token_usable(tmp_path, monkeypatch) -> None:
+def test_a_refresh_cut_short_leaves_the_refresh_token_usable(
+    tmp_path, monkeypatch, process_death
+) -> None:
     """The refresh token is used up in the same commit as the tokens replacing it: after a
     crash in between, the client's retry with the same refresh token still works."""
     db = tmp_path / "rc.db"
@@ -309,11 +307,11 @@ def test_a_refresh_cut_short_leaves_the_refresh_token_usable(tmp_path, monkeypat
     put_state = first.store.put_state
 
     def dies_on_the_new_tokens(namespace: str, key: str, value: object) -> None:
-        raise _Killed
+        raise process_death
 
     monkeypatch.setattr(first.store, "put_state", dies_on_the_new_tokens)
     form = {"grant_type": "refresh_token", "refresh_token": refresh}
-    with pytest.raises(_Killed):
+    with pytest.raises(process_death):
         first.client().post(TOKEN, auth=("client-id", "client-secret"), data=form)
     monkeypatch.setattr(first.store, "put_state", put_state)
     again = Emulator(db=db)  # the first is never closed: it died

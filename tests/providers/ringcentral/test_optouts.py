@@ -195,10 +195,6 @@ def test_a_reset_during_an_opt_out_leaves_no_stale_block(rc: RC) -> None:
     assert _outcomes(rc) == {HANDSET: "Delivered"}
 
 
-class _Killed(BaseException):
-    """The process dying mid-request (nothing after it runs, ``close()`` included)."""
-
-
 def test_a_bulk_assign_that_fails_to_save_blocks_nobody(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -223,7 +219,7 @@ def test_a_bulk_assign_that_fails_to_save_blocks_nobody(
 
 
 def test_a_bulk_assign_cut_short_keeps_none_of_its_numbers(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, process_death: type[BaseException]
 ) -> None:
     db = tmp_path / "rc.db"
     first = RC(Emulator(db=db))
@@ -234,12 +230,12 @@ def test_a_bulk_assign_cut_short_keeps_none_of_its_numbers(
         if namespace == "ringcentral.optout":
             written.append(key)
             if len(written) == 2:
-                raise _Killed
+                raise process_death
         put_state(namespace, key, value)
 
     monkeypatch.setattr(first.emu.store, "put_state", dies_on_the_second)
     numbers = [HANDSET, "+14155550101", "+14155550102"]
-    with pytest.raises(_Killed):
+    with pytest.raises(process_death):
         first.post("/opt-outs/bulk-assign", json={"from": SENDER, "optOuts": numbers})
     monkeypatch.undo()
     again = RC(Emulator(db=db))  # the first is never closed: it died

@@ -157,11 +157,7 @@ def test_balance_lives_in_a_sqlite_store_too(tmp_path):
     again.close()
 
 
-class _Killed(BaseException):
-    """The process dying mid-request (nothing after it runs, ``close()`` included)."""
-
-
-def test_messages_and_their_charge_are_saved_together(tmp_path, monkeypatch):
+def test_messages_and_their_charge_are_saved_together(tmp_path, monkeypatch, process_death):
     """A crash between storing the messages and charging for them keeps neither:
     no message sent for free, no credit taken for messages that are not there."""
     from emulator import Emulator
@@ -173,11 +169,11 @@ def test_messages_and_their_charge_are_saved_together(tmp_path, monkeypatch):
 
         def dies_when_charging(namespace, key, value):
             if namespace == "sendbulk.balance":
-                raise _Killed
+                raise process_death
             put_state(namespace, key, value)
 
         monkeypatch.setattr(emu.store, "put_state", dies_when_charging)
-        with pytest.raises(_Killed):
+        with pytest.raises(process_death):
             send(client, "254712345679")
     monkeypatch.undo()
     again = Emulator(db=tmp_path / "state.db")  # the first is never closed: it died
