@@ -118,18 +118,20 @@ class Emulator:
         return SQLiteStore(db)
 
     def _restore(self) -> None:
-        """Continue ids and the clock from a persistent store (time never goes back)."""
+        """Continue ids, the clock (it never goes back) and pending webhooks from a
+        persistent store."""
         counters = self.store.get_meta("ids")
         if counters:
             self.ids.restore(counters)
         saved_time = self.store.get_meta("clock")
         if saved_time is not None and saved_time > self.clock.time():
             self.clock.set(saved_time)
-        self.webhooks.restore(_StoredJobs(self.store).pending())
+        stored = _StoredJobs(self.store)
+        self.webhooks.restore(stored.pending())
         earlier = self.store.get_meta("webhooks")  # how an earlier version kept them
         if earlier:
             with self.store.transaction():
-                _StoredJobs(self.store).saved(self.webhooks.restore(earlier))
+                stored.saved(self.webhooks.restore(earlier))
                 self.store.put_meta("webhooks", [])
 
     def _persist(self) -> None:

@@ -51,7 +51,7 @@ class WebhookJob:
     generation: int = field(compare=False, default=0)
 
     def record(self) -> dict[str, Any]:
-        """The job as a JSON-ready dict (what ``export`` and a ``JobLog`` keep)."""
+        """The job as a JSON-ready dict (what a ``JobLog`` keeps, and ``restore`` takes)."""
         data = dataclasses.asdict(self)
         del data["order"], data["generation"]
         return data
@@ -162,12 +162,8 @@ class WebhookQueue:
         """
         return _Hold(self)
 
-    def export(self) -> list[dict[str, Any]]:
-        """Pending jobs as JSON-ready dicts, soonest first (to persist across a restart)."""
-        return [job.record() for job in self.pending()]
-
     def restore(self, jobs: list[dict[str, Any]]) -> list[WebhookJob]:
-        """Queue jobs saved by ``export`` or a ``JobLog`` (due times and attempts kept)."""
+        """Queue jobs a ``JobLog`` kept (``WebhookJob.record()``; due times and attempts kept)."""
         restored = []
         with self._lock:
             for data in jobs:
