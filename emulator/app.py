@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount
@@ -92,6 +93,22 @@ class EmulatorApp:
         self._prefixes = tuple((m + "/", name, app) for m, (name, app) in mounts.items())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        webhooks = self.emu.webhooks
+        if webhooks.mode != "sync":  # a live server: its worker sends
+            await self._route(scope, receive, send)
+            return
+        # In-process: a webhook due now is sent before the caller gets its
+        # answer, but from a worker thread, so that a receiver calling back
+        # into the emulator finds this event loop free.
+        deferral = webhooks.deferred()
+        try:
+            with deferral:
+                await self._route(scope, receive, send)
+        finally:
+            if deferral.due:
+                await run_in_threadpool(deferral.send)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.outer(scope, receive, send)
             return

@@ -20,12 +20,13 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
 
-__all__ = ["RETRY_DELAYS", "JobLog", "WebhookJob", "WebhookQueue"]
+__all__ = ["RETRY_DELAYS", "Deferral", "JobLog", "WebhookJob", "WebhookQueue"]
 
 #: Seconds (emulator time) before each retry of a failed delivery.
 RETRY_DELAYS = (5.0, 30.0, 120.0)
@@ -198,11 +199,26 @@ class WebhookQueue:
         """
         self._poke()
 
+    def deferred(self) -> Deferral:
+        """A scope whose sync-mode sending is put off until its ``send()``.
+
+        For an event loop serving in-process requests: a receiver that calls
+        back into the emulator needs that loop, so the request must not wait
+        on the receiver while it holds it.  Inside (the same context, threads
+        it hands work to included) nothing is sent; ``send()``, called from
+        a thread that may block, sends what came due meanwhile.
+        """
+        return Deferral(self)
+
     def _poke(self) -> None:
         if self.mode != "sync":
             self._wake.set()
-        else:
-            self._send_now()
+            return
+        deferral = _DEFERRAL.get()
+        if deferral is not None and deferral.queue is self:
+            deferral.due = True
+            return
+        self._send_now()
 
     def _send_now(self) -> None:
         self._more = True
@@ -355,6 +371,33 @@ class WebhookQueue:
             self._worker.join(timeout=self._timeout + 1)
         self._worker = None
         self.mode = "sync"
+
+
+class Deferral:
+    """``WebhookQueue.deferred()``: the scope, and whether anything came due in it."""
+
+    __slots__ = ("_token", "due", "queue")
+
+    def __init__(self, queue: WebhookQueue) -> None:
+        self.queue = queue
+        #: Something was scheduled or came due inside: ``send()`` has work.
+        self.due = False
+
+    def __enter__(self) -> Deferral:
+        self._token = _DEFERRAL.set(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _DEFERRAL.reset(self._token)
+
+    def send(self) -> None:
+        """Send what came due inside (blocks on receivers: not on the serving loop)."""
+        if self.due:
+            self.due = False
+            self.queue.notify()
+
+
+_DEFERRAL: ContextVar[Deferral | None] = ContextVar("sms_emulator_deferral", default=None)
 
 
 class _PerThread(threading.local):

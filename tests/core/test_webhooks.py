@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -106,6 +107,39 @@ def test_nothing_is_sent_while_held_and_due_jobs_go_out_when_the_hold_ends(
         queue.notify()
         assert receiver.hits == []
     assert receiver.hits == ["/now"]
+
+
+def test_a_deferred_scope_sends_nothing_until_its_send_and_only_for_its_own_queue(
+    receiver: _Receiver,
+) -> None:
+    queue, other = _queue([0.0]), _queue([0.0])
+    with queue.deferred() as deferral:
+        queue.schedule(0.0, method="post", url=receiver.url + "/deferred", provider="p")
+        other.schedule(0.0, method="post", url=receiver.url + "/other", provider="p")
+        assert receiver.hits == ["/other"]  # another queue is not deferred
+        assert deferral.due
+    assert receiver.hits == ["/other"]  # leaving the scope sends nothing either
+    deferral.send()
+    assert receiver.hits == ["/other", "/deferred"]
+    assert not deferral.due
+
+
+def test_a_deferred_scope_reaches_into_the_threads_it_hands_work_to(receiver: _Receiver) -> None:
+    """Work handed to a thread pool (as Starlette's ``run_in_threadpool`` does) runs in a
+    copy of the context, so webhooks coming due there are deferred too."""
+    queue = _queue([0.0])
+    with queue.deferred() as deferral:
+        context = contextvars.copy_context()
+        worker = threading.Thread(
+            target=context.run,
+            args=(queue.schedule, 0.0),
+            kwargs={"method": "post", "url": receiver.url + "/pool", "provider": "p"},
+        )
+        worker.start()
+        worker.join()
+        assert receiver.hits == [] and deferral.due
+    deferral.send()
+    assert receiver.hits == ["/pool"]
 
 
 def test_scheduling_does_not_wait_for_another_threads_sending(receiver: _Receiver) -> None:

@@ -9,7 +9,7 @@ from emulator import Emulator
 from emulator.providers.fonedynamics.inbound import EMAILS
 
 from .conftest import ACCOUNT, MESSAGES, PROPERTY, TOKEN
-from .receiver import Receiver
+from .receiver import Received, Receiver
 
 TO = "+61488023555"
 
@@ -293,3 +293,30 @@ def test_a_receiver_moving_the_clock_through_the_admin_api_is_answered_at_once(
     receiver.on_request = None
     emu.advance("1h")
     assert len(receiver.requests) == 1
+
+
+@pytest.mark.sms_scenario({"timing": {"processing": "0s", "sent": "0s", "delivered": "0s"}})
+def test_a_receipt_due_at_once_is_sent_before_the_answer_and_its_receiver_can_call_back(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    """In-process, a receipt due when the message is accepted goes out before the
+    POST returns, and a receiver that looks the message up through the emulator is
+    answered at once: before, it waited out the 5 s webhook timeout (the request
+    held the event loop) and the receipt was retried."""
+    looked_up: list[str] = []
+
+    def look_up(received: Received) -> None:
+        with emu.client(auth=(ACCOUNT, TOKEN)) as other:
+            found = other.get(f"/v2/Messages/{received.form['Message.Sid']}")
+            looked_up.append(found.json()["Message"]["Status"])
+
+    receiver.on_request = look_up
+    message = send(client, DeliveryReceiptWebhookUri=receiver.url + "/receipt")
+    assert looked_up == ["Delivered"]  # before the POST returned
+    (attempt,) = emu.webhooks.attempts
+    assert (attempt["message_id"], attempt["ok"], attempt["status"]) == (
+        message["MessageSid"],
+        True,
+        200,
+    )
+    assert emu.webhooks.pending() == []  # nothing left to retry
