@@ -9,6 +9,7 @@ so a bad scenario never half-applies.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -206,6 +207,15 @@ def _outcome_name(name: Any, field: str) -> str:
     return str(name)
 
 
+def _is_weight(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value) and value >= 0
+    except OverflowError:  # an int too large for a float
+        return False
+
+
 def _outcomes(value: Any, field: str) -> tuple[tuple[str, float], ...]:
     if isinstance(value, str):
         return ((_outcome_name(value, field), 1.0),)
@@ -218,13 +228,16 @@ def _outcomes(value: Any, field: str) -> tuple[tuple[str, float], ...]:
     for name, weight in value.items():
         where = f"{field}.{name}"
         _outcome_name(name, where)
-        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+        if not _is_weight(weight):
             raise ScenarioError(
-                f"weight must be a non-negative number, not {weight!r}", field=where
+                f"weight must be a finite, non-negative number, not {weight!r}", field=where
             )
         pairs.append((str(name), float(weight)))
-    if sum(w for _, w in pairs) <= 0:
+    total = sum(w for _, w in pairs)
+    if total <= 0:
         raise ScenarioError("weights must not all be zero", field=field)
+    if not math.isfinite(total):
+        raise ScenarioError("weights are too large to add up", field=field)
     return tuple(pairs)
 
 
