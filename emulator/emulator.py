@@ -154,7 +154,9 @@ class Emulator:
         self, duration: str | float | None = None, *, seconds: float | None = None
     ) -> datetime:
         """Move the clock forward (``"30s"``, ``"1h30m"``, ``seconds=30``); deliver due webhooks."""
-        if (duration is None) == (seconds is None):
+        if duration is None and seconds is None:
+            raise TypeError("give a duration ('30s') or seconds=")
+        if duration is not None and seconds is not None:
             raise TypeError("give a duration or seconds=, not both")
         amount = parse_duration(duration if duration is not None else seconds)  # type: ignore[arg-type]
         self.clock.advance(amount)

@@ -30,6 +30,8 @@ DEFAULT_VIRTUAL_START = datetime(2026, 1, 1, tzinfo=UTC)
 #: The latest moment a clock may reach (datetimes end at year 9999).
 MAX_TIMESTAMP = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
 _MIN_TIMESTAMP = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+_LAST = datetime.max.replace(tzinfo=UTC)
+_FIRST = datetime.min.replace(tzinfo=UTC)
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
@@ -78,8 +80,16 @@ def _checked(target: float) -> float:
 
 
 def to_datetime(timestamp: float) -> datetime:
-    """Emulator time (epoch seconds) as an aware UTC datetime."""
-    return datetime.fromtimestamp(timestamp, tz=UTC)
+    """Emulator time (epoch seconds) as an aware UTC datetime.
+
+    A time past the year 9999 (a real clock set to its end keeps running; a
+    due time far ahead of it) shows as the last instant a datetime has, not an
+    error: shown in a listing, it would fail the whole answer.
+    """
+    try:
+        return datetime.fromtimestamp(timestamp, tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return _LAST if timestamp > 0 else _FIRST
 
 
 def to_timestamp(moment: datetime | str | float | int) -> float:

@@ -234,6 +234,36 @@ def test_clock_bad_input_is_400_and_leaves_the_clock(client: httpx.Client, body:
     assert client.get("/_emulator/clock").json()["now"] == "2026-01-01T00:00:00.000000Z"
 
 
+def test_clock_without_a_duration_says_it_is_missing(client: httpx.Client) -> None:
+    body = assert_error(client.post("/_emulator/clock", json={"advance": None}))
+    assert body["error"] == "give a duration ('30s') or seconds="
+
+
+def test_times_past_the_year_9999_are_shown_as_its_last_instant(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """A batch sent at the end of time completes after it: the admin views list it
+    (they answered 500, ``year 10000 is out of range``)."""
+    emu.clock.set("9999-12-31T23:59:58Z")
+    with emu.client() as rc:
+        token = rc.post(
+            "/restapi/oauth/token",
+            data={"grant_type": "password", "username": "u", "password": "p"},
+            auth=("id", "secret"),
+        ).json()["access_token"]
+        created = rc.post(
+            "/restapi/v1.0/account/~/a2p-sms/batches",
+            json={"from": "+16505550100", "text": "hi", "messages": [{"to": ["+14155550100"]}]},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert created.status_code == 201, created.text
+    emu.advance("1s")
+    for path in ("/_emulator/batches", "/_emulator/messages", "/_emulator/clock", "/_emulator/ui"):
+        assert client.get(path).status_code == 200, path
+    (batch,) = client.get("/_emulator/batches").json()["batches"]
+    assert batch["completes_at"].startswith("9999-12-31T23:59:59.")  # 2 s after it was sent
+
+
 def test_clock_backwards_says_so(client: httpx.Client) -> None:
     client.post("/_emulator/clock", json={"advance": "1h"})
     body = assert_error(client.post("/_emulator/clock", json={"set": "2026-01-01T00:00:00Z"}))

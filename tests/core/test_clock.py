@@ -170,3 +170,10 @@ def test_to_datetime_is_aware_utc() -> None:
     assert to_timestamp(7) == 7.0
     with pytest.raises(ValueError):
         to_timestamp(True)
+
+
+def test_to_datetime_shows_times_past_the_year_9999_as_its_last_instant() -> None:
+    """A real clock set to its end keeps running past it; a due time can lie beyond."""
+    assert to_datetime(MAX_TIMESTAMP + 1) == datetime.max.replace(tzinfo=UTC)
+    assert to_datetime(1e300) == datetime.max.replace(tzinfo=UTC)
+    assert to_datetime(MAX_TIMESTAMP) == datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
