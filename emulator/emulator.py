@@ -213,22 +213,21 @@ class Emulator:
     ) -> RateDecision | None:
         """Take a token from the scenario's bucket for ``provider.group``, else ``provider``.
 
-        A ``provider.group`` limit has its own bucket; a plain ``provider``
-        limit is one bucket shared by all of that provider's other endpoints.
-        None when the scenario sets no limit for it.
+        Groups are counted separately (RingCentral's rule): a plain
+        ``provider`` limit gives each group of that provider without a limit
+        of its own a bucket of that size.  None when no limit applies.
         """
         limits = self.scenario.rate_limits
         limit = limits.get(f"{provider}.{group}") if group else None
-        bucket = group or ""
         if limit is None:
-            limit, bucket = limits.get(provider), ""  # one bucket for the whole provider
+            limit = limits.get(provider)
         if limit is None:
             return None
         penalty = getattr(limit, "penalty", None)
         if penalty is None and provider in self.providers:
             penalty = self.providers[provider].rate_limit_penalty
         return self.rate_limiter.take(
-            (provider, bucket, caller), self.time(), limit.requests, limit.per, penalty
+            (provider, group or "", caller), self.time(), limit.requests, limit.per, penalty
         )
 
     def plan(self, outcome: str | Decision, error_code: str | None = None) -> Plan:

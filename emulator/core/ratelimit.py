@@ -26,8 +26,9 @@ class RateDecision:
 class TokenBucket:
     """``requests`` per ``per`` seconds, refilled continuously.
 
-    With ``penalty`` set, running out blocks the caller for that long and
-    every refused request during the block restarts it (RingCentral's rule).
+    With a ``penalty`` (above zero), running out blocks the caller for that
+    long and every refused request during the block restarts it
+    (RingCentral's rule); without one, a refused caller waits for the refill.
     """
 
     def __init__(self, requests: int, per: float, penalty: float | None = None) -> None:
@@ -42,13 +43,13 @@ class TokenBucket:
             self.tokens = min(float(self.capacity), self.tokens + max(0.0, refill))
         self.updated = now
         if now < self.blocked_until:
-            assert self.penalty is not None
+            assert self.penalty
             self.blocked_until = now + self.penalty
             return RateDecision(False, self.capacity, 0, self.per, self.penalty)
         if self.tokens >= 1.0:
             self.tokens -= 1.0
             return RateDecision(True, self.capacity, int(self.tokens), self.per, 0.0)
-        if self.penalty is not None:
+        if self.penalty:
             self.blocked_until = now + self.penalty
             return RateDecision(False, self.capacity, 0, self.per, self.penalty)
         wait = (1.0 - self.tokens) * self.per / self.capacity if self.capacity else self.per

@@ -164,9 +164,13 @@ def test_rate_limit_answers_429_with_retry_after_and_refills_on_the_clock() -> N
     assert client.post("/send").status_code == 429
 
 
-def test_provider_limit_is_one_bucket_group_limit_its_own() -> None:
+def test_provider_limit_counts_each_group_separately_group_limit_its_own() -> None:
+    """RingCentral counts its groups separately: a plain provider limit gives the
+    ``auth`` group a bucket of that size of its own (it used to share one)."""
     _, client, _ = client_for({"rate_limits": {PROVIDER: {"requests": 2, "per": "60s"}}})
-    assert [client.post(p).status_code for p in ("/send", "/auth", "/send")] == [200, 200, 429]
+    codes = [client.post(p).status_code for p in ("/send", "/auth", "/send", "/auth", "/send")]
+    assert codes == [200, 200, 200, 200, 429]
+    assert client.post("/auth").status_code == 429
     _, client, _ = client_for(
         {
             "rate_limits": {
@@ -191,6 +195,21 @@ def test_penalty_blocks_and_each_refused_call_restarts_it() -> None:
     emu.advance("59s")
     assert client.post("/send").status_code == 429
     emu.advance("60s")
+    assert client.post("/send").status_code == 200
+
+
+def test_a_zero_penalty_is_no_penalty_retry_after_is_the_refill_wait() -> None:
+    """``penalty: 0s`` turns a provider's default penalty off: Retry-After said 1 s
+    while the bucket stayed empty for 20 s."""
+    emu, client, _ = client_for(
+        {"rate_limits": {PROVIDER: {"requests": 3, "per": "60s", "penalty": "0s"}}}
+    )
+    assert [client.post("/send").status_code for _ in range(3)] == [200, 200, 200]
+    refused = client.post("/send")
+    assert (refused.status_code, refused.headers["retry-after"]) == (429, "20")
+    emu.advance("19s")
+    assert client.post("/send").status_code == 429
+    emu.advance("1s")
     assert client.post("/send").status_code == 200
 
 
