@@ -118,7 +118,10 @@ class EmulatorApp:
             if normalized != path:
                 scope = dict(scope, path=normalized)
                 path = normalized
-        if path == "/_emulator" or path.startswith("/_emulator/"):
+        if path == "/_emulator":
+            scope = dict(scope, path="/_emulator/")  # the admin API's index
+            path = "/_emulator/"
+        if path.startswith("/_emulator/"):
             try:
                 await self.outer(scope, receive, _silenced(send))
             except DropConnection:

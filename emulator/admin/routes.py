@@ -55,11 +55,39 @@ async def _body_json(request: Request) -> dict[str, Any]:
     return data
 
 
+#: The admin API's endpoints, as ``GET /_emulator/`` lists them.
+_INDEX = (
+    ("health", "/health"),
+    ("messages", "/messages"),
+    ("message", "/messages/{id}"),
+    ("batches", "/batches"),
+    ("batch", "/batches/{id}"),
+    ("reset", "/reset"),
+    ("clock", "/clock"),
+    ("scenario", "/scenario"),
+    ("inbound", "/inbound"),
+    ("requests", "/requests"),
+    ("webhooks", "/webhooks"),
+    ("ui", "/ui"),
+)
+
+
 def build_admin_app(emu: Emulator) -> Starlette:
     """The admin API for ``emu`` (mounted at ``/_emulator``)."""
 
     async def health(request: Request) -> Response:
         return _json({"status": "ok", "version": __version__})
+
+    async def index(request: Request) -> Response:
+        """What the start-up banner links to: where everything is."""
+        return _json(
+            {
+                "service": "sms-emulator",
+                "version": __version__,
+                "admin": {name: f"{request.scope['root_path']}{path}" for name, path in _INDEX},
+                "providers": {p.name: list(p.paths) for p in emu.providers.values()},
+            }
+        )
 
     async def messages(request: Request) -> Response:
         params = request.query_params
@@ -192,6 +220,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
         return _json({"error": f"internal error: {type(exc).__name__}: {exc}"}, 500)
 
     routes = [
+        Route("/", index, methods=["GET"]),
         Route("/health", health, methods=["GET"]),
         Route("/messages", messages, methods=["GET"]),
         Route("/reset", reset, methods=["POST"]),

@@ -81,6 +81,20 @@ def test_health(client: httpx.Client) -> None:
 # messages
 
 
+def test_the_admin_root_the_banner_links_to_lists_every_endpoint(client: httpx.Client) -> None:
+    for path in ("/_emulator/", "/_emulator"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/json"
+        body = response.json()
+        assert body["version"] == __version__
+        for name, url in body["admin"].items():
+            if "{" not in url:
+                assert client.get(url).status_code in (200, 405), name  # 405: POST-only
+        assert "/v2/Properties/{PropertySid}/BatchMessages" in body["providers"]["fonedynamics"]
+        assert set(body["providers"]) == {"ringcentral", "fonedynamics", "sendbulk"}
+
+
 def test_messages_empty(client: httpx.Client) -> None:
     response = client.get("/_emulator/messages")
     assert response.status_code == 200
