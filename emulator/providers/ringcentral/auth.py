@@ -8,8 +8,11 @@ Choices where RingCentral's documents are silent (see docs/providers/ringcentral
 * TTLs are clamped, never refused: ``access_token_ttl`` into 600–3600 s,
   ``refresh_token_ttl`` into 1–2,592,000 s; zero, negative (the JS SDK's ``-1``) or
   unparsable values mean the defaults (3600 s, 604,800 s).
-* A refresh token works once. Refreshing leaves the previous access token valid until it
-  expires; revoking (with either token) ends the whole session.
+* A refresh token works once, and only for the client it was issued to (authenticated as
+  at login). Refreshing leaves the previous access token valid until it expires; revoking
+  (with either token) ends the whole session.
+* ``scope`` may narrow, never widen: at login within the account's ``scope`` (default
+  ``A2PSMS``), on refresh within what the login granted.
 * Tokens expire on the emulator clock.
 """
 
@@ -146,6 +149,25 @@ def _bad_credentials() -> OAuthError:
     return OAuthError("invalid_grant", "OAU-140", "Invalid resource owner credentials")
 
 
+def _token_not_found() -> OAuthError:
+    return OAuthError("invalid_grant", "OAU-213", "Token not found")
+
+
+def _granted_scope(requested: str | None, allowed: str) -> str:
+    """The scope to issue: ``allowed`` when none is asked for, else the asked-for subset."""
+    wanted = (requested or "").split()
+    if not wanted:
+        return allowed
+    if not set(wanted) <= set(allowed.split()):
+        # RFC 6749 5.2 names the error; no RingCentral source gives its errorCode (the
+        # OAU- table has none for scopes), so this uses CMN-101, RingCentral's code for
+        # an invalid parameter value, which its OAuth bodies also carry.
+        raise OAuthError(
+            "invalid_scope", "CMN-101", "Parameter [scope] value is invalid.", parameter="scope"
+        )
+    return " ".join(dict.fromkeys(wanted))
+
+
 def _candidates(
     accounts: list[dict[str, Any]], client_id: str, secret: str | None
 ) -> list[dict[str, Any]]:
@@ -176,6 +198,13 @@ def _password_matches(account: dict[str, Any], form: dict[str, str]) -> bool:
         return False
     wanted = account.get("extension")
     return not (wanted is not None and extension and extension != str(wanted))
+
+
+def _authenticate_client(emu: Emulator, client_id: str, secret: str | None) -> None:
+    """Check the client as login does: invalid_client unless a declared account allows it."""
+    accounts = _accounts(emu)
+    if accounts:
+        _candidates(accounts, client_id, secret)
 
 
 def _grant_account(
@@ -224,8 +253,12 @@ def _new_session(
     session_id: str,
     access_ttl: int,
     refresh_ttl: int,
+    granted: str,
 ) -> dict[str, Any]:
-    """New tokens for a session; called inside ``emu.transaction()`` (saved together)."""
+    """New tokens for a session; called inside ``emu.transaction()`` (saved together).
+
+    ``granted`` is the scope the login granted: a refresh may ask for no more.
+    """
     now = emu.time()
     access = emu.ids.urlsafe("ringcentral.access", 46)
     refresh = emu.ids.urlsafe("ringcentral.refresh", 46)
@@ -234,6 +267,7 @@ def _new_session(
         "account": account_id,
         "owner": owner_id,
         "scope": scope,
+        "granted": granted,
         "client": client_id,
         "endpoint": endpoint_id,
     }
@@ -264,9 +298,9 @@ def issue_token(emu: Emulator, headers: dict[str, str], form: dict[str, str]) ->
     access_ttl = _ttl(form.get("access_token_ttl"), ACCESS_TTL, ACCESS_MIN, ACCESS_MAX)
     refresh_ttl = _ttl(form.get("refresh_token_ttl"), REFRESH_TTL, 1, REFRESH_MAX)
     if grant == "refresh_token":
-        return _refresh(emu, form, client_id, access_ttl, refresh_ttl)
+        return _refresh(emu, form, client_id, secret, access_ttl, refresh_ttl)
     account = _grant_account(emu, grant, form, client_id, secret)
-    scope = form.get("scope") or str(account.get("scope", DEFAULT_SCOPE))
+    scope = _granted_scope(form.get("scope"), str(account.get("scope", DEFAULT_SCOPE)))
     with emu.transaction():  # the session's ids are saved with it
         return _new_session(
             emu,
@@ -278,31 +312,45 @@ def issue_token(emu: Emulator, headers: dict[str, str], form: dict[str, str]) ->
             session_id=str(emu.ids.next("ringcentral.session") + 9_000_000_000),
             access_ttl=access_ttl,
             refresh_ttl=refresh_ttl,
+            granted=scope,
         )
 
 
 def _refresh(
-    emu: Emulator, form: dict[str, str], client_id: str, access_ttl: int, refresh_ttl: int
+    emu: Emulator,
+    form: dict[str, str],
+    client_id: str,
+    secret: str | None,
+    access_ttl: int,
+    refresh_ttl: int,
 ) -> dict[str, Any]:
     token = _require(form, "refresh_token")
+    _authenticate_client(emu, client_id, secret)
     grant = emu.store.get_state(_REFRESH, token)
-    if grant is None:
-        raise OAuthError("invalid_grant", "OAU-213", "Token not found")
+    # Another client's refresh token: RFC 6749 5.2 says invalid_grant, and no RingCentral
+    # source gives a code (OAU-110 is for authorization codes), so it is answered as
+    # unknown, and left unused for the client it belongs to.
+    if grant is None or grant["client"] != client_id:
+        raise _token_not_found()
     if emu.time() >= grant["expires"]:
         emu.store.delete_state(_REFRESH, token)  # single use, even when refused
         raise OAuthError("invalid_grant", "OAU-213", "Refresh token has expired")
+    granted = grant.get("granted", grant["scope"])  # tokens saved before "granted" existed
+    requested = form.get("scope", "")
+    scope = _granted_scope(requested, granted) if requested.split() else grant["scope"]
     with emu.transaction():  # used up in the same commit as the tokens replacing it
         emu.store.delete_state(_REFRESH, token)
         return _new_session(
             emu,
             account_id=grant["account"],
             owner_id=grant["owner"],
-            scope=form.get("scope") or grant["scope"],
+            scope=scope,
             client_id=grant["client"],
             endpoint_id=grant["endpoint"],
             session_id=grant["session"],
             access_ttl=access_ttl,
             refresh_ttl=refresh_ttl,
+            granted=granted,
         )
 
 

@@ -3,7 +3,9 @@
 A keyword reply (STOP, START, ...) also changes the opt-out state of the pair:
 the replying handset stops (or resumes) receiving from the A2P number it wrote to.
 The message belongs to the declared account whose ``numbers`` include the A2P
-number, else the first declared account, else the default account.
+number, else the first declared account, else the default account. Both numbers
+must be possible E.164 numbers (``+`` optional); anything else is a ``ValueError``,
+which the admin API answers with 400 ``{"error": ...}``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ...core.lifecycle import inbound_message
 from ...core.models import Message
+from ...core.phone import is_possible_e164
 from .auth import DEFAULT_ACCOUNT_ID
 from .batches import new_message_ids
 from .optouts import keyword_status, set_status
@@ -37,9 +40,20 @@ def tenant_for_number(emu: Emulator, number: str) -> str:
     return DEFAULT_ACCOUNT_ID
 
 
+def _phone_number(field: str, value: str, example: str) -> str:
+    """``value`` as E.164, or ``ValueError`` naming ``field``."""
+    number = parse_number(value)
+    if not is_possible_e164(number):
+        raise ValueError(
+            f"ringcentral: {field!r} must be an E.164 number like {example}, not {value!r}"
+        )
+    return number
+
+
 def receive_inbound(emu: Emulator, sender: str, to: str, text: str) -> Message:
     """Store an SMS from handset ``sender`` to A2P number ``to``; apply opt keywords."""
-    sender, to = parse_number(sender), parse_number(to)
+    sender = _phone_number("from", sender, "+14155550100")  # the handset replying
+    to = _phone_number("to", to, "+16505550100")  # the A2P number it replies to
     tenant = tenant_for_number(emu, to)
     message = inbound_message(
         id=str(new_message_ids(emu, 1) + 1),

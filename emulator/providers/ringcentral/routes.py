@@ -147,13 +147,12 @@ def _per_page(request: Request) -> int:
     raw = request.query_params.get("perPage")
     if raw is None or raw == "":
         return 1000
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidParameter(parameter="perPage", value=raw) from None
-    if value < 1:
+    # ASCII digits only: int() would also take "1_0", " 5", "+5" and non-ASCII digits,
+    # and refuse (ValueError) more than 4300 digits.
+    digits = raw.lstrip("0")
+    if not (raw.isascii() and raw.isdigit()) or not digits:
         raise InvalidParameter(parameter="perPage", value=raw)
-    return min(value, 1000)
+    return 1000 if len(digits) > 4 else min(int(digits), 1000)
 
 
 def _window(request: Request, now: float, *, open_by_default: bool) -> tuple[float | None, ...]:
@@ -405,7 +404,6 @@ def build_app(emu: Emulator) -> ASGIApp:
     async def list_optouts(request: Request) -> Response:
         principal = _principal(emu, request)
         params = request.query_params
-        per_page = _per_page(request)
         wanted = (params.get("status") or "optout").strip().lower()
         allowed = {"optout": {"OptOut"}, "optin": {"OptIn"}, "all": {"OptOut", "OptIn"}}
         if wanted not in allowed:
@@ -419,15 +417,13 @@ def build_app(emu: Emulator) -> ASGIApp:
             and (sender == "*" or r["from"] == parse_number(sender))
             and (not recipient or r["to"] == parse_number(recipient))
         ]
+        if "text/csv" in request.headers.get("accept", "").lower():
+            return _csv(found[::-1])  # every record, newest first; perPage/pageToken ignored
+        per_page = _per_page(request)
         cursor, current = _cursor(request, "o", (None, None))
         older, newer = list_pager(found, lambda r: r["seq"])
         page = paginate(cursor, per_page, older, newer, lambda r: r["seq"], current)
-        records = [
-            {"from": r["from"], "to": r["to"], "status": r["status"], "source": r["source"]}
-            for r in page.records
-        ]
-        if "text/csv" in request.headers.get("accept", "").lower():
-            return _csv(records)
+        records = [_optout_body(r) for r in page.records]
         return json_response({"records": records, "paging": page.paging})
 
     async def bulk_assign(request: Request) -> Response:
@@ -525,7 +521,12 @@ def _aggregate(messages: Any, now: float) -> dict[str, Any]:
     return body
 
 
-def _csv(records: list[dict[str, str]]) -> Response:
+def _optout_body(record: dict[str, Any]) -> dict[str, str]:
+    """An opt-out list record: ``{from, to, status, source}``."""
+    return {k: record[k] for k in ("from", "to", "status", "source")}
+
+
+def _csv(records: list[dict[str, Any]]) -> Response:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["from", "to", "status", "source"])

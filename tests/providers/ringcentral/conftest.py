@@ -18,6 +18,8 @@ SCHEMAS = json.loads(
 A2P = "/restapi/v1.0/account/~/a2p-sms"
 SENDER = "+16505550100"
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+#: The client ``login`` authenticates as (HTTP Basic).
+CLIENT = ("client-id", "client-secret")
 
 
 def check_schema(name: str, body: Any) -> None:
@@ -32,7 +34,7 @@ def check_schema(name: str, body: Any) -> None:
 
 def login(client: httpx.Client, **form: str) -> dict[str, Any]:
     data = {"grant_type": JWT_GRANT, "assertion": "any-jwt", **form}
-    response = client.post("/restapi/oauth/token", auth=("client-id", "client-secret"), data=data)
+    response = client.post("/restapi/oauth/token", auth=CLIENT, data=data)
     assert response.status_code == 200, response.text
     return response.json()
 

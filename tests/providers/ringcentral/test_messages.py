@@ -157,6 +157,39 @@ def test_direction_and_batch_filters(rc: RC) -> None:
     assert bad.status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("sender", "to", "field"),
+    [
+        ("garbage", SENDER, "from"),
+        ("", SENDER, "from"),
+        ("+1415555010", SENDER, "from"),  # a US number one digit short
+        ("+14155550100", "", "to"),
+        ("+14155550100", "+4088070206", "to"),
+        ("", "", "from"),
+    ],
+)
+def test_admin_inbound_refuses_what_is_not_a_phone_number(
+    rc: RC, sender: str, to: str, field: str
+) -> None:
+    body = {"provider": "ringcentral", "from": sender, "to": to, "text": "STOP"}
+    response = rc.http.post("/_emulator/inbound", json=body)
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    error = response.json()
+    assert list(error) == ["error"]
+    assert error["error"].startswith(f"ringcentral: {field!r} must be an E.164 number")
+    assert rc.http.get("/_emulator/messages").json() == {"messages": []}
+    assert rc.get("/opt-outs", params={"status": "all"}).json()["records"] == []
+
+
+def test_admin_inbound_takes_numbers_without_plus(rc: RC) -> None:
+    body = {"provider": "ringcentral", "from": "14155550100", "to": "16505550100", "text": "x"}
+    response = rc.http.post("/_emulator/inbound", json=body)
+    assert response.status_code == 201, response.text
+    message = response.json()["message"]
+    assert (message["from"], message["to"]) == ("+14155550100", SENDER)
+
+
 def test_date_window_defaults_to_the_last_24_hours(rc: RC) -> None:
     batch = rc.send(["+14155550100"])
     rc.emu.advance("25h")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
+import httpx
 import pytest
 
 from emulator import Emulator
 
-from .conftest import A2P, JWT_GRANT, check_schema, login
+from .conftest import A2P, CLIENT, JWT_GRANT, check_schema, login
 
 TOKEN = "/restapi/oauth/token"
 REVOKE = "/restapi/oauth/revoke"
@@ -86,12 +88,12 @@ def test_refresh_tokens_are_single_use(sms_emulator: Emulator) -> None:
     client = sms_emulator.client()
     first = login(client)
     form = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}
-    refreshed = client.post(TOKEN, auth=("id", "secret"), data=form)
+    refreshed = client.post(TOKEN, auth=CLIENT, data=form)
     assert refreshed.status_code == 200
     body = refreshed.json()
     assert body["session_id"] == first["session_id"]
     assert body["refresh_token"] != first["refresh_token"]
-    again = client.post(TOKEN, auth=("id", "secret"), data=form)
+    again = client.post(TOKEN, auth=CLIENT, data=form)
     assert again.status_code == 400
     error = again.json()
     check_schema("OauthInvalidRequest", error)
@@ -105,9 +107,10 @@ def test_refresh_token_expires(sms_emulator: Emulator) -> None:
     first = login(client, refresh_token_ttl="3600")
     sms_emulator.advance("1h")
     form = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}
-    response = client.post(TOKEN, auth=("id", "secret"), data=form)
+    response = client.post(TOKEN, auth=CLIENT, data=form)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_grant"
+    assert response.json()["error_description"] == "Refresh token has expired"
 
 
 def test_revoke_ends_the_whole_session(sms_emulator: Emulator) -> None:
@@ -121,7 +124,7 @@ def test_revoke_ends_the_whole_session(sms_emulator: Emulator) -> None:
     assert denied.status_code == 401
     assert denied.json()["errorCode"] == "OAU-213"
     form = {"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}
-    refused = client.post(TOKEN, auth=("id", "secret"), data=form)
+    refused = client.post(TOKEN, auth=CLIENT, data=form)
     assert refused.status_code == 400
     assert refused.json()["error"] == "invalid_grant"
 
@@ -322,3 +325,164 @@ def test_a_refresh_cut_short_leaves_the_refresh_token_usable(
         assert used.status_code == 400  # and then it is used up
     finally:
         again.close()
+
+
+# scope: a token may narrow the app's scope, never widen it
+
+INVALID_SCOPE = {
+    "error": "invalid_scope",
+    "errors": [
+        {
+            "errorCode": "CMN-101",
+            "message": "Parameter [scope] value is invalid.",
+            "parameterName": "scope",
+        }
+    ],
+    "error_description": "Parameter [scope] value is invalid.",
+}
+SMS_APP = {"accounts": {"ringcentral": [{"scope": "SMS ReadAccounts"}]}}
+WIDE_APP = {"accounts": {"ringcentral": [{"scope": "A2PSMS SMS ReadAccounts"}]}}
+
+
+def _token(client: httpx.Client, **form: str) -> httpx.Response:
+    return client.post(TOKEN, auth=CLIENT, data={"grant_type": JWT_GRANT, "assertion": "x", **form})
+
+
+def _refresh(client: httpx.Client, refresh_token: str, **form: str) -> httpx.Response:
+    data = {"grant_type": "refresh_token", "refresh_token": refresh_token, **form}
+    return client.post(TOKEN, auth=CLIENT, data=data)
+
+
+def _assert_invalid_scope(response: httpx.Response) -> None:
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/json")
+    check_schema("OauthInvalidRequest", response.json())
+    assert response.json() == INVALID_SCOPE
+
+
+@pytest.mark.sms_scenario(SMS_APP)
+@pytest.mark.parametrize("scope", ["A2PSMS", "SMS A2PSMS", "sms"])
+def test_login_cannot_ask_for_a_scope_the_app_lacks(sms_emulator: Emulator, scope: str) -> None:
+    _assert_invalid_scope(_token(sms_emulator.client(), scope=scope))
+
+
+def test_login_cannot_widen_the_default_scope(sms_emulator: Emulator) -> None:
+    _assert_invalid_scope(_token(sms_emulator.client(), scope="A2PSMS ReadAccounts"))
+
+
+@pytest.mark.sms_scenario(WIDE_APP)
+def test_a_narrower_scope_gives_a_token_with_just_that_scope(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    narrow = _token(client, scope="SMS")
+    assert narrow.status_code == 200, narrow.text
+    assert narrow.json()["scope"] == "SMS"
+    headers = {"Authorization": f"Bearer {narrow.json()['access_token']}"}
+    denied = client.get(A2P + "/batches", headers=headers)
+    assert denied.status_code == 403
+    assert denied.json()["errors"][0]["permissionName"] == "A2PSMS"
+    a2p = _token(client, scope="A2PSMS")
+    assert a2p.json()["scope"] == "A2PSMS"
+    headers = {"Authorization": f"Bearer {a2p.json()['access_token']}"}
+    assert client.get(A2P + "/batches", headers=headers).status_code == 200
+    assert _token(client).json()["scope"] == "A2PSMS SMS ReadAccounts"
+
+
+@pytest.mark.sms_scenario(SMS_APP)
+def test_refresh_cannot_add_a_scope_the_app_lacks(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    first = login(client)
+    _assert_invalid_scope(_refresh(client, first["refresh_token"], scope="A2PSMS"))
+    kept = _refresh(client, first["refresh_token"])  # the refused refresh did not use it up
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["scope"] == "SMS ReadAccounts"
+
+
+@pytest.mark.sms_scenario(WIDE_APP)
+def test_refresh_stays_within_what_the_login_granted(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    first = _token(client, scope="SMS A2PSMS").json()
+    _assert_invalid_scope(_refresh(client, first["refresh_token"], scope="ReadAccounts"))
+    narrowed = _refresh(client, first["refresh_token"], scope="SMS")
+    assert narrowed.json()["scope"] == "SMS"
+    again = _refresh(client, narrowed.json()["refresh_token"])
+    assert again.json()["scope"] == "SMS"  # no scope asked: the refreshed token's
+    widened = _refresh(client, again.json()["refresh_token"], scope="A2PSMS SMS")
+    assert widened.status_code == 200, widened.text
+    assert widened.json()["scope"] == "A2PSMS SMS"  # back up to what the login granted
+
+
+# refresh: the client is authenticated as at login, and must be the token's
+
+
+TWO_APPS = {
+    "accounts": {
+        "ringcentral": [
+            {"client_id": "app", "client_secret": "s3cret", "jwt": "good-jwt"},
+            {"client_id": "other", "client_secret": "other-secret", "jwt": "other-jwt"},
+        ]
+    }
+}
+
+
+def _app_login(client: httpx.Client) -> dict[str, Any]:
+    data = {"grant_type": JWT_GRANT, "assertion": "good-jwt"}
+    response = client.post(TOKEN, auth=("app", "s3cret"), data=data)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@pytest.mark.sms_scenario(TWO_APPS)
+@pytest.mark.parametrize(
+    "auth",
+    [{"auth": ("app", "WRONG")}, {"auth": ("intruder", "x")}, {}],
+    ids=["wrong-secret", "unknown-client", "no-client-authentication"],
+)
+def test_refresh_authenticates_the_client_as_login_does(sms_emulator: Emulator, auth: dict) -> None:
+    client = sms_emulator.client()
+    token = _app_login(client)
+    login_form = {"grant_type": JWT_GRANT, "assertion": "good-jwt"}
+    refused_login = client.post(TOKEN, data=login_form, **auth)
+    form = {"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}
+    refused = client.post(TOKEN, data=form, **auth)
+    assert refused.status_code == refused_login.status_code == 400
+    assert refused.json() == refused_login.json()
+    assert refused.json()["error"] == "invalid_client"
+    kept = client.post(TOKEN, auth=("app", "s3cret"), data=form)
+    assert kept.status_code == 200, kept.text  # not used up by the refused attempts
+
+
+TOKEN_NOT_FOUND = {
+    "error": "invalid_grant",
+    "errors": [{"errorCode": "OAU-213", "message": "Token not found"}],
+    "error_description": "Token not found",
+}
+
+
+@pytest.mark.sms_scenario(TWO_APPS)
+def test_refresh_token_of_another_declared_client_is_invalid_grant(
+    sms_emulator: Emulator,
+) -> None:
+    client = sms_emulator.client()
+    token = _app_login(client)
+    form = {"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}
+    refused = client.post(TOKEN, auth=("other", "other-secret"), data=form)
+    assert refused.status_code == 400
+    check_schema("OauthInvalidRequest", refused.json())
+    assert refused.json() == TOKEN_NOT_FOUND
+    kept = client.post(TOKEN, auth=("app", "s3cret"), data=form)
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["session_id"] == token["session_id"]
+
+
+def test_refresh_token_of_another_client_is_invalid_grant_without_accounts(
+    sms_emulator: Emulator,
+) -> None:
+    client = sms_emulator.client()
+    token = login(client)
+    form = {"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}
+    refused = client.post(TOKEN, auth=("someone-else", "client-secret"), data=form)
+    assert refused.status_code == 400
+    assert refused.json() == TOKEN_NOT_FOUND
+    public = client.post(TOKEN, data={**form, "client_id": "someone-else"})
+    assert public.json() == TOKEN_NOT_FOUND
+    assert client.post(TOKEN, auth=CLIENT, data=form).status_code == 200

@@ -63,6 +63,19 @@ def test_list_opt_outs_json_and_csv(rc: RC) -> None:
     ]
 
 
+@pytest.mark.parametrize("params", [{}, {"perPage": "2"}])
+def test_csv_opt_outs_have_every_record_without_paging(rc: RC, params: dict[str, str]) -> None:
+    numbers = [f"+1415555{i:04d}" for i in range(1001)]  # one more than a JSON page holds
+    assigned = rc.post("/opt-outs/bulk-assign", json={"from": SENDER, "optOuts": numbers})
+    assert assigned.status_code == 200
+    response = rc.get("/opt-outs", params=params, headers={"Accept": "text/csv"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = ["from,to,status,source"]
+    rows += [f"{SENDER},{number},OptOut,Account" for number in reversed(numbers)]
+    assert response.text == "\r\n".join(rows) + "\r\n"  # newest first, as the JSON list
+
+
 def test_bulk_assign(rc: RC) -> None:
     response = rc.post(
         "/opt-outs/bulk-assign",

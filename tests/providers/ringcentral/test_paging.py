@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from .conftest import A2P, RC, check_schema
 
 URLSAFE = re.compile(r"[A-Za-z0-9_-]+")
@@ -93,6 +95,37 @@ def test_per_page_defaults_to_1000_and_caps(rc: RC) -> None:
     rc.send(["+14155550100"])
     assert rc.get("/messages").json()["paging"]["perPage"] == 1000
     assert rc.get("/messages", params={"perPage": 5000}).json()["paging"]["perPage"] == 1000
+
+
+@pytest.mark.parametrize("path", ["/messages", "/batches", "/opt-outs"])
+@pytest.mark.parametrize(
+    "value", ["1_0", "\uff15", "\u0665", " 5", "5 ", "+5", "-1", "5.0", "0", "00", "0x5"]
+)
+def test_per_page_takes_only_ascii_digits(rc: RC, path: str, value: str) -> None:
+    response = rc.get(path, params={"perPage": value})
+    assert response.status_code == 400
+    body = response.json()
+    check_schema("ASGErrorResponse", body)
+    message = "Parameter [perPage] value is invalid."
+    assert body == {
+        "errorCode": "CMN-101",
+        "message": message,
+        "errors": [
+            {
+                "errorCode": "CMN-101",
+                "message": message,
+                "parameterName": "perPage",
+                "parameterValue": value,
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize(("value", "echoed"), [("007", 7), ("1000", 1000), ("9" * 5000, 1000)])
+def test_per_page_digits_with_leading_zeros_or_many(rc: RC, value: str, echoed: int) -> None:
+    response = rc.get("/messages", params={"perPage": value})
+    assert response.status_code == 200, response.text
+    assert response.json()["paging"]["perPage"] == echoed
 
 
 def test_foreign_tokens_are_refused(rc: RC) -> None:
