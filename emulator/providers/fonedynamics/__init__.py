@@ -1,6 +1,7 @@
 """Fone Dynamics REST v2 messaging: Messages, BatchMessages, message lookup and listing."""
 
 from ..base import Provider
+from .config import check_scenario
 from .inbound import receive
 from .mapping import status_name
 from .routes import build_app
@@ -14,6 +15,7 @@ PROVIDER = Provider(
     build_app=build_app,
     status_name=status_name,
     inbound=receive,
+    check_scenario=check_scenario,
     paths=(
         "/v2/Properties/{PropertySid}/Messages",
         "/v2/Properties/{PropertySid}/BatchMessages",

@@ -1,4 +1,4 @@
-"""Leased sender ids: a number from a pool, unique per recipient, for 30 days.
+"""Leased sender ids: a number unique per recipient, for 30 days.
 
 A message with a blank ``From`` (or an alphanumeric one to US/Canada) is sent
 from a lease.  Each lease belongs to one account, property and recipient and
@@ -12,8 +12,10 @@ Choices where the sources are silent (see docs/providers/fonedynamics.md):
   Different options take a new lease with a different number.
 - An account may hold 5 active leases to one recipient; a 6th is refused with
   ``LEASE_LIMIT_REACHED`` (HTTP 403 for a single message, an item error in a batch).
-- Numbers come from a fixed pool per country: the country's example mobile
-  number with its last two digits replaced by 50–59 (AU: ``+61412345650``...).
+- Numbers are counted up per country from the country's example mobile
+  number with its last two digits replaced by 50 (AU: ``+61412345650``,
+  ``...651``...): the first not leased to the recipient by any account is taken,
+  so numbers never run out before an account reaches its own limit.
 
 State: ``emu.store`` namespace ``fonedynamics.leases``, key = recipient,
 value = list of lease dicts (expired ones are pruned on the next write).
@@ -21,7 +23,9 @@ value = list of lease dicts (expired ones are pruned on the next write).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
+from itertools import count
 from typing import TYPE_CHECKING, Any
 
 import phonenumbers
@@ -31,33 +35,34 @@ from .errors import ItemError
 if TYPE_CHECKING:
     from ...emulator import Emulator
 
-__all__ = ["LEASE_SECONDS", "MAX_LEASES", "NAMESPACE", "acquire", "find", "leases_to", "pool"]
+__all__ = ["LEASE_SECONDS", "MAX_LEASES", "NAMESPACE", "acquire", "find", "leases_to", "numbers"]
 
 NAMESPACE = "fonedynamics.leases"
 LEASE_SECONDS = 30 * 86400
 MAX_LEASES = 5
-POOL_SIZE = 10
 
 
 @lru_cache(maxsize=256)
-def _pool_for_region(region: str | None, fallback: str) -> tuple[str, ...]:
+def _first_for_region(region: str | None, fallback: str) -> int:
+    """The digits of the first lease number: an example mobile number ending in 50."""
     base = fallback
     if region:
         example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
         if example is not None:
             base = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
-    return tuple(f"{base[:-2]}{50 + i}" for i in range(POOL_SIZE))
+    return int(f"{base[1:-2]}50")
 
 
-def pool(recipient: str) -> tuple[str, ...]:
-    """The numbers leases to ``recipient`` are drawn from, in order of preference."""
+def numbers(recipient: str) -> Iterator[str]:
+    """The numbers leases to ``recipient`` are drawn from, in order of preference (endless)."""
     try:
         region = phonenumbers.region_code_for_number(phonenumbers.parse(recipient))
     except phonenumbers.NumberParseException:
         region = None
-    if region in (None, "ZZ", "001"):
-        return _pool_for_region(None, recipient)
-    return _pool_for_region(region, recipient)
+    if region in ("ZZ", "001"):
+        region = None
+    first = _first_for_region(region, recipient)
+    return (f"+{first + i}" for i in count())
 
 
 def leases_to(emu: Emulator, recipient: str) -> list[dict[str, Any]]:
@@ -88,17 +93,16 @@ def acquire(
         ):
             return lease
     mine = sum(1 for lease in active if lease["AccountSid"] == account)
-    taken = {lease["Number"] for lease in active}
-    free = [n for n in pool(recipient) if n not in taken and n != recipient]
-    if mine >= MAX_LEASES or not free:
+    if mine >= MAX_LEASES:
         return ItemError(
             "LEASE_LIMIT_REACHED",
             f"There are already {MAX_LEASES} active leased sender IDs to this recipient",
             ("From",),
             status=403,
         )
+    taken = {recipient, *(lease["Number"] for lease in active)}
     lease = {
-        "Number": free[0],
+        "Number": next(n for n in numbers(recipient) if n not in taken),
         "Recipient": recipient,
         "AccountSid": account,
         "PropertySid": property_sid,

@@ -60,6 +60,8 @@ LEASE_FIELDS = (
     "WebhookMethod",
 )
 _CANONICAL = {name.lower(): name for name in FIELDS}
+#: Phone-number fields (lower case), where a space before digits was a raw ``+``.
+_NUMBER_FIELDS = frozenset(("to", "from", "forwardtosms", "forwardfromsms"))
 #: Keys of a message that ``_plain_message`` can check on its own.
 _PLAIN_KEYS = frozenset(("From", "To", "Text"))
 
@@ -115,7 +117,18 @@ def parse_form(raw: bytes | bytearray) -> dict[str, str]:
         pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
         pairs = parse_qsl(text, keep_blank_values=True, encoding="latin-1")
-    return {key: normalize_plus(value) for key, value in pairs}
+    return {key: _restore_plus(key, value) for key, value in pairs}
+
+
+def _restore_plus(key: str, value: str) -> str:
+    """A number field's raw ``+`` that form decoding turned into a space, put back.
+
+    Only digits may follow: ``From``/``ForwardFromSms`` may be alphanumeric
+    sender ids, which can start with a space and a digit.
+    """
+    if key.lower() in _NUMBER_FIELDS and value[1:].isdigit():
+        return normalize_plus(value)
+    return value
 
 
 def canonical_keys(data: dict[str, Any]) -> dict[str, Any]:

@@ -99,6 +99,37 @@ def test_each_account_has_its_own_limit(emu: Emulator, client: httpx.Client) -> 
     assert response.json()["Message"]["From"] == "+61412345655"  # numbers stay unique
 
 
+def test_other_accounts_leases_never_refuse_an_accounts_first_lease(emu: Emulator) -> None:
+    """The limit is per account: numbers to a recipient never run out before an account does."""
+    numbers = []
+    for account in ("ACA", "ACB", "ACC"):
+        with emu.client(auth=(account, "t")) as c:
+            for i in range(5):
+                response = lease_send(c, WebhookUri=f"https://x.test/{account}/{i}")
+                assert response.status_code == 200, response.text
+                numbers.append(response.json()["Message"]["From"])
+            refused = lease_send(c, WebhookUri=f"https://x.test/{account}/6")
+        assert refused.json()["ResponseStatus"]["ErrorCode"] == "LEASE_LIMIT_REACHED"
+    assert numbers == [f"+61412345{650 + i}" for i in range(15)]  # unique, in order
+
+
+def test_a_reply_to_a_number_past_the_tenth_reaches_its_account(emu: Emulator) -> None:
+    for account in ("ACA", "ACB"):
+        with emu.client(auth=(account, "t")) as c:
+            for i in range(5):
+                lease_send(c, WebhookUri=f"https://x.test/{account}/{i}")
+    with emu.client(auth=("ACC", "t")) as c:
+        sent = lease_send(c).json()["Message"]
+        reply = emu.inbound("fonedynamics", TO, sent["From"], "YES")
+        listed = c.get(MESSAGES).json()["Messages"]
+    assert sent["From"] == "+61412345660"
+    assert reply["tenant"] == "ACC"
+    assert [(m["MessageSid"], m["Direction"]) for m in listed] == [
+        (sent["MessageSid"], "Transmit"),
+        (reply["id"], "Receive"),
+    ]
+
+
 def test_lease_options_are_validated_only_for_leases(client: httpx.Client) -> None:
     response = lease_send(client, ForwardToSms="0499333222")
     assert response.status_code == 400

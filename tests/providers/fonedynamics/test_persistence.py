@@ -110,6 +110,27 @@ def test_sids_continue_after_a_restart_without_repeating(tmp_path: Path) -> None
     assert sids(fresh) + sids(fresh) == before + after
 
 
+def test_lease_numbers_stay_unique_per_recipient_after_a_restart(tmp_path: Path) -> None:
+    """Stored leases of other accounts are skipped, however many there are."""
+    db = tmp_path / "fd.db"
+    emu = Emulator(db=db)
+    for account in ("ACA", "ACB"):
+        with emu.client(auth=(account, "t")) as client:
+            for i in range(5):
+                body = {"To": TO, "Text": "hi", "WebhookUri": f"https://x.test/{i}"}
+                assert client.post(MESSAGES, json=body).status_code == 200
+    emu.close()
+
+    again = Emulator(db=db)
+    with again.client(auth=("ACC", "t")) as client:
+        sent = client.post(MESSAGES, json={"To": TO, "Text": "hi"})
+    numbers = [lease["Number"] for lease in leases_to(again, TO)]
+    again.close()
+    assert sent.status_code == 200
+    assert sent.json()["Message"]["From"] == "+61412345660"
+    assert numbers == [f"+61412345{650 + i}" for i in range(11)]
+
+
 def test_a_lease_and_its_message_are_saved_together(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, process_death: type[BaseException]
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -217,6 +218,47 @@ def test_form_encoded_single_message(client: httpx.Client) -> None:
     assert response.status_code == 200
     message = response.json()["Message"]
     assert (message["To"], message["Text"], message["ExternalId"]) == (TO, "form body", "f1")
+
+
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+def test_form_body_keeps_a_leading_space_before_digits_in_text(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """Only number fields get a raw ``+`` back: ``Text=+2+for+1`` is " 2 for 1"."""
+    fields = {"From": "+61499009990", "To": TO, "Text": " 2 for 1 today", "ExternalId": " 42"}
+    response = client.post(MESSAGES, content=urlencode(fields), headers=FORM)
+    assert response.status_code == 200
+    message = response.json()["Message"]
+    assert message["Text"] == " 2 for 1 today"
+    assert message["ExternalId"] == " 42"
+    fetched = client.get(f"/v2/Messages/{message['MessageSid']}").json()["Message"]
+    assert (fetched["Text"], fetched["ExternalId"]) == (" 2 for 1 today", " 42")
+    assert emu.messages(provider="fonedynamics")[0]["text"] == " 2 for 1 today"
+
+
+def test_form_body_keeps_an_alphanumeric_sender_starting_with_a_digit(
+    client: httpx.Client,
+) -> None:
+    body = urlencode({"From": " 2GO", "To": TO, "Text": "hi"})
+    response = client.post(MESSAGES, content=body, headers=FORM)
+    assert response.status_code == 200
+    assert response.json()["Message"]["From"] == " 2GO"
+
+
+def test_form_body_number_fields_get_an_unencoded_plus_back(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """A client that leaves ``+`` unencoded sends a space; number fields read it as ``+``."""
+    body = "to=+61488023555&Text=hi&ForwardToSms=+61499333222&ForwardFromSms=+61499333111"
+    response = client.post(MESSAGES, content=body, headers=FORM)
+    assert response.status_code == 200
+    assert response.json()["Message"]["To"] == TO
+    (lease,) = emu.store.get_state("fonedynamics.leases", TO)
+    assert lease["Options"] == {"ForwardToSms": "+61499333222", "ForwardFromSms": "+61499333111"}
+    fixed = client.post(MESSAGES, content="From=+61499009990&To=+61488023555&Text=x", headers=FORM)
+    assert fixed.json()["Message"]["From"] == "+61499009990"
 
 
 def test_latin1_body_like_the_java_sdk(client: httpx.Client) -> None:
