@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import InvalidCredentials, MissingApiKey, MissingPartnerId
+from .php import php_float
 
 __all__ = [
     "Account",
@@ -86,8 +87,9 @@ def text(value: Any) -> str:
         return value.strip()
     if value is None or isinstance(value, bool | dict | list):
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        # JSON has one number type: 1234.0 is partner 1234; other floats read as PHP prints them.
+        return str(int(value)) if value.is_integer() else php_float(value)
     return str(value).strip()
 
 

@@ -37,7 +37,10 @@ def parse_send_time(value: Any) -> float | None:
     if isinstance(value, bool):
         raise BadSendTime(value)
     if isinstance(value, int | float):
-        seconds = float(value)
+        try:
+            seconds = float(value)
+        except OverflowError:  # an integer past the float range (hundreds of digits)
+            raise BadSendTime(value) from None
     elif isinstance(value, str):
         text = value.strip()
         if not text:

@@ -31,6 +31,7 @@ from .hashed import is_hash, resolve
 from .mapping import submit_code
 from .mobile import CACHEABLE_LENGTH, SAFARICOM, Number, classify
 from .nairobi import BadSendTime, parse_send_time
+from .php import php_string
 from .reports import MESSAGE_ID_PREFIX, schedule_callbacks
 from .wire import MISSING
 
@@ -97,8 +98,10 @@ def _recipient(emu: Emulator, account: Account, item: Item) -> tuple[int, str, i
         digest = item.mobile.strip().lower()
         msisdn = resolve(emu, account, digest)
         if msisdn is None:
-            return 200, digest, SAFARICOM
-        code, to, networkid = _route(classify(msisdn))
+            # Safaricom resolves it: a Safaricom recipient for the account's network check too.
+            code, to, networkid = 200, digest, SAFARICOM
+        else:
+            code, to, networkid = _route(classify(msisdn))
     elif type(item.mobile) is str:
         code, to, networkid = _text_route(item.mobile)
     else:
@@ -135,7 +138,7 @@ def _message_text(value: Any) -> str:
         return value
     if isinstance(value, bool) or value is None or isinstance(value, dict | list):
         return ""
-    return str(value)
+    return php_string(value)
 
 
 @lru_cache(maxsize=64)
@@ -231,7 +234,7 @@ def submit(
         ):
             if code != 200:
                 rows.append(writer.failure(code, item.mobile, item.clientsmsid))
-                rejected.append({"index": index, "code": code})
+                rejected.append({"index": index + 1, "code": code})
                 stored.append(
                     Message(
                         id=f"sendbulk-r{next_rejected}",

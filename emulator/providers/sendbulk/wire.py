@@ -19,6 +19,7 @@ from ..routing import DirectResponse, read_body
 from .brands import Brand, Kind
 from .errors import DESCRIPTIONS, SendbulkError, UnsupportedDataType
 from .mobile import classify
+from .php import php_string
 
 __all__ = [
     "MEDIA_TYPE",
@@ -73,14 +74,17 @@ def error_body(brand: Brand, error: SendbulkError) -> dict[str, Any]:
 
 
 def typed(value: Any, kind: Kind) -> Any:
-    """``value`` as the JSON type ``kind`` asks for (``echo``: unchanged)."""
+    """``value`` as the JSON type ``kind`` asks for (``echo``: unchanged).
+
+    Text is the PHP gateway's string cast (:func:`php_string`), never Python's.
+    """
     if kind == "echo":
         return value
     if kind == "str":
-        return value if isinstance(value, str) else str(value)
+        return value if isinstance(value, str) else php_string(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    digits = str(value)
+    digits = php_string(value)
     # A leading zero would be lost in a number: such values stay strings.
     numeric = digits.isascii() and digits.isdigit() and (digits == "0" or digits[0] != "0")
     return int(digits) if numeric and len(digits) < 19 else digits

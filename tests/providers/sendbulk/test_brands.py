@@ -123,3 +123,55 @@ def test_default_brand_is_advanta(client):
     row = send(client, "254712345678")
     assert next(iter(row)) == "response-code"
     assert type(row["messageid"]) is str and type(row["mobile"]) is int
+
+
+#: JSON values of ``clientsmsid`` and the text PHP's string cast gives them.
+PHP_CASTS = [
+    (None, ""),
+    (True, "1"),
+    (False, ""),
+    ({"a": 1}, "Array"),
+    ([1, 2], "Array"),
+    (1.0, "1"),
+    (1.5, "1.5"),
+    (0.1 + 0.2, "0.3"),
+    (1e20, "1.0E+20"),
+    (1e-5, "1.0E-5"),
+    (-0.0, "-0"),
+    (12345678901234567890, "12345678901234567890"),
+    ("07", "07"),
+]
+
+
+@pytest.mark.parametrize("brand", ["textsms", "wavesms"])
+def test_string_clientsmsid_is_cast_as_the_php_gateway_casts_it(client, emu, brand):
+    use(emu, brand)
+    items = [bulk_item("0712345678", clientsmsid=value) for value, _ in PHP_CASTS]
+    items.append(bulk_item("12", clientsmsid=None))  # a refused row casts it too
+    rows = body(post(client, "sendbulk", bulk(items)))["responses"]
+    assert [r["clientsmsid"] for r in rows] == [text for _, text in PHP_CASTS] + [""]
+    assert [r["response-description"] for r in rows] == ["Success"] * len(PHP_CASTS) + [
+        "Invalid mobile number"
+    ]
+
+
+@pytest.mark.parametrize("brand", ["advanta", "sunface"])
+def test_echoed_clientsmsid_keeps_the_json_value_sent(client, emu, brand):
+    use(emu, brand)
+    values = [None, True, {"a": 1}, 1.5]
+    items = [bulk_item("0712345678", clientsmsid=value) for value in values]
+    rows = body(post(client, "sendbulk", bulk(items)))["responses"]
+    assert [r["clientsmsid"] for r in rows] == values
+
+
+@pytest.mark.parametrize(("brand", "shown"), [("advanta", "1.0E-5"), ("textsms", "1.0E-5")])
+def test_a_float_mobile_in_a_refused_row_is_spelled_as_php_prints_it(client, emu, brand, shown):
+    use(emu, brand)
+    row = send(client, 1e-5)
+    assert row["mobile"] == shown
+    assert row["response-description"] == "Invalid mobile number"
+
+
+def test_a_float_partner_id_is_shown_as_php_prints_it(client):
+    data = body(post(client, "getbalance", {"partnerID": 1e-5, "apikey": APIKEY}))
+    assert data["partner-id"] == "1.0E-5"

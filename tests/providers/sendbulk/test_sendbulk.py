@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ._helpers import APIKEY, BASE, PARTNER, SHORTCODE, body, bulk, bulk_item, post
+from ._helpers import APIKEY, BASE, PARTNER, SHORTCODE, body, bulk, bulk_item, creds, post
 
 
 def test_success_rows_follow_the_documented_shape(client):
@@ -225,3 +225,59 @@ def test_accepted_and_refused_items_are_neutral_records(client, emu):
     assert records[1]["error_code"] == "1003"
     assert records[0]["id"] == "sendbulk-8290842"
     assert records[0]["batch_id"] == records[1]["batch_id"]
+
+
+def test_refused_items_are_listed_in_the_batch_by_their_one_based_index(client, emu):
+    items = [
+        bulk_item("123", clientsmsid=1),
+        bulk_item("0712345678", clientsmsid=2),
+        bulk_item("0733123456", message="", clientsmsid=3),
+    ]
+    rows = body(post(client, "sendbulk", bulk(items)))["responses"]
+    assert [r["response-code"] for r in rows] == [1003, 200, 1009]
+    (batch,) = client.get("/_emulator/batches").json()["batches"]
+    detail = client.get(f"/_emulator/batches/{batch['id']}").json()["batch"]
+    assert detail["rejected"] == [{"index": 1, "code": 1003}, {"index": 3, "code": 1009}]
+
+
+@pytest.mark.parametrize("time_to_send", [10**400, -(10**400)], ids=["huge", "-huge"])
+def test_a_time_to_send_past_the_float_range_refuses_only_its_item(client, emu, time_to_send):
+    items = [
+        bulk_item("0712345678", clientsmsid=1),
+        bulk_item("0733123456", clientsmsid=2, timeToSend=time_to_send),
+    ]
+    first, second = body(post(client, "sendbulk", bulk(items)))["responses"]
+    assert first == {
+        "response-code": 200,
+        "response-description": "Success",
+        "mobile": "254712345678",
+        "messageid": "8290842",
+        "clientsmsid": 1,
+        "networkid": 1,
+    }
+    assert second == {
+        "response-code": 1009,
+        "response-description": "Unsupported data type",
+        "mobile": "254733123456",
+        "clientsmsid": 2,
+    }
+    records = emu.messages(provider="sendbulk")
+    assert [(r["to"], r["status"]) for r in records] == [
+        ("+254712345678", "queued"),
+        ("+254733123456", "rejected"),
+    ]
+
+
+def test_a_time_to_send_past_the_float_range_is_a_1009_row_on_sendsms(client):
+    row = body(
+        post(client, "sendsms", creds(mobile="0712345678", message="hi", timeToSend=10**400))
+    )
+    assert row == {
+        "responses": [
+            {
+                "response-code": 1009,
+                "response-description": "Unsupported data type",
+                "mobile": 254712345678,
+            }
+        ]
+    }

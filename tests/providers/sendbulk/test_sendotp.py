@@ -141,3 +141,34 @@ def test_a_hashed_otp_reads_only_the_messages_stored_since_the_last(client, emu)
     assert row["response-code"] == 200
     assert emu.messages(provider="sendbulk")[-1]["to"] == "+254799000111"
     assert sum(read) <= 2  # the two messages sent since (and no more), not all 302 again
+
+
+def test_unknown_hash_is_refused_like_a_safaricom_number_when_the_account_lacks_safaricom(
+    client, emu
+):
+    emu.load_scenario(
+        {"accounts": {"sendbulk": [{"partnerID": PARTNER, "apikey": "test-key", "networks": [2]}]}}
+    )
+    plain = otp(client, "0712345678")["responses"][0]
+    digest = sha("254722000000")  # a hash the emulator cannot resolve
+    (row,) = otp(client, digest, hashed=True)["responses"]
+    assert plain["response-code"] == 1002
+    assert row == {
+        "response-code": 1002,
+        "response-description": "Network not allowed",
+        "mobile": digest,
+    }
+    assert (
+        body(post(client, "getbalance", {"partnerID": PARTNER, "apikey": "test-key"}))["credit"]
+        == "10000.00"
+    )
+    record = emu.messages(provider="sendbulk")[-1]
+    assert (record["to"], record["status"], record["error_code"]) == (digest, "rejected", "1002")
+
+
+def test_unknown_hash_is_sent_when_the_account_may_use_safaricom(client, emu):
+    emu.load_scenario(
+        {"accounts": {"sendbulk": [{"partnerID": PARTNER, "apikey": "test-key", "networks": [1]}]}}
+    )
+    (row,) = otp(client, sha("254722000000"), hashed=True)["responses"]
+    assert (row["response-code"], row["networkid"]) == (200, 1)

@@ -16,6 +16,7 @@ from emulator.providers.sendbulk.nairobi import (
     format_time,
     parse_send_time,
 )
+from emulator.providers.sendbulk.php import php_string
 from emulator.providers.sendbulk.wire import Rows, code_fields, typed
 
 
@@ -56,7 +57,21 @@ def test_nairobi_is_utc_plus_three():
     assert parse_send_time(None) is None
 
 
-@pytest.mark.parametrize("value", ["soon", True, [1], -5, "nan"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "soon",
+        True,
+        [1],
+        -5,
+        "nan",
+        pytest.param(10**400, id="huge-int"),
+        pytest.param(-(10**400), id="-huge-int"),
+        "1e400",
+        float("inf"),
+        float("nan"),
+    ],
+)
 def test_bad_send_times(value):
     with pytest.raises(BadSendTime):
         parse_send_time(value)
@@ -142,3 +157,40 @@ def test_only_short_number_texts_are_kept_in_the_classification_caches():
     )
     assert after == before
     assert classify("0712345678") is classify("0712345678")  # short ones are shared
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        (True, "1"),
+        (False, ""),
+        (0, "0"),
+        (-42, "-42"),
+        (10**30, "1" + "0" * 30),
+        ({}, "Array"),
+        ([], "Array"),
+        (1.0, "1"),
+        (-0.0, "-0"),
+        (1.5, "1.5"),
+        (0.1 + 0.2, "0.3"),
+        (1e13, "10000000000000"),
+        (1e14, "1.0E+14"),
+        (123456789012345.0, "1.2345678901234E+14"),
+        (1.5e20, "1.5E+20"),
+        (1e-4, "0.0001"),
+        (1e-5, "1.0E-5"),
+        (1.7976931348623157e308, "1.7976931348623E+308"),
+        (float("inf"), "INF"),
+        (float("-inf"), "-INF"),
+        (float("nan"), "NAN"),
+        ("as sent", "as sent"),
+    ],
+)
+def test_php_string_casts_like_php(value, text):
+    assert php_string(value) == text
+
+
+@pytest.mark.parametrize("value", [None, True, {"a": 1}, [1], 1.0, 2.5, 1e-5])
+def test_typed_never_spells_a_value_the_python_way(value):
+    assert typed(value, "str") == php_string(value)

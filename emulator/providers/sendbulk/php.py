@@ -1,0 +1,55 @@
+"""Decoded JSON values as text, the way the PHP gateway turns them into strings.
+
+The gateway decodes a request with ``json_decode`` and casts what it echoes
+as a string with PHP's rules: ``null`` → ``""``, ``true`` → ``"1"``,
+``false`` → ``""``, integers as digits, arrays and objects → ``"Array"``, and
+floats with PHP's ``precision`` of 14 significant digits (``1.0`` → ``"1"``,
+``0.1 + 0.2`` → ``"0.3"``, ``1e20`` → ``"1.0E+20"``, ``1e-5`` → ``"1.0E-5"``).
+
+Not emulated: PHP decodes an integer past 64 bits as a float (it would read
+``1.2345678901235E+19``); here every integer keeps its digits, as everywhere
+else in this provider.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = ["php_float", "php_string"]
+
+#: PHP's ``precision`` ini default: significant digits of a float cast to string.
+_PRECISION = 14
+
+
+def php_string(value: Any) -> str:
+    """``(string) $value`` for a value PHP's ``json_decode`` gave."""
+    if isinstance(value, str):
+        return value
+    if value is None or value is False:
+        return ""
+    if value is True:
+        return "1"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return php_float(value)
+    if isinstance(value, dict | list | tuple):
+        return "Array"
+    return str(value)
+
+
+def php_float(value: float) -> str:
+    """A float as PHP prints it: ``%.14G`` with a ``.0`` kept on a one-digit mantissa."""
+    if math.isnan(value):
+        return "NAN"
+    if math.isinf(value):
+        return "-INF" if value < 0 else "INF"
+    shown = f"{value:.{_PRECISION}g}"
+    if "e" not in shown:
+        return shown
+    mantissa, exponent = shown.split("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    power = int(exponent)
+    return f"{mantissa}E{'-' if power < 0 else '+'}{abs(power)}"
