@@ -2,12 +2,14 @@
 
 The a2p-sms operations are in the **Light** group (50 requests per 60 s), token
 and revoke in **Auth** (5 per 60 s). Limits are only enforced when the scenario
-sets them (``rate_limits: {ringcentral: ...}``, or per group ``ringcentral.light``
-/ ``ringcentral.auth``); otherwise the headers still count down, informationally.
+sets them (``rate_limits: {ringcentral: ...}`` for each group, or per group
+``ringcentral.light`` / ``ringcentral.auth``); otherwise the headers still count
+down, informationally.
 
 RingCentral's penalty rule (hitting a limit blocks the group for 60 s, and every
-refused request restarts the block) is the scenario's ``penalty: 60s`` on a limit,
-enforced by the core limiter; ``Retry-After`` then says how long the block lasts.
+refused request restarts the block) is the provider's ``rate_limit_penalty``,
+which a limit's own ``penalty`` replaces; the core limiter enforces it and
+``Retry-After`` then says how long the block lasts.
 """
 
 from __future__ import annotations
