@@ -67,6 +67,11 @@ class Provider:
     #: Block after a scenario rate limit is hit, when the limit sets no ``penalty``
     #: (RingCentral: 60 s, restarted by every request during the block).
     rate_limit_penalty: float | None = None
+    #: Endpoint names its handlers pass to ``guarded()``: what a scenario's
+    #: ``when.endpoint`` may name.
+    endpoints: tuple[str, ...] = ()
+    #: Rate-limit groups (``rate_limits: {<name>.<group>: ...}``); none: one bucket.
+    rate_limit_groups: tuple[str, ...] = ()
 
 
 async def apply_fault(respond: dict[str, Any], render: StatusRenderer) -> Response | None:
@@ -130,6 +135,11 @@ def guarded(
     handler.  The rate-limit decision (or None) is left in
     ``request.scope[RATE_LIMIT]`` for providers that report limits in headers.
     """
+
+    declared = emu.providers.get(provider)
+    if declared is not None and endpoint not in declared.endpoints:
+        # A scenario naming this endpoint would be refused as unknown.
+        raise ValueError(f"{provider} endpoint {endpoint!r} is not in its Provider.endpoints")
 
     def wrap(handler: Handler) -> Handler:
         async def run(request: Request) -> Response:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -30,6 +31,9 @@ from .schema import (
     Rule,
     Scenario,
 )
+
+if TYPE_CHECKING:
+    from ..providers.base import Provider
 
 __all__ = [
     "ScenarioError",
@@ -453,10 +457,61 @@ def _providers(data: Any) -> dict[str, dict[str, Any]]:
 # -- the document ------------------------------------------------------------
 
 
+def _plain(pattern: str) -> bool:
+    """A name, not a glob or ``re:`` pattern (only a name can be checked)."""
+    return not pattern.startswith("re:") and not any(ch in pattern for ch in "*?[")
+
+
+def _each(pattern: Pattern, field: str) -> list[tuple[str, str]]:
+    if pattern is None:
+        return []
+    if isinstance(pattern, tuple):
+        return [(p, f"{field}[{i}]") for i, p in enumerate(pattern)]
+    return [(pattern, field)]
+
+
+def _check_endpoints(scenario: Scenario, providers: Sequence[Provider]) -> None:
+    """A rule or fault naming an endpoint none of its providers has would never match."""
+    by_name = {p.name: p for p in providers}
+    matches = [(r.when, f"rules[{i}].when") for i, r in enumerate(scenario.rules)]
+    matches += [(f.when, f"faults[{i}].when") for i, f in enumerate(scenario.faults)]
+    for match, field in matches:
+        named = [p for p, _ in _each(match.provider, "") if p in by_name]
+        if len(named) == len(_each(match.provider, "")) and named:
+            candidates = [by_name[p] for p in named]
+        else:
+            candidates = list(providers)
+        known = tuple(sorted({e for p in candidates for e in p.endpoints}))
+        for endpoint, where in _each(match.endpoint, field + ".endpoint"):
+            if _plain(endpoint) and endpoint not in known:
+                raise ScenarioError(
+                    f"unknown endpoint {endpoint!r}{_suggest(endpoint, known)}", field=where
+                )
+
+
+def _check_groups(scenario: Scenario, providers: Sequence[Provider]) -> None:
+    """``provider.group`` rate limits name one of that provider's groups."""
+    by_name = {p.name: p for p in providers}
+    for key in scenario.rate_limits:
+        name, dot, group = key.partition(".")
+        provider = by_name.get(name)
+        if not dot or provider is None or group in provider.rate_limit_groups:
+            continue
+        groups = provider.rate_limit_groups
+        if not groups:
+            message = f"{name} has no rate-limit groups: use '{name}' for all its endpoints"
+        else:
+            message = f"unknown group {group!r}{_suggest(group, groups)}"
+        raise ScenarioError(message, field=f"rate_limits.{key}")
+
+
 def _check_with_providers(scenario: Scenario) -> Scenario:
-    """Let each provider refuse options or accounts it cannot use (``Provider.check_scenario``)."""
+    """Let each provider refuse options or accounts it cannot use (``Provider.check_scenario``),
+    and refuse endpoint and rate-limit group names no provider has."""
     from ..providers import PROVIDERS  # late: providers import the scenario model
 
+    _check_endpoints(scenario, PROVIDERS)
+    _check_groups(scenario, PROVIDERS)
     for provider in PROVIDERS:
         check = getattr(provider, "check_scenario", None)
         if check is None:

@@ -21,6 +21,11 @@ from emulator.providers import base
 from emulator.providers.base import guarded
 
 PROVIDER = "fonedynamics"
+#: Per provider, the real endpoint names (and groups) the two test routes stand for.
+ROUTES = {
+    "fonedynamics": (("send_message", None), ("get_message", None)),
+    "ringcentral": (("create_batch", "light"), ("token", "auth")),
+}
 
 
 def render(status: int, retry_after: float | None) -> Response:
@@ -28,8 +33,11 @@ def render(status: int, retry_after: float | None) -> Response:
     return JSONResponse({"fake_error": status}, status_code=status, headers=headers)
 
 
-def client_for(scenario: dict[str, Any]) -> tuple[Emulator, httpx.Client, list[str]]:
+def client_for(
+    scenario: dict[str, Any], provider: str = PROVIDER
+) -> tuple[Emulator, httpx.Client, list[str]]:
     emu = Emulator(scenario)
+    (send_name, send_group), (auth_name, auth_group) = ROUTES[provider]
     handled: list[str] = []
 
     async def send(request: Request) -> Response:
@@ -46,10 +54,14 @@ def client_for(scenario: dict[str, Any]) -> tuple[Emulator, httpx.Client, list[s
     # (the real app keeps it from doing so too).
     app = Router(
         routes=[
-            Route("/send", guarded(emu, PROVIDER, "send", render)(send), methods=["POST"]),
+            Route(
+                "/send",
+                guarded(emu, provider, send_name, render, group=send_group)(send),
+                methods=["POST"],
+            ),
             Route(
                 "/auth",
-                guarded(emu, PROVIDER, "auth", render, group="auth")(auth),
+                guarded(emu, provider, auth_name, render, group=auth_group)(auth),
                 methods=["POST"],
             ),
         ]
@@ -143,7 +155,7 @@ def test_faults_match_provider_and_endpoint() -> None:
     scenario = {
         "faults": [
             {"when": {"provider": "ringcentral"}, "respond": {"status": 500}},
-            {"when": {"endpoint": "auth"}, "respond": {"status": 401}},
+            {"when": {"endpoint": "get_message"}, "respond": {"status": 401}},
         ]
     }
     _, client, _ = client_for(scenario)
@@ -167,17 +179,19 @@ def test_rate_limit_answers_429_with_retry_after_and_refills_on_the_clock() -> N
 def test_provider_limit_counts_each_group_separately_group_limit_its_own() -> None:
     """RingCentral counts its groups separately: a plain provider limit gives the
     ``auth`` group a bucket of that size of its own (it used to share one)."""
-    _, client, _ = client_for({"rate_limits": {PROVIDER: {"requests": 2, "per": "60s"}}})
+    rc = "ringcentral"
+    _, client, _ = client_for({"rate_limits": {rc: {"requests": 2, "per": "60s"}}}, rc)
     codes = [client.post(p).status_code for p in ("/send", "/auth", "/send", "/auth", "/send")]
     assert codes == [200, 200, 200, 200, 429]
     assert client.post("/auth").status_code == 429
     _, client, _ = client_for(
         {
             "rate_limits": {
-                PROVIDER: {"requests": 1, "per": "60s"},
-                f"{PROVIDER}.auth": {"requests": 1, "per": "60s"},
+                rc: {"requests": 1, "per": "60s"},
+                f"{rc}.auth": {"requests": 1, "per": "60s"},
             }
-        }
+        },
+        rc,
     )
     codes = [client.post(p).status_code for p in ("/send", "/auth", "/send", "/auth")]
     assert codes == [200, 200, 429, 429]
@@ -199,10 +213,11 @@ def test_penalty_blocks_and_each_refused_call_restarts_it() -> None:
 
 
 def test_a_zero_penalty_is_no_penalty_retry_after_is_the_refill_wait() -> None:
-    """``penalty: 0s`` turns a provider's default penalty off: Retry-After said 1 s
-    while the bucket stayed empty for 20 s."""
+    """``penalty: 0s`` turns RingCentral's default 60 s penalty off: Retry-After said
+    1 s while the bucket stayed empty for 20 s."""
+    rc = "ringcentral"
     emu, client, _ = client_for(
-        {"rate_limits": {PROVIDER: {"requests": 3, "per": "60s", "penalty": "0s"}}}
+        {"rate_limits": {rc: {"requests": 3, "per": "60s", "penalty": "0s"}}}, rc
     )
     assert [client.post("/send").status_code for _ in range(3)] == [200, 200, 200]
     refused = client.post("/send")
@@ -231,6 +246,12 @@ def test_endpoint_name_is_recorded_for_the_journal() -> None:
         seen["endpoint"] = request.scope["sms_emulator.endpoint"]
         return Response(b"")
 
-    app = Router(routes=[Route("/x", guarded(emu, PROVIDER, "do_x", render)(handler))])
+    app = Router(routes=[Route("/x", guarded(emu, PROVIDER, "list_messages", render)(handler))])
     httpx.Client(transport=InProcessTransport(app), base_url="http://t").get("/x")
-    assert seen == {"endpoint": "do_x"}
+    assert seen == {"endpoint": "list_messages"}
+
+
+def test_an_endpoint_the_provider_does_not_declare_cannot_be_guarded() -> None:
+    """A scenario naming it would be refused as unknown: the two lists cannot drift."""
+    with pytest.raises(ValueError, match=r"'do_x' is not in its Provider\.endpoints"):
+        guarded(Emulator(), PROVIDER, "do_x", render)

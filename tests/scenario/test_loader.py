@@ -128,6 +128,27 @@ def test_syntax_error_has_a_line() -> None:
         ("rules:\n  - when: {to: x}\n", "rules[0]", "missing 'outcome'"),
         ("rules:\n  - outcome: {delivered: 0}\n", "rules[0].outcome", "must not all be zero"),
         ("rules:\n  - outcome: {delivered: -1}\n", "rules[0].outcome.delivered", "non-negative"),
+        (
+            "faults:\n  - when: {endpoint: create_batches}\n    respond: {status: 503}\n",
+            "faults[0].when.endpoint",
+            "unknown endpoint 'create_batches' (did you mean 'create_batch'?)",
+        ),
+        (
+            "rules:\n  - when: {provider: sendbulk, endpoint: [sendsms, send_message]}\n"
+            "    outcome: delivered\n",
+            "rules[0].when.endpoint[1]",
+            "unknown endpoint 'send_message'",  # a Fone Dynamics endpoint, not sendbulk's
+        ),
+        (
+            "rate_limits:\n  ringcentral.ligth: {requests: 5}\n",
+            "rate_limits.ringcentral.ligth",
+            "unknown group 'ligth' (did you mean 'light'?)",
+        ),
+        (
+            "rate_limits:\n  sendbulk.sendsms: {requests: 5}\n",
+            "rate_limits.sendbulk.sendsms",
+            "sendbulk has no rate-limit groups",
+        ),
         ("rules:\n  - outcome: {delivered: .nan}\n", "rules[0].outcome.delivered", "finite"),
         ("rules:\n  - outcome: {delivered: .inf}\n", "rules[0].outcome.delivered", "finite"),
         ("rules:\n  - outcome: {delivered: 1.0e+400}\n", "rules[0].outcome.delivered", "finite"),
@@ -317,3 +338,20 @@ def test_http_body_errors_carry_the_line() -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario_body(b"name: x\nfaults:\n  - respond: {status: 600}\n", source="PUT")
     assert (info.value.source, info.value.line) == ("PUT", 3)
+
+
+def test_every_documented_endpoint_name_and_any_pattern_is_accepted() -> None:
+    names = {
+        "ringcentral": "token revoke create_batch list_batches get_batch list_messages "
+        "get_message statuses list_optouts bulk_assign",
+        "fonedynamics": "send_message send_batch get_message list_messages",
+        "sendbulk": "sendsms sendbulk sendotp getdlr getbalance credit",
+    }
+    faults = [
+        {"when": {"provider": provider, "endpoint": name}, "respond": {"status": 503}}
+        for provider, words in names.items()
+        for name in words.split()
+    ]
+    faults.append({"when": {"endpoint": "send*"}, "respond": {"status": 503}})
+    faults.append({"when": {"endpoint": "re:^get"}, "respond": {"status": 503}})
+    assert len(parse_scenario({"faults": faults}).faults) == len(faults)

@@ -16,6 +16,7 @@ PROVIDER = Provider(
     status_name=status_name,
     inbound=receive,
     check_scenario=check_scenario,
+    endpoints=("send_message", "send_batch", "get_message", "list_messages"),
     paths=(
         "/v2/Properties/{PropertySid}/Messages",
         "/v2/Properties/{PropertySid}/BatchMessages",

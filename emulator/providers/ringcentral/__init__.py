@@ -3,6 +3,7 @@
 from ..base import Provider
 from .config import check_scenario
 from .inbound import receive_inbound
+from .limits import GROUPS
 from .mapping import status_name
 from .routes import build_app
 
@@ -17,6 +18,19 @@ PROVIDER = Provider(
     inbound=receive_inbound,
     check_scenario=check_scenario,
     rate_limit_penalty=60.0,  # a hit limit blocks for 60 s; each request restarts it
+    rate_limit_groups=tuple(GROUPS),
+    endpoints=(
+        "token",
+        "revoke",
+        "create_batch",
+        "list_batches",
+        "get_batch",
+        "list_messages",
+        "get_message",
+        "statuses",
+        "list_optouts",
+        "bulk_assign",
+    ),
     paths=(
         "/restapi/oauth/token",
         "/restapi/oauth/revoke",

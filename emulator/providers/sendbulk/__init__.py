@@ -1,12 +1,10 @@
 """The Kenyan bulk-SMS gateway family (Advanta, FastMessage, TextSMS, ...)."""
 
-import dataclasses
-
 from ..base import Provider
 from .config import check_scenario
 from .inbound import inbound
 from .mapping import status_name
-from .routes import build_app
+from .routes import ENDPOINTS, build_app
 
 __all__ = ["PROVIDER"]
 
@@ -25,10 +23,6 @@ PROVIDER = Provider(
         "/api/services/getbalance",
         "/api/services/credit",
     ),
-    # Checked when a scenario loads, on cores whose Provider has the hook.
-    **(
-        {"check_scenario": check_scenario}
-        if "check_scenario" in {f.name for f in dataclasses.fields(Provider)}
-        else {}
-    ),
+    check_scenario=check_scenario,
+    endpoints=ENDPOINTS,
 )
