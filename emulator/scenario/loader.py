@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ScenarioError",
     "is_file",
+    "is_number",
     "load_scenario",
     "load_scenario_body",
     "parse_scenario",
@@ -211,13 +212,16 @@ def _outcome_name(name: Any, field: str) -> str:
     return str(name)
 
 
-def _is_weight(value: Any) -> bool:
+def is_number(value: Any, *, minimum: float | None = None) -> bool:
+    """A finite int or float (YAML's ``.nan`` and ``.inf`` are not, nor is a bool),
+    at least ``minimum`` when given: what scenario amounts must be."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
     try:
-        return math.isfinite(value) and value >= 0
+        finite = math.isfinite(value)
     except OverflowError:  # an int too large for a float
         return False
+    return finite and (minimum is None or value >= minimum)
 
 
 def _outcomes(value: Any, field: str) -> tuple[tuple[str, float], ...]:
@@ -232,7 +236,7 @@ def _outcomes(value: Any, field: str) -> tuple[tuple[str, float], ...]:
     for name, weight in value.items():
         where = f"{field}.{name}"
         _outcome_name(name, where)
-        if not _is_weight(weight):
+        if not is_number(weight, minimum=0):
             raise ScenarioError(
                 f"weight must be a finite, non-negative number, not {weight!r}", field=where
             )

@@ -129,6 +129,21 @@ def test_syntax_error_has_a_line() -> None:
         ("rules:\n  - outcome: {delivered: 0}\n", "rules[0].outcome", "must not all be zero"),
         ("rules:\n  - outcome: {delivered: -1}\n", "rules[0].outcome.delivered", "non-negative"),
         (
+            "providers:\n  sendbulk: {default_balance: .nan}\n",
+            "providers.sendbulk.default_balance",
+            "finite",
+        ),
+        (
+            "providers:\n  ringcentral: {cost_per_segment: .inf}\n",
+            "providers.ringcentral.cost_per_segment",
+            "finite",
+        ),
+        (
+            "accounts:\n  sendbulk: [{partnerID: '1', apikey: k, balance: .nan}]\n",
+            "accounts.sendbulk",
+            "[0].balance must be a finite number",
+        ),
+        (
             "faults:\n  - when: {endpoint: create_batches}\n    respond: {status: 503}\n",
             "faults[0].when.endpoint",
             "unknown endpoint 'create_batches' (did you mean 'create_batch'?)",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 
-from ...scenario.loader import ScenarioError
+from ...scenario.loader import ScenarioError, is_number
 from ...scenario.schema import Scenario
 
 __all__ = ["ACCOUNT_KEYS", "OPTION_KEYS", "check_scenario"]
@@ -51,8 +51,8 @@ def check_scenario(scenario: Scenario) -> None:
         field = f"providers.ringcentral.{key}"
         if key not in OPTION_KEYS:
             raise _unknown(key, OPTION_KEYS, field)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise ScenarioError("must be a non-negative number", field=field)
+        if not is_number(value, minimum=0):
+            raise ScenarioError("must be a finite, non-negative number", field=field)
     accounts = scenario.provider_accounts("ringcentral")
     if accounts is None:
         return

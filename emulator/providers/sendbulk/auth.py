@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ...scenario.loader import is_number
 from .errors import InvalidCredentials, MissingApiKey, MissingPartnerId
 from .php import php_float
 
@@ -112,8 +113,8 @@ def _parse_account(index: int, data: Any) -> Account:
     if not partner or not key:
         raise AccountConfigError(f"{where} needs a partnerID and an apikey")
     balance = data.get("balance")
-    if balance is not None and (isinstance(balance, bool) or not isinstance(balance, int | float)):
-        raise AccountConfigError(f"{where}.balance must be a number")
+    if balance is not None and not is_number(balance):
+        raise AccountConfigError(f"{where}.balance must be a finite number")
     shortcodes = data.get("shortcodes")
     networks = data.get("networks")
     if networks is not None and not (

@@ -16,7 +16,7 @@ import difflib
 import threading
 from dataclasses import dataclass, field
 
-from ...scenario.loader import ScenarioError
+from ...scenario.loader import ScenarioError, is_number
 from ...scenario.schema import Scenario
 from .auth import Account, AccountConfigError, parse_accounts, text
 from .brands import Brand, BrandConfigError, brand_from_options
@@ -80,8 +80,8 @@ def _parse(scenario: Scenario) -> Config:
             )
             raise _refuse("providers.sendbulk", f"unknown option {key!r}{hint}")
     balance = options.get("default_balance", DEFAULT_BALANCE)
-    if isinstance(balance, bool) or not isinstance(balance, int | float) or balance < 0:
-        raise _refuse("providers.sendbulk.default_balance", "must be a non-negative number")
+    if not is_number(balance, minimum=0):
+        raise _refuse("providers.sendbulk.default_balance", "must be a finite, non-negative number")
     try:
         brand = brand_from_options(options)
     except BrandConfigError as exc:

@@ -70,8 +70,16 @@ def _within_calendar(seconds: float, value: Any) -> float:
 
 
 def format_time(timestamp: float) -> str:
-    """``YYYY-MM-DD HH:MM:SS`` in Nairobi time (``delivery-time``, callback ``timestamp``)."""
-    return datetime.fromtimestamp(timestamp, UTC).astimezone(NAIROBI).strftime("%Y-%m-%d %H:%M:%S")
+    """``YYYY-MM-DD HH:MM:SS`` in Nairobi time (``delivery-time``, callback ``timestamp``).
+
+    A time past the calendar's end in Nairobi (the last hours of year 9999 UTC
+    already are) shows as its last second, as the emulator's clock does.
+    """
+    try:
+        moment = datetime.fromtimestamp(timestamp, UTC).astimezone(NAIROBI)
+    except (ValueError, OverflowError, OSError):
+        return "9999-12-31 23:59:59"
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def format_tat(seconds: float, style: str) -> str:

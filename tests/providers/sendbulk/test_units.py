@@ -77,6 +77,19 @@ def test_bad_send_times(value):
         parse_send_time(value)
 
 
+def test_format_time_past_the_calendar_in_nairobi_is_its_last_second() -> None:
+    """21:00 UTC on 31 December 9999 is already year 10000 in Nairobi: getdlr answered
+    a flat 1007 (OverflowError) for a report dated then."""
+    late = datetime(9999, 12, 31, 21, 0, 8, tzinfo=UTC).timestamp()
+    assert format_time(late) == "9999-12-31 23:59:59"
+    assert format_time(datetime(9999, 12, 31, 20, 59, 59, tzinfo=UTC).timestamp()) == (
+        "9999-12-31 23:59:59"
+    )
+    assert format_time(datetime(9999, 12, 31, 20, 0, tzinfo=UTC).timestamp()) == (
+        "9999-12-31 23:00:00"
+    )
+
+
 def test_tat_styles():
     assert format_tat(150, "clock") == "00:02:30"
     assert format_tat(3725.4, "clock") == "01:02:05"
