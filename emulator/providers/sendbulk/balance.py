@@ -2,6 +2,11 @@
 
 One unit pays for one segment.  Amounts are kept rounded to cents and shown
 with two decimals (``"545.00"``), as ``getbalance`` does.
+
+A stored balance remembers the starting balance it was counted from: once a
+scenario gives the account another one (its ``balance``, or the provider's
+``default_balance``), the account starts again from that.  Switching to
+``insufficient-balance`` midway must give its 3 units, not what was left.
 """
 
 from __future__ import annotations
@@ -20,12 +25,20 @@ NAMESPACE = "sendbulk.balance"
 
 
 def get_balance(emu: Emulator, config: Config, account: Account) -> float:
+    """The account's units now: what is stored, counted from the scenario's starting balance."""
+    initial = config.initial_balance(account)
     value = emu.store.get_state(NAMESPACE, account.partner_id)
-    return config.initial_balance(account) if value is None else float(value)
+    if value is None:
+        return initial
+    if isinstance(value, dict):
+        return float(value["units"]) if value["from"] == initial else initial
+    return float(value)  # stored before balances kept their start: still counts
 
 
-def set_balance(emu: Emulator, account: Account, units: float) -> None:
-    emu.store.put_state(NAMESPACE, account.partner_id, round(units, 2))
+def set_balance(emu: Emulator, config: Config, account: Account, units: float) -> None:
+    """Store ``units`` as the account's balance, counted from the scenario's starting one."""
+    stored = {"units": round(units, 2), "from": config.initial_balance(account)}
+    emu.store.put_state(NAMESPACE, account.partner_id, stored)
 
 
 def format_units(units: float) -> str:

@@ -172,7 +172,7 @@ def _handlers(emu: Emulator) -> dict[str, Handler]:
         after = before + units
         if after > MAX_BALANCE:
             raise UnsupportedDataType()
-        set_balance(emu, child, after)
+        set_balance(emu, config, child, after)
         shown = str(int(units)) if units.is_integer() else format_units(units)
         body = flat(
             config.brand,

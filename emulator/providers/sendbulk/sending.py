@@ -304,7 +304,7 @@ def submit(
         )
         emu.add_batch(batch, stored)
         if balance != start_balance:
-            set_balance(emu, account, balance)
+            set_balance(emu, config, account, balance)
         url = config.callback_url(account)
         if url:
             schedule_callbacks(emu, url, accepted)

@@ -181,3 +181,24 @@ def test_messages_and_their_charge_are_saved_together(tmp_path, monkeypatch, pro
         assert balance(client) == "9999.00"
         assert [m["to"] for m in again.messages()] == ["+254712345678"]
     again.close()
+
+
+def test_a_scenario_giving_another_starting_balance_starts_the_account_from_it(client, emu):
+    """Switching to a scenario with a small balance midway (``insufficient-balance``)
+    gave what was left instead of its few units; the same start keeps the count."""
+    send(client, "254712345678")
+    assert balance(client) == "9999.00"
+    emu.load_scenario("insufficient-balance")  # partner 1234 declared with 3 units
+    assert balance(client) == "3.00"
+    send(client, "254712345678")
+    emu.load_scenario("insufficient-balance")  # the same start: the count goes on
+    assert balance(client) == "2.00"
+    emu.load_scenario({"providers": {"sendbulk": {"default_balance": 500}}})
+    assert balance(client) == "500.00"
+
+
+def test_a_balance_stored_before_it_kept_its_start_still_counts(client, emu):
+    emu.store.put_state("sendbulk.balance", PARTNER, 42.5)  # as older versions stored it
+    assert balance(client) == "42.50"
+    send(client, "254712345678")
+    assert balance(client) == "41.50"
