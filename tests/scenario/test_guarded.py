@@ -252,6 +252,7 @@ def test_endpoint_name_is_recorded_for_the_journal() -> None:
 
 
 def test_an_endpoint_the_provider_does_not_declare_cannot_be_guarded() -> None:
-    """A scenario naming it would be refused as unknown: the two lists cannot drift."""
+    """A scenario naming it would be refused as unknown: a guarded endpoint cannot
+    be missing from the list."""
     with pytest.raises(ValueError, match=r"'do_x' is not in its Provider\.endpoints"):
         guarded(Emulator(), PROVIDER, "do_x", render)

@@ -359,7 +359,7 @@ def test_every_documented_endpoint_name_and_any_pattern_is_accepted() -> None:
     names = {
         "ringcentral": "token revoke create_batch list_batches get_batch list_messages "
         "get_message statuses list_optouts bulk_assign",
-        "fonedynamics": "send_message send_batch get_message list_messages",
+        "fonedynamics": "send_message send_batch get_message list_messages forward_sms",
         "sendbulk": "sendsms sendbulk sendotp getdlr getbalance credit",
     }
     faults = [

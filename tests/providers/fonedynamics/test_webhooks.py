@@ -228,6 +228,20 @@ def test_forwarded_sms_uses_forward_from_sms(emu: Emulator, client: httpx.Client
     assert [m["from"] for m in emu.messages(to="+61499333222")] == ["Support"]
 
 
+@pytest.mark.sms_scenario(
+    {"rules": [{"when": {"endpoint": "forward_sms"}, "outcome": "undeliverable"}]}
+)
+def test_a_rule_on_forward_sms_decides_the_forwarded_copys_fate(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """``forward_sms`` is a documented endpoint name: the scenario loads and its
+    rule applies to the forwarded SMS alone."""
+    lease_then_reply(emu, client, ForwardToSms="+61499333222")
+    emu.advance("1h")
+    assert [m["status"] for m in emu.messages(to=TO)] == ["delivered"]
+    assert [m["status"] for m in emu.messages(to="+61499333222")] == ["failed"]
+
+
 def test_reply_without_any_lease_is_refused(client: httpx.Client) -> None:
     response = client.post(
         "/_emulator/inbound",
