@@ -50,11 +50,14 @@ class WebhookJob:
     key: str = field(compare=False, default="")
     #: The queue's ``clear()`` count when scheduled: an older job is not retried.
     generation: int = field(compare=False, default=0)
+    #: Waiting in the queue's heap; a job taken out to be sent by a ``Deferral``
+    #: stays there, no longer queued, and is skipped.
+    queued: bool = field(compare=False, default=False)
 
     def record(self) -> dict[str, Any]:
         """The job as a JSON-ready dict (what a ``JobLog`` keeps, and ``restore`` takes)."""
         data = dataclasses.asdict(self)
-        del data["order"], data["generation"]
+        del data["order"], data["generation"], data["queued"]
         return data
 
 
@@ -139,6 +142,9 @@ class WebhookQueue:
             with self._log.holding():  # written down before it can be sent (and be done)
                 self._queue(job)
                 self._log.saved([job])
+        deferral = _DEFERRAL.get()
+        if deferral is not None and deferral.queue is self:
+            deferral.jobs.append(job)  # its own: sent by its send(), whoever else is sending
         self._poke()
         return job
 
@@ -149,7 +155,7 @@ class WebhookQueue:
             if mine is not None:
                 mine.append(job)  # queued when this thread's hold ends
             else:
-                heapq.heappush(self._heap, job)
+                self._push(job)
 
     def held(self) -> AbstractContextManager[None]:
         """Send nothing while inside (a transaction that may still be undone, a lock a
@@ -168,16 +174,23 @@ class WebhookQueue:
         restored = []
         with self._lock:
             for data in jobs:
-                fields = {k: v for k, v in data.items() if k not in ("order", "generation")}
+                fields = {
+                    k: v for k, v in data.items() if k not in ("order", "generation", "queued")
+                }
                 fields.setdefault("key", uuid.uuid4().hex)
                 job = WebhookJob(order=next(self._order), generation=self._generation, **fields)
-                heapq.heappush(self._heap, job)
+                self._push(job)
                 restored.append(job)
         return restored
 
+    def _push(self, job: WebhookJob) -> None:
+        """Put ``job`` in the heap (under ``_lock``)."""
+        job.queued = True
+        heapq.heappush(self._heap, job)
+
     def pending(self) -> list[WebhookJob]:
         with self._lock:
-            return sorted(self._heap)
+            return sorted(job for job in self._heap if job.queued)
 
     def clear(self) -> None:
         """Forget pending jobs and attempts; one being sent now is not retried or recorded."""
@@ -236,8 +249,24 @@ class WebhookQueue:
                 self._held_back = True  # sent once the hold ends
                 return due
             while self._heap and self._heap[0].due <= now:
-                due.append(heapq.heappop(self._heap))
+                job = heapq.heappop(self._heap)
+                if job.queued:  # else a Deferral took it out to send it
+                    job.queued = False
+                    due.append(job)
         return due
+
+    def _take(self, jobs: list[WebhookJob]) -> list[WebhookJob]:
+        """Those of ``jobs`` due and still queued, taken out of the queue to be sent."""
+        now = self._now()
+        with self._lock:
+            taken = [
+                job
+                for job in jobs
+                if job.queued and job.due <= now and job.generation == self._generation
+            ]
+            for job in taken:
+                job.queued = False
+        return taken
 
     def deliver_due(self, stop: threading.Event | None = None) -> int:
         """Send every webhook due by now; return how many attempts were made.
@@ -256,24 +285,29 @@ class WebhookQueue:
         while True:
             self._more = False
             jobs = self._pop_due(self._now())
-            retried: list[bool] = []
             if jobs:
-                with httpx.Client(timeout=self._timeout) as client:
-                    for job in jobs:
-                        if stop is not None and stop.is_set():
-                            self._requeue(jobs[len(retried) :])
-                            break
-                        retried.append(self._attempt(client, job))
-                self._write_down(jobs[: len(retried)], retried)
-                sent += len(retried)
+                sent += self._send_jobs(jobs, stop)
             if not self._more or (stop is not None and stop.is_set()):
                 return sent
+
+    def _send_jobs(self, jobs: list[WebhookJob], stop: threading.Event | None = None) -> int:
+        """Attempt ``jobs`` (taken out of the queue) in order; once ``stop`` is set,
+        the rest go back.  How many were attempted."""
+        retried: list[bool] = []
+        with httpx.Client(timeout=self._timeout) as client:
+            for job in jobs:
+                if stop is not None and stop.is_set():
+                    self._requeue(jobs[len(retried) :])
+                    break
+                retried.append(self._attempt(client, job))
+        self._write_down(jobs[: len(retried)], retried)
+        return len(retried)
 
     def _requeue(self, jobs: list[WebhookJob]) -> None:
         with self._lock:
             for job in jobs:
                 if job.generation == self._generation:
-                    heapq.heappush(self._heap, job)
+                    self._push(job)
 
     def _write_down(self, jobs: list[WebhookJob], retried: list[bool]) -> None:
         """Tell the log which jobs are rescheduled and which are done, in one go."""
@@ -339,7 +373,7 @@ class WebhookQueue:
             retry = not ok and job.attempt <= len(self._retry_delays)
             if retry:
                 job.due = self._now() + self._retry_delays[job.attempt - 1]
-                heapq.heappush(self._heap, job)
+                self._push(job)
         return retry
 
     # background mode
@@ -376,12 +410,14 @@ class WebhookQueue:
 class Deferral:
     """``WebhookQueue.deferred()``: the scope, and whether anything came due in it."""
 
-    __slots__ = ("_token", "due", "queue")
+    __slots__ = ("_token", "due", "jobs", "queue")
 
     def __init__(self, queue: WebhookQueue) -> None:
         self.queue = queue
         #: Something was scheduled or came due inside: ``send()`` has work.
         self.due = False
+        #: Jobs scheduled inside: ``send()`` sends those due itself.
+        self.jobs: list[WebhookJob] = []
 
     def __enter__(self) -> Deferral:
         self._token = _DEFERRAL.set(self)
@@ -391,10 +427,21 @@ class Deferral:
         _DEFERRAL.reset(self._token)
 
     def send(self) -> None:
-        """Send what came due inside (blocks on receivers: not on the serving loop)."""
-        if self.due:
-            self.due = False
-            self.queue.notify()
+        """Send what came due inside (blocks on receivers: not on the serving loop).
+
+        The jobs scheduled inside are sent here, even while another thread is
+        sending (it may be waiting on a slow receiver): whoever made them gets
+        its answer after them.  Anything else due goes as ``notify()`` sends it.
+        """
+        if not self.due:
+            return
+        self.due = False
+        queue = self.queue
+        mine = queue._take(self.jobs)
+        self.jobs = []
+        if mine:
+            queue._send_jobs(mine)
+        queue.notify()
 
 
 _DEFERRAL: ContextVar[Deferral | None] = ContextVar("sms_emulator_deferral", default=None)
@@ -434,7 +481,7 @@ class _Hold:
                 queue._held_here.jobs = None
                 for job in mine:
                     if job.generation == queue._generation:  # not cleared meanwhile
-                        heapq.heappush(queue._heap, job)
+                        queue._push(job)
                         queue._held_back = True  # for whichever hold ends last
             queue._holds -= 1
             send = queue._holds == 0 and queue._held_back

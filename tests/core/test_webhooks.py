@@ -124,6 +124,22 @@ def test_a_deferred_scope_sends_nothing_until_its_send_and_only_for_its_own_queu
     assert not deferral.due
 
 
+def test_a_job_is_sent_once_whether_its_scope_or_another_sender_gets_it_first(
+    receiver: _Receiver,
+) -> None:
+    queue = _queue([0.0])
+    with queue.deferred() as first:
+        queue.schedule(0.0, method="post", url=receiver.url + "/first", provider="p")
+    queue.notify()  # another sender, outside the scope, sends it first
+    first.send()
+    with queue.deferred() as second:
+        queue.schedule(0.0, method="post", url=receiver.url + "/second", provider="p")
+    second.send()  # the scope sends its own
+    assert queue.pending() == []  # what the scope took out is not shown as pending
+    queue.notify()  # and is not sent again by the next sender
+    assert receiver.hits == ["/first", "/second"]
+
+
 def test_a_deferred_scope_reaches_into_the_threads_it_hands_work_to(receiver: _Receiver) -> None:
     """Work handed to a thread pool (as Starlette's ``run_in_threadpool`` does) runs in a
     copy of the context, so webhooks coming due there are deferred too."""

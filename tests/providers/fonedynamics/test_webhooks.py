@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import httpx
 import pytest
 
@@ -334,3 +336,35 @@ def test_a_receipt_due_at_once_is_sent_before_the_answer_and_its_receiver_can_ca
         200,
     )
     assert emu.webhooks.pending() == []  # nothing left to retry
+
+
+@pytest.mark.sms_scenario({"timing": {"processing": "0s", "sent": "0s", "delivered": "0s"}})
+def test_a_request_answers_after_its_own_receipt_while_another_thread_is_sending(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    """Thread A's receipt is stuck at a slow receiver; thread B's request still sends
+    its own receipt before it answers (it was left to A's sending thread)."""
+    in_flight, b_answered = threading.Event(), threading.Event()
+
+    def hold(request: Received) -> None:
+        in_flight.set()
+        b_answered.wait(5)  # real-time ok: released as soon as B has its answer
+
+    slow = Receiver().start()
+    slow.on_request = hold
+    try:
+        with emu.client(auth=(ACCOUNT, TOKEN)) as other:
+            a = threading.Thread(
+                target=send, args=(other,), kwargs={"DeliveryReceiptWebhookUri": slow.url}
+            )
+            a.start()
+            assert in_flight.wait(5)  # real-time ok: A's receipt is at the slow receiver
+            send(client, DeliveryReceiptWebhookUri=receiver.url + "/b")
+            received_by_then = len(receiver.requests)
+            b_answered.set()
+            a.join()
+    finally:
+        b_answered.set()
+        slow.stop()
+    assert received_by_then == 1
+    assert sorted(a["ok"] for a in emu.webhooks.attempts) == [True, True]
