@@ -111,9 +111,18 @@ def _environment() -> Environment:
     return env
 
 
+#: Above any id or cursor: what an absurdly large one stands for (a SQLite
+#: integer holds no more than 2**63 - 1).
+_CEILING = 2**62
+
+
 def _int_param(request: Request, name: str) -> int | None:
+    """A whole number of ASCII digits (``²`` and ``٣`` are digits to ``isdigit``), at
+    most ``_CEILING``; None for anything else."""
     value = request.query_params.get(name, "")
-    return int(value) if value.isdigit() else None
+    if not (value.isascii() and value.isdigit()):
+        return None
+    return _CEILING if len(value) > 18 else min(int(value), _CEILING)
 
 
 def ui_routes(emu: Emulator) -> list[BaseRoute]:
@@ -189,6 +198,7 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
             flt=flt,
             page=page,
             limit=limit,
+            custom_limit=limit if limit != PAGE_SIZE else None,
             errors=errors,
             inbound_providers=inbound_providers,
             compose=compose,
@@ -219,11 +229,18 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
         if provider not in emu.providers:
             provider = ""
         found = views.list_batches(emu, provider=provider or None, newest_first=True)
-        return render(request, "batches.html", active="batches", batches=found, provider=provider)
+        return render(
+            request,
+            "batches.html",
+            active="batches",
+            batches=found[:MAX_PAGE_SIZE],
+            total=len(found),
+            provider=provider,
+        )
 
     async def batch(request: Request) -> Response:
         batch_id = request.path_params["batch_id"]
-        detail = views.batch_detail(emu, batch_id)
+        detail = views.batch_detail(emu, batch_id, rejected_limit=MAX_PAGE_SIZE)
         if detail is None:
             return not_found(request, f"batch {batch_id}")
         flt = views.MessageFilter(batch=batch_id)

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from ..core.models import Batch, Direction, Message, Status
@@ -384,14 +385,17 @@ def _rejected(entries: Iterable[Any]) -> list[dict[str, Any]]:
     return out
 
 
-def batch_detail(emu: Emulator, batch_id: str) -> dict[str, Any] | None:
-    """A batch's summary, rejected entries and, for small batches, counts by status."""
+def batch_detail(
+    emu: Emulator, batch_id: str, *, rejected_limit: int | None = None
+) -> dict[str, Any] | None:
+    """A batch's summary, rejected entries (the first ``rejected_limit``, if given) and,
+    for small batches, counts by status."""
     batch = emu.store.get_batch(batch_id)
     if batch is None:
         return None
     now = emu.time()
     detail = batch_summary(emu, batch, now)
-    detail["rejected"] = _rejected(batch.rejected)
+    detail["rejected"] = _rejected(islice(batch.rejected, rejected_limit))
     counts: dict[str, int] | None = None
     if batch.size <= COUNT_LIMIT:
         messages = emu.store.query_messages(MessageQuery(batch_id=batch_id), limit=COUNT_LIMIT)

@@ -355,3 +355,49 @@ def test_pages_work_on_the_sqlite_store(tmp_path: Path) -> None:
             )
     finally:
         emu.close()
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "1_0", " 5", "99999999999999999999", "9" * 5000])
+def test_odd_numbers_in_paging_parameters_never_fail_the_page(tmp_path: Path, value: str) -> None:
+    """``²`` passed ``isdigit()`` and failed ``int()``; a cursor past SQLite's integers
+    failed the query: both answered 500."""
+    emu = Emulator(db=tmp_path / "emulator.db")
+    try:
+        message = add_message(emu, "listed")
+        with emu.client() as client:
+            for name in ("limit", "before", "after"):
+                response = client.get(UI, params={name: value})
+                assert response.status_code == 200, (name, response.text[:200])
+            assert row_ids(client.get(UI, params={"before": value}).text) == [message.id]
+            assert client.get(f"{UI}/requests", params={"before": value}).status_code == 200
+    finally:
+        emu.close()
+
+
+def test_paging_links_keep_a_chosen_page_size(emu: Emulator, client: httpx.Client) -> None:
+    ids = [add_message(emu, f"message {i}").id for i in range(25)][::-1]
+    first = client.get(UI, params={"limit": "10"}).text
+    assert row_ids(first) == ids[:10]
+    older = re.search(r'href="(/_emulator/ui\?[^"]*before=\d+[^"]*)" rel="next"', first)
+    assert older is not None and "limit=10" in older.group(1)
+    second = client.get(older.group(1).replace("&amp;", "&")).text
+    assert row_ids(second) == ids[10:20]
+
+
+def test_huge_batches_and_batch_lists_show_a_bounded_part_and_point_to_the_json(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    rejected = [{"index": i, "to": "bad"} for i in range(1, 1202)]
+    batch = add_batch(emu, ["a"], rejected=rejected)
+    html = client.get(f"{UI}/batches/{batch.id}").text
+    assert "Rejected (1201)" in html
+    indexes = re.findall(r'<td data-label="Index" class="num">(\d+)</td>', html)
+    assert indexes == [str(i) for i in range(1, 501)]
+    assert f'href="/_emulator/batches/{batch.id}"' in html
+    full = client.get(f"/_emulator/batches/{batch.id}").json()["batch"]["rejected"]
+    assert len(full) == 1201  # the JSON keeps every entry
+    for _ in range(510):
+        add_batch(emu, ["a"])
+    listing = client.get(f"{UI}/batches").text
+    assert listing.count('<td data-label="Batch">') == 500
+    assert "The newest 500 of 511 batches are shown" in listing
