@@ -213,9 +213,9 @@ class Emulator:
     ) -> RateDecision | None:
         """Take a token from the scenario's bucket for ``provider.group``, else ``provider``.
 
-        Groups are counted separately (RingCentral's rule): a plain
-        ``provider`` limit gives each group of that provider without a limit
-        of its own a bucket of that size.  None when no limit applies.
+        Groups are counted separately: a plain ``provider`` limit gives each
+        group of that provider without a limit of its own a bucket of that
+        size.  None when no limit applies.
         """
         limits = self.scenario.rate_limits
         limit = limits.get(f"{provider}.{group}") if group else None

@@ -114,7 +114,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
         if request.method == "POST":
             data = await _body_json(request)
             unknown = set(data) - {"advance", "seconds", "set"}
-            if unknown or len(data) != 1:
+            if unknown or len(data) != 1 or None in data.values():
                 raise AdminError(
                     'give exactly one of {"advance": "30s"}, {"seconds": 30}, {"set": ISO time}'
                 )

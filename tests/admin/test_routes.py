@@ -248,9 +248,12 @@ def test_clock_bad_input_is_400_and_leaves_the_clock(client: httpx.Client, body:
     assert client.get("/_emulator/clock").json()["now"] == "2026-01-01T00:00:00.000000Z"
 
 
-def test_clock_without_a_duration_says_it_is_missing(client: httpx.Client) -> None:
-    body = assert_error(client.post("/_emulator/clock", json={"advance": None}))
-    assert body["error"] == "give a duration ('30s') or seconds="
+def test_clock_without_a_duration_says_it_is_missing(emu: Emulator, client: httpx.Client) -> None:
+    for body in ({"advance": None}, {"seconds": None}, {"set": None}):
+        error = assert_error(client.post("/_emulator/clock", json=body))["error"]
+        assert error == 'give exactly one of {"advance": "30s"}, {"seconds": 30}, {"set": ISO time}'
+    with pytest.raises(TypeError, match=r"give a duration \('30s'\) or seconds="):
+        emu.advance()
 
 
 def test_times_past_the_year_9999_are_shown_as_its_last_instant(

@@ -12,7 +12,7 @@ Choices where RingCentral's documents are silent (see docs/providers/ringcentral
   at login). Refreshing leaves the previous access token valid until it expires; revoking
   (with either token) ends the whole session.
 * ``scope`` may narrow, never widen: at login within the account's ``scope`` (default
-  ``A2PSMS``), on refresh within what the login granted.
+  ``A2PSMS``), on refresh within what the login granted (and, left out, all of that).
 * Tokens expire on the emulator clock.
 """
 
@@ -337,7 +337,8 @@ def _refresh(
         raise OAuthError("invalid_grant", "OAU-213", "Refresh token has expired")
     granted = grant.get("granted", grant["scope"])  # tokens saved before "granted" existed
     requested = form.get("scope", "")
-    scope = _granted_scope(requested, granted) if requested.split() else grant["scope"]
+    # RFC 6749 section 6: an omitted scope is the one the login granted.
+    scope = _granted_scope(requested, granted) if requested.split() else granted
     with emu.transaction():  # used up in the same commit as the tokens replacing it
         emu.store.delete_state(_REFRESH, token)
         return _new_session(

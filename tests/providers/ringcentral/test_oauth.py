@@ -404,11 +404,13 @@ def test_refresh_stays_within_what_the_login_granted(sms_emulator: Emulator) -> 
     _assert_invalid_scope(_refresh(client, first["refresh_token"], scope="ReadAccounts"))
     narrowed = _refresh(client, first["refresh_token"], scope="SMS")
     assert narrowed.json()["scope"] == "SMS"
-    again = _refresh(client, narrowed.json()["refresh_token"])
-    assert again.json()["scope"] == "SMS"  # no scope asked: the refreshed token's
-    widened = _refresh(client, again.json()["refresh_token"], scope="A2PSMS SMS")
+    narrower = _refresh(client, narrowed.json()["refresh_token"], scope="A2PSMS")
+    widened = _refresh(client, narrower.json()["refresh_token"], scope="A2PSMS SMS")
     assert widened.status_code == 200, widened.text
     assert widened.json()["scope"] == "A2PSMS SMS"  # back up to what the login granted
+    narrowed = _refresh(client, widened.json()["refresh_token"], scope="SMS")
+    again = _refresh(client, narrowed.json()["refresh_token"])
+    assert again.json()["scope"] == "SMS A2PSMS"  # none asked: the login's (RFC 6749 §6)
 
 
 # refresh: the client is authenticated as at login, and must be the token's
