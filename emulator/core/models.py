@@ -93,10 +93,23 @@ class Message(msgspec.Struct, eq=False, gc=False):
     seq: int = 0
 
     def steps_reached(self, now: float) -> int:
-        """How many of the plan's steps the message has reached by ``now``."""
-        if now < self.dispatch_at:
+        """How many of the plan's steps the message has reached by ``now``.
+
+        A step is reached at ``dispatch_at + offset``, the time ``final_at``,
+        ``changed_at`` and the webhooks give.  ``now - dispatch_at`` can round
+        to just under ``offset`` at epoch-sized times, so the search's answer
+        is checked against those sums.
+        """
+        dispatch = self.dispatch_at
+        if now < dispatch:
             return 0
-        return bisect_right(self.plan.offsets, now - self.dispatch_at)
+        offsets = self.plan.offsets
+        index = bisect_right(offsets, now - dispatch)
+        while index < len(offsets) and dispatch + offsets[index] <= now:
+            index += 1
+        while index and dispatch + offsets[index - 1] > now:
+            index -= 1
+        return index
 
     def status_at(self, now: float) -> Status:
         """Neutral status at emulator time ``now``."""

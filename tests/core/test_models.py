@@ -182,3 +182,35 @@ def test_each_message_is_processed_from_its_dispatch_time(
     assert b.processed_at(at) >= index + 1
     times = [b.dispatch_time(i) for i in range(max(0, index - 1), min(size, index + 2))]
     assert times == sorted(times)
+
+
+@given(
+    dispatch=st.integers(0, 10**9).map(lambda ms: T0 + ms / 1000),
+    sent=st.integers(0, 10**7).map(lambda ms: ms / 1000),
+    delivered=st.integers(0, 10**7).map(lambda ms: ms / 1000),
+)
+def test_each_step_is_reached_at_the_time_the_message_reports_for_it(
+    dispatch: float, sent: float, delivered: float
+) -> None:
+    """At epoch-sized times ``(dispatch + offset) - dispatch`` can round below the
+    offset: half the final webhooks of a jittered scenario said the status before
+    the final one (sendbulk ``Scheduled``, Fone Dynamics ``Submitted``)."""
+    plan = Plan(
+        outcome="delivered",
+        steps=((sent, Status.SENT), (sent + delivered, Status.DELIVERED)),
+    )
+    m = message(plan, dispatch_at=dispatch)
+    assert m.final_at is not None
+    assert m.status_at(m.final_at) is Status.DELIVERED
+    assert m.changed_at(m.final_at) == m.final_at
+    assert m.status_at(dispatch + sent) in (Status.SENT, Status.DELIVERED)
+    for when, status in m.timeline(m.final_at)[1:]:
+        assert m.status_at(when) in (status, Status.DELIVERED)
+        assert m.reached_at(status, when) == when
+
+
+def test_the_final_status_at_final_at_for_a_known_rounding_case() -> None:
+    plan = Plan(outcome="send_failed", steps=((1.484, Status.FAILED),))
+    m = message(plan, dispatch_at=1767225602.0)
+    assert m.dispatch_at + 1.484 - m.dispatch_at < 1.484  # the rounding in question
+    assert m.status_at(m.final_at) is Status.FAILED

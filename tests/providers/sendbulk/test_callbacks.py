@@ -136,5 +136,20 @@ def test_inbound_from_an_invalid_number_is_a_clear_admin_error(client):
     assert "not a mobile number" in response.json()["error"]
 
 
+def test_every_report_of_a_jittered_scenario_carries_a_final_description(client, emu, receiver):
+    """With ``mixed-delivery``'s jitter about half the reports said ``Scheduled`` or
+    ``SentToNetwork``: the status was read a rounding error before the final one."""
+    scenario = accounts(receiver)
+    scenario.update({"timing": {"jitter": "3s"}, "seed": 3})
+    scenario["rules"] = [{"outcome": {"delivered": 3, "undeliverable": 1, "send_failed": 1}}]
+    emu.load_scenario(scenario)
+    items = [bulk_item(f"2547123456{i:02d}") for i in range(40)]
+    assert len(body(post(client, "sendbulk", bulk(items)))["responses"]) == 40
+    emu.advance("1h")
+    descriptions = {_json(r)["description"] for r in receiver.requests}
+    assert len(receiver.requests) == 40
+    assert descriptions and descriptions.isdisjoint({"Scheduled", "SentToNetwork"})
+
+
 def _json(request):
     return msgspec.json.decode(request["body"])
