@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -126,6 +126,14 @@ class _DirectDispatch:
             raise exc
 
 
+class _SortedMethods(set[str]):
+    """A route's methods, listed in sorted order: Starlette writes a 405's ``Allow``
+    header by joining them, and a plain set's order changes with the hash seed."""
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(set.__iter__(self)))
+
+
 class _ProviderStarlette(Starlette):
     def build_middleware_stack(self) -> ASGIApp:
         return _DirectDispatch(self, super().build_middleware_stack(), self.exception_handlers)
@@ -139,7 +147,11 @@ def provider_app(
     Handlers are ``async (Request) -> Response``; ``exception_handlers`` render
     errors in the provider's shape (as in ``Starlette(exception_handlers=...)``).
     """
-    return _ProviderStarlette(routes=list(routes), exception_handlers=dict(exception_handlers))
+    app = _ProviderStarlette(routes=list(routes), exception_handlers=dict(exception_handlers))
+    for route in app.router.routes:
+        if isinstance(route, Route) and route.methods:
+            route.methods = _SortedMethods(route.methods)
+    return app
 
 
 class DirectResponse(Response):

@@ -104,7 +104,9 @@ def test_unknown_path_and_wrong_method_are_answered_by_the_provider_handlers(
     wrong = client.delete("/items/1")
     assert wrong.status_code == 405
     assert wrong.json()["provider_error"] == "HTTPException"
-    assert set(wrong.headers["allow"].split(", ")) == {"GET", "HEAD", "POST"}
+    assert (
+        wrong.headers["allow"] == "GET, HEAD, POST"
+    )  # sorted: a set's order follows the hash seed
     assert client.get("/items/not-a-number").status_code == 404
 
 

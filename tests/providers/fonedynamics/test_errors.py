@@ -111,7 +111,6 @@ def test_requests_are_journalled_with_endpoint_names(emu: Emulator, client: http
 
 
 def test_405_lists_the_allowed_methods(client: httpx.Client) -> None:
-    allowed = client.delete(MESSAGES).headers["allow"]
-    assert {m.strip() for m in allowed.split(",")} >= {"GET", "POST"}
-    lookup_allowed = client.put("/v2/Messages/MABC").headers["allow"]
-    assert {m.strip() for m in lookup_allowed.split(",")} == {"GET", "HEAD"}
+    # Always in this order: it followed the hash seed, changing from run to run.
+    assert client.delete(MESSAGES).headers["allow"] == "GET, HEAD, POST"
+    assert client.put("/v2/Messages/MABC").headers["allow"] == "GET, HEAD"
