@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -53,7 +53,7 @@ def _silenced(send: Send) -> Send:
     """
 
     async def send_unless_dropping(message: Message) -> None:
-        if not isinstance(sys.exc_info()[1], DropConnection):
+        if not isinstance(sys.exc_info()[1], DropConnection | ClientDisconnect):
             await send(message)
 
     return send_unless_dropping
@@ -127,6 +127,8 @@ class EmulatorApp:
             except DropConnection:
                 if not await _dropped(send):
                     raise
+            except ClientDisconnect:
+                pass  # left mid-body: no one to answer (and not a server error to log)
             return
         provider: str | None = None
         app = self.outer
@@ -174,6 +176,19 @@ class EmulatorApp:
                 request_body = request_body[:BODY_LIMIT]
         else:
             request_body, request_size = b"", 0
+        if received[-1]["type"] == "http.disconnect":
+            # The client left before its request was whole (or the server refused
+            # its framing and answered for itself): no one to answer, nothing to do.
+            self._journal(
+                scope,
+                path,
+                provider,
+                started,
+                request_body,
+                request_size,
+                error="client disconnected",
+            )
+            return
         replay = iter(received)
 
         async def receive_and_keep() -> Message:
@@ -208,22 +223,49 @@ class EmulatorApp:
             if not await _dropped(send):
                 raise
         finally:
-            self.emu.journal.record_exchange(
-                time=self.emu.time(),
-                provider=provider,
-                endpoint=scope.get("sms_emulator.endpoint"),
-                method=scope["method"],
-                path=path,
-                query=scope.get("query_string", b""),
-                request_headers=scope["headers"],
-                request_body=request_body,
-                request_size=request_size,
+            self._journal(
+                scope,
+                path,
+                provider,
+                started,
+                request_body,
+                request_size,
                 status=status,
                 response_headers=response_headers,
                 response_body=response_body,
-                duration=time.perf_counter() - started,
                 error=error,
             )
+
+    def _journal(
+        self,
+        scope: Scope,
+        path: str,
+        provider: str | None,
+        started: float,
+        request_body: bytes | bytearray,
+        request_size: int,
+        *,
+        status: int | None = None,
+        response_headers: list[tuple[bytes, bytes]] | None = None,
+        response_body: bytes | bytearray = b"",
+        error: str | None = None,
+    ) -> None:
+        self.emu.journal.record_exchange(
+            time=self.emu.time(),
+            provider=provider,
+            endpoint=scope.get("sms_emulator.endpoint"),
+            method=scope["method"],
+            path=path,
+            query=scope.get("query_string", b""),
+            request_headers=scope["headers"],
+            request_body=request_body,
+            request_size=request_size,
+            status=status,
+            response_headers=response_headers or [],
+            response_body=response_body,
+            duration=time.perf_counter() - started,
+            error=error,
+        )
 
 
 def _provider_for(path: str) -> str | None:
