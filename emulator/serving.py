@@ -116,12 +116,15 @@ class _CutByShutdown(logging.Filter):
 
 
 def uvicorn_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
-    """uvicorn's ``Config`` for the emulator: quiet, no lifespan, one write per response,
-    a bounded graceful shutdown."""
+    """uvicorn's ``Config`` for the emulator: quiet, no lifespan, no WebSocket, one write
+    per response, a bounded graceful shutdown."""
     options.setdefault("log_level", "warning")
     options.setdefault("lifespan", "off")
     options.setdefault("access_log", False)
     options.setdefault("timeout_graceful_shutdown", GRACEFUL_SHUTDOWN)
+    # No provider speaks WebSocket: an Upgrade header on a provider path is an
+    # ordinary request to answer in its shape (uvicorn would send an empty 403).
+    options.setdefault("ws", "none")
     if OneWriteHttpToolsProtocol is not None:
         options.setdefault("http", OneWriteHttpToolsProtocol)
     config = uvicorn.Config(app, **options)
