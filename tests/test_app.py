@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -160,3 +161,70 @@ def test_journal_keeps_large_bodies_truncated(live: LiveServer) -> None:
         entry = client.get("/_emulator/requests").json()["requests"][-1]
     assert entry["request_size"] == 200_000
     assert 0 < len(entry["request_body"]) < 200_000
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/services/sendbulk",
+        "/v2/Properties/S7DNJ9KJDS0MDS23DKS9QMZ8DKJSD9KL/BatchMessages",
+        "/restapi/v1.0/account/~/a2p-sms/batches",
+        "/_emulator/inbound",
+    ],
+)
+def test_a_client_leaving_mid_body_is_journaled_as_such_and_logs_no_error(
+    live: LiveServer, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """It was journaled as a 500 (or sendbulk's 1007 "emulator bug") that was never
+    sent, with a traceback in the server's log."""
+    caplog.set_level("ERROR")
+    with socket.create_connection((live.host, live.port), timeout=10) as sock:
+        sock.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            'Content-Length: 1000\r\n\r\n{"messages": ['.encode()
+        )
+    with httpx.Client(base_url=live.url) as client:
+        deadline = time.monotonic() + 10
+        while True:  # real-time ok: the server sees the disconnect on its own loop
+            entries = client.get("/_emulator/requests").json()["requests"]
+            done = [e for e in entries if e["path"] == path]
+            if done or path.startswith("/_emulator") or time.monotonic() > deadline:
+                break
+            time.sleep(0.02)  # real-time ok: polled with a deadline
+        assert client.get("/_emulator/messages").json()["messages"] == []
+    if not path.startswith("/_emulator"):  # the admin API is not journaled
+        (entry,) = done
+        assert (entry["status"], entry["error"]) == (None, "client disconnected")
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "field"),
+    [
+        ("/v2/Messages/MNOPE", 401, "ResponseStatus"),
+        ("/api/services/getbalance", 200, "response-code"),
+        ("/restapi/v1.0/account/~/a2p-sms/batches", 401, "errorCode"),
+    ],
+)
+def test_a_websocket_upgrade_is_answered_by_the_provider_and_journaled(
+    live: LiveServer, path: str, status: int, field: str
+) -> None:
+    """No provider speaks WebSocket: uvicorn answered an empty 403 and nothing was journaled."""
+    with socket.create_connection((live.host, live.port), timeout=10) as sock:
+        sock.sendall(
+            f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            "Sec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".encode()
+        )
+        data = b""
+        while b"\r\n\r\n" not in data or not data.rstrip().endswith(b"}"):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, _, payload = data.partition(b"\r\n\r\n")
+    assert int(head.split(b" ", 2)[1]) == status
+    assert field in json.loads(payload)
+    with httpx.Client(base_url=live.url) as client:
+        journaled = [e["path"] for e in client.get("/_emulator/requests").json()["requests"]]
+    assert path in journaled
