@@ -249,6 +249,8 @@ def build_app(emu: Emulator) -> ASGIApp:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 404
+        if status == 405:  # a method not in _ALL_METHODS (TRACE, PROPFIND...): as any other
+            return answer(UnsupportedRequestType())
         return answer(error_for_status(status))
 
     async def server_error(request: Request, exc: Exception) -> Response:
