@@ -30,7 +30,11 @@ def _iso(timestamp: float) -> str:
 
 
 def _headers(raw: RawHeaders) -> dict[str, str]:
-    return {k.decode("latin-1"): v.decode("latin-1") for k, v in raw}
+    """Headers by name; of a repeated one the first, which is the one requests are read by."""
+    headers: dict[str, str] = {}
+    for name, value in raw:
+        headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+    return headers
 
 
 class _Exchange(msgspec.Struct, gc=False):

@@ -24,3 +24,28 @@ def test_is_bounded_keeping_the_newest() -> None:
     for i in range(5):
         journal.record({"path": f"/{i}"})
     assert [e["id"] for e in journal.entries()] == [3, 4, 5]
+
+
+def test_a_repeated_header_is_journaled_as_the_one_requests_are_read_by() -> None:
+    """The first, as providers read it: the journal showed the last, which the answer
+    was not based on."""
+    journal = Journal()
+    journal.record_exchange(
+        time=0.0,
+        provider="fonedynamics",
+        endpoint=None,
+        method="GET",
+        path="/v2/Messages/M1",
+        query=b"",
+        request_headers=[(b"authorization", b"Basic !!!"), (b"authorization", b"Basic QUM6dG9r")],
+        request_body=b"",
+        request_size=0,
+        status=400,
+        response_headers=[(b"x-a", b"1"), (b"x-a", b"2")],
+        response_body=b"{}",
+        duration=0.001,
+        error=None,
+    )
+    (entry,) = journal.entries()
+    assert entry["request_headers"] == {"authorization": "Basic !!!"}
+    assert entry["response_headers"] == {"x-a": "1"}
