@@ -319,7 +319,10 @@ class MemoryStore:
 
     def clear(self) -> None:
         with self._lock:
+            # Messages and batches are numbered apart, as the SQLite store's tables
+            # are: paging tokens carry these numbers, and must not depend on the store.
             self._seq = 0
+            self._batch_seq = 0
             self._all = _SeqIndex()
             self._by_id: dict[str, Message] = {}
             self._by_tenant: dict[tuple[str, str], _SeqIndex] = {}
@@ -447,8 +450,8 @@ class MemoryStore:
             if batch.id in self._batches:
                 raise ValueError(f"batch id {batch.id!r} already exists")
             self._claim_ids(messages)
-            self._seq += 1
-            batch.seq = self._seq
+            self._batch_seq += 1
+            batch.seq = self._batch_seq
             self._batches[batch.id] = batch
             self._batch_list.extend((batch,))
             self._add_messages(messages)

@@ -804,3 +804,15 @@ def test_iter_messages_newest_first_reads_little_when_stopped_early(store: Store
     newest = iter_messages_newest_first(store, MessageQuery(), first=4)
     assert next(newest).id == "m39"
     assert reads == [4]
+
+
+def test_messages_and_batches_are_numbered_apart_as_in_every_store(store: Store) -> None:
+    """Paging tokens carry these numbers: the memory store counted batches and
+    messages together, so its tokens differed from the SQLite store's."""
+    store.add_messages([message("a"), message("b")])
+    store.add_batch(batch("B1", size=2), [message("c", batch_id="B1"), message("d", batch_id="B1")])
+    store.add_batch(batch("B2"))
+    store.add_messages([message("e")])
+    seqs = {m.id: m.seq for m in store.query_messages(MessageQuery())}
+    assert seqs == {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}
+    assert [(b.id, b.seq) for b in store.query_batches(BatchQuery())] == [("B1", 1), ("B2", 2)]
