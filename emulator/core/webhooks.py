@@ -143,7 +143,7 @@ class WebhookQueue:
                 self._queue(job)
                 self._log.saved([job])
         deferral = _DEFERRAL.get()
-        if deferral is not None and deferral.queue is self:
+        if deferral is not None and deferral.queue is self and due <= self._now():
             deferral.jobs.append(job)  # its own: sent by its send(), whoever else is sending
         self._poke()
         return job
@@ -159,7 +159,8 @@ class WebhookQueue:
 
     def held(self) -> AbstractContextManager[None]:
         """Send nothing while inside (a transaction that may still be undone, a lock a
-        receiver calling back would wait on); due jobs go out after.
+        receiver calling back would wait on); due jobs go out after.  (A ``Deferral``
+        of another thread still sends the jobs its own request made, already saved.)
 
         Jobs this thread schedules inside are queued when the hold ends.  If it
         ends with an exception and the queue has a log, only those the log still
@@ -256,7 +257,11 @@ class WebhookQueue:
         return due
 
     def _take(self, jobs: list[WebhookJob]) -> list[WebhookJob]:
-        """Those of ``jobs`` due and still queued, taken out of the queue to be sent."""
+        """Those of ``jobs`` due and still queued, taken out of the queue to be sent.
+
+        Their heap entries stay, skipped, and keep their keys: what is sent (and
+        rescheduled for a retry, with a new ``due``) is a copy.
+        """
         now = self._now()
         with self._lock:
             taken = [
@@ -266,7 +271,7 @@ class WebhookQueue:
             ]
             for job in taken:
                 job.queued = False
-        return taken
+        return [dataclasses.replace(job) for job in taken]
 
     def deliver_due(self, stop: threading.Event | None = None) -> int:
         """Send every webhook due by now; return how many attempts were made.

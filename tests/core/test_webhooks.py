@@ -140,6 +140,33 @@ def test_a_job_is_sent_once_whether_its_scope_or_another_sender_gets_it_first(
     assert receiver.hits == ["/first", "/second"]
 
 
+def test_a_job_its_scope_sent_and_that_failed_is_retried_without_holding_back_others(
+    receiver: _Receiver,
+) -> None:
+    """The retry changed the due time of the entry still in the heap: the heap was out
+    of order, a job due at 1 s waited for the retry at 5 s, and the retry was listed
+    twice as pending."""
+    now = [0.0]
+    queue = _queue(now)
+    receiver.status = 500
+    with queue.deferred() as scope:
+        queue.schedule(0.0, method="post", url=receiver.url + "/fails", provider="p")
+        queue.schedule(1.0, method="post", url=receiver.url + "/later", provider="p")
+    scope.send()
+    assert [(job.url, job.due) for job in queue.pending()] == [
+        (receiver.url + "/later", 1.0),
+        (receiver.url + "/fails", 5.0),
+    ]
+    receiver.status = 200
+    now[0] = 1.0
+    queue.notify()
+    assert receiver.hits == ["/fails", "/later"]
+    now[0] = 5.0
+    queue.notify()
+    assert receiver.hits == ["/fails", "/later", "/fails"]
+    assert queue.pending() == []
+
+
 def test_a_deferred_scope_reaches_into_the_threads_it_hands_work_to(receiver: _Receiver) -> None:
     """Work handed to a thread pool (as Starlette's ``run_in_threadpool`` does) runs in a
     copy of the context, so webhooks coming due there are deferred too."""
