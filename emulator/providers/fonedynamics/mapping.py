@@ -59,11 +59,18 @@ STATUSES: dict[Status, str] = {
 
 #: Final statuses a delivery receipt reports (looked up once: enum members are slow to reach).
 _FINAL = (Status.DELIVERED, Status.FAILED)
+#: Statuses a message only reaches once the SMSC has it.
+_HANDED_OVER = (Status.SENT, Status.DELIVERED)
 
 
 def was_submitted(message: Message) -> bool:
-    """Whether the message's plan hands it to the SMSC (reaches Submitted)."""
-    return any(status == Status.SENT for _, status in message.plan.steps)
+    """Whether the message's plan hands it to the SMSC (reaches Submitted).
+
+    A scenario sequence may go straight to ``delivered``: a delivered message
+    was handed over, at the latest when it was delivered.
+    """
+    plan = message.plan
+    return plan.initial in _HANDED_OVER or any(status in _HANDED_OVER for _, status in plan.steps)
 
 
 def receipt_expected(message: Message) -> bool:

@@ -416,4 +416,6 @@ def _progress(message: Message, now: float) -> tuple[str, float | None, float | 
             submitted = message.dispatch_at + offset
         elif status == _DELIVERED and delivered is None:
             delivered = message.dispatch_at + offset
+    if submitted is None and delivered is not None:
+        submitted = delivered  # a sequence straight to delivered: handed over then
     return word, submitted, delivered if word == "Delivered" else None

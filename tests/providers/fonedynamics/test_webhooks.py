@@ -368,3 +368,30 @@ def test_a_request_answers_after_its_own_receipt_while_another_thread_is_sending
         slow.stop()
     assert received_by_then == 1
     assert sorted(a["ok"] for a in emu.webhooks.attempts) == [True, True]
+
+
+@pytest.mark.sms_scenario(
+    {"rules": [{"outcome": {"sequence": [{"after": "3s", "status": "delivered"}]}}]}
+)
+def test_a_sequence_straight_to_delivered_was_submitted_and_gets_its_receipt(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    """Without a ``sent`` step the message showed Delivered with no Submitted time, no
+    receipt was ever sent, and ``DeliveryReceipt: false`` still showed Delivered."""
+    with_receipt = send(client, DeliveryReceiptWebhookUri=receiver.url + "/dr")
+    without = send(client, DeliveryReceipt=False)
+    emu.advance("3s")
+    shown = client.get(f"/v2/Messages/{with_receipt['MessageSid']}").json()["Message"]
+    assert (shown["Status"], shown["Submitted"], shown["Delivered"]) == (
+        "Delivered",
+        shown["Created"] + 3,
+        shown["Created"] + 3,
+    )
+    (receipt,) = receiver.requests
+    assert (receipt.form["Message.Status"], receipt.form["Message.Delivered"]) == (
+        "Delivered",
+        str(shown["Created"] + 3),
+    )
+    hidden = client.get(f"/v2/Messages/{without['MessageSid']}").json()["Message"]
+    assert hidden["Status"] == "Submitted"
+    assert "Delivered" not in hidden or hidden["Delivered"] is None
