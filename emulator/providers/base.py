@@ -70,6 +70,9 @@ class Provider:
     #: Endpoint names its handlers pass to ``guarded()``: what a scenario's
     #: ``when.endpoint`` may name.
     endpoints: tuple[str, ...] = ()
+    #: Names only a rule may give: message decisions made outside a request
+    #: (Fone Dynamics' forwarded reply), which no fault can act on.
+    rule_endpoints: tuple[str, ...] = ()
     #: Rate-limit groups (``rate_limits: {<name>.<group>: ...}``); none: one bucket.
     rate_limit_groups: tuple[str, ...] = ()
 

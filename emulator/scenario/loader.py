@@ -475,17 +475,21 @@ def _each(pattern: Pattern, field: str) -> list[tuple[str, str]]:
 
 
 def _check_endpoints(scenario: Scenario, providers: Sequence[Provider]) -> None:
-    """A rule or fault naming an endpoint none of its providers has would never match."""
+    """A rule or fault naming an endpoint none of its providers has would never match
+    (a fault acts on requests: not on a rule-only name)."""
     by_name = {p.name: p for p in providers}
-    matches = [(r.when, f"rules[{i}].when") for i, r in enumerate(scenario.rules)]
-    matches += [(f.when, f"faults[{i}].when") for i, f in enumerate(scenario.faults)]
-    for match, field in matches:
+    matches = [(r.when, f"rules[{i}].when", True) for i, r in enumerate(scenario.rules)]
+    matches += [(f.when, f"faults[{i}].when", False) for i, f in enumerate(scenario.faults)]
+    for match, field, is_rule in matches:
         named = [p for p, _ in _each(match.provider, "") if p in by_name]
         if len(named) == len(_each(match.provider, "")) and named:
             candidates = [by_name[p] for p in named]
         else:
             candidates = list(providers)
-        known = tuple(sorted({e for p in candidates for e in p.endpoints}))
+        names = {e for p in candidates for e in p.endpoints}
+        if is_rule:
+            names.update(e for p in candidates for e in p.rule_endpoints)
+        known = tuple(sorted(names))
         for endpoint, where in _each(match.endpoint, field + ".endpoint"):
             if _plain(endpoint) and endpoint not in known:
                 raise ScenarioError(

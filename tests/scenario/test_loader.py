@@ -155,6 +155,11 @@ def test_syntax_error_has_a_line() -> None:
             "unknown endpoint 'send_message'",  # a Fone Dynamics endpoint, not sendbulk's
         ),
         (
+            "faults:\n  - when: {endpoint: forward_sms}\n    respond: {status: 503}\n",
+            "faults[0].when.endpoint",
+            "unknown endpoint 'forward_sms'",  # rules only: no request to fail
+        ),
+        (
             "rate_limits:\n  ringcentral.ligth: {requests: 5}\n",
             "rate_limits.ringcentral.ligth",
             "unknown group 'ligth' (did you mean 'light'?)",
@@ -359,7 +364,7 @@ def test_every_documented_endpoint_name_and_any_pattern_is_accepted() -> None:
     names = {
         "ringcentral": "token revoke create_batch list_batches get_batch list_messages "
         "get_message statuses list_optouts bulk_assign",
-        "fonedynamics": "send_message send_batch get_message list_messages forward_sms",
+        "fonedynamics": "send_message send_batch get_message list_messages",
         "sendbulk": "sendsms sendbulk sendotp getdlr getbalance credit",
     }
     faults = [
@@ -368,5 +373,7 @@ def test_every_documented_endpoint_name_and_any_pattern_is_accepted() -> None:
         for name in words.split()
     ]
     faults.append({"when": {"endpoint": "send*"}, "respond": {"status": 503}})
+    rules = [{"when": {"endpoint": "forward_sms"}, "outcome": "delivered"}]
+    assert len(parse_scenario({"rules": rules}).rules) == 1
     faults.append({"when": {"endpoint": "re:^get"}, "respond": {"status": 503}})
     assert len(parse_scenario({"faults": faults}).faults) == len(faults)

@@ -16,8 +16,8 @@ PROVIDER = Provider(
     status_name=status_name,
     inbound=receive,
     check_scenario=check_scenario,
-    # forward_sms: the SMS copy of a reply (ForwardToSms), decided by the scenario too.
-    endpoints=("send_message", "send_batch", "get_message", "list_messages", "forward_sms"),
+    endpoints=("send_message", "send_batch", "get_message", "list_messages"),
+    rule_endpoints=("forward_sms",),  # the SMS copy of a reply (ForwardToSms)
     paths=(
         "/v2/Properties/{PropertySid}/Messages",
         "/v2/Properties/{PropertySid}/BatchMessages",
