@@ -200,11 +200,19 @@ def _password_matches(account: dict[str, Any], form: dict[str, str]) -> bool:
     return not (wanted is not None and extension and extension != str(wanted))
 
 
-def _authenticate_client(emu: Emulator, client_id: str, secret: str | None) -> None:
-    """Check the client as login does: invalid_client unless a declared account allows it."""
+def _authenticate_client(emu: Emulator, client_id: str, secret: str | None) -> list[dict[str, Any]]:
+    """Check the client as login does: invalid_client unless a declared account allows
+    it.  The declared accounts it may act for (none declared: ``[]``)."""
     accounts = _accounts(emu)
-    if accounts:
-        _candidates(accounts, client_id, secret)
+    return _candidates(accounts, client_id, secret) if accounts else []
+
+
+def _registered_scope(candidates: list[dict[str, Any]], account_id: str) -> str:
+    """The app's registered scope for ``account_id``: what a login there may be granted."""
+    for account in candidates:
+        if _account_id(account) == account_id:
+            return str(account.get("scope", DEFAULT_SCOPE))
+    return DEFAULT_SCOPE
 
 
 def _grant_account(
@@ -325,7 +333,7 @@ def _refresh(
     refresh_ttl: int,
 ) -> dict[str, Any]:
     token = _require(form, "refresh_token")
-    _authenticate_client(emu, client_id, secret)
+    candidates = _authenticate_client(emu, client_id, secret)
     grant = emu.store.get_state(_REFRESH, token)
     # Another client's refresh token: RFC 6749 5.2 says invalid_grant, and no RingCentral
     # source gives a code (OAU-110 is for authorization codes), so it is answered as
@@ -335,7 +343,9 @@ def _refresh(
     if emu.time() >= grant["expires"]:
         emu.store.delete_state(_REFRESH, token)  # single use, even when refused
         raise OAuthError("invalid_grant", "OAU-213", "Refresh token has expired")
-    granted = grant.get("granted", grant["scope"])  # tokens saved before "granted" existed
+    granted = grant.get("granted")
+    if granted is None:  # saved by an earlier version: what its login could be granted
+        granted = _registered_scope(candidates, grant["account"])
     requested = form.get("scope", "")
     # RFC 6749 section 6: an omitted scope is the one the login granted.
     scope = _granted_scope(requested, granted) if requested.split() else granted

@@ -413,6 +413,28 @@ def test_refresh_stays_within_what_the_login_granted(sms_emulator: Emulator) -> 
     assert again.json()["scope"] == "SMS A2PSMS"  # none asked: the login's (RFC 6749 §6)
 
 
+def _as_an_earlier_version_saved_it(emu: Emulator, refresh_token: str, scope: str) -> None:
+    """Rewrite a stored grant as versions before the ``granted`` field wrote it."""
+    grant = emu.store.get_state("ringcentral.refresh", refresh_token)
+    grant.pop("granted")
+    emu.store.put_state("ringcentral.refresh", refresh_token, {**grant, "scope": scope})
+
+
+def test_a_refresh_token_saved_by_an_earlier_version_stays_within_the_apps_scope(
+    sms_emulator: Emulator,
+) -> None:
+    """Such a grant kept no login scope: its own scope was taken for it, so a scope
+    the app never had refreshed for ever, and a narrowed session could not widen back."""
+    client = sms_emulator.client()
+    wide = _token(client).json()["refresh_token"]
+    _as_an_earlier_version_saved_it(sms_emulator, wide, "A2PSMS ReadAccounts")
+    assert _refresh(client, wide).json()["scope"] == "A2PSMS"  # the app's registered scope
+    narrowed = _token(client).json()["refresh_token"]
+    _as_an_earlier_version_saved_it(sms_emulator, narrowed, "ReadMessages")
+    widened = _refresh(client, narrowed, scope="A2PSMS")
+    assert (widened.status_code, widened.json()["scope"]) == (200, "A2PSMS")
+
+
 # refresh: the client is authenticated as at login, and must be the token's
 
 
