@@ -133,6 +133,14 @@ class Emulator:
             with self.store.transaction():
                 stored.saved(self.webhooks.restore(earlier))
                 self.store.put_meta("webhooks", [])
+        self._upgrade_providers()
+
+    def _upgrade_providers(self) -> None:
+        """Let each provider bring what an older version stored up to date (and mark
+        the store's format, so a store cleared by ``reset()`` is marked again)."""
+        for provider in self.providers.values():
+            if provider.upgrade_store is not None:
+                provider.upgrade_store(self)
 
     def _persist(self) -> None:
         if not isinstance(self.store, MemoryStore):
@@ -200,6 +208,7 @@ class Emulator:
             if isinstance(self.clock, VirtualClock):
                 self.clock = VirtualClock(self._start)
                 self.webhooks._now = self.time
+            self._upgrade_providers()
 
     # used by providers
     def decide(

@@ -75,6 +75,9 @@ class Provider:
     rule_endpoints: tuple[str, ...] = ()
     #: Rate-limit groups (``rate_limits: {<name>.<group>: ...}``); none: one bucket.
     rate_limit_groups: tuple[str, ...] = ()
+    #: Brings what an older version stored for this provider up to date; called
+    #: when an emulator has opened its store and loaded its scenario.
+    upgrade_store: Callable[[Emulator], None] | None = None
 
 
 async def apply_fault(respond: dict[str, Any], render: StatusRenderer) -> Response | None:

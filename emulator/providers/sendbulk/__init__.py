@@ -5,6 +5,7 @@ from .config import check_scenario
 from .inbound import inbound
 from .mapping import status_name
 from .routes import ENDPOINTS, build_app
+from .upgrade import upgrade_store
 
 __all__ = ["PROVIDER"]
 
@@ -25,4 +26,5 @@ PROVIDER = Provider(
     ),
     check_scenario=check_scenario,
     endpoints=ENDPOINTS,
+    upgrade_store=upgrade_store,
 )

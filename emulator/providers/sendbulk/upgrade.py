@@ -1,0 +1,51 @@
+"""sendbulk state an older sms-emulator stored, brought up to date when a store opens.
+
+Format 1 (before the meta key existed) recorded a batch's refused items with
+0-based indexes and balances as bare numbers.  Format 2 records 1-based
+indexes and balances with the starting balance they were counted from; a bare
+number is taken as counted from the start the scenario now gives.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ...core.store import BatchQuery
+from .auth import Account
+from .balance import NAMESPACE as BALANCES
+from .config import config_for
+
+if TYPE_CHECKING:
+    from ...emulator import Emulator
+
+__all__ = ["FORMAT", "upgrade_store"]
+
+FORMAT = 2
+_KEY = "sendbulk.format"
+
+
+def upgrade_store(emu: Emulator) -> None:
+    """Bring the store's sendbulk state to ``FORMAT``, once (a new store is marked at once)."""
+    store = emu.store
+    if store.get_meta(_KEY) == FORMAT:
+        return
+    with store.transaction():
+        for batch in store.query_batches(BatchQuery(provider="sendbulk")):
+            if batch.rejected:
+                batch.rejected = [_one_based(entry) for entry in batch.rejected]
+                store.update_batch(batch)
+        config = config_for(emu.scenario)
+        accounts = {a.partner_id: a for a in config.accounts or ()}
+        for partner_id, units in store.state_items(BALANCES):
+            if not isinstance(units, dict):
+                account = accounts.get(partner_id, Account(partner_id=partner_id, apikey=""))
+                start = config.initial_balance(account)
+                store.put_state(BALANCES, partner_id, {"units": float(units), "from": start})
+        store.put_meta(_KEY, FORMAT)
+
+
+def _one_based(entry: Any) -> Any:
+    index = entry.get("index") if isinstance(entry, dict) else None
+    if isinstance(index, int) and not isinstance(index, bool):
+        return {**entry, "index": index + 1}
+    return entry

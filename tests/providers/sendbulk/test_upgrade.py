@@ -1,0 +1,65 @@
+"""A --db file an earlier version wrote: its sendbulk state is brought up to date, once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from emulator import Emulator
+from emulator.core.models import Batch
+from emulator.core.store import BatchQuery
+
+from ._helpers import PARTNER, balance, body, bulk, bulk_item, post
+
+LOW = {"accounts": {"sendbulk": [{"partnerID": PARTNER, "apikey": "test-key", "balance": 3}]}}
+
+
+def _as_an_earlier_version_left_it(db: Path) -> None:
+    """A batch with 0-based refused indexes, a bare-number balance, no format mark."""
+    emu = Emulator(db=db)
+    batch = Batch(
+        id="sendbulk-b1",
+        provider="sendbulk",
+        tenant=PARTNER,
+        sender="SHOP",
+        created_at=emu.time(),
+        size=2,
+        processing=2.0,
+        rejected=[{"index": 1, "code": 1003}],
+    )
+    emu.store.add_batch(batch)
+    emu.store.put_state("sendbulk.balance", PARTNER, 95.0)
+    emu.store.put_meta("sendbulk.format", None)
+    emu.close()
+
+
+def test_refused_indexes_become_one_based_once_and_balances_go_on(tmp_path: Path) -> None:
+    """Old batches named the item before the refused one; a bare balance ignored, then
+    took over, the next scenario's starting balance."""
+    db = tmp_path / "old.db"
+    _as_an_earlier_version_left_it(db)
+    for _ in range(2):  # the second opening changes nothing more
+        emu = Emulator(db=db)
+        with emu.client() as client:
+            shown = client.get("/_emulator/batches/sendbulk-b1").json()["batch"]
+            assert shown["rejected"] == [{"index": 2, "code": 1003}]
+            assert balance(client) == "95.00"  # counted from the start it has now
+        emu.close()
+    emu = Emulator(db=db, scenario=LOW)  # another starting balance: starts again from it
+    with emu.client() as client:
+        assert balance(client) == "3.00"
+    emu.close()
+
+
+def test_a_reset_store_stays_marked_so_new_indexes_are_not_shifted(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    emu = Emulator(db=db)
+    emu.reset()  # clears the store's meta too
+    with emu.client() as client:
+        items = [bulk_item("254712345678"), bulk_item("12")]
+        rows = body(post(client, "sendbulk", bulk(items)))["responses"]
+        assert [r["response-code"] for r in rows] == [200, 1003]
+    (batch,) = emu.store.query_batches(BatchQuery())
+    emu.close()
+    again = Emulator(db=db)
+    assert again.store.get_batch(batch.id).rejected == [{"index": 2, "code": 1003}]
+    again.close()
