@@ -54,6 +54,14 @@ def pytest_configure(config: pytest.Config) -> None:
         "sms_scenario(name_or_path_or_dict, **document): scenario for the sms-emulator "
         "fixtures in this test",
     )
+    option = config.getoption("sms_emulator_url", default=None)
+    if option:
+        # A bad URL list stops the run here, once, instead of failing every test.
+        _url_for_worker(config, option)
+        workers = getattr(config.option, "numprocesses", None)
+        urls = [u for u in option.split(",") if u.strip()]
+        if isinstance(workers, int) and workers > len(urls):
+            raise pytest.UsageError(_too_few_urls(workers, len(urls)))
 
 
 def scenario_for(node: pytest.Item) -> Any:
@@ -90,6 +98,14 @@ def sms_emulator(request: pytest.FixtureRequest) -> Iterator[InProcessEmulator]:
     emu.close()
 
 
+def _too_few_urls(workers: int, urls: int) -> str:
+    return (
+        f"--sms-emulator-url: {workers} xdist workers but {urls} server URL(s); "
+        "give one URL per worker (comma-separated) so workers do not reset each "
+        "other's state, or run without -n"
+    )
+
+
 def _url_for_worker(config: pytest.Config, option: str) -> str:
     urls = [u.strip() for u in option.split(",") if u.strip()]
     if not urls:
@@ -107,11 +123,7 @@ def _url_for_worker(config: pytest.Config, option: str) -> str:
     index = int(str(workerinput["workerid"]).removeprefix("gw"))
     count = int(workerinput.get("workercount", index + 1))
     if count > len(urls):
-        raise pytest.UsageError(
-            f"--sms-emulator-url: {count} xdist workers but {len(urls)} server URL(s); "
-            "give one URL per worker (comma-separated) so workers do not reset each "
-            "other's state, or run without -n"
-        )
+        raise pytest.UsageError(_too_few_urls(count, len(urls)))
     if index >= len(urls):
         # xdist numbers a worker that replaces a crashed one past the others
         raise pytest.UsageError(

@@ -296,3 +296,18 @@ def test_one_url_for_two_workers_is_refused() -> None:
         _url_for_worker(config, "http://a:1")  # type: ignore[arg-type]
     with pytest.raises(pytest.UsageError, match="needs a URL"):
         _url_for_worker(SimpleNamespace(), " , ")  # type: ignore[arg-type]
+
+
+def test_too_few_urls_for_the_workers_stop_the_run_once(project: pytest.Pytester) -> None:
+    """Each test used to error with the same message, and the tests that need no
+    server still ran."""
+    project.makepyfile(
+        "def test_a(sms_emulator_server): pass\n"
+        "def test_b(sms_emulator_server): pass\n"
+        "def test_c(sms_emulator): pass\n"
+    )
+    result = project.runpytest_subprocess("-n", "2", "--sms-emulator-url", "http://127.0.0.1:9")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    output = "\n".join(result.outlines + result.errlines)
+    assert output.count("2 xdist workers but 1 server URL") == 1
+    assert " passed" not in output and " errors" not in output  # no test ran
