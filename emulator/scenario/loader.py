@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -565,26 +565,31 @@ def _parse(data: Any) -> Scenario:
     for key in ("name", "description"):
         if key in data and not isinstance(data[key], str):
             raise ScenarioError(f"must be a string, not {_kind(data[key])}", field=key)
-    rules = tuple(_rule(r, f"rules[{i}]") for i, r in enumerate(_list(data.get("rules"), "rules")))
-    faults = tuple(
-        _fault(f, f"faults[{i}]") for i, f in enumerate(_list(data.get("faults"), "faults"))
-    )
-    rate_limits = {
-        _rate_limit_key(key, f"rate_limits.{key}"): _rate_limit(value, f"rate_limits.{key}")
-        for key, value in _mapping(data.get("rate_limits"), "rate_limits").items()
+    sections: dict[str, Callable[[], Any]] = {
+        "timing": lambda: _timing(data.get("timing")),
+        "rules": lambda: tuple(
+            _rule(r, f"rules[{i}]") for i, r in enumerate(_list(data.get("rules"), "rules"))
+        ),
+        "faults": lambda: tuple(
+            _fault(f, f"faults[{i}]") for i, f in enumerate(_list(data.get("faults"), "faults"))
+        ),
+        "rate_limits": lambda: {
+            _rate_limit_key(key, f"rate_limits.{key}"): _rate_limit(value, f"rate_limits.{key}")
+            for key, value in _mapping(data.get("rate_limits"), "rate_limits").items()
+        },
+        "providers": lambda: _providers(data.get("providers")),
+        "accounts": lambda: _accounts(data.get("accounts")),
     }
+    # In the document's order, so the first mistake reported is the first in the file.
+    order = [key for key in data if key in sections] + [k for k in sections if k not in data]
+    parsed = {key: sections[key]() for key in order}
     return Scenario(
         name=str(data.get("name", "custom")),
         description=" ".join(str(data.get("description", "")).split()),
         version=version,
         seed=seed,
-        timing=_timing(data.get("timing")),
-        rules=rules,
-        faults=faults,
-        rate_limits=rate_limits,
-        providers=_providers(data.get("providers")),
-        accounts=_accounts(data.get("accounts")),
         source=data,
+        **parsed,
     )
 
 

@@ -377,3 +377,19 @@ def test_every_documented_endpoint_name_and_any_pattern_is_accepted() -> None:
     assert len(parse_scenario({"rules": rules}).rules) == 1
     faults.append({"when": {"endpoint": "re:^get"}, "respond": {"status": 503}})
     assert len(parse_scenario({"faults": faults}).faults) == len(faults)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("timing: {procesing: 2s}\nrules:\n  - outcome: nope\n", 1),
+        ("rules:\n  - outcome: nope\ntiming: {procesing: 2s}\n", 2),
+        ("accounts: {sendbluk: []}\nfaults: [{every: 0}]\n", 1),
+    ],
+)
+def test_the_first_mistake_reported_is_the_first_in_the_file(text: str, line: int) -> None:
+    """Sections were checked in a fixed order: fixing a file took a run per mistake,
+    reported in an order unrelated to the file's."""
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario_text(text, source="s.yaml")
+    assert caught.value.line == line
