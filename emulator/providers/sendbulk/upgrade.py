@@ -30,13 +30,21 @@ def upgrade_store(emu: Emulator) -> None:
     if store.get_meta(_KEY) == FORMAT:
         return
     with store.transaction():
+        if store.get_meta(_KEY) == FORMAT:  # another opener was first
+            return
+        balances = store.state_items(BALANCES)
+        if any(isinstance(units, dict) for _, units in balances):
+            # Written by a version between the format's changes and its mark:
+            # already format 2, only unmarked.
+            store.put_meta(_KEY, FORMAT)
+            return
         for batch in store.query_batches(BatchQuery(provider="sendbulk")):
             if batch.rejected:
                 batch.rejected = [_one_based(entry) for entry in batch.rejected]
                 store.update_batch(batch)
         config = config_for(emu.scenario)
         accounts = {a.partner_id: a for a in config.accounts or ()}
-        for partner_id, units in store.state_items(BALANCES):
+        for partner_id, units in balances:
             if not isinstance(units, dict):
                 account = accounts.get(partner_id, Account(partner_id=partner_id, apikey=""))
                 start = config.initial_balance(account)

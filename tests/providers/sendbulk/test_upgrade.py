@@ -63,3 +63,17 @@ def test_a_reset_store_stays_marked_so_new_indexes_are_not_shifted(tmp_path: Pat
     again = Emulator(db=db)
     assert again.store.get_batch(batch.id).rejected == [{"index": 2, "code": 1003}]
     again.close()
+
+
+def test_a_file_already_in_the_new_format_but_unmarked_is_only_marked(tmp_path: Path) -> None:
+    """Versions between the format's changes and its mark wrote 1-based indexes and
+    balances with their start, but no mark: its indexes were shifted a second time."""
+    db = tmp_path / "between.db"
+    _as_an_earlier_version_left_it(db)
+    emu = Emulator(db=db)  # brought up to date: index 2, balance {"units", "from"}
+    emu.store.put_meta("sendbulk.format", None)  # as those versions left it
+    emu.close()
+    again = Emulator(db=db)
+    assert again.store.get_batch("sendbulk-b1").rejected == [{"index": 2, "code": 1003}]
+    assert again.store.get_meta("sendbulk.format") == 2
+    again.close()
