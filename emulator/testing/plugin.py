@@ -55,12 +55,13 @@ def pytest_configure(config: pytest.Config) -> None:
         "fixtures in this test",
     )
     option = config.getoption("sms_emulator_url", default=None)
-    if option:
-        # A bad URL list stops the run here, once, instead of failing every test.
-        _url_for_worker(config, option)
-        workers = getattr(config.option, "numprocesses", None)
-        urls = [u for u in option.split(",") if u.strip()]
-        if isinstance(workers, int) and workers > len(urls):
+    if option and getattr(config, "workerinput", None) is None:
+        # On the controller (or without xdist), a bad URL list stops the run here, once,
+        # instead of failing every test.  A worker checks its own URL in the fixture: one
+        # replacing a crashed worker must still run the tests that need no server.
+        urls = _urls(option)
+        workers = _workers(config)
+        if workers is not None and workers > len(urls):
             raise pytest.UsageError(_too_few_urls(workers, len(urls)))
 
 
@@ -106,7 +107,8 @@ def _too_few_urls(workers: int, urls: int) -> str:
     )
 
 
-def _url_for_worker(config: pytest.Config, option: str) -> str:
+def _urls(option: str) -> list[str]:
+    """The comma-separated URLs, refused if none or one given twice."""
     urls = [u.strip() for u in option.split(",") if u.strip()]
     if not urls:
         raise pytest.UsageError("--sms-emulator-url needs a URL")
@@ -117,6 +119,22 @@ def _url_for_worker(config: pytest.Config, option: str) -> str:
             f"--sms-emulator-url: {', '.join(repeated)} given more than once; each xdist "
             "worker needs a server of its own (workers would reset each other's state)"
         )
+    return urls
+
+
+def _workers(config: pytest.Config) -> int | None:
+    """How many xdist workers this run starts, when ``-n N`` says (else None)."""
+    if config.getoption("collectonly", default=False):
+        return None
+    count = getattr(config.option, "numprocesses", None)
+    if not isinstance(count, int) or count <= 0:
+        return None
+    most = getattr(config.option, "maxprocesses", None)
+    return min(count, most) if isinstance(most, int) and most > 0 else count
+
+
+def _url_for_worker(config: pytest.Config, option: str) -> str:
+    urls = _urls(option)
     workerinput = getattr(config, "workerinput", None)
     if workerinput is None:
         return urls[0]

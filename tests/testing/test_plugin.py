@@ -12,7 +12,7 @@ import httpcore  # noqa: F401
 import pytest
 
 from emulator.testing.helpers import InProcessEmulator
-from emulator.testing.plugin import _url_for_worker
+from emulator.testing.plugin import _url_for_worker, _workers
 from emulator.testing.server import LiveServer, bind_socket
 
 pytest_plugins = ("pytester",)
@@ -311,3 +311,24 @@ def test_too_few_urls_for_the_workers_stop_the_run_once(project: pytest.Pytester
     output = "\n".join(result.outlines + result.errlines)
     assert output.count("2 xdist workers but 1 server URL") == 1
     assert " passed" not in output and " errors" not in output  # no test ran
+
+
+@pytest.mark.parametrize(
+    ("options", "workers"),
+    [
+        ({"numprocesses": 4}, 4),
+        ({"numprocesses": 4, "maxprocesses": 2}, 2),  # xdist starts min(n, maxprocesses)
+        ({"numprocesses": 4, "collectonly": True}, None),  # nothing will run
+        ({"numprocesses": None}, None),  # no -n (or --tx): the workers check for themselves
+        ({"numprocesses": 0}, None),
+    ],
+)
+def test_the_workers_a_run_starts_are_counted_as_xdist_counts_them(
+    options: dict, workers: int | None
+) -> None:
+    """``-n 4 --maxprocesses 2`` with two URLs was refused: it starts two workers."""
+    option = SimpleNamespace(**{"maxprocesses": None, "collectonly": False, **options})
+    config = SimpleNamespace(
+        option=option, getoption=lambda name, default=None: getattr(option, name, default)
+    )
+    assert _workers(config) == workers  # type: ignore[arg-type]
