@@ -207,12 +207,16 @@ def _authenticate_client(emu: Emulator, client_id: str, secret: str | None) -> l
     return _candidates(accounts, client_id, secret) if accounts else []
 
 
-def _registered_scope(candidates: list[dict[str, Any]], account_id: str) -> str:
-    """The app's registered scope for ``account_id``: what a login there may be granted."""
-    for account in candidates:
-        if _account_id(account) == account_id:
-            return str(account.get("scope", DEFAULT_SCOPE))
-    return DEFAULT_SCOPE
+def _registered_scope(candidates: list[dict[str, Any]], grant: dict[str, Any]) -> str:
+    """The registered scope of the declared account ``grant`` was issued for: what its
+    login could be granted (the narrowest, if several entries could be it)."""
+    scopes = [
+        str(account.get("scope", DEFAULT_SCOPE))
+        for account in candidates
+        if _account_id(account) == grant["account"]
+        and str(account.get("owner_id", DEFAULT_OWNER_ID)) == grant["owner"]
+    ]
+    return min(scopes, key=lambda scope: len(scope.split())) if scopes else DEFAULT_SCOPE
 
 
 def _grant_account(
@@ -345,7 +349,7 @@ def _refresh(
         raise OAuthError("invalid_grant", "OAU-213", "Refresh token has expired")
     granted = grant.get("granted")
     if granted is None:  # saved by an earlier version: what its login could be granted
-        granted = _registered_scope(candidates, grant["account"])
+        granted = _registered_scope(candidates, grant)
     requested = form.get("scope", "")
     # RFC 6749 section 6: an omitted scope is the one the login granted.
     scope = _granted_scope(requested, granted) if requested.split() else granted

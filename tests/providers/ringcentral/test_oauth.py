@@ -435,6 +435,33 @@ def test_a_refresh_token_saved_by_an_earlier_version_stays_within_the_apps_scope
     assert (widened.status_code, widened.json()["scope"]) == (200, "A2PSMS")
 
 
+TWO_USERS = {
+    "accounts": {
+        "ringcentral": [
+            {
+                "jwt": "admin-jwt",
+                "account_id": "1",
+                "owner_id": "11",
+                "scope": "A2PSMS ReadAccounts",
+            },
+            {"jwt": "clerk-jwt", "account_id": "1", "owner_id": "12", "scope": "A2PSMS"},
+        ]
+    }
+}
+
+
+@pytest.mark.sms_scenario(TWO_USERS)
+def test_an_earlier_versions_refresh_token_gets_its_own_users_scope(
+    sms_emulator: Emulator,
+) -> None:
+    """Two users of one account: the first entry of the account was taken, whoever logged in."""
+    client = sms_emulator.client()
+    clerk = _token(client, assertion="clerk-jwt").json()
+    assert clerk["scope"] == "A2PSMS"
+    _as_an_earlier_version_saved_it(sms_emulator, clerk["refresh_token"], "A2PSMS ReadAccounts")
+    assert _refresh(client, clerk["refresh_token"]).json()["scope"] == "A2PSMS"
+
+
 # refresh: the client is authenticated as at login, and must be the token's
 
 
