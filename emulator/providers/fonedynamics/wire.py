@@ -319,10 +319,11 @@ def _checked_message(raw: Any, now: float) -> MessageRequest | ItemError:
         names = ", ".join(missing)
         return ItemError("PARAMETER_REQUIRED", f"Required parameter missing: {names}", missing)
     try:
-        sender = _string(data, "From")
-        sender = _sender_id("From", sender) if sender and sender.strip() else None
+        # In the documented order (docs/providers/fonedynamics.md): To, Text, From.
         to = _phone("To", _string(data, "To") or "")
         text = _string(data, "Text") or ""
+        sender = _string(data, "From")
+        sender = _sender_id("From", sender) if sender and sender.strip() else None
         request = MessageRequest(
             sender=sender,
             to=to,

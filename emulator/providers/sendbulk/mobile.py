@@ -96,8 +96,11 @@ def _classify_text(value: str) -> Number:
 
 
 def _classify_uncached(value: str) -> Number:
-    text = normalize_plus(value).strip()
+    text = value.strip()
     match = _KENYAN.fullmatch(text)
+    if match is None:  # " 2547..." from a query string: a "+" decoded as a space
+        text = normalize_plus(value).strip()
+        match = _KENYAN.fullmatch(text)
     if match is not None:
         msisdn = "254" + match.group(1)
         return Number("kenyan", msisdn, network_of(msisdn))

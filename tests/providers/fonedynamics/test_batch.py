@@ -158,3 +158,20 @@ def test_batch_messages_leave_the_queue_over_the_processing_time(
     second = client.get(f"/v2/Messages/{body[1]['MessageSid']}").json()["Message"]
     assert first["Status"] == "Submitted" and first["Submitted"] == first["Created"] + 2
     assert second["Status"] == "Processing" and "Submitted" not in second
+
+
+@pytest.mark.parametrize(
+    ("item", "field"),
+    [
+        ({"From": "++bad", "To": "0412345678", "Text": "hi"}, "To"),
+        ({"From": "+1", "To": "+61488023555", "Text": True}, "Text"),
+        ({"From": "TOOLONGSENDERID", "To": "+61488023555", "Text": ["x"]}, "Text"),
+        ({"From": "++bad", "To": "+61488023555", "Text": "hi"}, "From"),
+    ],
+)
+def test_the_first_failing_field_is_reported_in_the_documented_order(
+    client: httpx.Client, item: dict, field: str
+) -> None:
+    """To, then Text, then From (docs/providers/fonedynamics.md): From was checked first."""
+    (element,) = client.post(BATCH, json={"Messages": [item]}).json()
+    assert element["Errors"] == [{"FieldName": field}]

@@ -281,3 +281,12 @@ def test_a_time_to_send_past_the_float_range_is_a_1009_row_on_sendsms(client):
             }
         ]
     }
+
+
+@pytest.mark.parametrize("given", [" 0712345678", " 0112345678", " 254712345678", "\t0712345678"])
+def test_a_local_mobile_with_one_leading_space_is_accepted(client, given):
+    """Outer whitespace is ignored: one space before ``07...`` was taken for a ``+`` a
+    query string lost, giving ``+07...`` and 1003."""
+    (row,) = body(post(client, "sendbulk", bulk([bulk_item(given)])))["responses"]
+    assert row["response-code"] == 200
+    assert str(row["mobile"]).startswith("254")
