@@ -309,7 +309,9 @@ class Emulator:
             "encoding": message.encoding,
             "status": str(status),
             "provider_status": provider.status_name(message, now) if provider else str(status),
-            "error_code": message.error_code_at(now),
+            "error_code": provider.error_code(message, now)
+            if provider
+            else message.error_code_at(now),
             "created_at": iso(message.created_at),
             "updated_at": iso(message.changed_at(now)),
         }

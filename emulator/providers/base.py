@@ -44,6 +44,10 @@ def _default_status_name(message: Message, now: float) -> str:
     return str(message.status_at(now))
 
 
+def _default_error_code(message: Message, now: float) -> str | None:
+    return message.error_code_at(now)
+
+
 @dataclass(frozen=True, slots=True)
 class Provider:
     """A provider plugged into the emulator (see ``providers/__init__.py``)."""
@@ -56,6 +60,8 @@ class Provider:
     build_app: Callable[[Emulator], ASGIApp]
     #: Provider's word for a message's status at a time (``"Delivered"``...).
     status_name: Callable[[Message, float], str] = _default_status_name
+    #: The neutral record's ``error_code`` for a message at a time (None unless failed).
+    error_code: Callable[[Message, float], str | None] = _default_error_code
     #: Creates an inbound message (and its side effects) for the admin API.
     inbound: Callable[[Emulator, str, str, str], Message] | None = None
     #: Paths shown in the start-up banner.

@@ -3,7 +3,7 @@
 from ..base import Provider
 from .config import check_scenario
 from .inbound import inbound
-from .mapping import status_name
+from .mapping import error_code, status_name
 from .routes import ENDPOINTS, build_app
 from .upgrade import upgrade_store
 
@@ -15,6 +15,7 @@ PROVIDER = Provider(
     mount="/api/services",
     build_app=build_app,
     status_name=status_name,
+    error_code=error_code,
     inbound=inbound,
     paths=(
         "/api/services/sendsms",

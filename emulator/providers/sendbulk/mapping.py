@@ -31,6 +31,7 @@ __all__ = [
     "Report",
     "delivery_description",
     "delivery_status",
+    "error_code",
     "final_description",
     "status_name",
     "submit_code",
@@ -103,6 +104,15 @@ def delivery_description(message: Message, now: float) -> str:
     if final is None:  # a plan without a final report in the table: report what happened
         return "DeliveredToTerminal" if status == Status.DELIVERED else "Unknown"
     return final
+
+
+def error_code(message: Message, now: float) -> str | None:
+    """The neutral record's ``error_code``: a refusal's row code, else a failure's final
+    ``delivery-description`` (the gateway has no other failure code)."""
+    code = message.error_code_at(now)
+    if code is None and message.status_at(now) == Status.FAILED:
+        return delivery_description(message, now)
+    return code
 
 
 def delivery_status(description: str) -> int:

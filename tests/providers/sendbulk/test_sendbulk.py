@@ -290,3 +290,16 @@ def test_a_local_mobile_with_one_leading_space_is_accepted(client, given):
     (row,) = body(post(client, "sendbulk", bulk([bulk_item(given)])))["responses"]
     assert row["response-code"] == 200
     assert str(row["mobile"]).startswith("254")
+
+
+def test_a_failed_messages_neutral_error_code_is_its_delivery_description(client, emu):
+    """As RingCentral's and Fone Dynamics' records carry theirs: it was None, so a
+    provider-neutral check for an error code failed on sendbulk alone."""
+    emu.load_scenario({"rules": [{"when": {"to": "+254733*"}, "outcome": "undeliverable"}]})
+    items = [bulk_item("254712345678"), bulk_item("254733123456"), bulk_item("12")]
+    body(post(client, "sendbulk", bulk(items)))
+    emu.advance("1m")
+    by_to = {m["to"]: (m["status"], m["error_code"]) for m in emu.messages()}
+    assert by_to["+254712345678"] == ("delivered", None)
+    assert by_to["+254733123456"] == ("failed", "Unknown")  # Airtel: the gateway's word
+    assert [(s, c) for to, (s, c) in by_to.items() if s == "rejected"] == [("rejected", "1003")]
