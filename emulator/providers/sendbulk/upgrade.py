@@ -8,6 +8,7 @@ number is taken as counted from the start the scenario now gives.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...core.store import BatchQuery
@@ -39,7 +40,7 @@ def upgrade_store(emu: Emulator) -> None:
             store.put_meta(_KEY, FORMAT)
             return
         for batch in store.query_batches(BatchQuery(provider="sendbulk")):
-            if batch.rejected:
+            if batch.rejected and not _already_one_based(batch.rejected, batch.size):
                 batch.rejected = [_one_based(entry) for entry in batch.rejected]
                 store.update_batch(batch)
         config = config_for(emu.scenario)
@@ -50,6 +51,13 @@ def upgrade_store(emu: Emulator) -> None:
                 start = config.initial_balance(account)
                 store.put_state(BALANCES, partner_id, {"units": float(units), "from": start})
         store.put_meta(_KEY, FORMAT)
+
+
+def _already_one_based(rejected: Sequence[Any], accepted: int) -> bool:
+    """An index equal to the item count cannot be 0-based (unmarked files of a version
+    between the index's change and the mark)."""
+    items = accepted + len(rejected)
+    return any(isinstance(e, dict) and e.get("index") == items for e in rejected)
 
 
 def _one_based(entry: Any) -> Any:

@@ -77,3 +77,28 @@ def test_a_file_already_in_the_new_format_but_unmarked_is_only_marked(tmp_path: 
     assert again.store.get_batch("sendbulk-b1").rejected == [{"index": 2, "code": 1003}]
     assert again.store.get_meta("sendbulk.format") == 2
     again.close()
+
+
+def test_an_unmarked_batch_whose_index_is_its_item_count_is_left_alone(tmp_path: Path) -> None:
+    """Its last item was refused and counted from 1: 0-based, it would be past the end."""
+    db = tmp_path / "between.db"
+    emu = Emulator(db=db)
+    batch = Batch(
+        id="sendbulk-b9",
+        provider="sendbulk",
+        tenant=PARTNER,
+        sender="SHOP",
+        created_at=emu.time(),
+        size=0,  # every item refused
+        processing=2.0,
+        rejected=[{"index": 1, "code": 1003}, {"index": 2, "code": 1003}],
+    )
+    emu.store.add_batch(batch)
+    emu.store.put_meta("sendbulk.format", None)
+    emu.close()
+    again = Emulator(db=db)
+    assert again.store.get_batch("sendbulk-b9").rejected == [
+        {"index": 1, "code": 1003},
+        {"index": 2, "code": 1003},
+    ]
+    again.close()
