@@ -209,14 +209,16 @@ def _authenticate_client(emu: Emulator, client_id: str, secret: str | None) -> l
 
 def _registered_scope(candidates: list[dict[str, Any]], grant: dict[str, Any]) -> str:
     """The registered scope of the declared account ``grant`` was issued for: what its
-    login could be granted (the narrowest, if several entries could be it)."""
-    scopes = [
-        str(account.get("scope", DEFAULT_SCOPE))
-        for account in candidates
-        if _account_id(account) == grant["account"]
-        and str(account.get("owner_id", DEFAULT_OWNER_ID)) == grant["owner"]
-    ]
-    return min(scopes, key=lambda scope: len(scope.split())) if scopes else DEFAULT_SCOPE
+    login could be granted (what all of them allow, if several entries could be it)."""
+    account_id = grant["account"]
+    mine = [a for a in candidates if _account_id(a) == account_id]
+    owners = [a for a in mine if str(a.get("owner_id", DEFAULT_OWNER_ID)) == grant["owner"]]
+    entries = owners or mine
+    if not entries:
+        return DEFAULT_SCOPE
+    scopes = [str(a.get("scope", DEFAULT_SCOPE)).split() for a in entries]
+    common = set.intersection(*map(set, scopes))
+    return " ".join(name for name in scopes[0] if name in common)
 
 
 def _grant_account(

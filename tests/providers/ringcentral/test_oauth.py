@@ -462,6 +462,27 @@ def test_an_earlier_versions_refresh_token_gets_its_own_users_scope(
     assert _refresh(client, clerk["refresh_token"]).json()["scope"] == "A2PSMS"
 
 
+@pytest.mark.sms_scenario(
+    {
+        "accounts": {
+            "ringcentral": [
+                {"jwt": "one-jwt", "scope": "A2PSMS ReadAccounts"},
+                {"jwt": "two-jwt", "scope": "ReadMessages A2PSMS"},
+            ]
+        }
+    }
+)
+def test_an_earlier_versions_refresh_token_gets_what_every_matching_entry_allows(
+    sms_emulator: Emulator,
+) -> None:
+    """Two entries could be its login: the one with fewer permissions was taken, a scope
+    the login may never have had."""
+    client = sms_emulator.client()
+    first = _token(client, assertion="one-jwt").json()
+    _as_an_earlier_version_saved_it(sms_emulator, first["refresh_token"], first["scope"])
+    assert _refresh(client, first["refresh_token"]).json()["scope"] == "A2PSMS"
+
+
 # refresh: the client is authenticated as at login, and must be the token's
 
 
