@@ -13,20 +13,23 @@ from ._helpers import PARTNER, balance, body, bulk, bulk_item, post
 LOW = {"accounts": {"sendbulk": [{"partnerID": PARTNER, "apikey": "test-key", "balance": 3}]}}
 
 
-def _as_an_earlier_version_left_it(db: Path) -> None:
-    """A batch with 0-based refused indexes, a bare-number balance, no format mark."""
-    emu = Emulator(db=db)
-    batch = Batch(
-        id="sendbulk-b1",
+def _batch(emu: Emulator, batch_id: str, accepted: int, rejected: list[dict]) -> Batch:
+    return Batch(
+        id=batch_id,
         provider="sendbulk",
         tenant=PARTNER,
         sender="SHOP",
         created_at=emu.time(),
-        size=2,
+        size=accepted,
         processing=2.0,
-        rejected=[{"index": 1, "code": 1003}],
+        rejected=rejected,
     )
-    emu.store.add_batch(batch)
+
+
+def _as_an_earlier_version_left_it(db: Path) -> None:
+    """A batch with 0-based refused indexes, a bare-number balance, no format mark."""
+    emu = Emulator(db=db)
+    emu.store.add_batch(_batch(emu, "sendbulk-b1", 2, [{"index": 1, "code": 1003}]))
     emu.store.put_state("sendbulk.balance", PARTNER, 95.0)
     emu.store.put_meta("sendbulk.format", None)
     emu.close()
@@ -83,17 +86,8 @@ def test_an_unmarked_batch_whose_index_is_its_item_count_is_left_alone(tmp_path:
     """Its last item was refused and counted from 1: 0-based, it would be past the end."""
     db = tmp_path / "between.db"
     emu = Emulator(db=db)
-    batch = Batch(
-        id="sendbulk-b9",
-        provider="sendbulk",
-        tenant=PARTNER,
-        sender="SHOP",
-        created_at=emu.time(),
-        size=0,  # every item refused
-        processing=2.0,
-        rejected=[{"index": 1, "code": 1003}, {"index": 2, "code": 1003}],
-    )
-    emu.store.add_batch(batch)
+    refused = [{"index": 1, "code": 1003}, {"index": 2, "code": 1003}]
+    emu.store.add_batch(_batch(emu, "sendbulk-b9", 0, refused))  # every item refused
     emu.store.put_meta("sendbulk.format", None)
     emu.close()
     again = Emulator(db=db)
