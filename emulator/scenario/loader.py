@@ -45,6 +45,7 @@ __all__ = [
     "parse_scenario_text",
     "scenario_dirs",
     "shipped_scenarios",
+    "unknown_key",
 ]
 
 _TOP_KEYS = (
@@ -105,6 +106,14 @@ def shipped_scenarios() -> dict[str, Path]:
 
 
 # -- helpers -----------------------------------------------------------------
+
+
+def unknown_key(key: object, known: Sequence[str], field: str) -> ScenarioError:
+    """The error for a provider option or account ``key`` not among ``known``, with the
+    closest known one (for ``Provider.check_scenario``)."""
+    close = difflib.get_close_matches(str(key), known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
+    return ScenarioError(f"unknown key {key!r}{hint}", field=field)
 
 
 def _suggest(key: str, valid: tuple[str, ...]) -> str:
@@ -481,10 +490,10 @@ def _check_endpoints(scenario: Scenario, providers: Sequence[Provider]) -> None:
     matches = [(r.when, f"rules[{i}].when", True) for i, r in enumerate(scenario.rules)]
     matches += [(f.when, f"faults[{i}].when", False) for i, f in enumerate(scenario.faults)]
     for match, field, is_rule in matches:
-        named = [p for p, _ in _each(match.provider, "") if p in by_name]
-        if len(named) == len(_each(match.provider, "")) and named:
+        named = [p for p, _ in _each(match.provider, "")]
+        if named and all(p in by_name for p in named):
             candidates = [by_name[p] for p in named]
-        else:
+        else:  # no provider, or a pattern: any provider's names
             candidates = list(providers)
         names = {e for p in candidates for e in p.endpoints}
         if is_rule:

@@ -11,10 +11,9 @@ any PropertySid), a list of property sids or of mappings with
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
-from ...scenario.loader import ScenarioError
+from ...scenario.loader import ScenarioError, unknown_key
 from ...scenario.schema import Scenario
 
 __all__ = ["ACCOUNT_KEYS", "OPTION_KEYS", "PROPERTY_KEYS", "check_scenario"]
@@ -30,9 +29,7 @@ _PROPERTY_SID = ("property_sid", "sid", "PropertySid")
 def _unknown(key: object, known: tuple[str, ...], field: str) -> ScenarioError:
     if not known:
         return ScenarioError(f"unknown key {key!r} (Fone Dynamics takes no options)", field=field)
-    close = difflib.get_close_matches(str(key), known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
-    return ScenarioError(f"unknown key {key!r}{hint}", field=field)
+    return unknown_key(key, known, field)
 
 
 def _check_keys(data: dict[Any, Any], known: tuple[str, ...], field: str) -> None:

@@ -13,9 +13,7 @@ and ``numbers`` (the account's A2P numbers, for inbound messages).
 
 from __future__ import annotations
 
-import difflib
-
-from ...scenario.loader import ScenarioError, is_number
+from ...scenario.loader import ScenarioError, is_number, unknown_key
 from ...scenario.schema import Scenario
 
 __all__ = ["ACCOUNT_KEYS", "OPTION_KEYS", "check_scenario"]
@@ -36,12 +34,6 @@ ACCOUNT_KEYS = (
 )
 
 
-def _unknown(key: object, known: tuple[str, ...], field: str) -> ScenarioError:
-    close = difflib.get_close_matches(str(key), known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
-    return ScenarioError(f"unknown key {key!r}{hint}", field=field)
-
-
 def check_scenario(scenario: Scenario) -> None:
     """Raise ``ScenarioError`` naming the field if the RingCentral settings are unusable."""
     options = scenario.provider_options("ringcentral")
@@ -50,7 +42,7 @@ def check_scenario(scenario: Scenario) -> None:
     for key, value in options.items():
         field = f"providers.ringcentral.{key}"
         if key not in OPTION_KEYS:
-            raise _unknown(key, OPTION_KEYS, field)
+            raise unknown_key(key, OPTION_KEYS, field)
         if not is_number(value, minimum=0):
             raise ScenarioError("must be a finite, non-negative number", field=field)
     accounts = scenario.provider_accounts("ringcentral")
@@ -64,4 +56,4 @@ def check_scenario(scenario: Scenario) -> None:
             raise ScenarioError("must be a mapping", field=field)
         for key in account:
             if key not in ACCOUNT_KEYS:
-                raise _unknown(key, ACCOUNT_KEYS, f"{field}.{key}")
+                raise unknown_key(key, ACCOUNT_KEYS, f"{field}.{key}")
