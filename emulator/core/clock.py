@@ -1,11 +1,15 @@
 """Clocks the emulator runs on, and duration parsing.
 
-All emulator time is a float of seconds since the Unix epoch (UTC).  The
-virtual clock only moves when told to, which makes tests deterministic.
+All emulator time is a float of seconds since the Unix epoch (UTC).  Both
+clocks count whole microseconds, the precision clients are shown: a time read
+from a clock prints as the same ISO-8601 text a client can send back in a
+filter, and ten advances of 100 ms are exactly one second.  The virtual clock
+only moves when told to, which makes tests deterministic.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -22,6 +26,7 @@ __all__ = [
     "parse_duration",
     "to_datetime",
     "to_timestamp",
+    "whole_seconds",
 ]
 
 #: Where a virtual clock starts unless told otherwise (fixed, for determinism).
@@ -32,6 +37,8 @@ MAX_TIMESTAMP = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
 _MIN_TIMESTAMP = datetime(1, 1, 2, tzinfo=UTC).timestamp()
 _LAST = datetime.max.replace(tzinfo=UTC)
 _FIRST = datetime.min.replace(tzinfo=UTC)
+
+_MICROS = 1_000_000
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
@@ -77,6 +84,16 @@ def _checked(target: float) -> float:
     if not _MIN_TIMESTAMP <= target <= MAX_TIMESTAMP:
         raise ValueError("the clock must stay between the years 1 and 9999")
     return target
+
+
+def _micros(seconds: float) -> int:
+    return round(seconds * _MICROS)
+
+
+def whole_seconds(timestamp: float) -> int:
+    """Epoch seconds as a provider shows them, whole: the second ``timestamp``
+    falls in once rounded to the microsecond (sums of step times are a hair off)."""
+    return math.floor(timestamp + 0.5e-6)
 
 
 def to_datetime(timestamp: float) -> datetime:
@@ -129,8 +146,13 @@ class VirtualClock:
     kind = "virtual"
 
     def __init__(self, start: datetime | str | float | None = None) -> None:
-        self._now = _checked(to_timestamp(start if start is not None else DEFAULT_VIRTUAL_START))
+        start = start if start is not None else DEFAULT_VIRTUAL_START
+        self._set_micros(_micros(_checked(to_timestamp(start))))
         self._lock = threading.Lock()
+
+    def _set_micros(self, micros: int) -> None:
+        self._micros = micros
+        self._now = micros / _MICROS
 
     def time(self) -> float:
         return self._now
@@ -139,15 +161,16 @@ class VirtualClock:
         if seconds < 0:
             raise ValueError("the clock cannot go backwards")
         with self._lock:
-            self._now = _checked(self._now + seconds)
+            _checked(self._now + seconds)
+            self._set_micros(self._micros + _micros(seconds))
             return self._now
 
     def set(self, moment: datetime | str | float) -> float:
-        target = _checked(to_timestamp(moment))
+        target = _micros(_checked(to_timestamp(moment)))
         with self._lock:
-            if target < self._now:
+            if target < self._micros:
                 raise ValueError("the clock cannot go backwards")
-            self._now = target
+            self._set_micros(target)
             return self._now
 
 
@@ -157,24 +180,27 @@ class RealClock:
     kind = "real"
 
     def __init__(self) -> None:
-        self._offset = 0.0
+        self._offset = 0  # microseconds
         self._lock = threading.Lock()
 
+    def _now_micros(self) -> int:
+        return time.time_ns() // 1000 + self._offset
+
     def time(self) -> float:
-        return time.time() + self._offset
+        return self._now_micros() / _MICROS
 
     def advance(self, seconds: float) -> float:
         if seconds < 0:
             raise ValueError("the clock cannot go backwards")
         with self._lock:
             _checked(self.time() + seconds)
-            self._offset += seconds
+            self._offset += _micros(seconds)
         return self.time()
 
     def set(self, moment: datetime | str | float) -> float:
-        target = _checked(to_timestamp(moment))
+        target = _micros(_checked(to_timestamp(moment)))
         with self._lock:
-            now = self.time()
+            now = self._now_micros()
             if target < now:
                 raise ValueError("the clock cannot go backwards")
             self._offset += target - now

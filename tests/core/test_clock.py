@@ -16,6 +16,7 @@ from emulator.core.clock import (
     parse_duration,
     to_datetime,
     to_timestamp,
+    whole_seconds,
 )
 
 START = DEFAULT_VIRTUAL_START.timestamp()
@@ -150,6 +151,36 @@ def test_real_clock_follows_wall_time_plus_advances() -> None:
         clock.set(target - 3600)
     with pytest.raises(ValueError, match="backwards"):
         clock.advance(-1)
+
+
+def test_virtual_advances_add_up_exactly() -> None:
+    """Ten advances of 100 ms are one second, not 0.999999 s: the clock counts microseconds."""
+    clock = VirtualClock()
+    for _ in range(10):
+        clock.advance(parse_duration("100ms"))
+    assert clock.time() == START + 1
+    for _ in range(3600):
+        clock.advance(1.1)
+    assert clock.time() == START + 1 + 3960
+    clock.set(START + 4000.0000004)  # below the microsecond: rounded
+    assert clock.time() == START + 4000
+
+
+def test_clock_readings_are_whole_microseconds() -> None:
+    """What a clock reads is what its ISO-8601 text (microseconds) parses back to."""
+    virtual = VirtualClock(START + 0.2)
+    real = RealClock()
+    real.advance(0.1234567)
+    for reading in (virtual.time(), real.time(), real.time()):
+        shown = to_datetime(reading).isoformat()
+        assert to_timestamp(shown) == reading
+
+
+def test_whole_seconds_floors_after_rounding_to_the_microsecond() -> None:
+    assert whole_seconds(START + 0.999999) == START
+    assert whole_seconds(START + 0.9999999) == START + 1  # a sum of step times a hair short
+    assert whole_seconds(START + 5.2 + 0.8) == START + 6
+    assert whole_seconds(START) == START
 
 
 def test_make_clock() -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...core.clock import whole_seconds
 from ...core.lifecycle import inbound_message
 from ...core.models import Direction, Message
 from ...core.phone import is_e164, normalize_plus
@@ -117,5 +118,5 @@ def _email(options: dict[str, str], reply: Message) -> dict[str, Any]:
         "Subject": f"SMS reply from {reply.sender}",
         "Text": reply.text,
         "MessageSid": reply.id,
-        "Received": int(reply.created_at),
+        "Received": whole_seconds(reply.created_at),
     }

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...core.clock import whole_seconds
 from ...core.models import Message, Status
 from .mapping import error_code, receipt_expected, status_name
 
@@ -50,7 +51,7 @@ def receipt_params(message: Message) -> dict[str, str]:
     if code:
         params["Message.ErrorCode"] = code
     if message.plan.final_status == Status.DELIVERED:
-        params["Message.Delivered"] = str(int(final))
+        params["Message.Delivered"] = str(whole_seconds(final))
     external_id = (message.extra or {}).get("ExternalId")
     if external_id is not None:
         params["Message.ExternalId"] = str(external_id)
@@ -60,7 +61,7 @@ def receipt_params(message: Message) -> dict[str, str]:
 def reply_params(message: Message) -> dict[str, str]:
     """Parameters of the ``Message.Received`` webhook for an inbound ``message``."""
     params = _common(RECEIVED, message)
-    params["Message.Received"] = str(int(message.created_at))
+    params["Message.Received"] = str(whole_seconds(message.created_at))
     return params
 
 

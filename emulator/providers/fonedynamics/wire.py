@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import msgspec
 
+from ...core.clock import whole_seconds
 from ...core.models import Direction, Message, Status
 from ...core.phone import is_possible_e164, normalize_plus
 from .errors import ItemError, SerializationException
@@ -386,13 +387,13 @@ def message_resource(message: Message, now: float) -> dict[str, Any]:
     }
     if extra.get("Scheduled") is not None:
         body["Scheduled"] = int(extra["Scheduled"])
-    body["Created"] = int(message.created_at)
+    body["Created"] = whole_seconds(message.created_at)
     if inbound:
-        body["Received"] = int(message.created_at)
+        body["Received"] = whole_seconds(message.created_at)
     if submitted is not None:
-        body["Submitted"] = int(submitted)
+        body["Submitted"] = whole_seconds(submitted)
     if delivered is not None:
-        body["Delivered"] = int(delivered)
+        body["Delivered"] = whole_seconds(delivered)
     body["ErrorCode"] = (message.plan.error_code or "") if status == "Failed" else ""
     if extra.get("ExternalId") is not None:
         body["ExternalId"] = extra["ExternalId"]

@@ -44,6 +44,18 @@ def test_delivered_timeline(emu: Emulator, client: httpx.Client) -> None:
     assert "Scheduled" not in delivered and "Received" not in delivered
 
 
+def test_created_is_the_second_the_clock_reached(emu: Emulator, client: httpx.Client) -> None:
+    """Ten advances of 100 ms are a whole second: ``Created`` and the ``Date_From``
+    filter on it agree with the clock, not one second early."""
+    start = int(emu.time())
+    for _ in range(10):
+        emu.advance("100ms")
+    sent = send(client)
+    assert sent["Created"] == start + 1
+    listed = client.get(MESSAGES, params={"Date_From": start + 1}).json()
+    assert [m["MessageSid"] for m in listed["Messages"]] == [sent["MessageSid"]]
+
+
 def test_ucs2_segments(emu: Emulator, client: httpx.Client) -> None:
     sent = send(client, Text="ü" * 60 + "Ж" * 20)  # 80 UCS-2 characters
     emu.advance("1s")

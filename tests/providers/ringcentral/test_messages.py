@@ -206,6 +206,21 @@ def test_date_window_defaults_to_the_last_24_hours(rc: RC) -> None:
     assert bad.json()["errors"][0]["parameterName"] == "dateFrom"
 
 
+def test_date_filters_meet_the_creation_time_a_client_was_shown(rc: RC) -> None:
+    """``dateFrom`` = a record's ``creationTime`` includes it and ``dateTo`` excludes it,
+    however the clock got there (a client polling from the last time it saw)."""
+    for _ in range(12):
+        rc.emu.advance("100ms")
+        batch = rc.send(["+14155550100"])
+        shown = batch["creationTime"]
+        since = rc.messages(batchId=batch["id"], dateFrom=shown)
+        assert [m["creationTime"] for m in since] == [shown]
+        assert rc.messages(batchId=batch["id"], dateTo=shown) == []
+        batches = rc.get("/batches", params={"dateFrom": shown}).json()["records"]
+        assert batch["id"] in [b["id"] for b in batches]
+    assert shown.endswith("01.200000Z")  # twelve advances of 100 ms: exactly 1.2 s
+
+
 @pytest.mark.parametrize(("name", "value"), [("view", "Full"), ("perPage", "0"), ("perPage", "x")])
 def test_bad_query_values_are_cmn_101(rc: RC, name: str, value: str) -> None:
     response = rc.get("/messages", params={name: value})
