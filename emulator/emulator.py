@@ -102,7 +102,11 @@ class Emulator:
         self.journal = Journal()
         self.rate_limiter = RateLimiter()
         persistent = not isinstance(self.store, MemoryStore)
-        self.webhooks = WebhookQueue(self.time, log=_StoredJobs(self.store) if persistent else None)
+        self.webhooks = WebhookQueue(
+            self.time,
+            log=_StoredJobs(self.store) if persistent else None,
+            virtual_clock=self.clock.kind == "virtual",
+        )
         self.ids = IdGenerator(0)
         self._depth = 0  # open transaction() blocks (the store's lock is held)
         self.scenario: Scenario = Scenario()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import itertools
+import math
 import threading
 import time
 import uuid
@@ -53,6 +54,10 @@ class WebhookJob:
     #: Waiting in the queue's heap; a job taken out to be sent by a ``Deferral``
     #: stays there, no longer queued, and is skipped.
     queued: bool = field(compare=False, default=False)
+    #: Seconds to wait for the receiver (``None``: the queue's); whether a failed
+    #: attempt is retried at all.
+    timeout: float | None = field(compare=False, default=None)
+    retry: bool = field(compare=False, default=True)
 
     def record(self) -> dict[str, Any]:
         """The job as a JSON-ready dict (what a ``JobLog`` keeps, and ``restore`` takes)."""
@@ -88,8 +93,14 @@ class WebhookQueue:
         timeout: float = 5.0,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
         log: JobLog | None = None,
+        virtual_clock: bool = False,
     ) -> None:
         self._now = now
+        #: On a clock that only moves when told to, an attempt is made at its due
+        #: time, and its retry is due counted from there: one jump of an hour sends
+        #: what a second-by-second walk would, in the same order.
+        self.virtual_clock = virtual_clock
+        self._in_flight: list[WebhookJob] = []
         self._heap: list[WebhookJob] = []
         self._order = itertools.count()
         self._lock = threading.Lock()
@@ -121,6 +132,8 @@ class WebhookQueue:
         data: dict[str, Any] | None = None,
         json: Any = None,
         headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+        retry: bool = True,
     ) -> WebhookJob:
         job = WebhookJob(
             due,
@@ -134,6 +147,8 @@ class WebhookQueue:
             data,
             json,
             headers,
+            timeout=timeout,
+            retry=retry,
         )
         if self._log is None:
             self._queue(job)
@@ -190,8 +205,10 @@ class WebhookQueue:
         heapq.heappush(self._heap, job)
 
     def pending(self) -> list[WebhookJob]:
+        """Jobs not yet done: queued, or being sent right now."""
         with self._lock:
-            return sorted(job for job in self._heap if job.queued)
+            sending = (job for job in self._in_flight if job.generation == self._generation)
+            return sorted([*(job for job in self._heap if job.queued), *sending])
 
     def clear(self) -> None:
         """Forget pending jobs and attempts; one being sent now is not retried or recorded."""
@@ -244,16 +261,25 @@ class WebhookQueue:
             # else: the thread holding the lock sees _more and sends them
 
     def _pop_due(self, now: float) -> list[WebhookJob]:
-        due = []
+        """Jobs due by ``now``, in due order, taken out of the queue.
+
+        Only those due before a retry of the first could be: a retry is queued
+        as its attempt fails, and must go out in its place among the rest.
+        """
+        due: list[WebhookJob] = []
+        before = math.inf
         with self._lock:
             if self._holds:
                 self._held_back = True  # sent once the hold ends
                 return due
-            while self._heap and self._heap[0].due <= now:
-                job = heapq.heappop(self._heap)
+            heap = self._heap
+            while heap and heap[0].due <= now and heap[0].due < before:
+                job = heapq.heappop(heap)
                 if job.queued:  # else a Deferral took it out to send it
                     job.queued = False
                     due.append(job)
+                    if len(due) == 1 and self._retry_delays:
+                        before = job.due + min(self._retry_delays)
         return due
 
     def _take(self, jobs: list[WebhookJob]) -> list[WebhookJob]:
@@ -291,8 +317,8 @@ class WebhookQueue:
             self._more = False
             jobs = self._pop_due(self._now())
             if jobs:
-                sent += self._send_jobs(jobs, stop)
-            if not self._more or (stop is not None and stop.is_set()):
+                sent += self._send_jobs(jobs, stop)  # then again: retries may be due
+            if (stop is not None and stop.is_set()) or not (jobs or self._more):
                 return sent
 
     def _send_jobs(self, jobs: list[WebhookJob], stop: threading.Event | None = None) -> int:
@@ -334,6 +360,9 @@ class WebhookQueue:
 
     def _attempt(self, client: httpx.Client, job: WebhookJob) -> bool:
         """Send ``job`` once; whether it is queued again for a retry."""
+        at = job.due if self.virtual_clock else self._now()
+        with self._lock:
+            self._in_flight.append(job)
         started = time.perf_counter()
         status: int | None = None
         error: str | None = None
@@ -348,6 +377,7 @@ class WebhookQueue:
                 data=job.data,
                 json=job.json,
                 headers=job.headers,
+                timeout=self._timeout if job.timeout is None else job.timeout,
             )
             status = response.status_code
             ok = 200 <= status < 300
@@ -359,7 +389,7 @@ class WebhookQueue:
             ok, error = False, f"{type(exc).__name__}: {exc}"
         job.attempt += 1
         record = {
-            "time": job.due if job.attempt == 1 else self._now(),
+            "time": at,
             "provider": job.provider,
             "event": job.event,
             "message_id": job.message_id,
@@ -372,12 +402,14 @@ class WebhookQueue:
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
         }
         with self._lock:
+            self._in_flight = [other for other in self._in_flight if other is not job]
             if job.generation != self._generation:
                 return False  # cleared while it was being sent: it belongs to nothing now
             self.attempts.append(record)
-            retry = not ok and job.attempt <= len(self._retry_delays)
+            retry = not ok and job.retry and job.attempt <= len(self._retry_delays)
             if retry:
-                job.due = self._now() + self._retry_delays[job.attempt - 1]
+                since = at if self.virtual_clock else self._now()
+                job.due = since + self._retry_delays[job.attempt - 1]
                 self._push(job)
         return retry
 

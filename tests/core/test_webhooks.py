@@ -319,3 +319,79 @@ def test_a_hold_ending_in_an_error_keeps_the_jobs_its_log_still_has(
         del log.rows[undone.key]  # as a rolled-back transaction would
         raise RuntimeError
     assert receiver.hits == ["/kept"] and log.finished == [kept.key]
+
+
+def _attempts_when(now: list[float], queue: WebhookQueue, steps: Sequence[float]) -> list[Any]:
+    for step in steps:
+        now[0] = step
+        queue.notify()
+    return [(a["url"].rsplit("/", 1)[1], a["time"], a["ok"]) for a in queue.attempts]
+
+
+def test_on_a_virtual_clock_a_jump_makes_the_attempts_a_walk_would(receiver: _Receiver) -> None:
+    """Retries count from the failed attempt, and go out in their place among the others:
+    one jump of an hour sends what second-by-second steps send, at the same times."""
+    receiver.on_request = lambda path: setattr(receiver, "status", 500 if "bad" in path else 200)
+    runs = []
+    for steps in ([3600.0], [*map(float, range(1, 200)), 3600.0]):
+        now = [0.0]
+        queue = WebhookQueue(lambda now=now: now[0], timeout=2.0, virtual_clock=True)
+        for due, name in ((6.0, "bad"), (8.0, "b"), (20.0, "c"), (45.0, "d")):
+            queue.schedule(due, method="post", url=f"{receiver.url}/{name}", provider="p")
+        runs.append(_attempts_when(now, queue, steps))
+        assert queue.pending() == []
+    jump, walk = runs
+    assert (
+        jump
+        == walk
+        == [
+            ("bad", 6.0, False),
+            ("b", 8.0, True),
+            ("bad", 11.0, False),
+            ("c", 20.0, True),
+            ("bad", 41.0, False),
+            ("d", 45.0, True),
+            ("bad", 161.0, False),
+        ]
+    )
+
+
+def test_on_a_real_clock_an_attempt_is_logged_when_it_is_made(receiver: _Receiver) -> None:
+    now = [0.0]
+    queue = _queue(now)
+    receiver.status = 500
+    queue.schedule(6.0, method="post", url=receiver.url + "/r", provider="p")
+    now[0] = 50.0  # the sender got to it late (a slow receiver before it, a restart)
+    queue.notify()
+    assert [a["time"] for a in queue.attempts] == [50.0]
+    assert [job.due for job in queue.pending()] == [55.0]
+
+
+def test_a_job_being_sent_is_still_listed_as_pending(receiver: _Receiver) -> None:
+    now = [1.0]
+    queue = _queue(now)
+    seen: list[list[Any]] = []
+    receiver.on_request = lambda path: seen.append([(j.url, j.attempt) for j in queue.pending()])
+    queue.schedule(1.0, method="post", url=receiver.url + "/r", provider="p")
+    queue.notify()
+    assert seen == [[(receiver.url + "/r", 0)]]
+    assert queue.pending() == [] and len(queue.attempts) == 1
+
+
+def test_a_job_can_have_its_own_timeout_and_no_retry(receiver: _Receiver) -> None:
+    """A receiver slower than the queue's timeout but within the job's own is answered
+    in time; a job that is not retried fails once and is over."""
+    now = [1.0]
+    queue = WebhookQueue(lambda: now[0], timeout=0.05)
+    receiver.on_request = lambda path: time.sleep(0.3)  # real-time ok: a slow receiver
+    queue.schedule(1.0, method="post", url=receiver.url + "/slow", provider="p", timeout=5.0)
+    queue.notify()
+    receiver.on_request = None
+    receiver.status = 500
+    queue.schedule(1.0, method="post", url=receiver.url + "/once", provider="p", retry=False)
+    queue.notify()
+    assert [(a["url"].rsplit("/", 1)[1], a["ok"]) for a in queue.attempts] == [
+        ("slow", True),
+        ("once", False),
+    ]
+    assert queue.pending() == []

@@ -25,7 +25,11 @@ from .mobile import classify
 if TYPE_CHECKING:
     from ...emulator import Emulator
 
-__all__ = ["inbound", "payload"]
+__all__ = ["INBOUND_TIMEOUT", "inbound", "payload"]
+
+#: The gateway waits this long for the customer's URL, then counts the call as
+#: failed; it does not call again.
+INBOUND_TIMEOUT = 15.0
 
 
 def _owner(accounts: tuple[Account, ...] | None, shortcode: str) -> Account | None:
@@ -85,5 +89,7 @@ def inbound(emu: Emulator, sender: str, to: str, text: str) -> Message:
             message_id=message.id,
             params=fields if method == "GET" else None,
             json=fields if method == "POST" else None,
+            timeout=INBOUND_TIMEOUT,
+            retry=False,
         )
     return message

@@ -72,11 +72,13 @@ def balance(client: httpx.Client) -> str:
 
 
 class Receiver:
-    """A real HTTP server on 127.0.0.1 that records what it is sent."""
+    """A real HTTP server on 127.0.0.1 that records what it is sent; answers with
+    ``statuses`` in turn, then 200."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
-        received = self.requests
+        self.statuses: list[int] = []
+        received, statuses = self.requests, self.statuses
 
         class Handler(BaseHTTPRequestHandler):
             def _record(self) -> None:
@@ -89,7 +91,7 @@ class Receiver:
                         "body": self.rfile.read(length) if length else b"",
                     }
                 )
-                self.send_response(200)
+                self.send_response(statuses.pop(0) if statuses else 200)
                 self.send_header("content-length", "2")
                 self.end_headers()
                 self.wfile.write(b"ok")

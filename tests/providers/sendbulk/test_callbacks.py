@@ -101,6 +101,19 @@ def test_inbound_message_is_posted_to_the_accounts_inbound_url(client, emu, rece
     assert _json(request) == {"shortcode": "40404", "mobile": "254712345678", "message": "STOP"}
 
 
+def test_an_inbound_message_the_url_refuses_is_not_posted_again(client, emu, receiver):
+    """The gateway calls the customer's URL once (15 s timeout, then failed): a receiver
+    that failed, or answered too late, does not get the same message again."""
+    emu.load_scenario(accounts(receiver))
+    receiver.statuses[:] = [500]
+    emu.inbound("sendbulk", "0712345678", "40404", "STOP")
+    emu.advance("1h")
+    assert [r["path"] for r in receiver.requests] == ["/inbound"]
+    (attempt,) = client.get("/_emulator/webhooks").json()["attempts"]
+    assert (attempt["event"], attempt["status"], attempt["ok"]) == ("inbound", 500, False)
+    assert client.get("/_emulator/webhooks").json()["pending"] == []
+
+
 def test_interactive_inbound_shape(client, emu, receiver):
     emu.load_scenario(accounts(receiver, inbound_interactive=True))
     emu.inbound("sendbulk", "0733123456", "40404", "1")
