@@ -48,8 +48,10 @@ async def _body_json(request: Request) -> dict[str, Any]:
         raise AdminError("request body must be a JSON object")
     try:
         data = msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # msgspec: bad UTF-8 in a string
         raise AdminError(f"request body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise AdminError("request body is not valid JSON: nested too deep") from None
     if not isinstance(data, dict):
         raise AdminError("request body must be a JSON object")
     return data

@@ -83,7 +83,7 @@ def _pretty(body: str | None) -> str:
         return ""
     try:
         data = msgspec.json.decode(body.encode())
-    except (msgspec.DecodeError, UnicodeEncodeError):
+    except (msgspec.DecodeError, UnicodeEncodeError, RecursionError):  # nested ~1,000 deep
         return body
     return msgspec.json.format(msgspec.json.encode(data), indent=2).decode()
 
@@ -302,7 +302,8 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
     async def static(request: Request) -> Response:
         found = assets.get(request.path_params["name"])
         if found is None:
-            return Response("not found", status_code=404, media_type="text/plain")
+            body = {"error": f"no static file {request.path_params['name']!r}"}
+            return Response(msgspec.json.encode(body), 404, media_type="application/json")
         content, media_type = found
         return Response(content, media_type=media_type, headers=_STATIC_HEADERS)
 

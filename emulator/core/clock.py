@@ -112,7 +112,10 @@ def to_datetime(timestamp: float) -> datetime:
 def to_timestamp(moment: datetime | str | float | int) -> float:
     """Accept a datetime, an ISO-8601 string or epoch seconds; return epoch seconds."""
     if isinstance(moment, int | float) and not isinstance(moment, bool):
-        return float(moment)
+        try:
+            return float(moment)
+        except OverflowError:  # an int past any float: out of every clock's range
+            return math.inf if moment > 0 else -math.inf
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
     if not isinstance(moment, datetime):

@@ -641,14 +641,48 @@ def _line_of(field: str | None, lines: dict[str, int]) -> int | None:
     return None
 
 
+# A UTF-16 surrogate pair escaped as JSON writes it (``json.dumps`` of an emoji), not
+# after an escaped backslash: YAML would read each half as a character of its own.
+_SURROGATE_PAIR = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE
+)
+
+
+def _join_surrogates(text: str) -> str:
+    def joined(match: re.Match[str]) -> str:
+        high, low = int(match.group(2), 16), int(match.group(3), 16)
+        return match.group(1) + chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+    return _SURROGATE_PAIR.sub(joined, text)
+
+
+def _no_lone_surrogates(data: Any) -> None:
+    """Refuse text that is not Unicode (a lone ``\\ud800`` escape): nothing could show it."""
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ScenarioError(f"{data!r} is not valid text (a lone UTF-16 surrogate)") from None
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            _no_lone_surrogates(key)
+            _no_lone_surrogates(value)
+    elif isinstance(data, list):
+        for item in data:
+            _no_lone_surrogates(item)
+
+
 def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
     """Parse YAML (JSON is valid YAML) and validate it; errors carry the line."""
     lines: dict[str, int] = {}
+    if text.lstrip().startswith("{"):
+        text = _join_surrogates(text)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         if node is not None:
             _lines(node, "", lines)
         data = yaml.SafeLoader("").construct_document(node) if node is not None else None
+        _no_lone_surrogates(data)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -656,11 +690,17 @@ def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
         raise ScenarioError(f"not valid YAML/JSON: {problem}", source=source, line=line) from None
     except ScenarioError as exc:
         raise ScenarioError(exc.reason, source=source, field=exc.field, line=exc.line) from None
+    except RecursionError:  # nested ~1,000 deep, or an alias that contains itself
+        raise ScenarioError("not valid YAML/JSON: nested too deep", source=source) from None
+    except ValueError as exc:  # an integer of over 4,300 digits
+        raise ScenarioError(f"not valid YAML/JSON: {exc}", source=source) from None
     try:
         return _check_with_providers(_parse(data))
     except ScenarioError as exc:
         line = exc.line if exc.line is not None else _line_of(exc.field, lines)
         raise ScenarioError(exc.reason, source=source, field=exc.field, line=line) from None
+    except RecursionError:
+        raise ScenarioError("not valid YAML/JSON: nested too deep", source=source) from None
 
 
 # Parsed scenario files by (resolved path, mtime): an ``Emulator()`` per test

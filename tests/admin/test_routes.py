@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -240,7 +241,10 @@ def test_clock_post(emu: Emulator, client: httpx.Client, body: dict, now: str) -
         b'{"set": "yesterday"}',
         b'{"set": [2026]}',
         b'{"set": 1e300}',
+        b'{"set": 1' + b"0" * 400 + b"}",  # an int past any float
         b'{"set": null}',
+        b'{"advance": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+        b'{"advance": "\xff"}',
     ],
 )
 def test_clock_bad_input_is_400_and_leaves_the_clock(client: httpx.Client, body: bytes) -> None:
@@ -362,11 +366,41 @@ def test_scenario_put_invalid_names_field_and_line(
 
 @pytest.mark.parametrize(
     "content",
-    [b"a: [1", b"\xff\xfe\x00", b"no-such-scenario", b"5", b"- a\n- b\n", b"{", b"\t{}"],
+    [
+        b"a: [1",
+        b"\xff\xfe\x00",
+        b"no-such-scenario",
+        b"5",
+        b"- a\n- b\n",
+        b"{",
+        b"\t{}",
+        b"name: x\nx: " + b"[" * 5000 + b"]" * 5000,
+        b"a: &a [*a, *a]\nname: x\n",
+        b"name: x\nseed: " + b"9" * 5000,
+        b'{"name": "\\ud800"}',  # a lone surrogate: no text at all
+    ],
 )
 def test_scenario_put_unusable_body(emu: Emulator, client: httpx.Client, content: bytes) -> None:
     assert_error(client.put("/_emulator/scenario", content=content))
     assert emu.scenario.name == "happy-path"
+
+
+def test_scenario_put_json_with_escaped_surrogate_pairs(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """``json.dumps`` (ASCII by default) writes an emoji as two escapes; YAML alone would
+    read two lone surrogates, and the scenario could not be shown or encoded."""
+    scenario = {
+        "name": "emoji",
+        "rules": [{"when": {"text": "*\U0001f600*"}, "outcome": "undeliverable"}],
+    }
+    response = client.put("/_emulator/scenario", content=json.dumps(scenario).encode())
+    assert response.status_code == 200, response.text
+    assert response.json()["scenario"]["rules"][0]["when"]["text"] == "*\U0001f600*"
+    assert client.get("/_emulator/scenario").json()["name"] == "emoji"
+    literal = {"name": "backslash", "description": "\\ud83d\\ude00 stays as written"}
+    response = client.put("/_emulator/scenario", content=json.dumps(literal).encode())
+    assert response.json()["description"] == literal["description"]
 
 
 def test_scenario_put_syntax_error_has_a_line(client: httpx.Client) -> None:

@@ -311,7 +311,9 @@ def test_static_assets_are_served_from_the_package(client: httpx.Client) -> None
     assert js.headers["content-type"].startswith("text/javascript")
     assert "innerHTML" not in js.text
     assert client.get(f"{UI}/static/../ui.py").status_code == 404
-    assert client.get(f"{UI}/static/nope.js").status_code == 404
+    missing = client.get(f"{UI}/static/nope.js")
+    assert (missing.status_code, missing.headers["content-type"]) == (404, "application/json")
+    assert "nope.js" in missing.json()["error"]
     admin = files("emulator.admin")
     assert (admin / "templates" / "base.html").is_file()
     assert (admin / "static" / "app.js").is_file()
@@ -401,3 +403,16 @@ def test_huge_batches_and_batch_lists_show_a_bounded_part_and_point_to_the_json(
     listing = client.get(f"{UI}/batches").text
     assert listing.count('<td data-label="Batch">') == 500
     assert "The newest 500 of 511 batches are shown" in listing
+
+
+def test_a_request_whose_json_body_nests_too_deep_still_renders(client: httpx.Client) -> None:
+    """Shown as it was sent: the pages list it, instead of failing for every later visit."""
+    deep = b'{"smslist": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    client.post(
+        "/api/services/sendbulk", content=deep, headers={"Content-Type": "application/json"}
+    )
+    (entry,) = client.get("/_emulator/requests").json()["requests"]
+    assert client.get(f"{UI}/requests").status_code == 200
+    detail = client.get(f"{UI}/requests/{entry['id']}")
+    assert detail.status_code == 200
+    assert "[[[[" in detail.text

@@ -19,7 +19,6 @@ Choices where RingCentral's documents are silent (see docs/providers/ringcentral
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -116,7 +115,7 @@ def _client(headers: dict[str, str], form: dict[str, str]) -> tuple[str, str | N
             )
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # bad Base64 (binascii.Error), non-ASCII text, not UTF-8
             raise OAuthError(
                 "invalid_client", "OAU-123", "Authentication header value is malformed"
             ) from None

@@ -76,7 +76,9 @@ def decode_json(body: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
         if not path:
             raise CannotParseRequest() from None
         raise InvalidParameter(parameter=path) from None
-    except (msgspec.DecodeError, UnicodeDecodeError):  # msgspec: invalid UTF-8 in a string
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
+        # msgspec raises UnicodeDecodeError for invalid UTF-8 in a string, and
+        # RecursionError for arrays or objects nested ~1,000 deep
         raise CannotParseRequest() from None
 
 

@@ -21,9 +21,17 @@ JSON = {"Content-Type": "application/json"}
         ("/batches", b'{"from":"+16505550100","text":"\xff","messages":[{"to":["+14155550100"]}]}'),
         ("/batches", b'{"from":"+16505550100","text":"x","messages":[{"to":["+1415\xc3"]}]}'),
         ("/opt-outs/bulk-assign", b'{"from":"+16505550100","optOuts":["\xff"]}'),
+        (
+            "/batches",
+            b'{"from":"+16505550100","text":"x","extra":' + b"[" * 5000 + b"]" * 5000 + b"}",
+        ),
+        (
+            "/opt-outs/bulk-assign",
+            b'{"optOuts":["+14155550100"],"x":' + b"[" * 5000 + b"]" * 5000 + b"}",
+        ),
     ],
 )
-def test_invalid_utf8_inside_a_json_string_is_cmn_104(rc: RC, path: str, raw: bytes) -> None:
+def test_invalid_utf8_or_nesting_too_deep_is_cmn_104(rc: RC, path: str, raw: bytes) -> None:
     response = rc.post(path, content=raw, headers=JSON)
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/json")
@@ -108,3 +116,15 @@ def test_head_options_and_get_with_a_body(rc: RC) -> None:
     )
     assert with_body.status_code == 200
     assert with_body.json()["records"] == []
+
+
+@pytest.mark.parametrize("credentials", ["\u00e9", "aWQ6c2VjcmV0\u00e9", "\u0661\u0662"])
+def test_non_ascii_basic_credentials_are_oau_123(sms_emulator: Emulator, credentials: str) -> None:
+    response = sms_emulator.client().post(
+        "/restapi/oauth/token",
+        headers={"Authorization": f"Basic {credentials}".encode()},
+        data={"grant_type": "password", "username": "u", "password": "p"},
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["error"], body["errors"][0]["errorCode"]) == ("invalid_client", "OAU-123")
