@@ -24,13 +24,24 @@ from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 
-__all__ = ["RETRY_DELAYS", "Deferral", "JobLog", "WebhookJob", "WebhookQueue"]
+__all__ = ["RETRY_DELAYS", "Deferral", "JobLog", "WebhookJob", "WebhookQueue", "is_webhook_url"]
 
 #: Seconds (emulator time) before each retry of a failed delivery.
 RETRY_DELAYS = (5.0, 30.0, 120.0)
+
+
+def is_webhook_url(value: str) -> bool:
+    """Whether the queue can send to ``value``: an absolute http or https URL."""
+    try:
+        parts = urlsplit(value.strip())
+        host = parts.hostname
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(host)
 
 
 @dataclass(order=True, slots=True)

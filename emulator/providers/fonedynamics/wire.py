@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import msgspec
 
 from ...core.clock import whole_seconds
 from ...core.models import Direction, Message, Status
 from ...core.phone import is_possible_e164, normalize_plus
+from ...core.webhooks import is_webhook_url
 from .errors import ItemError, SerializationException
 from .mapping import outbound_status_name
 
@@ -217,11 +218,7 @@ def _uri(data: dict[str, Any], name: str) -> str | None:
     if value is None or not value.strip():
         return None
     value = value.strip()
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        parts = None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if not is_webhook_url(value):
         raise _invalid(name, f"{name} parameter must be an absolute http or https URI")
     return value
 

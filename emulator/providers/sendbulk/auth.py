@@ -26,12 +26,12 @@ Base64-encoded; anything else is 1006.
 from __future__ import annotations
 
 import base64
-import binascii
 import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ...core.webhooks import is_webhook_url
 from ...scenario.loader import is_number
 from .errors import InvalidCredentials, MissingApiKey, MissingPartnerId
 from .php import php_float
@@ -94,6 +94,15 @@ def text(value: Any) -> str:
     return str(value).strip()
 
 
+def webhook_url(value: Any, field: str) -> str | None:
+    """A callback URL option: absent or empty is none; else an http(s) URL."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not is_webhook_url(value):
+        raise AccountConfigError(f"{field} must be an absolute http or https URL, not {value!r}")
+    return value.strip()
+
+
 def _strings(value: Any, field: str) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise AccountConfigError(f"{field} must be a list")
@@ -132,8 +141,8 @@ def _parse_account(index: int, data: Any) -> Account:
         if shortcodes is None
         else frozenset(_strings(shortcodes, where + ".shortcodes")),
         networks=None if networks is None else frozenset(networks),
-        dlr_callback_url=text(data.get("dlr_callback_url")) or None,
-        inbound_url=text(data.get("inbound_url")) or None,
+        dlr_callback_url=webhook_url(data.get("dlr_callback_url"), where + ".dlr_callback_url"),
+        inbound_url=webhook_url(data.get("inbound_url"), where + ".inbound_url"),
         inbound_interactive=bool(data.get("inbound_interactive", False)),
         inbound_method=method,
         username=text(data.get("username")) or None,
@@ -164,7 +173,7 @@ def _key_as_sent(apikey: str, pass_type: Any) -> str:
     if kind == "bm5":
         try:
             return base64.b64decode(apikey, validate=True).decode("utf-8").strip()
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # bad Base64 (binascii.Error), non-ASCII text, not UTF-8
             raise InvalidCredentials() from None
     raise InvalidCredentials()
 

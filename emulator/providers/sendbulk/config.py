@@ -4,7 +4,7 @@
 
 - ``brand``: profile name (default ``advanta``; see ``brands.py``);
 - ``code_key``: ``response-code``, ``respose-code`` or ``both`` (overrides the brand);
-- ``batch_limit``: items per sendbulk / numbers per sendsms (overrides the brand);
+- ``batch_limit``: items per sendbulk (overrides the brand);
 - ``default_balance``: SMS units of an account with no declared balance (default 10000);
 - ``dlr_callback_url``, ``inbound_url``: used for accounts that set none
   (with open credentials, for every partner).
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ...scenario.loader import ScenarioError, is_number
 from ...scenario.schema import Scenario
-from .auth import Account, AccountConfigError, parse_accounts, text
+from .auth import Account, AccountConfigError, parse_accounts, webhook_url
 from .brands import Brand, BrandConfigError, brand_from_options
 from .errors import ConfigurationError
 from .wire import Rows
@@ -86,17 +86,17 @@ def _parse(scenario: Scenario) -> Config:
         brand = brand_from_options(options)
     except BrandConfigError as exc:
         raise _refuse("providers.sendbulk", str(exc)) from None
+    urls = {}
+    for key in ("dlr_callback_url", "inbound_url"):
+        try:
+            urls[key] = webhook_url(options.get(key), key)
+        except AccountConfigError as exc:
+            raise _refuse(f"providers.sendbulk.{key}", str(exc)) from None
     try:
         accounts = parse_accounts(scenario.provider_accounts("sendbulk"))
     except AccountConfigError as exc:
         raise _refuse("accounts.sendbulk", str(exc)) from None
-    return Config(
-        brand=brand,
-        accounts=accounts,
-        default_balance=float(balance),
-        dlr_callback_url=text(options.get("dlr_callback_url")) or None,
-        inbound_url=text(options.get("inbound_url")) or None,
-    )
+    return Config(brand=brand, accounts=accounts, default_balance=float(balance), **urls)
 
 
 _cache: tuple[Scenario, Config] | None = None

@@ -78,6 +78,9 @@ def test_bm5_pass_type_sends_the_key_base64_encoded(client, emu):
         post(client, "sendsms", creds(mobile="254712345678", message="x", pass_type="bm5"))
     )
     assert plain_as_bm5["response-code"] == 1006
+    for not_base64 in ("\u00e9", "dGVzdC1rZXk\u00e9"):  # non-ASCII: invalid credentials too
+        refused = body(post(client, "getbalance", creds(apikey=not_base64, pass_type="bm5")))
+        assert refused == {"response-code": 1006, "response-description": "Invalid credentials"}
 
 
 def test_sender_id_is_case_sensitive_and_must_be_assigned(client, emu):

@@ -89,6 +89,23 @@ def test_bad_account_list_is_refused_when_the_scenario_loads():
         )
 
 
+@pytest.mark.parametrize("url", ["not a url", "ftp://host/x", "127.0.0.1:9000/in", 42, ["x"]])
+@pytest.mark.parametrize("key", ["dlr_callback_url", "inbound_url"])
+def test_a_callback_url_that_cannot_be_called_is_refused_when_the_scenario_loads(key, url):
+    """Not loaded only to fail at every callback: the option is named, with its value."""
+    with pytest.raises(ScenarioError, match=f"providers.sendbulk.{key}") as scenario_wide:
+        Emulator(scenario={"providers": {"sendbulk": {key: url}}})
+    assert repr(url) in str(scenario_wide.value)
+    account = {"partnerID": "1", "apikey": "k", key: url}
+    with pytest.raises(ScenarioError, match=rf"accounts\.sendbulk.*\[0\]\.{key}"):
+        Emulator(scenario={"accounts": {"sendbulk": [account]}})
+    fine = {"partnerID": "1", "apikey": "k", key: " https://example.test/cb?x=1 ", "username": "u"}
+    emu = Emulator(
+        scenario={"accounts": {"sendbulk": [fine]}, "providers": {"sendbulk": {key: ""}}}
+    )
+    emu.close()
+
+
 @pytest.mark.parametrize(
     "payload",
     [
