@@ -285,3 +285,20 @@ def test_large_batch_is_accepted_with_right_counts(sms_emulator: Emulator, rc: R
     assert done["status"] == "Completed"
     assert done["processedCount"] == count - 1
     assert done["cost"] == round(0.007 * (count - 1), 8)
+
+
+def test_the_201_shows_the_batch_as_created_on_a_real_clock() -> None:
+    """Storing 5,000 recipients takes real time: the answer still says nothing was
+    processed yet, with ``lastModifiedTime`` equal to ``creationTime``."""
+    emu = Emulator(clock="real")
+    try:
+        rc = RC(emu)
+        messages = [{"to": [f"+1415{i:07d}"]} for i in range(5000)]
+        body = msgspec.json.encode({"from": SENDER, "text": "Bulk hello", "messages": messages})
+        created = rc.post("/batches", content=body, headers={"Content-Type": "application/json"})
+        assert created.status_code == 201
+        data = created.json()
+        assert (data["status"], data["processedCount"]) == ("Processing", 0)
+        assert data["lastModifiedTime"] == data["creationTime"]
+    finally:
+        emu.close()
