@@ -7,7 +7,6 @@ import gc
 import os
 import signal
 import sys
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -64,10 +63,21 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         return _fail(f"--port {args.port} is not a TCP port")
-    # From here a SIGTERM is a normal exit (while serving, uvicorn shuts down gracefully,
-    # then re-raises the signal it caught), and Ctrl-C too: the store is closed either way.
+    # From here a SIGTERM or Ctrl-C is a normal exit, the store closed either way:
+    # before the server exists, at once; after, by telling it to stop, whenever the
+    # signal lands (while it serves, uvicorn's own handlers do the same). A
+    # KeyboardInterrupt, or asyncio's own Ctrl-C handler, could land in uvicorn's
+    # start-up and leave it serving for ever.
     handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    servers: list[uvicorn.Server] = []
+
+    def stop(signum: int, frame: object) -> None:
+        if not servers:
+            sys.exit(0)
+        servers[0].should_exit = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     emu: Emulator | None = None
     served = False
     try:
@@ -89,6 +99,7 @@ def _serve(args: argparse.Namespace) -> int:
         except OSError as exc:
             return _fail(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})")
         server = uvicorn.Server(uvicorn_config(emu.app))
+        servers.append(server)
         emu.webhooks.start()
         # Everything built so far (modules, the app) lives as long as the process:
         # moved out of the collector's way, it is not revisited on every full pass.
@@ -97,9 +108,6 @@ def _serve(args: argparse.Namespace) -> int:
         # Ready: the socket listens, so the banner's URL answers as soon as it is read.
         served = True
         print(_banner(sock, emu, args.db, PROVIDERS), flush=True)
-        # A signal in the instant before uvicorn starts its loop leaves its coroutine
-        # unawaited: a normal stop all the same, not worth a warning.
-        warnings.filterwarnings("ignore", "coroutine 'Server.serve' was never awaited")
         server.run(sockets=[sock])
     except (KeyboardInterrupt, SystemExit):
         pass
