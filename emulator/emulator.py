@@ -33,6 +33,10 @@ __all__ = ["Emulator", "iso"]
 _ISO_SECONDS: dict[int, str] = {}
 
 
+#: The neutral status words, in lifecycle order.
+_STATUS_WORDS = tuple(s.value for s in Status)
+
+
 def iso(timestamp: float) -> str:
     """Emulator time as ISO-8601 UTC with microseconds and a ``Z``."""
     if timestamp < 0:
@@ -323,9 +327,16 @@ class Emulator:
     def messages(
         self, provider: str | None = None, to: str | None = None, status: str | None = None
     ) -> list[dict[str, Any]]:
-        """Neutral records of stored messages, oldest first, optionally filtered."""
-        if status is not None:
-            Status(status)  # reject unknown statuses loudly
+        """Neutral records of stored messages, oldest first, optionally filtered.
+
+        An unknown ``provider`` or ``status`` (the neutral words: ``delivered``, not
+        a provider's ``Delivered``) is a ``ValueError`` listing the known ones: a
+        typo must not read as "nothing was sent".
+        """
+        if status is not None and status not in _STATUS_WORDS:
+            raise ValueError(f"unknown status {status!r} (valid: {', '.join(_STATUS_WORDS)})")
+        if provider is not None and provider not in self.providers:
+            raise ValueError(f"unknown provider {provider!r} (known: {', '.join(self.providers)})")
         now = self.time()
         found = self.store.query_messages(MessageQuery(provider=provider, to=to))
         records = (self.record(m, now) for m in found)

@@ -18,7 +18,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .._version import __version__
-from ..core.models import Status
 from ..emulator import iso
 from ..scenario.loader import ScenarioError, load_scenario_body
 from . import views
@@ -94,16 +93,14 @@ def build_admin_app(emu: Emulator) -> Starlette:
     async def messages(request: Request) -> Response:
         params = request.query_params
         status = params.get("status") or None
-        if status is not None and status not in {s.value for s in Status}:
-            valid = ", ".join(s.value for s in Status)
-            raise AdminError(f"unknown status {status!r} (valid: {valid})")
         provider = params.get("provider") or None
-        if provider is not None and provider not in emu.providers:
-            raise AdminError(f"unknown provider {provider!r} (known: {', '.join(emu.providers)})")
         to = params.get("to") or None
         if to is not None and to.startswith(" "):
             to = "+" + to[1:]
-        return _json({"messages": emu.messages(provider=provider, to=to, status=status)})
+        try:
+            return _json({"messages": emu.messages(provider=provider, to=to, status=status)})
+        except ValueError as exc:  # an unknown status or provider, named with the known ones
+            raise AdminError(str(exc)) from None
 
     async def reset(request: Request) -> Response:
         emu.reset()

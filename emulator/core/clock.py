@@ -68,6 +68,10 @@ def parse_duration(value: str | int | float) -> float:
                     break
                 seconds += float(match.group(1)) * _UNITS[match.group(2)]
                 pos = match.end()
+            if text.startswith("-"):
+                raise ValueError(
+                    f"invalid duration {value!r}: must be a finite, non-negative time"
+                ) from None
             if pos != len(text) or not text:
                 raise ValueError(
                     f"invalid duration {value!r}: use e.g. '500ms', '30s', '15m', '1h30m', '2d'"

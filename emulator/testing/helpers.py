@@ -65,7 +65,10 @@ def extract_code(text: str) -> str | None:
 def _describe(records: list[dict[str, Any]]) -> str:
     if not records:
         return "no outbound messages at all"
-    lines = [f"  to {r.get('to')!r} via {r.get('provider')}: {r.get('text')!r}" for r in records]
+    lines = [
+        f"  to {r.get('to')!r} via {r.get('provider')} ({r.get('status')}): {r.get('text')!r}"
+        for r in records
+    ]
     shown = lines[-10:]
     more = f"  ... and {len(lines) - 10} earlier\n" if len(lines) > 10 else ""
     return f"{len(records)} outbound message(s):\n{more}" + "\n".join(shown)

@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from ..scenario.loader import is_file, load_scenario, shipped_scenarios
+from ..scenario.loader import ScenarioError, is_file, load_scenario, shipped_scenarios
 from ..scenario.schema import Scenario
 from .helpers import InProcessEmulator
 from .remote import RemoteEmulator, RemoteEmulatorError
@@ -83,6 +83,12 @@ def scenario_for(node: pytest.Item) -> Any:
             beside_test = Path(node.path).parent / path
             if is_file(beside_test):
                 return beside_test
+            if path.suffix.lower() in (".yaml", ".yml", ".json") or len(path.parts) > 1:
+                raise ScenarioError(
+                    f"scenario file not found: looked in {Path.cwd()} and beside the test,"
+                    f" in {beside_test.parent}",
+                    source=str(spec),
+                )
     return spec
 
 

@@ -463,11 +463,11 @@ def _texts(texts: st.SearchStrategy[str] | None) -> st.SearchStrategy[str]:
     return texts
 
 
-def _check_sizes(min_messages: int, max_messages: int) -> None:
-    if min_messages < 1 or max_messages < min_messages:
-        raise InvalidArgument(
-            f"need 1 <= min_messages <= max_messages, got {min_messages}, {max_messages}"
-        )
+def _check_sizes(
+    low: int, high: int, names: tuple[str, str] = ("min_messages", "max_messages")
+) -> None:
+    if low < 1 or high < low:
+        raise InvalidArgument(f"need 1 <= {names[0]} <= {names[1]}, got {low}, {high}")
 
 
 def _eager(strategy: Any) -> Any:
@@ -481,6 +481,7 @@ def _eager(strategy: Any) -> Any:
                 _check_sizes(
                     options.get(low, defaults[low].default),
                     options.get(high, defaults[high].default),
+                    (low, high),
                 )
         if "texts" in options:
             _texts(options["texts"])
@@ -914,7 +915,7 @@ def sendbulk_sms_bodies(
     with code 200.  ``valid=False``: ``InvalidBody`` values refused as a whole
     with a flat ``{"response-code": ...}``.
     """
-    _check_sizes(min_numbers, max_numbers)
+    _check_sizes(min_numbers, max_numbers, ("min_numbers", "max_numbers"))
     numbers = draw(
         st.lists(kenyan_msisdns(forms=("254", "0")), min_size=min_numbers, max_size=max_numbers)
     )
@@ -1527,10 +1528,7 @@ def sendbulk_hashed_otp_bodies(
     ``InvalidBody`` values refused as a whole with a flat 4091, 4092, 1006 or
     1104 (too many numbers).
     """
-    if min_numbers < 1 or max_numbers < min_numbers:
-        raise InvalidArgument(
-            f"need 1 <= min_numbers <= max_numbers, got {min_numbers}, {max_numbers}"
-        )
+    _check_sizes(min_numbers, max_numbers, ("min_numbers", "max_numbers"))
     return _sendbulk_hashed_otp_bodies(
         valid=valid,
         bad_items=bad_items and valid,

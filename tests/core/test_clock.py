@@ -208,3 +208,9 @@ def test_to_datetime_shows_times_past_the_year_9999_as_its_last_instant() -> Non
     assert to_datetime(MAX_TIMESTAMP + 1) == datetime.max.replace(tzinfo=UTC)
     assert to_datetime(1e300) == datetime.max.replace(tzinfo=UTC)
     assert to_datetime(MAX_TIMESTAMP) == datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("negative", ["-30s", "-5", -1, " -1h30m"])
+def test_a_negative_duration_says_so(negative: str | int) -> None:
+    with pytest.raises(ValueError, match="non-negative"):
+        parse_duration(negative)

@@ -121,7 +121,33 @@ def test_wait_for_message_timeout_lists_what_was_sent(emu: InProcessEmulator) ->
     with pytest.raises(AssertionError) as info:
         emu.wait_for_message(to="+14155550100", timeout=0.02)
     assert "to='+14155550100'" in str(info.value)
-    assert "'+14155550199' via ringcentral: 'elsewhere'" in str(info.value)
+    assert "'+14155550199' via ringcentral (queued): 'elsewhere'" in str(info.value)
+
+
+def test_waiting_for_a_status_says_which_status_each_message_has(emu: InProcessEmulator) -> None:
+    """The usual mistake on a virtual clock is not advancing it: the error shows it."""
+    store_message(emu, "+14155550100", "code 1234")
+    with pytest.raises(AssertionError, match=r"via ringcentral \(queued\): 'code 1234'"):
+        emu.wait_for_message(to="+14155550100", status="delivered", timeout=0)
+
+
+@pytest.mark.parametrize(
+    ("options", "complaint"),
+    [
+        ({"provider": "fonedynamic"}, r"unknown provider 'fonedynamic' \(known: .*fonedynamics"),
+        ({"status": "Delivered"}, r"unknown status 'Delivered' \(valid: queued, sent, delivered"),
+    ],
+)
+def test_a_misspelled_filter_is_an_error_not_nothing_sent(
+    emu: InProcessEmulator, options: dict[str, str], complaint: str
+) -> None:
+    store_message(emu, "+14155550100", "code 1234")
+    with pytest.raises(ValueError, match=complaint):
+        emu.sent_messages(**options)
+    with pytest.raises(ValueError, match=complaint):
+        emu.wait_for_message("+14155550100", timeout=0, **options)
+    with pytest.raises(ValueError, match=complaint):
+        emu.messages(**options)
 
 
 def test_wait_for_message_rejects_a_zero_count(emu: InProcessEmulator) -> None:

@@ -145,15 +145,21 @@ def test_scenario_marker_errors_are_clear(project: pytest.Pytester) -> None:
         @pytest.mark.sms_scenario()
         def test_empty(sms_emulator):
             pass
+
+        @pytest.mark.sms_scenario("scenarios/missing.yaml")
+        def test_missing_file(sms_emulator):
+            pass
         """
     )
     result = project.runpytest()
-    result.assert_outcomes(errors=3)
+    result.assert_outcomes(errors=4)
     result.stdout.fnmatch_lines(
         [
             "*unknown scenario 'no-such-scenario' (shipped scenarios:*happy-path*",
             "*rules?0?.outcome: unknown outcome 'exploded'*",
             "*sms_scenario needs a scenario name, path or dict*",
+            f"*scenarios/missing.yaml: scenario file not found: looked in {project.path}"
+            f" and beside the test, in {project.path}*",
         ]
     )
 

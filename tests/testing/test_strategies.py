@@ -142,6 +142,11 @@ def test_bad_arguments_are_refused_eagerly(factory, kwargs) -> None:
         factory(**kwargs).validate()
 
 
+def test_a_bad_size_names_the_options_given() -> None:
+    with pytest.raises(InvalidArgument, match="need 1 <= min_numbers <= max_numbers, got 0, 5"):
+        sendbulk_sms_bodies(min_numbers=0)
+
+
 @FEW
 @given(kenyan_msisdns())
 def test_kenyan_msisdns_are_on_an_operator_range(mobile: str) -> None:
