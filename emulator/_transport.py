@@ -21,7 +21,10 @@ class InProcessTransport(httpx.BaseTransport):
     with a 500, for servers to log); a response cut off midway raises
     ``httpx.RemoteProtocolError``; an exception before any response
     propagates to the caller, so a dropped connection (``DropConnection``)
-    arrives as the ``httpx.RemoteProtocolError`` a real one gives.
+    arrives as the ``httpx.RemoteProtocolError`` a real one gives.  The
+    request's read timeout holds too: an answer slower than it (a scenario's
+    ``delay``) raises ``httpx.ReadTimeout`` while the app carries on, as a
+    server would.  Webhooks sent before the caller gets its answer do not count.
     """
 
     def __init__(self, app: ASGIApp, *, client: tuple[str, int] = ("127.0.0.1", 50000)) -> None:
@@ -30,11 +33,17 @@ class InProcessTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
-        future = asyncio.run_coroutine_threadsafe(self._call(request, body), _loop())
+        answered = threading.Event()
+        future = asyncio.run_coroutine_threadsafe(self._call(request, body, answered), _loop())
+        read_timeout = request.extensions.get("timeout", {}).get("read")
+        if read_timeout is not None and not answered.wait(read_timeout):
+            raise httpx.ReadTimeout("timed out waiting for the emulator's answer", request=request)
         status, headers, content = future.result()
         return httpx.Response(status, headers=headers, content=content, request=request)
 
-    async def _call(self, request: httpx.Request, body: bytes) -> tuple[int, list[Any], bytes]:
+    async def _call(
+        self, request: httpx.Request, body: bytes, answered: threading.Event
+    ) -> tuple[int, list[Any], bytes]:
         url = request.url
         raw_path = url.raw_path
         path, _, query = raw_path.partition(b"?")
@@ -82,6 +91,7 @@ class InProcessTransport(httpx.BaseTransport):
                 complete = not message.get("more_body", False)
                 if complete:
                     response_done.set()
+                    answered.set()
 
         try:
             await self.app(scope, receive, send)
@@ -90,6 +100,8 @@ class InProcessTransport(httpx.BaseTransport):
                 raise
             if not complete:
                 raise httpx.RemoteProtocolError("peer closed connection mid-response") from None
+        finally:
+            answered.set()  # an answer, or the error the caller gets instead
         if not started:  # what uvicorn answers when an app sends nothing
             return 500, [(b"content-type", b"text/plain; charset=utf-8")], b"Internal Server Error"
         if not complete:

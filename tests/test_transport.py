@@ -208,3 +208,19 @@ def test_an_unclosed_client_does_not_keep_the_interpreter_alive() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "done"
     assert "Traceback" not in result.stderr
+
+
+def test_a_delay_longer_than_the_read_timeout_times_out_as_on_a_socket() -> None:
+    """A scenario ``delay`` makes a client's timeout fire in-process too; the request is
+    still served (journaled), as a server carries on after its client gave up."""
+    emu = Emulator(
+        scenario={"faults": [{"when": {"provider": "sendbulk"}, "respond": {"delay": "300ms"}}]}
+    )
+    body = {"partnerID": "1", "apikey": "k", "shortcode": "S", "mobile": "0712345678"}
+    with emu.client(timeout=0.05) as impatient, pytest.raises(httpx.ReadTimeout):
+        impatient.post("/api/services/sendsms", json={**body, "message": "x"})
+    with emu.client(timeout=5) as patient:
+        answer = patient.post("/api/services/sendsms", json={**body, "message": "y"})
+    assert answer.status_code == 200
+    assert [e["status"] for e in emu.journal.entries()] == [200, 200]  # both were answered
+    emu.close()

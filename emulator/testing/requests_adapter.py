@@ -17,6 +17,7 @@ import httpx
 import requests
 from requests.adapters import BaseAdapter
 from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import ReadTimeout as RequestsReadTimeout
 from requests.structures import CaseInsensitiveDict
 
 if TYPE_CHECKING:
@@ -32,7 +33,9 @@ class EmulatorAdapter(BaseAdapter):
         super().__init__()
         self._client = emu.client()
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(
+        self, request: requests.PreparedRequest, timeout: Any = None, **kwargs: Any
+    ) -> requests.Response:
         url = httpx.URL(request.url or "/")
         body = request.body
         if hasattr(body, "read"):
@@ -45,9 +48,12 @@ class EmulatorAdapter(BaseAdapter):
                 url.copy_with(scheme="http", host="sms-emulator.test", port=None),
                 headers=dict(request.headers),
                 content=body or b"",
+                timeout=_timeout(timeout),
             )
         except httpx.RemoteProtocolError as exc:  # a scenario dropped the connection
             raise RequestsConnectionError(str(exc), request=request) from exc
+        except httpx.ReadTimeout as exc:  # slower than the caller's timeout (a scenario delay)
+            raise RequestsReadTimeout(str(exc), request=request) from exc
         response = requests.Response()
         response.status_code = answer.status_code
         response.headers = CaseInsensitiveDict(answer.headers)
@@ -60,6 +66,14 @@ class EmulatorAdapter(BaseAdapter):
 
     def close(self) -> None:
         self._client.close()
+
+
+def _timeout(value: Any) -> httpx.Timeout:
+    """``requests``' timeout (None, seconds, or a (connect, read) pair) for httpx."""
+    if isinstance(value, tuple):
+        connect, read = value
+        return httpx.Timeout(None, connect=connect, read=read)
+    return httpx.Timeout(value)
 
 
 def mount_emulator(session: requests.Session, emu: Emulator) -> requests.Session:

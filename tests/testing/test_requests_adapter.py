@@ -49,3 +49,16 @@ def test_a_dropped_connection_is_a_requests_connection_error() -> None:
     session = mount_emulator(requests.Session(), emu)
     with pytest.raises(requests.ConnectionError):
         session.post("https://x/api/services/getbalance", json={"partnerID": "1", "apikey": "k"})
+
+
+def test_a_delay_longer_than_the_timeout_is_a_requests_read_timeout() -> None:
+    emu = Emulator(
+        scenario={"faults": [{"when": {"provider": "sendbulk"}, "respond": {"delay": "300ms"}}]}
+    )
+    session = mount_emulator(requests.Session(), emu)
+    credentials = {"partnerID": "1", "apikey": "k"}
+    with pytest.raises(requests.ReadTimeout):
+        session.post("https://x/api/services/getbalance", json=credentials, timeout=0.05)
+    with pytest.raises(requests.ReadTimeout):
+        session.post("https://x/api/services/getbalance", json=credentials, timeout=(1, 0.05))
+    assert session.post("https://x/api/services/getbalance", json=credentials).status_code == 200
