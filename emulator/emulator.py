@@ -189,12 +189,21 @@ class Emulator:
     def timing(self) -> Timing:
         return self.scenario.timing
 
-    def load_scenario(self, spec: str | Path | dict[str, Any] | Scenario | None) -> Scenario:
-        """Validate and activate a scenario; an invalid one leaves the current one active."""
+    def load_scenario(
+        self, spec: str | Path | dict[str, Any] | Scenario | None, *, temporary: bool = False
+    ) -> Scenario:
+        """Validate and activate a scenario; an invalid one leaves the current one active.
+
+        It also becomes the emulator's own scenario (``own_scenario``), unless
+        ``temporary``: one test's, which a test run that was killed may leave
+        active, and the next run must not take for the server's own.
+        """
         scenario = load_scenario(spec)
         if self._seed_override is not None:
             scenario = dataclasses.replace(scenario, seed=self._seed_override)
         self.scenario = scenario
+        if not temporary:
+            self.own_scenario = scenario
         self.engine = ScenarioEngine(scenario)
         self.ids.seed = scenario.seed
         return scenario

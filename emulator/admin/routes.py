@@ -141,13 +141,17 @@ def build_admin_app(emu: Emulator) -> Starlette:
             "seed": s.seed,
             "version": s.version,
             "scenario": s.source,
+            "own": emu.own_scenario.source,
         }
 
     async def scenario(request: Request) -> Response:
         if request.method == "PUT":
             raw = await request.body()
+            temporary = request.query_params.get("temporary", "").lower() in ("1", "true")
             try:
-                emu.load_scenario(load_scenario_body(raw, source="PUT /_emulator/scenario"))
+                emu.load_scenario(
+                    load_scenario_body(raw, source="PUT /_emulator/scenario"), temporary=temporary
+                )
             except UnicodeDecodeError:
                 raise AdminError("scenario body must be UTF-8 YAML or JSON") from None
             except ScenarioError as exc:

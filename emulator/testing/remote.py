@@ -6,9 +6,10 @@ It has the methods tests use on an in-process ``Emulator`` or a ``LiveServer``
 written against ``sms_emulator_server`` runs unchanged with
 ``--sms-emulator-url``.
 
-``load_scenario(None)`` restores the scenario the server had when this object
-first talked to it (the one it was started with), not ``happy-path``: the
-person who started the server chose it.
+``load_scenario(None)`` restores the server's own scenario (the one it was
+started with, or last given without ``?temporary``), not ``happy-path``: the
+person who started the server chose it.  Every other scenario is sent as a
+temporary one, so a run killed mid-test leaves the server's own unchanged.
 """
 
 from __future__ import annotations
@@ -147,10 +148,10 @@ class RemoteEmulator(MessageHelpers):
         text, a dict or a ``Scenario``; None restores the server's own scenario.
         Returns the scenario state the server reports.
         """
-        if self._initial_scenario is None:
+        if self._initial_scenario is None:  # what an older server, with no "own", had
             self._initial_scenario = self.scenario()["scenario"]
         if spec is None:
-            spec = self._initial_scenario
+            spec = self.scenario().get("own", self._initial_scenario)
         if isinstance(spec, Scenario):
             spec = spec.source
         source = _PUT
@@ -173,6 +174,7 @@ class RemoteEmulator(MessageHelpers):
             return self._call(
                 "PUT",
                 "/scenario",
+                params={"temporary": "true"},
                 content=content.encode("utf-8"),
                 headers={"Content-Type": "application/yaml"},
             )

@@ -336,6 +336,15 @@ def test_scenario_put_yaml_or_json(
     assert client.get("/_emulator/scenario").json() == body
 
 
+def test_a_temporary_scenario_leaves_the_servers_own(emu: Emulator, client: httpx.Client) -> None:
+    assert client.get("/_emulator/scenario").json()["own"]["name"] == "happy-path"
+    put = client.put("/_emulator/scenario?temporary=true", content=b"name: one-test\n").json()
+    assert (put["name"], put["own"]["name"]) == ("one-test", "happy-path")
+    assert emu.own_scenario.name == "happy-path"
+    put = client.put("/_emulator/scenario", content=b"name: chosen\n").json()
+    assert (put["name"], put["own"]["name"]) == ("chosen", "chosen")
+
+
 def test_scenario_put_a_shipped_name(emu: Emulator, client: httpx.Client) -> None:
     client.put("/_emulator/scenario", content=b"name: other\n")
     response = client.put("/_emulator/scenario", content=b"happy-path")

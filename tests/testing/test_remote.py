@@ -117,6 +117,23 @@ def test_load_scenario_none_restores_the_servers_own(
         fresh.close()
 
 
+def test_a_run_killed_mid_test_leaves_the_servers_own_scenario_for_the_next(
+    remote: RemoteEmulator, live: LiveServer
+) -> None:
+    live.load_scenario({"name": "started-with"})
+    killed = RemoteEmulator(remote.url)
+    killed.load_scenario({"name": "one-tests-marker"})  # and the run dies: nothing restored
+    killed.close()
+    assert live.scenario.name == "one-tests-marker"
+    next_run = RemoteEmulator(remote.url)
+    try:
+        assert next_run.scenario()["own"]["name"] == "started-with"
+        next_run.load_scenario(None)  # an unmarked test
+        assert live.scenario.name == "started-with"
+    finally:
+        next_run.close()
+
+
 def test_invalid_scenario_is_refused_with_the_field(remote: RemoteEmulator) -> None:
     with pytest.raises(RemoteEmulatorError, match="rules\\[0\\]") as info:
         remote.load_scenario({"rules": [{"outcome": "exploded"}]})
