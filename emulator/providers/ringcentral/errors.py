@@ -9,6 +9,7 @@
     ├── AuthorizationInvalid          401 AGW-402
     ├── TokenUnparsable               401 OAU-149
     ├── TokenExpired                  401 OAU-128
+    ├── TokenCorrupted                401 OAU-129
     ├── TokenNotFound                 401 OAU-213
     ├── PermissionMissing             403 CMN-401
     ├── ResourceNotFound              404 CMN-102
@@ -51,6 +52,7 @@ __all__ = [
     "RingCentralError",
     "RouteNotFound",
     "ServiceUnavailable",
+    "TokenCorrupted",
     "TokenExpired",
     "TokenNotFound",
     "TokenUnparsable",
@@ -136,6 +138,10 @@ class TokenUnparsable(RingCentralError):
 
 class TokenExpired(RingCentralError):
     status, code, template = 401, "OAU-128", "Access token expired"
+
+
+class TokenCorrupted(RingCentralError):
+    status, code, template = 401, "OAU-129", "Access token corrupted"
 
 
 class TokenNotFound(RingCentralError):

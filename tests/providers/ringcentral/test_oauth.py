@@ -102,6 +102,28 @@ def test_refresh_tokens_are_single_use(sms_emulator: Emulator) -> None:
     assert isinstance(error["error_description"], str)
 
 
+def test_a_refresh_makes_the_old_access_token_invalid_at_once(sms_emulator: Emulator) -> None:
+    """As RingCentral does: 401 OAU-129 "Access token corrupted" right after the refresh,
+    OAU-213 "Token not found" from about 10 s on; the new token works."""
+    client = sms_emulator.client()
+    first = login(client)
+    old = {"Authorization": f"Bearer {first['access_token']}"}
+    form = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}
+    new = client.post(TOKEN, auth=CLIENT, data=form).json()
+    corrupted = client.get(A2P + "/batches", headers=old)
+    assert corrupted.status_code == 401
+    check_schema("ASGErrorResponse", corrupted.json())
+    assert (corrupted.json()["errorCode"], corrupted.json()["message"]) == (
+        "OAU-129",
+        "Access token corrupted",
+    )
+    sms_emulator.advance("10s")
+    gone = client.get(A2P + "/batches", headers=old)
+    assert (gone.status_code, gone.json()["errorCode"]) == (401, "OAU-213")
+    fresh = {"Authorization": f"Bearer {new['access_token']}"}
+    assert client.get(A2P + "/batches", headers=fresh).status_code == 200
+
+
 def test_refresh_token_expires(sms_emulator: Emulator) -> None:
     client = sms_emulator.client()
     first = login(client, refresh_token_ttl="3600")
