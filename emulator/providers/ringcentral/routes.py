@@ -29,6 +29,7 @@ from ..base import RATE_LIMIT, DropConnection, guarded
 from ..routing import header, provider_app, read_body
 from .auth import Principal, authenticate, issue_token, revoke_token
 from .batches import create_batch, gc_paused
+from .cors import BrowserAccess
 from .errors import (
     CannotParseRequest,
     HeaderMissing,
@@ -497,7 +498,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         route(f"{_A2P}/opt-outs/bulk-assign", "bulk_assign", bulk_assign, "POST", "light"),
     ]
     app = provider_app(routes, {HTTPException: render_error, Exception: render_error})
-    return RequestIds(app, emu)
+    return BrowserAccess(RequestIds(app, emu))
 
 
 def _aggregate(messages: Any, now: float) -> dict[str, Any]:

@@ -1,0 +1,45 @@
+"""Cross-origin access for browser apps: RingCentral's JS SDK also runs in browsers
+(client-side web apps), so the API answers CORS preflights and labels its answers.
+
+Only requests that carry an ``Origin`` header (what browsers send cross-origin)
+take Starlette's CORS middleware; every other request goes straight through.
+"""
+
+from __future__ import annotations
+
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+__all__ = ["BrowserAccess"]
+
+#: Response headers a browser app may read: the SDKs log the request id and pace
+#: themselves by the rate-limit headers.
+_EXPOSED = (
+    "RCRequestId",
+    "Retry-After",
+    "X-Rate-Limit-Group",
+    "X-Rate-Limit-Limit",
+    "X-Rate-Limit-Remaining",
+    "X-Rate-Limit-Window",
+)
+
+
+class BrowserAccess:
+    """Wraps RingCentral's app: CORS for any origin, any request header."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=["*"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["*"],
+            expose_headers=list(_EXPOSED),
+            max_age=3600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and any(name == b"origin" for name, _ in scope["headers"]):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

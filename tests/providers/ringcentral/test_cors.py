@@ -1,0 +1,42 @@
+"""CORS for browser apps: preflights answered, answers labelled; nothing added without Origin."""
+
+from __future__ import annotations
+
+from emulator import Emulator
+
+from .conftest import A2P, RC
+
+ORIGIN = "http://localhost:3000"
+
+
+def test_a_preflight_is_answered_for_any_origin_and_header(sms_emulator: Emulator) -> None:
+    response = sms_emulator.client().options(
+        A2P + "/batches",
+        headers={
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type,x-user-agent",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "POST" in response.headers["access-control-allow-methods"]
+    assert response.headers["access-control-allow-headers"] == (
+        "authorization,content-type,x-user-agent"
+    )
+
+
+def test_answers_to_a_browser_expose_the_request_id_and_rate_limit_headers(rc: RC) -> None:
+    response = rc.get("/batches", headers={"Origin": ORIGIN})
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    exposed = {
+        h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")
+    }
+    assert {"rcrequestid", "x-rate-limit-remaining", "retry-after"} <= exposed
+
+
+def test_nothing_changes_for_a_request_without_origin(rc: RC) -> None:
+    response = rc.get("/batches")
+    assert not [name for name in response.headers if name.startswith("access-control-")]
+    assert rc.http.options(A2P + "/batches").status_code == 405  # not a preflight: no route
