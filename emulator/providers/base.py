@@ -138,7 +138,13 @@ def spoil(respond: dict[str, Any], response: Response) -> Response:
 
 
 def guarded(
-    emu: Emulator, provider: str, endpoint: str, render: StatusRenderer, *, group: str | None = None
+    emu: Emulator,
+    provider: str,
+    endpoint: str,
+    render: StatusRenderer,
+    *,
+    group: str | None = None,
+    counted: Callable[[Request], bool] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Wrap a handler so the scenario's rate limits and faults apply to ``endpoint``.
 
@@ -146,6 +152,8 @@ def guarded(
     counted for this call (see ``apply_fault`` and ``spoil``), then the
     handler.  The rate-limit decision (or None) is left in
     ``request.scope[RATE_LIMIT]`` for providers that report limits in headers.
+    A request ``counted`` says is not (one with no credentials at all, which the
+    handler refuses) goes straight to the handler: it takes no token and is no call.
     """
 
     declared = emu.providers.get(provider)
@@ -156,6 +164,9 @@ def guarded(
     def wrap(handler: Handler) -> Handler:
         async def run(request: Request) -> Response:
             request.scope["sms_emulator.endpoint"] = endpoint
+            if counted is not None and not counted(request):
+                request.scope[RATE_LIMIT] = None
+                return await handler(request)
             decision = emu.rate_limit(provider, group)
             request.scope[RATE_LIMIT] = decision
             if decision is not None and not decision.allowed:

@@ -19,7 +19,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..base import guarded
-from ..routing import provider_app, read_body
+from ..routing import header, provider_app, read_body
 from .auth import authenticate, check_property
 from .errors import (
     FoneDynamicsError,
@@ -74,6 +74,12 @@ class CaseInsensitivePaths:
         await self.app(scope, receive, send)
 
 
+def _has_credentials(request: Request) -> bool:
+    """The Java SDK sends each call twice: first without credentials, answered 401 with
+    the ``WWW-Authenticate`` challenge, then with them. Only the second is a call."""
+    return header(request, b"authorization") is not None
+
+
 def _catching(handler: Handler) -> Handler:
     """Render provider errors, and anything unexpected as a 500, in the ResponseStatus shape."""
 
@@ -95,7 +101,9 @@ def build_app(emu: Emulator) -> ASGIApp:
 
     def endpoint(name: str) -> Callable[[Handler], Handler]:
         def wrap(handler: Handler) -> Handler:
-            return guarded(emu, NAME, name, render_status)(_catching(handler))
+            return guarded(emu, NAME, name, render_status, counted=_has_credentials)(
+                _catching(handler)
+            )
 
         return wrap
 

@@ -72,6 +72,25 @@ def test_challenge_then_auth_like_the_java_sdk(emu: Emulator) -> None:
     assert len(emu.messages(provider="fonedynamics")) == 1
 
 
+def test_the_challenge_round_trip_is_one_call_for_limits_and_faults() -> None:
+    """A Java SDK call is two requests (the anonymous one gets the 401 challenge): a
+    scenario's "5 per minute" and "every 2nd call" count SDK calls, as with any client."""
+    emu = Emulator(
+        scenario={
+            "rate_limits": {"fonedynamics": {"requests": 3, "per": "60s"}},
+            "faults": [
+                {"when": {"provider": "fonedynamics"}, "calls": [2], "respond": {"status": 503}}
+            ],
+        }
+    )
+    auth = ChallengeThenAuth(ACCOUNT, TOKEN)
+    with emu.client(auth=auth) as c:
+        statuses = [c.post(MESSAGES, json=BODY).status_code for _ in range(4)]
+    assert len(auth.challenges) == 4
+    assert statuses == [200, 503, 200, 429]
+    emu.close()
+
+
 @pytest.mark.parametrize(
     "headers",
     [
