@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -221,6 +223,34 @@ def test_scenarios_are_valid(document: dict) -> None:
     scenario = parse_scenario(document)
     assert scenario.seed == document["seed"]
     Emulator(scenario=document).close()
+
+
+@FEW
+@given(scenarios())
+def test_scenario_recipient_patterns_can_match_a_recipient(document: dict) -> None:
+    """Recipients are matched in E.164 (``+254…``): a ``254*`` glob could never fire,
+    and a property test predicting outcomes from the drawn rules would be wrong."""
+    for rule in document.get("rules", []):
+        to = rule["when"].get("to")
+        assert to is None or to.startswith(("+", "re:")), to
+
+
+@pytest.mark.parametrize(
+    ("strategy", "size"),
+    [(ringcentral_batch_bodies, 100), (fonedynamics_batch_bodies, 50), (sendbulk_bulk_bodies, 200)],
+)
+def test_batch_strategies_reach_their_documented_sizes(strategy: Any, size: int) -> None:
+    """Within Hypothesis's budget for one example (no failed health check)."""
+    sizes: list[int] = []
+
+    @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(strategy(min_messages=size, max_messages=size))
+    def draw(body: Any) -> None:
+        items = body.get("messages") or body.get("Messages") or body.get("smslist")
+        sizes.append(len(items))
+
+    draw()
+    assert sizes and set(sizes) == {size}
 
 
 # RingCentral bodies
