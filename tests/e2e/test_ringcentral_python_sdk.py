@@ -78,3 +78,23 @@ def test_api_errors_reach_the_sdk(platform: Any) -> None:
     with pytest.raises(ApiException) as raised:
         platform.get(f"{A2P}/batches/does-not-exist")
     assert "CMN-102" in str(raised.value)
+
+
+@pytest.mark.sms_scenario(
+    {"accounts": {"ringcentral": [{"numbers": ["+18885550100", "16505550123"]}]}}
+)
+def test_the_guides_flow_picks_its_sender_from_the_extensions_numbers(
+    sms_emulator_server: Any, platform: Any
+) -> None:
+    """RingCentral's guide code reads the extension's numbers first and sends from one
+    with the ``A2PSmsSender`` feature; toll-free and 10DLC told apart by paymentType."""
+    listing = platform.get("/restapi/v1.0/account/~/extension/~/phone-number").json_dict()
+    senders = {
+        r["phoneNumber"]: r["paymentType"]
+        for r in listing["records"]
+        if "A2PSmsSender" in r["features"]
+    }
+    assert senders == {"+18885550100": "TollFree", "+16505550123": "Local"}
+    sender = next(iter(senders))
+    body = {"from": sender, "text": "Hello", "messages": [{"to": ["+14155550100"]}]}
+    assert platform.post(f"{A2P}/batches", body).json_dict()["from"] == sender

@@ -30,6 +30,7 @@ PROVIDER = Provider(
         "statuses",
         "list_optouts",
         "bulk_assign",
+        "list_phone_numbers",
     ),
     paths=(
         "/restapi/oauth/token",

@@ -48,6 +48,7 @@ from .errors import (
 )
 from .limits import rate_headers
 from .mapping import STATUS_KEYS, status_name
+from .numbers import account_numbers, phone_number_list
 from .optouts import records as optout_records
 from .optouts import set_status
 from .paging import (
@@ -486,6 +487,19 @@ def build_app(emu: Emulator) -> ASGIApp:
         # One route for both methods, so a 405 lists every allowed method.
         return await (create if request.method == "POST" else listing)(request)
 
+    async def phone_numbers(request: Request) -> Response:
+        principal = authenticate(emu, header(request, b"authorization"))
+        params = request.path_params
+        if params["accountId"] not in ("~", principal.account_id):
+            raise ResourceNotFound(parameter="accountId")
+        if params["extensionId"] not in ("~", principal.owner_id):
+            raise ResourceNotFound(parameter="extensionId")
+        base = (
+            f"{request.url.scheme}://{request.url.netloc}/restapi/v1.0/account/"
+            f"{principal.account_id}/extension/{principal.owner_id}/phone-number"
+        )
+        return json_response(phone_number_list(account_numbers(emu, principal), base))
+
     routes = [
         route("/oauth/token", "token", token, "POST", "auth"),
         route("/oauth/revoke", "revoke", revoke, "POST", "auth"),
@@ -496,6 +510,13 @@ def build_app(emu: Emulator) -> ASGIApp:
         route(f"{_A2P}/statuses", "statuses", statuses, "GET", "light"),
         route(f"{_A2P}/opt-outs", "list_optouts", list_optouts, "GET", "light"),
         route(f"{_A2P}/opt-outs/bulk-assign", "bulk_assign", bulk_assign, "POST", "light"),
+        route(
+            "/v1.0/account/{accountId}/extension/{extensionId}/phone-number",
+            "list_phone_numbers",
+            phone_numbers,
+            "GET",
+            "light",
+        ),
     ]
     app = provider_app(routes, {HTTPException: render_error, Exception: render_error})
     return BrowserAccess(RequestIds(app, emu))

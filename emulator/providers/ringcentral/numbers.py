@@ -1,0 +1,75 @@
+"""``GET /restapi/v1.0/account/{accountId}/extension/{extensionId}/phone-number``.
+
+RingCentral's own guide code picks its High Volume SMS sender here, before sending
+anything: the caller's numbers whose ``features`` include ``A2PSmsSender``
+(``paymentType`` ``TollFree`` or ``Local`` for 10DLC).  The emulator lists the
+account's declared ``numbers``, or ``DEFAULT_NUMBERS`` when none are declared; every
+one can send (the emulator takes any ``from`` in a batch anyway).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .auth import DEFAULT_ACCOUNT_ID, Principal
+from .wire import parse_number
+
+if TYPE_CHECKING:
+    from ...emulator import Emulator
+
+__all__ = ["DEFAULT_NUMBERS", "account_numbers", "phone_number_list"]
+
+#: What an account with no declared ``numbers`` lists (the docs' example sender).
+DEFAULT_NUMBERS = ("+16505550100",)
+
+_TOLL_FREE_CODES = ("800", "833", "844", "855", "866", "877", "888")
+_FEATURES = ["SmsSender", "A2PSmsSender", "CallerId"]
+_PER_PAGE = 100
+
+
+def account_numbers(emu: Emulator, principal: Principal) -> list[str]:
+    """The caller's account's declared numbers, in order, once each."""
+    declared: list[str] = []
+    for account in emu.scenario.provider_accounts("ringcentral") or []:
+        if str(account.get("account_id", DEFAULT_ACCOUNT_ID)) != principal.account_id:
+            continue
+        for number in account.get("numbers") or []:
+            parsed = parse_number(str(number))
+            if parsed not in declared:
+                declared.append(parsed)
+    return declared or list(DEFAULT_NUMBERS)
+
+
+def _record(index: int, number: str, base: str) -> dict[str, Any]:
+    toll_free = number.startswith("+1") and number[2:5] in _TOLL_FREE_CODES
+    number_id = 1_000_000 + index  # stable for a given list
+    return {
+        "uri": f"{base}/{number_id}",
+        "id": number_id,
+        "phoneNumber": number,
+        "paymentType": "TollFree" if toll_free else "Local",
+        "type": "VoiceFax",
+        "usageType": "DirectNumber",
+        "features": list(_FEATURES),
+        "status": "Normal",
+    }
+
+
+def phone_number_list(numbers: list[str], base: str) -> dict[str, Any]:
+    """The ``GetExtensionPhoneNumbersResponse`` body; ``base`` is the list's URL."""
+    count = len(numbers)
+    per_page = max(_PER_PAGE, count)  # one page
+    page_uri = f"{base}?page=1&perPage={per_page}"
+    return {
+        "uri": page_uri,
+        "records": [_record(i, n, base) for i, n in enumerate(numbers)],
+        "paging": {
+            "page": 1,
+            "totalPages": 1,
+            "perPage": per_page,
+            "totalElements": count,
+            "pageStart": 0,
+            "pageEnd": count - 1,
+        },
+        "navigation": {"firstPage": {"uri": page_uri}, "lastPage": {"uri": page_uri}},
+    }

@@ -1,0 +1,72 @@
+"""GET .../extension/{extensionId}/phone-number: the numbers a sender is picked from."""
+
+from __future__ import annotations
+
+import pytest
+
+from emulator import Emulator
+
+from .conftest import RC
+
+PATH = "/restapi/v1.0/account/{account}/extension/{extension}/phone-number"
+
+
+def test_without_declared_numbers_the_default_sender_is_listed(rc: RC) -> None:
+    response = rc.http.get(PATH.format(account="~", extension="~"), headers=rc.headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    (record,) = body["records"]
+    assert record["phoneNumber"] == "+16505550100"
+    assert record["features"] == ["SmsSender", "A2PSmsSender", "CallerId"]
+    assert (record["paymentType"], record["usageType"], record["status"]) == (
+        "Local",
+        "DirectNumber",
+        "Normal",
+    )
+    assert isinstance(record["id"], int) and record["uri"].endswith(f"/{record['id']}")
+    assert body["paging"] == {
+        "page": 1,
+        "totalPages": 1,
+        "perPage": 100,
+        "totalElements": 1,
+        "pageStart": 0,
+        "pageEnd": 0,
+    }
+    assert body["uri"].startswith("http://sms-emulator.test/restapi/v1.0/account/37439510/")
+    assert body["navigation"]["firstPage"]["uri"] == body["uri"]
+    assert "x-rate-limit-group" in response.headers and "rcrequestid" in response.headers
+
+
+@pytest.mark.sms_scenario(
+    {
+        "accounts": {
+            "ringcentral": [
+                {
+                    "client_id": "a",
+                    "account_id": "111",
+                    "owner_id": "7",
+                    "numbers": ["+18445550100"],
+                },
+                {"client_id": "b", "account_id": "222", "numbers": ["+14155550000"]},
+            ]
+        }
+    }
+)
+def test_an_account_lists_its_own_numbers_and_only_its_own(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    token = client.post(
+        "/restapi/oauth/token",
+        auth=("a", ""),
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "j"},
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    for account, extension in (("~", "~"), ("111", "7"), ("~", "7")):
+        body = client.get(PATH.format(account=account, extension=extension), headers=headers)
+        assert [(r["phoneNumber"], r["paymentType"]) for r in body.json()["records"]] == [
+            ("+18445550100", "TollFree")
+        ]
+    for account, extension in (("222", "~"), ("~", "8")):
+        missing = client.get(PATH.format(account=account, extension=extension), headers=headers)
+        assert (missing.status_code, missing.json()["errorCode"]) == (404, "CMN-102")
+    assert client.get(PATH.format(account="~", extension="~")).status_code == 401
