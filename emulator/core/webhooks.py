@@ -74,6 +74,8 @@ class WebhookJob:
         """The job as a JSON-ready dict (what a ``JobLog`` keeps, and ``restore`` takes)."""
         data = dataclasses.asdict(self)
         del data["order"], data["generation"], data["queued"]
+        if data["timeout"] is None and data["retry"]:  # as an earlier version wrote it
+            del data["timeout"], data["retry"]
         return data
 
 
@@ -291,6 +293,7 @@ class WebhookQueue:
                     due.append(job)
                     if len(due) == 1 and self._retry_delays:
                         before = job.due + min(self._retry_delays)
+            self._in_flight.extend(due)  # still pending until attempted
         return due
 
     def _take(self, jobs: list[WebhookJob]) -> list[WebhookJob]:
@@ -308,7 +311,9 @@ class WebhookQueue:
             ]
             for job in taken:
                 job.queued = False
-        return [dataclasses.replace(job) for job in taken]
+            copies = [dataclasses.replace(job) for job in taken]
+            self._in_flight.extend(copies)  # still pending until attempted
+        return copies
 
     def deliver_due(self, stop: threading.Event | None = None) -> int:
         """Send every webhook due by now; return how many attempts were made.
@@ -324,32 +329,51 @@ class WebhookQueue:
     def _send_all_due(self, stop: threading.Event | None = None) -> int:
         """Send due jobs until none is left, those other threads add meanwhile included."""
         sent = 0
-        while True:
-            self._more = False
-            jobs = self._pop_due(self._now())
-            if jobs:
-                sent += self._send_jobs(jobs, stop)  # then again: retries may be due
-            if (stop is not None and stop.is_set()) or not (jobs or self._more):
-                return sent
+        client: httpx.Client | None = None  # built at the first job: it costs ~20 ms
+        try:
+            while True:
+                self._more = False
+                jobs = self._pop_due(self._now())
+                if jobs:
+                    client = client or httpx.Client(timeout=self._timeout)
+                    sent += self._send_jobs(jobs, stop, client)  # then again: retries may be due
+                if (stop is not None and stop.is_set()) or not (jobs or self._more):
+                    return sent
+        finally:
+            if client is not None:
+                client.close()
 
-    def _send_jobs(self, jobs: list[WebhookJob], stop: threading.Event | None = None) -> int:
+    def _send_jobs(
+        self,
+        jobs: list[WebhookJob],
+        stop: threading.Event | None = None,
+        client: httpx.Client | None = None,
+    ) -> int:
         """Attempt ``jobs`` (taken out of the queue) in order; once ``stop`` is set,
         the rest go back.  How many were attempted."""
+        if client is None:
+            with httpx.Client(timeout=self._timeout) as own:
+                return self._send_jobs(jobs, stop, own)
         retried: list[bool] = []
-        with httpx.Client(timeout=self._timeout) as client:
-            for job in jobs:
-                if stop is not None and stop.is_set():
-                    self._requeue(jobs[len(retried) :])
-                    break
-                retried.append(self._attempt(client, job))
+        for job in jobs:
+            if stop is not None and stop.is_set():
+                self._requeue(jobs[len(retried) :])
+                break
+            retried.append(self._attempt(client, job))
         self._write_down(jobs[: len(retried)], retried)
         return len(retried)
 
     def _requeue(self, jobs: list[WebhookJob]) -> None:
         with self._lock:
+            self._drop_in_flight(jobs)
             for job in jobs:
                 if job.generation == self._generation:
                     self._push(job)
+
+    def _drop_in_flight(self, jobs: Sequence[WebhookJob]) -> None:
+        """(Under ``_lock``.)  ``jobs`` are no longer being sent."""
+        gone = {id(job) for job in jobs}
+        self._in_flight = [job for job in self._in_flight if id(job) not in gone]
 
     def _write_down(self, jobs: list[WebhookJob], retried: list[bool]) -> None:
         """Tell the log which jobs are rescheduled and which are done, in one go."""
@@ -373,7 +397,9 @@ class WebhookQueue:
         """Send ``job`` once; whether it is queued again for a retry."""
         at = job.due if self.virtual_clock else self._now()
         with self._lock:
-            self._in_flight.append(job)
+            if job.generation != self._generation:  # cleared (a reset) before its turn
+                self._drop_in_flight([job])
+                return False
         started = time.perf_counter()
         status: int | None = None
         error: str | None = None
@@ -413,7 +439,7 @@ class WebhookQueue:
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
         }
         with self._lock:
-            self._in_flight = [other for other in self._in_flight if other is not job]
+            self._drop_in_flight([job])
             if job.generation != self._generation:
                 return False  # cleared while it was being sent: it belongs to nothing now
             self.attempts.append(record)
@@ -449,8 +475,10 @@ class WebhookQueue:
         jobs due but not yet sent stay queued."""
         self._stop.set()
         self._wake.set()
+        with self._lock:  # the longest a job being sent may still wait for its receiver
+            longest = max([self._timeout, *(j.timeout or 0.0 for j in self._in_flight)])
         if self._worker is not None:
-            self._worker.join(timeout=self._timeout + 1)
+            self._worker.join(timeout=longest + 1)
         self._worker = None
         self.mode = "sync"
 

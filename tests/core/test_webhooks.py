@@ -9,8 +9,10 @@ from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
 
+from emulator.core import webhooks
 from emulator.core.webhooks import WebhookJob, WebhookQueue
 
 
@@ -367,15 +369,83 @@ def test_on_a_real_clock_an_attempt_is_logged_when_it_is_made(receiver: _Receive
     assert [job.due for job in queue.pending()] == [55.0]
 
 
-def test_a_job_being_sent_is_still_listed_as_pending(receiver: _Receiver) -> None:
+def test_jobs_being_sent_are_still_listed_as_pending(receiver: _Receiver) -> None:
+    """The one at its receiver and those due after it in the same round alike."""
     now = [1.0]
     queue = _queue(now)
-    seen: list[list[Any]] = []
-    receiver.on_request = lambda path: seen.append([(j.url, j.attempt) for j in queue.pending()])
-    queue.schedule(1.0, method="post", url=receiver.url + "/r", provider="p")
+    seen: list[list[str]] = []
+    receiver.on_request = lambda path: seen.append([j.url[-2:] for j in queue.pending()])
+    for name in ("e0", "e1", "e2"):
+        queue.schedule(2.0, method="post", url=f"{receiver.url}/{name}", provider="p")
+    now[0] = 2.0
     queue.notify()
-    assert seen == [[(receiver.url + "/r", 0)]]
-    assert queue.pending() == [] and len(queue.attempts) == 1
+    assert seen == [["e0", "e1", "e2"], ["e1", "e2"], ["e2"]]
+    assert queue.pending() == [] and len(queue.attempts) == 3
+
+
+def test_jobs_due_after_a_reset_in_the_same_round_are_not_sent(receiver: _Receiver) -> None:
+    now = [1.0]
+    queue = _queue(now)
+    receiver.on_request = lambda path: queue.clear()  # a reset while e0 is at its receiver
+    for name in ("e0", "e1", "e2"):
+        queue.schedule(2.0, method="post", url=f"{receiver.url}/{name}", provider="p")
+    now[0] = 2.0
+    queue.notify()
+    assert receiver.hits == ["/e0"]
+    assert queue.pending() == [] and queue.attempts == []
+
+
+def test_one_sending_round_uses_one_http_client(
+    receiver: _Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building a client costs ~20 ms: jobs spread over time, sent in rounds of what is
+    due before a retry could be, must not build one a round (300 jobs took 7 s)."""
+    built: list[int] = []
+
+    class Counted(httpx.Client):
+        def __init__(self, **kwargs: Any) -> None:
+            built.append(1)
+            super().__init__(**kwargs)
+
+    monkeypatch.setattr(webhooks.httpx, "Client", Counted)
+    now = [0.0]
+    queue = WebhookQueue(lambda: now[0], timeout=2.0, virtual_clock=True)
+    for i in range(20):
+        queue.schedule(10.0 * i + 1, method="post", url=f"{receiver.url}/{i}", provider="p")
+    now[0] = 1000.0
+    queue.notify()
+    assert len(queue.attempts) == 20 and len(built) == 1
+
+
+def test_stopping_waits_for_a_job_with_a_longer_timeout_of_its_own(receiver: _Receiver) -> None:
+    """A once-only call (sendbulk inbound, 15 s) still at its receiver when the server
+    stops is finished and written down, not left in the log to be sent again."""
+    log, now = _Log(), [1.0]
+    queue = WebhookQueue(lambda: now[0], timeout=0.1, log=log)
+    arrived = threading.Event()
+
+    def slow(path: str) -> None:
+        arrived.set()
+        time.sleep(1.5)  # real-time ok: a receiver slower than the queue's 0.1 s + 1 s
+
+    receiver.on_request = slow
+    job = queue.schedule(2.0, method="post", url=receiver.url + "/in", provider="p", timeout=5.0)
+    queue.start(interval=0.01)
+    now[0] = 2.0
+    queue.notify()
+    assert arrived.wait(5)
+    queue.stop()
+    assert [a["ok"] for a in queue.attempts] == [True]
+    assert log.rows == {} and log.finished == [job.key]
+
+
+def test_a_record_leaves_out_default_timeout_and_retry() -> None:
+    """An earlier version can still read a --db file holding ordinary jobs."""
+    queue = WebhookQueue(lambda: 0.0)
+    plain = queue.schedule(1.0, method="post", url="http://x/", provider="p")
+    once = queue.schedule(1.0, method="post", url="http://x/", provider="p", retry=False)
+    assert "timeout" not in plain.record() and "retry" not in plain.record()
+    assert once.record()["retry"] is False and once.record()["timeout"] is None
 
 
 def test_a_job_can_have_its_own_timeout_and_no_retry(receiver: _Receiver) -> None:
