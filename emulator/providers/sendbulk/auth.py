@@ -95,8 +95,8 @@ def text(value: Any) -> str:
 
 
 def webhook_url(value: Any, field: str) -> str | None:
-    """A callback URL option: absent or empty is none; else an http(s) URL."""
-    if value is None or value == "":
+    """A callback URL option: absent, ``false`` or blank is none; else an http(s) URL."""
+    if value is None or value is False or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str) or not is_webhook_url(value):
         raise AccountConfigError(f"{field} must be an absolute http or https URL, not {value!r}")

@@ -90,6 +90,8 @@ class Brand:
     tat_style: TatStyle = "clock"
     #: The 1004 row's ``mobile`` is ``{"mobile": ...}`` (WaveSMS SDK expects it).
     low_credit_mobile_object: bool = False
+    #: Most numbers in one sendsms/sendotp comma list (1104 past it).
+    sendsms_limit: int = SENDSMS_LIST_LIMIT
 
     def messageid_kind(self, endpoint: str) -> Kind:
         if endpoint == "sendbulk":
@@ -213,5 +215,5 @@ def brand_from_options(options: dict[str, Any]) -> Brand:
         limit = options["batch_limit"]
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise BrandConfigError("batch_limit must be a positive integer")
-        brand = dataclasses.replace(brand, batch_limit=limit)
+        brand = dataclasses.replace(brand, batch_limit=limit, sendsms_limit=limit)
     return brand

@@ -4,7 +4,7 @@
 
 - ``brand``: profile name (default ``advanta``; see ``brands.py``);
 - ``code_key``: ``response-code``, ``respose-code`` or ``both`` (overrides the brand);
-- ``batch_limit``: items per sendbulk (overrides the brand);
+- ``batch_limit``: items per sendbulk and numbers per sendsms list (overrides both);
 - ``default_balance``: SMS units of an account with no declared balance (default 10000);
 - ``dlr_callback_url``, ``inbound_url``: used for accounts that set none
   (with open credentials, for every partner).

@@ -27,7 +27,7 @@ from ..base import DropConnection, guarded
 from ..routing import provider_app
 from .auth import Account, authenticate, find_account, text
 from .balance import format_units, get_balance, set_balance
-from .brands import BRANDS, DEFAULT_BRAND, SENDSMS_LIST_LIMIT, Brand
+from .brands import BRANDS, DEFAULT_BRAND, Brand
 from .config import Config, config_for
 from .errors import (
     ConfigurationError,
@@ -85,7 +85,7 @@ def _handlers(emu: Emulator) -> dict[str, Handler]:
         fields = await read_fields(request)
         account = authenticate(config.accounts, fields)
         mobiles = _mobiles(fields.get("mobile"))
-        if len(mobiles) > SENDSMS_LIST_LIMIT:
+        if len(mobiles) > config.brand.sendsms_limit:
             raise TooManyContacts()
         hashed = endpoint == "sendotp" and _truthy(fields.get("hashed"))
         items = [

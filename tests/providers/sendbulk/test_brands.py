@@ -101,6 +101,12 @@ def test_batch_limit_override(client, emu):
     use(emu, "textsms", batch_limit=2)
     items = [bulk_item("254712345678"), bulk_item("254712345679"), bulk_item("254712345670")]
     assert body(post(client, "sendbulk", bulk(items)))["respose-code"] == 1012
+    # it limits sendsms lists too, either way of the default 1000
+    numbers = ",".join(item["mobile"] for item in items)
+    assert body(post(client, "sendsms", {**_creds(), "mobile": numbers}))["respose-code"] == 1104
+    use(emu, "advanta", batch_limit=1500)
+    many = ",".join(f"2547{i:08d}" for i in range(1200))
+    assert len(body(post(client, "sendsms", {**_creds(), "mobile": many}))["responses"]) == 1200
 
 
 def test_wavesms_low_credit_row_carries_mobile_as_an_object(client, emu):

@@ -100,10 +100,9 @@ def test_a_callback_url_that_cannot_be_called_is_refused_when_the_scenario_loads
     with pytest.raises(ScenarioError, match=rf"accounts\.sendbulk.*\[0\]\.{key}"):
         Emulator(scenario={"accounts": {"sendbulk": [account]}})
     fine = {"partnerID": "1", "apikey": "k", key: " https://example.test/cb?x=1 ", "username": "u"}
-    emu = Emulator(
-        scenario={"accounts": {"sendbulk": [fine]}, "providers": {"sendbulk": {key: ""}}}
-    )
-    emu.close()
+    for none in ("", "  ", False, None):  # as before: no callback
+        scenario = {"accounts": {"sendbulk": [fine]}, "providers": {"sendbulk": {key: none}}}
+        Emulator(scenario=scenario).close()
 
 
 @pytest.mark.parametrize(
