@@ -656,20 +656,31 @@ def _join_surrogates(text: str) -> str:
     return _SURROGATE_PAIR.sub(joined, text)
 
 
-def _no_lone_surrogates(data: Any) -> None:
-    """Refuse text that is not Unicode (a lone ``\\ud800`` escape): nothing could show it."""
+#: Integers past 64 bits (YAML reads ``0x`` and ``0b`` ones of any length) are no
+#: setting's; past 4,300 digits they could not even be shown.
+_LARGEST_INT = 2**63
+
+
+def _plain_values(data: Any, path: str = "") -> None:
+    """Refuse values nothing could use or show: text that is not Unicode (a lone
+    ``\\ud800`` escape) and integers past 64 bits."""
     if isinstance(data, str):
         try:
             data.encode("utf-8")
         except UnicodeEncodeError:
-            raise ScenarioError(f"{data!r} is not valid text (a lone UTF-16 surrogate)") from None
+            raise ScenarioError(
+                f"{data!r} is not valid text (a lone UTF-16 surrogate)", field=path or None
+            ) from None
+    elif isinstance(data, int) and not -_LARGEST_INT <= data < _LARGEST_INT:
+        raise ScenarioError("integer too large (more than 64 bits)", field=path or None)
     elif isinstance(data, dict):
         for key, value in data.items():
-            _no_lone_surrogates(key)
-            _no_lone_surrogates(value)
+            child = f"{path}.{key}" if path else str(key)
+            _plain_values(key, path)
+            _plain_values(value, child)
     elif isinstance(data, list):
-        for item in data:
-            _no_lone_surrogates(item)
+        for i, item in enumerate(data):
+            _plain_values(item, f"{path}[{i}]")
 
 
 def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
@@ -682,14 +693,15 @@ def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
         if node is not None:
             _lines(node, "", lines)
         data = yaml.SafeLoader("").construct_document(node) if node is not None else None
-        _no_lone_surrogates(data)
+        _plain_values(data)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(f"not valid YAML/JSON: {problem}", source=source, line=line) from None
     except ScenarioError as exc:
-        raise ScenarioError(exc.reason, source=source, field=exc.field, line=exc.line) from None
+        line = exc.line if exc.line is not None else _line_of(exc.field, lines)
+        raise ScenarioError(exc.reason, source=source, field=exc.field, line=line) from None
     except RecursionError:  # nested ~1,000 deep, or an alias that contains itself
         raise ScenarioError("not valid YAML/JSON: nested too deep", source=source) from None
     except ValueError as exc:  # an integer of over 4,300 digits

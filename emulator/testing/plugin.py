@@ -83,7 +83,8 @@ def scenario_for(node: pytest.Item) -> Any:
             beside_test = Path(node.path).parent / path
             if is_file(beside_test):
                 return beside_test
-            if path.suffix.lower() in (".yaml", ".yml", ".json") or len(path.parts) > 1:
+            one_line = "\n" not in str(spec) and not str(spec).lstrip().startswith("{")
+            if one_line and (path.suffix.lower() in (".yaml", ".yml", ".json") or "/" in str(spec)):
                 raise ScenarioError(
                     f"scenario file not found: looked in {Path.cwd()} and beside the test,"
                     f" in {beside_test.parent}",

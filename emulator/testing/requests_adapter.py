@@ -19,6 +19,7 @@ from requests.adapters import BaseAdapter
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout as RequestsReadTimeout
 from requests.structures import CaseInsensitiveDict
+from urllib3.util import Timeout as Urllib3Timeout
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -68,12 +69,25 @@ class EmulatorAdapter(BaseAdapter):
         self._client.close()
 
 
+def _seconds(value: Any) -> float | None:
+    """A number of seconds, or None (no limit) for anything else (urllib3's sentinels)."""
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 def _timeout(value: Any) -> httpx.Timeout:
-    """``requests``' timeout (None, seconds, or a (connect, read) pair) for httpx."""
+    """``requests``' timeout for httpx: None, seconds, a (connect, read) pair, or
+    urllib3's ``Timeout`` (its ``total`` caps both)."""
     if isinstance(value, tuple):
         connect, read = value
+        return httpx.Timeout(None, connect=_seconds(connect), read=_seconds(read))
+    if isinstance(value, Urllib3Timeout):
+        total = _seconds(value.total)
+        connect, read = _seconds(value._connect), _seconds(value._read)
+        if total is not None:
+            connect = total if connect is None else min(connect, total)
+            read = total if read is None else min(read, total)
         return httpx.Timeout(None, connect=connect, read=read)
-    return httpx.Timeout(value)
+    return httpx.Timeout(_seconds(value))
 
 
 def mount_emulator(session: requests.Session, emu: Emulator) -> requests.Session:

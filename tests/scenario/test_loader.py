@@ -175,7 +175,7 @@ def test_syntax_error_has_a_line() -> None:
         (
             f"rules:\n  - outcome: {{delivered: {10**400}}}\n",
             "rules[0].outcome.delivered",
-            "finite",
+            "integer too large",
         ),
         (
             "rules:\n  - outcome: {delivered: 1.5e+308, undeliverable: 1.5e+308}\n",

@@ -149,10 +149,18 @@ def test_scenario_marker_errors_are_clear(project: pytest.Pytester) -> None:
         @pytest.mark.sms_scenario("scenarios/missing.yaml")
         def test_missing_file(sms_emulator):
             pass
+
+        @pytest.mark.sms_scenario("name: x\\nproviders: {sendbulk: {inbound_url: http://a/b}}")
+        def test_yaml_text_with_a_url_is_a_scenario(sms_emulator):
+            assert sms_emulator.scenario.provider_options("sendbulk")["inbound_url"]
+
+        @pytest.mark.sms_scenario('{"providers": {"sendbulk": {"inbound_url": "http://a/b"}}}')
+        def test_json_text_with_a_url_is_a_scenario(sms_emulator):
+            assert sms_emulator.scenario.provider_options("sendbulk")["inbound_url"]
         """
     )
     result = project.runpytest()
-    result.assert_outcomes(errors=4)
+    result.assert_outcomes(errors=4, passed=2)
     result.stdout.fnmatch_lines(
         [
             "*unknown scenario 'no-such-scenario' (shipped scenarios:*happy-path*",

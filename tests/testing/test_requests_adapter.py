@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
+from urllib3.util import Timeout
 
 from emulator import Emulator
 from emulator.testing.requests_adapter import mount_emulator
@@ -61,4 +62,10 @@ def test_a_delay_longer_than_the_timeout_is_a_requests_read_timeout() -> None:
         session.post("https://x/api/services/getbalance", json=credentials, timeout=0.05)
     with pytest.raises(requests.ReadTimeout):
         session.post("https://x/api/services/getbalance", json=credentials, timeout=(1, 0.05))
+    url = "https://x/api/services/getbalance"
+    for urllib3_style in (Timeout(connect=1, read=0.05), Timeout(total=0.05)):
+        with pytest.raises(requests.ReadTimeout):
+            session.post(url, json=credentials, timeout=urllib3_style)
+    waits = session.post("https://x/api/services/getbalance", json=credentials, timeout=Timeout())
+    assert waits.status_code == 200
     assert session.post("https://x/api/services/getbalance", json=credentials).status_code == 200
