@@ -1,12 +1,15 @@
-"""A RingCentral client running in a browser page of another origin reaches the emulator
-(preflights answered, the request id and rate-limit headers readable), as it reaches
-RingCentral; headless Chromium, a page served from a second local port."""
+"""The official RingCentral JS SDK, running in a browser page of another origin (a
+client-side web app), reaches the emulator as it reaches RingCentral: preflights
+answered, credentials allowed, the request id and rate-limit headers readable.
+Headless Chromium; the page and the SDK's browser bundle (from ``tests/e2e/js``, as
+installed by ``npm ci --prefix tests/e2e/js``) are served from a second local port."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,42 +17,46 @@ import pytest
 from emulator import Emulator
 from emulator.testing.server import LiveServer
 
-_PAGE = b"<!doctype html><title>client-side app</title><p>app</p>"
+_BUNDLE = Path(__file__).parents[1] / "e2e/js/node_modules/@ringcentral/sdk/dist/ringcentral.js"
+_PAGE = b'<!doctype html><title>app</title><script src="/ringcentral.js"></script><p>app</p>'
 
-# What a client-side app does with fetch: log in (Basic client credentials, a form),
-# then call the API with the bearer token and JSON, reading the headers it logs.
+# What a client-side app does: the SDK logs in and calls the API (its fetch sends
+# credentials: "include"); a plain fetch reads the headers an app logs.
 _SCRIPT = """
 async (api) => {
-  const login = await fetch(api + "/restapi/oauth/token", {
-    method: "POST",
-    headers: {"Authorization": "Basic " + btoa("id:secret"),
-              "Content-Type": "application/x-www-form-urlencoded",
-              "X-User-Agent": "browser-app/1.0"},
-    body: "grant_type=password&username=u&password=p",
-  });
-  const token = (await login.json()).access_token;
-  const batch = await fetch(api + "/restapi/v1.0/account/~/a2p-sms/batches", {
-    method: "POST",
-    headers: {"Authorization": "Bearer " + token, "Content-Type": "application/json"},
-    body: JSON.stringify({from: "+16505550100", text: "Hello",
-                          messages: [{to: ["+14155550100"]}]}),
-  });
-  return {login: login.status, batch: batch.status, size: (await batch.json()).batchSize,
-          requestId: batch.headers.get("RCRequestId"),
-          remaining: batch.headers.get("X-Rate-Limit-Remaining")};
+  const sdk = new RingCentral.SDK({server: api, clientId: "id", clientSecret: "secret"});
+  const platform = sdk.platform();
+  await platform.login({username: "u", password: "p"});
+  const batch = await platform.post("/restapi/v1.0/account/~/a2p-sms/batches", {
+    from: "+16505550100", text: "Hello", messages: [{to: ["+14155550100"]}]});
+  const created = await batch.json();
+  const token = (await platform.auth().data()).access_token;
+  const listed = await fetch(api + "/restapi/v1.0/account/~/a2p-sms/batches", {
+    headers: {"Authorization": "Bearer " + token}});
+  return {batch: batch.status, size: created.batchSize, listed: listed.status,
+          requestId: listed.headers.get("RCRequestId"),
+          remaining: listed.headers.get("X-Rate-Limit-Remaining")};
 }
 """
 
 
 @pytest.fixture
 def app_origin() -> Iterator[str]:
+    if not _BUNDLE.is_file():
+        pytest.fail("needs the JS SDK: npm ci --prefix tests/e2e/js", pytrace=False)
+    files = {
+        "/": (_PAGE, "text/html"),
+        "/ringcentral.js": (_BUNDLE.read_bytes(), "text/javascript"),
+    }
+
     class Page(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(_PAGE)))
+            body, media_type = files.get(self.path, (b"", "text/plain"))
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", media_type)
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(_PAGE)
+            self.wfile.write(body)
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -61,7 +68,7 @@ def app_origin() -> Iterator[str]:
     server.server_close()
 
 
-def test_a_browser_app_of_another_origin_calls_the_ringcentral_api(
+def test_the_js_sdk_in_a_page_of_another_origin_calls_the_ringcentral_api(
     chromium: Any, app_origin: str
 ) -> None:
     with LiveServer(Emulator(clock="virtual")) as emulator:
@@ -72,5 +79,5 @@ def test_a_browser_app_of_another_origin_calls_the_ringcentral_api(
             result = page.evaluate(_SCRIPT, emulator.url)
         finally:
             context.close()
-    assert (result["login"], result["batch"], result["size"]) == (200, 201, 1)
+    assert (result["batch"], result["size"], result["listed"]) == (201, 1, 200)
     assert result["requestId"] and result["remaining"] is not None

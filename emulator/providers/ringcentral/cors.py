@@ -25,14 +25,17 @@ _EXPOSED = (
 
 
 class BrowserAccess:
-    """Wraps RingCentral's app: CORS for any origin, any request header."""
+    """Wraps RingCentral's app: CORS for any origin, any request header, with
+    credentials (the JS SDK's fetch sends ``credentials: "include"``, which a
+    wildcard ``Access-Control-Allow-Origin`` fails: the origin is echoed instead)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.cors = CORSMiddleware(
             app,
-            allow_origins=["*"],
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_origin_regex=".*",
+            allow_credentials=True,
+            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["*"],
             expose_headers=list(_EXPOSED),
             max_age=3600,

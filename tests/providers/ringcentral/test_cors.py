@@ -19,8 +19,10 @@ def test_a_preflight_is_answered_for_any_origin_and_header(sms_emulator: Emulato
         },
     )
     assert response.status_code == 200
-    assert response.headers["access-control-allow-origin"] == "*"
-    assert "POST" in response.headers["access-control-allow-methods"]
+    # the origin itself, with credentials: the JS SDK's fetch sends credentials "include"
+    assert response.headers["access-control-allow-origin"] == ORIGIN
+    assert response.headers["access-control-allow-credentials"] == "true"
+    assert {"POST", "HEAD"} <= set(response.headers["access-control-allow-methods"].split(", "))
     assert response.headers["access-control-allow-headers"] == (
         "authorization,content-type,x-user-agent"
     )
@@ -29,7 +31,7 @@ def test_a_preflight_is_answered_for_any_origin_and_header(sms_emulator: Emulato
 def test_answers_to_a_browser_expose_the_request_id_and_rate_limit_headers(rc: RC) -> None:
     response = rc.get("/batches", headers={"Origin": ORIGIN})
     assert response.status_code == 200
-    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["access-control-allow-origin"] == ORIGIN
     exposed = {
         h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")
     }
