@@ -113,7 +113,8 @@ class WebhookQueue:
         #: time, and its retry is due counted from there: one jump of an hour sends
         #: what a second-by-second walk would, in the same order.
         self.virtual_clock = virtual_clock
-        self._in_flight: list[WebhookJob] = []
+        #: Jobs taken out of the heap and not yet attempted or put back, by ``id``.
+        self._in_flight: dict[int, WebhookJob] = {}
         self._heap: list[WebhookJob] = []
         self._order = itertools.count()
         self._lock = threading.Lock()
@@ -220,7 +221,7 @@ class WebhookQueue:
     def pending(self) -> list[WebhookJob]:
         """Jobs not yet done: queued, or being sent right now."""
         with self._lock:
-            sending = (job for job in self._in_flight if job.generation == self._generation)
+            sending = (j for j in self._in_flight.values() if j.generation == self._generation)
             return sorted([*(job for job in self._heap if job.queued), *sending])
 
     def clear(self) -> None:
@@ -293,7 +294,7 @@ class WebhookQueue:
                     due.append(job)
                     if len(due) == 1 and self._retry_delays:
                         before = job.due + min(self._retry_delays)
-            self._in_flight.extend(due)  # still pending until attempted
+            self._in_flight.update((id(job), job) for job in due)  # pending until attempted
         return due
 
     def _take(self, jobs: list[WebhookJob]) -> list[WebhookJob]:
@@ -312,7 +313,7 @@ class WebhookQueue:
             for job in taken:
                 job.queued = False
             copies = [dataclasses.replace(job) for job in taken]
-            self._in_flight.extend(copies)  # still pending until attempted
+            self._in_flight.update((id(job), job) for job in copies)  # pending until attempted
         return copies
 
     def deliver_due(self, stop: threading.Event | None = None) -> int:
@@ -372,8 +373,8 @@ class WebhookQueue:
 
     def _drop_in_flight(self, jobs: Sequence[WebhookJob]) -> None:
         """(Under ``_lock``.)  ``jobs`` are no longer being sent."""
-        gone = {id(job) for job in jobs}
-        self._in_flight = [job for job in self._in_flight if id(job) not in gone]
+        for job in jobs:
+            self._in_flight.pop(id(job), None)
 
     def _write_down(self, jobs: list[WebhookJob], retried: list[bool]) -> None:
         """Tell the log which jobs are rescheduled and which are done, in one go."""
@@ -476,7 +477,7 @@ class WebhookQueue:
         self._stop.set()
         self._wake.set()
         with self._lock:  # the longest a job being sent may still wait for its receiver
-            longest = max([self._timeout, *(j.timeout or 0.0 for j in self._in_flight)])
+            longest = max([self._timeout, *(j.timeout or 0.0 for j in self._in_flight.values())])
         if self._worker is not None:
             self._worker.join(timeout=longest + 1)
         self._worker = None
