@@ -175,8 +175,8 @@ def make_sms_emulator_server(
         try:
             yield remote
         finally:
-            # Give the server back its own scenario: the next run reads the active one as
-            # the server's own. What the last test did stays, for a look in the inspector.
+            # Give the server back its own scenario (its "own", which markers sent as
+            # temporary never change). What the last test did stays, for the inspector.
             try:
                 remote.load_scenario(None)
             except RemoteEmulatorError:

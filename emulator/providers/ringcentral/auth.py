@@ -9,8 +9,8 @@ Choices where RingCentral's documents are silent (see docs/providers/ringcentral
   ``refresh_token_ttl`` into 1–2,592,000 s; zero, negative (the JS SDK's ``-1``) or
   unparsable values mean the defaults (3600 s, 604,800 s).
 * A refresh token works once, and only for the client it was issued to (authenticated as
-  at login). Refreshing leaves the previous access token valid until it expires; revoking
-  (with either token) ends the whole session.
+  at login). Refreshing ends the previous access token at once (OAU-129 for 10 s, then
+  OAU-213); revoking (with either live token) ends the whole session.
 * ``scope`` may narrow, never widen: at login within the account's ``scope`` (default
   ``A2PSMS``), on refresh within what the login granted (and, left out, all of that).
 * Tokens expire on the emulator clock.
@@ -377,14 +377,27 @@ def _refresh(
 
 
 def _retire_access_tokens(emu: Emulator, session_id: str) -> None:
-    """A refresh makes the session's access tokens invalid at once (kept, marked, so
-    that they answer OAU-129 for a while, then OAU-213, as RingCentral does)."""
+    """A refresh makes the session's access tokens invalid at once: kept, marked, so
+    that they answer OAU-129 for a while (then OAU-213, as RingCentral does), under
+    the session's ``retired``; those retired long enough are forgotten (OAU-213 too),
+    so a long session's refresh stays as cheap as its first."""
     store, now = emu.store, emu.time()
     session = store.get_state(_SESSION, session_id) or {}
+    retired = []
+    for access in session.get("retired", []):
+        grant = store.get_state(_ACCESS, access)
+        if grant is None:
+            continue
+        if now >= grant["replaced"] + _CORRUPTED_FOR:
+            store.delete_state(_ACCESS, access)
+        else:
+            retired.append(access)
     for access in session.get("access", []):
         grant = store.get_state(_ACCESS, access)
-        if grant is not None and "replaced" not in grant:
+        if grant is not None:
             store.put_state(_ACCESS, access, dict(grant, replaced=now))
+            retired.append(access)
+    store.put_state(_SESSION, session_id, dict(session, access=[], retired=retired))
 
 
 def revoke_token(emu: Emulator, token: str) -> None:
@@ -392,10 +405,10 @@ def revoke_token(emu: Emulator, token: str) -> None:
     store = emu.store
     with emu.transaction():  # a session is never left half revoked
         grant = store.get_state(_ACCESS, token) or store.get_state(_REFRESH, token)
-        if grant is None:
+        if grant is None or "replaced" in grant:  # unknown to the API too: ignored
             return
         session = store.get_state(_SESSION, grant["session"]) or {"access": []}
-        for access in session.get("access", []):
+        for access in [*session.get("access", []), *session.get("retired", [])]:
             store.delete_state(_ACCESS, access)
         if session.get("refresh"):
             store.delete_state(_REFRESH, session["refresh"])

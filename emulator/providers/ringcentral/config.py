@@ -8,13 +8,16 @@
 ``client_id``, ``client_secret``, ``jwt`` (one or a list; also ``jwts``),
 ``username``, ``password``, ``extension``, ``account_id``, ``owner_id``,
 ``scope`` (space-separated; without ``A2PSMS`` the a2p-sms API answers 403)
-and ``numbers`` (the account's A2P numbers, for inbound messages).
+and ``numbers`` (the account's A2P numbers: inbound messages to them belong to it,
+and ``.../extension/~/phone-number`` lists them).
 """
 
 from __future__ import annotations
 
+from ...core.phone import is_possible_e164
 from ...scenario.loader import ScenarioError, is_number, unknown_key
 from ...scenario.schema import Scenario
+from .wire import parse_number
 
 __all__ = ["ACCOUNT_KEYS", "OPTION_KEYS", "check_scenario"]
 
@@ -57,3 +60,16 @@ def check_scenario(scenario: Scenario) -> None:
         for key in account:
             if key not in ACCOUNT_KEYS:
                 raise unknown_key(key, ACCOUNT_KEYS, f"{field}.{key}")
+        _check_numbers(account.get("numbers"), f"{field}.numbers")
+
+
+def _check_numbers(numbers: object, field: str) -> None:
+    """The account's A2P numbers: a list of E.164 numbers (``+`` optional)."""
+    if numbers is None:
+        return
+    if not isinstance(numbers, list):
+        raise ScenarioError("must be a list of phone numbers", field=field)
+    for i, number in enumerate(numbers):
+        text = str(number) if isinstance(number, str | int) and not isinstance(number, bool) else ""
+        if not is_possible_e164(parse_number(text)):
+            raise ScenarioError(f"{number!r} is not an E.164 phone number", field=f"{field}[{i}]")

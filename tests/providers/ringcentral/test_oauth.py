@@ -124,6 +124,39 @@ def test_a_refresh_makes_the_old_access_token_invalid_at_once(sms_emulator: Emul
     assert client.get(A2P + "/batches", headers=fresh).status_code == 200
 
 
+def test_a_worker_revoking_a_refreshed_away_token_leaves_the_session(
+    sms_emulator: Emulator,
+) -> None:
+    """Two workers share a token; one refreshes; the other, logging out with the old
+    token, must not end the session the first now uses (the token is unknown)."""
+    client = sms_emulator.client()
+    first = login(client)
+    form = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}
+    new = client.post(TOKEN, auth=CLIENT, data=form).json()
+    revoked = client.post(REVOKE, auth=CLIENT, data={"token": first["access_token"]})
+    assert revoked.status_code == 200
+    fresh = {"Authorization": f"Bearer {new['access_token']}"}
+    assert client.get(A2P + "/batches", headers=fresh).status_code == 200
+    again = {"grant_type": "refresh_token", "refresh_token": new["refresh_token"]}
+    assert client.post(TOKEN, auth=CLIENT, data=again).status_code == 200
+
+
+def test_a_long_session_keeps_only_recently_replaced_tokens(sms_emulator: Emulator) -> None:
+    """Each refresh forgets the tokens replaced over 10 s ago (they answer OAU-213 either
+    way), so a session refreshed all day does not pile them up."""
+    client = sms_emulator.client()
+    tokens = [login(client)]
+    for _ in range(5):
+        form = {"grant_type": "refresh_token", "refresh_token": tokens[-1]["refresh_token"]}
+        tokens.append(client.post(TOKEN, auth=CLIENT, data=form).json())
+        sms_emulator.advance("11s")
+    kept = [key for key, _ in sms_emulator.store.state_items("ringcentral.access")]
+    assert kept == [tokens[-2]["access_token"], tokens[-1]["access_token"]]
+    for token in tokens[:-1]:
+        old = {"Authorization": f"Bearer {token['access_token']}"}
+        assert client.get(A2P + "/batches", headers=old).json()["errorCode"] == "OAU-213"
+
+
 def test_refresh_token_expires(sms_emulator: Emulator) -> None:
     client = sms_emulator.client()
     first = login(client, refresh_token_ttl="3600")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from emulator import Emulator
+from emulator.scenario.loader import ScenarioError
 
 from .conftest import RC
 
@@ -70,3 +73,24 @@ def test_an_account_lists_its_own_numbers_and_only_its_own(sms_emulator: Emulato
         missing = client.get(PATH.format(account=account, extension=extension), headers=headers)
         assert (missing.status_code, missing.json()["errorCode"]) == (404, "CMN-102")
     assert client.get(PATH.format(account="~", extension="~")).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("numbers", "field", "complaint"),
+    [
+        ("+16505550100", "numbers", "must be a list"),
+        (16505550100, "numbers", "must be a list"),
+        (["+16505550100", "garbage"], "numbers[1]", "'garbage' is not an E.164"),
+        ([""], "numbers[0]", "is not an E.164"),
+        ([True], "numbers[0]", "True is not an E.164"),
+    ],
+)
+def test_declared_numbers_that_are_not_phone_numbers_refuse_the_scenario(
+    numbers: object, field: str, complaint: str
+) -> None:
+    """Listed as A2P senders, a typo would be a 500 or a junk ``from``: refused at load."""
+    with pytest.raises(
+        ScenarioError, match=rf"accounts\.ringcentral\[0\]\.{re.escape(field)}"
+    ) as bad:
+        Emulator(scenario={"accounts": {"ringcentral": [{"numbers": numbers}]}})
+    assert complaint in str(bad.value)
