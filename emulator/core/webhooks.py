@@ -351,18 +351,20 @@ class WebhookQueue:
         client: httpx.Client | None = None,
     ) -> int:
         """Attempt ``jobs`` (taken out of the queue) in order; once ``stop`` is set,
-        the rest go back.  How many were attempted."""
+        the rest go back.  How many were attempted.
+
+        Each outcome is written down as soon as it is known: after a crash, only
+        the attempt in flight is made again, not every one of a long round.
+        """
         if client is None:
             with httpx.Client(timeout=self._timeout) as own:
                 return self._send_jobs(jobs, stop, own)
-        retried: list[bool] = []
-        for job in jobs:
+        for done, job in enumerate(jobs):
             if stop is not None and stop.is_set():
-                self._requeue(jobs[len(retried) :])
-                break
-            retried.append(self._attempt(client, job))
-        self._write_down(jobs[: len(retried)], retried)
-        return len(retried)
+                self._requeue(jobs[done:])
+                return done
+            self._write_down([job], [self._attempt(client, job)])
+        return len(jobs)
 
     def _requeue(self, jobs: list[WebhookJob]) -> None:
         with self._lock:
@@ -377,7 +379,7 @@ class WebhookQueue:
             self._in_flight.pop(id(job), None)
 
     def _write_down(self, jobs: list[WebhookJob], retried: list[bool]) -> None:
-        """Tell the log which jobs are rescheduled and which are done, in one go."""
+        """Tell the log which jobs are rescheduled and which are done."""
         if self._log is None:
             return
         with self._log.holding():

@@ -465,3 +465,18 @@ def test_a_job_can_have_its_own_timeout_and_no_retry(receiver: _Receiver) -> Non
         ("once", False),
     ]
     assert queue.pending() == []
+
+
+def test_each_outcome_is_written_down_before_the_next_attempt(receiver: _Receiver) -> None:
+    """After a crash only the attempt in flight is made again: a round of hundreds of
+    webhooks written down at its end sent every one of them twice after a kill -9."""
+    log, now = _Log(), [1.0]
+    queue = _queue(now, log)
+    finished_when_called: list[int] = []
+    receiver.on_request = lambda path: finished_when_called.append(len(log.finished))
+    for name in ("e0", "e1", "e2"):
+        queue.schedule(2.0, method="post", url=f"{receiver.url}/{name}", provider="p")
+    now[0] = 2.0
+    queue.notify()
+    assert finished_when_called == [0, 1, 2]
+    assert log.rows == {} and len(log.finished) == 3
