@@ -363,7 +363,12 @@ class WebhookQueue:
             if stop is not None and stop.is_set():
                 self._requeue(jobs[done:])
                 return done
-            self._write_down([job], [self._attempt(client, job)])
+            retry = self._attempt(client, job)
+            try:
+                self._write_down([job], [retry])
+            except Exception:
+                self._requeue(jobs[done + 1 :])  # the store failed: the rest go back, unsent
+                raise
         return len(jobs)
 
     def _requeue(self, jobs: list[WebhookJob]) -> None:

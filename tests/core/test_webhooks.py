@@ -480,3 +480,28 @@ def test_each_outcome_is_written_down_before_the_next_attempt(receiver: _Receive
     queue.notify()
     assert finished_when_called == [0, 1, 2]
     assert log.rows == {} and len(log.finished) == 3
+
+
+def test_a_store_failing_to_write_an_outcome_sends_the_rest_later(receiver: _Receiver) -> None:
+    """The round's jobs not yet attempted go back to the queue, not stranded as 'being
+    sent' for good (a full disk, once)."""
+
+    class FailsOnce(_Log):
+        failed = False
+
+        def done(self, jobs: Sequence[WebhookJob]) -> None:
+            if not self.failed:
+                self.failed = True
+                raise OSError("database or disk is full")
+            super().done(jobs)
+
+    log, now = FailsOnce(), [1.0]
+    queue = _queue(now, log)
+    for name in ("e0", "e1", "e2"):
+        queue.schedule(2.0, method="post", url=f"{receiver.url}/{name}", provider="p")
+    now[0] = 2.0
+    with pytest.raises(OSError):
+        queue.notify()
+    assert [j.url[-2:] for j in queue.pending()] == ["e1", "e2"]
+    queue.notify()
+    assert receiver.hits == ["/e0", "/e1", "/e2"] and queue.pending() == []
