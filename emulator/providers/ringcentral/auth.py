@@ -394,8 +394,8 @@ def _retire_access_tokens(emu: Emulator, session_id: str) -> None:
             retired.append(access)
     for access in session.get("access", []):
         grant = store.get_state(_ACCESS, access)
-        if grant is not None:
-            store.put_state(_ACCESS, access, dict(grant, replaced=now))
+        if grant is not None:  # (one an earlier version replaced keeps its time)
+            store.put_state(_ACCESS, access, dict(grant, replaced=grant.get("replaced", now)))
             retired.append(access)
     store.put_state(_SESSION, session_id, dict(session, access=[], retired=retired))
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from ...core.phone import is_possible_e164
 from ...scenario.loader import ScenarioError, is_number, unknown_key
 from ...scenario.schema import Scenario
-from .wire import parse_number
+from .numbers import declared_number
 
 __all__ = ["ACCOUNT_KEYS", "OPTION_KEYS", "check_scenario"]
 
@@ -67,9 +67,9 @@ def _check_numbers(numbers: object, field: str) -> None:
     """The account's A2P numbers: a list of E.164 numbers (``+`` optional)."""
     if numbers is None:
         return
-    if not isinstance(numbers, list):
+    if not isinstance(numbers, list | tuple):
         raise ScenarioError("must be a list of phone numbers", field=field)
     for i, number in enumerate(numbers):
-        text = str(number) if isinstance(number, str | int) and not isinstance(number, bool) else ""
-        if not is_possible_e164(parse_number(text)):
+        plain = isinstance(number, str | int) and not isinstance(number, bool)
+        if not (plain and is_possible_e164(declared_number(number))):
             raise ScenarioError(f"{number!r} is not an E.164 phone number", field=f"{field}[{i}]")

@@ -17,6 +17,7 @@ from ...core.models import Message
 from ...core.phone import is_possible_e164
 from .auth import DEFAULT_ACCOUNT_ID
 from .batches import new_message_ids
+from .numbers import declared_number
 from .optouts import keyword_status, set_status
 from .wire import parse_number
 
@@ -33,7 +34,7 @@ def tenant_for_number(emu: Emulator, number: str) -> str:
     accounts = emu.scenario.provider_accounts(PROVIDER) or []
     for account in accounts:
         numbers = account.get("numbers") or []
-        if number in {parse_number(str(n)) for n in numbers}:
+        if number in {declared_number(n) for n in numbers}:
             return str(account.get("account_id", DEFAULT_ACCOUNT_ID))
     if accounts:
         return str(accounts[0].get("account_id", DEFAULT_ACCOUNT_ID))

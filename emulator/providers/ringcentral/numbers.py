@@ -9,6 +9,7 @@ one can send (the emulator takes any ``from`` in a batch anyway).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from .auth import DEFAULT_ACCOUNT_ID, Principal
@@ -17,7 +18,7 @@ from .wire import parse_number
 if TYPE_CHECKING:
     from ...emulator import Emulator
 
-__all__ = ["DEFAULT_NUMBERS", "account_numbers", "phone_number_list"]
+__all__ = ["DEFAULT_NUMBERS", "account_numbers", "declared_number", "phone_number_list"]
 
 #: What an account with no declared ``numbers`` lists (the docs' example sender).
 DEFAULT_NUMBERS = ("+16505550100",)
@@ -27,6 +28,15 @@ _FEATURES = ["SmsSender", "A2PSmsSender", "CallerId"]
 _PER_PAGE = 100
 
 
+_FORMATTING = re.compile(r"[\s\-().]")
+
+
+def declared_number(value: object) -> str:
+    """A scenario's account number as E.164 text: ``"+1 (650) 555-0100"``, ``16505550100``
+    and ``"+16505550100"`` are the same number."""
+    return parse_number(_FORMATTING.sub("", str(value)))
+
+
 def account_numbers(emu: Emulator, principal: Principal) -> list[str]:
     """The caller's account's declared numbers, in order, once each."""
     declared: list[str] = []
@@ -34,7 +44,7 @@ def account_numbers(emu: Emulator, principal: Principal) -> list[str]:
         if str(account.get("account_id", DEFAULT_ACCOUNT_ID)) != principal.account_id:
             continue
         for number in account.get("numbers") or []:
-            parsed = parse_number(str(number))
+            parsed = declared_number(number)
             if parsed not in declared:
                 declared.append(parsed)
     return declared or list(DEFAULT_NUMBERS)

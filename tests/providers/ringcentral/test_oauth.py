@@ -157,6 +157,30 @@ def test_a_long_session_keeps_only_recently_replaced_tokens(sms_emulator: Emulat
         assert client.get(A2P + "/batches", headers=old).json()["errorCode"] == "OAU-213"
 
 
+def test_a_token_an_earlier_version_replaced_keeps_its_replacement_time(
+    sms_emulator: Emulator,
+) -> None:
+    """A --db session written before tokens were moved to ``retired``: a refresh must
+    not restart the old token's 10 s of "Access token corrupted"."""
+    client = sms_emulator.client()
+    first = login(client)
+    form = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}
+    second = client.post(TOKEN, auth=CLIENT, data=form).json()
+    store = sms_emulator.store
+    session = store.get_state("ringcentral.session", first["session_id"])
+    # as the earlier version left it: the replaced token still in "access", no "retired"
+    store.put_state(
+        "ringcentral.session",
+        first["session_id"],
+        {"access": [first["access_token"], second["access_token"]], "refresh": session["refresh"]},
+    )
+    sms_emulator.advance("1m")
+    form = {"grant_type": "refresh_token", "refresh_token": second["refresh_token"]}
+    assert client.post(TOKEN, auth=CLIENT, data=form).status_code == 200
+    old = {"Authorization": f"Bearer {first['access_token']}"}
+    assert client.get(A2P + "/batches", headers=old).json()["errorCode"] == "OAU-213"
+
+
 def test_refresh_token_expires(sms_emulator: Emulator) -> None:
     client = sms_emulator.client()
     first = login(client, refresh_token_ttl="3600")

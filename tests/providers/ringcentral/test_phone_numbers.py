@@ -94,3 +94,30 @@ def test_declared_numbers_that_are_not_phone_numbers_refuse_the_scenario(
     ) as bad:
         Emulator(scenario={"accounts": {"ringcentral": [{"numbers": numbers}]}})
     assert complaint in str(bad.value)
+
+
+def test_numbers_written_with_spaces_dashes_or_as_a_tuple_are_the_same_numbers() -> None:
+    """Listed and matched for inbound messages as E.164 (they were refused, or matched
+    nothing and sent the reply to the first account)."""
+    numbers = ("+1 (650) 555-0123", "1-888-555-0100")
+    emu = Emulator(
+        scenario={
+            "accounts": {
+                "ringcentral": [
+                    {"client_id": "a", "account_id": "111"},
+                    {"client_id": "b", "account_id": "222", "numbers": numbers},
+                ]
+            }
+        }
+    )
+    try:
+        record = emu.inbound("ringcentral", "+14155550100", "+16505550123", "hi")
+        assert record["tenant"] == "222"
+        client = emu.client()
+        form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "j"}
+        token = client.post("/restapi/oauth/token", auth=("b", ""), data=form).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        listed = client.get(PATH.format(account="~", extension="~"), headers=headers).json()
+        assert [r["phoneNumber"] for r in listed["records"]] == ["+16505550123", "+18885550100"]
+    finally:
+        emu.close()
