@@ -138,7 +138,8 @@ class RemoteEmulator(MessageHelpers):
 
     # scenario
     def scenario(self) -> dict[str, Any]:
-        """The active scenario: ``{"name", "description", "seed", "version", "scenario"}``."""
+        """The active scenario: ``{"name", "description", "seed", "version", "scenario",
+        "own"}`` (``own``: the server's own scenario, which temporary ones leave)."""
         return self._call("GET", "/scenario")
 
     def load_scenario(self, spec: str | Path | dict[str, Any] | Scenario | None) -> dict[str, Any]:

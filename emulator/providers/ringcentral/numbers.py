@@ -32,8 +32,8 @@ _FORMATTING = re.compile(r"[\s\-().]")
 
 
 def declared_number(value: object) -> str:
-    """A scenario's account number as E.164 text: ``"+1 (650) 555-0100"``, ``16505550100``
-    and ``"+16505550100"`` are the same number."""
+    """A scenario's account number as E.164 text: ``"+1 (650) 555-0100"``, ``"1.650.555.0100"``,
+    ``16505550100`` and ``"+16505550100"`` are the same number."""
     return parse_number(_FORMATTING.sub("", str(value)))
 
 
