@@ -39,6 +39,7 @@ __all__ = [
     "ScenarioError",
     "is_file",
     "is_number",
+    "is_scenario_text",
     "load_scenario",
     "load_scenario_body",
     "parse_scenario",
@@ -752,6 +753,12 @@ def _load_file(path: Path, source: str, shipped: dict[str, Path]) -> Scenario:
     return scenario
 
 
+def is_scenario_text(spec: str) -> bool:
+    """Whether ``load_scenario`` reads ``spec`` as YAML/JSON text (several lines, or
+    a JSON object) rather than as a shipped name or a file's path."""
+    return "\n" in spec or spec.lstrip().startswith("{")
+
+
 def is_file(path: Path) -> bool:
     """``path.is_file()``, False for a string no file can be named by (a long
     one-line YAML or JSON document is not a path, and must not raise)."""
@@ -790,7 +797,7 @@ def load_scenario(spec: str | Path | dict[str, Any] | Scenario | None) -> Scenar
         if name is not None and mtime is not None:
             _by_name[name] = (path, mtime, scenario)
         return scenario
-    if "\n" in spec or spec.lstrip().startswith("{"):
+    if is_scenario_text(spec):
         return parse_scenario_text(spec)
     known = tuple(sorted(shipped))
     close = difflib.get_close_matches(spec, known, n=1, cutoff=0.5)

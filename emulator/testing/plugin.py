@@ -26,7 +26,13 @@ from typing import Any
 
 import pytest
 
-from ..scenario.loader import ScenarioError, is_file, load_scenario, shipped_scenarios
+from ..scenario.loader import (
+    ScenarioError,
+    is_file,
+    is_scenario_text,
+    load_scenario,
+    shipped_scenarios,
+)
 from ..scenario.schema import Scenario
 from .helpers import InProcessEmulator
 from .remote import RemoteEmulator, RemoteEmulatorError
@@ -83,8 +89,8 @@ def scenario_for(node: pytest.Item) -> Any:
             beside_test = Path(node.path).parent / path
             if is_file(beside_test):
                 return beside_test
-            one_line = "\n" not in str(spec) and not str(spec).lstrip().startswith("{")
-            if one_line and (path.suffix.lower() in (".yaml", ".yml", ".json") or "/" in str(spec)):
+            named = not is_scenario_text(str(spec))
+            if named and (path.suffix.lower() in (".yaml", ".yml", ".json") or "/" in str(spec)):
                 raise ScenarioError(
                     f"scenario file not found: looked in {Path.cwd()} and beside the test,"
                     f" in {beside_test.parent}",
