@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 import msgspec
 
 from ...core.clock import whole_seconds
+from ...core.lone_surrogates import reencode_lone_surrogates
 from ...core.models import Direction, Message, Status
 from ...core.phone import is_possible_e164, normalize_plus
 from ...core.webhooks import is_webhook_url
@@ -103,6 +104,9 @@ def parse_json(raw: bytes | bytearray) -> Any:
     try:
         return msgspec.json.decode(text)
     except msgspec.DecodeError as exc:
+        fixed = reencode_lone_surrogates(text)
+        if fixed is not None:
+            return msgspec.json.decode(fixed)
         raise SerializationException(
             f"Could not deserialize 'application/json' request: {exc}"
         ) from None

@@ -15,6 +15,7 @@ from typing import Any
 
 import msgspec
 
+from ...core.lone_surrogates import reencode_lone_surrogates
 from ...core.models import Batch, Direction, Message
 from ...core.phone import normalize_plus
 from ...emulator import iso
@@ -65,7 +66,7 @@ _MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`")
 def decode_json(body: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
     """Decode a request body; bad JSON → CMN-104, a wrong field → CMN-101 naming it."""
     try:
-        return decoder.decode(body)
+        return _decode(body, decoder)
     except msgspec.ValidationError as exc:
         text = str(exc)
         found = _PATH.search(text)
@@ -80,6 +81,18 @@ def decode_json(body: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
         # msgspec raises UnicodeDecodeError for invalid UTF-8 in a string, and
         # RecursionError for arrays or objects nested ~1,000 deep
         raise CannotParseRequest() from None
+
+
+def _decode(body: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
+    try:
+        return decoder.decode(body)
+    except msgspec.ValidationError:
+        raise
+    except msgspec.DecodeError:
+        fixed = reencode_lone_surrogates(body)
+        if fixed is None:
+            raise
+        return decoder.decode(fixed)
 
 
 def parse_number(value: str) -> str:

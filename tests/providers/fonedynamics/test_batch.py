@@ -104,6 +104,20 @@ def test_wrong_shape_is_a_serialization_exception(client: httpx.Client, body: ob
     assert response.json()["ResponseStatus"]["ErrorCode"] == "SerializationException"
 
 
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8"])
+def test_a_lone_surrogate_escape_is_a_replacement_character_not_a_lost_batch(
+    client: httpx.Client, content_type: str
+) -> None:
+    """JSON allows ``"\\ud83d"`` (an emoji cut in half by a UTF-16 client); .NET reads it."""
+    raw = (
+        b'{"Messages":[{"To":"+61488023555","Text":"ok"},'
+        b'{"To":"+61488023556","Text":"cut \\ud83d \\ud83d\\ude00"}]}'
+    )
+    response = client.post(BATCH, content=raw, headers={"Content-Type": content_type})
+    assert response.status_code == 200
+    assert [m["Text"] for m in response.json()] == ["ok", "cut \ufffd \U0001f600"]
+
+
 def test_form_body_is_refused_because_batches_take_json_only(client: httpx.Client) -> None:
     response = client.post(BATCH, data={"To": "+61488023555", "Text": "x"})
     assert response.status_code == 400

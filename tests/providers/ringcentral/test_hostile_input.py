@@ -128,3 +128,25 @@ def test_non_ascii_basic_credentials_are_oau_123(sms_emulator: Emulator, credent
     assert response.status_code == 400
     body = response.json()
     assert (body["error"], body["errors"][0]["errorCode"]) == ("invalid_client", "OAU-123")
+
+
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_a_lone_surrogate_escape_is_accepted_as_a_replacement_character(
+    tmp_path: Path, store: str
+) -> None:
+    """JSON allows ``"\\ud83d"`` (an emoji cut in half by a UTF-16 client); Jackson reads it."""
+    emu = Emulator(clock="virtual", db=str(tmp_path / "rc.db") if store == "sqlite" else None)
+    try:
+        rc = RC(emu)
+        raw = (
+            b'{"from":"+16505550100","text":"cut \\ud83d",'
+            b'"messages":[{"to":["+14155550100"]},'
+            b'{"to":["+14155550101"],"text":"\\udc00 \\ud83d\\ude00"}]}'
+        )
+        response = rc.post("/batches", content=raw, headers=JSON)
+        assert response.status_code == 201
+        assert response.json()["batchSize"] == 2
+        texts = sorted(record["text"] for record in rc.messages(view="Detailed"))
+        assert texts == ["cut \ufffd", "\ufffd \U0001f600"]
+    finally:
+        emu.close()
