@@ -254,6 +254,25 @@ def _set_headers(response: Response, headers: dict[str, str]) -> None:
     response.raw_headers = kept + added
 
 
+def _wants_csv(accept: str) -> bool:
+    """Whether ``Accept`` prefers ``text/csv`` (by its q-value) to JSON."""
+    quality: dict[str, float] = {}
+    for item in accept.lower().split(","):
+        media, _, params = item.partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        quality[media.strip()] = q
+    csv = quality.get("text/csv", 0.0)
+    json = max(quality.get(m, 0.0) for m in ("application/json", "application/*", "*/*"))
+    return csv > 0 and csv >= json
+
+
 def _endpoint(
     emu: Emulator, name: str, group: str, handler: Handler, *, oauth: bool = False
 ) -> Handler:
@@ -266,11 +285,21 @@ def _endpoint(
             raise
         except Exception:
             response = InternalError().response()
-        _set_headers(response, rate_headers(emu, group, request.scope[RATE_LIMIT]))
         return response
 
     run.__name__ = name
-    return guarded(emu, PROVIDER, name, _render(emu, group, oauth=oauth), group=group)(run)
+    limited = guarded(emu, PROVIDER, name, _render(emu, group, oauth=oauth), group=group)(run)
+
+    async def answer(request: Request) -> Response:
+        response = await limited(request)
+        if response.status_code != 429:  # a 429 already tells the refused numbers
+            # on a scenario's 500/503 too: a client pacing itself reads them on every answer
+            _set_headers(response, rate_headers(emu, group, request.scope[RATE_LIMIT]))
+        return response
+
+    answer.__name__ = name
+    answer.__doc__ = handler.__doc__
+    return answer
 
 
 def build_app(emu: Emulator) -> ASGIApp:
@@ -420,7 +449,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             and (sender == "*" or r["from"] == parse_number(sender))
             and (not recipient or r["to"] == parse_number(recipient))
         ]
-        if "text/csv" in request.headers.get("accept", "").lower():
+        if _wants_csv(request.headers.get("accept", "")):
             return _csv(found[::-1])  # every record, newest first; perPage/pageToken ignored
         per_page = _per_page(request)
         cursor, current = _cursor(request, "o", (None, None))

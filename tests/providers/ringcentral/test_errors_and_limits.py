@@ -121,6 +121,14 @@ def test_faults_come_back_in_ringcentral_shape(rc: RC) -> None:
     broken = rc.get(f"/batches/{batch['id']}")
     assert broken.status_code == 500
     assert broken.json()["errorCode"] == "CMN-203"
+    # the rate-limit headers a pacing client reads are on the faults too, and they count
+    assert failed.headers["x-rate-limit-group"] == "light"
+    assert broken.headers["x-rate-limit-group"] == "light"
+    assert broken.headers["x-rate-limit-limit"] == "50"
+    assert broken.headers["x-rate-limit-window"] == "60"
+    after = rc.get(f"/batches/{batch['id']}")
+    remaining = int(after.headers["x-rate-limit-remaining"])
+    assert int(broken.headers["x-rate-limit-remaining"]) == remaining + 1
 
 
 def test_unknown_routes_and_methods(rc: RC) -> None:

@@ -76,6 +76,26 @@ def test_csv_opt_outs_have_every_record_without_paging(rc: RC, params: dict[str,
     assert response.text == "\r\n".join(rows) + "\r\n"  # newest first, as the JSON list
 
 
+@pytest.mark.parametrize(
+    ("accept", "csv"),
+    [
+        ("text/csv", True),
+        ("TEXT/CSV; charset=utf-8", True),
+        ("application/json, text/csv", True),  # equal preference: the format asked for by name
+        ("text/csv;q=0.9, */*;q=0.1", True),
+        ("application/json, text/csv;q=0.1", False),
+        ("text/csv;q=0", False),  # q=0: not acceptable
+        ("*/*", False),
+        ("", False),
+    ],
+)
+def test_csv_is_chosen_by_the_accept_quality(rc: RC, accept: str, csv: bool) -> None:
+    rc.post("/opt-outs/bulk-assign", json={"from": SENDER, "optOuts": [HANDSET]})
+    response = rc.get("/opt-outs", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv" if csv else "application/json")
+
+
 def test_bulk_assign(rc: RC) -> None:
     response = rc.post(
         "/opt-outs/bulk-assign",
