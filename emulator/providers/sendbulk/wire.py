@@ -181,9 +181,14 @@ def _form(raw: bytes) -> dict[str, Any]:
         raise UnsupportedDataType() from None
 
 
+#: PHP's json_decode reads a float literal past the double range (``1e400``) as INF,
+#: where msgspec refuses the whole body: the item, not the request, is then refused.
+_JSON = msgspec.json.Decoder(float_hook=float)
+
+
 def _json_object(raw: bytes) -> dict[str, Any]:
     try:
-        data = msgspec.json.decode(raw)
+        data = _JSON.decode(raw)
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         # Not UTF-8 or nested past the parser: PHP's json_decode gives null here too.
         raise UnsupportedDataType() from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from ._helpers import APIKEY, BASE, PARTNER, SHORTCODE, body, bulk, bulk_item, creds, post
@@ -266,6 +267,28 @@ def test_a_time_to_send_past_the_float_range_refuses_only_its_item(client, emu, 
         ("+254712345678", "queued"),
         ("+254733123456", "rejected"),
     ]
+
+
+@pytest.mark.parametrize("literal", [b"1e400", b"-1e400", b"1.5e999"])
+def test_a_float_literal_past_the_double_range_refuses_only_its_item(client, emu, literal):
+    """PHP's json_decode reads ``1e400`` as INF: the item's timeToSend is unreadable, no more."""
+    items = [
+        bulk_item("0712345678", clientsmsid=1),
+        bulk_item("0733123456", clientsmsid=2, timeToSend="@@"),
+    ]
+    raw = msgspec.json.encode(bulk(items)).replace(b'"@@"', literal)
+    response = client.post(
+        f"{BASE}/sendbulk", content=raw, headers={"Content-Type": "application/json"}
+    )
+    first, second = body(response)["responses"]
+    assert (first["response-code"], first["clientsmsid"]) == (200, 1)
+    assert second == {
+        "response-code": 1009,
+        "response-description": "Unsupported data type",
+        "mobile": "254733123456",
+        "clientsmsid": 2,
+    }
+    assert len(emu.messages(provider="sendbulk")) == 2
 
 
 def test_a_time_to_send_past_the_float_range_is_a_1009_row_on_sendsms(client):
