@@ -204,9 +204,12 @@ def _amount(value: Any) -> float:
         amount = float(text(value))
     except ValueError:
         raise UnsupportedDataType() from None
-    if not math.isfinite(amount) or amount <= 0:
+    if not math.isfinite(amount):
         raise UnsupportedDataType()
-    return round(amount, 2)
+    units = round(amount, 2)
+    if units <= 0:  # 0.001 is a credit of nothing, as 0 is
+        raise UnsupportedDataType()
+    return units
 
 
 #: The endpoint names, also the scenario's ``endpoint`` values for faults and rules.

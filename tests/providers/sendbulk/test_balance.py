@@ -112,7 +112,7 @@ def test_credit_to_an_unknown_child_is_1005(client, emu, child):
     }
 
 
-@pytest.mark.parametrize("amount", ["five", "0", -3, None])
+@pytest.mark.parametrize("amount", ["five", "0", -3, None, "0.001", 0.004])
 def test_credit_with_a_bad_amount_is_1009(client, amount):
     payload = {"apikey": APIKEY, "partnerID": PARTNER, "childID": "c", "amount": amount}
     assert body(post(client, "credit", payload))["response-code"] == 1009
