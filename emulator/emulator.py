@@ -104,6 +104,9 @@ class Emulator:
         self._start = self.clock.time()
         self.store: Store = MemoryStore() if db is None else self._open_sqlite(db)
         self.journal = Journal()
+        #: Messages up to this ``seq`` were stored before this journal began (an
+        #: earlier run of a ``--db`` server): no entry of it created them.
+        self.journal_from_seq = 0
         self.rate_limiter = RateLimiter()
         persistent = not isinstance(self.store, MemoryStore)
         self.webhooks = WebhookQueue(
@@ -131,6 +134,9 @@ class Emulator:
         counters = self.store.get_meta("ids")
         if counters:
             self.ids.restore(counters)
+        self.journal.continue_after(self.store.get_meta("journal", 0))
+        newest = self.store.query_messages_before(MessageQuery(), before_seq=2**62, limit=1)
+        self.journal_from_seq = newest[-1].seq if newest else 0
         saved_time = self.store.get_meta("clock")
         if saved_time is not None and saved_time > self.clock.time():
             self.clock.set(saved_time)
@@ -155,6 +161,8 @@ class Emulator:
             with self.store.transaction():
                 self.store.put_meta("ids", self.ids.state())
                 self.store.put_meta("clock", self.clock.time())
+                # + 1: the request being answered is journaled after its writes commit
+                self.store.put_meta("journal", self.journal.last_id + 1)
 
     # time
     def time(self) -> float:
@@ -219,6 +227,7 @@ class Emulator:
             self.webhooks.clear()  # under the store's hold, as the queue writes to the store
             self.store.clear()
             self.journal.clear()
+            self.journal_from_seq = 0
             self.engine.reset()
             self.rate_limiter.reset()
             self.ids.reset()

@@ -231,6 +231,43 @@ def test_sqlite_a_write_cut_short_leaves_ids_that_continue(
         second.close()
 
 
+def test_sqlite_restart_continues_request_ids_and_names_no_creator_for_older_messages(
+    tmp_path: Path,
+) -> None:
+    """The journal starts empty after a restart; nothing in it is taken for an older request."""
+    db = tmp_path / "emu.db"
+    batch = {"from": "+16505550100", "text": "hi", "messages": [{"to": ["+14155550100"]}]}
+    first = Emulator(db=db)
+    with first.client() as client:
+        token = client.post(
+            "/restapi/oauth/token",
+            auth=("id", "secret"),
+            data={"grant_type": "password", "username": "u", "password": "p"},
+        ).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        sent = client.post("/restapi/v1.0/account/~/a2p-sms/batches", headers=auth, json=batch)
+        assert sent.status_code == 201
+        old_ids = [r["id"] for r in client.get("/_emulator/requests").json()["requests"]]
+        (message_id,) = [m["id"] for m in first.messages()]
+        shown = client.get(f"/_emulator/messages/{message_id}").json()["message"]
+        assert shown["request"]["id"] == max(old_ids)  # the POST, found in this run
+    first.close()
+
+    second = Emulator(db=db)
+    try:
+        with second.client() as client:
+            again = client.get(
+                f"/restapi/v1.0/account/~/a2p-sms/batches/{sent.json()['id']}", headers=auth
+            )
+            assert again.status_code == 200  # its response names the batch, in the same second
+            new_ids = [r["id"] for r in client.get("/_emulator/requests").json()["requests"]]
+            assert min(new_ids) > max(old_ids)
+            shown = client.get(f"/_emulator/messages/{message_id}").json()["message"]
+            assert shown.get("request") is None
+    finally:
+        second.close()
+
+
 def test_sqlite_keeps_a_clock_set_through_the_admin_api(tmp_path: Path) -> None:
     db = tmp_path / "emu.db"
     first = Emulator(db=db)

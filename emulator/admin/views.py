@@ -9,6 +9,8 @@ webhook attempts); provider-specific words come only from each provider's
   entry of the same provider, answered within two seconds (emulator time) of
   the message's creation, whose response names the message (or its batch),
   or else whose request names the recipient.  It is labelled as a guess.
+  None for a message stored before a ``--db`` server's restart (its journal
+  starts empty).
 - Cost is shown only when a provider stores one in ``message.extra``: a
   ``"cost"`` as is, else ``"rate"`` (per segment) × segments.
 - Free-text search and the status filter are evaluated in Python over pages
@@ -236,7 +238,7 @@ def creating_request(emu: Emulator, message: Message) -> dict[str, Any] | None:
         entry = journal_entry(emu, journal_id)
         if entry is not None:
             return {"entry": entry, "match": "recorded"}
-    if message.direction == Direction.INBOUND:
+    if message.direction == Direction.INBOUND or message.seq <= emu.journal_from_seq:
         return None
     candidates = []
     for entry in _journal_entries(emu, message.provider):

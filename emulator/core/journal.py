@@ -176,3 +176,13 @@ class Journal:
         with self._lock:
             self._entries.clear()
             self._next_id = 0
+
+    @property
+    def last_id(self) -> int:
+        """The id given to the latest entry (0 before the first)."""
+        return self._next_id
+
+    def continue_after(self, last_id: int) -> None:
+        """Number the next entry ``last_id + 1`` (a restarted server's ids go on)."""
+        with self._lock:
+            self._next_id = max(self._next_id, last_id)
