@@ -6,6 +6,7 @@ import asyncio
 import re
 import sys
 import time
+from email.utils import formatdate
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
@@ -73,6 +74,35 @@ async def _dropped(send: Send) -> bool:
     return True
 
 
+class _HttpDate:
+    """The ``Date`` header for an emulator time, formatted once per second.
+
+    It follows the emulator's clock, virtual or real, in every mode: uvicorn's
+    own (the wall clock) is turned off, and in-process there is none at all.
+    """
+
+    __slots__ = ("_second", "_value")
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._value = b""
+
+    def __call__(self, now: float) -> bytes:
+        second = int(now)
+        if second != self._second:
+            self._value = formatdate(second, usegmt=True).encode("ascii")
+            self._second = second
+        return self._value
+
+
+def _dated(headers: list[tuple[bytes, bytes]], date: bytes) -> list[tuple[bytes, bytes]]:
+    """``headers`` plus ``Date`` (a copy: a response's own list is left alone)."""
+    for name, _ in headers:
+        if name == b"date":  # a scenario fault's own
+            return headers
+    return [*headers, (b"date", date)]
+
+
 class EmulatorApp:
     """The emulator's ASGI entry point: one callable instead of a stack of wrappers.
 
@@ -91,6 +121,7 @@ class EmulatorApp:
         self.mounts = mounts
         self._mount_paths = frozenset(mounts)
         self._prefixes = tuple((m + "/", name, app) for m, (name, app) in mounts.items())
+        self._date = _HttpDate()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         webhooks = self.emu.webhooks
@@ -123,7 +154,7 @@ class EmulatorApp:
             path = "/_emulator/"
         if path.startswith("/_emulator/"):
             try:
-                await self.outer(scope, receive, _silenced(send))
+                await self.outer(scope, receive, _silenced(self._dating(send)))
             except DropConnection:
                 if not await _dropped(send):
                     raise
@@ -205,7 +236,8 @@ class EmulatorApp:
             kind = message["type"]
             if kind == "http.response.start":
                 status = message["status"]
-                response_headers = message.get("headers", [])
+                date = self._date(self.emu.time())
+                response_headers = message["headers"] = _dated(message.get("headers", []), date)
             elif kind == "http.response.body" and len(response_body) < BODY_LIMIT:
                 chunk = message.get("body", b"")
                 if not response_body and len(chunk) <= BODY_LIMIT:
@@ -235,6 +267,15 @@ class EmulatorApp:
                 response_body=response_body,
                 error=error,
             )
+
+    def _dating(self, send: Send) -> Send:
+        async def send_dated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                date = self._date(self.emu.time())
+                message["headers"] = _dated(list(message.get("headers", [])), date)
+            await send(message)
+
+        return send_dated
 
     def _journal(
         self,

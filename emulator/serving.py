@@ -117,7 +117,7 @@ class _CutByShutdown(logging.Filter):
 
 def uvicorn_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
     """uvicorn's ``Config`` for the emulator: quiet, no lifespan, no WebSocket, one write
-    per response, a bounded graceful shutdown."""
+    per response, a bounded graceful shutdown, no Date or Server header of its own."""
     options.setdefault("log_level", "warning")
     options.setdefault("lifespan", "off")
     options.setdefault("access_log", False)
@@ -125,6 +125,10 @@ def uvicorn_config(app: ASGIApp, **options: Any) -> uvicorn.Config:
     # No provider speaks WebSocket: an Upgrade header on a provider path is an
     # ordinary request to answer in its shape (uvicorn would send an empty 403).
     options.setdefault("ws", "none")
+    # The app sends Date by the emulator's clock (virtual or real), as in-process;
+    # uvicorn's would be the wall clock, and its Server header is not a provider's.
+    options.setdefault("date_header", False)
+    options.setdefault("server_header", False)
     if OneWriteHttpToolsProtocol is not None:
         options.setdefault("http", OneWriteHttpToolsProtocol)
     config = uvicorn.Config(app, **options)

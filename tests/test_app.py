@@ -228,3 +228,25 @@ def test_a_websocket_upgrade_is_answered_by_the_provider_and_journaled(
     with httpx.Client(base_url=live.url) as client:
         journaled = [e["path"] for e in client.get("/_emulator/requests").json()["requests"]]
     assert path in journaled
+
+
+@pytest.mark.parametrize("mode", ["in-process", "live"])
+def test_every_answer_has_one_date_header_from_the_emulator_clock(mode: str) -> None:
+    """The same Date in every mode: the virtual clock's, not the wall clock's, and no Server."""
+    emu = Emulator(clock="virtual")
+    with LiveServer(emu) as server:
+        client = server.client() if mode == "live" else emu.client()
+        with client:
+            paths = [
+                "/api/services/getbalance?apikey=x&partnerID=1",  # a provider
+                "/_emulator/health",  # the admin API
+                "/nowhere",  # the JSON 404
+            ]
+            for path in paths:
+                response = client.get(path)
+                assert response.headers.get_list("date") == ["Thu, 01 Jan 2026 00:00:00 GMT"]
+                assert "server" not in response.headers
+            emu.advance("36h")
+            later = client.get(paths[0])
+            assert later.headers["date"] == "Fri, 02 Jan 2026 12:00:00 GMT"
+    emu.close()
