@@ -66,13 +66,14 @@ def add_batch(
     provider: str = "fonedynamics",
     rejected: Sequence[dict[str, Any]] = (),
     processing: float = 4.0,
+    sender: str = SENDER,
 ) -> Batch:
     """Store a batch of ``texts`` (dispatched evenly over ``processing`` seconds)."""
     batch = Batch(
         id=f"BATCH{emu.ids.next('tests.ui.batch'):03d}",
         provider=provider,
         tenant="acct-1",
-        sender=SENDER,
+        sender=sender,
         created_at=emu.time(),
         size=len(texts),
         processing=processing,
@@ -84,6 +85,7 @@ def add_batch(
             text,
             provider=provider,
             to=f"+1555000{3000 + i}",
+            sender=sender,
             batch_id=batch.id,
             dispatch_in=batch.dispatch_time(i) - batch.created_at,
         )

@@ -285,6 +285,26 @@ def test_narrow_window_and_keyboard_focus(server: LiveServer, page: Any) -> None
     assert outline == "solid"
 
 
+@pytest.mark.parametrize("width", [1280, 380])
+def test_long_unbroken_values_wrap_instead_of_widening_the_page(
+    server: LiveServer, page: Any, width: int
+) -> None:
+    long_sender = "S" * 300  # a sendbulk shortcode may be this long
+    add_message(server.emulator, "short", sender=long_sender)
+    batch = add_batch(server.emulator, ["one"], sender=long_sender)
+    receipt_url = f"{server.url}/_emulator/health?token=" + "t" * 400
+    fd_send(server, "x", DeliveryReceiptWebhookUri=receipt_url, DeliveryReceiptWebhookMethod="GET")
+    server.advance("1m")
+    page.set_viewport_size({"width": width, "height": 800})
+    for path in ("", "/batches", f"/batches/{batch.id}", "/webhooks", "/requests"):
+        page.goto(ui(server, path))
+        expect(page.locator("main table.list").first).to_be_visible()
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1, f"{path or '/'} is {overflow} px wider than the window"
+
+
 def test_webhook_attempts_are_listed_with_their_response_codes(
     server: LiveServer, page: Any
 ) -> None:
