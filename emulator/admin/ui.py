@@ -136,17 +136,24 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
             base=base,
             ui=base + "/ui",
             live=request.state.live,
+            live_url=base + ("/ui/live" if request.state.timed else "/ui/live?timed=0"),
             clock_kind=emu.clock.kind,
             providers=emu.providers,
             **context,
         )
         return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
 
-    def page(handler: Callable[[Request], Awaitable[Response]]) -> Callable[..., Any]:
-        """Take the live fingerprint before reading any state, so no change is missed."""
+    def page(
+        handler: Callable[[Request], Awaitable[Response]], *, timed: bool = True
+    ) -> Callable[..., Any]:
+        """Take the live fingerprint before reading any state, so no change is missed.
+
+        ``timed=False``: the page shows nothing that follows the clock (see ``live_state``).
+        """
 
         async def run(request: Request) -> Response:
-            request.state.live = views.live_state(emu)
+            request.state.timed = timed
+            request.state.live = views.live_state(emu, timed=timed)
             return await handler(request)
 
         return run
@@ -308,8 +315,9 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
         return Response(content, media_type=media_type, headers=_STATIC_HEADERS)
 
     async def live(request: Request) -> Response:
+        timed = request.query_params.get("timed") != "0"
         return Response(
-            msgspec.json.encode(views.live_state(emu)),
+            msgspec.json.encode(views.live_state(emu, timed=timed)),
             media_type="application/json",
             headers={"Cache-Control": "no-store"},
         )
@@ -320,10 +328,10 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
         Route("/ui/messages/{message_id}", page(message), methods=["GET"]),
         Route("/ui/batches", page(batches), methods=["GET"]),
         Route("/ui/batches/{batch_id}", page(batch), methods=["GET"]),
-        Route("/ui/requests", page(journal), methods=["GET"]),
-        Route("/ui/requests/{entry_id:int}", page(journal_entry), methods=["GET"]),
-        Route("/ui/webhooks", page(webhooks), methods=["GET"]),
-        Route("/ui/scenario", page(scenario), methods=["GET"]),
+        Route("/ui/requests", page(journal, timed=False), methods=["GET"]),
+        Route("/ui/requests/{entry_id:int}", page(journal_entry, timed=False), methods=["GET"]),
+        Route("/ui/webhooks", page(webhooks, timed=False), methods=["GET"]),
+        Route("/ui/scenario", page(scenario, timed=False), methods=["GET"]),
         Route("/ui/static/{name}", static, methods=["GET"]),
     ]
 

@@ -407,14 +407,18 @@ def batch_detail(
     return detail
 
 
-def live_state(emu: Emulator) -> dict[str, Any]:
-    """A cheap fingerprint of everything the UI shows; it changes when anything does."""
+def live_state(emu: Emulator, *, timed: bool = True) -> dict[str, Any]:
+    """A cheap fingerprint of everything the UI shows; it changes when anything does.
+
+    ``timed=False`` leaves the clock out, for pages whose content does not follow it
+    (the journal, webhooks, the scenario): with a real clock they would else be
+    redrawn every second under the reader.
+    """
     now = emu.time()
-    entries = emu.journal.entries()
     parts = (
-        f"{now:.3f}",
+        f"{now:.3f}" if timed else "",
         emu.store.count_messages(),
-        entries[-1]["id"] if entries else 0,
+        emu.journal.last_id,
         len(emu.webhooks.attempts),
         len(emu.webhooks.pending()),
         id(emu.scenario),

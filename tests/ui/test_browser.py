@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from emulator import Emulator
 from emulator.testing.server import LiveServer
 
 from ._data import add_batch, add_message
@@ -325,3 +326,41 @@ def test_webhook_attempts_are_listed_with_their_response_codes(
     attempt.get_by_role("link", name=sid).click()
     expect(page.locator(".timeline .ev-webhook")).to_contain_text("attempt 1")
     expect(page.locator(".timeline .ev-webhook .badge")).to_have_text("200")
+
+
+def test_the_request_journal_is_not_redrawn_by_a_real_clock_alone(page: Any) -> None:
+    """With a real clock the time moves every second; the journal's content does not."""
+    with LiveServer(Emulator(clock="real")) as server:
+        fd_send(server, "read me")
+        page.goto(ui(server, "/requests"))
+        refetched: list[str] = []
+        page.on("request", lambda r: refetched.append(r.url) if "/ui/requests" in r.url else None)
+        clock = page.locator("#clock-now")
+        shown = clock.inner_text()
+        expect(clock).not_to_have_text(shown, timeout=5_000)  # real-time ok: polls go on
+        page.wait_for_timeout(2_500)  # real-time ok: about two more polls
+        assert refetched == []
+        fd_send(server, "and me")  # a new request does redraw it
+        expect(page.locator("table.journal tbody tr")).to_have_count(2)  # real-time ok
+
+
+def test_a_redraw_keeps_an_open_request_body_scrolled_and_its_summary_focused(
+    server: LiveServer, page: Any
+) -> None:
+    fd_send(server, "word " * 3000)
+    page.set_viewport_size({"width": 1280, "height": 700})
+    page.goto(ui(server, "/requests"))
+    entry = page.locator("table.journal tbody tr").first
+    entry.locator("summary").click()
+    body = entry.locator("pre.body").first
+    scrolled = body.evaluate("pre => { pre.scrollTop = 300; return pre.scrollTop; }")
+    assert scrolled > 100
+    entry.locator("summary").focus()
+    focused = page.evaluate("document.activeElement.parentElement.id")
+    fd_send(server, "redraw")
+    expect(page.locator("table.journal tbody tr")).to_have_count(2)  # real-time ok
+    details = page.locator(f"#{focused}")
+    expect(details.locator("pre.body").first).to_be_visible()
+    assert details.locator("pre.body").first.evaluate("pre => pre.scrollTop") == scrolled
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    assert page.evaluate("document.activeElement.parentElement.id") == focused

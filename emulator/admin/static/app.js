@@ -56,21 +56,35 @@
     document.querySelectorAll("[data-live][id]").forEach(function (region) {
       const fresh = doc.getElementById(region.id);
       if (!fresh) return;
-      const open = new Set();
-      region.querySelectorAll("details[open][id]").forEach(function (d) { open.add(d.id); });
-      const active = document.activeElement;
-      const focusId = active && region.contains(active) ? active.id : null;
-      const focusHref = active && region.contains(active) ? active.getAttribute("href") : null;
-      const node = document.importNode(fresh, true);
-      node.querySelectorAll("details[id]").forEach(function (d) {
-        if (open.has(d.id)) d.open = true;
+      // Open request bodies stay open, and scrolled where they were.
+      const open = new Map();
+      region.querySelectorAll("details[open][id]").forEach(function (d) {
+        open.set(d.id, Array.from(d.querySelectorAll("pre"), function (pre) { return pre.scrollTop; }));
       });
+      const active = document.activeElement;
+      const inside = active && region.contains(active);
+      const focusId = inside ? active.id : null;
+      const focusHref = inside ? active.getAttribute("href") : null;
+      // A focused <summary> has no id or href of its own: its <details> has the id.
+      const focusSummary = inside && active.tagName === "SUMMARY" && active.parentElement
+        ? active.parentElement.id : null;
+      const node = document.importNode(fresh, true);
       region.replaceWith(node);
+      node.querySelectorAll("details[id]").forEach(function (d) {
+        if (!open.has(d.id)) return;
+        d.open = true;
+        const scrolls = open.get(d.id);
+        d.querySelectorAll("pre").forEach(function (pre, i) { pre.scrollTop = scrolls[i] || 0; });
+      });
       let target = focusId ? document.getElementById(focusId) : null;
       if (!target && focusHref) {
         target = Array.from(node.querySelectorAll("a[href]")).find(function (a) {
           return a.getAttribute("href") === focusHref;
         }) || null;
+      }
+      if (!target && focusSummary) {
+        const details = document.getElementById(focusSummary);
+        target = details ? details.querySelector(":scope > summary") : null;
       }
       if (target) target.focus({ preventScroll: true });
     });
