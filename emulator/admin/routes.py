@@ -173,8 +173,14 @@ def build_admin_app(emu: Emulator) -> Starlette:
             raise AdminError(str(exc)) from None
         return _json({"message": record}, status=201)
 
-    async def requests(request: Request) -> Response:
+    def provider_param(request: Request) -> str | None:
         provider = request.query_params.get("provider") or None
+        if provider is not None and provider not in emu.providers:
+            raise AdminError(f"unknown provider {provider!r} (known: {', '.join(emu.providers)})")
+        return provider
+
+    async def requests(request: Request) -> Response:
+        provider = provider_param(request)
         try:
             after = int(request.query_params.get("after", "0"))
         except ValueError:
@@ -192,9 +198,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
         return _json({"message": detail})
 
     async def batches(request: Request) -> Response:
-        provider = request.query_params.get("provider") or None
-        if provider is not None and provider not in emu.providers:
-            raise AdminError(f"unknown provider {provider!r} (known: {', '.join(emu.providers)})")
+        provider = provider_param(request)
         return _json({"batches": views.list_batches(emu, provider=provider)})
 
     async def batch_detail(request: Request) -> Response:

@@ -8,6 +8,7 @@ of the same entry return the same object.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections import deque
 from collections.abc import Iterable
@@ -104,8 +105,11 @@ class Journal:
 
     def __init__(self, capacity: int = 10_000) -> None:
         self._entries: deque[_Exchange | _Recorded] = deque(maxlen=capacity)
+        self._capacity = capacity
         self._lock = threading.Lock()
         self._next_id = 0
+        #: The time of the latest exchange dropped to make room (-inf: none yet).
+        self.dropped_time = -math.inf
 
     def record(self, entry: dict[str, Any]) -> dict[str, Any]:
         """Add a ready-made entry (an ``id`` is given to it)."""
@@ -143,6 +147,10 @@ class Journal:
         response = tuple(response_headers)
         with self._lock:
             self._next_id += 1
+            if len(self._entries) == self._capacity:
+                dropped = self._entries[0]
+                if isinstance(dropped, _Exchange):
+                    self.dropped_time = max(self.dropped_time, dropped.time)
             self._entries.append(
                 _Exchange(
                     self._next_id,
@@ -176,6 +184,7 @@ class Journal:
         with self._lock:
             self._entries.clear()
             self._next_id = 0
+            self.dropped_time = -math.inf
 
     @property
     def last_id(self) -> int:

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from emulator import Emulator, __version__
+from emulator.core.journal import Journal
 from emulator.core.models import Message
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
@@ -487,6 +488,42 @@ def test_requests_journal_and_filters(client: httpx.Client) -> None:
     assert [e["provider"] for e in later] == ["fonedynamics"]
     only = client.get("/_emulator/requests?provider=ringcentral").json()["requests"]
     assert [e["path"] for e in only] == ["/restapi/v1.0/nothing"]
+
+
+@pytest.mark.parametrize("path", ["/_emulator/requests", "/_emulator/batches"])
+def test_an_unknown_provider_filter_is_400_not_an_empty_list(
+    client: httpx.Client, path: str
+) -> None:
+    body = assert_error(client.get(f"{path}?provider=ringcentrall"))
+    assert "unknown provider 'ringcentrall'" in body["error"]
+
+
+def test_requests_of_messages_whose_request_the_journal_dropped_are_not_guessed(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """Once the journal drops requests, a later one naming the same recipient is not the creator."""
+    emu.journal = Journal(capacity=3)
+
+    def send(text: str) -> str:
+        body = {"apikey": "k", "partnerID": "1", "shortcode": "SHOP", "mobile": "254712345678"}
+        client.post("/api/services/sendsms", json={**body, "message": text})
+        (record,) = [m for m in emu.messages() if m["text"] == text]
+        return record["id"]
+
+    def creator(message_id: str) -> dict | None:
+        return client.get(f"/_emulator/messages/{message_id}").json()["message"].get("request")
+
+    first = send("m0")
+    assert creator(first) is not None
+    for i in range(1, 5):  # the journal holds 3: m0's request is dropped
+        send(f"m{i}")
+    assert creator(first) is None
+    emu.advance("10s")  # after the dropped ones: found again
+    later = send("m5")
+    found = creator(later)
+    assert found is not None
+    entry = client.get(f"/_emulator/requests/{found['id']}").json()["request"]
+    assert '"m5"' in entry["request_body"]
 
 
 @pytest.mark.parametrize("query", ["after=x", "after=1.5", "after="])
