@@ -9,7 +9,8 @@ written against ``sms_emulator_server`` runs unchanged with
 ``load_scenario(None)`` restores the server's own scenario (the one it was
 started with, or last given without ``?temporary``), not ``happy-path``: the
 person who started the server chose it.  Every other scenario is sent as a
-temporary one, so a run killed mid-test leaves the server's own unchanged.
+temporary one unless ``temporary=False``, so a run killed mid-test leaves the
+server's own unchanged.
 """
 
 from __future__ import annotations
@@ -142,12 +143,20 @@ class RemoteEmulator(MessageHelpers):
         "own"}`` (``own``: the server's own scenario, which temporary ones leave)."""
         return self._call("GET", "/scenario")
 
-    def load_scenario(self, spec: str | Path | dict[str, Any] | Scenario | None) -> dict[str, Any]:
+    def load_scenario(
+        self,
+        spec: str | Path | dict[str, Any] | Scenario | None,
+        *,
+        temporary: bool = True,
+    ) -> dict[str, Any]:
         """Activate a scenario on the server (``PUT /_emulator/scenario``).
 
         ``spec`` is a shipped name, a local file (its text is sent), YAML/JSON
         text, a dict or a ``Scenario``; None restores the server's own scenario.
-        Returns the scenario state the server reports.
+        Temporary by default (a test's: the server's own stays, see the module
+        docstring); ``temporary=False`` makes it the server's own, as a script
+        preparing a server for a test run wants.  Returns the scenario state the
+        server reports.
         """
         if self._initial_scenario is None:  # what an older server, with no "own", had
             self._initial_scenario = self.scenario()["scenario"]
@@ -175,7 +184,7 @@ class RemoteEmulator(MessageHelpers):
             return self._call(
                 "PUT",
                 "/scenario",
-                params={"temporary": "true"},
+                params={"temporary": "true"} if temporary else None,
                 content=content.encode("utf-8"),
                 headers={"Content-Type": "application/yaml"},
             )

@@ -134,6 +134,25 @@ def test_a_run_killed_mid_test_leaves_the_servers_own_scenario_for_the_next(
         next_run.close()
 
 
+def test_a_preparing_script_can_make_a_scenario_the_servers_own(
+    remote: RemoteEmulator, live: LiveServer
+) -> None:
+    live.load_scenario({"name": "started-with"})
+    script = RemoteEmulator(remote.url)
+    try:
+        state = script.load_scenario({"name": "prepared"}, temporary=False)
+        assert (state["name"], state["own"]["name"]) == ("prepared", "prepared")
+    finally:
+        script.close()
+    test_run = RemoteEmulator(remote.url)
+    try:
+        test_run.load_scenario({"name": "one-test"})
+        test_run.load_scenario(None)  # what the plugin does after the run
+        assert live.scenario.name == "prepared"
+    finally:
+        test_run.close()
+
+
 def test_invalid_scenario_is_refused_with_the_field(remote: RemoteEmulator) -> None:
     with pytest.raises(RemoteEmulatorError, match="rules\\[0\\]") as info:
         remote.load_scenario({"rules": [{"outcome": "exploded"}]})
