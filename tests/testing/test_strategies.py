@@ -149,6 +149,59 @@ def test_a_bad_size_names_the_options_given() -> None:
         sendbulk_sms_bodies(min_numbers=0)
 
 
+@pytest.mark.parametrize(
+    ("factory", "kwargs", "most"),
+    [
+        (ringcentral_batch_bodies, {"max_messages": 101}, 100),
+        (fonedynamics_batch_bodies, {"max_messages": 51}, 50),
+        (sendbulk_bulk_bodies, {"min_messages": 201, "max_messages": 201}, 200),
+        (sendbulk_sms_bodies, {"max_numbers": 301}, 300),
+    ],
+)
+def test_sizes_past_hypothesis_budget_are_refused_eagerly_not_by_a_health_check(
+    factory, kwargs, most
+) -> None:
+    with pytest.raises(InvalidArgument, match=f"at most {most} items"):
+        factory(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        ringcentral_batch_bodies(min_messages=100, max_messages=100),
+        fonedynamics_batch_bodies(min_messages=50, max_messages=50),
+        sendbulk_sms_bodies(min_numbers=300, max_numbers=300),
+    ],
+    ids=["ringcentral", "fonedynamics", "sendbulk_sms"],
+)
+def test_the_largest_sizes_allowed_are_drawn(strategy) -> None:
+    seen = []
+
+    @settings(max_examples=2, deadline=None, database=None)
+    @given(strategy)
+    def draw(body: dict) -> None:
+        seen.append(body)
+
+    draw()  # no FailedHealthCheck
+    assert seen
+
+
+@pytest.mark.parametrize(
+    "factory", [ringcentral_batch_bodies, fonedynamics_batch_bodies, sendbulk_bulk_bodies]
+)
+def test_bad_items_with_an_invalid_body_is_refused(factory) -> None:
+    with pytest.raises(InvalidArgument, match="bad_items=True needs valid=True"):
+        factory(valid=False, bad_items=True)
+
+
+def test_the_same_options_give_the_same_strategy_object() -> None:
+    """Bodies draw numbers and texts on every example: built once, not validated anew."""
+    assert e164_numbers() is e164_numbers()
+    assert e164_numbers(country_codes=["44", "61"]) is e164_numbers(country_codes=("44", "61"))
+    assert gsm7_texts(units=[160]) is gsm7_texts(units=[160])
+    assert sms_texts() is sms_texts()
+
+
 @FEW
 @given(kenyan_msisdns())
 def test_kenyan_msisdns_are_on_an_operator_range(mobile: str) -> None:
