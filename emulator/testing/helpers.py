@@ -25,6 +25,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import httpx
+
 from ..emulator import Emulator
 
 __all__ = [
@@ -183,6 +185,34 @@ class MessageHelpers:
                 f"no message with a 4-8 digit code was sent to {to!r}; {_describe(sent)}"
             )
         return code
+
+
+class SocketClients:
+    """``client()`` for a server reached over a socket, each one closed after its test.
+
+    The server fixture calls ``_track_clients()`` before a test and
+    ``_close_clients()`` after it, so a client a test left open is closed then,
+    not garbage-collected with an open socket (a ``ResourceWarning``, an error
+    under ``-W error``).  Clients made outside a test (a session fixture's) are
+    left to their maker.
+    """
+
+    url: str  # supplied by the class this is mixed into
+
+    def client(self, **kwargs: Any) -> httpx.Client:
+        """An ``httpx.Client`` with ``url`` as base URL: requests go over the real socket."""
+        client = httpx.Client(base_url=self.url, **kwargs)
+        tracked = self.__dict__.get("_tracked_clients")
+        if tracked is not None:
+            tracked.append(client)
+        return client
+
+    def _track_clients(self) -> None:
+        self.__dict__["_tracked_clients"] = []
+
+    def _close_clients(self) -> None:
+        for client in self.__dict__.pop("_tracked_clients", None) or ():
+            client.close()
 
 
 class InProcessEmulator(MessageHelpers, Emulator):

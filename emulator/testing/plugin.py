@@ -196,8 +196,11 @@ def make_sms_emulator_server(
 @pytest.fixture
 def sms_emulator_server(
     make_sms_emulator_server: LiveServer | RemoteEmulator, request: pytest.FixtureRequest
-) -> LiveServer | RemoteEmulator:
-    """The session's server, reset and given this test's scenario; ``.url`` to call it."""
+) -> Iterator[LiveServer | RemoteEmulator]:
+    """The session's server, reset and given this test's scenario; ``.url`` to call it.
+
+    Clients the test got from its ``client()`` are closed after it.
+    """
     server = make_sms_emulator_server
     server.reset()
     spec = scenario_for(request.node)
@@ -205,4 +208,6 @@ def sms_emulator_server(
         server.load_scenario(spec)
     else:
         server.load_scenario(_parsed(spec))
-    return server
+    server._track_clients()
+    yield server
+    server._close_clients()

@@ -25,7 +25,7 @@ import httpx
 from ..core.clock import to_datetime
 from ..scenario.loader import is_file, shipped_scenarios
 from ..scenario.schema import Scenario
-from .helpers import MessageHelpers
+from .helpers import MessageHelpers, SocketClients
 
 __all__ = ["RemoteEmulator", "RemoteEmulatorError"]
 
@@ -42,7 +42,7 @@ class RemoteEmulatorError(RuntimeError):
         self.status, self.body = status, body
 
 
-class RemoteEmulator(MessageHelpers):
+class RemoteEmulator(SocketClients, MessageHelpers):
     """An emulator running elsewhere, e.g. ``RemoteEmulator("http://127.0.0.1:8787")``."""
 
     def __init__(self, url: str, *, timeout: float = 10.0) -> None:
@@ -74,10 +74,6 @@ class RemoteEmulator(MessageHelpers):
     def health(self) -> dict[str, Any]:
         """``GET /_emulator/health``; raises RemoteEmulatorError if the server is not there."""
         return self._call("GET", "/health")
-
-    def client(self, **kwargs: Any) -> httpx.Client:
-        """An ``httpx.Client`` with the server as base URL (a real socket client)."""
-        return httpx.Client(base_url=self.url, **kwargs)
 
     def close(self) -> None:
         self._http.close()

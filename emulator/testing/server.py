@@ -7,12 +7,11 @@ import threading
 import time
 from typing import Any
 
-import httpx
 import uvicorn
 
 from ..emulator import Emulator
 from ..serving import GRACEFUL_SHUTDOWN, uvicorn_config
-from .helpers import MessageHelpers
+from .helpers import MessageHelpers, SocketClients
 
 __all__ = ["LiveServer", "bind_socket"]
 
@@ -36,7 +35,7 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
-class LiveServer(MessageHelpers):
+class LiveServer(SocketClients, MessageHelpers):
     """Serve an ``Emulator`` over HTTP on ``127.0.0.1`` (free port) from a daemon thread.
 
     Attribute access falls through to the emulator, so a live server has the
@@ -95,10 +94,6 @@ class LiveServer(MessageHelpers):
             if thread.is_alive():
                 raise RuntimeError("the emulator's live server did not stop")
         self._server = self._thread = None
-
-    def client(self, **kwargs: Any) -> httpx.Client:
-        """An ``httpx.Client`` with ``url`` as base URL: requests go over the real socket."""
-        return httpx.Client(base_url=self.url, **kwargs)
 
     def requests(self, provider: str | None = None, after: int = 0) -> list[dict[str, Any]]:
         """The request journal (requests received, responses given), oldest first."""

@@ -68,6 +68,36 @@ def test_in_process_fixture_is_fresh_per_test(project: pytest.Pytester) -> None:
     project.runpytest().assert_outcomes(passed=2)
 
 
+@pytest.mark.parametrize("where", ["live", "remote"])
+def test_a_client_a_test_left_open_is_closed_after_it(
+    project: pytest.Pytester, external: LiveServer, where: str
+) -> None:
+    """Under ``-W error`` an unclosed socket collected later would fail some other test."""
+    project.makepyfile(
+        """
+        import gc
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def kept(make_sms_emulator_server):
+            with make_sms_emulator_server.client() as client:
+                yield client
+
+        def test_left_open(sms_emulator_server, kept):
+            assert sms_emulator_server.client().get("/_emulator/health").status_code == 200
+            assert kept.get("/_emulator/health").status_code == 200
+
+        def test_next(sms_emulator_server, kept):
+            gc.collect()
+            assert kept.get("/_emulator/health").status_code == 200  # a session's stays open
+        """
+    )
+    args = ["-p", "no:randomly"]
+    if where == "remote":
+        args += ["--sms-emulator-url", external.url]
+    project.runpytest(*args).assert_outcomes(passed=2)
+
+
 def test_live_fixture_is_one_server_reset_per_test(project: pytest.Pytester) -> None:
     project.makepyfile(
         """
