@@ -14,6 +14,7 @@ from .core.ids import IdGenerator
 from .core.journal import Journal
 from .core.lifecycle import Timing, plan_for, with_error_code
 from .core.models import Batch, Message, Plan, Status
+from .core.phone import comparable_digits
 from .core.ratelimit import RateDecision, RateLimiter
 from .core.store import MemoryStore, MessageQuery, Store
 from .core.webhooks import WebhookJob, WebhookQueue
@@ -80,6 +81,20 @@ class _StoredJobs:
 
     def pending(self) -> list[dict[str, Any]]:
         return [record for _, record in self.store.state_items(self.NAMESPACE)]
+
+
+def _stored_forms(to: str | None) -> tuple[str | None, ...]:
+    """How a recipient written any way may be stored: ``+`` and its digits, or as
+    written (a short code, a sender name)."""
+    if to is None:
+        return (None,)
+    digits = comparable_digits(to)
+    canonical = "+" + digits if digits else to
+    return (canonical,) if canonical == to else (canonical, to)
+
+
+def _seq(message: Message) -> int:
+    return message.seq
 
 
 class Emulator:
@@ -347,8 +362,11 @@ class Emulator:
     ) -> list[dict[str, Any]]:
         """Neutral records of stored messages, oldest first, optionally filtered.
 
-        An unknown ``provider`` or ``status`` (the neutral words: ``delivered``, not
-        a provider's ``Delivered``) is a ``ValueError`` listing the known ones: a
+        ``to`` is compared by its digits, as ``sent_messages`` does
+        (``14155550100`` finds ``+14155550100``, Kenyan ``0712345678`` finds
+        ``+254712345678``); a sender name without digits as written.  An unknown
+        ``provider`` or ``status`` (the neutral words: ``delivered``, not a
+        provider's ``Delivered``) is a ``ValueError`` listing the known ones: a
         typo must not read as "nothing was sent".
         """
         if status is not None and status not in _STATUS_WORDS:
@@ -356,7 +374,11 @@ class Emulator:
         if provider is not None and provider not in self.providers:
             raise ValueError(f"unknown provider {provider!r} (known: {', '.join(self.providers)})")
         now = self.time()
-        found = self.store.query_messages(MessageQuery(provider=provider, to=to))
+        found: list[Message] = []
+        for form in _stored_forms(to):
+            found += self.store.query_messages(MessageQuery(provider=provider, to=form))
+        if to is not None:
+            found.sort(key=_seq)
         records = (self.record(m, now) for m in found)
         return [r for r in records if status is None or r["status"] == status]
 

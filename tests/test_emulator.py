@@ -398,3 +398,21 @@ def test_a_request_in_another_thread_falls_wholly_before_or_after_a_reset(
         emu.add_messages([outbound(emu)])
     assert [m["id"] for m in emu.messages()] == ["m1", "m2", "m3", "m4"]
     emu.close()
+
+
+@pytest.mark.parametrize(
+    "written", ["+254712345678", "254712345678", "0712345678", "+254 712 345 678"]
+)
+def test_messages_to_finds_a_number_however_it_is_written(written: str) -> None:
+    """As ``sent_messages`` does: a gateway echoes ``254…``, a Kenyan test writes ``07…``."""
+    emu = Emulator(clock="virtual")
+    with emu.client() as client:
+        body = {"partnerID": "1", "apikey": "k", "shortcode": "SHOP", "message": "hi"}
+        client.post("/api/services/sendsms", json={**body, "mobile": "0712345678"})
+        client.post("/api/services/sendsms", json={**body, "mobile": "0733123456"})
+        found = emu.messages(to=written)
+        assert [m["to"] for m in found] == ["+254712345678"]
+        assert client.get("/_emulator/messages", params={"to": written}).json()["messages"] == found
+    reply = emu.inbound("sendbulk", "+254712345678", "SHOP", "yes")
+    assert [m["id"] for m in emu.messages(to="SHOP")] == [reply["id"]]  # a short code as written
+    emu.close()

@@ -14,7 +14,14 @@ from functools import cache
 import phonenumbers
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 
-__all__ = ["E164_PATTERN", "is_e164", "is_possible_e164", "normalize_plus"]
+__all__ = [
+    "E164_PATTERN",
+    "comparable_digits",
+    "is_e164",
+    "is_possible_e164",
+    "normalize_plus",
+    "same_number",
+]
 
 E164_PATTERN = re.compile(r"\+[1-9][0-9]{1,14}")  # [0-9]: \d would match any Unicode digit
 
@@ -68,3 +75,26 @@ def normalize_plus(value: str) -> str:
     if value.startswith(" ") and value[1:2].isdigit():
         return "+" + value[1:]
     return value
+
+
+_NON_DIGITS = re.compile(r"[^0-9]")
+
+
+def comparable_digits(number: str) -> str:
+    """A number's digits for comparing how a test wrote it with how it was stored.
+
+    ``+``, spaces and punctuation are dropped; a ten-digit national form
+    starting with ``0`` (``0712345678``, as Kenyan clients write numbers) is
+    read as ``254…``.  Empty for a sender name with no digits.
+    """
+    digits = _NON_DIGITS.sub("", number)
+    if len(digits) == 10 and digits.startswith("0"):
+        return "254" + digits[1:]
+    return digits
+
+
+def same_number(a: str | None, b: str | None) -> bool:
+    """True when two phone numbers have the same digits (``+`` and formatting ignored)."""
+    if a is None or b is None:
+        return False
+    return a == b or (comparable_digits(a) != "" and comparable_digits(a) == comparable_digits(b))

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from ..core.phone import same_number
 from ..emulator import Emulator
 
 __all__ = [
@@ -40,22 +41,7 @@ __all__ = [
 #: A one-time code: 4–8 digits with no digit right before or after.
 CODE_PATTERN = re.compile(r"(?<!\d)\d{4,8}(?!\d)")
 
-_NON_DIGITS = re.compile(r"\D")
 _T = TypeVar("_T")
-
-
-def _digits(number: str) -> str:
-    digits = _NON_DIGITS.sub("", number)
-    if len(digits) == 10 and digits.startswith("0"):  # Kenyan local form 07…/01…
-        return "254" + digits[1:]
-    return digits
-
-
-def same_number(a: str | None, b: str | None) -> bool:
-    """True when two phone numbers have the same digits (``+`` and formatting ignored)."""
-    if a is None or b is None:
-        return False
-    return a == b or (_digits(a) != "" and _digits(a) == _digits(b))
 
 
 def extract_code(text: str) -> str | None:
