@@ -58,11 +58,12 @@ class Server:
             try:
                 line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
             except queue.Empty:
-                self.kill()
+                self.close()
                 pytest.fail(f"no banner within {DEADLINE}s: {self.banner}")
             if line is None:
-                self.kill()
-                pytest.fail(f"server exited: {self.stderr()}")
+                error = self.stderr()
+                self.close()
+                pytest.fail(f"server exited: {error}")
             self.banner.append(line)
         match = re.search(r"listening on (http://\S+)", self.banner[0])
         assert match, self.banner
@@ -108,13 +109,21 @@ class Server:
             self.proc.kill()
             self.proc.wait(timeout=DEADLINE)
 
+    def close(self) -> None:
+        """Kill the process if it still runs, and close its pipes."""
+        self.kill()
+        self.reader.join(timeout=DEADLINE)
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            if pipe is not None:
+                pipe.close()
+
 
 @pytest.fixture
 def serve() -> Iterator[list[Server]]:
     started: list[Server] = []
     yield started
     for server in started:
-        server.kill()
+        server.close()
 
 
 def start(started: list[Server], *args: str) -> Server:
