@@ -91,11 +91,13 @@ def scenario_for(node: pytest.Item) -> Any:
                 return beside_test
             named = not is_scenario_text(str(spec))
             if named and (path.suffix.lower() in (".yaml", ".yml", ".json") or "/" in str(spec)):
-                raise ScenarioError(
-                    f"scenario file not found: looked in {Path.cwd()} and beside the test,"
-                    f" in {beside_test.parent}",
-                    source=str(spec),
+                here = Path.cwd() / path
+                tried = (
+                    f"{here}"
+                    if here == beside_test
+                    else f"neither {here} nor, beside the test, {beside_test}"
                 )
+                raise ScenarioError(f"scenario file not found: {tried}", source=str(spec))
     return spec
 
 

@@ -196,8 +196,26 @@ def test_scenario_marker_errors_are_clear(project: pytest.Pytester) -> None:
             "*unknown scenario 'no-such-scenario' (shipped scenarios:*happy-path*",
             "*rules?0?.outcome: unknown outcome 'exploded'*",
             "*sms_scenario needs a scenario name, path or dict*",
-            f"*scenarios/missing.yaml: scenario file not found: looked in {project.path}"
-            f" and beside the test, in {project.path}*",
+            "*scenarios/missing.yaml: scenario file not found:"
+            f" {project.path}/scenarios/missing.yaml",
+        ]
+    )
+
+
+def test_a_missing_scenario_file_names_both_places_looked_in(project: pytest.Pytester) -> None:
+    sub = project.mkdir("sub")
+    (sub / "test_in_sub.py").write_text(
+        "import pytest\n\n"
+        "@pytest.mark.sms_scenario('gone.yaml')\n"
+        "def test_it(sms_emulator):\n"
+        "    pass\n"
+    )
+    result = project.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            f"*gone.yaml: scenario file not found: neither {project.path}/gone.yaml"
+            f" nor, beside the test, {sub}/gone.yaml*"
         ]
     )
 
