@@ -2,50 +2,37 @@
 
 JSON allows such an escape (text cut through the middle of an emoji by a
 UTF-16 client gives one) and the .NET and Java parsers behind the providers
-accept it, but msgspec refuses it.  On that error path only, the body is
-decoded by the standard library instead and each lone surrogate becomes
-U+FFFD, the character a UTF-8 encoder writes in its place.
+accept it, but msgspec refuses it.  On that error path only, each lone
+surrogate escape is rewritten as ``\\ufffd`` (U+FFFD, the character a UTF-8
+encoder writes in its place) and the body decoded again by the same strict
+parser: nothing else about it is read more leniently.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
-
-import msgspec
 
 __all__ = ["reencode_lone_surrogates"]
 
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-_LONE = re.compile("[\ud800-\udfff]")
+# At each backslash, leftmost first: an escaped backslash (so the "u" after it is
+# text), a high surrogate escape with the low one it pairs with, or a lone one.
+_ESCAPES = re.compile(
+    rb"\\\\"
+    rb"|\\u[dD][89abAB][0-9a-fA-F]{2}(?:\\u[dD][c-fC-F][0-9a-fA-F]{2})?"
+    rb"|\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+_PAIR_LENGTH = 12  # \uD83D\uDE00
 
 
-def _replace(value: Any) -> Any:
-    if isinstance(value, str):
-        return _LONE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_replace(item) for item in value]
-    if isinstance(value, dict):
-        return {_replace(key): _replace(item) for key, item in value.items()}
-    return value
+def _rewrite(found: re.Match[bytes]) -> bytes:
+    escape = found.group()
+    if escape == b"\\\\" or len(escape) == _PAIR_LENGTH:
+        return escape
+    return b"\\ufffd"
 
 
 def reencode_lone_surrogates(raw: bytes | bytearray | str) -> bytes | None:
-    """The body re-encoded with each lone surrogate as U+FFFD, or None.
-
-    None when the body has no surrogate escape or is not JSON for another
-    reason: the caller's own error stands.
-    """
-    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else bytes(raw)
-    if not _SURROGATE_ESCAPE.search(data):
-        return None
-    try:
-        return msgspec.json.encode(_replace(json.loads(data, parse_constant=_not_json)))
-    except (ValueError, RecursionError):
-        return None
-
-
-def _not_json(name: str) -> Any:
-    """``NaN`` and ``Infinity``, which the standard library reads and JSON has not."""
-    raise ValueError(name)
+    """The body with each lone surrogate escape as ``\\ufffd``, or None if it has none."""
+    data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+    fixed = _ESCAPES.sub(_rewrite, data)
+    return None if fixed == data else fixed

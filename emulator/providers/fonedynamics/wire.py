@@ -102,11 +102,8 @@ def parse_json(raw: bytes | bytearray) -> Any:
     if not text.strip():
         return None
     try:
-        return msgspec.json.decode(text)
+        return _decode(text)
     except msgspec.DecodeError as exc:
-        fixed = reencode_lone_surrogates(text)
-        if fixed is not None:
-            return msgspec.json.decode(fixed)
         raise SerializationException(
             f"Could not deserialize 'application/json' request: {exc}"
         ) from None
@@ -114,6 +111,16 @@ def parse_json(raw: bytes | bytearray) -> Any:
         raise SerializationException(
             "Could not deserialize 'application/json' request: nested too deeply"
         ) from None
+
+
+def _decode(text: str) -> Any:
+    try:
+        return msgspec.json.decode(text)
+    except msgspec.DecodeError:
+        fixed = reencode_lone_surrogates(text)
+        if fixed is None:
+            raise
+        return msgspec.json.decode(fixed)
 
 
 def parse_form(raw: bytes | bytearray) -> dict[str, str]:

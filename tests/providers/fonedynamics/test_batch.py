@@ -118,6 +118,21 @@ def test_a_lone_surrogate_escape_is_a_replacement_character_not_a_lost_batch(
     assert [m["Text"] for m in response.json()] == ["ok", "cut \ufffd \U0001f600"]
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"Messages":[{"To":"+61488023555","Text":"\\ud83d","From":1e400}]}',
+        b'{"Messages":[{"To":"+61488023555","Text":"\\ud83d","N":NaN}]}',
+    ],
+)
+def test_a_lone_surrogate_escape_does_not_excuse_the_rest_of_the_body(
+    client: httpx.Client, raw: bytes
+) -> None:
+    response = client.post(BATCH, content=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["ResponseStatus"]["ErrorCode"] == "SerializationException"
+
+
 def test_form_body_is_refused_because_batches_take_json_only(client: httpx.Client) -> None:
     response = client.post(BATCH, data={"To": "+61488023555", "Text": "x"})
     assert response.status_code == 400

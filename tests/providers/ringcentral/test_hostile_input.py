@@ -150,3 +150,20 @@ def test_a_lone_surrogate_escape_is_accepted_as_a_replacement_character(
         assert texts == ["cut \ufffd", "\ufffd \U0001f600"]
     finally:
         emu.close()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"from":"+16505550100","text":"\\ud83d","messages":[{"to":["+14155550100"],"text":1e400}]}',
+        b'\xef\xbb\xbf{"from":"+16505550100","text":"\\ud83d","messages":[{"to":["+14155550100"]}]}',
+        b'{"from":"+16505550100","text":"\\ud83d \xed\xa0\x80",'
+        b'"messages":[{"to":["+14155550100"]}]}',
+    ],
+    ids=["number-out-of-range", "byte-order-mark", "encoded-surrogate"],
+)
+def test_a_lone_surrogate_escape_does_not_excuse_the_rest_of_the_body(rc: RC, raw: bytes) -> None:
+    response = rc.post("/batches", content=raw, headers=JSON)
+    assert response.status_code == 400
+    assert response.json()["errorCode"] in ("CMN-101", "CMN-104")
+    assert rc.emu.messages() == []
