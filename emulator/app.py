@@ -306,6 +306,7 @@ class EmulatorApp:
             response_body=response_body,
             duration=time.perf_counter() - started,
             error=error,
+            newest_seq=self.emu.newest_seq,
         )
 
 

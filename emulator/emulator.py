@@ -119,9 +119,8 @@ class Emulator:
         self._start = self.clock.time()
         self.store: Store = MemoryStore() if db is None else self._open_sqlite(db)
         self.journal = Journal()
-        #: Messages up to this ``seq`` were stored before this journal began (an
-        #: earlier run of a ``--db`` server): no entry of it created them.
-        self.journal_from_seq = 0
+        #: The ``seq`` of the newest message stored (the journal notes it per request).
+        self.newest_seq = 0
         self.rate_limiter = RateLimiter()
         persistent = not isinstance(self.store, MemoryStore)
         self.webhooks = WebhookQueue(
@@ -151,7 +150,8 @@ class Emulator:
             self.ids.restore(counters)
         self.journal.continue_after(self.store.get_meta("journal", 0))
         newest = self.store.query_messages_before(MessageQuery(), before_seq=2**62, limit=1)
-        self.journal_from_seq = newest[-1].seq if newest else 0
+        # An earlier run's journal is gone: what it recorded is forgotten.
+        self.newest_seq = self.journal.forgotten_seq = newest[-1].seq if newest else 0
         saved_time = self.store.get_meta("clock")
         if saved_time is not None and saved_time > self.clock.time():
             self.clock.set(saved_time)
@@ -242,7 +242,7 @@ class Emulator:
             self.webhooks.clear()  # under the store's hold, as the queue writes to the store
             self.store.clear()
             self.journal.clear()
-            self.journal_from_seq = 0
+            self.newest_seq = 0
             self.engine.reset()
             self.rate_limiter.reset()
             self.ids.reset()
@@ -320,10 +320,14 @@ class Emulator:
     def add_messages(self, messages: Sequence[Message]) -> None:
         with self.transaction():  # with the ids that made them (see transaction())
             self.store.add_messages(messages)
+            if messages:
+                self.newest_seq = max(self.newest_seq, messages[-1].seq)
 
     def add_batch(self, batch: Batch, messages: Sequence[Message] = ()) -> None:
         with self.transaction():
             self.store.add_batch(batch, messages)
+            if messages:
+                self.newest_seq = max(self.newest_seq, messages[-1].seq)
 
     # inspection
     @property

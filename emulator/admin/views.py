@@ -9,9 +9,9 @@ webhook attempts); provider-specific words come only from each provider's
   entry of the same provider, answered within two seconds (emulator time) of
   the message's creation, whose response names the message (or its batch),
   or else whose request names the recipient.  It is labelled as a guess.
-  None for a message stored before a ``--db`` server's restart (its journal
-  starts empty) or when the journal has dropped requests from the time of its
-  creation to make room (a later request would be a wrong guess).
+  None for a message stored before the oldest request the journal still keeps
+  (it keeps 10,000; a ``--db`` server's restart starts it empty): a later
+  request would be a wrong guess.
 - Cost is shown only when a provider stores one in ``message.extra``: a
   ``"cost"`` as is, else ``"rate"`` (per segment) × segments.
 - Free-text search and the status filter are evaluated in Python over pages
@@ -239,12 +239,10 @@ def creating_request(emu: Emulator, message: Message) -> dict[str, Any] | None:
         entry = journal_entry(emu, journal_id)
         if entry is not None:
             return {"entry": entry, "match": "recorded"}
-    if message.direction == Direction.INBOUND or message.seq <= emu.journal_from_seq:
-        return None
-    if emu.journal.dropped_time >= message.created_at - 0.001:
-        return None  # its request may be among those dropped: a later one would be a wrong guess
+    if message.direction == Direction.INBOUND or message.seq <= emu.journal.forgotten_seq:
+        return None  # its request may be gone from the journal: a later one is no guess
     candidates = []
-    for entry in _journal_entries(emu, message.provider):
+    for entry in emu.journal.entries(provider=message.provider, stored_seq=message.seq):
         delay = parse_iso(entry["time"]) - message.created_at
         if -0.001 <= delay <= REQUEST_WINDOW:
             candidates.append((delay, entry))

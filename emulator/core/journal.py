@@ -8,7 +8,6 @@ of the same entry return the same object.
 
 from __future__ import annotations
 
-import math
 import threading
 from collections import deque
 from collections.abc import Iterable
@@ -61,6 +60,7 @@ class _Exchange(msgspec.Struct, gc=False):
     response_body: bytes | bytearray
     duration: float
     error: str | None
+    newest_seq: int  # the newest message's seq when this was recorded
     cached: dict[str, Any] | None = None
 
     def entry(self) -> dict[str, Any]:
@@ -108,8 +108,10 @@ class Journal:
         self._capacity = capacity
         self._lock = threading.Lock()
         self._next_id = 0
-        #: The time of the latest exchange dropped to make room (-inf: none yet).
-        self.dropped_time = -math.inf
+        #: Messages up to this ``seq`` were stored before the oldest exchange kept:
+        #: the request that made one may be gone (dropped to make room, or from
+        #: before a restart), so no kept entry is to be taken for it.
+        self.forgotten_seq = 0
 
     def record(self, entry: dict[str, Any]) -> dict[str, Any]:
         """Add a ready-made entry (an ``id`` is given to it)."""
@@ -136,6 +138,7 @@ class Journal:
         response_body: bytes | bytearray,
         duration: float,
         error: str | None,
+        newest_seq: int = 0,
     ) -> None:
         """Add an exchange as received; bodies are already cut to ``BODY_LIMIT``.
 
@@ -150,7 +153,7 @@ class Journal:
             if len(self._entries) == self._capacity:
                 dropped = self._entries[0]
                 if isinstance(dropped, _Exchange):
-                    self.dropped_time = max(self.dropped_time, dropped.time)
+                    self.forgotten_seq = max(self.forgotten_seq, dropped.newest_seq)
             self._entries.append(
                 _Exchange(
                     self._next_id,
@@ -168,15 +171,22 @@ class Journal:
                     response_body,
                     duration,
                     error,
+                    newest_seq,
                 )
             )
 
-    def entries(self, *, provider: str | None = None, after_id: int = 0) -> list[dict[str, Any]]:
+    def entries(
+        self, *, provider: str | None = None, after_id: int = 0, stored_seq: int = 0
+    ) -> list[dict[str, Any]]:
+        """Entries after ``after_id``, oldest first; with ``stored_seq``, only those
+        recorded once the message of that ``seq`` was stored (its maker among them)."""
         with self._lock:
             kept = [
                 e
                 for e in self._entries
-                if e.id > after_id and (provider is None or e.provider == provider)
+                if e.id > after_id
+                and (provider is None or e.provider == provider)
+                and (not stored_seq or getattr(e, "newest_seq", 0) >= stored_seq)
             ]
         return [e.entry() for e in kept]
 
@@ -184,7 +194,7 @@ class Journal:
         with self._lock:
             self._entries.clear()
             self._next_id = 0
-            self.dropped_time = -math.inf
+            self.forgotten_seq = 0
 
     @property
     def last_id(self) -> int:
