@@ -121,6 +121,8 @@ class Emulator:
         self.journal = Journal()
         #: The ``seq`` of the newest message stored (the journal notes it per request).
         self.newest_seq = 0
+        #: How many times ``reset()`` ran (the inspector's fingerprint counts it).
+        self.resets = 0
         self.rate_limiter = RateLimiter()
         persistent = not isinstance(self.store, MemoryStore)
         self.webhooks = WebhookQueue(
@@ -243,6 +245,7 @@ class Emulator:
             self.store.clear()
             self.journal.clear()
             self.newest_seq = 0
+            self.resets += 1
             self.engine.reset()
             self.rate_limiter.reset()
             self.ids.reset()

@@ -423,6 +423,7 @@ def live_state(emu: Emulator, *, timed: bool = True) -> dict[str, Any]:
         len(emu.webhooks.attempts),
         len(emu.webhooks.pending()),
         id(emu.scenario),
+        emu.resets,  # a reset and as many requests again would otherwise look the same
     )
     return {
         "version": ":".join(str(p) for p in parts),

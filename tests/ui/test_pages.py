@@ -304,6 +304,21 @@ def test_live_fingerprint_changes_with_clock_messages_and_requests(
     assert version() != after_message
 
 
+def test_the_untimed_fingerprint_ignores_the_clock_but_not_a_reset(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    def version() -> str:
+        return client.get(f"{UI}/live", params={"timed": "0"}).json()["version"]
+
+    client.get("/restapi/nothing-here")
+    before = version()
+    emu.advance("1h")
+    assert version() == before  # the requests page is not redrawn by the clock alone
+    emu.reset()
+    client.get("/restapi/nothing-here")  # the same counts again, but other entries
+    assert version() != before
+
+
 def test_static_assets_are_served_from_the_package(client: httpx.Client) -> None:
     css = client.get(f"{UI}/static/app.css")
     assert (css.status_code, css.headers["content-type"]) == (200, "text/css; charset=utf-8")
