@@ -99,18 +99,27 @@ _DEFAULT_COUNTRY_CODES = tuple(_MOBILE)
 _DIGITS = "0123456789"
 
 
+def _option_key(value: Any) -> Any:
+    """``value`` for a cache key, types included: ``True == 1`` and ``160.0 == 160``, but
+    the checks accept one and refuse the other."""
+    if isinstance(value, list | tuple):
+        return tuple(_option_key(item) for item in value)
+    return (type(value), value)
+
+
 def _reused(builder: Any) -> Any:
     """Build each distinct strategy once and hand out the same object after.
 
     The body strategies draw numbers and texts from these on every example, and
     a strategy built anew is validated anew: most of an example's cost, which
-    shrinking pays thousands of times.  Options given as lists count by value.
+    shrinking pays thousands of times.  Options given as lists or tuples count by
+    their items' values and types.
     """
     built: dict[Any, Any] = {}
 
     @functools.wraps(builder)
     def build(**options: Any) -> Any:
-        key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
+        key = tuple(sorted((name, _option_key(value)) for name, value in options.items()))
         try:
             return built[key]
         except KeyError:
