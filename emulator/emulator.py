@@ -389,6 +389,15 @@ class Emulator:
         records = (self.record(m, now) for m in found)
         return [r for r in records if status is None or r["status"] == status]
 
+    def requests(self, provider: str | None = None, after: int = 0) -> list[dict[str, Any]]:
+        """The request journal (requests received, responses given), oldest first.
+
+        An unknown ``provider`` is a ``ValueError`` listing the known ones.
+        """
+        if provider is not None and provider not in self.providers:
+            raise ValueError(f"unknown provider {provider!r} (known: {', '.join(self.providers)})")
+        return self.journal.entries(provider=provider, after_id=after)
+
     def inbound(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
         """Simulate an inbound SMS (a reply) from ``sender`` to ``to`` through ``provider``."""
         plugin = self.providers.get(provider)

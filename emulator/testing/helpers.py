@@ -204,10 +204,6 @@ class SocketClients:
 class InProcessEmulator(MessageHelpers, Emulator):
     """The ``sms_emulator`` fixture's emulator: an ``Emulator`` plus the helpers."""
 
-    def requests(self, provider: str | None = None, after: int = 0) -> list[dict[str, Any]]:
-        """The request journal (requests received, responses given), oldest first."""
-        return self.journal.entries(provider=provider, after_id=after)
-
 
 def _poll(
     look: Callable[[], _T], done: Callable[[_T], bool], timeout: float, interval: float

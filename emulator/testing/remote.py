@@ -27,7 +27,7 @@ from ..scenario.loader import is_file, shipped_scenarios
 from ..scenario.schema import Scenario
 from .helpers import MessageHelpers, SocketClients
 
-__all__ = ["RemoteEmulator", "RemoteEmulatorError"]
+__all__ = ["RemoteEmulator", "RemoteEmulatorError", "RemoteEmulatorRefusal"]
 
 
 #: How the server names a scenario sent in a PUT, in its errors.
@@ -40,6 +40,12 @@ class RemoteEmulatorError(RuntimeError):
     def __init__(self, message: str, *, status: int | None = None, body: Any = None) -> None:
         super().__init__(message)
         self.status, self.body = status, body
+
+
+class RemoteEmulatorRefusal(RemoteEmulatorError, ValueError):
+    """A 400: the server refused the arguments (an unknown provider or status, a bad
+    scenario...), where an in-process emulator raises ``ValueError``; it is one too, so
+    a test expecting that runs unchanged against an external server."""
 
 
 class RemoteEmulator(SocketClients, MessageHelpers):
@@ -64,7 +70,8 @@ class RemoteEmulator(SocketClients, MessageHelpers):
             body = response.text
         if response.status_code >= 400:
             message = body.get("error") if isinstance(body, dict) else body
-            raise RemoteEmulatorError(
+            error = RemoteEmulatorRefusal if response.status_code == 400 else RemoteEmulatorError
+            raise error(
                 f"{method} {self.url}/_emulator{path} → {response.status_code}: {message}",
                 status=response.status_code,
                 body=body,
@@ -189,6 +196,6 @@ class RemoteEmulator(SocketClients, MessageHelpers):
             if source == _PUT or not isinstance(error, str) or not error.startswith(_PUT):
                 raise
             # The server names the PUT's body (file, line, field): name the local file.
-            raise RemoteEmulatorError(
+            raise type(exc)(
                 source + error.removeprefix(_PUT), status=exc.status, body=exc.body
             ) from None

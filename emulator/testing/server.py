@@ -95,10 +95,6 @@ class LiveServer(SocketClients, MessageHelpers):
                 raise RuntimeError("the emulator's live server did not stop")
         self._server = self._thread = None
 
-    def requests(self, provider: str | None = None, after: int = 0) -> list[dict[str, Any]]:
-        """The request journal (requests received, responses given), oldest first."""
-        return self.emulator.journal.entries(provider=provider, after_id=after)
-
     def __enter__(self) -> LiveServer:
         return self.start()
 

@@ -279,6 +279,24 @@ def test_inbound(remote: RemoteEmulator, live: LiveServer) -> None:
         remote.inbound("twilio", "+1", "+2", "hi")
 
 
+@pytest.mark.parametrize("call", ["messages", "requests", "inbound", "load_scenario"])
+def test_refused_arguments_are_a_value_error_as_in_process(
+    remote: RemoteEmulator, live: LiveServer, call: str
+) -> None:
+    """A test expecting the in-process ValueError runs unchanged against a remote server."""
+    calls = {
+        "messages": lambda target: target.messages(provider="ringcentrall"),
+        "requests": lambda target: target.requests(provider="ringcentrall"),
+        "inbound": lambda target: target.inbound("twilio", "+1", "+2", "hi"),
+        "load_scenario": lambda target: target.load_scenario({"rules": [{"outcome": "x"}]}),
+    }
+    for target in (live, remote):
+        with pytest.raises(ValueError):
+            calls[call](target)
+    with pytest.raises(RemoteEmulatorError):
+        calls[call](remote)
+
+
 def test_webhook_report(remote: RemoteEmulator) -> None:
     assert remote.webhook_report() == {"pending": [], "attempts": []}
 
