@@ -84,13 +84,13 @@ class _StoredJobs:
 
 
 def _stored_forms(to: str | None) -> tuple[str | None, ...]:
-    """How a recipient written any way may be stored: ``+`` and its digits, or as
-    written (a short code, a sender name)."""
+    """How a recipient written any way may be stored: ``+`` and its digits, its bare
+    digits (a numeric short code), or as written (a sender name)."""
     if to is None:
         return (None,)
     digits = comparable_digits(to)
-    canonical = "+" + digits if digits else to
-    return (canonical,) if canonical == to else (canonical, to)
+    forms = dict.fromkeys(("+" + digits, digits, to) if digits else (to,))
+    return tuple(forms)
 
 
 def _seq(message: Message) -> int:

@@ -414,5 +414,8 @@ def test_messages_to_finds_a_number_however_it_is_written(written: str) -> None:
         assert [m["to"] for m in found] == ["+254712345678"]
         assert client.get("/_emulator/messages", params={"to": written}).json()["messages"] == found
     reply = emu.inbound("sendbulk", "+254712345678", "SHOP", "yes")
-    assert [m["id"] for m in emu.messages(to="SHOP")] == [reply["id"]]  # a short code as written
+    assert [m["id"] for m in emu.messages(to="SHOP")] == [reply["id"]]  # a name as written
+    coded = emu.inbound("sendbulk", "+254712345678", "22141", "yes")  # stored as 22141
+    for code in ("22141", "+22141", "22 141"):
+        assert [m["id"] for m in emu.messages(to=code)] == [coded["id"]]
     emu.close()
