@@ -272,7 +272,7 @@ class EmulatorApp:
         async def send_dated(message: Message) -> None:
             if message["type"] == "http.response.start":
                 date = self._date(self.emu.time())
-                message["headers"] = _dated(list(message.get("headers", [])), date)
+                message["headers"] = _dated(message.get("headers", []), date)
             await send(message)
 
         return send_dated
