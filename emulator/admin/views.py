@@ -5,10 +5,11 @@ webhook attempts); provider-specific words come only from each provider's
 ``status_name``.  Choices made where nothing is specified:
 
 - The request that created a message is the journal entry recorded in
-  ``message.extra["journal_id"]`` when a provider sets it; otherwise the
-  entry of the same provider, answered within two seconds (emulator time) of
-  the message's creation, whose response names the message (or its batch),
-  or else whose request names the recipient.  It is labelled as a guess.
+  ``message.extra["journal_id"]`` when a provider sets it; otherwise, among
+  the entries of the same provider recorded after the message was stored and
+  answered within two seconds (emulator time) of its creation, the first whose
+  response names the message (or its batch), or else whose request names the
+  recipient.  It is labelled as a guess.
   None for a message stored before the oldest request the journal still keeps
   (it keeps 10,000; a ``--db`` server's restart starts it empty): a later
   request would be a wrong guess.
