@@ -104,6 +104,8 @@ def _option_key(value: Any) -> Any:
     the checks accept one and refuse the other."""
     if isinstance(value, list | tuple):
         return tuple(_option_key(item) for item in value)
+    if isinstance(value, frozenset):
+        return (frozenset, frozenset(_option_key(item) for item in value))
     return (type(value), value)
 
 

@@ -182,9 +182,12 @@ def test_a_long_one_line_scenario_is_text_not_a_file_name(
     assert Emulator(scenario=document).seed == 7  # and in-process
 
 
-def test_missing_scenario_file(remote: RemoteEmulator, tmp_path) -> None:
+def test_missing_scenario_file(remote: RemoteEmulator, live: LiveServer, tmp_path) -> None:
     with pytest.raises(RemoteEmulatorError, match="cannot read scenario"):
         remote.load_scenario(str(tmp_path / "nope.yaml"))
+    for target in (live, remote):  # a ValueError either way, as in-process
+        with pytest.raises(ValueError):
+            target.load_scenario(str(tmp_path / "nope.yaml"))
 
 
 def test_requests_journal(remote: RemoteEmulator) -> None:
