@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["build_app"]
 
 _SLASHES = re.compile(r"/{2,}")
+#: Scope key: the newest message's seq when the request arrived (see ``Journal``).
+_SEQ_AT_START = "sms_emulator.seq_at_start"
 
 
 def normalize_path(path: str, mounts: frozenset[str]) -> str:
@@ -181,6 +183,7 @@ class EmulatorApp:
         self, scope: Scope, receive: Receive, send: Send, app: ASGIApp, provider: str | None
     ) -> None:
         started = time.perf_counter()
+        scope[_SEQ_AT_START] = self.emu.newest_seq
         path = scope["path"]
         # Read the whole body first, so it is journaled even when the app
         # answers without reading it (a 404, a refused token), then replay it.
@@ -306,7 +309,7 @@ class EmulatorApp:
             response_body=response_body,
             duration=time.perf_counter() - started,
             error=error,
-            newest_seq=self.emu.newest_seq,
+            seqs=(scope.get(_SEQ_AT_START, 0), self.emu.newest_seq),
         )
 
 

@@ -6,8 +6,8 @@ webhook attempts); provider-specific words come only from each provider's
 
 - The request that created a message is the journal entry recorded in
   ``message.extra["journal_id"]`` when a provider sets it; otherwise, among
-  the entries of the same provider recorded after the message was stored and
-  answered within two seconds (emulator time) of its creation, the first whose
+  the entries of the same provider that arrived before the message was stored
+  and were answered after it (within two seconds, emulator time), the first whose
   response names the message (or its batch), or else whose request names the
   recipient.  It is labelled as a guess.
   None for a message stored before the oldest request the journal still keeps

@@ -60,7 +60,7 @@ class _Exchange(msgspec.Struct, gc=False):
     response_body: bytes | bytearray
     duration: float
     error: str | None
-    newest_seq: int  # the newest message's seq when this was recorded
+    seqs: tuple[int, int]  # the newest message's seq when it arrived and when answered
     cached: dict[str, Any] | None = None
 
     def entry(self) -> dict[str, Any]:
@@ -98,6 +98,13 @@ class _Recorded:
 
     def entry(self) -> dict[str, Any]:
         return self._entry
+
+
+def _answering(entry: _Exchange | _Recorded, seq: int) -> bool:
+    if not isinstance(entry, _Exchange):
+        return False
+    arrived, answered = entry.seqs
+    return arrived < seq <= answered
 
 
 class Journal:
@@ -138,7 +145,7 @@ class Journal:
         response_body: bytes | bytearray,
         duration: float,
         error: str | None,
-        newest_seq: int = 0,
+        seqs: tuple[int, int] = (0, 0),
     ) -> None:
         """Add an exchange as received; bodies are already cut to ``BODY_LIMIT``.
 
@@ -153,7 +160,7 @@ class Journal:
             if len(self._entries) == self._capacity:
                 dropped = self._entries[0]
                 if isinstance(dropped, _Exchange):
-                    self.forgotten_seq = max(self.forgotten_seq, dropped.newest_seq)
+                    self.forgotten_seq = max(self.forgotten_seq, dropped.seqs[1])
             self._entries.append(
                 _Exchange(
                     self._next_id,
@@ -171,7 +178,7 @@ class Journal:
                     response_body,
                     duration,
                     error,
-                    newest_seq,
+                    seqs,
                 )
             )
 
@@ -179,14 +186,15 @@ class Journal:
         self, *, provider: str | None = None, after_id: int = 0, stored_seq: int = 0
     ) -> list[dict[str, Any]]:
         """Entries after ``after_id``, oldest first; with ``stored_seq``, only those
-        recorded once the message of that ``seq`` was stored (its maker among them)."""
+        being answered when the message of that ``seq`` was stored (its maker among
+        them: it arrived before and was answered after)."""
         with self._lock:
             kept = [
                 e
                 for e in self._entries
                 if e.id > after_id
                 and (provider is None or e.provider == provider)
-                and (not stored_seq or getattr(e, "newest_seq", 0) >= stored_seq)
+                and (not stored_seq or _answering(e, stored_seq))
             ]
         return [e.entry() for e in kept]
 

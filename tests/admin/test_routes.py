@@ -498,6 +498,16 @@ def test_an_unknown_provider_filter_is_400_not_an_empty_list(
     assert "unknown provider 'ringcentrall'" in body["error"]
 
 
+def test_a_message_no_request_made_is_not_given_the_next_request(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """Stored through the core API (as a test seeds data), then a request on the same instant."""
+    emu.add_messages([outbound(emu, "seeded-1", "+14155550100", "delivered")])
+    client.get("/restapi/v1.0/account/~/a2p-sms/messages/nothing")  # a 401, recorded after
+    shown = client.get("/_emulator/messages/seeded-1").json()["message"]
+    assert shown.get("request") is None
+
+
 def _id_of(emu: Emulator, text: str) -> str:
     (record,) = [m for m in emu.messages() if m["text"] == text]
     return record["id"]
