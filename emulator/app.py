@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["build_app"]
 
 _SLASHES = re.compile(r"/{2,}")
-#: Scope key: the newest message's seq when the request arrived (see ``Journal``).
+#: Scope key: (resets, the newest message's seq) when the request arrived (see ``_seqs``).
 _SEQ_AT_START = "sms_emulator.seq_at_start"
 
 
@@ -183,7 +183,7 @@ class EmulatorApp:
         self, scope: Scope, receive: Receive, send: Send, app: ASGIApp, provider: str | None
     ) -> None:
         started = time.perf_counter()
-        scope[_SEQ_AT_START] = self.emu.newest_seq
+        scope[_SEQ_AT_START] = (self.emu.resets, self.emu.newest_seq)
         path = scope["path"]
         # Read the whole body first, so it is journaled even when the app
         # answers without reading it (a 404, a refused token), then replay it.
@@ -309,8 +309,15 @@ class EmulatorApp:
             response_body=response_body,
             duration=time.perf_counter() - started,
             error=error,
-            seqs=(scope.get(_SEQ_AT_START, 0), self.emu.newest_seq),
+            seqs=self._seqs(scope),
         )
+
+    def _seqs(self, scope: Scope) -> tuple[int, int]:
+        """The newest message's seq when the request arrived and now (see ``Journal``)."""
+        resets, arrived = scope.get(_SEQ_AT_START, (self.emu.resets, 0))
+        if resets != self.emu.resets:  # reset meanwhile: seqs started again from 1
+            arrived = 0
+        return arrived, self.emu.newest_seq
 
 
 def _provider_for(path: str) -> str | None:

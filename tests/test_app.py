@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import time
@@ -249,4 +250,83 @@ def test_every_answer_has_one_date_header_from_the_emulator_clock(mode: str) -> 
             emu.advance("36h")
             later = client.get(paths[0])
             assert later.headers["date"] == "Fri, 02 Jan 2026 12:00:00 GMT"
+    emu.close()
+
+
+def _call_in_two_parts(emu: Emulator, path: str, payload: bytes, between) -> None:
+    """Call the app directly; ``between()`` runs after the body's first part arrived."""
+    parts = [payload[:10], payload[10:]]
+
+    async def receive() -> dict:
+        if len(parts) == 1:
+            between()
+        return {"type": "http.request", "body": parts.pop(0), "more_body": bool(parts)}
+
+    async def send(message: dict) -> None:
+        pass
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"x"), (b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    asyncio.run(emu.app(scope, receive, send))
+
+
+def _creator(emu: Emulator, message_id: str) -> dict | None:
+    with emu.client() as client:
+        return client.get(f"/_emulator/messages/{message_id}").json()["message"].get("request")
+
+
+def test_a_request_answered_across_a_reset_is_still_its_messages_creator() -> None:
+    """The message stored after the reset (seq 1 again) finds the request that stored it."""
+    emu = Emulator(clock="virtual")
+    credentials = {"partnerID": "1", "apikey": "k", "shortcode": "SHOP"}
+    with emu.client() as client:
+        for i in range(3):
+            body = {**credentials, "mobile": "254712345600", "message": f"old{i}"}
+            client.post("/api/services/sendsms", json=body)
+    payload = json.dumps({**credentials, "mobile": "254712345601", "message": "new"}).encode()
+    _call_in_two_parts(emu, "/api/services/sendsms", payload, emu.reset)
+    (message,) = emu.messages()
+    assert _creator(emu, message["id"])["id"] == emu.requests()[0]["id"]
+    emu.close()
+
+
+def test_a_refused_request_answered_meanwhile_is_no_creator() -> None:
+    """A message stored through the Python API while a 404 is being answered made by none."""
+    from emulator.core.models import Message
+
+    emu = Emulator(clock="virtual")
+    stored: list[str] = []
+
+    def store_one() -> None:
+        now = emu.time()
+        message = Message(
+            id="seeded-1",
+            provider="ringcentral",
+            tenant="acct",
+            sender="+16505550100",
+            to="+14155550100",
+            text="seeded",
+            segments=1,
+            created_at=now,
+            dispatch_at=now,
+            plan=emu.plan("delivered"),
+        )
+        emu.add_messages([message])
+        stored.append(message.id)
+
+    _call_in_two_parts(emu, "/restapi/v1.0/account/~/nowhere", b'{"to": "+14155550100"}', store_one)
+    assert emu.requests()[0]["status"] == 404
+    assert _creator(emu, stored[0]) is None
     emu.close()

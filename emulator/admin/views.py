@@ -7,7 +7,8 @@ webhook attempts); provider-specific words come only from each provider's
 - The request that created a message is the journal entry recorded in
   ``message.extra["journal_id"]`` when a provider sets it; otherwise, among
   the entries of the same provider that arrived before the message was stored
-  and were answered after it (within two seconds, emulator time), the first whose
+  and were answered after it, not refused (status below 400; within two seconds,
+  emulator time), the first whose
   response names the message (or its batch), or else whose request names the
   recipient.  It is labelled as a guess.
   None for a message stored before the oldest request the journal still keeps
@@ -244,6 +245,8 @@ def creating_request(emu: Emulator, message: Message) -> dict[str, Any] | None:
         return None  # its request may be gone from the journal: a later one is no guess
     candidates = []
     for entry in emu.journal.entries(provider=message.provider, stored_seq=message.seq):
+        if (entry["status"] or 0) >= 400:
+            continue  # refused as a whole: it stored nothing
         delay = parse_iso(entry["time"]) - message.created_at
         if -0.001 <= delay <= REQUEST_WINDOW:
             candidates.append((delay, entry))

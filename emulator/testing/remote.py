@@ -178,7 +178,7 @@ class RemoteEmulator(SocketClients, MessageHelpers):
         ):  # a local file, as the in-process loader reads it (whatever its name)
             try:
                 content = Path(spec).read_text(encoding="utf-8")
-            except OSError as exc:  # a ScenarioError (a ValueError) in-process too
+            except (OSError, UnicodeDecodeError) as exc:  # a ScenarioError in-process too
                 raise RemoteEmulatorRefusal(f"cannot read scenario {spec}: {exc}") from None
             source = str(spec)
         else:

@@ -185,9 +185,12 @@ def test_a_long_one_line_scenario_is_text_not_a_file_name(
 def test_missing_scenario_file(remote: RemoteEmulator, live: LiveServer, tmp_path) -> None:
     with pytest.raises(RemoteEmulatorError, match="cannot read scenario"):
         remote.load_scenario(str(tmp_path / "nope.yaml"))
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("name: café\n".encode("latin-1"))
     for target in (live, remote):  # a ValueError either way, as in-process
-        with pytest.raises(ValueError):
-            target.load_scenario(str(tmp_path / "nope.yaml"))
+        for path in (tmp_path / "nope.yaml", latin1):
+            with pytest.raises(ValueError, match="cannot read scenario"):
+                target.load_scenario(str(path))
 
 
 def test_requests_journal(remote: RemoteEmulator) -> None:
