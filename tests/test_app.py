@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from testing._messages import store_message
 
 from emulator import Emulator
 from emulator.testing.server import LiveServer
@@ -304,27 +305,11 @@ def test_a_request_answered_across_a_reset_is_still_its_messages_creator() -> No
 
 def test_a_refused_request_answered_meanwhile_is_no_creator() -> None:
     """A message stored through the Python API while a 404 is being answered made by none."""
-    from emulator.core.models import Message
-
     emu = Emulator(clock="virtual")
     stored: list[str] = []
 
     def store_one() -> None:
-        now = emu.time()
-        message = Message(
-            id="seeded-1",
-            provider="ringcentral",
-            tenant="acct",
-            sender="+16505550100",
-            to="+14155550100",
-            text="seeded",
-            segments=1,
-            created_at=now,
-            dispatch_at=now,
-            plan=emu.plan("delivered"),
-        )
-        emu.add_messages([message])
-        stored.append(message.id)
+        stored.append(store_message(emu, "+14155550100", "seeded").id)
 
     _call_in_two_parts(emu, "/restapi/v1.0/account/~/nowhere", b'{"to": "+14155550100"}', store_one)
     assert emu.requests()[0]["status"] == 404
