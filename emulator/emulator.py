@@ -230,6 +230,7 @@ class Emulator:
         if not temporary:
             self.own_scenario = scenario
         self.engine = ScenarioEngine(scenario)
+        self.rate_limiter.reset()  # its limits may have changed; counts restart as faults' do
         self.ids.seed = scenario.seed
         return scenario
 

@@ -27,6 +27,7 @@ pattern (see docs/providers/ringcentral.md).
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any, ClassVar
 
 import msgspec
@@ -227,13 +228,32 @@ _BY_STATUS: dict[int, type[RingCentralError]] = {
 }
 
 
+class _GatewayError(RingCentralError):
+    empty_errors = True
+
+
+def _unlisted(status: int, headers: dict[str, str] | None) -> RingCentralError:
+    """A status no RingCentral error of ours has (a scenario's 409, 502...): a 5xx is
+    CMN-203 with that status; a 4xx a gateway error named by it (``AGW-409``
+    "Conflict"), not an "Internal Server Error" a client would misfile."""
+    if status >= 500:
+        error: RingCentralError = InternalError(headers=headers)
+    else:
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = "Client Error"
+        error = _GatewayError(phrase, headers=headers)
+        error.code = f"AGW-{status}"  # type: ignore[misc]
+    error.status = status  # type: ignore[misc]  # keep the status the fault asked for
+    return error
+
+
 def error_for_status(status: int, headers: dict[str, str] | None = None) -> RingCentralError:
     """The RingCentral error for a bare HTTP status (scenario faults, framework errors)."""
     cls = _BY_STATUS.get(status)
     if cls is None:
-        error = InternalError(headers=headers)
-        error.status = status  # type: ignore[misc]  # keep the status the fault asked for
-        return error
+        return _unlisted(status, headers)
     if cls is PermissionMissing:
         return cls(parameter="A2PSMS", headers=headers)
     if cls is InvalidParameter:

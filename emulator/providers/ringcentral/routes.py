@@ -225,7 +225,13 @@ def _render(emu: Emulator, group: str, *, oauth: bool) -> Callable[[int, float |
             return _too_many(emu, group, retry_after)
         headers = {"Retry-After": str(max(1, math.ceil(retry_after)))} if retry_after else None
         if oauth and status in (400, 401):
-            error = OAuthError("invalid_request", "OAU-250", "Bad request", status=status)
+            error = (
+                OAuthError("invalid_request", "OAU-250", "Bad request", status=400)
+                if status == 400  # RFC 6749: a 401 is the client's authentication failing
+                else OAuthError(
+                    "invalid_client", "OAU-123", "Client authentication is required", status=401
+                )
+            )
             response = error.response()
             if headers:
                 response.headers.update(headers)

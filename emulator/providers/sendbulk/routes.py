@@ -230,7 +230,7 @@ def build_app(emu: Emulator) -> ASGIApp:
 
     def render_status(status: int, retry_after: float | None) -> Response:
         headers = None
-        if status == 429:
+        if status == 429 or retry_after is not None:  # a fault's retry_after: any status
             seconds = 300 if retry_after is None else max(1, math.ceil(retry_after))
             headers = {"Retry-After": str(seconds)}
         return answer(error_for_status(status), headers)

@@ -131,6 +131,53 @@ def test_faults_come_back_in_ringcentral_shape(rc: RC) -> None:
     assert int(broken.headers["x-rate-limit-remaining"]) == remaining + 1
 
 
+@pytest.mark.parametrize(
+    ("status", "code", "message"),
+    [(409, "AGW-409", "Conflict"), (408, "AGW-408", "Request Timeout"), (502, "CMN-203", None)],
+)
+def test_a_fault_status_with_no_error_of_its_own_is_named_by_it(
+    rc: RC, status: int, code: str, message: str | None
+) -> None:
+    rc.emu.load_scenario(
+        {
+            "faults": [
+                {
+                    "when": {"provider": "ringcentral", "endpoint": "list_batches"},
+                    "calls": [1],
+                    "respond": {"status": status},
+                }
+            ]
+        }
+    )
+    response = rc.get("/batches")
+    assert response.status_code == status
+    body = response.json()
+    check_schema("ASGErrorResponse", body)
+    assert body["errorCode"] == code
+    assert body["message"] == (message or "Internal Server Error")
+
+
+def test_a_401_fault_on_the_token_endpoint_is_invalid_client(rc: RC) -> None:
+    rc.emu.load_scenario(
+        {
+            "faults": [
+                {
+                    "when": {"provider": "ringcentral", "endpoint": "token"},
+                    "calls": [1],
+                    "respond": {"status": 401},
+                }
+            ]
+        }
+    )
+    response = rc.http.post(
+        "/restapi/oauth/token",
+        auth=("id", "secret"),
+        data={"grant_type": "password", "username": "u", "password": "p"},
+    )
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
 def test_unknown_routes_and_methods(rc: RC) -> None:
     for path in ("/restapi/v1.0/account/~/a2p-sms/nope", "/restapi/v1.0/account/~/extension/~"):
         response = rc.http.get(path, headers=rc.headers)

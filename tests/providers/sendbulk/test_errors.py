@@ -77,6 +77,36 @@ def test_rate_limit_answers_429_with_retry_after(client, emu):
     assert int(responses[2].headers["retry-after"]) > 0
 
 
+def test_a_faults_retry_after_comes_with_any_status(client, emu):
+    """As RingCentral and Fone Dynamics send it: a 503 asking to come back in 10 s."""
+    emu.load_scenario(
+        {
+            "faults": [
+                {
+                    "when": {"endpoint": "getbalance"},
+                    "calls": [1],
+                    "respond": {"status": 503, "retry_after": "10s"},
+                }
+            ]
+        }
+    )
+    response = client.post(f"{BASE}/getbalance", json={"partnerID": PARTNER, "apikey": APIKEY})
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "10"
+
+
+def test_loading_a_scenario_restarts_the_rate_limit_buckets(client, emu):
+    limits = {"rate_limits": {"sendbulk": {"requests": 1, "per": "60s"}}}
+    emu.load_scenario(limits)
+    payload = {"partnerID": PARTNER, "apikey": APIKEY}
+    assert [client.post(f"{BASE}/getbalance", json=payload).status_code for _ in range(2)] == [
+        200,
+        429,
+    ]
+    emu.load_scenario(limits)  # as the README says: buckets restart when a scenario loads
+    assert client.post(f"{BASE}/getbalance", json=payload).status_code == 200
+
+
 def test_bad_brand_is_refused_when_the_scenario_loads():
     with pytest.raises(ScenarioError, match="advnta"):
         Emulator(scenario={"providers": {"sendbulk": {"brand": "advnta"}}})
