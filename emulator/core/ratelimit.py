@@ -53,7 +53,9 @@ class TokenBucket:
             self.blocked_until = now + self.penalty
             return RateDecision(False, self.capacity, 0, self.per, self.penalty)
         wait = (1.0 - self.tokens) * self.per / self.capacity if self.capacity else self.per
-        return RateDecision(False, self.capacity, 0, self.per, wait)
+        # to the clock's microsecond: float error must not make 3 s read 3.0000000000000004
+        # and a whole-second Retry-After one second too long
+        return RateDecision(False, self.capacity, 0, self.per, round(wait, 6))
 
 
 class RateLimiter:

@@ -48,6 +48,17 @@ def test_limiter_keeps_buckets_per_key_and_resets() -> None:
     assert limiter.take(("p", "", "b"), T0, 1, 60).allowed
 
 
+@pytest.mark.parametrize(("requests", "after", "wait"), [(3, 17.0, "3"), (2, 10.0, "20")])
+def test_a_whole_second_wait_is_not_read_one_second_long(
+    requests: int, after: float, wait: str
+) -> None:
+    """3 per 60 s, 17 s after running dry: 3 s until a token, not 3.0000000000000004."""
+    bucket = TokenBucket(requests, 60.0)
+    for _ in range(requests):
+        bucket.take(T0)
+    assert bucket.take(T0 + after).retry_after_header == wait
+
+
 def test_retry_after_header_is_at_least_one_second() -> None:
     bucket = TokenBucket(1000, 1.0)
     for _ in range(1000):

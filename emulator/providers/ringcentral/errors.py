@@ -228,6 +228,16 @@ _BY_STATUS: dict[int, type[RingCentralError]] = {
 }
 
 
+#: RFC 9110's reason phrases where Python's differ between versions (3.13 renamed
+#: them), so a scenario's fault reads the same on every supported Python.
+_PHRASES = {
+    413: "Content Too Large",
+    414: "URI Too Long",
+    416: "Range Not Satisfiable",
+    422: "Unprocessable Content",
+}
+
+
 class _GatewayError(RingCentralError):
     empty_errors = True
 
@@ -240,7 +250,7 @@ def _unlisted(status: int, headers: dict[str, str] | None) -> RingCentralError:
         error: RingCentralError = InternalError(headers=headers)
     else:
         try:
-            phrase = HTTPStatus(status).phrase
+            phrase = _PHRASES.get(status) or HTTPStatus(status).phrase
         except ValueError:
             phrase = "Client Error"
         error = _GatewayError(phrase, headers=headers)

@@ -223,7 +223,11 @@ def _render(emu: Emulator, group: str, *, oauth: bool) -> Callable[[int, float |
     def render(status: int, retry_after: float | None) -> Response:
         if status == 429:
             return _too_many(emu, group, retry_after)
-        headers = {"Retry-After": str(max(1, math.ceil(retry_after)))} if retry_after else None
+        headers = (
+            {"Retry-After": str(max(1, math.ceil(retry_after)))}
+            if retry_after is not None
+            else None
+        )
         if oauth and status in (400, 401):
             error = (
                 OAuthError("invalid_request", "OAU-250", "Bad request", status=400)

@@ -133,7 +133,13 @@ def test_faults_come_back_in_ringcentral_shape(rc: RC) -> None:
 
 @pytest.mark.parametrize(
     ("status", "code", "message"),
-    [(409, "AGW-409", "Conflict"), (408, "AGW-408", "Request Timeout"), (502, "CMN-203", None)],
+    [
+        (409, "AGW-409", "Conflict"),
+        (408, "AGW-408", "Request Timeout"),
+        (422, "AGW-422", "Unprocessable Content"),  # RFC 9110's, on every Python
+        (499, "AGW-499", "Client Error"),
+        (502, "CMN-203", None),
+    ],
 )
 def test_a_fault_status_with_no_error_of_its_own_is_named_by_it(
     rc: RC, status: int, code: str, message: str | None
@@ -155,6 +161,21 @@ def test_a_fault_status_with_no_error_of_its_own_is_named_by_it(
     check_schema("ASGErrorResponse", body)
     assert body["errorCode"] == code
     assert body["message"] == (message or "Internal Server Error")
+
+
+def test_a_faults_retry_after_of_zero_still_sends_the_header(rc: RC) -> None:
+    rc.emu.load_scenario(
+        {
+            "faults": [
+                {
+                    "when": {"provider": "ringcentral", "endpoint": "list_batches"},
+                    "calls": [1],
+                    "respond": {"status": 503, "retry_after": "0s"},
+                }
+            ]
+        }
+    )
+    assert rc.get("/batches").headers["retry-after"] == "1"
 
 
 def test_a_401_fault_on_the_token_endpoint_is_invalid_client(rc: RC) -> None:
