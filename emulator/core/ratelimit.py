@@ -6,7 +6,7 @@ import math
 import threading
 from dataclasses import dataclass
 
-__all__ = ["RateDecision", "RateLimiter", "TokenBucket"]
+__all__ = ["RateDecision", "RateLimiter", "TokenBucket", "retry_after_header"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +20,12 @@ class RateDecision:
     @property
     def retry_after_header(self) -> str:
         """Whole seconds, rounded up, at least 1 when refused."""
-        return str(max(1, math.ceil(self.retry_after))) if not self.allowed else "0"
+        return retry_after_header(self.retry_after) if not self.allowed else "0"
+
+
+def retry_after_header(seconds: float) -> str:
+    """A ``Retry-After`` value for a wait: whole seconds, rounded up, at least 1."""
+    return str(max(1, math.ceil(seconds)))
 
 
 class TokenBucket:

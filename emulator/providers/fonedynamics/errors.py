@@ -21,13 +21,13 @@ are this emulator's choices; see docs/providers/fonedynamics.md.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 from starlette.responses import Response
 
+from ...core.ratelimit import retry_after_header
 from ..routing import DirectResponse
 
 __all__ = [
@@ -157,7 +157,7 @@ def render_status(status: int, retry_after: float | None = None) -> Response:
     if status == 401:
         headers["WWW-Authenticate"] = f'Basic realm="{REALM}"'
     if retry_after is not None:
-        headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+        headers["Retry-After"] = retry_after_header(retry_after)
     elif status == 429:
         headers["Retry-After"] = "1"
     body = {"ResponseStatus": {"ErrorCode": code, "Message": message}}

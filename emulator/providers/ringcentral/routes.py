@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ...core.models import Batch, Direction
 from ...core.phone import is_possible_e164
+from ...core.ratelimit import retry_after_header
 from ...core.store import BatchQuery, MessageQuery
 from ..base import RATE_LIMIT, DropConnection, guarded
 from ..routing import header, provider_app, read_body
@@ -223,11 +224,9 @@ def _render(emu: Emulator, group: str, *, oauth: bool) -> Callable[[int, float |
     def render(status: int, retry_after: float | None) -> Response:
         if status == 429:
             return _too_many(emu, group, retry_after)
-        headers = (
-            {"Retry-After": str(max(1, math.ceil(retry_after)))}
-            if retry_after is not None
-            else None
-        )
+        headers = None
+        if retry_after is not None:
+            headers = {"Retry-After": retry_after_header(retry_after)}
         if oauth and status in (400, 401):
             error = (
                 OAuthError("invalid_request", "OAU-250", "Bad request", status=400)
@@ -248,7 +247,7 @@ def _render(emu: Emulator, group: str, *, oauth: bool) -> Callable[[int, float |
 def _too_many(emu: Emulator, group: str, retry_after: float | None) -> Response:
     seconds = 60.0 if retry_after is None else retry_after
     headers = {
-        "Retry-After": str(max(1, math.ceil(seconds))),
+        "Retry-After": retry_after_header(seconds),
         **rate_headers(emu, group, None, refused=True),
     }
     return RateExceeded(headers=headers).response()

@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from ...core.ratelimit import retry_after_header
 from ..base import DropConnection, guarded
 from ..routing import provider_app
 from .auth import Account, authenticate, find_account, text
@@ -230,9 +231,10 @@ def build_app(emu: Emulator) -> ASGIApp:
 
     def render_status(status: int, retry_after: float | None) -> Response:
         headers = None
-        if status == 429 or retry_after is not None:  # a fault's retry_after: any status
-            seconds = 300 if retry_after is None else max(1, math.ceil(retry_after))
-            headers = {"Retry-After": str(seconds)}
+        if retry_after is not None:  # a fault's retry_after: any status
+            headers = {"Retry-After": retry_after_header(retry_after)}
+        elif status == 429:
+            headers = {"Retry-After": "300"}
         return answer(error_for_status(status), headers)
 
     def endpoint(name: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
