@@ -340,6 +340,14 @@ class Emulator:
 
         return {p.name: p for p in PROVIDERS}
 
+    def provider(self, name: str) -> Provider:
+        """The provider called ``name``; an unknown one is a ``ValueError`` listing
+        the known ones (a typo must not read as "nothing was sent")."""
+        found = self.providers.get(name)
+        if found is None:
+            raise ValueError(f"unknown provider {name!r} (known: {', '.join(self.providers)})")
+        return found
+
     def record(self, message: Message, now: float | None = None) -> dict[str, Any]:
         """A message as a neutral record (the admin API's shape)."""
         now = self.time() if now is None else now
@@ -379,8 +387,8 @@ class Emulator:
         """
         if status is not None and status not in _STATUS_WORDS:
             raise ValueError(f"unknown status {status!r} (valid: {', '.join(_STATUS_WORDS)})")
-        if provider is not None and provider not in self.providers:
-            raise ValueError(f"unknown provider {provider!r} (known: {', '.join(self.providers)})")
+        if provider is not None:
+            self.provider(provider)
         now = self.time()
         found: list[Message] = []
         for form in _stored_forms(to):
@@ -395,15 +403,13 @@ class Emulator:
 
         An unknown ``provider`` is a ``ValueError`` listing the known ones.
         """
-        if provider is not None and provider not in self.providers:
-            raise ValueError(f"unknown provider {provider!r} (known: {', '.join(self.providers)})")
+        if provider is not None:
+            self.provider(provider)
         return self.journal.entries(provider=provider, after_id=after)
 
     def inbound(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
         """Simulate an inbound SMS (a reply) from ``sender`` to ``to`` through ``provider``."""
-        plugin = self.providers.get(provider)
-        if plugin is None:
-            raise ValueError(f"unknown provider {provider!r} (known: {', '.join(self.providers)})")
+        plugin = self.provider(provider)
         if plugin.inbound is None:
             raise ValueError(f"provider {provider!r} does not take inbound messages")
         # The reply and what it changed (a forwarded email...) are saved together; its

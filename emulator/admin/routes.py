@@ -175,8 +175,11 @@ def build_admin_app(emu: Emulator) -> Starlette:
 
     def provider_param(request: Request) -> str | None:
         provider = request.query_params.get("provider") or None
-        if provider is not None and provider not in emu.providers:
-            raise AdminError(f"unknown provider {provider!r} (known: {', '.join(emu.providers)})")
+        if provider is not None:
+            try:
+                emu.provider(provider)
+            except ValueError as exc:
+                raise AdminError(str(exc)) from None
         return provider
 
     async def requests(request: Request) -> Response:
