@@ -230,10 +230,6 @@ def _provider_status(emu: Emulator, message: Message, at: float) -> str:
     return provider.status_name(message, at) if provider else str(message.status_at(at))
 
 
-def _journal_entries(emu: Emulator, provider: str | None = None) -> list[dict[str, Any]]:
-    return emu.journal.entries(provider=provider)
-
-
 def creating_request(emu: Emulator, message: Message) -> dict[str, Any] | None:
     """The journal entry of the request that created ``message``, and how it was found."""
     journal_id = (message.extra or {}).get("journal_id")
@@ -281,7 +277,8 @@ def journal_page(
     emu: Emulator, *, provider: str | None = None, before: int | None = None, limit: int = 50
 ) -> tuple[list[dict[str, Any]], int | None]:
     """Journal entries newest first, and the ``before`` cursor of the next page."""
-    entries = [e for e in _journal_entries(emu, provider) if before is None or e["id"] < before]
+    kept = emu.journal.entries(provider=provider)
+    entries = [e for e in kept if before is None or e["id"] < before]
     page = entries[-limit:][::-1] if limit else []
     older = page[-1]["id"] if len(entries) > limit and page else None
     return page, older

@@ -106,15 +106,12 @@ def test_load_scenario_none_restores_the_servers_own(
     remote: RemoteEmulator, live: LiveServer
 ) -> None:
     live.load_scenario({"name": "started-with", "seed": 5})
-    fresh = RemoteEmulator(remote.url)
-    try:
+    with RemoteEmulator(remote.url) as fresh:
         fresh.load_scenario({"name": "for-one-test"})
         assert live.scenario.name == "for-one-test"
         fresh.load_scenario(None)
         assert live.scenario.name == "started-with"
         assert live.scenario.seed == 5
-    finally:
-        fresh.close()
 
 
 def test_a_run_killed_mid_test_leaves_the_servers_own_scenario_for_the_next(
@@ -125,32 +122,23 @@ def test_a_run_killed_mid_test_leaves_the_servers_own_scenario_for_the_next(
     killed.load_scenario({"name": "one-tests-marker"})  # and the run dies: nothing restored
     killed.close()
     assert live.scenario.name == "one-tests-marker"
-    next_run = RemoteEmulator(remote.url)
-    try:
+    with RemoteEmulator(remote.url) as next_run:
         assert next_run.scenario()["own"]["name"] == "started-with"
         next_run.load_scenario(None)  # an unmarked test
         assert live.scenario.name == "started-with"
-    finally:
-        next_run.close()
 
 
 def test_a_preparing_script_can_make_a_scenario_the_servers_own(
     remote: RemoteEmulator, live: LiveServer
 ) -> None:
     live.load_scenario({"name": "started-with"})
-    script = RemoteEmulator(remote.url)
-    try:
+    with RemoteEmulator(remote.url) as script:
         state = script.load_scenario({"name": "prepared"}, temporary=False)
         assert (state["name"], state["own"]["name"]) == ("prepared", "prepared")
-    finally:
-        script.close()
-    test_run = RemoteEmulator(remote.url)
-    try:
+    with RemoteEmulator(remote.url) as test_run:
         test_run.load_scenario({"name": "one-test"})
         test_run.load_scenario(None)  # what the plugin does after the run
         assert live.scenario.name == "prepared"
-    finally:
-        test_run.close()
 
 
 def test_invalid_scenario_is_refused_with_the_field(remote: RemoteEmulator) -> None:
