@@ -88,6 +88,6 @@ def schedule_callbacks(emu: Emulator, url: str, messages: Iterable[Message]) -> 
             url=url,
             provider="sendbulk",
             event="dlr",
-            message_id=payload["messageid"],
+            message_id=message.id,  # the record id: the admin API and inspector link by it
             json=payload,
         )

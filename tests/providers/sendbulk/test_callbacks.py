@@ -81,6 +81,21 @@ def test_attempts_are_listed_by_the_admin_api(client, emu, receiver):
     assert [(a["provider"], a["event"], a["ok"]) for a in attempts] == [("sendbulk", "dlr", True)]
 
 
+def test_a_report_is_filed_under_its_message(client, emu, receiver):
+    """The message's detail (and the inspector's link) finds its callback by record id."""
+    emu.load_scenario(accounts(receiver))
+    send(client, "254712345678")
+    (record,) = emu.messages(provider="sendbulk")
+    due = client.get(f"/_emulator/messages/{record['id']}").json()["message"]["webhooks"]
+    assert [job["event"] for job in due["pending"]] == ["dlr"]
+    emu.advance("10s")
+    (attempt,) = client.get("/_emulator/webhooks").json()["attempts"]
+    assert attempt["message_id"] == record["id"]
+    shown = client.get(f"/_emulator/messages/{record['id']}").json()["message"]["webhooks"]
+    assert [(a["event"], a["status"]) for a in shown["attempts"]] == [("dlr", 200)]
+    assert shown["pending"] == []
+
+
 @pytest.mark.parametrize("sender", ["254712345678", "+254712345678", "0712345678"])
 def test_inbound_message_is_posted_to_the_accounts_inbound_url(client, emu, receiver, sender):
     emu.load_scenario(accounts(receiver))
