@@ -129,6 +129,10 @@ class Emulator:
             self.time,
             log=_StoredJobs(self.store) if persistent else None,
             virtual_clock=self.clock.kind == "virtual",
+            # A real clock moves without advance(), which sends in sync mode: called
+            # in-process (or served by the user's own server), a job due later would
+            # wait for ever.  A worker sends them, as on a live server.
+            start_on_first_job=self.clock.kind != "virtual",
         )
         self.ids = IdGenerator(0)
         self._depth = 0  # open transaction() blocks (the store's lock is held)

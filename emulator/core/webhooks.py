@@ -107,8 +107,12 @@ class WebhookQueue:
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
         log: JobLog | None = None,
         virtual_clock: bool = False,
+        start_on_first_job: bool = False,
     ) -> None:
         self._now = now
+        #: Start the worker when the first job is queued: for an emulator on a real
+        #: clock, which moves without the ``advance()`` that sends in sync mode.
+        self.start_on_first_job = start_on_first_job
         #: On a clock that only moves when told to, an attempt is made at its due
         #: time, and its retry is due counted from there: one jump of an hour sends
         #: what a second-by-second walk would, in the same order.
@@ -119,6 +123,7 @@ class WebhookQueue:
         self._order = itertools.count()
         self._lock = threading.Lock()
         self._send_lock = threading.Lock()
+        self._start_lock = threading.Lock()
         self._log = log
         self._generation = 0
         self._holds = 0
@@ -149,6 +154,7 @@ class WebhookQueue:
         timeout: float | None = None,
         retry: bool = True,
     ) -> WebhookJob:
+        self._start_if_first()
         job = WebhookJob(
             due,
             0,  # order and generation: given when queued
@@ -211,7 +217,13 @@ class WebhookQueue:
                 job = WebhookJob(order=next(self._order), generation=self._generation, **fields)
                 self._push(job)
                 restored.append(job)
+        if restored:
+            self._start_if_first()
         return restored
+
+    def _start_if_first(self) -> None:
+        if self.start_on_first_job and self.mode == "sync":
+            self.start()
 
     def _push(self, job: WebhookJob) -> None:
         """Put ``job`` in the heap (under ``_lock``)."""
@@ -461,22 +473,23 @@ class WebhookQueue:
     # background mode
     def start(self, interval: float = 0.05) -> None:
         """Deliver from a daemon thread from now on."""
-        if self._worker is not None:
-            return
-        self.mode = "background"
-        stop = self._stop = threading.Event()
+        with self._start_lock:  # two threads' first jobs on a real clock: one worker
+            if self._worker is not None:
+                return
+            self.mode = "background"
+            stop = self._stop = threading.Event()
 
-        def run() -> None:
-            while not stop.is_set():
-                self._wake.wait(interval)
-                self._wake.clear()
-                try:
-                    self.deliver_due(stop)
-                except Exception:  # never let the worker die
-                    pass
+            def run() -> None:
+                while not stop.is_set():
+                    self._wake.wait(interval)
+                    self._wake.clear()
+                    try:
+                        self.deliver_due(stop)
+                    except Exception:  # never let the worker die
+                        pass
 
-        self._worker = threading.Thread(target=run, name="sms-emulator-webhooks", daemon=True)
-        self._worker.start()
+            self._worker = threading.Thread(target=run, name="sms-emulator-webhooks", daemon=True)
+            self._worker.start()
 
     def stop(self) -> None:
         """Back to sync mode; a delivery in flight is finished (and written down) first,

@@ -395,3 +395,18 @@ def test_a_sequence_straight_to_delivered_was_submitted_and_gets_its_receipt(
     hidden = client.get(f"/v2/Messages/{without['MessageSid']}").json()["Message"]
     assert hidden["Status"] == "Submitted"
     assert "Delivered" not in hidden or hidden["Delivered"] is None
+
+
+def test_on_a_real_clock_a_receipt_goes_out_without_advance(receiver: Receiver) -> None:
+    """In-process on a real clock nothing calls ``advance()``: the time passing sends it."""
+    emu = Emulator(clock="real")
+    try:
+        with emu.client(auth=(ACCOUNT, TOKEN)) as client:
+            send(client, DeliveryReceiptWebhookUri=receiver.url + "/dr")
+        assert receiver.requests == []  # due at delivery, 6 s on
+        emu.clock.advance(6)  # the wall clock moving on: no advance() of the emulator
+        (request,) = receiver.wait_for(1, timeout=10)
+        assert request.form["Message.Status"] == "Delivered"
+        assert emu.webhooks.pending() == []
+    finally:
+        emu.close()
