@@ -411,6 +411,24 @@ class Emulator:
             self.provider(provider)
         return self.journal.entries(provider=provider, after_id=after)
 
+    def webhook_report(self) -> dict[str, list[dict[str, Any]]]:
+        """Pending webhooks (soonest first) and every delivery attempt (oldest first),
+        as ``GET /_emulator/webhooks`` gives them."""
+        pending = [
+            {
+                "due": iso(job.due),
+                "provider": job.provider,
+                "event": job.event,
+                "method": job.method,
+                "url": job.url,
+                "message_id": job.message_id,
+                "attempt": job.attempt,
+            }
+            for job in self.webhooks.pending()
+        ]
+        attempts = [dict(a, time=iso(a["time"])) for a in list(self.webhooks.attempts)]
+        return {"pending": pending, "attempts": attempts}
+
     def inbound(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
         """Simulate an inbound SMS (a reply) from ``sender`` to ``to`` through ``provider``."""
         plugin = self.provider(provider)

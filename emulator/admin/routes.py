@@ -191,7 +191,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
         return _json({"requests": emu.journal.entries(provider=provider, after_id=after)})
 
     async def webhooks(request: Request) -> Response:
-        return _json(views.webhook_report(emu))
+        return _json(emu.webhook_report())
 
     # read-only details for the inspector UI (see views.py)
     async def message_detail(request: Request) -> Response:

@@ -279,7 +279,7 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
         return render(request, "request.html", active="requests", e=entry)
 
     async def webhooks(request: Request) -> Response:
-        report = views.webhook_report(emu)
+        report = emu.webhook_report()
         attempts, pending = report["attempts"][::-1], report["pending"]
         return render(
             request,

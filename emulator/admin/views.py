@@ -431,21 +431,3 @@ def live_state(emu: Emulator, *, timed: bool = True) -> dict[str, Any]:
         "now": iso(now),
         "clock": emu.clock.kind,
     }
-
-
-def webhook_report(emu: Emulator) -> dict[str, list[dict[str, Any]]]:
-    """Pending webhooks (soonest first) and every delivery attempt (oldest first)."""
-    pending = [
-        {
-            "due": iso(job.due),
-            "provider": job.provider,
-            "event": job.event,
-            "method": job.method,
-            "url": job.url,
-            "message_id": job.message_id,
-            "attempt": job.attempt,
-        }
-        for job in emu.webhooks.pending()
-    ]
-    attempts = [dict(a, time=iso(a["time"])) for a in list(emu.webhooks.attempts)]
-    return {"pending": pending, "attempts": attempts}

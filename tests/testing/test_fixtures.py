@@ -84,6 +84,20 @@ def test_live_server_methods_advance_the_served_clock(sms_emulator_server: objec
         assert client.get("/_emulator/clock").json()["now"] == "2026-01-01T00:00:30.000000Z"
 
 
+@pytest.mark.parametrize("fixture", ["sms_emulator", "sms_emulator_server"])
+def test_webhook_report_is_the_admin_apis_in_every_flavour(
+    request: pytest.FixtureRequest, fixture: str
+) -> None:
+    emu = request.getfixturevalue(fixture)
+    emu.webhooks.schedule(emu.time() + 60, method="post", url="http://127.0.0.1:9/x", provider="p")
+    with emu.client() as client:
+        shown = client.get("/_emulator/webhooks").json()
+    assert emu.webhook_report() == shown
+    assert [(job["method"], job["due"]) for job in shown["pending"]] == [
+        ("POST", "2026-01-01T00:01:00.000000Z")
+    ]
+
+
 # the plugin is registered by installing the package (pytest11 entry point)
 
 INNER_TESTS = """
