@@ -153,7 +153,9 @@ def build_admin_app(emu: Emulator) -> Starlette:
                     load_scenario_body(raw, source="PUT /_emulator/scenario"), temporary=temporary
                 )
             except UnicodeDecodeError:
-                raise AdminError("scenario body must be UTF-8 YAML or JSON") from None
+                raise AdminError(
+                    "scenario body must be UTF-8 YAML or JSON", field=None, line=None
+                ) from None
             except ScenarioError as exc:
                 raise AdminError(str(exc), field=exc.field, line=exc.line) from None
         return _json(scenario_state())
@@ -219,7 +221,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
     async def admin_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, AdminError)
         body = {"error": str(exc)}
-        body.update({k: v for k, v in exc.extra.items() if v is not None})
+        body.update(exc.extra)  # a refused scenario's field and line, null when unknown
         return _json(body, exc.status)
 
     async def http_error(request: Request, exc: Exception) -> Response:

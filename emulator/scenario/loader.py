@@ -606,8 +606,32 @@ def _parse(data: Any) -> Scenario:
 # -- text, with line numbers -------------------------------------------------
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading ``1e-05`` and ``1E+20`` as numbers.
+
+    PyYAML follows YAML 1.1, whose floats need a dot; JSON's (``json.dumps``
+    of 0.00001 is ``1e-05``) and YAML 1.2's do not, and "JSON is read as YAML".
+    """
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+#: Values a document may hold once its aliases are followed: a few lines of
+#: nested aliases would otherwise stand for billions (and hold the server).
+MAX_VALUES = 100_000
+
+
 def _lines(node: yaml.Node, path: str, out: dict[str, int]) -> None:
-    """Record the line of every field (``rules[0].when.to`` → 12); reject duplicate keys."""
+    """Record the line of every field (``rules[0].when.to`` → 12); reject duplicate keys
+    and documents of over ``MAX_VALUES`` values."""
+    if len(out) > MAX_VALUES:
+        raise ScenarioError(
+            f"too large: over {MAX_VALUES:,} values once its aliases are followed", line=1
+        )
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -690,10 +714,10 @@ def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
     if text.lstrip().startswith("{"):
         text = _join_surrogates(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
         if node is not None:
             _lines(node, "", lines)
-        data = yaml.SafeLoader("").construct_document(node) if node is not None else None
+        data = _Loader("").construct_document(node) if node is not None else None
         _plain_values(data)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -797,22 +821,47 @@ def load_scenario(spec: str | Path | dict[str, Any] | Scenario | None) -> Scenar
         if name is not None and mtime is not None:
             _by_name[name] = (path, mtime, scenario)
         return scenario
-    if is_scenario_text(spec):
+    if is_scenario_text(spec) or _is_mapping_line(spec):
         return parse_scenario_text(spec)
+    raise _unknown(spec, shipped)
+
+
+def _is_mapping_line(spec: str) -> bool:
+    """Whether one line of text is a YAML mapping (``seed: 5``), not a name or a path."""
+    return ": " in spec and isinstance(_one_value(spec), dict)
+
+
+def _unknown(name: str, shipped: dict[str, Path]) -> ScenarioError:
     known = tuple(sorted(shipped))
-    close = difflib.get_close_matches(spec, known, n=1, cutoff=0.5)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r}? " if close else ""
-    raise ScenarioError(
-        f"unknown scenario {spec!r} ({hint}shipped scenarios: {', '.join(known) or 'none'})"
+    return ScenarioError(
+        f"unknown scenario {name!r} ({hint}shipped scenarios: {', '.join(known) or 'none'})"
     )
 
 
 def load_scenario_body(body: bytes | str, *, source: str = "scenario") -> Scenario:
-    """A scenario from an HTTP body: YAML or JSON text, or a bare shipped name."""
+    """A scenario from an HTTP body: YAML or JSON text, or a bare shipped name.
+
+    Never a path: what the server's own files hold is not the client's to load
+    (or to read back in an error message).
+    """
     text = body.decode("utf-8") if isinstance(body, bytes) else body
     stripped = text.strip()
-    if stripped and "\n" not in stripped and not stripped.startswith(("{", "[")):
-        candidate = stripped.strip("\"'")
-        if ":" not in candidate:
-            return load_scenario(candidate)
+    shipped = shipped_scenarios()
+    if stripped.strip("\"'") in shipped:
+        return load_scenario(stripped.strip("\"'"))
+    if "\n" not in stripped and isinstance(_one_value(stripped), str):
+        error = _unknown(stripped.strip("\"'"), shipped)  # a name mistyped, or a path
+        if "/" in stripped or Path(stripped).suffix.lower() in (".yaml", ".yml", ".json"):
+            error = ScenarioError(f"{error.reason}; to load a file, send its content")
+        raise error
     return parse_scenario_text(text, source=source)
+
+
+def _one_value(line: str) -> object:
+    """What one line of YAML holds (None for a line it cannot read)."""
+    try:
+        return yaml.load(line, Loader=_Loader)
+    except yaml.YAMLError:
+        return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -392,8 +393,49 @@ def test_scenario_put_invalid_names_field_and_line(
     ],
 )
 def test_scenario_put_unusable_body(emu: Emulator, client: httpx.Client, content: bytes) -> None:
-    assert_error(client.put("/_emulator/scenario", content=content))
+    body = assert_error(client.put("/_emulator/scenario", content=content))
+    assert set(body) == {"error", "field", "line"}  # the documented shape, null when unknown
     assert emu.scenario.name == "happy-path"
+
+
+def test_scenario_put_never_reads_a_path_on_the_server(
+    emu: Emulator, client: httpx.Client, tmp_path: Path
+) -> None:
+    """The body is YAML, JSON or a shipped name: a server file is not the client's to load,
+    nor to read back in an error."""
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("name: from-the-servers-disk\n")
+    for body in (str(secret), "secret.yaml", str(tmp_path / "missing")):
+        refused = assert_error(client.put("/_emulator/scenario", content=body.encode()))
+        assert "from-the-servers-disk" not in refused["error"]
+        assert "send its content" in refused["error"]
+    assert emu.scenario.name == "happy-path"
+
+
+@pytest.mark.parametrize("content", [b"---\n", b"~", b"null\n", b"# defaults for now\n", b""])
+def test_scenario_put_an_empty_document_is_the_defaults(
+    emu: Emulator, client: httpx.Client, content: bytes
+) -> None:
+    """As ``check-scenario`` and ``serve --scenario`` take the same file."""
+    client.put("/_emulator/scenario", content=b"name: other\n")
+    response = client.put("/_emulator/scenario", content=content)
+    assert response.status_code == 200, response.text
+    assert emu.scenario.name == "custom" and emu.scenario.rules == ()
+
+
+def test_scenario_put_json_with_exponent_numbers(emu: Emulator, client: httpx.Client) -> None:
+    """``json.dumps(0.00001)`` is ``1e-05``: YAML 1.1 alone reads that as text."""
+    scenario = {
+        "name": "rare",
+        "rules": [{"outcome": {"delivered": 0.99999, "undeliverable": 0.00001}}],
+        "providers": {"ringcentral": {"cost_per_segment": 5e-05}},
+    }
+    text = json.dumps(scenario)
+    assert "1e-05" in text and "5e-05" in text
+    response = client.put("/_emulator/scenario", content=text.encode())
+    assert response.status_code == 200, response.text
+    assert emu.scenario.rules[0].outcomes == (("delivered", 0.99999), ("undeliverable", 1e-05))
+    assert emu.scenario.provider_options("ringcentral")["cost_per_segment"] == 5e-05
 
 
 def test_scenario_put_json_with_escaped_surrogate_pairs(

@@ -354,6 +354,39 @@ def test_http_bodies(body: bytes, name: str) -> None:
     assert load_scenario_body(body).name == name
 
 
+def test_one_line_yaml_text_in_python_as_over_http() -> None:
+    assert load_scenario("seed: 5").seed == load_scenario_body("seed: 5").seed == 5
+    assert load_scenario("{seed: 6}").seed == 6
+    with pytest.raises(ScenarioError, match="did you mean 'happy-path'"):
+        load_scenario("happy-pat")
+
+
+def test_json_exponent_numbers_are_numbers(tmp_path: Path) -> None:
+    """What ``json.dumps`` writes for 0.00001 (``1e-05``) or 1e20 (``1e+20``)."""
+    text = json.dumps(
+        {"rules": [{"outcome": {"delivered": 0.99999, "undeliverable": 0.00001}}], "seed": 7}
+    )
+    path = tmp_path / "small.json"
+    path.write_text(text)
+    for scenario in (load_scenario(path), parse_scenario_text(text)):
+        assert scenario.rules[0].outcomes == (("delivered", 0.99999), ("undeliverable", 1e-05))
+    options = parse_scenario_text("providers: {ringcentral: {cost_per_segment: 7E-3}}")
+    assert options.provider_options("ringcentral")["cost_per_segment"] == 0.007
+    assert parse_scenario_text("description: '1e-05'").description == "1e-05"  # quoted: text
+
+
+def test_aliases_that_expand_past_the_limit_are_refused_quickly() -> None:
+    """Eight lines of nested aliases ("billion laughs") stand for 9^8 values."""
+    lines = ['x-a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for previous, name in zip("abcdefg", "bcdefgh", strict=True):
+        lines.append(f"x-{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    with pytest.raises(ScenarioError, match="too large") as info:
+        parse_scenario_text("\n".join(lines), source="bomb.yaml")
+    assert info.value.source == "bomb.yaml"
+    anchored = "x-rule: &r {when: {to: '+1*'}, outcome: undeliverable}\nrules: [*r, *r]\n"
+    assert len(parse_scenario_text(anchored).rules) == 2  # aliases as such are fine
+
+
 def test_http_body_errors_carry_the_line() -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario_body(b"name: x\nfaults:\n  - respond: {status: 600}\n", source="PUT")
