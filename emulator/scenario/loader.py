@@ -606,32 +606,55 @@ def _parse(data: Any) -> Scenario:
 # -- text, with line numbers -------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, reading ``1e-05`` and ``1E+20`` as numbers.
+class _JsonLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, reading JSON's exponent numbers (``1e-05``) as numbers.
 
-    PyYAML follows YAML 1.1, whose floats need a dot; JSON's (``json.dumps``
-    of 0.00001 is ``1e-05``) and YAML 1.2's do not, and "JSON is read as YAML".
+    PyYAML follows YAML 1.1, whose floats need a dot; JSON's do not (``json.dumps``
+    of 0.00001 is ``1e-05``), and "JSON is read as YAML".  For JSON documents only:
+    in YAML an unquoted ``1e10`` (an error code, an API key) stays text.
     """
 
 
-_Loader.add_implicit_resolver(
+_JsonLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
+    re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?[eE][-+]?[0-9]+$"),
+    list("-0123456789"),
 )
 
-#: Values a document may hold once its aliases are followed: a few lines of
-#: nested aliases would otherwise stand for billions (and hold the server).
-MAX_VALUES = 100_000
+#: What a document's aliases may add to it, once followed: values, and characters
+#: of text.  A few lines of nested aliases would otherwise stand for billions (and
+#: the scenario is echoed in full by ``GET /_emulator/scenario``).
+MAX_ALIASED_VALUES = 100_000
+MAX_ALIASED_TEXT = 1_000_000
 
 
-def _lines(node: yaml.Node, path: str, out: dict[str, int]) -> None:
-    """Record the line of every field (``rules[0].when.to`` → 12); reject duplicate keys
-    and documents of over ``MAX_VALUES`` values."""
-    if len(out) > MAX_VALUES:
-        raise ScenarioError(
-            f"too large: over {MAX_VALUES:,} values once its aliases are followed", line=1
-        )
+class _Walk:
+    """``_lines``' running count of what aliases added (node ids seen, and totals)."""
+
+    __slots__ = ("seen", "text", "values")
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self.values = 0
+        self.text = 0
+
+    def visit(self, node: yaml.Node) -> None:
+        if id(node) not in self.seen:
+            self.seen.add(id(node))
+            return
+        self.values += 1  # reached again: through an alias
+        if isinstance(node, yaml.ScalarNode):
+            self.text += len(node.value)
+        if self.values > MAX_ALIASED_VALUES or self.text > MAX_ALIASED_TEXT:
+            raise ScenarioError("too large once its aliases are followed", line=1)
+
+
+def _lines(node: yaml.Node, path: str, out: dict[str, int], walk: _Walk | None = None) -> None:
+    """Record the line of every field (``rules[0].when.to`` → 12); reject duplicate keys,
+    and aliases that add over ``MAX_ALIASED_VALUES`` values or ``MAX_ALIASED_TEXT``
+    characters to the document."""
+    walk = walk if walk is not None else _Walk()
+    walk.visit(node)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -644,12 +667,13 @@ def _lines(node: yaml.Node, path: str, out: dict[str, int]) -> None:
                 )
             seen.add(key)
             out[child] = line
-            _lines(value_node, child, out)
+            walk.visit(key_node)  # a key can be an alias too
+            _lines(value_node, child, out, walk)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             child = f"{path}[{i}]"
             out[child] = item.start_mark.line + 1
-            _lines(item, child, out)
+            _lines(item, child, out, walk)
 
 
 _PARENT = re.compile(r"(\.[^.\[]*|\[\d+\])$")
@@ -714,10 +738,11 @@ def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
     if text.lstrip().startswith("{"):
         text = _join_surrogates(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        loader = _JsonLoader if text.lstrip().startswith(("{", "[")) else yaml.SafeLoader
+        node = yaml.compose(text, Loader=loader)
         if node is not None:
             _lines(node, "", lines)
-        data = _Loader("").construct_document(node) if node is not None else None
+        data = loader("").construct_document(node) if node is not None else None
         _plain_values(data)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -821,14 +846,9 @@ def load_scenario(spec: str | Path | dict[str, Any] | Scenario | None) -> Scenar
         if name is not None and mtime is not None:
             _by_name[name] = (path, mtime, scenario)
         return scenario
-    if is_scenario_text(spec) or _is_mapping_line(spec):
+    if is_scenario_text(spec) or ": " in spec:  # one line of YAML (``seed: 5``) too
         return parse_scenario_text(spec)
     raise _unknown(spec, shipped)
-
-
-def _is_mapping_line(spec: str) -> bool:
-    """Whether one line of text is a YAML mapping (``seed: 5``), not a name or a path."""
-    return ": " in spec and isinstance(_one_value(spec), dict)
 
 
 def _unknown(name: str, shipped: dict[str, Path]) -> ScenarioError:
@@ -851,7 +871,7 @@ def load_scenario_body(body: bytes | str, *, source: str = "scenario") -> Scenar
     shipped = shipped_scenarios()
     if stripped.strip("\"'") in shipped:
         return load_scenario(stripped.strip("\"'"))
-    if "\n" not in stripped and isinstance(_one_value(stripped), str):
+    if _is_one_word(stripped):
         error = _unknown(stripped.strip("\"'"), shipped)  # a name mistyped, or a path
         if "/" in stripped or Path(stripped).suffix.lower() in (".yaml", ".yml", ".json"):
             error = ScenarioError(f"{error.reason}; to load a file, send its content")
@@ -859,9 +879,11 @@ def load_scenario_body(body: bytes | str, *, source: str = "scenario") -> Scenar
     return parse_scenario_text(text, source=source)
 
 
-def _one_value(line: str) -> object:
-    """What one line of YAML holds (None for a line it cannot read)."""
+def _is_one_word(text: str) -> bool:
+    """Whether a body is one line of YAML that holds just text (a name or a path)."""
+    if "\n" in text or len(text) > 4096 or text.startswith(("{", "[")):
+        return False
     try:
-        return yaml.load(line, Loader=_Loader)
-    except yaml.YAMLError:
-        return None
+        return isinstance(yaml.safe_load(text), str)
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return False  # parse_scenario_text says what is wrong with it

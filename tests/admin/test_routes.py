@@ -388,6 +388,9 @@ def test_scenario_put_invalid_names_field_and_line(
         b"name: x\nx: " + b"[" * 5000 + b"]" * 5000,
         b"a: &a [*a, *a]\nname: x\n",
         b"name: x\nseed: " + b"9" * 5000,
+        b"seed: " + b"9" * 5000,  # one line: read as YAML, not taken for a name
+        b"[" * 3000 + b"]" * 3000,
+        b"{a: " * 3000 + b"1" + b"}" * 3000,
         b"name: x\nseed: 0x" + b"f" * 4000,  # no digit limit for hex: past 64 bits anyway
         b'{"name": "\\ud800"}',  # a lone surrogate: no text at all
     ],

@@ -370,9 +370,12 @@ def test_json_exponent_numbers_are_numbers(tmp_path: Path) -> None:
     path.write_text(text)
     for scenario in (load_scenario(path), parse_scenario_text(text)):
         assert scenario.rules[0].outcomes == (("delivered", 0.99999), ("undeliverable", 1e-05))
-    options = parse_scenario_text("providers: {ringcentral: {cost_per_segment: 7E-3}}")
+    options = parse_scenario_text('{"providers": {"ringcentral": {"cost_per_segment": 7E-3}}}')
     assert options.provider_options("ringcentral")["cost_per_segment"] == 0.007
-    assert parse_scenario_text("description: '1e-05'").description == "1e-05"  # quoted: text
+    # YAML (not JSON) keeps YAML 1.1's reading: an unquoted 1e10 is text, as it always was
+    yaml_text = "rules: [{outcome: undeliverable, error_code: 1e10}]\nname: 3e8\n"
+    scenario = parse_scenario_text(yaml_text)
+    assert (scenario.rules[0].error_code, scenario.name) == ("1e10", "3e8")
 
 
 def test_aliases_that_expand_past_the_limit_are_refused_quickly() -> None:
@@ -383,8 +386,27 @@ def test_aliases_that_expand_past_the_limit_are_refused_quickly() -> None:
     with pytest.raises(ScenarioError, match="too large") as info:
         parse_scenario_text("\n".join(lines), source="bomb.yaml")
     assert info.value.source == "bomb.yaml"
+    # keys with dots give two nodes one field path: the nodes are what is counted
+    chain = ["x-l0: {a: 1}"] + [
+        f"x-l{n}: &l{n} {{a: *l{n - 1}, a.a: *l{n - 1}}}" for n in range(1, 41)
+    ]
+    chain[1] = "x-l1: &l1 {a: 1, a.a: 1}"
+    with pytest.raises(ScenarioError, match="too large"):
+        parse_scenario_text("\n".join(chain[1:]))
+    # few values, but a long text repeated: the scenario is echoed in full by the admin API
+    long_text = "x-t: &t " + "y" * 2000 + "\nx-many: [" + ", ".join(["*t"] * 600) + "]\n"
+    with pytest.raises(ScenarioError, match="too large"):
+        parse_scenario_text(long_text)
     anchored = "x-rule: &r {when: {to: '+1*'}, outcome: undeliverable}\nrules: [*r, *r]\n"
     assert len(parse_scenario_text(anchored).rules) == 2  # aliases as such are fine
+
+
+def test_a_large_document_without_aliases_is_not_capped() -> None:
+    """One generated rule per test number: 30,000 rules, 150,000 values as written."""
+    rules = [
+        {"when": {"to": f"+1415555{i:04d}"}, "outcome": "undeliverable"} for i in range(30_000)
+    ]
+    assert len(parse_scenario_text(json.dumps({"rules": rules})).rules) == 30_000
 
 
 def test_http_body_errors_carry_the_line() -> None:
