@@ -131,8 +131,8 @@ class Emulator:
             virtual_clock=self.clock.kind == "virtual",
             # A real clock moves without advance(), which sends in sync mode: called
             # in-process (or served by the user's own server), a job due later would
-            # wait for ever.  A worker sends them, as on a live server.
-            start_on_first_job=self.clock.kind != "virtual",
+            # wait for ever.
+            send_as_time_passes=self.clock.kind != "virtual",
         )
         self.ids = IdGenerator(0)
         self._depth = 0  # open transaction() blocks (the store's lock is held)
@@ -464,6 +464,6 @@ class Emulator:
         if getattr(self, "_closed", False):
             return
         self._closed = True
-        self.webhooks.stop()  # pending ones are in the store until sent (see _StoredJobs)
+        self.webhooks.close()  # pending ones are in the store until sent (see _StoredJobs)
         self._persist()  # ids drawn without storing a message (tokens...) must not repeat
         self.store.close()

@@ -19,6 +19,7 @@ import math
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
@@ -107,12 +108,12 @@ class WebhookQueue:
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
         log: JobLog | None = None,
         virtual_clock: bool = False,
-        start_on_first_job: bool = False,
+        send_as_time_passes: bool = False,
     ) -> None:
         self._now = now
-        #: Start the worker when the first job is queued: for an emulator on a real
-        #: clock, which moves without the ``advance()`` that sends in sync mode.
-        self.start_on_first_job = start_on_first_job
+        #: In sync mode, also send from a thread what comes due as time passes: on a
+        #: real clock, which moves without the ``advance()`` that sends (see ``_arm``).
+        self.send_as_time_passes = send_as_time_passes
         #: On a clock that only moves when told to, an attempt is made at its due
         #: time, and its retry is due counted from there: one jump of an hour sends
         #: what a second-by-second walk would, in the same order.
@@ -124,6 +125,9 @@ class WebhookQueue:
         self._lock = threading.Lock()
         self._send_lock = threading.Lock()
         self._start_lock = threading.Lock()
+        self._waker: threading.Thread | None = None
+        self._waker_event = threading.Event()
+        self._closed = False
         self._log = log
         self._generation = 0
         self._holds = 0
@@ -154,7 +158,6 @@ class WebhookQueue:
         timeout: float | None = None,
         retry: bool = True,
     ) -> WebhookJob:
-        self._start_if_first()
         job = WebhookJob(
             due,
             0,  # order and generation: given when queued
@@ -181,6 +184,7 @@ class WebhookQueue:
         if deferral is not None and deferral.queue is self and due <= self._now():
             deferral.jobs.append(job)  # its own: sent by its send(), whoever else is sending
         self._poke()
+        self._arm()
         return job
 
     def _queue(self, job: WebhookJob) -> None:
@@ -218,12 +222,41 @@ class WebhookQueue:
                 self._push(job)
                 restored.append(job)
         if restored:
-            self._start_if_first()
+            self._arm()
         return restored
 
-    def _start_if_first(self) -> None:
-        if self.start_on_first_job and self.mode == "sync":
-            self.start()
+    def _arm(self) -> None:
+        """With ``send_as_time_passes``: make sure the waker thread runs, and looks again.
+
+        In sync mode jobs go out when the clock is advanced or when they are due at
+        once (before the call or request that made them returns).  A real clock also
+        moves by itself: the waker sends what comes due that way, ``_GRACE`` after it
+        is due, so a job due at once is left to the call that made it.  It holds the
+        queue only weakly and ends with it (or ``close()``); idle, it looks once a
+        second.
+        """
+        if not self.send_as_time_passes or self._closed:
+            return
+        self._waker_event.set()
+        with self._start_lock:
+            if self._waker is None or not self._waker.is_alive():
+                self._waker = threading.Thread(
+                    target=_send_as_time_passes,
+                    args=(weakref.ref(self), self._waker_event),
+                    name="sms-emulator-webhook-waker",
+                    daemon=True,
+                )
+                self._waker.start()
+
+    def _next_due(self) -> float | None:
+        """When the soonest queued job is due (None: none, or the worker sends them)."""
+        if self.mode != "sync":
+            return None
+        with self._lock:
+            heap = self._heap
+            while heap and not heap[0].queued:  # taken out by a Deferral to be sent
+                heapq.heappop(heap)
+            return heap[0].due if heap else None
 
     def _push(self, job: WebhookJob) -> None:
         """Put ``job`` in the heap (under ``_lock``)."""
@@ -468,28 +501,29 @@ class WebhookQueue:
                 since = at if self.virtual_clock else self._now()
                 job.due = since + self._retry_delays[job.attempt - 1]
                 self._push(job)
+        if retry:
+            self._arm()
         return retry
 
     # background mode
     def start(self, interval: float = 0.05) -> None:
         """Deliver from a daemon thread from now on."""
-        with self._start_lock:  # two threads' first jobs on a real clock: one worker
-            if self._worker is not None:
-                return
-            self.mode = "background"
-            stop = self._stop = threading.Event()
+        if self._worker is not None:
+            return
+        self.mode = "background"
+        stop = self._stop = threading.Event()
 
-            def run() -> None:
-                while not stop.is_set():
-                    self._wake.wait(interval)
-                    self._wake.clear()
-                    try:
-                        self.deliver_due(stop)
-                    except Exception:  # never let the worker die
-                        pass
+        def run() -> None:
+            while not stop.is_set():
+                self._wake.wait(interval)
+                self._wake.clear()
+                try:
+                    self.deliver_due(stop)
+                except Exception:  # never let the worker die
+                    pass
 
-            self._worker = threading.Thread(target=run, name="sms-emulator-webhooks", daemon=True)
-            self._worker.start()
+        self._worker = threading.Thread(target=run, name="sms-emulator-webhooks", daemon=True)
+        self._worker.start()
 
     def stop(self) -> None:
         """Back to sync mode; a delivery in flight is finished (and written down) first,
@@ -502,6 +536,39 @@ class WebhookQueue:
             self._worker.join(timeout=longest + 1)
         self._worker = None
         self.mode = "sync"
+        self._arm()  # what the worker left, as time passes (a live server stopped)
+
+    def close(self) -> None:
+        """Stop sending for good: the worker and the waker end, pending jobs stay queued."""
+        self._closed = True
+        self.stop()
+        self._waker_event.set()
+
+
+#: Seconds the waker leaves a due job to the call that made it, and an idle one sleeps.
+_GRACE = 0.5
+_IDLE = 1.0
+
+
+def _send_as_time_passes(queue_ref: weakref.ref[WebhookQueue], wake: threading.Event) -> None:
+    """The waker's loop (see ``WebhookQueue._arm``)."""
+    while True:
+        queue = queue_ref()
+        if queue is None or queue._closed:
+            return
+        wait = _IDLE
+        due = queue._next_due()
+        if due is not None:
+            wait = due + _GRACE - queue._now()
+            if wait <= 0:
+                try:
+                    queue._send_now()
+                except Exception:  # never let the waker die (as the worker)
+                    pass
+                wait = 0.05  # sent, or held or another thread's to send: look again soon
+        del queue  # not kept alive by a sleeping waker
+        wake.wait(min(wait, _IDLE))
+        wake.clear()
 
 
 class Deferral:
