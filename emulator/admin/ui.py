@@ -77,15 +77,37 @@ def _preview(text: str, size: int = PREVIEW) -> str:
     return flat if len(flat) <= size else flat[: size - 1] + "…"
 
 
+#: JSON nested deeper than this is shown as sent: indented, a body's size grows with
+#: the square of its depth (and how deep a parser goes depends on the Python version).
+PRETTY_DEPTH = 64
+
+
 def _pretty(body: str | None) -> str:
-    """JSON bodies indented; anything else as is."""
+    """JSON bodies indented; anything else, and JSON nested very deep, as is."""
     if not body:
         return ""
     try:
         data = msgspec.json.decode(body.encode())
-    except (msgspec.DecodeError, UnicodeEncodeError, RecursionError):  # nested ~1,000 deep
+    except (msgspec.DecodeError, UnicodeEncodeError, RecursionError):  # too deep to parse
+        return body
+    if _deeper_than(data, PRETTY_DEPTH):
         return body
     return msgspec.json.format(msgspec.json.encode(data), indent=2).decode()
+
+
+def _deeper_than(data: object, limit: int) -> bool:
+    """Whether decoded JSON nests lists and objects more than ``limit`` deep."""
+    level = [data]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            if isinstance(item, list | dict)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return any(isinstance(item, list | dict) for item in level)
 
 
 def _status_class(status: int | None) -> str:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 
 import httpx
+import msgspec
 import pytest
 
 from emulator import Emulator
+from emulator.admin.ui import PRETTY_DEPTH
 from emulator.core.models import Direction
 
 from ._data import RECIPIENT, SENDER, add_batch, add_message
 
 UI = "/_emulator/ui"
+JSON_TYPE = {"Content-Type": "application/json"}
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"
 
@@ -421,7 +425,8 @@ def test_huge_batches_and_batch_lists_show_a_bounded_part_and_point_to_the_json(
 
 
 def test_a_request_whose_json_body_nests_too_deep_still_renders(client: httpx.Client) -> None:
-    """Shown as it was sent: the pages list it, instead of failing for every later visit."""
+    """Shown as it was sent (not indented 5,000 levels deep, nor failing every later visit),
+    whether or not this Python's JSON parser goes that deep."""
     deep = b'{"smslist": ' + b"[" * 5000 + b"]" * 5000 + b"}"
     client.post(
         "/api/services/sendbulk", content=deep, headers={"Content-Type": "application/json"}
@@ -431,3 +436,18 @@ def test_a_request_whose_json_body_nests_too_deep_still_renders(client: httpx.Cl
     detail = client.get(f"{UI}/requests/{entry['id']}")
     assert detail.status_code == 200
     assert "[[[[" in detail.text
+    assert len(detail.text) < 64 * 1024
+
+
+def test_json_bodies_are_indented_up_to_a_depth(client: httpx.Client) -> None:
+    nested: object = "leaf"
+    for _ in range(PRETTY_DEPTH):
+        nested = [nested]
+    shallow = msgspec.json.encode({"smslist": nested})  # PRETTY_DEPTH + 1 levels
+    for body in (msgspec.json.encode(nested), shallow):
+        client.post("/api/services/sendbulk", content=body, headers=JSON_TYPE)
+    first, second = client.get("/_emulator/requests").json()["requests"]
+    indented = client.get(f"{UI}/requests/{first['id']}").text
+    assert "[\n  [\n    [" in html.unescape(indented)
+    as_sent = client.get(f"{UI}/requests/{second['id']}").text
+    assert '{"smslist":[[[' in html.unescape(as_sent)
