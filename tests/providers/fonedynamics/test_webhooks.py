@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import httpx
 import pytest
@@ -407,6 +408,10 @@ def test_on_a_real_clock_a_receipt_goes_out_without_advance(receiver: Receiver) 
         emu.clock.advance(6)  # the wall clock moving on: no advance() of the emulator
         (request,) = receiver.wait_for(1, timeout=10)
         assert request.form["Message.Status"] == "Delivered"
+        deadline = time.monotonic() + 10  # pending until the receiver's answer is read
+        while emu.webhooks.pending() and time.monotonic() < deadline:
+            time.sleep(0.01)  # real-time ok: the waker is another thread on a real clock
         assert emu.webhooks.pending() == []
+        assert [a["ok"] for a in emu.webhooks.attempts] == [True]
     finally:
         emu.close()
