@@ -137,15 +137,16 @@ def test_response_status_headers_and_body(client: httpx.Client) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "body"),
     [
-        ({"json": {"a": [1, "é"]}}, '{"a":[1,"é"]}'),
+        # as this httpx encodes it (0.28 writes compact UTF-8, 0.27 spaced \u escapes)
+        ({"json": {"a": [1, "é"]}}, httpx.Request("POST", "/", json={"a": [1, "é"]}).read()),
         ({"data": {"a": "1 2", "b": "+"}}, "a=1+2&b=%2B"),
         ({"content": "x" * 200_000}, "x" * 200_000),
         ({"content": iter([b"chunk1", b"chunk2"])}, "chunk1chunk2"),
     ],
 )
-def test_bodies(client: httpx.Client, kwargs: dict[str, object], body: str) -> None:
+def test_bodies(client: httpx.Client, kwargs: dict[str, object], body: str | bytes) -> None:
     sent = client.post("/fake/echo/x", **kwargs).json()["body"]  # type: ignore[arg-type]
-    assert sent.replace(", ", ",").replace(": ", ":") == body
+    assert sent == (body.decode() if isinstance(body, bytes) else body)
 
 
 def test_percent_encoded_path_is_decoded(client: httpx.Client) -> None:

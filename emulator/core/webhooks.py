@@ -25,9 +25,10 @@ from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit
 
 import httpx
+import msgspec
 
 __all__ = ["RETRY_DELAYS", "Deferral", "JobLog", "WebhookJob", "WebhookQueue", "is_webhook_url"]
 
@@ -457,16 +458,17 @@ class WebhookQueue:
         status: int | None = None
         error: str | None = None
         try:
-            # Merge, not replace: a webhook URL often carries its own query string.
-            url = httpx.URL(job.url)
-            if job.params:
-                url = url.copy_merge_params(job.params)
+            headers = dict(job.headers or {})
+            content = None
+            if job.json is not None:  # encoded here: httpx's JSON changed between versions
+                content = msgspec.json.encode(job.json)
+                headers.setdefault("Content-Type", "application/json")
             response = client.request(
                 job.method,
-                url,
+                _with_params(job.url, job.params),
+                content=content,
                 data=job.data,
-                json=job.json,
-                headers=job.headers,
+                headers=headers,
                 timeout=self._timeout if job.timeout is None else job.timeout,
             )
             status = response.status_code
@@ -543,6 +545,29 @@ class WebhookQueue:
         self._closed = True
         self.stop()
         self._waker_event.set()
+
+
+def _query_value(value: Any) -> str:
+    """A parameter as httpx writes one (``true``, ``""`` for None)."""
+    if value is True or value is False:
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _with_params(url: str, params: dict[str, Any] | None) -> httpx.URL:
+    """``url`` with ``params`` added to its own query (which is kept as written, less
+    the names ``params`` gives again), spaces as ``+``: the same bytes whatever the
+    httpx version (0.27 wrote ``%20``)."""
+    parsed = httpx.URL(url)
+    if not params:
+        return parsed
+    kept = [
+        part
+        for part in parsed.query.decode("ascii").split("&")
+        if part and unquote_plus(part.partition("=")[0]) not in params
+    ]
+    ours = urlencode([(name, _query_value(value)) for name, value in params.items()])
+    return parsed.copy_with(query="&".join([*kept, ours]).encode("ascii"))
 
 
 #: Seconds the waker leaves a due job to the call that made it, and an idle one sleeps.

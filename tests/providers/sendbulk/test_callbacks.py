@@ -34,12 +34,13 @@ def test_delivery_report_is_posted_when_it_arrives(client, emu, receiver):
     (request,) = receiver.requests
     assert (request["method"], request["path"]) == ("POST", "/dlr")
     assert request["headers"]["Content-Type"] == "application/json"
-    assert msgspec.json.decode(request["body"]) == {
+    report = {
         "description": "DeliveredToTerminal",
         "messageid": row["messageid"],
         "timeTaken": "6s",
         "timestamp": "2026-01-01 03:00:08",
     }
+    assert request["body"] == msgspec.json.encode(report)  # compact, whatever httpx's version
 
 
 def test_failed_reports_carry_the_failure_description(client, emu, receiver):
