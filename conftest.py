@@ -51,3 +51,18 @@ class ProcessDied(BaseException):
 def process_death() -> type[BaseException]:
     """What a test raises (from a patched store method...) to simulate a crash there."""
     return ProcessDied
+
+
+@pytest.fixture
+def died() -> Callable[[Any], None]:
+    """What a crash leaves of an emulator: its SQLite connection goes with the process
+    (what it had not committed is undone); ``close()`` never runs, nothing is saved.
+
+    Left open instead, the connection would be closed by the garbage collector whenever
+    it runs (Python 3.13 warns of that), and could still hold the file's locks.
+    """
+
+    def die(emu: Any) -> None:
+        emu.store._db.close()
+
+    return die

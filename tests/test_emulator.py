@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -195,6 +196,7 @@ def test_sqlite_a_write_cut_short_leaves_ids_that_continue(
     monkeypatch: pytest.MonkeyPatch,
     add: str,
     process_death: type[BaseException],
+    died: Callable[[Emulator], None],
 ) -> None:
     """Messages and the id counters that made them are saved together, or not at all.
 
@@ -220,7 +222,8 @@ def test_sqlite_a_write_cut_short_leaves_ids_that_continue(
             first.add_messages([message])
     monkeypatch.undo()
 
-    second = Emulator(db=db)  # the first is never closed: it died
+    died(first)
+    second = Emulator(db=db)
     try:
         assert [m["id"] for m in second.messages()] == kept  # the cut-short write is not there
         assert second.store.get_batch("b1") is None

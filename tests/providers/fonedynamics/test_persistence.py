@@ -57,7 +57,7 @@ def test_messages_and_leases_survive_a_restart(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("stop", ["close", "crash"])
 def test_a_pending_delivery_receipt_webhook_survives_restarts(
-    tmp_path: Path, receiver: Receiver, stop: str
+    tmp_path: Path, receiver: Receiver, stop: str, died: Callable[[Emulator], None]
 ) -> None:
     """Pending webhooks are in the file until sent: after a clean close() or a crash,
     and after a second restart that sent nothing; once sent, never again."""
@@ -70,7 +70,8 @@ def test_a_pending_delivery_receipt_webhook_survives_restarts(
         ).json()["Message"]
     if stop == "close":
         emu.close()  # stopped before the receipt was due
-    # else the process dies: close() never runs
+    else:
+        died(emu)
     assert receiver.requests == []
     second = Emulator(db=db)
     assert [job.message_id for job in second.webhooks.pending()] == [sent["MessageSid"]]
@@ -132,7 +133,10 @@ def test_lease_numbers_stay_unique_per_recipient_after_a_restart(tmp_path: Path)
 
 
 def test_a_lease_and_its_message_are_saved_together(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, process_death: type[BaseException]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    process_death: type[BaseException],
+    died: Callable[[Emulator], None],
 ) -> None:
     """A crash after the lease is taken but before its message is stored keeps neither."""
     db = tmp_path / "fd.db"
@@ -146,7 +150,8 @@ def test_a_lease_and_its_message_are_saved_together(
         client.post(MESSAGES, json={"To": TO, "Text": "hi"})  # no From: sent from a lease
     monkeypatch.undo()
 
-    again = Emulator(db=db)  # the first is never closed: it died
+    died(emu)
+    again = Emulator(db=db)
     try:
         assert leases_to(again, TO) == []
         assert again.messages() == []

@@ -362,12 +362,13 @@ def test_missing_a2psms_permission_is_403(sms_emulator: Emulator) -> None:
     assert body["errors"][0]["permissionName"] == "A2PSMS"
 
 
-def test_tokens_are_not_issued_twice_after_a_crash_with_db(tmp_path) -> None:
+def test_tokens_are_not_issued_twice_after_a_crash_with_db(tmp_path, died) -> None:
     """Tokens are saved with the id counters that drew them: a restart after a crash
     (no clean close) does not hand the same token to the next login."""
     db = tmp_path / "rc.db"
     first = Emulator(db=db)
-    token = login(first.client())["access_token"]  # then the process dies: no close()
+    token = login(first.client())["access_token"]
+    died(first)
     again = Emulator(db=db)
     try:
         client = again.client()
@@ -379,7 +380,7 @@ def test_tokens_are_not_issued_twice_after_a_crash_with_db(tmp_path) -> None:
 
 
 def test_a_refresh_cut_short_leaves_the_refresh_token_usable(
-    tmp_path, monkeypatch, process_death
+    tmp_path, monkeypatch, process_death, died
 ) -> None:
     """The refresh token is used up in the same commit as the tokens replacing it: after a
     crash in between, the client's retry with the same refresh token still works."""
@@ -396,7 +397,8 @@ def test_a_refresh_cut_short_leaves_the_refresh_token_usable(
     with pytest.raises(process_death):
         first.client().post(TOKEN, auth=("client-id", "client-secret"), data=form)
     monkeypatch.setattr(first.store, "put_state", put_state)
-    again = Emulator(db=db)  # the first is never closed: it died
+    died(first)
+    again = Emulator(db=db)
     try:
         retried = again.client().post(TOKEN, auth=("client-id", "client-secret"), data=form)
         assert retried.status_code == 200, retried.text

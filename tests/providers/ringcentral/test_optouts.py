@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from threading import Event, Thread
 from typing import Any
@@ -252,7 +253,10 @@ def test_a_bulk_assign_that_fails_to_save_blocks_nobody(
 
 
 def test_a_bulk_assign_cut_short_keeps_none_of_its_numbers(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, process_death: type[BaseException]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    process_death: type[BaseException],
+    died: Callable[[Emulator], None],
 ) -> None:
     db = tmp_path / "rc.db"
     first = RC(Emulator(db=db))
@@ -271,6 +275,7 @@ def test_a_bulk_assign_cut_short_keeps_none_of_its_numbers(
     with pytest.raises(process_death):
         first.post("/opt-outs/bulk-assign", json={"from": SENDER, "optOuts": numbers})
     monkeypatch.undo()
-    again = RC(Emulator(db=db))  # the first is never closed: it died
+    died(first.emu)
+    again = RC(Emulator(db=db))
     assert again.get("/opt-outs").json()["records"] == []
     again.emu.close()

@@ -157,7 +157,7 @@ def test_balance_lives_in_a_sqlite_store_too(tmp_path):
     again.close()
 
 
-def test_messages_and_their_charge_are_saved_together(tmp_path, monkeypatch, process_death):
+def test_messages_and_their_charge_are_saved_together(tmp_path, monkeypatch, process_death, died):
     """A crash between storing the messages and charging for them keeps neither:
     no message sent for free, no credit taken for messages that are not there."""
     from emulator import Emulator
@@ -176,7 +176,8 @@ def test_messages_and_their_charge_are_saved_together(tmp_path, monkeypatch, pro
         with pytest.raises(process_death):
             send(client, "254712345679")
     monkeypatch.undo()
-    again = Emulator(db=tmp_path / "state.db")  # the first is never closed: it died
+    died(emu)
+    again = Emulator(db=tmp_path / "state.db")
     with again.client() as client:
         assert balance(client) == "9999.00"
         assert [m["to"] for m in again.messages()] == ["+254712345678"]
