@@ -128,6 +128,7 @@ class WebhookQueue:
         self._start_lock = threading.Lock()
         self._waker: threading.Thread | None = None
         self._waker_event = threading.Event()
+        self._waker_stop = threading.Event()  # set by close(): the rest of a round goes back
         self._closed = False
         self._log = log
         self._generation = 0
@@ -532,8 +533,7 @@ class WebhookQueue:
         jobs due but not yet sent stay queued."""
         self._stop.set()
         self._wake.set()
-        with self._lock:  # the longest a job being sent may still wait for its receiver
-            longest = max([self._timeout, *(j.timeout or 0.0 for j in self._in_flight.values())])
+        longest = self._longest_timeout()
         if self._worker is not None:
             self._worker.join(timeout=longest + 1)
         self._worker = None
@@ -541,10 +541,35 @@ class WebhookQueue:
         self._arm()  # what the worker left, as time passes (a live server stopped)
 
     def close(self) -> None:
-        """Stop sending for good: the worker and the waker end, pending jobs stay queued."""
+        """Stop sending for good: the worker and the waker end (a delivery in flight is
+        finished and written down first), pending jobs stay queued."""
         self._closed = True
-        self.stop()
+        self._waker_stop.set()
         self._waker_event.set()
+        self.stop()
+        waker = self._waker
+        if waker is not None and waker is not threading.current_thread():
+            waker.join(timeout=self._longest_timeout() + 1)
+
+    def _longest_timeout(self) -> float:
+        """The longest a job being sent may still wait for its receiver."""
+        with self._lock:
+            return max([self._timeout, *(j.timeout or 0.0 for j in self._in_flight.values())])
+
+    def _send_overdue(self) -> None:
+        """The waker's round: jobs due ``_GRACE`` ago or more, sent from its own thread.
+
+        Not under ``_send_lock``: a call that sends in sync mode (``advance()``, a
+        webhook due at once) must not find the waker holding it and leave its own
+        jobs to it (to be sent after that call returned).  Jobs due later than
+        ``_GRACE`` ago are that call's to send.
+        """
+        jobs = self._pop_due(self._now() - _GRACE)
+        if jobs:
+            try:
+                self._send_jobs(jobs, self._waker_stop)
+            except Exception:  # never let the waker die (as the worker); the rest went back
+                pass
 
 
 def _query_value(value: Any) -> str:
@@ -586,11 +611,8 @@ def _send_as_time_passes(queue_ref: weakref.ref[WebhookQueue], wake: threading.E
         if due is not None:
             wait = due + _GRACE - queue._now()
             if wait <= 0:
-                try:
-                    queue._send_now()
-                except Exception:  # never let the waker die (as the worker)
-                    pass
-                wait = 0.05  # sent, or held or another thread's to send: look again soon
+                queue._send_overdue()
+                wait = 0.05  # sent, or held: look again soon
         del queue  # not kept alive by a sleeping waker
         wake.wait(min(wait, _IDLE))
         wake.clear()

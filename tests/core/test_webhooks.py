@@ -583,3 +583,55 @@ def test_after_the_worker_stops_the_waker_sends_what_it_left(receiver: _Receiver
         assert _wait_for(receiver.hits, 1) == ["/left"]
     finally:
         queue.close()
+
+
+def test_a_call_that_sends_is_not_held_back_by_the_wakers_slow_receiver(
+    receiver: _Receiver,
+) -> None:
+    now = [0.0]
+    queue = _wall_queue(now)
+    at_slow, release = threading.Event(), threading.Event()
+
+    def hold_the_slow_one(path: str) -> None:
+        if path == "/slow":
+            at_slow.set()
+            release.wait(10)
+
+    receiver.on_request = hold_the_slow_one
+    try:
+        queue.schedule(1.0, method="post", url=receiver.url + "/slow", provider="p")
+        now[0] = 10.0  # overdue: the waker sends it, and its receiver takes its time
+        assert at_slow.wait(10)
+        queue.schedule(10.0, method="post", url=receiver.url + "/at-once", provider="p")
+        assert receiver.hits == ["/at-once"]  # sent before schedule() returned
+    finally:
+        release.set()
+        queue.close()
+
+
+def test_close_waits_for_the_wakers_delivery_and_sends_nothing_after(
+    receiver: _Receiver,
+) -> None:
+    """Its outcome is written down (not sent again after a restart), the rest stay saved."""
+    now, log = [0.0], _Log()
+    queue = WebhookQueue(lambda: now[0], timeout=2.0, log=log, send_as_time_passes=True)
+    at_first, release = threading.Event(), threading.Event()
+
+    def hold_the_first(path: str) -> None:
+        if path == "/0":
+            at_first.set()
+            release.wait(10)
+
+    receiver.on_request = hold_the_first
+    for i in range(3):
+        queue.schedule(1.0, method="post", url=f"{receiver.url}/{i}", provider="p")
+    now[0] = 10.0
+    assert at_first.wait(10)
+    closing = threading.Thread(target=queue.close)
+    closing.start()
+    release.set()
+    closing.join(10)
+    assert not closing.is_alive() and not queue._waker.is_alive()
+    assert receiver.hits == ["/0"]
+    assert sorted(row["url"].split("/")[-1] for row in log.rows.values()) == ["1", "2"]
+    assert len(log.finished) == 1  # the first, done: not sent again after a restart
