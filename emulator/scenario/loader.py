@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 import yaml
 
 from ..core.clock import parse_duration
@@ -606,7 +607,11 @@ def _parse(data: Any) -> Scenario:
 # -- text, with line numbers -------------------------------------------------
 
 
-class _JsonLoader(yaml.SafeLoader):
+#: libyaml's parser where PyYAML was built with it (about ten times faster), else PyYAML's.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _JsonLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """PyYAML's safe loader, reading JSON's exponent numbers (``1e-05``) as numbers.
 
     PyYAML follows YAML 1.1, whose floats need a dot; JSON's do not (``json.dumps``
@@ -622,8 +627,11 @@ _JsonLoader.add_implicit_resolver(
 )
 
 #: What a document's aliases may add to it, once followed: values, and characters
-#: of text.  A few lines of nested aliases would otherwise stand for billions (and
-#: the scenario is echoed in full by ``GET /_emulator/scenario``).
+#: of text, beyond one value and ten characters per character of the document
+#: itself.  A few lines of nested aliases would otherwise stand for billions (and
+#: the scenario is echoed in full by ``GET /_emulator/scenario``); a generated
+#: scenario whose rules share one anchored outcome (``yaml.dump`` writes them so)
+#: stays within.
 MAX_ALIASED_VALUES = 100_000
 MAX_ALIASED_TEXT = 1_000_000
 
@@ -631,12 +639,14 @@ MAX_ALIASED_TEXT = 1_000_000
 class _Walk:
     """``_lines``' running count of what aliases added (node ids seen, and totals)."""
 
-    __slots__ = ("seen", "text", "values")
+    __slots__ = ("max_text", "max_values", "seen", "text", "values")
 
-    def __init__(self) -> None:
+    def __init__(self, size: int) -> None:
         self.seen: set[int] = set()
         self.values = 0
         self.text = 0
+        self.max_values = MAX_ALIASED_VALUES + size
+        self.max_text = MAX_ALIASED_TEXT + 10 * size
 
     def visit(self, node: yaml.Node) -> None:
         if id(node) not in self.seen:
@@ -645,15 +655,13 @@ class _Walk:
         self.values += 1  # reached again: through an alias
         if isinstance(node, yaml.ScalarNode):
             self.text += len(node.value)
-        if self.values > MAX_ALIASED_VALUES or self.text > MAX_ALIASED_TEXT:
-            raise ScenarioError("too large once its aliases are followed", line=1)
+        if self.values > self.max_values or self.text > self.max_text:
+            raise ScenarioError("too large once its aliases are followed")
 
 
-def _lines(node: yaml.Node, path: str, out: dict[str, int], walk: _Walk | None = None) -> None:
+def _lines(node: yaml.Node, path: str, out: dict[str, int], walk: _Walk) -> None:
     """Record the line of every field (``rules[0].when.to`` → 12); reject duplicate keys,
-    and aliases that add over ``MAX_ALIASED_VALUES`` values or ``MAX_ALIASED_TEXT``
-    characters to the document."""
-    walk = walk if walk is not None else _Walk()
+    and aliases that add too much to the document (see ``MAX_ALIASED_VALUES``)."""
     walk.visit(node)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -732,16 +740,27 @@ def _plain_values(data: Any, path: str = "") -> None:
             _plain_values(item, f"{path}[{i}]")
 
 
+def _is_json(text: str) -> bool:
+    """Whether ``text`` is a JSON document (not flow-style YAML such as ``{seed: 5}``)."""
+    if not text.lstrip().startswith(("{", "[")):
+        return False
+    try:
+        msgspec.json.decode(text)
+    except (msgspec.DecodeError, RecursionError):
+        return False
+    return True
+
+
 def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
     """Parse YAML (JSON is valid YAML) and validate it; errors carry the line."""
     lines: dict[str, int] = {}
     if text.lstrip().startswith("{"):
         text = _join_surrogates(text)
     try:
-        loader = _JsonLoader if text.lstrip().startswith(("{", "[")) else yaml.SafeLoader
+        loader = _JsonLoader if _is_json(text) else _SafeLoader
         node = yaml.compose(text, Loader=loader)
         if node is not None:
-            _lines(node, "", lines)
+            _lines(node, "", lines, _Walk(len(text)))
         data = loader("").construct_document(node) if node is not None else None
         _plain_values(data)
     except yaml.YAMLError as exc:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from emulator.core.models import Status
 from emulator.scenario.loader import (
@@ -399,6 +400,22 @@ def test_aliases_that_expand_past_the_limit_are_refused_quickly() -> None:
         parse_scenario_text(long_text)
     anchored = "x-rule: &r {when: {to: '+1*'}, outcome: undeliverable}\nrules: [*r, *r]\n"
     assert len(parse_scenario_text(anchored).rules) == 2  # aliases as such are fine
+
+
+def test_a_generated_document_sharing_one_anchored_value_is_not_capped() -> None:
+    """``yaml.safe_dump`` anchors a dict every rule shares: ~110,000 values via aliases."""
+    outcome = {"delivered": 0.5, "undeliverable": 0.25, "send_failed": 0.125, "no_receipt": 0.125}
+    rules = [{"when": {"to": f"+1415{i:07d}"}, "outcome": outcome} for i in range(12_000)]
+    text = yaml.safe_dump({"rules": rules})
+    assert text.count("*id001") == 11_999
+    assert len(parse_scenario_text(text).rules) == 12_000
+
+
+def test_flow_style_yaml_is_yaml_not_json() -> None:
+    """Only a JSON document reads ``5e3`` as a number; ``{...}`` YAML keeps it as text."""
+    scenario = parse_scenario_text("{rules: [{outcome: send_failed, error_code: 5e3}]}")
+    assert scenario.rules[0].error_code == "5e3"
+    assert load_scenario_body(b"{name: 1e5}").name == "1e5"
 
 
 def test_a_large_document_without_aliases_is_not_capped() -> None:
