@@ -25,7 +25,7 @@ from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import unquote_plus, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import msgspec
@@ -580,19 +580,16 @@ def _query_value(value: Any) -> str:
 
 
 def _with_params(url: str, params: dict[str, Any] | None) -> httpx.URL:
-    """``url`` with ``params`` added to its own query (which is kept as written, less
-    the names ``params`` gives again), spaces as ``+``: the same bytes whatever the
-    httpx version (0.27 wrote ``%20``)."""
+    """``url`` with ``params`` merged into its query as httpx 0.28 merges them (a name
+    already there replaced in place, the query written again with ``+`` for spaces),
+    whatever the httpx version installed (0.27 wrote ``%20``)."""
     parsed = httpx.URL(url)
     if not params:
         return parsed
-    kept = [
-        part
-        for part in parsed.query.decode("ascii").split("&")
-        if part and unquote_plus(part.partition("=")[0]) not in params
-    ]
-    ours = urlencode([(name, _query_value(value)) for name, value in params.items()])
-    return parsed.copy_with(query="&".join([*kept, ours]).encode("ascii"))
+    merged = parse_qs(parsed.query.decode("ascii"), keep_blank_values=True)
+    merged.update({str(name): [_query_value(value)] for name, value in params.items()})
+    query = urlencode([(name, value) for name, values in merged.items() for value in values])
+    return parsed.copy_with(query=query.encode("ascii"))
 
 
 #: Seconds the waker leaves a due job to the call that made it, and an idle one sleeps.

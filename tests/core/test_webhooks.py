@@ -635,3 +635,16 @@ def test_close_waits_for_the_wakers_delivery_and_sends_nothing_after(
     assert receiver.hits == ["/0"]
     assert sorted(row["url"].split("/")[-1] for row in log.rows.values()) == ["1", "2"]
     assert len(log.finished) == 1  # the first, done: not sent again after a restart
+
+
+def test_a_get_webhooks_parameters_merge_into_its_urls_own_query() -> None:
+    """A name already there replaced in place, the rest kept, ``+`` for a space: the same
+    bytes with every httpx version."""
+    url = webhooks._with_params(
+        "http://127.0.0.1/dr?Event=mine&appt=7&note=a%20b&debug",
+        {"Event": "Message.DeliveryReceiptReceived", "Text": "hi there", "Ok": True},
+    )
+    assert str(url) == (
+        "http://127.0.0.1/dr?Event=Message.DeliveryReceiptReceived&appt=7&note=a+b&debug="
+        "&Text=hi+there&Ok=true"
+    )
