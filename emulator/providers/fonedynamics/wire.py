@@ -365,9 +365,10 @@ def _lease_options(data: dict[str, Any]) -> dict[str, str]:
                 raise _invalid(name, f"{name} parameter is not a valid email address")
             options[name] = email.strip()
     uri = _uri(data, "WebhookUri")
+    method = _method(data, "WebhookMethod")  # checked as DeliveryReceiptWebhookMethod is
     if uri:
         options["WebhookUri"] = uri
-        options["WebhookMethod"] = _method(data, "WebhookMethod")
+        options["WebhookMethod"] = method
     return options
 
 

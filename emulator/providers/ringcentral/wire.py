@@ -9,6 +9,7 @@ a single message as a string; ``creationTime``/``lastModifiedTime``, never
 
 from __future__ import annotations
 
+import codecs
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -66,7 +67,7 @@ _MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`")
 def decode_json(body: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
     """Decode a request body; bad JSON → CMN-104, a wrong field → CMN-101 naming it."""
     try:
-        return _decode(body, decoder)
+        decoded = _decode(body, decoder)
     except msgspec.ValidationError as exc:
         text = str(exc)
         found = _PATH.search(text)
@@ -81,6 +82,29 @@ def decode_json(body: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
         # msgspec raises UnicodeDecodeError for invalid UTF-8 in a string, and
         # RecursionError for arrays or objects nested ~1,000 deep
         raise CannotParseRequest() from None
+    if not _is_utf8(body):  # in a field the decoder skipped: the gateway reads every byte
+        raise CannotParseRequest()
+    return decoded
+
+
+_CHUNK = 1 << 20
+
+
+def _is_utf8(body: bytes | bytearray) -> bool:
+    """Whether all of ``body`` is UTF-8, a megabyte at a time (a 50 MB body is not copied)."""
+    if body.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(body)
+    try:
+        for start in range(0, len(view), _CHUNK):
+            decoder.decode(view[start : start + _CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        view.release()
+    return True
 
 
 def _decode(body: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:

@@ -89,8 +89,7 @@ def text(value: Any) -> str:
     if value is None or isinstance(value, bool | dict | list):
         return ""
     if isinstance(value, float):
-        # JSON has one number type: 1234.0 is partner 1234; other floats read as PHP prints them.
-        return str(int(value)) if value.is_integer() else php_float(value)
+        return php_float(value)  # as PHP prints it: 1234.0 is partner 1234, 1e20 "1.0E+20"
     return str(value).strip()
 
 

@@ -142,5 +142,6 @@ def test_lease_options_are_validated_only_for_leases(client: httpx.Client) -> No
     assert (
         lease_send(client, WebhookMethod="PATCH", WebhookUri="https://x.test/").status_code == 400
     )
+    assert lease_send(client, WebhookMethod="PUT").status_code == 400  # with no WebhookUri too
     ignored = lease_send(client, From="MyShop", ForwardToSms="0499333222")
     assert ignored.status_code == 200

@@ -180,6 +180,9 @@ def test_a_float_mobile_in_a_refused_row_is_spelled_as_php_prints_it(client, emu
     assert row["response-description"] == "Invalid mobile number"
 
 
-def test_a_float_partner_id_is_shown_as_php_prints_it(client):
-    data = body(post(client, "getbalance", {"partnerID": 1e-5, "apikey": APIKEY}))
-    assert data["partner-id"] == "1.0E-5"
+@pytest.mark.parametrize(
+    ("partner", "shown"), [(1e-5, "1.0E-5"), (1e20, "1.0E+20"), (1234.0, "1234"), (1e14, "1.0E+14")]
+)
+def test_a_float_partner_id_is_shown_as_php_prints_it(client, partner, shown):
+    data = body(post(client, "getbalance", {"partnerID": partner, "apikey": APIKEY}))
+    assert data["partner-id"] == shown
