@@ -612,7 +612,7 @@ _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 
 class _JsonLoader(_SafeLoader):  # type: ignore[valid-type,misc]
-    """PyYAML's safe loader, reading JSON's exponent numbers (``1e-05``) as numbers.
+    """The safe loader, reading JSON's exponent numbers (``1e-05``) as numbers.
 
     PyYAML follows YAML 1.1, whose floats need a dot; JSON's do not (``json.dumps``
     of 0.00001 is ``1e-05``), and "JSON is read as YAML".  For JSON documents only:
