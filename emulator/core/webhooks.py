@@ -464,7 +464,7 @@ class WebhookQueue:
             if job.json is not None:  # encoded here: httpx's JSON changed between versions
                 content = msgspec.json.encode(job.json)
                 headers.setdefault("Content-Type", "application/json")
-            response = client.request(
+            request = client.build_request(
                 job.method,
                 _with_params(job.url, job.params),
                 content=content,
@@ -472,6 +472,10 @@ class WebhookQueue:
                 headers=headers,
                 timeout=self._timeout if job.timeout is None else job.timeout,
             )
+            # The status is the answer: a body sent slowly must not keep the attempt
+            # (and a stopping server waiting on it) going past the receiver's timeout.
+            response = client.send(request, stream=True)
+            response.close()
             status = response.status_code
             ok = 200 <= status < 300
             if not ok:
@@ -557,17 +561,20 @@ class WebhookQueue:
             return max([self._timeout, *(j.timeout or 0.0 for j in self._in_flight.values())])
 
     def _send_overdue(self) -> None:
-        """The waker's round: jobs due ``_GRACE`` ago or more, sent from its own thread.
+        """The waker's round: jobs due ``_GRACE`` ago or more, then any a sync call
+        left to it (see ``notify``), one at a time and in due order, as the worker's.
 
-        Not under ``_send_lock``: a call that sends in sync mode (``advance()``, a
-        webhook due at once) must not find the waker holding it and leave its own
-        jobs to it (to be sent after that call returned).  Jobs due later than
-        ``_GRACE`` ago are that call's to send.
+        Jobs due later than ``_GRACE`` ago are left to the call that made them,
+        which sends them before it returns unless this round is sending then.
         """
-        jobs = self._pop_due(self._now() - _GRACE)
-        if jobs:
+        stop = self._waker_stop
+        with self._send_lock:
             try:
-                self._send_jobs(jobs, self._waker_stop)
+                jobs = self._pop_due(self._now() - _GRACE)
+                if jobs:
+                    self._send_jobs(jobs, stop)
+                if self._more and not stop.is_set():
+                    self._send_all_due(stop)
             except Exception:  # never let the waker die (as the worker); the rest went back
                 pass
 

@@ -639,14 +639,21 @@ MAX_ALIASED_TEXT = 1_000_000
 class _Walk:
     """``_lines``' running count of what aliases added (node ids seen, and totals)."""
 
-    __slots__ = ("max_text", "max_values", "seen", "text", "values")
+    __slots__ = ("max_text", "max_values", "paths", "seen", "text", "values")
 
     def __init__(self, size: int) -> None:
         self.seen: set[int] = set()
         self.values = 0
         self.text = 0
+        self.paths = 0  # characters of the field paths recorded (each repeats its parents')
         self.max_values = MAX_ALIASED_VALUES + size
         self.max_text = MAX_ALIASED_TEXT + 10 * size
+
+    def record(self, path: str) -> None:
+        """Count a field path: long keys nested deep repeat in every path below them."""
+        self.paths += len(path)
+        if self.paths > self.max_text:
+            raise ScenarioError("too large: its keys nest too long a path")
 
     def visit(self, node: yaml.Node) -> None:
         if id(node) not in self.seen:
@@ -675,12 +682,14 @@ def _lines(node: yaml.Node, path: str, out: dict[str, int], walk: _Walk) -> None
                 )
             seen.add(key)
             out[child] = line
+            walk.record(child)
             walk.visit(key_node)  # a key can be an alias too
             _lines(value_node, child, out, walk)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             child = f"{path}[{i}]"
             out[child] = item.start_mark.line + 1
+            walk.record(child)
             _lines(item, child, out, walk)
 
 

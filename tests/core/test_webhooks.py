@@ -585,9 +585,9 @@ def test_after_the_worker_stops_the_waker_sends_what_it_left(receiver: _Receiver
         queue.close()
 
 
-def test_a_call_that_sends_is_not_held_back_by_the_wakers_slow_receiver(
-    receiver: _Receiver,
-) -> None:
+def test_a_job_due_while_the_waker_sends_follows_it_in_order(receiver: _Receiver) -> None:
+    """One at a time, in due order, as a live server's worker: a receiver handling
+    requests at once never sees a message's later webhook before its earlier one."""
     now = [0.0]
     queue = _wall_queue(now)
     at_slow, release = threading.Event(), threading.Event()
@@ -602,8 +602,10 @@ def test_a_call_that_sends_is_not_held_back_by_the_wakers_slow_receiver(
         queue.schedule(1.0, method="post", url=receiver.url + "/slow", provider="p")
         now[0] = 10.0  # overdue: the waker sends it, and its receiver takes its time
         assert at_slow.wait(10)
-        queue.schedule(10.0, method="post", url=receiver.url + "/at-once", provider="p")
-        assert receiver.hits == ["/at-once"]  # sent before schedule() returned
+        queue.schedule(10.0, method="post", url=receiver.url + "/after", provider="p")
+        assert receiver.hits == []  # left to the waker, behind the one it is sending
+        release.set()
+        assert _wait_for(receiver.hits, 2) == ["/slow", "/after"]
     finally:
         release.set()
         queue.close()
@@ -648,3 +650,33 @@ def test_a_get_webhooks_parameters_merge_into_its_urls_own_query() -> None:
         "http://127.0.0.1/dr?Event=Message.DeliveryReceiptReceived&appt=7&note=a+b&debug="
         "&Text=hi+there&Ok=true"
     )
+
+
+def test_an_attempt_ends_with_the_receivers_status_not_its_body() -> None:
+    """A body sent slowly (or never) does not keep the attempt, nor a stopping server
+    waiting on it, past the status: that is the answer."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    body_may_go = threading.Event()
+
+    def answer_status_then_stall() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
+            body_may_go.wait(10)
+
+    threading.Thread(target=answer_status_then_stall, daemon=True).start()
+    now = [1.0]
+    queue = WebhookQueue(lambda: now[0], timeout=2.0)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/dr"
+    try:
+        queue.schedule(1.0, method="post", url=url, provider="p")
+        (attempt,) = queue.attempts
+        assert (attempt["status"], attempt["ok"]) == (200, True)  # the body never came
+    finally:
+        body_may_go.set()
+        listener.close()

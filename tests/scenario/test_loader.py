@@ -418,6 +418,14 @@ def test_flow_style_yaml_is_yaml_not_json() -> None:
     assert load_scenario_body(b"{name: 1e5}").name == "1e5"
 
 
+def test_long_keys_nested_deep_are_refused_before_their_paths_fill_memory() -> None:
+    """Each value's field path repeats every key above it: 300 KB could take 240 MB."""
+    text = "".join(f"{' ' * 2 * d}{'k' * 200}{d}:\n" for d in range(150))
+    text += "".join(f"{' ' * 300}- {i}\n" for i in range(2000))
+    with pytest.raises(ScenarioError, match="too long a path"):
+        parse_scenario_text(text)
+
+
 def test_a_large_document_without_aliases_is_not_capped() -> None:
     """One generated rule per test number: 30,000 rules, 150,000 values as written."""
     rules = [

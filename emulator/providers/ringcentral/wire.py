@@ -66,8 +66,10 @@ _MISSING = re.compile(r"^Object missing required field `(?P<field>[^`]+)`")
 
 def decode_json(body: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
     """Decode a request body; bad JSON → CMN-104, a wrong field → CMN-101 naming it."""
+    if not _is_utf8(body):  # anywhere, a field the decoder would skip included
+        raise CannotParseRequest()
     try:
-        decoded = _decode(body, decoder)
+        return _decode(body, decoder)
     except msgspec.ValidationError as exc:
         text = str(exc)
         found = _PATH.search(text)
@@ -82,9 +84,6 @@ def decode_json(body: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
         # msgspec raises UnicodeDecodeError for invalid UTF-8 in a string, and
         # RecursionError for arrays or objects nested ~1,000 deep
         raise CannotParseRequest() from None
-    if not _is_utf8(body):  # in a field the decoder skipped: the gateway reads every byte
-        raise CannotParseRequest()
-    return decoded
 
 
 _CHUNK = 1 << 20

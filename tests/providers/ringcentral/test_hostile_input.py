@@ -24,6 +24,8 @@ DEEP = b"[" * TOO_DEEP + b"]" * TOO_DEEP
         ("/batches", b'{"from":"+16505550100","text":"\xff","messages":[{"to":["+14155550100"]}]}'),
         ("/batches", b'{"from":"+16505550100","text":"x","messages":[{"to":["+1415\xc3"]}]}'),
         ("/opt-outs/bulk-assign", b'{"from":"+16505550100","optOuts":["\xff"]}'),
+        # before any field is checked: a wrong "from" does not make it CMN-101
+        ("/batches", b'{"from":5,"text":"x","note":"\xff","messages":[{"to":["+14155550100"]}]}'),
         # in a field the emulator does not read: the gateway's parser still reads it
         (
             "/batches",
