@@ -464,18 +464,20 @@ class WebhookQueue:
             if job.json is not None:  # encoded here: httpx's JSON changed between versions
                 content = msgspec.json.encode(job.json)
                 headers.setdefault("Content-Type", "application/json")
+            timeout = self._timeout if job.timeout is None else job.timeout
             request = client.build_request(
                 job.method,
                 _with_params(job.url, job.params),
                 content=content,
                 data=job.data,
                 headers=headers,
-                timeout=self._timeout if job.timeout is None else job.timeout,
+                timeout=timeout,
             )
-            # The status is the answer: a body sent slowly must not keep the attempt
-            # (and a stopping server waiting on it) going past the receiver's timeout.
             response = client.send(request, stream=True)
-            response.close()
+            try:
+                _read_until(response, time.monotonic() + timeout)
+            finally:
+                response.close()
             status = response.status_code
             ok = 200 <= status < 300
             if not ok:
@@ -556,9 +558,11 @@ class WebhookQueue:
             waker.join(timeout=self._longest_timeout() + 1)
 
     def _longest_timeout(self) -> float:
-        """The longest a job being sent may still wait for its receiver."""
+        """The longest a job being sent may still wait for its receiver: its timeout for
+        the status, and again for the body (see ``_read_until``)."""
         with self._lock:
-            return max([self._timeout, *(j.timeout or 0.0 for j in self._in_flight.values())])
+            longest = max([self._timeout, *(j.timeout or 0.0 for j in self._in_flight.values())])
+        return 2 * longest
 
     def _send_overdue(self) -> None:
         """The waker's round: jobs due ``_GRACE`` ago or more, then any a sync call
@@ -573,10 +577,28 @@ class WebhookQueue:
                 jobs = self._pop_due(self._now() - _GRACE)
                 if jobs:
                     self._send_jobs(jobs, stop)
-                if self._more and not stop.is_set():
-                    self._send_all_due(stop)
             except Exception:  # never let the waker die (as the worker); the rest went back
                 pass
+        # What a call handed over while the lock was held (see notify), the lock let go
+        # in between included: as _send_now does.
+        while self._more and not stop.is_set() and self._send_lock.acquire(blocking=False):
+            try:
+                self._send_all_due(stop)
+            except Exception:
+                pass
+            finally:
+                self._send_lock.release()
+
+
+def _read_until(response: httpx.Response, deadline: float) -> None:
+    """Read the answer's body (so its connection is kept alive) until ``deadline``.
+
+    The status is the answer: a body trickling in must not keep the attempt (and a
+    stopping server or ``close()`` waiting on it) going much past the job's timeout.
+    """
+    for _ in response.iter_raw():
+        if time.monotonic() > deadline:
+            return
 
 
 def _query_value(value: Any) -> str:

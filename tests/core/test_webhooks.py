@@ -652,31 +652,75 @@ def test_a_get_webhooks_parameters_merge_into_its_urls_own_query() -> None:
     )
 
 
-def test_an_attempt_ends_with_the_receivers_status_not_its_body() -> None:
-    """A body sent slowly (or never) does not keep the attempt, nor a stopping server
-    waiting on it, past the status: that is the answer."""
+def test_an_attempt_reads_a_trickling_body_only_until_its_timeout() -> None:
+    """A 200 whose body trickles in (each piece within the read timeout) ends the attempt
+    about its timeout on, delivered: a stopping server or close() is not kept waiting."""
     import socket
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)
-    body_may_go = threading.Event()
+    finished = threading.Event()
 
-    def answer_status_then_stall() -> None:
+    def trickle() -> None:
         conn, _ = listener.accept()
         with conn:
             conn.recv(65536)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
-            body_may_go.wait(10)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n")
+            try:
+                for _ in range(40):  # 12 s in all
+                    time.sleep(0.3)  # real-time ok: a receiver's pace, not a status change
+                    conn.sendall(b"x")
+            except OSError:
+                pass  # the emulator stopped reading: as it should
+            finished.set()
 
-    threading.Thread(target=answer_status_then_stall, daemon=True).start()
+    threading.Thread(target=trickle, daemon=True).start()
     now = [1.0]
-    queue = WebhookQueue(lambda: now[0], timeout=2.0)
+    queue = WebhookQueue(lambda: now[0], timeout=1.0)
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/dr"
     try:
         queue.schedule(1.0, method="post", url=url, provider="p")
         (attempt,) = queue.attempts
-        assert (attempt["status"], attempt["ok"]) == (200, True)  # the body never came
+        assert (attempt["status"], attempt["ok"]) == (200, True)
+        assert not finished.is_set()  # ended while the body was still coming
     finally:
-        body_may_go.set()
         listener.close()
+
+
+def test_one_round_keeps_one_connection_to_a_receiver() -> None:
+    """Bodies are read, so keep-alive holds: no new connection (nor a reset) per webhook."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    peers: list[tuple[str, int]] = []
+
+    class KeepAlive(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            peers.append(self.client_address)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAlive)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}).start()
+    now = [0.0]
+    queue = _queue(now)
+    try:
+        for i in range(3):
+            url = f"http://127.0.0.1:{server.server_address[1]}/{i}"
+            queue.schedule(1.0, method="post", url=url, provider="p")
+        now[0] = 1.0
+        queue.notify()
+        assert len(peers) == 3 and len(set(peers)) == 1
+        assert all(a["ok"] for a in queue.attempts)
+    finally:
+        server.shutdown()
+        server.server_close()
