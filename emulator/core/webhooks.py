@@ -473,9 +473,10 @@ class WebhookQueue:
                 headers=headers,
                 timeout=timeout,
             )
+            deadline = time.monotonic() + timeout  # the attempt's, not only the body's
             response = client.send(request, stream=True)
             try:
-                _read_until(response, time.monotonic() + timeout)
+                _read_until(response, deadline)
             finally:
                 response.close()
             status = response.status_code
@@ -558,11 +559,12 @@ class WebhookQueue:
             waker.join(timeout=self._longest_timeout() + 1)
 
     def _longest_timeout(self) -> float:
-        """The longest a job being sent may still wait for its receiver: its timeout for
-        the status, and again for the body (see ``_read_until``)."""
+        """The longest a job being sent may still take: httpx's timeout bounds each step
+        (connecting, sending, the status) and a body read is let go on past the job's
+        timeout only once (see ``_read_until``), so four timeouts in the worst case."""
         with self._lock:
             longest = max([self._timeout, *(j.timeout or 0.0 for j in self._in_flight.values())])
-        return 2 * longest
+        return 4 * longest
 
     def _send_overdue(self) -> None:
         """The waker's round: jobs due ``_GRACE`` ago or more, then any a sync call
@@ -591,10 +593,12 @@ class WebhookQueue:
 
 
 def _read_until(response: httpx.Response, deadline: float) -> None:
-    """Read the answer's body (so its connection is kept alive) until ``deadline``.
+    """Read the answer's body (so its connection is kept alive) until ``deadline``,
+    the attempt's start plus its timeout.
 
     The status is the answer: a body trickling in must not keep the attempt (and a
-    stopping server or ``close()`` waiting on it) going much past the job's timeout.
+    stopping server or ``close()`` waiting on it) going on for ever; past the
+    deadline only the read under way is finished (itself bounded by the timeout).
     """
     for _ in response.iter_raw():
         if time.monotonic() > deadline:
