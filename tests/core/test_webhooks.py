@@ -515,6 +515,19 @@ def _wall_queue(now: list[float]) -> WebhookQueue:
     return WebhookQueue(lambda: now[0], timeout=2.0, send_as_time_passes=True)
 
 
+def _hold_at(receiver: _Receiver, path: str) -> tuple[threading.Event, threading.Event]:
+    """The receiver keeps the request for ``path`` until released: (arrived, release)."""
+    arrived, release = threading.Event(), threading.Event()
+
+    def hold(requested: str) -> None:
+        if requested == path:
+            arrived.set()
+            release.wait(10)
+
+    receiver.on_request = hold
+    return arrived, release
+
+
 def _wait_for(hits: list[Any], count: int, timeout: float = 10.0) -> list[Any]:
     deadline = time.monotonic() + timeout
     while len(hits) < count and time.monotonic() < deadline:
@@ -590,14 +603,7 @@ def test_a_job_due_while_the_waker_sends_follows_it_in_order(receiver: _Receiver
     requests at once never sees a message's later webhook before its earlier one."""
     now = [0.0]
     queue = _wall_queue(now)
-    at_slow, release = threading.Event(), threading.Event()
-
-    def hold_the_slow_one(path: str) -> None:
-        if path == "/slow":
-            at_slow.set()
-            release.wait(10)
-
-    receiver.on_request = hold_the_slow_one
+    at_slow, release = _hold_at(receiver, "/slow")
     try:
         queue.schedule(1.0, method="post", url=receiver.url + "/slow", provider="p")
         now[0] = 10.0  # overdue: the waker sends it, and its receiver takes its time
@@ -617,14 +623,7 @@ def test_close_waits_for_the_wakers_delivery_and_sends_nothing_after(
     """Its outcome is written down (not sent again after a restart), the rest stay saved."""
     now, log = [0.0], _Log()
     queue = WebhookQueue(lambda: now[0], timeout=2.0, log=log, send_as_time_passes=True)
-    at_first, release = threading.Event(), threading.Event()
-
-    def hold_the_first(path: str) -> None:
-        if path == "/0":
-            at_first.set()
-            release.wait(10)
-
-    receiver.on_request = hold_the_first
+    at_first, release = _hold_at(receiver, "/0")
     for i in range(3):
         queue.schedule(1.0, method="post", url=f"{receiver.url}/{i}", provider="p")
     now[0] = 10.0
