@@ -561,7 +561,9 @@ class WebhookQueue:
     def _longest_timeout(self) -> float:
         """The longest a job being sent may still take: httpx's timeout bounds each step
         (connecting, sending, the status) and a body read is let go on past the job's
-        timeout only once (see ``_read_until``), so four timeouts in the worst case."""
+        timeout only once (see ``_read_until``), so four timeouts.  (httpx times each
+        read, so a receiver sending its very status line a byte at a time can go on
+        longer; its webhook is then sent again after a restart, as after a crash.)"""
         with self._lock:
             longest = max([self._timeout, *(j.timeout or 0.0 for j in self._in_flight.values())])
         return 4 * longest
