@@ -53,6 +53,33 @@ def process_death() -> type[BaseException]:
     return ProcessDied
 
 
+HttpScope = Callable[[str, list[tuple[bytes, bytes]]], dict[str, Any]]
+
+
+@pytest.fixture
+def http_scope() -> HttpScope:
+    """A raw ASGI HTTP scope for a POST to ``path``, for tests that call the app with
+    their own ``receive`` and ``send`` (a body in parts, something done in between)."""
+
+    def build(path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
+
+    return build
+
+
 @pytest.fixture
 def died() -> Callable[[Any], None]:
     """What a crash leaves of an emulator: its SQLite connection goes with the process

@@ -6,7 +6,7 @@ import asyncio
 import json
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -254,7 +254,9 @@ def test_every_answer_has_one_date_header_from_the_emulator_clock(mode: str) -> 
     emu.close()
 
 
-def _call_in_two_parts(emu: Emulator, path: str, payload: bytes, between) -> None:
+def _call_in_two_parts(
+    emu: Emulator, http_scope: Callable[..., dict], path: str, payload: bytes, between
+) -> None:
     """Call the app directly; ``between()`` runs after the body's first part arrived."""
     parts = [payload[:10], payload[10:]]
 
@@ -266,20 +268,7 @@ def _call_in_two_parts(emu: Emulator, path: str, payload: bytes, between) -> Non
     async def send(message: dict) -> None:
         pass
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"x"), (b"content-type", b"application/json")],
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-    }
+    scope = http_scope(path, [(b"host", b"x"), (b"content-type", b"application/json")])
     asyncio.run(emu.app(scope, receive, send))
 
 
@@ -288,7 +277,7 @@ def _creator(emu: Emulator, message_id: str) -> dict | None:
         return client.get(f"/_emulator/messages/{message_id}").json()["message"].get("request")
 
 
-def test_a_request_answered_across_a_reset_is_still_its_messages_creator() -> None:
+def test_a_request_answered_across_a_reset_is_still_its_messages_creator(http_scope) -> None:
     """The message stored after the reset (seq 1 again) finds the request that stored it."""
     emu = Emulator(clock="virtual")
     credentials = {"partnerID": "1", "apikey": "k", "shortcode": "SHOP"}
@@ -297,13 +286,13 @@ def test_a_request_answered_across_a_reset_is_still_its_messages_creator() -> No
             body = {**credentials, "mobile": "254712345600", "message": f"old{i}"}
             client.post("/api/services/sendsms", json=body)
     payload = json.dumps({**credentials, "mobile": "254712345601", "message": "new"}).encode()
-    _call_in_two_parts(emu, "/api/services/sendsms", payload, emu.reset)
+    _call_in_two_parts(emu, http_scope, "/api/services/sendsms", payload, emu.reset)
     (message,) = emu.messages()
     assert _creator(emu, message["id"])["id"] == emu.requests()[0]["id"]
     emu.close()
 
 
-def test_a_refused_request_answered_meanwhile_is_no_creator() -> None:
+def test_a_refused_request_answered_meanwhile_is_no_creator(http_scope) -> None:
     """A message stored through the Python API while a 404 is being answered made by none."""
     emu = Emulator(clock="virtual")
     stored: list[str] = []
@@ -311,7 +300,8 @@ def test_a_refused_request_answered_meanwhile_is_no_creator() -> None:
     def store_one() -> None:
         stored.append(store_message(emu, "+14155550100", "seeded").id)
 
-    _call_in_two_parts(emu, "/restapi/v1.0/account/~/nowhere", b'{"to": "+14155550100"}', store_one)
+    body = b'{"to": "+14155550100"}'
+    _call_in_two_parts(emu, http_scope, "/restapi/v1.0/account/~/nowhere", body, store_one)
     assert emu.requests()[0]["status"] == 404
     assert _creator(emu, stored[0]) is None
     emu.close()

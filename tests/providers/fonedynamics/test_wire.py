@@ -288,7 +288,7 @@ def test_paths_are_spelled_as_the_routes_spell_them(path: str, root: str) -> Non
     assert seen == [root + _fixed_segments(path)]
 
 
-def test_a_batch_body_in_several_chunks_is_read_whole() -> None:
+def test_a_batch_body_in_several_chunks_is_read_whole(http_scope) -> None:
     emu = Emulator()
     body = json.dumps({"Messages": [{"To": "+61488023555", "Text": "hi"}]}).encode()
     chunks = [body[:10], body[10:25], body[25:]]
@@ -302,20 +302,8 @@ def test_a_batch_body_in_several_chunks_is_read_whole() -> None:
         sent.append(message)
 
     auth = base64.b64encode(b"A1:t").decode()
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/v2/Properties/S1/BatchMessages",
-        "raw_path": b"/v2/Properties/S1/BatchMessages",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"authorization", f"Basic {auth}".encode()), (b"host", b"test")],
-        "client": ("127.0.0.1", 1),
-        "server": ("test", 80),
-    }
+    headers = [(b"authorization", f"Basic {auth}".encode()), (b"host", b"test")]
+    scope = http_scope("/v2/Properties/S1/BatchMessages", headers)
     asyncio.run(emu.app(scope, receive, send))  # type: ignore[arg-type]
     assert sent[0]["status"] == 200
     (message,) = json.loads(sent[1]["body"])
