@@ -11,8 +11,14 @@ parser: nothing else about it is read more leniently.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
-__all__ = ["reencode_lone_surrogates"]
+import msgspec
+
+__all__ = ["decode_allowing_lone_surrogates", "reencode_lone_surrogates"]
+
+_T = TypeVar("_T")
 
 # At each backslash, leftmost first: an escaped backslash (so the "u" after it is
 # text), a high surrogate escape with the low one it pairs with, or a lone one.
@@ -29,6 +35,23 @@ def _rewrite(found: re.Match[bytes]) -> bytes:
     if escape == b"\\\\" or len(escape) == _PAIR_LENGTH:
         return escape
     return b"\\ufffd"
+
+
+def decode_allowing_lone_surrogates(
+    decode: Callable[[bytes | bytearray | str], _T], raw: bytes | bytearray | str
+) -> _T:
+    """``decode(raw)``; a body msgspec refuses as JSON is decoded once more with its lone
+    surrogate escapes as ``\\ufffd`` (if it has any).  A wrong field's type is no
+    such case (a ``ValidationError``, also a ``DecodeError``): it is raised at once."""
+    try:
+        return decode(raw)
+    except msgspec.ValidationError:
+        raise
+    except msgspec.DecodeError:
+        fixed = reencode_lone_surrogates(raw)
+        if fixed is None:
+            raise
+        return decode(fixed)
 
 
 def reencode_lone_surrogates(raw: bytes | bytearray | str) -> bytes | None:

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 import msgspec
 
 from ...core.clock import whole_seconds
-from ...core.lone_surrogates import reencode_lone_surrogates
+from ...core.lone_surrogates import decode_allowing_lone_surrogates
 from ...core.models import Direction, Message, Status
 from ...core.phone import is_possible_e164, normalize_plus
 from ...core.webhooks import is_webhook_url
@@ -102,7 +102,7 @@ def parse_json(raw: bytes | bytearray) -> Any:
     if not text.strip():
         return None
     try:
-        return _decode(text)
+        return decode_allowing_lone_surrogates(msgspec.json.decode, text)
     except msgspec.DecodeError as exc:
         raise SerializationException(
             f"Could not deserialize 'application/json' request: {exc}"
@@ -111,16 +111,6 @@ def parse_json(raw: bytes | bytearray) -> Any:
         raise SerializationException(
             "Could not deserialize 'application/json' request: nested too deeply"
         ) from None
-
-
-def _decode(text: str) -> Any:
-    try:
-        return msgspec.json.decode(text)
-    except msgspec.DecodeError:
-        fixed = reencode_lone_surrogates(text)
-        if fixed is None:
-            raise
-        return msgspec.json.decode(fixed)
 
 
 def parse_form(raw: bytes | bytearray) -> dict[str, str]:

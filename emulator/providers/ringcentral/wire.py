@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 
-from ...core.lone_surrogates import reencode_lone_surrogates
+from ...core.lone_surrogates import decode_allowing_lone_surrogates
 from ...core.models import Batch, Direction, Message
 from ...core.phone import normalize_plus
 from ...emulator import iso
@@ -69,7 +69,7 @@ def decode_json(body: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
     if not _is_utf8(body):  # anywhere, a field the decoder would skip included
         raise CannotParseRequest()
     try:
-        return _decode(body, decoder)
+        return decode_allowing_lone_surrogates(decoder.decode, body)
     except msgspec.ValidationError as exc:
         text = str(exc)
         found = _PATH.search(text)
@@ -104,18 +104,6 @@ def _is_utf8(body: bytes | bytearray) -> bool:
     finally:
         view.release()
     return True
-
-
-def _decode(body: bytes, decoder: msgspec.json.Decoder[Any]) -> Any:
-    try:
-        return decoder.decode(body)
-    except msgspec.ValidationError:
-        raise
-    except msgspec.DecodeError:
-        fixed = reencode_lone_surrogates(body)
-        if fixed is None:
-            raise
-        return decoder.decode(fixed)
 
 
 def parse_number(value: str) -> str:
