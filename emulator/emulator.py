@@ -236,6 +236,7 @@ class Emulator:
         self.engine = ScenarioEngine(scenario)
         self.rate_limiter.reset()  # its limits may have changed; counts restart as faults' do
         self.ids.seed = scenario.seed
+        self.webhooks.retry_delays = scenario.webhooks.retries
         return scenario
 
     def reset(self) -> None:

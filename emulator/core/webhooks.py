@@ -137,7 +137,7 @@ class WebhookQueue:
         self._held_here = _PerThread()
         self._more = False  # due work arrived while another thread was sending
         self._timeout = timeout
-        self._retry_delays = retry_delays
+        self._retry_delays = tuple(retry_delays)
         self.attempts: list[dict[str, Any]] = []
         self.mode = "sync"
         self._wake = threading.Event()
@@ -320,6 +320,19 @@ class WebhookQueue:
             finally:
                 self._send_lock.release()
             # else: the thread holding the lock sees _more and sends them
+
+    @property
+    def retry_delays(self) -> tuple[float, ...]:
+        """Waits before each retry of a failed attempt; ``()`` makes one attempt only.
+
+        A change applies to attempts that fail from then on.
+        """
+        return self._retry_delays
+
+    @retry_delays.setter
+    def retry_delays(self, delays: tuple[float, ...]) -> None:
+        with self._lock:
+            self._retry_delays = tuple(delays)
 
     def _pop_due(self, now: float) -> list[WebhookJob]:
         """Jobs due by ``now``, in due order, taken out of the queue.

@@ -31,6 +31,7 @@ from .schema import (
     RateLimit,
     Rule,
     Scenario,
+    Webhooks,
 )
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ _TOP_KEYS = (
     "rate_limits",
     "providers",
     "accounts",
+    "webhooks",
 )
 _MATCH_KEYS = ("provider", "endpoint", "to", "from", "text")
 _TIMING_KEYS = ("processing", "sent", "delivered", "jitter")
@@ -68,6 +70,10 @@ _RULE_KEYS = ("when", "outcome", "error_code")
 _FAULT_KEYS = ("when", "calls", "every", "first", "respond")
 _LIMIT_KEYS = ("requests", "per", "penalty")
 _STEP_KEYS = ("after", "status")
+_WEBHOOK_KEYS = ("retries",)
+
+#: Retries a scenario may ask for after a failed webhook attempt.
+MAX_WEBHOOK_RETRIES = 10
 _SEQUENCE_STATUSES = (Status.SENT.value, Status.DELIVERED.value, Status.FAILED.value)
 _GROUP = re.compile(r"[a-z][a-z0-9_-]*\Z")
 
@@ -440,6 +446,25 @@ def _timing(data: Any) -> Timing:
     )
 
 
+def _webhooks(data: Any) -> Webhooks:
+    data = _mapping(data, "webhooks")
+    _check_keys(data, _WEBHOOK_KEYS, "webhooks.")
+    if "retries" not in data:
+        return Webhooks()
+    retries = _list(data["retries"], "webhooks.retries")
+    if len(retries) > MAX_WEBHOOK_RETRIES:
+        raise ScenarioError(
+            f"at most {MAX_WEBHOOK_RETRIES} retries, not {len(retries)}", field="webhooks.retries"
+        )
+    waits = tuple(_duration(wait, f"webhooks.retries[{i}]") for i, wait in enumerate(retries))
+    for i, wait in enumerate(waits):
+        if wait <= 0:
+            raise ScenarioError(
+                "a retry's wait must be longer than 0s", field=f"webhooks.retries[{i}]"
+            )
+    return Webhooks(retries=waits)
+
+
 def _per_provider(data: Any, field: str) -> dict[str, Any]:
     data = _mapping(data, field)
     for key in data:
@@ -590,6 +615,7 @@ def _parse(data: Any) -> Scenario:
         },
         "providers": lambda: _providers(data.get("providers")),
         "accounts": lambda: _accounts(data.get("accounts")),
+        "webhooks": lambda: _webhooks(data.get("webhooks")),
     }
     # In the document's order, so the first mistake reported is the first in the file.
     order = [key for key in data if key in sections] + [k for k in sections if k not in data]

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..core.lifecycle import Timing
 from ..core.models import Status
+from ..core.webhooks import RETRY_DELAYS
 
 __all__ = [
     "FAULT_KINDS",
@@ -22,6 +23,7 @@ __all__ = [
     "RateLimit",
     "Rule",
     "Scenario",
+    "Webhooks",
 ]
 
 SCHEMA_VERSION = 1
@@ -112,6 +114,13 @@ class RateLimit:
 
 
 @dataclass(frozen=True, slots=True)
+class Webhooks:
+    """How webhooks are delivered: the waits (seconds of emulator time) before each retry."""
+
+    retries: tuple[float, ...] = RETRY_DELAYS
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
     name: str = "happy-path"
     description: str = ""
@@ -124,6 +133,7 @@ class Scenario:
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
     providers: dict[str, dict[str, Any]] = field(default_factory=dict)
     accounts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    webhooks: Webhooks = field(default_factory=Webhooks)
     source: dict[str, Any] = field(default_factory=dict)  # the document as loaded
 
     def provider_options(self, provider: str) -> dict[str, Any]:

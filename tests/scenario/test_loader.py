@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from emulator.core.models import Status
+from emulator.core.webhooks import RETRY_DELAYS
 from emulator.scenario.loader import (
     ScenarioError,
     load_scenario,
@@ -224,6 +225,16 @@ def test_syntax_error_has_a_line() -> None:
             "rules[0].error_code.rc",
             "provider",
         ),
+        ("webhooks: {retries: 5s}\n", "webhooks.retries", "must be a list"),
+        ("webhooks: {retries: [5s, soon]}\n", "webhooks.retries[1]", "invalid duration"),
+        ("webhooks: {retries: [0s]}\n", "webhooks.retries[0]", "longer than 0s"),
+        (
+            "webhooks: {retries: [1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s]}\n",
+            "webhooks.retries",
+            "at most 10",
+        ),
+        ("webhooks: {retry: []}\n", "webhooks.retry", "'retries'"),
+        ("webhooks: [5s]\n", "webhooks", "must be a mapping"),
     ],
 )
 def test_validation_errors(text: str, field: str | None, words: str | None) -> None:
@@ -278,6 +289,19 @@ def test_json_text_and_json_file(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert (info.value.line, info.value.field) == (3, "sed")
+
+
+@pytest.mark.parametrize(
+    ("text", "retries"),
+    [
+        ("name: x\n", RETRY_DELAYS),
+        ("webhooks: {}\n", RETRY_DELAYS),
+        ("webhooks: {retries: []}\n", ()),
+        ("webhooks: {retries: [1s, 1m30s, 0.5]}\n", (1.0, 90.0, 0.5)),
+    ],
+)
+def test_webhook_retries(text: str, retries: tuple[float, ...]) -> None:
+    assert parse_scenario_text(text).webhooks.retries == retries
 
 
 def test_full_document_parses() -> None:

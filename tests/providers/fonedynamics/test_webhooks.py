@@ -135,6 +135,40 @@ def test_failed_deliveries_are_retried_and_journalled(
     assert {a["message_id"] for a in attempts} == {message["MessageSid"]}
 
 
+def test_a_scenario_can_make_one_attempt_only_as_the_provider_may(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    """Fone Dynamics documents no retries: with ``retries: []`` a failed receipt is lost."""
+    put = client.put("/_emulator/scenario", content="webhooks: {retries: []}")
+    assert put.status_code == 200, put.text
+    receiver.statuses = [500]
+    send(client, DeliveryReceiptWebhookUri=receiver.url + "/dr")
+    emu.advance("6s")
+    emu.advance("1h")
+    assert len(receiver.requests) == 1
+    attempts = client.get("/_emulator/webhooks").json()
+    assert [(a["attempt"], a["ok"]) for a in attempts["attempts"]] == [(1, False)]
+    assert attempts["pending"] == []
+
+
+def test_a_scenario_chooses_the_waits_between_retries(
+    emu: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    emu.load_scenario({"webhooks": {"retries": ["1s", "1m"]}})
+    receiver.statuses = [500, 503, 500]
+    send(client, DeliveryReceiptWebhookUri=receiver.url + "/dr")
+    emu.advance("6s")
+    emu.advance("1s")
+    assert len(receiver.requests) == 2
+    emu.advance("59s")
+    assert len(receiver.requests) == 2
+    emu.advance("1s")
+    emu.advance("1h")
+    assert len(receiver.requests) == 3  # the last retry failed too: nothing more
+    attempts = client.get("/_emulator/webhooks").json()["attempts"]
+    assert [(a["attempt"], a["status"]) for a in attempts] == [(1, 500), (2, 503), (3, 500)]
+
+
 def lease_then_reply(
     emu: Emulator, client: httpx.Client, text: str = "YES", **fields: object
 ) -> tuple[dict[str, object], httpx.Response]:
