@@ -19,10 +19,20 @@ if TYPE_CHECKING:
     from ..emulator import Emulator
     from ..scenario.schema import Scenario
 
-__all__ = ["RATE_LIMIT", "DropConnection", "Provider", "apply_fault", "guarded", "spoil"]
+__all__ = [
+    "RATE_CALLER",
+    "RATE_LIMIT",
+    "DropConnection",
+    "Provider",
+    "apply_fault",
+    "guarded",
+    "spoil",
+]
 
 #: Scope key where ``guarded`` leaves the request's rate-limit decision (or None).
 RATE_LIMIT = "sms_emulator.rate_limit"
+#: Whose bucket the request's rate limit was taken from (``guarded``'s ``caller``).
+RATE_CALLER = "sms_emulator.rate_caller"
 
 Handler = Callable[[Request], Awaitable[Response]]
 #: Renders an HTTP error status in the provider's own error shape.
@@ -145,6 +155,7 @@ def guarded(
     *,
     group: str | None = None,
     counted: Callable[[Request], bool] | None = None,
+    caller: Callable[[Request], str] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Wrap a handler so the scenario's rate limits and faults apply to ``endpoint``.
 
@@ -154,6 +165,8 @@ def guarded(
     ``request.scope[RATE_LIMIT]`` for providers that report limits in headers.
     A request ``counted`` says is not (one with no credentials at all, which the
     handler refuses) goes straight to the handler: it takes no token and is no call.
+    ``caller`` names the bucket a request counts in, for providers that limit each
+    caller separately (left in ``request.scope[RATE_CALLER]``); by default all share one.
     """
 
     declared = emu.providers.get(provider)
@@ -167,7 +180,9 @@ def guarded(
             if counted is not None and not counted(request):
                 request.scope[RATE_LIMIT] = None
                 return await handler(request)
-            decision = emu.rate_limit(provider, group)
+            who = "" if caller is None else caller(request)
+            request.scope[RATE_CALLER] = who
+            decision = emu.rate_limit(provider, group, who)
             request.scope[RATE_LIMIT] = decision
             if decision is not None and not decision.allowed:
                 return render(429, decision.retry_after)

@@ -73,9 +73,15 @@ class Principal:
     owner_id: str
     scope: str
     session_id: str
+    client_id: str = ""
 
     def has_permission(self, name: str) -> bool:
         return name in self.scope.split()
+
+    @property
+    def rate_limit_key(self) -> str:
+        """RingCentral counts a user's requests per (user, application)."""
+        return f"{self.account_id}/{self.owner_id}/{self.client_id}"
 
 
 def _accounts(emu: Emulator) -> list[dict[str, Any]] | None:
@@ -437,4 +443,17 @@ def authenticate(emu: Emulator, authorization: str | None) -> Principal:
         raise TokenCorrupted() if now < replaced + _CORRUPTED_FOR else TokenNotFound()
     if now >= grant["expires"]:
         raise TokenExpired()
-    return Principal(grant["account"], grant["owner"], grant["scope"], grant["session"])
+    return Principal(
+        grant["account"], grant["owner"], grant["scope"], grant["session"], grant.get("client", "")
+    )
+
+
+def client_of(authorization: str | None) -> str:
+    """The client id a token request's Basic header names, or "" (its auth-group bucket)."""
+    if not authorization:
+        return ""
+    try:
+        client_id, _ = _client({"authorization": authorization}, {})
+    except OAuthError:
+        return ""
+    return client_id

@@ -4,7 +4,8 @@ The a2p-sms operations are in the **Light** group (50 requests per 60 s), token
 and revoke in **Auth** (5 per 60 s). Limits are only enforced when the scenario
 sets them (``rate_limits: {ringcentral: ...}`` for each group, or per group
 ``ringcentral.light`` / ``ringcentral.auth``); otherwise the headers still count
-down, informationally.
+down, informationally.  Buckets are per caller (user and application; see
+``routes._caller``), as RingCentral's are.
 
 RingCentral's penalty rule (hitting a limit blocks the group for 60 s, and every
 refused request restarts the block) is the provider's ``rate_limit_penalty``,
@@ -38,13 +39,18 @@ def _configured(emu: Emulator, group: str) -> object | None:
 
 
 def rate_headers(
-    emu: Emulator, group: str, decision: RateDecision | None, *, refused: bool = False
+    emu: Emulator,
+    group: str,
+    decision: RateDecision | None,
+    *,
+    refused: bool = False,
+    caller: str = "",
 ) -> dict[str, str]:
-    """``X-Rate-Limit-Group/Limit/Remaining/Window`` for a response in ``group``."""
+    """``X-Rate-Limit-Group/Limit/Remaining/Window`` for ``caller``'s response in ``group``."""
     name, requests, window = GROUPS[group]
     if decision is None and not refused:
         # No limit enforced: count anyway so self-throttling clients see real numbers.
-        key = (PROVIDER, group, "informational")
+        key = (PROVIDER, group, "informational", caller)
         decision = emu.rate_limiter.take(key, emu.time(), requests, window)
     if decision is not None:
         requests, window = decision.limit, decision.window

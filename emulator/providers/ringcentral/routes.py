@@ -26,9 +26,9 @@ from ...core.models import Batch, Direction
 from ...core.phone import is_possible_e164
 from ...core.ratelimit import retry_after_header
 from ...core.store import BatchQuery, MessageQuery
-from ..base import RATE_LIMIT, DropConnection, guarded
+from ..base import RATE_CALLER, RATE_LIMIT, DropConnection, guarded
 from ..routing import header, provider_app, read_body
-from .auth import Principal, authenticate, issue_token, revoke_token
+from .auth import Principal, authenticate, client_of, issue_token, revoke_token
 from .batches import create_batch, gc_paused
 from .cors import BrowserAccess
 from .errors import (
@@ -136,8 +136,14 @@ async def _read_body(request: Request, limit: int, *, keep: bool = True) -> byte
     return body
 
 
+#: Scope key for the principal the rate limiter's ``_caller`` found (not looked up twice).
+_PRINCIPAL = "ringcentral.principal"
+
+
 def _principal(emu: Emulator, request: Request) -> Principal:
-    principal = authenticate(emu, header(request, b"authorization"))
+    principal = request.scope.get(_PRINCIPAL) or authenticate(
+        emu, header(request, b"authorization")
+    )
     account = request.path_params.get("accountId", "~")
     if account not in ("~", principal.account_id):
         raise ResourceNotFound(parameter="accountId")
@@ -282,6 +288,27 @@ def _wants_csv(accept: str) -> bool:
     return csv > 0 and csv >= json
 
 
+def _caller(emu: Emulator, group: str) -> Callable[[Request], str]:
+    """Whose bucket a request in ``group`` counts in: RingCentral limits each user per app.
+
+    A token request is counted per application (its Basic client id); an API call
+    per (user, application) of its bearer token.  Requests the endpoint refuses
+    with a 401 share one bucket of unknown callers.
+    """
+    if group == "auth":
+        return lambda request: client_of(header(request, b"authorization"))
+
+    def caller(request: Request) -> str:
+        try:
+            principal = authenticate(emu, header(request, b"authorization"))
+        except RingCentralError:
+            return ""
+        request.scope[_PRINCIPAL] = principal
+        return principal.rate_limit_key
+
+    return caller
+
+
 def _endpoint(
     emu: Emulator, name: str, group: str, handler: Handler, *, oauth: bool = False
 ) -> Handler:
@@ -297,13 +324,21 @@ def _endpoint(
         return response
 
     run.__name__ = name
-    limited = guarded(emu, PROVIDER, name, _render(emu, group, oauth=oauth), group=group)(run)
+    limited = guarded(
+        emu,
+        PROVIDER,
+        name,
+        _render(emu, group, oauth=oauth),
+        group=group,
+        caller=_caller(emu, group),
+    )(run)
 
     async def answer(request: Request) -> Response:
         response = await limited(request)
         if response.status_code != 429:  # a 429 already tells the refused numbers
             # on a scenario's 500/503 too: a client pacing itself reads them on every answer
-            _set_headers(response, rate_headers(emu, group, request.scope[RATE_LIMIT]))
+            decision, caller = request.scope[RATE_LIMIT], request.scope.get(RATE_CALLER, "")
+            _set_headers(response, rate_headers(emu, group, decision, caller=caller))
         return response
 
     answer.__name__ = name

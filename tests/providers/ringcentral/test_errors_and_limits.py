@@ -8,7 +8,7 @@ import pytest
 
 from emulator import Emulator
 
-from .conftest import A2P, RC, SENDER, check_schema, login
+from .conftest import A2P, CLIENT, RC, SENDER, check_schema, login
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
@@ -85,13 +85,66 @@ def test_auth_group_limit(sms_emulator: Emulator) -> None:
     login(client)
     refused = client.post(
         "/restapi/oauth/token",
-        auth=("i", "s"),
+        auth=CLIENT,
         data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "x"},
     )
     assert refused.status_code == 429
     assert refused.json()["errorCode"] == "CMN-301"
     assert refused.headers["x-rate-limit-group"] == "auth"
     assert int(refused.headers["retry-after"]) >= 1
+    # another application has its own auth bucket
+    other = client.post(
+        "/restapi/oauth/token",
+        auth=("other-app", "its-secret"),
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "x"},
+    )
+    assert other.status_code == 200, other.text
+
+
+_TWO_APPS = {
+    "ringcentral": [
+        {"client_id": "app-a", "client_secret": "sa", "jwt": "jwt-a", "account_id": "111"},
+        {"client_id": "app-b", "client_secret": "sb", "jwt": "jwt-b", "account_id": "222"},
+    ]
+}
+
+
+def _bearer(emu: Emulator, app: str, jwt: str) -> dict[str, str]:
+    token = emu.client().post(
+        "/restapi/oauth/token",
+        auth=(app, "s" + app[-1]),
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": jwt},
+    )
+    assert token.status_code == 200, token.text
+    return {"Authorization": "Bearer " + token.json()["access_token"]}
+
+
+@pytest.mark.sms_scenario(
+    {"accounts": _TWO_APPS, "rate_limits": {"ringcentral.light": {"requests": 2, "per": "60s"}}}
+)
+def test_limits_count_each_user_of_each_app_separately(sms_emulator: Emulator) -> None:
+    """RingCentral limits "the pair (authenticated user, application)": one tenant's
+    traffic does not throttle another's, while two sessions of one user share a bucket."""
+    client = sms_emulator.client()
+    a1 = _bearer(sms_emulator, "app-a", "jwt-a")
+    a2 = _bearer(sms_emulator, "app-a", "jwt-a")  # the same user and app, a second login
+    b = _bearer(sms_emulator, "app-b", "jwt-b")
+    assert client.get(A2P + "/batches", headers=a1).status_code == 200
+    assert client.get(A2P + "/batches", headers=a2).status_code == 200
+    assert client.get(A2P + "/batches", headers=a1).status_code == 429
+    answer = client.get(A2P + "/batches", headers=b)
+    assert answer.status_code == 200
+    assert answer.headers["x-rate-limit-remaining"] == "1"
+
+
+@pytest.mark.sms_scenario({"accounts": _TWO_APPS})
+def test_informational_remaining_counts_each_user_of_each_app(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    a, b = _bearer(sms_emulator, "app-a", "jwt-a"), _bearer(sms_emulator, "app-b", "jwt-b")
+    for _ in range(10):
+        client.get(A2P + "/batches", headers=a)
+    assert client.get(A2P + "/batches", headers=a).headers["x-rate-limit-remaining"] == "39"
+    assert client.get(A2P + "/batches", headers=b).headers["x-rate-limit-remaining"] == "49"
 
 
 @pytest.mark.sms_scenario(
