@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import msgspec
 import pytest
 
 from ._helpers import APIKEY, BASE, PARTNER, SHORTCODE, balance, body, creds, dlr, get, post, send
@@ -38,6 +39,29 @@ def test_post_json_with_and_without_trailing_slash(client, path):
 def test_post_form_encoded(client):
     response = client.post(f"{BASE}/sendsms", data=creds(message="Hi", mobile="+254712345678"))
     assert response.status_code == 200
+    assert body(response)["responses"][0]["response-code"] == 200
+
+
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+@pytest.mark.parametrize("endpoint", ["sendsms", "sendbulk"])
+def test_json_sent_as_a_form_is_read_as_json(client, endpoint):
+    """PHP's curl posting ``json_encode(...)`` without a header says it is a form."""
+    fields = creds(message="Hi", mobile="0712345678")
+    if endpoint == "sendbulk":
+        fields = {"count": 1, "smslist": [{**fields, "pass_type": "plain", "clientsmsid": 7}]}
+    content = msgspec.json.encode(fields)
+    response = client.post(f"{BASE}/{endpoint}", content=b" " + content, headers=FORM)
+    (row,) = body(response)["responses"]
+    assert (row["response-code"], str(row["mobile"])) == (200, "254712345678")
+
+
+def test_a_form_that_only_starts_like_json_is_still_a_form(client):
+    content = "{x=1&" + "&".join(
+        f"{k}={v}" for k, v in creds(message="Hi", mobile="0712345678").items()
+    )
+    response = client.post(f"{BASE}/sendsms", content=content, headers=FORM)
     assert body(response)["responses"][0]["response-code"] == 200
 
 
