@@ -98,3 +98,11 @@ def test_the_guides_flow_picks_its_sender_from_the_extensions_numbers(
     sender = next(iter(senders))
     body = {"from": sender, "text": "Hello", "messages": [{"to": ["+14155550100"]}]}
     assert platform.post(f"{A2P}/batches", body).json_dict()["from"] == sender
+
+
+def test_the_login_lookups_of_a2p_apps_answer(platform: Any) -> None:
+    """A2P apps read the account id and the user's name right after logging in."""
+    extension = platform.get("/restapi/v1.0/account/~/extension/~").json_dict()
+    account = platform.get("/restapi/v1.0/account/~").json_dict()
+    assert extension["account"]["id"] == str(account["id"])
+    assert extension["contact"]["firstName"] and extension["status"] == "Enabled"

@@ -31,6 +31,8 @@ PROVIDER = Provider(
         "list_optouts",
         "bulk_assign",
         "list_phone_numbers",
+        "get_account",
+        "get_extension",
     ),
     paths=(
         "/restapi/oauth/token",

@@ -47,6 +47,7 @@ from .errors import (
     json_response,
     render_error,
 )
+from .identity import account_info, extension_info
 from .limits import rate_headers
 from .mapping import STATUS_KEYS, status_name
 from .numbers import account_numbers, phone_number_list
@@ -560,18 +561,34 @@ def build_app(emu: Emulator) -> ASGIApp:
         # One route for both methods, so a 405 lists every allowed method.
         return await (create if request.method == "POST" else listing)(request)
 
-    async def phone_numbers(request: Request) -> Response:
-        principal = authenticate(emu, header(request, b"authorization"))
+    def own(request: Request) -> Principal:
+        """The caller, when the path names its own account (and extension): ``~`` or its id."""
+        principal = request.scope.get(_PRINCIPAL) or authenticate(
+            emu, header(request, b"authorization")
+        )
         params = request.path_params
         if params["accountId"] not in ("~", principal.account_id):
             raise ResourceNotFound(parameter="accountId")
-        if params["extensionId"] not in ("~", principal.owner_id):
+        if params.get("extensionId", "~") not in ("~", principal.owner_id):
             raise ResourceNotFound(parameter="extensionId")
+        return principal
+
+    def origin(request: Request) -> str:
+        return f"{request.url.scheme}://{request.url.netloc}"
+
+    async def phone_numbers(request: Request) -> Response:
+        principal = own(request)
         base = (
-            f"{request.url.scheme}://{request.url.netloc}/restapi/v1.0/account/"
+            f"{origin(request)}/restapi/v1.0/account/"
             f"{principal.account_id}/extension/{principal.owner_id}/phone-number"
         )
         return json_response(phone_number_list(account_numbers(emu, principal), base))
+
+    async def get_account(request: Request) -> Response:
+        return json_response(account_info(emu, own(request), origin(request)))
+
+    async def get_extension(request: Request) -> Response:
+        return json_response(extension_info(emu, own(request), origin(request)))
 
     routes = [
         route("/oauth/token", "token", token, "POST", "auth"),
@@ -587,6 +604,14 @@ def build_app(emu: Emulator) -> ASGIApp:
             "/v1.0/account/{accountId}/extension/{extensionId}/phone-number",
             "list_phone_numbers",
             phone_numbers,
+            "GET",
+            "light",
+        ),
+        route("/v1.0/account/{accountId}", "get_account", get_account, "GET", "light"),
+        route(
+            "/v1.0/account/{accountId}/extension/{extensionId}",
+            "get_extension",
+            get_extension,
             "GET",
             "light",
         ),

@@ -253,7 +253,7 @@ def test_a_401_fault_on_the_token_endpoint_is_invalid_client(rc: RC) -> None:
 
 
 def test_unknown_routes_and_methods(rc: RC) -> None:
-    for path in ("/restapi/v1.0/account/~/a2p-sms/nope", "/restapi/v1.0/account/~/extension/~"):
+    for path in ("/restapi/v1.0/account/~/a2p-sms/nope", "/restapi/v1.0/account/~/extension/~/sms"):
         response = rc.http.get(path, headers=rc.headers)
         assert response.status_code == 404
         assert response.json() == {

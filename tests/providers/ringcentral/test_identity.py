@@ -1,0 +1,98 @@
+"""GET /account/{accountId} and /account/{accountId}/extension/{extensionId}: what A2P
+apps read right after logging in (the account id, the user's name and email)."""
+
+from __future__ import annotations
+
+import pytest
+
+from emulator import Emulator
+
+from .conftest import RC
+
+ACCOUNT = "/restapi/v1.0/account/{account}"
+EXTENSION = ACCOUNT + "/extension/{extension}"
+ORIGIN = "http://sms-emulator.test/restapi/v1.0/account"
+
+
+def test_the_account_of_the_token(rc: RC) -> None:
+    response = rc.http.get(ACCOUNT.format(account="~"), headers=rc.headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["x-rate-limit-group"] == "light" and "rcrequestid" in response.headers
+    body = response.json()
+    assert body["uri"] == f"{ORIGIN}/37439510"
+    assert body["id"] == 37439510  # int64 in the spec
+    assert (body["mainNumber"], body["status"], body["setupWizardState"]) == (
+        "+16505550100",
+        "Confirmed",
+        "Completed",
+    )
+    assert body["operator"] == {
+        "uri": f"{ORIGIN}/37439510/extension/1040128016",
+        "id": 1040128016,
+        "extensionNumber": "101",
+    }
+    assert body["serviceInfo"]["brand"]["name"] == "RingCentral"
+    assert body["federated"] is False and body["cfid"] == "16505550100"
+
+
+def test_the_extension_of_the_token(rc: RC) -> None:
+    for path in ("~/extension/~", "~/extension/~/", "37439510/extension/1040128016"):
+        response = rc.http.get(f"/restapi/v1.0/account/{path}", headers=rc.headers)
+        assert response.status_code == 200, path
+        body = response.json()
+        assert body["uri"] == f"{ORIGIN}/37439510/extension/1040128016"
+        assert body["id"] == 1040128016  # int64 in the spec
+        assert body["account"] == {"uri": f"{ORIGIN}/37439510", "id": "37439510"}  # a string
+        assert (body["type"], body["status"], body["extensionNumber"]) == ("User", "Enabled", "101")
+        assert body["name"] == "A2P Sender"
+        assert body["contact"]["firstName"] == "A2P" and body["contact"]["lastName"] == "Sender"
+        assert body["contact"]["email"] == "user1040128016@example.com"
+        assert body["profileImage"] == {"uri": body["uri"] + "/profile-image"}
+        assert body["permissions"]["admin"] == {"enabled": True}
+
+
+@pytest.mark.sms_scenario(
+    {
+        "accounts": {
+            "ringcentral": [
+                {
+                    "client_id": "a",
+                    "username": "ops@shop.example",
+                    "password": "pw",
+                    "extension": 7001,
+                    "account_id": "111",
+                    "owner_id": "acct-owner",
+                    "numbers": ["+18445550100"],
+                },
+                {"client_id": "b", "account_id": "222"},
+            ]
+        }
+    }
+)
+def test_a_declared_account_is_described_by_its_scenario_entry(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    token = client.post(
+        "/restapi/oauth/token",
+        auth=("a", ""),
+        data={"grant_type": "password", "username": "ops@shop.example", "password": "pw"},
+    )
+    assert token.status_code == 200, token.text
+    headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    account = client.get(ACCOUNT.format(account="111"), headers=headers).json()
+    assert (account["id"], account["mainNumber"]) == (111, "+18445550100")
+    assert account["operator"]["id"] == "acct-owner"  # not an int64: kept as written
+    extension = client.get(EXTENSION.format(account="~", extension="~"), headers=headers).json()
+    assert extension["extensionNumber"] == "7001"
+    assert extension["contact"]["email"] == "ops@shop.example"
+    assert extension["contact"]["emailAsLoginName"] is True
+    for path in (
+        ACCOUNT.format(account="222"),
+        EXTENSION.format(account="222", extension="~"),
+        EXTENSION.format(account="~", extension="1040128016"),
+    ):
+        missing = client.get(path, headers=headers)
+        assert (missing.status_code, missing.json()["errorCode"]) == (404, "CMN-102"), path
+    for path in (ACCOUNT.format(account="~"), EXTENSION.format(account="~", extension="~")):
+        refused = client.get(path)
+        assert (refused.status_code, refused.json()["errorCode"]) == (401, "AGW-401")
