@@ -8,6 +8,10 @@ Unknown keys are ignored (goadvanta sends ``"timeToSend;omitempty"``).
 
 from __future__ import annotations
 
+import re
+from email.errors import MessageError
+from email.parser import BytesParser
+from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -181,6 +185,36 @@ def _form(raw: bytes) -> dict[str, Any]:
         raise UnsupportedDataType() from None
 
 
+#: Fields a ``multipart/form-data`` body may have (PHP's default ``max_input_vars``).
+MAX_FORM_PARTS = 1000
+#: RFC 2046's boundary: 1 to 70 of these characters, not ending in a space.
+_BOUNDARY = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
+
+
+def _multipart_form(raw: bytes, content_type: str) -> dict[str, Any]:
+    """A ``multipart/form-data`` body's fields, as PHP fills ``$_POST`` (files are not fields)."""
+    try:
+        head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
+        boundary = BytesParser(policy=HTTP).parsebytes(head).get_boundary()
+        if not isinstance(boundary, str) or _BOUNDARY.fullmatch(boundary) is None:
+            raise UnsupportedDataType()
+        if raw.count(b"--" + boundary.encode("ascii")) > MAX_FORM_PARTS + 1:
+            raise UnsupportedDataType()  # PHP reads at most max_input_vars (1000) fields
+        message = BytesParser(policy=HTTP).parsebytes(head + raw)
+        if not message.is_multipart():
+            raise UnsupportedDataType()
+        fields: dict[str, Any] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if not isinstance(name, str) or part.get_filename() is not None:
+                continue
+            payload = part.get_payload(decode=True)
+            fields[name] = payload.decode("utf-8") if isinstance(payload, bytes) else ""
+    except (ValueError, LookupError, MessageError):  # UnicodeError is a ValueError
+        raise UnsupportedDataType() from None
+    return fields
+
+
 #: PHP's json_decode reads a float literal past the double range (``1e400``) as INF,
 #: where msgspec refuses the whole body: the item, not the request, is then refused.
 _JSON = msgspec.json.Decoder(float_hook=float)
@@ -225,7 +259,12 @@ async def read_fields(request: Request, *, json_only: bool = False) -> dict[str,
         if json_only:
             raise UnsupportedDataType()
         return query
-    content_type = request.headers.get("content-type", "").lower()
+    raw_type = request.headers.get("content-type", "")
+    content_type = raw_type.lower()
+    if content_type.startswith("multipart/form-data") and raw.lstrip()[:1] != b"{":
+        if json_only:
+            raise UnsupportedDataType()
+        return {**query, **_multipart_form(raw, raw_type)}
     if "application/x-www-form-urlencoded" in content_type:
         # JSON whatever the Content-Type says: PHP's curl posting json_encode(...) without
         # a header sends it as a form, and the gateway decodes its raw input as JSON.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import msgspec
@@ -63,6 +64,60 @@ def test_a_form_that_only_starts_like_json_is_still_a_form(client):
     )
     response = client.post(f"{BASE}/sendsms", content=content, headers=FORM)
     assert body(response)["responses"][0]["response-code"] == 200
+
+
+def test_multipart_form_data_is_a_form_too(client, emu):
+    """PHP's curl posting an array, JS FormData: PHP reads the fields into ``$_POST``."""
+    fields = {k: (None, v) for k, v in creds(message="Habari ✓", mobile="0712345678").items()}
+    response = client.post(f"{BASE}/sendsms", files={**fields, "upload": ("a.txt", b"not a field")})
+    (row,) = body(response)["responses"]
+    assert (row["response-code"], row["mobile"]) == (200, 254712345678)
+    assert emu.messages()[-1]["text"] == "Habari ✓"
+    balance_fields = {k: (None, v) for k, v in creds().items() if k != "shortcode"}
+    assert body(client.post(f"{BASE}/getbalance", files=balance_fields))["response-code"] == 200
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"garbage", "multipart/form-data"),
+        (b"garbage", "multipart/form-data; boundary=xx"),
+        (
+            b'--xx\r\nContent-Disposition: form-data; name="a"\r\n\r\n\xff\r\n--xx--',
+            "multipart/form-data; boundary=xx",
+        ),
+        (b"--\xe9\r\n", "multipart/form-data; boundary=\xe9"),
+        (
+            b'--xx\r\nContent-Disposition: form-data; name="f"\r\n\r\nv\r\n' * 1100,
+            "multipart/form-data; boundary=xx",
+        ),
+    ],
+)
+def test_unreadable_multipart_bodies_are_1009(http_scope, emu, content, content_type):
+    """Raw ASGI: a header byte past ASCII, as a client may send it, never reaches httpx."""
+    headers = [(b"content-type", content_type.encode("latin-1"))]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": content, "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(emu.app(http_scope(f"{BASE}/sendsms", headers), receive, send))
+    assert sent[0]["status"] == 200
+    assert msgspec.json.decode(sent[1]["body"]) == {
+        "response-code": 1009,
+        "response-description": "Unsupported data type",
+    }
+
+
+def test_sendbulk_is_json_only_even_as_multipart(client):
+    response = client.post(f"{BASE}/sendbulk", files={"count": (None, "1")})
+    assert body(response) == {
+        "response-code": 1009,
+        "response-description": "Unsupported data type",
+    }
 
 
 def test_plus_in_an_unencoded_query_string_is_read_as_plus(client):
