@@ -2,7 +2,8 @@
 
 ``timeToSend`` may be a unix time (JSON number or digit string; values above
 10^11 are taken as milliseconds) or a date string such as ``"2019-09-01 18:00"``
-(also with seconds, a ``T`` separator or an explicit offset).  A date without
+(also with seconds, a ``T`` separator or an explicit offset), or another
+date string PHP's ``strtotime`` reads (``php_dates``).  A date without
 an offset is Nairobi time.  A time in the past sends now; one in year 9999 or
 later is refused (its report could not be dated).
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+
+from .php_dates import parse_php_date
 
 __all__ = [
     "LATEST_SEND_TIME",
@@ -51,7 +54,10 @@ def parse_send_time(value: Any) -> float | None:
             try:
                 moment = datetime.fromisoformat(text)
             except ValueError:
-                raise BadSendTime(value) from None
+                read = parse_php_date(text, NAIROBI)
+                if read is None:
+                    raise BadSendTime(value) from None
+                moment = read
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=NAIROBI)
             return _within_calendar(moment.timestamp(), value)

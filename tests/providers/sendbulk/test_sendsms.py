@@ -226,6 +226,19 @@ def test_put_is_unsupported_request_type(client):
         START + 7200,
         str(int(START + 7200)),
         int(START + 7200) * 1000,  # milliseconds
+        # other forms PHP's strtotime reads (Advanta: "a date string that resolves to a
+        # Unix timestamp")
+        "2026/01/01 05:00",
+        "2026-1-1 5:00",
+        "01-01-2026 05:00",  # day first with dashes
+        "01.01.2026 05:00:00",
+        "1/1/2026 5:00 AM",  # month first with slashes
+        "1/1/26 5am",
+        "1 January 2026 05:00",
+        "01-Jan-2026 05:00",
+        "January 1st, 2026 5:00 a.m.",
+        "2026/01/01 02:00 +0000",
+        "2026/01/01 02:00 UTC",
     ],
 )
 def test_time_to_send_schedules_the_message(client, emu, when):
@@ -248,8 +261,20 @@ def test_time_to_send_in_the_past_sends_now(client, emu):
     assert dlr(client, row["messageid"])["delivery-description"] == "DeliveredToTerminal"
 
 
-def test_unreadable_time_to_send_refuses_the_row(client):
-    row = send(client, "254712345678", timeToSend="next tuesday")
+@pytest.mark.parametrize(
+    "when",
+    [
+        "next tuesday",  # a relative phrase: read against the wall clock, not emulated
+        "2026/02/30 05:00",
+        "13/01/2026 05:00",  # slashes put the month first
+        "2026/01/01 13:00 PM",
+        "2026/01/01 05:00 +99:00",
+        "2026/01/01 05:00 then",
+        "2026/01/01 \u0660\u0665:00",  # Arabic-Indic digits: PHP reads ASCII digits only
+    ],
+)
+def test_unreadable_time_to_send_refuses_the_row(client, when):
+    row = send(client, "254712345678", timeToSend=when)
     assert row["response-code"] == 1009
     assert row["response-description"] == "Unsupported data type"
 
