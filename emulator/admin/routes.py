@@ -149,9 +149,12 @@ def build_admin_app(emu: Emulator) -> Starlette:
             raw = await request.body()
             temporary = request.query_params.get("temporary", "").lower() in ("1", "true")
             try:
-                emu.load_scenario(
-                    load_scenario_body(raw, source="PUT /_emulator/scenario"), temporary=temporary
+                # Off the event loop: a large document takes a while to parse, and the
+                # emulator goes on answering meanwhile.
+                parsed = await run_in_threadpool(
+                    load_scenario_body, raw, source="PUT /_emulator/scenario"
                 )
+                emu.load_scenario(parsed, temporary=temporary)
             except UnicodeDecodeError:
                 raise AdminError(
                     "scenario body must be UTF-8 YAML or JSON", field=None, line=None

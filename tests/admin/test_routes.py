@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Iterator
@@ -336,6 +337,30 @@ def test_scenario_put_yaml_or_json(
     assert emu.scenario.name == "from-yaml"
     assert emu.timing.sent == 2.0
     assert client.get("/_emulator/scenario").json() == body
+
+
+def test_a_scenario_is_parsed_off_the_event_loop(
+    emu: Emulator, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large document takes a while to parse; the server goes on answering meanwhile."""
+    from emulator.admin import routes
+
+    loops: list[bool] = []
+    parse = routes.load_scenario_body
+
+    def watched(*args: object, **kwargs: object) -> object:
+        try:
+            asyncio.get_running_loop()
+            loops.append(True)
+        except RuntimeError:
+            loops.append(False)
+        return parse(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(routes, "load_scenario_body", watched)
+    assert client.put("/_emulator/scenario", content="seed: 9").status_code == 200
+    assert loops == [False] and emu.scenario.seed == 9
+    refused = client.put("/_emulator/scenario", content="seed: [")
+    assert refused.status_code == 400 and refused.json()["line"] is not None
 
 
 def test_a_temporary_scenario_leaves_the_servers_own(emu: Emulator, client: httpx.Client) -> None:
