@@ -237,7 +237,7 @@ def _schedule(data: dict[str, Any], now: float) -> int | None:
     if value > now + MAX_SCHEDULE_AHEAD:
         raise _invalid("Schedule", "Schedule parameter can be at most 14 days in the future")
     if value <= now - SCHEDULE_GRACE:
-        raise _invalid("Schedule", "Schedule parameter is more than 1 hour in the past")
+        raise _invalid("Schedule", "Schedule parameter is 1 hour or more in the past")
     return value
 
 

@@ -182,6 +182,9 @@ def test_schedule_an_hour_or_more_ago_fails(emu: Emulator, client: httpx.Client)
     response = client.post(MESSAGES, json=body)
     assert response.status_code == 400
     assert response.json()["ResponseStatus"]["Errors"] == [{"FieldName": "Schedule"}]
+    assert response.json()["ResponseStatus"]["Message"] == (
+        "Schedule parameter is 1 hour or more in the past"  # exactly an hour ago too
+    )
     assert emu.messages() == []
 
 
