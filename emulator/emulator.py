@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -268,7 +268,7 @@ class Emulator:
         return self.engine.decide(provider, endpoint, to, sender, text)
 
     def rate_limit(
-        self, provider: str, group: str | None = None, caller: str = ""
+        self, provider: str, group: str | None = None, caller: Hashable = ""
     ) -> RateDecision | None:
         """Take a token from the scenario's bucket for ``provider.group``, else ``provider``.
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 __all__ = ["RateDecision", "RateLimiter", "TokenBucket", "retry_after_header"]
@@ -62,31 +64,57 @@ class TokenBucket:
         # and a whole-second Retry-After one second too long
         return RateDecision(False, self.capacity, 0, self.per, round(wait, 6))
 
+    def is_fresh(self, now: float) -> bool:
+        """Whether it is as a new bucket would be at ``now``: full, and blocking no one."""
+        if now < self.blocked_until:
+            return False
+        if self.updated is None or self.per <= 0:
+            return self.updated is None or self.tokens >= self.capacity
+        refill = (now - self.updated) * self.capacity / self.per
+        return self.tokens + max(0.0, refill) >= self.capacity
+
 
 class RateLimiter:
-    """Buckets by key (e.g. provider, group and caller)."""
+    """Buckets by key (e.g. provider, group and caller).
 
-    def __init__(self) -> None:
-        self._buckets: dict[tuple[str, ...], TokenBucket] = {}
+    Past ``max_buckets`` (callers are whoever a request claims to be), buckets a new
+    one would equal (full, no block) are forgotten, then the least recently used.
+    """
+
+    def __init__(self, max_buckets: int = 10_000) -> None:
+        self._buckets: dict[Hashable, TokenBucket] = {}
         self._lock = threading.Lock()
+        self._max_buckets = max_buckets
 
     def take(
         self,
-        key: tuple[str, ...],
+        key: Hashable,
         now: float,
         requests: int,
         per: float,
         penalty: float | None = None,
     ) -> RateDecision:
         with self._lock:
-            bucket = self._buckets.get(key)
+            bucket = self._buckets.pop(key, None)  # put back last: dict order is use order
             if bucket is None or (bucket.capacity, bucket.per, bucket.penalty) != (
                 requests,
                 per,
                 penalty,
             ):
-                bucket = self._buckets[key] = TokenBucket(requests, per, penalty)
+                bucket = TokenBucket(requests, per, penalty)
+                if len(self._buckets) >= self._max_buckets:
+                    self._forget(now)
+            self._buckets[key] = bucket
             return bucket.take(now)
+
+    def _forget(self, now: float) -> None:
+        fresh = [key for key, bucket in self._buckets.items() if bucket.is_fresh(now)]
+        for key in fresh:
+            del self._buckets[key]
+        # Down to 90 %, so a flood of new callers does not scan them all each time.
+        keep = self._max_buckets * 9 // 10
+        for key in list(itertools.islice(self._buckets, max(0, len(self._buckets) - keep))):
+            del self._buckets[key]
 
     def reset(self) -> None:
         with self._lock:

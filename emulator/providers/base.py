@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import inspect
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -155,7 +156,7 @@ def guarded(
     *,
     group: str | None = None,
     counted: Callable[[Request], bool] | None = None,
-    caller: Callable[[Request], str] | None = None,
+    caller: Callable[[Request], Hashable | Awaitable[Hashable]] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Wrap a handler so the scenario's rate limits and faults apply to ``endpoint``.
 
@@ -165,8 +166,9 @@ def guarded(
     ``request.scope[RATE_LIMIT]`` for providers that report limits in headers.
     A request ``counted`` says is not (one with no credentials at all, which the
     handler refuses) goes straight to the handler: it takes no token and is no call.
-    ``caller`` names the bucket a request counts in, for providers that limit each
-    caller separately (left in ``request.scope[RATE_CALLER]``); by default all share one.
+    ``caller`` (plain or async) names the bucket a request counts in, for providers
+    that limit each caller separately (left in ``request.scope[RATE_CALLER]``); by
+    default all share one.
     """
 
     declared = emu.providers.get(provider)
@@ -181,6 +183,8 @@ def guarded(
                 request.scope[RATE_LIMIT] = None
                 return await handler(request)
             who = "" if caller is None else caller(request)
+            if inspect.isawaitable(who):
+                who = await who
             request.scope[RATE_CALLER] = who
             decision = emu.rate_limit(provider, group, who)
             request.scope[RATE_LIMIT] = decision

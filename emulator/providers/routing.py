@@ -195,6 +195,10 @@ def header(request: Request, name: bytes) -> str | None:
     return None if value is None else value.decode("latin-1")
 
 
+#: Scope key: a read stopped at its limit, so no later read can have the whole body.
+_CUT_SHORT = "sms_emulator.body_cut_short"
+
+
 async def read_body(
     request: Request, limit: int | None = None, *, keep: bool = True
 ) -> bytes | bytearray | None:
@@ -209,6 +213,8 @@ async def read_body(
     cached: bytes | bytearray | None = getattr(request, "_body", None)  # read before
     if cached is not None:
         return None if limit is not None and len(cached) > limit else cached
+    if request.scope.get(_CUT_SHORT):
+        return None  # an earlier read stopped at its limit: the rest of the body is gone
     declared = header(request, b"content-length") or ""
     if limit is not None and declared.isdigit() and int(declared) > limit:
         return None
@@ -220,12 +226,14 @@ async def read_body(
         body = bytearray(body)
         while message.get("more_body", False):
             if limit is not None and len(body) > limit:
+                request.scope[_CUT_SHORT] = True
                 return None
             message = await request.receive()
             if message["type"] == "http.disconnect":
                 raise ClientDisconnect()
             body += message.get("body", b"")
     if limit is not None and len(body) > limit:
+        request.scope[_CUT_SHORT] = True
         return None
     if keep:
         request._body = body  # what request.body() caches: later reads get the same bytes

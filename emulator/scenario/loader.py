@@ -451,6 +451,10 @@ def _webhooks(data: Any) -> Webhooks:
     _check_keys(data, _WEBHOOK_KEYS, "webhooks.")
     if "retries" not in data:
         return Webhooks()
+    if data["retries"] is None:
+        raise ScenarioError(
+            "must be a list of durations ([] for one attempt)", field="webhooks.retries"
+        )
     retries = _list(data["retries"], "webhooks.retries")
     if len(retries) > MAX_WEBHOOK_RETRIES:
         raise ScenarioError(

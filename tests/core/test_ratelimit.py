@@ -66,3 +66,26 @@ def test_retry_after_header_is_at_least_one_second() -> None:
     refused = bucket.take(T0)
     assert refused.retry_after < 1
     assert refused.retry_after_header == "1"
+
+
+def test_past_its_bucket_cap_the_limiter_forgets_what_a_new_bucket_would_equal() -> None:
+    """Callers are whoever a request claims to be: a flood of made-up ones must not
+    grow the limiter without end, nor free a caller it is still holding back."""
+    limiter = RateLimiter(max_buckets=4)
+    day = 86_400.0
+    assert not [limiter.take(("held",), T0, 1, 60.0, day) for _ in range(2)][-1].allowed
+    for n in range(50):  # each has refilled by the next one's time: fresh, forgotten
+        assert limiter.take((f"caller-{n}",), T0 + 61 * n, 1, 60.0).allowed
+    assert len(limiter._buckets) <= 4
+    assert not limiter.take(("held",), T0 + 61 * 50, 1, 60.0, day).allowed  # still blocked
+
+
+def test_past_its_cap_with_every_bucket_in_use_the_least_recently_used_go() -> None:
+    limiter = RateLimiter(max_buckets=10)
+    for n in range(10):
+        limiter.take((n,), T0, 1, 60.0)  # each used up: none is fresh
+    limiter.take((0,), T0, 1, 60.0)  # 0 used again: the most recent now
+    limiter.take(("new",), T0, 1, 60.0)
+    assert len(limiter._buckets) <= 10
+    assert (0,) in limiter._buckets and (1,) not in limiter._buckets
+    assert not limiter.take((0,), T0, 1, 60.0).allowed  # kept with its count

@@ -226,6 +226,7 @@ def test_syntax_error_has_a_line() -> None:
             "provider",
         ),
         ("webhooks: {retries: 5s}\n", "webhooks.retries", "must be a list"),
+        ("webhooks:\n  retries:\n", "webhooks.retries", "[] for one attempt"),
         ("webhooks: {retries: [5s, soon]}\n", "webhooks.retries[1]", "invalid duration"),
         ("webhooks: {retries: [0s]}\n", "webhooks.retries[0]", "longer than 0s"),
         (

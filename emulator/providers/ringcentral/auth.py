@@ -79,9 +79,9 @@ class Principal:
         return name in self.scope.split()
 
     @property
-    def rate_limit_key(self) -> str:
+    def rate_limit_key(self) -> tuple[str, str, str]:
         """RingCentral counts a user's requests per (user, application)."""
-        return f"{self.account_id}/{self.owner_id}/{self.client_id}"
+        return (self.account_id, self.owner_id, self.client_id)
 
 
 def _accounts(emu: Emulator) -> list[dict[str, Any]] | None:
@@ -448,12 +448,13 @@ def authenticate(emu: Emulator, authorization: str | None) -> Principal:
     )
 
 
-def client_of(authorization: str | None) -> str:
-    """The client id a token request's Basic header names, or "" (its auth-group bucket)."""
-    if not authorization:
-        return ""
+def rate_limit_client(emu: Emulator, authorization: str | None, form: dict[str, str]) -> str:
+    """The application a token request counts for (its Basic header's client id, else
+    the form's), or "" when it names none the scenario knows: such requests share one
+    bucket, and a flood of made-up ids cannot make a bucket each."""
     try:
-        client_id, _ = _client({"authorization": authorization}, {})
+        client_id, secret = _client({"authorization": authorization or ""}, form)
+        _authenticate_client(emu, client_id, secret)
     except OAuthError:
         return ""
     return client_id

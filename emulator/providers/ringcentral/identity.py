@@ -25,8 +25,14 @@ _INT64_MAX = 2**63 - 1
 
 
 def _numeric(value: str) -> int | str:
-    """An id as the spec types it (int64); a scenario id that is not one stays text."""
-    if value.isascii() and value.isdigit() and int(value) <= _INT64_MAX:
+    """An id as the spec types it (int64); a scenario id that is not one (letters, a
+    leading zero) stays text, as clients build URLs from it."""
+    if (
+        value.isascii()
+        and value.isdigit()
+        and str(int(value)) == value
+        and int(value) <= _INT64_MAX
+    ):
         return int(value)
     return value
 
@@ -71,8 +77,10 @@ def extension_info(emu: Emulator, principal: Principal, origin: str) -> dict[str
     """The ``GetExtensionInfoResponse`` body of the caller's own extension."""
     account_uri = f"{origin}/restapi/v1.0/account/{principal.account_id}"
     uri = f"{account_uri}/extension/{principal.owner_id}"
-    username = str(_account_entry(emu, principal).get("username", ""))
-    email = username if "@" in username else f"user{principal.owner_id}@example.com"
+    usernames = _account_entry(emu, principal).get("username", [])
+    emails = [str(u) for u in (usernames if isinstance(usernames, list) else [usernames])]
+    emails = [u for u in emails if "@" in u]
+    email = emails[0] if emails else f"user{principal.owner_id}@example.com"
     main_number = account_numbers(emu, principal)[0]
     return {
         "uri": uri,
@@ -83,7 +91,7 @@ def extension_info(emu: Emulator, principal: Principal, origin: str) -> dict[str
             "lastName": "Sender",
             "email": email,
             "businessPhone": main_number,
-            "emailAsLoginName": "@" in username,
+            "emailAsLoginName": bool(emails),
         },
         "name": "A2P Sender",
         "type": "User",

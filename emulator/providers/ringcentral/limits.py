@@ -16,6 +16,7 @@ which a limit's own ``penalty`` replaces; the core limiter enforces it and
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
 from ...core.ratelimit import RateDecision
@@ -44,7 +45,7 @@ def rate_headers(
     decision: RateDecision | None,
     *,
     refused: bool = False,
-    caller: str = "",
+    caller: Hashable = "",
 ) -> dict[str, str]:
     """``X-Rate-Limit-Group/Limit/Remaining/Window`` for ``caller``'s response in ``group``."""
     name, requests, window = GROUPS[group]

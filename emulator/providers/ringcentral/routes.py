@@ -28,7 +28,7 @@ from ...core.ratelimit import retry_after_header
 from ...core.store import BatchQuery, MessageQuery
 from ..base import RATE_CALLER, RATE_LIMIT, DropConnection, guarded
 from ..routing import header, provider_app, read_body
-from .auth import Principal, authenticate, client_of, issue_token, revoke_token
+from .auth import Principal, authenticate, issue_token, rate_limit_client, revoke_token
 from .batches import create_batch, gc_paused
 from .cors import BrowserAccess
 from .errors import (
@@ -137,14 +137,8 @@ async def _read_body(request: Request, limit: int, *, keep: bool = True) -> byte
     return body
 
 
-#: Scope key for the principal the rate limiter's ``_caller`` found (not looked up twice).
-_PRINCIPAL = "ringcentral.principal"
-
-
 def _principal(emu: Emulator, request: Request) -> Principal:
-    principal = request.scope.get(_PRINCIPAL) or authenticate(
-        emu, header(request, b"authorization")
-    )
+    principal = authenticate(emu, header(request, b"authorization"))
     account = request.path_params.get("accountId", "~")
     if account not in ("~", principal.account_id):
         raise ResourceNotFound(parameter="accountId")
@@ -289,25 +283,30 @@ def _wants_csv(accept: str) -> bool:
     return csv > 0 and csv >= json
 
 
-def _caller(emu: Emulator, group: str) -> Callable[[Request], str]:
+def _caller(emu: Emulator, group: str) -> Callable[[Request], Any]:
     """Whose bucket a request in ``group`` counts in: RingCentral limits each user per app.
 
-    A token request is counted per application (its Basic client id); an API call
-    per (user, application) of its bearer token.  Requests the endpoint refuses
-    with a 401 share one bucket of unknown callers.
+    A token request counts for its application (``rate_limit_client``), an API call
+    for the (user, application) of its bearer token.  Requests the endpoint refuses
+    with a 401 share one bucket.
     """
     if group == "auth":
-        return lambda request: client_of(header(request, b"authorization"))
 
-    def caller(request: Request) -> str:
+        async def application(request: Request) -> str:
+            body = await read_body(request, _FORM_LIMIT)  # kept for the handler
+            form = dict(parse_qsl(bytes(body or b"").decode("utf-8", "replace")))
+            return rate_limit_client(emu, header(request, b"authorization"), form)
+
+        return application
+
+    def user(request: Request) -> tuple[str, ...]:
         try:
             principal = authenticate(emu, header(request, b"authorization"))
         except RingCentralError:
-            return ""
-        request.scope[_PRINCIPAL] = principal
+            return ()
         return principal.rate_limit_key
 
-    return caller
+    return user
 
 
 def _endpoint(
@@ -563,9 +562,7 @@ def build_app(emu: Emulator) -> ASGIApp:
 
     def own(request: Request) -> Principal:
         """The caller, when the path names its own account (and extension): ``~`` or its id."""
-        principal = request.scope.get(_PRINCIPAL) or authenticate(
-            emu, header(request, b"authorization")
-        )
+        principal = authenticate(emu, header(request, b"authorization"))
         params = request.path_params
         if params["accountId"] not in ("~", principal.account_id):
             raise ResourceNotFound(parameter="accountId")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 
 import pytest
 
 from emulator import Emulator
 
-from .conftest import A2P, CLIENT, RC, SENDER, check_schema, login
+from .conftest import A2P, CLIENT, JWT_GRANT, RC, SENDER, check_schema, login
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
@@ -276,3 +278,73 @@ def test_client_quirks(rc: RC) -> None:
     assert doubled.status_code == 200
     no_accept = rc.http.get(A2P + "/statuses", headers={**rc.headers, "Accept": ""})
     assert no_accept.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.sms_scenario(
+    {"faults": [{"when": {"endpoint": "list_batches"}, "calls": [1], "respond": {"delay": "1s"}}]}
+)
+def test_a_token_revoked_while_a_fault_delays_its_request_is_refused(rc: RC) -> None:
+    """The handler checks the token when it runs, not when the rate limiter looked."""
+    answers: list[int] = []
+    held = threading.Thread(target=lambda: answers.append(rc.get("/batches").status_code))
+    held.start()
+    time.sleep(0.3)  # the fault's delay is real time, by design
+    token = rc.headers["Authorization"].split()[1]
+    assert rc.emu.client().post("/restapi/oauth/revoke", data={"token": token}).status_code == 200
+    held.join()
+    assert answers == [401]
+
+
+@pytest.mark.sms_scenario({"rate_limits": {"ringcentral.auth": {"requests": 1, "per": "60s"}}})
+def test_token_requests_count_for_the_application_their_form_names(
+    sms_emulator: Emulator,
+) -> None:
+    """Public clients (a browser's PKCE app) send client_id in the form, not in Basic."""
+    client = sms_emulator.client()
+    for app in ("app-a", "app-b"):
+        form = {"grant_type": JWT_GRANT, "assertion": "x", "client_id": app}
+        assert client.post("/restapi/oauth/token", data=form).status_code == 200, app
+    again = {"grant_type": JWT_GRANT, "assertion": "x", "client_id": "app-a"}
+    assert client.post("/restapi/oauth/token", data=again).status_code == 429
+
+
+@pytest.mark.sms_scenario(
+    {"accounts": _TWO_APPS, "rate_limits": {"ringcentral.auth": {"requests": 3, "per": "60s"}}}
+)
+def test_token_requests_of_unknown_applications_share_one_bucket(sms_emulator: Emulator) -> None:
+    """Made-up client ids are refused and throttled together, not given a bucket each."""
+    client = sms_emulator.client()
+    answers = [
+        client.post(
+            "/restapi/oauth/token",
+            auth=(f"made-up-{n}", "x"),
+            data={"grant_type": JWT_GRANT, "assertion": "x"},
+        ).status_code
+        for n in range(6)
+    ]
+    assert answers == [400, 400, 400, 429, 429, 429]
+    assert _bearer(sms_emulator, "app-a", "jwt-a")  # a known application is not held back
+
+
+@pytest.mark.sms_scenario(
+    {
+        "accounts": {
+            "ringcentral": [
+                {"client_id": "app/x", "jwt": "jwt-1", "account_id": "1", "owner_id": "2"},
+                {"client_id": "x", "jwt": "jwt-2", "account_id": "1", "owner_id": "2/app"},
+            ]
+        },
+        "rate_limits": {"ringcentral.light": {"requests": 1, "per": "60s"}},
+    }
+)
+def test_callers_whose_ids_contain_slashes_are_still_told_apart(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    tokens = []
+    for app, jwt in (("app/x", "jwt-1"), ("x", "jwt-2")):
+        login = client.post(
+            "/restapi/oauth/token",
+            auth=(app, "s"),
+            data={"grant_type": JWT_GRANT, "assertion": jwt},
+        )
+        tokens.append({"Authorization": "Bearer " + login.json()["access_token"]})
+    assert [client.get(A2P + "/batches", headers=t).status_code for t in tokens] == [200, 200]

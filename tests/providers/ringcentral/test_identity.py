@@ -96,3 +96,36 @@ def test_a_declared_account_is_described_by_its_scenario_entry(sms_emulator: Emu
     for path in (ACCOUNT.format(account="~"), EXTENSION.format(account="~", extension="~")):
         refused = client.get(path)
         assert (refused.status_code, refused.json()["errorCode"]) == (401, "AGW-401")
+
+
+@pytest.mark.sms_scenario(
+    {
+        "accounts": {
+            "ringcentral": [
+                {
+                    "account_id": "0042",
+                    "owner_id": "007",
+                    "username": ["+16505550100", "ops@shop.example", "alt@shop.example"],
+                    "password": "pw",
+                }
+            ]
+        }
+    }
+)
+def test_ids_a_number_would_change_stay_as_written(sms_emulator: Emulator) -> None:
+    """An app builds its URLs from these ids: 0042 read as 42 would address nothing."""
+    client = sms_emulator.client()
+    token = client.post(
+        "/restapi/oauth/token",
+        auth=("app", ""),
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "j"},
+    ).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    account = client.get(ACCOUNT.format(account="~"), headers=headers).json()
+    extension = client.get(EXTENSION.format(account="~", extension="~"), headers=headers).json()
+    assert (account["id"], extension["id"], extension["account"]["id"]) == ("0042", "007", "0042")
+    again = client.get(
+        EXTENSION.format(account=account["id"], extension=extension["id"]), headers=headers
+    )
+    assert again.status_code == 200
+    assert extension["contact"]["email"] == "ops@shop.example"  # the first username that is one
