@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..scenario.schema import Scenario
 
 __all__ = [
+    "CALLER_FOUND",
     "RATE_CALLER",
     "RATE_LIMIT",
     "DropConnection",
@@ -34,6 +35,9 @@ __all__ = [
 RATE_LIMIT = "sms_emulator.rate_limit"
 #: Whose bucket the request's rate limit was taken from (``guarded``'s ``caller``).
 RATE_CALLER = "sms_emulator.rate_caller"
+#: What ``caller`` found out on the way (e.g. who a token speaks for), for the handler
+#: to reuse; dropped when a fault holds the request, as it may be stale by then.
+CALLER_FOUND = "sms_emulator.caller_found"
 
 Handler = Callable[[Request], Awaitable[Response]]
 #: Renders an HTTP error status in the provider's own error shape.
@@ -176,15 +180,20 @@ def guarded(
         # A scenario naming this endpoint would be refused as unknown.
         raise ValueError(f"{provider} endpoint {endpoint!r} is not in its Provider.endpoints")
 
+    asynchronous = inspect.iscoroutinefunction(caller)
+
     def wrap(handler: Handler) -> Handler:
         async def run(request: Request) -> Response:
             request.scope["sms_emulator.endpoint"] = endpoint
             if counted is not None and not counted(request):
                 request.scope[RATE_LIMIT] = None
                 return await handler(request)
-            who = "" if caller is None else caller(request)
-            if inspect.isawaitable(who):
-                who = await who
+            if caller is None:
+                who: Hashable = ""
+            elif asynchronous:
+                who = await caller(request)  # type: ignore[misc]
+            else:
+                who = caller(request)
             request.scope[RATE_CALLER] = who
             decision = emu.rate_limit(provider, group, who)
             request.scope[RATE_LIMIT] = decision
@@ -193,6 +202,7 @@ def guarded(
             respond = emu.engine.fault_for(provider, endpoint)
             if respond is None:
                 return await handler(request)
+            request.scope.pop(CALLER_FOUND, None)  # a delay may make it stale
             response = await apply_fault(respond, render)
             if response is not None:
                 return response
