@@ -106,3 +106,12 @@ def test_the_login_lookups_of_a2p_apps_answer(platform: Any) -> None:
     account = platform.get("/restapi/v1.0/account/~").json_dict()
     assert extension["account"]["id"] == str(account["id"])
     assert extension["contact"]["firstName"] and extension["status"] == "Enabled"
+
+
+def test_consents_through_the_sdk(platform: Any) -> None:
+    """The v2 consents API that replaces a2p-sms opt-outs, as the SDK calls it."""
+    url = "/restapi/v2/accounts/~/sms/consents"
+    record = {"to": "+14155550100", "optStatus": "OptOut", "from": SENDER, "source": "Api"}
+    assert platform.patch(url, {"records": [record]}).json_dict() == {"failedRecords": []}
+    listed = platform.get(url, {"optStatus": ["OptOut", "OptIn"]}).json_dict()["records"]
+    assert [{k: r[k] for k in record} for r in listed] == [record]

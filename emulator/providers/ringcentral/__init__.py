@@ -33,6 +33,8 @@ PROVIDER = Provider(
         "list_phone_numbers",
         "get_account",
         "get_extension",
+        "list_consents",
+        "update_consents",
     ),
     paths=(
         "/restapi/oauth/token",

@@ -66,6 +66,7 @@ def set_status(
             "status": status,
             "source": source,
             "seq": emu.ids.next("ringcentral.optout"),
+            "at": emu.time(),
         }
         emu.store.put_state(_STATE, f"{tenant}|{sender}|{recipient}", record)
         recipients = _OPTED_OUT.changing(emu.store).setdefault((tenant, sender), set())

@@ -30,6 +30,15 @@ from ..base import CALLER_FOUND, RATE_CALLER, RATE_LIMIT, DropConnection, guarde
 from ..routing import header, provider_app, read_body
 from .auth import Principal, authenticate, issue_token, rate_limit_client, revoke_token
 from .batches import create_batch, gc_paused
+from .consents import (
+    CAMPAIGN_TYPES,
+    COVERAGES,
+    OPT_STATUSES,
+    ConsentUpdate,
+    consent_record,
+    stored_source,
+    update_failure,
+)
 from .cors import BrowserAccess
 from .errors import (
     CannotParseRequest,
@@ -90,6 +99,8 @@ _MAX_PHONE_FILTERS = 15
 _BATCH_DECODER = msgspec.json.Decoder(BatchRequest)
 _BULK_DECODER = msgspec.json.Decoder(BulkAssignRequest)
 _A2P = "/v1.0/account/{accountId}/a2p-sms"
+_CONSENTS = "/v2/accounts/{accountId}/sms/consents"
+_CONSENT_DECODER = msgspec.json.Decoder(ConsentUpdate)
 _seq = attrgetter("seq")
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -137,21 +148,23 @@ async def _read_body(request: Request, limit: int, *, keep: bool = True) -> byte
     return body
 
 
-def _principal(emu: Emulator, request: Request) -> Principal:
+def _principal(emu: Emulator, request: Request, *, also: str | None = None) -> Principal:
+    """The caller, checked for the path's account and the ``A2PSMS`` permission
+    (or ``also``, where another permission opens the endpoint too)."""
     found = request.scope.get(CALLER_FOUND)  # the rate limiter's look, unless a fault held on
     principal = found or authenticate(emu, header(request, b"authorization"))
     account = request.path_params.get("accountId", "~")
     if account not in ("~", principal.account_id):
         raise ResourceNotFound(parameter="accountId")
-    if not principal.has_permission("A2PSMS"):
+    if not principal.has_permission("A2PSMS") and not (also and principal.has_permission(also)):
         raise PermissionMissing(parameter="A2PSMS")
     return principal
 
 
-def _per_page(request: Request) -> int:
+def _per_page(request: Request, default: int = 1000) -> int:
     raw = request.query_params.get("perPage")
     if raw is None or raw == "":
-        return 1000
+        return default
     # ASCII digits only: int() would also take "1_0", " 5", "+5" and non-ASCII digits,
     # and refuse (ValueError) more than 4300 digits.
     digits = raw.lstrip("0")
@@ -177,6 +190,24 @@ def _cursor(request: Request, kind: str, window: tuple[float | None, ...]) -> tu
         return decode_cursor(token, kind), token
     cursor = Cursor(kind, FIRST, 0, window)  # type: ignore[arg-type]
     return cursor, encode_cursor(cursor)
+
+
+def _choices(params: Any, name: str, allowed: tuple[str, ...]) -> list[str]:
+    """A repeatable enum parameter's values; 400 CMN-101 for one not in ``allowed``."""
+    values = [v for v in params.getlist(name) if v.strip()]
+    for value in values:
+        if value not in allowed:
+            raise InvalidParameter(parameter=name, value=value)
+    return values
+
+
+def _number_filter(params: Any, name: str) -> frozenset[str] | None:
+    """A repeatable phone-number parameter; 400 CMN-101 for one that is not a number."""
+    values = [parse_number(v) for v in params.getlist(name) if v.strip()]
+    for value in values:
+        if not is_possible_e164(value):
+            raise InvalidParameter(parameter=name, value=value)
+    return frozenset(values) if values else None
 
 
 def _numbers(request: Request) -> frozenset[str] | None:
@@ -535,6 +566,58 @@ def build_app(emu: Emulator) -> ASGIApp:
                 result[key] = {"successful": successful, "failed": failed}
         return json_response(result)
 
+    async def list_consents(request: Request) -> Response:
+        principal = _principal(emu, request, also="SMS")
+        params = request.query_params
+        wanted = set(_choices(params, "optStatus", OPT_STATUSES) or ["OptOut"])
+        senders = _number_filter(params, "from")
+        recipients = _number_filter(params, "to")
+        coverage = _choices(params, "coverage", COVERAGES)
+        # Every record here is one sender's (PhoneNumber coverage) and of no campaign type.
+        excluded = bool(_choices(params, "campaignType", CAMPAIGN_TYPES)) or (
+            bool(coverage) and "PhoneNumber" not in coverage
+        )
+        found = [
+            r
+            for r in optout_records(emu, principal.account_id)
+            if not excluded
+            and r["status"] in wanted
+            and (senders is None or r["from"] in senders)
+            and (recipients is None or r["to"] in recipients)
+        ]
+        per_page = _per_page(request, default=100)
+        cursor, current = _cursor(request, "k", (None, None))
+        older, newer = list_pager(found, lambda r: r["seq"])
+        page = paginate(cursor, per_page, older, newer, lambda r: r["seq"], current)
+        records = [consent_record(r) for r in page.records]
+        return json_response({"records": records, "paging": page.paging})
+
+    async def update_consents(request: Request) -> Response:
+        principal = _principal(emu, request, also="SMS")
+        _require_json(request)
+        body = await _read_body(request, MAX_BODY)
+        if not body.strip():
+            raise CannotParseRequest()
+        data: ConsentUpdate = decode_json(body, _CONSENT_DECODER)
+        failed = []
+        with emu.transaction():  # every record of the request, or (after a crash) none
+            for item in data.records:
+                record, failure = update_failure(item)
+                if failure is not None:
+                    failed.append(failure)
+                    continue
+                assert record is not None
+                source = stored_source(record["source"])
+                set_status(
+                    emu,
+                    principal.account_id,
+                    record["from"],
+                    record["to"],
+                    record["optStatus"],
+                    source,
+                )
+        return json_response({"failedRecords": failed})
+
     async def _form(request: Request) -> dict[str, str]:
         body = await _read_body(request, _FORM_LIMIT)
         pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
@@ -561,6 +644,12 @@ def build_app(emu: Emulator) -> ASGIApp:
     async def batches(request: Request) -> Response:
         # One route for both methods, so a 405 lists every allowed method.
         return await (create if request.method == "POST" else listing)(request)
+
+    read_consents = _endpoint(emu, "list_consents", "light", list_consents)
+    write_consents = _endpoint(emu, "update_consents", "light", update_consents)
+
+    async def consents(request: Request) -> Response:
+        return await (write_consents if request.method == "PATCH" else read_consents)(request)
 
     def own(request: Request) -> Principal:
         """The caller, when the path names its own account (and extension): ``~`` or its id."""
@@ -606,6 +695,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             "GET",
             "light",
         ),
+        Route(_CONSENTS, consents, methods=["GET", "PATCH"], name="consents"),
         route("/v1.0/account/{accountId}", "get_account", get_account, "GET", "light"),
         route(
             "/v1.0/account/{accountId}/extension/{extensionId}",

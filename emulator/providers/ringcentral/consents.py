@@ -1,0 +1,91 @@
+"""``/restapi/v2/accounts/{accountId}/sms/consents``: the API that replaces a2p-sms opt-outs.
+
+RingCentral deprecated ``GET .../a2p-sms/opt-outs`` and ``POST .../opt-outs/bulk-assign``
+in favour of ``GET`` and ``PATCH`` here; both read and write the same consent state
+(``optouts``).  Records are ``SmsOptRecord``: ``{to, optStatus, from, source,
+lastModifiedTime}``; a ``PATCH`` answers ``{failedRecords: [...]}``, each failed record
+as sent plus an ``error``.  Sources are spelled as each API spells them: what the
+deprecated API calls ``Account`` is ``Api`` here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from ...core.phone import is_possible_e164
+from ...emulator import iso
+from .wire import parse_number
+
+__all__ = [
+    "CAMPAIGN_TYPES",
+    "COVERAGES",
+    "OPT_STATUSES",
+    "ConsentUpdate",
+    "consent_record",
+    "stored_source",
+    "update_failure",
+]
+
+OPT_STATUSES = ("OptOut", "OptIn")
+COVERAGES = ("PhoneNumber", "Account", "CampaignType")
+CAMPAIGN_TYPES = ("Conversational", "Informational", "Promotional")
+#: This API's source → the deprecated API's (how the record is kept).
+_STORED_SOURCE = {
+    "Recipient": "Recipient",
+    "Api": "Account",
+    "Upstream": "Upstream",
+    "Carrier": "Carrier",
+}
+_SHOWN_SOURCE = {stored: shown for shown, stored in _STORED_SOURCE.items()}
+
+
+class ConsentUpdate(msgspec.Struct):
+    """``UpdateOptRecordList``: each record is checked on its own (a bad one fails alone)."""
+
+    records: list[Any]
+
+
+def stored_source(source: str) -> str:
+    """How a source this API names is kept (``Api`` → ``Account``)."""
+    return _STORED_SOURCE[source]
+
+
+def consent_record(record: dict[str, Any]) -> dict[str, str]:
+    """A kept opt record as ``SmsOptRecord``."""
+    return {
+        "to": record["to"],
+        "optStatus": record["status"],
+        "from": record["from"],
+        "source": _SHOWN_SOURCE.get(record["source"], record["source"]),
+        "lastModifiedTime": iso(record.get("at", 0.0)),
+    }
+
+
+def update_failure(item: Any) -> tuple[dict[str, str] | None, dict[str, Any] | None]:
+    """``(record, None)`` for a usable ``UpdateSmsOptRecord`` (numbers normalised), else
+    ``(None, failed record)`` naming the first field that is wrong."""
+    if not isinstance(item, dict):
+        return None, {"error": _invalid("records")}
+    shown = {k: item[k] for k in ("to", "optStatus", "from", "source") if k in item}
+    record: dict[str, str] = {}
+    for field in ("to", "from"):
+        value = item.get(field)
+        number = parse_number(value) if isinstance(value, str) else ""
+        if not is_possible_e164(number):
+            return None, {**shown, "error": _invalid(field)}
+        record[field] = number
+    for field, allowed in (("optStatus", OPT_STATUSES), ("source", tuple(_STORED_SOURCE))):
+        if item.get(field) not in allowed:
+            return None, {**shown, "error": _invalid(field)}
+        record[field] = item[field]
+    return record, None
+
+
+def _invalid(field: str) -> dict[str, str]:
+    return {
+        "errorCode": "CMN-101",
+        "message": f"Parameter [{field}] value is invalid.",
+        "parameterName": field,
+    }

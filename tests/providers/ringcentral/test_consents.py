@@ -1,0 +1,149 @@
+"""/restapi/v2/accounts/{accountId}/sms/consents: the API that replaces a2p-sms opt-outs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from emulator import Emulator
+
+from .conftest import JWT_GRANT, RC, SENDER
+
+CONSENTS = "/restapi/v2/accounts/{account}/sms/consents"
+HANDSET = "+14155550100"
+
+
+def patch(rc: RC, *records: Any, account: str = "~") -> Any:
+    response = rc.http.patch(
+        CONSENTS.format(account=account), headers=rc.headers, json={"records": list(records)}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def listed(rc: RC, **params: Any) -> dict[str, Any]:
+    response = rc.http.get(CONSENTS.format(account="~"), headers=rc.headers, params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def opt(to: str, status: str = "OptOut", source: str = "Api", sender: str = SENDER) -> dict:
+    return {"to": to, "optStatus": status, "from": sender, "source": source}
+
+
+def test_a_patched_opt_out_is_listed_and_stops_messages_to_the_pair(rc: RC) -> None:
+    assert patch(rc, opt(HANDSET)) == {"failedRecords": []}
+    body = listed(rc)
+    assert list(body) == ["records", "paging"]
+    (record,) = body["records"]
+    assert list(record) == ["to", "optStatus", "from", "source", "lastModifiedTime"]
+    assert record["lastModifiedTime"] == "2026-01-01T00:00:00.000000Z"
+    assert {k: v for k, v in record.items() if k != "lastModifiedTime"} == opt(HANDSET)
+    assert set(body["paging"]) == {"perPage", "pageToken", "firstPageToken"}
+    assert body["paging"]["perPage"] == 100  # this API's default
+    rc.send([HANDSET, "+12125550100"])
+    rc.emu.advance("1m")
+    failed = {r["to"][0]: r.get("errorCode") for r in rc.messages(direction="Outbound")}
+    assert failed == {HANDSET: "SMS-RC-413", "+12125550100": None}
+    assert patch(rc, opt(HANDSET, "OptIn")) == {"failedRecords": []}
+    assert listed(rc)["records"] == []  # opt-outs only, unless optStatus says otherwise
+    assert [r["optStatus"] for r in listed(rc, optStatus="OptIn")["records"]] == ["OptIn"]
+
+
+def test_both_apis_read_and_write_the_same_consents(rc: RC) -> None:
+    rc.post("/opt-outs/bulk-assign", json={"from": SENDER, "optOuts": ["+12125550100"]})
+    rc.emu.advance("5s")
+    rc.emu.inbound("ringcentral", HANDSET, SENDER, "STOP")
+    patch(rc, opt("+13125550100", source="Carrier"))
+    sources = {r["to"]: r["source"] for r in listed(rc)["records"]}
+    assert sources == {"+12125550100": "Api", HANDSET: "Recipient", "+13125550100": "Carrier"}
+    old = {r["to"]: r["source"] for r in rc.get("/opt-outs").json()["records"]}
+    assert old == {"+12125550100": "Account", HANDSET: "Recipient", "+13125550100": "Carrier"}
+    assert rc.http.get(CONSENTS.format(account="37439510"), headers=rc.headers).status_code == 200
+
+
+def test_each_bad_record_fails_alone_with_its_error(rc: RC) -> None:
+    bad_to = opt("garbage")
+    bad_status = opt("+12125550100", status="Maybe")
+    bad_source = opt("+13125550100", source="Account")  # the deprecated API's word
+    body = patch(rc, bad_to, opt(HANDSET), bad_status, bad_source, 7)
+    errors = [(f.get("to"), f["error"]["parameterName"]) for f in body["failedRecords"]]
+    assert errors == [
+        ("garbage", "to"),
+        ("+12125550100", "optStatus"),
+        ("+13125550100", "source"),
+        (None, "records"),
+    ]
+    first = body["failedRecords"][0]
+    assert first == {
+        **bad_to,
+        "error": {
+            "errorCode": "CMN-101",
+            "message": "Parameter [to] value is invalid.",
+            "parameterName": "to",
+        },
+    }
+    assert [r["to"] for r in listed(rc)["records"]] == [HANDSET]
+
+
+def test_filters_and_paging(rc: RC) -> None:
+    numbers = [f"+1415555{n:04d}" for n in range(150)]
+    patch(rc, *(opt(n) for n in numbers))
+    patch(rc, opt(HANDSET, sender="+16505550199"))
+    first = listed(rc)
+    assert len(first["records"]) == 100 and "nextPageToken" in first["paging"]
+    second = listed(rc, pageToken=first["paging"]["nextPageToken"])
+    assert len(second["records"]) == 51 and "nextPageToken" not in second["paging"]
+    seen = {r["to"] for r in first["records"] + second["records"]}
+    assert seen == {*numbers, HANDSET}
+    assert [r["from"] for r in listed(rc, **{"from": "16505550199"})["records"]] == ["+16505550199"]
+    two = listed(rc, to=[numbers[0], numbers[1]], perPage=5000)
+    assert {r["to"] for r in two["records"]} == set(numbers[:2])
+    assert two["paging"]["perPage"] == 1000  # past the maximum, the maximum
+    assert listed(rc, coverage="Account")["records"] == []  # every record is a number's
+    assert len(listed(rc, coverage=["PhoneNumber", "Account"], perPage=1)["records"]) == 1
+    assert listed(rc, campaignType="Promotional")["records"] == []
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"optStatus": "optout"}, "optStatus"),
+        ({"coverage": "Everything"}, "coverage"),
+        ({"campaignType": "Spam"}, "campaignType"),
+        ({"from": "garbage"}, "from"),
+        ({"perPage": "ten"}, "perPage"),
+    ],
+)
+def test_bad_filters_are_400_naming_the_parameter(rc: RC, params: dict, parameter: str) -> None:
+    response = rc.http.get(CONSENTS.format(account="~"), headers=rc.headers, params=params)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["parameterName"] == parameter
+
+
+def test_requests_that_cannot_be_read_are_refused_whole(rc: RC) -> None:
+    url = CONSENTS.format(account="~")
+    json_headers = {**rc.headers, "Content-Type": "application/json"}
+    for content, code in ((b"{}", "CMN-101"), (b'{"records": 5}', "CMN-101"), (b"{", "CMN-104")):
+        response = rc.http.patch(url, headers=json_headers, content=content)
+        assert (response.status_code, response.json()["errorCode"]) == (400, code), content
+    unlabelled = rc.http.patch(url, headers=rc.headers, content=b'{"records": []}')
+    assert (unlabelled.status_code, unlabelled.json()["errorCode"]) == (400, "CMN-110")
+    wrong = rc.http.delete(url, headers=rc.headers)
+    assert (wrong.status_code, wrong.headers["allow"]) == (405, "GET, HEAD, PATCH")
+    assert rc.http.get(url).status_code == 401
+    other = rc.http.get(CONSENTS.format(account="1"), headers=rc.headers)
+    assert (other.status_code, other.json()["errorCode"]) == (404, "CMN-102")
+
+
+@pytest.mark.sms_scenario({"accounts": {"ringcentral": [{"scope": "SMS"}]}})
+def test_the_sms_permission_opens_consents_but_not_a2p(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    login = client.post(
+        "/restapi/oauth/token", auth=("c", "s"), data={"grant_type": JWT_GRANT, "assertion": "x"}
+    )
+    headers = {"Authorization": "Bearer " + login.json()["access_token"]}
+    assert client.get(CONSENTS.format(account="~"), headers=headers).status_code == 200
+    a2p = client.get("/restapi/v1.0/account/~/a2p-sms/batches", headers=headers)
+    assert (a2p.status_code, a2p.json()["errorCode"]) == (403, "CMN-401")
