@@ -528,20 +528,11 @@ def build_app(emu: Emulator) -> ASGIApp:
         ]
         if _wants_csv(request.headers.get("accept", "")):
             return _csv(found[::-1])  # every record, newest first; perPage/pageToken ignored
-        per_page = _per_page(request)
-        cursor, current = _cursor(request, "o", (None, None))
-        older, newer = list_pager(found, lambda r: r["seq"])
-        page = paginate(cursor, per_page, older, newer, lambda r: r["seq"], current)
-        records = [_optout_body(r) for r in page.records]
-        return json_response({"records": records, "paging": page.paging})
+        return _record_page(request, found, "o", _optout_body, _per_page(request))
 
     async def bulk_assign(request: Request) -> Response:
         principal = _principal(emu, request)
-        _require_json(request)
-        body = await _read_body(request, MAX_BODY)
-        if not body.strip():
-            raise CannotParseRequest()
-        data: BulkAssignRequest = decode_json(body, _BULK_DECODER)
+        data: BulkAssignRequest = await _json_body(request, _BULK_DECODER)
         sender = parse_number(data.sender)
         if not is_possible_e164(sender):
             raise InvalidParameter(parameter="from", value=data.sender)
@@ -585,20 +576,11 @@ def build_app(emu: Emulator) -> ASGIApp:
             and (senders is None or r["from"] in senders)
             and (recipients is None or r["to"] in recipients)
         ]
-        per_page = _per_page(request, default=100)
-        cursor, current = _cursor(request, "k", (None, None))
-        older, newer = list_pager(found, lambda r: r["seq"])
-        page = paginate(cursor, per_page, older, newer, lambda r: r["seq"], current)
-        records = [consent_record(r) for r in page.records]
-        return json_response({"records": records, "paging": page.paging})
+        return _record_page(request, found, "k", consent_record, _per_page(request, default=100))
 
     async def update_consents(request: Request) -> Response:
         principal = _principal(emu, request, also="SMS")
-        _require_json(request)
-        body = await _read_body(request, MAX_BODY)
-        if not body.strip():
-            raise CannotParseRequest()
-        data: ConsentUpdate = decode_json(body, _CONSENT_DECODER)
+        data: ConsentUpdate = await _json_body(request, _CONSENT_DECODER)
         failed = []
         with emu.transaction():  # every record of the request, or (after a crash) none
             for item in data.records:
@@ -729,6 +711,33 @@ def _aggregate(messages: Any, now: float) -> dict[str, Any]:
         if key in codes:
             body[key]["errorCodeCounts"] = codes[key]
     return body
+
+
+def _record_page(
+    request: Request,
+    found: list[dict[str, Any]],
+    kind: str,
+    body_of: Callable[[dict[str, Any]], dict[str, Any]],
+    per_page: int,
+) -> Response:
+    """A page of ``found`` (kept records, oldest first), newest first: ``{records, paging}``."""
+    cursor, current = _cursor(request, kind, (None, None))
+    older, newer = list_pager(found, _record_seq)
+    page = paginate(cursor, per_page, older, newer, _record_seq, current)
+    return json_response({"records": [body_of(r) for r in page.records], "paging": page.paging})
+
+
+def _record_seq(record: dict[str, Any]) -> int:
+    return record["seq"]
+
+
+async def _json_body(request: Request, decoder: msgspec.json.Decoder[Any]) -> Any:
+    """A small JSON body (``Content-Type`` checked), decoded; CMN-104 when empty."""
+    _require_json(request)
+    body = await _read_body(request, MAX_BODY)
+    if not body.strip():
+        raise CannotParseRequest()
+    return decode_json(body, decoder)
 
 
 def _optout_body(record: dict[str, Any]) -> dict[str, str]:
