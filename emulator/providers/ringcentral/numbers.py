@@ -24,7 +24,9 @@ __all__ = ["DEFAULT_NUMBERS", "account_numbers", "declared_number", "phone_numbe
 DEFAULT_NUMBERS = ("+16505550100",)
 
 _TOLL_FREE_CODES = ("800", "833", "844", "855", "866", "877", "888")
-_FEATURES = ["SmsSender", "A2PSmsSender", "CallerId"]
+#: As RingCentral's High Volume SMS guide shows a number: no ``SmsSender`` (guide code
+#: that stops at the first SMS feature it knows would take it for a standard SMS number).
+_FEATURES = ["CallerId", "A2PSmsSender"]
 _PER_PAGE = 100
 
 
