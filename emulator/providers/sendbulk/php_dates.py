@@ -7,18 +7,22 @@ timestamp": the gateway passes it to ``strtotime``.  Besides ISO dates (read by
 - ``2030/12/01``, ``2030-12-1`` (year first, ``/`` or ``-``, unpadded parts);
 - ``12/01/2030``, ``12/01/30`` (slashes, year last: month first, as in the US);
 - ``01-12-2030``, ``01.12.2030`` (dashes or dots, year last: day first);
-- ``1 December 2030``, ``01-Dec-2030``, ``December 1, 2030``, ``Dec 1st 2030``;
+- ``1 December 2030``, ``01-Dec-30``, ``December 1, 2030``, ``Dec 1st 2030``,
+  ``December 2030`` (its first day);
 
 each optionally followed (after a space or ``T``) by a time: ``10:00``, ``9:05:30``,
-``10:00 AM``, ``10am``, and a zone: ``Z``, ``UTC``, ``GMT``, ``+03:00``, ``+0300``.
-Two-digit years are 1970-2069, as in PHP.  Relative phrases (``tomorrow``,
-``+1 day``, ``next monday``) are not read: they would depend on the wall clock.
+``10:00 AM``, ``10am``, ``noon``, ``midnight``, and a zone: ``Z``, ``UTC``, ``GMT``,
+``+03:00``, ``+0300``, ``+3``, ``GMT+3`` or a common abbreviation (``EAT``, ``CET``,
+``EST``...).  As in PHP, a day past the month's end (up to 31) or hour 24 rolls
+over (``02/30/2030`` is 2 March) and two-digit years are 1970-2069.  Relative
+phrases (``tomorrow``, ``+1 day``, ``next monday``) and leading day names are not
+read: they move the date against the wall clock or to another day.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 
 __all__ = ["parse_php_date"]
 
@@ -46,23 +50,47 @@ _MONTHS = {
 _MONTH = r"(?P<month_name>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 
+#: A year after a textual month: four digits, or two after a separator (``01-Dec-30``).
+_YEAR = r"(?:[ \-,]*(?P<year>\d{4})|[ \-,]+(?P<year2>\d{2}))"
+
 _DATES = [
     re.compile(p, re.IGNORECASE | re.ASCII)
     for p in (
         r"(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})",
-        r"(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4}|\d{2})",
+        r"(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?:(?P<year>\d{4})|(?P<year2>\d{2}))",
         r"(?P<day>\d{1,2})[-.](?P<month>\d{1,2})[-.](?P<year>\d{4})",
-        _DAY + r"[ \-]*" + _MONTH + r"[ \-,]*(?P<year>\d{4})",
-        _MONTH + r"[ \-]*" + _DAY + r",?[ \-]*(?P<year>\d{4})",
+        _DAY + r"[ \-.]*" + _MONTH + _YEAR,
+        _MONTH + r"[ \-]*" + _DAY + r"(?:,|[ \-])+" + r"(?:(?P<year>\d{4})|(?P<year2>\d{2}))",
+        _MONTH + r"[ \-,]*(?P<year>\d{4})",  # December 2030: its first day
     )
 ]
 _TIME = re.compile(
-    r"(?:[ T]+(?P<hour>\d{1,2})"
+    r"(?:[ T]+(?:(?P<word>noon|midnight)|(?P<hour>\d{1,2})"
     r"(?::(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?"
-    r" *(?P<meridiem>[ap]\.?m\.?)?)?"
-    r" *(?P<zone>z|utc|gmt|[+-]\d{2}:?\d{2})?",
+    r" *(?P<meridiem>[ap]\.?m\.?)?))?"
+    r" *(?P<zone>z|(?:utc|gmt)?[+-]\d{1,2}(?::?\d{2})?|[a-z]{1,5})?",
     re.IGNORECASE | re.ASCII,
 )
+#: Zone abbreviations PHP knows, as hours east of UTC (those a Kenyan gateway's
+#: clients are likely to write; an unknown one is not read).
+_ZONES = {
+    **dict.fromkeys(("z", "ut", "utc", "gmt"), 0),
+    "eat": 3,
+    "cat": 2,
+    "sast": 2,
+    "wat": 1,
+    "cet": 1,
+    "cest": 2,
+    "bst": 1,
+    "est": -5,
+    "edt": -4,
+    "cst": -6,
+    "cdt": -5,
+    "mst": -7,
+    "mdt": -6,
+    "pst": -8,
+    "pdt": -7,
+}
 
 
 def parse_php_date(text: str, default_zone: tzinfo) -> datetime | None:
@@ -80,12 +108,18 @@ def parse_php_date(text: str, default_zone: tzinfo) -> datetime | None:
 def _moment(
     date: dict[str, str | None], time: dict[str, str | None], default_zone: tzinfo
 ) -> datetime | None:
-    year = int(date["year"] or 0)
-    if len(date["year"] or "") == 2:
+    """PHP's arithmetic: a day past the month's end (up to 31) and hour 24 roll over."""
+    if date.get("year2") is not None:
+        year = int(date["year2"] or 0)
         year += 2000 if year < 70 else 1900
+    else:
+        year = int(date["year"] or 0)
     month_name = date.get("month_name")
     month = _MONTHS[month_name.lower()] if month_name else int(date["month"] or 0)
-    hour, minute, second = (int(time[key] or 0) for key in ("hour", "minute", "second"))
+    day = int(date.get("day") or 1)
+    word = (time["word"] or "").lower()
+    hour = 12 if word == "noon" else int(time["hour"] or 0)
+    minute, second = int(time["minute"] or 0), int(time["second"] or 0)
     meridiem = (time["meridiem"] or "").lower()
     if meridiem:
         if not 1 <= hour <= 12:
@@ -93,26 +127,35 @@ def _moment(
         hour = hour % 12 + (12 if meridiem.startswith("p") else 0)
     elif time["hour"] is not None and time["minute"] is None:
         return None  # a bare number after a date is not a time without am/pm
+    zone = _zone(time["zone"], default_zone)
+    if zone is None or not (1 <= month <= 12 and day <= 31 and hour <= 24):
+        return None
+    if minute > 59 or second > 59:
+        return None
     try:
-        return datetime(
-            year,
-            month,
-            int(date["day"] or 0),
-            hour,
-            minute,
-            second,
-            tzinfo=_zone(time["zone"], default_zone),
-        )
-    except ValueError:  # 31 February, hour 25, year 0
+        first = datetime(year, month, 1, tzinfo=zone)
+        return first + timedelta(days=day - 1, hours=hour, minutes=minute, seconds=second)
+    except (ValueError, OverflowError):  # year 0, or past year 9999
         return None
 
 
-def _zone(text: str | None, default_zone: tzinfo) -> tzinfo:
+def _zone(text: str | None, default_zone: tzinfo) -> tzinfo | None:
     if not text:
         return default_zone
-    if text.lower() in ("z", "utc", "gmt"):
-        return UTC
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return timezone(sign * offset)
+    name = text.lower()
+    if name in _ZONES:
+        return timezone(timedelta(hours=_ZONES[name]))
+    if name[0].isalpha() and name.lstrip("utcgm")[:1] not in ("+", "-"):
+        return None  # a word PHP would not read as a zone here
+    offset = name.lstrip("utcgm")
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    if ":" in offset:
+        hours, minutes = offset[1:].split(":")
+    elif len(digits) <= 2:
+        hours, minutes = digits, "0"
+    else:
+        hours, minutes = digits[:-2], digits[-2:]
+    if int(hours) > 14 or int(minutes) > 59:
+        return None
+    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))

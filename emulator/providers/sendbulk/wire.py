@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from email.errors import MessageError
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser
 from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl
@@ -187,29 +187,37 @@ def _form(raw: bytes) -> dict[str, Any]:
 
 #: Fields a ``multipart/form-data`` body may have (PHP's default ``max_input_vars``).
 MAX_FORM_PARTS = 1000
+_HEADERS = BytesHeaderParser(policy=HTTP)
 #: RFC 2046's boundary: 1 to 70 of these characters, not ending in a space.
 _BOUNDARY = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
 
 
 def _multipart_form(raw: bytes, content_type: str) -> dict[str, Any]:
-    """A ``multipart/form-data`` body's fields, as PHP fills ``$_POST`` (files are not fields)."""
+    """A ``multipart/form-data`` body's fields, as PHP fills ``$_POST`` (files are not fields).
+
+    Read flat, part by part at the outer boundary: a part is a field's value whatever
+    it says it contains (a nested multipart is not opened, as PHP does not).
+    """
     try:
         head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
-        boundary = BytesParser(policy=HTTP).parsebytes(head).get_boundary()
+        boundary = _HEADERS.parsebytes(head).get_boundary()
         if not isinstance(boundary, str) or _BOUNDARY.fullmatch(boundary) is None:
             raise UnsupportedDataType()
-        if raw.count(b"--" + boundary.encode("ascii")) > MAX_FORM_PARTS + 1:
+        chunks = (b"\r\n" + raw).split(b"\r\n--" + boundary.encode("ascii"))
+        if len(chunks) < 2 or len(chunks) > MAX_FORM_PARTS + 2:
             raise UnsupportedDataType()  # PHP reads at most max_input_vars (1000) fields
-        message = BytesParser(policy=HTTP).parsebytes(head + raw)
-        if not message.is_multipart():
-            raise UnsupportedDataType()
         fields: dict[str, Any] = {}
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            if not isinstance(name, str) or part.get_filename() is not None:
-                continue
-            payload = part.get_payload(decode=True)
-            fields[name] = payload.decode("utf-8") if isinstance(payload, bytes) else ""
+        for chunk in chunks[1:]:  # the first is the preamble
+            if chunk.startswith(b"--"):
+                break  # the closing delimiter
+            _, _, part = chunk.partition(b"\r\n")  # past the rest of the delimiter line
+            if part.startswith(b"\r\n"):
+                continue  # no headers: no name
+            header_block, _, value = part.partition(b"\r\n\r\n")
+            headers = _HEADERS.parsebytes(header_block + b"\r\n\r\n")
+            name = headers.get_param("name", header="content-disposition")
+            if isinstance(name, str) and headers.get_filename() is None:
+                fields[name] = value.decode("utf-8")
     except (ValueError, LookupError, MessageError):  # UnicodeError is a ValueError
         raise UnsupportedDataType() from None
     return fields

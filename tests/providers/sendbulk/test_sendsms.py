@@ -112,6 +112,28 @@ def test_unreadable_multipart_bodies_are_1009(http_scope, emu, content, content_
     }
 
 
+def test_a_part_is_a_fields_value_whatever_it_says_it_contains(client, emu):
+    """A part declared multipart is not opened (a nested one of 100,000 parts took
+    seconds, and PHP does not open it either): its text is the field's value."""
+    nested = '--in\r\nContent-Disposition: form-data; name="x"\r\n\r\nv\r\n--in--'
+    parts = [(k, v) for k, v in creds(mobile="0712345678").items()]
+    body = "".join(
+        f'--xx\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in parts
+    )
+    body += (
+        '--xx\r\nContent-Disposition: form-data; name="message"\r\n'
+        "Content-Type: multipart/mixed; boundary=in\r\n\r\n" + nested + "\r\n--xx--\r\n"
+    )
+    headers = {"content-type": "multipart/form-data; boundary=xx"}
+    response = client.post(f"{BASE}/sendsms", content=body.encode(), headers=headers)
+    assert body_of_first_row(response)["response-code"] == 200
+    assert emu.messages()[-1]["text"] == nested
+
+
+def body_of_first_row(response):
+    return body(response)["responses"][0]
+
+
 def test_sendbulk_is_json_only_even_as_multipart(client):
     response = client.post(f"{BASE}/sendbulk", files={"count": (None, "1")})
     assert body(response) == {
@@ -239,6 +261,10 @@ def test_put_is_unsupported_request_type(client):
         "January 1st, 2026 5:00 a.m.",
         "2026/01/01 02:00 +0000",
         "2026/01/01 02:00 UTC",
+        "2026/01/01 05:00 EAT",
+        "2026/01/01 06:00 GMT+4",
+        "2026/01/01 05:00 +3",
+        "1-Jan-26 5:00 AM",
     ],
 )
 def test_time_to_send_schedules_the_message(client, emu, when):
@@ -255,6 +281,23 @@ def test_time_to_send_schedules_the_message(client, emu, when):
     assert report["delivery-time"] == "2026-01-01 05:00:06"
 
 
+@pytest.mark.parametrize(
+    ("when", "sent_at"),
+    [
+        ("2026/01/01 noon", "2026-01-01 12:00:00"),
+        ("February 2026 midnight", "2026-02-01 00:00:00"),  # a month alone: its first day
+        ("2026/01/01 24:00", "2026-01-02 00:00:00"),  # hour 24: the next day's midnight
+        ("2026/02/29 10:00", "2026-03-01 10:00:00"),  # a day past the month's end
+        ("02/31/2026 10:00", "2026-03-03 10:00:00"),
+    ],
+)
+def test_time_to_send_rolls_over_as_php_does(client, emu, when, sent_at):
+    row = send(client, "254712345678", timeToSend=when)
+    assert row["response-code"] == 200
+    emu.advance("90d")
+    assert dlr(client, row["messageid"])["delivery-time"] == sent_at[:-2] + "06"
+
+
 def test_time_to_send_in_the_past_sends_now(client, emu):
     row = send(client, "254712345678", timeToSend="2019-09-01 18:00")
     emu.advance("10s")
@@ -265,7 +308,7 @@ def test_time_to_send_in_the_past_sends_now(client, emu):
     "when",
     [
         "next tuesday",  # a relative phrase: read against the wall clock, not emulated
-        "2026/02/30 05:00",
+        "2026/02/32 05:00",  # past 31 even PHP refuses
         "13/01/2026 05:00",  # slashes put the month first
         "2026/01/01 13:00 PM",
         "2026/01/01 05:00 +99:00",
