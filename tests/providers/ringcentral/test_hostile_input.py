@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -180,3 +182,34 @@ def test_a_lone_surrogate_escape_does_not_excuse_the_rest_of_the_body(rc: RC, ra
     assert response.status_code == 400
     assert response.json()["errorCode"] in ("CMN-101", "CMN-104")
     assert rc.emu.messages() == []
+
+
+def test_a_chunked_token_request_past_the_form_limit_is_413_not_a_hang(
+    sms_emulator: Emulator, http_scope: Any
+) -> None:
+    """The rate limiter reads the form for its client id, and stops at the limit; the
+    handler must then know the body is too large, not wait for the rest of it."""
+    chunks = [b"grant_type=password&username=" + b"a" * 700_000, b"b" * 700_000, b"&x=1"]
+    messages = [
+        {"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1}
+        for i, chunk in enumerate(chunks)
+    ]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        if messages:
+            return messages.pop(0)
+        await asyncio.sleep(3600)  # a client that sent all it had: only a disconnect is left
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [
+        (b"content-type", b"application/x-www-form-urlencoded"),
+        (b"transfer-encoding", b"chunked"),
+    ]
+    scope = http_scope("/restapi/oauth/token", headers)
+    asyncio.run(asyncio.wait_for(sms_emulator.app(scope, receive, send), 10))
+    assert sent[0]["status"] == 413
+    assert msgspec.json.decode(sent[1]["body"])["errorCode"] == "AGW-413"
