@@ -35,6 +35,7 @@ PROVIDER = Provider(
         "get_extension",
         "list_consents",
         "update_consents",
+        "delete_consents",
     ),
     paths=(
         "/restapi/oauth/token",

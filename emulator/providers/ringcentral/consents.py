@@ -3,8 +3,9 @@
 RingCentral deprecated ``GET .../a2p-sms/opt-outs`` and ``POST .../opt-outs/bulk-assign``
 in favour of ``GET`` and ``PATCH`` here; both read and write the same consent state
 (``optouts``).  Records are ``SmsOptRecord``: ``{to, optStatus, from, source,
-lastModifiedTime}``; a ``PATCH`` answers ``{failedRecords: [...]}``, each failed record
-as sent plus an ``error``.  Sources are spelled as each API spells them: what the
+lastModifiedTime}``; a ``PATCH`` (set) or ``DELETE`` (forget; ``from`` may be ``*``,
+every sender) answers ``{failedRecords: [...]}``, each failed record as sent plus an
+``error``.  Sources are spelled as each API spells them: what the
 deprecated API calls ``Account`` is ``Api`` here.
 """
 
@@ -24,6 +25,7 @@ __all__ = [
     "OPT_STATUSES",
     "ConsentUpdate",
     "consent_record",
+    "delete_failure",
     "stored_source",
     "update_failure",
 ]
@@ -81,6 +83,25 @@ def update_failure(item: Any) -> tuple[dict[str, str] | None, dict[str, Any] | N
             return None, {**shown, "error": _invalid(field)}
         record[field] = item[field]
     return record, None
+
+
+def delete_failure(item: Any) -> tuple[tuple[str | None, str] | None, dict[str, Any] | None]:
+    """``((sender or None for every one, recipient), None)`` for a usable
+    ``MinimalSmsOptRecord`` (``from`` a number or ``*``), else ``(None, failed record)``."""
+    if not isinstance(item, dict):
+        return None, {"error": _invalid("records")}
+    shown = {k: item[k] for k in ("from", "to") if k in item}
+    value = item.get("to")
+    recipient = parse_number(value) if isinstance(value, str) else ""
+    if not is_possible_e164(recipient):
+        return None, {**shown, "error": _invalid("to")}
+    value = item.get("from")
+    if value == "*":
+        return (None, recipient), None
+    sender = parse_number(value) if isinstance(value, str) else ""
+    if not is_possible_e164(sender):
+        return None, {**shown, "error": _invalid("from")}
+    return (sender, recipient), None
 
 
 def _invalid(field: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 __all__ = [
     "OPT_IN_WORDS",
     "OPT_OUT_WORDS",
+    "forget",
     "keyword_status",
     "opted_out",
     "records",
@@ -74,6 +75,22 @@ def set_status(
             recipients.add(recipient)
         else:
             recipients.discard(recipient)
+
+
+def forget(emu: Emulator, tenant: str, sender: str | None, recipient: str) -> None:
+    """Delete ``recipient``'s record for ``sender``, or for every sender (None)."""
+    with emu.transaction():
+        found = [
+            (key, record["from"])
+            for key, record in emu.store.state_items(_STATE)
+            if record["tenant"] == tenant
+            and record["to"] == recipient
+            and (sender is None or record["from"] == sender)
+        ]
+        index = _OPTED_OUT.changing(emu.store)
+        for key, from_number in found:
+            emu.store.delete_state(_STATE, key)
+            index.get((tenant, from_number), set()).discard(recipient)
 
 
 def records(emu: Emulator, tenant: str) -> list[dict[str, Any]]:

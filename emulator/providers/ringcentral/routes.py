@@ -36,6 +36,7 @@ from .consents import (
     OPT_STATUSES,
     ConsentUpdate,
     consent_record,
+    delete_failure,
     stored_source,
     update_failure,
 )
@@ -60,6 +61,7 @@ from .identity import account_info, extension_info
 from .limits import rate_headers
 from .mapping import STATUS_KEYS, status_name
 from .numbers import account_numbers, phone_number_list
+from .optouts import forget as forget_consent
 from .optouts import records as optout_records
 from .optouts import set_status
 from .paging import (
@@ -600,6 +602,20 @@ def build_app(emu: Emulator) -> ASGIApp:
                 )
         return json_response({"failedRecords": failed})
 
+    async def delete_consents(request: Request) -> Response:
+        principal = _principal(emu, request, also="SMS")
+        data: ConsentUpdate = await _json_body(request, _CONSENT_DECODER)
+        failed = []
+        with emu.transaction():
+            for item in data.records:
+                pair, failure = delete_failure(item)
+                if failure is not None:
+                    failed.append(failure)
+                    continue
+                assert pair is not None
+                forget_consent(emu, principal.account_id, *pair)
+        return json_response({"failedRecords": failed})
+
     async def _form(request: Request) -> dict[str, str]:
         body = await _read_body(request, _FORM_LIMIT)
         pairs = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)
@@ -628,10 +644,13 @@ def build_app(emu: Emulator) -> ASGIApp:
         return await (create if request.method == "POST" else listing)(request)
 
     read_consents = _endpoint(emu, "list_consents", "light", list_consents)
-    write_consents = _endpoint(emu, "update_consents", "light", update_consents)
+    consent_methods = {
+        "PATCH": _endpoint(emu, "update_consents", "light", update_consents),
+        "DELETE": _endpoint(emu, "delete_consents", "light", delete_consents),
+    }
 
     async def consents(request: Request) -> Response:
-        return await (write_consents if request.method == "PATCH" else read_consents)(request)
+        return await consent_methods.get(request.method, read_consents)(request)
 
     def own(request: Request) -> Principal:
         """The caller, when the path names its own account (and extension): ``~`` or its id."""
@@ -677,7 +696,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             "GET",
             "light",
         ),
-        Route(_CONSENTS, consents, methods=["GET", "PATCH"], name="consents"),
+        Route(_CONSENTS, consents, methods=["GET", "PATCH", "DELETE"], name="consents"),
         route("/v1.0/account/{accountId}", "get_account", get_account, "GET", "light"),
         route(
             "/v1.0/account/{accountId}/extension/{extensionId}",

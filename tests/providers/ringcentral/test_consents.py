@@ -87,6 +87,30 @@ def test_each_bad_record_fails_alone_with_its_error(rc: RC) -> None:
     assert [r["to"] for r in listed(rc)["records"]] == [HANDSET]
 
 
+def test_deleted_consents_are_forgotten_for_one_sender_or_every_one(rc: RC) -> None:
+    other = "+16505550199"
+    patch(rc, opt(HANDSET), opt(HANDSET, sender=other), opt("+12125550100"))
+    response = rc.http.request(
+        "DELETE",
+        CONSENTS.format(account="~"),
+        headers=rc.headers,
+        json={"records": [{"from": SENDER, "to": HANDSET}, {"from": "*", "to": "garbage"}, 3]},
+    )
+    assert response.status_code == 200
+    failed = response.json()["failedRecords"]
+    assert [f.get("to") for f in failed] == ["garbage", None]
+    assert failed[0]["error"]["parameterName"] == "to"
+    pairs = {(r["from"], r["to"]) for r in listed(rc)["records"]}
+    assert pairs == {(other, HANDSET), (SENDER, "+12125550100")}
+    rc.send([HANDSET])  # from SENDER: the pair is no longer opted out
+    rc.emu.advance("1m")
+    assert rc.messages()[0]["messageStatus"] == "Delivered"
+    everyone = {"records": [{"from": "*", "to": HANDSET}]}
+    rc.http.request("DELETE", CONSENTS.format(account="~"), headers=rc.headers, json=everyone)
+    assert {r["to"] for r in listed(rc)["records"]} == {"+12125550100"}
+    assert rc.get("/opt-outs").json()["records"][0]["to"] == "+12125550100"  # the same state
+
+
 def test_filters_and_paging(rc: RC) -> None:
     numbers = [f"+1415555{n:04d}" for n in range(150)]
     patch(rc, *(opt(n) for n in numbers))
@@ -130,8 +154,8 @@ def test_requests_that_cannot_be_read_are_refused_whole(rc: RC) -> None:
         assert (response.status_code, response.json()["errorCode"]) == (400, code), content
     unlabelled = rc.http.patch(url, headers=rc.headers, content=b'{"records": []}')
     assert (unlabelled.status_code, unlabelled.json()["errorCode"]) == (400, "CMN-110")
-    wrong = rc.http.delete(url, headers=rc.headers)
-    assert (wrong.status_code, wrong.headers["allow"]) == (405, "GET, HEAD, PATCH")
+    wrong = rc.http.put(url, headers=rc.headers)
+    assert (wrong.status_code, wrong.headers["allow"]) == (405, "DELETE, GET, HEAD, PATCH")
     assert rc.http.get(url).status_code == 401
     other = rc.http.get(CONSENTS.format(account="1"), headers=rc.headers)
     assert (other.status_code, other.json()["errorCode"]) == (404, "CMN-102")
