@@ -77,20 +77,29 @@ def set_status(
             recipients.discard(recipient)
 
 
-def forget(emu: Emulator, tenant: str, sender: str | None, recipient: str) -> None:
-    """Delete ``recipient``'s record for ``sender``, or for every sender (None)."""
+def forget(emu: Emulator, tenant: str, pairs: list[tuple[str | None, str]]) -> None:
+    """Delete each (sender, recipient) record; a None sender: the recipient's for every sender.
+
+    One look at each named record, and one pass over the store only if some pair
+    names every sender.
+    """
+    store = emu.store
     with emu.transaction():
-        found = [
-            (key, record["from"])
-            for key, record in emu.store.state_items(_STATE)
-            if record["tenant"] == tenant
-            and record["to"] == recipient
-            and (sender is None or record["from"] == sender)
-        ]
-        index = _OPTED_OUT.changing(emu.store)
-        for key, from_number in found:
-            emu.store.delete_state(_STATE, key)
-            index.get((tenant, from_number), set()).discard(recipient)
+        by_recipient: dict[str, list[tuple[str, str]]] = {}
+        if any(sender is None for sender, _ in pairs):
+            for key, record in store.state_items(_STATE):
+                if record["tenant"] == tenant:
+                    by_recipient.setdefault(record["to"], []).append((key, record["from"]))
+        index = _OPTED_OUT.changing(store)
+        for sender, recipient in pairs:
+            if sender is None:
+                found = by_recipient.pop(recipient, [])
+            else:
+                key = f"{tenant}|{sender}|{recipient}"
+                found = [(key, sender)] if store.get_state(_STATE, key) is not None else []
+            for key, from_number in found:
+                store.delete_state(_STATE, key)
+                index.get((tenant, from_number), set()).discard(recipient)
 
 
 def records(emu: Emulator, tenant: str) -> list[dict[str, Any]]:

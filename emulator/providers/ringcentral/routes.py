@@ -605,15 +605,14 @@ def build_app(emu: Emulator) -> ASGIApp:
     async def delete_consents(request: Request) -> Response:
         principal = _principal(emu, request, also="SMS")
         data: ConsentUpdate = await _json_body(request, _CONSENT_DECODER)
-        failed = []
-        with emu.transaction():
-            for item in data.records:
-                pair, failure = delete_failure(item)
-                if failure is not None:
-                    failed.append(failure)
-                    continue
-                assert pair is not None
-                forget_consent(emu, principal.account_id, *pair)
+        pairs, failed = [], []
+        for item in data.records:
+            pair, failure = delete_failure(item)
+            if failure is not None:
+                failed.append(failure)
+            elif pair is not None:
+                pairs.append(pair)
+        forget_consent(emu, principal.account_id, pairs)
         return json_response({"failedRecords": failed})
 
     async def _form(request: Request) -> dict[str, str]:

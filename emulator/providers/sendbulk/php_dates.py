@@ -13,10 +13,13 @@ timestamp": the gateway passes it to ``strtotime``.  Besides ISO dates (read by
 each optionally followed (after a space or ``T``) by a time: ``10:00``, ``9:05:30``,
 ``10:00 AM``, ``10am``, ``noon``, ``midnight``, and a zone: ``Z``, ``UTC``, ``GMT``,
 ``+03:00``, ``+0300``, ``+3``, ``GMT+3`` or a common abbreviation (``EAT``, ``CET``,
-``EST``...).  As in PHP, a day past the month's end (up to 31) or hour 24 rolls
-over (``02/30/2030`` is 2 March) and two-digit years are 1970-2069.  Relative
-phrases (``tomorrow``, ``+1 day``, ``next monday``) and leading day names are not
-read: they move the date against the wall clock or to another day.
+``EST``...); a second zone is ignored, as PHP does (``UTC+3`` is UTC).  As in PHP,
+a day past the month's end (up to 31) or hour 24 rolls over (``02/30/2030`` is
+2 March), two-digit years are 1970-2069, and a comma may follow a day
+(``December 1, 2030``) but not a month (``December, 2030`` is refused: PHP reads
+its year as a time of day in the current year).  Relative phrases (``tomorrow``,
+``+1 day``, ``next monday``) and leading day names are not read: they move the date
+against the wall clock or to another day.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ _MONTH = r"(?P<month_name>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) +
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 
 #: A year after a textual month: four digits, or two after a separator (``01-Dec-30``).
-_YEAR = r"(?:[ \-,]*(?P<year>\d{4})|[ \-,]+(?P<year2>\d{2}))"
+_YEAR = r"(?:[ \-.]*(?P<year>\d{4})|[ \-.]+(?P<year2>\d{2}))"
 
 _DATES = [
     re.compile(p, re.IGNORECASE | re.ASCII)
@@ -61,14 +64,16 @@ _DATES = [
         r"(?P<day>\d{1,2})[-.](?P<month>\d{1,2})[-.](?P<year>\d{4})",
         _DAY + r"[ \-.]*" + _MONTH + _YEAR,
         _MONTH + r"[ \-]*" + _DAY + r"(?:,|[ \-])+" + r"(?:(?P<year>\d{4})|(?P<year2>\d{2}))",
-        _MONTH + r"[ \-,]*(?P<year>\d{4})",  # December 2030: its first day
+        _MONTH + r"[ \-.]*(?P<year>\d{4})",  # December 2030: its first day
     )
 ]
 _TIME = re.compile(
     r"(?:[ T]+(?:(?P<word>noon|midnight)|(?P<hour>\d{1,2})"
     r"(?::(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?"
     r" *(?P<meridiem>[ap]\.?m\.?)?))?"
-    r" *(?P<zone>z|(?:utc|gmt)?[+-]\d{1,2}(?::?\d{2})?|[a-z]{1,5})?",
+    r" *(?P<zone>gmt[+-]\d{1,2}(?::?\d{2})?|[+-]\d{1,2}(?::?\d{2})?|[a-z]{1,5})?"
+    # A second zone is a warning to PHP, not an error: read past, and ignored.
+    r"(?: *(?P<second_zone>gmt[+-]\d{1,2}(?::?\d{2})?|[+-]\d{1,2}(?::?\d{2})?|[a-z]{1,5}))?",
     re.IGNORECASE | re.ASCII,
 )
 #: Zone abbreviations PHP knows, as hours east of UTC (those a Kenyan gateway's
@@ -128,6 +133,8 @@ def _moment(
     elif time["hour"] is not None and time["minute"] is None:
         return None  # a bare number after a date is not a time without am/pm
     zone = _zone(time["zone"], default_zone)
+    if time["second_zone"] and _zone(time["second_zone"], default_zone) is None:
+        return None  # a word PHP would not know as a zone either
     if zone is None or not (1 <= month <= 12 and day <= 31 and hour <= 24):
         return None
     if minute > 59 or second > 59:
@@ -145,9 +152,9 @@ def _zone(text: str | None, default_zone: tzinfo) -> tzinfo | None:
     name = text.lower()
     if name in _ZONES:
         return timezone(timedelta(hours=_ZONES[name]))
-    if name[0].isalpha() and name.lstrip("utcgm")[:1] not in ("+", "-"):
+    offset = name.removeprefix("gmt")  # GMT+3 is one offset; UTC+3 is two zones to PHP
+    if offset[:1] not in ("+", "-"):
         return None  # a word PHP would not read as a zone here
-    offset = name.lstrip("utcgm")
     sign = -1 if offset[0] == "-" else 1
     digits = offset[1:].replace(":", "")
     if ":" in offset:

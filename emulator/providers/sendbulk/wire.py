@@ -8,10 +8,6 @@ Unknown keys are ignored (goadvanta sends ``"timeToSend;omitempty"``).
 
 from __future__ import annotations
 
-import re
-from email.errors import MessageError
-from email.parser import BytesHeaderParser
-from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -23,6 +19,7 @@ from ..routing import DirectResponse, read_body
 from .brands import Brand, Kind
 from .errors import DESCRIPTIONS, SendbulkError, UnsupportedDataType
 from .mobile import classify
+from .multipart import UnreadableForm, multipart_fields
 from .php import php_string
 
 __all__ = [
@@ -185,44 +182,6 @@ def _form(raw: bytes) -> dict[str, Any]:
         raise UnsupportedDataType() from None
 
 
-#: Fields a ``multipart/form-data`` body may have (PHP's default ``max_input_vars``).
-MAX_FORM_PARTS = 1000
-_HEADERS = BytesHeaderParser(policy=HTTP)
-#: RFC 2046's boundary: 1 to 70 of these characters, not ending in a space.
-_BOUNDARY = re.compile(r"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
-
-
-def _multipart_form(raw: bytes, content_type: str) -> dict[str, Any]:
-    """A ``multipart/form-data`` body's fields, as PHP fills ``$_POST`` (files are not fields).
-
-    Read flat, part by part at the outer boundary: a part is a field's value whatever
-    it says it contains (a nested multipart is not opened, as PHP does not).
-    """
-    try:
-        head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
-        boundary = _HEADERS.parsebytes(head).get_boundary()
-        if not isinstance(boundary, str) or _BOUNDARY.fullmatch(boundary) is None:
-            raise UnsupportedDataType()
-        chunks = (b"\r\n" + raw).split(b"\r\n--" + boundary.encode("ascii"))
-        if len(chunks) < 2 or len(chunks) > MAX_FORM_PARTS + 2:
-            raise UnsupportedDataType()  # PHP reads at most max_input_vars (1000) fields
-        fields: dict[str, Any] = {}
-        for chunk in chunks[1:]:  # the first is the preamble
-            if chunk.startswith(b"--"):
-                break  # the closing delimiter
-            _, _, part = chunk.partition(b"\r\n")  # past the rest of the delimiter line
-            if part.startswith(b"\r\n"):
-                continue  # no headers: no name
-            header_block, _, value = part.partition(b"\r\n\r\n")
-            headers = _HEADERS.parsebytes(header_block + b"\r\n\r\n")
-            name = headers.get_param("name", header="content-disposition")
-            if isinstance(name, str) and headers.get_filename() is None:
-                fields[name] = value.decode("utf-8")
-    except (ValueError, LookupError, MessageError):  # UnicodeError is a ValueError
-        raise UnsupportedDataType() from None
-    return fields
-
-
 #: PHP's json_decode reads a float literal past the double range (``1e400``) as INF,
 #: where msgspec refuses the whole body: the item, not the request, is then refused.
 _JSON = msgspec.json.Decoder(float_hook=float)
@@ -272,7 +231,10 @@ async def read_fields(request: Request, *, json_only: bool = False) -> dict[str,
     if content_type.startswith("multipart/form-data") and raw.lstrip()[:1] != b"{":
         if json_only:
             raise UnsupportedDataType()
-        return {**query, **_multipart_form(raw, raw_type)}
+        try:
+            return {**query, **multipart_fields(raw, raw_type)}
+        except UnreadableForm:
+            raise UnsupportedDataType() from None
     if "application/x-www-form-urlencoded" in content_type:
         # JSON whatever the Content-Type says: PHP's curl posting json_encode(...) without
         # a header sends it as a form, and the gateway decodes its raw input as JSON.

@@ -171,3 +171,15 @@ def test_the_sms_permission_opens_consents_but_not_a2p(sms_emulator: Emulator) -
     assert client.get(CONSENTS.format(account="~"), headers=headers).status_code == 200
     a2p = client.get("/restapi/v1.0/account/~/a2p-sms/batches", headers=headers)
     assert (a2p.status_code, a2p.json()["errorCode"]) == (403, "CMN-401")
+
+
+def test_one_request_deletes_thousands_named_both_ways(rc: RC) -> None:
+    numbers = [f"+1415555{n:04d}" for n in range(2000)]
+    patch(rc, *(opt(n) for n in numbers))
+    records = [{"from": SENDER, "to": n} for n in numbers[:1000]]
+    records += [{"from": "*", "to": n} for n in numbers[500:]]  # half of them named twice
+    url = CONSENTS.format(account="~")
+    response = rc.http.request("DELETE", url, headers=rc.headers, json={"records": records})
+    assert response.json() == {"failedRecords": []}
+    assert listed(rc)["records"] == []
+    assert rc.get("/opt-outs").json()["records"] == []
