@@ -13,7 +13,8 @@ timestamp": the gateway passes it to ``strtotime``.  Besides ISO dates (read by
 each optionally followed (after a space or ``T``) by a time: ``10:00``, ``9:05:30``,
 ``10:00 AM``, ``10am``, ``noon``, ``midnight``, and a zone: ``Z``, ``UTC``, ``GMT``,
 ``+03:00``, ``+0300``, ``+3``, ``GMT+3`` or a common abbreviation (``EAT``, ``CET``,
-``EST``...); a second zone is ignored, as PHP does (``UTC+3`` is UTC).  As in PHP,
+``EST``...); a second zone is ignored, as PHP does (``UTC+3`` is UTC; only a capital
+``GMT`` joins an offset).  As in PHP,
 a day past the month's end (up to 31) or hour 24 rolls over (``02/30/2030`` is
 2 March), two-digit years are 1970-2069, and a comma may follow a day
 (``December 1, 2030``) but not a month (``December, 2030`` is refused: PHP reads
@@ -67,13 +68,16 @@ _DATES = [
         _MONTH + r"[ \-.]*(?P<year>\d{4})",  # December 2030: its first day
     )
 ]
+#: A zone: an offset (``GMT`` joins one only in capitals, as in timelib), or a word.
+_ZONE = r"(?-i:GMT)[+-]\d{1,2}(?::?\d{2})?|[+-]\d{1,2}(?::?\d{2})?|[a-z]{1,6}"
 _TIME = re.compile(
-    r"(?:[ T]+(?:(?P<word>noon|midnight)|(?P<hour>\d{1,2})"
+    # A T only right before the hour: apart, PHP reads it as military zone T (UTC-7).
+    r"(?:(?:T(?=\d)| +)(?:(?P<word>noon|midnight)|(?P<hour>\d{1,2})"
     r"(?::(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?"
     r" *(?P<meridiem>[ap]\.?m\.?)?))?"
-    r" *(?P<zone>gmt[+-]\d{1,2}(?::?\d{2})?|[+-]\d{1,2}(?::?\d{2})?|[a-z]{1,5})?"
-    # A second zone is a warning to PHP, not an error: read past, and ignored.
-    r"(?: *(?P<second_zone>gmt[+-]\d{1,2}(?::?\d{2})?|[+-]\d{1,2}(?::?\d{2})?|[a-z]{1,5}))?",
+    rf" *(?P<zone>{_ZONE})?"
+    # A second zone is a warning to PHP, not an error: read past unlooked-at, ignored.
+    rf"(?: *(?:{_ZONE}))?",
     re.IGNORECASE | re.ASCII,
 )
 #: Zone abbreviations PHP knows, as hours east of UTC (those a Kenyan gateway's
@@ -133,8 +137,6 @@ def _moment(
     elif time["hour"] is not None and time["minute"] is None:
         return None  # a bare number after a date is not a time without am/pm
     zone = _zone(time["zone"], default_zone)
-    if time["second_zone"] and _zone(time["second_zone"], default_zone) is None:
-        return None  # a word PHP would not know as a zone either
     if zone is None or not (1 <= month <= 12 and day <= 31 and hour <= 24):
         return None
     if minute > 59 or second > 59:
@@ -152,7 +154,7 @@ def _zone(text: str | None, default_zone: tzinfo) -> tzinfo | None:
     name = text.lower()
     if name in _ZONES:
         return timezone(timedelta(hours=_ZONES[name]))
-    offset = name.removeprefix("gmt")  # GMT+3 is one offset; UTC+3 is two zones to PHP
+    offset = text.removeprefix("GMT")  # GMT+3 is one offset; UTC+3 is two zones to PHP
     if offset[:1] not in ("+", "-"):
         return None  # a word PHP would not read as a zone here
     sign = -1 if offset[0] == "-" else 1

@@ -80,35 +80,19 @@ def test_multipart_form_data_is_a_form_too(client, emu):
 @pytest.mark.parametrize(
     ("content", "content_type"),
     [
-        (b"garbage", "multipart/form-data"),
         (
             b'--xx\r\nContent-Disposition: form-data; name="a"\r\n\r\n\xff\r\n--xx--',
             "multipart/form-data; boundary=xx",
         ),
-        (b"--\xe9\r\n", "multipart/form-data; boundary=\xe9"),
         (
-            b'--xx\r\nContent-Disposition: form-data; name="f"\r\n\r\nv\r\n' * 1100,
+            b'--xx\r\nContent-Disposition: form-data; name="\xff"\r\n\r\nv\r\n--xx--',
             "multipart/form-data; boundary=xx",
         ),
     ],
 )
-def test_unreadable_multipart_bodies_are_1009(http_scope, emu, content, content_type):
-    """Raw ASGI: a header byte past ASCII, as a client may send it, never reaches httpx."""
-    headers = [(b"content-type", content_type.encode("latin-1"))]
-    sent: list[dict] = []
-
-    async def receive() -> dict:
-        return {"type": "http.request", "body": content, "more_body": False}
-
-    async def send(message: dict) -> None:
-        sent.append(message)
-
-    asyncio.run(emu.app(http_scope(f"{BASE}/sendsms", headers), receive, send))
-    assert sent[0]["status"] == 200
-    assert msgspec.json.decode(sent[1]["body"]) == {
-        "response-code": 1009,
-        "response-description": "Unsupported data type",
-    }
+def test_multipart_text_that_is_not_utf8_is_1009(http_scope, emu, content, content_type):
+    answer = {"response-code": 1009, "response-description": "Unsupported data type"}
+    assert _asgi_sendsms(http_scope, emu, content, content_type) == (200, answer)
 
 
 def test_a_part_is_a_fields_value_whatever_it_says_it_contains(client, emu):
@@ -133,28 +117,102 @@ def body_of_first_row(response):
     return body(response)["responses"][0]
 
 
-def test_multipart_without_a_delimiter_has_no_fields_as_in_php(client):
-    headers = {"content-type": "multipart/form-data; boundary=xx"}
-    response = client.post(f"{BASE}/sendsms", content=b"garbage", headers=headers)
-    assert body(response) == {"response-code": 4091, "response-description": "No Partner ID is Set"}
+NO_PARTNER = {"response-code": 4091, "response-description": "No Partner ID is Set"}
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"garbage", "multipart/form-data; boundary=xx"),  # no delimiter
+        (b'--xx\r\nContent-Disposition: form-data; name="a"\r\n\r\nv', "multipart/form-data"),
+        (b"--\xe9\r\n", "multipart/form-data; boundary=\xe9"),
+        (
+            b'--xx\r\nContent-Disposition: form-data; name="a"\r\n\r\nv',
+            'multipart/form-data; boundary="xx',
+        ),
+    ],
+)
+def test_a_multipart_body_php_reads_no_fields_from_has_none(http_scope, emu, content, content_type):
+    """No boundary, a quote left open, no delimiter: PHP's $_POST is empty, and so are the
+    fields (no partner id), not an unreadable body."""
+    assert _asgi_sendsms(http_scope, emu, content, content_type) == (200, NO_PARTNER)
+
+
+def _asgi_sendsms(http_scope, emu, content, content_type):
+    headers = [(b"content-type", content_type.encode("latin-1"))]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": content, "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(emu.app(http_scope(f"{BASE}/sendsms", headers), receive, send))
+    return sent[0]["status"], msgspec.json.decode(sent[1]["body"])
+
+
+def _multipart(parts, n="\r\n", boundary="xx"):
+    """A body of (header lines, value) parts, each after a --boundary line."""
+    text = "".join(f"--{boundary}{n}" + "".join(h + n for h in hs) + n + v + n for hs, v in parts)
+    return (text + f"--{boundary}--{n}").encode()
+
+
+def _field(name, value, quote='"'):
+    return ([f"Content-Disposition: form-data; name={quote}{name}{quote}"], value)
 
 
 @pytest.mark.parametrize("newline", ["\r\n", "\n"])
-def test_multipart_lines_may_end_in_lf_alone_and_delimiters_are_exact(client, emu, newline):
-    """PHP splits lines at LF (dropping a CR before it) and a delimiter line is exactly
-    --boundary: a padded one is part of the value before it."""
-    n = newline
-    fields = creds(mobile="0712345678")
-    text = "".join(
-        f'--xx{n}Content-Disposition: form-data; name="{k}"{n}{n}{v}{n}' for k, v in fields.items()
-    )
-    text += (
-        f'--xx{n}Content-Disposition: form-data; name="message"{n}{n}one{n}--xx  {n}two{n}--xx--{n}'
-    )
+def test_multipart_lines_may_end_in_lf_alone_and_a_value_ends_at_any_delimiter(
+    client, emu, newline
+):
+    """PHP splits lines at LF (dropping a CR before it); a value ends at the first
+    "--boundary" starting a line, padded or not, and the next part at an exact one."""
+    parts = [_field(k, v) for k, v in creds(mobile="0712345678").items()]
+    parts.append(_field("message", f"one{newline}--xx  {newline}two"))
     headers = {"content-type": 'multipart/form-data; boundary="xx"'}
-    response = client.post(f"{BASE}/sendsms", content=text.encode(), headers=headers)
+    body_text = _multipart(parts, newline)
+    response = client.post(f"{BASE}/sendsms", content=body_text, headers=headers)
     assert body(response)["responses"][0]["response-code"] == 200
-    assert emu.messages()[-1]["text"] == f"one{n}--xx  {n}two"
+    assert emu.messages()[-1]["text"] == "one"
+
+
+def test_multipart_reading_goes_on_past_the_closing_delimiter_as_php_does(client, emu):
+    early = [_field(k, v) for k, v in creds().items()]
+    late = [_field("mobile", "0712345678"), _field("message", "after the close")]
+    content = _multipart(early) + _multipart(late)  # a --xx-- line, then more parts
+    headers = {"content-type": "multipart/form-data; boundary=xx"}
+    response = client.post(f"{BASE}/sendsms", content=content, headers=headers)
+    assert body(response)["responses"][0]["response-code"] == 200
+    assert emu.messages()[-1]["text"] == "after the close"
+
+
+def test_a_part_with_neither_name_nor_filename_ends_the_reading(client):
+    """PHP stops at "headers garbled": the credentials after it never reach $_POST."""
+    parts = [(["Content-Disposition: form-data"], "x")]
+    parts += [_field(k, v) for k, v in creds(mobile="0712345678", message="hi").items()]
+    headers = {"content-type": "multipart/form-data; boundary=xx"}
+    response = client.post(f"{BASE}/sendsms", content=_multipart(parts), headers=headers)
+    assert body(response) == NO_PARTNER
+
+
+def test_content_disposition_is_read_as_php_reads_it(client, emu):
+    parts = [_field(k, v, quote="'") for k, v in creds(mobile="0712345678").items()]
+    parts.append((["Content-Disposition: name=message trailing words"], "unquoted"))
+    parts.append((['Content-Disposition: form-data; name="upload"; filename="a.txt"'], "a file"))
+    headers = {"content-type": "multipart/form-data; boundary=xx"}
+    response = client.post(f"{BASE}/sendsms", content=_multipart(parts), headers=headers)
+    assert body(response)["responses"][0]["response-code"] == 200
+    assert emu.messages()[-1]["text"] == "unquoted"
+
+
+def test_past_a_thousand_names_new_ones_are_dropped_not_the_request(client, emu):
+    """PHP's max_input_vars: a warning, and the fields already read stand."""
+    parts = [_field(k, v) for k, v in creds(mobile="0712345678", message="hi").items()]
+    parts += [_field(f"extra{i}", "x") for i in range(1100)]
+    headers = {"content-type": "multipart/form-data; boundary=xx"}
+    response = client.post(f"{BASE}/sendsms", content=_multipart(parts), headers=headers)
+    assert body(response)["responses"][0]["response-code"] == 200
 
 
 def test_sendbulk_is_json_only_even_as_multipart(client):
@@ -288,6 +346,8 @@ def test_put_is_unsupported_request_type(client):
         "2026/01/01 06:00 GMT+4",
         "2026/01/01 05:00 +3",
         "2026/01/01 02:00 UTC+3",  # to PHP a second zone, ignored: UTC
+        "2026/01/01 02:00 gmt+3",  # only a capital GMT joins an offset: gmt, then +3 ignored
+        "2026/01/01 05:00 EAT soon",  # a second zone is not even looked up
         "1-Jan-26 5:00 AM",
     ],
 )
@@ -340,7 +400,8 @@ def test_time_to_send_in_the_past_sends_now(client, emu):
         "2026/01/01 \u0660\u0665:00",  # Arabic-Indic digits: PHP reads ASCII digits only
         "January, 2026",  # PHP reads 2026 as 20:26 today: a wall-clock time, not read
         "1 January, 2026 05:00",
-        "2026/01/01 05:00 EAT soon",  # a second "zone" PHP would not know
+        "2026/01/01 T 05:00",  # a T apart is military zone T (UTC-7) to PHP: not read
+        "2026/01/01 05:00 soon",  # a zone PHP would not know
     ],
 )
 def test_unreadable_time_to_send_refuses_the_row(client, when):
