@@ -16,12 +16,16 @@ URL-encoded form.  PHP's reading, followed here:
   space; a part with neither stops the reading ("headers garbled"), one with a
   ``filename`` is a file, not a field, one without the header is skipped;
 - a value runs to the next ``\\n--boundary``, wherever it is, less a CR before it;
-- past 1,000 names (``max_input_vars``) new ones are dropped, and past 1,020
-  parts (``max_multipart_body_parts``) the reading stops; what was read stays.
+- past 1,000 field parts (``max_input_vars``) later ones are dropped, and past
+  1,020 parts with a ``Content-Disposition`` (``max_multipart_body_parts``) the
+  reading stops; what was read stays;
+- without a closing delimiter, a start of ``\\n--boundary`` that the data ends
+  with still ends the last value.
 
-The emulator's own bounds, so a hostile body cannot hold the server: a part with
-more than 100 header lines ends the reading, and only the first 2 KB of a
-``Content-Disposition`` are parsed.
+The emulator's own bounds, so a hostile body cannot hold the server: a part's
+headers end after 100 lines, and the reading ends once a body's
+``Content-Disposition`` headers pass a megabyte.  PHP also splits lines longer
+than 5,120 bytes, which this reader does not.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "MAX_DISPOSITION",
+    "DISPOSITION_BUDGET",
     "MAX_FIELDS",
     "MAX_HEADER_LINES",
     "MAX_PARTS",
@@ -41,10 +45,10 @@ __all__ = [
 MAX_FIELDS = 1000
 #: PHP's ``max_multipart_body_parts`` default: ``max_input_vars`` + ``max_file_uploads``.
 MAX_PARTS = 1020
-#: The emulator's own bounds on one part's headers (real clients send two or three
-#: short ones): lines read, and characters of ``Content-Disposition`` parsed.
+#: The emulator's own bounds (real clients send two or three short headers a part):
+#: header lines read a part, and ``Content-Disposition`` characters parsed a body.
 MAX_HEADER_LINES = 100
-MAX_DISPOSITION = 2048
+DISPOSITION_BUDGET = 1024 * 1024
 
 
 class UnreadableForm(ValueError):
@@ -60,35 +64,54 @@ def multipart_fields(raw: bytes, content_type: str) -> dict[str, str]:
     line = re.compile(rb"(?m)^--" + re.escape(boundary) + rb"\r?$")
     value_end = b"\n--" + boundary
     position = 0
-    for _ in range(MAX_PARTS):
+    parts = field_parts = 0
+    budget = DISPOSITION_BUDGET
+    while True:
         start = line.search(raw, position)  # lines until one is exactly --boundary
         if start is None or start.end() >= len(raw):
             break
         headers, body_start = _headers(raw, start.end() + 1)
-        if body_start is None:
-            break  # the headers never end
-        end = raw.find(value_end, body_start)
-        if end < 0:
-            end = len(raw)
-        value = raw[body_start:end]
-        position = end + 1
         disposition = _header(headers, b"content-disposition")
         if disposition is None:
+            position = body_start  # PHP reads no body here: the next part may start in it
             continue
+        parts += 1
+        budget -= len(disposition)
+        if parts > MAX_PARTS or budget < 0:
+            break
         name, filename = _names(disposition)
         if name is None and filename is None:
             break  # PHP: "File Upload Mime headers garbled"
-        if name is None or filename is not None:
+        if filename == b"":
+            position = body_start  # an upload with no file: its body is not read
+            continue
+        end, found = _value_end(raw, value_end, body_start)
+        position = end + 1
+        if filename is not None or name is None:
             continue  # a file
-        if value.endswith(b"\r") and end < len(raw):
+        field_parts += 1
+        if field_parts > MAX_FIELDS:
+            continue  # PHP counts every field part against max_input_vars
+        value = raw[body_start:end]
+        if found and value.endswith(b"\r"):
             value = value[:-1]
         try:
-            key = name.decode("utf-8")
-            if key in fields or len(fields) < MAX_FIELDS:
-                fields[key] = value.decode("utf-8")
+            fields[name.decode("utf-8")] = value.decode("utf-8")
         except UnicodeDecodeError:
             raise UnreadableForm("not UTF-8") from None
     return fields
+
+
+def _value_end(raw: bytes, value_end: bytes, start: int) -> tuple[int, bool]:
+    """Where a value from ``start`` ends, and whether a boundary ends it: the next
+    ``\\n--boundary``, or a start of one the data ends with (PHP counts that too)."""
+    end = raw.find(value_end, start)
+    if end >= 0:
+        return end, True
+    for size in range(min(len(value_end) - 1, len(raw) - start), 0, -1):
+        if raw.endswith(value_end[:size]):
+            return len(raw) - size, True
+    return len(raw), False
 
 
 def _boundary(content_type: str) -> bytes:
@@ -109,22 +132,20 @@ def _boundary(content_type: str) -> bytes:
     return re.split(rb"[,;]", text, maxsplit=1)[0]
 
 
-def _headers(raw: bytes, position: int) -> tuple[list[list[bytes]], int | None]:
+def _headers(raw: bytes, position: int) -> tuple[list[list[bytes]], int]:
     """The header lines from ``position`` (continuations kept with their header) and
-    where the body starts, or None when no empty line ends them."""
+    where the body starts (at a last line with no LF when no empty line ends them)."""
     headers: list[list[bytes]] = []
     while True:
         end = raw.find(b"\n", position)
-        if end < 0:
-            return headers, None
+        if end < 0 or len(headers) >= MAX_HEADER_LINES:
+            return headers, position  # PHP: the headers end with the data; the rest is the value
         text = raw[position:end]
         if text.endswith(b"\r"):
             text = text[:-1]
         position = end + 1
         if not text:
             return headers, position
-        if len(headers) >= MAX_HEADER_LINES:
-            return headers, None  # read as headers that never end
         if text[:1].isspace() or b":" not in text:
             if headers:
                 headers[-1].append(text)
@@ -136,7 +157,7 @@ def _header(headers: list[list[bytes]], wanted: bytes) -> bytes | None:
     for pieces in headers:
         name, _, value = b"".join(pieces).partition(b":")
         if name.lower() == wanted:
-            return value.lstrip()[:MAX_DISPOSITION]
+            return value.lstrip()
     return None
 
 
@@ -149,6 +170,7 @@ def _names(disposition: bytes) -> tuple[bytes | None, bytes | None]:
         if len(pieces) < 2:
             continue  # no = outside quotes: no key
         key, value = pieces
+        value = value.lstrip(b"=")  # PHP's getword skips every = after the key
         if key.lower() == b"name":
             name = _word(value)
         elif key.lower() == b"filename":
@@ -186,4 +208,4 @@ def _word(value: bytes) -> bytes:
             out += value[i : i + 1]
             i += 1
         return bytes(out)
-    return re.split(rb"\s", value, maxsplit=1)[0]
+    return re.split(rb"\s", value, maxsplit=1)[0].replace(b"\\\\", b"\\")

@@ -10,6 +10,7 @@ later is refused (its report could not be dated).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -27,6 +28,10 @@ __all__ = [
 NAIROBI = timezone(timedelta(hours=3), "EAT")
 #: ``timeToSend`` from here on is refused: its report times would not fit a date (year 9999).
 LATEST_SEND_TIME = datetime(9999, 1, 1, tzinfo=NAIROBI).timestamp()
+
+
+#: What follows an ISO date: Python 3.11 takes any character there, PHP a T or a space.
+_ISO_SEPARATOR = re.compile(r"\d{4}-?\d{2}-?\d{2}(.)", re.ASCII)
 
 
 class BadSendTime(ValueError):
@@ -52,6 +57,9 @@ def parse_send_time(value: Any) -> float | None:
             seconds = float(text)
         except ValueError:
             try:
+                separator = _ISO_SEPARATOR.match(text)
+                if separator and separator.group(1) not in "Tt ":
+                    raise ValueError(text)  # any other separator is PHP's to read (a zone)
                 moment = datetime.fromisoformat(text)
             except ValueError:
                 read = parse_php_date(text, NAIROBI)

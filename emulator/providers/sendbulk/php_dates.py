@@ -77,7 +77,7 @@ _TIME = re.compile(
     r" *(?P<meridiem>[ap]\.?m\.?)?))?"
     rf" *(?P<zone>{_ZONE})?"
     # A second zone is a warning to PHP, not an error: read past unlooked-at, ignored.
-    rf"(?: *(?:{_ZONE}))?",
+    rf"(?: *(?P<second_zone>{_ZONE}))?",
     re.IGNORECASE | re.ASCII,
 )
 #: Zone abbreviations PHP knows, as hours east of UTC (those a Kenyan gateway's
@@ -100,6 +100,17 @@ _ZONES = {
     "pst": -8,
     "pdt": -7,
 }
+
+
+#: Words PHP's timelib matches before its zone rule (re2c takes the first rule of
+#: equal length): after a zone they move the date, or make the string unreadable.
+_NOT_ZONES = frozenset(
+    {*_MONTHS, "today", "tomorrow", "yesterday", "now", "noon", "midnight", "next", "last"}
+    | {"this", "ago", "back", "front", "of", "first", "third", "week", "weeks", "day", "days"}
+    | {"month", "year", "years", "hour", "hours", "min", "mins", "sec", "secs", "msec"}
+    | {"mon", "tue", "tues", "wed", "wednes", "thu", "thur", "thurs", "fri", "sat", "sun"}
+    | {"monday", "friday", "sunday", "eighth", "ninth", "tenth"}
+)
 
 
 def parse_php_date(text: str, default_zone: tzinfo) -> datetime | None:
@@ -137,6 +148,8 @@ def _moment(
     elif time["hour"] is not None and time["minute"] is None:
         return None  # a bare number after a date is not a time without am/pm
     zone = _zone(time["zone"], default_zone)
+    if (time["second_zone"] or "").lower() in _NOT_ZONES:
+        return None  # PHP reads that word by an earlier rule: a day, a month, "today"...
     if zone is None or not (1 <= month <= 12 and day <= 31 and hour <= 24):
         return None
     if minute > 59 or second > 59:

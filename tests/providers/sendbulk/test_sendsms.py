@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
+from emulator.providers.sendbulk.multipart import multipart_fields
+
 from ._helpers import APIKEY, BASE, PARTNER, SHORTCODE, balance, body, creds, dlr, get, post, send
 
 # The virtual clock starts at 2026-01-01 00:00 UTC = 03:00 in Nairobi.
@@ -206,13 +208,37 @@ def test_content_disposition_is_read_as_php_reads_it(client, emu):
     assert emu.messages()[-1]["text"] == "unquoted"
 
 
-def test_past_a_thousand_names_new_ones_are_dropped_not_the_request(client, emu):
-    """PHP's max_input_vars: a warning, and the fields already read stand."""
-    parts = [_field(k, v) for k, v in creds(mobile="0712345678", message="hi").items()]
+def test_past_a_thousand_field_parts_later_ones_are_dropped_not_the_request(client, emu):
+    """PHP's max_input_vars counts every field part, a repeated name too: a warning,
+    and the fields already read stand."""
+    parts = [_field(k, v) for k, v in creds(mobile="0712345678", message="kept").items()]
     parts += [_field(f"extra{i}", "x") for i in range(1100)]
+    parts.append(_field("message", "dropped"))
     headers = {"content-type": "multipart/form-data; boundary=xx"}
     response = client.post(f"{BASE}/sendsms", content=_multipart(parts), headers=headers)
     assert body(response)["responses"][0]["response-code"] == 200
+    assert emu.messages()[-1]["text"] == "kept"
+
+
+def _fields_of(content: bytes) -> dict:
+    return multipart_fields(content, "multipart/form-data; boundary=xx")
+
+
+def test_multipart_ends_as_php_reads_a_body_cut_short():
+    head = b'--xx\r\nContent-Disposition: form-data; name="a"\r\n\r\n'
+    assert _fields_of(head + b"KEY\r\n") == {"a": "KEY"}  # no closing delimiter
+    assert _fields_of(head + b"KEY\r\n--x") == {"a": "KEY"}  # the start of one
+    assert _fields_of(head + b"KEY\r\n--xx") == {"a": "KEY"}
+    headers_only = b'--xx\r\nContent-Disposition: form-data; name="b"\r\nrest'
+    assert _fields_of(headers_only) == {"b": "rest"}  # headers end with the data
+
+
+def test_a_part_whose_body_php_does_not_read_can_hold_the_next_part():
+    content = (
+        b"--xx\r\nX-Note: no disposition\r\n\r\n"
+        b"--xx\r\nContent-Disposition: form-data; name==message\r\n\r\nhi\r\n--xx--\r\n"
+    )
+    assert _fields_of(content) == {"message": "hi"}  # and name==message is name=message
 
 
 def test_sendbulk_is_json_only_even_as_multipart(client):
@@ -402,6 +428,9 @@ def test_time_to_send_in_the_past_sends_now(client, emu):
         "1 January, 2026 05:00",
         "2026/01/01 T 05:00",  # a T apart is military zone T (UTC-7) to PHP: not read
         "2026/01/01 05:00 soon",  # a zone PHP would not know
+        "2026/01/01 05:00 EAT sat",  # PHP reads sat as a day, moving the date
+        "2026/01/01 EAT noon",
+        "2026-01-01a05:00",  # Python's ISO reader takes any separator; PHP a zone A
     ],
 )
 def test_unreadable_time_to_send_refuses_the_row(client, when):
