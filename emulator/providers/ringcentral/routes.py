@@ -399,7 +399,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         return json_response(issue_token(emu, headers, form))
 
     async def revoke(request: Request) -> Response:
-        form = await _form(request) if await request.body() else {}
+        form = await _form(request) if await _read_body(request, _FORM_LIMIT) else {}
         value = form.get("token") or request.query_params.get("token")
         if not value:
             raise OAuthError(

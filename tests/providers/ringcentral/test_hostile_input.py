@@ -184,12 +184,13 @@ def test_a_lone_surrogate_escape_does_not_excuse_the_rest_of_the_body(rc: RC, ra
     assert rc.emu.messages() == []
 
 
+@pytest.mark.parametrize("path", ["/restapi/oauth/token", "/restapi/oauth/revoke"])
 def test_a_chunked_token_request_past_the_form_limit_is_413_not_a_hang(
-    sms_emulator: Emulator, http_scope: Any
+    sms_emulator: Emulator, http_scope: Any, path: str
 ) -> None:
     """The rate limiter reads the form for its client id, and stops at the limit; the
     handler must then know the body is too large, not wait for the rest of it."""
-    chunks = [b"grant_type=password&username=" + b"a" * 700_000, b"b" * 700_000, b"&x=1"]
+    chunks = [b"grant_type=password&username=" + b"a" * 700_000, b"b" * 700_000, b"&token=x"]
     messages = [
         {"type": "http.request", "body": chunk, "more_body": i < len(chunks) - 1}
         for i, chunk in enumerate(chunks)
@@ -209,7 +210,7 @@ def test_a_chunked_token_request_past_the_form_limit_is_413_not_a_hang(
         (b"content-type", b"application/x-www-form-urlencoded"),
         (b"transfer-encoding", b"chunked"),
     ]
-    scope = http_scope("/restapi/oauth/token", headers)
+    scope = http_scope(path, headers)
     asyncio.run(asyncio.wait_for(sms_emulator.app(scope, receive, send), 10))
     assert sent[0]["status"] == 413
     assert msgspec.json.decode(sent[1]["body"])["errorCode"] == "AGW-413"
