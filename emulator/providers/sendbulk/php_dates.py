@@ -107,9 +107,10 @@ _ZONES = {
 _NOT_ZONES = frozenset(
     {*_MONTHS, "today", "tomorrow", "yesterday", "now", "noon", "midnight", "next", "last"}
     | {"this", "ago", "back", "front", "of", "first", "third", "week", "weeks", "day", "days"}
-    | {"month", "year", "years", "hour", "hours", "min", "mins", "sec", "secs", "msec"}
+    | {"month", "months", "year", "years", "hour", "hours", "minute", "min", "mins"}
+    | {"second", "sec", "secs", "msec", "msecs", "usec", "usecs"}
     | {"mon", "tue", "tues", "wed", "wednes", "thu", "thur", "thurs", "fri", "sat", "sun"}
-    | {"monday", "friday", "sunday", "eighth", "ninth", "tenth"}
+    | {"monday", "friday", "sunday", "fourth", "fifth", "sixth", "eighth", "ninth", "tenth"}
 )
 
 
