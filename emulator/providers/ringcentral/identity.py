@@ -27,12 +27,8 @@ _INT64_MAX = 2**63 - 1
 def _numeric(value: str) -> int | str:
     """An id as the spec types it (int64); a scenario id that is not one (letters, a
     leading zero) stays text, as clients build URLs from it."""
-    if (
-        value.isascii()
-        and value.isdigit()
-        and str(int(value)) == value
-        and int(value) <= _INT64_MAX
-    ):
+    digits = value.isascii() and value.isdigit() and len(value) <= 19  # int() caps digits
+    if digits and str(int(value)) == value and int(value) <= _INT64_MAX:
         return int(value)
     return value
 

@@ -129,3 +129,19 @@ def test_ids_a_number_would_change_stay_as_written(sms_emulator: Emulator) -> No
     )
     assert again.status_code == 200
     assert extension["contact"]["email"] == "ops@shop.example"  # the first username that is one
+
+
+@pytest.mark.sms_scenario(
+    {"accounts": {"ringcentral": [{"account_id": "1" * 5000, "owner_id": "9" * 20}]}}
+)
+def test_ids_past_int64_stay_text_and_never_fail(sms_emulator: Emulator) -> None:
+    """Past int64 (and past the digits int() reads), an id is kept as written."""
+    client = sms_emulator.client()
+    token = client.post(
+        "/restapi/oauth/token",
+        auth=("app", ""),
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "j"},
+    ).json()["access_token"]
+    account = client.get(ACCOUNT.format(account="~"), headers={"Authorization": f"Bearer {token}"})
+    assert account.status_code == 200
+    assert (account.json()["id"], account.json()["operator"]["id"]) == ("1" * 5000, "9" * 20)
