@@ -36,6 +36,7 @@ PROVIDER = Provider(
         "list_consents",
         "update_consents",
         "delete_consents",
+        "export_consents",
     ),
     paths=(
         "/restapi/oauth/token",

@@ -22,10 +22,12 @@ from .wire import parse_number
 __all__ = [
     "CAMPAIGN_TYPES",
     "COVERAGES",
+    "EXPORT_COLUMNS",
     "OPT_STATUSES",
     "ConsentUpdate",
     "consent_record",
     "delete_failure",
+    "export_row",
     "stored_source",
     "update_failure",
 ]
@@ -63,6 +65,27 @@ def consent_record(record: dict[str, Any]) -> dict[str, str]:
         "source": _SHOWN_SOURCE.get(record["source"], record["source"]),
         "lastModifiedTime": iso(record.get("at", 0.0)),
     }
+
+
+#: ``GET .../consents/export`` columns, as RingCentral's SDKs document them.
+EXPORT_COLUMNS = (
+    "External Party Number",
+    "Internal Party Number",
+    "Consent Status",
+    "Source",
+    "Coverage",
+    "Campaign Type",
+    "Notes",
+    "Last Modified Time",
+)
+
+
+def export_row(record: dict[str, Any]) -> list[str]:
+    """A kept record as an export row: the consumer's number is the external party
+    (the one who sent STOP), the account's number the internal one."""
+    shown = consent_record(record)
+    status, source, modified = shown["optStatus"], shown["source"], shown["lastModifiedTime"]
+    return [shown["to"], shown["from"], status, source, "PhoneNumber", "", "", modified]
 
 
 def update_failure(item: Any) -> tuple[dict[str, str] | None, dict[str, Any] | None]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -33,10 +33,12 @@ from .batches import create_batch, gc_paused
 from .consents import (
     CAMPAIGN_TYPES,
     COVERAGES,
+    EXPORT_COLUMNS,
     OPT_STATUSES,
     ConsentUpdate,
     consent_record,
     delete_failure,
+    export_row,
     stored_source,
     update_failure,
 )
@@ -580,6 +582,11 @@ def build_app(emu: Emulator) -> ASGIApp:
         ]
         return _record_page(request, found, "k", consent_record, _per_page(request, default=100))
 
+    async def export_consents(request: Request) -> Response:
+        principal = _principal(emu, request, also="SMS")
+        rows = [export_row(r) for r in optout_records(emu, principal.account_id)[::-1]]
+        return _csv_response(EXPORT_COLUMNS, rows)
+
     async def update_consents(request: Request) -> Response:
         principal = _principal(emu, request, also="SMS")
         data: ConsentUpdate = await _json_body(request, _CONSENT_DECODER)
@@ -696,6 +703,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             "light",
         ),
         Route(_CONSENTS, consents, methods=["GET", "PATCH", "DELETE"], name="consents"),
+        route(f"{_CONSENTS}/export", "export_consents", export_consents, "GET", "light"),
         route("/v1.0/account/{accountId}", "get_account", get_account, "GET", "light"),
         route(
             "/v1.0/account/{accountId}/extension/{extensionId}",
@@ -764,9 +772,13 @@ def _optout_body(record: dict[str, Any]) -> dict[str, str]:
 
 
 def _csv(records: list[dict[str, Any]]) -> Response:
+    columns = ("from", "to", "status", "source")
+    return _csv_response(columns, [[r[c] for c in columns] for r in records])
+
+
+def _csv_response(columns: Sequence[str], rows: list[list[str]]) -> Response:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["from", "to", "status", "source"])
-    for r in records:
-        writer.writerow([r["from"], r["to"], r["status"], r["source"]])
+    writer.writerow(columns)
+    writer.writerows(rows)
     return Response(out.getvalue(), media_type="text/csv")

@@ -183,3 +183,18 @@ def test_one_request_deletes_thousands_named_both_ways(rc: RC) -> None:
     assert response.json() == {"failedRecords": []}
     assert listed(rc)["records"] == []
     assert rc.get("/opt-outs").json()["records"] == []
+
+
+def test_export_is_every_consent_as_csv_newest_first(rc: RC) -> None:
+    patch(rc, opt(HANDSET), opt("+12125550100", status="OptIn", source="Recipient"))
+    response = rc.http.get(CONSENTS.format(account="~") + "/export", headers=rc.headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.text.split("\r\n") == [
+        "External Party Number,Internal Party Number,Consent Status,Source,Coverage,"
+        "Campaign Type,Notes,Last Modified Time",
+        f"+12125550100,{SENDER},OptIn,Recipient,PhoneNumber,,,2026-01-01T00:00:00.000000Z",
+        f"{HANDSET},{SENDER},OptOut,Api,PhoneNumber,,,2026-01-01T00:00:00.000000Z",
+        "",
+    ]
+    assert rc.http.get(CONSENTS.format(account="~") + "/export").status_code == 401
