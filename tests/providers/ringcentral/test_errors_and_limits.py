@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import threading
-import time
+from typing import Any
 
 import pytest
 
 from emulator import Emulator
+from emulator.providers import base
 
 from .conftest import A2P, CLIENT, JWT_GRANT, RC, SENDER, check_schema, login
 
@@ -283,12 +284,22 @@ def test_client_quirks(rc: RC) -> None:
 @pytest.mark.sms_scenario(
     {"faults": [{"when": {"endpoint": "list_batches"}, "calls": [1], "respond": {"delay": "1s"}}]}
 )
-def test_a_token_revoked_while_a_fault_delays_its_request_is_refused(rc: RC) -> None:
+def test_a_token_revoked_while_a_fault_delays_its_request_is_refused(
+    rc: RC, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The handler checks the token when it runs, not when the rate limiter looked."""
+    delaying = threading.Event()
+    apply_fault = base.apply_fault
+
+    async def noted(*args: Any, **kwargs: Any) -> Any:
+        delaying.set()  # past the rate limiter's look at the token, into the delay
+        return await apply_fault(*args, **kwargs)
+
+    monkeypatch.setattr(base, "apply_fault", noted)
     answers: list[int] = []
     held = threading.Thread(target=lambda: answers.append(rc.get("/batches").status_code))
     held.start()
-    time.sleep(0.3)  # the fault's delay is real time, by design
+    assert delaying.wait(timeout=10)
     token = rc.headers["Authorization"].split()[1]
     assert rc.emu.client().post("/restapi/oauth/revoke", data={"token": token}).status_code == 200
     held.join()
