@@ -39,6 +39,17 @@ def login(client: httpx.Client, **form: str) -> dict[str, Any]:
     return response.json()
 
 
+def bearer(
+    client: httpx.Client, *, auth: tuple[str, str] = CLIENT, assertion: str = "any-jwt"
+) -> dict[str, str]:
+    """``Authorization`` headers for a JWT login as the ``auth`` client."""
+    response = client.post(
+        "/restapi/oauth/token", auth=auth, data={"grant_type": JWT_GRANT, "assertion": assertion}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
 class RC:
     """An in-process client logged in with a JWT, plus shortcuts for the a2p API."""
 

@@ -8,7 +8,7 @@ import pytest
 
 from emulator import Emulator
 
-from .conftest import JWT_GRANT, RC, SENDER
+from .conftest import RC, SENDER, bearer
 
 CONSENTS = "/restapi/v2/accounts/{account}/sms/consents"
 HANDSET = "+14155550100"
@@ -164,10 +164,7 @@ def test_requests_that_cannot_be_read_are_refused_whole(rc: RC) -> None:
 @pytest.mark.sms_scenario({"accounts": {"ringcentral": [{"scope": "SMS"}]}})
 def test_the_sms_permission_opens_consents_but_not_a2p(sms_emulator: Emulator) -> None:
     client = sms_emulator.client()
-    login = client.post(
-        "/restapi/oauth/token", auth=("c", "s"), data={"grant_type": JWT_GRANT, "assertion": "x"}
-    )
-    headers = {"Authorization": "Bearer " + login.json()["access_token"]}
+    headers = bearer(client, auth=("c", "s"))
     assert client.get(CONSENTS.format(account="~"), headers=headers).status_code == 200
     a2p = client.get("/restapi/v1.0/account/~/a2p-sms/batches", headers=headers)
     assert (a2p.status_code, a2p.json()["errorCode"]) == (403, "CMN-401")

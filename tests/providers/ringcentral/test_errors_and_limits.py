@@ -11,7 +11,7 @@ import pytest
 from emulator import Emulator
 from emulator.providers import base
 
-from .conftest import A2P, CLIENT, JWT_GRANT, RC, SENDER, check_schema, login
+from .conftest import A2P, CLIENT, JWT_GRANT, RC, SENDER, bearer, check_schema, login
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
@@ -113,13 +113,7 @@ _TWO_APPS = {
 
 
 def _bearer(emu: Emulator, app: str, jwt: str) -> dict[str, str]:
-    token = emu.client().post(
-        "/restapi/oauth/token",
-        auth=(app, "s" + app[-1]),
-        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": jwt},
-    )
-    assert token.status_code == 200, token.text
-    return {"Authorization": "Bearer " + token.json()["access_token"]}
+    return bearer(emu.client(), auth=(app, "s" + app[-1]), assertion=jwt)
 
 
 @pytest.mark.sms_scenario(
@@ -350,12 +344,6 @@ def test_token_requests_of_unknown_applications_share_one_bucket(sms_emulator: E
 )
 def test_callers_whose_ids_contain_slashes_are_still_told_apart(sms_emulator: Emulator) -> None:
     client = sms_emulator.client()
-    tokens = []
-    for app, jwt in (("app/x", "jwt-1"), ("x", "jwt-2")):
-        login = client.post(
-            "/restapi/oauth/token",
-            auth=(app, "s"),
-            data={"grant_type": JWT_GRANT, "assertion": jwt},
-        )
-        tokens.append({"Authorization": "Bearer " + login.json()["access_token"]})
+    logins = (("app/x", "jwt-1"), ("x", "jwt-2"))
+    tokens = [bearer(client, auth=(app, "s"), assertion=jwt) for app, jwt in logins]
     assert [client.get(A2P + "/batches", headers=t).status_code for t in tokens] == [200, 200]

@@ -7,7 +7,7 @@ import pytest
 
 from emulator import Emulator
 
-from .conftest import RC
+from .conftest import RC, bearer
 
 ACCOUNT = "/restapi/v1.0/account/{account}"
 EXTENSION = ACCOUNT + "/extension/{extension}"
@@ -115,12 +115,7 @@ def test_a_declared_account_is_described_by_its_scenario_entry(sms_emulator: Emu
 def test_ids_a_number_would_change_stay_as_written(sms_emulator: Emulator) -> None:
     """An app builds its URLs from these ids: 0042 read as 42 would address nothing."""
     client = sms_emulator.client()
-    token = client.post(
-        "/restapi/oauth/token",
-        auth=("app", ""),
-        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "j"},
-    ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer(client, auth=("app", ""))
     account = client.get(ACCOUNT.format(account="~"), headers=headers).json()
     extension = client.get(EXTENSION.format(account="~", extension="~"), headers=headers).json()
     assert (account["id"], extension["id"], extension["account"]["id"]) == ("0042", "007", "0042")
@@ -137,11 +132,6 @@ def test_ids_a_number_would_change_stay_as_written(sms_emulator: Emulator) -> No
 def test_ids_past_int64_stay_text_and_never_fail(sms_emulator: Emulator) -> None:
     """Past int64 (and past the digits int() reads), an id is kept as written."""
     client = sms_emulator.client()
-    token = client.post(
-        "/restapi/oauth/token",
-        auth=("app", ""),
-        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "j"},
-    ).json()["access_token"]
-    account = client.get(ACCOUNT.format(account="~"), headers={"Authorization": f"Bearer {token}"})
+    account = client.get(ACCOUNT.format(account="~"), headers=bearer(client, auth=("app", "")))
     assert account.status_code == 200
     assert (account.json()["id"], account.json()["operator"]["id"]) == ("1" * 5000, "9" * 20)

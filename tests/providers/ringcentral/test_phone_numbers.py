@@ -9,7 +9,7 @@ import pytest
 from emulator import Emulator
 from emulator.scenario.loader import ScenarioError
 
-from .conftest import RC
+from .conftest import RC, bearer
 
 PATH = "/restapi/v1.0/account/{account}/extension/{extension}/phone-number"
 
@@ -59,12 +59,7 @@ def test_without_declared_numbers_the_default_sender_is_listed(rc: RC) -> None:
 )
 def test_an_account_lists_its_own_numbers_and_only_its_own(sms_emulator: Emulator) -> None:
     client = sms_emulator.client()
-    token = client.post(
-        "/restapi/oauth/token",
-        auth=("a", ""),
-        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "j"},
-    ).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = bearer(client, auth=("a", ""))
     for account, extension in (("~", "~"), ("111", "7"), ("~", "7")):
         body = client.get(PATH.format(account=account, extension=extension), headers=headers)
         assert [(r["phoneNumber"], r["paymentType"]) for r in body.json()["records"]] == [
