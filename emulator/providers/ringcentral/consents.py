@@ -96,9 +96,8 @@ def update_failure(item: Any) -> tuple[dict[str, str] | None, dict[str, Any] | N
     shown = {k: item[k] for k in ("to", "optStatus", "from", "source") if k in item}
     record: dict[str, str] = {}
     for field in ("to", "from"):
-        value = item.get(field)
-        number = parse_number(value) if isinstance(value, str) else ""
-        if not is_possible_e164(number):
+        number = _number(item.get(field))
+        if number is None:
             return None, {**shown, "error": _invalid(field)}
         record[field] = number
     for field, allowed in (("optStatus", OPT_STATUSES), ("source", tuple(_STORED_SOURCE))):
@@ -114,17 +113,21 @@ def delete_failure(item: Any) -> tuple[tuple[str | None, str] | None, dict[str, 
     if not isinstance(item, dict):
         return None, {"error": _invalid("records")}
     shown = {k: item[k] for k in ("from", "to") if k in item}
-    value = item.get("to")
-    recipient = parse_number(value) if isinstance(value, str) else ""
-    if not is_possible_e164(recipient):
+    recipient = _number(item.get("to"))
+    if recipient is None:
         return None, {**shown, "error": _invalid("to")}
-    value = item.get("from")
-    if value == "*":
+    if item.get("from") == "*":
         return (None, recipient), None
-    sender = parse_number(value) if isinstance(value, str) else ""
-    if not is_possible_e164(sender):
+    sender = _number(item.get("from"))
+    if sender is None:
         return None, {**shown, "error": _invalid("from")}
     return (sender, recipient), None
+
+
+def _number(value: Any) -> str | None:
+    """A record's phone number, normalised, or None if it is not one."""
+    number = parse_number(value) if isinstance(value, str) else ""
+    return number if is_possible_e164(number) else None
 
 
 def _invalid(field: str) -> dict[str, str]:

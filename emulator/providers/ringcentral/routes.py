@@ -152,11 +152,16 @@ async def _read_body(request: Request, limit: int, *, keep: bool = True) -> byte
     return body
 
 
+def _caller_principal(emu: Emulator, request: Request) -> Principal:
+    """Who the bearer token speaks for: the rate limiter's look, unless a fault held on."""
+    found: Principal | None = request.scope.get(CALLER_FOUND)
+    return found or authenticate(emu, header(request, b"authorization"))
+
+
 def _principal(emu: Emulator, request: Request, *, also: str | None = None) -> Principal:
     """The caller, checked for the path's account and the ``A2PSMS`` permission
     (or ``also``, where another permission opens the endpoint too)."""
-    found = request.scope.get(CALLER_FOUND)  # the rate limiter's look, unless a fault held on
-    principal = found or authenticate(emu, header(request, b"authorization"))
+    principal = _caller_principal(emu, request)
     account = request.path_params.get("accountId", "~")
     if account not in ("~", principal.account_id):
         raise ResourceNotFound(parameter="accountId")
@@ -660,7 +665,7 @@ def build_app(emu: Emulator) -> ASGIApp:
 
     def own(request: Request) -> Principal:
         """The caller, when the path names its own account (and extension): ``~`` or its id."""
-        principal = authenticate(emu, header(request, b"authorization"))
+        principal = _caller_principal(emu, request)
         params = request.path_params
         if params["accountId"] not in ("~", principal.account_id):
             raise ResourceNotFound(parameter="accountId")
