@@ -190,7 +190,10 @@ def build_admin_app(emu: Emulator) -> Starlette:
     async def requests(request: Request) -> Response:
         provider = provider_param(request)
         try:
-            after = int(request.query_params.get("after", "0"))
+            after_text = request.query_params.get("after", "0")
+            if not after_text.isascii() or "_" in after_text:  # int() reads "1_0", "١٠"
+                raise ValueError(after_text)
+            after = int(after_text)
         except ValueError:
             raise AdminError("'after' must be an integer") from None
         return _json({"requests": emu.journal.entries(provider=provider, after_id=after)})

@@ -41,7 +41,7 @@ _FIRST = datetime.min.replace(tzinfo=UTC)
 _MICROS = 1_000_000
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)")
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)", re.ASCII)
 
 
 def parse_duration(value: str | int | float) -> float:
@@ -60,6 +60,8 @@ def parse_duration(value: str | int | float) -> float:
     elif isinstance(value, str):
         text = value.strip().lower()
         try:
+            if not text.isascii() or "_" in text:  # float() reads "1_0" and "١٠" as 10
+                raise ValueError(text)
             seconds = float(text)
         except ValueError:
             pos, seconds = 0, 0.0

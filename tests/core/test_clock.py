@@ -71,6 +71,9 @@ def test_parse_duration(text: str | float, seconds: float) -> None:
         [1],
         {"s": 1},
         10**400,
+        "1_0",  # float() reads these three as 10 seconds
+        "\u0661\u0660",
+        "\u0661\u0660s",
     ],
 )
 def test_parse_duration_rejects_bad_input_with_value_error(bad: object) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,6 +55,10 @@ class ListQuery:
     after_seq: int = 0
 
 
+# .NET's long.Parse: ASCII digits, a sign, white space around; not Python's "1_0" or "１０".
+_DOTNET_INTEGER = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*")
+
+
 def _invalid(name: str, message: str, code: str = "INVALID_PARAMETER") -> FoneDynamicsError:
     return FoneDynamicsError(message, fields=(name,), code=code)
 
@@ -63,8 +68,10 @@ def _integer(params: dict[str, str], name: str, minimum: int) -> int | None:
     if value is None or value.strip() == "":
         return None
     try:
-        number = int(value.strip())
-    except ValueError:
+        if not _DOTNET_INTEGER.fullmatch(value):
+            raise ValueError(value)
+        number = int(value)
+    except ValueError:  # also thousands of digits, past int()'s limit
         raise _invalid(name, f"{name} parameter must be an integer") from None
     if number < minimum:
         raise _invalid(name, f"{name} parameter must be at least {minimum}")
@@ -79,7 +86,7 @@ def _decode_token(token: str) -> int:
     try:
         text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         kind, _, value = text.partition(":")
-        if kind != "seq":
+        if kind != "seq" or not value.isascii():
             raise ValueError(text)
         return min(max(int(value), 0), _LARGEST)  # beyond either end: all, or nothing
     except (ValueError, binascii.Error, UnicodeDecodeError):

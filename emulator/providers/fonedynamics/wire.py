@@ -224,12 +224,16 @@ def _uri(data: dict[str, Any], name: str) -> str | None:
     return value
 
 
+# A 64-bit integer as .NET reads it: ASCII digits only (Python's \d takes "１７６７…").
+_SCHEDULE_TEXT = re.compile(r"\s*-?[0-9]{1,19}\s*", re.ASCII)
+
+
 def _schedule(data: dict[str, Any], now: float) -> int | None:
     value = data.get("Schedule")
     if value is None or value == "":
         return None
     # At most 19 digits: what a 64-bit Schedule can hold (and int() of any length is safe).
-    numeric_text = isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,19}\s*", value)
+    numeric_text = isinstance(value, str) and _SCHEDULE_TEXT.fullmatch(value)
     if numeric_text or (isinstance(value, float) and value.is_integer()):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):

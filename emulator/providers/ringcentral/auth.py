@@ -108,6 +108,8 @@ def _as_list(value: Any) -> list[str]:
 
 def _ttl(raw: str | None, default: int, low: int, high: int) -> int:
     try:
+        if raw and "_" in raw:  # Python reads "9_00" as 900; a Java server would not
+            raise ValueError(raw)
         number = float(raw) if raw not in (None, "") else 0.0  # type: ignore[arg-type]
     except (TypeError, ValueError):
         number = 0.0

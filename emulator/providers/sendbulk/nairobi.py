@@ -14,6 +14,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from .php import php_number
 from .php_dates import parse_php_date
 
 __all__ = [
@@ -53,9 +54,10 @@ def parse_send_time(value: Any) -> float | None:
         text = value.strip()
         if not text:
             return None
-        try:
-            seconds = float(text)
-        except ValueError:
+        number = php_number(text)
+        if number is not None:
+            seconds = number
+        else:
             try:
                 separator = _ISO_SEPARATOR.match(text)
                 if separator and separator.group(1) not in "Tt ":

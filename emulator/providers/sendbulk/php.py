@@ -14,9 +14,16 @@ else in this provider.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
-__all__ = ["php_float", "php_string"]
+__all__ = ["php_float", "php_number", "php_string"]
+
+# PHP 8's numeric string: ASCII digits only, no ``_`` separators, no ``inf``/``nan``
+# words (all of which Python's float() takes), whitespace allowed at either end.
+_NUMERIC = re.compile(
+    r"[ \t\n\r\v\f]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\n\r\v\f]*"
+)
 
 #: PHP's ``precision`` ini default: significant digits of a float cast to string.
 _PRECISION = 14
@@ -37,6 +44,11 @@ def php_string(value: Any) -> str:
     if isinstance(value, dict | list | tuple):
         return "Array"
     return str(value)
+
+
+def php_number(text: str) -> float | None:
+    """The value of ``text`` if PHP's ``is_numeric`` takes it, else None (1e400 is inf)."""
+    return float(text) if _NUMERIC.fullmatch(text) else None
 
 
 def php_float(value: float) -> str:

@@ -41,6 +41,7 @@ from .errors import (
     UnsupportedRequestType,
     error_for_status,
 )
+from .php import php_number
 from .reports import dlr_body, store_id
 from .sending import Item, submit
 from .wire import MISSING, code_fields, error_body, flat, read_fields, respond
@@ -201,11 +202,8 @@ MAX_BALANCE = 1e12
 
 def _amount(value: Any) -> float:
     """The credit API's ``amount`` (KES, string or number) as units at the default rate of 1."""
-    try:
-        amount = float(text(value))
-    except ValueError:
-        raise UnsupportedDataType() from None
-    if not math.isfinite(amount):
+    amount = php_number(text(value))
+    if amount is None or not math.isfinite(amount):
         raise UnsupportedDataType()
     units = round(amount, 2)
     if units <= 0:  # 0.001 is a credit of nothing, as 0 is

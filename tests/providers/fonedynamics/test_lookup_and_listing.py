@@ -109,6 +109,9 @@ def test_listing_includes_received_replies(emu: Emulator, client: httpx.Client) 
     [
         ({"Results_Count": "ten"}, "Results_Count"),
         ({"Results_Count": 0}, "Results_Count"),
+        ({"Results_Count": "1_0"}, "Results_Count"),  # Python's int() reads these as 10
+        ({"Results_Count": "\uff11\uff10"}, "Results_Count"),
+        ({"Date_To": "1" * 5000}, "Date_To"),
         ({"Results_Skip": -1}, "Results_Skip"),
         ({"Date_From": "yesterday"}, "Date_From"),
         ({"Page_Token": "!!!"}, "Page_Token"),

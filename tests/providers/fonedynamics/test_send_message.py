@@ -181,6 +181,8 @@ def test_numbers_for_string_fields_are_taken_as_text(client: httpx.Client) -> No
         ("To", {"n": 1}),
         ("DeliveryReceipt", "maybe"),
         ("Schedule", "soon"),
+        ("Schedule", "\uff11\uff17\uff16\uff17\uff12\uff12\uff15\uff17\uff10\uff10"),
+        ("Schedule", "1_767_225_700"),
         ("DeliveryReceiptWebhookMethod", "PUT"),
         ("DeliveryReceiptWebhookUri", "not a uri"),
         ("DeliveryReceiptWebhookUri", "ftp://example.com/x"),

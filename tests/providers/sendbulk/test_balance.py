@@ -112,7 +112,11 @@ def test_credit_to_an_unknown_child_is_1005(client, emu, child):
     }
 
 
-@pytest.mark.parametrize("amount", ["five", "0", -3, None, "0.001", 0.004])
+@pytest.mark.parametrize(
+    "amount",
+    # Python's float() reads the last three; PHP's is_numeric takes ASCII digits only
+    ["five", "0", -3, None, "0.001", 0.004, "1_0", "\uff11\uff10", "\u0661\u0660"],
+)
 def test_credit_with_a_bad_amount_is_1009(client, amount):
     payload = {"apikey": APIKEY, "partnerID": PARTNER, "childID": "c", "amount": amount}
     assert body(post(client, "credit", payload))["response-code"] == 1009

@@ -431,6 +431,8 @@ def test_time_to_send_in_the_past_sends_now(client, emu):
         "2026/01/01 05:00 EAT sat",  # PHP reads sat as a day, moving the date
         "2026/01/01 EAT noon",
         "2026-01-01a05:00",  # Python's ISO reader takes any separator; PHP a zone A
+        "1_767_300_000",  # Python's float() reads these two as a unix time; PHP does not
+        "\uff11\uff17\uff16\uff17\uff13\uff10\uff10\uff10\uff10\uff10",
     ],
 )
 def test_unreadable_time_to_send_refuses_the_row(client, when):
