@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .admin.routes import build_admin_app
 from .core.journal import BODY_LIMIT
 from .providers import PROVIDERS
-from .providers.base import DropConnection
+from .providers.base import ARRIVED_IN, DropConnection
 
 if TYPE_CHECKING:
     from .emulator import Emulator
@@ -184,6 +184,7 @@ class EmulatorApp:
     ) -> None:
         started = time.perf_counter()
         scope[_SEQ_AT_START] = (self.emu.resets, self.emu.newest_seq)
+        scope[ARRIVED_IN] = self.emu.resets
         path = scope["path"]
         # Read the whole body first, so it is journaled even when the app
         # answers without reading it (a 404, a refused token), then replay it.
@@ -258,18 +259,19 @@ class EmulatorApp:
             if not await _dropped(send):
                 raise
         finally:
-            self._journal(
-                scope,
-                path,
-                provider,
-                started,
-                request_body,
-                request_size,
-                status=status,
-                response_headers=response_headers,
-                response_body=response_body,
-                error=error,
-            )
+            if scope[ARRIVED_IN] == self.emu.resets:  # else: the journal it belongs to is gone
+                self._journal(
+                    scope,
+                    path,
+                    provider,
+                    started,
+                    request_body,
+                    request_size,
+                    status=status,
+                    response_headers=response_headers,
+                    response_body=response_body,
+                    error=error,
+                )
 
     def _dating(self, send: Send) -> Send:
         async def send_dated(message: Message) -> None:

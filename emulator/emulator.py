@@ -245,6 +245,9 @@ class Emulator:
         The scenario stays; a virtual clock goes back to where it started.
         A request served meanwhile (another thread) falls wholly before or
         after: its ids are drawn and its writes made in one ``transaction()``.
+        One that arrived before and is still waiting (a fault's delay, its body
+        still coming) is dropped unprocessed and unjournaled: it belongs to the
+        state that is gone.
         """
         with self.store.atomic():
             self.webhooks.clear()  # under the store's hold, as the queue writes to the store

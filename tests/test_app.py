@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
 from testing._messages import store_message
 
 from emulator import Emulator
+from emulator.providers import base
+from emulator.providers.base import DropConnection
 from emulator.testing.server import LiveServer
 
 
@@ -277,18 +281,69 @@ def _creator(emu: Emulator, message_id: str) -> dict | None:
         return client.get(f"/_emulator/messages/{message_id}").json()["message"].get("request")
 
 
-def test_a_request_answered_across_a_reset_is_still_its_messages_creator(http_scope) -> None:
-    """The message stored after the reset (seq 1 again) finds the request that stored it."""
+def test_a_request_whose_body_straddles_a_reset_is_dropped_not_stored(http_scope) -> None:
+    """It belongs to the state it arrived in (the test before): nothing of it may land
+    in the fresh one, where the next test would find a message it never sent."""
     emu = Emulator(clock="virtual")
     credentials = {"partnerID": "1", "apikey": "k", "shortcode": "SHOP"}
+    payload = json.dumps({**credentials, "mobile": "254712345601", "message": "old"}).encode()
+    with pytest.raises(DropConnection):  # what the server turns into a closed connection
+        _call_in_two_parts(emu, http_scope, "/api/services/sendsms", payload, emu.reset)
+    assert emu.messages() == []
+    assert emu.requests() == []
     with emu.client() as client:
-        for i in range(3):
-            body = {**credentials, "mobile": "254712345600", "message": f"old{i}"}
-            client.post("/api/services/sendsms", json=body)
-    payload = json.dumps({**credentials, "mobile": "254712345601", "message": "new"}).encode()
-    _call_in_two_parts(emu, http_scope, "/api/services/sendsms", payload, emu.reset)
+        body = {**credentials, "mobile": "254712345602", "message": "new"}
+        client.post("/api/services/sendsms", json=body)
     (message,) = emu.messages()
+    fresh = Emulator(clock="virtual")
+    fresh.client().post("/api/services/sendsms", json=body)
+    assert message["id"] == fresh.messages()[0]["id"]  # ids start again, as in a fresh one
     assert _creator(emu, message["id"])["id"] == emu.requests()[0]["id"]
+    emu.close()
+
+
+@pytest.mark.parametrize("reset_by", ["api", "admin"])
+def test_a_request_held_by_a_delay_fault_across_a_reset_is_dropped(
+    monkeypatch: pytest.MonkeyPatch, reset_by: str
+) -> None:
+    """A client that timed out on a ``delay`` leaves a request behind; the server fixture
+    resets before the next test, and that request must not be processed into it."""
+    fault = {"when": {"provider": "sendbulk"}, "calls": [1], "respond": {"delay": "1ms"}}
+    emu = Emulator({"faults": [fault]}, clock="virtual")
+    delaying, release = threading.Event(), threading.Event()
+    apply_fault = base.apply_fault
+
+    async def held(*args: Any, **kwargs: Any) -> Any:
+        delaying.set()
+        await asyncio.to_thread(release.wait, 10)
+        return await apply_fault(*args, **kwargs)
+
+    monkeypatch.setattr(base, "apply_fault", held)
+    body = {"partnerID": "1", "apikey": "k", "shortcode": "SHOP", "mobile": "254712345601"}
+    errors: list[Exception] = []
+
+    def send_old() -> None:
+        try:
+            emu.client().post("/api/services/sendsms", json={**body, "message": "old"})
+        except httpx.RemoteProtocolError as exc:
+            errors.append(exc)
+
+    old = threading.Thread(target=send_old)
+    old.start()
+    assert delaying.wait(timeout=10)
+    if reset_by == "api":
+        emu.reset()
+    else:
+        assert emu.client().post("/_emulator/reset").status_code == 200
+    release.set()
+    old.join(timeout=10)
+    assert len(errors) == 1  # dropped, as a closed connection
+    assert emu.messages() == []
+    assert emu.requests() == []
+    new = emu.client().post("/api/services/sendsms", json={**body, "message": "new"}).json()
+    assert [m["text"] for m in emu.messages()] == ["new"]
+    assert [r["path"] for r in emu.requests()] == ["/api/services/sendsms"]
+    assert new["responses"][0]["response-code"] == 200
     emu.close()
 
 
