@@ -92,7 +92,8 @@ def _pretty(body: str | None) -> str:
         return body
     if _deeper_than(data, PRETTY_DEPTH):
         return body
-    return msgspec.json.format(msgspec.json.encode(data), indent=2).decode()
+    # Re-indented, not re-encoded: duplicate keys, 1e2, -0 and escapes stay as sent.
+    return msgspec.json.format(body.encode(), indent=2).decode()
 
 
 def _deeper_than(data: object, limit: int) -> bool:

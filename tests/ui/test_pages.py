@@ -288,6 +288,20 @@ def test_request_entry_json_and_page(emu: Emulator, client: httpx.Client) -> Non
     assert "&#34;To&#34;: &#34;+61400000002&#34;" in html  # pretty-printed JSON body
 
 
+def test_request_page_indents_the_body_as_sent_without_rewriting_it(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """Duplicate keys, number spellings and escapes are what a client's author debugs."""
+    sent = b'{"message":"first","message":"second","n":1e2,"f":1.50,"z":-0,"s":"\\u003c"}'
+    client.post("/api/services/sendsms", content=sent, headers={"Content-Type": "application/json"})
+    entry = emu.journal.entries()[-1]
+    page = html.unescape(client.get(f"{UI}/requests/{entry['id']}").text)
+    for line in ['"message": "first",', '"message": "second",', '"n": 1e2,', '"f": 1.50,']:
+        assert f"  {line}\n" in page
+    assert '"z": -0,' in page
+    assert '"s": "\\u003c"' in page
+
+
 def test_live_fingerprint_changes_with_clock_messages_and_requests(
     emu: Emulator, client: httpx.Client
 ) -> None:
