@@ -141,6 +141,25 @@ def test_clock_controls_advance_the_emulator_and_statuses_follow(
     assert server.now.isoformat() == "2026-01-01T02:31:00+00:00"
 
 
+@pytest.mark.parametrize("kind", ["message", "batch"])
+def test_a_message_or_batch_page_says_not_found_once_a_reset_forgot_it(
+    server: LiveServer, page: Any, kind: str
+) -> None:
+    if kind == "message":
+        path = f"/messages/{fd_send(server, 'Soon forgotten')}"
+        shown = page.locator("#message-text")
+    else:
+        path = f"/batches/{add_batch(server.emulator, ['Soon forgotten']).id}"
+        shown = page.locator("progress")
+    page.goto(ui(server, path))
+    expect(shown).to_be_visible()
+    server.reset()
+    expect(page.locator("h1")).to_have_text("Not found")  # real-time ok: by polling
+    expect(shown).to_have_count(0)
+    expect(page.get_by_role("link", name="Back to the messages")).to_be_visible()
+    assert page.title() == "Not found · sms-emulator"
+
+
 def test_an_invalid_scenario_upload_shows_its_error_inline(server: LiveServer, page: Any) -> None:
     page.goto(ui(server, "/scenario"))
     expect(page.locator("#scenario-name")).to_have_text(server.scenario.name)

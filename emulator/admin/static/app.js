@@ -51,6 +51,17 @@
   // Live updates: poll a fingerprint, re-fetch the page when it changes, swap data-live regions.
   async function refresh() {
     const response = await fetch(window.location.href, { cache: "no-store" });
+    if (response.status === 404) {
+      // The message or batch shown is gone (a reset): say so, as a reload would.
+      const gone = new DOMParser().parseFromString(await response.text(), "text/html");
+      const main = document.getElementById("main");
+      const fresh = gone.getElementById("main");
+      if (main && fresh) {
+        main.replaceWith(document.importNode(fresh, true));
+        document.title = gone.title;
+      }
+      return;
+    }
     if (!response.ok) return;
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
     document.querySelectorAll("[data-live][id]").forEach(function (region) {
