@@ -8,6 +8,7 @@ of the same entry return the same object.
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections import deque
 from collections.abc import Iterable
@@ -23,6 +24,20 @@ __all__ = ["BODY_LIMIT", "Journal"]
 BODY_LIMIT = 64 * 1024
 
 RawHeaders = Iterable[tuple[bytes, bytes]]
+
+
+def _text(body: bytes | bytearray) -> str:
+    return bytes(body).decode("utf-8", "replace")
+
+
+def _base64_unless_utf8(body: bytes | bytearray) -> str | None:
+    """The exact bytes of a body that is not UTF-8 (a Latin-1 form, binary), else None:
+    its ``*_body`` text shows U+FFFD where bytes could not be read."""
+    try:
+        bytes(body).decode("utf-8")
+    except UnicodeDecodeError:
+        return base64.b64encode(body).decode("ascii")
+    return None
 
 
 def _iso(timestamp: float) -> str:
@@ -75,11 +90,13 @@ class _Exchange(msgspec.Struct, gc=False):
                 "path": self.path,
                 "query": self.query.decode("latin-1"),
                 "request_headers": _headers(self.request_headers),
-                "request_body": bytes(self.request_body).decode("utf-8", "replace"),
+                "request_body": _text(self.request_body),
+                "request_body_base64": _base64_unless_utf8(self.request_body),
                 "request_size": self.request_size,
                 "status": self.status,
                 "response_headers": _headers(self.response_headers),
-                "response_body": bytes(self.response_body).decode("utf-8", "replace"),
+                "response_body": _text(self.response_body),
+                "response_body_base64": _base64_unless_utf8(self.response_body),
                 "duration_ms": round(self.duration * 1000, 3),
                 "error": self.error,
             }

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+
+import pytest
+
 from emulator.core.journal import Journal
 
 
@@ -49,3 +53,37 @@ def test_a_repeated_header_is_journaled_as_the_one_requests_are_read_by() -> Non
     (entry,) = journal.entries()
     assert entry["request_headers"] == {"authorization": "Basic !!!"}
     assert entry["response_headers"] == {"x-a": "1"}
+
+
+@pytest.mark.parametrize(
+    ("body", "encoded"),
+    [(b'{"Text":"caf\xe9"}', "eyJUZXh0IjoiY2Fm6SJ9"), (b'{"Text":"caf\xc3\xa9"}', None)],
+)
+def test_a_body_that_is_not_utf8_is_also_kept_exactly_in_base64(
+    body: bytes, encoded: str | None
+) -> None:
+    """A Latin-1 body (Java's StringEntity) is read by Fone Dynamics as Latin-1; the
+    journal's text shows U+FFFD for the byte, so the exact bytes come along."""
+    journal = Journal()
+    journal.record_exchange(
+        time=0.0,
+        provider="fonedynamics",
+        endpoint=None,
+        method="POST",
+        path="/v2/Properties/P/Messages",
+        query=b"",
+        request_headers=[],
+        request_body=body,
+        request_size=len(body),
+        status=200,
+        response_headers=[],
+        response_body=b"\xff\xfe",
+        duration=0.001,
+        error=None,
+    )
+    (entry,) = journal.entries()
+    assert entry["request_body_base64"] == encoded
+    assert entry["request_body"] == body.decode("utf-8", "replace")
+    if encoded is not None:
+        assert base64.b64decode(encoded) == body
+    assert entry["response_body_base64"] == "//4="

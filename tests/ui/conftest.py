@@ -21,9 +21,11 @@ CHROMIUM = os.environ.get("SMS_EMULATOR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
-    """A headless Chromium for the whole session."""
+    """A headless Chromium for these tests.  Package-scoped: Playwright's sync API keeps
+    an event loop running in the main thread while it is open, where a later test's
+    ``asyncio.run`` would fail."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"The inspector UI tests need Chromium at {CHROMIUM}: install Debian's package "
