@@ -13,6 +13,9 @@ Choices (the provider notes say nothing; these are what a test writer expects):
 - A code is a run of 4–8 digits not touching other digits; the *first* such run
   of the *newest* outbound message to the number that has one (``"Your code is
   482913, valid 10 min"`` → ``"482913"``).
+- "Sent" means the provider took it: a message it refused at submit (status
+  ``rejected``: a bad number, no credit, an opted-out recipient) is left out unless
+  asked for with ``status="rejected"``, so ``last_code`` fails when no SMS went out.
 - Waiting polls in real time with a deadline (for live servers, where the
   client under test may send from another thread or process); with nothing to
   wait for it returns on the first poll.
@@ -78,15 +81,18 @@ class MessageHelpers:
         contains: str | None = None,
         match: str | re.Pattern[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """Outbound messages (neutral records), oldest first, filtered.
+        """Outbound messages (neutral records) the provider took, oldest first, filtered.
 
         ``to`` is compared by digits; ``contains`` is a substring of the text;
-        ``match`` a regular expression searched in the text.
+        ``match`` a regular expression searched in the text.  Messages refused at
+        submit are left out, unless ``status="rejected"`` asks for them.
         """
         pattern = re.compile(match) if isinstance(match, str) else match
         found = []
         for record in self.messages(provider=provider, status=status):
             if record.get("direction", "outbound") != "outbound":
+                continue
+            if status is None and record.get("status") == "rejected":
                 continue
             if to is not None and not same_number(record.get("to"), to):
                 continue

@@ -77,6 +77,28 @@ def test_last_code_reads_the_newest_message_with_a_code(emu: InProcessEmulator) 
     assert emu.last_code("+14155550100") == "2222"
 
 
+def test_a_message_the_provider_refused_is_not_sent(emu: InProcessEmulator) -> None:
+    """An OTP test must fail when the gateway refused the code's SMS (here: no credit)."""
+    emu.load_scenario("insufficient-balance")  # 3 units for partner 1234
+    client = emu.client()
+    account = {"partnerID": "1234", "apikey": "test-key", "shortcode": "SHOP"}
+    for i in range(3):
+        body = {**account, "mobile": f"07000000{i:02d}", "message": "hello"}
+        assert client.post("/api/services/sendsms", json=body).status_code == 200
+    otp = {**account, "mobile": "0712345678", "message": "Your code is 482913"}
+    answer = client.post("/api/services/sendotp", json=otp).json()
+    assert answer["responses"][0]["response-code"] == 1004
+    with pytest.raises(AssertionError, match="no message with a 4-8 digit code"):
+        emu.last_code("0712345678")
+    with pytest.raises(AssertionError, match="no message was sent"):
+        emu.last_message("0712345678")
+    assert emu.sent_messages("0712345678") == []
+    with pytest.raises(AssertionError):
+        emu.wait_for_message("0712345678", timeout=0)
+    (refused,) = emu.sent_messages("0712345678", status="rejected")
+    assert refused["text"] == "Your code is 482913"
+
+
 def test_last_code_without_a_code_says_what_was_sent(emu: InProcessEmulator) -> None:
     store_message(emu, "+14155550199", "Your code is 9999")
     with pytest.raises(AssertionError, match=r"no message with a 4-8 digit code.*\+14155550100"):
