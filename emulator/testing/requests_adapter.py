@@ -11,6 +11,7 @@ paths, so production base URLs work unchanged.  Needs ``requests`` installed
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -19,6 +20,7 @@ from requests.adapters import BaseAdapter
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout as RequestsReadTimeout
 from requests.structures import CaseInsensitiveDict
+from urllib3.response import HTTPResponse
 from urllib3.util import Timeout as Urllib3Timeout
 
 if TYPE_CHECKING:
@@ -59,6 +61,16 @@ class EmulatorAdapter(BaseAdapter):
         response.status_code = answer.status_code
         response.headers = CaseInsensitiveDict(answer.headers)
         response._content = answer.content
+        response._content_consumed = True  # type: ignore[attr-defined]
+        # For code that reads the stream (stream=True, then iter_content or raw.read()).
+        response.raw = HTTPResponse(
+            body=io.BytesIO(answer.content),
+            headers=answer.headers.multi_items(),
+            status=answer.status_code,
+            reason=answer.reason_phrase,
+            preload_content=False,
+            decode_content=False,
+        )
         response.encoding = answer.encoding
         response.url = request.url or ""
         response.reason = answer.reason_phrase

@@ -33,6 +33,24 @@ def test_status_headers_and_body_pass_through(session: requests.Session) -> None
     assert response.json()["ResponseStatus"]["ErrorCode"] == "UNAUTHORIZED"
 
 
+@pytest.mark.parametrize("read", ["iter_content", "iter_lines", "raw.read"])
+def test_a_streamed_response_reads_as_over_a_socket(session: requests.Session, read: str) -> None:
+    """``stream=True`` code (a CSV export read line by line) works unchanged."""
+    url = "https://quicksms.advantasms.com/api/services/getbalance/"
+    whole = session.post(url, json={"partnerID": "1", "apikey": "k"}).content
+    with session.post(url, json={"partnerID": "1", "apikey": "k"}, stream=True) as response:
+        if read == "iter_content":
+            body = b"".join(response.iter_content(16))
+        elif read == "iter_lines":
+            body = b"\n".join(response.iter_lines())
+        else:
+            assert response.raw.status == 200
+            assert response.raw.headers["content-type"] == "application/json"
+            body = response.raw.read()
+    assert body == whole
+    assert body.startswith(b'{"response-code"')
+
+
 def test_form_bodies_are_sent(session: requests.Session) -> None:
     response = session.post(
         "https://platform.ringcentral.com/restapi/oauth/token",
