@@ -1544,6 +1544,7 @@ def sendbulk_dlr_bodies(
     message_ids: Sequence[str | int] | None = None,
     valid: bool = True,
     credentials: dict[str, Any] | None = None,
+    other_credentials: dict[str, Any] | None = None,
 ) -> st.SearchStrategy[Any]:
     """Bodies for sendbulk ``POST /api/services/getdlr``: credentials and a ``messageID``.
 
@@ -1554,7 +1555,11 @@ def sendbulk_dlr_bodies(
     partner who sent the message.  ``valid=True``: answered with a flat report,
     ``response-code`` 200.  ``valid=False``: ``InvalidBody`` values refused with
     a flat 1009 "No dlr" (id missing, not a number, unknown, or another
-    partner's message), 4091, 4092 or 1006.
+    partner's message), 4091, 4092 or 1006.  "Another partner" is made up
+    (``partnerID`` + ``"0"``) with the default credentials, where any partner
+    is an account; with ``credentials`` given (a scenario that declares its
+    accounts, where a made-up partner is refused 1006) only with
+    ``other_credentials``, a second declared account's.
     """
     ids = None
     if message_ids is not None:
@@ -1568,12 +1573,27 @@ def sendbulk_dlr_bodies(
     creds = dict(_DEFAULT_CREDENTIALS if credentials is None else credentials)
     if not creds.get("partnerID") or not creds.get("apikey"):
         raise InvalidArgument(f"credentials need a partnerID and an apikey, not {credentials!r}")
-    return _sendbulk_dlr_bodies(message_ids=ids or ("8290842",), valid=valid, credentials=creds)
+    if credentials is None:
+        other = {**creds, "partnerID": str(creds["partnerID"]) + "0"}
+    elif other_credentials is not None:
+        other = dict(other_credentials)
+        if not other.get("partnerID") or not other.get("apikey"):
+            raise InvalidArgument(f"other_credentials need a partnerID and an apikey, not {other}")
+    else:
+        other = None
+    return _sendbulk_dlr_bodies(
+        message_ids=ids or ("8290842",), valid=valid, credentials=creds, other=other
+    )
 
 
 @st.composite
 def _sendbulk_dlr_bodies(
-    draw: st.DrawFn, *, message_ids: tuple[str, ...], valid: bool, credentials: dict[str, Any]
+    draw: st.DrawFn,
+    *,
+    message_ids: tuple[str, ...],
+    valid: bool,
+    credentials: dict[str, Any],
+    other: dict[str, Any] | None,
 ) -> Any:
     key = draw(st.sampled_from(_DLR_KEYS))
     message_id = draw(st.sampled_from(message_ids))
@@ -1586,7 +1606,7 @@ def _sendbulk_dlr_bodies(
                 "messageID missing",
                 "messageID not a number",
                 "unknown messageID",
-                "another partner's message",
+                *(["another partner's message"] if other is not None else []),
                 "partnerID missing",
                 "apikey missing",
                 "unknown pass_type",
@@ -1601,7 +1621,7 @@ def _sendbulk_dlr_bodies(
     elif problem == "unknown messageID":
         body[key] = "1"  # ids count up from 8290842
     elif problem == "another partner's message":
-        body["partnerID"] = str(credentials["partnerID"]) + "0"
+        body.update(other or {})
     elif problem == "partnerID missing":
         del body["partnerID"]
         code = 4091

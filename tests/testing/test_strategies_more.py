@@ -344,13 +344,48 @@ def test_invalid_dlr_bodies_get_a_flat_refusal(sms: dict[str, Any], data: st.Dat
     _emu, client = fresh()
     ids = sent_ids(client, sms)
     credentials = {k: sms[k] for k in CREDENTIALS if k in sms}
-    invalid = data.draw(sendbulk_dlr_bodies(message_ids=ids, credentials=credentials, valid=False))
+    other = {**credentials, "partnerID": f"{credentials['partnerID']}9"}  # any is an account
+    invalid = data.draw(
+        sendbulk_dlr_bodies(
+            message_ids=ids, credentials=credentials, other_credentials=other, valid=False
+        )
+    )
     response = client.post("/api/services/getdlr", **invalid.request_kwargs())
     assert response.status_code == 200  # the gateway refuses with HTTP 200
     answer = response.json()
     assert answer["response-code"] == invalid.code, invalid.problem
     assert isinstance(answer["response-description"], str)
     assert "delivery-status" not in answer
+
+
+TWO_PARTNERS = {
+    "accounts": {
+        "sendbulk": [
+            {"partnerID": "1234", "apikey": "key-a", "shortcodes": ["SHOP"]},
+            {"partnerID": "5678", "apikey": "key-b", "shortcodes": ["SHOP"]},
+        ]
+    }
+}
+
+
+@FEW
+@given(st.data())
+def test_invalid_dlr_bodies_hold_with_declared_accounts(data: st.DataObject) -> None:
+    """A made-up partner is refused 1006 there: "another partner" is the second account."""
+    emu = Emulator(TWO_PARTNERS)
+    client = emu.client()
+    mine = {"partnerID": "1234", "apikey": "key-a"}
+    sent = {**mine, "shortcode": "SHOP", "mobile": "254712345678", "message": "hi"}
+    ids = sent_ids(client, sent)
+    theirs = {"partnerID": "5678", "apikey": "key-b"}
+    for others in (theirs, None):
+        invalid = data.draw(
+            sendbulk_dlr_bodies(
+                message_ids=ids, credentials=mine, other_credentials=others, valid=False
+            )
+        )
+        answer = client.post("/api/services/getdlr", **invalid.request_kwargs()).json()
+        assert answer["response-code"] == invalid.code, (invalid.problem, answer)
 
 
 @FEW
