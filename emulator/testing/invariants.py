@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..core.segments import analyze
+from ..providers.sendbulk.errors import DESCRIPTIONS
 from .helpers import same_number
 
 __all__ = [
@@ -71,6 +72,9 @@ STATUS_RANKS: dict[str, int] = {
     "SenderName Blacklisted": 2,
     "Unknown": 2,
     "Invalid Source Address": 2,
+    # sendbulk rows refused at submit: the row's response-description
+    "Rejected": 2,
+    **dict.fromkeys(DESCRIPTIONS.values(), 2),
 }
 _FINAL = 2
 

@@ -72,6 +72,47 @@ def test_statuses_forward() -> None:
     check_statuses_forward([{"a": "Lost"}, {"a": "Found"}], ranks={"Lost": 0, "Found": 2})
 
 
+EVERY_OUTCOME = {
+    "rules": [
+        {"when": {"to": f"*{digit}"}, "outcome": outcome}
+        for digit, outcome in enumerate(
+            ["invalid_number", "opted_out", "undeliverable", "send_failed", "no_receipt"], 1
+        )
+    ]
+}
+
+
+def test_statuses_forward_knows_every_word_the_emulator_records() -> None:
+    """Including a sendbulk refusal's description ('Invalid mobile number', ...)."""
+    emu = InProcessEmulator(EVERY_OUTCOME)
+    client = emu.client()
+    login = {"grant_type": "password", "username": "u", "password": "p"}
+    token = client.post("/restapi/oauth/token", auth=("a", "b"), data=login).json()
+    client.post(
+        "/restapi/v1.0/account/~/a2p-sms/batches",
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+        json={
+            "from": "+16505550100",
+            "text": "x",
+            "messages": [{"to": [f"+1415555010{i}"]} for i in range(6)],
+        },
+    )
+    fd = [{"From": "+61400000000", "To": f"+6141234567{i}", "Text": "x"} for i in range(6)]
+    client.post("/v2/Properties/P/BatchMessages", auth=("A", "t"), json={"Messages": fd})
+    for i in range(6):
+        sendbulk = {"partnerID": "1", "apikey": "k", "shortcode": "SHOP", "message": "x"}
+        client.post("/api/services/sendsms", json={**sendbulk, "mobile": f"25471234567{i}"})
+    snapshots = []
+    for _ in range(4):
+        snapshots.append({m["id"]: m["provider_status"] for m in emu.messages()})
+        emu.advance("1h")
+    refused = {(m["provider"], m["provider_status"]) for m in emu.messages(status="rejected")}
+    assert ("sendbulk", "Invalid mobile number") in refused
+    assert {m["status"] for m in emu.messages()} == {"rejected", "delivered", "failed", "sent"}
+    check_statuses_forward(snapshots)
+    check_statuses_forward([{m["id"]: m["status"] for m in emu.messages()}])
+
+
 def test_status_counts() -> None:
     messages = [
         {"messageStatus": "Delivered", "cost": 0.007},
