@@ -16,7 +16,7 @@ server's own unchanged.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -169,7 +169,8 @@ class RemoteEmulator(SocketClients, MessageHelpers):
             spec = spec.source
         source = _PUT
         if isinstance(spec, dict):
-            content = json.dumps(spec, ensure_ascii=False)  # YAML cannot read \ud83d escapes
+            # JSON, as YAML cannot read \ud83d escapes; a YAML date (a note's) as its ISO text
+            content = json.dumps(spec, ensure_ascii=False, default=_iso_date)
         elif isinstance(spec, Path) or (
             isinstance(spec, str)
             and "\n" not in spec
@@ -199,3 +200,10 @@ class RemoteEmulator(SocketClients, MessageHelpers):
             raise type(exc)(
                 source + error.removeprefix(_PUT), status=exc.status, body=exc.body
             ) from None
+
+
+def _iso_date(value: Any) -> str:
+    """A YAML file's date or timestamp, which JSON has no type for, as ISO 8601 text."""
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from emulator import Emulator
+from emulator.scenario.loader import load_scenario
 from emulator.testing.helpers import InProcessEmulator
 from emulator.testing.remote import RemoteEmulator, RemoteEmulatorError
 from emulator.testing.server import LiveServer, bind_socket
@@ -303,6 +304,15 @@ def test_scenario_dicts_with_emoji_survive_the_trip(
     )
     assert live.scenario.name == "emoji 😀"
     assert live.scenario.rules[0].when.text == "*👍*"
+
+
+def test_a_loaded_scenario_object_with_a_yaml_date_in_a_note_loads_remotely(
+    remote: RemoteEmulator, live: LiveServer, tmp_path
+) -> None:
+    path = tmp_path / "dated.yaml"
+    path.write_text("x-created: 2026-01-01\nname: dated\nseed: 4\n")
+    assert remote.load_scenario(load_scenario(path))["name"] == "dated"
+    assert live.scenario.seed == 4
 
 
 def test_live_server_client_goes_over_the_socket(live: LiveServer) -> None:
