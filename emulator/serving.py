@@ -84,14 +84,47 @@ class _OneWriteTransport:
         return getattr(self.transport, name)
 
 
+def _escape_high_bytes(line: bytes) -> bytes:
+    """``line`` with every byte from 0x80 up percent-encoded (``’`` → ``%E2%80%99``)."""
+    return b"".join(b"%%%02X" % byte if byte >= 0x80 else bytes((byte,)) for byte in line)
+
+
 if HttpToolsProtocol is not None:
 
     class OneWriteHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc,valid-type]
-        """uvicorn's httptools protocol, sending each response in one write."""
+        """uvicorn's httptools protocol, sending each response in one write.
+
+        It also takes a request line with raw bytes from 0x80 up in its target
+        (``GET /api/services/sendsms?message=Asante’``, as curl and PHP send an
+        unencoded URL), which the providers' web servers take and httptools
+        refuses with a plain-text 400 the client's code would never see from
+        them: those bytes are percent-encoded before parsing, so the app reads
+        the same text.  Only the line after a request's end is looked at, and
+        only when its chunk is not plain ASCII; not a pipelined request's, which
+        arrives behind the one before it (clients that send such URLs do not
+        pipeline).
+        """
+
+        _in_request_line = True
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             self.transport = _OneWriteTransport(transport, self.loop)  # type: ignore[assignment]
+
+        def data_received(self, data: bytes) -> None:
+            if self._in_request_line:
+                end = data.find(b"\n")
+                if end != -1:
+                    self._in_request_line = False
+                if not data.isascii():
+                    line = data if end == -1 else data[:end]
+                    if not line.isascii():
+                        data = _escape_high_bytes(line) + data[len(line) :]
+            super().data_received(data)
+
+        def on_message_complete(self) -> None:
+            self._in_request_line = True  # the next bytes begin the next request
+            super().on_message_complete()
 
 else:  # pragma: no cover - uvicorn[standard] brings httptools wherever it has wheels
     OneWriteHttpToolsProtocol = None  # type: ignore[assignment,misc]

@@ -210,3 +210,70 @@ def test_a_failed_write_aborts_the_connection_and_is_reported() -> None:
 
     assert asyncio.run(run()).aborted
     assert [type(e) for e in reported] == [OSError]
+
+
+SENDSMS = "/api/services/sendsms?partnerID=1&apikey=k&shortcode=SHOP&mobile=254712345678&message="
+
+
+def _request(target: bytes, headers: bytes = b"") -> bytes:
+    return b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n"
+
+
+def test_raw_utf8_in_a_query_is_read_as_the_provider_s_server_would(server: LiveServer) -> None:
+    """curl and PHP send an unencoded URL as given; the gateway's web server takes it,
+    httptools alone answered a plain-text 400 the client would never see."""
+    with _connect(server) as sock:
+        sock.sendall(_request((SENDSMS + "Asante’").encode()))
+        ((status, body),) = _responses(sock, 1)
+    assert status == 200
+    assert b'"response-code":200' in body
+    assert [m["text"] for m in server.messages()] == ["Asante’"]
+
+
+def test_raw_utf8_in_a_path_gets_the_answer_its_percent_encoded_form_gets(
+    server: LiveServer,
+) -> None:
+    answers = []
+    for path in ("/v2/Messages/Mé".encode(), b"/v2/Messages/M%C3%A9"):
+        with _connect(server) as sock:
+            sock.sendall(_request(path, b"Authorization: Basic QUM6dG9r\r\n"))
+            answers += _responses(sock, 1)
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 400
+    assert b'"ErrorCode":"MESSAGE_NOT_FOUND"' in answers[0][1]
+
+
+def test_only_request_lines_are_escaped_on_a_kept_alive_connection(server: LiveServer) -> None:
+    """A header's UTF-8 value stays as sent; the next request's line is escaped again."""
+    with _connect(server) as sock:
+        sock.sendall(_request((SENDSMS + "one").encode(), "X-Note: José\r\n".encode()))
+        answers = _responses(sock, 1)
+        sock.sendall(_request((SENDSMS + "två").encode()))
+        answers += _responses(sock, 1)
+    assert [status for status, _ in answers] == [200, 200]
+    assert [m["text"] for m in server.messages()] == ["one", "två"]
+    note = server.requests()[0]["request_headers"]["x-note"]
+    assert note.encode("latin-1") == "José".encode()
+
+
+def test_a_request_line_split_across_reads_is_escaped_in_each_part() -> None:
+    emu = Emulator()
+    line = _request((SENDSMS + "Asante’ sana").encode().replace(b" ", b"%20"))
+    cut = line.index(b"\x80")  # inside the ’: its first byte in one read, the rest in the next
+
+    async def run() -> RecordingTransport:
+        config = uvicorn_config(emu.app)
+        config.load()
+        protocol = OneWriteHttpToolsProtocol(config, ServerState(), {})
+        real = RecordingTransport()
+        protocol.connection_made(real)  # type: ignore[arg-type]
+        protocol.data_received(line[:cut])
+        protocol.data_received(line[cut:])
+        for _ in range(20):
+            await _one_step()
+        protocol.connection_lost(None)
+        return real
+
+    (written,) = asyncio.run(run()).writes
+    assert written.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert [m["text"] for m in emu.messages()] == ["Asante’ sana"]
