@@ -123,7 +123,9 @@ def to_timestamp(moment: datetime | str | float | int) -> float:
         except OverflowError:  # an int past any float: out of every clock's range
             return math.inf if moment > 0 else -math.inf
     if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        if moment[-1:] in ("Z", "z"):  # RFC 3339 takes either case
+            moment = moment[:-1] + "+00:00"
+        moment = datetime.fromisoformat(moment)
     if not isinstance(moment, datetime):
         raise ValueError(f"invalid time: {moment!r}")
     if moment.tzinfo is None:

@@ -206,6 +206,12 @@ def test_to_datetime_is_aware_utc() -> None:
         to_timestamp(True)
 
 
+@pytest.mark.parametrize("text", ["2026-01-01T00:00:01.5Z", "2026-01-01t00:00:01.5z"])
+def test_iso_times_end_in_z_of_either_case(text: str) -> None:
+    """RFC 3339 lets the T and the Z be lowercase."""
+    assert to_timestamp(text) == START + 1.5
+
+
 def test_to_datetime_shows_times_past_the_year_9999_as_its_last_instant() -> None:
     """A real clock set to its end keeps running past it; a due time can lie beyond."""
     assert to_datetime(MAX_TIMESTAMP + 1) == datetime.max.replace(tzinfo=UTC)
