@@ -133,9 +133,8 @@ def _responses(sock: socket.socket, count: int) -> list[tuple[int, bytes]]:
 HEALTH = b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n"
 
 
-def test_the_protocol_sends_a_whole_response_in_one_write() -> None:
-    """uvicorn's own protocol, fed a request: its answer reaches the socket in one write."""
-    emu = Emulator()
+def _protocol_writes(emu: Emulator, *reads: bytes) -> list[bytes]:
+    """What uvicorn's protocol, as the emulator serves it, writes for ``reads``."""
 
     async def run() -> RecordingTransport:
         config = uvicorn_config(emu.app)
@@ -143,13 +142,19 @@ def test_the_protocol_sends_a_whole_response_in_one_write() -> None:
         protocol = OneWriteHttpToolsProtocol(config, ServerState(), {})
         real = RecordingTransport()
         protocol.connection_made(real)  # type: ignore[arg-type]
-        protocol.data_received(HEALTH)
+        for data in reads:
+            protocol.data_received(data)
         for _ in range(20):  # the app's task, then the flush at the end of its step
             await _one_step()
         protocol.connection_lost(None)
         return real
 
-    writes = asyncio.run(run()).writes
+    return asyncio.run(run()).writes
+
+
+def test_the_protocol_sends_a_whole_response_in_one_write() -> None:
+    """uvicorn's own protocol, fed a request: its answer reaches the socket in one write."""
+    writes = _protocol_writes(Emulator(), HEALTH)
     assert len(writes) == 1
     head, _, body = writes[0].partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 OK\r\n")
@@ -260,20 +265,6 @@ def test_a_request_line_split_across_reads_is_escaped_in_each_part() -> None:
     emu = Emulator()
     line = _request((SENDSMS + "Asante’ sana").encode().replace(b" ", b"%20"))
     cut = line.index(b"\x80")  # inside the ’: its first byte in one read, the rest in the next
-
-    async def run() -> RecordingTransport:
-        config = uvicorn_config(emu.app)
-        config.load()
-        protocol = OneWriteHttpToolsProtocol(config, ServerState(), {})
-        real = RecordingTransport()
-        protocol.connection_made(real)  # type: ignore[arg-type]
-        protocol.data_received(line[:cut])
-        protocol.data_received(line[cut:])
-        for _ in range(20):
-            await _one_step()
-        protocol.connection_lost(None)
-        return real
-
-    (written,) = asyncio.run(run()).writes
+    (written,) = _protocol_writes(emu, line[:cut], line[cut:])
     assert written.startswith(b"HTTP/1.1 200 OK\r\n")
     assert [m["text"] for m in emu.messages()] == ["Asante’ sana"]
