@@ -214,6 +214,8 @@ class EmulatorApp:
         if received[-1]["type"] == "http.disconnect":
             # The client left before its request was whole (or the server refused
             # its framing and answered for itself): no one to answer, nothing to do.
+            if scope[ARRIVED_IN] != self.emu.resets:
+                return  # the journal it belongs to is gone
             self._journal(
                 scope,
                 path,

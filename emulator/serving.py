@@ -113,13 +113,15 @@ if HttpToolsProtocol is not None:
 
         def data_received(self, data: bytes) -> None:
             if self._in_request_line:
-                end = data.find(b"\n")
+                # Empty lines before a request line are skipped, as RFC 9112 asks.
+                start = len(data) - len(data.lstrip(b"\r\n"))
+                end = data.find(b"\n", start)
                 if end != -1:
                     self._in_request_line = False
                 if not data.isascii():
-                    line = data if end == -1 else data[:end]
+                    line = data[start:] if end == -1 else data[start:end]
                     if not line.isascii():
-                        data = _escape_high_bytes(line) + data[len(line) :]
+                        data = data[:start] + _escape_high_bytes(line) + data[start + len(line) :]
             super().data_received(data)
 
         def on_message_complete(self) -> None:

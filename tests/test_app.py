@@ -302,6 +302,26 @@ def test_a_request_whose_body_straddles_a_reset_is_dropped_not_stored(http_scope
     emu.close()
 
 
+def test_a_client_leaving_mid_body_across_a_reset_is_not_journaled(http_scope) -> None:
+    """Its client timed out in the test before: the fresh journal does not list it."""
+    emu = Emulator(clock="virtual")
+    parts = [{"type": "http.request", "body": b'{"partnerID": "1"', "more_body": True}]
+
+    async def receive() -> dict:
+        if parts:
+            return parts.pop()
+        emu.reset()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        raise AssertionError("no one to answer")
+
+    scope = http_scope("/api/services/sendsms", [(b"content-type", b"application/json")])
+    asyncio.run(emu.app(scope, receive, send))
+    assert emu.requests() == []
+    emu.close()
+
+
 @pytest.mark.parametrize("reset_by", ["api", "admin"])
 def test_a_request_held_by_a_delay_fault_across_a_reset_is_dropped(
     monkeypatch: pytest.MonkeyPatch, reset_by: str

@@ -9,6 +9,7 @@ of the same entry return the same object.
 from __future__ import annotations
 
 import base64
+import codecs
 import threading
 from collections import deque
 from collections.abc import Iterable
@@ -31,10 +32,14 @@ def _text(body: bytes | bytearray) -> str:
 
 
 def _base64_unless_utf8(body: bytes | bytearray) -> str | None:
-    """The exact bytes of a body that is not UTF-8 (a Latin-1 form, binary), else None:
-    its ``*_body`` text shows U+FFFD where bytes could not be read."""
+    """The exact bytes kept of a body that is not UTF-8 (a Latin-1 form, binary), else
+    None: its ``*_body`` text shows U+FFFD where bytes could not be read.  A body cut at
+    ``BODY_LIMIT`` may end inside a character: that alone is still UTF-8."""
     try:
-        bytes(body).decode("utf-8")
+        if len(body) >= BODY_LIMIT:
+            codecs.getincrementaldecoder("utf-8")().decode(body, final=False)
+        else:
+            bytes(body).decode("utf-8")
     except UnicodeDecodeError:
         return base64.b64encode(body).decode("ascii")
     return None

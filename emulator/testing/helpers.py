@@ -104,11 +104,20 @@ class MessageHelpers:
             found.append(record)
         return found
 
+    def _outbound(self, provider: str | None) -> list[dict[str, Any]]:
+        """Every outbound record, refused ones too: what a failure message lists, so a
+        refusal (``rejected``) shows why nothing was sent."""
+        return [
+            record
+            for record in self.messages(provider=provider)
+            if record.get("direction", "outbound") == "outbound"
+        ]
+
     def last_message(self, to: str, *, provider: str | None = None) -> dict[str, Any]:
         """The newest outbound message to ``to``; AssertionError if there is none."""
         found = self.sent_messages(to, provider=provider)
         if not found:
-            everything = self.sent_messages(provider=provider)
+            everything = self._outbound(provider)
             raise AssertionError(f"no message was sent to {to!r}; {_describe(everything)}")
         return found[-1]
 
@@ -153,7 +162,7 @@ class MessageHelpers:
             )
             raise AssertionError(
                 f"waited {timeout}s for {count} message(s) ({wanted or 'any'}), found "
-                f"{len(found)}; {_describe(self.sent_messages(provider=provider))}"
+                f"{len(found)}; {_describe(self._outbound(provider))}"
             )
         return found[-1]
 
@@ -172,7 +181,7 @@ class MessageHelpers:
 
         code = _poll(look, lambda c: c is not None, timeout, 0.02)
         if code is None:
-            sent = self.sent_messages(provider=provider)
+            sent = self._outbound(provider)
             raise AssertionError(
                 f"no message with a 4-8 digit code was sent to {to!r}; {_describe(sent)}"
             )

@@ -169,8 +169,8 @@ class RemoteEmulator(SocketClients, MessageHelpers):
             spec = spec.source
         source = _PUT
         if isinstance(spec, dict):
-            # JSON, as YAML cannot read \ud83d escapes; a YAML date (a note's) as its ISO text
-            content = json.dumps(spec, ensure_ascii=False, default=_iso_date)
+            # JSON, as YAML cannot read \ud83d escapes
+            content = json.dumps(_dates_as_text(spec), ensure_ascii=False)
         elif isinstance(spec, Path) or (
             isinstance(spec, str)
             and "\n" not in spec
@@ -202,8 +202,13 @@ class RemoteEmulator(SocketClients, MessageHelpers):
             ) from None
 
 
-def _iso_date(value: Any) -> str:
-    """A YAML file's date or timestamp, which JSON has no type for, as ISO 8601 text."""
+def _dates_as_text(value: Any) -> Any:
+    """``value`` with a YAML file's dates and timestamps (a note's, as a value or a key),
+    which JSON has no type for, as ISO 8601 text: what the server reads the YAML as."""
+    if isinstance(value, dict):
+        return {_dates_as_text(k): _dates_as_text(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_dates_as_text(item) for item in value]
     if isinstance(value, date):  # datetime too
         return value.isoformat()
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    return value

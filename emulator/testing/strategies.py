@@ -1573,14 +1573,15 @@ def sendbulk_dlr_bodies(
     creds = dict(_DEFAULT_CREDENTIALS if credentials is None else credentials)
     if not creds.get("partnerID") or not creds.get("apikey"):
         raise InvalidArgument(f"credentials need a partnerID and an apikey, not {credentials!r}")
-    if credentials is None:
-        other = {**creds, "partnerID": str(creds["partnerID"]) + "0"}
-    elif other_credentials is not None:
+    other: dict[str, Any] | None = None
+    if other_credentials is not None:
         other = dict(other_credentials)
         if not other.get("partnerID") or not other.get("apikey"):
             raise InvalidArgument(f"other_credentials need a partnerID and an apikey, not {other}")
-    else:
-        other = None
+        if str(other["partnerID"]) == str(creds["partnerID"]):
+            raise InvalidArgument("other_credentials must be another partner's (partnerID)")
+    elif credentials is None:
+        other = {**creds, "partnerID": str(creds["partnerID"]) + "0"}
     return _sendbulk_dlr_bodies(
         message_ids=ids or ("8290842",), valid=valid, credentials=creds, other=other
     )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
 
-from emulator.core.journal import Journal
+from emulator.core.journal import BODY_LIMIT, Journal
 
 
 def test_records_get_increasing_ids_and_filter() -> None:
@@ -30,27 +31,40 @@ def test_is_bounded_keeping_the_newest() -> None:
     assert [e["id"] for e in journal.entries()] == [3, 4, 5]
 
 
+def _one_exchange(**fields: Any) -> dict[str, Any]:
+    """The entry of one exchange recorded with ``fields`` over a plain default."""
+    journal = Journal()
+    exchange: dict[str, Any] = {
+        "time": 0.0,
+        "provider": "fonedynamics",
+        "endpoint": None,
+        "method": "POST",
+        "path": "/v2/Properties/P/Messages",
+        "query": b"",
+        "request_headers": [],
+        "request_body": b"",
+        "request_size": 0,
+        "status": 200,
+        "response_headers": [],
+        "response_body": b"{}",
+        "duration": 0.001,
+        "error": None,
+    }
+    journal.record_exchange(**{**exchange, **fields})
+    (entry,) = journal.entries()
+    return entry
+
+
 def test_a_repeated_header_is_journaled_as_the_one_requests_are_read_by() -> None:
     """The first, as providers read it: the journal showed the last, which the answer
     was not based on."""
-    journal = Journal()
-    journal.record_exchange(
-        time=0.0,
-        provider="fonedynamics",
-        endpoint=None,
+    entry = _one_exchange(
         method="GET",
         path="/v2/Messages/M1",
-        query=b"",
         request_headers=[(b"authorization", b"Basic !!!"), (b"authorization", b"Basic QUM6dG9r")],
-        request_body=b"",
-        request_size=0,
         status=400,
         response_headers=[(b"x-a", b"1"), (b"x-a", b"2")],
-        response_body=b"{}",
-        duration=0.001,
-        error=None,
     )
-    (entry,) = journal.entries()
     assert entry["request_headers"] == {"authorization": "Basic !!!"}
     assert entry["response_headers"] == {"x-a": "1"}
 
@@ -64,26 +78,18 @@ def test_a_body_that_is_not_utf8_is_also_kept_exactly_in_base64(
 ) -> None:
     """A Latin-1 body (Java's StringEntity) is read by Fone Dynamics as Latin-1; the
     journal's text shows U+FFFD for the byte, so the exact bytes come along."""
-    journal = Journal()
-    journal.record_exchange(
-        time=0.0,
-        provider="fonedynamics",
-        endpoint=None,
-        method="POST",
-        path="/v2/Properties/P/Messages",
-        query=b"",
-        request_headers=[],
-        request_body=body,
-        request_size=len(body),
-        status=200,
-        response_headers=[],
-        response_body=b"\xff\xfe",
-        duration=0.001,
-        error=None,
-    )
-    (entry,) = journal.entries()
+    entry = _one_exchange(request_body=body, request_size=len(body), response_body=b"\xff\xfe")
     assert entry["request_body_base64"] == encoded
     assert entry["request_body"] == body.decode("utf-8", "replace")
     if encoded is not None:
         assert base64.b64decode(encoded) == body
     assert entry["response_body_base64"] == "//4="
+
+
+def test_a_utf8_body_cut_inside_a_character_at_the_limit_is_still_utf8() -> None:
+    body = b'{"Text":"' + "é".encode() * BODY_LIMIT + b'"}'
+    cut = body[: BODY_LIMIT + 1][:BODY_LIMIT]
+    assert cut[-1:] == b"\xc3"  # the limit falls inside an é
+    entry = _one_exchange(request_body=cut, request_size=len(body), response_body=cut)
+    assert entry["request_body_base64"] is None
+    assert entry["response_body_base64"] is None

@@ -88,12 +88,13 @@ def test_a_message_the_provider_refused_is_not_sent(emu: InProcessEmulator) -> N
     otp = {**account, "mobile": "0712345678", "message": "Your code is 482913"}
     answer = client.post("/api/services/sendotp", json=otp).json()
     assert answer["responses"][0]["response-code"] == 1004
-    with pytest.raises(AssertionError, match="no message with a 4-8 digit code"):
+    refusal = r"to '\+254712345678' via sendbulk \(rejected\): 'Your code is 482913'"
+    with pytest.raises(AssertionError, match=r"no message with a 4-8 digit code(.|\n)*" + refusal):
         emu.last_code("0712345678")
-    with pytest.raises(AssertionError, match="no message was sent"):
+    with pytest.raises(AssertionError, match=r"no message was sent(.|\n)*" + refusal):
         emu.last_message("0712345678")
     assert emu.sent_messages("0712345678") == []
-    with pytest.raises(AssertionError):
+    with pytest.raises(AssertionError, match=r"found 0(.|\n)*" + refusal):
         emu.wait_for_message("0712345678", timeout=0)
     (refused,) = emu.sent_messages("0712345678", status="rejected")
     assert refused["text"] == "Your code is 482913"

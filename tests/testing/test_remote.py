@@ -310,9 +310,10 @@ def test_a_loaded_scenario_object_with_a_yaml_date_in_a_note_loads_remotely(
     remote: RemoteEmulator, live: LiveServer, tmp_path
 ) -> None:
     path = tmp_path / "dated.yaml"
-    path.write_text("x-created: 2026-01-01\nname: dated\nseed: 4\n")
+    path.write_text("x-created: 2026-01-01\nx-log: {2026-01-02: made}\nname: dated\nseed: 4\n")
     assert remote.load_scenario(load_scenario(path))["name"] == "dated"
     assert live.scenario.seed == 4
+    assert remote.load_scenario(load_scenario(path).source)["name"] == "dated"  # the dict
 
 
 def test_live_server_client_goes_over_the_socket(live: LiveServer) -> None:

@@ -432,6 +432,11 @@ def test_invalid_hashed_otp_bodies_get_a_flat_refusal(invalid: InvalidBody) -> N
         (sendbulk_dlr_bodies, {"message_ids": []}),
         (sendbulk_dlr_bodies, {"message_ids": ["abc"]}),
         (sendbulk_dlr_bodies, {"message_ids": ["1"], "credentials": {"apikey": "k"}}),
+        (sendbulk_dlr_bodies, {"message_ids": ["1"], "other_credentials": {"partnerID": "9"}}),
+        (
+            sendbulk_dlr_bodies,
+            {"message_ids": ["1"], "other_credentials": {"partnerID": "123", "apikey": "x"}},
+        ),
         (sendbulk_hashed_otp_bodies, {"min_numbers": 0}),
         (sendbulk_hashed_otp_bodies, {"texts": "hello"}),
     ],

@@ -12,6 +12,7 @@
   let version = body.dataset.version || null;
   let paused = false;
   let busy = false;
+  let shownGone = false; // the page's item was gone at the last refresh (see refresh)
 
   function clockText(iso) {
     return iso ? iso.slice(0, 10) + " " + iso.slice(11, 23) : "";
@@ -59,10 +60,16 @@
       if (main && fresh) {
         main.replaceWith(document.importNode(fresh, true));
         document.title = gone.title;
+        shownGone = true;
       }
       return;
     }
     if (!response.ok) return;
+    if (shownGone) {
+      // It is back (ids start again after a reset): the whole page, as it now is.
+      window.location.reload();
+      return;
+    }
     const doc = new DOMParser().parseFromString(await response.text(), "text/html");
     document.querySelectorAll("[data-live][id]").forEach(function (region) {
       const fresh = doc.getElementById(region.id);
