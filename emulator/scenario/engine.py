@@ -16,6 +16,8 @@ import fnmatch
 import hashlib
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -138,6 +140,7 @@ class ScenarioEngine:
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
         self._lock = threading.Lock()
+        self._tentative = threading.local()  # .counted: keys counted in a tentative block
         self.reset()
 
     def reset(self) -> None:
@@ -150,7 +153,37 @@ class ScenarioEngine:
         with self._lock:
             occurrence = self._occurrences.get(key, 0) + 1
             self._occurrences[key] = occurrence
+        counted = getattr(self._tentative, "counted", None)
+        if counted is not None:
+            counted.append(key)
         return occurrence
+
+    @contextmanager
+    def tentative(self) -> Iterator[None]:
+        """Occurrences counted inside are taken back if the block raises.
+
+        For a request refused as a whole after some of its messages were decided
+        (a batch whose 41st text is too long): it sent no message, so a corrected
+        retry must get the fates the same messages would have had without it.
+        """
+        outer = getattr(self._tentative, "counted", None)
+        counted: list[tuple[str, str, str]] = []
+        self._tentative.counted = counted
+        try:
+            yield
+        except BaseException:
+            with self._lock:
+                for key in counted:
+                    left = self._occurrences.get(key, 0) - 1
+                    if left > 0:
+                        self._occurrences[key] = left
+                    else:
+                        self._occurrences.pop(key, None)
+            raise
+        finally:
+            self._tentative.counted = outer
+        if outer is not None:
+            outer.extend(counted)  # the enclosing block may still be refused
 
     @property
     def fixed_decision(self) -> Decision | None:

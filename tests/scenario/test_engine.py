@@ -286,3 +286,29 @@ def test_reset_restarts_fault_counts_and_occurrences() -> None:
 def test_endpoint_star_matches_any_endpoint() -> None:
     eng = fault_engine(when={"endpoint": "*"}, every=1)
     assert eng.fault_for("sendbulk", "getbalance") == {"status": 503}
+
+
+def test_occurrences_counted_in_a_refused_tentative_block_are_taken_back() -> None:
+    weighted = {"rules": [{"outcome": {"delivered": 0.5, "undeliverable": 0.5}}]}
+
+    def fates(scenario: ScenarioEngine, count: int = 12) -> list[str]:
+        return [
+            scenario.decide("p", None, "+14155550100", None, "hi").outcome for _ in range(count)
+        ]
+
+    expected = fates(engine(weighted))
+    tried = engine(weighted)
+    with pytest.raises(ValueError), tried.tentative():
+        fates(tried, 5)
+        raise ValueError("refused whole")
+    with tried.tentative():  # kept: an inner refusal takes back only its own
+        kept = fates(tried, 2)
+        with pytest.raises(ValueError), tried.tentative():
+            fates(tried, 3)
+            raise ValueError("inner")
+    assert kept + fates(tried, 10) == expected
+    with pytest.raises(ValueError), tried.tentative():
+        with tried.tentative():
+            fates(tried, 4)  # kept by the inner block, refused with the outer
+        raise ValueError("outer")
+    assert fates(engine(weighted), 16)[12:] == fates(tried, 4)

@@ -15,7 +15,7 @@ import pytest
 
 from emulator import Emulator
 
-from ._drivers import DRIVERS, Driver
+from ._drivers import DRIVERS, RC_A2P, Driver
 
 SCENARIO = "mixed-delivery"  # weighted outcomes and timing jitter: the hard case
 
@@ -94,3 +94,28 @@ def test_concurrent_sends_in_another_order_give_each_recipient_the_same_fate(
     in_order = fates(numbers, threads=1)
     assert len(set(in_order.values())) > 1
     assert fates(shuffled, threads=8) == in_order
+
+
+def test_a_batch_refused_whole_does_not_move_the_fates_of_its_corrected_retry() -> None:
+    """Its first 40 items were decided before the 41st's text was found too long: a
+    request refused as a whole sent no message, so it counts no occurrence."""
+    numbers = [f"+1415555{i:04d}" for i in range(40)]
+    valid = {"from": "+16505550100", "text": "Hello", "messages": [{"to": [n]} for n in numbers]}
+    bad_item = {"to": ["+14155559999"], "text": "x" * 1001}
+
+    def fates(refused_first: bool) -> dict[str, str]:
+        emu = Emulator({"rules": [{"outcome": {"delivered": 0.5, "undeliverable": 0.5}}]})
+        with emu.client() as client:
+            login = {"grant_type": "password", "username": "u", "password": "p"}
+            token = client.post("/restapi/oauth/token", auth=("a", "b"), data=login).json()
+            client.headers["Authorization"] = f"Bearer {token['access_token']}"
+            if refused_first:
+                bad = {**valid, "messages": valid["messages"] + [bad_item]}
+                assert client.post(f"{RC_A2P}/batches", json=bad).status_code == 400
+            assert client.post(f"{RC_A2P}/batches", json=valid).status_code == 201
+        emu.advance("1h")
+        return {m["to"]: m["status"] for m in emu.messages()}
+
+    alone = fates(refused_first=False)
+    assert set(alone.values()) == {"delivered", "failed"}
+    assert fates(refused_first=True) == alone

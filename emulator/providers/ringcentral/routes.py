@@ -429,7 +429,9 @@ def build_app(emu: Emulator) -> ASGIApp:
         with gc_paused(len(body) > _LARGE_BODY):
             parsed = decode_json(body, _BATCH_DECODER)
             del body  # 50 MB that the decoded strings no longer need
-            with emu.transaction():  # ids drawn and used under one hold (see Emulator.reset)
+            # ids drawn and used under one hold (see Emulator.reset); a batch refused
+            # whole sent no message, so its decisions count for nothing
+            with emu.transaction(), emu.engine.tentative():
                 batch, rejected = create_batch(emu, principal.account_id, parsed)
         # as it stood when created: on a real clock a big batch takes a while to store
         return json_response(batch_body(batch, batch.created_at, rejected), 201)
