@@ -142,8 +142,30 @@ def test_syntax_error_has_a_line() -> None:
         ),
         (
             "accounts:\n  sendbulk: [{partnerID: '1', apikey: k, balance: .nan}]\n",
-            "accounts.sendbulk",
-            "[0].balance must be a finite number",
+            "accounts.sendbulk[0].balance",
+            "must be a finite number",
+        ),
+        (
+            "accounts:\n  sendbulk:\n    - {partnerID: '1', apikey: k}\n"
+            "    - partnerID: '2'\n      apikey: k\n      balanse: 4\n",
+            "accounts.sendbulk[1].balanse",
+            "unknown key 'balanse' (did you mean 'balance'?)",
+        ),
+        (
+            "accounts:\n  sendbulk:\n    - {partnerID: '1', apikey: k}\n"
+            "    - {partnerID: '1', apikey: j}\n",
+            "accounts.sendbulk[1].partnerID",
+            "partnerID 1 is declared twice (first at [0])",
+        ),
+        (
+            "providers:\n  sendbulk:\n    brand: advanta\n    batch_limt: 5\n",
+            "providers.sendbulk.batch_limt",
+            "unknown option 'batch_limt' (did you mean 'batch_limit'?)",
+        ),
+        (
+            "providers:\n  sendbulk:\n    code_key: respons-code\n",
+            "providers.sendbulk.code_key",
+            "must be one of",
         ),
         (
             "faults:\n  - when: {endpoint: create_batches}\n    respond: {status: 503}\n",
@@ -248,6 +270,22 @@ def test_validation_errors(text: str, field: str | None, words: str | None) -> N
     assert exc.field == field
     assert exc.line is not None
     assert words in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            "name: x\naccounts:\n  sendbulk:\n    - partnerID: '1'\n      apikey: k\n"
+            "    - partnerID: '2'\n      apikey: k\n      balanse: 4\n",
+            8,
+        ),
+        ("name: x\nproviders:\n  sendbulk:\n    brand: advanta\n    batch_limt: 5\n", 5),
+    ],
+)
+def test_sendbulk_setting_errors_point_at_their_line(text: str, line: int) -> None:
+    """As the other providers' do: the key's own line, not its section's."""
+    assert error_for(text).line == line
 
 
 def test_file_errors_name_the_file(tmp_path: Path) -> None:

@@ -61,7 +61,14 @@ _ACCOUNT_KEYS = (
 
 
 class AccountConfigError(ValueError):
-    """The scenario's ``accounts.sendbulk`` list cannot be used."""
+    """The scenario's ``accounts.sendbulk`` list cannot be used.
+
+    ``at`` is where, below the list or the options (``[1].balance``, ``inbound_url``).
+    """
+
+    def __init__(self, reason: str, at: str = "") -> None:
+        super().__init__(reason)
+        self.at = at
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,40 +105,40 @@ def webhook_url(value: Any, field: str) -> str | None:
     if value is None or value is False or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str) or not is_webhook_url(value):
-        raise AccountConfigError(f"{field} must be an absolute http or https URL, not {value!r}")
+        raise AccountConfigError(f"must be an absolute http or https URL, not {value!r}", field)
     return value.strip()
 
 
 def _strings(value: Any, field: str) -> tuple[str, ...]:
     if not isinstance(value, list):
-        raise AccountConfigError(f"{field} must be a list")
+        raise AccountConfigError("must be a list", field)
     return tuple(text(v) for v in value)
 
 
 def _parse_account(index: int, data: Any) -> Account:
     where = f"[{index}]"
     if not isinstance(data, dict):
-        raise AccountConfigError(f"{where} must be a mapping")
+        raise AccountConfigError("must be a mapping", where)
     for key in data:
         if key not in _ACCOUNT_KEYS:
             close = difflib.get_close_matches(str(key), _ACCOUNT_KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise AccountConfigError(f"{where}: unknown key {key!r}{hint}")
+            raise AccountConfigError(f"unknown key {key!r}{hint}", f"{where}.{key}")
     partner, key = text(data.get("partnerID")), text(data.get("apikey"))
     if not partner or not key:
-        raise AccountConfigError(f"{where} needs a partnerID and an apikey")
+        raise AccountConfigError("needs a partnerID and an apikey", where)
     balance = data.get("balance")
     if balance is not None and not is_number(balance):
-        raise AccountConfigError(f"{where}.balance must be a finite number")
+        raise AccountConfigError("must be a finite number", f"{where}.balance")
     shortcodes = data.get("shortcodes")
     networks = data.get("networks")
     if networks is not None and not (
         isinstance(networks, list) and all(isinstance(n, int) for n in networks)
     ):
-        raise AccountConfigError(f"{where}.networks must be a list of networkids (1, 2, 3)")
+        raise AccountConfigError("must be a list of networkids (1, 2, 3)", f"{where}.networks")
     method = text(data.get("inbound_method") or "POST").upper()
     if method not in ("GET", "POST"):
-        raise AccountConfigError(f"{where}.inbound_method must be GET or POST")
+        raise AccountConfigError("must be GET or POST", f"{where}.inbound_method")
     return Account(
         partner_id=partner,
         apikey=key,
@@ -157,11 +164,15 @@ def parse_accounts(data: Any) -> tuple[Account, ...] | None:
     if not isinstance(data, list):
         raise AccountConfigError("must be a list of accounts")
     accounts = tuple(_parse_account(i, item) for i, item in enumerate(data))
-    seen: set[str] = set()
-    for account in accounts:
-        if account.partner_id in seen:
-            raise AccountConfigError(f"partnerID {account.partner_id} is declared twice")
-        seen.add(account.partner_id)
+    seen: dict[str, int] = {}
+    for index, account in enumerate(accounts):
+        first = seen.get(account.partner_id)
+        if first is not None:
+            raise AccountConfigError(
+                f"partnerID {account.partner_id} is declared twice (first at [{first}])",
+                f"[{index}].partnerID",
+            )
+        seen[account.partner_id] = index
     return accounts
 
 

@@ -58,7 +58,11 @@ _CODE_KEY_CHOICES = {
 
 
 class BrandConfigError(ValueError):
-    """The scenario's ``providers.sendbulk`` options cannot be used."""
+    """The scenario's ``providers.sendbulk`` options cannot be used (``option``: which)."""
+
+    def __init__(self, reason: str, option: str) -> None:
+        super().__init__(reason)
+        self.option = option
 
 
 #: Most numbers in one sendsms/sendotp comma list (1104 past it), every brand: the
@@ -203,17 +207,19 @@ def brand_from_options(options: dict[str, Any]) -> Brand:
     """The profile a scenario's ``providers.sendbulk`` options select, overrides applied."""
     name = options.get("brand", DEFAULT_BRAND)
     if not isinstance(name, str) or name.lower() not in BRANDS:
-        raise BrandConfigError(f"unknown brand {name!r}{_suggest(str(name), list(BRANDS))}")
+        raise BrandConfigError(
+            f"unknown brand {name!r}{_suggest(str(name), list(BRANDS))}", "brand"
+        )
     brand = BRANDS[name.lower()]
     if "code_key" in options:
         keys = _CODE_KEY_CHOICES.get(options["code_key"])
         if keys is None:
             choices = ", ".join(_CODE_KEY_CHOICES)
-            raise BrandConfigError(f"code_key must be one of {choices}")
+            raise BrandConfigError(f"must be one of {choices}", "code_key")
         brand = dataclasses.replace(brand, code_keys=keys)
     if "batch_limit" in options:
         limit = options["batch_limit"]
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise BrandConfigError("batch_limit must be a positive integer")
+            raise BrandConfigError("must be a positive integer", "batch_limit")
         brand = dataclasses.replace(brand, batch_limit=limit, sendsms_limit=limit)
     return brand

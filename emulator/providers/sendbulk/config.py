@@ -78,14 +78,14 @@ def _parse(scenario: Scenario) -> Config:
                 if close
                 else f" (known: {', '.join(_OPTION_KEYS)})"
             )
-            raise _refuse("providers.sendbulk", f"unknown option {key!r}{hint}")
+            raise _refuse(f"providers.sendbulk.{key}", f"unknown option {key!r}{hint}")
     balance = options.get("default_balance", DEFAULT_BALANCE)
     if not is_number(balance, minimum=0):
         raise _refuse("providers.sendbulk.default_balance", "must be a finite, non-negative number")
     try:
         brand = brand_from_options(options)
     except BrandConfigError as exc:
-        raise _refuse("providers.sendbulk", str(exc)) from None
+        raise _refuse(f"providers.sendbulk.{exc.option}", str(exc)) from None
     urls = {}
     for key in ("dlr_callback_url", "inbound_url"):
         try:
@@ -95,7 +95,7 @@ def _parse(scenario: Scenario) -> Config:
     try:
         accounts = parse_accounts(scenario.provider_accounts("sendbulk"))
     except AccountConfigError as exc:
-        raise _refuse("accounts.sendbulk", str(exc)) from None
+        raise _refuse(f"accounts.sendbulk{exc.at}", str(exc)) from None
     return Config(brand=brand, accounts=accounts, default_balance=float(balance), **urls)
 
 
