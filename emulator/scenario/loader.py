@@ -192,6 +192,10 @@ def _pattern(value: Any, field: str) -> str:
     return value
 
 
+#: A ``to`` pattern of digits (and wildcards) with no leading +: it can match no recipient.
+_DIGITS_ONLY = re.compile(r"[0-9][0-9*?]*")
+
+
 def _match(data: Any, field: str, keys: tuple[str, ...] = _MATCH_KEYS) -> Match:
     data = _mapping(data, field)
     _check_keys(data, keys, field + ".")
@@ -204,6 +208,15 @@ def _match(data: Any, field: str, keys: tuple[str, ...] = _MATCH_KEYS) -> Match:
             values[key] = tuple(_pattern(v, f"{where}[{i}]") for i, v in enumerate(value))
         else:
             values[key] = _pattern(value, where)
+    to = values.get("to")
+    for i, pattern in enumerate(to if isinstance(to, tuple) else (to,)):
+        if pattern is not None and _DIGITS_ONLY.fullmatch(pattern):
+            suffix = f"[{i}]" if isinstance(to, tuple) else ""
+            raise ScenarioError(
+                f"{pattern!r} can never match: recipients are matched in E.164 with a "
+                f'leading + (write "+{pattern}")',
+                field=f"{field}.to{suffix}",
+            )
     provider = values.get("provider")
     for i, name in enumerate(provider if isinstance(provider, tuple) else (provider,)):
         if name is not None and not any(ch in name for ch in "*?[") and ":" not in name:

@@ -206,6 +206,16 @@ def test_syntax_error_has_a_line() -> None:
             "rules[0].outcome",
             "too large",
         ),
+        (
+            "rules:\n  - when: {to: '254712345678'}\n    outcome: undeliverable\n",
+            "rules[0].when.to",
+            'can never match: recipients are matched in E.164 with a leading + (write "+254',
+        ),
+        (
+            "rules:\n  - when: {to: ['+1500555*', '1500555*']}\n    outcome: undeliverable\n",
+            "rules[0].when.to[1]",
+            "can never match",
+        ),
         ("faults:\n  - respond: {status: 200}\n", "faults[0].respond.status", "400-599"),
         ("faults:\n  - respond: {stauts: 503}\n", "faults[0].respond.stauts", "'status'"),
         ("faults:\n  - every: 0\n    respond: {drop: true}\n", "faults[0].every", "positive"),
