@@ -106,6 +106,7 @@ if HttpToolsProtocol is not None:
         """
 
         _in_request_line = True
+        _line_started = False  # a byte of the request line (not an empty line) came
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -113,8 +114,11 @@ if HttpToolsProtocol is not None:
 
         def data_received(self, data: bytes) -> None:
             if self._in_request_line:
-                # Empty lines before a request line are skipped, as RFC 9112 asks.
-                start = len(data) - len(data.lstrip(b"\r\n"))
+                start = 0
+                if not self._line_started:
+                    # Empty lines before a request line are skipped, as RFC 9112 asks.
+                    start = len(data) - len(data.lstrip(b"\r\n"))
+                    self._line_started = start < len(data)
                 end = data.find(b"\n", start)
                 if end != -1:
                     self._in_request_line = False
@@ -126,6 +130,7 @@ if HttpToolsProtocol is not None:
 
         def on_message_complete(self) -> None:
             self._in_request_line = True  # the next bytes begin the next request
+            self._line_started = False
             super().on_message_complete()
 
 else:  # pragma: no cover - uvicorn[standard] brings httptools wherever it has wheels

@@ -272,3 +272,14 @@ def test_a_request_line_split_across_reads_is_escaped_in_each_part() -> None:
     (written,) = _protocol_writes(emu, b"\r\n", line[:cut], line[cut:])
     assert written.startswith(b"HTTP/1.1 200 OK\r\n")
     assert [m["text"] for m in emu.messages()] == ["Asante’ sana"]
+
+
+def test_a_request_line_whose_crlf_comes_in_the_next_read_leaves_its_headers_alone() -> None:
+    """The next read's CRLF ends the line: it is no empty line before another one."""
+    emu = Emulator()
+    line = b"GET " + (SENDSMS + "hi").encode() + " HTTP/1.1\r\nX-Note: café\r\n\r\n".encode()
+    end = line.index(b"\r\n")
+    (written,) = _protocol_writes(emu, line[:end], line[end:])
+    assert written.startswith(b"HTTP/1.1 200 OK\r\n")
+    note = emu.requests()[0]["request_headers"]["x-note"]
+    assert note.encode("latin-1") == "café".encode()

@@ -31,12 +31,12 @@ def _text(body: bytes | bytearray) -> str:
     return bytes(body).decode("utf-8", "replace")
 
 
-def _base64_unless_utf8(body: bytes | bytearray) -> str | None:
+def _base64_unless_utf8(body: bytes | bytearray, cut: bool) -> str | None:
     """The exact bytes kept of a body that is not UTF-8 (a Latin-1 form, binary), else
-    None: its ``*_body`` text shows U+FFFD where bytes could not be read.  A body cut at
-    ``BODY_LIMIT`` may end inside a character: that alone is still UTF-8."""
+    None: its ``*_body`` text shows U+FFFD where bytes could not be read.  A body ``cut``
+    at ``BODY_LIMIT`` may end inside a character: that alone is still UTF-8."""
     try:
-        if len(body) >= BODY_LIMIT:
+        if cut:
             codecs.getincrementaldecoder("utf-8")().decode(body, final=False)
         else:
             bytes(body).decode("utf-8")
@@ -96,12 +96,17 @@ class _Exchange(msgspec.Struct, gc=False):
                 "query": self.query.decode("latin-1"),
                 "request_headers": _headers(self.request_headers),
                 "request_body": _text(self.request_body),
-                "request_body_base64": _base64_unless_utf8(self.request_body),
+                "request_body_base64": _base64_unless_utf8(
+                    self.request_body, cut=self.request_size > BODY_LIMIT
+                ),
                 "request_size": self.request_size,
                 "status": self.status,
                 "response_headers": _headers(self.response_headers),
                 "response_body": _text(self.response_body),
-                "response_body_base64": _base64_unless_utf8(self.response_body),
+                # The emulator answers in UTF-8: a full-length response was cut, if anything.
+                "response_body_base64": _base64_unless_utf8(
+                    self.response_body, cut=len(self.response_body) >= BODY_LIMIT
+                ),
                 "duration_ms": round(self.duration * 1000, 3),
                 "error": self.error,
             }

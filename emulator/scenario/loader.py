@@ -192,8 +192,10 @@ def _pattern(value: Any, field: str) -> str:
     return value
 
 
-#: A ``to`` pattern of digits (and wildcards) with no leading +: it can match no recipient.
-_DIGITS_ONLY = re.compile(r"[0-9][0-9*?]*")
+#: A ``to`` pattern that is a phone number without its leading +: it can match no
+#: recipient (they are all E.164 with the +, but for sendbulk's unresolved hashes, which
+#: are 64 hex digits: a wildcard pattern of digits may be the start of one).
+_DIGITS_ONLY = re.compile(r"[0-9]{1,15}")
 
 
 def _match(data: Any, field: str, keys: tuple[str, ...] = _MATCH_KEYS) -> Match:

@@ -53,16 +53,27 @@ def extract_code(text: str) -> str | None:
     return found.group(0) if found else None
 
 
-def _describe(records: list[dict[str, Any]]) -> str:
+def _describe(records: list[dict[str, Any]], to: str | None = None) -> str:
+    """The newest outbound records, those to ``to`` (a refusal, say) listed first."""
     if not records:
         return "no outbound messages at all"
+    mine = [r for r in records if to is not None and same_number(r.get("to"), to)]
+    if not mine:
+        return f"{len(records)} outbound message(s):\n{_lines(records)}"
+    others = [r for r in records if not same_number(r.get("to"), to)]
+    text = f"{len(records)} outbound message(s), {len(mine)} to {to!r}:\n{_lines(mine)}"
+    if others:
+        text += f"\nand to other numbers:\n{_lines(others)}"
+    return text
+
+
+def _lines(records: list[dict[str, Any]]) -> str:
     lines = [
         f"  to {r.get('to')!r} via {r.get('provider')} ({r.get('status')}): {r.get('text')!r}"
         for r in records
     ]
-    shown = lines[-10:]
     more = f"  ... and {len(lines) - 10} earlier\n" if len(lines) > 10 else ""
-    return f"{len(records)} outbound message(s):\n{more}" + "\n".join(shown)
+    return more + "\n".join(lines[-10:])
 
 
 class MessageHelpers:
@@ -118,7 +129,7 @@ class MessageHelpers:
         found = self.sent_messages(to, provider=provider)
         if not found:
             everything = self._outbound(provider)
-            raise AssertionError(f"no message was sent to {to!r}; {_describe(everything)}")
+            raise AssertionError(f"no message was sent to {to!r}; {_describe(everything, to)}")
         return found[-1]
 
     def wait_for_message(
@@ -162,7 +173,7 @@ class MessageHelpers:
             )
             raise AssertionError(
                 f"waited {timeout}s for {count} message(s) ({wanted or 'any'}), found "
-                f"{len(found)}; {_describe(self._outbound(provider))}"
+                f"{len(found)}; {_describe(self._outbound(provider), to)}"
             )
         return found[-1]
 
@@ -183,7 +194,7 @@ class MessageHelpers:
         if code is None:
             sent = self._outbound(provider)
             raise AssertionError(
-                f"no message with a 4-8 digit code was sent to {to!r}; {_describe(sent)}"
+                f"no message with a 4-8 digit code was sent to {to!r}; {_describe(sent, to)}"
             )
         return code
 

@@ -93,3 +93,11 @@ def test_a_utf8_body_cut_inside_a_character_at_the_limit_is_still_utf8() -> None
     entry = _one_exchange(request_body=cut, request_size=len(body), response_body=cut)
     assert entry["request_body_base64"] is None
     assert entry["response_body_base64"] is None
+
+
+def test_a_whole_body_of_exactly_the_limit_is_judged_whole() -> None:
+    """Not cut: a last byte that begins no character is not UTF-8."""
+    body = b"message=caf" + b"e" * (BODY_LIMIT - 12) + b"\xe9"
+    assert len(body) == BODY_LIMIT
+    entry = _one_exchange(request_body=body, request_size=len(body))
+    assert base64.b64decode(entry["request_body_base64"]) == body

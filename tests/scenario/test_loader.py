@@ -212,7 +212,7 @@ def test_syntax_error_has_a_line() -> None:
             'can never match: recipients are matched in E.164 with a leading + (write "+254',
         ),
         (
-            "rules:\n  - when: {to: ['+1500555*', '1500555*']}\n    outcome: undeliverable\n",
+            "rules:\n  - when: {to: ['+15005550001', '15005550001']}\n    outcome: undeliverable\n",
             "rules[0].when.to[1]",
             "can never match",
         ),
@@ -296,6 +296,13 @@ def test_validation_errors(text: str, field: str | None, words: str | None) -> N
 def test_sendbulk_setting_errors_point_at_their_line(text: str, line: int) -> None:
     """As the other providers' do: the key's own line, not its section's."""
     assert error_for(text).line == line
+
+
+@pytest.mark.parametrize("pattern", ["39879278*", "3" * 64, "2547*"])
+def test_a_digit_pattern_that_may_match_a_hashed_recipient_loads(pattern: str) -> None:
+    """sendbulk's unresolved hashed recipients stay 64 hex digits, which rules can match."""
+    rule = {"when": {"provider": "sendbulk", "to": pattern}, "outcome": "invalid_number"}
+    assert parse_scenario({"rules": [rule]}).rules[0].when.to == pattern
 
 
 def test_file_errors_name_the_file(tmp_path: Path) -> None:

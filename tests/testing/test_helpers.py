@@ -100,6 +100,23 @@ def test_a_message_the_provider_refused_is_not_sent(emu: InProcessEmulator) -> N
     assert refused["text"] == "Your code is 482913"
 
 
+def test_a_failure_lists_the_messages_to_that_number_before_newer_ones(
+    emu: InProcessEmulator,
+) -> None:
+    """A refusal to the number asked about is the clue, however much was sent since."""
+    emu.load_scenario({"rules": [{"when": {"to": "+254712345678"}, "outcome": "invalid_number"}]})
+    client = emu.client()
+    account = {"partnerID": "1", "apikey": "k", "shortcode": "SHOP", "message": "Code 4821"}
+    for mobile in ["0712345678"] + [f"07220000{i:02d}" for i in range(11)]:
+        client.post("/api/services/sendsms", json={**account, "mobile": mobile})
+    with pytest.raises(AssertionError) as info:
+        emu.last_code("0712345678")
+    text = str(info.value)
+    assert "12 outbound message(s), 1 to '0712345678':\n" in text
+    assert "  to '+254712345678' via sendbulk (rejected): 'Code 4821'\n" in text
+    assert "and to other numbers:\n  ... and 1 earlier\n" in text
+
+
 def test_last_code_without_a_code_says_what_was_sent(emu: InProcessEmulator) -> None:
     store_message(emu, "+14155550199", "Your code is 9999")
     with pytest.raises(AssertionError, match=r"no message with a 4-8 digit code.*\+14155550100"):

@@ -168,6 +168,18 @@ def test_a_message_or_batch_page_says_not_found_once_a_reset_forgot_it(
     expect(page.locator("h1")).not_to_have_text("Not found")
 
 
+def test_a_message_page_opened_before_its_message_exists_shows_it_once_sent(
+    server: LiveServer, page: Any
+) -> None:
+    """A link kept from the test before (ids start again after a reset)."""
+    first = fd_send(server, "Before")
+    server.reset()
+    page.goto(ui(server, f"/messages/{first}"))
+    expect(page.locator("h1")).to_have_text("Not found")
+    assert fd_send(server, "Sent after") == first
+    expect(page.locator("#message-text")).to_have_text("Sent after")  # real-time ok: polling
+
+
 def test_an_invalid_scenario_upload_shows_its_error_inline(server: LiveServer, page: Any) -> None:
     page.goto(ui(server, "/scenario"))
     expect(page.locator("#scenario-name")).to_have_text(server.scenario.name)

@@ -12,7 +12,8 @@
   let version = body.dataset.version || null;
   let paused = false;
   let busy = false;
-  let shownGone = false; // the page's item was gone at the last refresh (see refresh)
+  // The page shows that its item is gone (see refresh): opened so, or turned so by a reset.
+  let shownGone = document.querySelector("[data-gone]") !== null;
 
   function clockText(iso) {
     return iso ? iso.slice(0, 10) + " " + iso.slice(11, 23) : "";
@@ -60,7 +61,7 @@
       if (main && fresh) {
         main.replaceWith(document.importNode(fresh, true));
         document.title = gone.title;
-        shownGone = true;
+        shownGone = true;  // its "Not found" has no live parts: a reload brings it back
       }
       return;
     }
