@@ -21,6 +21,7 @@ from starlette.types import ASGIApp
 __all__ = ["OneWriteHttpToolsProtocol", "uvicorn_config"]
 
 try:
+    import httptools
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 except ImportError:  # httptools is missing: uvicorn's pure-Python h11 protocol
     HttpToolsProtocol = None  # type: ignore[assignment,misc]
@@ -91,10 +92,75 @@ def _escape_high_bytes(line: bytes) -> bytes:
 
 if HttpToolsProtocol is not None:
 
+    class _UpgradeIgnoringParser(httptools.HttpRequestParser):  # type: ignore[misc]
+        """httptools' parser, handing what follows an Upgrade it stopped at to its protocol.
+
+        A request with ``Connection: Upgrade`` (Java's HttpClient asks for ``h2c`` on
+        every ``http://`` URL) stops llhttp at the end of its head, and uvicorn would
+        answer it with no body.  The server ignores the upgrade, as RFC 9110 lets it:
+        the protocol reads the body and what follows as HTTP/1.1 (``read_on``).
+        """
+
+        def __init__(self, protocol: Any) -> None:
+            super().__init__(protocol)
+            self.protocol = protocol
+
+        def feed_data(self, data: bytes) -> None:
+            try:
+                super().feed_data(data)
+            except httptools.HttpParserUpgrade as upgrade:
+                if self.protocol._should_upgrade():  # a WebSocket uvicorn serves itself
+                    raise
+                self.protocol.read_on(bytes(data[upgrade.args[0] :]))
+
+    def _upgrade_ignoring_parser(callbacks: Any) -> _UpgradeIgnoringParser:
+        parser = _UpgradeIgnoringParser(callbacks)
+        try:  # as uvicorn sets its own parser (answering a pipelined request's first)
+            parser.set_dangerous_leniencies(lenient_data_after_close=True)
+        except AttributeError:  # pragma: no cover - httptools before 0.6.3
+            pass
+        return parser
+
+    class _BodyOnly:
+        """Callbacks of a parser fed a made-up head for an upgrade request's body: the
+        head's own callbacks go nowhere; the body, and the requests after it, to the
+        protocol.  (httptools takes a parser's callbacks once, when it is made.)"""
+
+        def __init__(self, protocol: Any) -> None:
+            self.protocol = protocol
+            self.in_head = True
+
+        def on_message_begin(self) -> None:
+            if not self.in_head:
+                self.protocol.on_message_begin()
+
+        def on_url(self, url: bytes) -> None:
+            if not self.in_head:
+                self.protocol.on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            if not self.in_head:
+                self.protocol.on_header(name, value)
+
+        def on_headers_complete(self) -> None:
+            if self.in_head:
+                self.in_head = False
+            else:
+                self.protocol.on_headers_complete()
+
+        def on_body(self, body: bytes) -> None:
+            self.protocol.on_body(body)
+
+        def on_message_complete(self) -> None:
+            self.protocol.on_message_complete()
+
     class OneWriteHttpToolsProtocol(HttpToolsProtocol):  # type: ignore[misc,valid-type]
         """uvicorn's httptools protocol, sending each response in one write.
 
-        It also takes a request line with raw bytes from 0x80 up in its target
+        It also reads a request that asks to upgrade (``Upgrade: h2c``) as the
+        HTTP/1.1 request it also is, body included (``_UpgradeIgnoringParser``).
+
+        And it takes a request line with raw bytes from 0x80 up in its target
         (``GET /api/services/sendsms?message=Asante’``, as curl and PHP send an
         unencoded URL), which the providers' web servers take and httptools
         refuses with a plain-text 400 the client's code would never see from
@@ -108,9 +174,26 @@ if HttpToolsProtocol is not None:
         _in_request_line = True
         _line_started = False  # a byte of the request line (not an empty line) came
 
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.parser = _upgrade_ignoring_parser(self)
+
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             self.transport = _OneWriteTransport(transport, self.loop)  # type: ignore[assignment]
+
+        def read_on(self, rest: bytes) -> None:
+            """After an ignored upgrade: read the request's body, and the next ones."""
+            headers = dict(self.headers)
+            if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
+                framing = b"Transfer-Encoding: chunked"
+            else:
+                framing = b"Content-Length: " + headers.get(b"content-length", b"0").strip()
+            self.parser = parser = _upgrade_ignoring_parser(_BodyOnly(self))
+            parser.protocol = self
+            parser.feed_data(b"POST / HTTP/1.1\r\n" + framing + b"\r\n\r\n")
+            if rest:
+                parser.feed_data(rest)
 
         def data_received(self, data: bytes) -> None:
             if self._in_request_line:
@@ -129,6 +212,8 @@ if HttpToolsProtocol is not None:
             super().data_received(data)
 
         def on_message_complete(self) -> None:
+            if self.parser.should_upgrade() and not self._should_upgrade():
+                return  # its body is still to come: see read_on
             self._in_request_line = True  # the next bytes begin the next request
             self._line_started = False
             super().on_message_complete()

@@ -283,3 +283,56 @@ def test_a_request_line_whose_crlf_comes_in_the_next_read_leaves_its_headers_alo
     assert written.startswith(b"HTTP/1.1 200 OK\r\n")
     note = emu.requests()[0]["request_headers"]["x-note"]
     assert note.encode("latin-1") == "café".encode()
+
+
+H2C = b"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAA\r\n"
+BALANCE = b'{"apikey": "k", "partnerID": "1234"}'
+
+
+def _post(path: bytes, body: bytes, headers: bytes = b"") -> bytes:
+    return (
+        b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + headers
+    ) + b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+
+
+def test_a_request_asking_to_upgrade_to_h2c_is_read_with_its_body(server: LiveServer) -> None:
+    """Java's HttpClient asks every http:// request to upgrade to h2c: the upgrade is
+    ignored (RFC 9110 lets a server) and the request read as the HTTP/1.1 one it is."""
+    with _connect(server) as sock:
+        sock.sendall(_post(b"/api/services/getbalance/", BALANCE, H2C))
+        answers = _responses(sock, 1)
+        sock.sendall(_post(b"/api/services/getbalance/", BALANCE, H2C))  # the same connection
+        answers += _responses(sock, 1)
+    for status, body in answers:
+        assert status == 200
+        assert b'"response-code":200' in body and b'"partner-id":"1234"' in body
+    journaled = server.requests()[0]
+    assert journaled["request_headers"]["upgrade"] == "h2c"
+    assert journaled["request_body"] == BALANCE.decode()
+
+
+def test_an_upgrade_request_s_chunked_body_is_read_across_reads() -> None:
+    emu = Emulator()
+    head = (
+        b"POST /api/services/getbalance/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + H2C
+        + b"Transfer-Encoding: chunked\r\n\r\n"
+    )
+    chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(BALANCE), BALANCE)
+    (answer,) = _protocol_writes(emu, head, chunked[:7], chunked[7:])
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert answer.endswith(b'"partner-id":"1234"}')
+    assert emu.requests()[0]["request_body"] == BALANCE.decode()
+
+
+def test_a_bodiless_upgrade_request_then_the_next_request_on_its_connection(
+    server: LiveServer,
+) -> None:
+    health = b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n"
+    with _connect(server) as sock:
+        sock.sendall(health + b"Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+        answers = _responses(sock, 1)
+        sock.sendall(_post(b"/api/services/getbalance/", BALANCE))
+        answers += _responses(sock, 1)
+    assert [status for status, _ in answers] == [200, 200]
+    assert b'"partner-id":"1234"' in answers[1][1]
