@@ -142,6 +142,9 @@ class SQLiteStore:
         (version,) = db.execute("PRAGMA user_version").fetchone()
         if version == SCHEMA_VERSION:
             self._settings()
+            # A write, so a file SQLite could only open read-only is refused now, not
+            # at every request that stores something.
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             return
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
         if version == 0 and not tables:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from emulator.cli import main
 from emulator.core.models import Batch, Message, Plan
 from emulator.core.sqlite import SCHEMA_VERSION, SchemaVersionError, SQLiteStore
 from emulator.core.store import MessageQuery
@@ -112,6 +113,29 @@ def test_another_applications_database_is_refused(tmp_path: Path) -> None:
     write_db(path, "CREATE TABLE notes (body TEXT);")
     with pytest.raises(SchemaVersionError, match="not an sms-emulator database"):
         SQLiteStore(path)
+
+
+def test_a_file_sqlite_can_only_read_is_refused_when_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A read-only file (another user's volume) is one error line at start, not a
+    server whose every write fails."""
+    path = tmp_path / "ro.db"
+    SQLiteStore(path).close()
+    connect = sqlite3.connect
+
+    def read_only(database: str, **options: object) -> sqlite3.Connection:
+        return connect(f"file:{database}?mode=ro", uri=True, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite3, "connect", read_only)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        SQLiteStore(path)
+    assert main(["serve", "--port", "0", "--db", str(path)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == (
+        f"sms-emulator: error: --db {path}: cannot open SQLite database"
+        " (attempt to write a readonly database)"
+    )
 
 
 def test_serve_on_a_layout_1_file_fails_with_one_error_line(tmp_path: Path) -> None:
