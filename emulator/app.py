@@ -214,8 +214,6 @@ class EmulatorApp:
         if received[-1]["type"] == "http.disconnect":
             # The client left before its request was whole (or the server refused
             # its framing and answered for itself): no one to answer, nothing to do.
-            if scope[ARRIVED_IN] != self.emu.resets:
-                return  # the journal it belongs to is gone
             self._journal(
                 scope,
                 path,
@@ -261,19 +259,18 @@ class EmulatorApp:
             if not await _dropped(send):
                 raise
         finally:
-            if scope[ARRIVED_IN] == self.emu.resets:  # else: the journal it belongs to is gone
-                self._journal(
-                    scope,
-                    path,
-                    provider,
-                    started,
-                    request_body,
-                    request_size,
-                    status=status,
-                    response_headers=response_headers,
-                    response_body=response_body,
-                    error=error,
-                )
+            self._journal(
+                scope,
+                path,
+                provider,
+                started,
+                request_body,
+                request_size,
+                status=status,
+                response_headers=response_headers,
+                response_body=response_body,
+                error=error,
+            )
 
     def _dating(self, send: Send) -> Send:
         async def send_dated(message: Message) -> None:
@@ -298,6 +295,8 @@ class EmulatorApp:
         response_body: bytes | bytearray = b"",
         error: str | None = None,
     ) -> None:
+        if scope.get(ARRIVED_IN, self.emu.resets) != self.emu.resets:
+            return  # arrived before a reset: the journal it belongs to is gone
         self.emu.journal.record_exchange(
             time=self.emu.time(),
             provider=provider,
