@@ -313,7 +313,7 @@ def _plain_message(raw: dict[str, Any], senders: set[str]) -> MessageRequest | N
 
 def _checked_message(raw: Any, now: float) -> MessageRequest | ItemError:
     if not isinstance(raw, dict):
-        return ItemError("INVALID_PARAMETER", "Each message must be a JSON object", ())
+        return ItemError("INVALID_PARAMETER", "Each message must be a JSON object", ("Messages",))
     data = canonical_keys(raw)
     missing = tuple(
         name for name in ("To", "Text") if data.get(name) is None or data.get(name) == ""

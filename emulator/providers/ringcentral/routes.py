@@ -721,7 +721,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         ),
     ]
     app = provider_app(routes, {HTTPException: render_error, Exception: render_error})
-    return BrowserAccess(RequestIds(app, emu))
+    return RequestIds(BrowserAccess(app), emu)  # a preflight carries its id too
 
 
 def _aggregate(messages: Any, now: float) -> dict[str, Any]:

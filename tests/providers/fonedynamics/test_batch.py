@@ -73,7 +73,11 @@ def test_every_item_failing_is_still_200(client: httpx.Client) -> None:
 
 def test_non_object_item_is_an_item_error(client: httpx.Client) -> None:
     body = client.post(BATCH, json={"Messages": ["+61488023555", SEED_BATCH["Messages"][0]]}).json()
-    assert body[0]["ErrorCode"] == "INVALID_PARAMETER"
+    assert body[0] == {  # the shape of every item error, Errors included
+        "ErrorCode": "INVALID_PARAMETER",
+        "Message": "Each message must be a JSON object",
+        "Errors": [{"FieldName": "Messages"}],
+    }
     assert body[1]["Status"] == "Processing"
 
 

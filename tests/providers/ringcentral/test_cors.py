@@ -26,6 +26,7 @@ def test_a_preflight_is_answered_for_any_origin_and_header(sms_emulator: Emulato
     assert response.headers["access-control-allow-headers"] == (
         "authorization,content-type,x-user-agent"
     )
+    assert len(response.headers["rcrequestid"]) == 36  # as on every RingCentral answer
 
 
 def test_answers_to_a_browser_expose_the_request_id_and_rate_limit_headers(rc: RC) -> None:
