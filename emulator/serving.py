@@ -106,12 +106,16 @@ if HttpToolsProtocol is not None:
             self.protocol = protocol
 
         def feed_data(self, data: bytes) -> None:
-            try:
-                super().feed_data(data)
-            except httptools.HttpParserUpgrade as upgrade:
-                if self.protocol._should_upgrade():  # a WebSocket uvicorn serves itself
-                    raise
-                self.protocol.read_on(bytes(data[upgrade.args[0] :]))
+            parser: httptools.HttpRequestParser = self
+            while True:  # a loop, not recursion: pipelined upgrade requests come in hundreds
+                try:
+                    httptools.HttpRequestParser.feed_data(parser, data)
+                    return
+                except httptools.HttpParserUpgrade as upgrade:
+                    if self.protocol._should_upgrade():  # a WebSocket uvicorn serves itself
+                        raise
+                    data = bytes(data[upgrade.args[0] :])
+                parser = self.protocol.read_on()
 
     def _upgrade_ignoring_parser(callbacks: Any) -> _UpgradeIgnoringParser:
         parser = _UpgradeIgnoringParser(callbacks)
@@ -182,18 +186,19 @@ if HttpToolsProtocol is not None:
             super().connection_made(transport)
             self.transport = _OneWriteTransport(transport, self.loop)  # type: ignore[assignment]
 
-        def read_on(self, rest: bytes) -> None:
-            """After an ignored upgrade: read the request's body, and the next ones."""
-            headers = dict(self.headers)
-            if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
-                framing = b"Transfer-Encoding: chunked"
-            else:
-                framing = b"Content-Length: " + headers.get(b"content-length", b"0").strip()
+        def read_on(self) -> httptools.HttpRequestParser:
+            """After an ignored upgrade: the parser for the request's body and the next
+            requests, told the request's framing headers (so llhttp judges them as it
+            would have: a Transfer-Encoding not ending in chunked is refused)."""
+            framing = b"".join(
+                name + b": " + value + b"\r\n"
+                for name, value in self.headers
+                if name in (b"content-length", b"transfer-encoding")
+            )
             self.parser = parser = _upgrade_ignoring_parser(_BodyOnly(self))
             parser.protocol = self
-            parser.feed_data(b"POST / HTTP/1.1\r\n" + framing + b"\r\n\r\n")
-            if rest:
-                parser.feed_data(rest)
+            parser.feed_data(b"POST / HTTP/1.1\r\n" + framing + b"\r\n")
+            return parser
 
         def data_received(self, data: bytes) -> None:
             if self._in_request_line:
@@ -210,6 +215,10 @@ if HttpToolsProtocol is not None:
                     if not line.isascii():
                         data = data[:start] + _escape_high_bytes(line) + data[start + len(line) :]
             super().data_received(data)
+
+        def on_headers_complete(self) -> None:
+            self._in_request_line = False  # what a pipelined request sends next is its body
+            super().on_headers_complete()
 
         def on_message_complete(self) -> None:
             if self.parser.should_upgrade() and not self._should_upgrade():

@@ -336,3 +336,43 @@ def test_a_bodiless_upgrade_request_then_the_next_request_on_its_connection(
         answers += _responses(sock, 1)
     assert [status for status, _ in answers] == [200, 200]
     assert b'"partner-id":"1234"' in answers[1][1]
+
+
+def test_hundreds_of_pipelined_upgrade_requests_in_one_read_are_all_answered(
+    server: LiveServer,
+) -> None:
+    health = b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n" + H2C + b"\r\n"
+    with _connect(server) as sock:
+        sock.sendall(health * 600)
+        answers = _responses(sock, 600)
+    assert {status for status, _ in answers} == {200}
+
+
+def test_a_pipelined_request_s_body_arriving_later_is_not_taken_for_a_request_line(
+    server: LiveServer,
+) -> None:
+    body = '{"apikey": "k", "partnerID": "1234", "note": "Asante’"}'.encode()
+    second = _post(b"/api/services/getbalance/", body)
+    head, _, _ = second.partition(b"\r\n\r\n")
+    with _connect(server) as sock:
+        sock.sendall(_post(b"/api/services/getbalance/", BALANCE) + head + b"\r\n\r\n")
+        answers = _responses(sock, 1)
+        sock.sendall(body)
+        answers += _responses(sock, 1)
+    assert [status for status, _ in answers] == [200, 200]
+    assert server.requests()[1]["request_body"] == body.decode()
+
+
+def test_an_upgrade_request_with_a_transfer_encoding_llhttp_refuses_is_not_carried_out(
+    server: LiveServer,
+) -> None:
+    """As without the Upgrade header: a 400 and a closed connection, nothing sent."""
+    sendsms = b"/api/services/sendsms/?apikey=k&partnerID=1&shortcode=X&mobile=254712345678"
+    request = b"POST " + sendsms + b"&message=hi HTTP/1.1\r\nHost: x\r\n" + H2C
+    with _connect(server) as sock:
+        sock.sendall(request + b"Transfer-Encoding: gzip\r\n\r\nabc")
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 400 ")
+    assert server.messages() == []
