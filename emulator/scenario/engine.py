@@ -17,7 +17,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -134,6 +134,9 @@ def pick_weighted(outcomes: tuple[tuple[str, float], ...], point: float) -> str:
     return next(name for name, weight in reversed(outcomes) if weight > 0)
 
 
+_NOTHING_COUNTED = nullcontext()
+
+
 class ScenarioEngine:
     """Applies one scenario; counters restart when it is replaced or reset."""
 
@@ -158,14 +161,19 @@ class ScenarioEngine:
             counted.append(key)
         return occurrence
 
-    @contextmanager
-    def tentative(self) -> Iterator[None]:
+    def tentative(self) -> AbstractContextManager[None]:
         """Occurrences counted inside are taken back if the block raises.
 
         For a request refused as a whole after some of its messages were decided
         (a batch whose 41st text is too long): it sent no message, so a corrected
         retry must get the fates the same messages would have had without it.
         """
+        if not self.scenario.rules and not self.scenario.timing.jitter:
+            return _NOTHING_COUNTED  # decide() counts nothing: no block to keep
+        return self._tentative_block()
+
+    @contextmanager
+    def _tentative_block(self) -> Iterator[None]:
         outer = getattr(self._tentative, "counted", None)
         counted: list[tuple[str, str, str]] = []
         self._tentative.counted = counted
