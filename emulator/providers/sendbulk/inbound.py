@@ -33,10 +33,15 @@ INBOUND_TIMEOUT = 15.0
 
 
 def _owner(accounts: tuple[Account, ...] | None, shortcode: str) -> Account | None:
+    """The account ``shortcode`` is assigned to; else the first that lists no shortcodes
+    (it may use any), as it may send from the shortcode too."""
+    anyone = None
     for account in accounts or ():
-        if account.shortcodes is not None and shortcode in account.shortcodes:
+        if account.shortcodes is None:
+            anyone = anyone or account
+        elif shortcode in account.shortcodes:
             return account
-    return None
+    return anyone
 
 
 def payload(account: Account | None, shortcode: str, mobile: str, message: str) -> dict[str, Any]:

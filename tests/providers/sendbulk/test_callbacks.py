@@ -156,6 +156,20 @@ def test_inbound_to_a_shortcode_no_account_owns_is_stored_but_not_posted(client,
     assert emu.messages(provider="sendbulk")[0]["provider_status"] == "Received"
 
 
+def test_inbound_to_an_account_that_lists_no_shortcodes_is_posted_to_it(emu, receiver):
+    """It may send from any shortcode ("omit: any"), so it gets what comes to one,
+    unless another account has the shortcode assigned."""
+    assigned = {**accounts(receiver)["accounts"]["sendbulk"][0], "partnerID": "99"}
+    assigned["inbound_url"] = receiver.url + "/assigned"
+    anyone = {"partnerID": PARTNER, "apikey": APIKEY, "inbound_url": receiver.url + "/any"}
+    emu.load_scenario({"accounts": {"sendbulk": [anyone, assigned]}})
+    emu.inbound("sendbulk", "0712345678", "77777", "STOP")
+    emu.inbound("sendbulk", "0712345678", "40404", "START")
+    assert [r["path"] for r in receiver.requests] == ["/any", "/assigned"]
+    tenants = [m["tenant"] for m in emu.messages(provider="sendbulk")]
+    assert tenants == [PARTNER, "99"]
+
+
 def test_inbound_from_an_invalid_number_is_a_clear_admin_error(client):
     response = client.post(
         "/_emulator/inbound",
