@@ -289,6 +289,9 @@ class WebhookQueue:
         In background mode the worker sends them, right after: an admin call
         that moves the clock, or a server stopping, never waits on receivers.
         """
+        deferral = _DEFERRAL.get()
+        if deferral is not None and deferral.queue is self:
+            deferral.moved = True  # its send() sends everything due, not only its own
         self._poke()
 
     def deferred(self) -> Deferral:
@@ -666,7 +669,7 @@ def _send_as_time_passes(queue_ref: weakref.ref[WebhookQueue], wake: threading.E
 class Deferral:
     """``WebhookQueue.deferred()``: the scope, and whether anything came due in it."""
 
-    __slots__ = ("_token", "due", "jobs", "queue")
+    __slots__ = ("_token", "due", "jobs", "moved", "queue")
 
     def __init__(self, queue: WebhookQueue) -> None:
         self.queue = queue
@@ -674,6 +677,8 @@ class Deferral:
         self.due = False
         #: Jobs scheduled inside: ``send()`` sends those due itself.
         self.jobs: list[WebhookJob] = []
+        #: ``notify()`` was called inside (the clock moved): all that is due is sent.
+        self.moved = False
 
     def __enter__(self) -> Deferral:
         self._token = _DEFERRAL.set(self)
@@ -687,7 +692,9 @@ class Deferral:
 
         The jobs scheduled inside are sent here, even while another thread is
         sending (it may be waiting on a slow receiver): whoever made them gets
-        its answer after them.  Anything else due goes as ``notify()`` sends it.
+        its answer after them.  If the clock moved inside, anything else due
+        goes as ``notify()`` sends it; otherwise it is not this request's to wait
+        for (on a real clock the helper thread sends what comes due as time passes).
         """
         if not self.due:
             return
@@ -697,7 +704,9 @@ class Deferral:
         self.jobs = []
         if mine:
             queue._send_jobs(mine)
-        queue.notify()
+        if self.moved:
+            self.moved = False
+            queue.notify()
 
 
 _DEFERRAL: ContextVar[Deferral | None] = ContextVar("sms_emulator_deferral", default=None)

@@ -126,6 +126,26 @@ def test_a_deferred_scope_sends_nothing_until_its_send_and_only_for_its_own_queu
     assert not deferral.due
 
 
+@pytest.mark.parametrize("clock_moved_inside", [False, True])
+def test_a_deferred_scope_waits_only_on_its_own_jobs_unless_it_moved_the_clock(
+    receiver: _Receiver, clock_moved_inside: bool
+) -> None:
+    """On a real clock what came due as time passed is the helper thread's to send: a
+    request must not wait on an unrelated slow receiver for it (an advance must)."""
+    now = [0.0]
+    queue = _queue(now)
+    queue.schedule(10.0, method="post", url=receiver.url + "/earlier", provider="p")
+    now[0] = 10.0  # time passed: due, not yet sent
+    with queue.deferred() as deferral:
+        queue.schedule(10.0, method="post", url=receiver.url + "/mine", provider="p")
+        if clock_moved_inside:
+            queue.notify()
+    deferral.send()
+    assert receiver.hits == (["/mine", "/earlier"] if clock_moved_inside else ["/mine"])
+    queue.notify()
+    assert sorted(receiver.hits) == ["/earlier", "/mine"]
+
+
 def test_a_job_is_sent_once_whether_its_scope_or_another_sender_gets_it_first(
     receiver: _Receiver,
 ) -> None:
