@@ -438,6 +438,10 @@ class Emulator:
         plugin = self.provider(provider)
         if plugin.inbound is None:
             raise ValueError(f"provider {provider!r} does not take inbound messages")
+        if not text.isascii():
+            # A surrogate pair written as two code points is its character; a lone
+            # surrogate (no HTTP body can carry one) is U+FFFD, as a provider reads it.
+            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
         # The reply and what it changed (a forwarded email...) are saved together; its
         # webhook goes out after, outside the store's lock (the receiver may call back).
         with self.webhooks.held(), self.transaction():

@@ -134,6 +134,20 @@ def test_inbound_through_a_provider() -> None:
         emu.inbound("nope", "+1", "+2", "x")
 
 
+@pytest.mark.parametrize(
+    ("provider", "sender", "to"),
+    [("ringcentral", "+14155550100", "+16505550100"), ("sendbulk", "0712345678", "40404")],
+)
+def test_inbound_text_with_a_lone_surrogate_is_stored_as_a_provider_reads_it(
+    provider: str, sender: str, to: str
+) -> None:
+    """No HTTP body carries a lone surrogate: it is U+FFFD, so its webhook can be sent;
+    a pair written as two code points is the character it stands for."""
+    emu = Emulator()
+    record = emu.inbound(provider, sender, to, "lone\ud800 \ud83d\ude00")
+    assert record["text"] == "lone\ufffd \U0001f600"
+
+
 def test_app_is_built_once_and_client_calls_it() -> None:
     emu = Emulator()
     assert emu.app is emu.app
