@@ -134,6 +134,7 @@ class WebhookQueue:
         self._generation = 0
         self._holds = 0
         self._held_back = False  # a sending was put off by a hold
+        self._put_off = False  # ... a sending of what came due (not only a hold's own jobs)
         self._held_here = _PerThread()
         self._more = False  # due work arrived while another thread was sending
         self._timeout = timeout
@@ -289,9 +290,7 @@ class WebhookQueue:
         In background mode the worker sends them, right after: an admin call
         that moves the clock, or a server stopping, never waits on receivers.
         """
-        deferral = _DEFERRAL.get()
-        if deferral is not None and deferral.queue is self:
-            deferral.moved = True  # its send() sends everything due, not only its own
+        _mark_moved(self)  # in a deferred scope, its send() sends all that is due
         self._poke()
 
     def deferred(self) -> Deferral:
@@ -348,6 +347,7 @@ class WebhookQueue:
         with self._lock:
             if self._holds:
                 self._held_back = True  # sent once the hold ends
+                self._put_off = True  # ... by whoever ends it, all that is due then
                 return due
             heap = self._heap
             while heap and heap[0].due <= now and heap[0].due < before:
@@ -712,6 +712,13 @@ class Deferral:
 _DEFERRAL: ContextVar[Deferral | None] = ContextVar("sms_emulator_deferral", default=None)
 
 
+def _mark_moved(queue: WebhookQueue) -> None:
+    """Within ``queue``'s deferred scope: its ``send()`` is to send all that is due."""
+    deferral = _DEFERRAL.get()
+    if deferral is not None and deferral.queue is queue:
+        deferral.moved = True
+
+
 class _PerThread(threading.local):
     #: Jobs this thread scheduled inside ``held()``, to queue when it ends.
     jobs: list[WebhookJob] | None = None  # a class default: no exception on a first read
@@ -750,7 +757,10 @@ class _Hold:
                         queue._held_back = True  # for whichever hold ends last
             queue._holds -= 1
             send = queue._holds == 0 and queue._held_back
+            put_off = send and queue._put_off
             if send:
-                queue._held_back = False
+                queue._held_back = queue._put_off = False
         if send:
+            if put_off:  # a deferred request ending the hold sends all that is due
+                _mark_moved(queue)
             queue._poke()

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from emulator import Emulator
 from emulator.core import webhooks
 from emulator.core.webhooks import WebhookJob, WebhookQueue
 
@@ -144,6 +145,45 @@ def test_a_deferred_scope_waits_only_on_its_own_jobs_unless_it_moved_the_clock(
     assert receiver.hits == (["/mine", "/earlier"] if clock_moved_inside else ["/mine"])
     queue.notify()
     assert sorted(receiver.hits) == ["/earlier", "/mine"]
+
+
+def test_what_a_hold_put_off_goes_out_when_a_deferred_scope_ends_the_hold(
+    receiver: _Receiver,
+) -> None:
+    """An advance in another thread while a request holds the queue is put off "until the
+    hold ends"; the request ending it sends all that is due then, not only its own."""
+    now = [0.0]
+    queue = _queue(now)
+    queue.schedule(5.0, method="post", url=receiver.url + "/first", provider="p")
+    with queue.deferred() as deferral, queue.held():
+        now[0] = 10.0
+        advance = threading.Thread(target=queue.notify)  # no deferral of its own
+        advance.start()
+        advance.join()
+        queue.schedule(10.0, method="post", url=receiver.url + "/mine", provider="p")
+    assert receiver.hits == []
+    deferral.send()
+    assert receiver.hits == ["/mine", "/first"]
+
+
+def test_an_inbound_message_sends_its_own_webhook_not_what_came_due_meanwhile(
+    receiver: _Receiver,
+) -> None:
+    """As time passes on a real clock the helper thread sends what comes due: a request
+    (here an inbound message) does not wait on an unrelated receiver for it."""
+    account = {"partnerID": "1", "apikey": "k", "inbound_url": receiver.url + "/in"}
+    dlr = {**account, "partnerID": "2", "dlr_callback_url": receiver.url + "/dlr"}
+    emu = Emulator({"accounts": {"sendbulk": [account, dlr]}})
+    with emu.client() as client:
+        sent = {"partnerID": "2", "apikey": "k", "shortcode": "S", "mobile": "0712345678"}
+        client.post("/api/services/sendsms", json={**sent, "message": "hi"})
+        emu.clock.advance(3600)  # time passed (no advance() to send what came due)
+        inbound = {"provider": "sendbulk", "from": "0712345678", "to": "40404", "text": "HI"}
+        assert client.post("/_emulator/inbound", json=inbound).status_code == 201
+        assert receiver.hits == ["/in"]
+    emu.advance(0)
+    assert receiver.hits == ["/in", "/dlr"]
+    emu.close()
 
 
 def test_a_job_is_sent_once_whether_its_scope_or_another_sender_gets_it_first(
