@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .._version import __version__
+from ..core.lone_surrogates import decode_allowing_lone_surrogates
 from ..emulator import iso
 from ..scenario.loader import ScenarioError, load_scenario_body
 from . import views
@@ -46,7 +47,8 @@ async def _body_json(request: Request) -> dict[str, Any]:
     if not raw.strip():
         raise AdminError("request body must be a JSON object")
     try:
-        data = msgspec.json.decode(raw)
+        # a lone surrogate escape ("\ud800", as json.dumps writes it) reads as U+FFFD
+        data = decode_allowing_lone_surrogates(msgspec.json.decode, raw)
     except (msgspec.DecodeError, UnicodeDecodeError) as exc:  # msgspec: bad UTF-8 in a string
         raise AdminError(f"request body is not valid JSON: {exc}") from None
     except RecursionError:

@@ -127,7 +127,10 @@ class RemoteEmulator(SocketClients, MessageHelpers):
     def inbound(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
         """Simulate an inbound SMS from ``sender`` to ``to``; returns its record."""
         body = {"provider": provider, "from": sender, "to": to, "text": text}
-        return self._call("POST", "/inbound", json=body)["message"]
+        # ASCII JSON: a lone surrogate goes as its escape (read as U+FFFD, as in-process)
+        content = json.dumps(body).encode("ascii")
+        headers = {"Content-Type": "application/json"}
+        return self._call("POST", "/inbound", content=content, headers=headers)["message"]
 
     def requests(self, provider: str | None = None, after: int = 0) -> list[dict[str, Any]]:
         """The server's request journal (requests received, responses given), oldest first."""

@@ -270,6 +270,18 @@ def test_inbound(remote: RemoteEmulator, live: LiveServer) -> None:
     )
     assert [m["id"] for m in live.messages()] == [record["id"]]
     assert remote.sent_messages() == []  # a reply is not something the client sent
+
+
+def test_inbound_text_with_a_lone_surrogate_reads_as_in_process(
+    remote: RemoteEmulator, live: LiveServer
+) -> None:
+    """The same test against an external server: U+FFFD, not an encoding error."""
+    record = remote.inbound("ringcentral", "+14155550100", "+16505550100", "a\ud800b")
+    assert record["text"] == "a\ufffdb"
+    assert (
+        record["text"]
+        == Emulator().inbound("ringcentral", "+14155550100", "+16505550100", "a\ud800b")["text"]
+    )
     with pytest.raises(RemoteEmulatorError, match="unknown provider 'twilio'"):
         remote.inbound("twilio", "+1", "+2", "hi")
 
