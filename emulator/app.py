@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .admin.routes import build_admin_app
 from .core.journal import BODY_LIMIT
 from .providers import PROVIDERS
-from .providers.base import ARRIVED_IN, DropConnection
+from .providers.base import ARRIVED_IN, DropConnection, arrived_before_reset
 
 if TYPE_CHECKING:
     from .emulator import Emulator
@@ -295,7 +295,7 @@ class EmulatorApp:
         response_body: bytes | bytearray = b"",
         error: str | None = None,
     ) -> None:
-        if scope.get(ARRIVED_IN, self.emu.resets) != self.emu.resets:
+        if arrived_before_reset(scope, self.emu):
             return  # arrived before a reset: the journal it belongs to is gone
         self.emu.journal.record_exchange(
             time=self.emu.time(),

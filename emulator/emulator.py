@@ -13,6 +13,7 @@ from .core.clock import Clock, VirtualClock, make_clock, parse_duration, to_date
 from .core.ids import IdGenerator
 from .core.journal import Journal
 from .core.lifecycle import Timing, plan_for, with_error_code
+from .core.lone_surrogates import text_read_as_utf8
 from .core.models import Batch, Message, Plan, Status
 from .core.phone import comparable_digits
 from .core.ratelimit import RateDecision, RateLimiter
@@ -438,10 +439,7 @@ class Emulator:
         plugin = self.provider(provider)
         if plugin.inbound is None:
             raise ValueError(f"provider {provider!r} does not take inbound messages")
-        if not text.isascii():
-            # A surrogate pair written as two code points is its character; a lone
-            # surrogate (no HTTP body can carry one) is U+FFFD, as a provider reads it.
-            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        text = text_read_as_utf8(text)  # as a provider reads it from any HTTP body
         # The reply and what it changed (a forwarded email...) are saved together; its
         # webhook goes out after, outside the store's lock (the receiver may call back).
         with self.webhooks.held(), self.transaction():

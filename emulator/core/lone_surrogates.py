@@ -16,7 +16,7 @@ from typing import TypeVar
 
 import msgspec
 
-__all__ = ["decode_allowing_lone_surrogates", "reencode_lone_surrogates"]
+__all__ = ["decode_allowing_lone_surrogates", "reencode_lone_surrogates", "text_read_as_utf8"]
 
 _T = TypeVar("_T")
 
@@ -59,3 +59,11 @@ def reencode_lone_surrogates(raw: bytes | bytearray | str) -> bytes | None:
     data = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
     fixed = _ESCAPES.sub(_rewrite, data)
     return None if fixed == data else fixed
+
+
+def text_read_as_utf8(text: str) -> str:
+    """``text`` as a UTF-8 body would carry it: a surrogate pair written as two code
+    points is its character, a lone surrogate (no body can carry one) U+FFFD."""
+    if text.isascii():
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")

@@ -28,6 +28,7 @@ __all__ = [
     "DropConnection",
     "Provider",
     "apply_fault",
+    "arrived_before_reset",
     "guarded",
     "spoil",
 ]
@@ -44,6 +45,13 @@ CALLER_FOUND = "sms_emulator.caller_found"
 ARRIVED_IN = "sms_emulator.arrived_in"
 
 Handler = Callable[[Request], Awaitable[Response]]
+
+
+def arrived_before_reset(scope: Any, emu: Emulator) -> bool:
+    """Whether the request arrived before the emulator's latest reset (``ARRIVED_IN``)."""
+    return scope.get(ARRIVED_IN, emu.resets) != emu.resets
+
+
 #: Renders an HTTP error status in the provider's own error shape.
 StatusRenderer = Callable[[int, float | None], Response]
 
@@ -199,7 +207,7 @@ def guarded(
             else:
                 who = caller(request)
             request.scope[RATE_CALLER] = who
-            if request.scope.get(ARRIVED_IN, emu.resets) != emu.resets:
+            if arrived_before_reset(request.scope, emu):
                 raise DropConnection()  # reset while its body came in: see below
             decision = emu.rate_limit(provider, group, who)
             request.scope[RATE_LIMIT] = decision
@@ -210,7 +218,7 @@ def guarded(
                 return await handler(request)
             request.scope.pop(CALLER_FOUND, None)  # a delay may make it stale
             response = await apply_fault(respond, render)
-            if request.scope.get(ARRIVED_IN, emu.resets) != emu.resets:
+            if arrived_before_reset(request.scope, emu):
                 # Reset during the delay (the next test began; this client has
                 # usually given up): nothing of it may land in the fresh state.
                 raise DropConnection()

@@ -57,10 +57,12 @@ def _describe(records: list[dict[str, Any]], to: str | None = None) -> str:
     """The newest outbound records, those to ``to`` (a refusal, say) listed first."""
     if not records:
         return "no outbound messages at all"
-    mine = [r for r in records if to is not None and same_number(r.get("to"), to)]
+    mine: list[dict[str, Any]] = []
+    others: list[dict[str, Any]] = []
+    for record in records:
+        (mine if to is not None and same_number(record.get("to"), to) else others).append(record)
     if not mine:
         return f"{len(records)} outbound message(s):\n{_lines(records)}"
-    others = [r for r in records if not same_number(r.get("to"), to)]
     text = f"{len(records)} outbound message(s), {len(mine)} to {to!r}:\n{_lines(mine)}"
     if others:
         text += f"\nand to other numbers:\n{_lines(others)}"
@@ -100,9 +102,7 @@ class MessageHelpers:
         """
         pattern = re.compile(match) if isinstance(match, str) else match
         found = []
-        for record in self.messages(provider=provider, status=status):
-            if record.get("direction", "outbound") != "outbound":
-                continue
+        for record in self._outbound(provider, status):
             if status is None and record.get("status") == "rejected":
                 continue
             if to is not None and not same_number(record.get("to"), to):
@@ -115,12 +115,12 @@ class MessageHelpers:
             found.append(record)
         return found
 
-    def _outbound(self, provider: str | None) -> list[dict[str, Any]]:
-        """Every outbound record, refused ones too: what a failure message lists, so a
-        refusal (``rejected``) shows why nothing was sent."""
+    def _outbound(self, provider: str | None, status: str | None = None) -> list[dict[str, Any]]:
+        """Every outbound record, refused ones too (what a failure message lists, so a
+        refusal shows why nothing was sent; ``sent_messages`` filters them)."""
         return [
             record
-            for record in self.messages(provider=provider)
+            for record in self.messages(provider=provider, status=status)
             if record.get("direction", "outbound") == "outbound"
         ]
 
