@@ -10,23 +10,26 @@ timestamp": the gateway passes it to ``strtotime``.  Besides ISO dates (read by
 - ``1 December 2030``, ``01-Dec-30``, ``December 1, 2030``, ``Dec 1st 2030``,
   ``December 2030`` (its first day);
 
-each optionally followed (after a space or ``T``) by a time: ``10:00``, ``9:05:30``,
+each optionally led by a day name (``Thu, 01 Jan 2026``: RFC 2822 and HTTP dates), and
+followed (after a space, a comma or ``T``) by a time: ``10:00``, ``9:05:30``,
 ``10:00 AM``, ``10am``, ``noon``, ``midnight``, and a zone: ``Z``, ``UTC``, ``GMT``,
-``+03:00``, ``+0300``, ``+3``, ``GMT+3`` or a common abbreviation (``EAT``, ``CET``,
-``EST``...); a second zone is ignored, as PHP does (``UTC+3`` is UTC; only a capital
-``GMT`` joins an offset).  As in PHP,
+``+03:00``, ``+0300``, ``+3``, ``GMT+3``, a common abbreviation (``EAT``, ``CET``,
+``EST``...) or a tz database name (``Africa/Nairobi``); a second zone is ignored, as
+PHP does (``UTC+3`` is UTC; only a capital ``GMT`` joins an offset).  As in PHP,
 a day past the month's end (up to 31) or hour 24 rolls over (``02/30/2030`` is
 2 March), two-digit years are 1970-2069, and a comma may follow a day
 (``December 1, 2030``) but not a month (``December, 2030`` is refused: PHP reads
-its year as a time of day in the current year).  Relative phrases (``tomorrow``,
-``+1 day``, ``next monday``) and leading day names are not read: they move the date
-against the wall clock or to another day.
+its year as a time of day in the current year).  A day name that is not the
+date's moves it forward to that day, as in PHP (``Mon, 01 Jan 2026`` is 5 January).
+Relative phrases (``tomorrow``, ``+1 day``, ``next monday``) are not read: they move
+the date against the wall clock.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 __all__ = ["parse_php_date"]
 
@@ -68,22 +71,35 @@ _DATES = [
         _MONTH + r"[ \-.]*(?P<year>\d{4})",  # December 2030: its first day
     )
 ]
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: A leading day name: PHP knows the full names and these abbreviations only (not
+#: ``Tues`` or ``Thurs``), in any case, and reads ``.`` and ``,`` around it as spaces.
+_DAY_NAME = re.compile(
+    r"(?P<day_name>(?:mon|tues|wednes|thurs|fri|satur|sun)day|" + "|".join(_DAY_NAMES) + r")[ ,.]*",
+    re.IGNORECASE | re.ASCII,
+)
 #: A zone: an offset (``GMT`` joins one only in capitals, as in timelib), or a word.
-_ZONE = r"(?-i:GMT)[+-]\d{1,2}(?::?\d{2})?|[+-]\d{1,2}(?::?\d{2})?|[a-z]{1,6}"
+_ZONE = (
+    r"(?-i:GMT)[+-]\d{1,2}(?::?\d{2})?|[+-]\d{1,2}(?::?\d{2})?"
+    # a tz database name as timelib's rule reads it: Africa/Nairobi, not US/Eastern
+    r"|(?-i:[A-Z][a-z]+(?:[_/-][A-Za-z]+)+)"
+    r"|[a-z]{1,6}"
+)
 _TIME = re.compile(
     # A T only right before the hour: apart, PHP reads it as military zone T (UTC-7).
-    r"(?:(?:T(?=\d)| +)(?:(?P<word>noon|midnight)|(?P<hour>\d{1,2})"
+    # PHP reads commas between the parts (and after the last) as spaces.
+    r"(?:(?:T(?=\d)|[ ,]+)(?:(?P<word>noon|midnight)|(?P<hour>\d{1,2})"
     r"(?::(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?"
     r" *(?P<meridiem>[ap]\.?m\.?)?))?"
-    rf" *(?P<zone>{_ZONE})?"
+    rf"[ ,]*(?P<zone>{_ZONE})?"
     # A second zone is a warning to PHP, not an error: read past unlooked-at, ignored.
-    rf"(?: *(?P<second_zone>{_ZONE}))?",
+    rf"(?:[ ,]*(?P<second_zone>{_ZONE}))?,*",
     re.IGNORECASE | re.ASCII,
 )
 #: Zone abbreviations PHP knows, as hours east of UTC (those a Kenyan gateway's
 #: clients are likely to write; an unknown one is not read).
 _ZONES = {
-    **dict.fromkeys(("z", "ut", "utc", "gmt"), 0),
+    **dict.fromkeys(("z", "utc", "gmt"), 0),  # not "UT": PHP refuses it
     "eat": 3,
     "cat": 2,
     "sast": 2,
@@ -116,13 +132,23 @@ _NOT_ZONES = frozenset(
 
 def parse_php_date(text: str, default_zone: tzinfo) -> datetime | None:
     """The moment ``text`` names, or None if PHP's formats above do not read it."""
+    day_name = _DAY_NAME.match(text)
+    start = day_name.end() if day_name else 0
     for pattern in _DATES:
-        date = pattern.match(text)
+        date = pattern.match(text, start)
         if date is None:
             continue
         time = _TIME.fullmatch(text, date.end())
-        if time is not None:
-            return _moment(date.groupdict(), time.groupdict(), default_zone)
+        if time is None:
+            continue
+        moment = _moment(date.groupdict(), time.groupdict(), default_zone)
+        if moment is None or day_name is None:
+            return moment
+        weekday = _DAY_NAMES.index(day_name["day_name"][:3].lower())
+        try:
+            return moment + timedelta(days=(weekday - moment.weekday()) % 7)
+        except OverflowError:
+            return None
     return None
 
 
@@ -168,6 +194,8 @@ def _zone(text: str | None, default_zone: tzinfo) -> tzinfo | None:
     name = text.lower()
     if name in _ZONES:
         return timezone(timedelta(hours=_ZONES[name]))
+    if text[:1].isupper() and len(text) > 6:
+        return _named_zone(text)
     offset = text.removeprefix("GMT")  # GMT+3 is one offset; UTC+3 is two zones to PHP
     if offset[:1] not in ("+", "-"):
         return None  # a word PHP would not read as a zone here
@@ -182,3 +210,11 @@ def _zone(text: str | None, default_zone: tzinfo) -> tzinfo | None:
     if int(hours) > 14 or int(minutes) > 59:
         return None
     return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+
+
+def _named_zone(name: str) -> tzinfo | None:
+    """A tz database zone by its exact name (``Africa/Nairobi``), or None if unknown."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None

@@ -375,6 +375,16 @@ def test_put_is_unsupported_request_type(client):
         "2026/01/01 02:00 gmt+3",  # only a capital GMT joins an offset: gmt, then +3 ignored
         "2026/01/01 05:00 EAT soon",  # a second zone is not even looked up
         "1-Jan-26 5:00 AM",
+        # a leading day name (RFC 2822, HTTP dates, PHP's date("r")) and commas
+        "Thu, 01 Jan 2026 02:00:00 GMT",
+        "Thu, 01 Jan 2026 05:00:00 +0300",
+        "thursday, January 1, 2026 5:00 AM",
+        "1 January 2026, 05:00",
+        "2026/01/01 02:00, UTC,",
+        # a tz database name
+        "2026-01-01 05:00 Africa/Nairobi",
+        "2026-01-01T03:00:00 Europe/Paris",
+        "2026-01-01 02:00 Etc/GMT+3",  # to PHP Etc/GMT, then +3 as a second zone
     ],
 )
 def test_time_to_send_schedules_the_message(client, emu, when):
@@ -399,6 +409,10 @@ def test_time_to_send_schedules_the_message(client, emu, when):
         ("2026/01/01 24:00", "2026-01-02 00:00:00"),  # hour 24: the next day's midnight
         ("2026/02/29 10:00", "2026-03-01 10:00:00"),  # a day past the month's end
         ("02/31/2026 10:00", "2026-03-03 10:00:00"),
+        ("Mon, 01 Jan 2026 10:00", "2026-01-05 10:00:00"),  # not the date's day: the next one
+        ("Thu, 01 Jan 2026 24:00", "2026-01-08 00:00:00"),  # rolled to a Friday first
+        ("Fri, 01 Jan 2026 23:30 -0500", "2026-01-03 07:30:00"),  # the day where it is said
+        ("2026-03-29 01:30 Europe/London", "2026-03-29 04:30:00"),  # a skipped hour: as GMT
     ],
 )
 def test_time_to_send_rolls_over_as_php_does(client, emu, when, sent_at):
@@ -433,6 +447,11 @@ def test_time_to_send_in_the_past_sends_now(client, emu):
         "2026-01-01a05:00",  # Python's ISO reader takes any separator; PHP a zone A
         "1_767_300_000",  # Python's float() reads these two as a unix time; PHP does not
         "\uff11\uff17\uff16\uff17\uff13\uff10\uff10\uff10\uff10\uff10",
+        "Tues, 06 Jan 2026 05:00",  # PHP knows three-letter and full day names only
+        "2026/01/01 02:00 UT",  # not a zone to PHP
+        "2026/01/01 05:00 africa/nairobi",  # tz names are read capitalised as listed
+        "2026/01/01 05:00 US/Eastern",  # nor does PHP's rule read this one
+        "2026/01/01 05:00 Africa/Atlantis",
     ],
 )
 def test_unreadable_time_to_send_refuses_the_row(client, when):
