@@ -80,6 +80,7 @@ from .wire import (
     BulkAssignRequest,
     batch_body,
     batch_status,
+    created_batch_body,
     decode_json,
     message_body,
     money,
@@ -434,7 +435,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             with emu.transaction(), emu.engine.tentative():
                 batch, rejected = create_batch(emu, principal.account_id, parsed)
         # as it stood when created: on a real clock a big batch takes a while to store
-        return json_response(batch_body(batch, batch.created_at, rejected), 201)
+        return json_response(created_batch_body(batch, rejected), 201)
 
     async def list_batches(request: Request) -> Response:
         principal = _principal(emu, request)

@@ -29,6 +29,7 @@ __all__ = [
     "MessageItem",
     "batch_body",
     "batch_status",
+    "created_batch_body",
     "decode_json",
     "message_body",
     "money",
@@ -143,10 +144,8 @@ def batch_status(batch: Batch, now: float) -> tuple[str, int]:
     return ("Completed" if processed >= batch.size else "Processing"), processed
 
 
-def batch_body(
-    batch: Batch, now: float, rejected: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """``MessageBatchResponse``: ``rejected`` is filled only in the POST response."""
+def batch_body(batch: Batch, now: float) -> dict[str, Any]:
+    """``MessageBatchResponse`` at ``now`` (``rejected`` is filled only when created)."""
     status, processed = batch_status(batch, now)
     body: dict[str, Any] = {
         "id": batch.id,
@@ -156,11 +155,27 @@ def batch_body(
         "status": status,
         "creationTime": iso(batch.created_at),
         "lastModifiedTime": iso(batch.changed_at(now)),
-        "rejected": rejected if rejected is not None else [],
+        "rejected": [],
     }
     if status == "Completed":
         body["cost"] = money((batch.extra or {}).get("cost", 0.0))
     return body
+
+
+def created_batch_body(batch: Batch, rejected: list[dict[str, Any]]) -> dict[str, Any]:
+    """The POST's 201: the batch as created, ``Processing`` with no ``cost`` even when
+    nothing was accepted or nothing takes time (it completes on the next read)."""
+    created = iso(batch.created_at)
+    return {
+        "id": batch.id,
+        "from": batch.sender,
+        "batchSize": batch.size,
+        "processedCount": 0,
+        "status": "Processing",
+        "creationTime": created,
+        "lastModifiedTime": created,
+        "rejected": rejected,
+    }
 
 
 def message_cost(message: Message) -> float:

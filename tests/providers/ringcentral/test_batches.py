@@ -79,6 +79,31 @@ def test_invalid_recipients_are_rejected_with_1_based_index(rc: RC) -> None:
     assert again["rejected"] == []
 
 
+@pytest.mark.parametrize(
+    "to", [["+4088070206"], ["+14155550100", "+14155550101"]], ids=["invalid", "two numbers"]
+)
+def test_a_batch_with_every_recipient_rejected_is_created_processing(rc: RC, to: list) -> None:
+    """The 201 is the batch as created, even with nothing accepted; a read completes it."""
+    response = rc.post("/batches", json={"from": SENDER, "text": "Hi", "messages": [{"to": to}]})
+    assert response.status_code == 201
+    body = response.json()
+    check_schema("MessageBatchResponse", body)
+    assert (body["batchSize"], body["processedCount"], body["status"]) == (0, 0, "Processing")
+    assert "cost" not in body
+    assert [r["index"] for r in body["rejected"]] == [1]
+    again = rc.get(f"/batches/{body['id']}").json()
+    assert (again["status"], again["processedCount"], again["cost"]) == ("Completed", 0, 0.0)
+
+
+@pytest.mark.sms_scenario({"timing": {"processing": "0s"}})
+def test_a_batch_that_takes_no_time_is_still_created_processing(rc: RC) -> None:
+    body = rc.send(["+14155550100"])
+    assert (body["status"], body["processedCount"]) == ("Processing", 0)
+    assert "cost" not in body
+    again = rc.get(f"/batches/{body['id']}").json()
+    assert (again["status"], again["processedCount"], again["cost"]) == ("Completed", 1, 0.007)
+
+
 def test_more_than_one_number_in_to_is_rejected(rc: RC) -> None:
     response = rc.post(
         "/batches",
