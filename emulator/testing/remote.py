@@ -121,6 +121,13 @@ class RemoteEmulator(SocketClients, MessageHelpers):
         self, provider: str | None = None, to: str | None = None, status: str | None = None
     ) -> list[dict[str, Any]]:
         """Neutral message records, oldest first (``GET /_emulator/messages``)."""
+        # The admin API reads an empty parameter as none given; in-process an empty
+        # provider or status is unknown, and an empty number matches nothing.
+        for name, value in (("provider", provider), ("status", status)):
+            if value == "":
+                raise RemoteEmulatorRefusal(f"unknown {name} ''")
+        if to == "":
+            return []
         params = {k: v for k, v in (("provider", provider), ("to", to), ("status", status)) if v}
         return self._call("GET", "/messages", params=params)["messages"]
 

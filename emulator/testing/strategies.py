@@ -390,10 +390,12 @@ def ucs2_texts(
 
 @_reused
 def mixed_texts(*, units: Sequence[int] | None = None) -> st.SearchStrategy[str]:
-    """GSM-7 texts turned UCS-2 by one character (a curly quote, an emoji...).
+    """GSM-7 texts turned UCS-2 by one character (a curly quote, a Cyrillic letter...),
+    with up to four emoji (two UTF-16 units each, often right at a segment boundary).
 
     ``units`` counts UTF-16 units (default: around the UCS-2 and GSM-7 limits),
     the classic surprise of a 150-character message costing three segments.
+    Examples shrink to the one character.
     """
     targets = _check_units(units, UCS2_BOUNDARY_UNITS + GSM7_BOUNDARY_UNITS)
     return _built_text(

@@ -304,6 +304,25 @@ def test_refused_arguments_are_a_value_error_as_in_process(
         calls[call](remote)
 
 
+@pytest.mark.parametrize(
+    ("options", "found"),
+    [({"provider": ""}, ValueError), ({"status": ""}, ValueError), ({"to": ""}, [])],
+)
+def test_empty_filters_read_as_in_process(
+    remote: RemoteEmulator, live: LiveServer, options: dict, found: object
+) -> None:
+    """The admin API reads an empty parameter as none given; the method must not."""
+    in_process = Emulator()
+    for target in (in_process, live):
+        target.inbound("ringcentral", "+14155550100", "+16505550100", "hi")
+    for target in (in_process, live, remote):
+        if found is ValueError:
+            with pytest.raises(ValueError, match="unknown"):
+                target.messages(**options)
+        else:
+            assert target.messages(**options) == found
+
+
 def test_webhook_report(remote: RemoteEmulator) -> None:
     assert remote.webhook_report() == {"pending": [], "attempts": []}
 
