@@ -35,13 +35,25 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--scenario", default=None, help="shipped scenario name or file")
     serve.add_argument("--db", default=None, help="SQLite file (default: in memory)")
     serve.add_argument("--clock", choices=("real", "virtual"), default="real")
-    serve.add_argument("--seed", type=int, default=None)
+    serve.add_argument("--seed", type=_seed, default=None)
 
     check = commands.add_parser("check-scenario", help="validate scenario files")
     check.add_argument("files", nargs="+", metavar="FILE")
 
     commands.add_parser("scenarios", help="list shipped scenarios")
     return parser
+
+
+def _seed(text: str) -> int:
+    """``--seed``: refused as a scenario's ``seed`` would be."""
+    from .scenario.loader import ScenarioError, check_seed
+
+    try:
+        return check_seed(int(text))
+    except ScenarioError as exc:
+        raise argparse.ArgumentTypeError(exc.reason) from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, not {text!r}") from None
 
 
 def _fail(message: str) -> int:

@@ -20,7 +20,7 @@ from .core.ratelimit import RateDecision, RateLimiter
 from .core.store import MemoryStore, MessageQuery, Store
 from .core.webhooks import WebhookJob, WebhookQueue
 from .scenario.engine import Decision, ScenarioEngine
-from .scenario.loader import load_scenario
+from .scenario.loader import check_seed, load_scenario
 from .scenario.schema import Scenario
 
 if TYPE_CHECKING:
@@ -115,7 +115,7 @@ class Emulator:
         db: str | Path | None = None,
         start: datetime | str | float | None = None,
     ) -> None:
-        self._seed_override = seed
+        self._seed_override = None if seed is None else check_seed(seed)
         self.clock: Clock = make_clock(clock, start) if isinstance(clock, str) else clock
         self._start = self.clock.time()
         self.store: Store = MemoryStore() if db is None else self._open_sqlite(db)

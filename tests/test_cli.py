@@ -144,6 +144,7 @@ def start(started: list[Server], *args: str) -> Server:
         (["serve", "--port", "-1"], "--port"),
         (["serve", "--clock", "fast"], "--clock"),
         (["serve", "--seed", "x"], "--seed"),
+        (["serve", "--seed", "99999999999999999999"], "more than 64 bits"),
         (["serve", "extra"], "extra"),
         ([], "command"),
         (["frobnicate"], "frobnicate"),

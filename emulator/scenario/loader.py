@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ScenarioError",
+    "check_seed",
     "is_file",
     "is_number",
     "is_scenario_text",
@@ -614,9 +615,7 @@ def _parse(data: Any) -> Scenario:
             f"unsupported version {version!r} (this emulator reads version {SCHEMA_VERSION})",
             field="version",
         )
-    seed = data.get("seed", 0)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ScenarioError(f"must be an integer, not {seed!r}", field="seed")
+    seed = check_seed(data.get("seed", 0))
     for key in ("name", "description"):
         if key in data and not isinstance(data[key], str):
             raise ScenarioError(f"must be a string, not {_kind(data[key])}", field=key)
@@ -770,6 +769,16 @@ def _join_surrogates(text: str) -> str:
 #: Integers past 64 bits (YAML reads ``0x`` and ``0b`` ones of any length) are no
 #: setting's; past 4,300 digits they could not even be shown.
 _LARGEST_INT = 2**63
+
+
+def check_seed(seed: object) -> int:
+    """A seed (a scenario's, ``Emulator(seed=)``'s, ``--seed``'s): an integer of at
+    most 64 bits, which every store can keep; ``7.0`` or ``True`` is refused, not read."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ScenarioError(f"must be an integer, not {seed!r}", field="seed")
+    if not -_LARGEST_INT <= seed < _LARGEST_INT:
+        raise ScenarioError("integer too large (more than 64 bits)", field="seed")
+    return int(seed)
 
 
 def _plain_values(data: Any, path: str = "") -> None:

@@ -28,6 +28,22 @@ def test_seed_argument_overrides_the_scenarios_seed() -> None:
     assert emu.seed == 7
 
 
+@pytest.mark.parametrize(
+    ("seed", "complaint"),
+    [
+        (7.0, "must be an integer, not 7.0"),  # would draw other outcomes than 7
+        (True, "must be an integer, not True"),
+        ("7", "must be an integer, not '7'"),
+        (2**64, r"more than 64 bits"),
+    ],
+)
+def test_a_seed_argument_is_refused_as_a_scenarios_seed_would_be(seed, complaint) -> None:
+    with pytest.raises(ScenarioError, match=complaint):
+        Emulator(scenario="mixed-delivery", seed=seed)
+    with pytest.raises(ScenarioError, match=complaint):
+        Emulator(scenario={"seed": seed})
+
+
 def test_invalid_scenario_leaves_the_previous_one_active() -> None:
     emu = Emulator(scenario="opt-outs")
     engine = emu.engine
