@@ -210,6 +210,19 @@ class Emulator:
         self.webhooks.notify()
         return self.now
 
+    async def advance_async(
+        self, duration: str | float | None = None, *, seconds: float | None = None
+    ) -> datetime:
+        """``advance()`` for a coroutine (pytest-asyncio, anyio): due webhooks go out
+        from a worker thread while the event loop runs on, so a receiver it serves can
+        answer; returns once they are sent."""
+        from starlette.concurrency import run_in_threadpool  # anyio: asyncio or trio
+
+        with self.webhooks.deferred() as deferral:
+            now = self.advance(duration, seconds=seconds)
+        await run_in_threadpool(deferral.send)
+        return now
+
     # scenario
     @property
     def seed(self) -> int:
@@ -445,6 +458,15 @@ class Emulator:
         with self.webhooks.held(), self.transaction():
             message = plugin.inbound(self, sender, to, text)
         return self.record(message)  # the hold's end sent its webhook (the clock stood)
+
+    async def inbound_async(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
+        """``inbound()`` for a coroutine: its webhook goes out as ``advance_async()``'s do."""
+        from starlette.concurrency import run_in_threadpool
+
+        with self.webhooks.deferred() as deferral:
+            record = self.inbound(provider, sender, to, text)
+        await run_in_threadpool(deferral.send)
+        return record
 
     # HTTP
     @property

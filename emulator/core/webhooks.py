@@ -12,13 +12,17 @@ down until it is done, so it outlives the process.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import heapq
 import itertools
 import math
+import os
+import sys
 import threading
 import time
 import uuid
+import warnings
 import weakref
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -503,6 +507,7 @@ class WebhookQueue:
             # Any: a host httpx cannot even encode (``a..b``) raises UnicodeError. One
             # unsendable job is a failed attempt; it must not take the others down.
             ok, error = False, f"{type(exc).__name__}: {exc}"
+            _warn_if_blocking_a_loop(job.url, error)
         job.attempt += 1
         record = {
             "time": at,
@@ -710,6 +715,31 @@ class Deferral:
 
 
 _DEFERRAL: ContextVar[Deferral | None] = ContextVar("sms_emulator_deferral", default=None)
+
+
+def _warn_if_blocking_a_loop(url: str, error: str) -> None:
+    """A failed attempt made on a thread whose event loop it blocks: say why it may have
+    failed (a receiver that loop serves cannot answer) and what to call instead."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    warnings.warn(
+        f"webhook to {url} failed ({error}) while it was sent from a running event loop,"
+        " which waits meanwhile: a receiver that loop serves cannot answer. From a"
+        " coroutine, call `await emu.advance_async(...)` or `inbound_async(...)`.",
+        RuntimeWarning,
+        stacklevel=_outside_this_package(),
+    )
+
+
+def _outside_this_package() -> int:
+    """The ``stacklevel`` of the first caller outside this package (a test's call)."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(2), 2  # the frame that calls warnings.warn is level 1
+    while frame is not None and frame.f_code.co_filename.startswith(package + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _mark_moved(queue: WebhookQueue) -> None:

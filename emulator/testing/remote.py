@@ -117,6 +117,14 @@ class RemoteEmulator(SocketClients, MessageHelpers):
         body = {"advance": duration} if duration is not None else {"seconds": seconds}
         return to_datetime(float(self._call("POST", "/clock", json=body)["timestamp"]))
 
+    async def advance_async(
+        self, duration: str | float | None = None, *, seconds: float | None = None
+    ) -> datetime:
+        """``advance()`` from a coroutine, the event loop running on meanwhile."""
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(self.advance, duration, seconds=seconds)
+
     def messages(
         self, provider: str | None = None, to: str | None = None, status: str | None = None
     ) -> list[dict[str, Any]]:
@@ -138,6 +146,12 @@ class RemoteEmulator(SocketClients, MessageHelpers):
         content = json.dumps(body).encode("ascii")
         headers = {"Content-Type": "application/json"}
         return self._call("POST", "/inbound", content=content, headers=headers)["message"]
+
+    async def inbound_async(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
+        """``inbound()`` from a coroutine, the event loop running on meanwhile."""
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(self.inbound, provider, sender, to, text)
 
     def requests(self, provider: str | None = None, after: int = 0) -> list[dict[str, Any]]:
         """The server's request journal (requests received, responses given), oldest first."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -52,6 +53,20 @@ def test_clock_now_and_advance(remote: RemoteEmulator, live: LiveServer) -> None
     assert remote.advance(seconds=30).second == 30
     assert live.now == remote.now
     assert remote.time() == live.time()
+
+
+def test_async_advance_and_inbound_as_in_process(remote: RemoteEmulator) -> None:
+    """The same coroutine-friendly calls as ``Emulator``, so one async test runs on both."""
+
+    async def main() -> tuple[datetime, dict]:
+        moved = await remote.advance_async("90s")
+        reply = await remote.inbound_async("ringcentral", "+14155550100", "+16505550100", "hi")
+        return moved, reply
+
+    moved, reply = asyncio.run(main())
+    assert moved == remote.now == datetime(2026, 1, 1, 0, 1, 30, tzinfo=UTC)
+    assert reply["text"] == "hi"
+    assert [m["id"] for m in remote.messages()] == [reply["id"]]
 
 
 def test_advance_needs_exactly_one_amount(remote: RemoteEmulator) -> None:
