@@ -116,13 +116,22 @@ class EmulatorApp:
     admin app and the JSON 404).
     """
 
-    def __init__(self, emu: Emulator, outer: ASGIApp, mounts: dict[str, tuple[str, ASGIApp]]):
+    def __init__(
+        self,
+        emu: Emulator,
+        outer: ASGIApp,
+        mounts: dict[str, tuple[str, ASGIApp]],
+        mounts_ignoring_case: frozenset[str] = frozenset(),
+    ):
         self.emu = emu
         self.outer = outer
         #: mount prefix -> (provider name, provider app)
         self.mounts = mounts
         self._mount_paths = frozenset(mounts)
         self._prefixes = tuple((m + "/", name, app) for m, (name, app) in mounts.items())
+        self._folded = tuple((m.lower(), m) for m in mounts_ignoring_case)
+        #: Paths starting so need no look for a mount in another case.
+        self._as_declared = (*mounts, "/_emulator")
         self._date = _HttpDate()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -146,6 +155,11 @@ class EmulatorApp:
             await self.outer(scope, receive, send)
             return
         path = scope["path"]
+        if self._folded and not path.startswith(self._as_declared):
+            cased = self._in_mount_case(path)
+            if cased != path:
+                scope = dict(scope, path=cased)
+                path = cased
         if "//" in path or (len(path) > 1 and path[-1] == "/") or path in self._mount_paths:
             normalized = normalize_path(path, self._mount_paths)
             if normalized != path:
@@ -178,6 +192,15 @@ class EmulatorApp:
         else:
             provider = _provider_for(path)
         await self._journaled(scope, receive, send, app, provider)
+
+    def _in_mount_case(self, path: str) -> str:
+        """``path`` with a mount that ignores case written as declared (``/V2/x`` → ``/v2/x``)."""
+        lowered = _SLASHES.sub("/", path).lower()
+        for folded, mount in self._folded:
+            if lowered == folded or lowered.startswith(folded + "/"):
+                path = _SLASHES.sub("/", path)
+                return mount + path[len(mount) :]
+        return path
 
     async def _journaled(
         self, scope: Scope, receive: Receive, send: Send, app: ASGIApp, provider: str | None
@@ -344,4 +367,5 @@ def build_app(emu: Emulator) -> ASGIApp:
     outer = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_found})
     # Paths are already normalised: a redirect to add the slash back would loop.
     outer.router.redirect_slashes = False
-    return EmulatorApp(emu, outer, providers)
+    ignoring_case = frozenset(p.mount for p in PROVIDERS if p.mount_ignores_case)
+    return EmulatorApp(emu, outer, providers, ignoring_case)

@@ -91,6 +91,9 @@ class Provider:
     error_code: Callable[[Message, float], str | None] = _default_error_code
     #: Creates an inbound message (and its side effects) for the admin API.
     inbound: Callable[[Emulator, str, str, str], Message] | None = None
+    #: Whether ``mount`` matches in any case (``/V2/...``), as on a server whose
+    #: routes ignore case; the path is routed with ``mount`` as written here.
+    mount_ignores_case: bool = False
     #: Paths shown in the start-up banner.
     paths: tuple[str, ...] = ()
     #: Refuses a scenario whose ``providers.<name>`` options or ``accounts.<name>``

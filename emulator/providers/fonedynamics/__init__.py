@@ -12,6 +12,7 @@ PROVIDER = Provider(
     name="fonedynamics",
     title="Fone Dynamics REST v2",
     mount="/v2",
+    mount_ignores_case=True,  # ServiceStack matches a route's literal segments in any case
     build_app=build_app,
     status_name=status_name,
     inbound=receive,

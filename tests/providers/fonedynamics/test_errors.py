@@ -39,6 +39,11 @@ def test_fixed_path_segments_are_case_insensitive(client: httpx.Client) -> None:
     assert client.get(f"/v2/MESSAGES/{sid}").status_code == 200
     batch = client.post(f"/v2/properties/{PROPERTY}/batchmessages", json={"Messages": [BODY]})
     assert batch.status_code == 200
+    # the version segment too
+    upper = client.post(f"/V2/PROPERTIES/{PROPERTY}/MESSAGES", json=BODY)
+    assert upper.status_code == 200
+    assert client.get(f"http://sms-emulator.test//V2//Messages/{sid}/").status_code == 200
+    assert_status(client.get("/V2/Nothing"), 404, "NOT_FOUND")
 
 
 def test_trailing_slash_and_double_slash_route(client: httpx.Client) -> None:
