@@ -36,6 +36,7 @@ from .wire import (
     message_resource,
     parse_form,
     parse_json,
+    parse_multipart,
     validate_message,
     validate_messages,
 )
@@ -120,6 +121,8 @@ def build_app(emu: Emulator) -> ASGIApp:
         content_type = request.headers.get("content-type", "").lower()
         if content_type.startswith("application/x-www-form-urlencoded"):
             data: object = parse_form(raw)
+        elif content_type.startswith("multipart/form-data"):
+            data = parse_multipart(raw, request.headers["content-type"])
         else:
             data = parse_json(raw)
         if data is None:

@@ -9,6 +9,8 @@ fields are taken as their text and numeric strings are accepted for
 from __future__ import annotations
 
 import re
+from email.parser import BytesParser
+from email.policy import compat32
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -34,6 +36,7 @@ __all__ = [
     "needs_lease",
     "parse_form",
     "parse_json",
+    "parse_multipart",
     "validate_message",
     "validate_messages",
 ]
@@ -121,6 +124,27 @@ def parse_form(raw: bytes | bytearray) -> dict[str, str]:
     except UnicodeDecodeError:
         pairs = parse_qsl(text, keep_blank_values=True, encoding="latin-1")
     return {key: _restore_plus(key, value) for key, value in pairs}
+
+
+def parse_multipart(raw: bytes | bytearray, content_type: str) -> dict[str, str]:
+    """The fields of a ``multipart/form-data`` body (``curl -F``), bound as a form's are.
+
+    Parts with a file name are skipped (no field is a file); a body without its
+    boundary has no fields.  Values are used as sent: no ``+`` was encoded.
+    """
+    head = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1", "replace")
+    message = BytesParser(policy=compat32).parsebytes(head + bytes(raw))
+    fields: dict[str, str] = {}
+    if not message.is_multipart():
+        return fields
+    for part in message.get_payload():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str) or part.get_filename() is not None:
+            continue
+        payload = part.get_payload(decode=True)  # bytes as sent (None: nested parts)
+        if isinstance(payload, bytes):
+            fields[name] = decode_text(payload)  # the last of a repeated name, as in a form
+    return fields
 
 
 def _restore_plus(key: str, value: str) -> str:

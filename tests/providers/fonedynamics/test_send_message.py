@@ -222,6 +222,23 @@ def test_form_encoded_single_message(client: httpx.Client) -> None:
     assert (message["To"], message["Text"], message["ExternalId"]) == (TO, "form body", "f1")
 
 
+def test_multipart_form_single_message(client: httpx.Client) -> None:
+    """``curl -F To=... -F Text=...``: bound as the URL-encoded form is; a file part
+    is no field, and a ``+`` arrives as sent."""
+    fields = {"To": (None, TO), "Text": (None, "multipart +1 é"), "ExternalId": (None, "m1")}
+    response = client.post(MESSAGES, files={**fields, "Extra": ("notes.txt", b"x")})
+    assert response.status_code == 200
+    message = response.json()["Message"]
+    assert (message["To"], message["Text"], message["ExternalId"]) == (TO, "multipart +1 é", "m1")
+    missing = client.post(MESSAGES, files={"To": (None, TO)})
+    assert missing.status_code == 400
+    assert missing.json()["ResponseStatus"]["Errors"] == [{"FieldName": "Text"}]
+    unbounded = client.post(
+        MESSAGES, content=b"To=x", headers={"content-type": "multipart/form-data"}
+    )
+    assert unbounded.json()["ResponseStatus"]["ErrorCode"] == "PARAMETER_REQUIRED"
+
+
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 
 
