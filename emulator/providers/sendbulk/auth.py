@@ -136,6 +136,13 @@ def _parse_account(index: int, data: Any) -> Account:
         isinstance(networks, list) and all(isinstance(n, int) for n in networks)
     ):
         raise AccountConfigError("must be a list of networkids (1, 2, 3)", f"{where}.networks")
+    interactive = data.get("inbound_interactive")
+    if interactive is None:
+        interactive = False
+    elif not isinstance(interactive, bool):  # "false" would read as true
+        raise AccountConfigError(
+            f"must be true or false, not {interactive!r}", f"{where}.inbound_interactive"
+        )
     method = text(data.get("inbound_method") or "POST").upper()
     if method not in ("GET", "POST"):
         raise AccountConfigError("must be GET or POST", f"{where}.inbound_method")
@@ -149,7 +156,7 @@ def _parse_account(index: int, data: Any) -> Account:
         networks=None if networks is None else frozenset(networks),
         dlr_callback_url=webhook_url(data.get("dlr_callback_url"), where + ".dlr_callback_url"),
         inbound_url=webhook_url(data.get("inbound_url"), where + ".inbound_url"),
-        inbound_interactive=bool(data.get("inbound_interactive", False)),
+        inbound_interactive=interactive,
         inbound_method=method,
         username=text(data.get("username")) or None,
         msisdns=_strings(data.get("msisdns") or [], where + ".msisdns"),

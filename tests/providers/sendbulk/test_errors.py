@@ -119,6 +119,14 @@ def test_bad_account_list_is_refused_when_the_scenario_loads():
         )
 
 
+@pytest.mark.parametrize("flag", ["false", "no", 0, 1, {"a": 1}])
+def test_inbound_interactive_must_be_true_or_false(flag):
+    """A quoted "false" would otherwise switch the webhook to the interactive shape."""
+    account = {"partnerID": "1", "apikey": "k", "inbound_interactive": flag}
+    with pytest.raises(ScenarioError, match=r"\[0\]\.inbound_interactive: must be true or false"):
+        Emulator(scenario={"accounts": {"sendbulk": [account]}})
+
+
 @pytest.mark.parametrize("url", ["not a url", "ftp://host/x", "127.0.0.1:9000/in", 42, ["x"]])
 @pytest.mark.parametrize("key", ["dlr_callback_url", "inbound_url"])
 def test_a_callback_url_that_cannot_be_called_is_refused_when_the_scenario_loads(key, url):
