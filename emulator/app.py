@@ -154,7 +154,7 @@ class EmulatorApp:
         if scope["type"] != "http":
             await self.outer(scope, receive, send)
             return
-        path = scope["path"]
+        path = received_path = scope["path"]  # journaled as it came
         if self._folded and not path.startswith(self._as_declared):
             cased = self._in_mount_case(path)
             if cased != path:
@@ -191,7 +191,7 @@ class EmulatorApp:
                     break
         else:
             provider = _provider_for(path)
-        await self._journaled(scope, receive, send, app, provider)
+        await self._journaled(scope, receive, send, app, provider, received_path)
 
     def _in_mount_case(self, path: str) -> str:
         """``path`` with a mount that ignores case written as declared (``/V2/x`` → ``/v2/x``)."""
@@ -203,12 +203,17 @@ class EmulatorApp:
         return path
 
     async def _journaled(
-        self, scope: Scope, receive: Receive, send: Send, app: ASGIApp, provider: str | None
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        app: ASGIApp,
+        provider: str | None,
+        path: str,
     ) -> None:
         started = time.perf_counter()
         scope[_SEQ_AT_START] = (self.emu.resets, self.emu.newest_seq)
         scope[ARRIVED_IN] = self.emu.resets
-        path = scope["path"]
         # Read the whole body first, so it is journaled even when the app
         # answers without reading it (a 404, a refused token), then replay it.
         message = await receive()

@@ -160,6 +160,17 @@ def test_journal_names_the_provider_whose_paths_were_called(live: LiveServer) ->
     assert all(e["status"] == 404 for e in entries)
 
 
+def test_journal_keeps_the_path_as_the_client_sent_it(live: LiveServer) -> None:
+    """Routed normalised, journaled as received: a trailing slash is one client's habit."""
+    sent = ["/api/services/getbalance/", "//restapi//v1.0/nothing", "/V2/Messages/MX"]
+    with httpx.Client(base_url=live.url) as client:
+        for path in sent:
+            client.get(live.url + path)
+        entries = client.get("/_emulator/requests").json()["requests"]
+    assert [e["path"] for e in entries] == sent
+    assert [e["provider"] for e in entries] == ["sendbulk", "ringcentral", "fonedynamics"]
+
+
 def test_journal_keeps_large_bodies_truncated(live: LiveServer) -> None:
     body = b"x" * 200_000
     with httpx.Client(base_url=live.url) as client:
