@@ -38,6 +38,8 @@ STATIC = _HERE / "static"
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 PREVIEW = 80
+#: Due webhooks and attempts listed on the webhooks page (all: ``GET /_emulator/webhooks``).
+WEBHOOKS_SHOWN = 200
 
 #: Pages never run inline script or load anything from elsewhere.
 SECURITY_HEADERS = {
@@ -308,9 +310,9 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
             request,
             "webhooks.html",
             active="webhooks",
-            attempts=attempts[:200],
+            attempts=attempts[:WEBHOOKS_SHOWN],
             attempt_count=len(attempts),
-            pending=pending[:200],
+            pending=pending[:WEBHOOKS_SHOWN],
             pending_count=len(pending),
         )
 

@@ -422,7 +422,7 @@ def live_state(emu: Emulator, *, timed: bool = True) -> dict[str, Any]:
         emu.store.count_messages(),
         emu.journal.last_id,
         len(emu.webhooks.attempts),
-        len(emu.webhooks.pending()),
+        emu.webhooks.pending_count(),
         id(emu.scenario),
         emu.resets,  # a reset and as many requests again would otherwise look the same
     )

@@ -276,6 +276,12 @@ class WebhookQueue:
             sending = (j for j in self._in_flight.values() if j.generation == self._generation)
             return sorted([*(job for job in self._heap if job.queued), *sending])
 
+    def pending_count(self) -> int:
+        """``len(pending())``, without sorting them (the inspector polls it)."""
+        with self._lock:
+            sending = sum(1 for j in self._in_flight.values() if j.generation == self._generation)
+            return sending + sum(1 for job in self._heap if job.queued)
+
     def clear(self) -> None:
         """Forget pending jobs and attempts; one being sent now is not retried or recorded."""
         with self._lock:
@@ -507,7 +513,8 @@ class WebhookQueue:
             # Any: a host httpx cannot even encode (``a..b``) raises UnicodeError. One
             # unsendable job is a failed attempt; it must not take the others down.
             ok, error = False, f"{type(exc).__name__}: {exc}"
-            _warn_if_blocking_a_loop(job.url, error)
+            if isinstance(exc, httpx.TimeoutException):  # refused is not the loop's doing
+                _warn_if_blocking_a_loop(job.url, error)
         job.attempt += 1
         record = {
             "time": at,
@@ -723,6 +730,8 @@ def _warn_if_blocking_a_loop(url: str, error: str) -> None:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
+        return
+    if asyncio.current_task() is None:  # a loop that runs no coroutine here (Playwright's)
         return
     warnings.warn(
         f"webhook to {url} failed ({error}) while it was sent from a running event loop,"

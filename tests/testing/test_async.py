@@ -145,3 +145,20 @@ def test_plain_advance_from_a_coroutine_still_sends_to_a_threaded_receiver() -> 
         server.shutdown()
         server.server_close()
         emu.close()
+
+
+def test_a_refused_webhook_from_a_coroutine_does_not_warn() -> None:
+    """Only a receiver that does not answer can be the held loop's doing."""
+    emu = _emulator("http://127.0.0.1:9")  # nothing listens: refused at once
+
+    async def main() -> None:
+        await _send_one(emu)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            emu.advance("1m")
+        assert emu.webhooks.attempts and not any(a["ok"] for a in emu.webhooks.attempts)
+
+    try:
+        asyncio.run(main())
+    finally:
+        emu.close()

@@ -403,3 +403,22 @@ def test_a_redraw_keeps_an_open_request_body_scrolled_and_its_summary_focused(
     assert details.locator("pre.body").first.evaluate("pre => pre.scrollTop") == scrolled
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
     assert page.evaluate("document.activeElement.parentElement.id") == focused
+
+
+def test_a_redraw_that_changes_nothing_keeps_the_text_selected(
+    server: LiveServer, page: Any
+) -> None:
+    """The clock moved, the list did not: a developer copying an id keeps the selection."""
+    sid = fd_send(server, "copy this text")
+    server.advance("1m")  # delivered: nothing in the list changes after this
+    page.goto(ui(server))
+    cell = row(page, sid).locator("td.preview")
+    expect(cell).to_have_text("copy this text")
+    cell.select_text()
+    assert page.evaluate("getSelection().toString()") == "copy this text"
+    moved = server.advance("1s").timestamp()
+    polled = re.compile(rf"^{moved:.3f}:")  # the live fingerprint starts with the time
+    expect(page.locator("body")).to_have_attribute("data-live-version", polled)  # real-time ok
+    assert page.evaluate("getSelection().toString()") == "copy this text"
+    fd_send(server, "a change")  # a real change still redraws the list
+    expect(page.locator("table.messages tbody tr")).to_have_count(2)  # real-time ok

@@ -465,3 +465,25 @@ def test_json_bodies_are_indented_up_to_a_depth(client: httpx.Client) -> None:
     assert "[\n  [\n    [" in html.unescape(indented)
     as_sent = client.get(f"{UI}/requests/{second['id']}").text
     assert '{"smslist":[[[' in html.unescape(as_sent)
+
+
+@pytest.mark.sms_scenario({"webhooks": {"retries": []}})
+def test_the_webhooks_page_says_when_it_lists_only_some(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """Past 200 rows the page says so and where every one is, as the batch lists do."""
+    receipt = {"DeliveryReceiptWebhookUri": "http://127.0.0.1:9/refused"}
+    messages = [{"To": f"+614880{i:05d}", "Text": "x", **receipt} for i in range(203)]
+    response = client.post(
+        "/v2/Properties/SP1/BatchMessages", json={"Messages": messages}, auth=("AC1", "tok")
+    )
+    assert response.status_code == 200
+    due = client.get(f"{UI}/webhooks").text
+    assert "Due (203)" in due and "The soonest 200 are shown" in due
+    assert emu.webhooks.pending_count() == len(emu.webhooks.pending()) == 203
+    emu.advance("1h")
+    page = client.get(f"{UI}/webhooks").text
+    assert "Attempts (203)" in page and "The newest 200 are shown" in page
+    assert 'href="/_emulator/webhooks"' in page
+    assert page.count('data-label="Attempt"') == 200
+    assert emu.webhooks.pending_count() == 0

@@ -51,6 +51,7 @@
   }
 
   // Live updates: poll a fingerprint, re-fetch the page when it changes, swap data-live regions.
+  const drawn = new Map();  // region id -> the server's HTML last swapped in
   async function refresh() {
     const response = await fetch(window.location.href, { cache: "no-store" });
     if (response.status === 404) {
@@ -75,6 +76,10 @@
     document.querySelectorAll("[data-live][id]").forEach(function (region) {
       const fresh = doc.getElementById(region.id);
       if (!fresh) return;
+      // Unchanged (the clock moved, not what it shows): leave it, and any text selected in it.
+      const html = fresh.outerHTML;
+      if (html === drawn.get(region.id) || html === region.outerHTML) return;
+      drawn.set(region.id, html);
       // Open request bodies stay open, and scrolled where they were.
       const open = new Map();
       region.querySelectorAll("details[open][id]").forEach(function (d) {
