@@ -43,8 +43,10 @@ __all__ = [
 ]
 
 #: Status word → how far along it is (0 waiting, 1 on its way, 2 final), for
-#: neutral records and each provider's words.
-STATUS_RANKS: dict[str, int] = {
+#: neutral records and each provider's words.  ``Processing`` is between: a
+#: RingCentral batch goes ``Queued`` → ``Processing``, a Fone Dynamics message
+#: ``Processing`` → ``Submitted``.
+STATUS_RANKS: dict[str, float] = {
     # neutral
     "queued": 0,
     "sent": 1,
@@ -53,7 +55,7 @@ STATUS_RANKS: dict[str, int] = {
     "rejected": 2,
     # RingCentral messages and batches
     "Queued": 0,
-    "Processing": 0,
+    "Processing": 0.5,
     "Sent": 1,
     "Delivered": 2,
     "DeliveryFailed": 2,
@@ -157,6 +159,11 @@ def check_recipients_accounted(
 _ANY: Any = object()
 
 
+def _plain(value: Any) -> bool:
+    """A number written as text or an integer (a float's spelling is PHP's to choose)."""
+    return isinstance(value, str | int) and not isinstance(value, bool)
+
+
 def check_pages(
     pages: Iterable[Sequence[Any]],
     *,
@@ -191,7 +198,7 @@ def check_pages(
 
 
 def check_statuses_forward(
-    snapshots: Iterable[Mapping[Any, str]], *, ranks: Mapping[str, int] | None = None
+    snapshots: Iterable[Mapping[Any, str]], *, ranks: Mapping[str, float] | None = None
 ) -> None:
     """Statuses only moved forward between snapshots, and final ones never changed.
 
@@ -434,6 +441,12 @@ def check_sendbulk_responses(
         code = next((row[k] for k in keys if k in row), None)
         if code is None:
             raise AssertionError(f"row {index} has no response code: {row!r}")
+        sent, shown = mobiles[index - 1], row.get("mobile")
+        if _plain(sent) and _plain(shown) and _key(shown) != _key(sent):
+            raise AssertionError(
+                f"row {index} is for {shown!r} but number {index} sent was {sent!r}"
+                " (rows come back in request order)"
+            )
         if int(code) == 200:
             if not row.get("messageid"):
                 raise AssertionError(f"row {index} succeeded without a messageid: {row!r}")

@@ -70,6 +70,11 @@ def test_statuses_forward() -> None:
     with pytest.raises(AssertionError, match="unknown status 'Lost'"):
         check_statuses_forward([{"a": "Lost"}])
     check_statuses_forward([{"a": "Lost"}, {"a": "Found"}], ranks={"Lost": 0, "Found": 2})
+    # a RingCentral batch: Queued, Processing, Completed; a Fone Dynamics message after it
+    check_statuses_forward([{"b": "Queued"}, {"b": "Processing"}, {"b": "Completed"}])
+    check_statuses_forward([{"m": "Processing"}, {"m": "Submitted"}, {"m": "Delivered"}])
+    with pytest.raises(AssertionError, match="'b' went back from 'Processing' to 'Queued'"):
+        check_statuses_forward([{"b": "Processing"}, {"b": "Queued"}])
 
 
 EVERY_OUTCOME = {
@@ -200,3 +205,11 @@ def test_sendbulk_adapter() -> None:
         check_sendbulk_responses(["0712345678"], {"responses": [dict(ok, messageid="")]})
     with pytest.raises(AssertionError, match="2 numbers sent but 1 rows"):
         check_sendbulk_responses(["1", "2"], {"responses": [ok]})
+    # a client that reordered its numbers: each row names the number it is for
+    refused_07 = dict(refused, mobile="07")
+    with pytest.raises(AssertionError, match="row 1 is for '254712345678' but number 1 sent"):
+        check_sendbulk_responses(["07", "0712345678"], {"responses": [ok, refused_07]})
+    two = [ok, dict(ok, mobile=254733000001)]  # sendsms rows give the number as a number
+    check_sendbulk_responses(["+254712345678", "0733000001"], {"responses": two})
+    with pytest.raises(AssertionError, match="row 1 is for"):
+        check_sendbulk_responses(["0733000001", "+254712345678"], {"responses": two})

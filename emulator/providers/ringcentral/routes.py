@@ -122,9 +122,12 @@ class RequestIds:
             await self.app(scope, receive, send)
             return
 
+        # Drawn before the request is handled: one that stores something saves this
+        # counter with its writes, so a server restarted after a crash never repeats it.
+        request_id = self.emu.ids.uuid("ringcentral.request").encode("ascii")
+
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                request_id = self.emu.ids.uuid("ringcentral.request").encode("ascii")
                 headers = [*message.get("headers", []), (b"rcrequestid", request_id)]
                 message = {**message, "headers": headers}
             await send(message)

@@ -380,6 +380,25 @@ def test_tokens_are_not_issued_twice_after_a_crash_with_db(tmp_path, died) -> No
         again.close()
 
 
+def test_a_request_that_stored_something_keeps_its_request_id_after_a_crash(tmp_path, died) -> None:
+    """``RCRequestId`` is drawn before the request is handled, so a login's is saved with
+    its token: a restart after a crash does not give it to the next request."""
+    db = tmp_path / "rc.db"
+    first = Emulator(db=db)
+    response = first.client().post(
+        TOKEN,
+        auth=("client-id", "client-secret"),
+        data={"grant_type": "password", "username": "u", "password": "p"},
+    )
+    died(first)
+    again = Emulator(db=db)
+    try:
+        after = again.client().get(A2P + "/batches")
+        assert after.headers["rcrequestid"] != response.headers["rcrequestid"]
+    finally:
+        again.close()
+
+
 def test_a_refresh_cut_short_leaves_the_refresh_token_usable(
     tmp_path, monkeypatch, process_death, died
 ) -> None:
