@@ -137,6 +137,14 @@ def test_simplest_number_is_the_first_country() -> None:
         (ringcentral_batch_bodies, {"min_messages": 0}),
         (sendbulk_sms_bodies, {"min_numbers": 3, "max_numbers": 2}),
         (fonedynamics_message_bodies, {"texts": "hello"}),
+        # wrong types: refused when called, not a TypeError or a failure at the first draw
+        (gsm7_texts, {"units": 160}),
+        (ucs2_texts, {"units": "70"}),
+        (ringcentral_batch_bodies, {"max_messages": "5"}),
+        (ringcentral_batch_bodies, {"min_messages": 2.5}),
+        (sendbulk_sms_bodies, {"max_numbers": True}),
+        (scenarios, {"max_rules": "3"}),
+        (scenarios, {"max_rules": 2.5}),
     ],
 )
 def test_bad_arguments_are_refused_eagerly(factory, kwargs) -> None:
