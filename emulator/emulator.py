@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -207,8 +208,27 @@ class Emulator:
         amount = parse_duration(duration if duration is not None else seconds)  # type: ignore[arg-type]
         self.clock.advance(amount)
         self._persist()
-        self.webhooks.notify()
+        with self._warning_if_a_loop_waited():
+            self.webhooks.notify()
         return self.now
+
+    @contextmanager
+    def _warning_if_a_loop_waited(self) -> Iterator[None]:
+        """Warn when a webhook sent inside timed out while a coroutine's loop waited on it
+        (after the queue has recorded it: a warning turned error must not lose a job)."""
+        queue = self.webhooks
+        queue.timed_out_in_a_coroutine = None
+        yield
+        url = queue.timed_out_in_a_coroutine
+        if url is not None:
+            queue.timed_out_in_a_coroutine = None
+            warnings.warn(
+                f"a webhook to {url} timed out while it was sent from a coroutine, whose event"
+                " loop waits meanwhile: a receiver that loop serves cannot answer. From a"
+                " coroutine, call `await emu.advance_async(...)` or `inbound_async(...)`.",
+                RuntimeWarning,
+                stacklevel=4,  # this generator, contextlib, advance(): its caller
+            )
 
     async def advance_async(
         self, duration: str | float | None = None, *, seconds: float | None = None
@@ -455,7 +475,7 @@ class Emulator:
         text = text_read_as_utf8(text)  # as a provider reads it from any HTTP body
         # The reply and what it changed (a forwarded email...) are saved together; its
         # webhook goes out after, outside the store's lock (the receiver may call back).
-        with self.webhooks.held(), self.transaction():
+        with self._warning_if_a_loop_waited(), self.webhooks.held(), self.transaction():
             message = plugin.inbound(self, sender, to, text)
         return self.record(message)  # the hold's end sent its webhook (the clock stood)
 

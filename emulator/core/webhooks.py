@@ -17,12 +17,9 @@ import dataclasses
 import heapq
 import itertools
 import math
-import os
-import sys
 import threading
 import time
 import uuid
-import warnings
 import weakref
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -142,6 +139,9 @@ class WebhookQueue:
         self._held_here = _PerThread()
         self._more = False  # due work arrived while another thread was sending
         self._timeout = timeout
+        #: The URL of the last attempt that timed out while a coroutine's event loop
+        #: waited on it (``Emulator.advance`` warns: a receiver it serves cannot answer).
+        self.timed_out_in_a_coroutine: str | None = None
         self._retry_delays = tuple(retry_delays)
         self.attempts: list[dict[str, Any]] = []
         self.mode = "sync"
@@ -513,8 +513,8 @@ class WebhookQueue:
             # Any: a host httpx cannot even encode (``a..b``) raises UnicodeError. One
             # unsendable job is a failed attempt; it must not take the others down.
             ok, error = False, f"{type(exc).__name__}: {exc}"
-            if isinstance(exc, httpx.TimeoutException):  # refused is not the loop's doing
-                _warn_if_blocking_a_loop(job.url, error)
+            if isinstance(exc, httpx.TimeoutException) and _in_a_coroutine():
+                self.timed_out_in_a_coroutine = job.url  # refused is not the loop's doing
         job.attempt += 1
         record = {
             "time": at,
@@ -724,31 +724,14 @@ class Deferral:
 _DEFERRAL: ContextVar[Deferral | None] = ContextVar("sms_emulator_deferral", default=None)
 
 
-def _warn_if_blocking_a_loop(url: str, error: str) -> None:
-    """A failed attempt made on a thread whose event loop it blocks: say why it may have
-    failed (a receiver that loop serves cannot answer) and what to call instead."""
+def _in_a_coroutine() -> bool:
+    """Whether this thread runs a coroutine of an event loop (which waits on us now); not
+    a loop merely running here without one (Playwright's sync API keeps one)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return
-    if asyncio.current_task() is None:  # a loop that runs no coroutine here (Playwright's)
-        return
-    warnings.warn(
-        f"webhook to {url} failed ({error}) while it was sent from a running event loop,"
-        " which waits meanwhile: a receiver that loop serves cannot answer. From a"
-        " coroutine, call `await emu.advance_async(...)` or `inbound_async(...)`.",
-        RuntimeWarning,
-        stacklevel=_outside_this_package(),
-    )
-
-
-def _outside_this_package() -> int:
-    """The ``stacklevel`` of the first caller outside this package (a test's call)."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    frame, level = sys._getframe(2), 2  # the frame that calls warnings.warn is level 1
-    while frame is not None and frame.f_code.co_filename.startswith(package + os.sep):
-        frame, level = frame.f_back, level + 1
-    return level
+        return False
+    return asyncio.current_task() is not None
 
 
 def _mark_moved(queue: WebhookQueue) -> None:

@@ -113,6 +113,23 @@ def test_advance_from_a_coroutine_warns_when_its_webhook_fails() -> None:
     _run(test)
 
 
+def test_the_warning_turned_error_loses_no_webhook() -> None:
+    """Under ``filterwarnings = error`` the warning is raised once every attempt is
+    recorded and its retry queued: nothing is left half-sent."""
+
+    async def test(received: list[bytes], emu: Emulator) -> None:
+        await _send_one(emu)
+        emu.webhooks._timeout = 0.2
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(RuntimeWarning, match="advance_async"):
+                emu.advance("1m")  # the first attempt, and its retry 5 s later
+        assert [a["attempt"] for a in emu.webhooks.attempts] == [1, 2]
+        assert emu.webhooks.pending() == []
+
+    _run(test)
+
+
 def test_plain_advance_from_a_coroutine_still_sends_to_a_threaded_receiver() -> None:
     """A receiver on its own thread answers ``advance()`` before it returns, as before."""
     received: list[bytes] = []
