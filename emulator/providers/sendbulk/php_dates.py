@@ -10,7 +10,7 @@ timestamp": the gateway passes it to ``strtotime``.  Besides ISO dates (read by
 - ``1 December 2030``, ``01-Dec-30``, ``December 1, 2030``, ``Dec 1st 2030``,
   ``December 2030`` (its first day);
 
-each optionally led by a day name (``Thu, 01 Jan 2026``: RFC 2822 and HTTP dates), and
+each optionally led by a day name (``Thu, 01 Jan 2026``: RFC 2822, the usual HTTP date), and
 followed (after a space, a comma or ``T``) by a time: ``10:00``, ``9:05:30``,
 ``10:00 AM``, ``10am``, ``noon``, ``midnight``, and a zone: ``Z``, ``UTC``, ``GMT``,
 ``+03:00``, ``+0300``, ``+3``, ``GMT+3``, a common abbreviation (``EAT``, ``CET``,
@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 __all__ = ["parse_php_date"]
 
@@ -73,24 +74,29 @@ _DATES = [
 ]
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: A leading day name: PHP knows the full names and these abbreviations only (not
-#: ``Tues`` or ``Thurs``), in any case, and reads ``.`` and ``,`` around it as spaces.
+#: ``Tues`` or ``Thurs``), in any case, and reads ``.`` and ``,`` after it as spaces
+#: (``MonJan``, run together, is not read).
 _DAY_NAME = re.compile(
-    r"(?P<day_name>(?:mon|tues|wednes|thurs|fri|satur|sun)day|" + "|".join(_DAY_NAMES) + r")[ ,.]*",
+    r"(?P<day_name>(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+    + "|".join(_DAY_NAMES)
+    + r")(?![a-z])[ ,.]*",
     re.IGNORECASE | re.ASCII,
 )
 #: A zone: an offset (``GMT`` joins one only in capitals, as in timelib), or a word.
 _ZONE = (
     r"(?-i:GMT)[+-]\d{1,2}(?::?\d{2})?|[+-]\d{1,2}(?::?\d{2})?"
-    # a tz database name as timelib's rule reads it: Africa/Nairobi, not US/Eastern
+    # a tz database name as timelib's rule reads it: Africa/Nairobi or Africa/NAIROBI,
+    # not US/Eastern or africa/nairobi (then looked up in any case)
     r"|(?-i:[A-Z][a-z]+(?:[_/-][A-Za-z]+)+)"
     r"|[a-z]{1,6}"
 )
 _TIME = re.compile(
     # A T only right before the hour: apart, PHP reads it as military zone T (UTC-7).
     # PHP reads commas between the parts (and after the last) as spaces.
-    r"(?:(?:T(?=\d)|[ ,]+)(?:(?P<word>noon|midnight)|(?P<hour>\d{1,2})"
+    r"(?:(?:(?P<t>T)(?=\d)|[ ,]+)(?:(?P<word>noon|midnight)|(?P<hour>\d{1,2})"
     r"(?::(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?"
-    r" *(?P<meridiem>[ap]\.?m\.?)?))?"
+    # am/pm ends at a space or the end: PHP does not read "10pm, UTC" or "10pmGMT"
+    r" *(?P<meridiem>[ap]\.?m\.?(?= |$))?))?"
     rf"[ ,]*(?P<zone>{_ZONE})?"
     # A second zone is a warning to PHP, not an error: read past unlooked-at, ignored.
     rf"(?:[ ,]*(?P<second_zone>{_ZONE}))?,*",
@@ -168,6 +174,8 @@ def _moment(
     hour = 12 if word == "noon" else int(time["hour"] or 0)
     minute, second = int(time["minute"] or 0), int(time["second"] or 0)
     meridiem = (time["meridiem"] or "").lower()
+    if meridiem and time["t"]:
+        return None  # PHP reads no am/pm in a time after T
     if meridiem:
         if not 1 <= hour <= 12:
             return None
@@ -213,8 +221,13 @@ def _zone(text: str | None, default_zone: tzinfo) -> tzinfo | None:
 
 
 def _named_zone(name: str) -> tzinfo | None:
-    """A tz database zone by its exact name (``Africa/Nairobi``), or None if unknown."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+    """A tz database zone by its name in any case, as PHP looks it up (``Africa/NAIROBI``),
+    or None if there is none (a directory such as ``America/Argentina`` included)."""
+    known = _zone_names().get(name.lower())
+    return None if known is None else ZoneInfo(known)
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """Every tz database zone name, by its lower-case form (read once: ~0.1 s)."""
+    return {zone.lower(): zone for zone in available_timezones()}

@@ -384,6 +384,7 @@ def test_put_is_unsupported_request_type(client):
         # a tz database name
         "2026-01-01 05:00 Africa/Nairobi",
         "2026-01-01T03:00:00 Europe/Paris",
+        "2026-01-01 05:00 Africa/NAIROBI",  # looked up in any case, as PHP does
         "2026-01-01 02:00 Etc/GMT+3",  # to PHP Etc/GMT, then +3 as a second zone
     ],
 )
@@ -449,7 +450,13 @@ def test_time_to_send_in_the_past_sends_now(client, emu):
         "\uff11\uff17\uff16\uff17\uff13\uff10\uff10\uff10\uff10\uff10",
         "Tues, 06 Jan 2026 05:00",  # PHP knows three-letter and full day names only
         "2026/01/01 02:00 UT",  # not a zone to PHP
-        "2026/01/01 05:00 africa/nairobi",  # tz names are read capitalised as listed
+        "2026/01/01 05:00 africa/nairobi",  # PHP's rule wants a tz name's first letter capital
+        "2026/01/01 05:00 America/Argentina",  # a directory of zones, not a zone
+        "2026/01/01 05:00 Africa/" + "A" * 300,
+        "2026/01/01 10pm, UTC",  # am/pm ends at a space or the end
+        "2026/01/01 10pmGMT",
+        "2026-01-01T10pm",  # no am/pm after T
+        "MonJan 1 2026",  # a day name run into the month
         "2026/01/01 05:00 US/Eastern",  # nor does PHP's rule read this one
         "2026/01/01 05:00 Africa/Atlantis",
     ],
