@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import operator
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -774,11 +775,15 @@ _LARGEST_INT = 2**63
 def check_seed(seed: object) -> int:
     """A seed (a scenario's, ``Emulator(seed=)``'s, ``--seed``'s): an integer of at
     most 64 bits, which every store can keep; ``7.0`` or ``True`` is refused, not read."""
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ScenarioError(f"must be an integer, not {seed!r}", field="seed")
-    if not -_LARGEST_INT <= seed < _LARGEST_INT:
+    try:
+        if isinstance(seed, bool):
+            raise TypeError
+        value = operator.index(seed)  # an int, or one like numpy's
+    except TypeError:
+        raise ScenarioError(f"must be an integer, not {seed!r}", field="seed") from None
+    if not -_LARGEST_INT <= value < _LARGEST_INT:
         raise ScenarioError("integer too large (more than 64 bits)", field="seed")
-    return int(seed)
+    return value
 
 
 def _plain_values(data: Any, path: str = "") -> None:

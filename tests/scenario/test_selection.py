@@ -44,6 +44,16 @@ def test_a_seed_argument_is_refused_as_a_scenarios_seed_would_be(seed, complaint
         Emulator(scenario={"seed": seed})
 
 
+def test_an_integer_like_seed_is_read_as_its_integer() -> None:
+    """numpy's integers and the like (``__index__``) are integers; floats are not."""
+
+    class NumpyLikeInt:
+        def __index__(self) -> int:
+            return 7
+
+    assert Emulator(scenario="mixed-delivery", seed=NumpyLikeInt()).seed == 7
+
+
 def test_invalid_scenario_leaves_the_previous_one_active() -> None:
     emu = Emulator(scenario="opt-outs")
     engine = emu.engine

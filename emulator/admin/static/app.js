@@ -51,7 +51,10 @@
   }
 
   // Live updates: poll a fingerprint, re-fetch the page when it changes, swap data-live regions.
-  const drawn = new Map();  // region id -> the server's HTML last swapped in
+  const drawn = new Map();  // region id -> the server's HTML last drawn there
+  document.querySelectorAll("[data-live][id]").forEach(function (region) {
+    drawn.set(region.id, region.outerHTML);  // as served, before anyone opens a body
+  });
   async function refresh() {
     const response = await fetch(window.location.href, { cache: "no-store" });
     if (response.status === 404) {

@@ -138,8 +138,10 @@ def parse_multipart(raw: bytes | bytearray, content_type: str) -> dict[str, str]
     if not message.is_multipart():
         return fields
     for part in message.get_payload():
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str) or part.get_filename() is not None:
+        params = dict(part.get_params(header="content-disposition") or [])
+        name = params.get("name")
+        # a file part, its name not decoded (a malformed filename* would raise)
+        if not isinstance(name, str) or any(k.startswith("filename") for k in params):
             continue
         payload = part.get_payload(decode=True)  # bytes as sent (None: nested parts)
         if isinstance(payload, bytes):

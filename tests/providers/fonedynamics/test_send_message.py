@@ -237,6 +237,15 @@ def test_multipart_form_single_message(client: httpx.Client) -> None:
         MESSAGES, content=b"To=x", headers={"content-type": "multipart/form-data"}
     )
     assert unbounded.json()["ResponseStatus"]["ErrorCode"] == "PARAMETER_REQUIRED"
+    # a file part whose RFC 2231 name cannot be decoded is still only a file part
+    odd_file = (
+        b'--XX\r\nContent-Disposition: form-data; name="To"\r\n\r\n' + TO.encode() + b"\r\n"
+        b'--XX\r\nContent-Disposition: form-data; name="Text"\r\n\r\nhi\r\n'
+        b"--XX\r\nContent-Disposition: form-data; name=\"f\"; filename*=utf\x00''x\r\n\r\n"
+        b"data\r\n--XX--\r\n"
+    )
+    multipart = {"content-type": "multipart/form-data; boundary=XX"}
+    assert client.post(MESSAGES, content=odd_file, headers=multipart).status_code == 200
 
 
 FORM = {"content-type": "application/x-www-form-urlencoded"}
