@@ -8,9 +8,11 @@ Fixtures:
   reset before each test; ``.url`` plus the same methods.
 - ``make_sms_emulator_server``: the session-scoped server behind it.
 
-Marker: ``@pytest.mark.sms_scenario("name-or-path")`` (or a dict, or keyword
+Markers: ``@pytest.mark.sms_scenario("name-or-path")`` (or a dict, or keyword
 arguments forming the scenario document).  A relative path is looked up from
 the working directory, then from the test file's folder.
+``@pytest.mark.sms_clock("now")`` starts the virtual clock there instead of at
+2026-01-01T00:00:00Z (for code that reads the wall clock).
 
 Option: ``--sms-emulator-url URL`` points ``sms_emulator_server`` at an external
 server (``sms-emulator serve``) through its admin API.  With pytest-xdist give
@@ -20,12 +22,14 @@ other's state, so that is refused.  ``sms_emulator`` stays in-process.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ..core.clock import to_timestamp
 from ..scenario.loader import (
     ScenarioError,
     is_file,
@@ -57,8 +61,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "sms_scenario(name_or_path_or_dict, **document): scenario for the sms-emulator "
-        "fixtures in this test",
+        "sms_scenario(name_or_path_or_dict) or sms_scenario(**document): scenario for the "
+        "sms-emulator fixtures in this test",
+    )
+    config.addinivalue_line(
+        "markers",
+        'sms_clock(start): start the sms-emulator fixtures\' virtual clock at "now" (the wall '
+        "clock), an aware datetime, an ISO time or epoch seconds, not 2026-01-01T00:00:00Z",
     )
     option = config.getoption("sms_emulator_url", default=None)
     if option and getattr(config, "workerinput", None) is None:
@@ -76,8 +85,11 @@ def scenario_for(node: pytest.Item) -> Any:
     marker = node.get_closest_marker("sms_scenario")
     if marker is None:
         return None
-    if marker.args and marker.kwargs:
-        raise pytest.UsageError("sms_scenario takes a name, path or dict, or keyword arguments")
+    if (marker.args and marker.kwargs) or len(marker.args) > 1:
+        raise pytest.UsageError(
+            "sms_scenario takes one name, path or dict, or keyword arguments forming the"
+            " whole document (a seed of your own: sms_scenario({**document, 'seed': 7}))"
+        )
     if marker.kwargs:
         return dict(marker.kwargs)
     if not marker.args:
@@ -101,6 +113,25 @@ def scenario_for(node: pytest.Item) -> Any:
     return spec
 
 
+def clock_start_for(node: pytest.Item) -> float | None:
+    """Where a test's ``sms_clock(start)`` marker starts the clock (epoch seconds), or None."""
+    marker = node.get_closest_marker("sms_clock")
+    if marker is None:
+        return None
+    given = [*marker.args, *(marker.kwargs[k] for k in marker.kwargs if k == "start")]
+    if len(given) != 1 or set(marker.kwargs) - {"start"}:
+        raise pytest.UsageError(
+            'sms_clock takes one start: "now", an aware datetime, an ISO time or epoch seconds'
+        )
+    start = given[0]
+    if start == "now":
+        return time.time()
+    try:
+        return to_timestamp(start)
+    except (ValueError, TypeError) as exc:
+        raise pytest.UsageError(f"sms_clock: {exc}") from None
+
+
 def _parsed(spec: Any) -> Scenario:
     """``spec`` as a Scenario; the loader parses each name or file once (per mtime)."""
     return load_scenario(_DEFAULT_SCENARIO if spec is None else spec)
@@ -109,7 +140,8 @@ def _parsed(spec: Any) -> Scenario:
 @pytest.fixture
 def sms_emulator(request: pytest.FixtureRequest) -> Iterator[InProcessEmulator]:
     """A fresh in-process emulator with a virtual clock; ``.client()`` calls it."""
-    emu = InProcessEmulator(scenario=_parsed(scenario_for(request.node)), clock="virtual")
+    scenario = _parsed(scenario_for(request.node))
+    emu = InProcessEmulator(scenario=scenario, clock="virtual", start=clock_start_for(request.node))
     yield emu
     emu.close()
 
@@ -210,6 +242,15 @@ def sms_emulator_server(
         server.load_scenario(spec)
     else:
         server.load_scenario(_parsed(spec))
+    start = clock_start_for(request.node)
+    if start is not None:
+        ahead = start - server.time()
+        if ahead < 0:
+            raise pytest.UsageError(
+                f"sms_clock: the server's clock starts at {server.now.isoformat()} after a"
+                " reset and cannot go back"
+            )
+        server.advance(seconds=ahead)
     server._track_clients()
     yield server
     server._close_clients()

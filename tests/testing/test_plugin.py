@@ -119,6 +119,53 @@ def test_live_fixture_is_one_server_reset_per_test(project: pytest.Pytester) -> 
     project.runpytest().assert_outcomes(passed=2)
 
 
+def test_clock_marker_starts_the_clock_where_asked(
+    project: pytest.Pytester, external: LiveServer
+) -> None:
+    """For code that reads the wall clock: the fixtures' clock starts "now" or anywhere."""
+    project.makepyfile(
+        """
+        import time
+        from datetime import UTC, datetime
+
+        import pytest
+
+        def test_default(sms_emulator, sms_emulator_server):
+            assert sms_emulator.now == sms_emulator_server.now == datetime(2026, 1, 1, tzinfo=UTC)
+
+        @pytest.mark.sms_clock("now")
+        def test_now(sms_emulator, sms_emulator_server):
+            for emu in (sms_emulator, sms_emulator_server):
+                assert abs(emu.time() - time.time()) < 60
+            sms_emulator.advance("1m")  # still virtual
+            assert sms_emulator.time() - time.time() > 30
+
+        @pytest.mark.sms_clock(start="2027-03-01T08:00:00Z")
+        def test_a_given_start(sms_emulator, sms_emulator_server):
+            march = datetime(2027, 3, 1, 8, tzinfo=UTC)
+            assert sms_emulator.now == sms_emulator_server.now == march
+
+        @pytest.mark.sms_clock("2025-01-01T00:00:00Z")
+        def test_before_the_servers_start(sms_emulator):
+            assert sms_emulator.now.year == 2025  # in-process: anywhere
+
+        @pytest.mark.sms_clock("2025-01-01T00:00:00Z")
+        def test_a_server_cannot_go_back(sms_emulator_server):
+            pass
+
+        @pytest.mark.sms_clock("tomorrow")
+        def test_unreadable(sms_emulator):
+            pass
+        """
+    )
+    for url in ([], ["--sms-emulator-url", external.url]):
+        result = project.runpytest("-p", "no:randomly", *url)
+        result.assert_outcomes(passed=4, errors=2)
+        result.stdout.fnmatch_lines(
+            ["*sms_clock: the server's clock starts at 2026-01-01*cannot go back*", "*sms_clock:*"]
+        )
+
+
 def test_scenario_marker_forms(project: pytest.Pytester) -> None:
     project.makefile(".yaml", beside="name: beside-the-test\nseed: 21\n")
     project.makepyfile(
@@ -180,6 +227,14 @@ def test_scenario_marker_errors_are_clear(project: pytest.Pytester) -> None:
         def test_missing_file(sms_emulator):
             pass
 
+        @pytest.mark.sms_scenario("happy-path", seed=7)
+        def test_name_and_keywords(sms_emulator):
+            pass
+
+        @pytest.mark.sms_scenario("happy-path", "opt-outs")
+        def test_two_names(sms_emulator):
+            pass
+
         @pytest.mark.sms_scenario("name: x\\nproviders: {sendbulk: {inbound_url: http://a/b}}")
         def test_yaml_text_with_a_url_is_a_scenario(sms_emulator):
             assert sms_emulator.scenario.provider_options("sendbulk")["inbound_url"]
@@ -190,7 +245,7 @@ def test_scenario_marker_errors_are_clear(project: pytest.Pytester) -> None:
         """
     )
     result = project.runpytest()
-    result.assert_outcomes(errors=4, passed=2)
+    result.assert_outcomes(errors=6, passed=2)
     result.stdout.fnmatch_lines(
         [
             "*unknown scenario 'no-such-scenario' (shipped scenarios:*happy-path*",
@@ -198,8 +253,11 @@ def test_scenario_marker_errors_are_clear(project: pytest.Pytester) -> None:
             "*sms_scenario needs a scenario name, path or dict*",
             "*scenarios/missing.yaml: scenario file not found:"
             f" {project.path}/scenarios/missing.yaml",
-        ]
+        ],
+        consecutive=False,
     )
+    refused = [line for line in result.stdout.lines if line.startswith("E")]
+    assert sum("UsageError: sms_scenario takes one name, path or dict" in x for x in refused) == 2
 
 
 def test_a_missing_scenario_file_names_both_places_looked_in(project: pytest.Pytester) -> None:
