@@ -124,12 +124,23 @@ class MessageHelpers:
             if record.get("direction", "outbound") == "outbound"
         ]
 
+    def _what_was_sent(self, to: str | None, provider: str | None) -> str:
+        """For a failure message: what went out (through other providers too, if the one
+        asked for sent nothing)."""
+        sent = self._outbound(provider)
+        if provider is not None and not sent:
+            elsewhere = self._outbound(None)
+            if elsewhere:
+                return f"none through {provider}; {_describe(elsewhere, to)}"
+        return _describe(sent, to)
+
     def last_message(self, to: str, *, provider: str | None = None) -> dict[str, Any]:
         """The newest outbound message to ``to``; AssertionError if there is none."""
         found = self.sent_messages(to, provider=provider)
         if not found:
-            everything = self._outbound(provider)
-            raise AssertionError(f"no message was sent to {to!r}; {_describe(everything, to)}")
+            raise AssertionError(
+                f"no message was sent to {to!r}; {self._what_was_sent(to, provider)}"
+            )
         return found[-1]
 
     def wait_for_message(
@@ -171,9 +182,12 @@ class MessageHelpers:
                 )
                 if v is not None
             )
+            hint = ""
+            if status is not None and self.sent_messages(to, provider=provider):
+                hint = " (statuses move with the emulator's clock: on a virtual one, advance() it)"
             raise AssertionError(
                 f"waited {timeout}s for {count} message(s) ({wanted or 'any'}), found "
-                f"{len(found)}; {_describe(self._outbound(provider), to)}"
+                f"{len(found)}{hint}; {self._what_was_sent(to, provider)}"
             )
         return found[-1]
 
@@ -192,9 +206,9 @@ class MessageHelpers:
 
         code = _poll(look, lambda c: c is not None, timeout, 0.02)
         if code is None:
-            sent = self._outbound(provider)
             raise AssertionError(
-                f"no message with a 4-8 digit code was sent to {to!r}; {_describe(sent, to)}"
+                f"no message with a 4-8 digit code was sent to {to!r}; "
+                f"{self._what_was_sent(to, provider)}"
             )
         return code
 

@@ -159,6 +159,11 @@ def _urls(option: str) -> list[str]:
     urls = [u.strip() for u in option.split(",") if u.strip()]
     if not urls:
         raise pytest.UsageError("--sms-emulator-url needs a URL")
+    for url in urls:
+        if not url.lower().startswith(("http://", "https://")):
+            raise pytest.UsageError(
+                f"--sms-emulator-url {url}: give the scheme too (http://{url.split('://')[-1]})"
+            )
     bare = [u.rstrip("/") for u in urls]
     repeated = sorted({u for u in bare if bare.count(u) > 1})
     if repeated:

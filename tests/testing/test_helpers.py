@@ -169,6 +169,19 @@ def test_waiting_for_a_status_says_which_status_each_message_has(emu: InProcessE
     store_message(emu, "+14155550100", "code 1234")
     with pytest.raises(AssertionError, match=r"via ringcentral \(queued\): 'code 1234'"):
         emu.wait_for_message(to="+14155550100", status="delivered", timeout=0)
+    with pytest.raises(AssertionError, match=r"on a virtual one, advance\(\) it"):
+        emu.wait_for_message(to="+14155550100", status="delivered", timeout=0)
+
+
+def test_a_provider_that_sent_nothing_is_named_and_the_others_listed(
+    emu: InProcessEmulator,
+) -> None:
+    store_message(emu, "+61412345678", "code 4321", provider="fonedynamics")
+    for call in (emu.last_code, emu.last_message):
+        with pytest.raises(AssertionError) as info:
+            call("+61412345678", provider="sendbulk")
+        assert "none through sendbulk;" in str(info.value)
+        assert "'+61412345678' via fonedynamics (queued): 'code 4321'" in str(info.value)
 
 
 @pytest.mark.parametrize(

@@ -414,6 +414,14 @@ def test_one_url_for_two_workers_is_refused() -> None:
     config = SimpleNamespace(workerinput={"workerid": "gw0", "workercount": 2})
     with pytest.raises(pytest.UsageError, match="2 xdist workers but 1 server URL"):
         _url_for_worker(config, "http://a:1")  # type: ignore[arg-type]
+
+
+def test_a_url_without_its_scheme_is_refused_with_the_fix() -> None:
+    config = SimpleNamespace()
+    with pytest.raises(pytest.UsageError, match=r"give the scheme too \(http://127.0.0.1:8787\)"):
+        _url_for_worker(config, "127.0.0.1:8787")  # type: ignore[arg-type]
+    with pytest.raises(pytest.UsageError, match=r"\(http://h:1\)"):
+        _url_for_worker(config, "http://a:1,ftp://h:1")  # type: ignore[arg-type]
     with pytest.raises(pytest.UsageError, match="needs a URL"):
         _url_for_worker(SimpleNamespace(), " , ")  # type: ignore[arg-type]
 
