@@ -234,7 +234,10 @@ def build_admin_app(emu: Emulator) -> Starlette:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        return _json({"error": exc.detail}, exc.status_code)
+        body: dict[str, Any] = {"error": exc.detail}
+        if exc.status_code == 404:  # a mistyped path: where the list of them is
+            body["see"] = f"{request.scope.get('root_path', '')}/"
+        return _json(body, exc.status_code)
 
     async def server_error(request: Request, exc: Exception) -> Response:
         return _json({"error": f"internal error: {type(exc).__name__}: {exc}"}, 500)

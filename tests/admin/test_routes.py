@@ -662,3 +662,10 @@ def test_unknown_admin_routes_answer_json(
     client: httpx.Client, method: str, path: str, status: int
 ) -> None:
     assert_error(client.request(method, path), status)
+
+
+def test_a_mistyped_admin_path_says_where_the_list_of_paths_is(client: httpx.Client) -> None:
+    response = client.get("/_emulator/mesages")
+    assert response.status_code == 404
+    assert response.json()["see"] == "/_emulator/"
+    assert "messages" in client.get(response.json()["see"]).json()["admin"]
