@@ -173,10 +173,15 @@ if HttpToolsProtocol is not None:
         only when its chunk is not plain ASCII; not a pipelined request's, which
         arrives behind the one before it (clients that send such URLs do not
         pipeline).
+
+        Bytes after a whole request that do not parse (a Content-Length counted in
+        characters leaves the body's last bytes over) still get the 400, but after
+        the answers owed to the requests read before them, which uvicorn dropped.
         """
 
         _in_request_line = True
         _line_started = False  # a byte of the request line (not an empty line) came
+        _refusal: str | None = None  # a 400 held until the answers before it are sent
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -201,6 +206,8 @@ if HttpToolsProtocol is not None:
             return parser
 
         def data_received(self, data: bytes) -> None:
+            if self._refusal is not None:
+                return  # after bytes that did not parse: the connection ends with the 400
             if self._in_request_line:
                 start = 0
                 if not self._line_started:
@@ -215,6 +222,28 @@ if HttpToolsProtocol is not None:
                     if not line.isascii():
                         data = data[:start] + _escape_high_bytes(line) + data[start + len(line) :]
             super().data_received(data)
+
+        def send_400_response(self, msg: str) -> None:
+            """After bytes that do not parse: the answers owed to the whole requests read
+            before them go first (uvicorn closed the connection under them), then the 400."""
+            if self._answers_owed():
+                self._refusal = msg
+                self.flow.pause_reading()  # nothing past the bad bytes is read
+                return
+            super().send_400_response(msg)
+
+        def _answers_owed(self) -> bool:
+            cycle = self.cycle
+            whole = cycle is not None and not cycle.more_body and not cycle.response_complete
+            return whole or bool(self.pipeline)
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()  # starts the next pipelined request, if any
+            if self._refusal is not None and not self._answers_owed():
+                msg, self._refusal = self._refusal, None
+                super().send_400_response(msg)
+            elif self._refusal is not None:
+                self.flow.pause_reading()  # resumed above: still nothing more is read
 
         def on_headers_complete(self) -> None:
             self._in_request_line = False  # what a pipelined request sends next is its body

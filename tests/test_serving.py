@@ -170,6 +170,62 @@ def test_pipelined_requests_are_answered_in_order(server: LiveServer) -> None:
     assert answers[0][1] == answers[2][1] and b'"status":"ok"' in answers[0][1]
 
 
+def _until_closed(sock: socket.socket) -> bytes:
+    received = b""
+    while chunk := sock.recv(65536):
+        received += chunk
+    return received
+
+
+SENDSMS_JSON = (
+    b'{"partnerID":"1","apikey":"k","shortcode":"S","mobile":"0712345678","message":"%s"}'
+)
+
+
+def test_requests_before_bytes_that_do_not_parse_get_their_answers_first(
+    server: LiveServer,
+) -> None:
+    """Three accepted messages, then garbage: three answers, then the 400 and the close."""
+    body = SENDSMS_JSON % b"pipelined"
+    one = _post(b"/api/services/sendsms", body)
+    with _connect(server) as sock:
+        sock.sendall(one * 3 + b"BAD REQUEST\r\n\r\n")
+        received = _until_closed(sock)
+    assert received.count(b"HTTP/1.1 200 OK") == 3
+    assert received.count(b'"response-code":200') == 3
+    assert received.endswith(b"Invalid HTTP request received.")
+    assert len(server.sent_messages(contains="pipelined")) == 3
+    assert [e["status"] for e in server.requests()] == [200, 200, 200]
+
+
+def test_a_content_length_counted_in_characters_still_gets_its_answer(
+    server: LiveServer,
+) -> None:
+    """JavaScript's body.length counts ’ as one: the answer to the short body comes, then
+    the 400 to the two bytes left over."""
+    body = SENDSMS_JSON % "Asante sana’".encode()
+    short = _post(b"/api/services/sendsms", body)
+    counted = b"Content-Length: %d" % (len(body) - 2)  # two bytes short
+    short = short.replace(b"Content-Length: %d" % len(body), counted)
+    with _connect(server) as sock:
+        sock.sendall(short)
+        received = _until_closed(sock)
+    assert received.startswith(b"HTTP/1.1 200 OK")
+    assert b'"response-code":1009' in received  # the cut JSON, answered as the gateway does
+    assert received.endswith(b"Invalid HTTP request received.")
+
+
+def test_bytes_that_do_not_parse_in_a_body_still_end_the_request_at_once(
+    server: LiveServer,
+) -> None:
+    """A chunked body whose framing breaks: the request itself is bad, nothing is owed."""
+    head = b"POST /api/services/sendsms HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    with _connect(server) as sock:
+        sock.sendall(head + b"5\r\nhello\r\nzz\r\n")
+        received = _until_closed(sock)
+    assert received.startswith(b"HTTP/1.1 400 Bad Request")
+
+
 def test_connection_close_gets_the_whole_response_then_the_close(server: LiveServer) -> None:
     with _connect(server) as sock:
         sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
