@@ -19,12 +19,34 @@ import msgspec
 
 from .clock import to_datetime
 
-__all__ = ["BODY_LIMIT", "Journal"]
+__all__ = ["BODY_LIMIT", "HEADERS_LIMIT", "Journal"]
 
 #: Bodies are kept up to this many bytes (a 50 MB batch is not copied whole).
 BODY_LIMIT = 64 * 1024
 
 RawHeaders = Iterable[tuple[bytes, bytes]]
+
+#: Header names and values are kept up to this many bytes in all (a client may send
+#: megabytes of them; 10,000 entries of that would be gigabytes).
+HEADERS_LIMIT = 64 * 1024
+_CUT_MARK = b" [cut by the journal]"
+
+
+def _kept(raw: RawHeaders) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers as received, up to ``HEADERS_LIMIT`` bytes (the one crossing it cut,
+    marked, the rest left out)."""
+    headers = tuple(raw)
+    if sum(len(name) + len(value) for name, value in headers) <= HEADERS_LIMIT:
+        return headers
+    kept: list[tuple[bytes, bytes]] = []
+    room = HEADERS_LIMIT
+    for name, value in headers:
+        if len(name) + len(value) > room:
+            kept.append((name, value[: max(0, room - len(name) - len(_CUT_MARK))] + _CUT_MARK))
+            break
+        kept.append((name, value))
+        room -= len(name) + len(value)
+    return tuple(kept)
 
 
 def _text(body: bytes | bytearray) -> str:
@@ -180,8 +202,8 @@ class Journal:
         formatted when the entry is first read.
         """
         # Header lists become tuples, which the collector stops tracking.
-        request = tuple(request_headers)
-        response = tuple(response_headers)
+        request = _kept(request_headers)
+        response = tuple(response_headers)  # the emulator's own: never large
         with self._lock:
             self._next_id += 1
             if len(self._entries) == self._capacity:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from emulator.core.journal import BODY_LIMIT, Journal
+from emulator.core.journal import BODY_LIMIT, HEADERS_LIMIT, Journal
 
 
 def test_records_get_increasing_ids_and_filter() -> None:
@@ -67,6 +67,21 @@ def test_a_repeated_header_is_journaled_as_the_one_requests_are_read_by() -> Non
     )
     assert entry["request_headers"] == {"authorization": "Basic !!!"}
     assert entry["response_headers"] == {"x-a": "1"}
+
+
+def test_headers_are_kept_up_to_a_limit_as_bodies_are() -> None:
+    """A client sending megabytes of headers does not grow the journal by as much."""
+    huge = b"x" * (2 * HEADERS_LIMIT)
+    entry = _one_exchange(request_headers=[(b"host", b"h"), (b"x-pad", huge), (b"x-after", b"1")])
+    kept = entry["request_headers"]
+    assert kept["host"] == "h" and "x-after" not in kept
+    assert kept["x-pad"].endswith(" [cut by the journal]")
+    assert len(kept["x-pad"]) < HEADERS_LIMIT
+    small = [(b"host", b"h"), (b"content-type", b"application/json")]
+    assert _one_exchange(request_headers=small)["request_headers"] == {
+        "host": "h",
+        "content-type": "application/json",
+    }
 
 
 @pytest.mark.parametrize(
