@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admin.routes import build_admin_app
 from .core.journal import BODY_LIMIT
+from .emulator import REQUEST_ARRIVED_IN
 from .providers import PROVIDERS
 from .providers.base import ARRIVED_IN, DropConnection, arrived_before_reset
 
@@ -154,6 +155,10 @@ class EmulatorApp:
         if scope["type"] != "http":
             await self.outer(scope, receive, send)
             return
+        if self.emu.closed:  # its store is closed: as a stopped server, no answer
+            if not await _dropped(send):
+                raise DropConnection()
+            return
         path = received_path = scope["path"]  # journaled as it came
         if self._folded and not path.startswith(self._as_declared):
             cased = self._in_mount_case(path)
@@ -191,7 +196,12 @@ class EmulatorApp:
                     break
         else:
             provider = _provider_for(path)
-        await self._journaled(scope, receive, send, app, provider, received_path)
+        resets = scope[ARRIVED_IN] = self.emu.resets
+        arrival = REQUEST_ARRIVED_IN.set(resets)  # its writes check it (Emulator.transaction)
+        try:
+            await self._journaled(scope, receive, send, app, provider, received_path)
+        finally:
+            REQUEST_ARRIVED_IN.reset(arrival)
 
     def _in_mount_case(self, path: str) -> str:
         """``path`` with a mount that ignores case written as declared (``/V2/x`` → ``/v2/x``)."""
@@ -213,7 +223,6 @@ class EmulatorApp:
     ) -> None:
         started = time.perf_counter()
         scope[_SEQ_AT_START] = (self.emu.resets, self.emu.newest_seq)
-        scope[ARRIVED_IN] = self.emu.resets
         # Read the whole body first, so it is journaled even when the app
         # answers without reading it (a 404, a refused token), then replay it.
         message = await receive()

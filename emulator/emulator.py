@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 import warnings
 from collections.abc import Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -99,6 +101,33 @@ def _seq(message: Message) -> int:
     return message.seq
 
 
+#: The ``Emulator.resets`` a provider request arrived in (set by the app while it is
+#: handled): its writes check it under the store's hold (see ``transaction()``).
+REQUEST_ARRIVED_IN: ContextVar[int | None] = ContextVar(
+    "sms_emulator_request_arrived_in", default=None
+)
+
+
+class _RequestTransaction:
+    """``Emulator.transaction()`` for a provider request: the reset check, then the writes."""
+
+    __slots__ = ("emu", "held")
+
+    def __init__(self, emu: Emulator, held: AbstractContextManager[Any]) -> None:
+        self.emu, self.held = emu, held
+
+    def __enter__(self) -> None:
+        self.held.__enter__()
+        try:
+            self.emu.check_not_reset_since(REQUEST_ARRIVED_IN.get())  # type: ignore[arg-type]
+        except BaseException:
+            self.held.__exit__(*sys.exc_info())
+            raise
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self.held.__exit__(*exc)
+
+
 class Emulator:
     """A whole emulator: state plus the ASGI app serving every provider.
 
@@ -117,6 +146,8 @@ class Emulator:
         start: datetime | str | float | None = None,
     ) -> None:
         self._seed_override = None if seed is None else check_seed(seed)
+        #: ``close()`` ran: requests still arriving get a dropped connection.
+        self.closed = False
         self.clock: Clock = make_clock(clock, start) if isinstance(clock, str) else clock
         self._start = self.clock.time()
         self.store: Store = MemoryStore() if db is None else self._open_sqlite(db)
@@ -279,9 +310,9 @@ class Emulator:
         The scenario stays; a virtual clock goes back to where it started.
         A request served meanwhile (another thread) falls wholly before or
         after: its ids are drawn and its writes made in one ``transaction()``.
-        One that arrived before and is still waiting (a fault's delay, its body
-        still coming) is dropped unprocessed and unjournaled: it belongs to the
-        state that is gone.
+        One that arrived before and has not written yet (a fault's delay, its
+        body still coming, or only its checks made) is dropped unprocessed and
+        unjournaled, its connection closed: it belongs to the state that is gone.
         """
         with self.store.atomic():
             self.webhooks.clear()  # under the store's hold, as the queue writes to the store
@@ -348,9 +379,20 @@ class Emulator:
         after a restart.  Nested blocks are part of the outermost one.  In
         memory it only holds the store (no other thread's write in between).
         """
-        if isinstance(self.store, MemoryStore):
-            return self.store.transaction()
-        return self._saved_together()
+        held = self.store.transaction() if isinstance(self.store, MemoryStore) else None
+        arrived = REQUEST_ARRIVED_IN.get()
+        if arrived is None:  # not a provider request's (a test's own call, an admin call)
+            return held if held is not None else self._saved_together()
+        return _RequestTransaction(self, held if held is not None else self._saved_together())
+
+    def check_not_reset_since(self, arrived_in: int) -> None:
+        """(Inside a transaction, so atomic with ``reset()``.)  A request that arrived
+        before the latest reset has nothing to write in the fresh state: its connection
+        is dropped, as a reset drops a request still waiting."""
+        if arrived_in != self.resets:
+            from .providers.base import DropConnection
+
+            raise DropConnection()
 
     @contextmanager
     def _saved_together(self) -> Iterator[None]:
@@ -508,9 +550,9 @@ class Emulator:
 
     def close(self) -> None:
         """Stop webhooks and close the store (calling it again does nothing)."""
-        if getattr(self, "_closed", False):
+        if self.closed:
             return
-        self._closed = True
+        self.closed = True
         self.webhooks.close()  # pending ones are in the store until sent (see _StoredJobs)
         self._persist()  # ids drawn without storing a message (tokens...) must not repeat
         self.store.close()

@@ -313,6 +313,63 @@ def test_a_request_whose_body_straddles_a_reset_is_dropped_not_stored(http_scope
     emu.close()
 
 
+@pytest.mark.parametrize("provider", ["ringcentral", "fonedynamics", "sendbulk"])
+def test_a_reset_between_a_request_s_checks_and_its_writes_drops_it(
+    monkeypatch: pytest.MonkeyPatch, provider: str
+) -> None:
+    """Authorised (by a token, a balance) in the state before, it must not write into the
+    one after: the writes check when the request arrived, under the store's hold."""
+    emu = Emulator(clock="virtual")
+    client = emu.client()
+    headers: dict[str, str] = {}
+    if provider == "ringcentral":
+        login = {"grant_type": "password", "username": "u", "password": "p"}
+        token = client.post("/restapi/oauth/token", auth=("a", "b"), data=login).json()
+        headers["Authorization"] = f"Bearer {token['access_token']}"
+    transaction, resets = emu.transaction, []
+
+    def reset_first() -> Any:
+        if not resets:  # another thread's reset, just before this request writes
+            resets.append(threading.Thread(target=emu.reset))
+            resets[0].start()
+            resets[0].join()
+        return transaction()
+
+    monkeypatch.setattr(emu, "transaction", reset_first)
+    path, body = {
+        "ringcentral": (
+            "/restapi/v1.0/account/~/a2p-sms/batches",
+            {"from": "+16505550100", "text": "hi", "messages": [{"to": ["+14155550100"]}]},
+        ),
+        "fonedynamics": ("/v2/Properties/P1/Messages", {"To": "+61412345678", "Text": "hi"}),
+        "sendbulk": (
+            "/api/services/sendsms",
+            {
+                "partnerID": "1",
+                "apikey": "k",
+                "shortcode": "S",
+                "mobile": "0712345678",
+                "message": "hi",
+            },
+        ),
+    }[provider]
+    auth = ("AC1", "tok") if provider == "fonedynamics" else None
+    with pytest.raises(DropConnection):
+        client.post(path, json=body, headers=headers, auth=auth)
+    assert resets and emu.messages() == [] and emu.requests() == []
+    emu.close()
+
+
+def test_a_request_after_close_gets_no_answer_not_a_500(tmp_path) -> None:
+    """A client thread still sending after ``close()`` meets a stopped server."""
+    emu = Emulator(db=tmp_path / "closed.db")
+    client = emu.client()
+    emu.close()
+    for method, path in [("POST", "/v2/Properties/P/Messages"), ("GET", "/_emulator/messages")]:
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.request(method, path, auth=("A", "t"), json={"To": "+61412345678"})
+
+
 def test_a_client_leaving_mid_body_across_a_reset_is_not_journaled(http_scope) -> None:
     """Its client timed out in the test before: the fresh journal does not list it."""
     emu = Emulator(clock="virtual")

@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..base import guarded
+from ..base import DropConnection, guarded
 from ..routing import header, provider_app, read_body
 from .auth import authenticate, check_property
 from .errors import (
@@ -89,6 +89,8 @@ def _catching(handler: Handler) -> Handler:
             return await handler(request)
         except FoneDynamicsError as exc:
             return render_error(exc)
+        except DropConnection:
+            raise  # no answer at all (a fault, a request a reset came after)
         except Exception as exc:  # never a bare 500 page
             body = {"ResponseStatus": {"ErrorCode": type(exc).__name__, "Message": str(exc)}}
             return json_response(body, 500)
