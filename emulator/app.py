@@ -174,6 +174,9 @@ class EmulatorApp:
             scope = dict(scope, path="/_emulator/")  # the admin API's index
             path = "/_emulator/"
         if path.startswith("/_emulator/"):
+            # No provider request's: its task may have copied the context of one (uvicorn
+            # starts a pipelined request from the one before it), whose writes check resets.
+            admin = REQUEST_ARRIVED_IN.set(None)
             try:
                 await self.outer(scope, receive, _silenced(self._dating(send)))
             except DropConnection:
@@ -181,6 +184,8 @@ class EmulatorApp:
                     raise
             except ClientDisconnect:
                 pass  # left mid-body: no one to answer (and not a server error to log)
+            finally:
+                REQUEST_ARRIVED_IN.reset(admin)
             return
         provider: str | None = None
         app = self.outer

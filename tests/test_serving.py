@@ -215,6 +215,24 @@ def test_a_content_length_counted_in_characters_still_gets_its_answer(
     assert received.endswith(b"Invalid HTTP request received.")
 
 
+def test_an_admin_write_pipelined_behind_a_provider_request_and_a_reset_is_answered(
+    server: LiveServer,
+) -> None:
+    """uvicorn starts a pipelined request from the one before it, context and all: the
+    admin inbound must not take the provider request's arrival for its own."""
+    inbound = (
+        b'{"provider": "ringcentral", "from": "+14155550100", "to": "+16505550100", "text": "hi"}'
+    )
+    provider = b"GET /restapi/v1.0/account/~/a2p-sms/batches HTTP/1.1\r\nHost: x\r\n\r\n"
+    with _connect(server) as sock:
+        sock.sendall(
+            provider + _post(b"/_emulator/reset", b"{}") + _post(b"/_emulator/inbound", inbound)
+        )
+        answers = _responses(sock, 3)
+    assert [status for status, _ in answers] == [401, 200, 201]
+    assert [m["text"] for m in server.messages()] == ["hi"]
+
+
 def test_bytes_that_do_not_parse_in_a_body_still_end_the_request_at_once(
     server: LiveServer,
 ) -> None:

@@ -42,6 +42,7 @@ def _kept(raw: RawHeaders) -> tuple[tuple[bytes, bytes], ...]:
     room = HEADERS_LIMIT
     for name, value in headers:
         if len(name) + len(value) > room:
+            name = name[: max(0, room - len(_CUT_MARK))]  # a name can be megabytes too
             kept.append((name, value[: max(0, room - len(name) - len(_CUT_MARK))] + _CUT_MARK))
             break
         kept.append((name, value))

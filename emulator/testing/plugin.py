@@ -113,8 +113,9 @@ def scenario_for(node: pytest.Item) -> Any:
     return spec
 
 
-def clock_start_for(node: pytest.Item) -> float | None:
-    """Where a test's ``sms_clock(start)`` marker starts the clock (epoch seconds), or None."""
+def clock_start_for(node: pytest.Item) -> float | str | None:
+    """Where a test's ``sms_clock(start)`` marker starts the clock: epoch seconds, "now"
+    (read when it is applied), or None without the marker."""
     marker = node.get_closest_marker("sms_clock")
     if marker is None:
         return None
@@ -123,11 +124,10 @@ def clock_start_for(node: pytest.Item) -> float | None:
         raise pytest.UsageError(
             'sms_clock takes one start: "now", an aware datetime, an ISO time or epoch seconds'
         )
-    start = given[0]
-    if start == "now":
-        return time.time()
+    if given[0] == "now":
+        return "now"
     try:
-        return to_timestamp(start)
+        return to_timestamp(given[0])
     except (ValueError, TypeError) as exc:
         raise pytest.UsageError(f"sms_clock: {exc}") from None
 
@@ -141,7 +141,10 @@ def _parsed(spec: Any) -> Scenario:
 def sms_emulator(request: pytest.FixtureRequest) -> Iterator[InProcessEmulator]:
     """A fresh in-process emulator with a virtual clock; ``.client()`` calls it."""
     scenario = _parsed(scenario_for(request.node))
-    emu = InProcessEmulator(scenario=scenario, clock="virtual", start=clock_start_for(request.node))
+    start = clock_start_for(request.node)
+    emu = InProcessEmulator(
+        scenario=scenario, clock="virtual", start=time.time() if start == "now" else start
+    )
     yield emu
     emu.close()
 
@@ -152,6 +155,25 @@ def _too_few_urls(workers: int, urls: int) -> str:
         "give one URL per worker (comma-separated) so workers do not reset each "
         "other's state, or run without -n"
     )
+
+
+def _start_clock(server: LiveServer | RemoteEmulator, start: float | str) -> None:
+    """Move the reset server's clock to a test's ``sms_clock`` start (forward only)."""
+    kind = server.clock_kind() if isinstance(server, RemoteEmulator) else server.clock.kind
+    if kind == "real":
+        if start != "now":
+            raise pytest.UsageError(
+                "sms_clock: the server runs on the real clock, which is always now"
+                " (serve it with --clock virtual to start elsewhere)"
+            )
+        return
+    ahead = (time.time() if start == "now" else float(start)) - server.time()
+    if ahead < 0:
+        raise pytest.UsageError(
+            f"sms_clock: the server's clock starts at {server.now.isoformat()} after a"
+            " reset and cannot go back"
+        )
+    server.advance(seconds=ahead)
 
 
 def _urls(option: str) -> list[str]:
@@ -249,13 +271,7 @@ def sms_emulator_server(
         server.load_scenario(_parsed(spec))
     start = clock_start_for(request.node)
     if start is not None:
-        ahead = start - server.time()
-        if ahead < 0:
-            raise pytest.UsageError(
-                f"sms_clock: the server's clock starts at {server.now.isoformat()} after a"
-                " reset and cannot go back"
-            )
-        server.advance(seconds=ahead)
+        _start_clock(server, start)
     server._track_clients()
     yield server
     server._close_clients()

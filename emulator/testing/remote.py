@@ -103,6 +103,10 @@ class RemoteEmulator(SocketClients, MessageHelpers):
         """The server's clock in epoch seconds."""
         return float(self._call("GET", "/clock")["timestamp"])
 
+    def clock_kind(self) -> str:
+        """``"virtual"`` or ``"real"``: the server's ``--clock``."""
+        return str(self._call("GET", "/clock")["kind"])
+
     @property
     def now(self) -> datetime:
         """The server's clock (aware datetime, UTC)."""

@@ -77,6 +77,8 @@ def test_headers_are_kept_up_to_a_limit_as_bodies_are() -> None:
     assert kept["host"] == "h" and "x-after" not in kept
     assert kept["x-pad"].endswith(" [cut by the journal]")
     assert len(kept["x-pad"]) < HEADERS_LIMIT
+    named = _one_exchange(request_headers=[(b"x-" + huge, b"1")])["request_headers"]
+    assert sum(len(k) + len(v) for k, v in named.items()) <= HEADERS_LIMIT  # a name too
     small = [(b"host", b"h"), (b"content-type", b"application/json")]
     assert _one_exchange(request_headers=small)["request_headers"] == {
         "host": "h",

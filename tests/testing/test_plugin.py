@@ -166,6 +166,29 @@ def test_clock_marker_starts_the_clock_where_asked(
         )
 
 
+def test_clock_marker_against_a_server_on_the_real_clock(project: pytest.Pytester) -> None:
+    """``serve``'s default clock is real: already "now", and nowhere else."""
+    project.makepyfile(
+        """
+        import time
+
+        import pytest
+
+        @pytest.mark.sms_clock("now")
+        def test_now(sms_emulator_server):
+            assert abs(sms_emulator_server.time() - time.time()) < 60
+
+        @pytest.mark.sms_clock("2030-01-01T00:00:00Z")
+        def test_elsewhere(sms_emulator_server):
+            pass
+        """
+    )
+    with LiveServer(InProcessEmulator(clock="real")) as real:
+        result = project.runpytest("-p", "no:randomly", "--sms-emulator-url", real.url)
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*sms_clock: the server runs on the real clock*--clock virtual*"])
+
+
 def test_scenario_marker_forms(project: pytest.Pytester) -> None:
     project.makefile(".yaml", beside="name: beside-the-test\nseed: 21\n")
     project.makepyfile(
