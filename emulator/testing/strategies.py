@@ -1553,7 +1553,6 @@ def _fonedynamics_list_params(draw: st.DrawFn, *, valid: bool) -> Any:
 
 # sendbulk: delivery reports and hashed OTPs
 
-_DLR_KEYS = ("messageID", "messageId", "messageid", "message-id")
 _DEFAULT_CREDENTIALS = {"partnerID": "123", "apikey": "k"}
 
 
@@ -1614,15 +1613,15 @@ def _sendbulk_dlr_bodies(
     credentials: dict[str, Any],
     other: dict[str, Any] | None,
 ) -> Any:
-    key = draw(st.sampled_from(_DLR_KEYS))
     message_id = draw(st.sampled_from(message_ids))
-    body = {**credentials, key: draw(st.sampled_from([message_id, int(message_id)]))}
+    body = {**credentials, "messageID": draw(st.sampled_from([message_id, int(message_id)]))}
     if valid:
         return body
     problem = draw(
         st.sampled_from(
             [
                 "messageID missing",
+                "messageID spelt otherwise",
                 "messageID not a number",
                 "unknown messageID",
                 *(["another partner's message"] if other is not None else []),
@@ -1634,11 +1633,15 @@ def _sendbulk_dlr_bodies(
     )
     code = 1009
     if problem == "messageID missing":
-        del body[key]
+        del body["messageID"]
+    elif problem == "messageID spelt otherwise":  # the gateway reads messageID only
+        body[draw(st.sampled_from(("messageid", "messageId", "message-id")))] = body.pop(
+            "messageID"
+        )
     elif problem == "messageID not a number":
-        body[key] = draw(st.sampled_from(["abc", "", "12-34"]))
+        body["messageID"] = draw(st.sampled_from(["abc", "", "12-34"]))
     elif problem == "unknown messageID":
-        body[key] = "1"  # ids count up from 8290842
+        body["messageID"] = "1"  # ids count up from 8290842
     elif problem == "another partner's message":
         body.update(other or {})
     elif problem == "partnerID missing":

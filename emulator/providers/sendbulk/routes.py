@@ -136,11 +136,9 @@ def _handlers(emu: Emulator) -> dict[str, Handler]:
         _methods(request, _READ_METHODS)
         fields = await read_fields(request)
         account = authenticate(config.accounts, fields)
-        messageid = ""
-        for key in ("messageID", "messageId", "messageid", "message-id"):
-            messageid = text(fields.get(key))
-            if messageid:
-                break
+        # messageID only, as PHP reads it: a client sending messageid gets no report,
+        # as one did from TextSMS ("every DLR lookup came back empty")
+        messageid = text(fields.get("messageID"))
         if not messageid.isdigit():
             raise NoDlr()
         message = emu.store.get_message(store_id(messageid))

@@ -57,6 +57,17 @@ def test_unknown_message_is_no_dlr(client, messageid):
     assert dlr(client, messageid) == {"response-code": 1009, "response-description": "No dlr"}
 
 
+@pytest.mark.parametrize("key", ["messageid", "messageId", "message-id", "MessageID"])
+def test_the_message_id_is_read_from_message_id_spelt_as_documented_only(client, key):
+    """messageID (capital ID): a client that spells it otherwise finds no report."""
+    row = send(client, "254712345678")
+    params = {"apikey": APIKEY, "partnerID": PARTNER, key: row["messageid"]}
+    assert body(get(client, "getdlr", params)) == {
+        "response-code": 1009,
+        "response-description": "No dlr",
+    }
+
+
 def test_another_partners_message_is_no_dlr(client):
     row = send(client, "254712345678")
     params = {"apikey": "k", "partnerID": "other", "messageID": row["messageid"]}
