@@ -16,8 +16,8 @@ Choices where sources disagree (see docs/providers/sendbulk.md):
   a number, ``clientsmsid`` echoed.
 - ``fastmessage`` and ``speedocom`` share Advanta's published docs and follow
   them literally: sendsms ``messageid`` is "integer for this API".
-- ``textsms`` follows TextSMS's live responses: ``respose-code`` and every id
-  a string, TAT as ``"0.24 sec"``.
+- ``textsms`` follows TextSMS's live responses: ``respose-code``, its value and
+  every id a string, TAT as ``"0.24 sec"``.
 - ``sunface``, ``kemrut`` and ``teamweb`` follow the TextSMS-style pages they
   publish: ``respose-code``, numeric ``messageid``/``mobile`` on sendsms rows,
   ``networkid`` a string. ``celcom`` is the same but writes both code keys and
@@ -90,6 +90,9 @@ class Brand:
     sendbulk_mobile: Kind
     networkid: Kind
     clientsmsid: Kind
+    #: JSON type of the code values: numbers (docs) or strings (TextSMS live: a
+    #: client's ``code === 200`` recorded 112 delivered messages as failed).
+    code_kind: Kind = "int"
     #: ``delivery-tat`` as ``"00:02:30"`` (docs) or ``"0.24 sec"`` (TextSMS live).
     tat_style: TatStyle = "clock"
     #: The 1004 row's ``mobile`` is ``{"mobile": ...}`` (WaveSMS SDK expects it).
@@ -136,6 +139,7 @@ _TEXTSMS = Brand(
     sendbulk_mobile="str",
     networkid="str",
     clientsmsid="str",
+    code_kind="str",
     tat_style="seconds",
 )
 _TEXTSMS_PAGES = Brand(
@@ -217,6 +221,11 @@ def brand_from_options(options: dict[str, Any]) -> Brand:
             choices = ", ".join(_CODE_KEY_CHOICES)
             raise BrandConfigError(f"must be one of {choices}", "code_key")
         brand = dataclasses.replace(brand, code_keys=keys)
+    if "code_type" in options:
+        kind = {"number": "int", "string": "str"}.get(options["code_type"])
+        if kind is None:
+            raise BrandConfigError("must be number or string", "code_type")
+        brand = dataclasses.replace(brand, code_kind=kind)
     if "batch_limit" in options:
         limit = options["batch_limit"]
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:

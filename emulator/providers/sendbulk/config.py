@@ -4,6 +4,7 @@
 
 - ``brand``: profile name (default ``advanta``; see ``brands.py``);
 - ``code_key``: ``response-code``, ``respose-code`` or ``both`` (overrides the brand);
+- ``code_type``: ``number`` or ``string``, the JSON type of code values (overrides it);
 - ``batch_limit``: items per sendbulk and numbers per sendsms list (overrides both);
 - ``default_balance``: SMS units of an account with no declared balance (default 10000);
 - ``dlr_callback_url``, ``inbound_url``: used for accounts that set none
@@ -29,6 +30,7 @@ DEFAULT_BALANCE = 10000.0
 _OPTION_KEYS = (
     "brand",
     "code_key",
+    "code_type",
     "batch_limit",
     "default_balance",
     "dlr_callback_url",

@@ -55,7 +55,7 @@ def respond(
 
 
 def code_fields(brand: Brand, code: int) -> dict[str, Any]:
-    return dict.fromkeys(brand.code_keys, code)
+    return dict.fromkeys(brand.code_keys, str(code) if brand.code_kind == "str" else code)
 
 
 def flat(brand: Brand, code: int, description: str, **extra: Any) -> dict[str, Any]:

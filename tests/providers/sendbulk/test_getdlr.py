@@ -143,6 +143,6 @@ def test_textsms_brand_reports_tat_in_seconds(client, emu):
     row = send(client, "254712345678")
     emu.advance("10s")
     report = dlr(client, row["messageid"])
-    assert report["respose-code"] == 200 and "response-code" not in report
+    assert report["respose-code"] == "200" and "response-code" not in report
     assert report["delivery-tat"] == "6.00 sec"
     assert report["message-id"] == row["messageid"]
