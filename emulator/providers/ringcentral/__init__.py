@@ -31,6 +31,7 @@ PROVIDER = Provider(
         "list_optouts",
         "bulk_assign",
         "list_phone_numbers",
+        "list_company_numbers",
         "get_account",
         "get_extension",
         "list_consents",

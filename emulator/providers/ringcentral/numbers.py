@@ -1,4 +1,5 @@
-"""``GET /restapi/v1.0/account/{accountId}/extension/{extensionId}/phone-number``.
+"""``GET /restapi/v1.0/account/{accountId}/extension/{extensionId}/phone-number`` and the
+account-wide ``GET /restapi/v1.0/account/{accountId}/phone-number``.
 
 RingCentral's own guide code picks its High Volume SMS sender here, before sending
 anything: the caller's numbers whose ``features`` include ``A2PSmsSender``
@@ -67,14 +68,24 @@ def _record(index: int, number: str, base: str) -> dict[str, Any]:
     }
 
 
-def phone_number_list(numbers: list[str], base: str) -> dict[str, Any]:
-    """The ``GetExtensionPhoneNumbersResponse`` body; ``base`` is the list's URL."""
+def phone_number_list(
+    numbers: list[str], base: str, extension: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The ``GetExtensionPhoneNumbersResponse`` body; ``base`` is the list's URL.
+
+    ``extension`` (``{"id", "uri"}``): the account-wide list's (``AccountPhoneNumbers``),
+    whose records say which extension each number is assigned to.
+    """
     count = len(numbers)
     per_page = max(_PER_PAGE, count)  # one page
     page_uri = f"{base}?page=1&perPage={per_page}"
+    records = [_record(i, n, base) for i, n in enumerate(numbers)]
+    if extension is not None:
+        for record in records:
+            record["extension"] = dict(extension)
     return {
         "uri": page_uri,
-        "records": [_record(i, n, base) for i, n in enumerate(numbers)],
+        "records": records,
         "paging": {
             "page": 1,
             "totalPages": 1,

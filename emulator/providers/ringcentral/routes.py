@@ -690,6 +690,16 @@ def build_app(emu: Emulator) -> ASGIApp:
         )
         return json_response(phone_number_list(account_numbers(emu, principal), base))
 
+    async def company_numbers(request: Request) -> Response:
+        principal = own(request)
+        account = f"{origin(request)}/restapi/v1.0/account/{principal.account_id}"
+        extension = {
+            "id": principal.owner_id,
+            "uri": f"{account}/extension/{principal.owner_id}",
+        }
+        numbers = account_numbers(emu, principal)
+        return json_response(phone_number_list(numbers, f"{account}/phone-number", extension))
+
     async def get_account(request: Request) -> Response:
         return json_response(account_info(emu, own(request), origin(request)))
 
@@ -710,6 +720,13 @@ def build_app(emu: Emulator) -> ASGIApp:
             "/v1.0/account/{accountId}/extension/{extensionId}/phone-number",
             "list_phone_numbers",
             phone_numbers,
+            "GET",
+            "light",
+        ),
+        route(
+            "/v1.0/account/{accountId}/phone-number",
+            "list_company_numbers",
+            company_numbers,
             "GET",
             "light",
         ),

@@ -71,6 +71,40 @@ def test_an_account_lists_its_own_numbers_and_only_its_own(sms_emulator: Emulato
     assert client.get(PATH.format(account="~", extension="~")).status_code == 401
 
 
+@pytest.mark.sms_scenario(
+    {
+        "accounts": {
+            "ringcentral": [
+                {
+                    "client_id": "a",
+                    "account_id": "111",
+                    "owner_id": "7",
+                    "numbers": ["+18445550100", "+14155550000"],
+                }
+            ]
+        }
+    }
+)
+def test_the_account_wide_list_names_the_extension_of_each_number(
+    sms_emulator: Emulator,
+) -> None:
+    """GET .../account/{accountId}/phone-number (company numbers), which apps list too."""
+    client = sms_emulator.client()
+    headers = bearer(client, auth=("a", ""))
+    for account in ("~", "111"):
+        response = client.get(f"/restapi/v1.0/account/{account}/phone-number", headers=headers)
+        assert response.status_code == 200
+        body = response.json()
+        assert [r["phoneNumber"] for r in body["records"]] == ["+18445550100", "+14155550000"]
+        extension = body["records"][0]["extension"]
+        assert extension["id"] == "7"
+        assert extension["uri"].endswith("/restapi/v1.0/account/111/extension/7")
+        assert body["uri"].endswith("/restapi/v1.0/account/111/phone-number?page=1&perPage=100")
+        assert body["paging"]["totalElements"] == 2
+    other = client.get("/restapi/v1.0/account/222/phone-number", headers=headers)
+    assert (other.status_code, other.json()["errorCode"]) == (404, "CMN-102")
+
+
 @pytest.mark.parametrize(
     ("numbers", "field", "complaint"),
     [
