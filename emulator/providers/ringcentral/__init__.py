@@ -38,6 +38,7 @@ PROVIDER = Provider(
         "update_consents",
         "delete_consents",
         "export_consents",
+        "search_consents",
     ),
     paths=(
         "/restapi/oauth/token",

@@ -24,6 +24,7 @@ __all__ = [
     "COVERAGES",
     "EXPORT_COLUMNS",
     "OPT_STATUSES",
+    "ConsentSearch",
     "ConsentUpdate",
     "consent_record",
     "delete_failure",
@@ -49,6 +50,31 @@ class ConsentUpdate(msgspec.Struct):
     """``UpdateOptRecordList``: each record is checked on its own (a bad one fails alone)."""
 
     records: list[Any]
+
+
+class ConsentSearch(msgspec.Struct):
+    """``SearchSmsConsentRecordsRequest``: the list's filters in a body (``optStatus`` one
+    word, the others lists), and its paging."""
+
+    sender: list[str] = msgspec.field(default_factory=list, name="from")
+    to: list[str] = msgspec.field(default_factory=list)
+    optStatus: str | None = None
+    coverage: list[str] = msgspec.field(default_factory=list)
+    campaignType: list[str] = msgspec.field(default_factory=list)
+    pageToken: str | None = None
+    perPage: int | None = None
+
+    def as_query(self) -> list[tuple[str, str]]:
+        """The filters as the list's query parameters would carry them."""
+        pairs = [("optStatus", self.optStatus)] if self.optStatus else []
+        for name, values in (
+            ("from", self.sender),
+            ("to", self.to),
+            ("coverage", self.coverage),
+            ("campaignType", self.campaignType),
+        ):
+            pairs += [(name, value) for value in values]
+        return pairs
 
 
 def stored_source(source: str) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import msgspec
+from starlette.datastructures import ImmutableMultiDict
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -35,6 +36,7 @@ from .consents import (
     COVERAGES,
     EXPORT_COLUMNS,
     OPT_STATUSES,
+    ConsentSearch,
     ConsentUpdate,
     consent_record,
     delete_failure,
@@ -106,6 +108,7 @@ _BULK_DECODER = msgspec.json.Decoder(BulkAssignRequest)
 _A2P = "/v1.0/account/{accountId}/a2p-sms"
 _CONSENTS = "/v2/accounts/{accountId}/sms/consents"
 _CONSENT_DECODER = msgspec.json.Decoder(ConsentUpdate)
+_SEARCH_DECODER = msgspec.json.Decoder(ConsentSearch)
 _seq = attrgetter("seq")
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -197,8 +200,10 @@ def _window(request: Request, now: float, *, open_by_default: bool) -> tuple[flo
     return (low, high)
 
 
-def _cursor(request: Request, kind: str, window: tuple[float | None, ...]) -> tuple[Cursor, str]:
-    token = request.query_params.get("pageToken")
+def _cursor(
+    request: Request, kind: str, window: tuple[float | None, ...], token: str | None = None
+) -> tuple[Cursor, str]:
+    token = token or request.query_params.get("pageToken")
     if token:
         return decode_cursor(token, kind), token
     cursor = Cursor(kind, FIRST, 0, window)  # type: ignore[arg-type]
@@ -574,7 +579,20 @@ def build_app(emu: Emulator) -> ASGIApp:
 
     async def list_consents(request: Request) -> Response:
         principal = _principal(emu, request, also="SMS")
-        params = request.query_params
+        found = consents_matching(principal, request.query_params)
+        return _record_page(request, found, "k", consent_record, _per_page(request, default=100))
+
+    async def search_consents(request: Request) -> Response:
+        """``POST .../consents/search``: the list's filters and paging in a JSON body."""
+        principal = _principal(emu, request, also="SMS")
+        query: ConsentSearch = await _json_body(request, _SEARCH_DECODER)
+        found = consents_matching(principal, ImmutableMultiDict(query.as_query()))
+        per_page = query.perPage if query.perPage is not None else 100
+        if not 1 <= per_page <= 1000:
+            raise InvalidParameter(parameter="perPage", value=str(query.perPage))
+        return _record_page(request, found, "k", consent_record, per_page, query.pageToken)
+
+    def consents_matching(principal: Principal, params: Any) -> list[dict[str, Any]]:
         wanted = set(_choices(params, "optStatus", OPT_STATUSES) or ["OptOut"])
         senders = _number_filter(params, "from")
         recipients = _number_filter(params, "to")
@@ -583,7 +601,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         excluded = bool(_choices(params, "campaignType", CAMPAIGN_TYPES)) or (
             bool(coverage) and "PhoneNumber" not in coverage
         )
-        found = [
+        return [
             r
             for r in optout_records(emu, principal.account_id)
             if not excluded
@@ -591,7 +609,6 @@ def build_app(emu: Emulator) -> ASGIApp:
             and (senders is None or r["from"] in senders)
             and (recipients is None or r["to"] in recipients)
         ]
-        return _record_page(request, found, "k", consent_record, _per_page(request, default=100))
 
     async def export_consents(request: Request) -> Response:
         principal = _principal(emu, request, also="SMS")
@@ -732,6 +749,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         ),
         Route(_CONSENTS, consents, methods=["GET", "PATCH", "DELETE"], name="consents"),
         route(f"{_CONSENTS}/export", "export_consents", export_consents, "GET", "light"),
+        route(f"{_CONSENTS}/search", "search_consents", search_consents, "POST", "light"),
         route("/v1.0/account/{accountId}", "get_account", get_account, "GET", "light"),
         route(
             "/v1.0/account/{accountId}/extension/{extensionId}",
@@ -773,9 +791,11 @@ def _record_page(
     kind: str,
     body_of: Callable[[dict[str, Any]], dict[str, Any]],
     per_page: int,
+    token: str | None = None,
 ) -> Response:
-    """A page of ``found`` (kept records, oldest first), newest first: ``{records, paging}``."""
-    cursor, current = _cursor(request, kind, (None, None))
+    """A page of ``found`` (kept records, oldest first), newest first: ``{records, paging}``
+    (at ``token``, or the request's ``pageToken``)."""
+    cursor, current = _cursor(request, kind, (None, None), token)
     older, newer = list_pager(found, _record_seq)
     page = paginate(cursor, per_page, older, newer, _record_seq, current)
     return json_response({"records": [body_of(r) for r in page.records], "paging": page.paging})

@@ -195,3 +195,25 @@ def test_export_is_every_consent_as_csv_newest_first(rc: RC) -> None:
         "",
     ]
     assert rc.http.get(CONSENTS.format(account="~") + "/export").status_code == 401
+
+
+def searched(rc: RC, status: int = 200, **body: Any) -> dict[str, Any]:
+    response = rc.http.post(CONSENTS.format(account="~") + "/search", headers=rc.headers, json=body)
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def test_search_takes_the_list_s_filters_and_paging_in_a_body(rc: RC) -> None:
+    """POST .../consents/search: how current SDKs (rc-ex, the Java SDK) list consents."""
+    patch(rc, opt(HANDSET), opt("+12125550100"), opt("+13125550100", "OptIn"))
+    first = searched(rc, optStatus="OptOut", **{"from": [SENDER]}, perPage=1)
+    assert first == listed(rc, optStatus="OptOut", perPage=1)  # the same page as the list's
+    assert [r["to"] for r in first["records"]] == ["+12125550100"]
+    token = first["paging"]["nextPageToken"]
+    second = searched(rc, optStatus="OptOut", pageToken=token, perPage=1)
+    assert [r["to"] for r in second["records"]] == [HANDSET]
+    assert [r["to"] for r in searched(rc, optStatus="OptIn")["records"]] == ["+13125550100"]
+    assert searched(rc, to=["+19995550100"])["records"] == []
+    assert searched(rc)["paging"]["perPage"] == 100
+    for bad in ({"optStatus": ["OptOut"]}, {"optStatus": "Nope"}, {"perPage": 0}):
+        assert searched(rc, 400, **bad)["errorCode"] == "CMN-101"
