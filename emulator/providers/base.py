@@ -145,7 +145,8 @@ def spoil(respond: dict[str, Any], response: Response) -> Response:
     ``drop: after`` closes the connection without an answer; ``truncate``
     sends the first half of the body (with a matching Content-Length, as a
     proxy cutting the stream would); ``malformed`` sends the body with every
-    ``"`` turned into ``'`` — the same status and headers, but not JSON.
+    ``"`` turned into ``'`` and ``}{`` after it — the same status and headers, but
+    not JSON, even to a lenient parser.
     """
     if respond.get("drop") == "after":
         raise DropConnection()
@@ -158,8 +159,9 @@ def spoil(respond: dict[str, Any], response: Response) -> Response:
     if respond.get("truncate"):
         body = body[: len(body) // 2]
     else:
-        spoiled = body.replace(b'"', b"'")
-        body = spoiled if spoiled != body else body + b"}{"
+        # '…' strings alone lenient parsers read (Gson, Json.NET): the }{ after the
+        # value they refuse too
+        body = body.replace(b'"', b"'") + b"}{"
     spoilt = Response(body, status_code=response.status_code, background=response.background)
     spoilt.raw_headers = [
         (k, v) for k, v in response.raw_headers if k.lower() != b"content-length"
