@@ -54,13 +54,13 @@ class ConsentUpdate(msgspec.Struct):
 
 class ConsentSearch(msgspec.Struct):
     """``SearchSmsConsentRecordsRequest``: the list's filters in a body (``optStatus`` one
-    word, the others lists), and its paging."""
+    word, the others lists; ``null`` is absent), and its paging."""
 
-    sender: list[str] = msgspec.field(default_factory=list, name="from")
-    to: list[str] = msgspec.field(default_factory=list)
+    sender: list[str] | None = msgspec.field(default=None, name="from")
+    to: list[str] | None = None
     optStatus: str | None = None
-    coverage: list[str] = msgspec.field(default_factory=list)
-    campaignType: list[str] = msgspec.field(default_factory=list)
+    coverage: list[str] | None = None
+    campaignType: list[str] | None = None
     pageToken: str | None = None
     perPage: int | None = None
 
@@ -73,7 +73,7 @@ class ConsentSearch(msgspec.Struct):
             ("coverage", self.coverage),
             ("campaignType", self.campaignType),
         ):
-            pairs += [(name, value) for value in values]
+            pairs += [(name, value) for value in values or ()]
         return pairs
 
 

@@ -13,13 +13,19 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from .auth import DEFAULT_ACCOUNT_ID, Principal
+from .auth import DEFAULT_ACCOUNT_ID, DEFAULT_OWNER_ID, Principal
 from .wire import parse_number
 
 if TYPE_CHECKING:
     from ...emulator import Emulator
 
-__all__ = ["DEFAULT_NUMBERS", "account_numbers", "declared_number", "phone_number_list"]
+__all__ = [
+    "DEFAULT_NUMBERS",
+    "account_numbers",
+    "declared_number",
+    "numbers_by_owner",
+    "phone_number_list",
+]
 
 #: What an account with no declared ``numbers`` lists (the docs' example sender).
 DEFAULT_NUMBERS = ("+16505550100",)
@@ -42,15 +48,20 @@ def declared_number(value: object) -> str:
 
 def account_numbers(emu: Emulator, principal: Principal) -> list[str]:
     """The caller's account's declared numbers, in order, once each."""
-    declared: list[str] = []
+    return list(numbers_by_owner(emu, principal))
+
+
+def numbers_by_owner(emu: Emulator, principal: Principal) -> dict[str, str]:
+    """The caller's account's numbers, in order, each with the ``owner_id`` (extension)
+    of the scenario entry that declared it first; the default ones are the caller's."""
+    declared: dict[str, str] = {}
     for account in emu.scenario.provider_accounts("ringcentral") or []:
         if str(account.get("account_id", DEFAULT_ACCOUNT_ID)) != principal.account_id:
             continue
+        owner = str(account.get("owner_id", DEFAULT_OWNER_ID))
         for number in account.get("numbers") or []:
-            parsed = declared_number(number)
-            if parsed not in declared:
-                declared.append(parsed)
-    return declared or list(DEFAULT_NUMBERS)
+            declared.setdefault(declared_number(number), owner)
+    return declared or dict.fromkeys(DEFAULT_NUMBERS, principal.owner_id)
 
 
 def _record(index: int, number: str, base: str) -> dict[str, Any]:
@@ -69,20 +80,21 @@ def _record(index: int, number: str, base: str) -> dict[str, Any]:
 
 
 def phone_number_list(
-    numbers: list[str], base: str, extension: dict[str, str] | None = None
+    numbers: list[str], base: str, owners: dict[str, str] | None = None, account: str = ""
 ) -> dict[str, Any]:
     """The ``GetExtensionPhoneNumbersResponse`` body; ``base`` is the list's URL.
 
-    ``extension`` (``{"id", "uri"}``): the account-wide list's (``AccountPhoneNumbers``),
-    whose records say which extension each number is assigned to.
+    ``owners`` (number → extension id; ``account``: the account's URL): the account-wide
+    list's (``AccountPhoneNumbers``), whose records say whose extension each number is.
     """
     count = len(numbers)
     per_page = max(_PER_PAGE, count)  # one page
     page_uri = f"{base}?page=1&perPage={per_page}"
     records = [_record(i, n, base) for i, n in enumerate(numbers)]
-    if extension is not None:
+    if owners is not None:
         for record in records:
-            record["extension"] = dict(extension)
+            owner = owners[record["phoneNumber"]]
+            record["extension"] = {"id": owner, "uri": f"{account}/extension/{owner}"}
     return {
         "uri": page_uri,
         "records": records,

@@ -64,7 +64,7 @@ from .errors import (
 from .identity import account_info, extension_info
 from .limits import rate_headers
 from .mapping import STATUS_KEYS, status_name
-from .numbers import account_numbers, phone_number_list
+from .numbers import account_numbers, numbers_by_owner, phone_number_list
 from .optouts import forget as forget_consent
 from .optouts import records as optout_records
 from .optouts import set_status
@@ -203,7 +203,10 @@ def _window(request: Request, now: float, *, open_by_default: bool) -> tuple[flo
 def _cursor(
     request: Request, kind: str, window: tuple[float | None, ...], token: str | None = None
 ) -> tuple[Cursor, str]:
-    token = token or request.query_params.get("pageToken")
+    """The page a token names (``token``, else the query's ``pageToken``); ``""``: the
+    first page whatever the query says (a search takes its token from its body)."""
+    if token is None:
+        token = request.query_params.get("pageToken")
     if token:
         return decode_cursor(token, kind), token
     cursor = Cursor(kind, FIRST, 0, window)  # type: ignore[arg-type]
@@ -588,9 +591,10 @@ def build_app(emu: Emulator) -> ASGIApp:
         query: ConsentSearch = await _json_body(request, _SEARCH_DECODER)
         found = consents_matching(principal, ImmutableMultiDict(query.as_query()))
         per_page = query.perPage if query.perPage is not None else 100
-        if not 1 <= per_page <= 1000:
+        if per_page < 1:
             raise InvalidParameter(parameter="perPage", value=str(query.perPage))
-        return _record_page(request, found, "k", consent_record, per_page, query.pageToken)
+        page = min(per_page, 1000)  # more asked is the most, as the list's perPage
+        return _record_page(request, found, "k", consent_record, page, query.pageToken or "")
 
     def consents_matching(principal: Principal, params: Any) -> list[dict[str, Any]]:
         wanted = set(_choices(params, "optStatus", OPT_STATUSES) or ["OptOut"])
@@ -710,12 +714,9 @@ def build_app(emu: Emulator) -> ASGIApp:
     async def company_numbers(request: Request) -> Response:
         principal = own(request)
         account = f"{origin(request)}/restapi/v1.0/account/{principal.account_id}"
-        extension = {
-            "id": principal.owner_id,
-            "uri": f"{account}/extension/{principal.owner_id}",
-        }
-        numbers = account_numbers(emu, principal)
-        return json_response(phone_number_list(numbers, f"{account}/phone-number", extension))
+        owners = numbers_by_owner(emu, principal)
+        body = phone_number_list(list(owners), f"{account}/phone-number", owners, account)
+        return json_response(body)
 
     async def get_account(request: Request) -> Response:
         return json_response(account_info(emu, own(request), origin(request)))

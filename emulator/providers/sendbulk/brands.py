@@ -216,13 +216,15 @@ def brand_from_options(options: dict[str, Any]) -> Brand:
         )
     brand = BRANDS[name.lower()]
     if "code_key" in options:
-        keys = _CODE_KEY_CHOICES.get(options["code_key"])
+        choice = options["code_key"]
+        keys = _CODE_KEY_CHOICES.get(choice) if isinstance(choice, str) else None
         if keys is None:
             choices = ", ".join(_CODE_KEY_CHOICES)
             raise BrandConfigError(f"must be one of {choices}", "code_key")
         brand = dataclasses.replace(brand, code_keys=keys)
     if "code_type" in options:
-        kind = {"number": "int", "string": "str"}.get(options["code_type"])
+        choice = options["code_type"]
+        kind = {"number": "int", "string": "str"}.get(choice) if isinstance(choice, str) else None
         if kind is None:
             raise BrandConfigError("must be number or string", "code_type")
         brand = dataclasses.replace(brand, code_kind=kind)

@@ -217,3 +217,10 @@ def test_search_takes_the_list_s_filters_and_paging_in_a_body(rc: RC) -> None:
     assert searched(rc)["paging"]["perPage"] == 100
     for bad in ({"optStatus": ["OptOut"]}, {"optStatus": "Nope"}, {"perPage": 0}):
         assert searched(rc, 400, **bad)["errorCode"] == "CMN-101"
+    assert searched(rc, perPage=5000)["paging"]["perPage"] == 1000  # the most, as the list's
+    nulls = {"from": None, "to": None, "coverage": None, "campaignType": None}
+    assert len(searched(rc, **nulls)["records"]) == 2  # null is absent
+    # the body holds the token: a query's is not read
+    url = CONSENTS.format(account="~") + f"/search?pageToken={token}&perPage=1"
+    page = rc.http.post(url, headers=rc.headers, json={}).json()
+    assert page["paging"]["perPage"] == 100 and len(page["records"]) == 2

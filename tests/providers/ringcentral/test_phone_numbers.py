@@ -105,6 +105,37 @@ def test_the_account_wide_list_names_the_extension_of_each_number(
     assert (other.status_code, other.json()["errorCode"]) == (404, "CMN-102")
 
 
+@pytest.mark.sms_scenario(
+    {
+        "accounts": {
+            "ringcentral": [
+                {
+                    "client_id": "a",
+                    "account_id": "111",
+                    "owner_id": "7",
+                    "numbers": ["+18445550100"],
+                },
+                {
+                    "client_id": "b",
+                    "account_id": "111",
+                    "owner_id": "8",
+                    "numbers": ["+14155550000"],
+                },
+            ]
+        }
+    }
+)
+def test_the_account_wide_list_is_the_same_whoever_asks(sms_emulator: Emulator) -> None:
+    client = sms_emulator.client()
+    for who in ("a", "b"):
+        headers = bearer(client, auth=(who, ""))
+        body = client.get("/restapi/v1.0/account/~/phone-number", headers=headers).json()
+        assert [(r["phoneNumber"], r["extension"]["id"]) for r in body["records"]] == [
+            ("+18445550100", "7"),
+            ("+14155550000", "8"),
+        ]
+
+
 @pytest.mark.parametrize(
     ("numbers", "field", "complaint"),
     [

@@ -105,8 +105,11 @@ def test_code_type_override(client, emu):
     assert send(client, "254712345678")["respose-code"] == "200"
     use(emu, "textsms", code_type="number")
     assert send(client, "254712345678")["respose-code"] == 200
-    with pytest.raises(ValueError, match="code_type: must be number or string"):
-        use(emu, "advanta", code_type="str")
+    for bad in ("str", ["string"], {"a": 1}):
+        with pytest.raises(ValueError, match="code_type: must be number or string"):
+            use(emu, "advanta", code_type=bad)
+    with pytest.raises(ValueError, match="code_key: must be one of"):
+        use(emu, "advanta", code_key=["both"])
 
 
 def test_batch_limit_override(client, emu):
