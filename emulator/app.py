@@ -20,7 +20,7 @@ from .admin.routes import build_admin_app
 from .core.journal import BODY_LIMIT
 from .emulator import REQUEST_ARRIVED_IN
 from .providers import PROVIDERS
-from .providers.base import ARRIVED_IN, DropConnection, arrived_before_reset
+from .providers.base import DropConnection
 
 if TYPE_CHECKING:
     from .emulator import Emulator
@@ -201,8 +201,8 @@ class EmulatorApp:
                     break
         else:
             provider = _provider_for(path)
-        resets = scope[ARRIVED_IN] = self.emu.resets
-        arrival = REQUEST_ARRIVED_IN.set(resets)  # its writes check it (Emulator.transaction)
+        # when it arrived: a reset since drops it (Emulator.drop_if_arrived_before_reset)
+        arrival = REQUEST_ARRIVED_IN.set(self.emu.resets)
         try:
             await self._journaled(scope, receive, send, app, provider, received_path)
         finally:
@@ -337,7 +337,7 @@ class EmulatorApp:
         response_body: bytes | bytearray = b"",
         error: str | None = None,
     ) -> None:
-        if arrived_before_reset(scope, self.emu):
+        if self.emu.arrived_before_reset():
             return  # arrived before a reset: the journal it belongs to is gone
         self.emu.journal.record_exchange(
             time=self.emu.time(),

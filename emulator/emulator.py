@@ -102,7 +102,8 @@ def _seq(message: Message) -> int:
 
 
 #: The ``Emulator.resets`` a provider request arrived in (set by the app while it is
-#: handled): its writes check it under the store's hold (see ``transaction()``).
+#: handled): a reset since drops it (``drop_if_arrived_before_reset``), checked before
+#: its rate limit, after a fault's delay and, under the store's hold, before its writes.
 REQUEST_ARRIVED_IN: ContextVar[int | None] = ContextVar(
     "sms_emulator_request_arrived_in", default=None
 )
@@ -119,7 +120,7 @@ class _RequestTransaction:
     def __enter__(self) -> None:
         self.held.__enter__()
         try:
-            self.emu.check_not_reset_since(REQUEST_ARRIVED_IN.get())  # type: ignore[arg-type]
+            self.emu.drop_if_arrived_before_reset()
         except BaseException:
             self.held.__exit__(*sys.exc_info())
             raise
@@ -385,11 +386,17 @@ class Emulator:
             return held if held is not None else self._saved_together()
         return _RequestTransaction(self, held if held is not None else self._saved_together())
 
-    def check_not_reset_since(self, arrived_in: int) -> None:
-        """(Inside a transaction, so atomic with ``reset()``.)  A request that arrived
-        before the latest reset has nothing to write in the fresh state: its connection
-        is dropped, as a reset drops a request still waiting."""
-        if arrived_in != self.resets:
+    def arrived_before_reset(self) -> bool:
+        """Whether the provider request being handled here (``REQUEST_ARRIVED_IN``)
+        arrived before the latest reset; False outside one."""
+        arrived = REQUEST_ARRIVED_IN.get()
+        return arrived is not None and arrived != self.resets
+
+    def drop_if_arrived_before_reset(self) -> None:
+        """A request that arrived before the latest reset belongs to the state that is
+        gone: its connection is dropped, unanswered.  (In a transaction, the check is
+        atomic with ``reset()``.)"""
+        if self.arrived_before_reset():
             from .providers.base import DropConnection
 
             raise DropConnection()

@@ -21,14 +21,12 @@ if TYPE_CHECKING:
     from ..scenario.schema import Scenario
 
 __all__ = [
-    "ARRIVED_IN",
     "CALLER_FOUND",
     "RATE_CALLER",
     "RATE_LIMIT",
     "DropConnection",
     "Provider",
     "apply_fault",
-    "arrived_before_reset",
     "guarded",
     "spoil",
 ]
@@ -40,16 +38,8 @@ RATE_CALLER = "sms_emulator.rate_caller"
 #: What ``caller`` found out on the way (e.g. who a token speaks for), for the handler
 #: to reuse; dropped when a fault holds the request, as it may be stale by then.
 CALLER_FOUND = "sms_emulator.caller_found"
-#: Scope key: ``Emulator.resets`` when the request arrived (set by the app).  A request
-#: still waiting when a reset happens belongs to the state it arrived in, which is gone.
-ARRIVED_IN = "sms_emulator.arrived_in"
 
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-def arrived_before_reset(scope: Any, emu: Emulator) -> bool:
-    """Whether the request arrived before the emulator's latest reset (``ARRIVED_IN``)."""
-    return scope.get(ARRIVED_IN, emu.resets) != emu.resets
 
 
 #: Renders an HTTP error status in the provider's own error shape.
@@ -209,8 +199,7 @@ def guarded(
             else:
                 who = caller(request)
             request.scope[RATE_CALLER] = who
-            if arrived_before_reset(request.scope, emu):
-                raise DropConnection()  # reset while its body came in: see below
+            emu.drop_if_arrived_before_reset()  # reset while its body came in: see below
             decision = emu.rate_limit(provider, group, who)
             request.scope[RATE_LIMIT] = decision
             if decision is not None and not decision.allowed:
@@ -220,10 +209,9 @@ def guarded(
                 return await handler(request)
             request.scope.pop(CALLER_FOUND, None)  # a delay may make it stale
             response = await apply_fault(respond, render)
-            if arrived_before_reset(request.scope, emu):
-                # Reset during the delay (the next test began; this client has
-                # usually given up): nothing of it may land in the fresh state.
-                raise DropConnection()
+            # Reset during the delay (the next test began; this client has usually
+            # given up): nothing of it may land in the fresh state.
+            emu.drop_if_arrived_before_reset()
             if response is not None:
                 return response
             return spoil(respond, await handler(request))
