@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 import sys
 import warnings
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .core.clock import Clock, VirtualClock, make_clock, parse_duration, to_datetime
 from .core.ids import IdGenerator
@@ -100,6 +100,8 @@ def _stored_forms(to: str | None) -> tuple[str | None, ...]:
 def _seq(message: Message) -> int:
     return message.seq
 
+
+T = TypeVar("T")
 
 #: The ``Emulator.resets`` a provider request arrived in (set by the app while it is
 #: handled): a reset since drops it (``drop_if_arrived_before_reset``), checked before
@@ -268,12 +270,17 @@ class Emulator:
         """``advance()`` for a coroutine (pytest-asyncio, anyio): due webhooks go out
         from a worker thread while the event loop runs on, so a receiver it serves can
         answer; returns once they are sent."""
-        from starlette.concurrency import run_in_threadpool  # anyio: asyncio or trio
+        return await self._webhooks_off_the_loop(self.advance, duration, seconds=seconds)
+
+    async def _webhooks_off_the_loop(self, call: Callable[..., T], *args: Any, **kw: Any) -> T:
+        """``call``, its due webhooks then sent from a worker thread (anyio's: asyncio or
+        trio), not the event loop this coroutine runs on."""
+        from starlette.concurrency import run_in_threadpool
 
         with self.webhooks.deferred() as deferral:
-            now = self.advance(duration, seconds=seconds)
+            result = call(*args, **kw)
         await run_in_threadpool(deferral.send)
-        return now
+        return result
 
     # scenario
     @property
@@ -530,12 +537,7 @@ class Emulator:
 
     async def inbound_async(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
         """``inbound()`` for a coroutine: its webhook goes out as ``advance_async()``'s do."""
-        from starlette.concurrency import run_in_threadpool
-
-        with self.webhooks.deferred() as deferral:
-            record = self.inbound(provider, sender, to, text)
-        await run_in_threadpool(deferral.send)
-        return record
+        return await self._webhooks_off_the_loop(self.inbound, provider, sender, to, text)
 
     # HTTP
     @property
