@@ -147,16 +147,7 @@ def batch_status(batch: Batch, now: float) -> tuple[str, int]:
 def batch_body(batch: Batch, now: float) -> dict[str, Any]:
     """``MessageBatchResponse`` at ``now`` (``rejected`` is filled only when created)."""
     status, processed = batch_status(batch, now)
-    body: dict[str, Any] = {
-        "id": batch.id,
-        "from": batch.sender,
-        "batchSize": batch.size,
-        "processedCount": processed,
-        "status": status,
-        "creationTime": iso(batch.created_at),
-        "lastModifiedTime": iso(batch.changed_at(now)),
-        "rejected": [],
-    }
+    body = _batch_fields(batch, processed, status, batch.changed_at(now), [])
     if status == "Completed":
         body["cost"] = money((batch.extra or {}).get("cost", 0.0))
     return body
@@ -165,15 +156,20 @@ def batch_body(batch: Batch, now: float) -> dict[str, Any]:
 def created_batch_body(batch: Batch, rejected: list[dict[str, Any]]) -> dict[str, Any]:
     """The POST's 201: the batch as created, ``Processing`` with no ``cost`` even when
     nothing was accepted or nothing takes time (it completes on the next read)."""
-    created = iso(batch.created_at)
+    return _batch_fields(batch, 0, "Processing", batch.created_at, rejected)
+
+
+def _batch_fields(
+    batch: Batch, processed: int, status: str, changed: float, rejected: list[dict[str, Any]]
+) -> dict[str, Any]:
     return {
         "id": batch.id,
         "from": batch.sender,
         "batchSize": batch.size,
-        "processedCount": 0,
-        "status": "Processing",
-        "creationTime": created,
-        "lastModifiedTime": created,
+        "processedCount": processed,
+        "status": status,
+        "creationTime": iso(batch.created_at),
+        "lastModifiedTime": iso(changed),
         "rejected": rejected,
     }
 
