@@ -146,9 +146,9 @@ def spoil(respond: dict[str, Any], response: Response) -> Response:
     if not isinstance(body, bytes | bytearray | memoryview):
         return response  # a streamed body: left alone
     body = bytes(body)
-    # '…' strings alone lenient parsers read (Gson, Json.NET): the }{ after them not
-    malformed = body.replace(b'"', b"'") + b"}{"
-    body = body[: len(body) // 2] if respond.get("truncate") else malformed
+    # malformed: '…' strings alone lenient parsers read (Gson, Json.NET); the }{ after not
+    cut = respond.get("truncate")
+    body = body[: len(body) // 2] if cut else body.replace(b'"', b"'") + b"}{"
     spoilt = Response(body, status_code=response.status_code, background=response.background)
     spoilt.raw_headers = [
         (k, v) for k, v in response.raw_headers if k.lower() != b"content-length"

@@ -902,7 +902,6 @@ def _credentials() -> st.SearchStrategy[dict[str, Any]]:
 
 
 _SHORTCODES = ("SHOP", "ADVANTA", "Bank_Alert")
-_BOOLEANS = st.booleans()
 #: Per-item problems and the row code they get.
 _SENDBULK_ITEM_PROBLEMS = {
     "mobile not a number": 1003,
@@ -957,7 +956,7 @@ def sendbulk_bulk_bodies(
         bad = draw(st.sampled_from([None, *_SENDBULK_ITEM_PROBLEMS])) if bad_items else None
         item = {
             **credentials,
-            "clientsmsid": str(index + 1) if draw(_BOOLEANS) else index + 1,
+            "clientsmsid": str(index + 1) if draw(st.booleans()) else index + 1,
             "mobile": draw(_sendbulk_mobiles(bad)),
             "message": "" if bad == "empty message" else draw(item_text),
             "shortcode": shortcode,

@@ -202,7 +202,7 @@ def _zone(text: str | None, default_zone: tzinfo) -> tzinfo | None:
     name = text.lower()
     if name in _ZONES:
         return timezone(timedelta(hours=_ZONES[name]))
-    if text[:1].isupper() and len(text) > 6:
+    if "/" in text:  # Africa/Nairobi: every other zone form is a word or an offset
         return _named_zone(text)
     offset = text.removeprefix("GMT")  # GMT+3 is one offset; UTC+3 is two zones to PHP
     if offset[:1] not in ("+", "-"):
