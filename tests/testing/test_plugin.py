@@ -279,7 +279,7 @@ def test_scenario_marker_errors_are_clear(project: pytest.Pytester) -> None:
         ],
         consecutive=False,
     )
-    refused = [line for line in result.stdout.lines if line.startswith("E")]
+    refused = [line for line in result.stdout.lines if line.startswith("E ")]
     assert sum("UsageError: sms_scenario takes one name, path or dict" in x for x in refused) == 2
 
 
