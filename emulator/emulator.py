@@ -159,6 +159,8 @@ class Emulator:
         self.newest_seq = 0
         #: How many times ``reset()`` ran (the inspector's fingerprint counts it).
         self.resets = 0
+        #: How many scenarios ``load_scenario()`` activated (the inspector's fingerprint too).
+        self.scenario_loads = 0
         self.rate_limiter = RateLimiter()
         persistent = not isinstance(self.store, MemoryStore)
         self.webhooks = WebhookQueue(
@@ -304,6 +306,7 @@ class Emulator:
         if self._seed_override is not None:
             scenario = dataclasses.replace(scenario, seed=self._seed_override)
         self.scenario = scenario
+        self.scenario_loads += 1
         if not temporary:
             self.own_scenario = scenario
         self.engine = ScenarioEngine(scenario)

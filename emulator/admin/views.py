@@ -423,7 +423,7 @@ def live_state(emu: Emulator, *, timed: bool = True) -> dict[str, Any]:
         emu.journal.last_id,
         len(emu.webhooks.attempts),
         emu.webhooks.pending_count(),
-        id(emu.scenario),
+        emu.scenario_loads,  # not id(): the fingerprint is the same from run to run
         emu.resets,  # a reset and as many requests again would otherwise look the same
     )
     return {

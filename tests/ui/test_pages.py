@@ -337,6 +337,25 @@ def test_the_untimed_fingerprint_ignores_the_clock_but_not_a_reset(
     assert version() != before
 
 
+def test_the_fingerprint_is_the_same_from_run_to_run_and_follows_scenario_loads() -> None:
+    """Pages carry it (``data-version``): identical runs must give identical bytes."""
+
+    def fingerprint(emu: Emulator) -> str:
+        with emu.client() as c:
+            return c.get(f"{UI}/live").json()["version"]
+
+    # the same scenario in other objects, as another process would hold it
+    first, second = Emulator({"name": "same", "seed": 3}), Emulator({"name": "same", "seed": 3})
+    try:
+        assert fingerprint(first) == fingerprint(second)
+        before = fingerprint(first)
+        first.load_scenario("happy-path")
+        assert fingerprint(first) != before
+    finally:
+        first.close()
+        second.close()
+
+
 def test_static_assets_are_served_from_the_package(client: httpx.Client) -> None:
     css = client.get(f"{UI}/static/app.css")
     assert (css.status_code, css.headers["content-type"]) == (200, "text/css; charset=utf-8")
