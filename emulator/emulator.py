@@ -172,6 +172,7 @@ class Emulator:
             # wait for ever.
             send_as_time_passes=self.clock.kind != "virtual",
         )
+        self.webhooks.wanted = self._webhook_wanted
         self.ids = IdGenerator(0)
         self._depth = 0  # open transaction() blocks (the store's lock is held)
         self.scenario: Scenario = Scenario()
@@ -207,6 +208,12 @@ class Emulator:
                 stored.saved(self.webhooks.restore(earlier))
                 self.store.put_meta("webhooks", [])
         self._upgrade_providers()
+
+    def _webhook_wanted(self, job: WebhookJob) -> bool:
+        """Whether ``job`` is still owed, as its provider says (the queue asks when due)."""
+        provider = self.providers.get(job.provider)
+        check = provider.webhook_wanted if provider is not None else None
+        return check is None or check(self, job)
 
     def _upgrade_providers(self) -> None:
         """Let each provider bring what an older version stored up to date (and mark

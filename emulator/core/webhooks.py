@@ -113,6 +113,9 @@ class WebhookQueue:
         send_as_time_passes: bool = False,
     ) -> None:
         self._now = now
+        #: Asked before each attempt whether ``job`` is still owed (``None``: always);
+        #: a job it refuses is dropped unsent and unrecorded.
+        self.wanted: Callable[[WebhookJob], bool] | None = None
         #: In sync mode, also send from a thread what comes due as time passes: on a
         #: real clock, which moves without the ``advance()`` that sends (see ``_arm``).
         self.send_as_time_passes = send_as_time_passes
@@ -481,6 +484,10 @@ class WebhookQueue:
             if job.generation != self._generation:  # cleared (a reset) before its turn
                 self._drop_in_flight([job])
                 return False
+        if self.wanted is not None and not self.wanted(job):
+            with self._lock:
+                self._drop_in_flight([job])
+            return False  # e.g. its subscription was deleted meanwhile: owed to no one
         started = time.perf_counter()
         status: int | None = None
         error: str | None = None

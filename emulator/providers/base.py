@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 
 from ..core.clock import parse_duration
 from ..core.models import Message
+from ..core.webhooks import WebhookJob
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -104,6 +105,9 @@ class Provider:
     #: Brings what an older version stored for this provider up to date; called
     #: when an emulator has opened its store and loaded its scenario.
     upgrade_store: Callable[[Emulator], None] | None = None
+    #: Whether a webhook this provider scheduled is still owed when it comes due
+    #: (RingCentral: its subscription may have been deleted or expired meanwhile).
+    webhook_wanted: Callable[[Emulator, WebhookJob], bool] | None = None
 
 
 async def apply_fault(respond: dict[str, Any], render: StatusRenderer) -> Response | None:

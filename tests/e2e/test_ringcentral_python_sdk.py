@@ -6,6 +6,7 @@ on GETs, ``bearer`` in lower case, and raises ``ApiException`` on any non-2xx.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from ringcentral.http.api_exception import ApiException
 
 A2P = "/restapi/v1.0/account/~/a2p-sms"
 SENDER = "+16505550100"
+HANDSET = "+14155550101"
 
 
 @pytest.fixture
@@ -115,3 +117,32 @@ def test_consents_through_the_sdk(platform: Any) -> None:
     assert platform.patch(url, {"records": [record]}).json_dict() == {"failedRecords": []}
     listed = platform.get(url, {"optStatus": ["OptOut", "OptIn"]}).json_dict()["records"]
     assert [{k: r[k] for k in record} for r in listed] == [record]
+
+
+def test_a_webhook_subscription_through_the_sdk_gets_batch_notifications(
+    sms_emulator_server: Any, platform: Any, webhook_receiver: Any
+) -> None:
+    """The High Volume SMS app's flow: subscribe to batch events, send, learn "Completed"."""
+    receiver = webhook_receiver
+    subscription = platform.post(
+        "/restapi/v1.0/subscription",
+        {
+            "eventFilters": [f"{A2P}/batches?from={SENDER}"],
+            "deliveryMode": {"transportType": "WebHook", "address": f"{receiver.url}/rc"},
+        },
+    ).json_dict()
+    assert subscription["status"] == "Active"
+    created = platform.post(
+        f"{A2P}/batches", {"from": SENDER, "text": "Hi", "messages": [{"to": [HANDSET]}]}
+    ).json_dict()
+    sms_emulator_server.advance("1m")
+    events = receiver.wait_for(3)  # the validation request, then Processing and Completed
+    assert "validation-token" in events[0].headers
+    bodies = [json.loads(e.body)["body"] for e in events[1:]]
+    assert [(b["id"], b["status"]) for b in bodies] == [
+        (created["id"], "Processing"),
+        (created["id"], "Completed"),
+    ]
+    platform.delete(f"/restapi/v1.0/subscription/{subscription['id']}")
+    listed = platform.get("/restapi/v1.0/subscription").json_dict()
+    assert listed["records"] == []

@@ -6,6 +6,7 @@ from .inbound import receive_inbound
 from .limits import GROUPS
 from .mapping import status_name
 from .routes import build_app
+from .subscriptions import still_wanted
 
 __all__ = ["PROVIDER"]
 
@@ -17,6 +18,7 @@ PROVIDER = Provider(
     status_name=status_name,
     inbound=receive_inbound,
     check_scenario=check_scenario,
+    webhook_wanted=still_wanted,
     rate_limit_penalty=60.0,  # a hit limit blocks for 60 s; each request restarts it
     rate_limit_groups=tuple(GROUPS),
     endpoints=(
@@ -39,6 +41,12 @@ PROVIDER = Provider(
         "delete_consents",
         "export_consents",
         "search_consents",
+        "create_subscription",
+        "list_subscriptions",
+        "get_subscription",
+        "update_subscription",
+        "delete_subscription",
+        "renew_subscription",
     ),
     paths=(
         "/restapi/oauth/token",

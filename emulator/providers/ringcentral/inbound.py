@@ -2,6 +2,7 @@
 
 A keyword reply (STOP, START, ...) also changes the opt-out state of the pair:
 the replying handset stops (or resumes) receiving from the A2P number it wrote to.
+Subscriptions listening for either get their notifications.
 The message belongs to the declared account whose ``numbers`` include the A2P
 number, else the first declared account, else the default account. Both numbers
 must be possible E.164 numbers (``+`` optional); anything else is a ``ValueError``,
@@ -19,6 +20,7 @@ from .auth import DEFAULT_ACCOUNT_ID
 from .batches import new_message_ids
 from .numbers import declared_number
 from .optouts import keyword_status, set_status
+from .subscriptions import notify_inbound, notify_opt_out
 from .wire import parse_number
 
 if TYPE_CHECKING:
@@ -65,8 +67,11 @@ def receive_inbound(emu: Emulator, sender: str, to: str, text: str) -> Message:
         text=text,
         now=emu.time(),
     )
-    emu.add_messages([message])
-    status = keyword_status(text)
-    if status is not None:
-        set_status(emu, tenant, to, sender, status, "Recipient")
+    with emu.transaction():
+        emu.add_messages([message])
+        notify_inbound(emu, message)
+        status = keyword_status(text)
+        if status is not None:
+            set_status(emu, tenant, to, sender, status, "Recipient")
+            notify_opt_out(emu, tenant, to, sender, active=status == "OptOut")
     return message

@@ -30,6 +30,8 @@ PROVIDER = "ringcentral"
 #: group → (wire name, requests, window seconds)
 GROUPS: dict[str, tuple[str, int, float]] = {
     "light": ("light", 50, 60.0),
+    "medium": ("medium", 40, 60.0),
+    "heavy": ("heavy", 10, 60.0),
     "auth": ("auth", 5, 60.0),
 }
 

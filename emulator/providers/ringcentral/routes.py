@@ -77,6 +77,13 @@ from .paging import (
     list_pager,
     paginate,
 )
+from .subscriptions import SubscriptionRequest, notify_batch, subscription_body
+from .subscriptions import create_subscription as subscribe
+from .subscriptions import delete as unsubscribe
+from .subscriptions import find as find_subscription
+from .subscriptions import owned as owned_subscriptions
+from .subscriptions import renew as renew_subscription
+from .subscriptions import update as update_subscription
 from .wire import (
     BatchRequest,
     BulkAssignRequest,
@@ -109,6 +116,8 @@ _A2P = "/v1.0/account/{accountId}/a2p-sms"
 _CONSENTS = "/v2/accounts/{accountId}/sms/consents"
 _CONSENT_DECODER = msgspec.json.Decoder(ConsentUpdate)
 _SEARCH_DECODER = msgspec.json.Decoder(ConsentSearch)
+_SUBSCRIPTION_DECODER = msgspec.json.Decoder(SubscriptionRequest)
+_SUBSCRIPTION = "/v1.0/subscription"
 _seq = attrgetter("seq")
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -445,6 +454,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             # whole sent no message, so its decisions count for nothing
             with emu.transaction(), emu.engine.tentative():
                 batch, rejected = create_batch(emu, principal.account_id, parsed)
+                notify_batch(emu, batch)
         # as it stood when created: on a real clock a big batch takes a while to store
         return json_response(created_batch_body(batch, rejected), 201)
 
@@ -718,6 +728,65 @@ def build_app(emu: Emulator) -> ASGIApp:
         body = phone_number_list(list(owners), f"{account}/phone-number", owners, account)
         return json_response(body)
 
+    def subscription(request: Request) -> tuple[Principal, dict[str, Any]]:
+        principal = _caller_principal(emu, request)
+        found = find_subscription(emu, principal, request.path_params["subscriptionId"])
+        if found is None:
+            raise ResourceNotFound(parameter="subscriptionId")
+        return principal, found
+
+    async def create_subscription(request: Request) -> Response:
+        principal = _caller_principal(emu, request)
+        data = await _json_body(request, _SUBSCRIPTION_DECODER)
+        record = await subscribe(emu, principal, data)
+        return json_response(subscription_body(record, emu.time(), origin(request)))
+
+    async def list_subscriptions(request: Request) -> Response:
+        principal = _caller_principal(emu, request)
+        now, base = emu.time(), origin(request)
+        records = [subscription_body(r, now, base) for r in owned_subscriptions(emu, principal)]
+        return json_response({"uri": f"{base}/restapi{_SUBSCRIPTION}", "records": records})
+
+    async def get_subscription(request: Request) -> Response:
+        _, record = subscription(request)
+        return json_response(subscription_body(record, emu.time(), origin(request)))
+
+    async def put_subscription(request: Request) -> Response:
+        principal, record = subscription(request)
+        body = await _read_body(request, MAX_BODY)
+        data = SubscriptionRequest()
+        if body.strip():  # an empty PUT renews
+            _require_json(request)
+            data = decode_json(body, _SUBSCRIPTION_DECODER)
+        record = update_subscription(emu, principal, record, data)
+        return json_response(subscription_body(record, emu.time(), origin(request)))
+
+    async def delete_subscription(request: Request) -> Response:
+        _, record = subscription(request)
+        unsubscribe(emu, record)
+        return Response(status_code=204)
+
+    async def renew(request: Request) -> Response:
+        _, record = subscription(request)
+        record = renew_subscription(emu, record)
+        return json_response(subscription_body(record, emu.time(), origin(request)))
+
+    subscription_collection = {
+        "POST": _endpoint(emu, "create_subscription", "medium", create_subscription),
+        "GET": _endpoint(emu, "list_subscriptions", "light", list_subscriptions),
+    }
+    subscription_item = {
+        "GET": _endpoint(emu, "get_subscription", "light", get_subscription),
+        "PUT": _endpoint(emu, "update_subscription", "medium", put_subscription),
+        "DELETE": _endpoint(emu, "delete_subscription", "medium", delete_subscription),
+    }
+
+    async def subscriptions(request: Request) -> Response:
+        return await subscription_collection[request.method](request)
+
+    async def one_subscription(request: Request) -> Response:
+        return await subscription_item[request.method](request)
+
     async def get_account(request: Request) -> Response:
         return json_response(account_info(emu, own(request), origin(request)))
 
@@ -747,6 +816,20 @@ def build_app(emu: Emulator) -> ASGIApp:
             company_numbers,
             "GET",
             "light",
+        ),
+        Route(_SUBSCRIPTION, subscriptions, methods=["GET", "POST"], name="subscriptions"),
+        Route(
+            f"{_SUBSCRIPTION}/{{subscriptionId}}",
+            one_subscription,
+            methods=["GET", "PUT", "DELETE"],
+            name="subscription",
+        ),
+        route(
+            f"{_SUBSCRIPTION}/{{subscriptionId}}/renew",
+            "renew_subscription",
+            renew,
+            "POST",
+            "medium",
         ),
         Route(_CONSENTS, consents, methods=["GET", "PATCH", "DELETE"], name="consents"),
         route(f"{_CONSENTS}/export", "export_consents", export_consents, "GET", "light"),

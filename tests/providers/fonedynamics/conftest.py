@@ -9,7 +9,7 @@ import pytest
 
 from emulator import Emulator
 
-from .receiver import Receiver
+from ..receiver import Receiver
 
 ACCOUNT = "AG5T3HFR5ASD54FS5GB3SDAFJAKSH6DS"
 TOKEN = "secret-token"

@@ -14,8 +14,8 @@ from emulator import Emulator
 from emulator.core.store import BatchQuery
 from emulator.providers.fonedynamics.leases import leases_to
 
+from ..receiver import Receiver
 from .conftest import ACCOUNT, BATCH, MESSAGES, TOKEN
-from .receiver import Receiver
 
 TO = "+61488023555"
 

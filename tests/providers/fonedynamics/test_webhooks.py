@@ -11,8 +11,8 @@ import pytest
 from emulator import Emulator
 from emulator.providers.fonedynamics.inbound import EMAILS
 
+from ..receiver import Received, Receiver
 from .conftest import ACCOUNT, MESSAGES, PROPERTY, TOKEN
-from .receiver import Received, Receiver
 
 TO = "+61488023555"
 

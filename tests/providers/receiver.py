@@ -32,6 +32,8 @@ class Receiver:
         self.statuses: list[int] = []
         #: Runs (in the receiver's thread) before each answer: an auto-responder...
         self.on_request: Callable[[Received], None] | None = None
+        #: Echo a ``Validation-Token`` request header, as a RingCentral webhook must.
+        self.echo_validation_token = True
         self._lock = threading.Lock()
         receiver = self
 
@@ -53,6 +55,9 @@ class Receiver:
                     receiver.requests.append(received)
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
+                token = received.headers.get("validation-token")
+                if token is not None and receiver.echo_validation_token:
+                    self.send_header("Validation-Token", token)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

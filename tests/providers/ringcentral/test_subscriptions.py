@@ -1,0 +1,395 @@
+"""Webhook subscriptions: the validation handshake, SubscriptionInfo, and A2P notifications."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator import Emulator
+
+from ..receiver import Receiver
+from .conftest import RC, SENDER
+
+SUBSCRIPTION = "/restapi/v1.0/subscription"
+BATCHES = "/restapi/v1.0/account/~/a2p-sms/batches"
+MESSAGES = "/restapi/v1.0/account/~/a2p-sms/messages"
+OPT_OUTS = "/restapi/v1.0/account/~/a2p-sms/opt-outs"
+HANDSET = "+14155550101"
+
+
+@pytest.fixture
+def receiver(webhook_receiver: Receiver) -> Receiver:
+    return webhook_receiver
+
+
+def subscribe(rc: RC, receiver: Receiver, filters: list[str], **extra: Any) -> dict[str, Any]:
+    mode = {"transportType": "WebHook", "address": f"{receiver.url}/hook", **extra.pop("mode", {})}
+    body = {"eventFilters": filters, "deliveryMode": mode, **extra}
+    response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def notifications(receiver: Receiver) -> list[dict[str, Any]]:
+    """The notifications received so far (the validation requests left out)."""
+    return [json.loads(r.body) for r in receiver.requests if "validation-token" not in r.headers]
+
+
+def test_creating_a_subscription_validates_the_address_and_answers_subscription_info(
+    rc: RC, receiver: Receiver
+) -> None:
+    response = rc.http.post(
+        SUBSCRIPTION,
+        json={
+            "eventFilters": [BATCHES],
+            "deliveryMode": {"transportType": "WebHook", "address": f"{receiver.url}/hook"},
+        },
+        headers=rc.headers,
+    )
+    assert response.status_code == 200
+    assert response.headers["X-Rate-Limit-Group"] == "medium"
+    assert response.headers["X-Rate-Limit-Limit"] == "40"
+    [validation] = receiver.requests
+    assert (validation.method, validation.path, validation.body) == ("POST", "/hook", b"")
+    assert validation.headers["validation-token"]
+    assert validation.headers["user-agent"].startswith("RingCentral-Webhook/")
+    info = response.json()
+    assert list(info) == [
+        "uri",
+        "id",
+        "creationTime",
+        "status",
+        "eventFilters",
+        "expirationTime",
+        "expiresIn",
+        "deliveryMode",
+    ]
+    assert info["uri"].endswith(f"{SUBSCRIPTION}/{info['id']}")
+    assert info["status"] == "Active"
+    assert info["eventFilters"] == [BATCHES]
+    assert info["expiresIn"] == 604_800  # RingCentral's default lifetime
+    assert info["creationTime"] == "2026-01-01T00:00:00.000Z"
+    assert info["expirationTime"] == "2026-01-08T00:00:00.000Z"
+    assert info["deliveryMode"] == {
+        "transportType": "WebHook",
+        "address": f"{receiver.url}/hook",
+        "encryption": False,
+    }
+    listed = rc.http.get(SUBSCRIPTION, headers=rc.headers).json()
+    assert listed["records"] == [info]
+    assert rc.http.get(f"{SUBSCRIPTION}/{info['id']}", headers=rc.headers).json() == info
+
+
+@pytest.mark.parametrize("answer", ["no echo", "wrong status", "unreachable"])
+def test_an_address_that_fails_validation_is_refused_with_sub_521(
+    rc: RC, receiver: Receiver, answer: str
+) -> None:
+    address = f"{receiver.url}/hook"
+    if answer == "no echo":
+        receiver.echo_validation_token = False
+    elif answer == "wrong status":
+        receiver.statuses = [404]
+    else:
+        address = "http://127.0.0.1:1/hook"  # nothing listens there
+    body = {
+        "eventFilters": [BATCHES],
+        "deliveryMode": {"transportType": "WebHook", "address": address},
+    }
+    response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+    assert response.status_code == 400
+    assert response.json() == {
+        "errorCode": "SUB-521",
+        "message": "WebHook is not reachable",
+        "errors": [{"errorCode": "SUB-521", "message": "WebHook is not reachable"}],
+    }
+    assert rc.http.get(SUBSCRIPTION, headers=rc.headers).json()["records"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "parameter"),
+    [
+        ({"deliveryMode": {"transportType": "WebHook", "address": "x"}}, "eventFilters"),
+        ({"eventFilters": [], "deliveryMode": {}}, "eventFilters"),
+        ({"eventFilters": ["a2p-sms/batches"]}, "eventFilters"),
+        ({"eventFilters": ["/restapi/v1.0/account/999/a2p-sms/batches"]}, "eventFilters"),
+        ({"eventFilters": [f"{MESSAGES}?direction=Sideways"]}, "eventFilters"),
+        ({"eventFilters": [BATCHES]}, "deliveryMode"),
+        ({"eventFilters": [BATCHES], "deliveryMode": {"transportType": "PubNub"}}, None),
+        ({"eventFilters": [BATCHES], "expiresIn": 0, "deliveryMode": {}}, "expiresIn"),
+        ({"eventFilters": "nope"}, "eventFilters"),
+    ],
+)
+def test_a_bad_subscription_request_is_refused_with_cmn_101(
+    rc: RC, receiver: Receiver, body: dict[str, Any], parameter: str | None
+) -> None:
+    mode = body.get("deliveryMode")
+    if mode is not None and "transportType" not in mode:
+        body["deliveryMode"] = {"transportType": "WebHook", "address": f"{receiver.url}/h"}
+    response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+    assert response.status_code == 400, response.text
+    error = response.json()
+    assert error["errorCode"] == "CMN-101"
+    assert error["errors"][0]["parameterName"] == (parameter or "deliveryMode.transportType")
+    assert receiver.requests == []  # refused before any validation request
+
+
+def test_subscriptions_need_a_valid_token(rc: RC) -> None:
+    response = rc.http.get(SUBSCRIPTION)
+    assert (response.status_code, response.json()["errorCode"]) == (401, "AGW-401")
+
+
+def test_batch_events_arrive_when_accepted_and_when_completed(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    subscription = subscribe(rc, receiver, [BATCHES])
+    batch = rc.send(["+14155550101", "+14155550102"])
+    sms_emulator.advance("1m")
+    accepted, completed = notifications(receiver)
+    for note in (accepted, completed):
+        assert list(note) == ["uuid", "event", "subscriptionId", "ownerId", "timestamp", "body"]
+        assert note["subscriptionId"] == subscription["id"]
+        assert note["ownerId"] == rc.token["owner_id"]
+        assert note["event"].startswith("/restapi/v1.0/account/")
+        assert note["event"].endswith("/a2p-sms/batches") and "~" not in note["event"]
+    assert accepted["uuid"] != completed["uuid"]
+    assert accepted["body"] == {
+        key: value for key, value in batch.items() if key != "rejected"
+    }  # as the 201 showed it: Processing, nothing processed, no cost
+    now = rc.get(f"/batches/{batch['id']}").json()
+    assert completed["body"] == {key: value for key, value in now.items() if key != "rejected"}
+    assert completed["body"]["status"] == "Completed" and "cost" in completed["body"]
+    assert completed["timestamp"] == now["lastModifiedTime"][:23] + "Z"
+    verification = [r for r in receiver.requests if "validation-token" not in r.headers]
+    assert all(r.headers["content-type"].startswith("application/json") for r in verification)
+
+
+def test_nothing_is_sent_before_the_clock_reaches_the_event(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    subscribe(rc, receiver, [f"{MESSAGES}?direction=Outbound"])
+    rc.send([HANDSET])
+    assert notifications(receiver) == []  # Queued is what the POST's answer already said
+    sms_emulator.advance("1h")
+    assert [n["body"]["messageStatus"] for n in notifications(receiver)] == ["Sent", "Delivered"]
+
+
+def test_message_events_follow_each_status_an_outbound_message_reaches(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    sms_emulator.load_scenario({"rules": [{"when": {"to": "*02"}, "outcome": "undeliverable"}]})
+    subscribe(rc, receiver, [f"{MESSAGES}?direction=Outbound&from={SENDER}"])
+    rc.send(["+14155550101", "+14155550102"])
+    sms_emulator.advance("30m")
+    rc.relogin()
+    seen = [(n["body"]["to"], n["body"]["messageStatus"]) for n in notifications(receiver)]
+    assert sorted(seen) == [
+        (["+14155550101"], "Delivered"),
+        (["+14155550101"], "Sent"),
+        (["+14155550102"], "DeliveryFailed"),
+        (["+14155550102"], "Sent"),
+    ]
+    for note in notifications(receiver):
+        body = note["body"]
+        assert isinstance(body["id"], str)
+        assert note["event"].endswith(f"/a2p-sms/messages?direction=Outbound&from={SENDER}")
+        assert note["timestamp"] == body["lastModifiedTime"][:23] + "Z"
+        if body["messageStatus"] == "DeliveryFailed":
+            assert body["errorCode"] == "SMS-CAR-104"
+        now = rc.get(f"/messages/{body['id']}").json()
+        if body["messageStatus"] == now["messageStatus"]:
+            assert body == now  # the final event is the message as GET shows it
+    timestamps = [n["timestamp"] for n in notifications(receiver)]
+    assert timestamps == sorted(timestamps)
+
+
+@pytest.mark.parametrize(
+    ("event_filter", "expected"),
+    [
+        (f"{MESSAGES}?direction=Inbound", 0),
+        (f"{MESSAGES}?from=+19995550100", 0),
+        (f"{MESSAGES}?batchId=not-this-one", 0),
+        (f"{BATCHES}?from=+19995550100", 0),
+        (f"{BATCHES}/not-this-one", 0),
+        (f"{BATCHES}?from={SENDER}", 2),
+        (f"{MESSAGES}?from=%2B16505550100", 2),
+    ],
+)
+def test_filter_parameters_select_what_is_notified(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator, event_filter: str, expected: int
+) -> None:
+    subscribe(rc, receiver, [event_filter])
+    rc.send([HANDSET])
+    sms_emulator.advance("30m")
+    assert len(notifications(receiver)) == expected
+
+
+def test_a_subscription_to_one_batch_made_after_sending_it_gets_what_is_left(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    batch = rc.send([HANDSET, "+14155550102"])
+    sms_emulator.advance("1s")  # processing, nothing sent yet
+    subscribe(rc, receiver, [f"{BATCHES}/{batch['id']}", f"{MESSAGES}?batchId={batch['id']}"])
+    sms_emulator.advance("30m")
+    seen = [n["body"].get("status") or n["body"]["messageStatus"] for n in notifications(receiver)]
+    assert sorted(seen) == ["Completed", "Delivered", "Delivered", "Sent", "Sent"]
+    assert all(batch["id"] in n["event"] for n in notifications(receiver))
+
+
+def test_inbound_messages_and_opt_outs_are_notified_with_the_verification_token(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    subscribe(
+        rc,
+        receiver,
+        [f"{MESSAGES}?direction=Inbound&to={SENDER}", OPT_OUTS],
+        mode={"verificationToken": "my-secret"},
+    )
+    sms_emulator.inbound("ringcentral", HANDSET, SENDER, "Where is my order?")
+    sms_emulator.inbound("ringcentral", HANDSET, SENDER, "STOP")
+    sms_emulator.inbound("ringcentral", HANDSET, SENDER, "START")
+    sent = [r for r in receiver.requests if "validation-token" not in r.headers]
+    assert {r.headers["verification-token"] for r in sent} == {"my-secret"}
+    bodies = [json.loads(r.body)["body"] for r in sent]
+    texts = [b["text"] for b in bodies if "text" in b]
+    assert texts == ["Where is my order?", "STOP", "START"]
+    inbound = bodies[0]
+    assert inbound["direction"] == "Inbound" and inbound["from"] == HANDSET
+    assert inbound["to"] == [SENDER] and isinstance(inbound["id"], str)
+    assert [b for b in bodies if "active" in b] == [
+        {"from": SENDER, "to": HANDSET, "active": True},
+        {"from": SENDER, "to": HANDSET, "active": False},
+    ]
+
+
+def test_a_deleted_subscription_gets_nothing_more(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    subscription = subscribe(rc, receiver, [BATCHES])
+    rc.send([HANDSET])  # its Completed event is due later
+    path = f"{SUBSCRIPTION}/{subscription['id']}"
+    deleted = rc.http.delete(path, headers=rc.headers)
+    assert (deleted.status_code, deleted.content) == (204, b"")
+    sms_emulator.advance("30m")
+    assert [n["body"]["status"] for n in notifications(receiver)] == ["Processing"]
+    assert sms_emulator.webhooks.pending() == []
+    gone = rc.http.get(path, headers=rc.headers)
+    assert gone.status_code == 404
+    assert gone.json()["errors"][0] == {
+        "errorCode": "CMN-102",
+        "message": "Resource for parameter [subscriptionId] is not found",
+        "parameterName": "subscriptionId",
+    }
+
+
+def test_an_expired_subscription_gets_nothing_until_renewed(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    subscription = subscribe(rc, receiver, [BATCHES], expiresIn=60)
+    assert subscription["expiresIn"] == 60
+    path = f"{SUBSCRIPTION}/{subscription['id']}"
+    sms_emulator.advance("61s")
+    rc.send([HANDSET])
+    sms_emulator.advance("1m")
+    assert notifications(receiver) == []
+    assert rc.http.get(path, headers=rc.headers).json()["expiresIn"] == 0
+    renewed = rc.http.post(f"{path}/renew", headers=rc.headers)
+    assert renewed.status_code == 200
+    assert (renewed.json()["status"], renewed.json()["expiresIn"]) == ("Active", 60)
+    rc.send([HANDSET])
+    sms_emulator.advance("10s")
+    assert [n["body"]["status"] for n in notifications(receiver)] == ["Processing", "Completed"]
+
+
+def test_put_replaces_the_filters_and_renews(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    subscription = subscribe(rc, receiver, [BATCHES], expiresIn=600)
+    path = f"{SUBSCRIPTION}/{subscription['id']}"
+    sms_emulator.advance("5m")
+    renewed = rc.http.put(path, headers=rc.headers)  # an empty PUT renews
+    assert renewed.status_code == 200 and renewed.json()["expiresIn"] == 600
+    updated = rc.http.put(path, json={"eventFilters": [OPT_OUTS]}, headers=rc.headers)
+    assert updated.status_code == 200
+    assert updated.json()["eventFilters"] == [OPT_OUTS]
+    rc.send([HANDSET])
+    sms_emulator.inbound("ringcentral", HANDSET, SENDER, "stop")
+    sms_emulator.advance("1m")
+    assert [n["body"] for n in notifications(receiver)] == [
+        {"from": SENDER, "to": HANDSET, "active": True}
+    ]
+
+
+def test_another_accounts_subscription_is_not_found(rc: RC, receiver: Receiver) -> None:
+    subscription = subscribe(rc, receiver, [BATCHES])
+    emu = rc.emu
+    emu.load_scenario(
+        {
+            "accounts": {
+                "ringcentral": [
+                    {"client_id": "client-id", "client_secret": "client-secret"},
+                    {"client_id": "other", "client_secret": "s", "account_id": "555"},
+                ]
+            }
+        }
+    )
+    from .conftest import bearer
+
+    other = bearer(rc.http, auth=("other", "s"))
+    response = rc.http.get(f"{SUBSCRIPTION}/{subscription['id']}", headers=other)
+    assert response.status_code == 404
+    assert rc.http.get(SUBSCRIPTION, headers=other).json()["records"] == []
+
+
+def test_notifications_survive_a_restart_with_a_database(tmp_path: Path) -> None:
+    receiver = Receiver().start()
+    try:
+        first = Emulator(db=tmp_path / "state.sqlite3")
+        rc = RC(first)
+        subscribe(rc, receiver, [BATCHES])
+        rc.send([HANDSET])
+        first.close()
+        again = Emulator(db=tmp_path / "state.sqlite3")
+        again.advance("1m")
+        assert [n["body"]["status"] for n in notifications(receiver)] == [
+            "Processing",
+            "Completed",
+        ]
+        listed = RC(again).http.get(SUBSCRIPTION, headers=RC(again).headers).json()["records"]
+        assert len(listed) == 1
+        again.close()
+    finally:
+        receiver.stop()
+
+
+def test_renewal_reminders_count_down_and_follow_a_renewal(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    reminder = "/restapi/v1.0/subscription/~?threshold=300&interval=120"
+    subscription = subscribe(rc, receiver, [reminder], expiresIn=600)
+    sms_emulator.advance("400s")  # reminders at 300 s, then every 120 s until expiry
+    assert [n["body"] for n in notifications(receiver)] == [{"expiresIn": 300}]
+    assert notifications(receiver)[0]["event"] == reminder
+    path = f"{SUBSCRIPTION}/{subscription['id']}/renew"
+    assert rc.http.post(path, headers=rc.headers).status_code == 200  # expires at 1,000 s now
+    sms_emulator.advance("600s")
+    assert [n["body"]["expiresIn"] for n in notifications(receiver)] == [300, 300, 180, 60]
+    stamps = [n["timestamp"][11:19] for n in notifications(receiver)]
+    assert stamps == ["00:05:00", "00:11:40", "00:13:40", "00:15:40"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["threshold=300&interval=30", "threshold=300", "interval=120", "threshold=x&interval=60"],
+)
+def test_a_renewal_reminder_filter_needs_a_sane_threshold_and_interval(
+    rc: RC, receiver: Receiver, query: str
+) -> None:
+    body = {
+        "eventFilters": [f"/restapi/v1.0/subscription/~?{query}"],
+        "deliveryMode": {"transportType": "WebHook", "address": f"{receiver.url}/h"},
+    }
+    response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+    assert (response.status_code, response.json()["errorCode"]) == (400, "CMN-101")
