@@ -101,6 +101,22 @@ def test_a_job_stays_in_the_log_until_its_last_attempt_is_over(receiver: _Receiv
     assert log.rows == {} and log.finished == [job.key]
 
 
+def test_a_job_no_longer_wanted_when_due_is_dropped_unsent_and_unrecorded(
+    receiver: _Receiver,
+) -> None:
+    now, log = [0.0], _Log()
+    queue = _queue(now, log)
+    queue.wanted = lambda job: job.url.endswith("/keep")
+    kept = queue.schedule(5.0, method="post", url=receiver.url + "/keep", provider="p")
+    dropped = queue.schedule(5.0, method="post", url=receiver.url + "/drop", provider="p")
+    now[0] = 5.0
+    queue.notify()
+    assert receiver.hits == ["/keep"]
+    assert [a["url"] for a in queue.attempts] == [kept.url]
+    assert queue.pending() == [] and log.rows == {}
+    assert sorted(log.finished) == sorted([kept.key, dropped.key])
+
+
 def test_nothing_is_sent_while_held_and_due_jobs_go_out_when_the_hold_ends(
     receiver: _Receiver,
 ) -> None:
