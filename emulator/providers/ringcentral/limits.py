@@ -1,9 +1,10 @@
 """RingCentral's rate-limit groups and ``X-Rate-Limit-*`` headers.
 
-The a2p-sms operations are in the **Light** group (50 requests per 60 s), token
-and revoke in **Auth** (5 per 60 s). Limits are only enforced when the scenario
-sets them (``rate_limits: {ringcentral: ...}`` for each group, or per group
-``ringcentral.light`` / ``ringcentral.auth``); otherwise the headers still count
+The a2p-sms operations are in the **Light** group (50 requests per 60 s), changes
+to webhook subscriptions in **Medium** (40), the account-wide number list in
+**Heavy** (10), token and revoke in **Auth** (5 per 60 s). Limits are only enforced
+when the scenario sets them (``rate_limits: {ringcentral: ...}`` for each group, or
+per group, ``ringcentral.light`` ...); otherwise the headers still count
 down, informationally.  Buckets are per caller (user and application; see
 ``routes._caller``), as RingCentral's are.
 

@@ -80,31 +80,54 @@ def _record(index: int, number: str, base: str) -> dict[str, Any]:
 
 
 def phone_number_list(
-    numbers: list[str], base: str, owners: dict[str, str] | None = None, account: str = ""
+    numbers: list[str],
+    base: str,
+    owners: dict[str, str] | None = None,
+    account: str = "",
+    *,
+    page: int = 1,
+    per_page: int = _PER_PAGE,
+    usage_types: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """The ``GetExtensionPhoneNumbersResponse`` body; ``base`` is the list's URL.
 
     ``owners`` (number → extension id; ``account``: the account's URL): the account-wide
     list's (``AccountPhoneNumbers``), whose records say whose extension each number is.
+    Paged as RingCentral's page-based lists are (``page``, ``perPage``); ``usage_types``
+    keeps the records of those usage types (every number here is a ``DirectNumber``).
     """
-    count = len(numbers)
-    per_page = max(_PER_PAGE, count)  # one page
-    page_uri = f"{base}?page=1&perPage={per_page}"
     records = [_record(i, n, base) for i, n in enumerate(numbers)]
+    if usage_types:
+        records = [r for r in records if r["usageType"] in usage_types]
     if owners is not None:
         for record in records:
             owner = owners[record["phoneNumber"]]
             record["extension"] = {"id": owner, "uri": f"{account}/extension/{owner}"}
+    count = len(records)
+    pages = max(1, -(-count // per_page))
+    start = (page - 1) * per_page
+    shown = records[start : start + per_page]
+
+    def link(number: int) -> dict[str, str]:
+        return {"uri": f"{base}?page={number}&perPage={per_page}"}
+
+    paging: dict[str, Any] = {
+        "page": page,
+        "totalPages": pages,
+        "perPage": per_page,
+        "totalElements": count,
+    }
+    if shown:
+        paging.update(pageStart=start, pageEnd=start + len(shown) - 1)
+    navigation = {"firstPage": link(1)}
+    if page < pages:
+        navigation["nextPage"] = link(page + 1)
+    if 1 < page <= pages:
+        navigation["previousPage"] = link(page - 1)
+    navigation["lastPage"] = link(pages)
     return {
-        "uri": page_uri,
-        "records": records,
-        "paging": {
-            "page": 1,
-            "totalPages": 1,
-            "perPage": per_page,
-            "totalElements": count,
-            "pageStart": 0,
-            "pageEnd": count - 1,
-        },
-        "navigation": {"firstPage": {"uri": page_uri}, "lastPage": {"uri": page_uri}},
+        "uri": link(page)["uri"],
+        "records": shown,
+        "paging": paging,
+        "navigation": navigation,
     }

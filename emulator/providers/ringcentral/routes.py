@@ -198,6 +198,27 @@ def _per_page(request: Request, default: int = 1000) -> int:
     return 1000 if len(digits) > 4 else min(int(digits), 1000)
 
 
+def _page_number(request: Request) -> int:
+    """A page-based list's ``page`` (default 1): ASCII digits, at least 1."""
+    raw = request.query_params.get("page")
+    if raw is None or raw == "":
+        return 1
+    digits = raw.lstrip("0")
+    if not (raw.isascii() and raw.isdigit()) or not digits or len(digits) > 9:
+        raise InvalidParameter(parameter="page", value=raw)
+    return int(digits)
+
+
+def _number_list_query(request: Request) -> dict[str, Any]:
+    """``page``, ``perPage`` (default 100) and ``usageType`` (repeatable) of a number list."""
+    kinds = frozenset(t for t in request.query_params.getlist("usageType") if t.strip())
+    return {
+        "page": _page_number(request),
+        "per_page": _per_page(request, default=100),
+        "usage_types": kinds or None,
+    }
+
+
 def _window(request: Request, now: float, *, open_by_default: bool) -> tuple[float | None, ...]:
     """[from, to) as emulator timestamps; ``dateTo`` defaults to now, ``dateFrom`` to −24 h."""
     params = request.query_params
@@ -719,13 +740,20 @@ def build_app(emu: Emulator) -> ASGIApp:
             f"{origin(request)}/restapi/v1.0/account/"
             f"{principal.account_id}/extension/{principal.owner_id}/phone-number"
         )
-        return json_response(phone_number_list(account_numbers(emu, principal), base))
+        numbers = account_numbers(emu, principal)
+        return json_response(phone_number_list(numbers, base, **_number_list_query(request)))
 
     async def company_numbers(request: Request) -> Response:
         principal = own(request)
         account = f"{origin(request)}/restapi/v1.0/account/{principal.account_id}"
         owners = numbers_by_owner(emu, principal)
-        body = phone_number_list(list(owners), f"{account}/phone-number", owners, account)
+        body = phone_number_list(
+            list(owners),
+            f"{account}/phone-number",
+            owners,
+            account,
+            **_number_list_query(request),
+        )
         return json_response(body)
 
     def subscription(request: Request) -> tuple[Principal, dict[str, Any]]:
@@ -815,7 +843,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             "list_company_numbers",
             company_numbers,
             "GET",
-            "light",
+            "heavy",  # RingCentral's listAccountPhoneNumbers is in the Heavy group
         ),
         Route(_SUBSCRIPTION, subscriptions, methods=["GET", "POST"], name="subscriptions"),
         Route(

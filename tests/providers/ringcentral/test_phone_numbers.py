@@ -12,6 +12,7 @@ from emulator.scenario.loader import ScenarioError
 from .conftest import RC, bearer
 
 PATH = "/restapi/v1.0/account/{account}/extension/{extension}/phone-number"
+COMPANY = "/restapi/v1.0/account/~/phone-number"
 
 
 def test_without_declared_numbers_the_default_sender_is_listed(rc: RC) -> None:
@@ -182,3 +183,58 @@ def test_numbers_written_with_spaces_dashes_or_as_a_tuple_are_the_same_numbers()
         assert [r["phoneNumber"] for r in listed["records"]] == ["+16505550123", "+18885550100"]
     finally:
         emu.close()
+
+
+@pytest.mark.sms_scenario(
+    {
+        "accounts": {
+            "ringcentral": [{"client_id": "a", "numbers": [f"+1415555{i:04d}" for i in range(5)]}]
+        }
+    }
+)
+@pytest.mark.parametrize("path", [PATH.format(account="~", extension="~"), COMPANY])
+def test_number_lists_page_by_page_and_per_page_as_asked(sms_emulator: Emulator, path: str) -> None:
+    with sms_emulator.client() as http:
+        headers = bearer(http, auth=("a", "secret"))
+        first = http.get(path, params={"perPage": 2}, headers=headers).json()
+        assert [r["phoneNumber"] for r in first["records"]] == ["+14155550000", "+14155550001"]
+        assert first["paging"] == {
+            "page": 1,
+            "totalPages": 3,
+            "perPage": 2,
+            "totalElements": 5,
+            "pageStart": 0,
+            "pageEnd": 1,
+        }
+        assert first["uri"].endswith("?page=1&perPage=2")
+        assert first["navigation"]["nextPage"]["uri"].endswith("?page=2&perPage=2")
+        assert "previousPage" not in first["navigation"]
+        last = http.get(path, params={"perPage": 2, "page": 3}, headers=headers).json()
+        assert [r["phoneNumber"] for r in last["records"]] == ["+14155550004"]
+        assert (last["paging"]["pageStart"], last["paging"]["pageEnd"]) == (4, 4)
+        assert "nextPage" not in last["navigation"]
+        assert last["navigation"]["previousPage"]["uri"].endswith("?page=2&perPage=2")
+        past = http.get(path, params={"perPage": 2, "page": 4}, headers=headers).json()
+        assert past["records"] == [] and past["paging"]["page"] == 4
+        assert "pageStart" not in past["paging"]  # a client paging until empty stops here
+        for bad in ({"page": "0"}, {"page": "x"}, {"perPage": "0"}):
+            refused = http.get(path, params=bad, headers=headers)
+            assert (refused.status_code, refused.json()["errorCode"]) == (400, "CMN-101")
+
+
+@pytest.mark.parametrize("path", [PATH.format(account="~", extension="~"), COMPANY])
+def test_a_usage_type_filter_keeps_the_direct_numbers_only_when_asked(rc: RC, path: str) -> None:
+    def listed(*kinds: str) -> list[str]:
+        params = [("usageType", kind) for kind in kinds]
+        response = rc.http.get(path, params=params, headers=rc.headers)
+        return [r["phoneNumber"] for r in response.json()["records"]]
+
+    assert listed("MainCompanyNumber") == []
+    assert listed("MainCompanyNumber", "DirectNumber") == ["+16505550100"]
+    assert listed() == ["+16505550100"]
+
+
+def test_the_account_wide_list_is_in_the_heavy_rate_limit_group(rc: RC) -> None:
+    response = rc.http.get(COMPANY, headers=rc.headers)
+    group = (response.headers["X-Rate-Limit-Group"], response.headers["X-Rate-Limit-Limit"])
+    assert group == ("heavy", "10")
