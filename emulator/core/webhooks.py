@@ -72,6 +72,8 @@ class WebhookJob:
     #: attempt is retried at all.
     timeout: float | None = field(compare=False, default=None)
     retry: bool = field(compare=False, default=True)
+    #: The provider's own note on the job (kept across a restart), for its ``wanted`` check.
+    tag: str = field(compare=False, default="")
 
     def record(self) -> dict[str, Any]:
         """The job as a JSON-ready dict (what a ``JobLog`` keeps, and ``restore`` takes)."""
@@ -79,6 +81,8 @@ class WebhookJob:
         del data["order"], data["generation"], data["queued"]
         if data["timeout"] is None and data["retry"]:  # as an earlier version wrote it
             del data["timeout"], data["retry"]
+        if not data["tag"]:
+            del data["tag"]
         return data
 
 
@@ -167,6 +171,7 @@ class WebhookQueue:
         headers: dict[str, str] | None = None,
         timeout: float | None = None,
         retry: bool = True,
+        tag: str = "",
     ) -> WebhookJob:
         job = WebhookJob(
             due,
@@ -182,6 +187,7 @@ class WebhookQueue:
             headers,
             timeout=timeout,
             retry=retry,
+            tag=tag,
         )
         if self._log is None:
             self._queue(job)
@@ -477,6 +483,14 @@ class WebhookQueue:
             if over:
                 self._log.done(over)
 
+    def _still_wanted(self, job: WebhookJob) -> bool:
+        if self.wanted is None:
+            return True
+        try:
+            return self.wanted(job)
+        except Exception:  # one job the check fails on must not take the others down
+            return True
+
     def _attempt(self, client: httpx.Client, job: WebhookJob) -> bool:
         """Send ``job`` once; whether it is queued again for a retry."""
         at = job.due if self.virtual_clock else self._now()
@@ -484,7 +498,7 @@ class WebhookQueue:
             if job.generation != self._generation:  # cleared (a reset) before its turn
                 self._drop_in_flight([job])
                 return False
-        if self.wanted is not None and not self.wanted(job):
+        if not self._still_wanted(job):
             with self._lock:
                 self._drop_in_flight([job])
             return False  # e.g. its subscription was deleted meanwhile: owed to no one

@@ -117,6 +117,23 @@ def test_a_job_no_longer_wanted_when_due_is_dropped_unsent_and_unrecorded(
     assert sorted(log.finished) == sorted([kept.key, dropped.key])
 
 
+def test_a_wanted_check_that_fails_does_not_hold_back_the_jobs_after_it(
+    receiver: _Receiver,
+) -> None:
+    now = [0.0]
+    queue = _queue(now)
+
+    def broken(job: WebhookJob) -> bool:
+        raise RuntimeError("the store is gone")
+
+    queue.wanted = broken
+    for name in ("first", "second"):
+        queue.schedule(5.0, method="post", url=f"{receiver.url}/{name}", provider="p")
+    now[0] = 5.0
+    queue.notify()
+    assert receiver.hits == ["/first", "/second"]  # sent: when in doubt, a job is owed
+
+
 def test_nothing_is_sent_while_held_and_due_jobs_go_out_when_the_hold_ends(
     receiver: _Receiver,
 ) -> None:

@@ -5,8 +5,8 @@ from .config import check_scenario
 from .inbound import receive_inbound
 from .limits import GROUPS
 from .mapping import status_name
+from .notifications import still_wanted
 from .routes import build_app
-from .subscriptions import still_wanted
 
 __all__ = ["PROVIDER"]
 

@@ -18,9 +18,9 @@ from ...core.models import Message
 from ...core.phone import is_possible_e164
 from .auth import DEFAULT_ACCOUNT_ID
 from .batches import new_message_ids
+from .notifications import notify_inbound, notify_opt_out
 from .numbers import declared_number
 from .optouts import keyword_status, set_status
-from .subscriptions import notify_inbound, notify_opt_out
 from .wire import parse_number
 
 if TYPE_CHECKING:

@@ -29,6 +29,7 @@ from ...core.ratelimit import retry_after_header
 from ...core.store import BatchQuery, MessageQuery
 from ..base import CALLER_FOUND, RATE_CALLER, RATE_LIMIT, DropConnection, guarded
 from ..routing import header, provider_app, read_body
+from . import subscriptions
 from .auth import Principal, authenticate, issue_token, rate_limit_client, revoke_token
 from .batches import create_batch, gc_paused
 from .consents import (
@@ -64,6 +65,7 @@ from .errors import (
 from .identity import account_info, extension_info
 from .limits import rate_headers
 from .mapping import STATUS_KEYS, status_name
+from .notifications import notify_batch
 from .numbers import account_numbers, numbers_by_owner, phone_number_list
 from .optouts import forget as forget_consent
 from .optouts import records as optout_records
@@ -77,13 +79,11 @@ from .paging import (
     list_pager,
     paginate,
 )
-from .subscriptions import SubscriptionRequest, notify_batch, subscription_body
-from .subscriptions import create_subscription as subscribe
-from .subscriptions import delete as unsubscribe
-from .subscriptions import find as find_subscription
-from .subscriptions import owned as owned_subscriptions
-from .subscriptions import renew as renew_subscription
-from .subscriptions import update as update_subscription
+from .subscriptions import (
+    CreateSubscriptionRequest,
+    UpdateSubscriptionRequest,
+    subscription_body,
+)
 from .wire import (
     BatchRequest,
     BulkAssignRequest,
@@ -116,7 +116,8 @@ _A2P = "/v1.0/account/{accountId}/a2p-sms"
 _CONSENTS = "/v2/accounts/{accountId}/sms/consents"
 _CONSENT_DECODER = msgspec.json.Decoder(ConsentUpdate)
 _SEARCH_DECODER = msgspec.json.Decoder(ConsentSearch)
-_SUBSCRIPTION_DECODER = msgspec.json.Decoder(SubscriptionRequest)
+_NEW_SUBSCRIPTION_DECODER = msgspec.json.Decoder(CreateSubscriptionRequest)
+_SUBSCRIPTION_CHANGE_DECODER = msgspec.json.Decoder(UpdateSubscriptionRequest)
 _SUBSCRIPTION = "/v1.0/subscription"
 _seq = attrgetter("seq")
 
@@ -756,64 +757,64 @@ def build_app(emu: Emulator) -> ASGIApp:
         )
         return json_response(body)
 
-    def subscription(request: Request) -> tuple[Principal, dict[str, Any]]:
-        principal = _caller_principal(emu, request)
-        found = find_subscription(emu, principal, request.path_params["subscriptionId"])
-        if found is None:
-            raise ResourceNotFound(parameter="subscriptionId")
-        return principal, found
+    def subscription_response(request: Request, record: dict[str, Any]) -> Response:
+        return json_response(subscription_body(record, emu.time(), origin(request)))
 
     async def create_subscription(request: Request) -> Response:
         principal = _caller_principal(emu, request)
-        data = await _json_body(request, _SUBSCRIPTION_DECODER)
-        record = await subscribe(emu, principal, data)
-        return json_response(subscription_body(record, emu.time(), origin(request)))
+        data = await _json_body(request, _NEW_SUBSCRIPTION_DECODER)
+        return subscription_response(request, await subscriptions.create(emu, principal, data))
 
     async def list_subscriptions(request: Request) -> Response:
         principal = _caller_principal(emu, request)
         now, base = emu.time(), origin(request)
-        records = [subscription_body(r, now, base) for r in owned_subscriptions(emu, principal)]
+        owned = subscriptions.owned(emu, principal)
+        records = [subscription_body(r, now, base) for r in owned]
         return json_response({"uri": f"{base}/restapi{_SUBSCRIPTION}", "records": records})
 
     async def get_subscription(request: Request) -> Response:
-        _, record = subscription(request)
-        return json_response(subscription_body(record, emu.time(), origin(request)))
+        principal = _caller_principal(emu, request)
+        record = subscriptions.find(emu, principal, request.path_params["subscriptionId"])
+        return subscription_response(request, record)
 
     async def put_subscription(request: Request) -> Response:
-        principal, record = subscription(request)
+        principal = _caller_principal(emu, request)
         body = await _read_body(request, MAX_BODY)
-        data = SubscriptionRequest()
+        data = UpdateSubscriptionRequest()
         if body.strip():  # an empty PUT renews
             _require_json(request)
-            data = decode_json(body, _SUBSCRIPTION_DECODER)
-        record = update_subscription(emu, principal, record, data)
-        return json_response(subscription_body(record, emu.time(), origin(request)))
+            data = decode_json(body, _SUBSCRIPTION_CHANGE_DECODER)
+        subscription_id = request.path_params["subscriptionId"]
+        return subscription_response(
+            request, subscriptions.update(emu, principal, subscription_id, data)
+        )
 
     async def delete_subscription(request: Request) -> Response:
-        _, record = subscription(request)
-        unsubscribe(emu, record)
+        principal = _caller_principal(emu, request)
+        subscriptions.delete(emu, principal, request.path_params["subscriptionId"])
         return Response(status_code=204)
 
     async def renew(request: Request) -> Response:
-        _, record = subscription(request)
-        record = renew_subscription(emu, record)
-        return json_response(subscription_body(record, emu.time(), origin(request)))
+        principal = _caller_principal(emu, request)
+        subscription_id = request.path_params["subscriptionId"]
+        return subscription_response(request, subscriptions.renew(emu, principal, subscription_id))
 
+    list_them = _endpoint(emu, "list_subscriptions", "light", list_subscriptions)
     subscription_collection = {
         "POST": _endpoint(emu, "create_subscription", "medium", create_subscription),
-        "GET": _endpoint(emu, "list_subscriptions", "light", list_subscriptions),
     }
+    read_one = _endpoint(emu, "get_subscription", "light", get_subscription)
     subscription_item = {
-        "GET": _endpoint(emu, "get_subscription", "light", get_subscription),
         "PUT": _endpoint(emu, "update_subscription", "medium", put_subscription),
         "DELETE": _endpoint(emu, "delete_subscription", "medium", delete_subscription),
     }
 
-    async def subscriptions(request: Request) -> Response:
-        return await subscription_collection[request.method](request)
+    async def subscription_list(request: Request) -> Response:
+        # One route for every method, so a 405 lists them all; HEAD is answered as GET.
+        return await subscription_collection.get(request.method, list_them)(request)
 
     async def one_subscription(request: Request) -> Response:
-        return await subscription_item[request.method](request)
+        return await subscription_item.get(request.method, read_one)(request)
 
     async def get_account(request: Request) -> Response:
         return json_response(account_info(emu, own(request), origin(request)))
@@ -845,7 +846,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             "GET",
             "heavy",  # RingCentral's listAccountPhoneNumbers is in the Heavy group
         ),
-        Route(_SUBSCRIPTION, subscriptions, methods=["GET", "POST"], name="subscriptions"),
+        Route(_SUBSCRIPTION, subscription_list, methods=["GET", "POST"], name="subscriptions"),
         Route(
             f"{_SUBSCRIPTION}/{{subscriptionId}}",
             one_subscription,
@@ -857,7 +858,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             "renew_subscription",
             renew,
             "POST",
-            "medium",
+            "light",
         ),
         Route(_CONSENTS, consents, methods=["GET", "PATCH", "DELETE"], name="consents"),
         route(f"{_CONSENTS}/export", "export_consents", export_consents, "GET", "light"),

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from emulator import Emulator
+from emulator.providers.ringcentral import subscriptions
 
 from ..receiver import Receiver
-from .conftest import RC, SENDER
+from .conftest import RC, SENDER, bearer
 
 SUBSCRIPTION = "/restapi/v1.0/subscription"
 BATCHES = "/restapi/v1.0/account/~/a2p-sms/batches"
@@ -309,11 +314,21 @@ def test_put_replaces_the_filters_and_renews(
     subscription = subscribe(rc, receiver, [BATCHES], expiresIn=600)
     path = f"{SUBSCRIPTION}/{subscription['id']}"
     sms_emulator.advance("5m")
-    renewed = rc.http.put(path, headers=rc.headers)  # an empty PUT renews
-    assert renewed.status_code == 200 and renewed.json()["expiresIn"] == 600
-    updated = rc.http.put(path, json={"eventFilters": [OPT_OUTS]}, headers=rc.headers)
+    renewed = rc.http.put(path, headers=rc.headers)  # an empty PUT renews, for the default
+    assert renewed.status_code == 200 and renewed.json()["expiresIn"] == 604_800
+    updated = rc.http.put(
+        path,
+        json={
+            "eventFilters": [OPT_OUTS],
+            "expiresIn": 900,
+            "deliveryMode": {"address": "http://127.0.0.1:1/elsewhere"},  # ignored
+        },
+        headers=rc.headers,
+    )
     assert updated.status_code == 200
     assert updated.json()["eventFilters"] == [OPT_OUTS]
+    assert updated.json()["expiresIn"] == 900
+    assert updated.json()["deliveryMode"]["address"] == f"{receiver.url}/hook"
     rc.send([HANDSET])
     sms_emulator.inbound("ringcentral", HANDSET, SENDER, "stop")
     sms_emulator.advance("1m")
@@ -335,8 +350,6 @@ def test_another_accounts_subscription_is_not_found(rc: RC, receiver: Receiver) 
             }
         }
     )
-    from .conftest import bearer
-
     other = bearer(rc.http, auth=("other", "s"))
     response = rc.http.get(f"{SUBSCRIPTION}/{subscription['id']}", headers=other)
     assert response.status_code == 404
@@ -382,7 +395,14 @@ def test_renewal_reminders_count_down_and_follow_a_renewal(
 
 @pytest.mark.parametrize(
     "query",
-    ["threshold=300&interval=30", "threshold=300", "interval=120", "threshold=x&interval=60"],
+    [
+        "threshold=300&interval=200",  # over half the threshold
+        "threshold=400&interval=100",  # a threshold over half the lifetime
+        "threshold=300",
+        "interval=120",
+        "threshold=x&interval=60",
+        f"threshold={'9' * 5000}&interval=60",
+    ],
 )
 def test_a_renewal_reminder_filter_needs_a_sane_threshold_and_interval(
     rc: RC, receiver: Receiver, query: str
@@ -390,6 +410,181 @@ def test_a_renewal_reminder_filter_needs_a_sane_threshold_and_interval(
     body = {
         "eventFilters": [f"/restapi/v1.0/subscription/~?{query}"],
         "deliveryMode": {"transportType": "WebHook", "address": f"{receiver.url}/h"},
+        "expiresIn": 600,
     }
     response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
     assert (response.status_code, response.json()["errorCode"]) == (400, "CMN-101")
+
+
+def test_the_remaining_subscription_still_gets_everything_after_a_restart_and_a_delete(
+    tmp_path: Path, webhook_receiver: Receiver
+) -> None:
+    first = Emulator(db=tmp_path / "state.sqlite3")
+    rc = RC(first)
+    keep = subscribe(rc, webhook_receiver, [BATCHES])
+    drop = subscribe(rc, webhook_receiver, [OPT_OUTS])
+    first.close()
+    again = Emulator(db=tmp_path / "state.sqlite3")
+    try:
+        rc = RC(again)
+        assert rc.http.delete(f"{SUBSCRIPTION}/{drop['id']}", headers=rc.headers).status_code == 204
+        rc.send([HANDSET])
+        again.advance("1m")
+        got = [(n["subscriptionId"], n["body"]["status"]) for n in notifications(webhook_receiver)]
+        assert got == [(keep["id"], "Processing"), (keep["id"], "Completed")]
+    finally:
+        again.close()
+
+
+def test_validation_has_three_seconds_in_all_not_per_read(
+    rc: RC, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A receiver that trickles its answer never exceeds the per-read timeout."""
+    monkeypatch.setattr(subscriptions, "VALIDATION_TIMEOUT", 0.3)
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+
+        def trickle() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(65536)
+                for byte in b"HTTP/1.1 200 OK\r\nValidation-Token: x\r\n\r\n":
+                    try:
+                        connection.sendall(bytes([byte]))
+                    except OSError:
+                        return  # the emulator gave up, as it should
+                    time.sleep(0.1)  # real-time ok: under the per-read timeout each time
+
+        worker = threading.Thread(target=trickle, daemon=True)
+        worker.start()
+        started = time.monotonic()
+        body = {
+            "eventFilters": [BATCHES],
+            "deliveryMode": {"transportType": "WebHook", "address": f"http://127.0.0.1:{port}/"},
+        }
+        response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+        took = time.monotonic() - started
+    assert response.json()["errorCode"] == "SUB-521"
+    assert took < 2.0  # the trickle would take over 4 s
+
+
+def test_two_renewals_at_one_moment_leave_one_set_of_reminders(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    reminder = "/restapi/v1.0/subscription/~?threshold=300&interval=120"
+    subscription = subscribe(rc, receiver, [reminder], expiresIn=600)
+    path = f"{SUBSCRIPTION}/{subscription['id']}"
+    for _ in range(2):
+        assert rc.http.post(f"{path}/renew", headers=rc.headers).status_code == 200
+    assert rc.http.put(path, json={"expiresIn": 600}, headers=rc.headers).status_code == 200
+    sms_emulator.advance("600s")
+    assert [n["body"]["expiresIn"] for n in notifications(receiver)] == [300, 180, 60]
+
+
+def test_a_filter_dropped_and_added_again_gets_each_event_once(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    batch = rc.send([HANDSET])
+    named = f"{BATCHES}/{batch['id']}"
+    subscription = subscribe(rc, receiver, [named])
+    path = f"{SUBSCRIPTION}/{subscription['id']}"
+    for filters in ([OPT_OUTS], [OPT_OUTS, named]):
+        response = rc.http.put(path, json={"eventFilters": filters}, headers=rc.headers)
+        assert response.status_code == 200
+    sms_emulator.advance("1m")
+    assert [n["body"]["status"] for n in notifications(receiver)] == ["Completed"]
+
+
+def test_a_subscription_made_as_a_reset_comes_draws_nothing_from_the_fresh_state(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    def reset_during_validation(request: Any) -> None:
+        if "validation-token" in request.headers and receiver.on_request is not None:
+            receiver.on_request = None
+            sms_emulator.reset()
+
+    receiver.on_request = reset_during_validation
+    body = {
+        "eventFilters": [BATCHES],
+        "deliveryMode": {"transportType": "WebHook", "address": f"{receiver.url}/hook"},
+    }
+    with pytest.raises(httpx.RemoteProtocolError):  # dropped: it belongs to the state gone
+        rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+    rc.relogin()
+    after_reset = subscribe(rc, receiver, [BATCHES])["id"]
+    fresh = Emulator(sms_emulator.scenario)
+    try:
+        assert subscribe(RC(fresh), receiver, [BATCHES])["id"] == after_reset
+    finally:
+        fresh.close()
+
+
+def test_head_reads_subscriptions_as_get_does(rc: RC, receiver: Receiver) -> None:
+    subscription = subscribe(rc, receiver, [BATCHES])
+    for path in (SUBSCRIPTION, f"{SUBSCRIPTION}/{subscription['id']}"):
+        response = rc.http.head(path, headers=rc.headers)
+        assert (response.status_code, response.content) == (200, b"")
+    refused = rc.http.patch(SUBSCRIPTION, headers=rc.headers)
+    assert refused.status_code == 405
+    assert set(refused.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST"}
+
+
+@pytest.mark.parametrize("token", ["two\r\nlines", "naïve", "tab\there"])
+def test_a_verification_token_that_cannot_be_a_header_is_refused(
+    rc: RC, receiver: Receiver, token: str
+) -> None:
+    body = {
+        "eventFilters": [BATCHES],
+        "deliveryMode": {
+            "transportType": "WebHook",
+            "address": f"{receiver.url}/hook",
+            "verificationToken": token,
+        },
+    }
+    response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["parameterName"] == "deliveryMode.verificationToken"
+
+
+def test_renewing_is_in_the_light_group_and_changes_in_the_medium_one(
+    rc: RC, receiver: Receiver
+) -> None:
+    path = f"{SUBSCRIPTION}/{subscribe(rc, receiver, [BATCHES])['id']}"
+    groups = {
+        "renew": rc.http.post(f"{path}/renew", headers=rc.headers),
+        "put": rc.http.put(path, headers=rc.headers),
+        "get": rc.http.get(path, headers=rc.headers),
+        "list": rc.http.get(SUBSCRIPTION, headers=rc.headers),
+        "delete": rc.http.delete(path, headers=rc.headers),
+    }
+    assert {k: r.headers["X-Rate-Limit-Group"] for k, r in groups.items()} == {
+        "renew": "light",
+        "put": "medium",
+        "get": "light",
+        "list": "light",
+        "delete": "medium",
+    }
+
+
+@pytest.mark.sms_scenario(
+    {
+        "accounts": {
+            "ringcentral": [
+                {"client_id": "client-id", "client_secret": "client-secret"},
+                {"client_id": "second-app", "client_secret": "s"},
+            ]
+        }
+    }
+)
+def test_each_client_application_sees_only_its_own_subscriptions(
+    rc: RC, receiver: Receiver
+) -> None:
+    """RingCentral lists "subscriptions created by the user for the current authorized
+    client application"."""
+    subscription = subscribe(rc, receiver, [BATCHES])
+    other_app = bearer(rc.http, auth=("second-app", "s"))
+    assert rc.http.get(SUBSCRIPTION, headers=other_app).json()["records"] == []
+    path = f"{SUBSCRIPTION}/{subscription['id']}"
+    for method in ("GET", "PUT", "DELETE"):
+        assert rc.http.request(method, path, headers=other_app).status_code == 404
+    assert rc.http.get(path, headers=rc.headers).status_code == 200

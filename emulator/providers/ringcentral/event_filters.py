@@ -1,0 +1,123 @@
+"""RingCentral event filters: which of them carry A2P events, and what each selects.
+
+* ``/restapi/v1.0/account/~/a2p-sms/batches[?from=]`` and ``.../batches/{batchId}``;
+* ``/restapi/v1.0/account/~/a2p-sms/messages[?direction=&batchId=&from=&to=]``;
+* ``/restapi/v1.0/account/~/a2p-sms/opt-outs[?from=&to=]``;
+* ``/restapi/v1.0/subscription/~?threshold=&interval=``: renewal reminders.
+
+Any other ``/restapi/v1.0/...`` filter is of kind "other": RingCentral has many,
+and their events concern what this emulator does not model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import unquote
+
+from .errors import InvalidParameter
+from .wire import parse_number
+
+__all__ = ["EventFilter", "checked_filters", "parse_filter"]
+
+_A2P_FILTER = re.compile(
+    r"^/restapi/v1\.0/account/(?P<account>[^/?]+)/a2p-sms/"
+    r"(?P<kind>batches|messages|opt-outs)(?:/(?P<batch>[^/?]+))?(?:\?(?P<query>.*))?$"
+)
+_REMINDER_FILTER = re.compile(r"^/restapi/v1\.0/subscription/~\?(?P<query>.*)$")
+_DIRECTIONS = {"inbound": "Inbound", "outbound": "Outbound"}
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """One parsed event filter: ``kind`` is batches, messages, opt-outs, renewal or other."""
+
+    text: str
+    kind: str
+    batch_id: str | None = None
+    direction: str | None = None
+    sender: str | None = None
+    to: str | None = None
+    #: A renewal reminder's: from this many seconds before expiry, every ``interval``.
+    threshold: int = 0
+    interval: int = 0
+
+    def event(self, account_id: str) -> str:
+        """The notification's ``event``: the filter with the account's id for ``~``."""
+        return self.text.replace("/account/~/", f"/account/{account_id}/", 1)
+
+
+def _refused(text: object) -> InvalidParameter:
+    return InvalidParameter(parameter="eventFilters", value=str(text))
+
+
+@lru_cache(maxsize=4096)
+def parse_filter(text: str, account_id: str) -> EventFilter:
+    """``text`` as an ``EventFilter``; CMN-101 ``[eventFilters]`` if it is not one."""
+    if not isinstance(text, str) or not text.startswith("/restapi/v1.0/"):
+        raise _refused(text)
+    found = _A2P_FILTER.match(text)
+    if found is None:
+        reminder = _REMINDER_FILTER.match(text)
+        return _reminder(text, reminder["query"]) if reminder else EventFilter(text, "other")
+    if found["account"] not in ("~", account_id):
+        raise _refused(text)
+    kind = found["kind"]
+    if found["batch"] is not None and kind != "batches":
+        raise _refused(text)
+    params = _query(found["query"])
+    direction = params.get("direction")
+    if direction is not None:
+        direction = _DIRECTIONS.get(direction.lower())
+        if direction is None:
+            raise _refused(text)
+    sender, to = params.get("from"), params.get("to")
+    return EventFilter(
+        text,
+        kind,
+        batch_id=found["batch"] or params.get("batchId"),
+        direction=direction,
+        sender=parse_number(sender) if sender else None,
+        to=parse_number(to) if to else None,
+    )
+
+
+def _query(text: str | None) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in (text or "").split("&"):
+        name, _, value = pair.partition("=")
+        if name and value:
+            params[unquote(name)] = unquote(value)  # a raw + stays a +, as RC writes it
+    return params
+
+
+def _seconds(value: str) -> int | None:
+    """Whole seconds written in ASCII digits (a sane number of them), else None."""
+    digits = value.lstrip("0") or "0"
+    if not (value.isascii() and value.isdigit()) or len(digits) > 10:
+        return None
+    return int(digits)
+
+
+def _reminder(text: str, query: str) -> EventFilter:
+    """``/restapi/v1.0/subscription/~?threshold=&interval=``: whole seconds, the interval
+    at most half the threshold (RingCentral's rule)."""
+    params = _query(query)
+    threshold = _seconds(params.get("threshold", ""))
+    interval = _seconds(params.get("interval", ""))
+    if threshold is None or interval is None or not 1 <= interval <= threshold // 2:
+        raise _refused(text)
+    return EventFilter(text, "renewal", threshold=threshold, interval=interval)
+
+
+def checked_filters(filters: list[str] | None, account_id: str, expires_in: int) -> list[str]:
+    """The request's filters (once each), each one checked; CMN-101 when there are none,
+    or when a reminder's threshold is over half the subscription's lifetime."""
+    if not filters:
+        raise InvalidParameter(parameter="eventFilters")
+    for text in filters:
+        parsed = parse_filter(text, account_id)
+        if parsed.kind == "renewal" and parsed.threshold > expires_in // 2:
+            raise _refused(text)
+    return list(dict.fromkeys(filters))
