@@ -431,6 +431,16 @@ def _endpoint(
     return answer
 
 
+def _by_method(read: Handler, **others: Handler) -> Handler:
+    """One route's handler for several methods (so a 405 lists them all): ``others`` by
+    method, ``read`` for GET and HEAD."""
+
+    async def dispatch(request: Request) -> Response:
+        return await others.get(request.method, read)(request)
+
+    return dispatch
+
+
 def build_app(emu: Emulator) -> ASGIApp:
     """RingCentral's app, mounted at ``/restapi``."""
 
@@ -706,21 +716,15 @@ def build_app(emu: Emulator) -> ASGIApp:
         wrapped = _endpoint(emu, name, group, handler, oauth=oauth)
         return Route(path, wrapped, methods=[method], name=name)
 
-    create = _endpoint(emu, "create_batch", "light", post_batch)
-    listing = _endpoint(emu, "list_batches", "light", list_batches)
-
-    async def batches(request: Request) -> Response:
-        # One route for both methods, so a 405 lists every allowed method.
-        return await (create if request.method == "POST" else listing)(request)
-
-    read_consents = _endpoint(emu, "list_consents", "light", list_consents)
-    consent_methods = {
-        "PATCH": _endpoint(emu, "update_consents", "light", update_consents),
-        "DELETE": _endpoint(emu, "delete_consents", "light", delete_consents),
-    }
-
-    async def consents(request: Request) -> Response:
-        return await consent_methods.get(request.method, read_consents)(request)
+    batches = _by_method(
+        _endpoint(emu, "list_batches", "light", list_batches),
+        POST=_endpoint(emu, "create_batch", "light", post_batch),
+    )
+    consents = _by_method(
+        _endpoint(emu, "list_consents", "light", list_consents),
+        PATCH=_endpoint(emu, "update_consents", "light", update_consents),
+        DELETE=_endpoint(emu, "delete_consents", "light", delete_consents),
+    )
 
     def own(request: Request) -> Principal:
         """The caller, when the path names its own account (and extension): ``~`` or its id."""
@@ -799,22 +803,15 @@ def build_app(emu: Emulator) -> ASGIApp:
         subscription_id = request.path_params["subscriptionId"]
         return subscription_response(request, subscriptions.renew(emu, principal, subscription_id))
 
-    list_them = _endpoint(emu, "list_subscriptions", "light", list_subscriptions)
-    subscription_collection = {
-        "POST": _endpoint(emu, "create_subscription", "medium", create_subscription),
-    }
-    read_one = _endpoint(emu, "get_subscription", "light", get_subscription)
-    subscription_item = {
-        "PUT": _endpoint(emu, "update_subscription", "medium", put_subscription),
-        "DELETE": _endpoint(emu, "delete_subscription", "medium", delete_subscription),
-    }
-
-    async def subscription_list(request: Request) -> Response:
-        # One route for every method, so a 405 lists them all; HEAD is answered as GET.
-        return await subscription_collection.get(request.method, list_them)(request)
-
-    async def one_subscription(request: Request) -> Response:
-        return await subscription_item.get(request.method, read_one)(request)
+    subscription_list = _by_method(
+        _endpoint(emu, "list_subscriptions", "light", list_subscriptions),
+        POST=_endpoint(emu, "create_subscription", "medium", create_subscription),
+    )
+    one_subscription = _by_method(
+        _endpoint(emu, "get_subscription", "light", get_subscription),
+        PUT=_endpoint(emu, "update_subscription", "medium", put_subscription),
+        DELETE=_endpoint(emu, "delete_subscription", "medium", delete_subscription),
+    )
 
     async def get_account(request: Request) -> Response:
         return json_response(account_info(emu, own(request), origin(request)))
