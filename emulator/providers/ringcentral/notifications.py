@@ -75,9 +75,10 @@ def _listening(emu: Emulator, tenant: str) -> Listening:
     found: Listening = {}
     if not SUBSCRIBED.get(emu.store).get(tenant):
         return found
+    now = emu.time()
     for _, record in emu.store.state_items(NAMESPACE):
-        if record["tenant"] != tenant:
-            continue
+        if record["tenant"] != tenant or record["expires_at"] < now:
+            continue  # an expired subscription gets nothing of what happens meanwhile
         for text in record["eventFilters"]:
             parsed = parse_filter(text, tenant)
             found.setdefault(parsed.kind, []).append((record, parsed))
