@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 from providers.receiver import Receiver  # tests/ is on sys.path: this file's folder
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """On a runner that sets HTTP_PROXY, the suite's own clients (httpx, requests, the
+    SDKs, node, Chromium, the servers it starts) reach 127.0.0.1 directly, as the
+    emulator's do (``emulator.core.http``; tests/core/test_http.py checks it without this)."""
+    for name in ("NO_PROXY", "no_proxy"):
+        hosts = [h for h in os.environ.get(name, "").split(",") if h.strip()]
+        os.environ[name] = ",".join(hosts + [h for h in LOOPBACK_HOSTS if h not in hosts])
 
 
 @pytest.fixture

@@ -96,6 +96,7 @@ class Server:
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
+                self.close()  # no one else knows of it yet: it must not outlive the test
                 pytest.fail("server never answered /_emulator/health")
             time.sleep(0.05)  # real-time ok
 

@@ -75,10 +75,11 @@ def test_scenarios_lists_every_shipped_scenario_with_its_description(
 
 
 def test_scenarios_into_a_closed_pipe_exits_quietly() -> None:
+    import shlex
     import subprocess
     import sys
 
-    shell = f"{sys.executable} -m emulator scenarios | head -n 1"
+    shell = f"{shlex.quote(sys.executable)} -m emulator scenarios | head -n 1"
     done = subprocess.run(["sh", "-c", shell], capture_output=True, text=True, timeout=60)
     assert done.stdout.count("\n") == 1
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr

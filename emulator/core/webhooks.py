@@ -31,6 +31,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 import msgspec
 
+from . import http
+
 __all__ = ["RETRY_DELAYS", "Deferral", "JobLog", "WebhookJob", "WebhookQueue", "is_webhook_url"]
 
 #: Seconds (emulator time) before each retry of a failed delivery.
@@ -418,7 +420,7 @@ class WebhookQueue:
                 self._more = False
                 jobs = self._pop_due(self._now())
                 if jobs:
-                    client = client or httpx.Client(timeout=self._timeout)
+                    client = client or http.client(timeout=self._timeout)
                     sent += self._send_jobs(jobs, stop, client)  # then again: retries may be due
                 if (stop is not None and stop.is_set()) or not (jobs or self._more):
                     return sent
@@ -439,7 +441,7 @@ class WebhookQueue:
         the attempt in flight is made again, not every one of a long round.
         """
         if client is None:
-            with httpx.Client(timeout=self._timeout) as own:
+            with http.client(timeout=self._timeout) as own:
                 return self._send_jobs(jobs, stop, own)
         for done, job in enumerate(jobs):
             if stop is not None and stop.is_set():

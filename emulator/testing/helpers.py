@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from ..core import http
 from ..core.phone import same_number
 from ..emulator import Emulator
 
@@ -227,7 +228,7 @@ class SocketClients:
 
     def client(self, **kwargs: Any) -> httpx.Client:
         """An ``httpx.Client`` with ``url`` as base URL: requests go over the real socket."""
-        client = httpx.Client(base_url=self.url, **kwargs)
+        client = http.client(base_url=self.url, **kwargs)
         tracked = self.__dict__.get("_tracked_clients")
         if tracked is not None:
             tracked.append(client)

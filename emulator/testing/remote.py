@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from ..core import http
 from ..core.clock import to_datetime
 from ..scenario.loader import is_file, shipped_scenarios
 from ..scenario.schema import Scenario
@@ -53,7 +54,7 @@ class RemoteEmulator(SocketClients, MessageHelpers):
 
     def __init__(self, url: str, *, timeout: float = 10.0) -> None:
         self.url = url.rstrip("/")
-        self._http = httpx.Client(base_url=self.url, timeout=timeout)
+        self._http = http.client(base_url=self.url, timeout=timeout)
         self._initial_scenario: dict[str, Any] | None = None
 
     # plumbing

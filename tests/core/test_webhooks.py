@@ -384,10 +384,12 @@ def test_jobs_queued_when_one_of_two_holds_ends_go_out_when_the_other_ends(
 
 
 def test_a_job_that_cannot_even_be_sent_is_a_failed_attempt_not_the_end_of_the_round(
-    receiver: _Receiver,
+    receiver: _Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A host httpx cannot encode (``a..b``) raised out of the sending loop: every other
     job due in the same round was lost, unsent and unrecorded."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)  # a proxy would take the host as it is
     now = [0.0]
     queue = _queue(now)
     queue.schedule(1.0, method="post", url="http://a..b/receipt", provider="p")

@@ -46,7 +46,7 @@ def test_every_promised_scenario_is_shipped_and_valid() -> None:
         scenario = load_scenario(name)
         assert scenario.name == name
         assert scenario.description
-        assert shipped[name].read_text().startswith("# "), f"{name} needs a comment header"
+        assert shipped[name].read_text("utf-8").startswith("# "), f"{name} needs a comment header"
 
 
 def test_default_is_happy_path() -> None:

@@ -118,7 +118,7 @@ def test_live(sms_emulator_server):
 
 INNER_INI = """
 [pytest]
-addopts = --strict-markers -p no:cacheprovider
+addopts = --strict-markers -p no:cacheprovider -p no:randomly
 filterwarnings = error
 """
 

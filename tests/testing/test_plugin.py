@@ -19,7 +19,7 @@ pytest_plugins = ("pytester",)
 
 INI = """
 [pytest]
-addopts = --strict-markers -p no:cacheprovider
+addopts = --strict-markers -p no:cacheprovider -p no:randomly
 filterwarnings = error
 """
 

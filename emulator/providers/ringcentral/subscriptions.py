@@ -16,9 +16,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import anyio
-import httpx
 import msgspec
 
+from ...core import http
 from ...core.webhooks import is_webhook_url
 from .errors import InvalidParameter, ResourceNotFound, RingCentralError
 from .event_filters import checked_filters
@@ -107,7 +107,7 @@ async def validate_address(address: str, token: str) -> bool:
     }
     try:
         with anyio.fail_after(VALIDATION_TIMEOUT):
-            async with httpx.AsyncClient(timeout=VALIDATION_TIMEOUT) as client:
+            async with http.async_client(timeout=VALIDATION_TIMEOUT) as client:
                 response = await client.post(address, headers=headers)
     except Exception:  # refused, timed out, a host httpx cannot encode: not reachable
         return False
