@@ -79,8 +79,12 @@ def _listening(emu: Emulator, tenant: str) -> Listening:
     for _, record in emu.store.state_items(NAMESPACE):
         if record["tenant"] != tenant or record["expires_at"] < now:
             continue  # an expired subscription gets nothing of what happens meanwhile
+        events: set[str] = set()
         for text in record["eventFilters"]:
             parsed = parse_filter(text, tenant)
+            if parsed.event(tenant) in events:
+                continue  # ``~`` and the account's id: one filter, one notification
+            events.add(parsed.event(tenant))
             found.setdefault(parsed.kind, []).append((record, parsed))
     return found
 

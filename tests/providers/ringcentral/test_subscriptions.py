@@ -588,3 +588,13 @@ def test_each_client_application_sees_only_its_own_subscriptions(
     for method in ("GET", "PUT", "DELETE"):
         assert rc.http.request(method, path, headers=other_app).status_code == 404
     assert rc.http.get(path, headers=rc.headers).status_code == 200
+
+
+def test_one_filter_written_with_the_account_id_and_with_a_tilde_notifies_once(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    account = rc.http.get("/restapi/v1.0/account/~", headers=rc.headers).json()["id"]
+    subscribe(rc, receiver, [BATCHES, f"/restapi/v1.0/account/{account}/a2p-sms/batches"])
+    rc.send([HANDSET])
+    sms_emulator.advance("1m")
+    assert [n["body"]["status"] for n in notifications(receiver)] == ["Processing", "Completed"]
