@@ -79,3 +79,16 @@ def test_js_sdk_waits_retry_after_on_429(sms_emulator_server: Any) -> None:
         e["status"] for e in _journal(sms_emulator_server.url) if e["path"].endswith("/batches")
     ]
     assert statuses.count(429) == 2
+
+
+def test_js_sdk_subscribes_and_a_node_receiver_gets_the_batch_events(
+    sms_emulator_server: Any,
+) -> None:
+    result = _node("webhook_subscription.mjs", sms_emulator_server.url)
+    assert result["subscription"]["status"] == "Active"
+    assert result["subscription"]["deliveryMode"]["verificationToken"] == "js-secret"
+    received = result["received"]
+    assert [r["body"]["body"]["status"] for r in received] == ["Processing", "Completed"]
+    assert {r["body"]["body"]["id"] for r in received} == {result["created"]["id"]}
+    assert {r["headers"]["verification-token"] for r in received} == {"js-secret"}
+    assert {r["body"]["subscriptionId"] for r in received} == {result["subscription"]["id"]}
