@@ -401,7 +401,8 @@ class WebhookQueue:
         return copies
 
     def deliver_due(self, stop: threading.Event | None = None) -> int:
-        """Send every webhook due by now; return how many attempts were made.
+        """Send every webhook due by now; return how many jobs were taken (those no
+        longer wanted included, which are dropped unsent).
 
         Once ``stop`` is set, the jobs not yet sent go back to the queue.
         """

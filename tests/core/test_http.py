@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from providers.receiver import Receiver
 
@@ -47,3 +48,12 @@ def test_the_harness_clients_reach_a_local_server_past_the_proxy() -> None:
             remote.close()
         with http.client(base_url=server.url) as plain:
             assert plain.get("/_emulator/health").status_code == 200
+
+
+def test_options_that_shape_the_connection_still_apply_to_loopback() -> None:
+    """The loopback route is the client's own transport, as the caller built it."""
+    mock = httpx.MockTransport(lambda request: httpx.Response(299))
+    with http.client(transport=mock) as client:
+        assert client.get("http://127.0.0.1:1/anything").status_code == 299
+    with LiveServer() as server, server.client(transport=mock) as client:
+        assert client.get("/_emulator/health").status_code == 299

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from .auth import DEFAULT_ACCOUNT_ID, DEFAULT_OWNER_ID, Principal
 from .wire import parse_number
@@ -108,8 +109,11 @@ def phone_number_list(
     start = (page - 1) * per_page
     shown = records[start : start + per_page]
 
+    # the filter stays in every link (sorted: the same bytes from run to run)
+    kept = "".join(f"usageType={quote(t, safe='')}&" for t in sorted(usage_types or ()))
+
     def link(number: int) -> dict[str, str]:
-        return {"uri": f"{base}?page={number}&perPage={per_page}"}
+        return {"uri": f"{base}?{kept}page={number}&perPage={per_page}"}
 
     paging: dict[str, Any] = {
         "page": page,

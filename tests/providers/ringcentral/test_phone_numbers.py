@@ -232,6 +232,11 @@ def test_a_usage_type_filter_keeps_the_direct_numbers_only_when_asked(rc: RC, pa
     assert listed("MainCompanyNumber") == []
     assert listed("MainCompanyNumber", "DirectNumber") == ["+16505550100"]
     assert listed() == ["+16505550100"]
+    params = [("usageType", "MainCompanyNumber"), ("perPage", "2")]
+    body = rc.http.get(path, params=params, headers=rc.headers).json()
+    follow = rc.http.get(body["navigation"]["firstPage"]["uri"], headers=rc.headers).json()
+    assert follow["records"] == []  # a client following the links keeps its filter
+    assert body["uri"].endswith("?usageType=MainCompanyNumber&page=1&perPage=2")
 
 
 def test_the_account_wide_list_is_in_the_heavy_rate_limit_group(rc: RC) -> None:
