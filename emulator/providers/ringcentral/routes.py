@@ -187,26 +187,34 @@ def _principal(emu: Emulator, request: Request, *, also: str | None = None) -> P
     return principal
 
 
-def _per_page(request: Request, default: int = 1000) -> int:
-    raw = request.query_params.get("perPage")
+def _positive_digits(request: Request, name: str) -> str | None:
+    """Query value ``name`` as its significant digits (None when absent or empty); CMN-101
+    unless it is a whole number above 0 in ASCII digits (leading zeros allowed)."""
+    raw = request.query_params.get(name)
     if raw is None or raw == "":
-        return default
+        return None
     # ASCII digits only: int() would also take "1_0", " 5", "+5" and non-ASCII digits,
     # and refuse (ValueError) more than 4300 digits.
     digits = raw.lstrip("0")
     if not (raw.isascii() and raw.isdigit()) or not digits:
-        raise InvalidParameter(parameter="perPage", value=raw)
+        raise InvalidParameter(parameter=name, value=raw)
+    return digits
+
+
+def _per_page(request: Request, default: int = 1000) -> int:
+    digits = _positive_digits(request, "perPage")
+    if digits is None:
+        return default
     return 1000 if len(digits) > 4 else min(int(digits), 1000)
 
 
 def _page_number(request: Request) -> int:
-    """A page-based list's ``page`` (default 1): ASCII digits, at least 1."""
-    raw = request.query_params.get("page")
-    if raw is None or raw == "":
+    """A page-based list's ``page`` (default 1)."""
+    digits = _positive_digits(request, "page")
+    if digits is None:
         return 1
-    digits = raw.lstrip("0")
-    if not (raw.isascii() and raw.isdigit()) or not digits or len(digits) > 9:
-        raise InvalidParameter(parameter="page", value=raw)
+    if len(digits) > 9:
+        raise InvalidParameter(parameter="page", value=request.query_params["page"])
     return int(digits)
 
 
