@@ -18,6 +18,7 @@ from typing import Protocol
 
 __all__ = [
     "DEFAULT_VIRTUAL_START",
+    "MAX_DURATION",
     "MAX_TIMESTAMP",
     "Clock",
     "RealClock",
@@ -35,6 +36,9 @@ DEFAULT_VIRTUAL_START = datetime(2026, 1, 1, tzinfo=UTC)
 #: The latest moment a clock may reach (datetimes end at year 9999).
 MAX_TIMESTAMP = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp()
 _MIN_TIMESTAMP = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+#: The longest duration: the clock's whole range.  A longer one could never elapse,
+#: and added to a time (a scenario's steps summed) it could overflow to infinity.
+MAX_DURATION = MAX_TIMESTAMP - _MIN_TIMESTAMP
 _LAST = datetime.max.replace(tzinfo=UTC)
 _FIRST = datetime.min.replace(tzinfo=UTC)
 
@@ -82,6 +86,11 @@ def parse_duration(value: str | int | float) -> float:
         raise ValueError(f"invalid duration: {value!r}")
     if seconds < 0 or seconds != seconds or seconds == float("inf"):
         raise ValueError(f"invalid duration {value!r}: must be a finite, non-negative time")
+    if seconds > MAX_DURATION:
+        raise ValueError(
+            f"invalid duration {value!r}: too long (at most {MAX_DURATION:.0f}s,"
+            " the clock's whole range from the year 1 to 9999)"
+        )
     return seconds
 
 

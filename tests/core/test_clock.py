@@ -9,6 +9,7 @@ import pytest
 
 from emulator.core.clock import (
     DEFAULT_VIRTUAL_START,
+    MAX_DURATION,
     MAX_TIMESTAMP,
     RealClock,
     VirtualClock,
@@ -217,6 +218,18 @@ def test_to_datetime_shows_times_past_the_year_9999_as_its_last_instant() -> Non
     assert to_datetime(MAX_TIMESTAMP + 1) == datetime.max.replace(tzinfo=UTC)
     assert to_datetime(1e300) == datetime.max.replace(tzinfo=UTC)
     assert to_datetime(MAX_TIMESTAMP) == datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("huge", ["1e308", 1e308, "99999999999999999999d", 10**20, "3652059d"])
+def test_a_duration_longer_than_the_clock_can_run_is_refused(huge: str | float) -> None:
+    """Two such steps in a scenario added up to infinity, which no time display survives."""
+    with pytest.raises(ValueError, match="too long"):
+        parse_duration(huge)
+
+
+def test_the_longest_duration_is_the_clock_s_whole_range() -> None:
+    assert parse_duration(MAX_DURATION) == MAX_DURATION
+    assert parse_duration("3652057d") == 3652057 * 86400.0  # just under 9999 years
 
 
 @pytest.mark.parametrize("negative", ["-30s", "-5", -1, " -1h30m"])
