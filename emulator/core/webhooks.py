@@ -17,6 +17,7 @@ import dataclasses
 import heapq
 import itertools
 import math
+import re
 import threading
 import time
 import uuid
@@ -33,7 +34,18 @@ import msgspec
 
 from . import http
 
-__all__ = ["RETRY_DELAYS", "Deferral", "JobLog", "WebhookJob", "WebhookQueue", "is_webhook_url"]
+__all__ = [
+    "ADMIN_REFUSAL",
+    "RETRY_DELAYS",
+    "Deferral",
+    "JobLog",
+    "WebhookJob",
+    "WebhookQueue",
+    "is_admin_url",
+    "is_webhook_url",
+]
+
+_SLASHES = re.compile(r"/{2,}")
 
 #: Seconds (emulator time) before each retry of a failed delivery.
 RETRY_DELAYS = (5.0, 30.0, 120.0)
@@ -47,6 +59,23 @@ def is_webhook_url(value: str) -> bool:
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(host)
+
+
+#: Why a webhook addressed to an emulator's admin API is not sent (an attempt's error).
+ADMIN_REFUSAL = "not sent: /_emulator is the emulator's own admin API, not a webhook receiver"
+
+
+def is_admin_url(value: str) -> bool:
+    """Whether ``value`` points at an emulator's admin API (``/_emulator``, however
+    written), which no webhook may reach: a receipt addressed to
+    ``/_emulator/reset`` would wipe everything the emulator had accepted, where
+    the real provider could never have reached it."""
+    try:
+        path = httpx.URL(value.strip()).path  # percent-decoded, dot segments resolved
+    except Exception:  # not a URL httpx can send to at all
+        return False
+    path = _SLASHES.sub("/", path).lower()  # as the emulator's router tidies it
+    return path == "/_emulator" or path.startswith("/_emulator/")
 
 
 @dataclass(order=True, slots=True)
@@ -509,6 +538,8 @@ class WebhookQueue:
         status: int | None = None
         error: str | None = None
         try:
+            if is_admin_url(job.url):
+                raise _NotSent(ADMIN_REFUSAL)
             headers = dict(job.headers or {})
             content = None
             if job.json is not None:  # encoded here: httpx's JSON changed between versions
@@ -536,7 +567,10 @@ class WebhookQueue:
         except Exception as exc:
             # Any: a host httpx cannot even encode (``a..b``) raises UnicodeError. One
             # unsendable job is a failed attempt; it must not take the others down.
-            ok, error = False, f"{type(exc).__name__}: {exc}"
+            ok, error = (
+                False,
+                str(exc) if isinstance(exc, _NotSent) else f"{type(exc).__name__}: {exc}",
+            )
             if isinstance(exc, httpx.TimeoutException) and _in_a_coroutine():
                 self.timed_out_in_a_coroutine = job.url  # refused is not the loop's doing
         job.attempt += 1
@@ -644,6 +678,10 @@ class WebhookQueue:
                 pass
             finally:
                 self._send_lock.release()
+
+
+class _NotSent(Exception):
+    """An attempt refused before any request was made (its message is the error)."""
 
 
 def _read_until(response: httpx.Response, deadline: float) -> None:

@@ -818,3 +818,54 @@ def test_one_round_keeps_one_connection_to_a_receiver() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_emulator/reset",
+        "/_emulator",
+        "//_emulator/reset",
+        "/%5Femulator/reset",
+        "/_emulator%2Freset",
+        "/v2/../_emulator/reset",
+        "/_EMULATOR/reset",
+    ],
+)
+def test_a_job_addressed_to_an_emulators_admin_api_is_never_sent(
+    receiver: _Receiver, path: str
+) -> None:
+    """A receipt to ``/_emulator/reset`` would wipe what the emulator accepted: the real
+    provider could never reach it, so the attempt fails without a request."""
+    now = [0.0]
+    queue = _queue(now)
+    queue.schedule(1.0, method="post", url=receiver.url + path, provider="p")
+    queue.schedule(1.0, method="post", url=receiver.url + "/_emulatorx/ok", provider="p")
+    now[0] = 1.0
+    queue.notify()
+    assert receiver.hits == ["/_emulatorx/ok"]
+    refused, sent = queue.attempts
+    assert (refused["ok"], refused["status"], refused["error"]) == (
+        False,
+        None,
+        webhooks.ADMIN_REFUSAL,
+    )
+    assert sent["ok"] is True
+    assert [job.url for job in queue.pending()] == [receiver.url + path]  # retried, refused again
+
+
+@pytest.mark.parametrize(
+    ("url", "admin"),
+    [
+        ("http://h/_emulator/reset", True),
+        (" http://h/_emulator ", True),
+        ("https://h:1/_emulator/clock?x=1", True),
+        ("http://h/_emulatorx", False),
+        ("http://h/x/_emulator/reset", False),
+        ("http://h/", False),
+        ("not a url", False),
+        ("http://a..b/_emulator/reset", True),
+    ],
+)
+def test_is_admin_url(url: str, admin: bool) -> None:
+    assert webhooks.is_admin_url(url) is admin

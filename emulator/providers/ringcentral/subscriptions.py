@@ -19,7 +19,7 @@ import anyio
 import msgspec
 
 from ...core import http
-from ...core.webhooks import is_webhook_url
+from ...core.webhooks import is_admin_url, is_webhook_url
 from .errors import InvalidParameter, ResourceNotFound, RingCentralError
 from .event_filters import checked_filters
 from .notifications import NAMESPACE, SUBSCRIBED, USER_AGENT, catch_up, remind, stamp
@@ -128,7 +128,11 @@ async def create(
     token = _checked_token(mode.verificationToken)
     address = (mode.address or "").strip()
     validation = emu.ids.uuid("ringcentral.validation")
-    if not is_webhook_url(address) or not await validate_address(address, validation):
+    if (
+        not is_webhook_url(address)
+        or is_admin_url(address)
+        or not await validate_address(address, validation)
+    ):
         raise WebhookUnreachable()
     with emu.transaction():  # a request that a reset overtook meanwhile draws nothing here
         now = emu.time()
