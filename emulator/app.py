@@ -123,6 +123,7 @@ class EmulatorApp:
         outer: ASGIApp,
         mounts: dict[str, tuple[str, ASGIApp]],
         mounts_ignoring_case: frozenset[str] = frozenset(),
+        max_bodies: dict[str, int] | None = None,
     ):
         self.emu = emu
         self.outer = outer
@@ -134,6 +135,8 @@ class EmulatorApp:
         #: Paths starting so need no look for a mount in another case.
         self._as_declared = (*mounts, "/_emulator")
         self._date = _HttpDate()
+        #: provider name -> the largest body its gateway takes (``Provider.max_body``)
+        self._max_bodies = max_bodies or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         webhooks = self.emu.webhooks
@@ -229,31 +232,18 @@ class EmulatorApp:
         started = time.perf_counter()
         scope[_SEQ_AT_START] = (self.emu.resets, self.emu.newest_seq)
         # Read the whole body first, so it is journaled even when the app
-        # answers without reading it (a 404, a refused token), then replay it.
-        message = await receive()
-        received: list[Message] = [message]
-        if message["type"] == "http.request" and message.get("more_body", False):
-            request_body: bytes | bytearray = bytearray()
+        # answers without reading it (a 404, a refused token), then replay it;
+        # but never past the provider's limit, which its handler enforces.
+        limit = self._max_bodies.get(provider) if provider is not None else None
+        if limit is not None and _declared_length(scope) > limit:
+            # refused on its Content-Length, as the provider's gateway does: not
+            # read, not invited with ``100 Continue``, not waited for
+            received: list[Message] = []
+            request_body: bytes | bytearray = b""
             request_size = 0
-            while True:
-                chunk = message.get("body", b"")
-                request_size += len(chunk)
-                if len(request_body) < BODY_LIMIT:
-                    request_body.extend(chunk[: BODY_LIMIT - len(request_body)])
-                if not message.get("more_body", False):
-                    break
-                message = await receive()
-                received.append(message)
-                if message["type"] != "http.request":
-                    break
-        elif message["type"] == "http.request":
-            request_body = message.get("body", b"")
-            request_size = len(request_body)
-            if request_size > BODY_LIMIT:
-                request_body = request_body[:BODY_LIMIT]
         else:
-            request_body, request_size = b"", 0
-        if received[-1]["type"] == "http.disconnect":
+            received, request_body, request_size = await _read_ahead(receive, limit)
+        if received and received[-1]["type"] == "http.disconnect":
             # The client left before its request was whole (or the server refused
             # its framing and answered for itself): no one to answer, nothing to do.
             self._journal(
@@ -365,6 +355,40 @@ class EmulatorApp:
         return arrived, self.emu.newest_seq
 
 
+async def _read_ahead(
+    receive: Receive, limit: int | None
+) -> tuple[list[Message], bytes | bytearray, int]:
+    """The request's messages up to its end (or once past ``limit``), the part of
+    its body the journal keeps, and the body's size so far."""
+    message = await receive()
+    received = [message]
+    if message["type"] != "http.request":
+        return received, b"", 0
+    if not message.get("more_body", False):
+        body = message.get("body", b"")
+        return received, body[:BODY_LIMIT] if len(body) > BODY_LIMIT else body, len(body)
+    kept, size = bytearray(), 0
+    while True:
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if len(kept) < BODY_LIMIT:
+            kept.extend(chunk[: BODY_LIMIT - len(kept)])
+        if not message.get("more_body", False) or (limit is not None and size > limit):
+            return received, kept, size  # past the limit: the handler reads on and refuses
+        message = await receive()
+        received.append(message)
+        if message["type"] != "http.request":
+            return received, kept, size
+
+
+def _declared_length(scope: Scope) -> int:
+    """The request's ``Content-Length`` (-1 when absent or not a plain number)."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else -1
+    return -1
+
+
 def _provider_for(path: str) -> str | None:
     for provider in PROVIDERS:
         if path == provider.mount or path.startswith(provider.mount + "/"):
@@ -387,4 +411,5 @@ def build_app(emu: Emulator) -> ASGIApp:
     # Paths are already normalised: a redirect to add the slash back would loop.
     outer.router.redirect_slashes = False
     ignoring_case = frozenset(p.mount for p in PROVIDERS if p.mount_ignores_case)
-    return EmulatorApp(emu, outer, providers, ignoring_case)
+    max_bodies = {p.name: p.max_body for p in PROVIDERS if p.max_body is not None}
+    return EmulatorApp(emu, outer, providers, ignoring_case, max_bodies)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import h11
+import httpx
 import pytest
 from uvicorn.server import ServerState
 
@@ -449,4 +450,31 @@ def test_an_upgrade_request_with_a_transfer_encoding_llhttp_refuses_is_not_carri
         while chunk := sock.recv(65536):
             received += chunk
     assert received.startswith(b"HTTP/1.1 400 ")
+    assert server.messages() == []
+
+
+@pytest.mark.parametrize("expect", [b"", b"Expect: 100-continue\r\n"])
+def test_a_ringcentral_body_declared_over_50_mb_is_413_before_any_of_it_comes(
+    server: LiveServer, expect: bytes
+) -> None:
+    """As RingCentral's gateway (``x-request-max-body-size: 50m``) does: refused on its
+    Content-Length, without a ``100 Continue`` inviting the upload or a wait for it."""
+    token = httpx.post(
+        server.url + "/restapi/oauth/token",
+        auth=("client-id", "client-secret"),
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "j"},
+    ).json()["access_token"]
+    head = (
+        b"POST /restapi/v1.0/account/~/a2p-sms/batches HTTP/1.1\r\nHost: x\r\n"
+        b"Authorization: Bearer " + token.encode() + b"\r\n"
+        b"Content-Type: application/json\r\n" + expect + b"Content-Length: 62914560\r\n\r\n"
+    )
+    with _connect(server) as sock:
+        sock.sendall(head)  # and not one byte of the body
+        answer = b""
+        while b"AGW-413" not in answer:
+            data = sock.recv(65536)
+            assert data, answer
+            answer += data
+    assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
     assert server.messages() == []

@@ -105,6 +105,10 @@ class Provider:
     #: Brings what an older version stored for this provider up to date; called
     #: when an emulator has opened its store and loaded its scenario.
     upgrade_store: Callable[[Emulator], None] | None = None
+    #: The largest request body the provider's gateway takes, if it has a limit.
+    #: The journal reads no further, so the provider's own handler can refuse a
+    #: longer body (a ``Content-Length`` over it, before any of it is read).
+    max_body: int | None = None
     #: Whether a webhook this provider scheduled is still owed when it comes due
     #: (RingCentral: its subscription may have been deleted or expired meanwhile).
     webhook_wanted: Callable[[Emulator, WebhookJob], bool] | None = None

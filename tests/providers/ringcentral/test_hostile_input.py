@@ -184,6 +184,39 @@ def test_a_lone_surrogate_escape_does_not_excuse_the_rest_of_the_body(rc: RC, ra
     assert rc.emu.messages() == []
 
 
+def test_a_chunked_batch_past_50_mb_is_413_without_reading_it_to_its_end(
+    sms_emulator: Emulator, http_scope: Any
+) -> None:
+    """The journal reads ahead of the handler, but not past RingCentral's limit: a body
+    that never ends (or ends at 10 GB) is refused once it is over, not held in memory."""
+    chunk = b" " * (20 * 1024 * 1024)
+    reads = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal reads
+        reads += 1
+        await asyncio.sleep(0)  # as a socket would: a read lets other work run
+        return {"type": "http.request", "body": chunk, "more_body": True}  # for ever
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    token = RC(sms_emulator).headers["Authorization"].encode()
+    headers = [
+        (b"authorization", token),
+        (b"content-type", b"application/json"),
+        (b"transfer-encoding", b"chunked"),
+    ]
+    scope = http_scope("/restapi/v1.0/account/~/a2p-sms/batches", headers)
+    asyncio.run(asyncio.wait_for(sms_emulator.app(scope, receive, send), 10))
+    assert sent[0]["status"] == 413
+    assert msgspec.json.decode(sent[1]["body"])["errorCode"] == "AGW-413"
+    assert reads == 3  # 60 MB: just past the limit
+    assert sms_emulator.requests()[-1]["status"] == 413
+
+
 @pytest.mark.parametrize("path", ["/restapi/oauth/token", "/restapi/oauth/revoke"])
 def test_a_chunked_token_request_past_the_form_limit_is_413_not_a_hang(
     sms_emulator: Emulator, http_scope: Any, path: str
