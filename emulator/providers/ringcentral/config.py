@@ -9,7 +9,8 @@
 ``username``, ``password``, ``extension``, ``account_id``, ``owner_id``,
 ``scope`` (space-separated; without ``A2PSMS`` the a2p-sms API answers 403)
 and ``numbers`` (the account's A2P numbers: inbound messages to them belong to it,
-and ``.../extension/~/phone-number`` lists them).
+and ``.../extension/~/phone-number`` lists them).  Entries with the same ids are one
+user (see ``_check_users``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from __future__ import annotations
 from ...core.phone import is_possible_e164
 from ...scenario.loader import ScenarioError, is_number, unknown_key
 from ...scenario.schema import Scenario
+from .auth import DEFAULT_ACCOUNT_ID, DEFAULT_OWNER_ID
+from .identity import user_emails
 from .numbers import declared_number
 
 __all__ = ["ACCOUNT_KEYS", "OPTION_KEYS", "check_scenario"]
@@ -61,6 +64,35 @@ def check_scenario(scenario: Scenario) -> None:
             if key not in ACCOUNT_KEYS:
                 raise unknown_key(key, ACCOUNT_KEYS, f"{field}.{key}")
         _check_numbers(account.get("numbers"), f"{field}.numbers")
+    _check_users(accounts)
+
+
+def _check_users(accounts: list[dict[str, object]]) -> None:
+    """Entries with the same ``account_id`` and ``owner_id`` (both default when left out)
+    are one user, logging in through several apps: they may not give it two extension
+    numbers or two email addresses, which would make its answers depend on the login."""
+    first: dict[tuple[tuple[str, str], str], tuple[int, str]] = {}
+    for i, account in enumerate(accounts):
+        user = (
+            str(account.get("account_id", DEFAULT_ACCOUNT_ID)),
+            str(account.get("owner_id", DEFAULT_OWNER_ID)),
+        )
+        emails = user_emails(account)
+        declared = {
+            "extension": str(account["extension"]) if "extension" in account else None,
+            "username": emails[0] if emails else None,
+        }
+        for key, value in declared.items():
+            if value is None:
+                continue
+            j, known = first.setdefault((user, key), (i, value))
+            if known != value:
+                raise ScenarioError(
+                    f"the same user as accounts.ringcentral[{j}] (account_id {user[0]},"
+                    f" owner_id {user[1]}) with another {key} ({known!r} there):"
+                    " give each user its own owner_id",
+                    field=f"accounts.ringcentral[{i}].{key}",
+                )
 
 
 def _check_numbers(numbers: object, field: str) -> None:

@@ -17,7 +17,7 @@ from .numbers import account_numbers
 if TYPE_CHECKING:
     from ...emulator import Emulator
 
-__all__ = ["account_info", "extension_info"]
+__all__ = ["DEFAULT_EXTENSION", "account_info", "extension_info", "user_emails"]
 
 #: The extension number of a scenario account that declares none.
 DEFAULT_EXTENSION = "101"
@@ -33,12 +33,22 @@ def _numeric(value: str) -> int | str:
     return value
 
 
-def _account_entry(emu: Emulator, principal: Principal) -> dict[str, Any]:
-    for account in emu.scenario.provider_accounts("ringcentral") or []:
-        same_account = str(account.get("account_id", DEFAULT_ACCOUNT_ID)) == principal.account_id
-        if same_account and str(account.get("owner_id", DEFAULT_OWNER_ID)) == principal.owner_id:
-            return account
-    return {}
+def _user_entries(emu: Emulator, principal: Principal) -> list[dict[str, Any]]:
+    """The scenario entries of the caller's user: those with its account and owner ids
+    (one user may log in through several apps; the scenario check keeps them agreeing)."""
+    return [
+        account
+        for account in emu.scenario.provider_accounts("ringcentral") or []
+        if str(account.get("account_id", DEFAULT_ACCOUNT_ID)) == principal.account_id
+        and str(account.get("owner_id", DEFAULT_OWNER_ID)) == principal.owner_id
+    ]
+
+
+def user_emails(account: dict[str, Any]) -> list[str]:
+    """An entry's usernames that are email addresses (a username may be a phone number)."""
+    usernames = account.get("username", [])
+    names = [str(u) for u in (usernames if isinstance(usernames, list) else [usernames])]
+    return [name for name in names if "@" in name]
 
 
 def account_info(emu: Emulator, principal: Principal, origin: str) -> dict[str, Any]:
@@ -66,16 +76,17 @@ def account_info(emu: Emulator, principal: Principal, origin: str) -> dict[str, 
 
 
 def _extension_number(emu: Emulator, principal: Principal) -> str:
-    return str(_account_entry(emu, principal).get("extension", DEFAULT_EXTENSION))
+    for account in _user_entries(emu, principal):
+        if "extension" in account:
+            return str(account["extension"])
+    return DEFAULT_EXTENSION
 
 
 def extension_info(emu: Emulator, principal: Principal, origin: str) -> dict[str, Any]:
     """The ``GetExtensionInfoResponse`` body of the caller's own extension."""
     account_uri = f"{origin}/restapi/v1.0/account/{principal.account_id}"
     uri = f"{account_uri}/extension/{principal.owner_id}"
-    usernames = _account_entry(emu, principal).get("username", [])
-    emails = [str(u) for u in (usernames if isinstance(usernames, list) else [usernames])]
-    emails = [u for u in emails if "@" in u]
+    emails = [email for entry in _user_entries(emu, principal) for email in user_emails(entry)]
     email = emails[0] if emails else f"user{principal.owner_id}@example.com"
     main_number = account_numbers(emu, principal)[0]
     return {

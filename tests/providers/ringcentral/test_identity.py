@@ -3,9 +3,11 @@ apps read right after logging in (the account id, the user's name and email)."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from emulator import Emulator
+from emulator.scenario.loader import ScenarioError
 
 from .conftest import RC, bearer
 
@@ -135,3 +137,57 @@ def test_ids_past_int64_stay_text_and_never_fail(sms_emulator: Emulator) -> None
     account = client.get(ACCOUNT.format(account="~"), headers=bearer(client, auth=("app", "")))
     assert account.status_code == 200
     assert (account.json()["id"], account.json()["operator"]["id"]) == ("1" * 5000, "9" * 20)
+
+
+def _extension_seen(client: httpx.Client, app: str, assertion: str) -> tuple[str, str]:
+    headers = bearer(client, auth=(app, ""), assertion=assertion)
+    extension = client.get(EXTENSION.format(account="~", extension="~"), headers=headers).json()
+    return extension["extensionNumber"], extension["contact"]["email"]
+
+
+@pytest.mark.sms_scenario(
+    {
+        "accounts": {
+            "ringcentral": [
+                {"client_id": "app1", "jwt": "J1", "username": "alice@shop.example"},
+                {"client_id": "app2", "jwt": "J2", "extension": "205"},
+                {"jwt": "J3", "owner_id": "2002", "extension": "206"},
+            ]
+        }
+    }
+)
+def test_entries_with_the_same_ids_are_one_user_whichever_app_it_logs_in_with(
+    sms_emulator: Emulator,
+) -> None:
+    """The answer depended on the login: through app2 the user was extension 101 and had
+    the address declared for app1's entry; another owner_id is another user."""
+    client = sms_emulator.client()
+    one = ("205", "alice@shop.example")
+    assert _extension_seen(client, "app1", "J1") == one
+    assert _extension_seen(client, "app2", "J2") == one
+    assert _extension_seen(client, "app3", "J3") == ("206", "user2002@example.com")
+
+
+@pytest.mark.parametrize(
+    ("second", "field"),
+    [
+        ({"jwt": "J2", "extension": "205"}, "accounts.ringcentral[1].extension"),
+        (
+            {"jwt": "J2", "extension": 205, "username": "bob@x.example"},
+            "accounts.ringcentral[1].username",
+        ),
+    ],
+)
+def test_one_user_given_two_extensions_or_two_emails_is_refused_at_load(
+    second: dict[str, object], field: str
+) -> None:
+    first = {
+        "jwt": "J1",
+        "extension": "205" if "username" in second else "101",
+        "username": "alice@x.example",
+    }
+    with pytest.raises(ScenarioError) as refused:
+        Emulator({"accounts": {"ringcentral": [first, second]}})
+    assert refused.value.field == field
+    assert "give each user its own owner_id" in str(refused.value)
+    Emulator({"accounts": {"ringcentral": [first, {**second, "owner_id": "2"}]}}).close()
