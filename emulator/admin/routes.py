@@ -70,6 +70,7 @@ _INDEX = (
     ("scenario", "/scenario"),
     ("inbound", "/inbound"),
     ("requests", "/requests"),
+    ("request", "/requests/{n}"),
     ("webhooks", "/webhooks"),
     ("ui", "/ui"),
 )

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from emulator import Emulator, __version__
+from emulator.admin.routes import build_admin_app
 from emulator.core.journal import Journal
 from emulator.core.models import Message
 
@@ -85,7 +86,9 @@ def test_health(client: httpx.Client) -> None:
 # messages
 
 
-def test_the_admin_root_the_banner_links_to_lists_every_endpoint(client: httpx.Client) -> None:
+def test_the_admin_root_the_banner_links_to_lists_every_endpoint(
+    emu: Emulator, client: httpx.Client
+) -> None:
     for path in ("/_emulator/", "/_emulator"):
         response = client.get(path)
         assert response.status_code == 200
@@ -97,6 +100,22 @@ def test_the_admin_root_the_banner_links_to_lists_every_endpoint(client: httpx.C
                 assert client.get(url).status_code in (200, 405), name  # 405: POST-only
         assert "/v2/Properties/{PropertySid}/BatchMessages" in body["providers"]["fonedynamics"]
         assert set(body["providers"]) == {"ringcentral", "fonedynamics", "sendbulk"}
+        listed = {url.removeprefix("/_emulator") for url in body["admin"].values()}
+        served = {
+            re.sub(r"\{(message|batch)_id\}", "{id}", route.path.replace("{entry_id:int}", "{n}"))
+            for route in build_admin_app(emu).routes
+            if route.path != "/" and not route.path.startswith("/ui/")
+        }
+        assert served <= listed  # every admin endpoint, not only the first ones written
+        for name, paths in body["providers"].items():
+            for path in paths:
+                concrete = path.replace("{PropertySid}", "S1").replace("{MessageSid}", "M1")
+                found = client.get(concrete)  # unauthenticated: refused, but routed
+                assert b"No resource exists" not in found.content, (name, path)
+                assert found.json().get("errorCode") != "AGW-404", (name, path)
+        ringcentral = body["providers"]["ringcentral"]
+        for path in ("/sms/consents", "/subscription", "/phone-number", "/extension/~"):
+            assert any(p.endswith(path) for p in ringcentral), path
 
 
 def test_messages_empty(client: httpx.Client) -> None:
