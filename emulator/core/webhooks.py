@@ -61,15 +61,19 @@ def is_webhook_url(value: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(host)
 
 
-#: Why a webhook addressed to an emulator's admin API is not sent (an attempt's error).
-ADMIN_REFUSAL = "not sent: /_emulator is the emulator's own admin API, not a webhook receiver"
+#: Why a webhook that would change an emulator through its admin API is not sent.
+ADMIN_REFUSAL = (
+    "not sent: a webhook may not change the emulator through its own admin API (/_emulator)"
+)
+#: Methods that read only: a webhook may still use an admin endpoint (``/health``) as a receiver.
+_READ_ONLY = frozenset({"GET", "HEAD"})
 
 
 def is_admin_url(value: str) -> bool:
     """Whether ``value`` points at an emulator's admin API (``/_emulator``, however
-    written), which no webhook may reach: a receipt addressed to
-    ``/_emulator/reset`` would wipe everything the emulator had accepted, where
-    the real provider could never have reached it."""
+    written), which no webhook may change: a receipt POSTed to ``/_emulator/reset``
+    would wipe everything the emulator had accepted, where the real provider could
+    never have reached it."""
     try:
         path = httpx.URL(value.strip()).path  # percent-decoded, dot segments resolved
     except Exception:  # not a URL httpx can send to at all
@@ -538,7 +542,7 @@ class WebhookQueue:
         status: int | None = None
         error: str | None = None
         try:
-            if is_admin_url(job.url):
+            if job.method.upper() not in _READ_ONLY and is_admin_url(job.url):
                 raise _NotSent(ADMIN_REFUSAL)
             headers = dict(job.headers or {})
             content = None

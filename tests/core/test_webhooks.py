@@ -854,6 +854,18 @@ def test_a_job_addressed_to_an_emulators_admin_api_is_never_sent(
     assert [job.url for job in queue.pending()] == [receiver.url + path]  # retried, refused again
 
 
+def test_a_job_reading_an_admin_endpoint_is_sent(receiver: _Receiver) -> None:
+    """Only a change is refused: a GET receipt to ``/_emulator/health`` reads, as a test
+    wanting a receiver that answers 200 may use it."""
+    now = [0.0]
+    queue = _queue(now)
+    queue.schedule(1.0, method="get", url=receiver.url + "/_emulator/health", provider="p")
+    now[0] = 1.0
+    queue.notify()
+    (attempt,) = queue.attempts
+    assert (attempt["error"], attempt["method"]) == ("HTTP 501", "GET")  # reached the receiver
+
+
 @pytest.mark.parametrize(
     ("url", "admin"),
     [
