@@ -21,6 +21,7 @@ from .core.journal import BODY_LIMIT
 from .emulator import REQUEST_ARRIVED_IN
 from .providers import PROVIDERS
 from .providers.base import DropConnection
+from .providers.routing import declared_length
 
 if TYPE_CHECKING:
     from .emulator import Emulator
@@ -235,7 +236,7 @@ class EmulatorApp:
         # answers without reading it (a 404, a refused token), then replay it;
         # but never past the provider's limit, which its handler enforces.
         limit = self._max_bodies.get(provider) if provider is not None else None
-        if limit is not None and _declared_length(scope) > limit:
+        if limit is not None and (declared_length(scope) or 0) > limit:
             # refused on its Content-Length, as the provider's gateway does: not
             # read, not invited with ``100 Continue``, not waited for
             received: list[Message] = []
@@ -379,14 +380,6 @@ async def _read_ahead(
         received.append(message)
         if message["type"] != "http.request":
             return received, kept, size
-
-
-def _declared_length(scope: Scope) -> int:
-    """The request's ``Content-Length`` (-1 when absent or not a plain number)."""
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            return int(value) if value.isdigit() else -1
-    return -1
 
 
 def _provider_for(path: str) -> str | None:

@@ -24,7 +24,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["DirectResponse", "header", "provider_app", "read_body"]
+__all__ = [
+    "DirectResponse",
+    "content_length",
+    "declared_length",
+    "header",
+    "provider_app",
+    "read_body",
+]
 
 Handler = Callable[[Request], Awaitable[Response]]
 ErrorHandler = Callable[[Request, Exception], Response | Awaitable[Response]]
@@ -195,6 +202,33 @@ def header(request: Request, name: bytes) -> str | None:
     return None if value is None else value.decode("latin-1")
 
 
+#: Past any body's size: what a ``Content-Length`` of more than 19 digits reads as.
+_HUGE = 2**63
+
+
+def content_length(value: str | None) -> int | None:
+    """A ``Content-Length`` value as a number, None when absent or not a whole number.
+
+    Blanks around it and leading zeros are taken, as HTTP parsers pass them on.
+    ``int()`` is not given the text itself: it refuses over 4,300 digits.
+    """
+    if value is None:
+        return None
+    text = value.strip(" \t")
+    if not (text.isascii() and text.isdigit()):
+        return None
+    digits = text.lstrip("0")
+    return _HUGE if len(digits) > 19 else int(digits or "0")
+
+
+def declared_length(scope: Scope) -> int | None:
+    """The request's ``Content-Length`` (its first), as ``content_length`` reads it."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return content_length(value.decode("latin-1"))
+    return None
+
+
 #: Scope key: a read stopped at its limit, so no later read can have the whole body.
 _CUT_SHORT = "sms_emulator.body_cut_short"
 
@@ -215,8 +249,8 @@ async def read_body(
         return None if limit is not None and len(cached) > limit else cached
     if request.scope.get(_CUT_SHORT):
         return None  # an earlier read stopped at its limit: the rest of the body is gone
-    declared = header(request, b"content-length") or ""
-    if limit is not None and declared.isdigit() and int(declared) > limit:
+    declared = content_length(header(request, b"content-length"))
+    if limit is not None and declared is not None and declared > limit:
         return None
     message = await request.receive()
     if message["type"] == "http.disconnect":

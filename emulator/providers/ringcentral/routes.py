@@ -28,7 +28,7 @@ from ...core.phone import is_possible_e164
 from ...core.ratelimit import retry_after_header
 from ...core.store import BatchQuery, MessageQuery
 from ..base import CALLER_FOUND, RATE_CALLER, RATE_LIMIT, DropConnection, guarded
-from ..routing import header, provider_app, read_body
+from ..routing import declared_length, header, provider_app, read_body
 from . import subscriptions
 from .auth import Principal, authenticate, issue_token, rate_limit_client, revoke_token
 from .batches import create_batch, gc_paused
@@ -106,6 +106,8 @@ PROVIDER = "ringcentral"
 #: ``x-request-max-body-size: 50m``
 MAX_BODY = 50 * 1024 * 1024
 _FORM_LIMIT = 1024 * 1024
+#: A body refused unread: the connection cannot serve another request after it.
+_CLOSE = {"Connection": "close"}
 #: Bodies over this size are decoded with the cyclic GC paused.
 _LARGE_BODY = 64 * 1024
 _DAY = 86_400.0
@@ -148,6 +150,22 @@ class RequestIds:
         await self.app(scope, receive, send_with_id)
 
 
+class BodyLimit:
+    """RingCentral's gateway (``x-request-max-body-size: 50m``): a request whose
+    ``Content-Length`` is over ``MAX_BODY`` is refused on any path, before routing,
+    authentication or any of its body, and its connection closed (the rest of the
+    body is not wanted)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (declared_length(scope) or 0) > MAX_BODY:
+            await PayloadTooLarge(headers=_CLOSE).response()(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 # request helpers
 def _media_type(request: Request) -> str:
     return (header(request, b"content-type") or "").split(";")[0].strip().lower()
@@ -165,7 +183,7 @@ async def _read_body(request: Request, limit: int, *, keep: bool = True) -> byte
     """The body, in one buffer; 413 once it is over ``limit`` (``keep``: see ``read_body``)."""
     body = await read_body(request, limit, keep=keep)
     if body is None:
-        raise PayloadTooLarge()
+        raise PayloadTooLarge(headers=_CLOSE)  # the rest of the body is left unread
     return body
 
 
@@ -878,7 +896,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         ),
     ]
     app = provider_app(routes, {HTTPException: render_error, Exception: render_error})
-    return RequestIds(BrowserAccess(app), emu)  # a preflight carries its id too
+    return RequestIds(BrowserAccess(BodyLimit(app)), emu)  # a preflight carries its id too
 
 
 def _aggregate(messages: Any, now: float) -> dict[str, Any]:

@@ -184,6 +184,44 @@ def test_a_lone_surrogate_escape_does_not_excuse_the_rest_of_the_body(rc: RC, ra
     assert rc.emu.messages() == []
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", A2P + "/batches"),
+        ("GET", "/restapi/v1.0/account/~"),
+        ("POST", "/restapi/oauth/token"),
+        ("POST", "/restapi/v1.0/nowhere"),
+    ],
+)
+@pytest.mark.parametrize("declared", ["62914560", "062914560 ", "9" * 5000])
+def test_a_body_declared_over_50_mb_is_413_on_any_path_before_anything_else(
+    sms_emulator: Emulator, method: str, path: str, declared: str
+) -> None:
+    """The gateway refuses on the header: before routing, authentication or the body."""
+    client = sms_emulator.client()
+    response = client.request(method, path, headers={"Content-Length": declared}, content=b"{}")
+    assert response.status_code == 413
+    assert response.json() == {
+        "errorCode": "AGW-413",
+        "message": "Request entity too large",
+        "errors": [],
+    }
+    assert response.headers["connection"] == "close"
+    assert "rcrequestid" in response.headers
+
+
+@pytest.mark.parametrize("declared", ["0" * 5000 + "2", " 2\t"])
+def test_a_padded_content_length_is_read_as_the_number_it_is(rc: RC, declared: str) -> None:
+    """``int()`` refuses over 4,300 digits: a padded length made every request fail."""
+    response = rc.http.request(
+        "GET",
+        "/restapi/v1.0/account/~",
+        headers={**rc.headers, "Content-Length": declared},
+        content=b"{}",
+    )
+    assert response.status_code == 200, response.text
+
+
 def test_a_chunked_batch_past_50_mb_is_413_without_reading_it_to_its_end(
     sms_emulator: Emulator, http_scope: Any
 ) -> None:
