@@ -69,30 +69,39 @@ def check_scenario(scenario: Scenario) -> None:
 
 def _check_users(accounts: list[dict[str, object]]) -> None:
     """Entries with the same ``account_id`` and ``owner_id`` (both default when left out)
-    are one user, logging in through several apps: they may not give it two extension
-    numbers or two email addresses, which would make its answers depend on the login."""
-    first: dict[tuple[tuple[str, str], str], tuple[int, str]] = {}
+    are one user, logging in through several apps.  Two of them that cannot be the
+    same person (two extension numbers, or email addresses with none in common) were
+    surely meant as two users: refused, rather than shown as one."""
+    seen: dict[tuple[str, str], tuple[int, str | None, set[str]]] = {}
     for i, account in enumerate(accounts):
         user = (
             str(account.get("account_id", DEFAULT_ACCOUNT_ID)),
             str(account.get("owner_id", DEFAULT_OWNER_ID)),
         )
-        emails = user_emails(account)
-        declared = {
-            "extension": str(account["extension"]) if "extension" in account else None,
-            "username": emails[0] if emails else None,
-        }
-        for key, value in declared.items():
-            if value is None:
-                continue
-            j, known = first.setdefault((user, key), (i, value))
-            if known != value:
-                raise ScenarioError(
-                    f"the same user as accounts.ringcentral[{j}] (account_id {user[0]},"
-                    f" owner_id {user[1]}) with another {key} ({known!r} there):"
-                    " give each user its own owner_id",
-                    field=f"accounts.ringcentral[{i}].{key}",
-                )
+        extension = account.get("extension")
+        mine = (None if extension is None else str(extension), _emails(account))
+        if user not in seen:
+            seen[user] = (i, *mine)
+            continue
+        j, known_extension, known_emails = seen[user]
+        clash = None
+        if None not in (mine[0], known_extension) and mine[0] != known_extension:
+            clash = "extension", known_extension
+        elif mine[1] and known_emails and not mine[1] & known_emails:
+            clash = "username", ", ".join(sorted(known_emails))
+        if clash is not None:
+            key, there = clash
+            raise ScenarioError(
+                f"the same user as accounts.ringcentral[{j}] (account_id {user[0]},"
+                f" owner_id {user[1]}) with another {key} ({there} there):"
+                " give each user its own owner_id",
+                field=f"accounts.ringcentral[{i}].{key}",
+            )
+        seen[user] = (j, known_extension or mine[0], known_emails | mine[1])
+
+
+def _emails(account: dict[str, object]) -> set[str]:
+    return {email.lower() for email in user_emails(account)}
 
 
 def _check_numbers(numbers: object, field: str) -> None:

@@ -77,7 +77,7 @@ def account_info(emu: Emulator, principal: Principal, origin: str) -> dict[str, 
 
 def _extension_number(emu: Emulator, principal: Principal) -> str:
     for account in _user_entries(emu, principal):
-        if "extension" in account:
+        if account.get("extension") is not None:
             return str(account["extension"])
     return DEFAULT_EXTENSION
 

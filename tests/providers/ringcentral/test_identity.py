@@ -191,3 +191,24 @@ def test_one_user_given_two_extensions_or_two_emails_is_refused_at_load(
     assert refused.value.field == field
     assert "give each user its own owner_id" in str(refused.value)
     Emulator({"accounts": {"ringcentral": [first, {**second, "owner_id": "2"}]}}).close()
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"username": "Alice@X.example"}, {"username": "alice@x.example"}),
+        (
+            {"username": ["a@x.example", "b@x.example"]},
+            {"username": ["b@x.example", "a@x.example"]},
+        ),
+        ({"username": "a@x.example"}, {"username": ["+16505550100", "a@x.example"]}),
+        ({"extension": None}, {"extension": 205}),
+        ({"extension": 205}, {"extension": "205"}),
+    ],
+)
+def test_one_user_declared_twice_consistently_loads(
+    first: dict[str, object], second: dict[str, object]
+) -> None:
+    Emulator(
+        {"accounts": {"ringcentral": [{**first, "jwt": "J1"}, {**second, "jwt": "J2"}]}}
+    ).close()
