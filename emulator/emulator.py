@@ -499,6 +499,8 @@ class Emulator:
             self.provider(provider)
         now = self.time()
         found: list[Message] = []
+        if isinstance(to, str):
+            to = text_read_as_utf8(to)  # as stored: no store can hold a lone surrogate
         for form in _stored_forms(to):
             found += self.store.query_messages(MessageQuery(provider=provider, to=form))
         if to is not None:
@@ -538,7 +540,9 @@ class Emulator:
         plugin = self.provider(provider)
         if plugin.inbound is None:
             raise ValueError(f"provider {provider!r} does not take inbound messages")
-        text = text_read_as_utf8(text)  # as a provider reads it from any HTTP body
+        # as a provider reads them from any HTTP body (a lone surrogate is no text at all)
+        sender, to = (text_read_as_utf8(v) if isinstance(v, str) else v for v in (sender, to))
+        text = text_read_as_utf8(text)
         # The reply and what it changed (a forwarded email...) are saved together; its
         # webhook goes out after, outside the store's lock (the receiver may call back).
         with self._warning_if_a_loop_waited(), self.webhooks.held(), self.transaction():

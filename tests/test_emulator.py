@@ -148,6 +148,30 @@ def test_inbound_text_with_a_lone_surrogate_is_stored_as_a_provider_reads_it(
     assert record["text"] == "lone\ufffd \U0001f600"
 
 
+@pytest.mark.parametrize("store", ["memory", "sqlite"])
+def test_a_lone_surrogate_in_an_inbound_number_is_read_as_a_provider_reads_it(
+    tmp_path: Path, store: str
+) -> None:
+    """It was kept as it was: the memory store's admin listing and UI then failed (500),
+    SQLite refused to store it at all, and each store answered differently."""
+    emu = Emulator(db=tmp_path / "e.db" if store == "sqlite" else None)
+    try:
+        record = emu.inbound("sendbulk", "0712345678", "SHOP\udcff", "hi")
+        assert record["to"] == "SHOP\ufffd"
+        assert [m["id"] for m in emu.messages(to="SHOP\udcff")] == [record["id"]]
+        with emu.client() as client:
+            for path in (
+                "/_emulator/messages",
+                f"/_emulator/messages/{record['id']}",
+                "/_emulator/ui",
+            ):
+                assert client.get(path).status_code == 200, path
+        with pytest.raises(ValueError, match="no Fone Dynamics lease"):  # the same in both
+            emu.inbound("fonedynamics", "+61412345678\ud800", "+61400000001", "hi")
+    finally:
+        emu.close()
+
+
 def test_app_is_built_once_and_client_calls_it() -> None:
     emu = Emulator()
     assert emu.app is emu.app
