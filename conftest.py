@@ -91,5 +91,6 @@ def died() -> Callable[[Any], None]:
 
     def die(emu: Any) -> None:
         emu.store._db.close()
+        emu.store._release()  # the process's file lock goes with it too
 
     return die

@@ -66,6 +66,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from .core.file_claim import FileInUse
     from .core.sqlite import SchemaVersionError
     from .emulator import Emulator
     from .providers import PROVIDERS
@@ -93,16 +94,11 @@ def _serve(args: argparse.Namespace) -> int:
     emu: Emulator | None = None
     served = False
     try:
-        if args.db and not _claim(args.db):
-            return _fail(
-                f"--db {args.db}: in use by another sms-emulator serve (one server per file:"
-                " two would hand out the same ids)"
-            )
         try:
             emu = Emulator(scenario=args.scenario, clock=args.clock, seed=args.seed, db=args.db)
         except ScenarioError as exc:
             return _fail(f"--scenario: {exc}")
-        except SchemaVersionError as exc:  # its message starts with the path
+        except (SchemaVersionError, FileInUse) as exc:  # its message starts with the path
             return _fail(f"--db {exc}")
         except (sqlite3.Error, OSError) as exc:
             return _fail(f"--db {args.db}: cannot open SQLite database ({exc})")
@@ -130,7 +126,6 @@ def _serve(args: argparse.Namespace) -> int:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
             emu.close()
-        _release()
         signal.signal(signal.SIGINT, handlers[0])  # as they were: an in-process caller goes on
         signal.signal(signal.SIGTERM, handlers[1])
     if served:
@@ -152,41 +147,6 @@ def _banner(sock: Any, emu: Emulator, db: str | None, providers: Sequence[Provid
     lines.append(f"  admin API: {url}/_emulator/  (health, messages, clock, scenario, requests)")
     lines.append(f"  inspector: {url}/_emulator/ui")
     return "\n".join(lines)
-
-
-#: Files this process serves from, kept open (and locked) until it exits: closing
-#: another descriptor of a SQLite file would drop SQLite's own locks on it.
-_CLAIMED: list[int] = []
-
-
-def _release() -> None:
-    """Unlock the ``--db`` file, once its store is closed (an in-process caller may serve again)."""
-    while _CLAIMED:
-        os.close(_CLAIMED.pop())
-
-
-def _claim(path: str) -> bool:
-    """Lock the ``--db`` file for this process; False if another process holds it.
-
-    Where ``fcntl`` is missing (Windows) nothing is locked.
-    """
-    if path == ":memory:":  # SQLite's name for no file at all
-        return True
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not on POSIX
-        return True
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError:
-        return True  # not a file we can open: SQLite says why, in its own error
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return False
-    _CLAIMED.append(fd)
-    return True
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -355,7 +355,7 @@ def test_a_second_server_on_the_same_db_file_is_refused(
     db = str(tmp_path / "emu.db")
     first = start(serve, "--db", db)
     result = run("serve", "--port", "0", "--db", db, timeout=DEADLINE)
-    assert_one_error_line(result, "--db", "in use by another sms-emulator serve")
+    assert_one_error_line(result, "--db", "in use by another sms-emulator process")
     assert httpx.get(first.url + "/_emulator/health").status_code == 200
     assert first.stop()[0] == 0
     again = start(serve, "--db", db)  # free once the first has stopped

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from itertools import groupby, repeat
@@ -28,6 +29,7 @@ from typing import Any
 
 import msgspec
 
+from .file_claim import FileClaim
 from .models import Batch, Direction, Message, Plan, Status
 from .store import BatchQuery, MessageQuery
 
@@ -124,11 +126,20 @@ class SQLiteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        # before SQLite opens it: a file another emulator serves from is not touched
+        self._claim = FileClaim(self.path) if self.path != ":memory:" else None
+        if self._claim is not None:
+            weakref.finalize(self, self._claim.release)  # dropped unclosed: free again
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        except BaseException:
+            self._release()
+            raise
         try:
             self._open()
         except BaseException:
             self._db.close()
+            self._release()
             raise
         self._plans: dict[int, Plan] = {}
         self._plan_ids: dict[Plan, int] = {}
@@ -176,6 +187,11 @@ class SQLiteStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            self._release()
+
+    def _release(self) -> None:
+        if self._claim is not None:
+            self._claim.release()  # after the connection: see ``FileClaim``
 
     def clear(self) -> None:
         with self._lock:
@@ -350,7 +366,9 @@ class SQLiteStore:
             if nested and not undo_alone:
                 yield
                 return
-            db.execute("SAVEPOINT write" if nested else "BEGIN")
+            # IMMEDIATE: the write lock is taken (or waited for) first.  A transaction that
+            # read first could not wait for it: another writer fails it at once.
+            db.execute("SAVEPOINT write" if nested else "BEGIN IMMEDIATE")
             try:
                 yield
                 # A COMMIT can fail too (a full disk): SQLite has then undone it all.

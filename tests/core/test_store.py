@@ -376,7 +376,10 @@ def test_sqlite_a_transaction_commits_once(tmp_path: Path) -> None:
         store.put_meta("clock", T0)
     store._db.set_trace_callback(None)
     store.close()
-    assert [s for s in statements if s in ("BEGIN", "COMMIT")] == ["BEGIN", "COMMIT"]
+    assert [s for s in statements if s in ("BEGIN IMMEDIATE", "COMMIT")] == [
+        "BEGIN IMMEDIATE",
+        "COMMIT",
+    ]
 
 
 # queries

@@ -1,0 +1,106 @@
+"""A --db file and its other users: one emulator per file, and writers wait their turn."""
+
+from __future__ import annotations
+
+import gc
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from emulator import Emulator
+from emulator.core.file_claim import FileClaim, FileInUse
+
+TEXT = {"apikey": "k", "partnerID": "123", "shortcode": "X", "mobile": "0712345678"}
+
+
+def test_a_second_emulator_on_a_file_in_use_here_is_refused_until_the_first_closes(
+    tmp_path: Path,
+) -> None:
+    """It used to open: both restored the same counters, and the first's next write
+    failed on a duplicate id (a 500, or sendbulk's 1007)."""
+    db = tmp_path / "e.db"
+    first = Emulator(db=db)
+    with pytest.raises(FileInUse, match="close\\(\\) it first") as refused:
+        Emulator(db=str(tmp_path / "." / "e.db"))  # the same file, written another way
+    assert isinstance(refused.value, ValueError)
+    with first.client() as client:  # the first goes on as if nothing happened
+        sent = client.post("/api/services/sendsms", json={**TEXT, "message": "one"})
+    assert sent.json()["responses"][0]["response-code"] == 200
+    first.close()
+    second = Emulator(db=db)
+    with second.client() as client:
+        sent = client.post("/api/services/sendsms", json={**TEXT, "message": "two"})
+    assert sent.json()["responses"][0]["response-code"] == 200
+    assert len({m["id"] for m in second.messages()}) == 2
+    second.close()
+
+
+def test_a_file_another_process_serves_from_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "e.db"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"from emulator import Emulator; e = Emulator(db={str(db)!r}); print('ready',"
+            " flush=True); input(); e.close()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(FileInUse, match="another sms-emulator process"):
+            Emulator(db=db)
+    finally:
+        holder.communicate("\n", timeout=30)
+    Emulator(db=db).close()  # free once that process has closed it
+
+
+def test_an_emulator_dropped_without_close_frees_its_file(tmp_path: Path) -> None:
+    db = tmp_path / "e.db"
+    Emulator(db=db)  # never closed
+    gc.collect()
+    Emulator(db=db).close()
+
+
+def test_releasing_a_claim_twice_does_not_end_a_later_claim_of_the_file(tmp_path: Path) -> None:
+    path = str(tmp_path / "f.db")
+    first = FileClaim(path)
+    first.release()
+    second = FileClaim(path)
+    first.release()  # e.g. the garbage collector finalising the first store late
+    with pytest.raises(FileInUse):
+        FileClaim(path)
+    second.release()
+    FileClaim(path).release()
+
+
+def test_an_in_memory_sqlite_store_claims_nothing() -> None:
+    one, two = Emulator(db=":memory:"), Emulator(db=":memory:")
+    one.close()
+    two.close()
+
+
+def test_a_write_waits_for_another_connection_s_write_lock(tmp_path: Path) -> None:
+    """A request's transaction reads, then writes: begun deferred, it failed at once with
+    "database is locked" (a 500, or sendbulk's 1007) instead of waiting its turn."""
+    db = tmp_path / "e.db"
+    emu = Emulator(db=db)
+    other = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # a tool writing to the file, for a moment
+    done = threading.Timer(0.3, other.rollback)
+    done.start()
+    try:
+        with emu.client() as client:
+            sent = client.post("/api/services/sendsms", json={**TEXT, "message": "waits"})
+        assert sent.json()["responses"][0]["response-code"] == 200
+        assert [m["text"] for m in emu.messages()] == ["waits"]
+    finally:
+        done.join()
+        other.close()
+        emu.close()
