@@ -154,31 +154,37 @@ class Emulator:
         self.clock: Clock = make_clock(clock, start) if isinstance(clock, str) else clock
         self._start = self.clock.time()
         self.store: Store = MemoryStore() if db is None else self._open_sqlite(db)
-        self.journal = Journal()
-        #: The ``seq`` of the newest message stored (the journal notes it per request).
-        self.newest_seq = 0
-        #: How many times ``reset()`` ran (the inspector's fingerprint counts it).
-        self.resets = 0
-        #: How many scenarios ``load_scenario()`` activated (the inspector's fingerprint too).
-        self.scenario_loads = 0
-        self.rate_limiter = RateLimiter()
-        persistent = not isinstance(self.store, MemoryStore)
-        self.webhooks = WebhookQueue(
-            self.time,
-            log=_StoredJobs(self.store) if persistent else None,
-            virtual_clock=self.clock.kind == "virtual",
-            # A real clock moves without advance(), which sends in sync mode: called
-            # in-process (or served by the user's own server), a job due later would
-            # wait for ever.
-            send_as_time_passes=self.clock.kind != "virtual",
-        )
-        self.webhooks.wanted = self._webhook_wanted
-        self.ids = IdGenerator(0)
-        self._depth = 0  # open transaction() blocks (the store's lock is held)
-        self.scenario: Scenario = Scenario()
-        self.engine = ScenarioEngine(self.scenario)
-        self.load_scenario(scenario)
-        self._restore()
+        try:
+            self.journal = Journal()
+            #: The ``seq`` of the newest message stored (the journal notes it per request).
+            self.newest_seq = 0
+            #: How many times ``reset()`` ran (the inspector's fingerprint counts it).
+            self.resets = 0
+            #: How many scenarios ``load_scenario()`` activated (the inspector's fingerprint too).
+            self.scenario_loads = 0
+            self.rate_limiter = RateLimiter()
+            persistent = not isinstance(self.store, MemoryStore)
+            self.webhooks = WebhookQueue(
+                self.time,
+                log=_StoredJobs(self.store) if persistent else None,
+                virtual_clock=self.clock.kind == "virtual",
+                # A real clock moves without advance(), which sends in sync mode: called
+                # in-process (or served by the user's own server), a job due later would
+                # wait for ever.
+                send_as_time_passes=self.clock.kind != "virtual",
+            )
+            self.webhooks.wanted = self._webhook_wanted
+            self.ids = IdGenerator(0)
+            self._depth = 0  # open transaction() blocks (the store's lock is held)
+            self.scenario: Scenario = Scenario()
+            self.engine = ScenarioEngine(self.scenario)
+            self.load_scenario(scenario)
+            self._restore()
+        except BaseException:  # a scenario refused...: the store's file is not kept claimed
+            if hasattr(self, "webhooks"):
+                self.webhooks.close()
+            self.store.close()
+            raise
         self._app: ASGIApp | None = None
 
     @staticmethod
@@ -576,6 +582,8 @@ class Emulator:
         if self.closed:
             return
         self.closed = True
-        self.webhooks.close()  # pending ones are in the store until sent (see _StoredJobs)
-        self._persist()  # ids drawn without storing a message (tokens...) must not repeat
-        self.store.close()
+        try:
+            self.webhooks.close()  # pending ones are in the store until sent (see _StoredJobs)
+            self._persist()  # ids drawn without storing a message (tokens...) must not repeat
+        finally:
+            self.store.close()  # even when the last save failed: the file is free again

@@ -2,22 +2,24 @@
 out the same ids (and the second's writes would fail on the first's).
 
 A claim is an exclusive ``flock`` on the file, which another process cannot take
-while this one holds it, plus a note of which files this process has claimed: a
-second ``flock`` in the same process would also be refused, but giving up its
+while this one holds it, plus a note of which files (by device and inode, so a
+hard link or another spelling is the same file) this process has claimed.  A
+second ``flock`` in this process would be refused too, but giving up its
 descriptor would drop the first connection's SQLite locks (POSIX drops a
-process's ``fcntl`` locks on a file when any descriptor of it closes), so a
-file already claimed here is refused before it is opened again.  Where
-``fcntl`` is missing (Windows) only the note is kept.
+process's ``fcntl`` locks on a file when any descriptor of it closes): a file
+already claimed here is refused before it is opened again.  Where ``fcntl`` is
+missing (Windows) only the note is kept.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from urllib.parse import parse_qs, unquote, urlsplit
 
-__all__ = ["FileClaim", "FileInUse"]
+__all__ = ["FileClaim", "FileInUse", "database_file"]
 
-_claimed: set[str] = set()
+_claimed: set[tuple[int, int] | str] = set()
 _claimed_lock = threading.Lock()
 
 
@@ -25,34 +27,59 @@ class FileInUse(ValueError):
     """Another emulator (in this process or another) holds the file."""
 
 
+def database_file(name: str) -> str | None:
+    """The file SQLite opens for ``name``, None for a database in memory or a private
+    temporary one (``""``).  A ``file:`` name is a URI to SQLite: its path is the file."""
+    if name in ("", ":memory:"):
+        return None
+    if not name.startswith("file:"):
+        return name
+    uri = urlsplit(name)
+    path = unquote(uri.path)
+    if path in ("", ":memory:") or "memory" in parse_qs(uri.query).get("mode", ()):
+        return None
+    return path
+
+
 class FileClaim:
-    """This process's claim on ``path``, held until ``release()``."""
+    """This process's claim on the file at ``path``, held until ``release()``."""
 
     def __init__(self, path: str) -> None:
-        self.path = os.path.realpath(path)
+        self.path = path
         self._fd: int | None = None
-        self._held = False
+        self._key: tuple[int, int] | str | None = None
         with _claimed_lock:
-            if self.path in _claimed:
+            if _identity(path) in _claimed:
                 raise FileInUse(
                     f"{path}: in use by another Emulator in this process (close() it first:"
                     " two would hand out the same ids)"
                 )
-            self._fd = _lock(self.path)
-            _claimed.add(self.path)
-            self._held = True
+            # Not claimed here, so no connection of ours has it open: its descriptor
+            # may be closed again if another process holds it.
+            self._fd = _lock(path)
+            self._key = _identity(path)
+            _claimed.add(self._key)
 
     def release(self) -> None:
         """Give the file up (after closing every connection to it: see the module's note).
         Only once: a later claim of the same file is not this one's to end."""
         with _claimed_lock:
-            if not self._held:
+            if self._key is None:
                 return
-            self._held = False
-            _claimed.discard(self.path)
+            _claimed.discard(self._key)
+            self._key = None
             if self._fd is not None:
                 os.close(self._fd)
                 self._fd = None
+
+
+def _identity(path: str) -> tuple[int, int] | str:
+    """The file as the system knows it (device, inode); its real path while it does not exist."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return found.st_dev, found.st_ino
 
 
 def _lock(path: str) -> int | None:
@@ -67,10 +94,13 @@ def _lock(path: str) -> int | None:
         return None  # not a file we can open: SQLite says why, in its own error
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)  # nothing else of this file is open here (see ``_claimed``)
+    except BlockingIOError:
+        os.close(fd)
         raise FileInUse(
             f"{path}: in use by another sms-emulator process (one per file: two would hand"
             " out the same ids)"
         ) from None
+    except OSError:  # a file system without flock (some network mounts): unguarded
+        os.close(fd)
+        return None
     return fd

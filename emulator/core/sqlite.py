@@ -29,7 +29,7 @@ from typing import Any
 
 import msgspec
 
-from .file_claim import FileClaim
+from .file_claim import FileClaim, database_file
 from .models import Batch, Direction, Message, Plan, Status
 from .store import BatchQuery, MessageQuery
 
@@ -127,9 +127,11 @@ class SQLiteStore:
         self.path = str(path)
         self._lock = threading.RLock()
         # before SQLite opens it: a file another emulator serves from is not touched
-        self._claim = FileClaim(self.path) if self.path != ":memory:" else None
+        file = database_file(self.path)
+        self._claim = FileClaim(file) if file is not None else None
         if self._claim is not None:
-            weakref.finalize(self, self._claim.release)  # dropped unclosed: free again
+            # dropped unclosed: free again (not at exit, where threads may still write)
+            weakref.finalize(self, self._claim.release).atexit = False
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         except BaseException:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sqlite3
 import subprocess
 import sys
@@ -104,3 +105,64 @@ def test_a_write_waits_for_another_connection_s_write_lock(tmp_path: Path) -> No
         done.join()
         other.close()
         emu.close()
+
+
+def test_a_hard_link_to_a_file_in_use_is_the_same_file(tmp_path: Path) -> None:
+    """Refused as in use here, before it is opened: closing a descriptor of the file
+    would have dropped the first connection's SQLite locks (its WAL went away)."""
+    db, link = tmp_path / "a.db", tmp_path / "b.db"
+    first = Emulator(db=db)
+    first.inbound("ringcentral", "+14155550100", "+16505550100", "one")
+    os.link(db, link)
+    with pytest.raises(FileInUse, match="in this process"):
+        Emulator(db=link)
+    reader = sqlite3.connect(db)  # another user of the file comes and goes
+    reader.execute("SELECT count(*) FROM messages").fetchone()
+    reader.close()
+    assert Path(f"{db}-wal").exists()  # still the first connection's
+    first.inbound("ringcentral", "+14155550100", "+16505550100", "two")
+    first.close()
+
+
+@pytest.mark.parametrize("name", ["", ":memory:", "file::memory:", "file:x.db?mode=memory"])
+def test_databases_in_memory_claim_nothing(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    one, two = Emulator(db=name), Emulator(db=name)
+    one.close()
+    two.close()
+    assert list(tmp_path.iterdir()) == []  # no file made for a claim
+
+
+def test_a_file_uri_claims_the_file_it_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    first = Emulator(db="real.db")
+    with pytest.raises(FileInUse):
+        Emulator(db="file:real.db?cache=private")
+    first.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["real.db"]
+
+
+def test_an_emulator_that_fails_to_start_leaves_its_file_free(tmp_path: Path) -> None:
+    db = tmp_path / "e.db"
+    with pytest.raises(ValueError):
+        Emulator({"nonsense_key": 1}, db=db)
+    Emulator(db=db).close()  # without waiting for the garbage collector
+
+
+def test_a_close_whose_last_save_fails_still_frees_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "e.db"
+    emu = Emulator(db=db)
+
+    def fails() -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(emu, "_persist", fails)
+    with pytest.raises(sqlite3.OperationalError):
+        emu.close()
+    Emulator(db=db).close()
