@@ -106,8 +106,6 @@ PROVIDER = "ringcentral"
 #: ``x-request-max-body-size: 50m``
 MAX_BODY = 50 * 1024 * 1024
 _FORM_LIMIT = 1024 * 1024
-#: A body refused unread: the connection cannot serve another request after it.
-_CLOSE = {"Connection": "close"}
 #: Bodies over this size are decoded with the cyclic GC paused.
 _LARGE_BODY = 64 * 1024
 _DAY = 86_400.0
@@ -153,15 +151,24 @@ class RequestIds:
 class BodyLimit:
     """RingCentral's gateway (``x-request-max-body-size: 50m``): a request whose
     ``Content-Length`` is over ``MAX_BODY`` is refused on any path, before routing,
-    authentication or any of its body, and its connection closed (the rest of the
-    body is not wanted)."""
+    authentication or any of its body.
+
+    A client waiting for ``100 Continue`` sends no body: its connection is closed,
+    or a next request on it would be read as that body.  Any other client is
+    sending it already, and is left to finish (the server skips it): closed under
+    it, the connection would be reset and the client might never read the 413.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and (declared_length(scope) or 0) > MAX_BODY:
-            await PayloadTooLarge(headers=_CLOSE).response()(scope, receive, send)
+            waiting = (b"expect", b"100-continue") in (
+                (name, value.lower()) for name, value in scope["headers"]
+            )
+            refusal = PayloadTooLarge(headers={"Connection": "close"} if waiting else None)
+            await refusal.response()(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
@@ -183,7 +190,7 @@ async def _read_body(request: Request, limit: int, *, keep: bool = True) -> byte
     """The body, in one buffer; 413 once it is over ``limit`` (``keep``: see ``read_body``)."""
     body = await read_body(request, limit, keep=keep)
     if body is None:
-        raise PayloadTooLarge(headers=_CLOSE)  # the rest of the body is left unread
+        raise PayloadTooLarge()  # the rest of the body is skipped by the server
     return body
 
 
