@@ -120,6 +120,12 @@ def _same_object(items: Iterator[Any], first: Any) -> bool:
     return all(map(is_, items, repeat(first)))
 
 
+def _close_then_release(db: sqlite3.Connection, claim: FileClaim | None) -> None:
+    db.close()
+    if claim is not None:
+        claim.release()  # after the connection: see ``FileClaim``
+
+
 class SQLiteStore:
     """Messages, batches and state in one SQLite file."""
 
@@ -129,9 +135,6 @@ class SQLiteStore:
         # before SQLite opens it: a file another emulator serves from is not touched
         file = database_file(self.path)
         self._claim = FileClaim(file) if file is not None else None
-        if self._claim is not None:
-            # dropped unclosed: free again (not at exit, where threads may still write)
-            weakref.finalize(self, self._claim.release).atexit = False
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         except BaseException:
@@ -143,6 +146,9 @@ class SQLiteStore:
             self._db.close()
             self._release()
             raise
+        # Dropped unclosed: closed, then the file is free again (not at exit, where
+        # threads may still write).  Python 3.13 warns of a connection left to the GC.
+        weakref.finalize(self, _close_then_release, self._db, self._claim).atexit = False
         self._plans: dict[int, Plan] = {}
         self._plan_ids: dict[Plan, int] = {}
         self._group_ids: dict[tuple[Any, ...], int] = {}
