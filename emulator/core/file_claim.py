@@ -2,8 +2,8 @@
 out the same ids (and the second's writes would fail on the first's).
 
 A claim is an exclusive ``flock`` on the file, which another process cannot take
-while this one holds it, plus a note of which files (by device and inode, so a
-hard link or another spelling is the same file) this process has claimed.  A
+while this one holds it, plus a note of which files (by real path, and by device
+and inode: a hard link is the same file) this process has claimed.  A
 second ``flock`` in this process would be refused too, but giving up its
 descriptor would drop the first connection's SQLite locks (POSIX drops a
 process's ``fcntl`` locks on a file when any descriptor of it closes): a file
@@ -19,7 +19,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 __all__ = ["FileClaim", "FileInUse", "database_file"]
 
-_claimed: set[tuple[int, int] | str] = set()
+#: A file by its real path, or by (device, inode): see ``_identities``.
+_Key = tuple[int, int] | str
+_claimed: set[_Key] = set()
 _claimed_lock = threading.Lock()
 
 
@@ -47,9 +49,9 @@ class FileClaim:
     def __init__(self, path: str) -> None:
         self.path = path
         self._fd: int | None = None
-        self._key: tuple[int, int] | str | None = None
+        self._keys: set[_Key] = set()
         with _claimed_lock:
-            if _identity(path) in _claimed:
+            if not _identities(path).isdisjoint(_claimed):
                 raise FileInUse(
                     f"{path}: in use by another Emulator in this process (close() it first:"
                     " two would hand out the same ids)"
@@ -57,29 +59,31 @@ class FileClaim:
             # Not claimed here, so no connection of ours has it open: its descriptor
             # may be closed again if another process holds it.
             self._fd = _lock(path)
-            self._key = _identity(path)
-            _claimed.add(self._key)
+            self._keys = _identities(path, self._fd)
+            _claimed.update(self._keys)
 
     def release(self) -> None:
         """Give the file up (after closing every connection to it: see the module's note).
         Only once: a later claim of the same file is not this one's to end."""
         with _claimed_lock:
-            if self._key is None:
-                return
-            _claimed.discard(self._key)
-            self._key = None
+            _claimed.difference_update(self._keys)
+            self._keys = set()
             if self._fd is not None:
                 os.close(self._fd)
                 self._fd = None
 
 
-def _identity(path: str) -> tuple[int, int] | str:
-    """The file as the system knows it (device, inode); its real path while it does not exist."""
+def _identities(path: str, fd: int | None = None) -> set[_Key]:
+    """The file by its real path and, once it exists, as the system knows it (device and
+    inode): another name for it is the same file, and so is a new file put in its place
+    (its connection would share the old one's ``-wal`` file)."""
+    keys: set[_Key] = {os.path.realpath(path)}
     try:
-        found = os.stat(path)
+        found = os.fstat(fd) if fd is not None else os.stat(path)
     except OSError:
-        return os.path.realpath(path)
-    return found.st_dev, found.st_ino
+        return keys
+    keys.add((found.st_dev, found.st_ino))
+    return keys
 
 
 def _lock(path: str) -> int | None:

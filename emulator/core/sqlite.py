@@ -136,7 +136,10 @@ class SQLiteStore:
         file = database_file(self.path)
         self._claim = FileClaim(file) if file is not None else None
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            # uri: a ``file:`` name is a URI whatever SQLite's build, as ``database_file`` reads it
+            self._db = sqlite3.connect(
+                self.path, check_same_thread=False, isolation_level=None, uri=True
+            )
         except BaseException:
             self._release()
             raise

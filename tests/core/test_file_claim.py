@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from emulator import Emulator
+from emulator.core import file_claim
 from emulator.core.file_claim import FileClaim, FileInUse
 
 TEXT = {"apikey": "k", "partnerID": "123", "shortcode": "X", "mobile": "0712345678"}
@@ -165,4 +166,29 @@ def test_a_close_whose_last_save_fails_still_frees_the_file(
     monkeypatch.setattr(emu, "_persist", fails)
     with pytest.raises(sqlite3.OperationalError):
         emu.close()
+    Emulator(db=db).close()
+
+
+def test_a_file_put_in_the_place_of_one_in_use_is_still_in_use(tmp_path: Path) -> None:
+    """A new file at the path (``rm``, ``mv backup.db``) would share the first's -wal
+    file: every read and write of the second emulator failed with a disk I/O error."""
+    db = tmp_path / "e.db"
+    first = Emulator(db=db)
+    db.unlink()
+    with pytest.raises(FileInUse, match="in this process"):
+        Emulator(db=db)
+    first.close()
+
+
+def test_without_flock_a_new_file_is_still_claimed_once_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where there is no ``fcntl`` (Windows) the file is made by SQLite after the claim:
+    known by its inode only, the second emulator was let in."""
+    monkeypatch.setattr(file_claim, "_lock", lambda path: None)
+    db = tmp_path / "new.db"
+    first = Emulator(db=db)
+    with pytest.raises(FileInUse):
+        Emulator(db=db)
+    first.close()
     Emulator(db=db).close()

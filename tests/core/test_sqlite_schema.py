@@ -125,7 +125,8 @@ def test_a_file_sqlite_can_only_read_is_refused_when_opened(
     connect = sqlite3.connect
 
     def read_only(database: str, **options: object) -> sqlite3.Connection:
-        return connect(f"file:{database}?mode=ro", uri=True, **options)  # type: ignore[arg-type]
+        options["uri"] = True
+        return connect(f"file:{database}?mode=ro", **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(sqlite3, "connect", read_only)
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
