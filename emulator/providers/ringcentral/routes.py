@@ -164,8 +164,11 @@ class BodyLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and (declared_length(scope) or 0) > MAX_BODY:
-            waiting = (b"expect", b"100-continue") in (
-                (name, value.lower()) for name, value in scope["headers"]
+            waiting = any(
+                item.strip().lower() == b"100-continue"
+                for name, value in scope["headers"]
+                if name == b"expect"
+                for item in value.split(b",")
             )
             refusal = PayloadTooLarge(headers={"Connection": "close"} if waiting else None)
             await refusal.response()(scope, receive, send)
