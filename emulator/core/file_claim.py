@@ -22,7 +22,9 @@ __all__ = ["FileClaim", "FileInUse", "database_file"]
 #: A file by its real path, or by (device, inode): see ``_identities``.
 _Key = tuple[int, int] | str
 _claimed: set[_Key] = set()
-_claimed_lock = threading.Lock()
+#: Re-entrant: the garbage collector may finalise a dropped store (and so release its
+#: claim) in the middle of a claim, on the thread that holds this.
+_claimed_lock = threading.RLock()
 
 
 class FileInUse(ValueError):

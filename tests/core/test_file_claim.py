@@ -192,3 +192,23 @@ def test_without_flock_a_new_file_is_still_claimed_once_here(
         Emulator(db=db)
     first.close()
     Emulator(db=db).close()
+
+
+def test_a_store_finalised_in_the_middle_of_a_claim_does_not_deadlock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The garbage collector runs at any allocation: finalising a dropped store there
+    released its claim on the thread already holding the claims' lock, which hung."""
+    Emulator(db=tmp_path / "dropped.db")  # left to the collector (it is in a cycle)
+    locked = file_claim._lock
+
+    def collecting(path: str) -> int | None:
+        gc.collect()
+        return locked(path)
+
+    monkeypatch.setattr(file_claim, "_lock", collecting)
+    opened = threading.Thread(target=lambda: Emulator(db=tmp_path / "e.db").close(), daemon=True)
+    opened.start()
+    opened.join(10)
+    assert not opened.is_alive(), "deadlocked"
+    Emulator(db=tmp_path / "dropped.db").close()  # and the dropped one's file is free
