@@ -28,7 +28,7 @@ def server() -> Iterator[LiveServer]:
 def _attempts(server: LiveServer, count: int) -> list[dict[str, object]]:
     deadline = time.monotonic() + 10
     while len(server.webhooks.attempts) < count and time.monotonic() < deadline:
-        time.sleep(0.01)  # real time: polls, with a deadline, for the worker to send
+        time.sleep(0.01)  # real-time ok: polls, with a deadline, for the worker to send
     return list(server.webhooks.attempts)
 
 
