@@ -78,16 +78,17 @@ def _check_users(accounts: list[dict[str, object]]) -> None:
             str(account.get("account_id", DEFAULT_ACCOUNT_ID)),
             str(account.get("owner_id", DEFAULT_OWNER_ID)),
         )
-        extension = account.get("extension")
-        mine = (None if extension is None else str(extension), _emails(account))
+        declared = account.get("extension")
+        extension = None if declared is None else str(declared)
+        emails = _emails(account)
         if user not in seen:
-            seen[user] = (i, *mine)
+            seen[user] = (i, extension, emails)
             continue
         j, known_extension, known_emails = seen[user]
         clash = None
-        if None not in (mine[0], known_extension) and mine[0] != known_extension:
+        if extension is not None and known_extension is not None and extension != known_extension:
             clash = "extension", known_extension
-        elif mine[1] and known_emails and not mine[1] & known_emails:
+        elif emails and known_emails and emails.isdisjoint(known_emails):
             clash = "username", ", ".join(sorted(known_emails))
         if clash is not None:
             key, there = clash
@@ -97,7 +98,7 @@ def _check_users(accounts: list[dict[str, object]]) -> None:
                 " give each user its own owner_id",
                 field=f"accounts.ringcentral[{i}].{key}",
             )
-        seen[user] = (j, known_extension or mine[0], known_emails | mine[1])
+        seen[user] = (j, known_extension or extension, known_emails | emails)
 
 
 def _emails(account: dict[str, object]) -> set[str]:
