@@ -35,7 +35,16 @@ from .errors import ItemError
 if TYPE_CHECKING:
     from ...emulator import Emulator
 
-__all__ = ["LEASE_SECONDS", "MAX_LEASES", "NAMESPACE", "acquire", "find", "leases_to", "numbers"]
+__all__ = [
+    "LEASE_SECONDS",
+    "MAX_LEASES",
+    "NAMESPACE",
+    "acquire",
+    "find",
+    "leases_to",
+    "numbers",
+    "region_of",
+]
 
 NAMESPACE = "fonedynamics.leases"
 LEASE_SECONDS = 30 * 86400
@@ -53,15 +62,19 @@ def _first_for_region(region: str | None, fallback: str) -> int:
     return int(f"{base[1:-2]}50")
 
 
+@lru_cache(maxsize=4096)
+def region_of(number: str) -> str | None:
+    """The region ``number`` belongs to (``"US"``, ``"AU"``), or None if none claims it."""
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(number))
+    except phonenumbers.NumberParseException:
+        return None
+    return None if region in ("ZZ", "001") else region
+
+
 def numbers(recipient: str) -> Iterator[str]:
     """The numbers leases to ``recipient`` are drawn from, in order of preference (endless)."""
-    try:
-        region = phonenumbers.region_code_for_number(phonenumbers.parse(recipient))
-    except phonenumbers.NumberParseException:
-        region = None
-    if region in ("ZZ", "001"):
-        region = None
-    first = _first_for_region(region, recipient)
+    first = _first_for_region(region_of(recipient), recipient)
     return (f"+{first + i}" for i in count())
 
 

@@ -22,6 +22,7 @@ from ...core.models import Direction, Message, Status
 from ...core.phone import is_possible_e164, normalize_plus
 from ...core.webhooks import is_webhook_url
 from .errors import ItemError, SerializationException
+from .leases import region_of
 from .mapping import outbound_status_name
 
 __all__ = [
@@ -282,11 +283,18 @@ def _boolean(data: dict[str, Any], name: str, default: bool) -> bool:
     raise _invalid(name, f"{name} parameter must be true or false")
 
 
+#: Regions of +1 where alphanumeric sender ids do not work: the docs name "US and
+#: Canada" (the US's territories share its numbering and carriers). Other +1
+#: countries (Jamaica, Bahamas...) keep the alphanumeric sender; a +1 number no region
+#: claims (an unassigned area code) counts as US/Canada.
+_NO_ALPHANUMERIC = frozenset({"US", "CA", "PR", "VI", "GU", "AS", "MP", "UM", None})
+
+
 def needs_lease(sender: str | None, to: str) -> bool:
     """Blank sender, or an alphanumeric one to US/Canada (not supported there)."""
     if sender is None:
         return True
-    return to.startswith("+1") and not sender.startswith("+")
+    return to.startswith("+1") and not sender.startswith("+") and region_of(to) in _NO_ALPHANUMERIC
 
 
 def validate_messages(raws: list[Any], now: float) -> list[MessageRequest | ItemError]:

@@ -145,3 +145,15 @@ def test_lease_options_are_validated_only_for_leases(client: httpx.Client) -> No
     assert lease_send(client, WebhookMethod="PUT").status_code == 400  # with no WebhookUri too
     ignored = lease_send(client, From="MyShop", ForwardToSms="0499333222")
     assert ignored.status_code == 200
+
+
+def test_alphanumeric_sender_is_kept_for_other_plus_one_countries(client: httpx.Client) -> None:
+    """The docs exclude "US and Canada" from alphanumeric sender ids, not every +1
+    country: a Jamaican recipient keeps the alphanumeric sender."""
+    jamaica = client.post(MESSAGES, json={"To": "+18765551234", "Text": "x", "From": "MyBrand"})
+    assert jamaica.status_code == 200
+    assert jamaica.json()["Message"]["From"] == "MyBrand"
+    for to in ("+12025550123", "+14165550123", "+17875550123"):  # US, Canada, Puerto Rico
+        leased = client.post(MESSAGES, json={"To": to, "Text": "x", "From": "MyBrand"})
+        assert leased.status_code == 200
+        assert leased.json()["Message"]["From"].startswith("+1")
