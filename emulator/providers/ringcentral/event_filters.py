@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote
 
-from .errors import InvalidParameter
+from .errors import InvalidParameter, RingCentralError
 from .wire import parse_number
 
-__all__ = ["EventFilter", "checked_filters", "parse_filter"]
+__all__ = ["EventFilter", "ReminderOnly", "checked_filters", "parse_filter"]
 
 _A2P_FILTER = re.compile(
     r"^/restapi/v1\.0/account/(?P<account>[^/?]+)/a2p-sms/"
@@ -27,6 +27,15 @@ _A2P_FILTER = re.compile(
 )
 _REMINDER_FILTER = re.compile(r"^/restapi/v1\.0/subscription/~\?(?P<query>.*)$")
 _DIRECTIONS = {"inbound": "Inbound", "outbound": "Outbound"}
+
+
+class ReminderOnly(RingCentralError):
+    """Filters that are all renewal reminders (RingCentral's API Reference,
+    createSubscription: "400 SUB-515 Subscription containing only reminder filter is
+    not allowed")."""
+
+    status, code = 400, "SUB-515"
+    template = "Subscription containing only reminder filter is not allowed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,11 +122,16 @@ def _reminder(text: str, query: str) -> EventFilter:
 
 def checked_filters(filters: list[str] | None, account_id: str, expires_in: int) -> list[str]:
     """The request's filters (once each), each one checked; CMN-101 when there are none,
-    or when a reminder's threshold is over half the subscription's lifetime."""
+    or when a reminder's threshold is over half the subscription's lifetime; SUB-515
+    when they are all reminders."""
     if not filters:
         raise InvalidParameter(parameter="eventFilters")
+    reminders_only = True
     for text in filters:
         parsed = parse_filter(text, account_id)
         if parsed.kind == "renewal" and parsed.threshold > expires_in // 2:
             raise _refused(text)
+        reminders_only = reminders_only and parsed.kind == "renewal"
+    if reminders_only:
+        raise ReminderOnly()
     return list(dict.fromkeys(filters))

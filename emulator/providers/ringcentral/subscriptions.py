@@ -5,10 +5,11 @@ filters, WebHook address, optional verification token, owner (user and client
 application: each sees only its own, as RingCentral lists "subscriptions created
 by the user for the current authorized client application") and expiry.
 Creating one first sends RingCentral's validation request: a POST with a
-``Validation-Token`` header the receiver must echo with a 200 within 3 s, else
-400 SUB-521.  Every change bumps its ``generation`` and notes, per filter, the
-generation it was added in (``since``), which ``notifications.still_wanted``
-reads.  The notifications themselves are ``notifications``'.
+``Validation-Token`` header the receiver must echo with a 200 within 3 s: another
+status is 400 SUB-522 (naming it), no answer or no echo 400 SUB-521.  Every
+change bumps its ``generation`` and notes, per filter, the generation it was
+added in (``since``), which ``notifications.still_wanted`` reads.  The
+notifications themselves are ``notifications``'.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "CreateSubscriptionRequest",
     "UpdateSubscriptionRequest",
     "WebhookUnreachable",
+    "WebhookWrongStatus",
     "create",
     "delete",
     "find",
@@ -59,6 +61,17 @@ class WebhookUnreachable(RingCentralError):
     def body(self) -> dict[str, Any]:
         entry = {"errorCode": self.code, "message": self.message}
         return {"errorCode": self.code, "message": self.message, "errors": [entry]}
+
+
+class WebhookWrongStatus(WebhookUnreachable):
+    """The validation request was answered, with a status other than 200 (RingCentral's
+    API Reference, createSubscription: "SUB-522 WebHook responds with incorrect HTTP
+    status. HTTP status is 500")."""
+
+    code = "SUB-522"
+
+    def __init__(self, status: int) -> None:
+        super().__init__(f"WebHook responds with incorrect HTTP status. HTTP status is {status}")
 
 
 class DeliveryModeRequest(msgspec.Struct):
@@ -96,9 +109,10 @@ def _checked_token(value: str | None) -> str | None:
     return value
 
 
-async def validate_address(address: str, token: str) -> bool:
-    """RingCentral's validation request: the receiver must echo ``Validation-Token``,
-    the whole exchange within ``VALIDATION_TIMEOUT``."""
+async def validate_address(address: str, token: str) -> None:
+    """RingCentral's validation request: the receiver must answer 200 and echo
+    ``Validation-Token``, the whole exchange within ``VALIDATION_TIMEOUT``; else
+    ``WebhookWrongStatus`` (another status) or ``WebhookUnreachable``."""
     headers = {
         "Validation-Token": token,
         "User-Agent": USER_AGENT,
@@ -110,8 +124,11 @@ async def validate_address(address: str, token: str) -> bool:
             async with http.async_client(timeout=VALIDATION_TIMEOUT) as client:
                 response = await client.post(address, headers=headers)
     except Exception:  # refused, timed out, a host httpx cannot encode: not reachable
-        return False
-    return response.status_code == 200 and response.headers.get("Validation-Token") == token
+        raise WebhookUnreachable() from None
+    if response.status_code != 200:
+        raise WebhookWrongStatus(response.status_code)
+    if response.headers.get("Validation-Token") != token:
+        raise WebhookUnreachable()
 
 
 async def create(
@@ -128,12 +145,9 @@ async def create(
     token = _checked_token(mode.verificationToken)
     address = (mode.address or "").strip()
     validation = emu.ids.uuid("ringcentral.validation")
-    if (
-        not is_webhook_url(address)
-        or is_admin_url(address)
-        or not await validate_address(address, validation)
-    ):
+    if not is_webhook_url(address) or is_admin_url(address):
         raise WebhookUnreachable()
+    await validate_address(address, validation)
     with emu.transaction():  # a request that a reset overtook meanwhile draws nothing here
         now = emu.time()
         record = {

@@ -88,15 +88,13 @@ def test_creating_a_subscription_validates_the_address_and_answers_subscription_
     assert rc.http.get(f"{SUBSCRIPTION}/{info['id']}", headers=rc.headers).json() == info
 
 
-@pytest.mark.parametrize("answer", ["no echo", "wrong status", "unreachable"])
+@pytest.mark.parametrize("answer", ["no echo", "unreachable"])
 def test_an_address_that_fails_validation_is_refused_with_sub_521(
     rc: RC, receiver: Receiver, answer: str
 ) -> None:
     address = f"{receiver.url}/hook"
     if answer == "no echo":
         receiver.echo_validation_token = False
-    elif answer == "wrong status":
-        receiver.statuses = [404]
     else:
         address = "http://127.0.0.1:1/hook"  # nothing listens there
     body = {
@@ -109,6 +107,28 @@ def test_an_address_that_fails_validation_is_refused_with_sub_521(
         "errorCode": "SUB-521",
         "message": "WebHook is not reachable",
         "errors": [{"errorCode": "SUB-521", "message": "WebHook is not reachable"}],
+    }
+    assert rc.http.get(SUBSCRIPTION, headers=rc.headers).json()["records"] == []
+
+
+@pytest.mark.parametrize("status", [500, 404, 204])
+def test_a_validation_answered_with_another_status_is_refused_with_sub_522(
+    rc: RC, receiver: Receiver, status: int
+) -> None:
+    """RingCentral's API Reference (createSubscription error codes): "400 SUB-522
+    WebHook responds with incorrect HTTP status. HTTP status is 500"."""
+    receiver.statuses = [status]
+    body = {
+        "eventFilters": [BATCHES],
+        "deliveryMode": {"transportType": "WebHook", "address": f"{receiver.url}/hook"},
+    }
+    response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+    assert response.status_code == 400
+    message = f"WebHook responds with incorrect HTTP status. HTTP status is {status}"
+    assert response.json() == {
+        "errorCode": "SUB-522",
+        "message": message,
+        "errors": [{"errorCode": "SUB-522", "message": message}],
     }
     assert rc.http.get(SUBSCRIPTION, headers=rc.headers).json()["records"] == []
 
@@ -381,7 +401,7 @@ def test_renewal_reminders_count_down_and_follow_a_renewal(
     rc: RC, receiver: Receiver, sms_emulator: Emulator
 ) -> None:
     reminder = "/restapi/v1.0/subscription/~?threshold=300&interval=120"
-    subscription = subscribe(rc, receiver, [reminder], expiresIn=600)
+    subscription = subscribe(rc, receiver, [BATCHES, reminder], expiresIn=600)
     sms_emulator.advance("400s")  # reminders at 300 s, then every 120 s until expiry
     assert [n["body"] for n in notifications(receiver)] == [{"expiresIn": 300}]
     assert notifications(receiver)[0]["event"] == reminder
@@ -414,6 +434,31 @@ def test_a_renewal_reminder_filter_needs_a_sane_threshold_and_interval(
     }
     response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
     assert (response.status_code, response.json()["errorCode"]) == (400, "CMN-101")
+
+
+def test_a_subscription_of_renewal_reminders_alone_is_refused_with_sub_515(
+    rc: RC, receiver: Receiver
+) -> None:
+    """RingCentral's API Reference (createSubscription error codes): "400 SUB-515
+    Subscription containing only reminder filter is not allowed"."""
+    reminder = "/restapi/v1.0/subscription/~?threshold=300&interval=120"
+    mode = {"transportType": "WebHook", "address": f"{receiver.url}/h"}
+    body = {"eventFilters": [reminder], "deliveryMode": mode, "expiresIn": 600}
+    response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+    message = "Subscription containing only reminder filter is not allowed"
+    assert response.status_code == 400
+    assert response.json() == {
+        "errorCode": "SUB-515",
+        "message": message,
+        "errors": [{"errorCode": "SUB-515", "message": message}],
+    }
+    assert rc.http.get(SUBSCRIPTION, headers=rc.headers).json()["records"] == []
+    # nor may a PUT leave a subscription with reminders alone
+    subscription = subscribe(rc, receiver, [BATCHES, reminder], expiresIn=600)
+    path = f"{SUBSCRIPTION}/{subscription['id']}"
+    changed = rc.http.put(path, json={"eventFilters": [reminder]}, headers=rc.headers)
+    assert (changed.status_code, changed.json()["errorCode"]) == (400, "SUB-515")
+    assert rc.http.get(path, headers=rc.headers).json()["eventFilters"] == [BATCHES, reminder]
 
 
 def test_the_remaining_subscription_still_gets_everything_after_a_restart_and_a_delete(
@@ -472,7 +517,7 @@ def test_two_renewals_at_one_moment_leave_one_set_of_reminders(
     rc: RC, receiver: Receiver, sms_emulator: Emulator
 ) -> None:
     reminder = "/restapi/v1.0/subscription/~?threshold=300&interval=120"
-    subscription = subscribe(rc, receiver, [reminder], expiresIn=600)
+    subscription = subscribe(rc, receiver, [BATCHES, reminder], expiresIn=600)
     path = f"{SUBSCRIPTION}/{subscription['id']}"
     for _ in range(2):
         assert rc.http.post(f"{path}/renew", headers=rc.headers).status_code == 200
