@@ -1,6 +1,8 @@
 """RingCentral event filters: which of them carry A2P events, and what each selects.
 
-* ``/restapi/v1.0/account/~/a2p-sms/batches[?from=]`` and ``.../batches/{batchId}``;
+* ``/restapi/v1.0/account/~/a2p-sms/batches[?from=]`` and ``.../batches/{batchId}``
+  (also spelled ``batch``, as an earlier revision of RingCentral's event list and its
+  High Volume SMS sample app write it);
 * ``/restapi/v1.0/account/~/a2p-sms/messages[?direction=&batchId=&from=&to=]``;
 * ``/restapi/v1.0/account/~/a2p-sms/opt-outs[?from=&to=]``;
 * ``/restapi/v1.0/subscription/~?threshold=&interval=``: renewal reminders.
@@ -23,7 +25,7 @@ __all__ = ["EventFilter", "ReminderOnly", "checked_filters", "parse_filter"]
 
 _A2P_FILTER = re.compile(
     r"^/restapi/v1\.0/account/(?P<account>[^/?]+)/a2p-sms/"
-    r"(?P<kind>batches|messages|opt-outs)(?:/(?P<batch>[^/?]+))?(?:\?(?P<query>.*))?$"
+    r"(?P<kind>batches|batch|messages|opt-outs)(?:/(?P<batch>[^/?]+))?(?:\?(?P<query>.*))?$"
 )
 _REMINDER_FILTER = re.compile(r"^/restapi/v1\.0/subscription/~\?(?P<query>.*)$")
 _DIRECTIONS = {"inbound": "Inbound", "outbound": "Outbound"}
@@ -72,7 +74,7 @@ def parse_filter(text: str, account_id: str) -> EventFilter:
         return _reminder(text, reminder["query"]) if reminder else EventFilter(text, "other")
     if found["account"] not in ("~", account_id):
         raise _refused(text)
-    kind = found["kind"]
+    kind = "batches" if found["kind"] == "batch" else found["kind"]
     if found["batch"] is not None and kind != "batches":
         raise _refused(text)
     params = _query(found["query"])

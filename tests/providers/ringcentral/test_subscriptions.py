@@ -239,6 +239,9 @@ def test_message_events_follow_each_status_an_outbound_message_reaches(
         (f"{BATCHES}?from=+19995550100", 0),
         (f"{BATCHES}/not-this-one", 0),
         (f"{BATCHES}?from={SENDER}", 2),
+        ("/restapi/v1.0/account/~/a2p-sms/batch?from=+19995550100", 0),
+        (f"/restapi/v1.0/account/~/a2p-sms/batch?from={SENDER}", 2),  # RC's sample app's
+        ("/restapi/v1.0/account/~/a2p-sms/batch", 2),
         (f"{MESSAGES}?from=%2B16505550100", 2),
     ],
 )
@@ -643,3 +646,18 @@ def test_one_filter_written_with_the_account_id_and_with_a_tilde_notifies_once(
     rc.send([HANDSET])
     sms_emulator.advance("1m")
     assert [n["body"]["status"] for n in notifications(receiver)] == ["Processing", "Completed"]
+
+
+def test_the_singular_batch_filter_gets_the_batch_events_under_its_own_name(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    """``a2p-sms/batch``: an earlier revision of RingCentral's event list, and its High
+    Volume SMS sample app (``a2p-sms/batch?from=``), spell the batch filter so."""
+    legacy = "/restapi/v1.0/account/~/a2p-sms/batch"
+    batch = rc.send([HANDSET])
+    subscribe(rc, receiver, [f"{legacy}/{batch['id']}"])
+    sms_emulator.advance("30m")
+    (completed,) = notifications(receiver)
+    assert completed["body"]["id"] == batch["id"] and completed["body"]["status"] == "Completed"
+    assert completed["event"].endswith(f"/a2p-sms/batch/{batch['id']}")
+    assert "~" not in completed["event"]
