@@ -10,9 +10,16 @@ from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from .core.clock import Clock, VirtualClock, make_clock, parse_duration, to_datetime
+from .core.clock import (
+    Clock,
+    RealClock,
+    VirtualClock,
+    make_clock,
+    parse_duration,
+    to_datetime,
+)
 from .core.ids import IdGenerator
 from .core.journal import Journal
 from .core.lifecycle import Timing, plan_for, with_error_code
@@ -331,7 +338,9 @@ class Emulator:
     def reset(self) -> None:
         """Forget messages, batches, provider state, journal, webhooks and counters.
 
-        The scenario stays; a virtual clock goes back to where it started.
+        The scenario stays; a virtual clock goes back to where it started, and a
+        real clock drops what ``advance()`` added (it is the wall clock again), so
+        one test's skip ahead does not carry into the next.
         A request served meanwhile (another thread) falls wholly before or
         after: its ids are drawn and its writes made in one ``transaction()``.
         One that arrived before and has not written yet (a fault's delay, its
@@ -349,6 +358,9 @@ class Emulator:
             self.ids.reset()
             if isinstance(self.clock, VirtualClock):
                 self.clock = VirtualClock(self._start)
+                self.webhooks._now = self.time
+            elif isinstance(self.clock, RealClock):
+                self.clock = RealClock()
                 self.webhooks._now = self.time
             self._upgrade_providers()
 
@@ -587,3 +599,10 @@ class Emulator:
             self._persist()  # ids drawn without storing a message (tokens...) must not repeat
         finally:
             self.store.close()  # even when the last save failed: the file is free again
+
+    def __enter__(self) -> Self:
+        """``with Emulator(...) as emu:`` closes it at the end, as ``LiveServer`` stops."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

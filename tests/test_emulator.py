@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -460,3 +461,35 @@ def test_messages_to_finds_a_number_however_it_is_written(written: str) -> None:
     for code in ("22141", "+22141", "22 141"):
         assert [m["id"] for m in emu.messages(to=code)] == [coded["id"]]
     emu.close()
+
+
+def test_reset_puts_a_real_clock_back_on_the_wall_clock() -> None:
+    """A test that skipped ahead (to expire a token, say) leaves the next test, after the
+    fixture's reset, on the wall clock: a time the code under test reads from it (a
+    ``Schedule`` a few minutes ahead) is not hours in the emulator's past."""
+    emu = Emulator(clock="real")
+    emu.advance("2h")
+    emu.reset()
+    assert abs(emu.time() - time.time()) < 60
+    with emu.client() as client:
+        answer = client.post(
+            "/v2/Properties/PR1/Messages",
+            auth=("AC1", "token"),
+            json={
+                "To": "+61412345678",
+                "Text": "later",
+                "From": "Shop",
+                "Schedule": int(time.time()) + 600,
+            },
+        )
+    assert answer.status_code == 200, answer.text
+    emu.close()
+
+
+def test_an_emulator_is_a_context_manager_that_closes_it(tmp_path: Path) -> None:
+    """As ``LiveServer`` and ``RemoteEmulator`` are: the file is free again after it."""
+    db = tmp_path / "emu.db"
+    with Emulator(db=db) as emu:
+        assert emu.messages() == []
+    assert emu.closed
+    Emulator(db=db).close()  # not refused as a file still in use

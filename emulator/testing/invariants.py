@@ -27,6 +27,7 @@ from typing import Any
 
 from ..core.segments import analyze
 from ..providers.sendbulk.errors import DESCRIPTIONS
+from ..providers.sendbulk.mobile import split_mobiles
 from .helpers import same_number
 
 __all__ = [
@@ -423,13 +424,20 @@ def check_fonedynamics_batch(body: Mapping[str, Any], response: Sequence[Any]) -
 
 
 def check_sendbulk_responses(
-    mobiles: Sequence[Any], response: Mapping[str, Any], *, code_key: str | None = None
+    mobiles: Sequence[Any] | Mapping[str, Any],
+    response: Mapping[str, Any],
+    *,
+    code_key: str | None = None,
 ) -> None:
     """sendbulk/sendsms rows: one per number, in order; 200 rows carry a ``messageid``.
 
     ``mobiles``: the numbers in request order (``[i["mobile"] for i in
-    body["smslist"]]``, or the split ``mobile`` of sendsms).
+    body["smslist"]]``, or the split ``mobile`` of sendsms), or the request body
+    itself (a sendbulk ``{"smslist": [...]}`` or a sendsms/sendotp ``{"mobile": ...}``),
+    as the other providers' checks take it.
     """
+    if isinstance(mobiles, Mapping):
+        mobiles = _sendbulk_mobiles(mobiles)
     rows = response.get("responses")
     if not isinstance(rows, list):
         raise AssertionError(f"no 'responses' array: the whole request was refused: {response!r}")
@@ -454,3 +462,18 @@ def check_sendbulk_responses(
         else:
             rejected.append((index, _ANY))
     check_recipients_accounted(list(mobiles), accepted, rejected)
+
+
+def _sendbulk_mobiles(body: Mapping[str, Any]) -> list[Any]:
+    """The numbers of a sendbulk or sendsms/sendotp request body, in request order."""
+    if "smslist" in body:
+        items = body["smslist"]
+        if not isinstance(items, list):
+            raise AssertionError(f"'smslist' is not a list: {items!r}")
+        return [item.get("mobile") if isinstance(item, Mapping) else None for item in items]
+    if "mobile" in body:
+        return split_mobiles(body["mobile"])  # as the gateway splits it
+    raise ValueError(
+        "check_sendbulk_responses: a request body needs 'smslist' (sendbulk) or 'mobile'"
+        f" (sendsms, sendotp); got keys {sorted(body)!r}"
+    )

@@ -213,3 +213,19 @@ def test_sendbulk_adapter() -> None:
     check_sendbulk_responses(["+254712345678", "0733000001"], {"responses": two})
     with pytest.raises(AssertionError, match="row 1 is for"):
         check_sendbulk_responses(["0733000001", "+254712345678"], {"responses": two})
+
+
+def test_sendbulk_check_takes_the_request_body_as_the_other_providers_checks_do() -> None:
+    """``check_ringcentral_batch`` and ``check_fonedynamics_batch`` take the body: passing
+    a sendbulk body the same way checks its numbers, not the body's two keys."""
+    ok = {"response-code": 200, "messageid": "8290842", "mobile": "254712345678"}
+    refused = {"response-code": 1003, "response-description": "Invalid mobile number"}
+    item = {"partnerID": "1", "apikey": "k", "message": "m", "shortcode": "SHOP"}
+    bulk = {"count": 1, "smslist": [dict(item, clientsmsid=1, mobile="07123")]}
+    check_sendbulk_responses(bulk, {"responses": [dict(refused, mobile="07123")]})
+    sms = dict(item, mobile="0712345678, 07")
+    check_sendbulk_responses(sms, {"responses": [ok, refused]})
+    with pytest.raises(AssertionError, match="2 numbers sent but 1 rows"):
+        check_sendbulk_responses(sms, {"responses": [ok]})
+    with pytest.raises(ValueError, match=r"needs 'smslist' \(sendbulk\) or 'mobile'"):
+        check_sendbulk_responses({"count": 1}, {"responses": [ok]})

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from ...core.phone import is_possible_e164, normalize_plus
 
@@ -30,6 +31,7 @@ __all__ = [
     "Number",
     "classify",
     "network_of",
+    "split_mobiles",
 ]
 
 SAFARICOM, AIRTEL, TELKOM = 1, 2, 3
@@ -114,3 +116,15 @@ def _classify_uncached(value: str) -> Number:
 # Classifying costs a few microseconds (regexes, prefix lookup) and clients send
 # the same numbers again and again; Numbers are immutable, so they can be shared.
 _classify_cached = lru_cache(maxsize=16384)(_classify_uncached)
+
+
+def split_mobiles(value: Any) -> list[Any]:
+    """The numbers of a sendsms/sendotp ``mobile`` field, in order: comma-separated text
+    (blank parts skipped), a number, or a list."""
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if value is None:
+        return []
+    return [value]

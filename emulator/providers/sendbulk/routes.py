@@ -41,6 +41,7 @@ from .errors import (
     UnsupportedRequestType,
     error_for_status,
 )
+from .mobile import split_mobiles
 from .php import php_number
 from .reports import dlr_body, store_id
 from .sending import Item, submit
@@ -64,17 +65,6 @@ def _methods(request: Request, allowed: tuple[str, ...]) -> None:
         raise UnsupportedRequestType()
 
 
-def _mobiles(value: Any) -> list[Any]:
-    """The numbers of a sendsms ``mobile`` field (comma-separated text, a number or a list)."""
-    if isinstance(value, list):
-        return value
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    if value is None:
-        return []
-    return [value]
-
-
 def _truthy(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("true", "1", "yes", "on")
@@ -86,7 +76,7 @@ def _handlers(emu: Emulator) -> dict[str, Handler]:
         _methods(request, _READ_METHODS)
         fields = await read_fields(request)
         account = authenticate(config.accounts, fields)
-        mobiles = _mobiles(fields.get("mobile"))
+        mobiles = split_mobiles(fields.get("mobile"))
         if len(mobiles) > config.brand.sendsms_limit:
             raise TooManyContacts()
         hashed = endpoint == "sendotp" and _truthy(fields.get("hashed"))
