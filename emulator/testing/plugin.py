@@ -171,7 +171,8 @@ def _start_clock(server: LiveServer | RemoteEmulator, start: float | str) -> Non
     if ahead < 0:
         raise pytest.UsageError(
             f"sms_clock: the server's clock starts at {server.now.isoformat()} after a"
-            " reset and cannot go back"
+            " reset and cannot go back; give a start after that, or use the in-process"
+            " sms_emulator fixture, whose clock starts where the marker says"
         )
     server.advance(seconds=ahead)
 

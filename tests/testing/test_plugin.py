@@ -162,7 +162,11 @@ def test_clock_marker_starts_the_clock_where_asked(
         result = project.runpytest("-p", "no:randomly", *url)
         result.assert_outcomes(passed=4, errors=2)
         result.stdout.fnmatch_lines(
-            ["*sms_clock: the server's clock starts at 2026-01-01*cannot go back*", "*sms_clock:*"]
+            [
+                "*sms_clock: the server's clock starts at 2026-01-01*cannot go back;"
+                " give a start after*sms_emulator fixture*",
+                "*sms_clock:*",
+            ]
         )
 
 
