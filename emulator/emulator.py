@@ -20,6 +20,7 @@ from .core.clock import (
     parse_duration,
     to_datetime,
 )
+from .core.delays import Delays
 from .core.ids import IdGenerator
 from .core.journal import Journal
 from .core.lifecycle import Timing, plan_for, with_error_code
@@ -170,6 +171,8 @@ class Emulator:
             #: How many scenarios ``load_scenario()`` activated (the inspector's fingerprint too).
             self.scenario_loads = 0
             self.rate_limiter = RateLimiter()
+            #: Faults' delays in progress: a reset or ``close()`` ends them (see ``Delays``).
+            self.delays = Delays()
             persistent = not isinstance(self.store, MemoryStore)
             self.webhooks = WebhookQueue(
                 self.time,
@@ -363,6 +366,7 @@ class Emulator:
                 self.clock = RealClock()
                 self.webhooks._now = self.time
             self._upgrade_providers()
+        self.delays.interrupt()  # requests delayed before this belong to the state just gone
 
     # used by providers
     def decide(
@@ -594,6 +598,7 @@ class Emulator:
         if self.closed:
             return
         self.closed = True
+        self.delays.interrupt()
         try:
             self.webhooks.close()  # pending ones are in the store until sent (see _StoredJobs)
             self._persist()  # ids drawn without storing a message (tokens...) must not repeat

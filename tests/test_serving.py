@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +14,7 @@ import httpx
 import pytest
 from uvicorn.server import ServerState
 
-from emulator import Emulator, __version__
+from emulator import Emulator, __version__, serving
 from emulator.serving import OneWriteHttpToolsProtocol, _OneWriteTransport, uvicorn_config
 from emulator.testing.server import LiveServer
 
@@ -497,3 +499,55 @@ def test_a_client_sending_a_body_over_50_mb_reads_the_413_and_keeps_its_connecti
         (refused, health) = _responses(sock, 2)
     assert refused[0] == 413 and b"AGW-413" in refused[1]
     assert health[0] == 200
+
+
+DELAYED = {
+    "faults": [{"when": {"provider": "sendbulk"}, "calls": [1], "respond": {"delay": "1000s"}}]
+}
+SMS_FIELDS = {"partnerID": "1", "apikey": "k", "shortcode": "SHOP", "mobile": "254712345601"}
+
+
+def _delayed_request(live: LiveServer) -> tuple[threading.Thread, list[BaseException]]:
+    """A sendsms request held by a 1000 s delay fault, its client waiting for ever."""
+    seen: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            httpx.post(
+                f"{live.url}/api/services/sendsms",
+                json={**SMS_FIELDS, "message": "old"},
+                timeout=None,
+            )
+        except httpx.HTTPError as exc:
+            seen.append(exc)
+
+    sender = threading.Thread(target=send, daemon=True)  # never left holding the process
+    sender.start()
+    while not live.emulator.delays._waiting:  # real-time ok: until the request waits
+        time.sleep(0.01)  # real-time ok
+    return sender, seen
+
+
+def test_a_reset_drops_a_request_held_by_a_delay_at_once() -> None:
+    """Not after the delay: the next test, for which the fixture reset, goes on."""
+    with LiveServer(Emulator(DELAYED)) as live:
+        sender, seen = _delayed_request(live)
+        live.reset()
+        sender.join(timeout=30)  # the delay is 1000 s
+        assert not sender.is_alive()
+        assert [type(e) for e in seen] == [httpx.RemoteProtocolError]  # closed, unanswered
+        assert live.messages() == []
+
+
+def test_stopping_a_live_server_drops_a_request_held_by_a_delay_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A suite whose last test timed out on a delay does not end late waiting for it."""
+    monkeypatch.setattr(serving, "GRACEFUL_SHUTDOWN", 1000)  # a wait would show as a hang
+    live = LiveServer(Emulator(DELAYED)).start()
+    server = live._server
+    sender, seen = _delayed_request(live)
+    live.stop()
+    sender.join(timeout=30)
+    assert server is not None and not server.force_exit  # it stopped without being cut
+    assert [type(e) for e in seen] == [httpx.RemoteProtocolError]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from ..core.clock import parse_duration
+from ..core.delays import Delays
 from ..core.models import Message
 from ..core.webhooks import WebhookJob
 
@@ -114,16 +114,19 @@ class Provider:
     webhook_wanted: Callable[[Emulator, WebhookJob], bool] | None = None
 
 
-async def apply_fault(respond: dict[str, Any], render: StatusRenderer) -> Response | None:
+async def apply_fault(
+    respond: dict[str, Any], render: StatusRenderer, delays: Delays
+) -> Response | None:
     """Carry out the part of a scenario fault that comes before the handler.
 
-    Waits ``delay`` (wall-clock time, so client timeouts really fire), drops
-    the connection for ``drop: before``, or returns the provider's own error
+    Waits ``delay`` (wall-clock time, so client timeouts really fire; a reset or
+    a stopping server ends the wait and drops the connection), drops the
+    connection for ``drop: before``, or returns the provider's own error
     response for ``status``.  None means: run the handler (see ``spoil``).
     """
     delay = respond.get("delay")
-    if delay:
-        await asyncio.sleep(parse_duration(delay))
+    if delay and not await delays.wait(parse_duration(delay)):
+        raise DropConnection()
     drop = respond.get("drop")
     if drop and drop != "after":
         raise DropConnection()
@@ -216,7 +219,7 @@ def guarded(
             if respond is None:
                 return await handler(request)
             request.scope.pop(CALLER_FOUND, None)  # a delay may make it stale
-            response = await apply_fault(respond, render)
+            response = await apply_fault(respond, render, emu.delays)
             # Reset during the delay (the next test began; this client has usually
             # given up): nothing of it may land in the fresh state.
             emu.drop_if_arrived_before_reset()

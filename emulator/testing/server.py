@@ -81,8 +81,10 @@ class LiveServer(SocketClients, MessageHelpers):
         return self
 
     def stop(self) -> None:
-        """Stop serving: open requests get ``GRACEFUL_SHUTDOWN`` seconds, then are cut."""
+        """Stop serving: open requests get ``GRACEFUL_SHUTDOWN`` seconds, then are cut
+        (one waiting out a fault's delay is dropped at once)."""
         self.emulator.webhooks.stop()
+        self.emulator.delays.interrupt()
         server, thread = self._server, self._thread
         if server is not None:
             server.should_exit = True

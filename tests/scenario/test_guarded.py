@@ -6,7 +6,6 @@ mechanism; tests/scenarios/ shows it through each real provider.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -17,6 +16,7 @@ from starlette.routing import Route, Router
 
 from emulator import Emulator
 from emulator._transport import InProcessTransport
+from emulator.core.delays import Delays
 from emulator.providers import base
 from emulator.providers.base import guarded
 
@@ -132,12 +132,11 @@ def test_malformed_keeps_status_and_headers_but_is_not_json() -> None:
 def test_delay_waits_then_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
 
-    async def fake_sleep(seconds: float) -> None:
+    async def fake_wait(self: Delays, seconds: float) -> bool:
         slept.append(seconds)
+        return True  # the whole delay passed
 
-    # Only base's view of asyncio: patching asyncio.sleep itself would also catch
-    # every other coroutine in the process (a live server's loop polls with it).
-    monkeypatch.setattr(base, "asyncio", SimpleNamespace(sleep=fake_sleep))
+    monkeypatch.setattr(Delays, "wait", fake_wait)
     _, client, handled = client_for({"faults": [{"every": 2, "respond": {"delay": "1500ms"}}]})
     assert [client.post("/send").status_code for _ in range(4)] == [200] * 4
     assert slept == [1.5, 1.5]
