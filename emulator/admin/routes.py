@@ -150,7 +150,13 @@ def build_admin_app(emu: Emulator) -> Starlette:
     async def scenario(request: Request) -> Response:
         if request.method == "PUT":
             raw = await request.body()
-            temporary = request.query_params.get("temporary", "").lower() in ("1", "true")
+            flag = request.query_params.get("temporary", "").lower()
+            if flag not in ("", "0", "1", "false", "true"):
+                # read as false, a typo would make one test's scenario the server's own
+                raise AdminError(
+                    f"temporary must be true or false, not {flag!r}", field=None, line=None
+                )
+            temporary = flag in ("1", "true")
             try:
                 # Off the event loop: a large document takes a while to parse, and the
                 # emulator goes on answering meanwhile.

@@ -13,6 +13,7 @@ import math
 import operator
 import re
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -595,8 +596,13 @@ def _check_with_providers(scenario: Scenario) -> Scenario:
 
 
 def parse_scenario(data: Any, *, source: str | None = None) -> Scenario:
-    """Validate a scenario document (already parsed from YAML/JSON)."""
+    """Validate a scenario document (already parsed from YAML/JSON, or built in Python:
+    held to what a YAML or JSON document could hold, as it is shown back as JSON)."""
     try:
+        try:
+            _plain_values(data)
+        except RecursionError:
+            raise ScenarioError("nested too deep") from None
         return _check_with_providers(_parse(data))
     except ScenarioError as exc:
         if source is not None and exc.source is None:
@@ -611,7 +617,7 @@ def _parse(data: Any) -> Scenario:
         raise ScenarioError(f"a scenario must be a mapping, not {_kind(data)}")
     _check_keys({k: v for k, v in data.items() if not str(k).startswith("x-")}, _TOP_KEYS, "")
     version = data.get("version", SCHEMA_VERSION)
-    if version != SCHEMA_VERSION:
+    if type(version) is not int or version != SCHEMA_VERSION:  # not True, nor 1.0
         raise ScenarioError(
             f"unsupported version {version!r} (this emulator reads version {SCHEMA_VERSION})",
             field="version",
@@ -786,9 +792,24 @@ def check_seed(seed: object) -> int:
     return value
 
 
-def _plain_values(data: Any, path: str = "") -> None:
+#: What YAML's safe loader builds besides mappings, lists and text (``!!binary``,
+#: ``!!set``, ``!!omap`` pairs, dates): all of it can be shown back as JSON and YAML.
+_PLAIN_SCALARS = (bool, int, float, bytes, date, type(None))
+#: Mapping keys ``GET /_emulator/scenario`` can show as JSON keys.
+_PLAIN_KEYS = (str, int, float, bytes, date)
+#: How deep mappings and lists may nest (the format itself needs six levels): a deeper
+#: document could not be shown back, as JSON or in the inspector's YAML, within
+#: Python's recursion limit.
+MAX_DEPTH = 100
+
+
+def _plain_values(data: Any, path: str = "", depth: int = 0) -> None:
     """Refuse values nothing could use or show: text that is not Unicode (a lone
-    ``\\ud800`` escape) and integers past 64 bits."""
+    ``\\ud800`` escape), integers past 64 bits, keys that are not text or a number
+    (YAML reads an unquoted ``null``, ``on`` or ``no`` key so), and, in a document
+    given as a dict, what YAML and JSON have no value for; nesting past ``MAX_DEPTH``."""
+    if isinstance(data, dict | list | tuple | set | frozenset) and depth >= MAX_DEPTH:
+        raise ScenarioError(f"nested more than {MAX_DEPTH} deep", field=path or None)
     if isinstance(data, str):
         try:
             data.encode("utf-8")
@@ -800,12 +821,22 @@ def _plain_values(data: Any, path: str = "") -> None:
         raise ScenarioError("integer too large (more than 64 bits)", field=path or None)
     elif isinstance(data, dict):
         for key, value in data.items():
-            child = f"{path}.{key}" if path else str(key)
+            if isinstance(key, bool) or not isinstance(key, _PLAIN_KEYS):
+                raise ScenarioError(
+                    f"key {key!r} is not text or a number (YAML reads an unquoted null, ~,"
+                    " yes, no, on, off, true or false key so): quote it",
+                    field=path or None,
+                )
             _plain_values(key, path)
-            _plain_values(value, child)
-    elif isinstance(data, list):
+            child = f"{path}.{key}" if path else str(key)
+            _plain_values(value, child, depth + 1)
+    elif isinstance(data, list | tuple | set | frozenset):
         for i, item in enumerate(data):
-            _plain_values(item, f"{path}[{i}]")
+            _plain_values(item, f"{path}[{i}]", depth + 1)
+    elif not isinstance(data, _PLAIN_SCALARS):
+        raise ScenarioError(
+            f"{type(data).__name__} is not a YAML or JSON value", field=path or None
+        )
 
 
 def _is_json(text: str) -> bool:
@@ -831,6 +862,11 @@ def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
             _lines(node, "", lines, _Walk(len(text)))
         data = loader("").construct_document(node) if node is not None else None
         _plain_values(data)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as NUL
+        line = text.count("\n", 0, exc.position) + 1
+        character = chr(exc.character) if isinstance(exc.character, int) else exc.character
+        problem = f"character {character!r} is not allowed ({exc.reason})"
+        raise ScenarioError(f"not valid YAML/JSON: {problem}", source=source, line=line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -690,3 +690,27 @@ def test_a_mistyped_admin_path_says_where_the_list_of_paths_is(client: httpx.Cli
     assert response.status_code == 404
     assert response.json()["see"] == "/_emulator/"
     assert "messages" in client.get(response.json()["see"]).json()["admin"]
+
+
+@pytest.mark.parametrize("flag", ["yes", "on", "2", "tru"])
+def test_an_unknown_temporary_flag_is_refused(
+    emu: Emulator, client: httpx.Client, flag: str
+) -> None:
+    """Read as false, a typo made one test's scenario the server's own."""
+    own = emu.own_scenario
+    response = client.put(f"/_emulator/scenario?temporary={flag}", content=b"name: one-test\n")
+    assert response.status_code == 400
+    assert "temporary must be true or false" in response.json()["error"]
+    assert emu.own_scenario is own and emu.scenario is own
+
+
+@pytest.mark.parametrize(
+    ("flag", "temporary"),
+    [("true", True), ("1", True), ("0", False), ("FALSE", False), ("", False)],
+)
+def test_the_temporary_flag_s_spellings(
+    emu: Emulator, client: httpx.Client, flag: str, temporary: bool
+) -> None:
+    response = client.put(f"/_emulator/scenario?temporary={flag}", content=b"name: t\n")
+    assert response.status_code == 200
+    assert (emu.own_scenario.name == "t") is not temporary
