@@ -540,7 +540,7 @@ class Emulator:
         return self.journal.entries(provider=provider, after_id=after)
 
     def webhook_report(self) -> dict[str, list[dict[str, Any]]]:
-        """Pending webhooks (soonest first) and every delivery attempt (oldest first),
+        """Pending webhooks (soonest first) and the newest 10,000 delivery attempts (oldest first),
         as ``GET /_emulator/webhooks`` gives them."""
         pending = [
             {

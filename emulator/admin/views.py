@@ -421,7 +421,7 @@ def live_state(emu: Emulator, *, timed: bool = True) -> dict[str, Any]:
         f"{now:.3f}" if timed else "",
         emu.store.count_messages(),
         emu.journal.last_id,
-        len(emu.webhooks.attempts),
+        emu.webhooks.attempts_made,  # not len(): the kept attempts stop growing
         emu.webhooks.pending_count(),
         emu.scenario_loads,  # not id(): the fingerprint is the same from run to run
         emu.resets,  # a reset and as many requests again would otherwise look the same

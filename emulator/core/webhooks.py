@@ -5,9 +5,10 @@ the clock reaches it.  In-process (``mode="sync"``) due webhooks go out when
 the clock is advanced (before ``advance()`` returns) or an event is due now;
 a live server runs a background worker instead (``mode="background"``), so
 neither its requests nor its admin calls ever wait on a receiver.  Failed
-attempts are retried with backoff and every attempt is recorded.  With a
-``JobLog`` (the emulator's ``--db`` store) every pending job is also written
-down until it is done, so it outlives the process.
+attempts are retried with backoff and every attempt is recorded (the newest
+``ATTEMPTS_KEPT`` are kept).  With a ``JobLog`` (the emulator's ``--db``
+store) every pending job is also written down until it is done, so it
+outlives the process.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import threading
 import time
 import uuid
 import weakref
+from collections import deque
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
@@ -36,6 +38,7 @@ from . import http
 
 __all__ = [
     "ADMIN_REFUSAL",
+    "ATTEMPTS_KEPT",
     "RETRY_DELAYS",
     "Deferral",
     "JobLog",
@@ -49,6 +52,10 @@ _SLASHES = re.compile(r"/{2,}")
 
 #: Seconds (emulator time) before each retry of a failed delivery.
 RETRY_DELAYS = (5.0, 30.0, 120.0)
+
+#: Delivery attempts kept for inspection, the newest (as many as the request journal
+#: keeps requests): a server sending receipts for days must not grow without bound.
+ATTEMPTS_KEPT = 10_000
 
 
 def is_webhook_url(value: str) -> bool:
@@ -150,6 +157,7 @@ class WebhookQueue:
         log: JobLog | None = None,
         virtual_clock: bool = False,
         send_as_time_passes: bool = False,
+        attempts_kept: int = ATTEMPTS_KEPT,
     ) -> None:
         self._now = now
         #: Asked before each attempt whether ``job`` is still owed (``None``: always);
@@ -185,7 +193,10 @@ class WebhookQueue:
         #: waited on it (``Emulator.advance`` warns: a receiver it serves cannot answer).
         self.timed_out_in_a_coroutine: str | None = None
         self._retry_delays = tuple(retry_delays)
-        self.attempts: list[dict[str, Any]] = []
+        #: The newest ``attempts_kept`` delivery attempts, oldest first.
+        self.attempts: deque[dict[str, Any]] = deque(maxlen=attempts_kept)
+        #: Attempts recorded since the last ``clear()``, those no longer kept included.
+        self.attempts_made = 0
         self.mode = "sync"
         self._wake = threading.Event()
         self._worker: threading.Thread | None = None
@@ -331,6 +342,7 @@ class WebhookQueue:
         with self._lock:
             self._heap.clear()
             self.attempts.clear()
+            self.attempts_made = 0
             self._generation += 1
 
     def notify(self) -> None:
@@ -596,6 +608,7 @@ class WebhookQueue:
             if job.generation != self._generation:
                 return False  # cleared while it was being sent: it belongs to nothing now
             self.attempts.append(record)
+            self.attempts_made += 1
             retry = not ok and job.retry and job.attempt <= len(self._retry_delays)
             if retry:
                 since = at if self.virtual_clock else self._now()

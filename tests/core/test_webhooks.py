@@ -313,7 +313,7 @@ def test_a_job_being_sent_when_the_queue_is_cleared_is_not_retried(receiver: _Re
     receiver.status = 503
     receiver.on_request = lambda path: queue.clear()  # a reset while it is in flight
     queue.schedule(1.0, method="post", url=receiver.url + "/r", provider="p")
-    assert queue.pending() == [] and queue.attempts == []
+    assert queue.pending() == [] and not queue.attempts
     now[0] = 100.0
     queue.notify()
     assert receiver.hits == ["/r"]
@@ -488,7 +488,7 @@ def test_jobs_due_after_a_reset_in_the_same_round_are_not_sent(receiver: _Receiv
     now[0] = 2.0
     queue.notify()
     assert receiver.hits == ["/e0"]
-    assert queue.pending() == [] and queue.attempts == []
+    assert queue.pending() == [] and not queue.attempts
 
 
 def test_one_sending_round_uses_one_http_client(
@@ -881,3 +881,17 @@ def test_a_job_reading_an_admin_endpoint_is_sent(receiver: _Receiver) -> None:
 )
 def test_is_admin_url(url: str, admin: bool) -> None:
     assert webhooks.is_admin_url(url) is admin
+
+
+def test_only_the_newest_attempts_are_kept() -> None:
+    """A server sending receipts for days keeps a bounded list of attempts (as the
+    journal keeps the newest requests), while a count of all of them goes on."""
+    now = [0.0]
+    queue = WebhookQueue(lambda: now[0], retry_delays=(), attempts_kept=5)
+    for n in range(12):  # refused before any request is made: no receiver needed
+        queue.schedule(0.0, method="POST", url=f"http://x.test/_emulator/{n}", provider="p")
+    queue.notify()
+    assert [a["url"].rsplit("/", 1)[1] for a in queue.attempts] == ["7", "8", "9", "10", "11"]
+    assert queue.attempts_made == 12 and queue.pending() == []
+    queue.clear()
+    assert not queue.attempts and queue.attempts_made == 0
