@@ -132,11 +132,16 @@ def to_timestamp(moment: datetime | str | float | int) -> float:
         except OverflowError:  # an int past any float: out of every clock's range
             return math.inf if moment > 0 else -math.inf
     if isinstance(moment, str):
-        if moment[-1:] in ("Z", "z"):  # RFC 3339 takes either case
-            moment = moment[:-1] + "+00:00"
-        moment = datetime.fromisoformat(moment)
+        text = moment[:-1] + "+00:00" if moment[-1:] in ("Z", "z") else moment  # RFC 3339
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"invalid time {moment!r}: use an ISO 8601 time (2026-01-01T09:30:00Z)"
+                " or epoch seconds"
+            ) from None
     if not isinstance(moment, datetime):
-        raise ValueError(f"invalid time: {moment!r}")
+        raise ValueError(f"invalid time {moment!r}: use an ISO 8601 time or epoch seconds")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()

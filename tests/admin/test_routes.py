@@ -313,6 +313,16 @@ def test_clock_backwards_says_so(client: httpx.Client) -> None:
     assert "backwards" in body["error"]
 
 
+@pytest.mark.parametrize("moment", ["yesterday", [2026]])
+def test_clock_set_to_no_time_says_what_a_time_is(client: httpx.Client, moment: object) -> None:
+    body = assert_error(client.post("/_emulator/clock", json={"set": moment}))
+    assert body["error"] == (
+        f"invalid time {moment!r}: use an ISO 8601 time"
+        + (" (2026-01-01T09:30:00Z)" if isinstance(moment, str) else "")
+        + " or epoch seconds"
+    )
+
+
 def test_clock_real_kind() -> None:
     emu = Emulator(clock="real")
     with emu.client() as client:
