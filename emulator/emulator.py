@@ -363,10 +363,11 @@ class Emulator:
                 self.clock = VirtualClock(self._start)
                 self.webhooks._now = self.time
             elif isinstance(self.clock, RealClock):
-                self.clock = RealClock()
-                self.webhooks._now = self.time
+                self.clock.reset()
             self._upgrade_providers()
-        self.delays.interrupt()  # requests delayed before this belong to the state just gone
+        # Requests delayed before this belong to the state just gone (not those that
+        # arrived since: the next test's).
+        self.delays.interrupt(stale_only=True)
 
     # used by providers
     def decide(
@@ -430,6 +431,12 @@ class Emulator:
         arrived before the latest reset; False outside one."""
         arrived = REQUEST_ARRIVED_IN.get()
         return arrived is not None and arrived != self.resets
+
+    def arrival_check(self) -> Callable[[], bool]:
+        """``arrived_before_reset`` of the provider request being handled here, to be
+        asked later from any thread (a reset's ``delays.interrupt`` asks it)."""
+        arrived = REQUEST_ARRIVED_IN.get()
+        return lambda: arrived is not None and arrived != self.resets
 
     def drop_if_arrived_before_reset(self) -> None:
         """A request that arrived before the latest reset belongs to the state that is
@@ -598,7 +605,7 @@ class Emulator:
         if self.closed:
             return
         self.closed = True
-        self.delays.interrupt()
+        self.delays.stop()
         try:
             self.webhooks.close()  # pending ones are in the store until sent (see _StoredJobs)
             self._persist()  # ids drawn without storing a message (tokens...) must not repeat

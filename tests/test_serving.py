@@ -523,7 +523,9 @@ def _delayed_request(live: LiveServer) -> tuple[threading.Thread, list[BaseExcep
 
     sender = threading.Thread(target=send, daemon=True)  # never left holding the process
     sender.start()
+    deadline = time.monotonic() + 30
     while not live.emulator.delays._waiting:  # real-time ok: until the request waits
+        assert time.monotonic() < deadline and sender.is_alive(), f"never delayed: {seen}"
         time.sleep(0.01)  # real-time ok
     return sender, seen
 

@@ -150,9 +150,10 @@ def build_admin_app(emu: Emulator) -> Starlette:
     async def scenario(request: Request) -> Response:
         if request.method == "PUT":
             raw = await request.body()
-            flag = request.query_params.get("temporary", "").lower()
-            if flag not in ("", "0", "1", "false", "true"):
-                # read as false, a typo would make one test's scenario the server's own
+            flag = request.query_params.get("temporary", "false").lower()
+            if flag not in ("0", "1", "false", "true"):
+                # read as false, a typo (or a bare ?temporary) would make one test's
+                # scenario the server's own
                 raise AdminError(
                     f"temporary must be true or false, not {flag!r}", field=None, line=None
                 )

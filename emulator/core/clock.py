@@ -135,10 +135,11 @@ def to_timestamp(moment: datetime | str | float | int) -> float:
         text = moment[:-1] + "+00:00" if moment[-1:] in ("Z", "z") else moment  # RFC 3339
         try:
             moment = datetime.fromisoformat(text)
-        except ValueError:
+        except ValueError as exc:
+            cause = "" if str(exc).startswith("Invalid isoformat") else f" ({exc})"
             raise ValueError(
-                f"invalid time {moment!r}: use an ISO 8601 time (2026-01-01T09:30:00Z)"
-                " or epoch seconds"
+                f"invalid time {moment!r}{cause}: use an ISO 8601 time"
+                " (2026-01-01T09:30:00Z) or epoch seconds"
             ) from None
     if not isinstance(moment, datetime):
         raise ValueError(f"invalid time {moment!r}: use an ISO 8601 time or epoch seconds")
@@ -221,6 +222,11 @@ class RealClock:
             _checked(self.time() + seconds)
             self._offset += _micros(seconds)
         return self.time()
+
+    def reset(self) -> None:
+        """Back to the wall clock: forget what ``advance`` and ``set`` skipped ahead."""
+        with self._lock:
+            self._offset = 0
 
     def set(self, moment: datetime | str | float) -> float:
         target = _micros(_checked(to_timestamp(moment)))

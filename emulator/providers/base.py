@@ -115,7 +115,10 @@ class Provider:
 
 
 async def apply_fault(
-    respond: dict[str, Any], render: StatusRenderer, delays: Delays
+    respond: dict[str, Any],
+    render: StatusRenderer,
+    delays: Delays,
+    stale: Callable[[], bool] | None = None,
 ) -> Response | None:
     """Carry out the part of a scenario fault that comes before the handler.
 
@@ -123,9 +126,10 @@ async def apply_fault(
     a stopping server ends the wait and drops the connection), drops the
     connection for ``drop: before``, or returns the provider's own error
     response for ``status``.  None means: run the handler (see ``spoil``).
+    ``stale``: whether a reset has come since the request arrived (see ``Delays``).
     """
     delay = respond.get("delay")
-    if delay and not await delays.wait(parse_duration(delay)):
+    if delay and not await delays.wait(parse_duration(delay), stale):
         raise DropConnection()
     drop = respond.get("drop")
     if drop and drop != "after":
@@ -219,7 +223,7 @@ def guarded(
             if respond is None:
                 return await handler(request)
             request.scope.pop(CALLER_FOUND, None)  # a delay may make it stale
-            response = await apply_fault(respond, render, emu.delays)
+            response = await apply_fault(respond, render, emu.delays, emu.arrival_check())
             # Reset during the delay (the next test began; this client has usually
             # given up): nothing of it may land in the fresh state.
             emu.drop_if_arrived_before_reset()

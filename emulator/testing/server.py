@@ -84,18 +84,22 @@ class LiveServer(SocketClients, MessageHelpers):
         """Stop serving: open requests get ``GRACEFUL_SHUTDOWN`` seconds, then are cut
         (one waiting out a fault's delay is dropped at once)."""
         self.emulator.webhooks.stop()
-        self.emulator.delays.interrupt()
-        server, thread = self._server, self._thread
-        if server is not None:
-            server.should_exit = True
-        if thread is not None:
-            thread.join(timeout=GRACEFUL_SHUTDOWN + 5)
-            if thread.is_alive() and server is not None:
-                server.force_exit = True  # a client still holding a request open
-                thread.join(timeout=5)
-            if thread.is_alive():
-                raise RuntimeError("the emulator's live server did not stop")
-        self._server = self._thread = None
+        self.emulator.delays.stop()  # until it has stopped: not the emulator's other users
+        try:
+            server, thread = self._server, self._thread
+            if server is not None:
+                server.should_exit = True
+            if thread is not None:
+                thread.join(timeout=GRACEFUL_SHUTDOWN + 5)
+                if thread.is_alive() and server is not None:
+                    server.force_exit = True  # a client still holding a request open
+                    thread.join(timeout=5)
+                if thread.is_alive():
+                    raise RuntimeError("the emulator's live server did not stop")
+            self._server = self._thread = None
+        finally:
+            if not self.emulator.closed:
+                self.emulator.delays.resume()
 
     def __enter__(self) -> LiveServer:
         return self.start()

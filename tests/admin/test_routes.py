@@ -323,6 +323,11 @@ def test_clock_set_to_no_time_says_what_a_time_is(client: httpx.Client, moment: 
     )
 
 
+def test_clock_set_to_a_date_that_is_none_says_what_is_wrong(client: httpx.Client) -> None:
+    body = assert_error(client.post("/_emulator/clock", json={"set": "2026-13-01"}))
+    assert body["error"].startswith("invalid time '2026-13-01' (month must be in 1..12): ")
+
+
 def test_clock_real_kind() -> None:
     emu = Emulator(clock="real")
     with emu.client() as client:
@@ -702,7 +707,7 @@ def test_a_mistyped_admin_path_says_where_the_list_of_paths_is(client: httpx.Cli
     assert "messages" in client.get(response.json()["see"]).json()["admin"]
 
 
-@pytest.mark.parametrize("flag", ["yes", "on", "2", "tru"])
+@pytest.mark.parametrize("flag", ["yes", "on", "2", "tru", ""])
 def test_an_unknown_temporary_flag_is_refused(
     emu: Emulator, client: httpx.Client, flag: str
 ) -> None:
@@ -716,11 +721,12 @@ def test_an_unknown_temporary_flag_is_refused(
 
 @pytest.mark.parametrize(
     ("flag", "temporary"),
-    [("true", True), ("1", True), ("0", False), ("FALSE", False), ("", False)],
+    [("true", True), ("1", True), ("0", False), ("FALSE", False), (None, False)],
 )
 def test_the_temporary_flag_s_spellings(
-    emu: Emulator, client: httpx.Client, flag: str, temporary: bool
+    emu: Emulator, client: httpx.Client, flag: str | None, temporary: bool
 ) -> None:
-    response = client.put(f"/_emulator/scenario?temporary={flag}", content=b"name: t\n")
+    query = "" if flag is None else f"?temporary={flag}"
+    response = client.put(f"/_emulator/scenario{query}", content=b"name: t\n")
     assert response.status_code == 200
     assert (emu.own_scenario.name == "t") is not temporary

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from emulator import Emulator
 from emulator.core.clock import (
     DEFAULT_VIRTUAL_START,
     MAX_DURATION,
@@ -236,3 +238,19 @@ def test_the_longest_duration_is_the_clock_s_whole_range() -> None:
 def test_a_negative_duration_says_so(negative: str | int) -> None:
     with pytest.raises(ValueError, match="non-negative"):
         parse_duration(negative)
+
+
+def test_a_real_clock_reset_forgets_what_it_skipped_ahead() -> None:
+    class Labelled(RealClock):  # a user's own: kept, not swapped for a plain one
+        label = "mine"
+
+    clock = Labelled()
+    clock.advance(7200)
+    clock.set(time.time() + 86400)
+    clock.reset()
+    assert abs(clock.time() - time.time()) < 60
+    emu = Emulator(clock=clock)
+    emu.advance("2h")
+    emu.reset()
+    assert emu.clock is clock and abs(emu.time() - time.time()) < 60
+    emu.close()

@@ -38,3 +38,57 @@ def test_a_wait_on_a_loop_that_has_closed_does_not_break_the_interrupt() -> None
     loop.close()
     delays.interrupt()  # no RuntimeError from the closed loop
     assert not task.done()
+
+
+def test_a_wait_for_a_request_a_reset_has_overtaken_ends_at_once() -> None:
+    """A reset between the request's arrival and the start of its delay (it found
+    nothing to interrupt then) must not leave it to wait the whole delay."""
+    assert asyncio.run(Delays().wait(1000, stale=lambda: True)) is False
+
+
+def test_a_reset_s_interrupt_spares_the_requests_that_arrived_after_it() -> None:
+    """The next test's request, already waiting when the reset's interrupt runs, is
+    not dropped; the one from before the reset is."""
+    delays = Delays()
+
+    async def main() -> tuple[bool, bool]:
+        old = asyncio.create_task(delays.wait(1000, stale=lambda: True))
+        new = asyncio.create_task(delays.wait(0.05, stale=lambda: False))
+        await asyncio.sleep(0)  # both registered
+        delays.interrupt(stale_only=True)
+        return await asyncio.wait_for(old, 30), await asyncio.wait_for(new, 30)
+
+    assert asyncio.run(main()) == (False, True)
+
+
+def test_an_emulator_reset_ends_the_delay_of_a_request_from_before_it() -> None:
+    """Through ``Emulator.arrival_check``: a request that arrived before a reset, its
+    delay begun only after the reset, is dropped at once, while one arriving after it waits."""
+    from emulator import Emulator
+    from emulator.emulator import REQUEST_ARRIVED_IN
+
+    with Emulator() as emu:
+
+        async def request() -> bool:
+            return await emu.delays.wait(0.05, emu.arrival_check())
+
+        async def main() -> tuple[bool, bool]:
+            token = REQUEST_ARRIVED_IN.set(emu.resets)
+            try:
+                emu.reset()  # on another thread in a live server: here, before the wait
+                before = await request()
+                REQUEST_ARRIVED_IN.set(emu.resets)  # a request arriving now
+                return before, await request()
+            finally:
+                REQUEST_ARRIVED_IN.reset(token)
+
+        assert asyncio.run(main()) == (False, True)
+
+
+def test_after_a_stop_waits_end_at_once_until_resumed() -> None:
+    """A request arriving while a server stops (before it notices) must not hold it."""
+    delays = Delays()
+    delays.stop()
+    assert asyncio.run(delays.wait(1000)) is False
+    delays.resume()
+    assert asyncio.run(delays.wait(0.001)) is True

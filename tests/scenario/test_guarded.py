@@ -132,7 +132,7 @@ def test_malformed_keeps_status_and_headers_but_is_not_json() -> None:
 def test_delay_waits_then_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
 
-    async def fake_wait(self: Delays, seconds: float) -> bool:
+    async def fake_wait(self: Delays, seconds: float, stale: object = None) -> bool:
         slept.append(seconds)
         return True  # the whole delay passed
 
