@@ -311,7 +311,9 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
             "webhooks.html",
             active="webhooks",
             attempts=attempts[:WEBHOOKS_SHOWN],
-            attempt_count=len(attempts),
+            attempts_kept=len(attempts),
+            # all made, the oldest no longer kept included (read after the report)
+            attempt_count=max(emu.webhooks.attempts_made, len(attempts)),
             pending=pending[:WEBHOOKS_SHOWN],
             pending_count=len(pending),
         )

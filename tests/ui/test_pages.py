@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import deque
 from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -506,3 +507,20 @@ def test_the_webhooks_page_says_when_it_lists_only_some(
     assert 'href="/_emulator/webhooks"' in page
     assert page.count('data-label="Attempt"') == 200
     assert emu.webhooks.pending_count() == 0
+
+
+def test_the_webhooks_page_counts_every_attempt_and_says_which_are_kept(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """Past the attempts kept (10,000; 3 here) the page neither claims the JSON report
+    has every one nor counts only those kept."""
+    emu.webhooks.attempts = deque(maxlen=3)
+    for n in range(5):  # refused before any request is made: no receiver needed
+        emu.webhooks.schedule(
+            emu.time(), method="POST", url=f"http://x.test/_emulator/{n}", provider="p"
+        )
+    emu.webhooks.notify()
+    assert len(client.get("/_emulator/webhooks").json()["attempts"]) == 3
+    page = client.get(f"{UI}/webhooks").text
+    assert "Attempts (5)" in page
+    assert "every one is in" not in page and "the newest 3 are in" in page
