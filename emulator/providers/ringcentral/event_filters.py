@@ -122,10 +122,13 @@ def _reminder(text: str, query: str) -> EventFilter:
     return EventFilter(text, "renewal", threshold=threshold, interval=interval)
 
 
-def checked_filters(filters: list[str] | None, account_id: str, expires_in: int) -> list[str]:
+def checked_filters(
+    filters: list[str] | None, account_id: str, expires_in: int, *, stored: bool = False
+) -> list[str]:
     """The request's filters (once each), each one checked; CMN-101 when there are none,
     or when a reminder's threshold is over half the subscription's lifetime; SUB-515
-    when they are all reminders."""
+    when they are all reminders, unless they are a subscription's ``stored`` filters
+    checked against a new lifetime (one an earlier version let in may still renew)."""
     if not filters:
         raise InvalidParameter(parameter="eventFilters")
     reminders_only = True
@@ -134,6 +137,6 @@ def checked_filters(filters: list[str] | None, account_id: str, expires_in: int)
         if parsed.kind == "renewal" and parsed.threshold > expires_in // 2:
             raise _refused(text)
         reminders_only = reminders_only and parsed.kind == "renewal"
-    if reminders_only:
+    if reminders_only and not stored:
         raise ReminderOnly()
     return list(dict.fromkeys(filters))

@@ -205,7 +205,7 @@ def update(
         if request.eventFilters is not None:
             filters = checked_filters(request.eventFilters, principal.account_id, expires_in)
         else:
-            checked_filters(filters, principal.account_id, expires_in)
+            checked_filters(filters, principal.account_id, expires_in, stored=True)
         generation = record["generation"] + 1
         kept = record["since"]
         since = {f: kept.get(f, generation) for f in filters}

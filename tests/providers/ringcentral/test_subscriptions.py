@@ -464,6 +464,24 @@ def test_a_subscription_of_renewal_reminders_alone_is_refused_with_sub_515(
     assert rc.http.get(path, headers=rc.headers).json()["eventFilters"] == [BATCHES, reminder]
 
 
+def test_a_reminders_only_subscription_an_earlier_version_stored_may_still_change_lifetime(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    """Stored before SUB-515 (a ``--db`` file): a PUT that leaves its filters alone is
+    not refused for them; a PUT that sets reminders alone again is."""
+    reminder = "/restapi/v1.0/subscription/~?threshold=300&interval=120"
+    subscription = subscribe(rc, receiver, [BATCHES, reminder], expiresIn=600)
+    stored = sms_emulator.store.get_state(subscriptions.NAMESPACE, subscription["id"])
+    stored["eventFilters"] = [reminder]
+    sms_emulator.store.put_state(subscriptions.NAMESPACE, subscription["id"], stored)
+    path = f"{SUBSCRIPTION}/{subscription['id']}"
+    longer = rc.http.put(path, json={"expiresIn": 1200}, headers=rc.headers)
+    assert longer.status_code == 200, longer.text
+    assert longer.json()["eventFilters"] == [reminder] and longer.json()["expiresIn"] == 1200
+    again = rc.http.put(path, json={"eventFilters": [reminder]}, headers=rc.headers)
+    assert (again.status_code, again.json()["errorCode"]) == (400, "SUB-515")
+
+
 def test_the_remaining_subscription_still_gets_everything_after_a_restart_and_a_delete(
     tmp_path: Path, webhook_receiver: Receiver
 ) -> None:
