@@ -600,9 +600,14 @@ def parse_scenario(data: Any, *, source: str | None = None) -> Scenario:
     held to what a YAML or JSON document could hold, as it is shown back as JSON)."""
     try:
         try:
-            _plain_values(data)
+            values = _plain_values(data)
         except RecursionError:
             raise ScenarioError("nested too deep") from None
+        if values > MAX_DICT_VALUES:  # YAML text has its alias limits instead
+            raise ScenarioError(
+                f"holds {values:,} values written out (its lists and mappings shared many"
+                f" times over): at most {MAX_DICT_VALUES:,}"
+            )
         return _check_with_providers(_parse(data))
     except ScenarioError as exc:
         if source is not None and exc.source is None:
@@ -801,15 +806,51 @@ _PLAIN_KEYS = (str, int, float, bytes, date)
 #: document could not be shown back, as JSON or in the inspector's YAML, within
 #: Python's recursion limit.
 MAX_DEPTH = 100
+#: How many values a scenario given as a dict may hold written out (as JSON shows it).
+MAX_DICT_VALUES = 1_000_000
 
 
-def _plain_values(data: Any, path: str = "", depth: int = 0) -> None:
+def _plain_values(
+    data: Any, path: str = "", depth: int = 0, sizes: dict[tuple[int, int], int] | None = None
+) -> int:
     """Refuse values nothing could use or show: text that is not Unicode (a lone
     ``\\ud800`` escape), integers past 64 bits, keys that are not text or a number
     (YAML reads an unquoted ``null``, ``on`` or ``no`` key so), and, in a document
-    given as a dict, what YAML and JSON have no value for; nesting past ``MAX_DEPTH``."""
-    if isinstance(data, dict | list | tuple | set | frozenset) and depth >= MAX_DEPTH:
+    given as a dict, what YAML and JSON have no value for; nesting past ``MAX_DEPTH``.
+
+    Returns how many values the document holds written out (as JSON shows it).  A
+    container met again at the same depth (shared, as in ``a = [b, b]``) is checked
+    once: a document built in Python may share one list a million times over.
+    """
+    if not isinstance(data, dict | list | tuple | set):
+        _plain_scalar(data, path)
+        return 1
+    if depth >= MAX_DEPTH:
         raise ScenarioError(f"nested more than {MAX_DEPTH} deep", field=path or None)
+    sizes = {} if sizes is None else sizes
+    known = sizes.get((id(data), depth))
+    if known is not None:
+        return known
+    size = 1
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, bool) or not isinstance(key, _PLAIN_KEYS):
+                raise ScenarioError(
+                    f"key {key!r} is not text or a number (YAML reads an unquoted null, ~,"
+                    " yes, no, on, off, true or false key so): quote it",
+                    field=path or None,
+                )
+            _plain_scalar(key, path)
+            child = f"{path}.{key}" if path else str(key)
+            size += 1 + _plain_values(value, child, depth + 1, sizes)
+    else:  # not a frozenset either: YAML cannot show one
+        for i, item in enumerate(data):
+            size += _plain_values(item, f"{path}[{i}]", depth + 1, sizes)
+    sizes[(id(data), depth)] = size
+    return size
+
+
+def _plain_scalar(data: Any, path: str) -> None:
     if isinstance(data, str):
         try:
             data.encode("utf-8")
@@ -819,20 +860,6 @@ def _plain_values(data: Any, path: str = "", depth: int = 0) -> None:
             ) from None
     elif isinstance(data, int) and not -_LARGEST_INT <= data < _LARGEST_INT:
         raise ScenarioError("integer too large (more than 64 bits)", field=path or None)
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            if isinstance(key, bool) or not isinstance(key, _PLAIN_KEYS):
-                raise ScenarioError(
-                    f"key {key!r} is not text or a number (YAML reads an unquoted null, ~,"
-                    " yes, no, on, off, true or false key so): quote it",
-                    field=path or None,
-                )
-            _plain_values(key, path)
-            child = f"{path}.{key}" if path else str(key)
-            _plain_values(value, child, depth + 1)
-    elif isinstance(data, list | tuple | set | frozenset):
-        for i, item in enumerate(data):
-            _plain_values(item, f"{path}[{i}]", depth + 1)
     elif not isinstance(data, _PLAIN_SCALARS):
         raise ScenarioError(
             f"{type(data).__name__} is not a YAML or JSON value", field=path or None

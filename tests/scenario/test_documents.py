@@ -77,6 +77,7 @@ def test_quoted_keys_in_notes_still_load(client: httpx.Client) -> None:
         ({"x-note": 2**64}, "x-note", "more than 64 bits"),
         ({"x-note": {None: 1}}, "x-note", "quote it"),
         ({"x-note": object()}, "x-note", "not a YAML or JSON value"),
+        ({"x-note": frozenset({"a"})}, "x-note", "frozenset is not a YAML or JSON value"),
         ({"x-note": _nested(150)}, None, "nested more than 100 deep"),
         ({"x-note": _nested(5000)}, None, "nested more than 100 deep"),
     ],
@@ -90,6 +91,15 @@ def test_a_dict_is_held_to_what_a_document_can_hold(
         Emulator(scenario=document)
     if field is not None:
         assert info.value.field == field
+
+
+def test_what_a_dict_may_hold_is_shown_back_as_json_and_yaml() -> None:
+    """Everything the check lets through from a dict, the inspector can show: a
+    ``frozenset`` (which YAML's safe dumper cannot write) made its page answer 500."""
+    document = {"x-note": {"set": {1, 2}, "tuple": (1, 2), "bytes": b"\xff", 3: None}}
+    with Emulator(scenario=document) as emu, emu.client() as client:
+        assert client.get("/_emulator/scenario").status_code == 200
+        assert client.get("/_emulator/ui/scenario").status_code == 200
 
 
 def test_nesting_is_limited_the_same_in_text_and_dicts(client: httpx.Client) -> None:
@@ -124,3 +134,20 @@ def test_version_is_the_integer_1(version: str) -> None:
         parse_scenario_text(f"version: {version}\n")
     assert info.value.field == "version"
     assert parse_scenario_text("version: 1\n").version == 1
+
+
+def test_a_dict_sharing_its_lists_is_checked_once_and_refused_when_it_writes_out_huge() -> None:
+    """``a = [a, a]`` forty times over: checked once per shared list (the walk took
+    2**40 steps), and refused, as ``GET /_emulator/scenario`` could not show it."""
+    shared: list[Any] = ["x"]
+    for _ in range(40):
+        shared = [shared, shared]
+    with pytest.raises(ScenarioError, match="shared many times over"):
+        parse_scenario({"x-a": shared})
+    small: list[Any] = ["x"]
+    for _ in range(10):  # 2,047 lists and 1,024 values written out: fine
+        small = [small, small]
+    emu = Emulator(scenario={"x-a": small})
+    with emu.client() as own:
+        assert own.get("/_emulator/scenario").json()["scenario"]["x-a"][0][1][0][0][1][0]
+    emu.close()
