@@ -547,8 +547,8 @@ class Emulator:
         return self.journal.entries(provider=provider, after_id=after)
 
     def webhook_report(self) -> dict[str, list[dict[str, Any]]]:
-        """Pending webhooks (soonest first) and the newest 10,000 delivery attempts (oldest first),
-        as ``GET /_emulator/webhooks`` gives them."""
+        """Pending webhooks (soonest first) and the delivery attempts kept (the newest
+        10,000, oldest first), as ``GET /_emulator/webhooks`` gives them."""
         pending = [
             {
                 "due": iso(job.due),
@@ -561,7 +561,7 @@ class Emulator:
             }
             for job in self.webhooks.pending()
         ]
-        attempts = [dict(a, time=iso(a["time"])) for a in list(self.webhooks.attempts)]
+        attempts = [dict(a, time=iso(a["time"])) for a in self.webhooks.attempts_kept()]
         return {"pending": pending, "attempts": attempts}
 
     def inbound(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:

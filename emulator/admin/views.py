@@ -306,7 +306,7 @@ def message_detail(emu: Emulator, message_id: str) -> dict[str, Any] | None:
     ]
     attempts = [
         dict(a, time=iso(a["time"]))
-        for a in list(emu.webhooks.attempts)
+        for a in emu.webhooks.attempts_kept()
         if a.get("message_id") == message_id
     ]
     pending = [

@@ -331,6 +331,12 @@ class WebhookQueue:
             sending = (j for j in self._in_flight.values() if j.generation == self._generation)
             return sorted([*(job for job in self._heap if job.queued), *sending])
 
+    def attempts_kept(self) -> list[dict[str, Any]]:
+        """The delivery attempts kept (the newest), oldest first: a copy, taken under the
+        queue's lock as a sender may be adding one."""
+        with self._lock:
+            return list(self.attempts)
+
     def pending_count(self) -> int:
         """``len(pending())``, without sorting them (the inspector polls it)."""
         with self._lock:
