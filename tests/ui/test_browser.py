@@ -422,3 +422,55 @@ def test_a_redraw_that_changes_nothing_keeps_the_text_selected(
     assert page.evaluate("getSelection().toString()") == "copy this text"
     fd_send(server, "a change")  # a real change still redraws the list
     expect(page.locator("table.messages tbody tr")).to_have_count(2)  # real-time ok
+
+
+@pytest.mark.parametrize("kind", ["message", "request"])
+def test_a_page_shows_the_new_item_when_a_reset_and_a_send_fall_between_two_polls(
+    server: LiveServer, page: Any, kind: str
+) -> None:
+    """Ids start again after a reset: the next test's message (or request) takes the id of
+    the one shown, often before the page polls again. All of the page must follow, not
+    only its summary: the text and segments (or the bodies) are the new one's."""
+    first = fd_send(server, "First test's text")
+    path = f"/messages/{first}" if kind == "message" else "/requests/1"
+    page.goto(ui(server, path))
+    shown = page.locator("#message-text" if kind == "message" else "pre.body").first
+    expect(shown).to_contain_text("First test's text")
+    page.locator("#live-toggle").click()  # paused: the reset and the send fall between polls
+    expect(page.locator("#live-toggle")).to_have_text("Paused")
+    server.reset()
+    assert fd_send(server, "Second test: ünïcödé") == first  # same id, another message
+    page.locator("#live-toggle").click()  # resumes, polling at once
+    expect(shown).to_contain_text("Second test: ünïcödé")  # real-time ok: by polling
+    if kind == "message":
+        expect(page.locator("#h-segments + p")).to_contain_text("UCS-2")
+
+
+def test_the_header_says_so_when_the_emulator_stops_answering(
+    server: LiveServer, page: Any
+) -> None:
+    """The test run ended and its server stopped: the page must not pass for live."""
+    page.goto(ui(server))
+    offline = page.locator("#live-offline")
+    expect(page.locator("#live-toggle")).to_have_attribute("data-state", "connected")
+    expect(offline).to_be_hidden()
+    page.route("**/_emulator/ui/live*", lambda route: route.abort())  # as a stopped server
+    expect(offline).to_be_visible()  # real-time ok: at the next poll
+    expect(offline).to_contain_text("Not connected")
+    page.unroute("**/_emulator/ui/live*")
+    expect(offline).to_be_hidden()  # real-time ok: back at the next poll
+
+
+def test_new_rows_do_not_push_away_the_row_being_read(server: LiveServer, page: Any) -> None:
+    """Scrolled down the journal while a test sends: the row read stays put."""
+    for n in range(30):
+        fd_send(server, f"old {n}")
+    page.set_viewport_size({"width": 1280, "height": 600})
+    page.goto(ui(server, "/requests"))
+    read = page.locator("#" + page.locator("table.journal tbody tr").nth(20).get_attribute("id"))
+    read.evaluate("row => row.scrollIntoView()")
+    top = read.evaluate("row => row.getBoundingClientRect().top")
+    for n in range(5):
+        fd_send(server, f"new {n}")
+    expect(page.locator("table.journal tbody tr").first).to_have_id("req-35")  # real-time ok
+    assert abs(read.evaluate("row => row.getBoundingClientRect().top") - top) < 2

@@ -55,6 +55,15 @@
   document.querySelectorAll("[data-live][id]").forEach(function (region) {
     drawn.set(region.id, region.outerHTML);  // as served, before anyone opens a body
   });
+  // The first row (an element with an id) showing at the top of the window.
+  function firstVisible(region) {
+    for (const row of region.querySelectorAll("tr[id], details[id]")) {
+      const box = row.getBoundingClientRect();
+      if (box.bottom > 0 && box.height > 0) return row;
+    }
+    return null;
+  }
+
   async function refresh() {
     const response = await fetch(window.location.href, { cache: "no-store" });
     if (response.status === 404) {
@@ -95,6 +104,10 @@
       // A focused <summary> has no id or href of its own: its <details> has the id.
       const focusSummary = inside && active.tagName === "SUMMARY" && active.parentElement
         ? active.parentElement.id : null;
+      // Scrolled down, reading: keep the row read at the top of the window where it is,
+      // instead of letting new rows above it push it away (at the top, new rows show).
+      const anchor = window.scrollY > 0 ? firstVisible(region) : null;
+      const anchorTop = anchor ? anchor.getBoundingClientRect().top : 0;
       const node = document.importNode(fresh, true);
       region.replaceWith(node);
       node.querySelectorAll("details[id]").forEach(function (d) {
@@ -103,6 +116,10 @@
         const scrolls = open.get(d.id);
         d.querySelectorAll("pre").forEach(function (pre, i) { pre.scrollTop = scrolls[i] || 0; });
       });
+      const moved = anchor ? document.getElementById(anchor.id) : null;
+      if (moved && node.contains(moved)) {
+        window.scrollBy(0, moved.getBoundingClientRect().top - anchorTop);
+      }
       let target = focusId ? document.getElementById(focusId) : null;
       if (!target && focusHref) {
         target = Array.from(node.querySelectorAll("a[href]")).find(function (a) {
@@ -142,6 +159,9 @@
   function setLiveState(state) {
     const toggle = document.getElementById("live-toggle");
     if (toggle) toggle.dataset.state = state;
+    // The server stopped (the test run ended): say so, or the page passes for live.
+    const offline = document.getElementById("live-offline");
+    if (offline) offline.hidden = state !== "disconnected";
   }
 
   function loop() {
