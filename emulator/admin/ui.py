@@ -341,6 +341,10 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
         content, media_type = found
         return Response(content, media_type=media_type, headers=_STATIC_HEADERS)
 
+    async def unknown(request: Request) -> Response:
+        """An address no page has: GET gets the inspector's "Not found" page."""
+        return not_found(request, f"page {request.url.path}")
+
     async def live(request: Request) -> Response:
         timed = request.query_params.get("timed") != "0"
         return Response(
@@ -360,6 +364,8 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
         Route("/ui/webhooks", page(webhooks, timed=False), methods=["GET"]),
         Route("/ui/scenario", page(scenario, timed=False), methods=["GET"]),
         Route("/ui/static/{name}", static, methods=["GET"]),
+        # A mistyped address (/ui/requests/abc) gets the inspector's page, not the API's JSON
+        Route("/ui/{rest:path}", page(unknown, timed=False), methods=["GET"]),
     ]
 
 

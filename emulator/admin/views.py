@@ -185,7 +185,8 @@ def message_page(
     if forward:
         if more:
             page.newer = last if truncated else shown[0][0].seq
-        page.older = shown[-1][0].seq if shown else start + 1
+        if start > 0:  # from the start (after=0) there is nothing older
+            page.older = shown[-1][0].seq if shown else start + 1
     else:
         if more:
             page.older = last if truncated else shown[-1][0].seq

@@ -97,6 +97,12 @@ def test_message_list_is_newest_first_with_keyset_paging(
     newer = re.search(r'href="(/_emulator/ui\?after=\d+)" rel="prev"', second)
     assert newer is not None
     assert row_ids(client.get(newer.group(1)).text) == ids[::-1][:50]
+    oldest = re.search(r'href="(/_emulator/ui\?after=0)">Oldest<', first)
+    assert oldest is not None  # the first messages of a long run, in one click
+    page = client.get(oldest.group(1)).text
+    assert row_ids(page) == ids[::-1][10:]  # the oldest 50, newest first
+    assert 'rel="next"' not in page and ">Oldest<" not in page  # nothing older: no link
+    assert re.search(r'href="/_emulator/ui\?after=\d+" rel="prev"', page)
 
 
 def test_message_list_filters_by_provider_number_status_direction_and_text(
@@ -180,7 +186,14 @@ def test_cost_is_shown_only_when_the_provider_records_one(
 
 
 def test_unknown_message_batch_and_request_pages_are_html_404s(client: httpx.Client) -> None:
-    for path in ("/messages/nope", "/batches/nope", "/requests/999"):
+    for path in (
+        "/messages/nope",
+        "/batches/nope",
+        "/requests/999",
+        "/requests/abc",  # these three answered the admin API's JSON 404
+        "/requests/-1",
+        "/messages/",
+    ):
         response = client.get(UI + path)
         assert response.status_code == 404
         assert response.headers["content-type"] == "text/html; charset=utf-8"
