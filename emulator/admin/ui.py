@@ -277,7 +277,14 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
             return not_found(request, f"batch {batch_id}")
         flt = views.MessageFilter(batch=batch_id)
         page = views.message_page(emu, flt, limit=PAGE_SIZE)
-        return render(request, "batch.html", active="batches", b=detail, page=page)
+        return render(
+            request,
+            "batch.html",
+            active="batches",
+            b=detail,
+            page=page,
+            count_limit=views.COUNT_LIMIT,
+        )
 
     async def journal(request: Request) -> Response:
         provider = request.query_params.get("provider", "")

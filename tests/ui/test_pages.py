@@ -14,6 +14,7 @@ import msgspec
 import pytest
 
 from emulator import Emulator
+from emulator.admin import views
 from emulator.admin.ui import PRETTY_DEPTH
 from emulator.core.models import Direction
 
@@ -537,3 +538,17 @@ def test_the_webhooks_page_counts_every_attempt_and_says_which_are_kept(
     page = client.get(f"{UI}/webhooks").text
     assert "Attempts (5)" in page
     assert "every one is in" not in page and "the newest 3 are in" in page
+
+
+def test_a_batch_too_large_to_count_says_so(
+    emu: Emulator, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its counts by status were simply missing, as if it had none."""
+    monkeypatch.setattr(views, "COUNT_LIMIT", 3)
+    batch = add_batch(emu, ["a", "b", "c", "d"])
+    html = client.get(f"{UI}/batches/{batch.id}").text
+    assert 'class="badge st-' not in html
+    assert "Counts by status are shown for batches of up to 3" in html
+    assert f'href="/_emulator/ui?batch={batch.id}"' in html
+    small = add_batch(emu, ["a"])
+    assert "Counts by status are shown" not in client.get(f"{UI}/batches/{small.id}").text
