@@ -186,15 +186,20 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
     def not_found(request: Request, what: str) -> HTMLResponse:
         return render(request, "not_found.html", 404, what=what, active="")
 
-    async def messages(request: Request) -> Response:
-        params = request.query_params
-        provider = params.get("provider", "")
-        status = params.get("status", "")
-        direction = params.get("direction", "")
-        errors = []
+    def provider_filter(request: Request, errors: list[str]) -> str:
+        """The ``provider`` asked for, or "" (all) with a note in ``errors`` if unknown."""
+        provider = request.query_params.get("provider", "")
         if provider and provider not in emu.providers:
             errors.append(f"unknown provider {provider!r}")
             provider = ""
+        return provider
+
+    async def messages(request: Request) -> Response:
+        params = request.query_params
+        errors: list[str] = []
+        provider = provider_filter(request, errors)
+        status = params.get("status", "")
+        direction = params.get("direction", "")
         if status and status not in {s.value for s in Status}:
             errors.append(f"unknown status {status!r}")
             status = ""
@@ -257,9 +262,8 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
         )
 
     async def batches(request: Request) -> Response:
-        provider = request.query_params.get("provider", "")
-        if provider not in emu.providers:
-            provider = ""
+        errors: list[str] = []
+        provider = provider_filter(request, errors)
         found = views.list_batches(emu, provider=provider or None, newest_first=True)
         return render(
             request,
@@ -268,6 +272,7 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
             batches=found[:MAX_PAGE_SIZE],
             total=len(found),
             provider=provider,
+            errors=errors,
         )
 
     async def batch(request: Request) -> Response:
@@ -287,9 +292,8 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
         )
 
     async def journal(request: Request) -> Response:
-        provider = request.query_params.get("provider", "")
-        if provider not in emu.providers:
-            provider = ""
+        errors: list[str] = []
+        provider = provider_filter(request, errors)
         entries, older = views.journal_page(
             emu, provider=provider or None, before=_int_param(request, "before"), limit=PAGE_SIZE
         )
@@ -301,6 +305,7 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
             older=older,
             provider=provider,
             before=_int_param(request, "before"),
+            errors=errors,
         )
 
     async def journal_entry(request: Request) -> Response:

@@ -552,3 +552,12 @@ def test_a_batch_too_large_to_count_says_so(
     assert f'href="/_emulator/ui?batch={batch.id}"' in html
     small = client.get(f"{UI}/batches/{add_batch(emu, ['a']).id}").text
     assert '<p class="counts">' in small and "Counts by status are shown" not in small
+
+
+@pytest.mark.parametrize("page", ["", "/batches", "/requests"])
+def test_an_unknown_provider_filter_is_reported_on_every_list(
+    client: httpx.Client, page: str
+) -> None:
+    """The batches and requests pages ignored it silently, listing everything."""
+    html = client.get(f"{UI}{page}?provider=bogus").text
+    assert '<p class="error" role="alert">unknown provider &#39;bogus&#39;</p>' in html
