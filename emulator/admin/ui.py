@@ -294,7 +294,7 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
     async def journal(request: Request) -> Response:
         errors: list[str] = []
         provider = provider_filter(request, errors)
-        entries, older = views.journal_page(
+        entries, older, newer = views.journal_page(
             emu, provider=provider or None, before=_int_param(request, "before"), limit=PAGE_SIZE
         )
         return render(
@@ -303,6 +303,7 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
             active="requests",
             entries=entries,
             older=older,
+            newer=newer,
             provider=provider,
             before=_int_param(request, "before"),
             errors=errors,

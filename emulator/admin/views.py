@@ -276,13 +276,19 @@ def journal_entry(emu: Emulator, entry_id: int) -> dict[str, Any] | None:
 
 def journal_page(
     emu: Emulator, *, provider: str | None = None, before: int | None = None, limit: int = 50
-) -> tuple[list[dict[str, Any]], int | None]:
-    """Journal entries newest first, and the ``before`` cursor of the next page."""
+) -> tuple[list[dict[str, Any]], int | None, int | None]:
+    """Journal entries newest first, the ``before`` cursor of the next (older) page, and
+    that of the previous (newer) one when it is not the newest (then None: no cursor)."""
     kept = emu.journal.entries(provider=provider)
     entries = [e for e in kept if before is None or e["id"] < before]
     page = entries[-limit:][::-1] if limit else []
     older = page[-1]["id"] if len(entries) > limit and page else None
-    return page, older
+    newer = None
+    if before is not None:
+        above = kept[len(entries) :]  # oldest first, all newer than this page
+        if len(above) > limit:
+            newer = above[limit]["id"]
+    return page, older, newer
 
 
 def message_detail(emu: Emulator, message_id: str) -> dict[str, Any] | None:

@@ -561,3 +561,27 @@ def test_an_unknown_provider_filter_is_reported_on_every_list(
     """The batches and requests pages ignored it silently, listing everything."""
     html = client.get(f"{UI}{page}?provider=bogus").text
     assert '<p class="error" role="alert">unknown provider &#39;bogus&#39;</p>' in html
+
+
+def test_the_request_journal_pages_back_and_forth(client: httpx.Client) -> None:
+    """Older, then Newer, page by page: the journal had only a Newest link back."""
+    for n in range(120):
+        client.get(f"/v2/Messages/MISSING{n}")  # journaled like any provider request
+    ids = [int(i) for i in re.findall(r'<tr id="req-(\d+)"', client.get(f"{UI}/requests").text)]
+    assert ids == list(range(120, 70, -1))
+    pages, path = [], f"{UI}/requests"
+    while True:
+        html = client.get(path).text
+        pages.append([int(i) for i in re.findall(r'<tr id="req-(\d+)"', html)])
+        older = re.search(r'href="(/_emulator/ui/requests\?before=\d+)" rel="next"', html)
+        if older is None:
+            break
+        path = older.group(1).replace("&amp;", "&")
+    assert [len(p) for p in pages] == [50, 50, 20]
+    assert 'rel="prev"' in html  # from the oldest page...
+    newer = re.search(r'href="(/_emulator/ui/requests\?before=\d+)" rel="prev"', html)
+    assert newer is not None  # ...to the middle one, not straight to the newest
+    middle = client.get(newer.group(1)).text
+    assert [int(i) for i in re.findall(r'<tr id="req-(\d+)"', middle)] == pages[1]
+    assert 'rel="prev"' not in middle  # the page above it is the newest: "Newest" leads there
+    assert ">Newest<" in middle
