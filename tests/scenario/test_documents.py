@@ -16,10 +16,8 @@ from emulator.scenario.loader import ScenarioError, parse_scenario, parse_scenar
 
 
 @pytest.fixture
-def emu() -> Iterator[Emulator]:
-    instance = Emulator(clock="virtual")
-    yield instance
-    instance.close()
+def emu(sms_emulator: Emulator) -> Emulator:
+    return sms_emulator
 
 
 @pytest.fixture
@@ -147,7 +145,5 @@ def test_a_dict_sharing_its_lists_is_checked_once_and_refused_when_it_writes_out
     small: list[Any] = ["x"]
     for _ in range(10):  # 2,047 lists and 1,024 values written out: fine
         small = [small, small]
-    emu = Emulator(scenario={"x-a": small})
-    with emu.client() as own:
+    with Emulator(scenario={"x-a": small}) as emu, emu.client() as own:
         assert own.get("/_emulator/scenario").json()["scenario"]["x-a"][0][1][0][0][1][0]
-    emu.close()
