@@ -4,7 +4,8 @@ Choices where RingCentral's documents are silent (see docs/providers/ringcentral
 
 * Without ``accounts: {ringcentral: [...]}`` in the scenario any client id/secret and any
   JWT assertion, username/password or authorization code is accepted, for one default
-  account (``DEFAULT_ACCOUNT_ID``). With accounts declared they are checked.
+  account (``DEFAULT_ACCOUNT_ID``). With accounts declared they are checked; a credential
+  an entry leaves out (its username too) accepts any value.
 * TTLs are clamped, never refused: ``access_token_ttl`` into 600–3600 s,
   ``refresh_token_ttl`` into 1–2,592,000 s; zero, negative (the JS SDK's ``-1``) or
   unparsable values mean the defaults (3600 s, 604,800 s).
@@ -203,8 +204,8 @@ def _password_matches(account: dict[str, Any], form: dict[str, str]) -> bool:
     extension = form.get("extension", "")
     if "*" in username:
         username, _, extension = username.partition("*")
-    names = _as_list(account.get("username"))
-    if not names or username.lstrip("+") not in {n.lstrip("+") for n in names}:
+    names = _as_list(account.get("username"))  # left out: any, as a left-out jwt is
+    if names and username.lstrip("+") not in {n.lstrip("+") for n in names}:
         return False
     if "password" in account and form.get("password") != str(account["password"]):
         return False

@@ -343,6 +343,18 @@ def test_declared_accounts_check_client_and_password(sms_emulator: Emulator) -> 
     assert wrong_password.json()["errors"][0]["errorCode"] == "OAU-140"
 
 
+@pytest.mark.sms_scenario({"accounts": {"ringcentral": [{"numbers": ["+16505550199"]}]}})
+def test_an_entry_without_a_username_takes_any_password_login(sms_emulator: Emulator) -> None:
+    """Declared only to set the sender numbers: a left-out username is any username, as a
+    left-out jwt is any assertion (every password login was refused with OAU-140)."""
+    client = sms_emulator.client()
+    for grant in (
+        {"grant_type": "password", "username": "+16505550123", "password": "pw"},
+        {"grant_type": JWT_GRANT, "assertion": "any.jwt"},
+    ):
+        assert client.post(TOKEN, auth=("app", "s3cret"), data=grant).status_code == 200
+
+
 def test_malformed_basic_header(sms_emulator: Emulator) -> None:
     header = "Basic " + base64.b64encode(b"no-colon").decode()
     response = sms_emulator.client().post(
