@@ -265,12 +265,34 @@ def test_units_can_be_chosen(text: str, data: st.DataObject) -> None:
     assert analyze(text).segments == 2
 
 
+@pytest.mark.parametrize("factory", [gsm7_texts, ucs2_texts, mixed_texts])
+def test_texts_past_hypothesis_budget_are_refused_eagerly(factory: Any) -> None:
+    with pytest.raises(InvalidArgument, match="at most 3000 units"):
+        factory(units=[160, 5000])
+
+    @settings(max_examples=5, deadline=None, database=None, derandomize=True)
+    @given(factory(units=[3000]))
+    def longest(text: str) -> None:
+        assert analyze(text).units == 3000
+
+    longest()
+
+
 def test_texts_shrink_to_plain_letters() -> None:
     from hypothesis import find
 
     assert find(gsm7_texts(), lambda t: True) == "a" * 152
     simplest = find(ucs2_texts(), lambda t: True)
-    assert len(simplest) == 66 and set(simplest) == {"а"}
+    assert len(simplest) == 66 and set(simplest) == {"ж"}
+
+
+def test_texts_shrink_to_a_character_that_does_not_look_latin() -> None:
+    """A shrunk UCS-2 text must not read as plain GSM-7 (Cyrillic "а" looks like "a")."""
+    from hypothesis import find
+
+    for texts in (ucs2_texts(), mixed_texts(), sms_texts()):
+        wide = find(texts, lambda t: analyze(t).encoding == "UCS-2")
+        assert [ch for ch in wide if ch not in "aа"][:1] == ["ж"], wide
 
 
 def test_every_segment_count_around_the_limits_is_produced() -> None:
@@ -285,6 +307,25 @@ def test_every_segment_count_around_the_limits_is_produced() -> None:
 
     collect()
     assert {("GSM-7", 1), ("GSM-7", 2), ("UCS-2", 1), ("UCS-2", 2)} <= seen
+
+
+@pytest.mark.parametrize("texts", [gsm7_texts(), ucs2_texts(), sms_texts()])
+def test_a_wide_character_across_a_part_boundary_is_drawn_often(texts: Any) -> None:
+    """An escape or surrogate pair at the end of a part moves whole to the next one:
+    a client counting ``ceil(units / 153)`` (or 67) is caught at default settings."""
+
+    def naive(text: str) -> int:
+        info = analyze(text)
+        single, part = (160, 153) if info.encoding == "GSM-7" else (70, 67)
+        return 1 if info.units <= single else -(-info.units // part)
+
+    @settings(max_examples=100, deadline=None, database=None, derandomize=True)
+    @given(texts)
+    def segments_are_units_over_part(text: str) -> None:
+        assert naive(text) == analyze(text).segments
+
+    with pytest.raises(AssertionError):
+        segments_are_units_over_part()
 
 
 # scenarios
