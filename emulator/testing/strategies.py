@@ -389,7 +389,14 @@ def gsm7_texts(
     often placed right at a segment boundary.
     """
     targets = _check_units(units, GSM7_BOUNDARY_UNITS)
-    return _built_text(targets, _GSM7_CHARS, _GSM7_EXTENSION_CHARS if extension else "", 153)
+    texts = _built_text(targets, _GSM7_CHARS, _GSM7_EXTENSION_CHARS if extension else "", 153)
+    return texts.map(_not_blank)
+
+
+def _not_blank(text: str) -> str:
+    """``text``, its first space a letter if it is all spaces: the sendbulk gateways
+    refuse a blank message (1009), so a valid body must not hold one."""
+    return text if text.strip() else "a" + text[1:]
 
 
 @_reused

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+from hypothesis.errors import InvalidArgument, NoSuchExample
 
 from emulator import Emulator
 from emulator.core.phone import _possible_lengths, is_possible_e164
@@ -545,3 +545,14 @@ def test_invalid_sendbulk_balance_and_credit_bodies_are_refused(invalid: Invalid
     answer = client.post(f"/api/services/{path}", **invalid.request_kwargs()).json()
     assert answer["response-code"] == invalid.code, invalid.problem
     assert isinstance(answer["response-description"], str)
+
+
+def test_gsm7_texts_are_never_blank() -> None:
+    """A text of spaces is refused by the sendbulk gateways (1009), so a ``valid`` body
+    holding one was refused."""
+    with pytest.raises(NoSuchExample):
+        find(
+            strategies.gsm7_texts(units=[1, 2, 3], extension=False),
+            lambda text: not text.strip(),
+            settings=settings(max_examples=500, derandomize=True, database=None),
+        )
