@@ -397,6 +397,19 @@ def check_ringcentral_batch(
         )
 
 
+def _check_distinct_ids(ids: Iterable[tuple[int, Any]], what: str) -> None:
+    """Each accepted message has its own id: ``ids`` is ``(index, id)`` pairs."""
+    first: dict[Any, int] = {}
+    for index, message_id in ids:
+        key = str(message_id)
+        if key in first:
+            raise AssertionError(
+                f"{what} {index} has the {message_id!r} of {what} {first[key]}: "
+                "two accepted messages, one id"
+            )
+        first[key] = index
+
+
 def check_fonedynamics_batch(body: Mapping[str, Any], response: Sequence[Any]) -> None:
     """A Fone Dynamics batch answer: one element per message, in order.
 
@@ -421,6 +434,8 @@ def check_fonedynamics_batch(body: Mapping[str, Any], response: Sequence[Any]) -
         else:
             raise AssertionError(f"element {index} is neither a message nor an error: {got!r}")
     check_recipients_accounted([m.get("To") for m in messages], accepted, rejected)
+    sids = ((i, got["MessageSid"]) for i, got in enumerate(response, 1) if got.get("MessageSid"))
+    _check_distinct_ids(sids, "element")
 
 
 def check_sendbulk_responses(
@@ -444,7 +459,7 @@ def check_sendbulk_responses(
     if len(rows) != len(mobiles):
         raise AssertionError(f"{len(mobiles)} numbers sent but {len(rows)} rows came back")
     keys = (code_key,) if code_key else ("response-code", "respose-code")
-    accepted, rejected = [], []
+    accepted, rejected, ids = [], [], []
     for index, row in enumerate(rows, 1):
         code = next((row[k] for k in keys if k in row), None)
         if code is None:
@@ -459,9 +474,11 @@ def check_sendbulk_responses(
             if not row.get("messageid"):
                 raise AssertionError(f"row {index} succeeded without a messageid: {row!r}")
             accepted.append(mobiles[index - 1])
+            ids.append((index, row["messageid"]))
         else:
             rejected.append((index, _ANY))
     check_recipients_accounted(list(mobiles), accepted, rejected)
+    _check_distinct_ids(ids, "row")
 
 
 def _sendbulk_mobiles(body: Mapping[str, Any]) -> list[Any]:

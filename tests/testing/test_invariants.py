@@ -209,7 +209,8 @@ def test_sendbulk_adapter() -> None:
     refused_07 = dict(refused, mobile="07")
     with pytest.raises(AssertionError, match="row 1 is for '254712345678' but number 1 sent"):
         check_sendbulk_responses(["07", "0712345678"], {"responses": [ok, refused_07]})
-    two = [ok, dict(ok, mobile=254733000001)]  # sendsms rows give the number as a number
+    # sendsms rows give the number as a number
+    two = [ok, dict(ok, mobile=254733000001, messageid="8290843")]
     check_sendbulk_responses(["+254712345678", "0733000001"], {"responses": two})
     with pytest.raises(AssertionError, match="row 1 is for"):
         check_sendbulk_responses(["0733000001", "+254712345678"], {"responses": two})
@@ -229,3 +230,17 @@ def test_sendbulk_check_takes_the_request_body_as_the_other_providers_checks_do(
         check_sendbulk_responses(sms, {"responses": [ok]})
     with pytest.raises(ValueError, match=r"needs 'smslist' \(sendbulk\) or 'mobile'"):
         check_sendbulk_responses({"count": 1}, {"responses": [ok]})
+
+
+def test_two_accepted_messages_with_one_id_are_caught() -> None:
+    """A client that copied one item's id onto the next, or a provider answer it parsed
+    wrongly: each accepted message has an id of its own."""
+    ok = {"response-code": 200, "messageid": "8290842", "mobile": "254712345678"}
+    rows = [ok, dict(ok, mobile="254712345679")]
+    with pytest.raises(AssertionError, match="row 2 has the '8290842' of row 1"):
+        check_sendbulk_responses(["0712345678", "0712345679"], {"responses": rows})
+    body = {"Messages": [{"To": "+61412345678"}, {"To": "+61412345679"}]}
+    sent = [{"MessageSid": "MA1", "To": m["To"]} for m in body["Messages"]]
+    with pytest.raises(AssertionError, match="element 2 has the 'MA1' of element 1"):
+        check_fonedynamics_batch(body, sent)
+    check_fonedynamics_batch(body, [sent[0], dict(sent[1], MessageSid="MA2")])
