@@ -389,6 +389,7 @@ def check_ringcentral_batch(
     listed = [m for m in messages if m.get("batchId", response.get("id")) == response.get("id")]
     submitted = [item["to"] for item in body["messages"]]
     check_recipients_accounted(submitted, [m["to"] for m in listed], response.get("rejected", []))
+    _check_distinct_ids(((i, m["id"]) for i, m in enumerate(listed, 1) if "id" in m), "message")
     accepted = len(submitted) - len(response.get("rejected", []))
     if response.get("batchSize") != accepted:
         raise AssertionError(

@@ -244,3 +244,7 @@ def test_two_accepted_messages_with_one_id_are_caught() -> None:
     with pytest.raises(AssertionError, match="element 2 has the 'MA1' of element 1"):
         check_fonedynamics_batch(body, sent)
     check_fonedynamics_batch(body, [sent[0], dict(sent[1], MessageSid="MA2")])
+    two = {"from": "+1650", "messages": [{"to": ["+14155550100"]}, {"to": ["+14155550101"]}]}
+    listed = [{"id": 7, "batchId": "b", "to": item["to"]} for item in two["messages"]]
+    with pytest.raises(AssertionError, match="message 2 has the 7 of message 1"):
+        check_ringcentral_batch(two, {"id": "b", "batchSize": 2, "rejected": []}, listed)
