@@ -5,7 +5,8 @@ Choices where RingCentral's documents are silent (see docs/providers/ringcentral
 * Without ``accounts: {ringcentral: [...]}`` in the scenario any client id/secret and any
   JWT assertion, username/password or authorization code is accepted, for one default
   account (``DEFAULT_ACCOUNT_ID``). With accounts declared they are checked; a credential
-  an entry leaves out (its username too) accepts any value.
+  an entry leaves out (its username too) accepts any value, but a username or JWT some
+  entry names logs in only to the entries naming it.
 * TTLs are clamped, never refused: ``access_token_ttl`` into 600–3600 s,
   ``refresh_token_ttl`` into 1–2,592,000 s; zero, negative (the JS SDK's ``-1``) or
   unparsable values mean the defaults (3600 s, 604,800 s).
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -199,18 +201,41 @@ def _candidates(
     return found
 
 
-def _password_matches(account: dict[str, Any], form: dict[str, str]) -> bool:
+def _login_name(form: dict[str, str]) -> tuple[str, str]:
+    """The password login's username (without ``+``) and extension (``name*ext`` too)."""
     username = form.get("username", "")
     extension = form.get("extension", "")
     if "*" in username:
         username, _, extension = username.partition("*")
-    names = _as_list(account.get("username"))  # left out: any, as a left-out jwt is
-    if names and username.lstrip("+") not in {n.lstrip("+") for n in names}:
+    return username.lstrip("+"), extension
+
+
+def _usernames(account: dict[str, Any]) -> set[str]:
+    return {n.lstrip("+") for n in _as_list(account.get("username"))}
+
+
+def _jwts(account: dict[str, Any]) -> list[str]:
+    return _as_list(account.get("jwt")) + _as_list(account.get("jwts"))
+
+
+def _password_matches(account: dict[str, Any], form: dict[str, str]) -> bool:
+    username, extension = _login_name(form)
+    names = _usernames(account)  # left out: any, as a left-out jwt is
+    if names and username not in names:
         return False
     if "password" in account and form.get("password") != str(account["password"]):
         return False
     wanted = account.get("extension")
     return not (wanted is not None and extension and extension != str(wanted))
+
+
+def _claimed(
+    candidates: list[dict[str, Any]], credential: str, declared: Callable[[dict[str, Any]], Any]
+) -> list[dict[str, Any]]:
+    """The entries that declare ``credential`` (a username, a JWT): the login is theirs
+    alone, whatever their order; none do: the entries that leave it out (any value)."""
+    named = [a for a in candidates if credential in declared(a)]
+    return named or [a for a in candidates if not declared(a)]
 
 
 def _authenticate_client(emu: Emulator, client_id: str, secret: str | None) -> list[dict[str, Any]]:
@@ -256,16 +281,13 @@ def _grant_account(
     if not accounts:
         return {}
     candidates = _candidates(accounts, client_id, secret)
-    for account in candidates:
-        if grant in JWT_GRANTS:
-            jwts = _as_list(account.get("jwt")) + _as_list(account.get("jwts"))
-            if not jwts or assertion in jwts:
-                return account
-        elif grant == "password":
-            if _password_matches(account, form):
-                return account
-        else:
-            return account
+    if grant in JWT_GRANTS:
+        candidates = _claimed(candidates, assertion, _jwts)
+    elif grant == "password":
+        candidates = _claimed(candidates, _login_name(form)[0], _usernames)
+        candidates = [a for a in candidates if _password_matches(a, form)]
+    if candidates:
+        return candidates[0]
     raise _bad_credentials()
 
 

@@ -355,6 +355,48 @@ def test_an_entry_without_a_username_takes_any_password_login(sms_emulator: Emul
         assert client.post(TOKEN, auth=("app", "s3cret"), data=grant).status_code == 200
 
 
+@pytest.mark.sms_scenario(
+    {
+        "accounts": {
+            "ringcentral": [
+                {"numbers": ["+16505550199"]},
+                {"jwt": "user.jwt", "account_id": "222", "owner_id": "333"},
+                {"username": "+16505550123", "password": "pw", "account_id": "222"},
+            ]
+        }
+    }
+)
+def test_a_named_user_is_not_taken_by_an_earlier_entry_that_leaves_it_out(
+    sms_emulator: Emulator,
+) -> None:
+    """An entry declared for its numbers alone, listed first, took every login: the
+    declared user logged in to the default account, and a wrong password was accepted."""
+    client = sms_emulator.client()
+
+    def token_for(grant: dict[str, str]) -> httpx.Response:
+        return client.post(TOKEN, auth=("app", "s3cret"), data=grant)
+
+    for grant, user in (
+        ({"grant_type": JWT_GRANT, "assertion": "user.jwt"}, ("222", "333")),
+        (
+            {"grant_type": "password", "username": "16505550123", "password": "pw"},
+            ("222", "1040128016"),
+        ),
+        ({"grant_type": JWT_GRANT, "assertion": "other.jwt"}, ("37439510", "1040128016")),
+        (
+            {"grant_type": "password", "username": "+16505550999", "password": "x"},
+            ("37439510", "1040128016"),
+        ),
+    ):
+        token = token_for(grant).json()
+        bearer = {"Authorization": f"Bearer {token['access_token']}"}
+        account = client.get("/restapi/v1.0/account/~", headers=bearer).json()
+        assert (str(account["id"]), token["owner_id"]) == user, grant
+    wrong = token_for({"grant_type": "password", "username": "+16505550123", "password": "no"})
+    assert wrong.status_code == 400
+    assert wrong.json()["errors"][0]["errorCode"] == "OAU-140"
+
+
 def test_malformed_basic_header(sms_emulator: Emulator) -> None:
     header = "Basic " + base64.b64encode(b"no-colon").decode()
     response = sms_emulator.client().post(
