@@ -19,7 +19,8 @@ import msgspec
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Match, Route
+from starlette.types import Scope
 
 from .._version import __version__
 from ..core.journal import BODY_LIMIT
@@ -183,8 +184,9 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
 
         return run
 
-    def not_found(request: Request, what: str) -> HTMLResponse:
-        return render(request, "not_found.html", 404, what=what, active="")
+    def not_found(request: Request, what: str, *, forgettable: bool = True) -> HTMLResponse:
+        """The inspector's 404 page; ``forgettable``: what a reset may have forgotten."""
+        return render(request, "not_found.html", 404, what=what, active="", forgettable=forgettable)
 
     def provider_filter(request: Request, errors: list[str]) -> str:
         """The ``provider`` asked for, or "" (all) with a note in ``errors`` if unknown."""
@@ -356,7 +358,7 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
 
     async def unknown(request: Request) -> Response:
         """An address no page has: GET gets the inspector's "Not found" page."""
-        return not_found(request, f"page {request.url.path}")
+        return not_found(request, f"page {request.url.path}", forgettable=False)
 
     async def live(request: Request) -> Response:
         timed = request.query_params.get("timed") != "0"
@@ -378,8 +380,18 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
         Route("/ui/scenario", page(scenario, timed=False), methods=["GET"]),
         Route("/ui/static/{name}", static, methods=["GET"]),
         # A mistyped address (/ui/requests/abc) gets the inspector's page, not the API's JSON
-        Route("/ui/{rest:path}", page(unknown, timed=False), methods=["GET"]),
+        _ReadOnly("/ui/{rest:path}", page(unknown, timed=False), methods=["GET"]),
     ]
+
+
+class _ReadOnly(Route):
+    """A route only GET and HEAD find: any other method finds no page there (404, as
+    before it), not one that refuses it (405 naming GET as allowed)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD"):
+            return Match.NONE, {}
+        return super().matches(scope)
 
 
 def yaml_text(source: dict[str, Any]) -> str:

@@ -127,6 +127,8 @@ class MessagePage:
     #: Messages examined; equals ``SCAN_LIMIT`` when a search stopped early.
     scanned: int = 0
     truncated: bool = False
+    #: Walked toward newer messages (``after``): a stopped search continues *Newer*.
+    forward: bool = False
 
 
 def _scan(
@@ -181,7 +183,7 @@ def message_page(
     shown = found[:limit]
     if forward:
         shown.reverse()
-    page = MessagePage([r for _, r in shown], scanned=scanned, truncated=truncated)
+    page = MessagePage([r for _, r in shown], scanned=scanned, truncated=truncated, forward=forward)
     if forward:
         if more:
             page.newer = last if truncated else shown[0][0].seq

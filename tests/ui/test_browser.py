@@ -474,3 +474,21 @@ def test_new_rows_do_not_push_away_the_row_being_read(server: LiveServer, page: 
         fd_send(server, f"new {n}")
     expect(page.locator("table.journal tbody tr").first).to_have_id("req-35")  # real-time ok
     assert abs(read.evaluate("row => row.getBoundingClientRect().top") - top) < 2
+
+
+def test_new_rows_below_the_window_do_not_move_what_is_shown(server: LiveServer, page: Any) -> None:
+    """Scrolled a little, typing a reply above a list that starts below the window:
+    rows arriving out of sight must not scroll the form away."""
+    fd_send(server, "old")
+    page.set_viewport_size({"width": 1280, "height": 400})
+    page.goto(ui(server, "?reply_provider=fonedynamics&reply_from=%2B61400000000"))
+    text = page.get_by_label("Reply text")
+    text.fill("typing")
+    page.evaluate("window.scrollTo(0, 100)")
+    first = page.locator("table.messages tbody tr").first
+    assert first.evaluate("row => row.getBoundingClientRect().top") > 400  # out of sight
+    top = text.evaluate("t => t.getBoundingClientRect().top")
+    for n in range(5):
+        fd_send(server, f"new {n}")
+    expect(page.locator("table.messages tbody tr")).to_have_count(6)  # real-time ok
+    assert abs(text.evaluate("t => t.getBoundingClientRect().top") - top) < 2

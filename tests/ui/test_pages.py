@@ -199,6 +199,9 @@ def test_unknown_message_batch_and_request_pages_are_html_404s(client: httpx.Cli
         assert response.status_code == 404
         assert response.headers["content-type"] == "text/html; charset=utf-8"
         assert "Not found" in response.text
+        # a mistyped address was never there: no talk of a reset having forgotten it
+        known = path in ("/messages/nope", "/batches/nope", "/requests/999")
+        assert ("a reset forgets" in response.text) is known
 
 
 def test_batch_pages_show_progress_and_one_based_rejected_indexes(
@@ -538,6 +541,38 @@ def test_the_webhooks_page_counts_every_attempt_and_says_which_are_kept(
     page = client.get(f"{UI}/webhooks").text
     assert "Attempts (5)" in page
     assert "every one is in" not in page and "the newest 3 are in" in page
+
+
+def test_another_method_on_an_unknown_inspector_address_is_still_not_found(
+    client: httpx.Client,
+) -> None:
+    """Only GET gets the inspector's "Not found" page: a POST to an address where no page
+    is stays a JSON 404 (it answered 405, naming GET as allowed), and a POST to a page
+    still gets 405."""
+    for method in ("POST", "PUT", "DELETE"):
+        response = client.request(method, f"{UI}/nope")
+        assert response.status_code == 404, method
+        assert response.json()["error"] == "Not Found"
+        assert "allow" not in response.headers
+    assert client.post(f"{UI}/live").status_code == 405
+    assert client.post(f"{UI}/messages/x").status_code == 405
+    head = client.head(f"{UI}/nope")
+    assert (head.status_code, head.headers["content-type"]) == (404, "text/html; charset=utf-8")
+
+
+def test_a_search_stopped_on_the_oldest_page_says_to_go_newer(
+    emu: Emulator, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From *Oldest* the search walks toward newer messages: there is no Older link, and
+    the page said to go older to continue."""
+    monkeypatch.setattr(views, "SCAN_LIMIT", 5)
+    for n in range(12):
+        add_message(emu, "match me" if n in (1, 9) else f"other {n}")
+    oldest = client.get(f"{UI}?q=match&after=0").text
+    assert "stopped after 5 messages: go newer to continue" in oldest
+    assert 'rel="next"' not in oldest and 'rel="prev"' in oldest
+    newest = client.get(f"{UI}?q=match").text
+    assert "stopped after 5 messages: go older to continue" in newest
 
 
 def test_a_batch_too_large_to_count_says_so(

@@ -55,11 +55,13 @@
   document.querySelectorAll("[data-live][id]").forEach(function (region) {
     drawn.set(region.id, region.outerHTML);  // as served, before anyone opens a body
   });
-  // The first row (an element with an id) showing at the top of the window.
+  // The first row (an element with an id) showing at the top of the window; none when
+  // the region's rows are all out of sight (keeping one below the window in place would
+  // scroll away what is read above it, a reply being typed say).
   function firstVisible(region) {
     for (const row of region.querySelectorAll("tr[id], details[id]")) {
       const box = row.getBoundingClientRect();
-      if (box.bottom > 0 && box.height > 0) return row;
+      if (box.bottom > 0 && box.height > 0) return box.top < window.innerHeight ? row : null;
     }
     return null;
   }
