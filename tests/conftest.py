@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from providers.receiver import Receiver  # tests/ is on sys.path: this file's folder
+
+from emulator import Emulator
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -26,3 +29,16 @@ def webhook_receiver() -> Iterator[Receiver]:
     server = Receiver().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def emu(sms_emulator: Emulator) -> Emulator:
+    """The test's in-process emulator (``sms_emulator``); a module may define its own."""
+    return sms_emulator
+
+
+@pytest.fixture
+def client(emu: Emulator) -> Iterator[httpx.Client]:
+    """An httpx client calling ``emu`` in-process, closed after the test."""
+    with emu.client() as c:
+        yield c

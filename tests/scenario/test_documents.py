@@ -4,7 +4,6 @@ integer 1, and a character YAML does not allow refused in one line that names it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -13,17 +12,6 @@ import yaml
 
 from emulator import Emulator
 from emulator.scenario.loader import ScenarioError, parse_scenario, parse_scenario_text
-
-
-@pytest.fixture
-def emu(sms_emulator: Emulator) -> Emulator:
-    return sms_emulator
-
-
-@pytest.fixture
-def client(emu: Emulator) -> Iterator[httpx.Client]:
-    with emu.client() as c:
-        yield c
 
 
 def _nested(depth: int) -> list[Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import re
 from collections import deque
-from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 
@@ -24,17 +23,6 @@ UI = "/_emulator/ui"
 JSON_TYPE = {"Content-Type": "application/json"}
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"
-
-
-@pytest.fixture
-def emu(sms_emulator: Emulator) -> Emulator:
-    return sms_emulator
-
-
-@pytest.fixture
-def client(emu: Emulator) -> Iterator[httpx.Client]:
-    with emu.client() as c:
-        yield c
 
 
 def row_ids(html: str) -> list[str]:
