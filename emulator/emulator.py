@@ -260,6 +260,7 @@ class Emulator:
         self, duration: str | float | None = None, *, seconds: float | None = None
     ) -> datetime:
         """Move the clock forward (``"30s"``, ``"1h30m"``, ``seconds=30``); deliver due webhooks."""
+        self._check_open()
         if duration is None and seconds is None:
             raise TypeError("give a duration ('30s') or seconds=")
         if duration is not None and seconds is not None:
@@ -325,6 +326,7 @@ class Emulator:
         ``temporary``: one test's, which a test run that was killed may leave
         active, and the next run must not take for the server's own.
         """
+        self._check_open()
         scenario = load_scenario(spec)
         if self._seed_override is not None:
             scenario = dataclasses.replace(scenario, seed=self._seed_override)
@@ -350,6 +352,7 @@ class Emulator:
         body still coming, or only its checks made) is dropped unprocessed and
         unjournaled, its connection closed: it belongs to the state that is gone.
         """
+        self._check_open()
         with self.store.atomic():
             self.webhooks.clear()  # under the store's hold, as the queue writes to the store
             self.store.clear()
@@ -566,6 +569,7 @@ class Emulator:
 
     def inbound(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
         """Simulate an inbound SMS (a reply) from ``sender`` to ``to`` through ``provider``."""
+        self._check_open()
         plugin = self.provider(provider)
         if plugin.inbound is None:
             raise ValueError(f"provider {provider!r} does not take inbound messages")
@@ -599,6 +603,12 @@ class Emulator:
         from ._transport import InProcessTransport
 
         return httpx.Client(transport=InProcessTransport(self.app), base_url=base_url, **kwargs)
+
+    def _check_open(self) -> None:
+        """Refuse a change to a closed emulator (its store is closed, or would keep what
+        no server serves any more) before anything changes."""
+        if self.closed:
+            raise RuntimeError("this emulator is closed (close() ran): make a new Emulator")
 
     def close(self) -> None:
         """Stop webhooks and close the store (calling it again does nothing)."""

@@ -493,3 +493,24 @@ def test_an_emulator_is_a_context_manager_that_closes_it(tmp_path: Path) -> None
         assert emu.messages() == []
     assert emu.closed
     Emulator(db=db).close()  # not refused as a file still in use
+
+
+@pytest.mark.parametrize("db", [False, True], ids=["memory", "db"])
+def test_a_closed_emulator_refuses_changes_before_making_any(tmp_path: Path, db: bool) -> None:
+    """With a database they raised sqlite3's "Cannot operate on a closed database" (the
+    clock moved first); in memory they went on, storing a reply no server would show."""
+    emu = Emulator(db=tmp_path / "closed.db" if db else None)
+    emu.close()
+    before = emu.time()
+    calls = (
+        lambda: emu.advance("1h"),
+        lambda: emu.reset(),
+        lambda: emu.load_scenario("happy-path"),
+        lambda: emu.inbound("sendbulk", "254712345678", "SHOP", "hi"),
+    )
+    for call in calls:
+        with pytest.raises(RuntimeError, match=r"this emulator is closed \(close\(\) ran\)"):
+            call()
+    assert emu.time() == before
+    if not db:
+        assert emu.messages() == []
