@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from .providers.base import Provider
 
-__all__ = ["Emulator", "iso"]
+__all__ = ["Emulator", "EmulatorClosed", "iso"]
 
 
 _ISO_SECONDS: dict[int, str] = {}
@@ -48,6 +48,10 @@ _ISO_SECONDS: dict[int, str] = {}
 
 #: The neutral status words, in lifecycle order.
 _STATUS_WORDS = tuple(s.value for s in Status)
+
+
+class EmulatorClosed(RuntimeError):
+    """A change asked of an emulator ``close()`` has run (its requests get no answer)."""
 
 
 def iso(timestamp: float) -> str:
@@ -608,7 +612,7 @@ class Emulator:
         """Refuse a change to a closed emulator (its store is closed, or would keep what
         no server serves any more) before anything changes."""
         if self.closed:
-            raise RuntimeError("this emulator is closed (close() ran): make a new Emulator")
+            raise EmulatorClosed("this emulator is closed (close() ran): make a new Emulator")
 
     def close(self) -> None:
         """Stop webhooks and close the store (calling it again does nothing)."""

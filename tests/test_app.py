@@ -370,6 +370,44 @@ def test_a_request_after_close_gets_no_answer_not_a_500(tmp_path) -> None:
             client.request(method, path, auth=("A", "t"), json={"To": "+61412345678"})
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/_emulator/clock", {"advance": "1h"}),
+        ("POST", "/_emulator/clock", {"set": "2030-01-01T00:00:00Z"}),
+        ("PUT", "/_emulator/scenario", {"name": "x"}),
+        (
+            "POST",
+            "/_emulator/inbound",
+            {"provider": "sendbulk", "from": "254712345678", "to": "SHOP", "text": "hi"},
+        ),
+    ],
+)
+def test_an_admin_request_closed_under_gets_no_answer_not_a_500(
+    http_scope, method: str, path: str, body: dict
+) -> None:
+    """``close()`` landing while an admin request's body arrives (a client thread still
+    running at teardown): it is dropped as one arriving after, and changes nothing."""
+    emu = Emulator(clock="virtual")
+    before = emu.time()
+    parts = [json.dumps(body).encode()]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        emu.close()
+        return {"type": "http.request", "body": parts.pop() if parts else b""}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = dict(http_scope(path, [(b"content-type", b"application/json")]), method=method)
+    with pytest.raises(DropConnection):
+        asyncio.run(emu.app(scope, receive, send))
+    assert sent == []
+    assert emu.time() == before
+    assert emu.messages() == [] and emu.scenario.name != "x"
+
+
 def test_a_client_leaving_mid_body_across_a_reset_is_not_journaled(http_scope) -> None:
     """Its client timed out in the test before: the fresh journal does not list it."""
     emu = Emulator(clock="virtual")

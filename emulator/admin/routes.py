@@ -19,7 +19,8 @@ from starlette.routing import Route
 
 from .._version import __version__
 from ..core.lone_surrogates import decode_allowing_lone_surrogates
-from ..emulator import iso
+from ..emulator import EmulatorClosed, iso
+from ..providers.base import DropConnection
 from ..scenario.loader import ScenarioError, load_scenario_body
 from . import views
 from .ui import ui_routes
@@ -128,6 +129,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
 
     def _move_clock(data: dict[str, Any]) -> None:
         if "set" in data:
+            emu._check_open()  # as advance() does: a closed store takes no save
             emu.clock.set(data["set"])
             emu._persist()  # as advance() does: a restart must not go back
             emu.webhooks.notify()
@@ -247,6 +249,10 @@ def build_admin_app(emu: Emulator) -> Starlette:
             body["see"] = f"{request.scope.get('root_path', '')}/"
         return _json(body, exc.status_code)
 
+    async def closed_error(request: Request, exc: Exception) -> Response:
+        # closed while this request was under way: as one arriving after, no answer
+        raise DropConnection() from None
+
     async def server_error(request: Request, exc: Exception) -> Response:
         return _json({"error": f"internal error: {type(exc).__name__}: {exc}"}, 500)
 
@@ -270,6 +276,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
         routes=routes,
         exception_handlers={
             AdminError: admin_error,
+            EmulatorClosed: closed_error,
             HTTPException: http_error,
             Exception: server_error,
         },
