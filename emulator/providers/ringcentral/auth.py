@@ -218,6 +218,12 @@ def _jwts(account: dict[str, Any]) -> list[str]:
     return _as_list(account.get("jwt")) + _as_list(account.get("jwts"))
 
 
+def _extension_fits(account: dict[str, Any], extension: str) -> bool:
+    """A login giving ``extension`` (or none) may be the entry's user."""
+    wanted = account.get("extension")
+    return wanted is None or not extension or extension == str(wanted)
+
+
 def _password_matches(account: dict[str, Any], form: dict[str, str]) -> bool:
     username, extension = _login_name(form)
     names = _usernames(account)  # left out: any, as a left-out jwt is
@@ -225,17 +231,19 @@ def _password_matches(account: dict[str, Any], form: dict[str, str]) -> bool:
         return False
     if "password" in account and form.get("password") != str(account["password"]):
         return False
-    wanted = account.get("extension")
-    return not (wanted is not None and extension and extension != str(wanted))
+    return _extension_fits(account, extension)
 
 
 def _claimed(
-    candidates: list[dict[str, Any]], credential: str, declared: Callable[[dict[str, Any]], Any]
+    candidates: list[dict[str, Any]],
+    claims: Callable[[dict[str, Any]], bool],
+    leaves_out: Callable[[dict[str, Any]], bool],
 ) -> list[dict[str, Any]]:
-    """The entries that declare ``credential`` (a username, a JWT): the login is theirs
-    alone, whatever their order; none do: the entries that leave it out (any value)."""
-    named = [a for a in candidates if credential in declared(a)]
-    return named or [a for a in candidates if not declared(a)]
+    """The entries that ``claims`` the login (naming its username and extension, or its
+    JWT): it is theirs alone, whatever their order; none do: the entries that leave the
+    credential out (any value)."""
+    named = [a for a in candidates if claims(a)]
+    return named or [a for a in candidates if leaves_out(a)]
 
 
 def _authenticate_client(emu: Emulator, client_id: str, secret: str | None) -> list[dict[str, Any]]:
@@ -282,9 +290,14 @@ def _grant_account(
         return {}
     candidates = _candidates(accounts, client_id, secret)
     if grant in JWT_GRANTS:
-        candidates = _claimed(candidates, assertion, _jwts)
+        candidates = _claimed(candidates, lambda a: assertion in _jwts(a), lambda a: not _jwts(a))
     elif grant == "password":
-        candidates = _claimed(candidates, _login_name(form)[0], _usernames)
+        username, extension = _login_name(form)
+        candidates = _claimed(
+            candidates,
+            lambda a: username in _usernames(a) and _extension_fits(a, extension),
+            lambda a: not _usernames(a),
+        )
         candidates = [a for a in candidates if _password_matches(a, form)]
     if candidates:
         return candidates[0]

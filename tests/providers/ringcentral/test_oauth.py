@@ -397,6 +397,36 @@ def test_a_named_user_is_not_taken_by_an_earlier_entry_that_leaves_it_out(
     assert wrong.json()["errors"][0]["errorCode"] == "OAU-140"
 
 
+@pytest.mark.sms_scenario(
+    {
+        "accounts": {
+            "ringcentral": [
+                {"username": "+16505550100", "extension": "101", "password": "a"},
+                {"account_id": "2"},
+            ]
+        }
+    }
+)
+def test_an_entry_naming_one_extension_leaves_the_number_s_other_extensions_alone(
+    sms_emulator: Emulator,
+) -> None:
+    """Number and extension are one RingCentral user: extension 102 of the same number is
+    another user, whom the catch-all entry takes (it was refused with OAU-140)."""
+    client = sms_emulator.client()
+
+    def login(username: str, password: str) -> httpx.Response:
+        form = {"grant_type": "password", "username": username, "password": password}
+        return client.post(TOKEN, auth=("app", "s3cret"), data=form)
+
+    other = login("16505550100*102", "anything")
+    assert other.status_code == 200, other.text
+    bearer = {"Authorization": f"Bearer {other.json()['access_token']}"}
+    assert client.get("/restapi/v1.0/account/~", headers=bearer).json()["id"] in (2, "2")
+    assert login("+16505550100*101", "a").status_code == 200
+    assert login("+16505550100*101", "wrong").json()["errors"][0]["errorCode"] == "OAU-140"
+    assert login("+16505550100", "wrong").json()["errors"][0]["errorCode"] == "OAU-140"
+
+
 def test_malformed_basic_header(sms_emulator: Emulator) -> None:
     header = "Basic " + base64.b64encode(b"no-colon").decode()
     response = sms_emulator.client().post(
