@@ -115,6 +115,8 @@ _BULK_DECODER = msgspec.json.Decoder(BulkAssignRequest)
 _A2P = "/v1.0/account/{accountId}/a2p-sms"
 _CONSENTS = "/v2/accounts/{accountId}/sms/consents"
 _CONSENT_DECODER = msgspec.json.Decoder(ConsentUpdate)
+#: ``UpdateOptRecordList.records``: ``minItems: 1``, ``maxItems: 1000``.
+_MAX_CONSENT_RECORDS = 1000
 _SEARCH_DECODER = msgspec.json.Decoder(ConsentSearch)
 _NEW_SUBSCRIPTION_DECODER = msgspec.json.Decoder(CreateSubscriptionRequest)
 _SUBSCRIPTION_CHANGE_DECODER = msgspec.json.Decoder(UpdateSubscriptionRequest)
@@ -700,6 +702,8 @@ def build_app(emu: Emulator) -> ASGIApp:
     async def update_consents(request: Request) -> Response:
         principal = _principal(emu, request, also="SMS")
         data: ConsentUpdate = await _json_body(request, _CONSENT_DECODER)
+        if not 1 <= len(data.records) <= _MAX_CONSENT_RECORDS:
+            raise InvalidParameter(parameter="records")
         failed = []
         with emu.transaction():  # every record of the request, or (after a crash) none
             for item in data.records:

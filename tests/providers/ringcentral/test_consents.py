@@ -172,7 +172,8 @@ def test_the_sms_permission_opens_consents_but_not_a2p(sms_emulator: Emulator) -
 
 def test_one_request_deletes_thousands_named_both_ways(rc: RC) -> None:
     numbers = [f"+1415555{n:04d}" for n in range(2000)]
-    patch(rc, *(opt(n) for n in numbers))
+    patch(rc, *(opt(n) for n in numbers[:1000]))  # a PATCH takes at most 1000
+    patch(rc, *(opt(n) for n in numbers[1000:]))
     records = [{"from": SENDER, "to": n} for n in numbers[:1000]]
     records += [{"from": "*", "to": n} for n in numbers[500:]]  # half of them named twice
     url = CONSENTS.format(account="~")
@@ -224,3 +225,20 @@ def test_search_takes_the_list_s_filters_and_paging_in_a_body(rc: RC) -> None:
     url = CONSENTS.format(account="~") + f"/search?pageToken={token}&perPage=1"
     page = rc.http.post(url, headers=rc.headers, json={}).json()
     assert page["paging"]["perPage"] == 100 and len(page["records"]) == 2
+
+
+@pytest.mark.parametrize("count", [0, 1001])
+def test_a_patch_takes_one_to_a_thousand_records(rc: RC, count: int) -> None:
+    """``UpdateOptRecordList.records``: ``minItems: 1``, ``maxItems: 1000``."""
+    records = [opt(f"+1415555{n:04d}") for n in range(count)]
+    url = CONSENTS.format(account="~")
+    response = rc.http.patch(url, headers=rc.headers, json={"records": records})
+    assert response.status_code == 400, response.text
+    error = response.json()["errors"][0]
+    assert (error["errorCode"], error["parameterName"]) == ("CMN-101", "records")
+    assert listed(rc)["records"] == []  # nothing of the request is kept
+
+
+def test_a_patch_of_a_thousand_records_is_taken(rc: RC) -> None:
+    assert patch(rc, *(opt(f"+1415555{n:04d}") for n in range(1000))) == {"failedRecords": []}
+    assert len(listed(rc, perPage=1000)["records"]) == 1000
