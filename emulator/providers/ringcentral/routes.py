@@ -118,6 +118,8 @@ _CONSENT_DECODER = msgspec.json.Decoder(ConsentUpdate)
 #: ``UpdateOptRecordList.records``: ``minItems: 1``, ``maxItems: 1000``.
 _MAX_CONSENT_RECORDS = 1000
 _SEARCH_DECODER = msgspec.json.Decoder(ConsentSearch)
+#: ``SearchSmsConsentRecordsRequest``'s ``from`` and ``to``: ``minItems: 1``, ``maxItems: 20``.
+_MAX_SEARCH_NUMBERS = 20
 _NEW_SUBSCRIPTION_DECODER = msgspec.json.Decoder(CreateSubscriptionRequest)
 _SUBSCRIPTION_CHANGE_DECODER = msgspec.json.Decoder(UpdateSubscriptionRequest)
 _SUBSCRIPTION = "/v1.0/subscription"
@@ -669,6 +671,9 @@ def build_app(emu: Emulator) -> ASGIApp:
         """``POST .../consents/search``: the list's filters and paging in a JSON body."""
         principal = _principal(emu, request, also="SMS")
         query: ConsentSearch = await _json_body(request, _SEARCH_DECODER)
+        for name, numbers in (("from", query.sender), ("to", query.to)):
+            if numbers is not None and not 1 <= len(numbers) <= _MAX_SEARCH_NUMBERS:
+                raise InvalidParameter(parameter=name)
         found = consents_matching(principal, ImmutableMultiDict(query.as_query()))
         per_page = query.perPage if query.perPage is not None else 100
         if per_page < 1:

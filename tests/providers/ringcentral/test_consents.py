@@ -242,3 +242,15 @@ def test_a_patch_takes_one_to_a_thousand_records(rc: RC, count: int) -> None:
 def test_a_patch_of_a_thousand_records_is_taken(rc: RC) -> None:
     assert patch(rc, *(opt(f"+1415555{n:04d}") for n in range(1000))) == {"failedRecords": []}
     assert len(listed(rc, perPage=1000)["records"]) == 1000
+
+
+@pytest.mark.parametrize("field", ["from", "to"])
+@pytest.mark.parametrize("count", [0, 21])
+def test_a_search_names_one_to_twenty_numbers(rc: RC, field: str, count: int) -> None:
+    """``SearchSmsConsentRecordsRequest``: ``from``/``to`` ``minItems: 1``, ``maxItems: 20``."""
+    patch(rc, opt(HANDSET))
+    numbers = [f"+1415555{n:04d}" for n in range(count)]
+    error = searched(rc, 400, **{field: numbers})["errors"][0]
+    assert (error["errorCode"], error["parameterName"]) == ("CMN-101", field)
+    twenty = [HANDSET if field == "to" else SENDER, *numbers[1:20]]
+    assert len(searched(rc, **{field: twenty})["records"]) == 1
