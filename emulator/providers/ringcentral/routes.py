@@ -302,6 +302,18 @@ def _number_filter(params: Any, name: str) -> frozenset[str] | None:
     return frozenset(values) if values else None
 
 
+def _optout_number(params: Any, name: str) -> str | None:
+    """The opt-out list's ``from``/``to`` filter as E.164 (None: absent, empty or ``*``,
+    any number); 400 CMN-101 for a value that is not a number."""
+    raw = params.get(name) or ""
+    if raw.strip() in ("", "*"):
+        return None
+    number = parse_number(raw)
+    if not is_possible_e164(number):
+        raise InvalidParameter(parameter=name, value=raw)
+    return number
+
+
 def _numbers(request: Request) -> frozenset[str] | None:
     values = [v for v in request.query_params.getlist("phoneNumber") if v.strip()]
     if not values:
@@ -622,14 +634,15 @@ def build_app(emu: Emulator) -> ASGIApp:
         allowed = {"optout": {"OptOut"}, "optin": {"OptIn"}, "all": {"OptOut", "OptIn"}}
         if wanted not in allowed:
             raise InvalidParameter(parameter="status", value=params.get("status"))
-        sender = (params.get("from") or "*").strip()
-        recipient = params.get("to")
+        # E.164 numbers (``from`` may be ``*``, any): another value is 400, not an empty list
+        sender = _optout_number(params, "from")
+        recipient = _optout_number(params, "to")
         found = [
             r
             for r in optout_records(emu, principal.account_id)
             if r["status"] in allowed[wanted]
-            and (sender == "*" or r["from"] == parse_number(sender))
-            and (not recipient or r["to"] == parse_number(recipient))
+            and (sender is None or r["from"] == sender)
+            and (recipient is None or r["to"] == recipient)
         ]
         if _wants_csv(request.headers.get("accept", "")):
             return _csv(found[::-1])  # every record, newest first; perPage/pageToken ignored

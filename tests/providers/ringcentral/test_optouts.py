@@ -279,3 +279,29 @@ def test_a_bulk_assign_cut_short_keeps_none_of_its_numbers(
     again = RC(Emulator(db=db))
     assert again.get("/opt-outs").json()["records"] == []
     again.emu.close()
+
+
+@pytest.mark.parametrize("name", ["from", "to"])
+@pytest.mark.parametrize("value", ["garbage", "+1415", "STOP", "+44 7700 900"])
+@pytest.mark.parametrize("accept", ["application/json", "text/csv"])
+def test_an_opt_out_filter_that_is_no_number_is_400(
+    rc: RC, name: str, value: str, accept: str
+) -> None:
+    """``from``/``to`` are E.164 numbers (``from`` may be ``*``): a value that is not one
+    is ``400 CMN-101 Parameter [<name>] value is invalid.``, not an empty list."""
+    rc.emu.inbound("ringcentral", HANDSET, SENDER, "STOP")
+    response = rc.get("/opt-outs", params={name: value}, headers={"Accept": accept})
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    error = response.json()["errors"][0]
+    assert (error["errorCode"], error["parameterName"]) == ("CMN-101", name)
+
+
+@pytest.mark.parametrize(
+    "query", ["from=*", "from=", "to=", "from=16505550100", "from=%2B16505550100&to=14155550100"]
+)
+def test_opt_out_filters_take_any_spelling_of_a_number_and_star(rc: RC, query: str) -> None:
+    rc.emu.inbound("ringcentral", HANDSET, SENDER, "STOP")
+    response = rc.get(f"/opt-outs?{query}")
+    assert response.status_code == 200, response.text
+    assert [r["to"] for r in response.json()["records"]] == [HANDSET]
