@@ -76,12 +76,19 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         return _fail(f"--port {args.port} is not a TCP port")
+    if not args.host.strip():  # `--host "$UNSET"`: the system would take it as every interface
+        return _fail("--host is empty (give 0.0.0.0 or :: to listen on every interface)")
     # From here a SIGTERM or Ctrl-C is a normal exit, the store closed either way:
     # before the server exists, at once; after, by telling it to stop, whenever the
     # signal lands (while it serves, uvicorn's own handlers do the same). A
     # KeyboardInterrupt, or asyncio's own Ctrl-C handler, could land in uvicorn's
     # start-up and leave it serving for ever.
-    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    # SIGHUP too (a closed terminal or SSH session, `timeout -s HUP`): its default
+    # would end the process at once, cutting open requests and a webhook in flight.
+    stopping = [signal.SIGINT, signal.SIGTERM]
+    if hasattr(signal, "SIGHUP"):  # not on Windows
+        stopping.append(signal.SIGHUP)
+    handlers = {signum: signal.getsignal(signum) for signum in stopping}
     servers: list[uvicorn.Server] = []
 
     def stop(signum: int, frame: object) -> None:
@@ -89,8 +96,8 @@ def _serve(args: argparse.Namespace) -> int:
             sys.exit(0)
         servers[0].should_exit = True
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    for signum in stopping:
+        signal.signal(signum, stop)
     emu: Emulator | None = None
     served = False
     try:
@@ -114,8 +121,14 @@ def _serve(args: argparse.Namespace) -> int:
         gc.collect()
         gc.freeze()
         # Ready: the socket listens, so the banner's URL answers as soon as it is read.
+        try:
+            print(_banner(sock, emu, args.db, PROVIDERS), flush=True)
+        except BrokenPipeError:
+            raise  # no one reads on (`serve | true`): stopped quietly, see main
+        except OSError as exc:  # `> /dev/full`: a script waiting for the banner never sees it
+            _discard_stdout()
+            return _fail(f"cannot write to standard output ({exc.strerror or exc})")
         served = True
-        print(_banner(sock, emu, args.db, PROVIDERS), flush=True)
         server.run(sockets=[sock])
     except (KeyboardInterrupt, SystemExit):
         pass
@@ -123,11 +136,11 @@ def _serve(args: argparse.Namespace) -> int:
         if emu is not None:
             # A second Ctrl-C or SIGTERM must not cut the final save short (it waits at
             # most for a webhook in flight).
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            for signum in stopping:
+                signal.signal(signum, signal.SIG_IGN)
             emu.close()
-        signal.signal(signal.SIGINT, handlers[0])  # as they were: an in-process caller goes on
-        signal.signal(signal.SIGTERM, handlers[1])
+        for signum, handler in handlers.items():  # as they were: an in-process caller goes on
+            signal.signal(signum, handler)
     if served:
         print("sms-emulator stopped", flush=True)
     return 0
@@ -198,12 +211,21 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _discard_stdout() -> None:
+    """What is still buffered for standard output, and all that follows, goes nowhere
+    (flushing it at exit would fail again, with a traceback)."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:  # started with it closed (`>&-`): written nowhere
+            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - kept for good
     args = _parser().parse_args(argv)
     handler = {"serve": _serve, "check-scenario": _check, "scenarios": _list}[args.command]
     try:
         return handler(args)
     except BrokenPipeError:  # e.g. `sms-emulator scenarios | head -1`
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_stdout()
         return 0

@@ -143,6 +143,8 @@ def start(started: list[Server], *args: str) -> Server:
         (["serve", "--port", "abc"], "--port"),
         (["serve", "--port", "70000"], "--port"),
         (["serve", "--port", "-1"], "--port"),
+        (["serve", "--host", ""], "--host"),
+        (["serve", "--host", " "], "--host"),
         (["serve", "--clock", "fast"], "--clock"),
         (["serve", "--seed", "x"], "--seed"),
         (["serve", "--seed", "99999999999999999999"], "more than 64 bits"),
@@ -376,7 +378,7 @@ def _spawn(*args: str) -> tuple[subprocess.Popen[str], str]:
     return proc, match.group(1)
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_the_banner_means_ready_and_a_signal_right_after_it_stops_cleanly(
     tmp_path: Path, signum: int
 ) -> None:
@@ -494,3 +496,34 @@ def test_no_machine_paths_leak_into_env() -> None:
         [*CLI, "scenarios"], capture_output=True, text=True, timeout=60, cwd=os.sep
     )
     assert "happy-path" in result.stdout
+
+
+def test_serve_with_standard_output_closed_or_full() -> None:
+    """`serve >&-` serves (its output goes nowhere); `serve > /dev/full` cannot show
+    its banner: one error line, no traceback."""
+    closed = subprocess.Popen(
+        [*CLI, "serve", "--port", "0"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),
+    )
+    try:
+        time.sleep(3)  # real-time ok: a start-up that fails ends well within it
+        assert closed.poll() is None, closed.communicate()[1]
+    finally:
+        closed.send_signal(signal.SIGTERM)
+        _, err = closed.communicate(timeout=DEADLINE)
+    assert (closed.returncode, err) == (0, "")
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [*CLI, "serve", "--port", "0"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert_one_error_line(result, "standard output")
