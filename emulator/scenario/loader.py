@@ -599,10 +599,7 @@ def parse_scenario(data: Any, *, source: str | None = None) -> Scenario:
     """Validate a scenario document (already parsed from YAML/JSON, or built in Python:
     held to what a YAML or JSON document could hold, as it is shown back as JSON)."""
     try:
-        try:
-            values = _plain_values(data)
-        except RecursionError:
-            raise ScenarioError("nested too deep") from None
+        values = _plain_values(data)  # no deeper than MAX_DEPTH: no RecursionError
         if values > MAX_DICT_VALUES:  # YAML text has its alias limits instead
             raise ScenarioError(
                 f"holds {values:,} values written out (its lists and mappings shared many"
