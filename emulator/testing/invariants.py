@@ -421,10 +421,11 @@ def check_fonedynamics_batch(body: Mapping[str, Any], response: Sequence[Any]) -
     if not isinstance(response, list) or len(response) != len(messages):
         size = len(response) if isinstance(response, list) else type(response).__name__
         raise AssertionError(f"{len(messages)} messages sent but the answer has {size} elements")
-    accepted, rejected = [], []
+    accepted, rejected, sids = [], [], []
     for index, (sent, got) in enumerate(zip(messages, response, strict=True), 1):
         if got.get("MessageSid"):
             accepted.append(got.get("To"))
+            sids.append((index, got["MessageSid"]))
             if not same_number(got.get("To"), sent.get("To")):
                 raise AssertionError(
                     f"element {index} is a message to {got.get('To')!r}, but message {index} "
@@ -435,7 +436,6 @@ def check_fonedynamics_batch(body: Mapping[str, Any], response: Sequence[Any]) -
         else:
             raise AssertionError(f"element {index} is neither a message nor an error: {got!r}")
     check_recipients_accounted([m.get("To") for m in messages], accepted, rejected)
-    sids = ((i, got["MessageSid"]) for i, got in enumerate(response, 1) if got.get("MessageSid"))
     _check_distinct_ids(sids, "element")
 
 
