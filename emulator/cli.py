@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import ipaddress
 import os
 import signal
 import sys
@@ -30,12 +31,29 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     serve = commands.add_parser("serve", help="run the standalone server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8787)
-    serve.add_argument("--scenario", default=None, help="shipped scenario name or file")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8787, help="TCP port (default: 8787; 0: any free)"
+    )
+    serve.add_argument(
+        "--scenario", default=None, help="shipped scenario name or file (default: happy-path)"
+    )
     serve.add_argument("--db", default=None, help="SQLite file (default: in memory)")
-    serve.add_argument("--clock", choices=("real", "virtual"), default="real")
-    serve.add_argument("--seed", type=_seed, default=None)
+    serve.add_argument(
+        "--clock",
+        choices=("real", "virtual"),
+        default="real",
+        help="real: time passes; virtual: starts at 2026-01-01T00:00:00Z and moves only"
+        " by POST /_emulator/clock (default: real)",
+    )
+    serve.add_argument(
+        "--seed",
+        type=_seed,
+        default=None,
+        help="seed for ids and outcomes (default: the scenario's, else 0)",
+    )
 
     check = commands.add_parser("check-scenario", help="validate scenario files")
     check.add_argument("files", nargs="+", metavar="FILE")
@@ -128,6 +146,14 @@ def _serve(args: argparse.Namespace) -> int:
         except OSError as exc:  # `> /dev/full`: a script waiting for the banner never sees it
             _discard_stdout()
             return _fail(f"cannot write to standard output ({exc.strerror or exc})")
+        if _listens_everywhere(sock):
+            print(
+                f"sms-emulator: warning: listening on every interface ({args.host}): anyone"
+                " who can reach this machine can use the admin API (reset, scenario, clock),"
+                " which has no authentication",
+                file=sys.stderr,
+                flush=True,
+            )
         served = True
         server.run(sockets=[sock])
     except (KeyboardInterrupt, SystemExit):
@@ -144,6 +170,10 @@ def _serve(args: argparse.Namespace) -> int:
     if served:
         print("sms-emulator stopped", flush=True)
     return 0
+
+
+def _listens_everywhere(sock: Any) -> bool:
+    return ipaddress.ip_address(sock.getsockname()[0].split("%")[0]).is_unspecified
 
 
 def _banner(sock: Any, emu: Emulator, db: str | None, providers: Sequence[Provider]) -> str:

@@ -178,8 +178,15 @@ def test_bad_scenarios(tmp_path: Path) -> None:
 def test_unreadable_db(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(b"this is not an SQLite database, not even close" * 20)
-    for db in (str(tmp_path / "no" / "such" / "dir.db"), str(tmp_path), str(garbage)):
-        assert_one_error_line(run("serve", "--db", db), "--db")
+    missing = tmp_path / "no" / "such"
+    cases = [
+        (str(missing / "dir.db"), f"directory {missing} does not exist"),
+        (str(tmp_path), f"{tmp_path} is a directory"),
+        (f"file:{tmp_path}?mode=rwc", f"{tmp_path} is a directory"),
+        (str(garbage), "not a database"),
+    ]
+    for db, reason in cases:
+        assert_one_error_line(run("serve", "--db", db), "--db", reason)
 
 
 def test_port_in_use() -> None:
@@ -237,7 +244,47 @@ def test_banner_health_and_sigterm(serve: list[Server]) -> None:
     code, out, err = server.stop()
     assert code == 0, err
     assert "Traceback" not in err
+    assert "warning" not in err  # on 127.0.0.1 the admin API is this machine's alone
     assert "stopped" in out
+
+
+@pytest.mark.parametrize(
+    ("address", "everywhere"),
+    [
+        (("0.0.0.0", 8787), True),
+        (("::", 8787, 0, 0), True),
+        (("127.0.0.1", 8787), False),
+        (("::1", 8787, 0, 0), False),
+        (("192.0.2.10", 8787), False),
+        (("fe80::1%eth0", 8787, 0, 2), False),
+    ],
+)
+def test_listening_on_every_interface_is_warned_of(
+    address: tuple[object, ...], everywhere: bool
+) -> None:
+    # Tests bind 127.0.0.1 only, so the check is driven with the address a socket reports.
+    from emulator.cli import _listens_everywhere
+
+    class Bound:
+        def getsockname(self) -> tuple[object, ...]:
+            return address
+
+    assert _listens_everywhere(Bound()) is everywhere
+
+
+def test_serve_help_gives_each_default() -> None:
+    result = run("serve", "--help")
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    for default in (
+        "(default: 127.0.0.1)",
+        "(default: 8787",
+        "(default: happy-path)",
+        "(default: in memory)",
+        "(default: real)",
+        "(default: the scenario's, else 0)",
+    ):
+        assert default in text
 
 
 def test_sigint_also_stops_cleanly(serve: list[Server]) -> None:
@@ -488,6 +535,12 @@ def test_check_scenario(tmp_path: Path) -> None:
     result = run("check-scenario", str(good), str(bad))
     assert result.returncode != 0
     assert "bad.yaml" in result.stderr and "Traceback" not in result.stderr
+    # a directory is not taken for a mistyped shipped name
+    result = run("check-scenario", str(tmp_path))
+    assert result.returncode == 1
+    assert "is a directory, not a scenario file" in result.stderr
+    assert "unknown scenario" not in result.stderr
+    assert_one_error_line(run("serve", "--scenario", str(tmp_path)), "is a directory")
 
 
 def test_no_machine_paths_leak_into_env() -> None:

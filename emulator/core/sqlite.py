@@ -17,6 +17,7 @@ messages inserted in one transaction.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import weakref
@@ -120,6 +121,23 @@ def _same_object(items: Iterator[Any], first: Any) -> bool:
     return all(map(is_, items, repeat(first)))
 
 
+def _why_unopenable(file: str | None) -> str | None:
+    """Why SQLite could not open ``file``, for the few causes a user can fix."""
+    if file is None:
+        return None
+    path = Path(file)
+    if path.is_dir():
+        return f"{file} is a directory"
+    parent = path.parent
+    if not parent.is_dir():
+        return f"directory {parent} does not exist"
+    if not path.exists() and not os.access(parent, os.W_OK | os.X_OK):
+        return f"no permission to create a file in {parent}"
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return f"no permission to read and write {file}"
+    return None
+
+
 def _close_then_release(db: sqlite3.Connection, claim: FileClaim | None) -> None:
     db.close()
     if claim is not None:
@@ -140,8 +158,11 @@ class SQLiteStore:
             self._db = sqlite3.connect(
                 self.path, check_same_thread=False, isolation_level=None, uri=True
             )
-        except BaseException:
+        except BaseException as exc:
             self._release()
+            reason = _why_unopenable(file) if isinstance(exc, sqlite3.OperationalError) else None
+            if reason is not None:  # SQLite says only "unable to open database file"
+                raise sqlite3.OperationalError(f"{exc}: {reason}") from exc
             raise
         try:
             self._open()

@@ -995,7 +995,18 @@ def load_scenario(spec: str | Path | dict[str, Any] | Scenario | None) -> Scenar
         return scenario
     if is_scenario_text(spec) or ": " in spec:  # one line of YAML (``seed: 5``) too
         return parse_scenario_text(spec)
+    if _is_dir(path):
+        raise ScenarioError(
+            f"{spec} is a directory, not a scenario file (name the files in it: {path / '*.yaml'})"
+        )
     raise _unknown(spec, shipped)
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def _unknown(name: str, shipped: dict[str, Path]) -> ScenarioError:
