@@ -8,6 +8,7 @@ there are any, one shared plan per fate, ids reserved as one numeric range.
 from __future__ import annotations
 
 import gc
+from collections.abc import Collection
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -120,9 +121,15 @@ def _text_info(text: str | None, where: str | int) -> SegmentInfo:
 
 
 def create_batch(
-    emu: Emulator, tenant: str, request: BatchRequest
+    emu: Emulator,
+    tenant: str,
+    request: BatchRequest,
+    senders: Collection[str] | None = None,
 ) -> tuple[Batch, list[dict[str, Any]]]:
     """Store the batch and its accepted messages; return it and ``rejected[]``.
+
+    ``senders``: the account's own numbers (those with ``A2PSmsSender``), when its
+    scenario declares them; ``from`` must then be one of them (None: any number).
 
     Consumes ``request.messages``: each decoded item is dropped once its
     message exists, so a huge batch never holds both in full at once.
@@ -130,7 +137,7 @@ def create_batch(
     sender = request.sender.strip()
     if sender.isdigit():
         sender = "+" + sender
-    if not is_possible_e164(sender):
+    if not is_possible_e164(sender) or (senders is not None and sender not in senders):
         raise InvalidParameter(parameter="from", value=request.sender)
     items = request.messages
     if not items:

@@ -5,7 +5,9 @@ RingCentral's own guide code picks its High Volume SMS sender here, before sendi
 anything: the caller's numbers whose ``features`` include ``A2PSmsSender``
 (``paymentType`` ``TollFree`` or ``Local`` for 10DLC).  The emulator lists the
 account's declared ``numbers``, or ``DEFAULT_NUMBERS`` when none are declared; every
-one can send (the emulator takes any ``from`` in a batch anyway).
+one can send.  An account that declares ``numbers`` sends only from them (another
+``from`` is 400 CMN-101, as the spec allows only ``A2PSmsSender`` numbers); one that
+declares none may send from any number.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ __all__ = [
     "declared_number",
     "numbers_by_owner",
     "phone_number_list",
+    "sender_numbers",
 ]
 
 #: What an account with no declared ``numbers`` lists (the docs' example sender).
@@ -52,9 +55,19 @@ def account_numbers(emu: Emulator, principal: Principal) -> list[str]:
     return list(numbers_by_owner(emu, principal))
 
 
-def numbers_by_owner(emu: Emulator, principal: Principal) -> dict[str, str]:
+def sender_numbers(emu: Emulator, principal: Principal) -> frozenset[str] | None:
+    """The numbers the caller's account may send a batch from: its declared ``numbers``
+    (None when it declares none: any number may send)."""
+    declared = numbers_by_owner(emu, principal, default=False)
+    return frozenset(declared) if declared else None
+
+
+def numbers_by_owner(
+    emu: Emulator, principal: Principal, *, default: bool = True
+) -> dict[str, str]:
     """The caller's account's numbers, in order, each with the ``owner_id`` (extension)
-    of the scenario entry that declared it first; the default ones are the caller's."""
+    of the scenario entry that declared it first; the default ones are the caller's
+    (none without ``default``)."""
     declared: dict[str, str] = {}
     for account in emu.scenario.provider_accounts("ringcentral") or []:
         if str(account.get("account_id", DEFAULT_ACCOUNT_ID)) != principal.account_id:
@@ -62,7 +75,9 @@ def numbers_by_owner(emu: Emulator, principal: Principal) -> dict[str, str]:
         owner = str(account.get("owner_id", DEFAULT_OWNER_ID))
         for number in account.get("numbers") or []:
             declared.setdefault(declared_number(number), owner)
-    return declared or dict.fromkeys(DEFAULT_NUMBERS, principal.owner_id)
+    if declared or not default:
+        return declared
+    return dict.fromkeys(DEFAULT_NUMBERS, principal.owner_id)
 
 
 def _record(index: int, number: str, base: str) -> dict[str, Any]:

@@ -66,7 +66,7 @@ from .identity import account_info, extension_info
 from .limits import rate_headers
 from .mapping import STATUS_KEYS, status_name
 from .notifications import notify_batch
-from .numbers import account_numbers, numbers_by_owner, phone_number_list
+from .numbers import account_numbers, numbers_by_owner, phone_number_list, sender_numbers
 from .optouts import forget as forget_consent
 from .optouts import records as optout_records
 from .optouts import set_status
@@ -527,6 +527,7 @@ def build_app(emu: Emulator) -> ASGIApp:
     async def post_batch(request: Request) -> Response:
         principal = _principal(emu, request)
         _require_json(request)
+        senders = sender_numbers(emu, principal)
         body = await _read_body(request, MAX_BODY, keep=False)  # 50 MB freed once decoded
         if not body or body.isspace():
             raise CannotParseRequest()
@@ -537,7 +538,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             # ids drawn and used under one hold (see Emulator.reset); a batch refused
             # whole sent no message, so its decisions count for nothing
             with emu.transaction(), emu.engine.tentative():
-                batch, rejected = create_batch(emu, principal.account_id, parsed)
+                batch, rejected = create_batch(emu, principal.account_id, parsed, senders)
                 notify_batch(emu, batch)
         # as it stood when created: on a real clock a big batch takes a while to store
         return json_response(created_batch_body(batch, rejected), 201)

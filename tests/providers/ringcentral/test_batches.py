@@ -216,6 +216,34 @@ def test_whole_request_validation_errors(rc: RC, body: dict, code: str, paramete
     assert rc.emu.messages() == []
 
 
+@pytest.mark.sms_scenario(
+    {"accounts": {"ringcentral": [{"numbers": ["+1 (844) 555-0100", "16505550100"]}]}}
+)
+def test_an_account_with_declared_numbers_sends_only_from_them(rc: RC) -> None:
+    # the spec: "Only phone number with the `A2PSmsSender` feature can be used as a sender"
+    listed = rc.http.get(
+        "/restapi/v1.0/account/~/extension/~/phone-number", headers=rc.headers
+    ).json()["records"]
+    assert [r["phoneNumber"] for r in listed] == ["+18445550100", "+16505550100"]
+    for sender in ("+18445550100", "18445550100", "+16505550100"):
+        body = {"from": sender, "text": "x", "messages": [{"to": ["+14155550100"]}]}
+        assert rc.post("/batches", json=body).status_code == 201, sender
+    stranger = {"from": "+16505550199", "text": "x", "messages": [{"to": ["+14155550100"]}]}
+    response = rc.post("/batches", json=stranger)
+    assert response.status_code == 400
+    error = response.json()
+    check_schema("ASGErrorResponse", error)
+    assert error["errorCode"] == "CMN-101"
+    assert error["errors"][0]["parameterName"] == "from"
+    assert error["errors"][0]["parameterValue"] == "+16505550199"
+    assert len(rc.emu.messages()) == 3  # nothing of the refused batch is stored
+
+
+def test_an_account_without_declared_numbers_sends_from_any_number(rc: RC) -> None:
+    body = {"from": "+16505550199", "text": "x", "messages": [{"to": ["+14155550100"]}]}
+    assert rc.post("/batches", json=body).status_code == 201
+
+
 @pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b"", b'"text"', b"\xff\xfe"])
 def test_unparsable_bodies_are_cmn_104(rc: RC, raw: bytes) -> None:
     response = rc.post("/batches", content=raw, headers={"Content-Type": "application/json"})
