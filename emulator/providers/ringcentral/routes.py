@@ -295,21 +295,22 @@ def _choices(params: Any, name: str, allowed: tuple[str, ...]) -> list[str]:
 
 def _number_filter(params: Any, name: str) -> frozenset[str] | None:
     """A repeatable phone-number parameter; 400 CMN-101 for one that is not a number."""
-    values = [parse_number(v) for v in params.getlist(name) if v.strip()]
-    for value in values:
-        if not is_possible_e164(value):
-            raise InvalidParameter(parameter=name, value=value)
+    values = [_checked_number(v, name) for v in params.getlist(name) if v.strip()]
     return frozenset(values) if values else None
 
 
-def _optout_number(params: Any, name: str) -> str | None:
-    """The opt-out list's ``from``/``to`` filter as E.164 (None: absent, empty or ``*``,
+def _one_number(params: Any, name: str, *, star_is_any: bool = False) -> str | None:
+    """A ``from``/``to`` filter as E.164 (None: absent or empty, or ``*`` where it means
     any number); 400 CMN-101 for a value that is not a number."""
     raw = params.get(name) or ""
-    if raw.strip() in ("", "*"):
+    if not raw.strip() or (star_is_any and raw.strip() == "*"):
         return None
+    return _checked_number(raw, name)
+
+
+def _checked_number(raw: str, name: str) -> str:
     number = parse_number(raw)
-    if not is_possible_e164(number):
+    if not is_possible_e164(number):  # a filter no stored number can match
         raise InvalidParameter(parameter=name, value=raw)
     return number
 
@@ -320,7 +321,7 @@ def _numbers(request: Request) -> frozenset[str] | None:
         return None
     if len(values) > _MAX_PHONE_FILTERS:
         raise InvalidParameter(parameter="phoneNumber")
-    return frozenset(parse_number(v) for v in values)
+    return frozenset(_checked_number(v, "phoneNumber") for v in values)
 
 
 def _direction(request: Request) -> Direction | None:
@@ -551,13 +552,13 @@ def build_app(emu: Emulator) -> ASGIApp:
         unknown = statuses - {"Queued", "Processing", "Sent", "Completed"}
         if unknown:
             raise InvalidParameter(parameter="status", value=sorted(unknown)[0])
-        sender = request.query_params.get("from")
+        sender = _one_number(request.query_params, "from")
         cursor, current = _cursor(request, "b", _window(request, now, open_by_default=False))
         low, high = cursor.window
         query = BatchQuery(
             provider=PROVIDER,
             tenant=principal.account_id,
-            sender=parse_number(sender) if sender else None,
+            sender=sender,
             created_from=low,
             created_to=high,
         )
@@ -636,8 +637,8 @@ def build_app(emu: Emulator) -> ASGIApp:
         if wanted not in allowed:
             raise InvalidParameter(parameter="status", value=params.get("status"))
         # E.164 numbers (``from`` may be ``*``, any): another value is 400, not an empty list
-        sender = _optout_number(params, "from")
-        recipient = _optout_number(params, "to")
+        sender = _one_number(params, "from", star_is_any=True)
+        recipient = _one_number(params, "to", star_is_any=True)
         found = [
             r
             for r in optout_records(emu, principal.account_id)

@@ -233,3 +233,22 @@ def test_bad_query_values_are_cmn_101(rc: RC, name: str, value: str) -> None:
 def test_ucs2_segments(rc: RC) -> None:
     rc.send(["+14155550100"], text="😀" * 36)  # 72 UTF-16 units: two UCS-2 segments
     assert rc.messages()[0]["segmentCount"] == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [("/messages", "phoneNumber"), ("/batches", "from"), ("/opt-outs", "to")],
+)
+@pytest.mark.parametrize("value", ["garbage", "+1415", "%FF", "\x00"])
+def test_a_number_filter_that_is_no_number_is_400_not_an_empty_list(
+    rc: RC, path: str, name: str, value: str
+) -> None:
+    """The spec's number filters are E.164 numbers: one that is not (a typo, a variable
+    never filled in) names itself in 400 CMN-101, as it was sent, rather than matching
+    nothing and passing for "no messages"."""
+    rc.send(["+14155550100"])
+    response = rc.get(path, params={name: value})
+    assert response.status_code == 400, response.text
+    error = response.json()["errors"][0]
+    assert (error["errorCode"], error["parameterName"]) == ("CMN-101", name)
+    assert error["parameterValue"] == value
