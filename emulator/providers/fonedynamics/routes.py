@@ -75,6 +75,17 @@ class CaseInsensitivePaths:
         await self.app(scope, receive, send)
 
 
+def _with_query(body: dict[str, object], query: dict[str, str], *, form: bool) -> dict[str, object]:
+    """E1's fields from its body and its query string, as ServiceStack binds a request DTO.
+
+    The query string is bound on every verb: over a JSON body (its values win), and
+    merged with form fields (a form field wins, being read after the query string).
+    """
+    if not query:
+        return body
+    return {**query, **body} if form else {**body, **query}
+
+
 def _has_credentials(request: Request) -> bool:
     """The Java SDK sends each call twice: first without credentials, answered 401 with
     the ``WWW-Authenticate`` challenge, then with them. Only the second is a call."""
@@ -121,18 +132,22 @@ def build_app(emu: Emulator) -> ASGIApp:
         account, property_sid = await _property(request)
         raw = await read_body(request) or b""  # no limit: never None
         content_type = request.headers.get("content-type", "").lower()
+        form = True
         if content_type.startswith("application/x-www-form-urlencoded"):
             data: object = parse_form(raw)
         elif content_type.startswith("multipart/form-data"):
             data = parse_multipart(raw, request.headers["content-type"])
         else:
-            data = parse_json(raw)
+            data, form = parse_json(raw), False
         if data is None:
             data = {}
         if not isinstance(data, dict):
             raise FoneDynamicsError(
                 "The request body must be a JSON object", code="SerializationException"
             )
+        query = request.scope.get("query_string")
+        if query:
+            data = _with_query(data, parse_form(query), form=form)
         item = validate_message(data, emu.time())
         (result,) = submit(
             emu,
