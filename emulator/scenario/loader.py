@@ -912,10 +912,13 @@ def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
         raise ScenarioError("not valid YAML/JSON: nested too deep", source=source) from None
 
 
-# Parsed scenario files by (resolved path, mtime): an ``Emulator()`` per test
-# must not re-parse the same YAML each time.  Shipped names map to their file
-# here, so a known name needs one ``stat`` and no directory listing.
-_by_file: dict[tuple[str, int], Scenario] = {}
+# Parsed scenario files by (resolved path, text): an ``Emulator()`` per test
+# must not re-parse the same YAML each time.  The file is read every time (cheap
+# next to parsing): its mtime alone cannot tell two versions apart when they share
+# one (``cp -p``, ``tar x``, ``rsync -t``, a filesystem with coarse timestamps).
+# Shipped names map to their file here, so a known name needs one ``stat`` and no
+# directory listing.
+_by_file: dict[tuple[str, str], Scenario] = {}
 _by_name: dict[str, tuple[Path, int, Scenario]] = {}
 
 
@@ -927,14 +930,7 @@ def _mtime(path: Path) -> int | None:
 
 
 def _load_file(path: Path, source: str, shipped: dict[str, Path]) -> Scenario:
-    """A scenario file, parsed once per (path, mtime)."""
-    try:
-        key = (str(path.resolve()), path.stat().st_mtime_ns)
-    except OSError:
-        key = None
-    cached = _by_file.get(key) if key is not None else None
-    if cached is not None:
-        return cached
+    """A scenario file, parsed once per (path, content)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -943,6 +939,13 @@ def _load_file(path: Path, source: str, shipped: dict[str, Path]) -> Scenario:
         raise ScenarioError(
             f"cannot read scenario: {reason} (shipped scenarios: {known})", source=source
         ) from None
+    try:
+        key: tuple[str, str] | None = (str(path.resolve()), text)
+    except (OSError, RuntimeError):
+        key = None
+    cached = _by_file.get(key) if key is not None else None
+    if cached is not None:
+        return cached
     scenario = parse_scenario_text(text, source=source)
     if key is not None:
         _by_file[key] = scenario

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -553,3 +554,17 @@ def test_the_first_mistake_reported_is_the_first_in_the_file(text: str, line: in
     with pytest.raises(ScenarioError) as caught:
         parse_scenario_text(text, source="s.yaml")
     assert caught.value.line == line
+
+
+def test_a_file_rewritten_with_the_same_mtime_is_read_again(tmp_path: Path) -> None:
+    """The parsed-file cache must not hand back an earlier version of a file whose
+    replacement kept its mtime (``cp -p``, ``tar x``, a coarse-timestamp filesystem)."""
+    path = tmp_path / "scenario.yaml"
+    path.write_text("name: first\nrules:\n  - outcome: delivered\n", encoding="utf-8")
+    stat = path.stat()
+    assert load_scenario(str(path)).name == "first"
+    path.write_text("name: second\nrules:\n  - outcome: undeliverable\n", encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = load_scenario(str(path))
+    assert again.name == "second"
+    assert again.rules[0].outcomes == (("undeliverable", 1.0),)
