@@ -142,6 +142,11 @@ class ScenarioEngine:
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
+        # Occurrences matter only to seeded draws; then every message counts, whatever
+        # rule it matched, so messages differing only in sender share one count.
+        self._draws = bool(scenario.timing.jitter) or any(
+            len(rule.outcomes) > 1 for rule in scenario.rules
+        )
         self._lock = threading.Lock()
         self._tentative = threading.local()  # .counted: keys counted in a tentative block
         self.reset()
@@ -168,7 +173,7 @@ class ScenarioEngine:
         (a batch whose 41st text is too long): it sent no message, so a corrected
         retry must get the fates the same messages would have had without it.
         """
-        if not self.scenario.rules and not self.scenario.timing.jitter:
+        if not self._draws:
             return _NOTHING_COUNTED  # decide() counts nothing: no block to keep
         return self._tentative_block()
 
@@ -230,7 +235,7 @@ class ScenarioEngine:
             return DELIVERED
         rule = self.rule_for(provider, endpoint, to, sender, text)
         weighted = rule is not None and len(rule.outcomes) > 1
-        occurrence = self._occurrence(provider, to, text) if weighted or jitter else 0
+        occurrence = self._occurrence(provider, to, text) if self._draws else 0
         code = rule.code_for(provider) if rule is not None else None
         if rule is not None and rule.sequence is not None:
             plan = plan_from_steps(rule.sequence, code)

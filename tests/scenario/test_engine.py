@@ -154,6 +154,40 @@ def test_weighted_outcome_changes_with_seed_text_provider_and_occurrence() -> No
     assert twice[1::2] != base  # the second sending of a message is a new draw
 
 
+def test_messages_differing_only_in_sender_share_one_count_whatever_rule_they_match() -> None:
+    """The docs: the sender is not part of "the same message", so a message that a plain
+    rule (chosen by sender) decided still counts, and the next one to the same recipient
+    and text is its second occurrence, with or without jitter."""
+    doc = {
+        "seed": 3,
+        "rules": [
+            {"when": {"from": "+16505550199"}, "outcome": "delivered"},
+            {"outcome": {"delivered": 1, "undeliverable": 1}},
+        ],
+    }
+    numbers = [f"+1415555{i:04d}" for i in range(40)]
+
+    def fates(first_from_the_plain_rule: bool) -> list[str]:
+        eng = engine(doc)
+        out = []
+        for number in numbers:
+            if first_from_the_plain_rule:
+                eng.decide("ringcentral", None, number, "+16505550199", "hi")
+            out.append(eng.decide("ringcentral", None, number, "+16505550100", "hi").outcome)
+        return out
+
+    alone, second = fates(False), fates(True)
+    eng = engine(doc)
+    as_second_occurrences = []
+    for number in numbers:
+        eng.decide("ringcentral", None, number, "+16505550100", "hi")
+        as_second_occurrences.append(
+            eng.decide("ringcentral", None, number, "+16505550100", "hi").outcome
+        )
+    assert second == as_second_occurrences
+    assert second != alone
+
+
 def test_zero_weight_outcome_never_happens() -> None:
     eng = engine({"rules": [{"outcome": {"delivered": 0, "no_receipt": 1}}]})
     fates = {eng.decide("sendbulk", None, f"+1{i}", None, "t").outcome for i in range(300)}
