@@ -25,7 +25,7 @@ from ...core.models import Batch, Direction, Message, Plan, Status
 from ...core.segments import SegmentInfo, analyze
 from ...scenario.engine import Decision
 from .auth import Account, text
-from .balance import get_balance, set_balance
+from .balance import format_units, get_balance, set_balance
 from .config import Config
 from .hashed import is_hash, resolve
 from .mapping import submit_code
@@ -141,6 +141,16 @@ def _message_text(value: Any) -> str:
     return php_string(value)
 
 
+def _low_credit(balance: float, units: int) -> str:
+    """A 1004 row's description, as live gateways write it, not the code table's
+    "Low bulk credits": the balance left (as getbalance shows it) and the units the
+    message needs."""
+    return (
+        f"Low credit units to send message, Current balance {format_units(balance)}, "
+        f"Required {units}"
+    )
+
+
 @lru_cache(maxsize=64)
 def _rejected_plan(code: int) -> Plan:
     return Plan("invalid_number", error_code=str(code), initial=Status.REJECTED)
@@ -228,12 +238,16 @@ def submit(
         rejected: list[dict[str, Any]] = []
         planned: Decision | None = None  # the plan of the last decision, reused while it repeats
         plan: Plan | None = None
+        remaining = start_balance  # the balance as each item was charged, for 1004 rows
 
         for index, (item, code, to, networkid, send_at, message_text, info, decision) in enumerate(
             checked
         ):
             if code != 200:
-                rows.append(writer.failure(code, item.mobile, item.clientsmsid))
+                # a 1004 a scenario's error_code forced keeps the code table's text
+                short = code == 1004 and remaining < info.segments
+                low = _low_credit(remaining, info.segments) if short else None
+                rows.append(writer.failure(code, item.mobile, item.clientsmsid, low))
                 rejected.append({"index": index + 1, "code": code})
                 stored.append(
                     Message(
@@ -257,6 +271,7 @@ def submit(
             if decision is not planned:
                 assert decision is not None  # accepted items were decided
                 planned, plan = decision, emu.plan(decision.outcome, decision.error_code)
+            remaining -= info.segments
             messageid = str(next_messageid)
             next_messageid += 1
             # Batch.dispatch_time(len(accepted)), spelled out (the batch is built below).

@@ -156,16 +156,26 @@ class Rows:
         row["networkid"] = str(networkid) if self._networkid_as_str else networkid
         return row
 
-    def failure(self, code: int, mobile: Any, clientsmsid: Any = MISSING) -> dict[str, Any]:
+    def failure(
+        self, code: int, mobile: Any, clientsmsid: Any = MISSING, description: str | None = None
+    ) -> dict[str, Any]:
         """A refused item's row (see :func:`failure_row`)."""
-        return failure_row(self._brand, self._endpoint, code, mobile, clientsmsid)
+        return failure_row(self._brand, self._endpoint, code, mobile, clientsmsid, description)
 
 
 def failure_row(
-    brand: Brand, endpoint: str, code: int, mobile: Any, clientsmsid: Any = MISSING
+    brand: Brand,
+    endpoint: str,
+    code: int,
+    mobile: Any,
+    clientsmsid: Any = MISSING,
+    description: str | None = None,
 ) -> dict[str, Any]:
-    """A per-item refusal: no ``messageid`` or ``networkid``."""
-    row = flat(brand, code, DESCRIPTIONS[code])
+    """A per-item refusal: no ``messageid`` or ``networkid``.
+
+    ``description`` replaces the code's usual text (the 1004 row's names the balance).
+    """
+    row = flat(brand, code, DESCRIPTIONS[code] if description is None else description)
     shown = _shown_mobile(mobile, brand.mobile_kind(endpoint))
     if code == 1004 and brand.low_credit_mobile_object:
         shown = {"mobile": shown}

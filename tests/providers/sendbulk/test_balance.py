@@ -50,12 +50,30 @@ def test_exhausted_balance_refuses_items_with_1004(client, emu):
     assert [r["response-code"] for r in rows] == [200, 200, 1004, 1004, 1004]
     assert rows[2] == {
         "response-code": 1004,
-        "response-description": "Low bulk credits",
+        "response-description": (
+            "Low credit units to send message, Current balance 0.00, Required 1"
+        ),
         "mobile": "254712345672",
         "clientsmsid": 2,
     }
     assert balance(client) == "0.00"
     assert send(client, "254712345678")["response-code"] == 1004
+
+
+def test_a_low_credit_row_names_the_balance_and_the_units_needed(client, emu):
+    # Live rows (Advanta, WaveSMS): "Low credit units to send message, Current
+    # balance 0.00, Required 1", not the code table's "Low bulk credits".
+    emu.load_scenario(ACCOUNTS)
+    numbers = "254712345670,254712345671"
+    rows = body(post(client, "sendsms", creds(mobile=numbers, message="z" * 400)))
+    assert [r["response-description"] for r in rows["responses"]] == [
+        "Success",
+        "Low credit units to send message, Current balance 0.00, Required 3",
+    ]
+    row = send(client, "254712345678", message="z" * 200)
+    assert row["response-description"] == (
+        "Low credit units to send message, Current balance 0.00, Required 2"
+    )
 
 
 def test_a_long_message_needs_all_its_units(client, emu):

@@ -131,7 +131,9 @@ def test_wavesms_low_credit_row_carries_mobile_as_an_object(client, emu):
     ]
     assert row == {
         "response-code": 1004,
-        "response-description": "Low bulk credits",
+        "response-description": (
+            "Low credit units to send message, Current balance 0.00, Required 1"
+        ),
         "mobile": {"mobile": "254712345678"},
         "clientsmsid": "0",
     }
