@@ -48,6 +48,7 @@ from hypothesis.errors import InvalidArgument
 from ..core.models import Outcome
 from ..core.phone import _possible_lengths, is_possible_e164
 from ..core.segments import GSM7_BASIC, GSM7_EXTENSION
+from ..providers.sendbulk.brands import BRANDS, DEFAULT_BRAND
 
 __all__ = [
     "GSM7_BOUNDARY_UNITS",
@@ -612,6 +613,22 @@ def _check_bad_items(valid: bool, bad_items: bool) -> None:
         raise InvalidArgument("bad_items=True needs valid=True: an invalid body has one problem")
 
 
+def _check_brand(strategy: Any, options: dict[str, Any]) -> None:
+    """A sendbulk ``brand`` is known, and valid bodies stay within its batch limit."""
+    name = options["brand"]
+    if not isinstance(name, str) or name.lower() not in BRANDS:
+        raise InvalidArgument(f"brand must be one of {', '.join(BRANDS)}, not {name!r}")
+    limit = BRANDS[name.lower()].batch_limit
+    most = options.get(
+        "max_messages", inspect.signature(strategy).parameters["max_messages"].default
+    )
+    if options.get("valid", True) and most > limit:
+        raise InvalidArgument(
+            f"the {name} brand takes at most {limit} messages per sendbulk (1012 past it),"
+            f" got max_messages={most}: valid bodies need max_messages <= {limit}"
+        )
+
+
 def _eager(strategy: Any) -> Any:
     """Make a composite strategy check its options when called, not when drawn from."""
 
@@ -627,6 +644,8 @@ def _eager(strategy: Any) -> Any:
                     strategy.__name__,
                 )
         _check_bad_items(options.get("valid", True), options.get("bad_items", False))
+        if "brand" in options:
+            _check_brand(strategy, options)
         if "texts" in options:
             _texts(options["texts"])
         return strategy(**options)
@@ -964,13 +983,16 @@ def sendbulk_bulk_bodies(
     min_messages: int = 1,
     max_messages: int = 10,
     texts: st.SearchStrategy[str] | None = None,
+    brand: str = DEFAULT_BRAND,
 ) -> Any:
     """Bodies for sendbulk ``POST /api/services/sendbulk``: ``{"count", "smslist": [...]}``.
 
     ``valid=True``: every item is accepted (a ``responses`` row with code 200);
     with ``bad_items`` some get their own failure code (1002, 1003, 1009) in
     the same array.  ``valid=False``: ``InvalidBody`` values refused as a whole
-    with a flat ``{"response-code": ...}`` at HTTP 200.
+    with a flat ``{"response-code": ...}`` at HTTP 200.  ``brand`` (the scenario's
+    ``providers.sendbulk.brand``) sets the most items a body may have: 1000, or
+    20 for ``textsms``, ``sunface``, ``kemrut``, ``teamweb`` and ``celcom``.
     """
     _check_sizes(min_messages, max_messages)
     text = _texts(texts)
@@ -1001,7 +1023,7 @@ def sendbulk_bulk_bodies(
                 "smslist empty",
                 "smslist missing",
                 "first item not an object",
-                "more than 1000 items",
+                "too many items",
             ]
         )
     )
@@ -1015,7 +1037,9 @@ def sendbulk_bulk_bodies(
         return InvalidBody({"count": count, "sms": smslist}, problem, 1010)
     if problem == "first item not an object":
         return InvalidBody({"count": count, "smslist": ["0712345678", *smslist]}, problem, 1009)
-    return InvalidBody({"count": 1001, "smslist": [first] * 1001}, problem, 1012)
+    limit = BRANDS[brand.lower()].batch_limit
+    too_many = {"count": limit + 1, "smslist": [first] * (limit + 1)}
+    return InvalidBody(too_many, f"more than {limit} items", 1012)
 
 
 def _spoil_credentials(

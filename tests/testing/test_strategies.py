@@ -465,6 +465,49 @@ def test_valid_sendbulk_bodies_are_all_accepted(body: dict) -> None:
     assert len(emu.messages(provider="sendbulk")) == len(rows)
 
 
+SMALL_BATCH_BRANDS = ["textsms", "sunface", "kemrut", "teamweb", "celcom"]
+
+
+@pytest.mark.parametrize("brand", SMALL_BATCH_BRANDS)
+def test_valid_sendbulk_bodies_stay_within_the_brands_limit(brand: str) -> None:
+    """A brand taking 20 items per sendbulk accepts every valid body drawn for it."""
+    emu = Emulator(scenario={"providers": {"sendbulk": {"brand": brand}}})
+    client = emu.client()
+
+    @FEW
+    @given(sendbulk_bulk_bodies(brand=brand, min_messages=15, max_messages=20))
+    def check(body: dict) -> None:
+        answer = client.post("/api/services/sendbulk/", json=body).json()
+        check_sendbulk_responses(body, answer)
+
+    check()
+    with pytest.raises(InvalidArgument, match="at most 20"):
+        sendbulk_bulk_bodies(brand=brand, max_messages=21)
+    emu.close()
+
+
+def test_invalid_sendbulk_bodies_for_a_brand_get_its_refusal() -> None:
+    emu = Emulator(scenario={"providers": {"sendbulk": {"brand": "textsms"}}})
+    client = emu.client()
+
+    @FEW
+    @given(sendbulk_bulk_bodies(valid=False, brand="textsms"))
+    def check(invalid: InvalidBody) -> None:
+        answer = client.post("/api/services/sendbulk/", **invalid.request_kwargs()).json()
+        assert int(answer["respose-code"]) == invalid.code, invalid.problem
+        if invalid.code == 1012:
+            assert len(invalid.body["smslist"]) == 21, invalid.problem
+        assert emu.messages() == []
+
+    check()
+    emu.close()
+
+
+def test_an_unknown_sendbulk_brand_is_refused_when_called() -> None:
+    with pytest.raises(InvalidArgument, match="brand must be one of"):
+        sendbulk_bulk_bodies(brand="textsmss")
+
+
 @FEW
 @given(st.one_of(sendbulk_bulk_bodies(valid=False), sendbulk_sms_bodies(valid=False)))
 def test_invalid_sendbulk_bodies_get_a_flat_refusal(invalid: InvalidBody) -> None:
