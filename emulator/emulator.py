@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+import uuid
 import warnings
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -161,6 +162,9 @@ class Emulator:
         start: datetime | str | float | None = None,
     ) -> None:
         self._seed_override = None if seed is None else check_seed(seed)
+        #: Which emulator this is (``/_emulator/health`` shows it): two URLs of one server
+        #: show the same. Not emulated state, so not drawn from the seed.
+        self.instance = uuid.uuid4().hex
         #: ``close()`` ran: requests still arriving get a dropped connection.
         self.closed = False
         self.clock: Clock = make_clock(clock, start) if isinstance(clock, str) else clock

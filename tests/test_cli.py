@@ -239,7 +239,7 @@ def test_banner_health_and_sigterm(serve: list[Server]) -> None:
     assert f"{server.url}/_emulator/" in banner
     assert "seed 3" in banner and "clock: virtual" in banner and "store: memory" in banner
     health = httpx.get(server.url + "/_emulator/health").json()
-    assert health == {"status": "ok", "version": __version__}
+    assert health == {"status": "ok", "version": __version__, "instance": health["instance"]}
     assert httpx.get(server.url + "/_emulator/clock").json()["kind"] == "virtual"
     code, out, err = server.stop()
     assert code == 0, err

@@ -81,7 +81,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
     """The admin API for ``emu`` (mounted at ``/_emulator``)."""
 
     async def health(request: Request) -> Response:
-        return _json({"status": "ok", "version": __version__})
+        return _json({"status": "ok", "version": __version__, "instance": emu.instance})
 
     async def index(request: Request) -> Response:
         """What the start-up banner links to: where everything is."""

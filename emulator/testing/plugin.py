@@ -78,6 +78,8 @@ def pytest_configure(config: pytest.Config) -> None:
         workers = _workers(config)
         if workers is not None and workers > len(urls):
             raise pytest.UsageError(_too_few_urls(workers, len(urls)))
+        if workers is not None and workers > 1:
+            _refuse_one_server_twice(urls[:workers])
 
 
 def scenario_for(node: pytest.Item) -> Any:
@@ -195,6 +197,27 @@ def _urls(option: str) -> list[str]:
             "worker needs a server of its own (workers would reset each other's state)"
         )
     return urls
+
+
+def _refuse_one_server_twice(urls: list[str]) -> None:
+    """Two spellings of one server (``localhost`` and ``127.0.0.1``) are refused as one
+    URL given twice is: the server's ``instance`` tells. One not reachable now is left
+    to the worker given it, which says so."""
+    seen: dict[str, str] = {}
+    for url in urls:
+        with RemoteEmulator(url, timeout=5.0) as remote:
+            try:
+                instance = remote.health().get("instance")
+            except (RemoteEmulatorError, AttributeError):
+                continue
+        if not isinstance(instance, str):  # an older server: not told apart
+            continue
+        if instance in seen:
+            raise pytest.UsageError(
+                f"--sms-emulator-url: {seen[instance]} and {url} are one server; each xdist "
+                "worker needs a server of its own (workers would reset each other's state)"
+            )
+        seen[instance] = url
 
 
 def _workers(config: pytest.Config) -> int | None:

@@ -80,7 +80,11 @@ def test_health(client: httpx.Client) -> None:
     response = client.get("/_emulator/health")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
-    assert response.json() == {"status": "ok", "version": __version__}
+    body = response.json()
+    assert body == {"status": "ok", "version": __version__, "instance": body["instance"]}
+    assert isinstance(body["instance"], str) and len(body["instance"]) == 32
+    with Emulator() as other:  # which emulator answers: two URLs of one server match
+        assert other.client().get("/_emulator/health").json()["instance"] != body["instance"]
 
 
 # messages

@@ -12,7 +12,7 @@ import httpcore  # noqa: F401
 import pytest
 
 from emulator.testing.helpers import InProcessEmulator
-from emulator.testing.plugin import _url_for_worker, _workers
+from emulator.testing.plugin import _refuse_one_server_twice, _url_for_worker, _workers
 from emulator.testing.server import LiveServer, bind_socket
 
 pytest_plugins = ("pytester",)
@@ -429,6 +429,23 @@ def test_the_same_url_twice_is_refused() -> None:
     config = SimpleNamespace(workerinput={"workerid": "gw0", "workercount": 2})
     with pytest.raises(pytest.UsageError, match="http://a:1 given more than once"):
         _url_for_worker(config, "http://a:1,http://a:1/")  # type: ignore[arg-type]
+
+
+def test_one_server_under_two_urls_is_refused_for_two_workers(
+    project: pytest.Pytester, external: LiveServer
+) -> None:
+    """``localhost`` and ``127.0.0.1`` are one server: two workers would reset each
+    other's state as surely as with one URL given twice."""
+    port = external.url.rsplit(":", 1)[1]
+    twice = f"{external.url},http://localhost:{port}"
+    with pytest.raises(pytest.UsageError, match=f"{external.url} and http://localhost:{port}"):
+        _refuse_one_server_twice(twice.split(","))
+    project.makepyfile("def test_a(sms_emulator_server): pass\ndef test_b(): pass\n")
+    result = project.runpytest_subprocess("-n", "2", "--sms-emulator-url", twice)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "are one server" in "\n".join(result.outlines + result.errlines)
+    with LiveServer(InProcessEmulator()) as other:  # two servers: no refusal
+        _refuse_one_server_twice([external.url, other.url, "http://127.0.0.1:9"])
 
 
 def test_a_worker_replacing_a_crashed_one_is_told_why_it_has_no_server() -> None:
