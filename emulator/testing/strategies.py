@@ -214,6 +214,8 @@ def invalid_e164_numbers(
     possible length), ``"no_plus"`` (``14155550100``), ``"leading_zero"``
     (``+0…``), ``"letter"`` (one digit replaced by a letter, e.g. ``O`` for 0).
     """
+    if isinstance(kinds, str):  # tuple("short") would be its letters
+        raise InvalidArgument(f"kinds must be a sequence of names, e.g. ({kinds!r},)")
     kinds = tuple(kinds)
     unknown = set(kinds) - set(_INVALID_KINDS)
     if not kinds or unknown:
@@ -609,6 +611,9 @@ def _check_integer(name: str, value: object) -> None:
 
 
 def _check_bad_items(valid: bool, bad_items: bool) -> None:
+    for name, value in (("valid", valid), ("bad_items", bad_items)):
+        if not isinstance(value, bool):
+            raise InvalidArgument(f"{name} must be True or False, not {value!r}")
     if bad_items and not valid:
         raise InvalidArgument("bad_items=True needs valid=True: an invalid body has one problem")
 

@@ -145,6 +145,10 @@ def test_simplest_number_is_the_first_country() -> None:
         (sendbulk_sms_bodies, {"max_numbers": True}),
         (scenarios, {"max_rules": "3"}),
         (scenarios, {"max_rules": 2.5}),
+        (invalid_e164_numbers, {"kinds": "short"}),  # a name, not a sequence of them
+        (sendbulk_bulk_bodies, {"valid": "yes"}),
+        (sendbulk_sms_bodies, {"valid": 0}),
+        (ringcentral_batch_bodies, {"bad_items": "no"}),
     ],
 )
 def test_bad_arguments_are_refused_eagerly(factory, kwargs) -> None:
