@@ -200,6 +200,7 @@ class RemoteEmulator(SocketClients, MessageHelpers):
         if isinstance(spec, dict):
             # JSON, as YAML cannot read \ud83d escapes
             content = json.dumps(_dates_as_text(spec), ensure_ascii=False)
+            source = ""  # one line the caller never wrote: its errors name the field alone
         elif isinstance(spec, Path) or (
             isinstance(spec, str)
             and "\n" not in spec
@@ -225,10 +226,12 @@ class RemoteEmulator(SocketClients, MessageHelpers):
             error = exc.body.get("error") if isinstance(exc.body, dict) else None
             if source == _PUT or not isinstance(error, str) or not error.startswith(_PUT):
                 raise
-            # The server names the PUT's body (file, line, field): name the local file.
-            raise type(exc)(
-                source + error.removeprefix(_PUT), status=exc.status, body=exc.body
-            ) from None
+            # The server names the PUT's body (file, line, field): name the local file,
+            # or for a dict the field alone, as the in-process loader does.
+            where = (
+                source + error.removeprefix(_PUT) if source else error.removeprefix(_PUT + ":1: ")
+            )
+            raise type(exc)(where, status=exc.status, body=exc.body) from None
 
 
 def _dates_as_text(value: Any) -> Any:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from emulator import Emulator
-from emulator.scenario.loader import load_scenario
+from emulator.scenario.loader import ScenarioError, load_scenario
 from emulator.testing.helpers import InProcessEmulator
 from emulator.testing.remote import RemoteEmulator, RemoteEmulatorError
 from emulator.testing.server import LiveServer, bind_socket
@@ -162,6 +162,13 @@ def test_invalid_scenario_is_refused_with_the_field(remote: RemoteEmulator) -> N
         remote.load_scenario({"rules": [{"outcome": "exploded"}]})
     assert info.value.body["field"].startswith("rules[0]")
     assert remote.scenario()["name"] == "happy-path"  # the old one stays active
+    # a dict is sent as one line of JSON the caller never wrote: the field alone, as
+    # the in-process loader says it
+    with pytest.raises(ScenarioError) as in_process:
+        load_scenario({"rulez": []})
+    with pytest.raises(RemoteEmulatorError) as remotely:
+        remote.load_scenario({"rulez": []})
+    assert str(remotely.value) == str(in_process.value)
 
 
 def test_a_scenario_file_of_any_name_is_read_locally_and_errors_name_it(
