@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NAMESPACE",
+    "RESPONSE_TIMEOUT",
     "SUBSCRIBED",
     "USER_AGENT",
     "catch_up",
@@ -46,6 +47,10 @@ PROVIDER = "ringcentral"
 #: Where subscriptions are kept (``Store.put_state``), by id.
 NAMESPACE = "ringcentral.subscriptions"
 USER_AGENT = "RingCentral-Webhook/8.3"
+#: Seconds a receiver has to answer a notification, as for the validation request:
+#: RingCentral's webhook URL "must respond within 3000 milliseconds"; a slower answer
+#: fails ("Read timed out") and is retried.
+RESPONSE_TIMEOUT = 3.0
 #: At most this many renewal reminders are queued for one lifetime.
 MAX_REMINDERS = 100
 _UUID_BASE = 4_000_000_000_000_000_000  # RingCentral's notification uuids are long numbers
@@ -122,6 +127,7 @@ def _schedule(
         message_id=message_id,
         json=notification,
         headers=headers,
+        timeout=RESPONSE_TIMEOUT,
         tag=str(record["generation"]),
     )
 

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from emulator import Emulator
+from emulator.providers.ringcentral import notifications as rc_notifications
 from emulator.providers.ringcentral import subscriptions
 
 from ..receiver import Receiver
@@ -532,6 +533,28 @@ def test_validation_has_three_seconds_in_all_not_per_read(
         took = time.monotonic() - started
     assert response.json()["errorCode"] == "SUB-521"
     assert took < 2.0  # the trickle would take over 4 s
+
+
+def test_a_notification_answered_after_three_seconds_has_failed_and_is_retried(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RingCentral's webhook URL "must respond within 3000 milliseconds", notifications
+    as the validation request: a slower answer is a failure ("Read timed out"), not the
+    queue's 5 s of other providers.  (The wait is shortened here; the value is checked.)"""
+    subscribe(rc, receiver, [BATCHES])
+    monkeypatch.setattr(rc_notifications, "RESPONSE_TIMEOUT", 0.3, raising=False)
+
+    def slow(request: Any) -> None:
+        if "validation-token" not in request.headers:
+            time.sleep(0.6)  # real-time ok: longer than the (shortened) timeout
+
+    receiver.on_request = slow
+    rc.send([HANDSET])  # its Processing notification is due at once
+    [attempt] = sms_emulator.webhooks.attempts_kept()
+    assert attempt["ok"] is False and "Timeout" in attempt["error"]
+    assert len(sms_emulator.webhooks.pending()) == 2  # the retry, and Completed
+    monkeypatch.undo()
+    assert rc_notifications.RESPONSE_TIMEOUT == 3.0
 
 
 def test_two_renewals_at_one_moment_leave_one_set_of_reminders(
