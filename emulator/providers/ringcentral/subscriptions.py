@@ -6,10 +6,11 @@ application: each sees only its own, as RingCentral lists "subscriptions created
 by the user for the current authorized client application") and expiry.
 Creating one first sends RingCentral's validation request: a POST with a
 ``Validation-Token`` header the receiver must echo with a 200 within 3 s: another
-status is 400 SUB-522 (naming it), no answer or no echo 400 SUB-521.  Every
-change bumps its ``generation`` and notes, per filter, the generation it was
-added in (``since``), which ``notifications.still_wanted`` reads.  The
-notifications themselves are ``notifications``'.
+status is 400 SUB-522 (naming it), an answer over 1024 bytes 400 SUB-525, no answer
+or no echo 400 SUB-521.  Every change bumps its ``generation`` and notes, per
+filter, the generation it was added in (``since``), which
+``notifications.still_wanted`` reads.  The notifications themselves are
+``notifications``'.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from .event_filters import checked_filters
 from .notifications import NAMESPACE, SUBSCRIBED, USER_AGENT, catch_up, remind, stamp
 
 if TYPE_CHECKING:
+    import httpx
+
     from ...emulator import Emulator
     from .auth import Principal
 
@@ -34,6 +37,7 @@ __all__ = [
     "MAX_EXPIRES_IN",
     "CreateSubscriptionRequest",
     "UpdateSubscriptionRequest",
+    "WebhookAnswerInvalid",
     "WebhookUnreachable",
     "WebhookWrongStatus",
     "create",
@@ -51,6 +55,11 @@ DEFAULT_EXPIRES_IN = 604_800
 MAX_EXPIRES_IN = 315_360_000
 #: RingCentral's receiver must answer within 3,000 ms.
 VALIDATION_TIMEOUT = 3.0
+#: The most the validation answer may take, headers and body together (RingCentral
+#: Developers, "Common Questions on RingCentral WebHooks": "should NOT respond with a
+#: response larger than 1024 bytes ... the response size counts both the body and the
+#: headers", else SUB-525).
+MAX_ANSWER_BYTES = 1024
 
 
 class WebhookUnreachable(RingCentralError):
@@ -72,6 +81,19 @@ class WebhookWrongStatus(WebhookUnreachable):
 
     def __init__(self, status: int) -> None:
         super().__init__(f"WebHook responds with incorrect HTTP status. HTTP status is {status}")
+
+
+class WebhookAnswerInvalid(WebhookUnreachable):
+    """The validation answer is larger than ``MAX_ANSWER_BYTES`` ("SUB-525 WebHook
+    server response is invalid")."""
+
+    code, template = "SUB-525", "WebHook server response is invalid"
+
+
+def _answer_bytes(response: httpx.Response) -> int:
+    """The answer's headers (each ``Name: value`` and its line end) and body, in bytes."""
+    headers = sum(len(name) + len(value) + 4 for name, value in response.headers.raw)
+    return headers + len(response.content)
 
 
 class DeliveryModeRequest(msgspec.Struct):
@@ -127,6 +149,8 @@ async def validate_address(address: str, token: str) -> None:
         raise WebhookUnreachable() from None
     if response.status_code != 200:
         raise WebhookWrongStatus(response.status_code)
+    if _answer_bytes(response) > MAX_ANSWER_BYTES:
+        raise WebhookAnswerInvalid()
     if response.headers.get("Validation-Token") != token:
         raise WebhookUnreachable()
 

@@ -557,6 +557,49 @@ def test_a_notification_answered_after_three_seconds_has_failed_and_is_retried(
     assert rc_notifications.RESPONSE_TIMEOUT == 3.0
 
 
+@pytest.mark.parametrize(("body_bytes", "created"), [(800, True), (1500, False)])
+def test_a_validation_answer_over_1024_bytes_is_refused_with_sub_525(
+    rc: RC, body_bytes: int, created: bool
+) -> None:
+    """RingCentral Developers, "Common Questions on RingCentral WebHooks": a webhook
+    "should NOT respond with a response larger than 1024 bytes", else SUB-525 "WebHook
+    server response is invalid" (headers and body counted)."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+
+        def answer() -> None:
+            connection, _ = server.accept()
+            with connection:
+                request = connection.recv(65536).decode("latin-1")
+                token = next(
+                    line.split(":", 1)[1].strip()
+                    for line in request.split("\r\n")
+                    if line.lower().startswith("validation-token:")
+                )
+                head = f"HTTP/1.1 200 OK\r\nValidation-Token: {token}\r\n"
+                head += f"Content-Length: {body_bytes}\r\nConnection: close\r\n\r\n"
+                connection.sendall(head.encode() + b"x" * body_bytes)
+
+        worker = threading.Thread(target=answer, daemon=True)
+        worker.start()
+        body = {
+            "eventFilters": [BATCHES],
+            "deliveryMode": {"transportType": "WebHook", "address": f"http://127.0.0.1:{port}/"},
+        }
+        response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+        worker.join(timeout=5)
+    if created:
+        assert response.status_code == 200, response.text
+        return
+    assert response.status_code == 400
+    assert response.json() == {
+        "errorCode": "SUB-525",
+        "message": "WebHook server response is invalid",
+        "errors": [{"errorCode": "SUB-525", "message": "WebHook server response is invalid"}],
+    }
+    assert rc.http.get(SUBSCRIPTION, headers=rc.headers).json()["records"] == []
+
+
 def test_two_renewals_at_one_moment_leave_one_set_of_reminders(
     rc: RC, receiver: Receiver, sms_emulator: Emulator
 ) -> None:
