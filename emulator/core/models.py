@@ -177,11 +177,14 @@ class Batch(msgspec.Struct, eq=False, gc=False):
 
     @property
     def completed_at(self) -> float:
+        """When the last accepted message leaves the queue: at once with none."""
+        if self.size <= 0:
+            return self.created_at
         return self.created_at + max(self.processing, 0.0)
 
     def processed_at(self, now: float) -> int:
         """How many accepted messages have left the queue by ``now``."""
-        if now >= self.completed_at or self.size <= 0:
+        if now >= self.completed_at:
             return self.size
         if now < self.created_at:
             return 0

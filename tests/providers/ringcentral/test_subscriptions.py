@@ -600,6 +600,23 @@ def test_a_validation_answer_over_1024_bytes_is_refused_with_sub_525(
     assert rc.http.get(SUBSCRIPTION, headers=rc.headers).json()["records"] == []
 
 
+def test_a_batch_with_every_recipient_rejected_is_notified_completed_when_it_reads_so(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    """Nothing to process: a read right after the POST shows it Completed, so the
+    Completed notification is due then too, not after the scenario's processing time."""
+    subscribe(rc, receiver, [BATCHES])
+    batch = rc.send(["+4088070206"])  # the seed's invalid number: rejected
+    assert batch["batchSize"] == 0
+    sms_emulator.advance("1s")  # less than the 2 s of processing
+    got = notifications(receiver)
+    assert [n["body"]["status"] for n in got] == ["Processing", "Completed"]
+    completed = got[1]
+    read = rc.get(f"/batches/{batch['id']}").json()
+    assert completed["body"]["lastModifiedTime"] == read["lastModifiedTime"]
+    assert completed["timestamp"] == "2026-01-01T00:00:00.000Z"
+
+
 def test_two_renewals_at_one_moment_leave_one_set_of_reminders(
     rc: RC, receiver: Receiver, sms_emulator: Emulator
 ) -> None:
