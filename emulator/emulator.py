@@ -192,6 +192,7 @@ class Emulator:
                 send_as_time_passes=self.clock.kind != "virtual",
             )
             self.webhooks.wanted = self._webhook_wanted
+            self.webhooks.attempted = self._webhook_attempted
             self.ids = IdGenerator(0)
             self._depth = 0  # open transaction() blocks (the store's lock is held)
             self.scenario: Scenario = Scenario()
@@ -238,6 +239,13 @@ class Emulator:
         provider = self.providers.get(job.provider)
         check = provider.webhook_wanted if provider is not None else None
         return check is None or check(self, job)
+
+    def _webhook_attempted(self, job: WebhookJob, attempt: dict[str, Any]) -> None:
+        """Tell ``job``'s provider of an attempt to send it."""
+        provider = self.providers.get(job.provider)
+        hook = provider.webhook_attempted if provider is not None else None
+        if hook is not None and not self.closed:
+            hook(self, job, attempt)
 
     def _upgrade_providers(self) -> None:
         """Let each provider bring what an older version stored up to date (and mark

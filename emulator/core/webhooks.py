@@ -163,6 +163,8 @@ class WebhookQueue:
         #: Asked before each attempt whether ``job`` is still owed (``None``: always);
         #: a job it refuses is dropped unsent and unrecorded.
         self.wanted: Callable[[WebhookJob], bool] | None = None
+        #: Told of each attempt made (``job`` and its record), outside the queue's lock.
+        self.attempted: Callable[[WebhookJob, dict[str, Any]], None] | None = None
         #: In sync mode, also send from a thread what comes due as time passes: on a
         #: real clock, which moves without the ``advance()`` that sends (see ``_arm``).
         self.send_as_time_passes = send_as_time_passes
@@ -620,6 +622,11 @@ class WebhookQueue:
                 since = at if self.virtual_clock else self._now()
                 job.due = since + self._retry_delays[job.attempt - 1]
                 self._push(job)
+        if self.attempted is not None:
+            try:
+                self.attempted(job, record)
+            except Exception:  # one job the hook fails on must not take the others down
+                pass
         if retry:
             self._arm()
         return retry

@@ -112,6 +112,9 @@ class Provider:
     #: Whether a webhook this provider scheduled is still owed when it comes due
     #: (RingCentral: its subscription may have been deleted or expired meanwhile).
     webhook_wanted: Callable[[Emulator, WebhookJob], bool] | None = None
+    #: Told of each attempt to send a webhook this provider scheduled, with the
+    #: attempt's record (RingCentral: a receiver failing for long is blacklisted).
+    webhook_attempted: Callable[[Emulator, WebhookJob, dict[str, Any]], None] | None = None
 
 
 async def apply_fault(

@@ -5,7 +5,7 @@ from .config import check_scenario
 from .inbound import receive_inbound
 from .limits import GROUPS
 from .mapping import status_name
-from .notifications import still_wanted
+from .notifications import attempted, still_wanted
 from .routes import MAX_BODY, build_app
 
 __all__ = ["PROVIDER"]
@@ -19,6 +19,7 @@ PROVIDER = Provider(
     inbound=receive_inbound,
     check_scenario=check_scenario,
     webhook_wanted=still_wanted,
+    webhook_attempted=attempted,
     max_body=MAX_BODY,
     rate_limit_penalty=60.0,  # a hit limit blocks for 60 s; each request restarts it
     rate_limit_groups=tuple(GROUPS),

@@ -16,6 +16,7 @@ opt-out; ``{expiresIn}`` for a renewal reminder.
 from __future__ import annotations
 
 from datetime import datetime
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from ...core.models import Batch, Message
@@ -30,10 +31,12 @@ if TYPE_CHECKING:
     from ...emulator import Emulator
 
 __all__ = [
+    "BLACKLIST_AFTER",
     "NAMESPACE",
     "RESPONSE_TIMEOUT",
     "SUBSCRIBED",
     "USER_AGENT",
+    "attempted",
     "catch_up",
     "notify_batch",
     "notify_inbound",
@@ -51,6 +54,9 @@ USER_AGENT = "RingCentral-Webhook/8.3"
 #: RingCentral's webhook URL "must respond within 3000 milliseconds"; a slower answer
 #: fails ("Read timed out") and is retried.
 RESPONSE_TIMEOUT = 3.0
+#: A subscription whose notifications fail this long, with no success between, is
+#: blacklisted (RingCentral: a WebHook URL failing its requirements "during 10 minutes").
+BLACKLIST_AFTER = 600.0
 #: At most this many renewal reminders are queued for one lifetime.
 MAX_REMINDERS = 100
 _UUID_BASE = 4_000_000_000_000_000_000  # RingCentral's notification uuids are long numbers
@@ -241,7 +247,7 @@ def still_wanted(emu: Emulator, job: WebhookJob) -> bool:
     if subscription_id is None:
         return True
     record = emu.store.get_state(NAMESPACE, subscription_id)
-    if record is None:
+    if record is None or record.get("blacklisted") is not None:
         return False
     # when the event happened (a retry's job.due is later)
     happened = datetime.fromisoformat(notification["timestamp"]).timestamp()
@@ -258,3 +264,47 @@ def still_wanted(emu: Emulator, job: WebhookJob) -> bool:
         elif generation >= record["since"].get(text, 0):
             return True
     return False
+
+
+def attempted(emu: Emulator, job: WebhookJob, attempt: dict[str, Any]) -> None:
+    """Blacklist a subscription whose notifications have failed for ``BLACKLIST_AFTER``
+    seconds with no success between (a success ends the run of failures)."""
+    notification = job.json if isinstance(job.json, dict) else {}
+    subscription_id = notification.get("subscriptionId")
+    if subscription_id is None:
+        return
+    with emu.transaction():
+        record = emu.store.get_state(NAMESPACE, subscription_id)
+        if record is None or record.get("blacklisted") is not None:
+            return
+        failing_since = record.get("failing_since")
+        at = attempt["time"]
+        if attempt["ok"]:
+            changed = {**record, "failing_since": None} if failing_since is not None else None
+        elif failing_since is None:
+            changed = {**record, "failing_since": at}
+        elif at - failing_since >= BLACKLIST_AFTER:
+            changed = {**record, "blacklisted": {"reason": _reason(attempt), "at": at}}
+        else:
+            changed = None
+        if changed is not None:
+            emu.store.put_state(NAMESPACE, subscription_id, changed)
+
+
+def _reason(attempt: dict[str, Any]) -> str:
+    """``blacklistedData.reason`` as RingCentral words it."""
+    status = attempt.get("status")
+    if status is not None:
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = ""
+        return f"Webhook responses with code: [{status}], reason: [{phrase}]"
+    error = attempt.get("error") or ""
+    if "Timeout" in error:
+        detail = "Read timed out"
+    elif "refused" in error.lower():
+        detail = "Connection refused"
+    else:
+        detail = error.split(": ", 1)[-1] or "Connection failed"
+    return f"I/O operation is failed. Details: [{detail}]"

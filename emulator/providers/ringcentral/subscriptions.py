@@ -293,13 +293,21 @@ def subscription_body(record: dict[str, Any], now: float, origin: str) -> dict[s
     if record.get("verificationToken") is not None:
         mode["verificationToken"] = record["verificationToken"]
     expired = now >= record["expires_at"]
-    return {
+    blacklisted = record.get("blacklisted")
+    status = "Blacklisted" if blacklisted is not None else "Suspended" if expired else "Active"
+    body = {
         "uri": f"{origin}/restapi/v1.0/subscription/{record['id']}",
         "id": record["id"],
         "creationTime": stamp(record["creationTime"]),
-        "status": "Suspended" if expired else "Active",
+        "status": status,
         "eventFilters": record["eventFilters"],
         "expirationTime": stamp(record["expires_at"]),
         "expiresIn": max(0, round(record["expires_at"] - now)),
         "deliveryMode": mode,
     }
+    if blacklisted is not None:
+        body["blacklistedData"] = {
+            "reason": blacklisted["reason"],
+            "blacklistedAt": stamp(blacklisted["at"]),
+        }
+    return body

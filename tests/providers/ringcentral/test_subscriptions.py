@@ -762,3 +762,51 @@ def test_the_singular_batch_filter_gets_the_batch_events_under_its_own_name(
     assert completed["body"]["id"] == batch["id"] and completed["body"]["status"] == "Completed"
     assert completed["event"].endswith(f"/a2p-sms/batch/{batch['id']}")
     assert "~" not in completed["event"]
+
+
+def test_a_receiver_failing_for_ten_minutes_gets_its_subscription_blacklisted(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    """RingCentral: a WebHook URL failing "during 10 minutes" gets its subscription
+    blacklisted: `status` "Blacklisted" with `blacklistedData`, and no more
+    notifications (delete it and subscribe again). A success ends a run of failures."""
+    info = subscribe(rc, receiver, [BATCHES])
+    url = f"{SUBSCRIPTION}/{info['id']}"
+    receiver.statuses = [500]  # 0:00 Processing fails; 0:02 Completed succeeds
+    rc.send([HANDSET])
+    sms_emulator.advance("15m")
+    receiver.statuses = [500] * 100
+    rc.send([HANDSET])  # 15:00 a run of failures starts (the one at 0:00 ended at 0:02)
+    sms_emulator.advance("9m")
+    rc.send([HANDSET])  # 24:00: nine minutes into it
+    assert rc.http.get(url, headers=rc.headers).json()["status"] == "Active"
+    sms_emulator.advance("3m")  # its next attempt, 26:35 (a retry), is past ten minutes
+    body = rc.http.get(url, headers=rc.headers).json()
+    assert body["status"] == "Blacklisted"
+    assert body["blacklistedData"] == {
+        "reason": "Webhook responses with code: [500], reason: [Internal Server Error]",
+        "blacklistedAt": "2026-01-01T00:26:35.000Z",
+    }
+    assert rc.http.get(SUBSCRIPTION, headers=rc.headers).json()["records"] == [body]
+    # no more notifications, not even for a receiver that works again
+    receiver.statuses = []
+    sent = len(receiver.requests)
+    rc.send([HANDSET])
+    sms_emulator.advance("10m")
+    assert len(receiver.requests) == sent
+    renewed = rc.http.post(f"{url}/renew", headers=rc.headers).json()
+    assert renewed["status"] == "Blacklisted"  # for good: delete it and subscribe again
+    assert rc.http.delete(url, headers=rc.headers).status_code == 204
+    again = subscribe(rc, receiver, [BATCHES])
+    assert again["status"] == "Active" and "blacklistedData" not in again
+
+
+def test_a_blacklisting_names_a_timeout_and_an_unreachable_receiver_as_ringcentral_does() -> None:
+    reason = rc_notifications._reason
+    assert reason({"status": 404, "error": "HTTP 404"}) == (
+        "Webhook responses with code: [404], reason: [Not Found]"
+    )
+    timed_out = {"status": None, "error": "ReadTimeout: timed out"}
+    assert reason(timed_out) == "I/O operation is failed. Details: [Read timed out]"
+    refused = {"status": None, "error": "ConnectError: [Errno 111] Connection refused"}
+    assert reason(refused) == "I/O operation is failed. Details: [Connection refused]"
