@@ -269,7 +269,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
         Route("/messages/{message_id}", message_detail, methods=["GET"]),
         Route("/batches", batches, methods=["GET"]),
         Route("/batches/{batch_id}", batch_detail, methods=["GET"]),
-        Route("/requests/{entry_id:int}", request_entry, methods=["GET"]),
+        Route("/requests/{entry_id:journal_id}", request_entry, methods=["GET"]),
         *ui_routes(emu),
     ]
     return Starlette(

@@ -375,7 +375,11 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
         Route("/ui/batches", page(batches), methods=["GET"]),
         Route("/ui/batches/{batch_id}", page(batch), methods=["GET"]),
         Route("/ui/requests", page(journal, timed=False), methods=["GET"]),
-        Route("/ui/requests/{entry_id:int}", page(journal_entry, timed=False), methods=["GET"]),
+        Route(
+            "/ui/requests/{entry_id:journal_id}",
+            page(journal_entry, timed=False),
+            methods=["GET"],
+        ),
         Route("/ui/webhooks", page(webhooks, timed=False), methods=["GET"]),
         Route("/ui/scenario", page(scenario, timed=False), methods=["GET"]),
         Route("/ui/static/{name}", static, methods=["GET"]),

@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+from starlette.convertors import Convertor, register_url_convertor
+
 from ..core.models import Batch, Direction, Message, Status
 from ..core.segments import GSM7_BASIC, GSM7_EXTENSION, analyze, split
 from ..core.store import BatchQuery, MessageQuery
@@ -266,6 +268,24 @@ def creating_request(emu: Emulator, message: Message) -> dict[str, Any] | None:
         return None
     how = {2: "response names the message", 1: "request names the recipient", 0: "time"}
     return {"entry": best[2], "match": how[best[0]]}
+
+
+class JournalIdConvertor(Convertor[int]):
+    """``{name:journal_id}``: a journal entry's number, read as Starlette's ``int`` reads
+    one, but only up to 19 significant digits (past any id the journal hands out); a
+    longer one matches no route, a 404, where ``int()`` would refuse it past 4,300
+    digits and answer a 500."""
+
+    regex = "0*[0-9]{1,19}"
+
+    def convert(self, value: str) -> int:
+        return int(value.lstrip("0") or "0")
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("journal_id", JournalIdConvertor())
 
 
 def journal_entry(emu: Emulator, entry_id: int) -> dict[str, Any] | None:

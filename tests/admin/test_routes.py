@@ -106,7 +106,11 @@ def test_the_admin_root_the_banner_links_to_lists_every_endpoint(
         assert set(body["providers"]) == {"ringcentral", "fonedynamics", "sendbulk"}
         listed = {url.removeprefix("/_emulator") for url in body["admin"].values()}
         served = {
-            re.sub(r"\{(message|batch)_id\}", "{id}", route.path.replace("{entry_id:int}", "{n}"))
+            re.sub(
+                r"\{(message|batch)_id\}",
+                "{id}",
+                route.path.replace("{entry_id:journal_id}", "{n}"),
+            )
             for route in build_admin_app(emu).routes
             if route.path != "/" and not route.path.startswith("/ui/")
         }
@@ -656,6 +660,26 @@ def test_requests_of_messages_whose_request_the_journal_dropped_are_not_guessed(
 )
 def test_requests_bad_after(client: httpx.Client, query: str) -> None:
     assert_error(client.get(f"/_emulator/requests?{query}"))
+
+
+@pytest.mark.parametrize("digits", ["9" * 20, "9" * 5000, "1" + "0" * 4300])
+def test_a_journal_id_no_entry_can_have_is_a_404_not_a_500(
+    client: httpx.Client, digits: str
+) -> None:
+    """Past 4,300 digits ``int()`` refuses a number: the path matches no entry instead."""
+    client.get("/_emulator/health")
+    assert_error(client.get(f"/_emulator/requests/{digits}"), 404)
+    page = client.get(f"/_emulator/ui/requests/{digits}")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+
+
+def test_a_journal_id_with_leading_zeros_is_still_its_number(client: httpx.Client) -> None:
+    client.get("/restapi/v1.0/nothing")
+    (entry,) = client.get("/_emulator/requests").json()["requests"]
+    padded = "0" * 5000 + str(entry["id"])
+    assert client.get(f"/_emulator/requests/{padded}").json()["request"]["id"] == entry["id"]
+    assert client.get(f"/_emulator/ui/requests/{padded}").status_code == 200
 
 
 # webhooks
