@@ -12,6 +12,7 @@ paths, so production base URLs work unchanged.  Needs ``requests`` installed
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -45,11 +46,18 @@ class EmulatorAdapter(BaseAdapter):
             body = body.read()  # type: ignore[union-attr]
         if isinstance(body, str):
             body = body.encode("utf-8")
+        elif body is not None and not isinstance(body, bytes | bytearray):
+            body = _chunks(body)  # a generator's chunked upload
+        # As http.client writes them: a str value in Latin-1 (httpx would take ASCII only)
+        headers = [
+            (name, value.encode("latin-1") if isinstance(value, str) else value)
+            for name, value in request.headers.items()
+        ]
         try:
             answer = self._client.request(
                 request.method or "GET",
                 url.copy_with(scheme="http", host="sms-emulator.test", port=None),
-                headers=dict(request.headers),
+                headers=headers,
                 content=body or b"",
                 timeout=_timeout(timeout),
             )
@@ -79,6 +87,12 @@ class EmulatorAdapter(BaseAdapter):
 
     def close(self) -> None:
         self._client.close()
+
+
+def _chunks(body: Iterable[bytes | str]) -> Iterator[bytes]:
+    """A chunked body's chunks as bytes: a str one in UTF-8, as urllib3 sends it."""
+    for chunk in body:
+        yield chunk.encode("utf-8") if isinstance(chunk, str) else chunk
 
 
 def _seconds(value: Any) -> float | None:

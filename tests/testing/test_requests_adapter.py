@@ -61,6 +61,34 @@ def test_form_bodies_are_sent(session: requests.Session) -> None:
     assert response.json()["token_type"] == "bearer"
 
 
+def test_a_latin_1_header_value_is_sent_as_over_a_socket(session: requests.Session) -> None:
+    """http.client writes a str header value in Latin-1: the emulator answers it, as a
+    live server does (a Basic value that is not Base-64: Fone Dynamics' FormatException)."""
+    response = session.get(
+        "https://api.fonedynamics.com/v2/Messages/M1", headers={"Authorization": "Basic caf\u00e9"}
+    )
+    assert response.status_code == 400
+    assert response.json()["ResponseStatus"]["ErrorCode"] == "FormatException"
+    session.get(
+        "https://quicksms.advantasms.com/api/services/getbalance", headers={"X-N": "\u00e9"}
+    )
+    (*_, entry) = session.get("http://x/_emulator/requests").json()["requests"]
+    assert entry["request_headers"]["x-n"] == "\u00e9"
+
+
+def test_a_generator_body_of_str_chunks_is_sent_as_utf_8(session: requests.Session) -> None:
+    """urllib3 sends a str chunk of a chunked upload in UTF-8."""
+
+    def chunks():
+        yield '{"partnerID": "1", "apikey": "k", "shortcode": "SHOP", '
+        yield '"mobile": "254712345678", "message": "Asante\u2019"}'
+
+    response = session.post("https://quicksms.advantasms.com/api/services/sendsms", data=chunks())
+    assert response.json()["responses"][0]["response-code"] == 200
+    (message,) = session.get("http://x/_emulator/messages").json()["messages"]
+    assert message["text"] == "Asante\u2019"
+
+
 def test_a_dropped_connection_is_a_requests_connection_error() -> None:
     emu = Emulator(
         scenario={"faults": [{"when": {"provider": "sendbulk"}, "respond": {"drop": True}}]}
