@@ -8,7 +8,7 @@ take Starlette's CORS middleware; every other request goes straight through.
 from __future__ import annotations
 
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["BrowserAccess"]
 
@@ -43,6 +43,32 @@ class BrowserAccess:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and any(name == b"origin" for name, _ in scope["headers"]):
+            if scope["method"] == "OPTIONS" and _asks_private_network(scope):
+                scope, send = _allowing_private_network(scope, send)
             await self.cors(scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+
+_PRIVATE_NETWORK = b"access-control-request-private-network"
+
+
+def _asks_private_network(scope: Scope) -> bool:
+    names = {name for name, _ in scope["headers"]}
+    return _PRIVATE_NETWORK in names and b"access-control-request-method" in names
+
+
+def _allowing_private_network(scope: Scope, send: Send) -> tuple[Scope, Send]:
+    """A preflight from a public page to the emulator's private address (Chrome's Private
+    Network Access) is allowed, as the real API on the internet is reached without one.
+    Starlette 0.51 and later refuse it with a plain-text 400 unless told, earlier ones do
+    not answer it: the header is handled here, the same with every version."""
+    headers = [(name, value) for name, value in scope["headers"] if name != _PRIVATE_NETWORK]
+
+    async def send_allowing(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            allowed = (b"access-control-allow-private-network", b"true")
+            message = {**message, "headers": [*message.get("headers", []), allowed]}
+        await send(message)
+
+    return dict(scope, headers=headers), send_allowing

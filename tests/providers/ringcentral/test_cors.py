@@ -29,6 +29,23 @@ def test_a_preflight_is_answered_for_any_origin_and_header(sms_emulator: Emulato
     assert len(response.headers["rcrequestid"]) == 36  # as on every RingCentral answer
 
 
+def test_a_private_network_preflight_is_allowed(sms_emulator: Emulator) -> None:
+    """Chrome asks before a public page calls a private address (the emulator's): a
+    plain-text 400 "Disallowed CORS private-network" would block the SDK."""
+    response = sms_emulator.client().options(
+        "/restapi/oauth/token",
+        headers={
+            "Origin": "https://app.example.com",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Private-Network": "true",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-private-network"] == "true"
+    assert response.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert len(response.headers["rcrequestid"]) == 36
+
+
 def test_answers_to_a_browser_expose_the_request_id_and_rate_limit_headers(rc: RC) -> None:
     response = rc.get("/batches", headers={"Origin": ORIGIN})
     assert response.status_code == 200
