@@ -24,6 +24,7 @@ PROVIDER = Provider(
     rate_limit_penalty=60.0,  # a hit limit blocks for 60 s; each request restarts it
     rate_limit_groups=tuple(GROUPS),
     endpoints=(
+        "authorize",
         "token",
         "revoke",
         "create_batch",
@@ -51,6 +52,7 @@ PROVIDER = Provider(
         "renew_subscription",
     ),
     paths=(
+        "/restapi/oauth/authorize",
         "/restapi/oauth/token",
         "/restapi/oauth/revoke",
         "/restapi/v1.0/account/~/a2p-sms/batches",

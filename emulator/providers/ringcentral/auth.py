@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from .errors import (
     AuthorizationInvalid,
@@ -44,6 +45,7 @@ __all__ = [
     "DEFAULT_OWNER_ID",
     "Principal",
     "authenticate",
+    "authorization_redirect",
     "default_account",
     "issue_token",
     "revoke_token",
@@ -158,6 +160,36 @@ def _require(form: dict[str, str], name: str) -> str:
             parameter=name,
         )
     return value
+
+
+def authorization_redirect(emu: Emulator, params: Any) -> str:
+    """Where ``GET /restapi/oauth/authorize`` sends the browser: back to ``redirect_uri``
+    with a ``code`` (and the ``state`` given), as if the user had signed in and agreed
+    at once; an unsupported ``response_type`` goes back as RFC 6749's error instead.
+    The code logs in at ``/oauth/token`` as any code does."""
+    for name in ("response_type", "client_id", "redirect_uri"):
+        _require(params, name)
+    redirect = params["redirect_uri"]
+    if not redirect.lower().startswith(("http://", "https://")):
+        raise OAuthError(
+            "invalid_request",
+            "OAU-250",
+            f"Parameter [redirect_uri] value [{redirect}] is invalid",
+            parameter="redirect_uri",
+        )
+    if params["response_type"] == "code":
+        with emu.transaction():
+            answer = {"code": emu.ids.urlsafe("ringcentral.code", 46)}
+    else:
+        answer = {"error": "unsupported_response_type"}
+    if params.get("state") is not None:
+        answer["state"] = params["state"]
+    fragment = ""
+    if "#" in redirect:
+        redirect, fragment = redirect.split("#", 1)
+        fragment = "#" + fragment
+    joiner = "&" if "?" in redirect else "?"
+    return f"{redirect}{joiner}{urlencode(answer)}{fragment}"
 
 
 def _bad_credentials() -> OAuthError:

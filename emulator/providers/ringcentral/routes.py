@@ -30,7 +30,14 @@ from ...core.store import BatchQuery, MessageQuery
 from ..base import CALLER_FOUND, RATE_CALLER, RATE_LIMIT, DropConnection, guarded
 from ..routing import declared_length, header, provider_app, read_body
 from . import subscriptions
-from .auth import Principal, authenticate, issue_token, rate_limit_client, revoke_token
+from .auth import (
+    Principal,
+    authenticate,
+    authorization_redirect,
+    issue_token,
+    rate_limit_client,
+    revoke_token,
+)
 from .batches import create_batch, gc_paused
 from .consents import (
     CAMPAIGN_TYPES,
@@ -511,6 +518,10 @@ def build_app(emu: Emulator) -> ASGIApp:
         headers = {k.lower(): v for k, v in request.headers.items()}
         return json_response(issue_token(emu, headers, form))
 
+    async def authorize(request: Request) -> Response:
+        location = authorization_redirect(emu, request.query_params)
+        return Response(status_code=302, headers={"Location": location})
+
     async def revoke(request: Request) -> Response:
         form = await _form(request) if await _read_body(request, _FORM_LIMIT) else {}
         value = form.get("token") or request.query_params.get("token")
@@ -880,6 +891,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         return json_response(extension_info(emu, own(request), origin(request)))
 
     routes = [
+        route("/oauth/authorize", "authorize", authorize, "GET", "auth"),
         route("/oauth/token", "token", token, "POST", "auth"),
         route("/oauth/revoke", "revoke", revoke, "POST", "auth"),
         Route(f"{_A2P}/batches", batches, methods=["GET", "POST"], name="batches"),

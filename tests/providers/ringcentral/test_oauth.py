@@ -743,3 +743,74 @@ def test_refresh_token_of_another_client_is_invalid_grant_without_accounts(
     public = client.post(TOKEN, data={**form, "client_id": "someone-else"})
     assert public.json() == TOKEN_NOT_FOUND
     assert client.post(TOKEN, auth=CLIENT, data=form).status_code == 200
+
+
+AUTHORIZE = "/restapi/oauth/authorize"
+
+
+def test_authorize_sends_the_browser_back_with_a_code_that_logs_in(
+    sms_emulator: Emulator,
+) -> None:
+    """The three-legged login: the app's authorize URL (as the SDKs' ``login_url``
+    builds it) signs the user in at once and redirects to ``redirect_uri`` with a
+    ``code`` and the app's ``state``; the code is then exchanged at /oauth/token."""
+    client = sms_emulator.client()
+    response = client.get(
+        AUTHORIZE,
+        params={
+            "response_type": "code",
+            "client_id": "id",
+            "redirect_uri": "http://localhost:5000/callback?next=/home",
+            "state": "x y&z",
+        },
+    )
+    assert response.status_code == 302
+    assert len(response.headers["rcrequestid"]) == 36
+    location = httpx.URL(response.headers["location"])
+    assert (location.host, location.port, location.path) == ("localhost", 5000, "/callback")
+    query = dict(location.params)
+    assert query["next"] == "/home" and query["state"] == "x y&z"
+    code = query["code"]
+    assert code and code.isascii()
+    token = client.post(
+        TOKEN,
+        auth=("id", "secret"),
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": "http://localhost:5000/callback?next=/home",
+        },
+    )
+    assert token.status_code == 200, token.text
+    bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    assert client.get(f"{A2P}/batches", headers=bearer).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"client_id": "id", "redirect_uri": "http://x/cb"}, "response_type"),
+        ({"response_type": "code", "redirect_uri": "http://x/cb"}, "client_id"),
+        ({"response_type": "code", "client_id": "id"}, "redirect_uri"),
+        ({"response_type": "code", "client_id": "id", "redirect_uri": "cb"}, "redirect_uri"),
+    ],
+)
+def test_authorize_without_what_it_needs_is_an_oauth_error(
+    sms_emulator: Emulator, params: dict[str, str], parameter: str
+) -> None:
+    response = sms_emulator.client().get(AUTHORIZE, params=params)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert body["errors"][0]["parameterName"] == parameter
+
+
+def test_authorize_for_another_response_type_redirects_with_the_rfc_error(
+    sms_emulator: Emulator,
+) -> None:
+    response = sms_emulator.client().get(
+        AUTHORIZE,
+        params={"response_type": "token", "client_id": "id", "redirect_uri": "http://x/cb"},
+    )
+    assert response.status_code == 302
+    assert response.headers["location"] == "http://x/cb?error=unsupported_response_type"
