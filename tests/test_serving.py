@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
@@ -157,11 +158,13 @@ def _protocol_writes(emu: Emulator, *reads: bytes) -> list[bytes]:
 
 def test_the_protocol_sends_a_whole_response_in_one_write() -> None:
     """uvicorn's own protocol, fed a request: its answer reaches the socket in one write."""
-    writes = _protocol_writes(Emulator(), HEALTH)
+    emu = Emulator()
+    writes = _protocol_writes(emu, HEALTH)
     assert len(writes) == 1
     head, _, body = writes[0].partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 OK\r\n")
-    assert body == b'{"status":"ok","version":"%s"}' % __version__.encode()
+    assert json.loads(body) == {"status": "ok", "version": __version__, "instance": emu.instance}
+    assert b" " not in body  # msgspec's compact encoding, as written
 
 
 def test_pipelined_requests_are_answered_in_order(server: LiveServer) -> None:
