@@ -83,3 +83,24 @@ def test_scenarios_into_a_closed_pipe_exits_quietly() -> None:
     done = subprocess.run(["sh", "-c", shell], capture_output=True, text=True, timeout=60)
     assert done.stdout.count("\n") == 1
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr
+
+
+def test_readme_lists_each_shipped_scenario_with_the_description_the_cli_prints(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The README's shipped-scenario table is the scenarios' own descriptions (what
+    ``sms-emulator scenarios`` and ``GET /_emulator/scenario`` show), kept in step."""
+    from pathlib import Path
+
+    assert main(["scenarios"]) == 0
+    printed = {}
+    for line in capsys.readouterr().out.splitlines():
+        name, description = line.split(maxsplit=1)
+        printed[name] = description.removesuffix(" (default)")
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = {}
+    for line in readme.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[0].strip("`") in printed:
+            table[cells[0].strip("`")] = cells[1].removesuffix(" (default)")
+    assert table == printed

@@ -166,6 +166,29 @@ class ScenarioEngine:
             counted.append(key)
         return occurrence
 
+    def take_back(self, provider: str, to: str, text: str) -> None:
+        """Undo the occurrence :meth:`decide` counted for a message that was then not sent.
+
+        For an item refused after its decision (a Fone Dynamics lease refused, a sendbulk
+        row short of credit): it sent no message, so the next identical message gets the
+        draw this one would have had, as if it had never been tried.
+        """
+        if not self._draws:
+            return  # decide() counted nothing
+        key = (provider, to, text)
+        with self._lock:
+            left = self._occurrences.get(key, 0) - 1
+            if left > 0:
+                self._occurrences[key] = left
+            else:
+                self._occurrences.pop(key, None)
+        counted = getattr(self._tentative, "counted", None)
+        if counted is not None:  # taken back already: a refused block must not again
+            for i in range(len(counted) - 1, -1, -1):
+                if counted[i] == key:
+                    del counted[i]
+                    break
+
     def tentative(self) -> AbstractContextManager[None]:
         """Occurrences counted inside are taken back if the block raises.
 

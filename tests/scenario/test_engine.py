@@ -346,3 +346,30 @@ def test_occurrences_counted_in_a_refused_tentative_block_are_taken_back() -> No
             fates(tried, 4)  # kept by the inner block, refused with the outer
         raise ValueError("outer")
     assert fates(engine(weighted), 16)[12:] == fates(tried, 4)
+
+
+def test_take_back_undoes_one_occurrence_once() -> None:
+    weighted = {"rules": [{"outcome": {"delivered": 0.5, "undeliverable": 0.5}}]}
+
+    def fates(scenario: ScenarioEngine, count: int) -> list[str]:
+        return [
+            scenario.decide("p", None, "+14155550100", None, "hi").outcome for _ in range(count)
+        ]
+
+    expected = fates(engine(weighted), 12)
+    tried = engine(weighted)
+    kept = fates(tried, 2)
+    fates(tried, 1)
+    tried.take_back("p", "+14155550100", "hi")  # that one was not sent
+    assert kept + fates(tried, 10) == expected
+    # inside a block later refused, a taken-back occurrence is not taken back twice
+    tried = engine(weighted)
+    kept = fates(tried, 2)
+    with pytest.raises(ValueError), tried.tentative():
+        fates(tried, 1)
+        tried.take_back("p", "+14155550100", "hi")
+        fates(tried, 3)
+        raise ValueError("refused whole")
+    assert kept + fates(tried, 10) == expected
+    unweighted = engine({"rules": [{"outcome": "delivered"}]})
+    unweighted.take_back("p", "+14155550100", "hi")  # nothing was counted: a no-op

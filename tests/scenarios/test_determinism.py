@@ -119,3 +119,73 @@ def test_a_batch_refused_whole_does_not_move_the_fates_of_its_corrected_retry() 
     alone = fates(refused_first=False)
     assert set(alone.values()) == {"delivered", "failed"}
     assert fates(refused_first=True) == alone
+
+
+WEIGHTED = {"seed": 5, "rules": [{"outcome": {"delivered": 0.5, "undeliverable": 0.5}}]}
+
+
+def test_a_fonedynamics_send_refused_for_its_lease_does_not_move_later_fates() -> None:
+    """The 6th concurrent lease to one recipient is refused (403 LEASE_LIMIT_REACHED)
+    after the message's fate was drawn: it sent no message, so it counts no
+    occurrence, and the same message sent again gets the fates it would have had."""
+
+    def fates(refused: int) -> list[str]:
+        emu = Emulator(WEIGHTED)
+        with emu.client() as client:
+            client.auth = ("AC1", "tok")
+            url = "/v2/Properties/P1/Messages"
+            for i in range(5):  # five leases, each with its own options
+                hook = f"http://127.0.0.1:9/{i}"
+                body = {"To": "+61412345001", "Text": "same", "WebhookUri": hook}
+                assert client.post(url, json=body).status_code == 200
+            for _ in range(refused):
+                body = {"To": "+61412345001", "Text": "same", "WebhookUri": "http://127.0.0.1:9/x"}
+                refusal = client.post(url, json=body)
+                assert refusal.status_code == 403
+                assert refusal.json()["ResponseStatus"]["ErrorCode"] == "LEASE_LIMIT_REACHED"
+            fixed = {"To": "+61412345001", "Text": "same", "From": "+61412345678"}
+            sids = [client.post(url, json=fixed).json()["Message"]["MessageSid"] for _ in range(8)]
+            emu.advance("1h")
+            return [client.get(f"/v2/Messages/{sid}").json()["Message"]["Status"] for sid in sids]
+
+    alone = fates(refused=0)
+    assert set(alone) == {"Delivered", "Failed"}
+    assert fates(refused=3) == alone
+
+
+def test_a_sendbulk_row_refused_for_credit_does_not_move_later_fates() -> None:
+    """A row refused with 1004 (too few units) was never sent: after a top-up the same
+    message gets the fates it would have had without the refused tries."""
+
+    def fates(refused: int) -> list[str]:
+        account = {"partnerID": "1", "apikey": "k", "balance": 0 if refused else 100}
+        emu = Emulator({**WEIGHTED, "accounts": {"sendbulk": [account]}})
+        body = {
+            "partnerID": "1",
+            "apikey": "k",
+            "mobile": "254712345671",
+            "message": "same",
+            "shortcode": "SHOP",
+        }
+        with emu.client() as client:
+            for _ in range(refused):
+                (row,) = client.post("/api/services/sendsms", json=body).json()["responses"]
+                assert row["response-code"] == 1004
+            if refused:
+                top_up = {"partnerID": "1", "apikey": "k", "childID": "1", "amount": 100}
+                assert client.post("/api/services/credit", json=top_up).status_code == 200
+            ids = []
+            for _ in range(8):
+                (row,) = client.post("/api/services/sendsms", json=body).json()["responses"]
+                ids.append(row["messageid"])
+            emu.advance("1h")
+            return [
+                client.post(
+                    "/api/services/getdlr", json={"partnerID": "1", "apikey": "k", "messageID": i}
+                ).json()["delivery-description"]
+                for i in ids
+            ]
+
+    alone = fates(refused=0)
+    assert set(alone) == {"DeliveredToTerminal", "AbsentSubscriber"}
+    assert fates(refused=3) == alone

@@ -105,6 +105,8 @@ def submit(
                     message_sid=sid,
                 )
                 if isinstance(got, ItemError):
+                    if fixed_fate is None:  # no message sent: its draw is not used up
+                        emu.engine.take_back(NAME, request.to, request.text)
                     results.append(got)
                     continue
                 lease, sender = got, got["Number"]

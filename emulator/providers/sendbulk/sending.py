@@ -200,6 +200,8 @@ def _check(
             if code == 200:
                 if balance < info.segments:
                     code = 1004
+                    if fixed is None:  # no message sent: its draw is not used up
+                        emu.engine.take_back(_PROVIDER, to, message_text)
                 else:
                     balance -= info.segments
                     accepted += 1
