@@ -100,6 +100,9 @@ class Provider:
     #: Names only a rule may give: message decisions made outside a request
     #: (Fone Dynamics' forwarded reply), which no fault can act on.
     rule_endpoints: tuple[str, ...] = ()
+    #: The endpoints whose requests send messages: the only ones a rule sees (with
+    #: ``rule_endpoints``). Empty: every endpoint.
+    sending_endpoints: tuple[str, ...] = ()
     #: Rate-limit groups (``rate_limits: {<name>.<group>: ...}``); none: one bucket.
     rate_limit_groups: tuple[str, ...] = ()
     #: Brings what an older version stored for this provider up to date; called

@@ -534,7 +534,8 @@ def _each(pattern: Pattern, field: str) -> list[tuple[str, str]]:
 
 def _check_endpoints(scenario: Scenario, providers: Sequence[Provider]) -> None:
     """A rule or fault naming an endpoint none of its providers has would never match
-    (a fault acts on requests: not on a rule-only name)."""
+    (a fault acts on requests: not on a rule-only name; a rule on messages: not on an
+    endpoint that sends none)."""
     by_name = {p.name: p for p in providers}
     matches = [(r.when, f"rules[{i}].when", True) for i, r in enumerate(scenario.rules)]
     matches += [(f.when, f"faults[{i}].when", False) for i, f in enumerate(scenario.faults)]
@@ -544,15 +545,24 @@ def _check_endpoints(scenario: Scenario, providers: Sequence[Provider]) -> None:
             candidates = [by_name[p] for p in named]
         else:  # no provider, or a pattern: any provider's names
             candidates = list(providers)
-        names = {e for p in candidates for e in p.endpoints}
+        every = {e for p in candidates for e in p.endpoints}
+        names = set(every)
         if is_rule:
+            names = {e for p in candidates for e in p.sending_endpoints or p.endpoints}
             names.update(e for p in candidates for e in p.rule_endpoints)
         known = tuple(sorted(names))
         for endpoint, where in _each(match.endpoint, field + ".endpoint"):
-            if _plain(endpoint) and endpoint not in known:
+            if not _plain(endpoint) or endpoint in known:
+                continue
+            if endpoint in every:  # a rule on an endpoint that decides no message
                 raise ScenarioError(
-                    f"unknown endpoint {endpoint!r}{_suggest(endpoint, known)}", field=where
+                    f"endpoint {endpoint!r} sends no message, so no rule can match it (rules"
+                    f" decide the messages of {', '.join(known)}; a fault acts on any endpoint)",
+                    field=where,
                 )
+            raise ScenarioError(
+                f"unknown endpoint {endpoint!r}{_suggest(endpoint, known)}", field=where
+            )
 
 
 def _check_groups(scenario: Scenario, providers: Sequence[Provider]) -> None:

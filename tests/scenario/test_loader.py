@@ -185,6 +185,17 @@ def test_syntax_error_has_a_line() -> None:
             "unknown endpoint 'forward_sms'",  # rules only: no request to fail
         ),
         (
+            "rules:\n  - when: {endpoint: getdlr}\n    outcome: undeliverable\n",
+            "rules[0].when.endpoint",
+            "endpoint 'getdlr' sends no message, so no rule can match it",  # faults may
+        ),
+        (
+            "rules:\n  - when: {provider: ringcentral, endpoint: [create_batch, token]}\n"
+            "    outcome: undeliverable\n",
+            "rules[0].when.endpoint[1]",
+            "(rules decide the messages of create_batch;",
+        ),
+        (
             "rate_limits:\n  ringcentral.ligth: {requests: 5}\n",
             "rate_limits.ringcentral.ligth",
             "unknown group 'ligth' (did you mean 'light'?)",

@@ -18,6 +18,7 @@ PROVIDER = Provider(
     inbound=receive,
     check_scenario=check_scenario,
     endpoints=("send_message", "send_batch", "get_message", "list_messages"),
+    sending_endpoints=("send_message", "send_batch"),
     rule_endpoints=("forward_sms",),  # the SMS copy of a reply (ForwardToSms)
     paths=(
         "/v2/Properties/{PropertySid}/Messages",

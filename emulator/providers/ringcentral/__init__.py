@@ -23,6 +23,7 @@ PROVIDER = Provider(
     max_body=MAX_BODY,
     rate_limit_penalty=60.0,  # a hit limit blocks for 60 s; each request restarts it
     rate_limit_groups=tuple(GROUPS),
+    sending_endpoints=("create_batch",),
     endpoints=(
         "authorize",
         "token",

@@ -27,5 +27,6 @@ PROVIDER = Provider(
     ),
     check_scenario=check_scenario,
     endpoints=ENDPOINTS,
+    sending_endpoints=("sendsms", "sendbulk", "sendotp"),
     upgrade_store=upgrade_store,
 )
