@@ -539,6 +539,11 @@ class WebhookQueue:
             if over:
                 self._log.done(over)
 
+    def is_current(self, job: WebhookJob) -> bool:
+        """Whether ``job`` belongs to the state since the latest ``clear()`` (a reset)."""
+        with self._lock:
+            return job.generation == self._generation
+
     def _still_wanted(self, job: WebhookJob) -> bool:
         if self.wanted is None:
             return True

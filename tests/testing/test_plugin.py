@@ -448,6 +448,15 @@ def test_one_server_under_two_urls_is_refused_for_two_workers(
         _refuse_one_server_twice([external.url, other.url, "http://127.0.0.1:9"])
 
 
+def test_a_url_httpx_cannot_parse_is_left_to_its_worker_not_an_internal_error(
+    external: LiveServer,
+) -> None:
+    """Telling servers apart must not turn a malformed URL (``http://[::1``, a bad port)
+    into pytest's INTERNALERROR traceback: as for an unreachable one, the worker given
+    it reports it."""
+    _refuse_one_server_twice(["http://[::1", external.url, "http://127.0.0.1:99999"])
+
+
 def test_a_worker_replacing_a_crashed_one_is_told_why_it_has_no_server() -> None:
     config = SimpleNamespace(workerinput={"workerid": "gw2", "workercount": 2})
     with pytest.raises(pytest.UsageError, match="gw2 replaces a crashed worker"):

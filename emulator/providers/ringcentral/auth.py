@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from .errors import (
     AuthorizationInvalid,
@@ -66,6 +66,13 @@ _SESSION = "ringcentral.session"
 #: before "Token not found" (what RingCentral's SDK maintainer measured).
 _CORRUPTED_FOR = 10.0
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-.~+/=]+")
+#: What no ``Location`` header can carry (a CR or LF would split it): such a
+#: ``redirect_uri`` is refused, not sent back.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: The URI characters kept as they are when the ``redirect_uri`` goes back in a
+#: ``Location`` header; anything else (a space, a non-ASCII letter) is percent-encoded
+#: in UTF-8, as a browser sends it.
+_URI_CHARS = "!#$%&'()*+,/:;=?@[]~"
 
 JWT_GRANTS = ("urn:ietf:params:oauth:grant-type:jwt-bearer", "partner_jwt")
 
@@ -170,13 +177,14 @@ def authorization_redirect(emu: Emulator, params: Any) -> str:
     for name in ("response_type", "client_id", "redirect_uri"):
         _require(params, name)
     redirect = params["redirect_uri"]
-    if not redirect.lower().startswith(("http://", "https://")):
+    if not redirect.lower().startswith(("http://", "https://")) or _CONTROL.search(redirect):
         raise OAuthError(
             "invalid_request",
             "OAU-250",
             f"Parameter [redirect_uri] value [{redirect}] is invalid",
             parameter="redirect_uri",
         )
+    redirect = quote(redirect, safe=_URI_CHARS)  # a header value: ASCII only
     if params["response_type"] == "code":
         with emu.transaction():
             answer = {"code": emu.ids.urlsafe("ringcentral.code", 46)}

@@ -90,6 +90,8 @@ def _listening(emu: Emulator, tenant: str) -> Listening:
     for _, record in emu.store.state_items(NAMESPACE):
         if record["tenant"] != tenant or record["expires_at"] < now:
             continue  # an expired subscription gets nothing of what happens meanwhile
+        if record.get("blacklisted") is not None:
+            continue  # nor a blacklisted one, ever: nothing queued only to be dropped
         events: set[str] = set()
         for text in record["eventFilters"]:
             parsed = parse_filter(text, tenant)
@@ -108,6 +110,8 @@ def _schedule(
     body: dict[str, Any],
     message_id: str | None = None,
 ) -> None:
+    if record.get("blacklisted") is not None:  # a renewal's reminders, a catch-up
+        return
     event = event_filter.event(record["tenant"])
     headers = {
         "Content-Type": "application/json; charset=UTF-8",
@@ -268,27 +272,34 @@ def still_wanted(emu: Emulator, job: WebhookJob) -> bool:
 
 def attempted(emu: Emulator, job: WebhookJob, attempt: dict[str, Any]) -> None:
     """Blacklist a subscription whose notifications have failed for ``BLACKLIST_AFTER``
-    seconds with no success between (a success ends the run of failures)."""
+    seconds: a run of failed attempts with no success between and no gap longer than
+    that (a receiver not tried for a while has not been failing meanwhile)."""
     notification = job.json if isinstance(job.json, dict) else {}
     subscription_id = notification.get("subscriptionId")
     if subscription_id is None:
         return
-    with emu.transaction():
+    record = emu.store.get_state(NAMESPACE, subscription_id)
+    if record is None or (attempt["ok"] and record.get("failing_since") is None):
+        return  # the usual case, a success with no run of failures: nothing to write
+    with emu.store.transaction():  # no ids drawn: the store's own hold, one commit
+        if not emu.webhooks.is_current(job):
+            return  # a reset came between the attempt and here: a later test's record
         record = emu.store.get_state(NAMESPACE, subscription_id)
         if record is None or record.get("blacklisted") is not None:
             return
-        failing_since = record.get("failing_since")
-        at = attempt["time"]
-        if attempt["ok"]:
-            changed = {**record, "failing_since": None} if failing_since is not None else None
-        elif failing_since is None:
-            changed = {**record, "failing_since": at}
-        elif at - failing_since >= BLACKLIST_AFTER:
-            changed = {**record, "blacklisted": {"reason": _reason(attempt), "at": at}}
-        else:
-            changed = None
-        if changed is not None:
-            emu.store.put_state(NAMESPACE, subscription_id, changed)
+        emu.store.put_state(NAMESPACE, subscription_id, _after_attempt(record, attempt))
+
+
+def _after_attempt(record: dict[str, Any], attempt: dict[str, Any]) -> dict[str, Any]:
+    at = attempt["time"]
+    if attempt["ok"]:
+        return {**record, "failing_since": None, "failed_last": None}
+    since, last = record.get("failing_since"), record.get("failed_last")
+    if since is None or last is None or at - last > BLACKLIST_AFTER:
+        return {**record, "failing_since": at, "failed_last": at}  # a new run
+    if at - since >= BLACKLIST_AFTER:
+        return {**record, "blacklisted": {"reason": _reason(attempt), "at": at}}
+    return {**record, "failed_last": at}
 
 
 def _reason(attempt: dict[str, Any]) -> str:

@@ -91,9 +91,10 @@ class WebhookAnswerInvalid(WebhookUnreachable):
 
 
 def _answer_bytes(response: httpx.Response) -> int:
-    """The answer's headers (each ``Name: value`` and its line end) and body, in bytes."""
+    """The answer's headers (each ``Name: value`` and its line end) and body, in bytes,
+    as they came over the wire (a compressed body as sent)."""
     headers = sum(len(name) + len(value) + 4 for name, value in response.headers.raw)
-    return headers + len(response.content)
+    return headers + response.num_bytes_downloaded
 
 
 class DeliveryModeRequest(msgspec.Struct):

@@ -814,3 +814,46 @@ def test_authorize_for_another_response_type_redirects_with_the_rfc_error(
     )
     assert response.status_code == 302
     assert response.headers["location"] == "http://x/cb?error=unsupported_response_type"
+
+
+@pytest.mark.parametrize(
+    "redirect_uri",
+    ["http://x/cb\r\nSet-Cookie: a=b", "http://x/cb\n", "http://x/c\x00b", "http://x/c\tb"],
+)
+def test_authorize_refuses_a_redirect_uri_no_location_header_can_carry(
+    sms_emulator: Emulator, redirect_uri: str
+) -> None:
+    """A CR or LF would split the ``Location`` header (the server could only drop the
+    connection): such a ``redirect_uri`` is invalid, as one that is no URL is."""
+    response = sms_emulator.client().get(
+        AUTHORIZE,
+        params={"response_type": "code", "client_id": "id", "redirect_uri": redirect_uri},
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert body["errors"][0]["parameterName"] == "redirect_uri"
+
+
+def test_authorize_percent_encodes_what_a_location_header_cannot_carry(
+    sms_emulator: Emulator,
+) -> None:
+    """A ``Location`` header is ASCII: a space or a non-ASCII letter in ``redirect_uri``
+    goes back percent-encoded in UTF-8, as a browser sends it (it was a 500)."""
+    response = sms_emulator.client().get(
+        AUTHORIZE,
+        params={
+            "response_type": "code",
+            "client_id": "id",
+            "redirect_uri": "https://app.example/ré tour/😀?a=%2F&b=ü#top",
+            "state": "ß",
+        },
+    )
+    assert response.status_code == 302, response.text
+    location = response.headers["location"]
+    assert location.isascii()
+    assert location.startswith(
+        "https://app.example/r%C3%A9%20tour/%F0%9F%98%80?a=%2F&b=%C3%BC&code="
+    )
+    assert location.endswith("&state=%C3%9F#top")
+    assert httpx.URL(location).params["b"] == "ü"

@@ -810,3 +810,79 @@ def test_a_blacklisting_names_a_timeout_and_an_unreachable_receiver_as_ringcentr
     assert reason(timed_out) == "I/O operation is failed. Details: [Read timed out]"
     refused = {"status": None, "error": "ConnectError: [Errno 111] Connection refused"}
     assert reason(refused) == "I/O operation is failed. Details: [Connection refused]"
+
+
+def test_a_blacklisted_subscription_has_nothing_queued_for_it(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    """A blacklisted subscription gets no more notifications: they are not queued at all
+    (as for an expired one) rather than queued, listed as pending, written down and
+    dropped when due; nor are a renewal's reminders."""
+    reminders = f"{SUBSCRIPTION}/~?threshold=3600&interval=1800"
+    info = subscribe(rc, receiver, [BATCHES, reminders])
+    url = f"{SUBSCRIPTION}/{info['id']}"
+    receiver.statuses = [500] * 100
+    rc.send([HANDSET])  # 0:00 the run of failures starts
+    sms_emulator.advance("9m")
+    rc.send([HANDSET])  # its last retry, 11:35, is past ten minutes
+    sms_emulator.advance("3m")
+    assert rc.http.get(url, headers=rc.headers).json()["status"] == "Blacklisted"
+
+    def queued() -> list[str]:
+        return [job.event for job in sms_emulator.webhooks.pending()]
+
+    before = queued()  # the two reminders queued when it was made (dropped when due)
+    assert len(before) == 2
+    rc.send([HANDSET])
+    assert queued() == before  # not its Completed event
+    assert rc.http.post(f"{url}/renew", headers=rc.headers).status_code == 200
+    assert queued() == before  # nor the renewal's reminders
+
+
+def test_a_receiver_not_tried_for_over_ten_minutes_starts_a_new_run_of_failures(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    """Failures an idle spell apart are not ten minutes of failing: one event failing
+    all its attempts (0:00 to 2:37), then another 20 minutes later, is still Active."""
+    info = subscribe(rc, receiver, [BATCHES])
+    receiver.statuses = [503] * 100
+    rc.send([HANDSET])
+    sms_emulator.advance("20m")
+    rc.send([HANDSET])  # 20:00, its Processing attempt fails: a new run
+    sms_emulator.advance("3m")  # its retries, to 22:37: under ten minutes of this run
+    body = rc.http.get(f"{SUBSCRIPTION}/{info['id']}", headers=rc.headers).json()
+    assert body["status"] == "Active" and "blacklistedData" not in body
+
+
+def test_the_validation_answer_is_measured_as_sent_a_compressed_body_compressed(
+    rc: RC,
+) -> None:
+    """1024 bytes on the wire: a gzip body of 2,000 bytes unpacked but ~40 sent passes."""
+    import gzip
+
+    packed = gzip.compress(b"x" * 2000)
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+
+        def answer() -> None:
+            connection, _ = server.accept()
+            with connection:
+                request = connection.recv(65536).decode("latin-1")
+                token = next(
+                    line.split(":", 1)[1].strip()
+                    for line in request.split("\r\n")
+                    if line.lower().startswith("validation-token:")
+                )
+                head = f"HTTP/1.1 200 OK\r\nValidation-Token: {token}\r\n"
+                head += f"Content-Encoding: gzip\r\nContent-Length: {len(packed)}\r\n"
+                connection.sendall(head.encode() + b"Connection: close\r\n\r\n" + packed)
+
+        worker = threading.Thread(target=answer, daemon=True)
+        worker.start()
+        body = {
+            "eventFilters": [BATCHES],
+            "deliveryMode": {"transportType": "WebHook", "address": f"http://127.0.0.1:{port}/"},
+        }
+        response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+        worker.join(timeout=5)
+    assert response.status_code == 200, response.text
