@@ -97,6 +97,9 @@ def delivery_description(message: Message, now: float) -> str:
     if status in PENDING:
         return PENDING[status]
     if status == Status.REJECTED:
+        described = (message.extra or {}).get("description")
+        if described is not None:  # the refusal row's own text
+            return described
         code = message.plan.error_code
         return DESCRIPTIONS.get(int(code), "Rejected") if code and code.isdigit() else "Rejected"
     networkid = (message.extra or {}).get("networkid")

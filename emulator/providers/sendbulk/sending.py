@@ -250,6 +250,9 @@ def submit(
                 short = code == 1004 and remaining < info.segments
                 low = _low_credit(remaining, info.segments) if short else None
                 rows.append(writer.failure(code, item.mobile, item.clientsmsid, low))
+                extra: dict[str, Any] = {"endpoint": endpoint}
+                if low is not None:  # the row's own text, kept for the admin API's record
+                    extra["description"] = low
                 rejected.append({"index": index + 1, "code": code})
                 stored.append(
                     Message(
@@ -265,7 +268,7 @@ def submit(
                         plan=_rejected_plan(code),
                         batch_id=batch_id,
                         encoding=info.encoding,
-                        extra={"endpoint": endpoint},
+                        extra=extra,
                     )
                 )
                 next_rejected += 1

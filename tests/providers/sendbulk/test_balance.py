@@ -74,6 +74,12 @@ def test_a_low_credit_row_names_the_balance_and_the_units_needed(client, emu):
     assert row["response-description"] == (
         "Low credit units to send message, Current balance 0.00, Required 2"
     )
+    # the admin API's record of a refused message says what its row said
+    refused = [m for m in emu.messages(provider="sendbulk") if m["status"] == "rejected"]
+    assert [m["provider_status"] for m in refused] == [
+        "Low credit units to send message, Current balance 0.00, Required 3",
+        "Low credit units to send message, Current balance 0.00, Required 2",
+    ]
 
 
 def test_a_long_message_needs_all_its_units(client, emu):
