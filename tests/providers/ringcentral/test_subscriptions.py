@@ -44,6 +44,34 @@ def notifications(receiver: Receiver) -> list[dict[str, Any]]:
     return [json.loads(r.body) for r in receiver.requests if "validation-token" not in r.headers]
 
 
+def subscribe_with_one_answer(rc: RC, headers: str, body: bytes) -> httpx.Response:
+    """Subscribe an address whose validation answer is 200 with the token echoed, then
+    ``headers`` (CRLF-ended lines) and ``body`` exactly as given."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+
+        def answer() -> None:
+            connection, _ = server.accept()
+            with connection:
+                request = connection.recv(65536).decode("latin-1")
+                token = next(
+                    line.split(":", 1)[1].strip()
+                    for line in request.split("\r\n")
+                    if line.lower().startswith("validation-token:")
+                )
+                head = f"HTTP/1.1 200 OK\r\nValidation-Token: {token}\r\n{headers}"
+                connection.sendall(f"{head}Connection: close\r\n\r\n".encode() + body)
+
+        worker = threading.Thread(target=answer, daemon=True)
+        worker.start()
+        mode = {"transportType": "WebHook", "address": f"http://127.0.0.1:{port}/"}
+        response = rc.http.post(
+            SUBSCRIPTION, json={"eventFilters": [BATCHES], "deliveryMode": mode}, headers=rc.headers
+        )
+        worker.join(timeout=5)
+    return response
+
+
 def test_creating_a_subscription_validates_the_address_and_answers_subscription_info(
     rc: RC, receiver: Receiver
 ) -> None:
@@ -564,30 +592,8 @@ def test_a_validation_answer_over_1024_bytes_is_refused_with_sub_525(
     """RingCentral Developers, "Common Questions on RingCentral WebHooks": a webhook
     "should NOT respond with a response larger than 1024 bytes", else SUB-525 "WebHook
     server response is invalid" (headers and body counted)."""
-    with socket.create_server(("127.0.0.1", 0)) as server:
-        port = server.getsockname()[1]
-
-        def answer() -> None:
-            connection, _ = server.accept()
-            with connection:
-                request = connection.recv(65536).decode("latin-1")
-                token = next(
-                    line.split(":", 1)[1].strip()
-                    for line in request.split("\r\n")
-                    if line.lower().startswith("validation-token:")
-                )
-                head = f"HTTP/1.1 200 OK\r\nValidation-Token: {token}\r\n"
-                head += f"Content-Length: {body_bytes}\r\nConnection: close\r\n\r\n"
-                connection.sendall(head.encode() + b"x" * body_bytes)
-
-        worker = threading.Thread(target=answer, daemon=True)
-        worker.start()
-        body = {
-            "eventFilters": [BATCHES],
-            "deliveryMode": {"transportType": "WebHook", "address": f"http://127.0.0.1:{port}/"},
-        }
-        response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
-        worker.join(timeout=5)
+    headers = f"Content-Length: {body_bytes}\r\n"
+    response = subscribe_with_one_answer(rc, headers, b"x" * body_bytes)
     if created:
         assert response.status_code == 200, response.text
         return
@@ -861,28 +867,6 @@ def test_the_validation_answer_is_measured_as_sent_a_compressed_body_compressed(
     import gzip
 
     packed = gzip.compress(b"x" * 2000)
-    with socket.create_server(("127.0.0.1", 0)) as server:
-        port = server.getsockname()[1]
-
-        def answer() -> None:
-            connection, _ = server.accept()
-            with connection:
-                request = connection.recv(65536).decode("latin-1")
-                token = next(
-                    line.split(":", 1)[1].strip()
-                    for line in request.split("\r\n")
-                    if line.lower().startswith("validation-token:")
-                )
-                head = f"HTTP/1.1 200 OK\r\nValidation-Token: {token}\r\n"
-                head += f"Content-Encoding: gzip\r\nContent-Length: {len(packed)}\r\n"
-                connection.sendall(head.encode() + b"Connection: close\r\n\r\n" + packed)
-
-        worker = threading.Thread(target=answer, daemon=True)
-        worker.start()
-        body = {
-            "eventFilters": [BATCHES],
-            "deliveryMode": {"transportType": "WebHook", "address": f"http://127.0.0.1:{port}/"},
-        }
-        response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
-        worker.join(timeout=5)
+    headers = f"Content-Encoding: gzip\r\nContent-Length: {len(packed)}\r\n"
+    response = subscribe_with_one_answer(rc, headers, packed)
     assert response.status_code == 200, response.text
