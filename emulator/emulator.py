@@ -586,12 +586,17 @@ class Emulator:
     def inbound(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
         """Simulate an inbound SMS (a reply) from ``sender`` to ``to`` through ``provider``."""
         self._check_open()
+        # Refused as ``POST /_emulator/inbound`` (so a RemoteEmulator) refuses them, with
+        # the same words, before any provider code trips over a None or a number.
+        fields = (("provider", provider), ("from", sender), ("to", to), ("text", text))
+        wrong = [name for name, value in fields if not isinstance(value, str)]
+        if wrong:
+            raise ValueError(f"missing or non-string fields: {', '.join(wrong)}")
         plugin = self.provider(provider)
         if plugin.inbound is None:
             raise ValueError(f"provider {provider!r} does not take inbound messages")
         # as a provider reads them from any HTTP body (a lone surrogate is no text at all)
-        sender, to = (text_read_as_utf8(v) if isinstance(v, str) else v for v in (sender, to))
-        text = text_read_as_utf8(text)
+        sender, to, text = (text_read_as_utf8(v) for v in (sender, to, text))
         # The reply and what it changed (a forwarded email...) are saved together; its
         # webhook goes out after, outside the store's lock (the receiver may call back).
         with self._warning_if_a_loop_waited(), self.webhooks.held(), self.transaction():

@@ -136,6 +136,30 @@ def test_inbound_through_a_provider() -> None:
 
 
 @pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (("ringcentral", None, "+16505550100", "hi"), "from"),
+        (("ringcentral", "+14155550100", "+16505550100", None), "text"),
+        (("ringcentral", "+14155550100", "+16505550100", b"hi"), "text"),
+        (("fonedynamics", "+61400111222", 61412345650, "hi"), "to"),
+        (("sendbulk", 254712345678, "40404", "hi"), "from"),
+        (("sendbulk", "0712345678", 40404, 5), "to, text"),
+        ((None, "+14155550100", "+16505550100", "hi"), "provider"),
+    ],
+)
+def test_inbound_refuses_what_is_not_a_string_as_the_admin_api_does(
+    args: tuple[object, object, object, object], named: str
+) -> None:
+    """It raised AttributeError or TypeError from inside a provider (or stored an int
+    sender), where ``POST /_emulator/inbound``, and so a RemoteEmulator under
+    ``--sms-emulator-url``, refuses with 400 "missing or non-string fields"."""
+    emu = Emulator()
+    with pytest.raises(ValueError, match=f"^missing or non-string fields: {named}$"):
+        emu.inbound(*args)  # type: ignore[arg-type]
+    assert emu.messages() == []
+
+
+@pytest.mark.parametrize(
     ("provider", "sender", "to"),
     [("ringcentral", "+14155550100", "+16505550100"), ("sendbulk", "0712345678", "40404")],
 )

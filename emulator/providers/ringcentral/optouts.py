@@ -2,7 +2,7 @@
 
 An inbound STOP, UNSUBSCRIBE, QUIT, CANCEL or END opts the pair out (source
 ``Recipient``); START, SUBSCRIBE, RESUME, CONTINUE or UNSTOP opts it back in.
-The keyword is the whole message, case and surrounding space ignored.
+The keyword is the whole message, ASCII letters in any case, surrounding space ignored.
 ``bulk-assign`` records use source ``Account``.
 """
 
@@ -34,7 +34,10 @@ _NONE: frozenset[str] = frozenset()
 
 def keyword_status(text: str) -> str | None:
     """``"OptOut"``/``"OptIn"`` when ``text`` is an opt keyword, else None."""
-    word = text.strip().upper()
+    word = text.strip()
+    if not word.isascii():  # "ſtop", "quıt", "ﬆop" upper-case to keywords; no handset's are
+        return None
+    word = word.upper()
     if word in OPT_OUT_WORDS:
         return "OptOut"
     if word in OPT_IN_WORDS:

@@ -28,6 +28,19 @@ def test_stop_words_opt_the_pair_out(rc: RC, word: str) -> None:
     assert records["+12125550100"]["messageStatus"] == "Delivered"
 
 
+@pytest.mark.parametrize(
+    "word", ["\u017ftop", "quit".replace("i", "\u0131"), "\ufb06op", "\uff33TOP"]
+)
+def test_non_ascii_look_alikes_are_no_keywords(rc: RC, word: str) -> None:
+    """str.upper() turns "ſtop" (long s), "quıt" (dotless i) and "ﬆop" (ligature) into
+    STOP/QUIT: they opted the pair out, though they are not the keywords RingCentral lists."""
+    rc.emu.inbound("ringcentral", HANDSET, SENDER, word)
+    rc.send([HANDSET])
+    rc.emu.advance("1m")
+    [record] = rc.messages(direction="Outbound")
+    assert record["messageStatus"] == "Delivered"
+
+
 def test_start_opts_back_in_and_other_senders_are_unaffected(rc: RC) -> None:
     rc.emu.inbound("ringcentral", HANDSET, SENDER, "STOP")
     other = {"from": "+16505550111", "text": "x", "messages": [{"to": [HANDSET]}]}
