@@ -4,9 +4,11 @@ A keyword reply (STOP, START, ...) also changes the opt-out state of the pair:
 the replying handset stops (or resumes) receiving from the A2P number it wrote to.
 Subscriptions listening for either get their notifications.
 The message belongs to the declared account whose ``numbers`` include the A2P
-number, else the first declared account, else the default account. Both numbers
-must be possible E.164 numbers (``+`` optional); anything else is a ``ValueError``,
-which the admin API answers with 400 ``{"error": ...}``.
+number, else the first declared account that declares no numbers (it sends from
+any), else the default account; when every declared account lists its numbers and
+none has this one, nothing could have received it: a ``ValueError``. Both numbers
+must be possible E.164 numbers (``+`` optional); anything else is a ``ValueError``
+too, which the admin API answers with 400 ``{"error": ...}``.
 """
 
 from __future__ import annotations
@@ -32,14 +34,20 @@ PROVIDER = "ringcentral"
 
 
 def tenant_for_number(emu: Emulator, number: str) -> str:
-    """The account id an A2P number belongs to."""
+    """The account id an A2P number belongs to (``ValueError``: no account's)."""
     accounts = emu.scenario.provider_accounts(PROVIDER) or []
     for account in accounts:
         numbers = account.get("numbers") or []
         if number in {declared_number(n) for n in numbers}:
             return str(account.get("account_id", DEFAULT_ACCOUNT_ID))
+    for account in accounts:
+        if not account.get("numbers"):  # sends from any number: this one's too
+            return str(account.get("account_id", DEFAULT_ACCOUNT_ID))
     if accounts:
-        return str(accounts[0].get("account_id", DEFAULT_ACCOUNT_ID))
+        raise ValueError(
+            f"ringcentral: 'to' {number} is no number of a declared account (their"
+            " scenario numbers): nothing could have received it"
+        )
     return DEFAULT_ACCOUNT_ID
 
 

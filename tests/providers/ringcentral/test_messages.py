@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from emulator import Emulator
+
 from .conftest import A2P, RC, SENDER, check_schema
 
 CARRIER = {
@@ -188,6 +190,22 @@ def test_admin_inbound_takes_numbers_without_plus(rc: RC) -> None:
     assert response.status_code == 201, response.text
     message = response.json()["message"]
     assert (message["from"], message["to"]) == ("+14155550100", SENDER)
+
+
+def test_inbound_to_a_number_no_declared_account_has_is_refused() -> None:
+    """When every declared account lists its numbers, a reply to another number reached
+    no one (it was filed under the first account, opting out there); an account that
+    lists none sends from any number, so it takes replies to any."""
+    listing = {"accounts": {"ringcentral": [{"account_id": "1", "numbers": [SENDER]}]}}
+    with Emulator(listing) as emu:
+        with pytest.raises(ValueError, match=r"'to' \+18885550123 is no number of a declared"):
+            emu.inbound("ringcentral", "+14155550100", "+18885550123", "STOP")
+        assert emu.messages() == []
+        assert emu.inbound("ringcentral", "+14155550100", SENDER, "hi")["tenant"] == "1"
+    both = {"accounts": {"ringcentral": [*listing["accounts"]["ringcentral"], {"account_id": "2"}]}}
+    with Emulator(both) as emu:
+        reply = emu.inbound("ringcentral", "+14155550100", "+18885550123", "hi")
+        assert reply["tenant"] == "2"
 
 
 def test_date_window_defaults_to_the_last_24_hours(rc: RC) -> None:
