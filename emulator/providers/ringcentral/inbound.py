@@ -19,7 +19,7 @@ from ...core.lifecycle import inbound_message
 from ...core.models import Message
 from ...core.phone import is_possible_e164
 from .auth import DEFAULT_ACCOUNT_ID
-from .batches import new_message_ids
+from .batches import cost_per_segment, new_message_ids
 from .notifications import notify_inbound, notify_opt_out
 from .numbers import declared_number
 from .optouts import keyword_status, set_status
@@ -74,6 +74,8 @@ def receive_inbound(emu: Emulator, sender: str, to: str, text: str) -> Message:
         to=to,
         text=text,
         now=emu.time(),
+        # charged per segment as an outbound one is (RingCentral's inbound event: 0.007)
+        extra={"rate": cost_per_segment(emu)},
     )
     with emu.transaction():
         emu.add_messages([message])

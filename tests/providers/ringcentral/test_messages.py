@@ -144,6 +144,15 @@ def test_phone_number_filter_tolerates_raw_plus_and_missing_plus(rc: RC) -> None
     assert refused.json()["errors"][0]["parameterName"] == "phoneNumber"
 
 
+def test_an_inbound_message_costs_per_segment_as_an_outbound_one(rc: RC) -> None:
+    """RingCentral's inbound message event shows ``"cost": 0.007`` for one segment."""
+    rc.emu.inbound("ringcentral", "+14155550100", SENDER, "x" * 200)  # two segments
+    [record] = rc.messages(direction="Inbound")
+    assert (record["segmentCount"], record["cost"]) == (2, 0.014)
+    statuses = rc.get("/statuses", params={"direction": "Inbound"}).json()
+    assert statuses["delivered"] == {"count": 1, "cost": 0.014}
+
+
 def test_direction_and_batch_filters(rc: RC) -> None:
     batch = rc.send(["+14155550100"])
     rc.send(["+12125550100"])
