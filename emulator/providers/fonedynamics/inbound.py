@@ -22,7 +22,7 @@ from ...core.models import Direction, Message
 from ...core.phone import is_e164, normalize_plus
 from ...core.store import MessageQuery, iter_messages_newest_first
 from .leases import find
-from .sending import NAME, new_sid
+from .sending import NAME, Fates, new_sid
 from .webhooks import schedule_reply
 
 if TYPE_CHECKING:
@@ -90,6 +90,7 @@ def _forward_sms(emu: Emulator, lease: dict[str, Any], reply: Message) -> Messag
         return None
     sender = lease["Options"].get("ForwardFromSms") or reply.sender
     decision = emu.decide(NAME, "forward_sms", target, sender, reply.text)
+    _, _, plan = Fates(emu).get(decision)  # the outcome's own code, as a send's
     return Message(
         id=new_sid(emu),
         provider=NAME,
@@ -100,7 +101,7 @@ def _forward_sms(emu: Emulator, lease: dict[str, Any], reply: Message) -> Messag
         segments=reply.segments,
         created_at=reply.created_at,
         dispatch_at=reply.created_at,
-        plan=emu.plan(decision.outcome, decision.error_code),
+        plan=plan,
         encoding=reply.encoding,
         extra={
             "AccountSid": reply.tenant,

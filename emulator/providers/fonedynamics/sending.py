@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ...emulator import Emulator
     from ...scenario.engine import Decision
 
-__all__ = ["NAME", "new_sid", "new_sids", "submit"]
+__all__ = ["NAME", "Fates", "new_sid", "new_sids", "submit"]
 
 NAME = "fonedynamics"
 
@@ -80,7 +80,7 @@ def submit(
         # One sid per valid request, even one whose lease is then refused.
         sids = iter(new_sids(emu, sum(not isinstance(item, ItemError) for item in items)))
         batch_id = new_sid(emu, "B") if batch else None
-        fates = _Fates(emu)
+        fates = Fates(emu)
         fixed = emu.engine.fixed_decision  # no rules, no jitter: every message's, nothing counted
         fixed_fate = None if fixed is None else fates.get(fixed)
         for request in items:
@@ -145,8 +145,9 @@ def submit(
     return results
 
 
-class _Fates:
-    """Per request: each decision's mapping, item error code and plan, worked out once.
+class Fates:
+    """Per request: each decision's mapping, item error code and plan, worked out once
+    (the scenario's ``error_code``, else the outcome's own code).
 
     Most messages of a batch get the same decision.  Outcomes carrying their
     own plan (a scenario sequence, jitter) are worked out every time.

@@ -279,6 +279,20 @@ def test_a_rule_on_forward_sms_decides_the_forwarded_copys_fate(
     assert [m["status"] for m in emu.messages(to="+61499333222")] == ["failed"]
 
 
+@pytest.mark.sms_scenario(
+    {"rules": [{"when": {"endpoint": "forward_sms"}, "outcome": "send_failed"}]}
+)
+def test_a_forwarded_sms_that_fails_carries_the_outcomes_code_as_a_send_does(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    lease_then_reply(emu, client, ForwardToSms="+61499333222")
+    emu.advance("1h")
+    [forwarded] = emu.messages(to="+61499333222")
+    assert (forwarded["status"], forwarded["error_code"]) == ("failed", "SUBMISSION_FAILED")
+    shown = client.get(f"/v2/Messages/{forwarded['id']}").json()["Message"]
+    assert (shown["Status"], shown["ErrorCode"]) == ("Failed", "SUBMISSION_FAILED")
+
+
 def test_reply_without_any_lease_is_refused(client: httpx.Client) -> None:
     response = client.post(
         "/_emulator/inbound",
