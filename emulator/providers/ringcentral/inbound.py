@@ -4,9 +4,9 @@ A keyword reply (STOP, START, ...) also changes the opt-out state of the pair:
 the replying handset stops (or resumes) receiving from the A2P number it wrote to.
 Subscriptions listening for either get their notifications.
 The message belongs to the declared account whose ``numbers`` include the A2P
-number, else the first declared account that declares no numbers (it sends from
-any), else the default account; when every declared account lists its numbers and
-none has this one, nothing could have received it: a ``ValueError``. Both numbers
+number, else the first declared account none of whose entries declares numbers (it
+sends from any), else the default account; when every declared account lists its
+numbers and none has this one, nothing could have received it: a ``ValueError``. Both numbers
 must be possible E.164 numbers (``+`` optional); anything else is a ``ValueError``
 too, which the admin API answers with 400 ``{"error": ...}``.
 """
@@ -35,15 +35,18 @@ PROVIDER = "ringcentral"
 
 def tenant_for_number(emu: Emulator, number: str) -> str:
     """The account id an A2P number belongs to (``ValueError``: no account's)."""
-    accounts = emu.scenario.provider_accounts(PROVIDER) or []
-    for account in accounts:
-        numbers = account.get("numbers") or []
-        if number in {declared_number(n) for n in numbers}:
-            return str(account.get("account_id", DEFAULT_ACCOUNT_ID))
-    for account in accounts:
-        if not account.get("numbers"):  # sends from any number: this one's too
-            return str(account.get("account_id", DEFAULT_ACCOUNT_ID))
-    if accounts:
+    entries = emu.scenario.provider_accounts(PROVIDER) or []
+    numbers: dict[str, set[str]] = {}  # account id -> the numbers its entries declare
+    for entry in entries:
+        declared = numbers.setdefault(str(entry.get("account_id", DEFAULT_ACCOUNT_ID)), set())
+        declared.update(declared_number(n) for n in entry.get("numbers") or [])
+    for account_id, declared in numbers.items():
+        if number in declared:
+            return account_id
+    for account_id, declared in numbers.items():
+        if not declared:  # sends from any number: this one's too
+            return account_id
+    if entries:
         raise ValueError(
             f"ringcentral: 'to' {number} is no number of a declared account (their"
             " scenario numbers): nothing could have received it"

@@ -215,6 +215,13 @@ def test_inbound_to_a_number_no_declared_account_has_is_refused() -> None:
     with Emulator(both) as emu:
         reply = emu.inbound("ringcentral", "+14155550100", "+18885550123", "hi")
         assert reply["tenant"] == "2"
+    # an account is one, whichever of its entries (apps) lists the numbers
+    apps = [*listing["accounts"]["ringcentral"], {"account_id": "1", "client_id": "other-app"}]
+    with (
+        Emulator({"accounts": {"ringcentral": apps}}) as emu,
+        pytest.raises(ValueError, match="is no number of a declared account"),
+    ):
+        emu.inbound("ringcentral", "+14155550100", "+18885550123", "hi")
 
 
 def test_date_window_defaults_to_the_last_24_hours(rc: RC) -> None:
