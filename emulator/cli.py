@@ -45,8 +45,8 @@ def _parser() -> argparse.ArgumentParser:
         "--clock",
         choices=("real", "virtual"),
         default="real",
-        help="real: time passes; virtual: starts at 2026-01-01T00:00:00Z and moves only"
-        " by POST /_emulator/clock (default: real)",
+        help="real: time passes; virtual: starts at 2026-01-01T00:00:00Z and moves only when"
+        " told (POST /_emulator/clock; a reset puts it back) (default: real)",
     )
     serve.add_argument(
         "--seed",
