@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from ...core.phone import is_possible_e164, normalize_plus
+from .php import php_list
 
 __all__ = [
     "AIRTEL",
@@ -120,7 +121,8 @@ _classify_cached = lru_cache(maxsize=16384)(_classify_uncached)
 
 def split_mobiles(value: Any) -> list[Any]:
     """The numbers of a sendsms/sendotp ``mobile`` field, in order: comma-separated text
-    (blank parts skipped), a number, or a list."""
+    (blank parts skipped), a number, or a list (a JSON object too: see ``php_list``)."""
+    value = php_list(value)
     if isinstance(value, list):
         return value
     if isinstance(value, str):

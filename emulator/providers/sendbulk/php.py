@@ -17,7 +17,7 @@ import math
 import re
 from typing import Any
 
-__all__ = ["php_float", "php_number", "php_string"]
+__all__ = ["php_float", "php_list", "php_number", "php_string"]
 
 # PHP 8's numeric string: ASCII digits only, no ``_`` separators, no ``inf``/``nan``
 # words (all of which Python's float() takes), whitespace allowed at either end.
@@ -44,6 +44,18 @@ def php_string(value: Any) -> str:
     if isinstance(value, dict | list | tuple):
         return "Array"
     return str(value)
+
+
+def php_list(value: Any) -> Any:
+    """A JSON object as the list of its values, in order; anything else unchanged.
+
+    ``json_decode($body, true)`` makes a JSON object and a JSON array the same
+    PHP array, and ``foreach`` walks both in order: ``{"0": {...}, "2": {...}}``
+    (what ``json_encode`` writes for a list after ``array_filter``, ``unset`` or
+    ``array_unique`` left a gap in its keys) is a two-item ``smslist``, or two
+    numbers in ``mobile``, to the gateway.
+    """
+    return list(value.values()) if isinstance(value, dict) else value
 
 
 def php_number(text: str) -> float | None:

@@ -42,7 +42,7 @@ from .errors import (
     error_for_status,
 )
 from .mobile import split_mobiles
-from .php import php_number
+from .php import php_list, php_number
 from .reports import dlr_body, store_id
 from .sending import Item, submit
 from .wire import MISSING, code_fields, error_body, flat, read_fields, respond
@@ -98,7 +98,7 @@ def _handlers(emu: Emulator) -> dict[str, Handler]:
     async def sendbulk(request: Request, config: Config) -> Response:
         _methods(request, ("POST",))
         fields = await read_fields(request, json_only=True)
-        smslist = fields.get("smslist")
+        smslist = php_list(fields.get("smslist"))
         if not isinstance(smslist, list) or not smslist:
             raise UnsupportedRequestType()
         first = smslist[0]

@@ -326,3 +326,26 @@ def test_a_failed_messages_neutral_error_code_is_its_delivery_description(client
     assert by_to["+254712345678"] == ("delivered", None)
     assert by_to["+254733123456"] == ("failed", "Unknown")  # Airtel: the gateway's word
     assert [(s, c) for to, (s, c) in by_to.items() if s == "rejected"] == [("rejected", "1003")]
+
+
+def test_an_smslist_json_encode_wrote_as_an_object_is_sent_as_a_list(client):
+    # PHP's json_encode writes a list with a gap in its keys (after array_filter or
+    # unset) as an object; the gateway's json_decode(..., true) makes it the same
+    # PHP array again, and foreach sends each item in order.
+    payload = {
+        "count": 2,
+        "smslist": {
+            "0": bulk_item("0712345678", clientsmsid=1),
+            "2": bulk_item("0733123456", clientsmsid=3),
+        },
+    }
+    rows = body(post(client, "sendbulk", payload))["responses"]
+    assert [(row["response-code"], row["mobile"], row["clientsmsid"]) for row in rows] == [
+        (200, "254712345678", 1),
+        (200, "254733123456", 3),
+    ]
+
+
+def test_an_empty_smslist_object_is_still_1010(client):
+    data = body(post(client, "sendbulk", {"count": 0, "smslist": {}}))
+    assert data == {"response-code": 1010, "response-description": "Unsupported request type"}

@@ -502,7 +502,7 @@ def test_refused_rows_keep_leading_zeros_of_invalid_numbers(client, given):
     assert (row["response-code"], row["mobile"]) == (1003, given)
 
 
-@pytest.mark.parametrize("given", [{"number": "0712345678"}, [["0712345678"]], True])
+@pytest.mark.parametrize("given", [{"number": ["0712345678"]}, [["0712345678"]], True])
 def test_refused_rows_never_show_a_python_repr_of_odd_mobiles(client, given):
     row = send(client, given)
     assert (row["response-code"], row["mobile"]) == (1003, "")
@@ -556,3 +556,15 @@ def test_get_with_an_unreadable_body_still_reads_the_query(client):
         headers={"Content-Type": "application/json"},
     )
     assert body(response)["response-code"] == 200
+
+
+@pytest.mark.parametrize("endpoint", ["sendsms", "sendotp"])
+def test_a_mobile_list_json_encode_wrote_as_an_object_gives_one_row_per_number(client, endpoint):
+    # json_encode(array_unique([...])) writes {"0": ..., "2": ...}: to the PHP gateway
+    # that is the same array as a JSON list.
+    payload = creds(mobile={"0": "0712345678", "2": "0733123456"}, message="Hi")
+    rows = body(post(client, endpoint, payload))["responses"]
+    assert [(row["response-code"], str(row["mobile"])) for row in rows] == [
+        (200, "254712345678"),
+        (200, "254733123456"),
+    ]
