@@ -206,6 +206,9 @@ class Emulator:
             raise
         self._app: ASGIApp | None = None
 
+    #: close() closed the store: the webhook queue's hooks write to it no more.
+    _store_closed = False
+
     @staticmethod
     def _open_sqlite(db: str | Path) -> Store:
         from .core.sqlite import SQLiteStore
@@ -244,7 +247,9 @@ class Emulator:
         """Tell ``job``'s provider of an attempt to send it."""
         provider = self.providers.get(job.provider)
         hook = provider.webhook_attempted if provider is not None else None
-        if hook is not None and not self.closed:
+        # Not ``closed``: close() lets the attempt in flight finish and be written down
+        # (its job done), so the provider must hear of it too, until the store closes.
+        if hook is not None and not self._store_closed:
             hook(self, job, attempt)
 
     def _upgrade_providers(self) -> None:
@@ -641,6 +646,7 @@ class Emulator:
             self.webhooks.close()  # pending ones are in the store until sent (see _StoredJobs)
             self._persist()  # ids drawn without storing a message (tokens...) must not repeat
         finally:
+            self._store_closed = True
             self.store.close()  # even when the last save failed: the file is free again
 
     def __enter__(self) -> Self:
