@@ -122,9 +122,12 @@ class Paging(RuleBasedStateMachine):
         self.rc[int(self.emu.inbound("ringcentral", sender, RC_FROM, "hello")["id"])] = (
             self.emu.time()
         )
-        if self.fd:
-            to = next(m["to"] for m in self.emu.messages(provider="fonedynamics"))
-            self.fd[self.emu.inbound("fonedynamics", to, FD_FROM, "yes")["id"]] = self.emu.time()
+        # a reply to the sender of a message it accepted (a refused one reached no one)
+        sent = [m["to"] for m in self.emu.messages(provider="fonedynamics") if m["id"] in self.fd]
+        if sent:
+            self.fd[self.emu.inbound("fonedynamics", sent[0], FD_FROM, "yes")["id"]] = (
+                self.emu.time()
+            )
 
     @rule(seconds=st.one_of(st.sampled_from([0, 0.5, 1, 3, 8]), st.integers(1, 200_000)))
     def advance(self, seconds: float) -> None:
