@@ -28,6 +28,7 @@ from typing import Any
 from ..core.segments import analyze
 from ..providers.sendbulk.errors import DESCRIPTIONS
 from ..providers.sendbulk.mobile import split_mobiles
+from ..providers.sendbulk.php import php_list
 from .helpers import same_number
 
 __all__ = [
@@ -485,7 +486,7 @@ def check_sendbulk_responses(
 def _sendbulk_mobiles(body: Mapping[str, Any]) -> list[Any]:
     """The numbers of a sendbulk or sendsms/sendotp request body, in request order."""
     if "smslist" in body:
-        items = body["smslist"]
+        items = php_list(body["smslist"])  # an object is its values, as the gateway reads it
         if not isinstance(items, list):
             raise AssertionError(f"'smslist' is not a list: {items!r}")
         return [item.get("mobile") if isinstance(item, Mapping) else None for item in items]

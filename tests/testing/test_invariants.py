@@ -232,6 +232,24 @@ def test_sendbulk_check_takes_the_request_body_as_the_other_providers_checks_do(
         check_sendbulk_responses({"count": 1}, {"responses": [ok]})
 
 
+def test_sendbulk_check_reads_an_smslist_object_as_the_gateway_does() -> None:
+    """``json_encode`` writes a list with a gap in its keys as an object; the gateway
+    (and the emulator) reads it as the list of its values, so the check must too."""
+    ok = {"response-code": 200, "messageid": "8290842", "mobile": "254712345678"}
+    item = {"partnerID": "1", "apikey": "k", "message": "m", "shortcode": "SHOP"}
+    bulk = {
+        "count": 2,
+        "smslist": {
+            "0": dict(item, mobile="0712345678"),
+            "2": dict(item, mobile="0712345679"),
+        },
+    }
+    rows = [ok, dict(ok, mobile="254712345679", messageid="8290843")]
+    check_sendbulk_responses(bulk, {"responses": rows})
+    with pytest.raises(AssertionError, match="2 numbers sent but 1 rows"):
+        check_sendbulk_responses(bulk, {"responses": rows[:1]})
+
+
 def test_two_accepted_messages_with_one_id_are_caught() -> None:
     """A client that copied one item's id onto the next, or a provider answer it parsed
     wrongly: each accepted message has an id of its own."""

@@ -29,8 +29,9 @@ def test_a_success_in_flight_at_close_ends_the_subscriptions_run_of_failures(
     def close_while_answering(received: Received) -> None:
         if "validation-token" in received.headers or closing:
             return
-        closing.append(threading.Thread(target=emu.close))
-        closing[0].start()
+        closer = threading.Thread(target=emu.close)
+        closer.start()  # before the test's thread, polling for it, can join it
+        closing.append(closer)
         deadline = time.monotonic() + 5
         while not emu.closed and time.monotonic() < deadline:
             time.sleep(0.005)  # real-time ok: the 200 goes out once close() has begun
