@@ -2,7 +2,8 @@
 
 An inbound STOP, UNSUBSCRIBE, QUIT, CANCEL or END opts the pair out (source
 ``Recipient``); START, SUBSCRIBE, RESUME, CONTINUE or UNSTOP opts it back in.
-The keyword is the whole message, ASCII letters in any case, surrounding space ignored.
+The keyword is the whole message, ASCII letters in any case, surrounding ASCII space
+ignored.
 ``bulk-assign`` records use source ``Account``.
 """
 
@@ -34,7 +35,7 @@ _NONE: frozenset[str] = frozenset()
 
 def keyword_status(text: str) -> str | None:
     """``"OptOut"``/``"OptIn"`` when ``text`` is an opt keyword, else None."""
-    word = text.strip()
+    word = text.strip(" \t\r\n\f\v")  # ASCII spaces: "\u3000stop" is no keyword either
     if not word.isascii():  # "ſtop", "quıt", "ﬆop" upper-case to keywords; no handset's are
         return None
     word = word.upper()

@@ -29,7 +29,15 @@ def test_stop_words_opt_the_pair_out(rc: RC, word: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "word", ["\u017ftop", "quit".replace("i", "\u0131"), "\ufb06op", "\uff33TOP"]
+    "word",
+    [
+        "\u017ftop",
+        "quit".replace("i", "\u0131"),
+        "\ufb06op",
+        "\uff33TOP",
+        "\u3000STOP",  # an ideographic space: not the "surrounding spaces" ignored
+        "STOP\u00a0",
+    ],
 )
 def test_non_ascii_look_alikes_are_no_keywords(rc: RC, word: str) -> None:
     """str.upper() turns "ſtop" (long s), "quıt" (dotless i) and "ﬆop" (ligature) into
