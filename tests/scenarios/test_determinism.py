@@ -189,3 +189,47 @@ def test_a_sendbulk_row_refused_for_credit_does_not_move_later_fates() -> None:
     alone = fates(refused=0)
     assert set(alone) == {"DeliveredToTerminal", "AbsentSubscriber"}
     assert fates(refused=3) == alone
+
+
+@pytest.mark.parametrize("provider", ["fonedynamics", "sendbulk"])
+def test_a_request_failing_after_its_draws_gives_them_back(
+    provider: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch whose storing fails (a full disk under --db) sent no message: its draws
+    are not used up, and the retry gets the fates the batch alone would have had."""
+    numbers = [f"25471234{i:04d}" for i in range(20)]
+    if provider == "fonedynamics":
+        path, auth = "/v2/Properties/P1/BatchMessages", ("AC1", "tok")
+        body: dict = {
+            "Messages": [{"To": f"+{n}", "From": "+61412345678", "Text": "t"} for n in numbers]
+        }
+    else:
+        path, auth = "/api/services/sendbulk", None
+        item = {"partnerID": "1", "apikey": "k", "shortcode": "SHOP", "message": "t"}
+        body = {"count": 20, "smslist": [{**item, "mobile": n} for n in numbers]}
+
+    def fates(failed_first: bool) -> list[str]:
+        emu = Emulator(WEIGHTED)
+        with emu.client() as client:
+            if auth:
+                client.auth = auth
+            if failed_first:
+                stored = emu.add_batch
+
+                def full_disk(*args: object, **kwargs: object) -> None:
+                    monkeypatch.setattr(emu, "add_batch", stored)
+                    raise OSError("database or disk is full")
+
+                monkeypatch.setattr(emu, "add_batch", full_disk)
+                failed = client.post(path, json=body)
+                if provider == "fonedynamics":
+                    assert failed.status_code == 500
+                else:  # the gateway's own "Failed. System error", at HTTP 200
+                    assert failed.json()["response-code"] == 1007
+            assert client.post(path, json=body).status_code == 200
+        emu.advance("1h")
+        return [m["status"] for m in emu.messages(provider=provider)]
+
+    alone = fates(failed_first=False)
+    assert set(alone) == {"delivered", "failed"}
+    assert fates(failed_first=True) == alone

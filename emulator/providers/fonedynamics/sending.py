@@ -72,7 +72,7 @@ def submit(
     # A request's leases, messages and receipts are saved together (one commit on
     # SQLite), and no other thread's lease to the same recipient (or a reset) falls in
     # between; a receipt due at once goes out after.
-    with emu.webhooks.held(), emu.transaction():
+    with emu.webhooks.held(), emu.transaction(), emu.engine.tentative():
         now = emu.time()
         results: list[Message | ItemError] = []
         stored: list[Message] = []  # accepted and scenario-rejected, in input order

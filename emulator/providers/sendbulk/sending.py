@@ -224,7 +224,7 @@ def submit(
     # The charge, the messages it paid for, their ids and callbacks are saved together
     # (one commit on SQLite), and no other thread's charge (or a reset) falls in
     # between; a callback due at once goes out after.
-    with emu.webhooks.held(), emu.transaction():
+    with emu.webhooks.held(), emu.transaction(), emu.engine.tentative():
         batch_id = f"sendbulk-b{emu.ids.next('sendbulk.batch')}"
         start_balance = get_balance(emu, config, account)
         checked, size, balance = _check(emu, account, shortcode, endpoint, items, start_balance)
