@@ -45,8 +45,16 @@ def _parser() -> argparse.ArgumentParser:
         "--clock",
         choices=("real", "virtual"),
         default="real",
-        help="real: time passes; virtual: starts at 2026-01-01T00:00:00Z and moves only when"
+        help="real: time passes; virtual: starts at --start and moves only when"
         " told (POST /_emulator/clock; a reset puts it back) (default: real)",
+    )
+    serve.add_argument(
+        "--start",
+        type=_start,
+        default=None,
+        help="where a virtual clock starts, and where a reset puts it back: an ISO 8601"
+        " time (2026-11-26T09:00:00Z), epoch seconds, or 'now' (the wall clock at start-up)"
+        " (default: 2026-01-01T00:00:00Z)",
     )
     serve.add_argument(
         "--seed",
@@ -74,6 +82,25 @@ def _seed(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be an integer, not {text!r}") from None
 
 
+def _start(text: str) -> float:
+    """``--start``: a moment a virtual clock can hold, as ``Emulator(start=...)`` takes it."""
+    import time
+
+    from .core.clock import VirtualClock, to_timestamp
+
+    try:
+        if text.strip().lower() == "now":
+            moment = time.time()
+        else:
+            try:
+                moment = float(text)  # epoch seconds
+            except ValueError:
+                moment = to_timestamp(text)
+        return VirtualClock(moment).time()  # refused as the clock refuses it
+    except (ValueError, OverflowError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _fail(message: str) -> int:
     print(f"sms-emulator: error: {message}", file=sys.stderr)
     return 2
@@ -94,6 +121,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         return _fail(f"--port {args.port} is not a TCP port")
+    if args.start is not None and args.clock != "virtual":
+        return _fail("--start needs --clock virtual (a real clock is the wall clock)")
     if not args.host.strip():  # `--host "$UNSET"`: the system would take it as every interface
         return _fail("--host is empty (give 0.0.0.0 or :: to listen on every interface)")
     # From here a SIGTERM or Ctrl-C is a normal exit, the store closed either way:
@@ -120,7 +149,13 @@ def _serve(args: argparse.Namespace) -> int:
     served = False
     try:
         try:
-            emu = Emulator(scenario=args.scenario, clock=args.clock, seed=args.seed, db=args.db)
+            emu = Emulator(
+                scenario=args.scenario,
+                clock=args.clock,
+                seed=args.seed,
+                db=args.db,
+                start=args.start,
+            )
         except ScenarioError as exc:
             return _fail(f"--scenario: {exc}")
         except (SchemaVersionError, FileInUse) as exc:  # its message starts with the path

@@ -133,6 +133,9 @@ def start(started: list[Server], *args: str) -> Server:
     return server
 
 
+start_server = start
+
+
 # one error line, exit code 2
 
 
@@ -147,6 +150,10 @@ def start(started: list[Server], *args: str) -> Server:
         (["serve", "--host", " "], "--host"),
         (["serve", "--clock", "fast"], "--clock"),
         (["serve", "--seed", "x"], "--seed"),
+        (["serve", "--clock", "virtual", "--start", "soon"], "--start"),
+        (["serve", "--clock", "virtual", "--start", "nan"], "--start"),
+        (["serve", "--clock", "virtual", "--start", "10000-01-01T00:00:00Z"], "--start"),
+        (["serve", "--start", "now"], "--clock virtual"),
         (["serve", "--seed", "99999999999999999999"], "more than 64 bits"),
         (["serve", "extra"], "extra"),
         ([], "command"),
@@ -283,8 +290,38 @@ def test_serve_help_gives_each_default() -> None:
         "(default: in memory)",
         "(default: real)",
         "(default: the scenario's, else 0)",
+        "(default: 2026-01-01T00:00:00Z)",
     ):
         assert default in text
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        ("2026-11-26T09:00:00Z", "2026-11-26T09:00:00.000000Z"),
+        ("1795683600", "2026-11-26T09:00:00.000000Z"),  # epoch seconds
+    ],
+)
+def test_serve_start_sets_where_the_virtual_clock_starts_and_resets_to(
+    serve: list[Server], start: str, expected: str
+) -> None:
+    """A client driving the standalone server over HTTP only (another language's test
+    suite) has no ``sms_clock`` marker: ``--start`` puts the virtual clock where the
+    code under test, reading the wall clock, expects it, and a reset goes back there."""
+    server = start_server(serve, "--clock", "virtual", "--start", start)
+    assert httpx.get(f"{server.url}/_emulator/clock").json()["now"] == expected
+    moved = httpx.post(f"{server.url}/_emulator/clock", json={"advance": "1h"})
+    assert moved.json()["now"] != expected
+    httpx.post(f"{server.url}/_emulator/reset")
+    assert httpx.get(f"{server.url}/_emulator/clock").json()["now"] == expected
+
+
+def test_serve_start_now_is_the_wall_clock(serve: list[Server]) -> None:
+    before = time.time()
+    server = start_server(serve, "--clock", "virtual", "--start", "now")
+    clock = httpx.get(f"{server.url}/_emulator/clock").json()
+    assert before - 1 <= clock["timestamp"] <= time.time()
+    assert clock["kind"] == "virtual"
 
 
 def test_sigint_also_stops_cleanly(serve: list[Server]) -> None:
