@@ -97,7 +97,13 @@ def parse_duration(value: str | int | float) -> float:
 def _checked(target: float) -> float:
     """``target`` if a clock can show it (a datetime exists for it), else ``ValueError``."""
     if not _MIN_TIMESTAMP <= target <= MAX_TIMESTAMP:
-        raise ValueError("the clock must stay between the years 1 and 9999")
+        # JavaScript's Date.now() is in milliseconds: say so rather than only "too far"
+        hint = (
+            f" (epoch milliseconds? in seconds that is {target / 1000:.3f})"
+            if MAX_TIMESTAMP < target <= MAX_TIMESTAMP * 1000
+            else ""
+        )
+        raise ValueError(f"the clock must stay between the years 1 and 9999{hint}")
     return target
 
 

@@ -282,6 +282,14 @@ def test_clock_bad_input_is_400_and_leaves_the_clock(client: httpx.Client, body:
     assert client.get("/_emulator/clock").json()["now"] == "2026-01-01T00:00:00.000000Z"
 
 
+def test_a_clock_set_in_epoch_milliseconds_is_named_so(client: httpx.Client) -> None:
+    """JavaScript's ``Date.now()`` is in milliseconds: the refusal says what was meant."""
+    error = assert_error(client.post("/_emulator/clock", json={"set": 1795683600000}))["error"]
+    assert error.endswith("(epoch milliseconds? in seconds that is 1795683600.000)")
+    far = assert_error(client.post("/_emulator/clock", json={"set": 1e300}))["error"]
+    assert "milliseconds" not in far
+
+
 def test_clock_without_a_duration_says_it_is_missing(emu: Emulator, client: httpx.Client) -> None:
     for body in ({"advance": None}, {"seconds": None}, {"set": None}):
         error = assert_error(client.post("/_emulator/clock", json=body))["error"]
