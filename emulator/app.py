@@ -287,8 +287,13 @@ class EmulatorApp:
         error: str | None = None
         try:
             await app(scope, receive_and_keep, send_and_keep)
-        except DropConnection:
+        except DropConnection as exc:
             error = "connection dropped"
+            unsent = exc.unsent
+            if unsent is not None and status is None:  # processed, its answer never sent
+                error = "connection dropped after the request was processed: answer not sent"
+                status, response_headers = unsent.status_code, list(unsent.raw_headers)
+                response_body = bytes(getattr(unsent, "body", b""))[:BODY_LIMIT]
             if not await _dropped(send):
                 raise
         finally:

@@ -54,8 +54,11 @@ class DropConnection(httpx.RemoteProtocolError):
     ``httpx.RemoteProtocolError`` a real dropped connection gives.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, unsent: Response | None = None) -> None:
         super().__init__("Server disconnected without sending a response.")
+        #: The answer the request had when the connection was dropped instead (a
+        #: ``drop: after`` fault): the journal keeps it, for a test to see what was done.
+        self.unsent = unsent
 
 
 def _default_status_name(message: Message, now: float) -> str:
@@ -160,7 +163,7 @@ def spoil(respond: dict[str, Any], response: Response) -> Response:
     not JSON, even to a lenient parser.
     """
     if respond.get("drop") == "after":
-        raise DropConnection()
+        raise DropConnection(response)
     if not (respond.get("truncate") or respond.get("malformed")):
         return response
     body = getattr(response, "body", None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from starlette.exceptions import HTTPException
@@ -138,6 +140,22 @@ def test_a_dropped_provider_request_gets_no_answer_through_the_emulator() -> Non
     emu = Emulator({"faults": [{"first": 1, "respond": {"drop": "after"}}]})
     with emu.client() as http, pytest.raises(httpx.RemoteProtocolError):
         http.post("/api/services/sendbulk", json={"count": 0, "smslist": []})
+
+
+def test_a_request_dropped_after_processing_keeps_its_unsent_answer_in_the_journal() -> None:
+    """A retry or idempotency test needs to see what the dropped request did: the
+    journal keeps the answer it would have had, and says it was not sent."""
+    emu = Emulator({"faults": [{"first": 1, "respond": {"drop": "after"}}]})
+    item = {"partnerID": "1", "apikey": "k", "shortcode": "SHOP", "message": "hi"}
+    body = {"count": 1, "smslist": [{**item, "mobile": "254712345678"}]}
+    with emu.client() as http, pytest.raises(httpx.RemoteProtocolError):
+        http.post("/api/services/sendbulk", json=body)
+    [entry] = [e for e in emu.journal.entries() if e["path"] == "/api/services/sendbulk"]
+    assert entry["error"].endswith("answer not sent")
+    assert entry["status"] == 200
+    [row] = json.loads(entry["response_body"])["responses"]
+    [message] = emu.messages(provider="sendbulk")
+    assert f"sendbulk-{row['messageid']}" == message["id"]
 
 
 def test_read_body_reads_once_and_refuses_over_the_limit(client: httpx.Client) -> None:
