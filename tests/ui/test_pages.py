@@ -608,3 +608,27 @@ def test_the_request_journal_pages_back_and_forth(client: httpx.Client) -> None:
     assert [int(i) for i in re.findall(r'<tr id="req-(\d+)"', middle)] == pages[1]
     assert 'rel="prev"' not in middle  # the page above it is the newest: "Newest" leads there
     assert ">Newest<" in middle
+
+
+def test_a_request_dropped_after_processing_shows_its_status_as_not_sent() -> None:
+    """A ``drop: after`` fault's journal entry keeps the status the client never got:
+    the journal pages and the message's timeline must not show it as a plain 200."""
+    emu = Emulator({"faults": [{"first": 1, "respond": {"drop": "after"}}]})
+    item = {"partnerID": "1", "apikey": "k", "shortcode": "SHOP", "message": "hi"}
+    body = {"count": 1, "smslist": [{**item, "mobile": "254712345678"}]}
+    with emu.client() as client:
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.post("/api/services/sendbulk", json=body)
+        [message] = emu.messages(provider="sendbulk")
+        [entry] = client.get("/_emulator/requests").json()["requests"]
+        assert entry["status"] == 200
+        for path in (
+            f"{UI}/requests",
+            f"{UI}/requests/{entry['id']}",
+            f"{UI}/messages/{message['id']}",
+        ):
+            page = client.get(path).text
+            assert 'class="badge http-2xx"' not in page, path
+            assert "200 not sent" in page, path
+            assert "answer not sent</span>" in page, path
+        assert "Response 200 (not sent" in client.get(f"{UI}/requests/{entry['id']}").text
