@@ -92,8 +92,8 @@ def _start(text: str) -> float:
         if text.strip().lower() == "now":
             moment = time.time()
         else:
-            try:
-                moment = float(text)  # epoch seconds
+            try:  # epoch seconds, in ASCII (float() also takes other scripts' digits)
+                moment = float(text) if text.isascii() else to_timestamp(text)
             except ValueError:
                 moment = to_timestamp(text)
         return VirtualClock(moment).time()  # refused as the clock refuses it

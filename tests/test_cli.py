@@ -152,6 +152,7 @@ start_server = start
         (["serve", "--seed", "x"], "--seed"),
         (["serve", "--clock", "virtual", "--start", "soon"], "--start"),
         (["serve", "--clock", "virtual", "--start", "nan"], "--start"),
+        (["serve", "--clock", "virtual", "--start", "\u0661\u0667\u0669\u0665"], "--start"),
         (["serve", "--clock", "virtual", "--start", "10000-01-01T00:00:00Z"], "--start"),
         (["serve", "--start", "now"], "--clock virtual"),
         (["serve", "--seed", "99999999999999999999"], "more than 64 bits"),

@@ -94,13 +94,17 @@ def parse_duration(value: str | int | float) -> float:
     return seconds
 
 
-def _checked(target: float) -> float:
-    """``target`` if a clock can show it (a datetime exists for it), else ``ValueError``."""
+def _checked(target: float, *, given: bool = False) -> float:
+    """``target`` if a clock can show it (a datetime exists for it), else ``ValueError``.
+
+    ``given``: the moment was given as it is (a start, a ``set``), not reached by
+    advancing, so one too far may be epoch milliseconds, and the error says so.
+    """
     if not _MIN_TIMESTAMP <= target <= MAX_TIMESTAMP:
         # JavaScript's Date.now() is in milliseconds: say so rather than only "too far"
         hint = (
             f" (epoch milliseconds? in seconds that is {target / 1000:.3f})"
-            if MAX_TIMESTAMP < target <= MAX_TIMESTAMP * 1000
+            if given and MAX_TIMESTAMP < target <= MAX_TIMESTAMP * 1000
             else ""
         )
         raise ValueError(f"the clock must stay between the years 1 and 9999{hint}")
@@ -179,7 +183,7 @@ class VirtualClock:
 
     def __init__(self, start: datetime | str | float | None = None) -> None:
         start = start if start is not None else DEFAULT_VIRTUAL_START
-        self._set_micros(_micros(_checked(to_timestamp(start))))
+        self._set_micros(_micros(_checked(to_timestamp(start), given=True)))
         self._lock = threading.Lock()
 
     def _set_micros(self, micros: int) -> None:
@@ -198,7 +202,7 @@ class VirtualClock:
             return self._now
 
     def set(self, moment: datetime | str | float) -> float:
-        target = _micros(_checked(to_timestamp(moment)))
+        target = _micros(_checked(to_timestamp(moment), given=True))
         with self._lock:
             if target < self._micros:
                 raise ValueError("the clock cannot go backwards")
@@ -235,7 +239,7 @@ class RealClock:
             self._offset = 0
 
     def set(self, moment: datetime | str | float) -> float:
-        target = _micros(_checked(to_timestamp(moment)))
+        target = _micros(_checked(to_timestamp(moment), given=True))
         with self._lock:
             now = self._now_micros()
             if target < now:

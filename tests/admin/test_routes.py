@@ -288,6 +288,8 @@ def test_a_clock_set_in_epoch_milliseconds_is_named_so(client: httpx.Client) -> 
     assert error.endswith("(epoch milliseconds? in seconds that is 1795683600.000)")
     far = assert_error(client.post("/_emulator/clock", json={"set": 1e300}))["error"]
     assert "milliseconds" not in far
+    ahead = assert_error(client.post("/_emulator/clock", json={"seconds": 2.6e11}))["error"]
+    assert "milliseconds" not in ahead  # an advance is no moment that was given
 
 
 def test_clock_without_a_duration_says_it_is_missing(emu: Emulator, client: httpx.Client) -> None:
