@@ -172,8 +172,9 @@ def _require(form: dict[str, str], name: str) -> str:
 def authorization_redirect(emu: Emulator, params: Any) -> str:
     """Where ``GET /restapi/oauth/authorize`` sends the browser: back to ``redirect_uri``
     with a ``code`` (and the ``state`` given), as if the user had signed in and agreed
-    at once; an unsupported ``response_type`` goes back as RFC 6749's error instead.
-    The code logs in at ``/oauth/token`` as any code does."""
+    at once; an unsupported ``response_type`` goes back as RFC 6749's error instead (in
+    the fragment for ``token``, the implicit grant, whose answers a browser app reads
+    there). The code logs in at ``/oauth/token`` as any code does."""
     for name in ("response_type", "client_id", "redirect_uri"):
         _require(params, name)
     redirect = params["redirect_uri"]
@@ -196,6 +197,8 @@ def authorization_redirect(emu: Emulator, params: Any) -> str:
     if "#" in redirect:
         redirect, fragment = redirect.split("#", 1)
         fragment = "#" + fragment
+    if params["response_type"] == "token":  # RFC 6749 4.2.2.1: the implicit grant's error
+        return f"{redirect}#{urlencode(answer)}"
     joiner = "&" if "?" in redirect else "?"
     return f"{redirect}{joiner}{urlencode(answer)}{fragment}"
 

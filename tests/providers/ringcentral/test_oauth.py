@@ -805,15 +805,29 @@ def test_authorize_without_what_it_needs_is_an_oauth_error(
     assert body["errors"][0]["parameterName"] == parameter
 
 
+@pytest.mark.parametrize(
+    ("response_type", "location"),
+    [
+        # the implicit grant's answers, errors too, come in the fragment (RFC 6749
+        # 4.2.2.1), where a browser app (the JS SDK's parseLoginRedirect) reads them
+        ("token", "http://x/cb?a=1#error=unsupported_response_type&state=s"),
+        ("id_token", "http://x/cb?a=1&error=unsupported_response_type&state=s"),
+    ],
+)
 def test_authorize_for_another_response_type_redirects_with_the_rfc_error(
-    sms_emulator: Emulator,
+    sms_emulator: Emulator, response_type: str, location: str
 ) -> None:
     response = sms_emulator.client().get(
         AUTHORIZE,
-        params={"response_type": "token", "client_id": "id", "redirect_uri": "http://x/cb"},
+        params={
+            "response_type": response_type,
+            "client_id": "id",
+            "redirect_uri": "http://x/cb?a=1",
+            "state": "s",
+        },
     )
     assert response.status_code == 302
-    assert response.headers["location"] == "http://x/cb?error=unsupported_response_type"
+    assert response.headers["location"] == location
 
 
 @pytest.mark.parametrize(
