@@ -178,7 +178,9 @@ def authorization_redirect(emu: Emulator, params: Any) -> str:
     for name in ("response_type", "client_id", "redirect_uri"):
         _require(params, name)
     redirect = params["redirect_uri"]
-    if not redirect.lower().startswith(("http://", "https://")) or _CONTROL.search(redirect):
+    # RFC 6749 3.1.2: a redirection endpoint "MUST NOT include a fragment component"
+    bad = "#" in redirect or _CONTROL.search(redirect)
+    if not redirect.lower().startswith(("http://", "https://")) or bad:
         raise OAuthError(
             "invalid_request",
             "OAU-250",
@@ -193,14 +195,10 @@ def authorization_redirect(emu: Emulator, params: Any) -> str:
         answer = {"error": "unsupported_response_type"}
     if params.get("state") is not None:
         answer["state"] = params["state"]
-    fragment = ""
-    if "#" in redirect:
-        redirect, fragment = redirect.split("#", 1)
-        fragment = "#" + fragment
     if params["response_type"] == "token":  # RFC 6749 4.2.2.1: the implicit grant's error
         return f"{redirect}#{urlencode(answer)}"
     joiner = "&" if "?" in redirect else "?"
-    return f"{redirect}{joiner}{urlencode(answer)}{fragment}"
+    return f"{redirect}{joiner}{urlencode(answer)}"
 
 
 def _bad_credentials() -> OAuthError:

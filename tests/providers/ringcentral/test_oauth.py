@@ -793,6 +793,11 @@ def test_authorize_sends_the_browser_back_with_a_code_that_logs_in(
         ({"response_type": "code", "redirect_uri": "http://x/cb"}, "client_id"),
         ({"response_type": "code", "client_id": "id"}, "redirect_uri"),
         ({"response_type": "code", "client_id": "id", "redirect_uri": "cb"}, "redirect_uri"),
+        # RFC 6749 3.1.2: a redirection endpoint "MUST NOT include a fragment component"
+        (
+            {"response_type": "code", "client_id": "id", "redirect_uri": "http://x/#a"},
+            "redirect_uri",
+        ),
     ],
 )
 def test_authorize_without_what_it_needs_is_an_oauth_error(
@@ -859,7 +864,7 @@ def test_authorize_percent_encodes_what_a_location_header_cannot_carry(
         params={
             "response_type": "code",
             "client_id": "id",
-            "redirect_uri": "https://app.example/ré tour/😀?a=%2F&b=ü#top",
+            "redirect_uri": "https://app.example/ré tour/😀?a=%2F&b=ü",
             "state": "ß",
         },
     )
@@ -869,5 +874,5 @@ def test_authorize_percent_encodes_what_a_location_header_cannot_carry(
     assert location.startswith(
         "https://app.example/r%C3%A9%20tour/%F0%9F%98%80?a=%2F&b=%C3%BC&code="
     )
-    assert location.endswith("&state=%C3%9F#top")
+    assert location.endswith("&state=%C3%9F")
     assert httpx.URL(location).params["b"] == "ü"
