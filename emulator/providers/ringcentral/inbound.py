@@ -21,7 +21,7 @@ from ...core.phone import is_possible_e164
 from .auth import DEFAULT_ACCOUNT_ID
 from .batches import cost_per_segment, new_message_ids
 from .notifications import notify_inbound, notify_opt_out
-from .numbers import declared_number
+from .numbers import declared_by_account
 from .optouts import keyword_status, set_status
 from .wire import parse_number
 
@@ -35,18 +35,14 @@ PROVIDER = "ringcentral"
 
 def tenant_for_number(emu: Emulator, number: str) -> str:
     """The account id an A2P number belongs to (``ValueError``: no account's)."""
-    entries = emu.scenario.provider_accounts(PROVIDER) or []
-    numbers: dict[str, set[str]] = {}  # account id -> the numbers its entries declare
-    for entry in entries:
-        declared = numbers.setdefault(str(entry.get("account_id", DEFAULT_ACCOUNT_ID)), set())
-        declared.update(declared_number(n) for n in entry.get("numbers") or [])
-    for account_id, declared in numbers.items():
+    by_account = declared_by_account(emu)
+    for account_id, declared in by_account.items():
         if number in declared:
             return account_id
-    for account_id, declared in numbers.items():
+    for account_id, declared in by_account.items():
         if not declared:  # sends from any number: this one's too
             return account_id
-    if entries:
+    if by_account:
         raise ValueError(
             f"ringcentral: 'to' {number} is no number of a declared account (their"
             " scenario numbers): nothing could have received it"

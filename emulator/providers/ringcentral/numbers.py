@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_NUMBERS",
     "account_numbers",
+    "declared_by_account",
     "declared_number",
     "numbers_by_owner",
     "phone_number_list",
@@ -55,19 +56,25 @@ def account_numbers(emu: Emulator, principal: Principal) -> list[str]:
     return list(numbers_by_owner(emu, principal))
 
 
+def declared_by_account(emu: Emulator) -> dict[str, frozenset[str]]:
+    """Each declared account's id, in order, with the numbers its entries declare (an
+    account is one whichever of its entries, apps, lists them; none: it sends from any)."""
+    declared: dict[str, set[str]] = {}
+    for entry in emu.scenario.provider_accounts("ringcentral") or []:
+        numbers = declared.setdefault(str(entry.get("account_id", DEFAULT_ACCOUNT_ID)), set())
+        numbers.update(declared_number(n) for n in entry.get("numbers") or [])
+    return {account_id: frozenset(numbers) for account_id, numbers in declared.items()}
+
+
 def sender_numbers(emu: Emulator, principal: Principal) -> frozenset[str] | None:
     """The numbers the caller's account may send a batch from: its declared ``numbers``
     (None when it declares none: any number may send)."""
-    declared = numbers_by_owner(emu, principal, default=False)
-    return frozenset(declared) if declared else None
+    return declared_by_account(emu).get(principal.account_id) or None
 
 
-def numbers_by_owner(
-    emu: Emulator, principal: Principal, *, default: bool = True
-) -> dict[str, str]:
+def numbers_by_owner(emu: Emulator, principal: Principal) -> dict[str, str]:
     """The caller's account's numbers, in order, each with the ``owner_id`` (extension)
-    of the scenario entry that declared it first; the default ones are the caller's
-    (none without ``default``)."""
+    of the scenario entry that declared it first; the default ones are the caller's."""
     declared: dict[str, str] = {}
     for account in emu.scenario.provider_accounts("ringcentral") or []:
         if str(account.get("account_id", DEFAULT_ACCOUNT_ID)) != principal.account_id:
@@ -75,9 +82,7 @@ def numbers_by_owner(
         owner = str(account.get("owner_id", DEFAULT_OWNER_ID))
         for number in account.get("numbers") or []:
             declared.setdefault(declared_number(number), owner)
-    if declared or not default:
-        return declared
-    return dict.fromkeys(DEFAULT_NUMBERS, principal.owner_id)
+    return declared or dict.fromkeys(DEFAULT_NUMBERS, principal.owner_id)
 
 
 def _record(index: int, number: str, base: str) -> dict[str, Any]:
