@@ -62,7 +62,11 @@ class Item(msgspec.Struct, gc=False):
 
 #: One item after every check: (item, row code, neutral recipient, networkid,
 #: send time, text, segment info, the scenario's decision).
-_Checked = tuple[Item, int, str, int | None, float | None, str, SegmentInfo, Decision | None]
+#: An item, its code, number, network, send time, text, segments, decision, and the
+#: 1004 row's own text when the balance left was short of its segments.
+_Checked = tuple[
+    Item, int, str, int | None, float | None, str, SegmentInfo, Decision | None, str | None
+]
 
 
 def _route(number: Number) -> tuple[int, str, int | None]:
@@ -205,7 +209,13 @@ def _check(
                 else:
                     balance -= info.segments
                     accepted += 1
-        checked.append((item, code, to, networkid, send_at, message_text, info, decision))
+        # a 1004 a scenario's error_code forced keeps the code table's text, unless short too
+        low = (
+            _low_credit(balance, info.segments)
+            if code == 1004 and balance < info.segments
+            else None
+        )
+        checked.append((item, code, to, networkid, send_at, message_text, info, decision, low))
     return checked, accepted, balance
 
 
@@ -240,15 +250,19 @@ def submit(
         rejected: list[dict[str, Any]] = []
         planned: Decision | None = None  # the plan of the last decision, reused while it repeats
         plan: Plan | None = None
-        remaining = start_balance  # the balance as each item was charged, for 1004 rows
 
-        for index, (item, code, to, networkid, send_at, message_text, info, decision) in enumerate(
-            checked
-        ):
+        for index, (
+            item,
+            code,
+            to,
+            networkid,
+            send_at,
+            message_text,
+            info,
+            decision,
+            low,
+        ) in enumerate(checked):
             if code != 200:
-                # a 1004 a scenario's error_code forced keeps the code table's text
-                short = code == 1004 and remaining < info.segments
-                low = _low_credit(remaining, info.segments) if short else None
                 rows.append(writer.failure(code, item.mobile, item.clientsmsid, low))
                 extra: dict[str, Any] = {"endpoint": endpoint}
                 if low is not None:  # the row's own text, kept for the admin API's record
@@ -276,7 +290,6 @@ def submit(
             if decision is not planned:
                 assert decision is not None  # accepted items were decided
                 planned, plan = decision, emu.plan(decision.outcome, decision.error_code)
-            remaining -= info.segments
             messageid = str(next_messageid)
             next_messageid += 1
             # Batch.dispatch_time(len(accepted)), spelled out (the batch is built below).
