@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from .._version import __version__
 from ..core.lone_surrogates import decode_allowing_lone_surrogates
+from ..core.webhooks import WAIT_LIMIT
 from ..emulator import EmulatorClosed, iso
 from ..providers.base import DropConnection
 from ..scenario.loader import ScenarioError, load_scenario_body
@@ -57,6 +58,15 @@ async def _body_json(request: Request) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise AdminError("request body must be a JSON object")
     return data
+
+
+def _flag(request: Request, name: str, **extra: Any) -> bool:
+    """A ``?name=true|false`` query parameter (``1``/``0`` too; absent: false).  Anything
+    else is refused: read as false, a typo or a bare ``?name`` would go unnoticed."""
+    flag = request.query_params.get(name, "false").lower()
+    if flag not in ("0", "1", "false", "true"):
+        raise AdminError(f"{name} must be true or false, not {flag!r}", **extra)
+    return flag in ("1", "true")
 
 
 #: The admin API's endpoints, as ``GET /_emulator/`` lists them.
@@ -113,8 +123,17 @@ def build_admin_app(emu: Emulator) -> Starlette:
     def clock_state() -> dict[str, Any]:
         return {"now": iso(emu.time()), "timestamp": emu.time(), "kind": emu.clock.kind}
 
+    async def sent_if_asked(wait: bool, answer: dict[str, Any]) -> dict[str, Any]:
+        """With ``wait`` (``?wait=true``), wait for the webhooks due now to be attempted
+        (a live server's worker sends them); the answer says how many were still due
+        when the wait ended (0 unless ``WAIT_LIMIT`` ran out)."""
+        if wait:
+            answer["webhooks_due"] = await run_in_threadpool(emu.webhooks.wait_sent, WAIT_LIMIT)
+        return answer
+
     async def clock(request: Request) -> Response:
         if request.method == "POST":
+            wait = _flag(request, "wait")  # refused before the clock moves
             data = await _body_json(request)
             unknown = set(data) - {"advance", "seconds", "set"}
             if unknown or len(data) != 1 or None in data.values():
@@ -125,6 +144,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
                 await run_in_threadpool(_move_clock, data)
             except (ValueError, TypeError) as exc:
                 raise AdminError(str(exc)) from None
+            return _json(await sent_if_asked(wait, clock_state()))
         return _json(clock_state())
 
     def _move_clock(data: dict[str, Any]) -> None:
@@ -152,14 +172,8 @@ def build_admin_app(emu: Emulator) -> Starlette:
     async def scenario(request: Request) -> Response:
         if request.method == "PUT":
             raw = await request.body()
-            flag = request.query_params.get("temporary", "false").lower()
-            if flag not in ("0", "1", "false", "true"):
-                # read as false, a typo (or a bare ?temporary) would make one test's
-                # scenario the server's own
-                raise AdminError(
-                    f"temporary must be true or false, not {flag!r}", field=None, line=None
-                )
-            temporary = flag in ("1", "true")
+            # (a typo read as false would make one test's scenario the server's own)
+            temporary = _flag(request, "temporary", field=None, line=None)
             try:
                 # Off the event loop: a large document takes a while to parse, and the
                 # emulator goes on answering meanwhile.
@@ -176,6 +190,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
         return _json(scenario_state())
 
     async def inbound(request: Request) -> Response:
+        wait = _flag(request, "wait")  # refused before the message is taken
         data = await _body_json(request)
         missing = [
             k for k in ("provider", "from", "to", "text") if not isinstance(data.get(k), str)
@@ -188,7 +203,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
             )
         except ValueError as exc:
             raise AdminError(str(exc)) from None
-        return _json({"message": record}, status=201)
+        return _json(await sent_if_asked(wait, {"message": record}), status=201)
 
     def provider_param(request: Request) -> str | None:
         provider = request.query_params.get("provider") or None

@@ -4,7 +4,8 @@ Providers schedule a request for a moment in emulator time; it is sent once
 the clock reaches it.  In-process (``mode="sync"``) due webhooks go out when
 the clock is advanced (before ``advance()`` returns) or an event is due now;
 a live server runs a background worker instead (``mode="background"``), so
-neither its requests nor its admin calls ever wait on a receiver.  Failed
+its requests never wait on a receiver, nor its admin calls unless they ask to
+(``wait_sent``).  Failed
 attempts are retried with backoff and every attempt is recorded (the newest
 ``ATTEMPTS_KEPT`` are kept).  With a ``JobLog`` (the emulator's ``--db``
 store) every pending job is also written down until it is done, so it
@@ -40,10 +41,13 @@ __all__ = [
     "ADMIN_REFUSAL",
     "ATTEMPTS_KEPT",
     "RETRY_DELAYS",
+    "SENDING_GRACE",
+    "WAIT_LIMIT",
     "Deferral",
     "JobLog",
     "WebhookJob",
     "WebhookQueue",
+    "in_a_coroutine",
     "is_admin_url",
     "is_webhook_url",
 ]
@@ -56,6 +60,16 @@ RETRY_DELAYS = (5.0, 30.0, 120.0)
 #: Delivery attempts kept for inspection, the newest (as many as the request journal
 #: keeps requests): a server sending receipts for days must not grow without bound.
 ATTEMPTS_KEPT = 10_000
+
+#: Real seconds a wait for webhooks (``WebhookQueue.wait_sent``) lets an attempt that was
+#: already under way as it began go on before it stops waiting: its receiver may be
+#: the caller, waiting on the wait.
+SENDING_GRACE = 0.5
+
+#: Real seconds ``WebhookQueue.wait_sent`` is given by the admin API's ``?wait=true`` and
+#: a live or remote server's ``advance()``: a receiver that never answers holds each
+#: attempt for its timeout, and a wait must end.
+WAIT_LIMIT = 30.0
 
 
 def is_webhook_url(value: str) -> bool:
@@ -174,9 +188,16 @@ class WebhookQueue:
         self.virtual_clock = virtual_clock
         #: Jobs taken out of the heap and not yet attempted or put back, by ``id``.
         self._in_flight: dict[int, WebhookJob] = {}
+        #: Jobs being attempted, by ``id``: their due time, generation and the attempt's
+        #: serial number, until the outcome is told (``attempted``) and written down.
+        self._finishing: dict[int, tuple[float, int, int]] = {}
+        self._attempt_serial = itertools.count()
         self._heap: list[WebhookJob] = []
         self._order = itertools.count()
         self._lock = threading.Lock()
+        #: Told (under ``_lock``) whenever a job is done with: attempted and written
+        #: down, put back, or cleared (``wait_sent`` waits on it).
+        self._settled = threading.Condition(self._lock)
         self._send_lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._waker: threading.Thread | None = None
@@ -352,6 +373,7 @@ class WebhookQueue:
             self.attempts.clear()
             self.attempts_made = 0
             self._generation += 1
+            self._settled.notify_all()
 
     def notify(self) -> None:
         """Tell the queue the clock moved or work arrived.
@@ -362,7 +384,8 @@ class WebhookQueue:
         Waiting for it instead could wait for ever: it may be waiting for a
         receiver that called the emulator, which is what brought us here.
         In background mode the worker sends them, right after: an admin call
-        that moves the clock, or a server stopping, never waits on receivers.
+        that moves the clock, or a server stopping, does not wait on receivers
+        (unless it asks to: ``wait_sent``).
         """
         _mark_moved(self)  # in a deferred scope, its send() sends all that is due
         self._poke()
@@ -501,12 +524,19 @@ class WebhookQueue:
             if stop is not None and stop.is_set():
                 self._requeue(jobs[done:])
                 return done
-            retry = self._attempt(client, job)
+            with self._lock:
+                # until its outcome is told and written down (a retry changes its due)
+                self._finishing[id(job)] = (job.due, job.generation, next(self._attempt_serial))
             try:
+                retry = self._attempt(client, job)
                 self._write_down([job], [retry])
             except Exception:
                 self._requeue(jobs[done + 1 :])  # the store failed: the rest go back, unsent
                 raise
+            finally:
+                with self._lock:
+                    del self._finishing[id(job)]
+                    self._settled.notify_all()
         return len(jobs)
 
     def _requeue(self, jobs: list[WebhookJob]) -> None:
@@ -515,6 +545,65 @@ class WebhookQueue:
             for job in jobs:
                 if job.generation == self._generation:
                     self._push(job)
+            self._settled.notify_all()
+
+    def wait_sent(self, timeout: float) -> int:
+        """Wait until every job due now has been attempted and written down, retries
+        that come due meanwhile included (at most ``timeout`` real seconds); return how
+        many are still due then (0: none).
+
+        For a live server, whose worker sends them: in sync mode they went out before
+        the call that made them due returned (or a thread sending now sends them), so
+        there is nothing to wait for.  Nor is there when an attempt already under way
+        as the wait began is still going ``SENDING_GRACE`` later: its receiver may be
+        the caller (an auto-responder simulating a reply), which the attempt waits on;
+        the worker sends the rest after it, as a sending thread does in sync mode.
+        """
+        if self.mode == "sync":
+            return 0
+        started = time.monotonic()
+        deadline = started + timeout
+        with self._settled:
+            by = self._now()
+            under_way = self._attempts_under_way()
+            while self.mode != "sync" and self._due_by(by, first=True):
+                now = time.monotonic()
+                if now - started >= SENDING_GRACE and under_way & self._attempts_under_way():
+                    return 0
+                if now >= deadline:
+                    break
+                # Told of every job done; the short wait also sees the worker stop.
+                self._settled.wait(min(deadline - now, 0.1))
+            return self._due_by(by) if self.mode != "sync" else 0
+
+    def _attempts_under_way(self) -> set[int]:
+        """(Under ``_lock``.)  The serial numbers of the attempts being made now."""
+        return {serial for _, _, serial in self._finishing.values()}
+
+    def _due_by(self, by: float, *, first: bool = False) -> int:
+        """(Under ``_lock``.)  How many current jobs due by ``by`` are queued or being
+        sent; with ``first``, stop at the first (1 or 0)."""
+        current = self._generation
+        sending = [(key, j.due, j.generation) for key, j in self._in_flight.items()]
+        sending += [(key, due, generation) for key, (due, generation, _) in self._finishing.items()]
+        found: set[int] = set()
+        for key, due, generation in sending:
+            if due <= by and generation == current:
+                found.add(key)
+                if first:
+                    return 1
+        heap, stack = self._heap, [0] if self._heap else []
+        while stack:  # the heap's tree, pruned below a job due later than ``by``
+            i = stack.pop()
+            job = heap[i]
+            if job.due > by:
+                continue
+            if job.queued and job.generation == current:
+                found.add(id(job))
+                if first:
+                    return 1
+            stack.extend(c for c in (2 * i + 1, 2 * i + 2) if c < len(heap))
+        return len(found)
 
     def _drop_in_flight(self, jobs: Sequence[WebhookJob]) -> None:
         """(Under ``_lock``.)  ``jobs`` are no longer being sent."""
@@ -600,7 +689,7 @@ class WebhookQueue:
                 False,
                 str(exc) if isinstance(exc, _NotSent) else f"{type(exc).__name__}: {exc}",
             )
-            if isinstance(exc, httpx.TimeoutException) and _in_a_coroutine():
+            if isinstance(exc, httpx.TimeoutException) and in_a_coroutine():
                 self.timed_out_in_a_coroutine = job.url  # refused is not the loop's doing
         job.attempt += 1
         record = {
@@ -665,7 +754,9 @@ class WebhookQueue:
         if self._worker is not None:
             self._worker.join(timeout=longest + 1)
         self._worker = None
-        self.mode = "sync"
+        with self._lock:
+            self.mode = "sync"
+            self._settled.notify_all()  # a wait_sent() has no worker to wait for now
         self._arm()  # what the worker left, as time passes (a live server stopped)
 
     def close(self) -> None:
@@ -821,7 +912,7 @@ class Deferral:
 _DEFERRAL: ContextVar[Deferral | None] = ContextVar("sms_emulator_deferral", default=None)
 
 
-def _in_a_coroutine() -> bool:
+def in_a_coroutine() -> bool:
     """Whether this thread runs a coroutine of an event loop (which waits on us now); not
     a loop merely running here without one (Playwright's sync API keeps one)."""
     try:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -32,6 +33,7 @@ import httpx
 
 from ..core import http
 from ..core.phone import same_number
+from ..core.webhooks import WAIT_LIMIT, in_a_coroutine
 from ..emulator import Emulator
 
 __all__ = [
@@ -244,6 +246,24 @@ class SocketClients:
 
 class InProcessEmulator(MessageHelpers, Emulator):
     """The ``sms_emulator`` fixture's emulator: an ``Emulator`` plus the helpers."""
+
+
+def may_wait_for_webhooks() -> bool:
+    """Whether a live or remote server's ``advance()``/``inbound()`` waits for the webhooks
+    it made due: not from a coroutine, whose event loop may serve the receiver."""
+    return not in_a_coroutine()
+
+
+def warn_if_still_due(due: int) -> None:
+    """Warn when such a wait ran out (``WAIT_LIMIT``) with webhooks still due."""
+    if due:
+        warnings.warn(
+            f"{due} webhook(s) still due after waiting {WAIT_LIMIT:g} s for them: a receiver"
+            " that does not answer holds each attempt for its timeout (see"
+            " webhook_report() for the attempts)",
+            RuntimeWarning,
+            stacklevel=4,  # this, the server's wait, its advance() or inbound(): their caller
+        )
 
 
 def _poll(

@@ -24,9 +24,10 @@ import httpx
 
 from ..core import http
 from ..core.clock import to_datetime
+from ..core.webhooks import WAIT_LIMIT
 from ..scenario.loader import is_file, shipped_scenarios
 from ..scenario.schema import Scenario
-from .helpers import MessageHelpers, SocketClients
+from .helpers import MessageHelpers, SocketClients, may_wait_for_webhooks, warn_if_still_due
 
 __all__ = ["RemoteEmulator", "RemoteEmulatorError", "RemoteEmulatorRefusal"]
 
@@ -79,6 +80,17 @@ class RemoteEmulator(SocketClients, MessageHelpers):
             )
         return body
 
+    def _waiting_call(self, path: str, **kwargs: Any) -> Any:
+        """A POST that may make webhooks due, with ``?wait=true`` unless called from a
+        coroutine (see ``LiveServer.advance``)."""
+        if not may_wait_for_webhooks():
+            return self._call("POST", path, **kwargs)
+        timeout = self._http.timeout.read
+        timeout = None if timeout is None else timeout + WAIT_LIMIT  # the server waits so long
+        answer = self._call("POST", path, params={"wait": "true"}, timeout=timeout, **kwargs)
+        warn_if_still_due(answer.get("webhooks_due", 0))
+        return answer
+
     def health(self) -> dict[str, Any]:
         """``GET /_emulator/health``; raises RemoteEmulatorError if the server is not there."""
         return self._call("GET", "/health")
@@ -116,11 +128,12 @@ class RemoteEmulator(SocketClients, MessageHelpers):
     def advance(
         self, duration: str | float | None = None, *, seconds: float | None = None
     ) -> datetime:
-        """Move the server's virtual clock forward (``"30s"``, ``"1h30m"``, ``seconds=30``)."""
+        """Move the server's virtual clock forward (``"30s"``, ``"1h30m"``, ``seconds=30``);
+        returns once the webhooks it made due were attempted, as a ``LiveServer``'s."""
         if (duration is None) == (seconds is None):
             raise TypeError("give a duration or seconds=, not both")
         body = {"advance": duration} if duration is not None else {"seconds": seconds}
-        return to_datetime(float(self._call("POST", "/clock", json=body)["timestamp"]))
+        return to_datetime(float(self._waiting_call("/clock", json=body)["timestamp"]))
 
     async def advance_async(
         self, duration: str | float | None = None, *, seconds: float | None = None
@@ -150,7 +163,7 @@ class RemoteEmulator(SocketClients, MessageHelpers):
         # ASCII JSON: a lone surrogate goes as its escape (read as U+FFFD, as in-process)
         content = json.dumps(body).encode("ascii")
         headers = {"Content-Type": "application/json"}
-        return self._call("POST", "/inbound", content=content, headers=headers)["message"]
+        return self._waiting_call("/inbound", content=content, headers=headers)["message"]
 
     async def inbound_async(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
         """``inbound()`` from a coroutine, the event loop running on meanwhile."""

@@ -5,13 +5,16 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from datetime import datetime
 from typing import Any
 
 import uvicorn
+from starlette.concurrency import run_in_threadpool
 
+from ..core.webhooks import WAIT_LIMIT
 from ..emulator import Emulator
 from ..serving import GRACEFUL_SHUTDOWN, uvicorn_config
-from .helpers import MessageHelpers, SocketClients
+from .helpers import MessageHelpers, SocketClients, may_wait_for_webhooks, warn_if_still_due
 
 __all__ = ["LiveServer", "bind_socket"]
 
@@ -106,6 +109,36 @@ class LiveServer(SocketClients, MessageHelpers):
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def advance(
+        self, duration: str | float | None = None, *, seconds: float | None = None
+    ) -> datetime:
+        """``Emulator.advance``, returning once the webhooks it made due were attempted
+        (the server's worker sends them) as in-process; from a coroutine it does not wait
+        (use ``advance_async``): the event loop may serve the receiver."""
+        now = self.emulator.advance(duration, seconds=seconds)
+        self._wait_for_webhooks()
+        return now
+
+    async def advance_async(
+        self, duration: str | float | None = None, *, seconds: float | None = None
+    ) -> datetime:
+        """``advance()`` from a coroutine: it waits in a worker thread, the loop running on."""
+        return await run_in_threadpool(self.advance, duration, seconds=seconds)
+
+    def inbound(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
+        """``Emulator.inbound``, returning once its webhook was attempted (as ``advance``)."""
+        record = self.emulator.inbound(provider, sender, to, text)
+        self._wait_for_webhooks()
+        return record
+
+    async def inbound_async(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
+        """``inbound()`` from a coroutine: it waits in a worker thread, the loop running on."""
+        return await run_in_threadpool(self.inbound, provider, sender, to, text)
+
+    def _wait_for_webhooks(self) -> None:
+        if may_wait_for_webhooks():
+            warn_if_still_due(self.emulator.webhooks.wait_sent(WAIT_LIMIT))
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.emulator, name)

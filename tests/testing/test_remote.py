@@ -224,9 +224,12 @@ def test_an_admin_error_names_the_server(remote: RemoteEmulator) -> None:
     assert str(info.value).startswith(f"POST {remote.url}/_emulator/clock → 400")
 
 
-def test_advance_on_a_live_server_leaves_sending_to_its_worker(live: LiveServer) -> None:
-    """The admin call returns at once, even with a receiver that never answers; the
-    worker sends what became due (and a stop does not wait for the rest)."""
+def test_moving_a_live_servers_clock_over_http_leaves_sending_to_its_worker(
+    live: LiveServer,
+) -> None:
+    """Without ``?wait=true`` the admin call returns at once, even with a receiver that
+    never answers; the worker sends what became due (and a stop does not wait for the
+    rest).  (``RemoteEmulator.advance`` asks to wait: test_waiting_for_webhooks.py.)"""
     received: list[str] = []
     hung = socket.socket()
     hung.bind(("127.0.0.1", 0))
@@ -250,20 +253,19 @@ def test_advance_on_a_live_server_leaves_sending_to_its_worker(live: LiveServer)
         url = f"http://127.0.0.1:{receiver.server_address[1]}"
         for i in range(3):
             live.webhooks.schedule(live.time() + 60, method="POST", url=f"{url}/{i}", provider="p")
-        with RemoteEmulator(live.url) as remote:
-            started = time.monotonic()
-            remote.advance("1m")
-            assert time.monotonic() - started < 2
+        started = time.monotonic()
+        moved = httpx.post(live.url + "/_emulator/clock", json={"advance": "1m"})
+        assert moved.status_code == 200 and "webhooks_due" not in moved.json()
+        assert time.monotonic() - started < 2
         deadline = time.monotonic() + 10
         while len(received) < 3 and time.monotonic() < deadline:
             time.sleep(0.01)  # real-time ok: polls, with a deadline, for the worker to send
         assert sorted(received) == ["/0", "/1", "/2"]
         hung_url = f"http://127.0.0.1:{hung.getsockname()[1]}"
         live.webhooks.schedule(live.time() + 60, method="POST", url=hung_url, provider="p")
-        with RemoteEmulator(live.url) as remote:
-            started = time.monotonic()
-            remote.advance("1m")
-            assert time.monotonic() - started < 2  # not the receiver's 5 s timeout
+        started = time.monotonic()
+        httpx.post(live.url + "/_emulator/clock", json={"advance": "1m"})
+        assert time.monotonic() - started < 2  # not the receiver's 5 s timeout
     finally:
         receiver.shutdown()
         receiver.server_close()

@@ -8,9 +8,10 @@ export function makePlatform(server, options = {}) {
     return sdk.platform();
 }
 
-// The emulator's admin API (moves the virtual clock).
+// The emulator's admin API: moves the virtual clock, and answers once the webhooks now due
+// were attempted (?wait=true), so a receiver has them when it returns.
 export async function advance(server, duration) {
-    const response = await fetch(`${server}/_emulator/clock`, {
+    const response = await fetch(`${server}/_emulator/clock?wait=true`, {
         method: 'POST',
         headers: {'Content-Type': 'application/json'},
         body: JSON.stringify({advance: duration}),

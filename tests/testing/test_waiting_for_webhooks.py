@@ -1,0 +1,238 @@
+"""A live or remote server's ``advance()`` and ``inbound()`` return once the webhooks they
+made due were attempted, as in-process ones do: a test asserts on its receiver at once,
+with no polling (the server's worker thread sends them); over HTTP, ``?wait=true``."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from providers.receiver import Received, Receiver
+
+from emulator import Emulator
+from emulator.core.webhooks import WebhookQueue
+from emulator.testing.remote import RemoteEmulator
+from emulator.testing.server import LiveServer
+
+ITEM = {
+    "partnerID": "1",
+    "apikey": "k",
+    "pass_type": "plain",
+    "mobile": "0722000001",
+    "message": "Your order shipped",
+    "shortcode": "SHOP",
+}
+
+
+@pytest.fixture
+def receiver(webhook_receiver: Receiver) -> Receiver:
+    return webhook_receiver
+
+
+@pytest.fixture
+def slow_receiver(receiver: Receiver) -> Receiver:
+    """Takes 0.3 s over each request: a webhook is still on its way well after the
+    worker took it."""
+
+    def take_time(request: Received) -> None:
+        time.sleep(0.3)  # real-time ok: a slow receiver, not a wait for a status
+
+    receiver.on_request = take_time
+    return receiver
+
+
+@pytest.fixture
+def server(receiver: Receiver) -> Iterator[LiveServer]:
+    scenario = {
+        "providers": {
+            "sendbulk": {
+                "dlr_callback_url": receiver.url + "/dlr",
+                "inbound_url": receiver.url + "/inbound",
+            }
+        }
+    }
+    with LiveServer(Emulator(scenario, clock="virtual")) as live:
+        yield live
+    live.emulator.close()
+
+
+def send(server: LiveServer, count: int) -> None:
+    smslist = [{**ITEM, "clientsmsid": i} for i in range(count)]
+    answer = httpx.post(
+        server.url + "/api/services/sendbulk", json={"count": count, "smslist": smslist}
+    )
+    assert [r["response-code"] for r in answer.json()["responses"]] == [200] * count
+
+
+def attempts(server: LiveServer) -> list[tuple[int, bool]]:
+    return [(a["attempt"], a["ok"]) for a in server.webhook_report()["attempts"]]
+
+
+def test_a_live_servers_advance_returns_once_its_receipts_were_attempted(
+    server: LiveServer, slow_receiver: Receiver
+) -> None:
+    send(server, 3)
+    server.advance("1m")
+    assert [r.path for r in slow_receiver.requests] == ["/dlr"] * 3
+    assert attempts(server) == [(1, True)] * 3
+    assert server.webhook_report()["pending"] == []
+
+
+def test_retries_due_by_then_are_waited_for_too(server: LiveServer, receiver: Receiver) -> None:
+    """After one long jump a failing receipt's retries are due at once (as in-process)."""
+    receiver.statuses = [500, 500]
+    send(server, 1)
+    server.advance("1h")
+    assert attempts(server) == [(1, False), (2, False), (3, True)]
+
+
+def test_a_receipt_not_yet_due_is_not_waited_for(server: LiveServer, receiver: Receiver) -> None:
+    send(server, 1)
+    server.advance("1s")  # the receipt is due later
+    assert receiver.requests == [] and len(server.webhook_report()["pending"]) == 1
+
+
+def test_inbound_returns_once_its_webhook_was_attempted(
+    server: LiveServer, slow_receiver: Receiver
+) -> None:
+    record = server.inbound("sendbulk", "0712345678", "40404", "STOP")
+    assert [r.path for r in slow_receiver.requests] == ["/inbound"]
+    assert b"STOP" in slow_receiver.requests[0].body and record["text"] == "STOP"
+    assert attempts(server) == [(1, True)]
+
+
+def test_a_wait_that_runs_out_warns_and_the_webhook_still_goes(
+    server: LiveServer, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    receiver.on_request = lambda request: release.wait(10) and None
+    monkeypatch.setattr("emulator.testing.server.WAIT_LIMIT", 0.2)
+    send(server, 1)
+    try:
+        with pytest.warns(RuntimeWarning, match=r"1 webhook\(s\) still due") as caught:
+            server.advance("1m")
+        assert caught[0].filename == __file__  # pointed at the test's own line
+        assert len(server.webhook_report()["pending"]) == 1  # being sent
+    finally:
+        release.set()
+    assert server.emulator.webhooks.wait_sent(10) == 0
+    assert attempts(server) == [(1, True)]
+
+
+def test_from_a_coroutine_advance_leaves_the_loop_free_and_advance_async_waits(
+    server: LiveServer, slow_receiver: Receiver
+) -> None:
+    send(server, 2)
+
+    async def main() -> None:
+        started = time.monotonic()
+        server.advance("30s")  # one receipt due: not waited for, the loop may serve it
+        assert time.monotonic() - started < 0.25 and slow_receiver.requests == []
+        await server.advance_async("30s")  # the other, with the first one
+        assert attempts(server) == [(1, True)] * 2
+
+    asyncio.run(main())
+
+
+def test_the_admin_api_waits_when_asked(server: LiveServer, slow_receiver: Receiver) -> None:
+    send(server, 1)
+    with httpx.Client(base_url=server.url + "/_emulator") as admin:
+        answer = admin.post("/clock", params={"wait": "true"}, json={"advance": "1m"})
+        assert answer.status_code == 200
+        assert answer.json()["webhooks_due"] == 0
+        assert len(slow_receiver.requests) == 1
+        body = {"provider": "sendbulk", "from": "0712345678", "to": "40404", "text": "hi"}
+        answer = admin.post("/inbound", params={"wait": "1"}, json=body)
+        assert answer.status_code == 201 and answer.json()["webhooks_due"] == 0
+        assert [r.path for r in slow_receiver.requests] == ["/dlr", "/inbound"]
+        # a webhook already due: a clock moved by nothing is a wait for it
+        server.emulator.webhooks.schedule(
+            server.time(), method="post", url=slow_receiver.url + "/now", provider="p"
+        )
+        answer = admin.post("/clock", params={"wait": "true"}, json={"seconds": 0})
+        assert answer.status_code == 200 and answer.json()["webhooks_due"] == 0
+        assert [r.path for r in slow_receiver.requests] == ["/dlr", "/inbound", "/now"]
+        # without it, the answer does not wait, and says nothing of webhooks
+        answer = admin.post("/inbound", json=body)
+        assert answer.status_code == 201 and "webhooks_due" not in answer.json()
+
+
+def test_the_admin_api_says_how_many_were_still_due_when_its_wait_ran_out(
+    server: LiveServer, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    receiver.on_request = lambda request: release.wait(10) and None
+    monkeypatch.setattr("emulator.admin.routes.WAIT_LIMIT", 0.2)
+    send(server, 2)
+    try:
+        answer = httpx.post(server.url + "/_emulator/clock?wait=true", json={"advance": "1m"})
+        assert answer.json()["webhooks_due"] == 2
+    finally:
+        release.set()
+
+
+@pytest.mark.parametrize("path", ["/clock", "/inbound"])
+@pytest.mark.parametrize("flag", ["yes", "", "True "])
+def test_a_wait_flag_other_than_true_or_false_is_refused_before_anything_changes(
+    server: LiveServer, path: str, flag: str
+) -> None:
+    before = server.time()
+    body = (
+        {"advance": "1m"}
+        if path == "/clock"
+        else {"provider": "sendbulk", "from": "0712345678", "to": "40404", "text": "hi"}
+    )
+    answer = httpx.post(f"{server.url}/_emulator{path}", params={"wait": flag}, json=body)
+    assert answer.status_code == 400
+    assert answer.json() == {"error": f"wait must be true or false, not {flag.lower()!r}"}
+    assert server.time() == before and server.messages() == []
+
+
+def test_a_remote_emulators_advance_and_inbound_wait_too(
+    server: LiveServer, slow_receiver: Receiver
+) -> None:
+    send(server, 1)
+    with RemoteEmulator(server.url) as remote:
+        remote.advance("1m")
+        assert [r.path for r in slow_receiver.requests] == ["/dlr"]
+        remote.inbound("sendbulk", "0712345678", "40404", "STOP")
+        assert [r.path for r in slow_receiver.requests] == ["/dlr", "/inbound"]
+    assert attempts(server) == [(1, True)] * 2
+
+
+def test_in_sync_mode_there_is_nothing_to_wait_for(receiver: Receiver) -> None:
+    """In-process, due webhooks went out before the call that made them due returned."""
+    now = [0.0]
+    queue = WebhookQueue(lambda: now[0])
+    queue.schedule(5.0, method="post", url=receiver.url + "/later", provider="p")
+    assert queue.wait_sent(10) == 0  # not due: nothing to wait for
+    now[0] = 5.0
+    queue.notify()
+    assert [r.path for r in receiver.requests] == ["/later"] and queue.wait_sent(10) == 0
+
+
+def test_an_auto_responder_simulating_a_reply_is_not_held_by_its_own_receipt(
+    server: LiveServer, receiver: Receiver
+) -> None:
+    """A receiver that calls ``inbound()`` while it handles a receipt: the wait would be
+    on the very attempt waiting for the receiver's answer. It stops waiting after a
+    short grace (``SENDING_GRACE``), the receipt is answered in time, and the reply's
+    own webhook follows it, as in-process."""
+    took: list[float] = []
+
+    def reply_to_receipts(request: Received) -> None:
+        if request.path == "/dlr":
+            started = time.monotonic()
+            server.inbound("sendbulk", "0722000001", "40404", "STOP")
+            took.append(time.monotonic() - started)
+
+    receiver.on_request = reply_to_receipts
+    send(server, 1)
+    server.advance("1m")
+    assert [r.path for r in receiver.requests] == ["/dlr", "/inbound"]
+    assert attempts(server) == [(1, True), (1, True)]
+    assert took and took[0] < 3  # well inside the receipt's 5 s timeout
