@@ -3,6 +3,8 @@
 ``providers: {ringcentral: {...}}`` options:
 
 - ``cost_per_segment``: dollars per SMS segment (default 0.007).
+- ``subscriptions_limit``: webhook subscriptions a user may hold through one client
+  application at a time (default 20; a whole number, 0 refuses every one).
 
 ``accounts: {ringcentral: [...]}`` entries (all keys optional):
 ``client_id``, ``client_secret``, ``jwt`` (one or a list; also ``jwts``),
@@ -24,7 +26,7 @@ from .numbers import declared_number
 
 __all__ = ["ACCOUNT_KEYS", "OPTION_KEYS", "check_scenario"]
 
-OPTION_KEYS = ("cost_per_segment",)
+OPTION_KEYS = ("cost_per_segment", "subscriptions_limit")
 ACCOUNT_KEYS = (
     "client_id",
     "client_secret",
@@ -49,7 +51,10 @@ def check_scenario(scenario: Scenario) -> None:
         field = f"providers.ringcentral.{key}"
         if key not in OPTION_KEYS:
             raise unknown_key(key, OPTION_KEYS, field)
-        if not is_number(value, minimum=0):
+        if key == "subscriptions_limit":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ScenarioError("must be a whole number, 0 or more", field=field)
+        elif not is_number(value, minimum=0):
             raise ScenarioError("must be a finite, non-negative number", field=field)
     accounts = scenario.provider_accounts("ringcentral")
     if accounts is None:

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_EXPIRES_IN",
     "MAX_EXPIRES_IN",
+    "SUBSCRIPTIONS_LIMIT",
     "CreateSubscriptionRequest",
+    "SubscriptionsLimitExceeded",
     "UpdateSubscriptionRequest",
     "WebhookAnswerInvalid",
     "WebhookUnreachable",
@@ -60,6 +62,19 @@ VALIDATION_TIMEOUT = 3.0
 #: response larger than 1024 bytes ... the response size counts both the body and the
 #: headers", else SUB-525).
 MAX_ANSWER_BYTES = 1024
+#: Subscriptions a user may hold through one client application at a time, expired ones
+#: aside (RingCentral's developer community: "There exists a limit of 20 subscriptions
+#: per user per app at any given time"); the scenario's
+#: ``providers.ringcentral.subscriptions_limit`` sets another.
+SUBSCRIPTIONS_LIMIT = 20
+
+
+class SubscriptionsLimitExceeded(RingCentralError):
+    """The user holds ``SUBSCRIPTIONS_LIMIT`` subscriptions through this app already
+    (RingCentral's API Reference, createSubscription: "403 SUB-505 Subscriptions limit
+    exceeded")."""
+
+    status, code, template = 403, "SUB-505", "Subscriptions limit exceeded"
 
 
 class WebhookUnreachable(RingCentralError):
@@ -169,11 +184,13 @@ async def create(
         raise InvalidParameter(parameter="deliveryMode.transportType", value=mode.transportType)
     token = _checked_token(mode.verificationToken)
     address = (mode.address or "").strip()
+    _check_room(emu, principal)  # before the receiver is asked: it would be for nothing
     validation = emu.ids.uuid("ringcentral.validation")
     if not is_webhook_url(address) or is_admin_url(address):
         raise WebhookUnreachable()
     await validate_address(address, validation)
     with emu.transaction():  # a request that a reset overtook meanwhile draws nothing here
+        _check_room(emu, principal)  # again: another may have been made meanwhile
         now = emu.time()
         record = {
             "id": emu.ids.uuid("ringcentral.subscription"),
@@ -195,6 +212,15 @@ async def create(
         catch_up(emu, record, filters)
         remind(emu, record)
     return record
+
+
+def _check_room(emu: Emulator, principal: Principal) -> None:
+    """403 SUB-505 if the caller holds as many unexpired subscriptions as it may."""
+    options = emu.scenario.provider_options("ringcentral")
+    limit = options.get("subscriptions_limit", SUBSCRIPTIONS_LIMIT)
+    now = emu.time()
+    if sum(1 for r in owned(emu, principal) if now < r["expires_at"]) >= limit:
+        raise SubscriptionsLimitExceeded()
 
 
 def _mine(record: dict[str, Any] | None, principal: Principal) -> bool:

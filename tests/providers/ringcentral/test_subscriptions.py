@@ -870,3 +870,67 @@ def test_the_validation_answer_is_measured_as_sent_a_compressed_body_compressed(
     headers = f"Content-Encoding: gzip\r\nContent-Length: {len(packed)}\r\n"
     response = subscribe_with_one_answer(rc, headers, packed)
     assert response.status_code == 200, response.text
+
+
+def test_a_user_holds_twenty_subscriptions_through_one_app_and_the_next_gets_sub_505(
+    rc: RC, receiver: Receiver
+) -> None:
+    """A client subscribing at every start-up without deleting the old one reaches
+    RingCentral's cap: 403 SUB-505, before the address is asked to validate."""
+    made = [subscribe(rc, receiver, [BATCHES]) for _ in range(20)]
+    asked = len(receiver.requests)
+    body = {
+        "eventFilters": [BATCHES],
+        "deliveryMode": {"transportType": "WebHook", "address": f"{receiver.url}/hook"},
+    }
+    refused = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/json"
+    assert refused.json() == {
+        "errorCode": "SUB-505",
+        "message": "Subscriptions limit exceeded",
+        "errors": [{"errorCode": "SUB-505", "message": "Subscriptions limit exceeded"}],
+    }
+    assert len(receiver.requests) == asked  # no validation request for it
+    assert len(rc.http.get(SUBSCRIPTION, headers=rc.headers).json()["records"]) == 20
+    # another app of the same user has its own twenty
+    other_app = bearer(rc.http, auth=("second-app", "s"))
+    assert rc.http.post(SUBSCRIPTION, json=body, headers=other_app).status_code == 200
+    # deleting one makes room
+    gone = rc.http.delete(f"{SUBSCRIPTION}/{made[0]['id']}", headers=rc.headers)
+    assert gone.status_code == 204
+    assert rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers).status_code == 200
+    assert rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers).status_code == 403
+
+
+def test_expired_subscriptions_leave_room_and_a_scenario_sets_the_cap(
+    sms_emulator: Emulator, receiver: Receiver
+) -> None:
+    sms_emulator.load_scenario({"providers": {"ringcentral": {"subscriptions_limit": 1}}})
+    rc = RC(sms_emulator)
+    body = {
+        "eventFilters": [BATCHES],
+        "deliveryMode": {"transportType": "WebHook", "address": f"{receiver.url}/hook"},
+        "expiresIn": 3600,
+    }
+    assert rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers).status_code == 200
+    assert rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers).status_code == 403
+    sms_emulator.advance("1h")  # the first one has expired, and so has the access token
+    rc.relogin()
+    listed = rc.http.get(SUBSCRIPTION, headers=rc.headers).json()["records"]
+    assert [r["status"] for r in listed] == ["Suspended"]
+    assert rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers).status_code == 200
+    sms_emulator.load_scenario({"providers": {"ringcentral": {"subscriptions_limit": 0}}})
+    rc.relogin()
+    refused = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+    assert (refused.status_code, refused.json()["errorCode"]) == (403, "SUB-505")
+
+
+@pytest.mark.parametrize("limit", [-1, 2.5, True, "20", None])
+def test_a_subscriptions_limit_that_is_no_whole_number_is_refused_at_load(limit: object) -> None:
+    from emulator.scenario.loader import ScenarioError
+
+    with pytest.raises(ScenarioError) as info:
+        Emulator({"providers": {"ringcentral": {"subscriptions_limit": limit}}})
+    assert info.value.field == "providers.ringcentral.subscriptions_limit"
+    assert "whole number" in str(info.value)
