@@ -604,7 +604,13 @@ class Emulator:
         sender, to, text = (text_read_as_utf8(v) for v in (sender, to, text))
         # The reply and what it changed (a forwarded email...) are saved together; its
         # webhook goes out after, outside the store's lock (the receiver may call back).
-        with self._warning_if_a_loop_waited(), self.webhooks.held(), self.transaction():
+        # A reply that fails to be saved gives back what its forwarded copy drew.
+        with (
+            self._warning_if_a_loop_waited(),
+            self.webhooks.held(),
+            self.transaction(),
+            self.engine.tentative(),
+        ):
             message = plugin.inbound(self, sender, to, text)
         return self.record(message)  # the hold's end sent its webhook (the clock stood)
 

@@ -233,3 +233,43 @@ def test_a_request_failing_after_its_draws_gives_them_back(
     alone = fates(failed_first=False)
     assert set(alone) == {"delivered", "failed"}
     assert fates(failed_first=True) == alone
+
+
+def test_a_reply_failing_to_be_saved_gives_back_its_forwarded_copys_draw(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Fone Dynamics reply forwarded by SMS draws the copy's fate; a store failure
+    saving it (a full disk under --db) sent nothing, so the draw is not used up."""
+
+    def fates(failed_first: bool) -> list[str]:
+        emu = Emulator(WEIGHTED)
+        with emu.client() as client:
+            client.auth = ("AC1", "tok")
+            leased = client.post(
+                "/v2/Properties/P1/Messages",
+                json={
+                    "From": "",
+                    "To": "+61488023555",
+                    "Text": "Reply",
+                    "ForwardToSms": "+61499333222",
+                },
+            ).json()["Message"]["From"]
+        emu.advance("10s")
+        if failed_first:
+            stored = emu.add_messages
+
+            def full_disk(*args: object, **kwargs: object) -> None:
+                monkeypatch.setattr(emu, "add_messages", stored)
+                raise OSError("database or disk is full")
+
+            monkeypatch.setattr(emu, "add_messages", full_disk)
+            with pytest.raises(OSError):
+                emu.inbound("fonedynamics", "+61488023555", leased, "YES")
+        for _ in range(12):
+            emu.inbound("fonedynamics", "+61488023555", leased, "YES")
+        emu.advance("1h")
+        return [m["status"] for m in emu.messages(provider="fonedynamics", to="+61499333222")]
+
+    alone = fates(failed_first=False)
+    assert set(alone) == {"delivered", "failed"}
+    assert fates(failed_first=True) == alone
