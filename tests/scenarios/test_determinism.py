@@ -191,6 +191,17 @@ def test_a_sendbulk_row_refused_for_credit_does_not_move_later_fates() -> None:
     assert fates(refused=3) == alone
 
 
+def fail_once(monkeypatch: pytest.MonkeyPatch, emu: Emulator, method: str) -> None:
+    """The emulator's ``method`` (a store write) fails once, as on a full disk."""
+    stored = getattr(emu, method)
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        monkeypatch.setattr(emu, method, stored)
+        raise OSError("database or disk is full")
+
+    monkeypatch.setattr(emu, method, full_disk)
+
+
 @pytest.mark.parametrize("provider", ["fonedynamics", "sendbulk"])
 def test_a_request_failing_after_its_draws_gives_them_back(
     provider: str, monkeypatch: pytest.MonkeyPatch
@@ -214,13 +225,7 @@ def test_a_request_failing_after_its_draws_gives_them_back(
             if auth:
                 client.auth = auth
             if failed_first:
-                stored = emu.add_batch
-
-                def full_disk(*args: object, **kwargs: object) -> None:
-                    monkeypatch.setattr(emu, "add_batch", stored)
-                    raise OSError("database or disk is full")
-
-                monkeypatch.setattr(emu, "add_batch", full_disk)
+                fail_once(monkeypatch, emu, "add_batch")
                 failed = client.post(path, json=body)
                 if provider == "fonedynamics":
                     assert failed.status_code == 500
@@ -256,13 +261,7 @@ def test_a_reply_failing_to_be_saved_gives_back_its_forwarded_copys_draw(
             ).json()["Message"]["From"]
         emu.advance("10s")
         if failed_first:
-            stored = emu.add_messages
-
-            def full_disk(*args: object, **kwargs: object) -> None:
-                monkeypatch.setattr(emu, "add_messages", stored)
-                raise OSError("database or disk is full")
-
-            monkeypatch.setattr(emu, "add_messages", full_disk)
+            fail_once(monkeypatch, emu, "add_messages")
             with pytest.raises(OSError):
                 emu.inbound("fonedynamics", "+61488023555", leased, "YES")
         for _ in range(12):

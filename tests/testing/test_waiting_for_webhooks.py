@@ -46,6 +46,15 @@ def slow_receiver(receiver: Receiver) -> Receiver:
 
 
 @pytest.fixture
+def release(receiver: Receiver) -> Iterator[threading.Event]:
+    """The receiver keeps every request until this is set (at the latest, by the end)."""
+    release = threading.Event()
+    receiver.on_request = lambda request: release.wait(10) and None
+    yield release
+    release.set()
+
+
+@pytest.fixture
 def server(receiver: Receiver) -> Iterator[LiveServer]:
     scenario = {
         "providers": {
@@ -106,19 +115,15 @@ def test_inbound_returns_once_its_webhook_was_attempted(
 
 
 def test_a_wait_that_runs_out_warns_and_the_webhook_still_goes(
-    server: LiveServer, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    server: LiveServer, release: threading.Event, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    release = threading.Event()
-    receiver.on_request = lambda request: release.wait(10) and None
     monkeypatch.setattr("emulator.testing.server.WAIT_LIMIT", 0.2)
     send(server, 1)
-    try:
-        with pytest.warns(RuntimeWarning, match=r"1 webhook\(s\) still due") as caught:
-            server.advance("1m")
-        assert caught[0].filename == __file__  # pointed at the test's own line
-        assert len(server.webhook_report()["pending"]) == 1  # being sent
-    finally:
-        release.set()
+    with pytest.warns(RuntimeWarning, match=r"1 webhook\(s\) still due") as caught:
+        server.advance("1m")
+    assert caught[0].filename == __file__  # pointed at the test's own line
+    assert len(server.webhook_report()["pending"]) == 1  # being sent
+    release.set()
     assert server.emulator.webhooks.wait_sent(10) == 0
     assert attempts(server) == [(1, True)]
 
@@ -162,17 +167,12 @@ def test_the_admin_api_waits_when_asked(server: LiveServer, slow_receiver: Recei
 
 
 def test_the_admin_api_says_how_many_were_still_due_when_its_wait_ran_out(
-    server: LiveServer, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    server: LiveServer, release: threading.Event, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    release = threading.Event()
-    receiver.on_request = lambda request: release.wait(10) and None
     monkeypatch.setattr("emulator.admin.routes.WAIT_LIMIT", 0.2)
     send(server, 2)
-    try:
-        answer = httpx.post(server.url + "/_emulator/clock?wait=true", json={"advance": "1m"})
-        assert answer.json()["webhooks_due"] == 2
-    finally:
-        release.set()
+    answer = httpx.post(server.url + "/_emulator/clock?wait=true", json={"advance": "1m"})
+    assert answer.json()["webhooks_due"] == 2
 
 
 @pytest.mark.parametrize("path", ["/clock", "/inbound"])
