@@ -24,6 +24,7 @@ from ..emulator import EmulatorClosed, iso
 from ..providers.base import DropConnection
 from ..scenario.loader import ScenarioError, load_scenario_body
 from . import views
+from .cors import LoopbackBrowserAccess
 from .ui import ui_routes
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ _INDEX = (
 )
 
 
-def build_admin_app(emu: Emulator) -> Starlette:
+def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
     """The admin API for ``emu`` (mounted at ``/_emulator``)."""
 
     async def health(request: Request) -> Response:
@@ -287,7 +288,7 @@ def build_admin_app(emu: Emulator) -> Starlette:
         Route("/requests/{entry_id:journal_id}", request_entry, methods=["GET"]),
         *ui_routes(emu),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
         exception_handlers={
             AdminError: admin_error,
@@ -296,3 +297,4 @@ def build_admin_app(emu: Emulator) -> Starlette:
             Exception: server_error,
         },
     )
+    return LoopbackBrowserAccess(app)

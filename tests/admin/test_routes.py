@@ -111,7 +111,7 @@ def test_the_admin_root_the_banner_links_to_lists_every_endpoint(
                 "{id}",
                 route.path.replace("{entry_id:journal_id}", "{n}"),
             )
-            for route in build_admin_app(emu).routes
+            for route in build_admin_app(emu).app.routes
             if route.path != "/" and not route.path.startswith("/ui/")
         }
         assert served <= listed  # every admin endpoint, not only the first ones written

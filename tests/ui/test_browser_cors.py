@@ -81,3 +81,73 @@ def test_the_js_sdk_in_a_page_of_another_origin_calls_the_ringcentral_api(
             context.close()
     assert (result["batch"], result["size"], result["listed"]) == (201, 1, 200)
     assert result["requestId"] and result["remaining"] is not None
+
+
+# The admin API from a browser page: a page on this machine (a local dev server) may
+# call it; a page from elsewhere may not read it.
+_ADMIN_SCRIPT = """
+async (emulator) => {
+  try {
+    const moved = await fetch(emulator + "/_emulator/clock", {
+      method: "POST", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({seconds: 60})});
+    return {status: moved.status, body: await moved.json()};
+  } catch (error) {
+    return {blocked: String(error)};
+  }
+}
+"""
+
+
+@pytest.fixture
+def local_page() -> Iterator[str]:
+    """An empty page served from 127.0.0.1 on its own port: another origin on this machine."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(_PAGE)))
+            self.end_headers()
+            self.wfile.write(_PAGE)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_page_on_this_machine_moves_the_clock_through_the_admin_api(
+    chromium: Any, local_page: str
+) -> None:
+    with LiveServer(Emulator(clock="virtual")) as emulator:
+        before = emulator.time()
+        context = chromium.new_context()
+        try:
+            page = context.new_page()
+            page.goto(local_page)
+            result = page.evaluate(_ADMIN_SCRIPT, emulator.url)
+        finally:
+            context.close()
+        assert result.get("status") == 200, result
+        assert result["body"]["timestamp"] == before + 60 == emulator.time()
+
+
+def test_a_page_from_elsewhere_cannot_read_the_admin_api(chromium: Any) -> None:
+    with LiveServer(Emulator(clock="virtual")) as emulator:
+        context = chromium.new_context()
+        try:
+            page = context.new_page()
+            page.route(
+                "https://app.example.com/**",
+                lambda route: route.fulfill(body=_PAGE, content_type="text/html"),
+            )
+            page.goto("https://app.example.com/")
+            result = page.evaluate(_ADMIN_SCRIPT, emulator.url)
+        finally:
+            context.close()
+        assert "blocked" in result, result

@@ -1,0 +1,76 @@
+"""Cross-origin access to the admin API for pages served from this machine.
+
+A browser test whose page runs on a local dev server (``http://localhost:5173``)
+may call the admin API itself (reset, move the clock, read messages). Pages from
+anywhere else may not: the admin API reads every message and changes the
+emulator's state, so its answers carry CORS headers only for loopback origins
+(``localhost``, ``127.x.x.x``, ``[::1]``, any port, http or https). A request from
+another origin is answered as without CORS, and the browser keeps the answer
+from the page; one that would change something (a POST or PUT, which a page may
+send as a form or as ``text/plain`` without asking first) is refused with 403,
+unless it comes from the emulator's own pages (the inspector).
+"""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+__all__ = ["LOOPBACK_ORIGIN", "LoopbackBrowserAccess"]
+
+#: An origin on this machine.
+LOOPBACK_ORIGIN = re.compile(
+    r"https?://(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d{1,5})?", re.ASCII
+)
+
+
+#: Methods a page from anywhere may have a browser send (they change nothing).
+_READING = ("GET", "HEAD", "OPTIONS")
+
+
+class LoopbackBrowserAccess:
+    """Wraps the admin app: CORS (preflights included) for loopback origins only, and
+    no change made for a page of another origin."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origin_regex=LOOPBACK_ORIGIN.pattern,
+            allow_methods=["GET", "HEAD", "POST", "PUT"],
+            allow_headers=["Content-Type"],
+            max_age=3600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        origin = _header(scope, b"origin") if scope["type"] == "http" else None
+        if origin is None:
+            await self.app(scope, receive, send)
+        elif LOOPBACK_ORIGIN.fullmatch(origin):
+            await self.cors(scope, receive, send)
+        elif scope["method"] not in _READING and origin != _own_origin(scope):
+            error = f"a request from a page of {origin} may not change the emulator"
+            await _forbidden(error)(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _own_origin(scope: Scope) -> str:
+    """The origin the emulator's own pages have, as this request reached it."""
+    return f"{scope.get('scheme', 'http')}://{_header(scope, b'host') or ''}"
+
+
+def _forbidden(error: str) -> Response:
+    body = msgspec.json.encode({"error": error})
+    return Response(body, status_code=403, media_type="application/json")

@@ -1,0 +1,121 @@
+"""The admin API answers browsers on this machine across origins (a test page on a local
+dev server calling it), and nobody else: it reads every message and changes state."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from emulator import Emulator
+
+
+@pytest.fixture
+def client() -> httpx.Client:
+    return Emulator().client()
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://localhost:5173",
+        "http://localhost",
+        "https://127.0.0.1:8443",
+        "http://127.0.0.2:3000",
+        "http://[::1]:8080",
+    ],
+)
+def test_a_page_on_this_machine_may_call_the_admin_api(client: httpx.Client, origin: str) -> None:
+    preflight = client.options(
+        "/_emulator/clock",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == origin
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
+    moved = client.post("/_emulator/clock", json={"seconds": 1}, headers={"Origin": origin})
+    assert moved.status_code == 200 and moved.json()["timestamp"] > 0
+    assert moved.headers["access-control-allow-origin"] == origin
+    listed = client.get("/_emulator/messages", headers={"Origin": origin})
+    assert listed.headers["access-control-allow-origin"] == origin
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://example.com",
+        "http://localhost.example.com",
+        "http://127.0.0.1.nip.io",
+        "http://evil.test/http://localhost",
+        "null",
+    ],
+)
+def test_a_page_from_elsewhere_gets_no_cors_answer(client: httpx.Client, origin: str) -> None:
+    """Answered as without CORS: the browser keeps the answer from the page."""
+    preflight = client.options(
+        "/_emulator/reset",
+        headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 405
+    assert preflight.headers["content-type"] == "application/json"
+    assert "access-control-allow-origin" not in preflight.headers
+    listed = client.get("/_emulator/messages", headers={"Origin": origin})
+    assert listed.status_code == 200
+    assert "access-control-allow-origin" not in listed.headers
+
+
+def test_provider_paths_keep_their_own_cors(client: httpx.Client) -> None:
+    """RingCentral's API answers any origin (its JS SDK runs in browsers), as before."""
+    preflight = client.options(
+        "/restapi/oauth/token",
+        headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.headers["access-control-allow-origin"] == "https://app.example.com"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content"),
+    [
+        ("POST", "/_emulator/reset", b""),
+        ("POST", "/_emulator/clock", b'{"seconds": 60}'),
+        ("PUT", "/_emulator/scenario", b"carrier-failures"),
+    ],
+)
+def test_a_page_from_elsewhere_cannot_change_the_emulator(
+    method: str, path: str, content: bytes
+) -> None:
+    """A page may have a browser POST a form or text/plain anywhere without asking
+    first: such a request is refused whole, not only its answer hidden."""
+    emu = Emulator(clock="virtual")
+    emu.inbound("sendbulk", "0712345678", "40404", "hi")
+    before = (emu.time(), emu.scenario.name, len(emu.messages()))
+    with emu.client() as client:
+        refused = client.request(
+            method,
+            path,
+            content=content,
+            headers={"Origin": "https://example.com", "Content-Type": "text/plain"},
+        )
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "error": "a request from a page of https://example.com may not change the emulator"
+    }
+    assert (emu.time(), emu.scenario.name, len(emu.messages())) == before
+
+
+def test_the_emulators_own_pages_may_change_it_wherever_it_is_served() -> None:
+    """The inspector, served on a LAN address (``serve --host 0.0.0.0``), posts to its
+    own origin."""
+    emu = Emulator(clock="virtual")
+    before = emu.time()
+    with emu.client(base_url="http://emulator.lan:8787") as client:
+        moved = client.post(
+            "/_emulator/clock",
+            json={"seconds": 60},
+            headers={"Origin": "http://emulator.lan:8787"},
+        )
+    assert moved.status_code == 200 and emu.time() == before + 60
