@@ -134,7 +134,10 @@ class AuthorizationInvalid(RingCentralError):
 
 
 class TokenUnparsable(RingCentralError):
-    status, code, template = 401, "OAU-149", "Invalid token"
+    """RingCentral's error table (developer guide, "API Error Codes"): "401 OAU-149
+    Unparsable access token"."""
+
+    status, code, template = 401, "OAU-149", "Unparsable access token"
 
 
 class TokenExpired(RingCentralError):

@@ -245,6 +245,22 @@ def test_bad_bearer_tokens_get_401(sms_emulator: Emulator, headers: dict, code: 
     assert response.headers["rcrequestid"]
 
 
+@pytest.mark.parametrize("token", ["not a token!", "###"])
+def test_an_unparsable_token_gets_ringcentrals_oau_149_message(
+    sms_emulator: Emulator, token: str
+) -> None:
+    """RingCentral's error table: "401 OAU-149 Unparsable access token"."""
+    headers = {"Authorization": f"Bearer {token}"}
+    response = sms_emulator.client().get(A2P + "/messages", headers=headers)
+    assert response.status_code == 401
+    message = "Unparsable access token"
+    assert response.json() == {
+        "errorCode": "OAU-149",
+        "message": message,
+        "errors": [{"errorCode": "OAU-149", "message": message}],
+    }
+
+
 def test_lowercase_bearer_is_accepted(sms_emulator: Emulator) -> None:
     client = sms_emulator.client()
     token = login(client)["access_token"]
