@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_NUMBERS",
+    "USAGE_TYPES",
     "account_numbers",
     "declared_by_account",
     "declared_number",
@@ -34,6 +35,30 @@ __all__ = [
 
 #: What an account with no declared ``numbers`` lists (the docs' example sender).
 DEFAULT_NUMBERS = ("+16505550100",)
+
+#: The spec's ``PhoneNumberUsageType``: the values a number list's ``usageType`` takes.
+USAGE_TYPES = (
+    "MainCompanyNumber",
+    "AdditionalCompanyNumber",
+    "CompanyNumber",
+    "DirectNumber",
+    "CompanyFaxNumber",
+    "FmcBusinessMobileNumber",
+    "InventoryFmcBusinessMobileNumber",
+    "ForwardedNumber",
+    "ForwardedCompanyNumber",
+    "ContactCenterNumber",
+    "ConferencingNumber",
+    "MeetingsNumber",
+    "NumberPool",
+    "BusinessMobileNumber",
+    "ELIN",
+    "PartnerBusinessMobileNumber",
+    "NumberPoolPartnerBusinessMobileNumber",
+    "NumberStorage",
+    "IntegrationNumber",
+    "InventoryMobileNumber",
+)
 
 _TOLL_FREE_CODES = ("800", "833", "844", "855", "866", "877", "888")
 #: As RingCentral's High Volume SMS guide shows a number: no ``SmsSender`` (guide code

@@ -73,7 +73,13 @@ from .identity import account_info, extension_info
 from .limits import rate_headers
 from .mapping import STATUS_KEYS, status_name
 from .notifications import notify_batch
-from .numbers import account_numbers, numbers_by_owner, phone_number_list, sender_numbers
+from .numbers import (
+    USAGE_TYPES,
+    account_numbers,
+    numbers_by_owner,
+    phone_number_list,
+    sender_numbers,
+)
 from .optouts import forget as forget_consent
 from .optouts import records as optout_records
 from .optouts import set_status
@@ -258,8 +264,10 @@ def _page_number(request: Request) -> int:
 
 
 def _number_list_query(request: Request) -> dict[str, Any]:
-    """``page``, ``perPage`` (default 100) and ``usageType`` (repeatable) of a number list."""
-    kinds = frozenset(t for t in request.query_params.getlist("usageType") if t.strip())
+    """``page``, ``perPage`` (default 100) and ``usageType`` (repeatable) of a number list;
+    a usage type outside the spec's ``PhoneNumberUsageType`` is 400 CMN-101, as RingCentral's
+    API Reference lists it ("400 CMN-101 Parameter [usageType] value is invalid")."""
+    kinds = frozenset(_choices(request.query_params, "usageType", USAGE_TYPES))
     return {
         "page": _page_number(request),
         "per_page": _per_page(request, default=100),

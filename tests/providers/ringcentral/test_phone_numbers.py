@@ -239,6 +239,23 @@ def test_a_usage_type_filter_keeps_the_direct_numbers_only_when_asked(rc: RC, pa
     assert body["uri"].endswith("?usageType=MainCompanyNumber&page=1&perPage=2")
 
 
+@pytest.mark.parametrize("path", [PATH.format(account="~", extension="~"), COMPANY])
+@pytest.mark.parametrize("kind", ["Bogus", "directnumber", "A2PSmsSender"])
+def test_a_usage_type_outside_the_spec_is_refused_with_cmn_101(
+    rc: RC, path: str, kind: str
+) -> None:
+    """RingCentral's API Reference: "400 CMN-101 Parameter [usageType] value is invalid"."""
+    params = [("usageType", "DirectNumber"), ("usageType", kind)]
+    refused = rc.http.get(path, params=params, headers=rc.headers)
+    assert refused.status_code == 400
+    body = refused.json()
+    assert body["errorCode"] == "CMN-101"
+    assert body["message"] == "Parameter [usageType] value is invalid."
+    assert body["errors"][0]["parameterName"] == "usageType"
+    empty = rc.http.get(path, params={"usageType": ""}, headers=rc.headers)  # JS: undefined
+    assert empty.status_code == 200
+
+
 def test_the_account_wide_list_is_in_the_heavy_rate_limit_group(rc: RC) -> None:
     response = rc.http.get(COMPANY, headers=rc.headers)
     group = (response.headers["X-Rate-Limit-Group"], response.headers["X-Rate-Limit-Limit"])
