@@ -21,12 +21,14 @@ from urllib.parse import unquote
 from .errors import InvalidParameter, RingCentralError
 from .wire import parse_number
 
-__all__ = ["EventFilter", "ReminderOnly", "checked_filters", "parse_filter"]
+__all__ = ["EventFilter", "OtherAccount", "ReminderOnly", "checked_filters", "parse_filter"]
 
 _A2P_FILTER = re.compile(
     r"^/restapi/v1\.0/account/(?P<account>[^/?]+)/a2p-sms/"
     r"(?P<kind>batches|batch|messages|opt-outs)(?:/(?P<batch>[^/?]+))?(?:\?(?P<query>.*))?$"
 )
+#: The account a filter names (any ``/restapi/v1.0/account/{accountId}...`` filter).
+_ACCOUNT_FILTER = re.compile(r"^/restapi/v1\.0/account/(?P<account>[^/?]+)(?:[/?]|$)")
 _REMINDER_FILTER = re.compile(r"^/restapi/v1\.0/subscription/~\?(?P<query>.*)$")
 _DIRECTIONS = {"inbound": "Inbound", "outbound": "Outbound"}
 
@@ -38,6 +40,20 @@ class ReminderOnly(RingCentralError):
 
     status, code = 400, "SUB-515"
     template = "Subscription containing only reminder filter is not allowed"
+
+
+class OtherAccount(RingCentralError):
+    """A filter naming another account than the caller's (RingCentral's API Reference,
+    createSubscription, and its developer guide's error table: "403 SUB-406 Not allowed
+    subscribe for events to extensions of other account")."""
+
+    status, code = 403, "SUB-406"
+    template = "Not allowed subscribe for events to extensions of other account"
+
+
+def _other_account(text: object, account_id: str) -> bool:
+    found = _ACCOUNT_FILTER.match(text) if isinstance(text, str) else None
+    return found is not None and found["account"] not in ("~", account_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +142,16 @@ def checked_filters(
     filters: list[str] | None, account_id: str, expires_in: int, *, stored: bool = False
 ) -> list[str]:
     """The request's filters (once each), each one checked; CMN-101 when there are none,
-    or when a reminder's threshold is over half the subscription's lifetime; SUB-515
-    when they are all reminders, unless they are a subscription's ``stored`` filters
-    checked against a new lifetime (one an earlier version let in may still renew)."""
+    or when a reminder's threshold is over half the subscription's lifetime; SUB-406
+    for one naming another account; SUB-515 when they are all reminders, unless they
+    are a subscription's ``stored`` filters checked against a new lifetime (one an
+    earlier version let in may still renew)."""
     if not filters:
         raise InvalidParameter(parameter="eventFilters")
     reminders_only = True
     for text in filters:
+        if not stored and _other_account(text, account_id):
+            raise OtherAccount()
         parsed = parse_filter(text, account_id)
         if parsed.kind == "renewal" and parsed.threshold > expires_in // 2:
             raise _refused(text)

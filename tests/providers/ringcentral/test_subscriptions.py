@@ -168,7 +168,6 @@ def test_a_validation_answered_with_another_status_is_refused_with_sub_522(
         ({"deliveryMode": {"transportType": "WebHook", "address": "x"}}, "eventFilters"),
         ({"eventFilters": [], "deliveryMode": {}}, "eventFilters"),
         ({"eventFilters": ["a2p-sms/batches"]}, "eventFilters"),
-        ({"eventFilters": ["/restapi/v1.0/account/999/a2p-sms/batches"]}, "eventFilters"),
         ({"eventFilters": [f"{MESSAGES}?direction=Sideways"]}, "eventFilters"),
         ({"eventFilters": [BATCHES]}, "deliveryMode"),
         ({"eventFilters": [BATCHES], "deliveryMode": {"transportType": "PubNub"}}, None),
@@ -188,6 +187,43 @@ def test_a_bad_subscription_request_is_refused_with_cmn_101(
     assert error["errorCode"] == "CMN-101"
     assert error["errors"][0]["parameterName"] == (parameter or "deliveryMode.transportType")
     assert receiver.requests == []  # refused before any validation request
+
+
+@pytest.mark.parametrize(
+    "event_filter",
+    [
+        "/restapi/v1.0/account/999/a2p-sms/batches",
+        "/restapi/v1.0/account/999/extension/~/message-store",
+        "/restapi/v1.0/account/999",
+    ],
+)
+def test_a_filter_for_another_account_is_refused_with_sub_406(
+    rc: RC, receiver: Receiver, event_filter: str
+) -> None:
+    """RingCentral's API Reference, createSubscription: "403 SUB-406 Not allowed
+    subscribe for events to extensions of other account"; refused before validation."""
+    message = "Not allowed subscribe for events to extensions of other account"
+    expected = {
+        "errorCode": "SUB-406",
+        "message": message,
+        "errors": [{"errorCode": "SUB-406", "message": message}],
+    }
+    mode = {"transportType": "WebHook", "address": f"{receiver.url}/hook"}
+    body = {"eventFilters": [BATCHES, event_filter], "deliveryMode": mode}
+    refused = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+    assert (refused.status_code, refused.json()) == (403, expected)
+    assert receiver.requests == []  # no validation request for it
+    assert rc.http.get(SUBSCRIPTION, headers=rc.headers).json()["records"] == []
+    # a PUT naming it is refused alike, and the subscription keeps its filters
+    made = subscribe(rc, receiver, [BATCHES])
+    path = f"{SUBSCRIPTION}/{made['id']}"
+    changed = rc.http.put(path, json={"eventFilters": [event_filter]}, headers=rc.headers)
+    assert (changed.status_code, changed.json()) == (403, expected)
+    assert rc.http.get(path, headers=rc.headers).json()["eventFilters"] == [BATCHES]
+    # the caller's own account, by its id, is not another's
+    account = rc.http.get("/restapi/v1.0/account/~", headers=rc.headers).json()["id"]
+    own = event_filter.replace("/account/999", f"/account/{account}")
+    assert subscribe(rc, receiver, [own])["eventFilters"] == [own]
 
 
 def test_subscriptions_need_a_valid_token(rc: RC) -> None:
