@@ -1312,7 +1312,9 @@ def _ringcentral_token_forms(
 def ringcentral_revoke_forms(
     *, valid: bool = True, tokens: Sequence[str] | None = None
 ) -> st.SearchStrategy[Any]:
-    """Forms for RingCentral ``POST /restapi/oauth/revoke`` (send as ``data=``).
+    """Forms for RingCentral ``POST /restapi/oauth/revoke`` (send as ``data=``, with the
+    app's client authentication, ``auth=(client_id, client_secret)``, as RingCentral
+    requires: without it a valid form is 400 ``invalid_client`` OAU-123).
 
     ``valid=True``: ``{"token": ...}`` answered 200 with an empty body; the token
     is one of ``tokens`` (access or refresh tokens, ending their session) or, by

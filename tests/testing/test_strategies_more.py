@@ -134,7 +134,7 @@ def test_revoke_forms_end_the_session(data: st.DataObject) -> None:
     _emu, client = fresh()
     info = login(client)
     form = data.draw(ringcentral_revoke_forms(tokens=[info["access_token"], info["refresh_token"]]))
-    response = client.post(REVOKE, data=form)
+    response = client.post(REVOKE, auth=CLIENT, data=form)
     assert response.status_code == 200, response.text
     assert response.content == b""
     headers = {"Authorization": f"Bearer {info['access_token']}"}
@@ -145,7 +145,7 @@ def test_revoke_forms_end_the_session(data: st.DataObject) -> None:
 @given(ringcentral_revoke_forms())
 def test_revoking_unknown_tokens_is_accepted(form: dict[str, str]) -> None:
     _emu, client = fresh()
-    assert client.post(REVOKE, data=form).status_code == 200
+    assert client.post(REVOKE, auth=CLIENT, data=form).status_code == 200
 
 
 @FEW

@@ -45,6 +45,7 @@ __all__ = [
     "DEFAULT_OWNER_ID",
     "Principal",
     "authenticate",
+    "authenticate_client",
     "authorization_redirect",
     "default_account",
     "issue_token",
@@ -525,6 +526,15 @@ def authenticate(emu: Emulator, authorization: str | None) -> Principal:
     return Principal(
         grant["account"], grant["owner"], grant["scope"], grant["session"], grant.get("client", "")
     )
+
+
+def authenticate_client(emu: Emulator, headers: dict[str, str], form: dict[str, str]) -> str:
+    """The client of a revoke request, authenticated as login authenticates it (the spec:
+    revoke "requires client authentication", or a public client's ``client_id``):
+    invalid_client OAU-123 when it names none, OAU-120 when no declared account allows it."""
+    client_id, secret = _client(headers, form)
+    _authenticate_client(emu, client_id, secret)
+    return client_id
 
 
 def rate_limit_client(emu: Emulator, authorization: str | None, form: dict[str, str]) -> str:

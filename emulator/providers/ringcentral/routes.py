@@ -33,6 +33,7 @@ from . import subscriptions
 from .auth import (
     Principal,
     authenticate,
+    authenticate_client,
     authorization_redirect,
     issue_token,
     rate_limit_client,
@@ -540,6 +541,8 @@ def build_app(emu: Emulator) -> ASGIApp:
                 "Required parameter [token] is missing",
                 parameter="token",
             )
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        authenticate_client(emu, headers, form)
         revoke_token(emu, value)
         return Response(status_code=200)
 

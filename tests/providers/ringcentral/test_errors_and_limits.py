@@ -67,7 +67,8 @@ def test_429_with_retry_after_and_penalty(rc: RC) -> None:
     rc.emu.advance("61s")
     assert rc.get("/batches").status_code == 200
     # the Auth group is counted separately
-    assert rc.http.post("/restapi/oauth/revoke", data={"token": "x"}).status_code == 200
+    revoked = rc.http.post("/restapi/oauth/revoke", auth=CLIENT, data={"token": "x"})
+    assert revoked.status_code == 200
 
 
 @pytest.mark.sms_scenario({"rate_limits": {"ringcentral.light": {"requests": 1, "per": "1s"}}})
@@ -295,7 +296,8 @@ def test_a_token_revoked_while_a_fault_delays_its_request_is_refused(
     held.start()
     assert delaying.wait(timeout=10)
     token = rc.headers["Authorization"].split()[1]
-    assert rc.emu.client().post("/restapi/oauth/revoke", data={"token": token}).status_code == 200
+    revoked = rc.emu.client().post("/restapi/oauth/revoke", auth=CLIENT, data={"token": token})
+    assert revoked.status_code == 200
     held.join()
     assert answers == [401]
 

@@ -218,6 +218,53 @@ def test_revoke_by_refresh_token_in_query(sms_emulator: Emulator) -> None:
     assert client.get(A2P + "/batches", headers=headers).status_code == 401
 
 
+def test_revoke_needs_client_authentication_as_the_token_endpoint_does(
+    sms_emulator: Emulator,
+) -> None:
+    """The spec: revoke "requires client authentication" (a public client gives its
+    ``client_id``); none is RingCentral's 400 invalid_client OAU-123, and nothing ends."""
+    client = sms_emulator.client()
+    token = login(client)
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    refused = client.post(REVOKE, data={"token": token["access_token"]})
+    assert refused.status_code == 400
+    body = refused.json()
+    check_schema("OauthInvalidRequest", body)
+    description = "Client authentication is required"
+    assert body == {
+        "error": "invalid_client",
+        "errors": [{"errorCode": "OAU-123", "message": description}],
+        "error_description": description,
+    }
+    query_only = client.post(REVOKE, params={"token": token["access_token"]})
+    assert query_only.status_code == 400
+    assert client.get(A2P + "/batches", headers=headers).status_code == 200  # still live
+    public = client.post(REVOKE, data={"token": token["access_token"], "client_id": "app"})
+    assert public.status_code == 200
+    assert client.get(A2P + "/batches", headers=headers).status_code == 401
+
+
+@pytest.mark.sms_scenario(
+    {"accounts": {"ringcentral": [{"client_id": "client-id", "client_secret": "client-secret"}]}}
+)
+def test_revoke_by_a_client_the_accounts_do_not_allow_is_invalid_client(
+    sms_emulator: Emulator,
+) -> None:
+    client = sms_emulator.client()
+    token = login(client)
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    wrong = client.post(REVOKE, auth=("client-id", "wrong"), data={"token": token["access_token"]})
+    assert wrong.status_code == 400
+    assert (wrong.json()["error"], wrong.json()["errors"][0]["errorCode"]) == (
+        "invalid_client",
+        "OAU-120",
+    )
+    assert client.get(A2P + "/batches", headers=headers).status_code == 200
+    right = client.post(REVOKE, auth=CLIENT, data={"token": token["access_token"]})
+    assert right.status_code == 200
+    assert client.get(A2P + "/batches", headers=headers).status_code == 401
+
+
 def test_revoke_without_token_is_invalid_request(sms_emulator: Emulator) -> None:
     response = sms_emulator.client().post(REVOKE, auth=("i", "s"), data={})
     assert response.status_code == 400
