@@ -166,7 +166,7 @@ def _serve(args: argparse.Namespace) -> int:
             sock = bind_socket(args.host, args.port)
         except OSError as exc:
             return _fail(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})")
-        server = uvicorn.Server(uvicorn_config(emu.app))
+        server = _server_stopping_webhooks_first(uvicorn_config(emu.app), emu)
         servers.append(server)
         emu.webhooks.start()
         # Everything built so far (modules, the app) lives as long as the process:
@@ -205,6 +205,26 @@ def _serve(args: argparse.Namespace) -> int:
     if served:
         print("sms-emulator stopped", flush=True)
     return 0
+
+
+def _server_stopping_webhooks_first(config: Any, emu: Emulator) -> Any:
+    """A ``uvicorn.Server`` whose shutdown stops the emulator's webhook worker as it starts,
+    as ``LiveServer.stop`` does: an admin call waiting for webhooks (``?wait=true``) is
+    then answered, not held until ``GRACEFUL_SHUTDOWN`` runs out and cut with a 500."""
+    import asyncio
+
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: Any = None) -> None:
+            # its delivery in flight is finished first (a thread: it may take a while)
+            stopping = asyncio.ensure_future(asyncio.to_thread(emu.webhooks.stop))
+            try:
+                await super().shutdown(sockets=sockets)
+            finally:
+                await stopping
+
+    return Server(config)
 
 
 def _listens_everywhere(sock: Any) -> bool:

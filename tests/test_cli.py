@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -553,6 +554,75 @@ def test_a_second_signal_while_a_webhook_is_in_flight_still_stops_cleanly(
         assert httpx.get(again.url + "/_emulator/webhooks").json()["pending"] == []  # sent
         assert again.stop()[0] == 0
         assert received == ["/dr"]
+    finally:
+        receiver.shutdown()
+        receiver.server_close()
+
+
+def test_a_stop_answers_an_admin_call_waiting_for_webhooks(
+    serve: list[Server], tmp_path: Path
+) -> None:
+    """``POST /_emulator/clock?wait=true`` waiting on slow receivers as SIGTERM lands: the
+    worker stops first (its delivery in flight finished), so the wait ends and the call is
+    answered, as a LiveServer's stop() does; not held until the graceful shutdown runs out
+    and cut with a 500."""
+    received: list[str] = []
+
+    class SlowReceiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            received.append(self.path)
+            time.sleep(2)  # real-time ok: three of these outlast the graceful shutdown
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), SlowReceiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{receiver.server_address[1]}/dlr"
+        scenario = tmp_path / "scenario.json"
+        scenario.write_text(json.dumps({"providers": {"sendbulk": {"dlr_callback_url": url}}}))
+        server = start(serve, "--clock", "virtual", "--scenario", str(scenario))
+        item = {
+            "partnerID": "1",
+            "apikey": "k",
+            "pass_type": "plain",
+            "mobile": "0722000001",
+            "message": "hi",
+            "shortcode": "SHOP",
+        }
+        smslist = [{**item, "clientsmsid": i} for i in range(3)]
+        sent = httpx.post(
+            server.url + "/api/services/sendbulk", json={"count": 3, "smslist": smslist}
+        )
+        assert sent.status_code == 200, sent.text
+        answers: list[httpx.Response] = []
+        waiting = threading.Thread(
+            target=lambda: answers.append(
+                httpx.post(
+                    server.url + "/_emulator/clock?wait=true",
+                    json={"advance": "1m"},
+                    timeout=DEADLINE,
+                )
+            )
+        )
+        waiting.start()
+        deadline = time.monotonic() + DEADLINE
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.01)  # real-time ok: polls, with a deadline, for the first receipt
+        started = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+        waiting.join(DEADLINE)
+        code = server.proc.wait(timeout=DEADLINE)
+        err = server.stderr()
+        assert answers and answers[0].status_code == 200, answers and answers[0].text
+        assert "webhooks_due" in answers[0].json()
+        assert time.monotonic() - started < 4.5  # not GRACEFUL_SHUTDOWN (5 s) and a cut
+        assert (code, "graceful shutdown exceeded" in err) == (0, False), err
     finally:
         receiver.shutdown()
         receiver.server_close()

@@ -124,17 +124,26 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
     def clock_state() -> dict[str, Any]:
         return {"now": iso(emu.time()), "timestamp": emu.time(), "kind": emu.clock.kind}
 
-    async def sent_if_asked(wait: bool, answer: dict[str, Any]) -> dict[str, Any]:
-        """With ``wait`` (``?wait=true``), wait for the webhooks due now to be attempted
-        (a live server's worker sends them); the answer says how many were still due
-        when the wait ended (0 unless ``WAIT_LIMIT`` ran out)."""
-        if wait:
-            answer["webhooks_due"] = await run_in_threadpool(emu.webhooks.wait_sent, WAIT_LIMIT)
+    def under_way_if_asked(request: Request) -> frozenset[int] | None:
+        """With ``?wait=true``: the attempts under way before the call makes webhooks due
+        (see ``WebhookQueue.wait_sent``); None without it.  Refused before anything changes."""
+        return emu.webhooks.attempts_under_way() if _flag(request, "wait") else None
+
+    async def sent_if_asked(
+        under_way: frozenset[int] | None, answer: dict[str, Any]
+    ) -> dict[str, Any]:
+        """With ``?wait=true`` (``under_way`` not None), wait for the webhooks due now to
+        be attempted (a live server's worker sends them); the answer says how many were
+        still due when the wait ended (0 unless ``WAIT_LIMIT`` ran out)."""
+        if under_way is not None:
+            answer["webhooks_due"] = await run_in_threadpool(
+                emu.webhooks.wait_sent, WAIT_LIMIT, under_way
+            )
         return answer
 
     async def clock(request: Request) -> Response:
         if request.method == "POST":
-            wait = _flag(request, "wait")  # refused before the clock moves
+            wait = under_way_if_asked(request)  # refused before the clock moves
             data = await _body_json(request)
             unknown = set(data) - {"advance", "seconds", "set"}
             if unknown or len(data) != 1 or None in data.values():
@@ -191,7 +200,7 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
         return _json(scenario_state())
 
     async def inbound(request: Request) -> Response:
-        wait = _flag(request, "wait")  # refused before the message is taken
+        wait = under_way_if_asked(request)  # refused before the message is taken
         data = await _body_json(request)
         missing = [
             k for k in ("provider", "from", "to", "text") if not isinstance(data.get(k), str)

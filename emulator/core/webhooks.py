@@ -20,12 +20,13 @@ import heapq
 import itertools
 import math
 import re
+import sys
 import threading
 import time
 import uuid
 import weakref
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -547,17 +548,28 @@ class WebhookQueue:
                     self._push(job)
             self._settled.notify_all()
 
-    def wait_sent(self, timeout: float) -> int:
+    def attempts_under_way(self) -> frozenset[int]:
+        """The attempts being made now (their serial numbers): what a call that makes
+        webhooks due takes before it does, for its ``wait_sent``."""
+        with self._lock:
+            return frozenset(self._attempts_under_way())
+
+    def wait_sent(self, timeout: float, under_way: Collection[int] | None = None) -> int:
         """Wait until every job due now has been attempted and written down, retries
-        that come due meanwhile included (at most ``timeout`` real seconds); return how
-        many are still due then (0: none).
+        due by now included (after a long jump on a virtual clock; not one that comes
+        due later, as on a real clock, during the wait) (at most ``timeout`` real
+        seconds); return how many are still due then (0: none; a worker stopped
+        meanwhile leaves some).
 
         For a live server, whose worker sends them: in sync mode they went out before
         the call that made them due returned (or a thread sending now sends them), so
         there is nothing to wait for.  Nor is there when an attempt already under way
-        as the wait began is still going ``SENDING_GRACE`` later: its receiver may be
-        the caller (an auto-responder simulating a reply), which the attempt waits on;
-        the worker sends the rest after it, as a sending thread does in sync mode.
+        before that call (``under_way``, taken by ``attempts_under_way()`` before it;
+        else those under way as the wait begins) is still going ``SENDING_GRACE`` after
+        the wait began: its receiver may be the caller (an auto-responder simulating a
+        reply), which the attempt waits on; the worker sends the rest after it, as a
+        sending thread does in sync mode.  (Taken as the wait begins, it would include
+        an attempt the worker began of a job the call itself made due.)
         """
         if self.mode == "sync":
             return 0
@@ -565,7 +577,7 @@ class WebhookQueue:
         deadline = started + timeout
         with self._settled:
             by = self._now()
-            under_way = self._attempts_under_way()
+            under_way = self._attempts_under_way() if under_way is None else set(under_way)
             while self.mode != "sync" and self._due_by(by, first=True):
                 now = time.monotonic()
                 if now - started >= SENDING_GRACE and under_way & self._attempts_under_way():
@@ -574,7 +586,8 @@ class WebhookQueue:
                     break
                 # Told of every job done; the short wait also sees the worker stop.
                 self._settled.wait(min(deadline - now, 0.1))
-            return self._due_by(by) if self.mode != "sync" else 0
+            # (a worker stopped meanwhile left these unsent: still due, not 0)
+            return self._due_by(by)
 
     def _attempts_under_way(self) -> set[int]:
         """(Under ``_lock``.)  The serial numbers of the attempts being made now."""
@@ -914,12 +927,23 @@ _DEFERRAL: ContextVar[Deferral | None] = ContextVar("sms_emulator_deferral", def
 
 def in_a_coroutine() -> bool:
     """Whether this thread runs a coroutine of an event loop (which waits on us now); not
-    a loop merely running here without one (Playwright's sync API keeps one)."""
+    a loop merely running here without one (Playwright's sync API keeps one).  asyncio's
+    or trio's (anyio runs on either): trio's is no asyncio loop."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
+        pass
+    else:
+        if asyncio.current_task() is not None:
+            return True
+    trio = sys.modules.get("trio")  # imported by whoever runs it: never imported here
+    if trio is None:
         return False
-    return asyncio.current_task() is not None
+    try:
+        trio.lowlevel.current_task()
+    except RuntimeError:  # not in trio.run() (a worker thread of it included)
+        return False
+    return True
 
 
 def _mark_moved(queue: WebhookQueue) -> None:

@@ -255,14 +255,15 @@ def may_wait_for_webhooks() -> bool:
 
 
 def warn_if_still_due(due: int) -> None:
-    """Warn when such a wait ran out (``WAIT_LIMIT``) with webhooks still due."""
+    """Warn when such a wait ended with webhooks still due: it ran out (``WAIT_LIMIT``),
+    or the server stopped meanwhile."""
     if due:
         warnings.warn(
-            f"{due} webhook(s) still due after waiting {WAIT_LIMIT:g} s for them: a receiver"
-            " that does not answer holds each attempt for its timeout (see"
-            " webhook_report() for the attempts)",
+            f"{due} webhook(s) still due when the wait for them ended (after {WAIT_LIMIT:g} s,"
+            " or the server stopped): a receiver that does not answer holds each attempt for"
+            " its timeout (see webhook_report() for the attempts)",
             RuntimeWarning,
-            stacklevel=4,  # this, the server's wait, its advance() or inbound(): their caller
+            stacklevel=3,  # this, advance() or inbound() (or its _async): their caller
         )
 
 

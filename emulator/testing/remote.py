@@ -80,16 +80,16 @@ class RemoteEmulator(SocketClients, MessageHelpers):
             )
         return body
 
-    def _waiting_call(self, path: str, **kwargs: Any) -> Any:
+    def _waiting_call(self, path: str, **kwargs: Any) -> tuple[Any, int]:
         """A POST that may make webhooks due, with ``?wait=true`` unless called from a
-        coroutine (see ``LiveServer.advance``)."""
+        coroutine (see ``LiveServer.advance``): its answer, and how many webhooks were
+        still due when the server's wait ran out (the caller warns)."""
         if not may_wait_for_webhooks():
-            return self._call("POST", path, **kwargs)
+            return self._call("POST", path, **kwargs), 0
         timeout = self._http.timeout.read
         timeout = None if timeout is None else timeout + WAIT_LIMIT  # the server waits so long
         answer = self._call("POST", path, params={"wait": "true"}, timeout=timeout, **kwargs)
-        warn_if_still_due(answer.get("webhooks_due", 0))
-        return answer
+        return answer, answer.get("webhooks_due", 0)
 
     def health(self) -> dict[str, Any]:
         """``GET /_emulator/health``; raises RemoteEmulatorError if the server is not there."""
@@ -130,10 +130,9 @@ class RemoteEmulator(SocketClients, MessageHelpers):
     ) -> datetime:
         """Move the server's virtual clock forward (``"30s"``, ``"1h30m"``, ``seconds=30``);
         returns once the webhooks it made due were attempted, as a ``LiveServer``'s."""
-        if (duration is None) == (seconds is None):
-            raise TypeError("give a duration or seconds=, not both")
-        body = {"advance": duration} if duration is not None else {"seconds": seconds}
-        return to_datetime(float(self._waiting_call("/clock", json=body)["timestamp"]))
+        answer, due = self._waiting_call("/clock", json=_clock_body(duration, seconds))
+        warn_if_still_due(due)
+        return to_datetime(float(answer["timestamp"]))
 
     async def advance_async(
         self, duration: str | float | None = None, *, seconds: float | None = None
@@ -141,7 +140,10 @@ class RemoteEmulator(SocketClients, MessageHelpers):
         """``advance()`` from a coroutine, the event loop running on meanwhile."""
         from starlette.concurrency import run_in_threadpool
 
-        return await run_in_threadpool(self.advance, duration, seconds=seconds)
+        body = _clock_body(duration, seconds)
+        answer, due = await run_in_threadpool(lambda: self._waiting_call("/clock", json=body))
+        warn_if_still_due(due)  # here: the caller's line, not the thread's
+        return to_datetime(float(answer["timestamp"]))
 
     def messages(
         self, provider: str | None = None, to: str | None = None, status: str | None = None
@@ -159,17 +161,24 @@ class RemoteEmulator(SocketClients, MessageHelpers):
 
     def inbound(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
         """Simulate an inbound SMS from ``sender`` to ``to``; returns its record."""
-        body = {"provider": provider, "from": sender, "to": to, "text": text}
-        # ASCII JSON: a lone surrogate goes as its escape (read as U+FFFD, as in-process)
-        content = json.dumps(body).encode("ascii")
-        headers = {"Content-Type": "application/json"}
-        return self._waiting_call("/inbound", content=content, headers=headers)["message"]
+        answer, due = self._inbound(provider, sender, to, text)
+        warn_if_still_due(due)
+        return answer["message"]
 
     async def inbound_async(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
         """``inbound()`` from a coroutine, the event loop running on meanwhile."""
         from starlette.concurrency import run_in_threadpool
 
-        return await run_in_threadpool(self.inbound, provider, sender, to, text)
+        answer, due = await run_in_threadpool(self._inbound, provider, sender, to, text)
+        warn_if_still_due(due)  # here: the caller's line, not the thread's
+        return answer["message"]
+
+    def _inbound(self, provider: str, sender: str, to: str, text: str) -> tuple[Any, int]:
+        body = {"provider": provider, "from": sender, "to": to, "text": text}
+        # ASCII JSON: a lone surrogate goes as its escape (read as U+FFFD, as in-process)
+        content = json.dumps(body).encode("ascii")
+        headers = {"Content-Type": "application/json"}
+        return self._waiting_call("/inbound", content=content, headers=headers)
 
     def requests(self, provider: str | None = None, after: int = 0) -> list[dict[str, Any]]:
         """The server's request journal (requests received, responses given), oldest first."""
@@ -257,3 +266,10 @@ def _dates_as_text(value: Any) -> Any:
     if isinstance(value, date):  # datetime too
         return value.isoformat()
     return value
+
+
+def _clock_body(duration: str | float | None, seconds: float | None) -> dict[str, Any]:
+    """``POST /_emulator/clock``'s body for ``advance(duration)`` or ``advance(seconds=)``."""
+    if (duration is None) == (seconds is None):
+        raise TypeError("give a duration or seconds=, not both")
+    return {"advance": duration} if duration is not None else {"seconds": seconds}

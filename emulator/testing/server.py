@@ -5,8 +5,9 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +18,8 @@ from ..serving import GRACEFUL_SHUTDOWN, uvicorn_config
 from .helpers import MessageHelpers, SocketClients, may_wait_for_webhooks, warn_if_still_due
 
 __all__ = ["LiveServer", "bind_socket"]
+
+_T = TypeVar("_T")
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -116,29 +119,44 @@ class LiveServer(SocketClients, MessageHelpers):
         """``Emulator.advance``, returning once the webhooks it made due were attempted
         (the server's worker sends them) as in-process; from a coroutine it does not wait
         (use ``advance_async``): the event loop may serve the receiver."""
-        now = self.emulator.advance(duration, seconds=seconds)
-        self._wait_for_webhooks()
+        now, due = self._waited(self.emulator.advance, duration, seconds=seconds)
+        warn_if_still_due(due)
         return now
 
     async def advance_async(
         self, duration: str | float | None = None, *, seconds: float | None = None
     ) -> datetime:
-        """``advance()`` from a coroutine: it waits in a worker thread, the loop running on."""
-        return await run_in_threadpool(self.advance, duration, seconds=seconds)
+        """``advance()`` from a coroutine: it waits in a worker thread, the loop running on
+        (and warns here: the caller's line, not the thread's)."""
+        now, due = await run_in_threadpool(
+            self._waited, self.emulator.advance, duration, seconds=seconds
+        )
+        warn_if_still_due(due)
+        return now
 
     def inbound(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
         """``Emulator.inbound``, returning once its webhook was attempted (as ``advance``)."""
-        record = self.emulator.inbound(provider, sender, to, text)
-        self._wait_for_webhooks()
+        record, due = self._waited(self.emulator.inbound, provider, sender, to, text)
+        warn_if_still_due(due)
         return record
 
     async def inbound_async(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
         """``inbound()`` from a coroutine: it waits in a worker thread, the loop running on."""
-        return await run_in_threadpool(self.inbound, provider, sender, to, text)
+        record, due = await run_in_threadpool(
+            self._waited, self.emulator.inbound, provider, sender, to, text
+        )
+        warn_if_still_due(due)
+        return record
 
-    def _wait_for_webhooks(self) -> None:
-        if may_wait_for_webhooks():
-            warn_if_still_due(self.emulator.webhooks.wait_sent(WAIT_LIMIT))
+    def _waited(self, call: Callable[..., _T], *args: Any, **kwargs: Any) -> tuple[_T, int]:
+        """``call``'s result, once the webhooks it made due were attempted (not from a
+        coroutine), and how many were still due when the wait ran out."""
+        if not may_wait_for_webhooks():
+            return call(*args, **kwargs), 0
+        # Taken before the call: after it, they could include an attempt of its own.
+        under_way = self.emulator.webhooks.attempts_under_way()
+        result = call(*args, **kwargs)
+        return result, self.emulator.webhooks.wait_sent(WAIT_LIMIT, under_way)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.emulator, name)

@@ -236,3 +236,140 @@ def test_an_auto_responder_simulating_a_reply_is_not_held_by_its_own_receipt(
     assert [r.path for r in receiver.requests] == ["/dlr", "/inbound"]
     assert attempts(server) == [(1, True), (1, True)]
     assert took and took[0] < 3  # well inside the receipt's 5 s timeout
+
+
+@pytest.mark.parametrize("through", ["live", "remote"])
+def test_an_attempt_the_worker_began_before_the_wait_did_is_waited_for_when_it_is_the_calls_own(
+    server: LiveServer, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, through: str
+) -> None:
+    """The worker may take a job the call made due before the wait begins (a busy event
+    loop or thread pool between the two): that attempt was not under way before the
+    call, so it is no auto-responder's, and the wait must not stop on it after
+    ``SENDING_GRACE`` (0.5 s) with the receipts not yet attempted."""
+    began = threading.Event()
+
+    def slow(request: Received) -> None:
+        began.set()
+        time.sleep(0.8)  # real-time ok: a receiver slower than SENDING_GRACE
+
+    receiver.on_request = slow
+    queue = server.emulator.webhooks
+    wait_sent = queue.wait_sent
+
+    def late(*args: object, **kwargs: object) -> int:
+        assert began.wait(10)  # the worker got there first
+        return wait_sent(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(queue, "wait_sent", late)
+    send(server, 2)
+    if through == "live":
+        server.advance("1m")
+    else:
+        with RemoteEmulator(server.url) as remote:
+            remote.advance("1m")
+    assert [r.path for r in receiver.requests] == ["/dlr"] * 2
+    assert attempts(server) == [(1, True)] * 2
+
+
+def test_from_a_trio_coroutine_advance_leaves_the_loop_free_too(server: LiveServer) -> None:
+    """anyio runs tests on trio too, whose loop is no asyncio loop: a receiver it serves
+    could not answer while ``advance()`` waited, each attempt timing out."""
+    import trio  # a test dependency: the path a trio user takes must run here
+
+    received: list[bytes] = []
+
+    async def answer(stream: trio.SocketStream) -> None:  # a receiver on the trio loop
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = await stream.receive_some(4096)
+            if not chunk:
+                return
+            data += chunk
+        received.append(data.split(b" ")[1])
+        await stream.send_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        await stream.aclose()
+
+    async def main() -> None:
+        async with trio.open_nursery() as nursery:
+            listeners = await nursery.start(
+                lambda task_status: trio.serve_tcp(
+                    answer, 0, host="127.0.0.1", task_status=task_status
+                )
+            )
+            port = listeners[0].socket.getsockname()[1]
+            server.webhooks.schedule(
+                server.time() + 60, method="post", url=f"http://127.0.0.1:{port}/a", provider="p"
+            )
+            started = time.monotonic()
+            server.advance("1m")  # not waited for: the loop serves the receiver
+            assert time.monotonic() - started < 1
+            server.webhooks.schedule(
+                server.time() + 60, method="post", url=f"http://127.0.0.1:{port}/b", provider="p"
+            )
+            await server.advance_async("1m")  # waits in a worker thread, the loop running on
+            assert sorted(received) == [b"/a", b"/b"]
+            nursery.cancel_scope.cancel()
+
+    trio.run(main)
+    assert attempts(server) == [(1, True)] * 2
+
+
+@pytest.mark.parametrize("through", ["live", "remote"])
+def test_a_wait_that_runs_out_in_a_coroutine_warns_at_the_callers_line(
+    server: LiveServer, receiver: Receiver, monkeypatch: pytest.MonkeyPatch, through: str
+) -> None:
+    """``advance_async``/``inbound_async`` wait in a worker thread; their warning names the
+    coroutine's line, not anyio's (where every such warning would be one, shown once)."""
+    release = threading.Event()
+    receiver.on_request = lambda request: release.wait(10) and None
+    monkeypatch.setattr("emulator.testing.server.WAIT_LIMIT", 0.2)
+    monkeypatch.setattr("emulator.admin.routes.WAIT_LIMIT", 0.2)
+    send(server, 1)
+
+    async def main(emulator: LiveServer | RemoteEmulator) -> None:
+        with pytest.warns(RuntimeWarning, match=r"still due") as caught:
+            await emulator.advance_async("1m")
+        assert caught[0].filename == __file__
+        release.set()
+        assert server.emulator.webhooks.wait_sent(10) == 0
+        release.clear()
+        with pytest.warns(RuntimeWarning, match=r"still due") as caught:
+            await emulator.inbound_async("sendbulk", "0712345678", "40404", "STOP")
+        assert caught[0].filename == __file__
+
+    try:
+        if through == "live":
+            asyncio.run(main(server))
+        else:
+            with RemoteEmulator(server.url) as remote:
+                asyncio.run(main(remote))
+    finally:
+        release.set()
+
+
+def test_a_wait_a_stop_ends_says_how_many_were_left_unsent(
+    server: LiveServer, receiver: Receiver
+) -> None:
+    """The server stops mid-wait: its worker finishes the receipt in flight and leaves
+    the others queued, unsent; the answer must not say none is still due."""
+    began = threading.Event()
+
+    def slow(request: Received) -> None:
+        began.set()
+        time.sleep(0.5)  # real-time ok: the stop lands while this one is in flight
+
+    receiver.on_request = slow
+    send(server, 3)
+    answers: list[httpx.Response] = []
+    waiting = threading.Thread(
+        target=lambda: answers.append(
+            httpx.post(server.url + "/_emulator/clock?wait=true", json={"advance": "1m"})
+        )
+    )
+    waiting.start()
+    assert began.wait(10)
+    server.stop()
+    waiting.join(10)
+    assert answers and answers[0].status_code == 200
+    assert answers[0].json()["webhooks_due"] == 2
+    assert len(server.webhook_report()["pending"]) == 2
