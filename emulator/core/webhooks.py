@@ -5,11 +5,10 @@ the clock reaches it.  In-process (``mode="sync"``) due webhooks go out when
 the clock is advanced (before ``advance()`` returns) or an event is due now;
 a live server runs a background worker instead (``mode="background"``), so
 its requests never wait on a receiver, nor its admin calls unless they ask to
-(``wait_sent``).  Failed
-attempts are retried with backoff and every attempt is recorded (the newest
-``ATTEMPTS_KEPT`` are kept).  With a ``JobLog`` (the emulator's ``--db``
-store) every pending job is also written down until it is done, so it
-outlives the process.
+(``wait_sent``).  Failed attempts are retried with backoff and every attempt
+is recorded (the newest ``ATTEMPTS_KEPT`` are kept).  With a ``JobLog`` (the
+emulator's ``--db`` store) every pending job is also written down until it is
+done, so it outlives the process.
 """
 
 from __future__ import annotations
