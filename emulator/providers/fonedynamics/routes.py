@@ -23,6 +23,7 @@ from ..routing import header, provider_app, read_body
 from .auth import authenticate, check_property
 from .errors import (
     FoneDynamicsError,
+    Forbidden,
     ItemError,
     MessageNotFound,
     RequestError,
@@ -200,6 +201,10 @@ def build_app(emu: Emulator) -> ASGIApp:
     @endpoint("get_message")
     async def get_message(request: Request) -> Response:
         account = authenticate(emu, request)
+        # "Your account and property must be enabled for SMS" (the Retrieve SMS page):
+        # the account before any sid is looked up, the message's property once found.
+        if not account.sms_enabled:
+            raise Forbidden("SMS is not enabled for this account.")
         sid = request.path_params["MessageSid"]
         message = emu.store.get_message(sid)
         if (
@@ -209,6 +214,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             or (message.extra or {}).get("Rejected")
         ):
             raise MessageNotFound(fields=("MessageSid",))
+        check_property(account, str((message.extra or {}).get("PropertySid", "")))
         return json_response({"Message": message_resource(message, emu.time())})
 
     @endpoint("list_messages")

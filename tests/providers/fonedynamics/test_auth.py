@@ -198,3 +198,59 @@ def test_account_without_sms_is_forbidden(emu: Emulator) -> None:
         response = c.post("/v2/Properties/SANY/BatchMessages", json={"Messages": [BODY]})
     assert response.status_code == 403
     assert response.json()["ResponseStatus"]["ErrorCode"] == "FORBIDDEN"
+
+
+# The Retrieve SMS page: "Your account and property must be enabled for SMS."
+@pytest.mark.sms_scenario(DECLARED)
+def test_reading_a_message_without_sms_on_the_account_is_forbidden(emu: Emulator) -> None:
+    with emu.client(auth=("ANOSMS", "t")) as c:
+        response = c.get("/v2/Messages/MNOSUCHMESSAGE000000000000000000")
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    assert response.json() == {
+        "ResponseStatus": {
+            "ErrorCode": "FORBIDDEN",
+            "Message": "SMS is not enabled for this account.",
+        }
+    }
+
+
+def _switch_sms(emu: Emulator, *, account: bool, prop: bool) -> None:
+    entry = {
+        "account_sid": ACCOUNT,
+        "token": TOKEN,
+        "sms_enabled": account,
+        "properties": [{"property_sid": PROPERTY, "sms_enabled": prop}],
+    }
+    emu.load_scenario({"accounts": {"fonedynamics": [entry]}}, temporary=True)
+
+
+def test_reading_a_message_of_a_property_without_sms_is_forbidden(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    _switch_sms(emu, account=True, prop=True)
+    sid = client.post(MESSAGES, json=BODY).json()["Message"]["MessageSid"]
+    assert client.get(f"/v2/Messages/{sid}").status_code == 200
+    _switch_sms(emu, account=True, prop=False)
+    response = client.get(f"/v2/Messages/{sid}")
+    assert response.status_code == 403
+    assert response.json() == {
+        "ResponseStatus": {
+            "ErrorCode": "FORBIDDEN",
+            "Message": "SMS is not enabled for this property.",
+            "Errors": [{"FieldName": "PropertySid"}],
+        }
+    }
+
+
+def test_reading_a_sent_message_once_the_account_has_no_sms_is_forbidden(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    sid = client.post(MESSAGES, json=BODY).json()["Message"]["MessageSid"]
+    _switch_sms(emu, account=False, prop=True)
+    response = client.get(f"/v2/Messages/{sid}")
+    assert response.status_code == 403
+    assert response.json()["ResponseStatus"] == {
+        "ErrorCode": "FORBIDDEN",
+        "Message": "SMS is not enabled for this account.",
+    }
