@@ -2,8 +2,8 @@
 
 The node project lives in ``tests/e2e/js`` (``package.json`` + ``package-lock.json``);
 install it with ``npm ci --prefix tests/e2e/js``. Covered: the SDK's refresh-and-retry
-on 401 (it refreshes with ``access_token_ttl=-1``) and its ``handleRateLimit`` retry
-after a 429.
+on 401 (it refreshes with ``access_token_ttl=-1``), its ``handleRateLimit`` retry
+after a 429, and its three-legged login with PKCE.
 """
 
 from __future__ import annotations
@@ -62,6 +62,24 @@ def test_js_sdk_refreshes_and_retries_after_401(sms_emulator_server: Any) -> Non
     assert "grant_type=refresh_token" in refresh
     assert "access_token_ttl=-1" in refresh
     assert journal[expired]["response_headers"]["rcrequestid"]
+
+
+def test_js_sdk_logs_in_with_pkce_and_the_code_works_once(sms_emulator_server: Any) -> None:
+    result = _node("auth_code_pkce.mjs", sms_emulator_server.url)
+    assert result["status"] == 302
+    assert result["query"] == ["code", "expires_in", "state"]
+    assert result["listed"] == 200
+    description = "Invalid authorization code"
+    assert result["again"] == {
+        "status": 400,
+        "body": {
+            "error": "invalid_grant",
+            "errors": [{"errorCode": "OAU-106", "message": description}],
+            "error_description": description,
+        },
+    }
+    (login, *_) = [e for e in _journal(sms_emulator_server.url) if e["path"].endswith("/token")]
+    assert "code_verifier=" in login["request_body"]
 
 
 @pytest.mark.sms_scenario(

@@ -6,9 +6,13 @@ on GETs, ``bearer`` in lower case, and raises ``ApiException`` on any non-2xx.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import secrets
 from typing import Any
 
+import httpx
 import pytest
 from ringcentral import SDK
 from ringcentral.http.api_exception import ApiException
@@ -74,6 +78,40 @@ def test_send_poll_page_statuses_refresh_logout(sms_emulator_server: Any, platfo
     with pytest.raises(ApiException) as raised:
         platform.get(f"{A2P}/batches", skip_auth_check=True)
     assert "401" in str(raised.value)
+
+
+def test_the_auth_code_flow_with_pkce_logs_in_once(sms_emulator_server: Any) -> None:
+    """The guide's login URL (S256 challenge), the browser step (the emulator signs the
+    user in at once), then the SDK's ``login(code=..., verifier=...)``; the code used
+    again is RingCentral's 400 OAU-106, which the SDK raises. (The SDK's own
+    ``login_url`` raises NameError in 0.9.2: it uses ``urllib`` without importing it.)"""
+    sdk = SDK("e2e-client-id", "e2e-client-secret", sms_emulator_server.url, "e2e", "1.0.0")
+    platform = sdk.platform()
+    redirect = "http://localhost:5000/oauth2callback"
+    verifier = secrets.token_urlsafe(32)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    challenge = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    query = {
+        "response_type": "code",
+        "client_id": "e2e-client-id",
+        "redirect_uri": redirect,
+        "state": "xyz",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    authorize = httpx.get(f"{sms_emulator_server.url}/restapi/oauth/authorize", params=query)
+    location = httpx.URL(authorize.headers["location"])
+    assert location.params["state"] == "xyz"
+    code = location.params["code"]
+    platform.login(code=code, redirect_uri=redirect, verifier=verifier)
+    assert platform.get(f"{A2P}/batches").ok()
+    with pytest.raises(ApiException) as raised:
+        sdk.platform().login(code=code, redirect_uri=redirect, verifier=verifier)
+    response = raised.value.api_response().response()
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"errorCode": "OAU-106", "message": "Invalid authorization code"}
+    ]
 
 
 def test_api_errors_reach_the_sdk(platform: Any) -> None:

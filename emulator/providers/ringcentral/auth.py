@@ -7,6 +7,9 @@ Choices where RingCentral's documents are silent (see docs/providers/ringcentral
   account (``DEFAULT_ACCOUNT_ID``). With accounts declared they are checked; a credential
   an entry leaves out (its username too) accepts any value, but a username or JWT some
   entry names logs in only to the entries naming it.
+* A code ``/oauth/authorize`` issued works once, for ``CODE_TTL`` seconds, for the client
+  and ``redirect_uri`` it was issued for, with the ``code_verifier`` its PKCE challenge
+  asks for; a code it never issued logs in, a test's shortcut past the browser step.
 * TTLs are clamped, never refused: ``access_token_ttl`` into 600–3600 s,
   ``refresh_token_ttl`` into 1–2,592,000 s; zero, negative (the JS SDK's ``-1``) or
   unparsable values mean the defaults (3600 s, 604,800 s).
@@ -21,11 +24,14 @@ Choices where RingCentral's documents are silent (see docs/providers/ringcentral
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
+
+import msgspec
 
 from .errors import (
     AuthorizationInvalid,
@@ -62,6 +68,27 @@ REFRESH_TTL, REFRESH_MAX = 604_800, 2_592_000
 _ACCESS = "ringcentral.access"
 _REFRESH = "ringcentral.refresh"
 _SESSION = "ringcentral.session"
+_CODE = "ringcentral.code"
+
+#: Seconds an authorization code lives: RingCentral's guide shows the redirect it makes
+#: with ``expires_in=60``, "the remaining lifetime of the authorization code".
+CODE_TTL = 60
+#: RFC 7636's code challenge methods, which RingCentral's spec lists; ``plain`` is
+#: assumed when ``code_challenge_method`` is left out.
+_PKCE_METHODS = ("plain", "S256")
+#: RingCentral's error table's codes and messages for a code the token endpoint refuses.
+_INVALID_CODE = ("invalid_grant", "OAU-106", "Invalid authorization code")
+_EXPIRED_CODE = ("invalid_grant", "OAU-108", "Authorization code is expired")
+#: ``invalid_redirect_uri``, not RFC 6749's ``invalid_grant``: what RingCentral answered
+#: a code exchanged with another redirect_uri (ringcentral-embeddable issue #914, 2024).
+_OTHER_REDIRECT = ("invalid_redirect_uri", "OAU-109", "Redirect URIs do not match")
+_OTHER_CLIENT = (
+    "invalid_grant",
+    "OAU-110",
+    "Authorization code was not issued for this application",
+)
+#: The client id of a client authenticated by a ``client_assertion`` alone.
+_ASSERTED_CLIENT = "jwt-client"
 
 #: Seconds an access token replaced by a refresh answers "Access token corrupted"
 #: before "Token not found" (what RingCentral's SDK maintainer measured).
@@ -154,7 +181,7 @@ def _client(headers: dict[str, str], form: dict[str, str]) -> tuple[str, str | N
     if form.get("client_id"):
         return form["client_id"], form.get("client_secret")
     if form.get("client_assertion"):
-        return "jwt-client", None
+        return _ASSERTED_CLIENT, None
     raise OAuthError("invalid_client", "OAU-123", "Client authentication is required")
 
 
@@ -172,13 +199,24 @@ def _require(form: dict[str, str], name: str) -> str:
 
 def authorization_redirect(emu: Emulator, params: Any) -> str:
     """Where ``GET /restapi/oauth/authorize`` sends the browser: back to ``redirect_uri``
-    with a ``code`` (and the ``state`` given), as if the user had signed in and agreed
-    at once; an unsupported ``response_type`` goes back as RFC 6749's error instead (in
-    the fragment for ``token``, the implicit grant, whose answers a browser app reads
-    there). The code logs in at ``/oauth/token`` as any code does."""
+    with a ``code``, its ``expires_in`` (and the ``state`` given), as if the user had
+    signed in and agreed at once; an unsupported ``response_type`` or PKCE method goes
+    back as RFC 6749's error instead (in the fragment for ``token``, the implicit grant,
+    whose answers a browser app reads there)."""
     for name in ("response_type", "client_id", "redirect_uri"):
         _require(params, name)
-    redirect = params["redirect_uri"]
+    redirect = _redirect_target(params["redirect_uri"])
+    answer = _authorization_answer(emu, params)
+    if params.get("state") is not None:
+        answer["state"] = params["state"]
+    if params["response_type"] == "token":  # RFC 6749 4.2.2.1: the implicit grant's error
+        return f"{redirect}#{urlencode(answer)}"
+    joiner = "&" if "?" in redirect else "?"
+    return f"{redirect}{joiner}{urlencode(answer)}"
+
+
+def _redirect_target(redirect: str) -> str:
+    """``redirect_uri`` as a ``Location`` header carries it, or invalid_request."""
     # RFC 6749 3.1.2: a redirection endpoint "MUST NOT include a fragment component"
     bad = "#" in redirect or _CONTROL.search(redirect)
     if not redirect.lower().startswith(("http://", "https://")) or bad:
@@ -188,18 +226,90 @@ def authorization_redirect(emu: Emulator, params: Any) -> str:
             f"Parameter [redirect_uri] value [{redirect}] is invalid",
             parameter="redirect_uri",
         )
-    redirect = quote(redirect, safe=_URI_CHARS)  # a header value: ASCII only
-    if params["response_type"] == "code":
-        with emu.transaction():
-            answer = {"code": emu.ids.urlsafe("ringcentral.code", 46)}
-    else:
-        answer = {"error": "unsupported_response_type"}
-    if params.get("state") is not None:
-        answer["state"] = params["state"]
-    if params["response_type"] == "token":  # RFC 6749 4.2.2.1: the implicit grant's error
-        return f"{redirect}#{urlencode(answer)}"
-    joiner = "&" if "?" in redirect else "?"
-    return f"{redirect}{joiner}{urlencode(answer)}"
+    return quote(redirect, safe=_URI_CHARS)  # a header value: ASCII only
+
+
+def _authorization_answer(emu: Emulator, params: Any) -> dict[str, str]:
+    """The query the redirect adds: a new code, or RFC 6749's error."""
+    if params["response_type"] != "code":
+        return {"error": "unsupported_response_type"}
+    challenge = params.get("code_challenge") or ""
+    method = params.get("code_challenge_method") or "plain"
+    if challenge and method not in _PKCE_METHODS:
+        # RFC 7636 4.4.1: an unsupported transformation is invalid_request
+        description = f"Parameter [code_challenge_method] value [{method}] is invalid"
+        return {"error": "invalid_request", "error_description": description}
+    code = _issue_code(emu, params, challenge, method)
+    return {"code": code, "expires_in": str(CODE_TTL)}
+
+
+def _issue_code(emu: Emulator, params: Any, challenge: str, method: str) -> str:
+    """A new code, saved with what the token endpoint checks it against."""
+    with emu.transaction():
+        code = emu.ids.urlsafe("ringcentral.code", 46)
+        issued: dict[str, Any] = {
+            "client": params["client_id"],
+            "redirect": params["redirect_uri"],
+            "expires": emu.time() + CODE_TTL,
+        }
+        if challenge:
+            issued.update(challenge=challenge, method=method)
+        emu.store.put_state(_CODE, code, issued)
+    return code
+
+
+def _redeem_code(emu: Emulator, form: dict[str, str], client_id: str) -> None:
+    """Use up the ``code`` of an ``authorization_code`` login, or raise its OAuthError;
+    called inside the transaction that saves the session, so that two logins cannot
+    both use it. A code ``/oauth/authorize`` never issued is let through."""
+    code = form["code"]
+    issued = emu.store.get_state(_CODE, code)
+    if issued is None:
+        return
+    if issued.get("used"):
+        raise OAuthError(*_INVALID_CODE)
+    if emu.time() >= issued["expires"]:
+        raise OAuthError(*_EXPIRED_CODE)
+    if not _same_client(form, client_id, issued["client"]):
+        raise OAuthError(*_OTHER_CLIENT)
+    # RFC 6749 4.1.3: the redirect_uri given to /authorize, identical (none is no match)
+    if form.get("redirect_uri") != issued["redirect"]:
+        raise OAuthError(*_OTHER_REDIRECT)
+    if not _verifier_fits(issued, form.get("code_verifier", "")):
+        raise OAuthError(*_INVALID_CODE)
+    # kept, as used: forgotten, a reused code would log in as one never issued does
+    emu.store.put_state(_CODE, code, {"used": True})
+
+
+def _same_client(form: dict[str, str], client_id: str, issued_to: str) -> bool:
+    """Whether the token request's client is the one the code was issued to."""
+    if client_id == _ASSERTED_CLIENT:  # RFC 7523 3: the assertion's ``sub`` is the client id
+        return _assertion_subject(form.get("client_assertion", "")) == issued_to
+    return client_id == issued_to
+
+
+def _assertion_subject(assertion: str) -> str | None:
+    """The ``sub`` claim of a JWT (its signature unchecked, as everywhere here)."""
+    try:
+        payload = assertion.split(".")[1]
+        claims = msgspec.json.decode(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):  # no payload, bad Base64, not JSON (or not UTF-8)
+        return None
+    subject = claims.get("sub") if isinstance(claims, dict) else None
+    return subject if isinstance(subject, str) else None
+
+
+def _verifier_fits(issued: dict[str, Any], verifier: str) -> bool:
+    """RFC 7636 4.6: the ``code_verifier`` matches the code's challenge (if it has one)."""
+    challenge = issued.get("challenge")
+    if challenge is None:  # no PKCE: a code_verifier sent anyway is ignored
+        return True
+    if not verifier:
+        return False
+    if issued["method"] == "S256":
+        digest = hashlib.sha256(verifier.encode()).digest()
+        verifier = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return verifier == challenge
 
 
 def _bad_credentials() -> OAuthError:
@@ -405,7 +515,9 @@ def issue_token(emu: Emulator, headers: dict[str, str], form: dict[str, str]) ->
         return _refresh(emu, form, client_id, secret, access_ttl, refresh_ttl)
     account = _grant_account(emu, grant, form, client_id, secret)
     scope = _granted_scope(form.get("scope"), str(account.get("scope", DEFAULT_SCOPE)))
-    with emu.transaction():  # the session's ids are saved with it
+    with emu.transaction():  # the session's ids are saved with it, and its code used up
+        if grant == "authorization_code":
+            _redeem_code(emu, form, client_id)
         return _new_session(
             emu,
             account_id=_account_id(account),
