@@ -17,7 +17,9 @@ Choices where sources disagree (see docs/providers/sendbulk.md):
 - ``fastmessage`` and ``speedocom`` share Advanta's published docs and follow
   them literally: sendsms ``messageid`` is "integer for this API".
 - ``textsms`` follows TextSMS's live responses: ``respose-code``, its value and
-  every id a string, TAT as ``"0.24 sec"``.
+  every id a string, TAT as ``"0.24 sec"``; its getdlr reports are spelt and typed
+  as documented (``"response-code": 200``) and "No dlr" is HTTP 404, as production
+  reports captured from TextSMS show.
 - ``sunface``, ``kemrut`` and ``teamweb`` follow the TextSMS-style pages they
   publish: ``respose-code``, numeric ``messageid``/``mobile`` on sendsms rows,
   ``networkid`` a string. ``celcom`` is the same but writes both code keys and
@@ -95,6 +97,12 @@ class Brand:
     code_kind: Kind = "int"
     #: ``delivery-tat`` as ``"00:02:30"`` (docs) or ``"0.24 sec"`` (TextSMS live).
     tat_style: TatStyle = "clock"
+    #: getdlr's code key(s) and code type where they are not the brand's (None: the
+    #: brand's): TextSMS's production reports carry ``"response-code": 200``.
+    dlr_code_keys: tuple[str, ...] | None = None
+    dlr_code_kind: Kind | None = None
+    #: HTTP status of getdlr's "No dlr" answer (TextSMS production: 404).
+    no_dlr_status: int = 200
     #: The 1004 row's ``mobile`` is ``{"mobile": ...}`` (WaveSMS SDK expects it).
     low_credit_mobile_object: bool = False
     #: Most numbers in one sendsms/sendotp comma list (1104 past it).
@@ -141,6 +149,9 @@ _TEXTSMS = Brand(
     clientsmsid="str",
     code_kind="str",
     tat_style="seconds",
+    dlr_code_keys=(CODE_KEY,),
+    dlr_code_kind="int",
+    no_dlr_status=404,
 )
 _TEXTSMS_PAGES = Brand(
     name="sunface",
@@ -221,13 +232,13 @@ def brand_from_options(options: dict[str, Any]) -> Brand:
         if keys is None:
             choices = ", ".join(_CODE_KEY_CHOICES)
             raise BrandConfigError(f"must be one of {choices}", "code_key")
-        brand = dataclasses.replace(brand, code_keys=keys)
+        brand = dataclasses.replace(brand, code_keys=keys, dlr_code_keys=None)
     if "code_type" in options:
         choice = options["code_type"]
         kind = {"number": "int", "string": "str"}.get(choice) if isinstance(choice, str) else None
         if kind is None:
             raise BrandConfigError("must be number or string", "code_type")
-        brand = dataclasses.replace(brand, code_kind=kind)
+        brand = dataclasses.replace(brand, code_kind=kind, dlr_code_kind=None)
     if "batch_limit" in options:
         limit = options["batch_limit"]
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:

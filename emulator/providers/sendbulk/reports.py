@@ -23,7 +23,7 @@ from ...core.models import Message, Status
 from .brands import Brand
 from .mapping import delivery_description, delivery_status
 from .nairobi import format_tat, format_time
-from .wire import code_fields
+from .wire import dlr_code_fields
 
 if TYPE_CHECKING:
     from ...emulator import Emulator
@@ -51,7 +51,7 @@ def dlr_body(brand: Brand, message: Message, now: float) -> dict[str, Any]:
     description = delivery_description(message, now)
     final = message.status_at(now) in _FINAL
     reported = message.changed_at(now)
-    body = code_fields(brand, 200)
+    body = dlr_code_fields(brand, 200)
     body["message-id"] = str(extra.get("messageid", ""))
     body["response-description"] = "Success"
     body["delivery-status"] = delivery_status(description)

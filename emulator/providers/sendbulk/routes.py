@@ -45,7 +45,7 @@ from .mobile import split_mobiles
 from .php import php_list, php_number
 from .reports import dlr_body, store_id
 from .sending import Item, submit
-from .wire import MISSING, code_fields, error_body, flat, read_fields, respond
+from .wire import MISSING, code_fields, dlr_code_fields, error_body, flat, read_fields, respond
 
 if TYPE_CHECKING:
     from ...emulator import Emulator
@@ -129,11 +129,9 @@ def _handlers(emu: Emulator) -> dict[str, Handler]:
         # messageID only, as PHP reads it: a client sending messageid gets no report,
         # as one did from TextSMS ("every DLR lookup came back empty")
         messageid = text(fields.get("messageID"))
-        if not messageid.isdigit():
-            raise NoDlr()
-        message = emu.store.get_message(store_id(messageid))
+        message = emu.store.get_message(store_id(messageid)) if messageid.isdigit() else None
         if message is None or message.tenant != account.partner_id:
-            raise NoDlr()
+            return _no_dlr(config.brand)
         return respond(dlr_body(config.brand, message, emu.time()))
 
     async def getbalance(request: Request, config: Config) -> Response:
@@ -182,6 +180,13 @@ def _handlers(emu: Emulator) -> dict[str, Handler]:
         "getbalance": getbalance,
         "credit": credit,
     }
+
+
+def _no_dlr(brand: Brand) -> Response:
+    """getdlr's answer for an id with no report, spelt like its reports (TextSMS: HTTP 404)."""
+    body = dlr_code_fields(brand, NoDlr.code)
+    body["response-description"] = NoDlr.description
+    return respond(body, brand.no_dlr_status)
 
 
 #: Highest balance a top-up may reach: cents stay exact and "545.00" stays a plain decimal.

@@ -27,6 +27,7 @@ __all__ = [
     "MISSING",
     "Rows",
     "code_fields",
+    "dlr_code_fields",
     "error_body",
     "failure_row",
     "flat",
@@ -56,6 +57,13 @@ def respond(
 
 def code_fields(brand: Brand, code: int) -> dict[str, Any]:
     return dict.fromkeys(brand.code_keys, str(code) if brand.code_kind == "str" else code)
+
+
+def dlr_code_fields(brand: Brand, code: int) -> dict[str, Any]:
+    """getdlr's code field(s): the brand's, unless its reports spell or type them otherwise."""
+    keys = brand.dlr_code_keys or brand.code_keys
+    kind = brand.dlr_code_kind or brand.code_kind
+    return dict.fromkeys(keys, str(code) if kind == "str" else code)
 
 
 def flat(brand: Brand, code: int, description: str, **extra: Any) -> dict[str, Any]:

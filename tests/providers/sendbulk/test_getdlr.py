@@ -143,6 +143,48 @@ def test_textsms_brand_reports_tat_in_seconds(client, emu):
     row = send(client, "254712345678")
     emu.advance("10s")
     report = dlr(client, row["messageid"])
-    assert report["respose-code"] == "200" and "response-code" not in report
     assert report["delivery-tat"] == "6.00 sec"
     assert report["message-id"] == row["messageid"]
+
+
+def test_textsms_reports_are_spelt_and_typed_as_its_production_reports(client, emu):
+    # TextSMS production getdlr payloads (2026-08-20, kept verbatim as a client's test
+    # fixtures): "response-code": 200, a number, spelt right, although its send rows
+    # carry "respose-code": "200".
+    emu.load_scenario({"providers": {"sendbulk": {"brand": "textsms"}}})
+    row = send(client, "254712345678")
+    assert row["respose-code"] == "200"
+    emu.advance("10s")
+    report = dlr(client, row["messageid"])
+    assert report == {
+        "response-code": 200,
+        "message-id": row["messageid"],
+        "response-description": "Success",
+        "delivery-status": 32,
+        "delivery-description": "DeliveredToTerminal",
+        "delivery-tat": "6.00 sec",
+        "delivery-networkid": 1,
+        "delivery-time": "2026-01-01 03:00:08",
+    }
+
+
+@pytest.mark.parametrize("messageid", ["999", "", None])
+def test_textsms_answers_no_dlr_with_http_404(client, emu, messageid):
+    # "TextSMS answers 'no report for that id' with HTTP 404 and a JSON body"
+    # {"response-code": 1009, "response-description": "No dlr"} (a production client).
+    emu.load_scenario({"providers": {"sendbulk": {"brand": "textsms"}}})
+    payload = {"partnerID": PARTNER, "apikey": APIKEY, "messageID": messageid}
+    response = client.post(BASE + "/getdlr", json=payload)
+    assert response.status_code == 404
+    assert body(response) == {"response-code": 1009, "response-description": "No dlr"}
+
+
+def test_code_overrides_reach_textsms_reports(client, emu):
+    overrides = {"brand": "textsms", "code_key": "respose-code", "code_type": "string"}
+    emu.load_scenario({"providers": {"sendbulk": overrides}})
+    row = send(client, "254712345678")
+    report = dlr(client, row["messageid"])
+    assert report["respose-code"] == "200" and "response-code" not in report
+    missing = client.post(BASE + "/getdlr", json={"partnerID": PARTNER, "apikey": APIKEY})
+    assert missing.status_code == 404
+    assert body(missing) == {"respose-code": "1009", "response-description": "No dlr"}
