@@ -182,9 +182,14 @@ def failure_row(
     """A per-item refusal: no ``messageid`` or ``networkid``.
 
     ``description`` replaces the code's usual text (the 1004 row's names the balance).
+    A sendsms/sendotp 1004 row shows the number as the client sent it, as text (a live
+    Advanta row: ``"mobile": "0708467001"``), not normalised like the other rows.
     """
     row = flat(brand, code, DESCRIPTIONS[code] if description is None else description)
-    shown = _shown_mobile(mobile, brand.mobile_kind(endpoint))
+    if code == 1004 and endpoint != "sendbulk":
+        shown = mobile if isinstance(mobile, str) else php_string(mobile)
+    else:
+        shown = _shown_mobile(mobile, brand.mobile_kind(endpoint))
     if code == 1004 and brand.low_credit_mobile_object:
         shown = {"mobile": shown}
     row["mobile"] = shown

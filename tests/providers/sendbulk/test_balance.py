@@ -82,6 +82,28 @@ def test_a_low_credit_row_names_the_balance_and_the_units_needed(client, emu):
     ]
 
 
+LOW_CREDIT = "Low credit units to send message, Current balance 0.00, Required 1"
+
+
+@pytest.mark.parametrize("endpoint", ["sendsms", "sendotp"])
+def test_a_sendsms_low_credit_row_shows_the_number_as_sent(client, emu, endpoint):
+    # A live Advanta sendsms row (savannabits/advantasms README): {"response-code":1004,
+    # "response-description":"Low credit units ...","mobile":"0708467001"}: the number
+    # as the client sent it, a string, where an accepted row has 254... as a number.
+    emu.load_scenario({"providers": {"sendbulk": {"default_balance": 1}}})
+    rows = body(post(client, endpoint, creds(mobile="0708467001, 0712345679", message="m")))
+    assert rows["responses"][0]["mobile"] == 254708467001
+    assert rows["responses"][1] == {
+        "response-code": 1004,
+        "response-description": LOW_CREDIT,
+        "mobile": "0712345679",
+    }
+    (row,) = body(post(client, endpoint, creds(mobile=254712345678, message="m")))["responses"]
+    assert (row["response-code"], row["mobile"]) == (1004, "254712345678")
+    (row,) = body(get(client, endpoint, creds(mobile="0708467001", message="m")))["responses"]
+    assert row["mobile"] == "0708467001"
+
+
 def test_a_long_message_needs_all_its_units(client, emu):
     emu.load_scenario(ACCOUNTS)
     assert send(client, "254712345678", message="z" * 500)["response-code"] == 1004  # 4 units
