@@ -114,6 +114,7 @@ def _handlers(emu: Emulator) -> dict[str, Handler]:
                 entry.get("message"),
                 entry.get("clientsmsid", MISSING),
                 entry.get("timeToSend"),
+                entry=entry,
             )
             if isinstance(entry, dict)
             else Item(None, None, malformed=True)

@@ -58,6 +58,8 @@ class Item(msgspec.Struct, gc=False):
     time_to_send: Any = None
     hashed: bool = False
     malformed: bool = False
+    #: The smslist entry as sent (sendbulk), which a WaveSMS 1004 row echoes.
+    entry: Any = None
 
 
 #: One item after every check: (item, row code, neutral recipient, networkid,
@@ -263,7 +265,7 @@ def submit(
             low,
         ) in enumerate(checked):
             if code != 200:
-                rows.append(writer.failure(code, item.mobile, item.clientsmsid, low))
+                rows.append(writer.failure(code, item.mobile, item.clientsmsid, low, item.entry))
                 extra: dict[str, Any] = {"endpoint": endpoint}
                 if low is not None:  # the row's own text, kept for the admin API's record
                     extra["description"] = low

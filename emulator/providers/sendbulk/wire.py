@@ -165,10 +165,17 @@ class Rows:
         return row
 
     def failure(
-        self, code: int, mobile: Any, clientsmsid: Any = MISSING, description: str | None = None
+        self,
+        code: int,
+        mobile: Any,
+        clientsmsid: Any = MISSING,
+        description: str | None = None,
+        entry: Any = None,
     ) -> dict[str, Any]:
         """A refused item's row (see :func:`failure_row`)."""
-        return failure_row(self._brand, self._endpoint, code, mobile, clientsmsid, description)
+        return failure_row(
+            self._brand, self._endpoint, code, mobile, clientsmsid, description, entry
+        )
 
 
 def failure_row(
@@ -178,12 +185,16 @@ def failure_row(
     mobile: Any,
     clientsmsid: Any = MISSING,
     description: str | None = None,
+    entry: Any = None,
 ) -> dict[str, Any]:
     """A per-item refusal: no ``messageid`` or ``networkid``.
 
     ``description`` replaces the code's usual text (the 1004 row's names the balance).
     A sendsms/sendotp 1004 row shows the number as the client sent it, as text (a live
     Advanta row: ``"mobile": "0708467001"``), not normalised like the other rows.
+    ``entry`` is the sendbulk smslist entry as sent: a WaveSMS 1004 row's ``mobile`` is
+    that whole object (its credentials, ``message`` and ``mobile`` as sent), as the
+    WaveSMS SDK found it live.
     """
     row = flat(brand, code, DESCRIPTIONS[code] if description is None else description)
     if code == 1004 and endpoint != "sendbulk":
@@ -191,7 +202,7 @@ def failure_row(
     else:
         shown = _shown_mobile(mobile, brand.mobile_kind(endpoint))
     if code == 1004 and brand.low_credit_mobile_object:
-        shown = {"mobile": shown}
+        shown = entry if isinstance(entry, dict) else {"mobile": shown}
     row["mobile"] = shown
     if clientsmsid is not MISSING:
         row["clientsmsid"] = typed(clientsmsid, brand.clientsmsid)

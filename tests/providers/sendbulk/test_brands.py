@@ -127,19 +127,30 @@ def test_batch_limit_override(client, emu):
     assert len(body(post(client, "sendsms", {**_creds(), "mobile": many}))["responses"]) == 1200
 
 
-def test_wavesms_low_credit_row_carries_mobile_as_an_object(client, emu):
+def test_wavesms_low_credit_row_carries_the_smslist_entry_as_its_mobile(client, emu):
+    # The WaveSMS SDK, after a live send (Nabcellent/wavesms 92065f0), typed the row
+    # with the entry's apikey, pass_type, message, partnerID and shortcode and spread
+    # the row's `mobile` object into it: that object is the smslist entry as sent.
     use(emu, "wavesms", default_balance=0)
-    (row,) = body(post(client, "sendbulk", bulk([bulk_item("254712345678", clientsmsid=0)])))[
-        "responses"
-    ]
+    entry = {
+        "apikey": APIKEY,
+        "partnerID": PARTNER,
+        "pass_type": "plain",
+        "clientsmsid": 0,
+        "mobile": 254712345678,
+        "message": "#WaveSMSTest",
+        "shortcode": "SHOP",
+    }
+    (row,) = body(post(client, "sendbulk", bulk([entry])))["responses"]
     assert row == {
         "response-code": 1004,
         "response-description": (
             "Low credit units to send message, Current balance 0.00, Required 1"
         ),
-        "mobile": {"mobile": "254712345678"},
+        "mobile": entry,
         "clientsmsid": "0",
     }
+    assert list(row["mobile"]) == list(entry)  # in the order it was sent
 
 
 def test_brand_names_are_case_insensitive(client, emu):
