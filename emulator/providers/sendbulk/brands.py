@@ -22,8 +22,8 @@ Choices where sources disagree (see docs/providers/sendbulk.md):
   reports captured from TextSMS show.
 - ``sunface``, ``kemrut`` and ``teamweb`` follow the TextSMS-style pages they
   publish: ``respose-code``, numeric ``messageid``/``mobile`` on sendsms rows,
-  ``networkid`` a string. ``celcom`` is the same but writes both code keys and
-  string sendsms ids.
+  ``networkid`` a string. ``celcom`` is the same but writes both code keys
+  (the typo first) and a string sendsms ``mobile``, as a live Celcom row shows.
 - ``wavesms`` follows the WaveSMS SDK's fixtures, including the ``1004`` row
   whose ``mobile`` is an object.
 """
@@ -55,7 +55,8 @@ TYPO_CODE_KEY = "respose-code"
 _CODE_KEY_CHOICES = {
     CODE_KEY: (CODE_KEY,),
     TYPO_CODE_KEY: (TYPO_CODE_KEY,),
-    "both": (CODE_KEY, TYPO_CODE_KEY),
+    # the order of a live Celcom row: {"respose-code":200,"response-code":200,...}
+    "both": (TYPO_CODE_KEY, CODE_KEY),
 }
 
 
@@ -181,16 +182,17 @@ BRANDS: dict[str, Brand] = {
         dataclasses.replace(
             _TEXTSMS_PAGES, name="teamweb", title="Teamweb", host="sms.teamweb.africa"
         ),
-        # Celcom's pages spell the key with the typo, but a live Celcom error body
-        # quoted in a client and most Celcom clients read ``response-code``; its own
-        # sample shows ``messageid`` and ``mobile`` as strings.
+        # A live Celcom sendsms row (kept in a Business Central client):
+        # {"respose-code":200,"response-code":200,"response-description":"Success",
+        #  "mobile":"254728687217","messageid":213088439,"networkid":"1"}: both keys,
+        # the typo first, a numeric messageid and a string mobile.
         dataclasses.replace(
             _TEXTSMS_PAGES,
             name="celcom",
             title="Celcom Africa",
             host="isms.celcomafrica.com",
-            code_keys=(CODE_KEY, TYPO_CODE_KEY),
-            sendsms_messageid="str",
+            code_keys=(TYPO_CODE_KEY, CODE_KEY),
+            sendsms_messageid="int",
             sendsms_mobile="str",
         ),
         Brand(

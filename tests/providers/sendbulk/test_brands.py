@@ -18,7 +18,7 @@ EXPECTED = {
     "sunface": (20, ["respose-code"], int, str, int, str, str, int),
     "kemrut": (20, ["respose-code"], int, str, int, str, str, int),
     "teamweb": (20, ["respose-code"], int, str, int, str, str, int),
-    "celcom": (20, ["response-code", "respose-code"], str, str, str, str, str, int),
+    "celcom": (20, ["respose-code", "response-code"], int, str, str, str, str, int),
     "wavesms": (1000, ["response-code"], int, int, str, str, str, str),
 }
 #: Code values are strings from TextSMS (live), numbers from every other brand.
@@ -94,10 +94,35 @@ def test_flat_refusals_use_the_brands_key(client, emu, brand):
     assert data == {**codes, "response-description": "No API KEY Provided"}
 
 
+def test_celcom_sendsms_row_as_a_live_celcom_row(client, emu):
+    # A live Celcom GET sendsms answer, kept in a Business Central client:
+    # {"respose-code":200,"response-code":200,"response-description":"Success",
+    #  "mobile":"254728687217","messageid":213088439,"networkid":"1"}
+    use(emu, "celcom")
+    params = {**_creds(), "mobile": "254728687217"}
+    (row,) = body(client.get("/api/services/sendsms/", params=params))["responses"]
+    assert row == {
+        "respose-code": 200,
+        "response-code": 200,
+        "response-description": "Success",
+        "mobile": "254728687217",
+        "messageid": 8290842,
+        "networkid": "1",
+    }
+    assert list(row) == [
+        "respose-code",
+        "response-code",
+        "response-description",
+        "mobile",
+        "messageid",
+        "networkid",
+    ]
+
+
 def test_code_key_both(client, emu):
     use(emu, "advanta", code_key="both")
     row = send(client, "254712345678")
-    assert list(row)[:3] == ["response-code", "respose-code", "response-description"]
+    assert list(row)[:3] == ["respose-code", "response-code", "response-description"]
     assert row["response-code"] == row["respose-code"] == 200
     data = body(post(client, "getbalance", {"partnerID": PARTNER, "apikey": APIKEY}))
     assert data["response-code"] == data["respose-code"] == 200
