@@ -293,7 +293,9 @@ def _assertion_subject(assertion: str) -> str | None:
     try:
         payload = assertion.split(".")[1]
         claims = msgspec.json.decode(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError):  # no payload, bad Base64, not JSON (or not UTF-8)
+    except (IndexError, ValueError, RecursionError):
+        # no payload, bad Base64, not JSON (or not UTF-8); msgspec raises RecursionError
+        # for arrays or objects nested ~1,000 deep
         return None
     subject = claims.get("sub") if isinstance(claims, dict) else None
     return subject if isinstance(subject, str) else None

@@ -261,6 +261,26 @@ def test_a_client_assertion_names_its_app_by_its_subject(
         _assert_refused(response, answer)
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [b"[" * 5000, b'{"sub":' * 5000, b"not json", b"\xff\xfe"],
+    ids=["nested-arrays", "nested-objects", "not-json", "not-utf8"],
+)
+def test_a_client_assertion_whose_payload_is_no_claims_names_no_app(
+    sms_emulator: Emulator, payload: bytes
+) -> None:
+    """A payload nested too deep to decode (msgspec's RecursionError) is refused as one
+    naming another app, not answered 500."""
+    client = sms_emulator.client()
+    code = _code(client)
+    claims = base64.urlsafe_b64encode(payload).rstrip(b"=").decode()
+    assertion = {
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": f"eyJhbGciOiJSUzI1NiJ9.{claims}.c2ln",
+    }
+    _assert_refused(_exchange(client, code, None, **assertion), OTHER_APP)
+
+
 # a code the emulator never issued: the documented shortcut past the browser step
 
 
