@@ -8,7 +8,11 @@ emulator's state, so its answers carry CORS headers only for loopback origins
 another origin is answered as without CORS, and the browser keeps the answer
 from the page; one that would change something (a POST or PUT, which a page may
 send as a form or as ``text/plain`` without asking first) is refused with 403,
-unless it comes from the emulator's own pages (the inspector).
+unless it comes from the emulator's own pages (the inspector): its origin is the one
+the request names in ``Host``, or its body is one no page sends across origins without
+a preflight (JSON, YAML), which another origin's page never gets past.  (A reverse proxy
+that writes its upstream's ``Host``, or terminates TLS, leaves the inspector's origin
+unlike the one the request names.)
 """
 
 from __future__ import annotations
@@ -31,6 +35,11 @@ LOOPBACK_ORIGIN = re.compile(
 #: Methods a page from anywhere may have a browser send (they change nothing).
 _READING = ("GET", "HEAD", "OPTIONS")
 
+#: The inspector's bodies: a page of another origin has a browser send one only after a
+#: preflight, which it does not get past (unlike a form, ``text/plain``, or what a browser
+#: sends itself: a ping's ``text/ping``, a CSP report's ``application/csp-report``).
+_PREFLIGHTED_TYPES = ("application/json", "application/yaml")
+
 
 class LoopbackBrowserAccess:
     """Wraps the admin app: CORS (preflights included) for loopback origins only, and
@@ -52,7 +61,11 @@ class LoopbackBrowserAccess:
             await self.app(scope, receive, send)
         elif LOOPBACK_ORIGIN.fullmatch(origin):
             await self.cors(scope, receive, send)
-        elif scope["method"] not in _READING and origin != _own_origin(scope):
+        elif (
+            scope["method"] not in _READING
+            and origin != _own_origin(scope)
+            and not _preflighted(scope)
+        ):
             error = f"a request from a page of {origin} may not change the emulator"
             await _forbidden(error)(scope, receive, send)
         else:
@@ -69,6 +82,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
 def _own_origin(scope: Scope) -> str:
     """The origin the emulator's own pages have, as this request reached it."""
     return f"{scope.get('scheme', 'http')}://{_header(scope, b'host') or ''}"
+
+
+def _preflighted(scope: Scope) -> bool:
+    """Whether a browser sends this request across origins only after a preflight (a
+    JSON or YAML body): one another origin's page asked for is refused there, so a page
+    of the emulator's own origin sent it."""
+    content_type = _header(scope, b"content-type") or ""
+    return content_type.split(";", 1)[0].strip(" \t").lower() in _PREFLIGHTED_TYPES
 
 
 def _forbidden(error: str) -> Response:

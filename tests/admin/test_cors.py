@@ -119,3 +119,41 @@ def test_the_emulators_own_pages_may_change_it_wherever_it_is_served() -> None:
             headers={"Origin": "http://emulator.lan:8787"},
         )
     assert moved.status_code == 200 and emu.time() == before + 60
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content", "content_type"),
+    [
+        ("POST", "/_emulator/clock", b'{"seconds": 60}', "application/json"),
+        ("PUT", "/_emulator/scenario", b"name: from-the-ui\n", "application/yaml"),
+    ],
+)
+def test_the_inspector_behind_a_proxy_that_writes_its_upstreams_host_may_change_it(
+    method: str, path: str, content: bytes, content_type: str
+) -> None:
+    """nginx's ``proxy_pass`` sends the upstream's Host (and a TLS proxy the page's
+    https): the inspector's origin is not the one the request names.  Its JSON and YAML
+    requests are ones another origin's page could send only after a preflight, which it
+    would not get past; its form or text/plain twin is still refused."""
+    emu = Emulator(clock="virtual")
+    before = (emu.time(), emu.scenario.name)
+    origin = "https://sms.ci.example"
+    with emu.client(base_url="http://emulator:8787") as client:
+        changed = client.request(
+            method, path, content=content, headers={"Origin": origin, "Content-Type": content_type}
+        )
+        assert changed.status_code == 200, changed.text
+        assert (emu.time(), emu.scenario.name) != before
+        # a form or text/plain, and what a browser posts anywhere itself (a ping, reports)
+        for simple in (
+            "text/plain;charset=UTF-8",
+            " Text/Plain",
+            "application/x-www-form-urlencoded",
+            "text/ping",
+            "application/csp-report",
+            "application/reports+json",
+        ):
+            refused = client.request(
+                method, path, content=content, headers={"Origin": origin, "Content-Type": simple}
+            )
+            assert refused.status_code == 403, simple
