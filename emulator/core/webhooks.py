@@ -589,8 +589,13 @@ class WebhookQueue:
             return self._due_by(by)
 
     def _attempts_under_way(self) -> set[int]:
-        """(Under ``_lock``.)  The serial numbers of the attempts being made now."""
-        return {serial for _, _, serial in self._finishing.values()}
+        """(Under ``_lock``.)  The serial numbers of the attempts being made now of jobs
+        since the latest ``clear()``: one from before a reset (a session's server, a test
+        that is over) is no reply's to this call, and the worker sends the rest after it."""
+        current = self._generation
+        return {
+            serial for _, generation, serial in self._finishing.values() if generation == current
+        }
 
     def _due_by(self, by: float, *, first: bool = False) -> int:
         """(Under ``_lock``.)  How many current jobs due by ``by`` are queued or being

@@ -274,6 +274,31 @@ def test_an_attempt_the_worker_began_before_the_wait_did_is_waited_for_when_it_i
     assert attempts(server) == [(1, True)] * 2
 
 
+def test_an_attempt_left_from_before_a_reset_is_waited_for_not_taken_for_an_auto_responder(
+    server: LiveServer, receiver: Receiver
+) -> None:
+    """A session's server is reset between tests: the test before left an attempt in
+    flight to its slow receiver (a webhook due at once, no wait asked). It cannot be
+    this call's own, so the wait does not stop on it after ``SENDING_GRACE``: it ends
+    once this test's receipt, sent after it, was attempted."""
+    began = threading.Event()
+
+    def first_slow(request: Received) -> None:
+        if not began.is_set():
+            began.set()
+            time.sleep(1.5)  # real-time ok: past SENDING_GRACE, inside the 5 s timeout
+
+    receiver.on_request = first_slow
+    send(server, 1)
+    httpx.post(server.url + "/_emulator/clock", json={"advance": "1m"})  # no wait: it ends
+    assert began.wait(10)
+    server.reset()  # the next test (the scenario stays)
+    send(server, 1)
+    server.advance("1m")
+    assert [r.path for r in receiver.requests] == ["/dlr", "/dlr"]
+    assert attempts(server) == [(1, True)]  # this test's: the one before it was forgotten
+
+
 def test_from_a_trio_coroutine_advance_leaves_the_loop_free_too(server: LiveServer) -> None:
     """anyio runs tests on trio too, whose loop is no asyncio loop: a receiver it serves
     could not answer while ``advance()`` waited, each attempt timing out."""
