@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -510,21 +510,7 @@ def test_a_second_signal_while_a_webhook_is_in_flight_still_stops_cleanly(
     or SIGTERM meanwhile neither cuts the final save short nor prints a traceback."""
     answered = threading.Event()
     received: list[str] = []
-
-    class SlowReceiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            received.append(self.path)
-            answered.wait(3)  # real time: answers once both signals were sent
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    receiver = ThreadingHTTPServer(("127.0.0.1", 0), SlowReceiver)
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    receiver = _slow_receiver(received, lambda: answered.wait(3))  # once both signals went
     try:
         db = str(tmp_path / "emu.db")
         server = start(serve, "--db", db, "--clock", "virtual")
@@ -567,21 +553,7 @@ def test_a_stop_answers_an_admin_call_waiting_for_webhooks(
     answered, as a LiveServer's stop() does; not held until the graceful shutdown runs out
     and cut with a 500."""
     received: list[str] = []
-
-    class SlowReceiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            received.append(self.path)
-            time.sleep(2)  # real-time ok: three of these outlast the graceful shutdown
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    receiver = ThreadingHTTPServer(("127.0.0.1", 0), SlowReceiver)
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    receiver = _slow_receiver(received, lambda: time.sleep(2))  # real-time ok: 3 outlast 5 s
     try:
         url = f"http://127.0.0.1:{receiver.server_address[1]}/dlr"
         scenario = tmp_path / "scenario.json"
@@ -626,6 +598,29 @@ def test_a_stop_answers_an_admin_call_waiting_for_webhooks(
     finally:
         receiver.shutdown()
         receiver.server_close()
+
+
+def _slow_receiver(
+    received: list[str], before_answering: Callable[[], object]
+) -> ThreadingHTTPServer:
+    """A webhook receiver on 127.0.0.1 that notes each POST's path in ``received`` and
+    answers 200 after ``before_answering()``; serving until shut down."""
+
+    class SlowReceiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            received.append(self.path)
+            before_answering()
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), SlowReceiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    return receiver
 
 
 def test_scenarios_command_lists_shipped_scenarios() -> None:

@@ -40,14 +40,9 @@ async (api) => {
 """
 
 
-@pytest.fixture
-def app_origin() -> Iterator[str]:
-    if not _BUNDLE.is_file():
-        pytest.fail("needs the JS SDK: npm ci --prefix tests/e2e/js", pytrace=False)
-    files = {
-        "/": (_PAGE, "text/html"),
-        "/ringcentral.js": (_BUNDLE.read_bytes(), "text/javascript"),
-    }
+def _serving(files: dict[str, tuple[bytes, str]]) -> Iterator[str]:
+    """Serve ``files`` (path -> body, media type) from 127.0.0.1 on a port of their own:
+    another origin on this machine; yields its base URL."""
 
     class Page(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -66,6 +61,18 @@ def app_origin() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def app_origin() -> Iterator[str]:
+    if not _BUNDLE.is_file():
+        pytest.fail("needs the JS SDK: npm ci --prefix tests/e2e/js", pytrace=False)
+    yield from _serving(
+        {
+            "/": (_PAGE, "text/html"),
+            "/ringcentral.js": (_BUNDLE.read_bytes(), "text/javascript"),
+        }
+    )
 
 
 def test_the_js_sdk_in_a_page_of_another_origin_calls_the_ringcentral_api(
@@ -102,23 +109,8 @@ async (emulator) => {
 @pytest.fixture
 def local_page() -> Iterator[str]:
     """An empty page served from 127.0.0.1 on its own port: another origin on this machine."""
-
-    class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(_PAGE)))
-            self.end_headers()
-            self.wfile.write(_PAGE)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    for origin in _serving({"/": (_PAGE, "text/html")}):
+        yield origin + "/"
 
 
 def test_a_page_on_this_machine_moves_the_clock_through_the_admin_api(
