@@ -104,7 +104,8 @@ class Brand:
     dlr_code_kind: Kind | None = None
     #: HTTP status of getdlr's "No dlr" answer (TextSMS production: 404).
     no_dlr_status: int = 200
-    #: The 1004 row's ``mobile`` is ``{"mobile": ...}`` (WaveSMS SDK expects it).
+    #: The 1004 row's ``mobile`` is an object (the WaveSMS SDK reads its ``mobile``): a
+    #: sendbulk row echoes the smslist entry as sent, a sendsms row ``{"mobile": ...}``.
     low_credit_mobile_object: bool = False
     #: Most numbers in one sendsms/sendotp comma list (1104 past it).
     sendsms_limit: int = SENDSMS_LIST_LIMIT

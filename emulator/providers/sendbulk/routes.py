@@ -3,11 +3,11 @@
 Every answer is JSON.  Refusals are HTTP 200 with a flat body, as the real
 gateway sends them; a known endpoint called with a method it does not take
 answers 1010 "Unsupported request type" (HTTP 200).  Only an unknown path
-(HTTP 404, 4093 "Details Not Found") and scenario faults (their HTTP status,
-4090 "Internal Error. Try again after 5 minutes" for 429/5xx, with
-``Retry-After`` on 429) use another status.  An unexpected failure inside the
-emulator answers 1007 "Failed. System error" with an ``emulator-note``,
-never a 500 page.
+(HTTP 404, 4093 "Details Not Found"), a brand's getdlr "No dlr" where it is HTTP 404
+(TextSMS) and scenario faults (their HTTP status, 4090 "Internal Error. Try again
+after 5 minutes" for 429/5xx, with ``Retry-After`` on 429) use another status.
+An unexpected failure inside the emulator answers 1007 "Failed. System error"
+with an ``emulator-note``, never a 500 page.
 """
 
 from __future__ import annotations
