@@ -491,7 +491,8 @@ def _sendbulk_mobiles(body: Mapping[str, Any]) -> list[Any]:
             raise AssertionError(f"'smslist' is not a list: {items!r}")
         return [item.get("mobile") if isinstance(item, Mapping) else None for item in items]
     if "mobile" in body:
-        return split_mobiles(body["mobile"])  # as the gateway splits it
+        # as the gateway splits it; no number at all is one row, refusing the empty one
+        return split_mobiles(body["mobile"]) or [""]
     raise ValueError(
         "check_sendbulk_responses: a request body needs 'smslist' (sendbulk) or 'mobile'"
         f" (sendsms, sendotp); got keys {sorted(body)!r}"

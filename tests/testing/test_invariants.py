@@ -266,3 +266,16 @@ def test_two_accepted_messages_with_one_id_are_caught() -> None:
     listed = [{"id": 7, "batchId": "b", "to": item["to"]} for item in two["messages"]]
     with pytest.raises(AssertionError, match="message 2 has the 7 of message 1"):
         check_ringcentral_batch(two, {"id": "b", "batchSize": 2, "rejected": []}, listed)
+
+
+@pytest.mark.parametrize("mobile", ["", None, " , "])
+def test_sendbulk_check_counts_a_sendsms_with_no_number_as_the_one_row_it_gets(
+    sms_emulator: InProcessEmulator, mobile: object
+) -> None:
+    """sendsms with an empty or null ``mobile`` is answered one 1003 row: the check must
+    expect that row, not refuse the gateway's answer as "0 numbers sent but 1 rows"."""
+    body = {"partnerID": "1", "apikey": "k", "message": "m", "shortcode": "SHOP"}
+    body["mobile"] = mobile
+    answer = sms_emulator.client().post("/api/services/sendsms", json=body).json()
+    assert [row["response-code"] for row in answer["responses"]] == [1003]
+    check_sendbulk_responses(body, answer)
