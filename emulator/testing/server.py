@@ -153,10 +153,15 @@ class LiveServer(SocketClients, MessageHelpers):
         coroutine), and how many were still due when the wait ran out."""
         if not may_wait_for_webhooks():
             return call(*args, **kwargs), 0
-        # Taken before the call: after it, they could include an attempt of its own.
-        under_way = self.emulator.webhooks.attempts_under_way()
+        webhooks = self.emulator.webhooks
+        # The attempts under way whose receiver may be the caller (an auto-responder
+        # calling from the thread that handles one, see ``wait_sent``): none from the
+        # main thread, where a test runs, as a receiver handles requests in threads of
+        # its own. Taken before the call: after it, they could include one of its own.
+        on_main = threading.current_thread() is threading.main_thread()
+        under_way = frozenset() if on_main else webhooks.attempts_under_way()
         result = call(*args, **kwargs)
-        return result, self.emulator.webhooks.wait_sent(WAIT_LIMIT, under_way)
+        return result, webhooks.wait_sent(WAIT_LIMIT, under_way)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.emulator, name)

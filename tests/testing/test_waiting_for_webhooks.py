@@ -401,3 +401,25 @@ def test_a_wait_a_stop_ends_says_how_many_were_left_unsent(
     assert answers and answers[0].status_code == 200
     assert answers[0].json()["webhooks_due"] == 2
     assert len(server.webhook_report()["pending"]) == 2
+
+
+def test_from_the_main_thread_a_slow_unrelated_delivery_is_waited_for_too(
+    server: LiveServer, receiver: Receiver
+) -> None:
+    """A test (on the main thread) cannot be the receiver of a delivery under way: its
+    advance() waits for that one past the half-second grace, then for its own."""
+    assert threading.current_thread() is threading.main_thread()
+    arrived = threading.Event()
+
+    def slow(request: Received) -> None:
+        if request.path == "/slow":
+            arrived.set()
+            time.sleep(1.0)  # real-time ok: a slow receiver, longer than the grace
+
+    receiver.on_request = slow
+    server.webhooks.schedule(server.time(), method="post", url=receiver.url + "/slow", provider="p")
+    assert arrived.wait(10)  # under way before the call
+    send(server, 1)
+    server.advance("1m")
+    assert [r.path for r in receiver.requests] == ["/slow", "/dlr"]
+    assert attempts(server) == [(1, True)] * 2
