@@ -29,7 +29,6 @@ __all__ = [
     "code_fields",
     "dlr_code_fields",
     "error_body",
-    "failure_row",
     "flat",
     "read_fields",
     "respond",
@@ -172,41 +171,27 @@ class Rows:
         description: str | None = None,
         entry: Any = None,
     ) -> dict[str, Any]:
-        """A refused item's row (see :func:`failure_row`)."""
-        return failure_row(
-            self._brand, self._endpoint, code, mobile, clientsmsid, description, entry
-        )
+        """A refused item's row: no ``messageid`` or ``networkid``.
 
-
-def failure_row(
-    brand: Brand,
-    endpoint: str,
-    code: int,
-    mobile: Any,
-    clientsmsid: Any = MISSING,
-    description: str | None = None,
-    entry: Any = None,
-) -> dict[str, Any]:
-    """A per-item refusal: no ``messageid`` or ``networkid``.
-
-    ``description`` replaces the code's usual text (the 1004 row's names the balance).
-    A sendsms/sendotp 1004 row shows the number as the client sent it, as text (a live
-    Advanta row: ``"mobile": "0708467001"``), not normalised like the other rows.
-    ``entry`` is the sendbulk smslist entry as sent: a WaveSMS 1004 row's ``mobile`` is
-    that whole object (its credentials, ``message`` and ``mobile`` as sent), as the
-    WaveSMS SDK found it live.
-    """
-    row = flat(brand, code, DESCRIPTIONS[code] if description is None else description)
-    if code == 1004 and endpoint != "sendbulk":
-        shown = mobile if isinstance(mobile, str) else php_string(mobile)
-    else:
-        shown = _shown_mobile(mobile, brand.mobile_kind(endpoint))
-    if code == 1004 and brand.low_credit_mobile_object:
-        shown = entry if isinstance(entry, dict) else {"mobile": shown}
-    row["mobile"] = shown
-    if clientsmsid is not MISSING:
-        row["clientsmsid"] = typed(clientsmsid, brand.clientsmsid)
-    return row
+        ``description`` replaces the code's usual text (the 1004 row's names the
+        balance).  A sendsms/sendotp 1004 row shows the number as the client sent it,
+        as text (a live Advanta row: ``"mobile": "0708467001"``), not normalised like
+        the other rows.  ``entry`` is the sendbulk smslist entry as sent: a WaveSMS 1004
+        row's ``mobile`` is that whole object (its credentials, ``message`` and
+        ``mobile`` as sent), as the WaveSMS SDK found it live.
+        """
+        brand, endpoint = self._brand, self._endpoint
+        row = flat(brand, code, DESCRIPTIONS[code] if description is None else description)
+        if code == 1004 and endpoint != "sendbulk":
+            shown = mobile if isinstance(mobile, str) else php_string(mobile)
+        else:
+            shown = _shown_mobile(mobile, brand.mobile_kind(endpoint))
+        if code == 1004 and brand.low_credit_mobile_object:
+            shown = entry if isinstance(entry, dict) else {"mobile": shown}
+        row["mobile"] = shown
+        if clientsmsid is not MISSING:
+            row["clientsmsid"] = typed(clientsmsid, brand.clientsmsid)
+        return row
 
 
 def _form(raw: bytes) -> dict[str, Any]:
