@@ -33,6 +33,9 @@ LATEST_SEND_TIME = datetime(9999, 1, 1, tzinfo=NAIROBI).timestamp()
 
 #: What follows an ISO date: Python 3.11 takes any character there, PHP a T or a space.
 _ISO_SEPARATOR = re.compile(r"\d{4}-?\d{2}-?\d{2}(.)", re.ASCII)
+#: A time Python's ISO reader and PHP read alike when it has a dot or a comma: only a
+#: fraction after the seconds (Python reads ``10.30`` as 10:00:00.3, PHP as 10:30).
+_ISO_FRACTION = re.compile(r"\d{2}:?\d{2}:?\d{2}\.\d", re.ASCII)
 
 
 class BadSendTime(ValueError):
@@ -62,6 +65,8 @@ def parse_send_time(value: Any) -> float | None:
                 separator = _ISO_SEPARATOR.match(text)
                 if separator and separator.group(1) not in "Tt ":
                     raise ValueError(text)  # any other separator is PHP's to read (a zone)
+                if separator and _dotted(text[separator.end() :]):
+                    raise ValueError(text)  # PHP's to read
                 moment = datetime.fromisoformat(text)
             except ValueError:
                 read = parse_php_date(text, NAIROBI)
@@ -76,6 +81,11 @@ def parse_send_time(value: Any) -> float | None:
     if seconds != seconds or seconds < 0 or seconds == float("inf"):
         raise BadSendTime(value)
     return _within_calendar(seconds / 1000 if seconds > 1e11 else seconds, value)
+
+
+def _dotted(time: str) -> bool:
+    """Whether Python's ISO reader would read ``time`` otherwise than PHP does."""
+    return ("." in time or "," in time) and not _ISO_FRACTION.match(time)
 
 
 def _within_calendar(seconds: float, value: Any) -> float:

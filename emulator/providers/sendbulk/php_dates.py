@@ -4,7 +4,8 @@ Advanta documents ``timeToSend`` as "a valid date string that resolves to a Unix
 timestamp": the gateway passes it to ``strtotime``.  Besides ISO dates (read by
 ``datetime.fromisoformat`` before this module is asked), PHP reads:
 
-- ``2030/12/01``, ``2030-12-1`` (year first, ``/`` or ``-``, unpadded parts);
+- ``2030/12/01``, ``2030-12-1`` (year first, ``/`` or ``-``, unpadded parts),
+  ``20301201`` before a time;
 - ``12/01/2030``, ``12/01/30`` (slashes, year last: month first, as in the US);
 - ``01-12-2030``, ``01.12.2030`` (dashes or dots, year last: day first);
 - ``1 December 2030``, ``01-Dec-30``, ``December 1, 2030``, ``Dec 1st 2030``,
@@ -12,7 +13,8 @@ timestamp": the gateway passes it to ``strtotime``.  Besides ISO dates (read by
 
 each optionally led by a day name (``Thu, 01 Jan 2026``: RFC 2822, the usual HTTP date), and
 followed (after a space, a comma or ``T``) by a time: ``10:00``, ``9:05:30``,
-``10:00 AM``, ``10am``, ``noon``, ``midnight``, and a zone: ``Z``, ``UTC``, ``GMT``,
+``10.30`` (10:30, not a fraction), ``10:00 AM``, ``10am``, ``noon``, ``midnight``, and a
+zone: ``Z``, ``UTC``, ``GMT``,
 ``+03:00``, ``+0300``, ``+3``, ``GMT+3``, a common abbreviation (``EAT``, ``CET``,
 ``EST``...) or a tz database name (``Africa/Nairobi``); a second zone is ignored, as
 PHP does (``UTC+3`` is UTC; only a capital ``GMT`` joins an offset).  As in PHP,
@@ -70,6 +72,7 @@ _DATES = [
         _DAY + r"[ \-.]*" + _MONTH + _YEAR,
         _MONTH + r"[ \-]*" + _DAY + r"(?:,|[ \-])+" + r"(?:(?P<year>\d{4})|(?P<year2>\d{2}))",
         _MONTH + r"[ \-.]*(?P<year>\d{4})",  # December 2030: its first day
+        r"(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})(?=[ Tt])",  # 20301201 10:00
     )
 ]
 _DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -94,7 +97,9 @@ _TIME = re.compile(
     # A T only right before the hour: apart, PHP reads it as military zone T (UTC-7).
     # PHP reads commas between the parts (and after the last) as spaces.
     r"(?:(?:(?P<t>T)(?=\d)|[ ,]+)(?:(?P<word>noon|midnight)|(?P<hour>\d{1,2})"
-    r"(?::(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?)?"
+    # PHP takes a dot between the parts as a colon (10.30 is 10:30) and one-digit
+    # minutes and seconds (10:5 is 10:05); a fraction after the seconds is dropped.
+    r"(?:[:.](?P<minute>\d{1,2})(?:[:.](?P<second>\d{1,2})(?:\.\d+)?)?)?"
     # am/pm ends at a space or the end: PHP does not read "10pm, UTC" or "10pmGMT"
     r" *(?P<meridiem>[ap]\.?m\.?(?= |$))?))?"
     rf"[ ,]*(?P<zone>{_ZONE})?"
@@ -187,7 +192,7 @@ def _moment(
         return None  # PHP reads that word by an earlier rule: a day, a month, "today"...
     if zone is None or not (1 <= month <= 12 and day <= 31 and hour <= 24):
         return None
-    if minute > 59 or second > 59:
+    if minute > 59 or second > 60:  # second 60 (a leap second) rolls over, as in PHP
         return None
     try:
         first = datetime(year, month, 1, tzinfo=zone)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 import pytest
@@ -386,6 +386,14 @@ def test_put_is_unsupported_request_type(client):
         "2026-01-01T03:00:00 Europe/Paris",
         "2026-01-01 05:00 Africa/NAIROBI",  # looked up in any case, as PHP does
         "2026-01-01 02:00 Etc/GMT+3",  # to PHP Etc/GMT, then +3 as a second zone
+        # a dot between the parts of a time is a colon to PHP (Python's ISO reader
+        # would read 05.00 as five o'clock and no hundredths)
+        "2026-01-01 05.00",
+        "2026-01-01T05.00.00",
+        "2026-01-01 5.00 AM",
+        "1 January 2026 05.00",
+        "20260101 05:00",  # a compact date before a time
+        "20260101 02.00Z",
     ],
 )
 def test_time_to_send_schedules_the_message(client, emu, when):
@@ -414,13 +422,19 @@ def test_time_to_send_schedules_the_message(client, emu, when):
         ("Thu, 01 Jan 2026 24:00", "2026-01-08 00:00:00"),  # rolled to a Friday first
         ("Fri, 01 Jan 2026 23:30 -0500", "2026-01-03 07:30:00"),  # the day where it is said
         ("2026-03-29 01:30 Europe/London", "2026-03-29 04:30:00"),  # a skipped hour: as GMT
+        ("2026-01-01 10.30", "2026-01-01 10:30:00"),  # not 10:00:00.30
+        ("2026-01-01 10.5", "2026-01-01 10:05:00"),  # one-digit minutes and seconds
+        ("2026-01-01 10:30.5", "2026-01-01 10:30:05"),
+        ("2026-01-01 10:30:00.5", "2026-01-01 10:30:00"),  # a fraction of a second
+        ("2026/01/01 23:59:60", "2026-01-02 00:00:00"),  # a leap second rolls over
     ],
 )
 def test_time_to_send_rolls_over_as_php_does(client, emu, when, sent_at):
     row = send(client, "254712345678", timeToSend=when)
     assert row["response-code"] == 200
     emu.advance("90d")
-    assert dlr(client, row["messageid"])["delivery-time"] == sent_at[:-2] + "06"
+    delivered = datetime.fromisoformat(sent_at) + timedelta(seconds=6)
+    assert dlr(client, row["messageid"])["delivery-time"] == f"{delivered:%Y-%m-%d %H:%M:%S}"
 
 
 def test_time_to_send_in_the_past_sends_now(client, emu):
@@ -459,6 +473,7 @@ def test_time_to_send_in_the_past_sends_now(client, emu):
         "MonJan 1 2026",  # a day name run into the month
         "2026/01/01 05:00 US/Eastern",  # nor does PHP's rule read this one
         "2026/01/01 05:00 Africa/Atlantis",
+        "2026-01-01 05:00:00,5",  # a comma before a fraction: Python's ISO reader, not PHP
     ],
 )
 def test_unreadable_time_to_send_refuses_the_row(client, when):
