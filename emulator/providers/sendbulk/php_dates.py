@@ -11,18 +11,18 @@ timestamp": the gateway passes it to ``strtotime``.  Besides ISO dates (read by
 - ``1 December 2030``, ``01-Dec-30``, ``December 1, 2030``, ``Dec 1st 2030``,
   ``December 2030`` (its first day);
 
-each optionally led by a day name (``Thu, 01 Jan 2026``: RFC 2822, the usual HTTP date), and
-followed (after a space, a comma or ``T``) by a time: ``10:00``, ``9:05:30``,
-``10.30`` (10:30, not a fraction), ``10:00 AM``, ``10am``, ``noon``, ``midnight``, and a
-zone: ``Z``, ``UTC``, ``GMT``,
-``+03:00``, ``+0300``, ``+3``, ``GMT+3``, a common abbreviation (``EAT``, ``CET``,
-``EST``...) or a tz database name (``Africa/Nairobi``); a second zone is ignored, as
-PHP does (``UTC+3`` is UTC; only a capital ``GMT`` joins an offset).  As in PHP,
-a day past the month's end (up to 31) or hour 24 rolls over (``02/30/2030`` is
-2 March), two-digit years are 1970-2069, and a comma may follow a day
-(``December 1, 2030``) but not a month (``December, 2030`` is refused: PHP reads
-its year as a time of day in the current year).  A day name that is not the
-date's moves it forward to that day, as in PHP (``Mon, 01 Jan 2026`` is 5 January).
+each optionally led by a day name (``Thu, 01 Jan 2026``: RFC 2822, the usual HTTP
+date), and followed (after a space, a comma or ``T``) by a time: ``10:00``,
+``9:05:30``, ``10.30`` (10:30, not a fraction), ``10:00 AM``, ``10am``, ``noon``,
+``midnight``, and a zone: ``Z``, ``UTC``, ``GMT``, ``+03:00``, ``+0300``, ``+3``,
+``GMT+3``, a common abbreviation (``EAT``, ``CET``, ``EST``...) or a tz database name
+(``Africa/Nairobi``); a second zone is ignored, as PHP does (``UTC+3`` is UTC; only a
+capital ``GMT`` joins an offset).  As in PHP, a day past the month's end (up to 31),
+hour 24 or second 60 rolls over (``02/30/2030`` is 2 March), two-digit years are
+1970-2069, and a comma may follow a day (``December 1, 2030``) but not a month
+(``December, 2030`` is refused: PHP reads its year as a time of day in the current
+year).  A day name that is not the date's moves it forward to that day, as in PHP
+(``Mon, 01 Jan 2026`` is 5 January).
 Relative phrases (``tomorrow``, ``+1 day``, ``next monday``) are not read: they move
 the date against the wall clock.
 """
