@@ -154,6 +154,8 @@ def test_scenario_opted_out_outcome(rc: RC) -> None:
     rc.emu.advance("1m")
     record = rc.messages()[0]
     assert (record["messageStatus"], record["errorCode"]) == ("SendingFailed", "SMS-RC-413")
+    # a per-message outcome, as documented: no consent record appears for it
+    assert rc.get("/opt-outs").json()["records"] == []
 
 
 def _outcomes(rc: RC) -> dict[str, str]:
