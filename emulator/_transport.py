@@ -1,4 +1,4 @@
-"""A synchronous httpx transport that calls an ASGI app in-process (no sockets)."""
+"""httpx transports that call an ASGI app in-process (no sockets)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import threading
 from typing import Any
 from urllib.parse import unquote
 
+import anyio.to_thread
 import httpx
 from starlette.types import ASGIApp
 
-__all__ = ["InProcessTransport"]
+__all__ = ["AsyncInProcessTransport", "InProcessTransport"]
 
 
 class InProcessTransport(httpx.BaseTransport):
@@ -112,6 +113,23 @@ class InProcessTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         pass
+
+
+class AsyncInProcessTransport(httpx.AsyncBaseTransport):
+    """``InProcessTransport`` for an ``httpx.AsyncClient``, under asyncio or trio.
+
+    Each request is handed to a worker thread that runs it as the synchronous
+    transport does (on the emulator's own event loop thread), so it answers,
+    drops and times out alike, and the caller's event loop goes on running
+    meanwhile: a webhook receiver served by that loop gets its deliveries.
+    """
+
+    def __init__(self, app: ASGIApp, *, client: tuple[str, int] = ("127.0.0.1", 50000)) -> None:
+        self._sync = InProcessTransport(app, client=client)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()  # the worker thread reads it as bytes
+        return await anyio.to_thread.run_sync(self._sync.handle_request, request)
 
 
 _LOOP: asyncio.AbstractEventLoop | None = None

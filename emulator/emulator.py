@@ -636,6 +636,19 @@ class Emulator:
 
         return httpx.Client(transport=InProcessTransport(self.app), base_url=base_url, **kwargs)
 
+    def async_client(
+        self, base_url: str = "http://sms-emulator.test", **kwargs: Any
+    ) -> httpx.AsyncClient:
+        """An ``httpx.AsyncClient`` that calls the app in-process (no sockets), as
+        ``client()`` does; usable under asyncio and trio."""
+        import httpx
+
+        from ._transport import AsyncInProcessTransport
+
+        return httpx.AsyncClient(
+            transport=AsyncInProcessTransport(self.app), base_url=base_url, **kwargs
+        )
+
     def _check_open(self) -> None:
         """Refuse a change to a closed emulator (its store is closed, or would keep what
         no server serves any more) before anything changes."""

@@ -8,6 +8,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 
+import anyio
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -225,3 +226,85 @@ def test_a_delay_longer_than_the_read_timeout_times_out_as_on_a_socket() -> None
     assert answer.status_code == 200
     assert [e["status"] for e in emu.journal.entries()] == [200, 200]  # both were answered
     emu.close()
+
+
+# The async client: the same transport behind a worker thread, under asyncio and trio.
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_async_client_answers_drops_and_streams_as_the_sync_one(
+    emu: Emulator, backend: str
+) -> None:
+    async def main() -> None:
+        async with emu.async_client() as client:
+            echoed = await client.post("/fake/echo/a%20b?x=1+2", content=b"hello")
+            assert echoed.status_code == 200
+            assert echoed.headers["x-echo"] == "yes"
+            assert {k: echoed.json()[k] for k in ("method", "path", "raw_query", "body")} == {
+                "method": "POST",
+                "path": "/fake/echo/a b",
+                "raw_query": "x=1+2",
+                "body": "hello",
+            }
+            with pytest.raises(httpx.RemoteProtocolError):
+                await client.get("/fake/drop")
+            assert (await client.get("/fake/stream")).text == "one,two"
+            assert (await client.get("/fake/boom")).json() == {"fake_error": "RuntimeError"}
+
+    anyio.run(main, backend=backend)
+
+
+def test_async_client_times_out_as_on_a_socket() -> None:
+    emu = Emulator(
+        scenario={"faults": [{"when": {"provider": "sendbulk"}, "respond": {"delay": "300ms"}}]}
+    )
+    body = {"partnerID": "1", "apikey": "k", "shortcode": "S", "mobile": "0712345678"}
+
+    async def main() -> None:
+        async with emu.async_client(timeout=0.05) as impatient:
+            with pytest.raises(httpx.ReadTimeout):
+                await impatient.post("/api/services/sendsms", json={**body, "message": "x"})
+
+    anyio.run(main)
+    emu.close()
+
+
+def test_async_client_leaves_the_callers_loop_free_while_the_app_works() -> None:
+    """Requests run off the caller's loop: two slow answers overlap, and the loop's
+    own tasks go on meanwhile (a receiver it serves would get its webhooks)."""
+    emu = Emulator(
+        scenario={"faults": [{"when": {"provider": "sendbulk"}, "respond": {"delay": "200ms"}}]}
+    )
+    body = {"partnerID": "1", "apikey": "k", "shortcode": "S", "mobile": "0712345678"}
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)  # real-time ok: against a 200 ms answer
+
+    async def main() -> list[int]:
+        ticker = asyncio.ensure_future(tick())
+        async with emu.async_client() as client:
+            answers = await asyncio.gather(
+                *(client.post("/api/services/sendsms", json={**body, "message": m}) for m in "ab")
+            )
+        ticker.cancel()
+        return [a.status_code for a in answers]
+
+    assert asyncio.run(main()) == [200, 200]
+    assert ticks >= 2  # the loop ran on while both requests were being answered
+    assert len(emu.journal.entries()) == 2
+    emu.close()
+
+
+def test_a_live_server_gives_async_clients_over_its_socket(emu: Emulator) -> None:
+    async def main(url: str) -> int:
+        async with server.async_client() as client:
+            assert str(client.base_url).rstrip("/") == url
+            return (await client.get("/fake/echo/x")).status_code
+
+    with LiveServer(emu) as server:
+        assert anyio.run(main, server.url) == 200
+    assert emu.journal.entries()[0]["path"] == "/fake/echo/x"

@@ -236,6 +236,14 @@ class SocketClients:
             tracked.append(client)
         return client
 
+    def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
+        """An ``httpx.AsyncClient`` with ``url`` as base URL, over the real socket.
+
+        Not closed for you (that needs the event loop it ran on): use
+        ``async with``, or ``await client.aclose()``.
+        """
+        return http.async_client(base_url=self.url, **kwargs)
+
     def _track_clients(self) -> None:
         self.__dict__["_tracked_clients"] = []
 

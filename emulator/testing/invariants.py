@@ -170,9 +170,10 @@ def check_pages(
     pages: Iterable[Sequence[Any]],
     *,
     key: str | Callable[[Any], Any] = "id",
-    expected: Iterable[Any] | None = None,
+    expected: Iterable[Any] | int | None = None,
 ) -> None:
-    """Paging returned each record exactly once (and, with ``expected``, exactly those ids).
+    """Paging returned each record exactly once (and, with ``expected``, exactly those ids,
+    or, an int, that many records).
 
     ``pages``: the records of each page in order (dicts, or ids with ``key=lambda r: r``).
     """
@@ -188,7 +189,10 @@ def check_pages(
                 )
             else:
                 first_page[ident] = number
-    if expected is not None:
+    if isinstance(expected, int) and not isinstance(expected, bool):
+        if len(first_page) != expected:
+            problems.append(f"{len(first_page)} distinct record(s), not {expected}")
+    elif expected is not None:
         wanted = list(expected)
         missing = [i for i in wanted if i not in first_page]
         extra = set(first_page) - set(wanted)

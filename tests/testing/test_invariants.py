@@ -56,6 +56,12 @@ def test_pages() -> None:
         check_pages([[{"id": 1}, {"id": 2}]], expected=[1, 2, 3])
     with pytest.raises(AssertionError, match="unexpected id"):
         check_pages([[{"id": 1}, {"id": 9}]], expected=[1])
+    # a count instead of the ids
+    check_pages([[{"id": 1}, {"id": 2}], [{"id": 3}]], expected=3)
+    with pytest.raises(AssertionError, match="2 distinct record\\(s\\), not 7"):
+        check_pages([[{"id": 1}, {"id": 2}]], expected=7)
+    with pytest.raises(AssertionError, match="already on page 1"):
+        check_pages([[{"id": 1}], [{"id": 1}]], expected=1)
 
 
 def test_statuses_forward() -> None:
