@@ -509,6 +509,18 @@ class Emulator:
             raise ValueError(f"unknown provider {name!r} (known: {', '.join(self.providers)})")
         return found
 
+    def provider_view(self, provider: str, view: str) -> list[dict[str, Any]]:
+        """Provider state no provider endpoint shows, as ``GET
+        /_emulator/providers/{provider}/{view}`` gives it (Fone Dynamics: ``emails``,
+        the forwarded replies; ``leases``, the active leases); oldest first.  An
+        unknown provider or view is a ``ValueError`` listing the known ones."""
+        views = dict(self.provider(provider).views)
+        read = views.get(view)
+        if read is None:
+            known = ", ".join(views) or "none"
+            raise ValueError(f"{provider} has no view {view!r} (known: {known})")
+        return read(self)
+
     def record(self, message: Message, now: float | None = None) -> dict[str, Any]:
         """A message as a neutral record (the admin API's shape)."""
         now = self.time() if now is None else now

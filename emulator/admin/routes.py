@@ -84,6 +84,7 @@ _INDEX = (
     ("requests", "/requests"),
     ("request", "/requests/{n}"),
     ("webhooks", "/webhooks"),
+    ("provider_view", "/providers/{provider}/{view}"),
     ("ui", "/ui"),
 )
 
@@ -238,6 +239,14 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
     async def webhooks(request: Request) -> Response:
         return _json(emu.webhook_report())
 
+    async def provider_view(request: Request) -> Response:
+        provider, view = request.path_params["provider"], request.path_params["view"]
+        try:
+            records = emu.provider_view(provider, view)
+        except ValueError as exc:  # names the known providers or views
+            raise AdminError(str(exc), 404) from None
+        return _json({"provider": provider, "view": view, "records": records})
+
     # read-only details for the inspector UI (see views.py)
     async def message_detail(request: Request) -> Response:
         detail = views.message_detail(emu, request.path_params["message_id"])
@@ -291,6 +300,7 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
         Route("/inbound", inbound, methods=["POST"]),
         Route("/requests", requests, methods=["GET"]),
         Route("/webhooks", webhooks, methods=["GET"]),
+        Route("/providers/{provider}/{view}", provider_view, methods=["GET"]),
         Route("/messages/{message_id}", message_detail, methods=["GET"]),
         Route("/batches", batches, methods=["GET"]),
         Route("/batches/{batch_id}", batch_detail, methods=["GET"]),

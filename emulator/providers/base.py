@@ -121,6 +121,10 @@ class Provider:
     #: Told of each attempt to send a webhook this provider scheduled, with the
     #: attempt's record (RingCentral: a receiver failing for long is blacklisted).
     webhook_attempted: Callable[[Emulator, WebhookJob, dict[str, Any]], None] | None = None
+    #: Provider state a test may read that no provider endpoint shows (Fone Dynamics'
+    #: forwarded emails): name -> the records, JSON-ready, oldest first.  Read by
+    #: ``Emulator.provider_view`` and ``GET /_emulator/providers/{name}/{view}``.
+    views: tuple[tuple[str, Callable[[Emulator], list[dict[str, Any]]]], ...] = ()
 
 
 async def apply_fault(

@@ -19,6 +19,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -190,6 +191,18 @@ class RemoteEmulator(SocketClients, MessageHelpers):
     def webhook_report(self) -> dict[str, Any]:
         """Pending webhooks and delivery attempts (``GET /_emulator/webhooks``)."""
         return self._call("GET", "/webhooks")
+
+    def provider_view(self, provider: str, view: str) -> list[dict[str, Any]]:
+        """Provider state no provider endpoint shows (``GET
+        /_emulator/providers/{provider}/{view}``), oldest first."""
+        path = f"/providers/{quote(provider, safe='')}/{quote(view, safe='')}"
+        try:
+            return self._call("GET", path)["records"]
+        except RemoteEmulatorError as exc:
+            if exc.status != 404:
+                raise
+            # no such provider or view: a ValueError in-process
+            raise RemoteEmulatorRefusal(str(exc), status=exc.status, body=exc.body) from None
 
     # scenario
     def scenario(self) -> dict[str, Any]:

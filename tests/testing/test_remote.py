@@ -310,7 +310,7 @@ def test_inbound_text_with_a_lone_surrogate_reads_as_in_process(
         remote.inbound("twilio", "+1", "+2", "hi")
 
 
-@pytest.mark.parametrize("call", ["messages", "requests", "inbound", "load_scenario"])
+@pytest.mark.parametrize("call", ["messages", "requests", "inbound", "load_scenario", "view"])
 def test_refused_arguments_are_a_value_error_as_in_process(
     remote: RemoteEmulator, live: LiveServer, call: str
 ) -> None:
@@ -320,6 +320,7 @@ def test_refused_arguments_are_a_value_error_as_in_process(
         "requests": lambda target: target.requests(provider="ringcentrall"),
         "inbound": lambda target: target.inbound("twilio", "+1", "+2", "hi"),
         "load_scenario": lambda target: target.load_scenario({"rules": [{"outcome": "x"}]}),
+        "view": lambda target: target.provider_view("fonedynamics", "mails"),
     }
     for target in (live, remote):
         with pytest.raises(ValueError):
@@ -345,6 +346,24 @@ def test_empty_filters_read_as_in_process(
                 target.messages(**options)
         else:
             assert target.messages(**options) == found
+
+
+def test_provider_views_read_as_in_process(remote: RemoteEmulator, live: LiveServer) -> None:
+    with live.client() as client:
+        sent = client.post(
+            "/v2/Properties/PR1/Messages",
+            json={"From": "", "To": "+61488023555", "Text": "Reply YES"},
+            auth=("AC1", "token"),
+        )
+    assert sent.status_code == 200, sent.text
+    leases = live.provider_view("fonedynamics", "leases")
+    assert [lease["Number"] for lease in leases] == [sent.json()["Message"]["From"]]
+    assert remote.provider_view("fonedynamics", "leases") == leases
+    assert remote.provider_view("fonedynamics", "emails") == []
+    with pytest.raises(ValueError, match="known: emails, leases"):
+        remote.provider_view("fonedynamics", "lease")
+    with pytest.raises(ValueError, match="ringcentral has no view 'x' \\(known: none\\)"):
+        remote.provider_view("ringcentral", "x")
 
 
 def test_webhook_report(remote: RemoteEmulator) -> None:

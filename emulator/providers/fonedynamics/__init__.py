@@ -2,7 +2,8 @@
 
 from ..base import Provider
 from .config import check_scenario
-from .inbound import receive
+from .inbound import forwarded_emails, receive
+from .leases import active_leases
 from .mapping import status_name
 from .routes import build_app
 
@@ -20,6 +21,7 @@ PROVIDER = Provider(
     endpoints=("send_message", "send_batch", "get_message", "list_messages"),
     sending_endpoints=("send_message", "send_batch"),
     rule_endpoints=("forward_sms",),  # the SMS copy of a reply (ForwardToSms)
+    views=(("emails", forwarded_emails), ("leases", active_leases)),
     paths=(
         "/v2/Properties/{PropertySid}/Messages",
         "/v2/Properties/{PropertySid}/BatchMessages",

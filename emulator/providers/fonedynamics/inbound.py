@@ -28,7 +28,7 @@ from .webhooks import schedule_reply
 if TYPE_CHECKING:
     from ...emulator import Emulator
 
-__all__ = ["EMAILS", "receive"]
+__all__ = ["EMAILS", "forwarded_emails", "receive"]
 
 EMAILS = "fonedynamics.emails"
 NO_REPLY = "no-reply@fonedynamics.com"
@@ -82,6 +82,12 @@ def receive(emu: Emulator, sender: str, to: str, text: str) -> Message:
         if options.get("ForwardToEmail"):
             emu.store.put_state(EMAILS, message.id, _email(options, message))
     return message
+
+
+def forwarded_emails(emu: Emulator) -> list[dict[str, Any]]:
+    """The emails replies were forwarded as (``ForwardToEmail``), oldest first (the
+    ``emails`` view)."""
+    return [email for _, email in emu.store.state_items(EMAILS)]
 
 
 def _forward_sms(emu: Emulator, lease: dict[str, Any], reply: Message) -> Message | None:

@@ -40,6 +40,7 @@ __all__ = [
     "MAX_LEASES",
     "NAMESPACE",
     "acquire",
+    "active_leases",
     "find",
     "leases_to",
     "numbers",
@@ -126,6 +127,19 @@ def acquire(
     }
     emu.store.put_state(NAMESPACE, recipient, [*active, lease])
     return lease
+
+
+def active_leases(emu: Emulator) -> list[dict[str, Any]]:
+    """Every active lease, to any recipient, oldest first (the ``leases`` view)."""
+    now = emu.time()
+    found = [
+        lease
+        for _, leases in emu.store.state_items(NAMESPACE)
+        for lease in leases
+        if lease["Expires"] > now
+    ]
+    found.sort(key=lambda lease: lease["Created"])  # stable: a recipient's in their order
+    return found
 
 
 def find(emu: Emulator, recipient: str, number: str) -> dict[str, Any] | None:

@@ -51,6 +51,22 @@ def test_lease_state_is_kept_in_the_store(emu: Emulator, client: httpx.Client) -
     }
 
 
+def test_active_leases_are_a_provider_view(emu: Emulator, client: httpx.Client) -> None:
+    first = lease_send(client).json()["Message"]["From"]
+    emu.advance("1d")
+    second = lease_send(client, To="+61488023556", WebhookUri="https://x.test/r")
+    view = emu.provider_view("fonedynamics", "leases")
+    assert [(lease["Recipient"], lease["Number"]) for lease in view] == [
+        (TO, first),
+        ("+61488023556", second.json()["Message"]["From"]),
+    ]
+    assert client.get("/_emulator/providers/fonedynamics/leases").json()["records"] == view
+    emu.advance("29d")  # the first has expired, the second not yet
+    assert [lease["Recipient"] for lease in emu.provider_view("fonedynamics", "leases")] == [
+        "+61488023556"
+    ]
+
+
 def test_messages_without_options_share_one_lease(client: httpx.Client) -> None:
     numbers = {lease_send(client, ExternalId=str(i)).json()["Message"]["From"] for i in range(6)}
     assert numbers == {"+61412345650"}

@@ -252,12 +252,19 @@ def test_reply_is_forwarded_by_sms_and_email(emu: Emulator, client: httpx.Client
     reply_sid = reply.json()["message"]["id"]
     forwarded = emu.messages(to="+61499333222")
     assert [(m["from"], m["text"], m["direction"]) for m in forwarded] == [(TO, "YES", "outbound")]
-    email = emu.store.get_state(EMAILS, reply_sid)
-    assert (email["To"], email["From"], email["Text"]) == (
-        "inbox@example.com",
-        "sms@example.com",
-        "YES",
-    )
+    email = {
+        "To": "inbox@example.com",
+        "From": "sms@example.com",
+        "Subject": f"SMS reply from {TO}",
+        "Text": "YES",
+        "MessageSid": reply_sid,
+        "Received": int(emu.time()),
+    }
+    assert emu.store.get_state(EMAILS, reply_sid) == email
+    # readable without the store: in Python and over the admin API (any language)
+    assert emu.provider_view("fonedynamics", "emails") == [email]
+    view = client.get("/_emulator/providers/fonedynamics/emails")
+    assert view.json() == {"provider": "fonedynamics", "view": "emails", "records": [email]}
 
 
 def test_forwarded_sms_uses_forward_from_sms(emu: Emulator, client: httpx.Client) -> None:
