@@ -129,7 +129,11 @@ class AsyncInProcessTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()  # the worker thread reads it as bytes
-        return await anyio.to_thread.run_sync(self._sync.handle_request, request)
+        # A cancelled caller stops waiting at once; the emulator answers anyway, as a
+        # server carries on after its client gave up.
+        return await anyio.to_thread.run_sync(
+            self._sync.handle_request, request, abandon_on_cancel=True
+        )
 
 
 _LOOP: asyncio.AbstractEventLoop | None = None

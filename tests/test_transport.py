@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 
 import anyio
@@ -266,6 +267,30 @@ def test_async_client_times_out_as_on_a_socket() -> None:
                 await impatient.post("/api/services/sendsms", json={**body, "message": "x"})
 
     anyio.run(main)
+    emu.close()
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_a_cancelled_async_request_stops_waiting_and_the_emulator_answers_anyway(
+    backend: str,
+) -> None:
+    emu = Emulator(
+        scenario={"faults": [{"when": {"provider": "sendbulk"}, "respond": {"delay": "300ms"}}]}
+    )
+    body = {"partnerID": "1", "apikey": "k", "shortcode": "S", "mobile": "0712345678"}
+
+    async def main() -> list[dict[str, object]]:
+        async with emu.async_client() as client:
+            with pytest.raises(TimeoutError):
+                with anyio.fail_after(0.05):  # real-time ok: against a 300 ms answer
+                    await client.post("/api/services/sendsms", json={**body, "message": "x"})
+            return emu.journal.entries()
+
+    assert anyio.run(main, backend=backend) == []  # given up on before the answer came
+    deadline = time.monotonic() + 10
+    while not emu.journal.entries() and time.monotonic() < deadline:
+        time.sleep(0.01)  # real-time ok: polled with a deadline
+    assert [e["status"] for e in emu.journal.entries()] == [200]
     emu.close()
 
 
