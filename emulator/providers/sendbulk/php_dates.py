@@ -126,6 +126,7 @@ _ZONES = {
     "mdt": -6,
     "pst": -8,
     "pdt": -7,
+    "ist": 2,  # to PHP, Israel's (not India's +5:30: a client meaning that is 3.5 h off)
 }
 
 

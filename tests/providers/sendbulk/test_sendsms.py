@@ -394,6 +394,7 @@ def test_put_is_unsupported_request_type(client):
         "1 January 2026 05.00",
         "20260101 05:00",  # a compact date before a time
         "20260101 02.00Z",
+        "2026-01-01 04:00 IST",  # Israel's to PHP, not India's
     ],
 )
 def test_time_to_send_schedules_the_message(client, emu, when):
