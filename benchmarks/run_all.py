@@ -35,6 +35,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str], int]] = {
     "paging": (["paging.py"], ["paging.py", "--messages", "100000", "--repeat", "5"], 900),
     "clock": (["clock.py"], ["clock.py", "--large", "100000"], 600),
     "harness": (["harness.py"], ["harness.py", "--tests", "50"], 600),
+    "in_process": (["in_process.py"], ["in_process.py", "--requests", "300"], 600),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Coroutine
 from typing import Any
 from urllib.parse import unquote
 
@@ -33,17 +34,32 @@ class InProcessTransport(httpx.BaseTransport):
         self.client = client
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        body = request.read()
-        answered = threading.Event()
-        future = asyncio.run_coroutine_threadsafe(self._call(request, body, answered), _loop())
+        exchange = _Exchange(request.method == "HEAD")
+        coroutine = self._call(request, request.read(), exchange)
+        _loop().call_soon_threadsafe(_start, coroutine)
         read_timeout = request.extensions.get("timeout", {}).get("read")
-        if read_timeout is not None and not answered.wait(read_timeout):
-            raise httpx.ReadTimeout("timed out waiting for the emulator's answer", request=request)
-        status, headers, content = future.result()
+        # One wait as a rule: for the app to be done (its journal entry written).
+        if not exchange.done.wait(read_timeout):
+            if not exchange.answered:
+                raise httpx.ReadTimeout(
+                    "timed out waiting for the emulator's answer", request=request
+                )
+            exchange.done.wait()  # answered in time; the app is finishing up
+        if exchange.error is not None:
+            raise exchange.error
+        status, headers, content = exchange.result
         return httpx.Response(status, headers=headers, content=content, request=request)
 
-    async def _call(
-        self, request: httpx.Request, body: bytes, answered: threading.Event
+    async def _call(self, request: httpx.Request, body: bytes, exchange: _Exchange) -> None:
+        try:
+            exchange.result = await self._answer(request, body, exchange)
+        except BaseException as exc:  # the caller's, as a socket would show it
+            exchange.error = exc
+        finally:
+            exchange.done.set()
+
+    async def _answer(
+        self, request: httpx.Request, body: bytes, exchange: _Exchange
     ) -> tuple[int, list[Any], bytes]:
         url = request.url
         raw_path = url.raw_path
@@ -92,7 +108,7 @@ class InProcessTransport(httpx.BaseTransport):
                 complete = not message.get("more_body", False)
                 if complete:
                     response_done.set()
-                    answered.set()
+                    exchange.answered = True
 
         try:
             await self.app(scope, receive, send)
@@ -101,13 +117,11 @@ class InProcessTransport(httpx.BaseTransport):
                 raise
             if not complete:
                 raise httpx.RemoteProtocolError("peer closed connection mid-response") from None
-        finally:
-            answered.set()  # an answer, or the error the caller gets instead
         if not started:  # what uvicorn answers when an app sends nothing
             return 500, [(b"content-type", b"text/plain; charset=utf-8")], b"Internal Server Error"
         if not complete:
             raise httpx.RemoteProtocolError("peer closed connection mid-response")
-        if request.method == "HEAD":  # a server sends no body for HEAD
+        if exchange.head:  # a server sends no body for HEAD
             return status, headers, b""
         return status, headers, b"".join(chunks)
 
@@ -134,6 +148,29 @@ class AsyncInProcessTransport(httpx.AsyncBaseTransport):
         return await anyio.to_thread.run_sync(
             self._sync.handle_request, request, abandon_on_cancel=True
         )
+
+
+class _Exchange:
+    """One request's answer, handed from the emulator's loop thread to the caller."""
+
+    __slots__ = ("answered", "done", "error", "head", "result")
+
+    def __init__(self, head: bool) -> None:
+        self.head = head
+        self.answered = False  # the whole response was sent
+        self.done = threading.Event()  # the app returned (or raised)
+        self.error: BaseException | None = None
+        self.result: tuple[int, list[Any], bytes] = (500, [], b"")
+
+
+#: Requests being answered: the loop keeps only weak references to its tasks.
+_RUNNING: set[asyncio.Task[None]] = set()
+
+
+def _start(coroutine: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.get_running_loop().create_task(coroutine)
+    _RUNNING.add(task)
+    task.add_done_callback(_RUNNING.discard)
 
 
 _LOOP: asyncio.AbstractEventLoop | None = None
