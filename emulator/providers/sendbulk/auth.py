@@ -34,7 +34,7 @@ from typing import Any
 from ...core.webhooks import is_webhook_url
 from ...scenario.loader import is_number
 from .errors import InvalidCredentials, MissingApiKey, MissingPartnerId
-from .php import php_float
+from .php import php_float, php_string
 
 __all__ = [
     "Account",
@@ -184,7 +184,8 @@ def parse_accounts(data: Any) -> tuple[Account, ...] | None:
 
 
 def _key_as_sent(apikey: str, pass_type: Any) -> str:
-    kind = text(pass_type).lower()
+    # As PHP casts it: true is "1" and a list "Array", neither a pass type (false is "").
+    kind = php_string(pass_type).strip().lower()
     if kind in ("", "plain"):
         return apikey
     if kind == "bm5":

@@ -83,6 +83,24 @@ def test_bm5_pass_type_sends_the_key_base64_encoded(client, emu):
         assert refused == {"response-code": 1006, "response-description": "Invalid credentials"}
 
 
+@pytest.mark.parametrize(
+    ("pass_type", "code"),
+    [
+        (None, 200),
+        (False, 200),  # PHP's "": as if absent
+        (" PLAIN ", 200),
+        (True, 1006),  # PHP's "1"
+        ([], 1006),  # "Array"
+        (["plain"], 1006),
+        ({}, 1006),
+        (0, 1006),
+    ],
+)
+def test_pass_type_is_read_as_php_casts_it(client, pass_type, code):
+    data = body(post(client, "getbalance", creds(pass_type=pass_type)))
+    assert data["response-code"] == code
+
+
 def test_sender_id_is_case_sensitive_and_must_be_assigned(client, emu):
     emu.load_scenario(DECLARED)
     assert send(client, "254712345678", shortcode="Shop2")["response-code"] == 200
