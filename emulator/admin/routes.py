@@ -185,6 +185,13 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
             raw = await request.body()
             # (a typo read as false would make one test's scenario the server's own)
             temporary = _flag(request, "temporary", field=None, line=None)
+            if not raw.strip():  # a file that did not reach curl, say: not "no scenario"
+                raise AdminError(
+                    "scenario body is empty: send YAML or JSON ({} for no rules), or a"
+                    " shipped scenario's name",
+                    field=None,
+                    line=None,
+                )
             try:
                 # Off the event loop: a large document takes a while to parse, and the
                 # emulator goes on answering meanwhile.
@@ -281,7 +288,9 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
         body: dict[str, Any] = {"error": exc.detail}
         if exc.status_code == 404:  # a mistyped path: where the list of them is
             body["see"] = f"{request.scope.get('root_path', '')}/"
-        return _json(body, exc.status_code)
+        response = _json(body, exc.status_code)
+        response.headers.update(exc.headers or {})  # a 405's Allow
+        return response
 
     async def closed_error(request: Request, exc: Exception) -> Response:
         # closed while this request was under way: as one arriving after, no answer

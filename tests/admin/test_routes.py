@@ -494,7 +494,19 @@ def test_scenario_put_never_reads_a_path_on_the_server(
     assert emu.scenario.name == "happy-path"
 
 
-@pytest.mark.parametrize("content", [b"---\n", b"~", b"null\n", b"# defaults for now\n", b""])
+@pytest.mark.parametrize("content", [b"", b" \n", b"\r\n\t"])
+def test_scenario_put_with_no_body_is_refused(
+    emu: Emulator, client: httpx.Client, content: bytes
+) -> None:
+    """No body at all is a mistake (curl sends one for a file it could not read), not
+    a request for no rules: those are ``{}`` or an empty YAML document."""
+    client.put("/_emulator/scenario", content=b"name: other\n")
+    refused = assert_error(client.put("/_emulator/scenario", content=content))
+    assert "scenario body is empty" in refused["error"]
+    assert emu.scenario.name == "other"
+
+
+@pytest.mark.parametrize("content", [b"---\n", b"~", b"null\n", b"# defaults for now\n", b"{}"])
 def test_scenario_put_an_empty_document_is_the_defaults(
     emu: Emulator, client: httpx.Client, content: bytes
 ) -> None:
@@ -730,12 +742,17 @@ def test_webhooks_pending_and_attempts(emu: Emulator, client: httpx.Client) -> N
         ("POST", "/_emulator/health", 405),
         ("DELETE", "/_emulator/messages", 405),
         ("PUT", "/_emulator/clock", 405),
+        ("DELETE", "/_emulator/reset", 405),
     ],
 )
 def test_unknown_admin_routes_answer_json(
     client: httpx.Client, method: str, path: str, status: int
 ) -> None:
-    assert_error(client.request(method, path), status)
+    response = client.request(method, path)
+    assert_error(response, status)
+    if status == 405:  # which methods would do, as HTTP asks of a 405
+        allowed = {m.strip() for m in response.headers["allow"].split(",")}
+        assert method not in allowed and allowed & {"GET", "POST"}
 
 
 def test_a_mistyped_admin_path_says_where_the_list_of_paths_is(client: httpx.Client) -> None:
