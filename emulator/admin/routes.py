@@ -7,6 +7,7 @@ serving a receiver that calls back into the emulator meanwhile.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -240,7 +241,12 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
                 raise ValueError(after_text)
             after = int(after_text)
         except ValueError:
-            raise AdminError("'after' must be an integer") from None
+            number = after_text.strip()
+            digits = number.lstrip("+-")
+            if not (digits.isascii() and digits.isdigit() and len(number) - len(digits) < 2):
+                raise AdminError("'after' must be an integer") from None
+            # too long for int() (4,300 digits): past every entry, or before them all
+            after = -1 if number.startswith("-") else sys.maxsize
         return _json({"requests": emu.journal.entries(provider=provider, after_id=after)})
 
     async def webhooks(request: Request) -> Response:

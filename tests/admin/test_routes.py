@@ -678,10 +678,20 @@ def test_requests_of_messages_whose_request_the_journal_dropped_are_not_guessed(
 
 
 @pytest.mark.parametrize(
-    "query", ["after=x", "after=1.5", "after=", "after=1_0", "after=%D9%A1%D9%A0"]
+    "query",
+    ["after=x", "after=1.5", "after=", "after=1_0", "after=%D9%A1%D9%A0", "after=--" + "9" * 5000],
 )
 def test_requests_bad_after(client: httpx.Client, query: str) -> None:
     assert_error(client.get(f"/_emulator/requests?{query}"))
+
+
+def test_an_after_too_long_for_int_is_still_a_number(client: httpx.Client) -> None:
+    """Past 4,300 digits ``int()`` refuses it: past every entry, or before them all."""
+    client.get("/restapi/v1.0/nothing")  # one journal entry
+    for after, count in (("9" * 5000, 0), ("+" + "9" * 5000, 0), ("-" + "9" * 5000, 1)):
+        response = client.get(f"/_emulator/requests?after={after.replace('+', '%2B')}")
+        assert response.status_code == 200, response.text
+        assert len(response.json()["requests"]) == count
 
 
 @pytest.mark.parametrize("digits", ["9" * 20, "9" * 5000, "1" + "0" * 4300])
