@@ -4,8 +4,8 @@ A browser test whose page runs on a local dev server (``http://localhost:5173``)
 may call the admin API itself (reset, move the clock, read messages). Pages from
 anywhere else may not: the admin API reads every message and changes the
 emulator's state, so its answers carry CORS headers only for loopback origins
-(``localhost``, ``127.x.x.x``, ``[::1]``, any port, http or https). A request from
-another origin is answered as without CORS, and the browser keeps the answer
+(``localhost`` and ``*.localhost``, ``127.x.x.x``, ``[::1]``, any port, http or
+https). A request from another origin is answered as without CORS, and the browser keeps the answer
 from the page; one that would change something (a POST or PUT, which a page may
 send as a form or as ``text/plain`` without asking first) is refused with 403,
 unless it comes from the emulator's own pages (the inspector): its origin is the one
@@ -26,9 +26,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["LOOPBACK_ORIGIN", "LoopbackBrowserAccess"]
 
-#: An origin on this machine.
+#: An origin on this machine: ``*.localhost`` too, which browsers resolve to loopback
+#: themselves (RFC 6761), never through DNS.
 LOOPBACK_ORIGIN = re.compile(
-    r"https?://(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d{1,5})?", re.ASCII
+    r"https?://((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*localhost"
+    r"|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d{1,5})?",
+    re.ASCII,
 )
 
 

@@ -22,6 +22,8 @@ def client() -> httpx.Client:
         "https://127.0.0.1:8443",
         "http://127.0.0.2:3000",
         "http://[::1]:8080",
+        "http://app.localhost:3000",  # browsers resolve *.localhost to loopback themselves
+        "https://a-b.dev.localhost",
     ],
 )
 def test_a_page_on_this_machine_may_call_the_admin_api(client: httpx.Client, origin: str) -> None:
@@ -49,6 +51,9 @@ def test_a_page_on_this_machine_may_call_the_admin_api(client: httpx.Client, ori
     [
         "https://example.com",
         "http://localhost.example.com",
+        "http://evillocalhost",
+        "http://-x.localhost",
+        "http://app.localhost.evil.test",
         "http://127.0.0.1.nip.io",
         "http://evil.test/http://localhost",
         "null",
