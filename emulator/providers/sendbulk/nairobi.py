@@ -36,6 +36,8 @@ _ISO_SEPARATOR = re.compile(r"\d{4}-?\d{2}-?\d{2}(.)", re.ASCII)
 #: A time Python's ISO reader and PHP read alike when it has a dot or a comma: only a
 #: fraction after the seconds (Python reads ``10.30`` as 10:00:00.3, PHP as 10:30).
 _ISO_FRACTION = re.compile(r"\d{2}:?\d{2}:?\d{2}\.\d", re.ASCII)
+#: An hour alone (``2030-12-01 10``): a time to Python's ISO reader, not to PHP.
+_HOUR_ALONE = re.compile(r"\d{2}(?![\d:])", re.ASCII)
 
 
 class BadSendTime(ValueError):
@@ -65,7 +67,7 @@ def parse_send_time(value: Any) -> float | None:
                 separator = _ISO_SEPARATOR.match(text)
                 if separator and separator.group(1) not in "Tt ":
                     raise ValueError(text)  # any other separator is PHP's to read (a zone)
-                if separator and _dotted(text[separator.end() :]):
+                if separator and _read_otherwise(text[separator.end() :]):
                     raise ValueError(text)  # PHP's to read
                 moment = datetime.fromisoformat(text)
             except ValueError:
@@ -83,8 +85,10 @@ def parse_send_time(value: Any) -> float | None:
     return _within_calendar(seconds / 1000 if seconds > 1e11 else seconds, value)
 
 
-def _dotted(time: str) -> bool:
+def _read_otherwise(time: str) -> bool:
     """Whether Python's ISO reader would read ``time`` otherwise than PHP does."""
+    if _HOUR_ALONE.match(time):
+        return True
     return ("." in time or "," in time) and not _ISO_FRACTION.match(time)
 
 

@@ -99,7 +99,7 @@ _TIME = re.compile(
     r"(?:(?:(?P<t>T)(?=\d)|[ ,]+)(?:(?P<word>noon|midnight)|(?P<hour>\d{1,2})"
     # PHP takes a dot between the parts as a colon (10.30 is 10:30) and one-digit
     # minutes and seconds (10:5 is 10:05); a fraction after the seconds is dropped.
-    r"(?:[:.](?P<minute>\d{1,2})(?:[:.](?P<second>\d{1,2})(?:\.\d+)?)?)?"
+    r"(?:[:.](?P<minute>\d{1,2})(?:[:.](?P<second>\d{1,2})(?P<fraction>\.\d+)?)?)?"
     # am/pm ends at a space or the end: PHP does not read "10pm, UTC" or "10pmGMT"
     r" *(?P<meridiem>[ap]\.?m\.?(?= |$))?))?"
     rf"[ ,]*(?P<zone>{_ZONE})?"
@@ -183,11 +183,13 @@ def _moment(
     if meridiem and time["t"]:
         return None  # PHP reads no am/pm in a time after T
     if meridiem:
-        if not 1 <= hour <= 12:
+        if not 1 <= hour <= 12 or not _twelve_hour_digits(time):
             return None
         hour = hour % 12 + (12 if meridiem.startswith("p") else 0)
     elif time["hour"] is not None and time["minute"] is None:
         return None  # a bare number after a date is not a time without am/pm
+    elif not _fraction_digits(time):
+        return None
     zone = _zone(time["zone"], default_zone)
     if (time["second_zone"] or "").lower() in _NOT_ZONES:
         return None  # PHP reads that word by an earlier rule: a day, a month, "today"...
@@ -200,6 +202,19 @@ def _moment(
         return first + timedelta(days=day - 1, hours=hour, minutes=minute, seconds=second)
     except (ValueError, OverflowError):  # year 0, or past year 9999
         return None
+
+
+def _twelve_hour_digits(time: dict[str, str | None]) -> bool:
+    """PHP's 12-hour times: ``7:05 pm`` and ``7:5:30 pm``, not ``7:5 pm``, ``7:05:3 pm``
+    or a fraction of a second."""
+    if time["second"] is not None:
+        return len(time["second"]) == 2 and time["fraction"] is None
+    return time["minute"] is None or len(time["minute"]) == 2
+
+
+def _fraction_digits(time: dict[str, str | None]) -> bool:
+    """PHP reads a fraction of a second only after two-digit seconds (``10:30:03.5``)."""
+    return time["fraction"] is None or len(time["second"] or "") == 2
 
 
 def _zone(text: str | None, default_zone: tzinfo) -> tzinfo | None:

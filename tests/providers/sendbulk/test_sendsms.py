@@ -428,6 +428,9 @@ def test_time_to_send_schedules_the_message(client, emu, when):
         ("2026-01-01 10:30.5", "2026-01-01 10:30:05"),
         ("2026-01-01 10:30:00.5", "2026-01-01 10:30:00"),  # a fraction of a second
         ("2026/01/01 23:59:60", "2026-01-02 00:00:00"),  # a leap second rolls over
+        ("2026-01-01 7:5:30 pm", "2026-01-01 19:05:30"),  # one digit before the seconds
+        ("2026-01-01 7.05 pm", "2026-01-01 19:05:00"),
+        ("2026-01-01 10:30:5", "2026-01-01 10:30:05"),  # one-digit seconds, 24-hour
     ],
 )
 def test_time_to_send_rolls_over_as_php_does(client, emu, when, sent_at):
@@ -475,6 +478,13 @@ def test_time_to_send_in_the_past_sends_now(client, emu):
         "2026/01/01 05:00 US/Eastern",  # nor does PHP's rule read this one
         "2026/01/01 05:00 Africa/Atlantis",
         "2026-01-01 05:00:00,5",  # a comma before a fraction: Python's ISO reader, not PHP
+        # with am/pm PHP wants two-digit minutes (without seconds) and seconds, no fraction
+        "2026-01-01 7:5 pm",
+        "2026-01-01 7.5 pm",
+        "2026-01-01 7:05:3 pm",
+        "2026-01-01 7:05:30.5 pm",
+        "2026-01-01 10",  # an hour alone: a time to Python's ISO reader, not to PHP
+        "20260101 10 +0300",
     ],
 )
 def test_unreadable_time_to_send_refuses_the_row(client, when):
