@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Coroutine
 from typing import Any
@@ -53,8 +54,11 @@ class InProcessTransport(httpx.BaseTransport):
     async def _call(self, request: httpx.Request, body: bytes, exchange: _Exchange) -> None:
         try:
             exchange.result = await self._answer(request, body, exchange)
-        except BaseException as exc:  # the caller's, as a socket would show it
+        except Exception as exc:  # the caller's, as a socket would show it
             exchange.error = exc
+        except BaseException:  # cancelled before answering: a connection cut, to the caller
+            exchange.error = httpx.RemoteProtocolError("the emulator stopped before answering")
+            raise
         finally:
             exchange.done.set()
 
@@ -112,7 +116,7 @@ class InProcessTransport(httpx.BaseTransport):
 
         try:
             await self.app(scope, receive, send)
-        except Exception:
+        except BaseException:  # after a whole answer, the caller has it whatever comes next
             if not started:
                 raise
             if not complete:
@@ -175,6 +179,16 @@ def _start(coroutine: Coroutine[Any, Any, None]) -> None:
 
 _LOOP: asyncio.AbstractEventLoop | None = None
 _LOOP_LOCK = threading.Lock()
+
+
+def _forget_the_loop() -> None:
+    """In a forked child: the loop thread was not copied, so a new one starts on use."""
+    global _LOOP, _LOOP_LOCK
+    _LOOP, _LOOP_LOCK = None, threading.Lock()
+    _RUNNING.clear()
+
+
+os.register_at_fork(after_in_child=_forget_the_loop)
 
 
 def _loop() -> asyncio.AbstractEventLoop:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import textwrap
@@ -19,6 +20,7 @@ from starlette.routing import Route
 
 import emulator.app
 from emulator import Emulator
+from emulator._transport import InProcessTransport
 from emulator.providers.base import DropConnection, Provider
 from emulator.testing.server import LiveServer
 
@@ -333,3 +335,38 @@ def test_a_live_server_gives_async_clients_over_its_socket(emu: Emulator) -> Non
     with LiveServer(emu) as server:
         assert anyio.run(main, server.url) == 200
     assert emu.journal.entries()[0]["path"] == "/fake/echo/x"
+
+
+def test_a_whole_answer_survives_what_the_app_raises_after_it() -> None:
+    """As uvicorn delivers a response the app sent before it was cancelled."""
+
+    async def answers_then_is_cancelled(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+        raise asyncio.CancelledError()
+
+    async def cancelled_before_answering(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        raise asyncio.CancelledError()
+
+    with httpx.Client(transport=InProcessTransport(answers_then_is_cancelled)) as client:
+        assert client.get("http://x.test/").text == "ok"
+    cut = httpx.Client(transport=InProcessTransport(cancelled_before_answering))
+    with cut, pytest.raises(httpx.RemoteProtocolError):  # a connection cut, not CancelledError
+        cut.get("http://x.test/")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+@pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")  # 3.12+: fork with threads
+def test_a_forked_child_gets_answers_from_a_loop_of_its_own(emu: Emulator) -> None:
+    with emu.client() as client:
+        assert client.get("/fake/echo/parent").status_code == 200  # the loop thread runs
+        child = os.fork()
+        if child == 0:  # the child: no loop thread was copied; a new one must start
+            try:
+                code = 0 if client.get("/fake/echo/child", timeout=10).status_code == 200 else 1
+            except BaseException:
+                code = 2
+            os._exit(code)
+        _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

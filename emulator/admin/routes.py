@@ -104,6 +104,10 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
                 "version": __version__,
                 "admin": {name: f"{request.scope['root_path']}{path}" for name, path in _INDEX},
                 "providers": {p.name: list(p.paths) for p in emu.providers.values()},
+                # what /providers/{provider}/{view} may name
+                "provider_views": {
+                    p.name: [name for name, _ in p.views] for p in emu.providers.values() if p.views
+                },
             }
         )
 
@@ -245,8 +249,13 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
             digits = number.lstrip("+-")
             if not (digits.isascii() and digits.isdigit() and len(number) - len(digits) < 2):
                 raise AdminError("'after' must be an integer") from None
-            # too long for int() (4,300 digits): past every entry, or before them all
-            after = -1 if number.startswith("-") else sys.maxsize
+            # too long for int() (4,300 digits): its value, or past every entry or before
+            # them all
+            significant = digits.lstrip("0") or "0"
+            if len(significant) <= 20:
+                after = int(significant) * (-1 if number.startswith("-") else 1)
+            else:
+                after = -1 if number.startswith("-") else sys.maxsize
         return _json({"requests": emu.journal.entries(provider=provider, after_id=after)})
 
     async def webhooks(request: Request) -> Response:
@@ -295,7 +304,9 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
         if exc.status_code == 404:  # a mistyped path: where the list of them is
             body["see"] = f"{request.scope.get('root_path', '')}/"
         response = _json(body, exc.status_code)
-        response.headers.update(exc.headers or {})  # a 405's Allow
+        allow = (exc.headers or {}).get("Allow")
+        if allow is not None:  # a 405's; sorted: Starlette joins a set, in any order
+            response.headers["Allow"] = ", ".join(sorted(m.strip() for m in allow.split(",")))
         return response
 
     async def closed_error(request: Request, exc: Exception) -> Response:

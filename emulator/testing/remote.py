@@ -249,6 +249,8 @@ class RemoteEmulator(SocketClients, MessageHelpers):
             source = str(spec)
         else:
             content = str(spec)
+        if not content.strip():  # an empty file or text is no rules, as in-process; the
+            content = "{}"  # server takes no body at all for a file curl could not read
         try:
             return self._call(
                 "PUT",

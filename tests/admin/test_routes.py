@@ -104,6 +104,10 @@ def test_the_admin_root_the_banner_links_to_lists_every_endpoint(
                 assert client.get(url).status_code in (200, 405), name  # 405: POST-only
         assert "/v2/Properties/{PropertySid}/BatchMessages" in body["providers"]["fonedynamics"]
         assert set(body["providers"]) == {"ringcentral", "fonedynamics", "sendbulk"}
+        assert body["provider_views"] == {"fonedynamics": ["emails", "leases"]}
+        for provider, views in body["provider_views"].items():
+            for view in views:
+                assert client.get(f"{path.rstrip('/')}/providers/{provider}/{view}").is_success
         listed = {url.removeprefix("/_emulator") for url in body["admin"].values()}
         served = {
             re.sub(
@@ -686,9 +690,12 @@ def test_requests_bad_after(client: httpx.Client, query: str) -> None:
 
 
 def test_an_after_too_long_for_int_is_still_a_number(client: httpx.Client) -> None:
-    """Past 4,300 digits ``int()`` refuses it: past every entry, or before them all."""
+    """Past 4,300 digits ``int()`` refuses it: its value (leading zeros aside), else past
+    every entry or before them all."""
     client.get("/restapi/v1.0/nothing")  # one journal entry
-    for after, count in (("9" * 5000, 0), ("+" + "9" * 5000, 0), ("-" + "9" * 5000, 1)):
+    client.get("/restapi/v1.0/nothing")  # and a second
+    cases = (("9" * 5000, 0), ("+" + "9" * 5000, 0), ("-" + "9" * 5000, 2), ("0" * 5000 + "1", 1))
+    for after, count in cases:
         response = client.get(f"/_emulator/requests?after={after.replace('+', '%2B')}")
         assert response.status_code == 200, response.text
         assert len(response.json()["requests"]) == count
@@ -760,9 +767,10 @@ def test_unknown_admin_routes_answer_json(
 ) -> None:
     response = client.request(method, path)
     assert_error(response, status)
-    if status == 405:  # which methods would do, as HTTP asks of a 405
-        allowed = {m.strip() for m in response.headers["allow"].split(",")}
-        assert method not in allowed and allowed & {"GET", "POST"}
+    if status == 405:  # which methods would do, as HTTP asks of a 405, in a fixed order
+        allowed = [m.strip() for m in response.headers["allow"].split(",")]
+        assert method not in allowed and set(allowed) & {"GET", "POST"}
+        assert allowed == sorted(allowed)
 
 
 def test_a_mistyped_admin_path_says_where_the_list_of_paths_is(client: httpx.Client) -> None:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
@@ -368,6 +369,20 @@ def test_provider_views_read_as_in_process(remote: RemoteEmulator, live: LiveSer
 
 def test_webhook_report(remote: RemoteEmulator) -> None:
     assert remote.webhook_report() == {"pending": [], "attempts": []}
+
+
+@pytest.mark.parametrize("empty", ["", "\n  \n"])
+def test_an_empty_scenario_file_or_text_is_no_rules_as_in_process(
+    remote: RemoteEmulator, live: LiveServer, tmp_path: Path, empty: str
+) -> None:
+    file = tmp_path / "empty.yaml"
+    file.write_text(empty)
+    for spec in (file, empty) if empty else (file,):  # "" alone names no file or text
+        in_process = Emulator()
+        in_process.load_scenario(spec)
+        loaded = remote.load_scenario(spec)
+        assert loaded["scenario"] == {} and in_process.scenario.rules == ()
+        assert live.emulator.scenario.rules == ()
 
 
 def test_scenario_dicts_with_emoji_survive_the_trip(
