@@ -130,7 +130,8 @@ def acquire(
 
 
 def active_leases(emu: Emulator) -> list[dict[str, Any]]:
-    """Every active lease, to any recipient, oldest first (the ``leases`` view)."""
+    """Every active lease, to any recipient, oldest first (the ``leases`` view); leases
+    taken at the same moment by recipient, in the order each recipient's were taken."""
     now = emu.time()
     found = [
         lease
