@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
+from functools import partial
 from typing import Any
 from urllib.parse import unquote
 
@@ -46,6 +47,11 @@ class InProcessTransport(httpx.BaseTransport):
                     "timed out waiting for the emulator's answer", request=request
                 )
             exchange.done.wait()  # answered in time; the app is finishing up
+        return self.response(request, exchange)
+
+    @staticmethod
+    def response(request: httpx.Request, exchange: _Exchange) -> httpx.Response:
+        """The answer ``exchange`` holds, or the error it ended with, raised."""
         if exchange.error is not None:
             raise exchange.error
         status, headers, content = exchange.result
@@ -61,6 +67,8 @@ class InProcessTransport(httpx.BaseTransport):
             exchange.error = exc  # simulated crash included)
         finally:
             exchange.done.set()
+            if exchange.notify is not None:
+                exchange.notify()
 
     async def _answer(
         self, request: httpx.Request, body: bytes, exchange: _Exchange
@@ -136,33 +144,65 @@ class InProcessTransport(httpx.BaseTransport):
 class AsyncInProcessTransport(httpx.AsyncBaseTransport):
     """``InProcessTransport`` for an ``httpx.AsyncClient``, under asyncio or trio.
 
-    Each request is handed to a worker thread that runs it as the synchronous
-    transport does (on the emulator's own event loop thread), so it answers,
-    drops and times out alike, and the caller's event loop goes on running
-    meanwhile: a webhook receiver served by that loop gets its deliveries.
+    Each request runs on the emulator's own event loop thread, as the synchronous
+    transport's do, so it answers, drops and times out alike, and the caller's
+    event loop goes on running meanwhile: a webhook receiver served by that loop
+    gets its deliveries.  A cancelled caller stops waiting at once; the emulator
+    answers anyway, as a server carries on after its client gave up.
     """
 
     def __init__(self, app: ASGIApp, *, client: tuple[str, int] = ("127.0.0.1", 50000)) -> None:
         self._sync = InProcessTransport(app, client=client)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await request.aread()  # the worker thread reads it as bytes
-        # A cancelled caller stops waiting at once; the emulator answers anyway, as a
-        # server carries on after its client gave up.
-        return await anyio.to_thread.run_sync(
-            self._sync.handle_request, request, abandon_on_cancel=True
-        )
+        await request.aread()
+        try:
+            caller = asyncio.get_running_loop()
+        except RuntimeError:  # trio: a worker thread waits as a synchronous caller does
+            return await anyio.to_thread.run_sync(
+                self._sync.handle_request, request, abandon_on_cancel=True
+            )
+        # asyncio: told by the emulator's loop thread when the app is done, no thread
+        done = caller.create_future()
+        exchange = _Exchange(request.method == "HEAD")
+        exchange.notify = partial(_tell, caller, done)
+        coroutine = self._sync._call(request, request.content, exchange)
+        _loop().call_soon_threadsafe(_start, coroutine)
+        read_timeout = request.extensions.get("timeout", {}).get("read")
+        try:
+            await asyncio.wait_for(asyncio.shield(done), read_timeout)
+        except TimeoutError:
+            if not exchange.answered:
+                raise httpx.ReadTimeout(
+                    "timed out waiting for the emulator's answer", request=request
+                ) from None
+            await done  # answered in time; the app is finishing up
+        return self._sync.response(request, exchange)
+
+
+def _tell(caller: asyncio.AbstractEventLoop, done: asyncio.Future[None]) -> None:
+    """From the emulator's loop thread: the app is done."""
+    try:
+        caller.call_soon_threadsafe(_finish, done)
+    except RuntimeError:  # the caller's loop closed meanwhile (it gave up and ended)
+        pass
+
+
+def _finish(done: asyncio.Future[None]) -> None:
+    if not done.done():  # not cancelled: the caller still waits
+        done.set_result(None)
 
 
 class _Exchange:
     """One request's answer, handed from the emulator's loop thread to the caller."""
 
-    __slots__ = ("answered", "done", "error", "head", "result")
+    __slots__ = ("answered", "done", "error", "head", "notify", "result")
 
     def __init__(self, head: bool) -> None:
         self.head = head
         self.answered = False  # the whole response was sent
         self.done = threading.Event()  # the app returned (or raised)
+        self.notify: Callable[[], object] | None = None  # told then too (an async caller)
         self.error: BaseException | None = None
         self.result: tuple[int, list[Any], bytes] = (500, [], b"")
 

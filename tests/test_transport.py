@@ -370,3 +370,32 @@ def test_a_forked_child_gets_answers_from_a_loop_of_its_own(emu: Emulator) -> No
             os._exit(code)
         _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_an_abandoned_async_request_does_not_keep_the_process_alive() -> None:
+    """Under asyncio no worker thread waits for the answer: a script that gave up on a
+    slow one ends at once, not when the emulator's 60 s ``delay`` is over."""
+    script = textwrap.dedent(
+        """
+        import asyncio
+        from emulator import Emulator
+
+        emu = Emulator(scenario={"faults": [{"respond": {"delay": "60s"}}]})
+
+        async def main():
+            async with emu.async_client(timeout=None) as client:
+                assert (await client.get("/_emulator/health")).status_code == 200
+                await asyncio.wait_for(client.get("/api/services/getbalance"), 0.2)
+
+        try:
+            asyncio.run(main())
+        except TimeoutError:
+            print("gave up", flush=True)
+        """
+    )
+    result = subprocess.run(  # real-time ok: 30 s against the 60 s a wait would take
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "gave up"
+    assert "Traceback" not in result.stderr
