@@ -63,9 +63,8 @@ class Item(msgspec.Struct, gc=False):
 
 
 #: One item after every check: (item, row code, neutral recipient, networkid,
-#: send time, text, segment info, the scenario's decision).
-#: An item, its code, number, network, send time, text, segments, decision, and the
-#: 1004 row's own text when the balance left was short of its segments.
+#: send time, text, segment info, the scenario's decision, and the 1004 row's own
+#: text when the balance left was short of its segments).
 _Checked = tuple[
     Item, int, str, int | None, float | None, str, SegmentInfo, Decision | None, str | None
 ]
