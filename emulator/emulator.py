@@ -359,6 +359,10 @@ class Emulator:
         self.rate_limiter.reset()  # its limits may have changed; counts restart as faults' do
         self.ids.seed = scenario.seed
         self.webhooks.retry_delays = scenario.webhooks.retries
+        with self.store.atomic():
+            for provider in self.providers.values():
+                if provider.scenario_loaded is not None:
+                    provider.scenario_loaded(self)
         return scenario
 
     def reset(self) -> None:

@@ -111,6 +111,9 @@ class Provider:
     #: Brings what an older version stored for this provider up to date; called
     #: when an emulator has opened its store and loaded its scenario.
     upgrade_store: Callable[[Emulator], None] | None = None
+    #: Told that ``emu.scenario`` was just activated (under the store's hold): provider
+    #: state counted from the scenario before it may start again (sendbulk balances).
+    scenario_loaded: Callable[[Emulator], None] | None = None
     #: The largest request body the provider's gateway takes, if it has a limit.
     #: The journal reads no further, so the provider's own handler can refuse a
     #: longer body (a ``Content-Length`` over it, before any of it is read).

@@ -1,6 +1,7 @@
 """The Kenyan bulk-SMS gateway family (Advanta, FastMessage, TextSMS, ...)."""
 
 from ..base import Provider
+from .balance import restart_balances
 from .config import check_scenario
 from .inbound import inbound
 from .mapping import error_code, status_name
@@ -29,4 +30,5 @@ PROVIDER = Provider(
     endpoints=ENDPOINTS,
     sending_endpoints=("sendsms", "sendbulk", "sendotp"),
     upgrade_store=upgrade_store,
+    scenario_loaded=restart_balances,
 )

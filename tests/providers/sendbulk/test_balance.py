@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from emulator import Emulator
+
 from ._helpers import APIKEY, BASE, PARTNER, balance, body, bulk, bulk_item, creds, get, post, send
 
 ACCOUNTS = {
@@ -193,7 +195,6 @@ def test_credit_by_get_is_unsupported(client):
 
 
 def test_balance_lives_in_a_sqlite_store_too(tmp_path):
-    from emulator import Emulator
 
     emu = Emulator(db=tmp_path / "state.db")
     with emu.client() as client:
@@ -210,7 +211,6 @@ def test_balance_lives_in_a_sqlite_store_too(tmp_path):
 def test_messages_and_their_charge_are_saved_together(tmp_path, monkeypatch, process_death, died):
     """A crash between storing the messages and charging for them keeps neither:
     no message sent for free, no credit taken for messages that are not there."""
-    from emulator import Emulator
 
     emu = Emulator(db=tmp_path / "state.db")
     with emu.client() as client:
@@ -246,6 +246,28 @@ def test_a_scenario_giving_another_starting_balance_starts_the_account_from_it(c
     assert balance(client) == "2.00"
     emu.load_scenario({"providers": {"sendbulk": {"default_balance": 500}}})
     assert balance(client) == "500.00"
+
+
+@pytest.mark.parametrize("db", [False, True])
+def test_switching_away_and_back_starts_the_account_again_untouched_between(tmp_path, db):
+    """insufficient-balance → happy-path → insufficient-balance gave the 0 units left
+    from the first time (nothing touched the account under happy-path), not its 3."""
+    emu = Emulator(scenario="insufficient-balance", db=tmp_path / "s.db" if db else None)
+    with emu.client() as client:
+        for _ in range(3):
+            send(client, "254712345678")
+        assert balance(client) == "0.00"
+        emu.load_scenario("happy-path")
+        emu.load_scenario("insufficient-balance")
+        assert balance(client) == "3.00"
+        assert send(client, "254712345678")["response-code"] == 200
+        emu.load_scenario("insufficient-balance")  # the same start: the count goes on
+        assert balance(client) == "2.00"
+        other = {"accounts": {"sendbulk": [{"partnerID": "other", "apikey": "k"}]}}
+        emu.load_scenario(other)  # partner 1234 is not an account of it: left as it was
+        emu.load_scenario("insufficient-balance")
+        assert balance(client) == "2.00"
+    emu.close()
 
 
 def test_a_balance_stored_before_it_kept_its_start_still_counts(client, emu):
