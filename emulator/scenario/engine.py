@@ -7,7 +7,10 @@ different label, picks each message's timing jitter.
 
 Fault decisions count calls: every fault counts the calls matching its
 ``when`` (whether or not an earlier fault fired), so "the 2nd call to
-create_batch" means the same call whatever other faults a scenario has.
+create_batch" means the same call whatever other faults a scenario has.  A rule
+with ``messages``/``every``/``first`` counts the messages matching its ``when``
+the same way (whether or not an earlier rule decided them), in the order they
+are decided.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -56,6 +59,8 @@ class PlannedOutcome(str):
 class Decision:
     outcome: str
     error_code: str | None = None  # scenario override of the provider's code
+    #: the counting rules that counted the message (see ``ScenarioEngine.take_back``)
+    counted: tuple[int, ...] = field(default=(), compare=False)
 
     @property
     def plan(self) -> Plan | None:
@@ -147,6 +152,7 @@ class ScenarioEngine:
         self._draws = bool(scenario.timing.jitter) or any(
             len(rule.outcomes) > 1 for rule in scenario.rules
         )
+        self._counting = any(rule.counts for rule in scenario.rules)
         self._lock = threading.Lock()
         self._tentative = threading.local()  # .counted: keys counted in a tentative block
         self.reset()
@@ -155,6 +161,7 @@ class ScenarioEngine:
         with self._lock:
             self._occurrences: dict[tuple[str, str, str], int] = {}
             self._fault_calls: dict[int, int] = {}
+            self._rule_messages: dict[int, int] = {}  # counting rule's index -> messages
 
     def _occurrence(self, provider: str, to: str, text: str) -> int:
         key = (provider, to, text)
@@ -166,28 +173,41 @@ class ScenarioEngine:
             counted.append(key)
         return occurrence
 
-    def take_back(self, provider: str, to: str, text: str) -> None:
-        """Undo the occurrence :meth:`decide` counted for a message that was then not sent.
+    def take_back(
+        self, provider: str, to: str, text: str, decision: Decision | None = None
+    ) -> None:
+        """Undo what :meth:`decide` counted for a message that was then not sent.
 
         For an item refused after its decision (a Fone Dynamics lease refused, a sendbulk
         row short of credit): it sent no message, so the next identical message gets the
-        draw this one would have had, as if it had never been tried.
+        draw this one would have had, as if it had never been tried, and a counting rule
+        counts the next message matching it in its place (``decision`` says which
+        counted it).
         """
-        if not self._draws:
+        keys: list[tuple[str, str, str] | int] = list(decision.counted) if decision else []
+        if self._draws:
+            keys.append((provider, to, text))
+        if not keys:
             return  # decide() counted nothing
-        key = (provider, to, text)
         with self._lock:
-            left = self._occurrences.get(key, 0) - 1
-            if left > 0:
-                self._occurrences[key] = left
-            else:
-                self._occurrences.pop(key, None)
+            for key in keys:
+                self._uncount(key)
         counted = getattr(self._tentative, "counted", None)
         if counted is not None:  # taken back already: a refused block must not again
-            for i in range(len(counted) - 1, -1, -1):
-                if counted[i] == key:
-                    del counted[i]
-                    break
+            for key in keys:
+                for i in range(len(counted) - 1, -1, -1):
+                    if counted[i] == key:
+                        del counted[i]
+                        break
+
+    def _uncount(self, key: tuple[str, str, str] | int) -> None:
+        """Count one less of ``key`` (an occurrence, or a counting rule's index); locked."""
+        counts: dict[Any, int] = self._rule_messages if isinstance(key, int) else self._occurrences
+        left = counts.get(key, 0) - 1
+        if left > 0:
+            counts[key] = left
+        else:
+            counts.pop(key, None)
 
     def tentative(self) -> AbstractContextManager[None]:
         """Occurrences counted inside are taken back if the block raises.
@@ -196,25 +216,21 @@ class ScenarioEngine:
         (a batch whose 41st text is too long): it sent no message, so a corrected
         retry must get the fates the same messages would have had without it.
         """
-        if not self._draws:
+        if not (self._draws or self._counting):
             return _NOTHING_COUNTED  # decide() counts nothing: no block to keep
         return self._tentative_block()
 
     @contextmanager
     def _tentative_block(self) -> Iterator[None]:
         outer = getattr(self._tentative, "counted", None)
-        counted: list[tuple[str, str, str]] = []
+        counted: list[tuple[str, str, str] | int] = []
         self._tentative.counted = counted
         try:
             yield
         except BaseException:
             with self._lock:
                 for key in counted:
-                    left = self._occurrences.get(key, 0) - 1
-                    if left > 0:
-                        self._occurrences[key] = left
-                    else:
-                        self._occurrences.pop(key, None)
+                    self._uncount(key)
             raise
         finally:
             self._tentative.counted = outer
@@ -242,11 +258,41 @@ class ScenarioEngine:
         sender: str | None,
         text: str,
     ) -> Rule | None:
-        """The first rule matching the message, if any."""
+        """The first rule matching the message, if any (not counting it: see :meth:`decide`)."""
         for rule in self.scenario.rules:
             if matches(rule.when, provider, endpoint, to, sender, text):
                 return rule
         return None
+
+    def _counted_rule(
+        self,
+        provider: str,
+        endpoint: str | None,
+        to: str,
+        sender: str | None,
+        text: str,
+    ) -> tuple[Rule | None, tuple[int, ...]]:
+        """The rule deciding the message, counting it for every counting rule it matches
+        (whether or not an earlier rule decides it), and those rules' indexes."""
+        chosen: Rule | None = None
+        counted: list[int] = []
+        with self._lock:
+            for index, rule in enumerate(self.scenario.rules):
+                if not rule.counts:
+                    if chosen is None and matches(rule.when, provider, endpoint, to, sender, text):
+                        chosen = rule
+                    continue
+                if not matches(rule.when, provider, endpoint, to, sender, text):
+                    continue
+                count = self._rule_messages.get(index, 0) + 1
+                self._rule_messages[index] = count
+                counted.append(index)
+                if chosen is None and rule.fires(count):
+                    chosen = rule
+        tentative = getattr(self._tentative, "counted", None)
+        if tentative is not None:
+            tentative.extend(counted)
+        return chosen, tuple(counted)
 
     def decide(
         self, provider: str, endpoint: str | None, to: str, sender: str | None, text: str
@@ -256,13 +302,17 @@ class ScenarioEngine:
         jitter = scenario.timing.jitter
         if not scenario.rules and not jitter:
             return DELIVERED
-        rule = self.rule_for(provider, endpoint, to, sender, text)
+        counted: tuple[int, ...] = ()
+        if self._counting:
+            rule, counted = self._counted_rule(provider, endpoint, to, sender, text)
+        else:
+            rule = self.rule_for(provider, endpoint, to, sender, text)
         weighted = rule is not None and len(rule.outcomes) > 1
         occurrence = self._occurrence(provider, to, text) if self._draws else 0
         code = rule.code_for(provider) if rule is not None else None
         if rule is not None and rule.sequence is not None:
             plan = plan_from_steps(rule.sequence, code)
-            return Decision(PlannedOutcome(plan.outcome, plan), code)
+            return Decision(PlannedOutcome(plan.outcome, plan), code, counted)
         if rule is None:
             outcome = "delivered"
         elif weighted:
@@ -271,13 +321,13 @@ class ScenarioEngine:
         else:
             outcome = rule.outcomes[0][0]
         if not jitter:
-            return Decision(outcome, code)
+            return Decision(outcome, code, counted)
         levels = (
             jitter_level(unit_interval(scenario.seed, "sent", provider, to, text, occurrence)),
             jitter_level(unit_interval(scenario.seed, "delivered", provider, to, text, occurrence)),
         )
         plan = plan_for(outcome, scenario.timing, code, levels)
-        return Decision(PlannedOutcome(outcome, plan), code)
+        return Decision(PlannedOutcome(outcome, plan), code, counted)
 
     def fault_for(self, provider: str, endpoint: str) -> dict[str, Any] | None:
         """The first fault that fires for this call, counting every matching fault."""

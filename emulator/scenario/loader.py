@@ -69,7 +69,7 @@ _TOP_KEYS = (
 )
 _MATCH_KEYS = ("provider", "endpoint", "to", "from", "text")
 _TIMING_KEYS = ("processing", "sent", "delivered", "jitter")
-_RULE_KEYS = ("when", "outcome", "error_code")
+_RULE_KEYS = ("when", "messages", "every", "first", "outcome", "error_code")
 _FAULT_KEYS = ("when", "calls", "every", "first", "respond")
 _LIMIT_KEYS = ("requests", "per", "penalty")
 _STEP_KEYS = ("after", "status")
@@ -337,20 +337,48 @@ def _error_codes(value: Any, field: str) -> tuple[str | None, tuple[tuple[str, s
     return None, tuple(pairs)
 
 
+def _counts(
+    data: dict[Any, Any], key: str, field: str
+) -> tuple[tuple[int, ...], int | None, int | None]:
+    """A rule's or fault's ``<key>`` (the Nth ones: a number or a list), ``every``, ``first``."""
+    nth = data.get(key)
+    if nth is None:
+        nth = []
+    elif isinstance(nth, int) and not isinstance(nth, bool):
+        nth = [nth]
+    nth = _list(nth, f"{field}.{key}")
+    if key in data and not nth:  # `calls: []` read as "no count" faulted every call
+        raise ScenarioError(
+            f"must name at least one (leave '{key}' out for all of them)", field=f"{field}.{key}"
+        )
+    for i, n in enumerate(nth):
+        _positive_int(n, f"{field}.{key}[{i}]")
+    every = data.get("every")
+    first = data.get("first")
+    return (
+        tuple(nth),
+        None if every is None else _positive_int(every, field + ".every"),
+        None if first is None else _positive_int(first, field + ".first"),
+    )
+
+
 def _rule(data: Any, field: str) -> Rule:
     data = _mapping(data, field)
     _check_keys(data, _RULE_KEYS, field + ".")
     if "outcome" not in data:
         raise ScenarioError("missing 'outcome'", field=field)
     when = _match(data.get("when"), field + ".when")
+    messages, every, first = _counts(data, "messages", field)
     error_code, error_codes = _error_codes(data.get("error_code"), field + ".error_code")
     outcome = data["outcome"]
     if isinstance(outcome, dict) and "sequence" in outcome:
         _check_keys(outcome, ("sequence",), field + ".outcome.")
         steps = _sequence(outcome["sequence"], field + ".outcome.sequence")
-        name = outcome_of_steps(steps)
-        return Rule(when, ((name, 1.0),), error_code, steps, error_codes)
-    return Rule(when, _outcomes(outcome, field + ".outcome"), error_code, None, error_codes)
+        outcomes: tuple[tuple[str, float], ...] = ((outcome_of_steps(steps), 1.0),)
+    else:
+        steps = None
+        outcomes = _outcomes(outcome, field + ".outcome")
+    return Rule(when, outcomes, error_code, steps, error_codes, messages, every, first)
 
 
 def _respond(data: Any, field: str) -> dict[str, Any]:
@@ -406,24 +434,10 @@ def _fault(data: Any, field: str) -> Fault:
     _check_keys(data, _FAULT_KEYS, field + ".")
     if "respond" not in data:
         raise ScenarioError("missing 'respond'", field=field)
-    calls = data.get("calls")
-    if calls is None:
-        calls = []
-    elif isinstance(calls, int) and not isinstance(calls, bool):
-        calls = [calls]
-    calls = _list(calls, field + ".calls")
-    for i, call in enumerate(calls):
-        _positive_int(call, f"{field}.calls[{i}]")
-    every = data.get("every")
-    first = data.get("first")
-    return Fault(
-        # faults act on requests, before any message is read: no to/from/text
-        _match(data.get("when"), field + ".when", ("provider", "endpoint")),
-        _respond(data["respond"], field + ".respond"),
-        tuple(calls),
-        None if every is None else _positive_int(every, field + ".every"),
-        None if first is None else _positive_int(first, field + ".first"),
-    )
+    # faults act on requests, before any message is read: no to/from/text
+    when = _match(data.get("when"), field + ".when", ("provider", "endpoint"))
+    calls, every, first = _counts(data, "calls", field)
+    return Fault(when, _respond(data["respond"], field + ".respond"), calls, every, first)
 
 
 def _rate_limit_key(key: Any, field: str) -> str:
@@ -629,7 +643,12 @@ def _parse(data: Any) -> Scenario:
         raise ScenarioError(f"a scenario must be a mapping, not {_kind(data)}")
     _check_keys({k: v for k, v in data.items() if not str(k).startswith("x-")}, _TOP_KEYS, "")
     version = data.get("version", SCHEMA_VERSION)
-    if type(version) is not int or version != SCHEMA_VERSION:  # not True, nor 1.0
+    if type(version) is not int:  # not True, nor 1.0, nor "1"
+        raise ScenarioError(
+            f"must be the number {SCHEMA_VERSION} (unquoted), not {_kind(version)}",
+            field="version",
+        )
+    if version != SCHEMA_VERSION:
         raise ScenarioError(
             f"unsupported version {version!r} (this emulator reads version {SCHEMA_VERSION})",
             field="version",

@@ -24,6 +24,7 @@ __all__ = [
     "Rule",
     "Scenario",
     "Webhooks",
+    "counted_fires",
 ]
 
 SCHEMA_VERSION = 1
@@ -53,9 +54,18 @@ class Match:
     text: Pattern = None
 
 
+def counted_fires(count: int, nth: tuple[int, ...], every: int | None, first: int | None) -> bool:
+    """Whether the ``count``-th matching call or message (1-based) is one of those named:
+    listed in ``nth``, a multiple of ``every`` or among the ``first``; any, if none is set."""
+    if not (nth or every or first):
+        return True
+    return count in nth or bool(every and count % every == 0) or bool(first and count <= first)
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One ``rules:`` entry: the first rule whose ``when`` matches decides."""
+    """One ``rules:`` entry: the first rule whose ``when`` matches (and whose count,
+    if it keeps one, names the message) decides."""
 
     when: Match
     #: outcome name → weight (a single outcome has weight 1.0)
@@ -66,6 +76,19 @@ class Rule:
     sequence: tuple[tuple[float, Status], ...] | None = None
     #: per-provider overrides (``error_code: {ringcentral: SMS-CAR-411, ...}``)
     error_codes: tuple[tuple[str, str], ...] = ()
+    #: the Nth messages matching ``when`` (1-based) this rule decides
+    messages: tuple[int, ...] = ()
+    every: int | None = None  # every Nth matching message
+    first: int | None = None  # the first N matching messages
+
+    @property
+    def counts(self) -> bool:
+        """Whether the rule decides only some of the messages its ``when`` matches."""
+        return bool(self.messages or self.every or self.first)
+
+    def fires(self, count: int) -> bool:
+        """Whether the ``count``-th message matching ``when`` (1-based) is this rule's."""
+        return counted_fires(count, self.messages, self.every, self.first)
 
     def code_for(self, provider: str) -> str | None:
         """The failure-code override for ``provider``, if the rule sets one."""
@@ -91,13 +114,7 @@ class Fault:
 
     def fires(self, count: int) -> bool:
         """Whether the ``count``-th matching call (1-based) gets this fault."""
-        if not (self.calls or self.every or self.first):
-            return True
-        return (
-            count in self.calls
-            or bool(self.every and count % self.every == 0)
-            or bool(self.first and count <= self.first)
-        )
+        return counted_fires(count, self.calls, self.every, self.first)
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,7 +116,7 @@ def test_a_control_character_is_one_line_with_its_line(
 
 @pytest.mark.parametrize("version", ["true", "1.0", "yes"])
 def test_version_is_the_integer_1(version: str) -> None:
-    with pytest.raises(ScenarioError, match="unsupported version") as info:
+    with pytest.raises(ScenarioError, match=r"must be the number 1 \(unquoted\)") as info:
         parse_scenario_text(f"version: {version}\n")
     assert info.value.field == "version"
     assert parse_scenario_text("version: 1\n").version == 1

@@ -373,3 +373,71 @@ def test_take_back_undoes_one_occurrence_once() -> None:
     assert kept + fates(tried, 10) == expected
     unweighted = engine({"rules": [{"outcome": "delivered"}]})
     unweighted.take_back("p", "+14155550100", "hi")  # nothing was counted: a no-op
+
+
+def outcomes_of(eng: ScenarioEngine, to: str, n: int, provider: str = "ringcentral") -> list[str]:
+    return [eng.decide(provider, "create_batch", to, None, "hi").outcome for _ in range(n)]
+
+
+def test_a_rule_with_messages_decides_only_the_nth_matching_messages() -> None:
+    eng = engine(
+        {"rules": [{"when": {"to": "+14155550100"}, "messages": 3, "outcome": "undeliverable"}]}
+    )
+    assert eng.decide("ringcentral", "create_batch", "+14155550199", None, "hi") == DELIVERED
+    assert outcomes_of(eng, "+14155550100", 5) == [
+        "delivered",
+        "delivered",
+        "undeliverable",  # the 3rd message to that number, not the 3rd message
+        "delivered",
+        "delivered",
+    ]
+    eng.reset()
+    assert outcomes_of(eng, "+14155550100", 3)[2] == "undeliverable"
+
+
+def test_every_and_first_count_messages_as_faults_count_calls() -> None:
+    every = engine({"rules": [{"every": 2, "outcome": "send_failed"}]})
+    assert outcomes_of(every, "+1", 5) == ["delivered", "send_failed"] * 2 + ["delivered"]
+    first = engine({"rules": [{"first": 2, "messages": [4], "outcome": "no_receipt"}]})
+    assert outcomes_of(first, "+1", 5) == ["no_receipt"] * 2 + ["delivered", "no_receipt"] + [
+        "delivered"
+    ]
+
+
+def test_a_message_a_counting_rule_passes_over_goes_on_to_the_next_rule() -> None:
+    eng = engine(
+        {
+            "rules": [
+                {"when": {"to": "+1*"}, "messages": [2], "outcome": "undeliverable"},
+                {"when": {"to": "+1*"}, "outcome": "no_receipt"},
+            ]
+        }
+    )
+    assert outcomes_of(eng, "+1555", 3) == ["no_receipt", "undeliverable", "no_receipt"]
+
+
+def test_a_counting_rule_counts_messages_an_earlier_rule_decided() -> None:
+    eng = engine(
+        {
+            "rules": [
+                {"when": {"to": "+1*"}, "first": 2, "outcome": "undeliverable"},
+                {"when": {"to": "+1*"}, "messages": [2, 3], "outcome": "send_failed"},
+            ]
+        }
+    )
+    assert outcomes_of(eng, "+1555", 4) == [
+        "undeliverable",
+        "undeliverable",
+        "send_failed",  # the 3rd message matching the second rule's when
+        "delivered",
+    ]
+
+
+def test_messages_counted_then_refused_are_counted_again() -> None:
+    eng = engine({"rules": [{"messages": [2], "outcome": "undeliverable"}]})
+    with pytest.raises(ValueError), eng.tentative():  # a batch refused as a whole
+        assert outcomes_of(eng, "+1", 2) == ["delivered", "undeliverable"]
+        raise ValueError
+    first = eng.decide("sendbulk", None, "+1", None, "hi")
+    eng.take_back("sendbulk", "+1", "hi", first)  # a row refused after its decision
+    assert outcomes_of(eng, "+1", 3) == ["delivered", "undeliverable", "delivered"]

@@ -126,6 +126,13 @@ def test_syntax_error_has_a_line() -> None:
     ("text", "field", "words"),
     [
         ("version: 2\n", "version", "unsupported version 2"),
+        ('version: "1"\n', "version", "must be the number 1 (unquoted), not a string"),
+        ("version: 1.0\n", "version", "must be the number 1 (unquoted), not a number"),
+        ("faults:\n  - {calls: [], respond: {status: 503}}\n", "faults[0].calls", "at least one"),
+        ("rules:\n  - {messages: [], outcome: send_failed}\n", "rules[0].messages", "at least one"),
+        ("rules:\n  - {messages: [0], outcome: send_failed}\n", "rules[0].messages[0]", "positive"),
+        ("rules:\n  - {every: 1.5, outcome: send_failed}\n", "rules[0].every", "positive integer"),
+        ("rules:\n  - {message: 3, outcome: send_failed}\n", "rules[0].message", "'messages'"),
         ("seed: abc\n", "seed", "must be an integer"),
         ("rules: {a: 1}\n", "rules", "must be a list"),
         ("rules:\n  - when: {to: x}\n", "rules[0]", "missing 'outcome'"),
@@ -144,7 +151,12 @@ def test_syntax_error_has_a_line() -> None:
         (
             "accounts:\n  sendbulk: [{partnerID: '1', apikey: k, balance: .nan}]\n",
             "accounts.sendbulk[0].balance",
-            "must be a finite number",
+            "must be a finite, non-negative number",
+        ),
+        (
+            "accounts:\n  sendbulk: [{partnerID: '1', apikey: k, balance: -5}]\n",
+            "accounts.sendbulk[0].balance",
+            "must be a finite, non-negative number",
         ),
         (
             "accounts:\n  sendbulk:\n    - {partnerID: '1', apikey: k}\n"

@@ -106,7 +106,7 @@ def submit(
                 )
                 if isinstance(got, ItemError):
                     if fixed_fate is None:  # no message sent: its draw is not used up
-                        emu.engine.take_back(NAME, request.to, request.text)
+                        emu.engine.take_back(NAME, request.to, request.text, decision)
                     results.append(got)
                     continue
                 lease, sender = got, got["Number"]

@@ -128,8 +128,8 @@ def _parse_account(index: int, data: Any) -> Account:
     if not partner or not key:
         raise AccountConfigError("needs a partnerID and an apikey", where)
     balance = data.get("balance")
-    if balance is not None and not is_number(balance):
-        raise AccountConfigError("must be a finite number", f"{where}.balance")
+    if balance is not None and not is_number(balance, minimum=0):  # as default_balance
+        raise AccountConfigError("must be a finite, non-negative number", f"{where}.balance")
     shortcodes = data.get("shortcodes")
     networks = data.get("networks")
     if networks is not None and not (

@@ -206,7 +206,7 @@ def _check(
                 if balance < info.segments:
                     code = 1004
                     if fixed is None:  # no message sent: its draw is not used up
-                        emu.engine.take_back(_PROVIDER, to, message_text)
+                        emu.engine.take_back(_PROVIDER, to, message_text, decision)
                 else:
                     balance -= info.segments
                     accepted += 1
