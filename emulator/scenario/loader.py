@@ -199,6 +199,30 @@ def _pattern(value: Any, field: str) -> str:
 #: recipient (they are all E.164 with the +, but for sendbulk's unresolved hashes, which
 #: are 64 hex digits: a wildcard pattern of digits may be the start of one).
 _DIGITS_ONLY = re.compile(r"[0-9]{1,15}")
+#: A national number (``0712345678``, ``0712*``): E.164 has the country code instead of
+#: the 0, and no number starts with +0.  (A hash could start with 0; ``re:`` matches one.)
+_NATIONAL = re.compile(r"\+?0[0-9]*[*?]?[0-9]*")
+#: Written as people write numbers: E.164 has none of these.
+_SEPARATORS = re.compile(r"[ ()./-]")
+_GLOB_CLASS = re.compile(r"\[[^\]]*\]")
+_NATIONAL_HINT = (
+    "the country code takes the place of the leading 0: a Kenyan 0712345678 is"
+    ' "+254712345678", an Australian 0412345678 "+61412345678"'
+)
+
+
+def _never_matching_recipient(pattern: str) -> str | None:
+    """Why a ``to`` pattern (not ``re:``) can match no recipient, if it cannot."""
+    if pattern.startswith("re:"):
+        return None
+    if _SEPARATORS.search(_GLOB_CLASS.sub("", pattern)):  # [0-4] is a range, not a dash
+        bare = _SEPARATORS.sub("", pattern)
+        return f"recipients are matched in E.164, with no spaces or separators (write {bare!r})"
+    if _NATIONAL.fullmatch(pattern):
+        return f"recipients are matched in E.164: {_NATIONAL_HINT}"
+    if _DIGITS_ONLY.fullmatch(pattern):
+        return f'recipients are matched in E.164 with a leading + (write "+{pattern}")'
+    return None
 
 
 def _match(data: Any, field: str, keys: tuple[str, ...] = _MATCH_KEYS) -> Match:
@@ -215,13 +239,10 @@ def _match(data: Any, field: str, keys: tuple[str, ...] = _MATCH_KEYS) -> Match:
             values[key] = _pattern(value, where)
     to = values.get("to")
     for i, pattern in enumerate(to if isinstance(to, tuple) else (to,)):
-        if pattern is not None and _DIGITS_ONLY.fullmatch(pattern):
+        why = None if pattern is None else _never_matching_recipient(pattern)
+        if why is not None:
             suffix = f"[{i}]" if isinstance(to, tuple) else ""
-            raise ScenarioError(
-                f"{pattern!r} can never match: recipients are matched in E.164 with a "
-                f'leading + (write "+{pattern}")',
-                field=f"{field}.to{suffix}",
-            )
+            raise ScenarioError(f"{pattern!r} can never match: {why}", field=f"{field}.to{suffix}")
     provider = values.get("provider")
     for i, name in enumerate(provider if isinstance(provider, tuple) else (provider,)):
         if name is not None and not any(ch in name for ch in "*?[") and ":" not in name:

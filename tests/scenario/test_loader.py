@@ -240,6 +240,23 @@ def test_syntax_error_has_a_line() -> None:
             "rules[0].when.to[1]",
             "can never match",
         ),
+        (  # the hint said "+0712345678", which loads and matches nothing either
+            "rules:\n  - when: {to: '0712345678'}\n    outcome: undeliverable\n",
+            "rules[0].when.to",
+            'a Kenyan 0712345678 is "+254712345678"',
+        ),
+        ("rules:\n  - when: {to: '0712*'}\n    outcome: send_failed\n", "rules[0].when.to", "+254"),
+        ("rules:\n  - when: {to: '+0712*'}\n    outcome: send_failed\n", "rules[0].when.to", "0"),
+        (
+            "rules:\n  - when: {to: '+1 415 555 0100'}\n    outcome: undeliverable\n",
+            "rules[0].when.to",
+            "no spaces or separators (write '+14155550100')",
+        ),
+        (
+            "rules:\n  - when: {to: ['+1*', '+254-712-*']}\n    outcome: undeliverable\n",
+            "rules[0].when.to[1]",
+            "(write '+254712*')",
+        ),
         ("faults:\n  - respond: {status: 200}\n", "faults[0].respond.status", "400-599"),
         ("faults:\n  - respond: {stauts: 503}\n", "faults[0].respond.stauts", "'status'"),
         ("faults:\n  - every: 0\n    respond: {drop: true}\n", "faults[0].every", "positive"),
@@ -322,9 +339,12 @@ def test_sendbulk_setting_errors_point_at_their_line(text: str, line: int) -> No
     assert error_for(text).line == line
 
 
-@pytest.mark.parametrize("pattern", ["39879278*", "3" * 64, "2547*"])
-def test_a_digit_pattern_that_may_match_a_hashed_recipient_loads(pattern: str) -> None:
-    """sendbulk's unresolved hashed recipients stay 64 hex digits, which rules can match."""
+@pytest.mark.parametrize(
+    "pattern", ["39879278*", "3" * 64, "2547*", "+1500555000[0-4]", "+1*[!-]", "re:^07"]
+)
+def test_a_pattern_that_may_match_a_recipient_loads(pattern: str) -> None:
+    """sendbulk's unresolved hashed recipients stay 64 hex digits, which rules can match;
+    a dash in a glob's [...] is a range, not a separator; a regex is not second-guessed."""
     rule = {"when": {"provider": "sendbulk", "to": pattern}, "outcome": "invalid_number"}
     assert parse_scenario({"rules": [rule]}).rules[0].when.to == pattern
 
