@@ -1079,6 +1079,14 @@ def load_scenario_body(body: bytes | str, *, source: str = "scenario") -> Scenar
     """
     text = body.decode("utf-8") if isinstance(body, bytes) else body
     stripped = text.strip()
+    if stripped.startswith("#") and not any(c in text for c in "\r\n"):
+        # What `curl -d @file.yaml` sends: the file's newlines stripped, so the comment
+        # it opens with runs to the end. Loaded, it would silently be no rules.
+        raise ScenarioError(
+            "the body is one comment line, no scenario: curl's -d strips a file's newlines,"
+            " which makes all of it one comment; send a file with --data-binary @FILE"
+            " ({} for no rules)"
+        )
     shipped = shipped_scenarios()
     if stripped.strip("\"'") in shipped:
         return load_scenario(stripped.strip("\"'"))
@@ -1088,6 +1096,15 @@ def load_scenario_body(body: bytes | str, *, source: str = "scenario") -> Scenar
             error = ScenarioError(f"{error.reason}; to load a file, send its content")
         raise error
     return parse_scenario_text(text, source=source)
+
+
+_NO_YAML_LINE = re.compile(r"\s*(?:(?:---|\.\.\.)\s*)?(?:#.*)?")
+
+
+def holds_no_yaml(text: str) -> bool:
+    """Whether ``text`` is only blank lines, comments and document markers (YAML reads
+    it as no document at all)."""
+    return all(_NO_YAML_LINE.fullmatch(line) for line in text.splitlines())
 
 
 def _is_one_word(text: str) -> bool:

@@ -26,7 +26,7 @@ import httpx
 from ..core import http
 from ..core.clock import to_datetime
 from ..core.webhooks import WAIT_LIMIT
-from ..scenario.loader import is_file, shipped_scenarios
+from ..scenario.loader import holds_no_yaml, is_file, shipped_scenarios
 from ..scenario.schema import Scenario
 from .helpers import MessageHelpers, SocketClients, may_wait_for_webhooks, warn_if_still_due
 
@@ -249,8 +249,8 @@ class RemoteEmulator(SocketClients, MessageHelpers):
             source = str(spec)
         else:
             content = str(spec)
-        if not content.strip():  # an empty file or text is no rules, as in-process; the
-            content = "{}"  # server takes no body at all for a file curl could not read
+        if holds_no_yaml(content):  # an empty file (or only comments) is no rules, as
+            content = "{}"  # in-process; the server refuses such a body, as curl -d sends
         try:
             return self._call(
                 "PUT",

@@ -15,6 +15,7 @@ from emulator import Emulator, __version__
 from emulator.admin.routes import build_admin_app
 from emulator.core.journal import Journal
 from emulator.core.models import Message
+from emulator.scenario.loader import shipped_scenarios
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 RECORD_KEYS = {
@@ -519,6 +520,21 @@ def test_scenario_put_an_empty_document_is_the_defaults(
     response = client.put("/_emulator/scenario", content=content)
     assert response.status_code == 200, response.text
     assert emu.scenario.name == "custom" and emu.scenario.rules == ()
+
+
+def test_scenario_put_of_a_file_curl_d_flattened_into_one_comment_is_refused(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """``curl -d @scenarios/invalid-numbers.yaml`` strips the newlines: every shipped file
+    opens with a comment, so the body was one comment, loaded as no rules with a 200."""
+    client.put("/_emulator/scenario", content=b"name: other\n")
+    text = shipped_scenarios()["invalid-numbers"].read_text(encoding="utf-8")
+    flattened = text.replace("\r", "").replace("\n", "")
+    refused = assert_error(client.put("/_emulator/scenario", content=flattened.encode()))
+    assert "--data-binary" in refused["error"]
+    assert emu.scenario.name == "other"
+    response = client.put("/_emulator/scenario", content=text.encode())  # --data-binary
+    assert response.status_code == 200 and emu.scenario.name == "invalid-numbers"
 
 
 def test_scenario_put_json_with_exponent_numbers(emu: Emulator, client: httpx.Client) -> None:
