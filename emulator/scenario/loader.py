@@ -345,17 +345,26 @@ def _error_codes(value: Any, field: str) -> tuple[str | None, tuple[tuple[str, s
     if value is None:
         return None, ()
     if isinstance(value, str | int) and not isinstance(value, bool):
-        return str(value), ()
+        return _code(value, field), ()
     if not isinstance(value, dict):
         raise ScenarioError("must be a code, or a mapping of provider → code", field=field)
+    if not value:
+        raise ScenarioError("must name a provider (or be one code for all of them)", field=field)
     pairs = []
     for provider, code in value.items():
         where = f"{field}.{provider}"
         _provider_name(provider, where)
         if isinstance(code, bool) or not isinstance(code, str | int):
             raise ScenarioError(f"must be a code, not {_kind(code)}", field=where)
-        pairs.append((str(provider), str(code)))
+        pairs.append((str(provider), _code(code, where)))
     return None, tuple(pairs)
+
+
+def _code(value: str | int, field: str) -> str:
+    code = str(value)
+    if not code.strip():  # sendbulk showed it as an empty delivery-description
+        raise ScenarioError("must not be empty (leave error_code out for the default)", field=field)
+    return code
 
 
 def _counts(
@@ -399,6 +408,10 @@ def _rule(data: Any, field: str) -> Rule:
     else:
         steps = None
         outcomes = _outcomes(outcome, field + ".outcome")
+    if (error_code or error_codes) and all(name == "delivered" for name, _ in outcomes):
+        raise ScenarioError(
+            "does nothing: a delivered message has no failure code", field=field + ".error_code"
+        )
     return Rule(when, outcomes, error_code, steps, error_codes, messages, every, first)
 
 

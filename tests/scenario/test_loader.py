@@ -127,6 +127,47 @@ def test_syntax_error_has_a_line() -> None:
     [
         ("version: 2\n", "version", "unsupported version 2"),
         ('version: "1"\n', "version", "must be the number 1 (unquoted), not a string"),
+        (
+            "rules:\n  - {when: {}, outcome: undeliverable, error_code: ''}\n",
+            "rules[0].error_code",
+            "must not be empty",
+        ),
+        (
+            "rules:\n  - {when: {}, outcome: undeliverable, error_code: {}}\n",
+            "rules[0].error_code",
+            "must name a provider",
+        ),
+        (
+            "rules:\n  - {when: {}, outcome: undeliverable, error_code: {sendbulk: ' '}}\n",
+            "rules[0].error_code.sendbulk",
+            "must not be empty",
+        ),
+        (
+            "rules:\n  - {when: {}, outcome: delivered, error_code: SMS-CAR-411}\n",
+            "rules[0].error_code",
+            "a delivered message has no",
+        ),
+        (
+            "rules:\n  - {when: {}, outcome: invalid_number, error_code: 99999}\n",
+            "rules[0].error_code",
+            "is no gateway code",
+        ),
+        (
+            "rules:\n  - {when: {}, outcome: invalid_number, error_code: '200'}\n",
+            "rules[0].error_code",
+            "is no gateway code",
+        ),
+        (
+            "rules:\n  - {when: {}, outcome: invalid_number, error_code: {sendbulk: abc}}\n",
+            "rules[0].error_code.sendbulk",
+            "1003",
+        ),
+        (
+            "rules:\n  - when: {provider: sendbulk}\n"
+            "    outcome: invalid_number\n    error_code: SMS-RC-410\n",
+            "rules[0].error_code",
+            "1001, 1002",
+        ),
         ("version: 1.0\n", "version", "must be the number 1 (unquoted), not a number"),
         ("faults:\n  - {calls: [], respond: {status: 503}}\n", "faults[0].calls", "at least one"),
         ("rules:\n  - {messages: [], outcome: send_failed}\n", "rules[0].messages", "at least one"),
@@ -347,6 +388,23 @@ def test_a_pattern_that_may_match_a_recipient_loads(pattern: str) -> None:
     a dash in a glob's [...] is a range, not a separator; a regex is not second-guessed."""
     rule = {"when": {"provider": "sendbulk", "to": pattern}, "outcome": "invalid_number"}
     assert parse_scenario({"rules": [rule]}).rules[0].when.to == pattern
+
+
+@pytest.mark.parametrize(
+    ("rule", "codes"),
+    [
+        ({"outcome": "invalid_number", "error_code": "SMS-RC-410"}, {"sendbulk": "SMS-RC-410"}),
+        ({"outcome": "invalid_number", "error_code": {"sendbulk": 1002}}, {"sendbulk": "1002"}),
+        ({"outcome": {"delivered": 1, "send_failed": 1}, "error_code": "X"}, {"ringcentral": "X"}),
+        ({"outcome": "undeliverable", "error_code": "Invalid Source Address"}, {"sendbulk": None}),
+    ],
+)
+def test_codes_a_provider_can_show_load(rule: dict, codes: dict) -> None:
+    """A code for every provider may be one only another provider shows (sendbulk keeps
+    1003 for RingCentral's SMS-RC-410); a failing outcome's is sendbulk's description."""
+    loaded = parse_scenario({"rules": [rule]}).rules[0]
+    for provider, code in codes.items():
+        assert loaded.code_for(provider) == (code or rule["error_code"])
 
 
 def test_file_errors_name_the_file(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from ...scenario.loader import ScenarioError, is_number
 from ...scenario.schema import Scenario
 from .auth import Account, AccountConfigError, parse_accounts, webhook_url
 from .brands import Brand, BrandConfigError, brand_from_options
-from .errors import ConfigurationError
+from .errors import DESCRIPTIONS, ConfigurationError
 from .wire import Rows
 
 __all__ = ["DEFAULT_BALANCE", "Config", "check_scenario", "config_for"]
@@ -118,8 +118,32 @@ def config_for(scenario: Scenario) -> Config:
 
 
 def check_scenario(scenario: Scenario) -> None:
-    """Refuse (``ValueError``) a scenario whose sendbulk options or accounts are unusable."""
+    """Refuse (``ValueError``) a scenario whose sendbulk options or accounts are unusable,
+    or whose ``invalid_number`` rule gives sendbulk a code no refused row can have."""
     try:
         _parse(scenario)
     except ConfigurationError as exc:
         raise ScenarioError(exc.extra["reason"], field=exc.extra["field"]) from None
+    _check_row_codes(scenario)
+
+
+def _check_row_codes(scenario: Scenario) -> None:
+    """With ``invalid_number`` a rule's code replaces the row's 1003 if it is a gateway
+    code; another one was ignored without a word.  A code meant for sendbulk (named for
+    it, on a rule only sendbulk matches, or all digits: no other provider's codes are)
+    must be one."""
+    for index, rule in enumerate(scenario.rules):
+        if not any(name == "invalid_number" for name, _ in rule.outcomes):
+            continue
+        code = rule.code_for("sendbulk")
+        named = any(provider == "sendbulk" for provider, _ in rule.error_codes)
+        if code is None or not (named or rule.when.provider == "sendbulk" or code.isdigit()):
+            continue
+        if code.isdigit() and int(code) in DESCRIPTIONS:
+            continue
+        known = ", ".join(str(c) for c in sorted(DESCRIPTIONS))
+        raise ScenarioError(
+            f"{code!r} is no gateway code: with invalid_number, the sendbulk row's code"
+            f" (1003) is replaced by one of {known}",
+            field=f"rules[{index}].error_code" + (".sendbulk" if named else ""),
+        )
