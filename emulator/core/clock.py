@@ -45,17 +45,19 @@ _FIRST = datetime.min.replace(tzinfo=UTC)
 _MICROS = 1_000_000
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)", re.ASCII)
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*", re.ASCII)
+_USAGE = "use e.g. '500ms', '30s', '15m', '1h30m' (or '1h 30m'), '2d'"
 
 
 def parse_duration(value: str | int | float) -> float:
-    """Parse ``"500ms"``, ``"30s"``, ``"1h30m"``, ``"2d"`` or a plain number of seconds.
+    """Parse ``"500ms"``, ``"30s"``, ``"1h30m"`` (or ``"1h 30m"``: units from the largest,
+    each once), ``"2d"`` or a plain number of seconds.
 
     Raises ``ValueError`` with a readable message on anything else, including
     negative durations.
     """
     if isinstance(value, bool):
-        raise ValueError(f"invalid duration: {value!r}")
+        raise ValueError(f"invalid duration {value!r}: {_USAGE}")
     if isinstance(value, int | float):
         try:
             seconds = float(value)
@@ -68,22 +70,26 @@ def parse_duration(value: str | int | float) -> float:
                 raise ValueError(text)
             seconds = float(text)
         except ValueError:
-            pos, seconds = 0, 0.0
+            pos, seconds, last = 0, 0.0, float("inf")
             for match in _PART.finditer(text):
                 if match.start() != pos:
                     break
-                seconds += float(match.group(1)) * _UNITS[match.group(2)]
-                pos = match.end()
+                unit = _UNITS[match.group(2)]
+                if unit >= last:  # "1s30m", "30s30s": a slip, not 30m1s or 60s
+                    raise ValueError(
+                        f"invalid duration {value!r}: write its units from the largest to"
+                        " the smallest, each once (e.g. '1h30m')"
+                    ) from None
+                seconds += float(match.group(1)) * unit
+                pos, last = match.end(), unit
             if text.startswith("-"):
                 raise ValueError(
                     f"invalid duration {value!r}: must be a finite, non-negative time"
                 ) from None
             if pos != len(text) or not text:
-                raise ValueError(
-                    f"invalid duration {value!r}: use e.g. '500ms', '30s', '15m', '1h30m', '2d'"
-                ) from None
+                raise ValueError(f"invalid duration {value!r}: {_USAGE}") from None
     else:
-        raise ValueError(f"invalid duration: {value!r}")
+        raise ValueError(f"invalid duration {value!r}: {_USAGE}")
     if seconds < 0 or seconds != seconds or seconds == float("inf"):
         raise ValueError(f"invalid duration {value!r}: must be a finite, non-negative time")
     if seconds > MAX_DURATION:

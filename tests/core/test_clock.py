@@ -37,6 +37,8 @@ START = DEFAULT_VIRTUAL_START.timestamp()
         ("1d2h3m4s5ms", 93_784.005),
         ("1.5h", 5400),
         ("5 s", 5),
+        ("1h 30m", 5400),  # as "5 s" is read
+        ("1d 2h 3m 4s 5ms", 93_784.005),
         (" 30S ", 30),
         ("0s", 0),
         ("10", 10),
@@ -58,7 +60,10 @@ def test_parse_duration(text: str | float, seconds: float) -> None:
         "   ",
         "abc",
         "10x",
-        "1h 30m",  # parts must be written together
+        "1s30m",  # units out of order or twice: a slip, not 30m1s nor 60s
+        "30s30s",
+        "1m 1m",
+        "500ms1s",
         "m30",
         "1m30",
         "-5s",
@@ -80,8 +85,10 @@ def test_parse_duration(text: str | float, seconds: float) -> None:
     ],
 )
 def test_parse_duration_rejects_bad_input_with_value_error(bad: object) -> None:
-    with pytest.raises(ValueError, match="duration"):
+    with pytest.raises(ValueError, match="duration") as info:
         parse_duration(bad)  # type: ignore[arg-type]
+    message = str(info.value)  # each says what to write instead
+    assert "'1h30m'" in message or "too long" in message or "non-negative" in message
 
 
 def test_virtual_clock_stands_still_until_advanced() -> None:
