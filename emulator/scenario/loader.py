@@ -937,6 +937,20 @@ def _is_json(text: str) -> bool:
     return True
 
 
+def _yaml_problem(exc: yaml.YAMLError, text: str, line: int | None) -> str:
+    """PyYAML's problem, with what a user needs to find its cause: a tab that indents
+    a line, or where the bracket left open began (reported where its end was missed)."""
+    problem = str(getattr(exc, "problem", None) or exc)
+    lines = text.splitlines()
+    where = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+    if "cannot start any token" in problem and "\t" in where:
+        return f"{problem} (a tab: YAML indents with spaces)"
+    context, opened = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+    if context and opened is not None and opened.line + 1 != line:
+        return f"{problem} ({context} begun on line {opened.line + 1})"
+    return problem
+
+
 def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
     """Parse YAML (JSON is valid YAML) and validate it; errors carry the line."""
     lines: dict[str, int] = {}
@@ -957,7 +971,7 @@ def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = _yaml_problem(exc, text, line)
         raise ScenarioError(f"not valid YAML/JSON: {problem}", source=source, line=line) from None
     except ScenarioError as exc:
         line = exc.line if exc.line is not None else _line_of(exc.field, lines)
@@ -1041,6 +1055,11 @@ def load_scenario(spec: str | Path | dict[str, Any] | Scenario | None) -> Scenar
     if not isinstance(spec, str | Path):
         raise ScenarioError(
             f"a scenario is a shipped name, a path, YAML/JSON text or a dict, not {_kind(spec)}"
+        )
+    if isinstance(spec, str) and not spec.strip() and "\n" not in spec:  # Path("") is "."
+        raise ScenarioError(
+            "an empty scenario name: give a shipped name, a file, YAML/JSON text or a dict"
+            " (None for happy-path)"
         )
     if isinstance(spec, str):
         cached = _by_name.get(spec)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from ..scenario.loader import (
 )
 from ..scenario.schema import Scenario
 from .helpers import InProcessEmulator
-from .remote import RemoteEmulator, RemoteEmulatorError
+from .remote import RemoteEmulator, RemoteEmulatorError, RemoteEmulatorRefusal
 from .server import LiveServer
 
 __all__ = ["make_sms_emulator_server", "sms_emulator", "sms_emulator_server"]
@@ -140,10 +141,21 @@ def _parsed(spec: Any) -> Scenario:
     return load_scenario(_DEFAULT_SCENARIO if spec is None else spec)
 
 
+@contextmanager
+def _scenario_mistakes_reported() -> Iterator[None]:
+    """A mistake in a test's scenario fails its set-up with the loader's message (file,
+    line, field and hint) alone, not under a traceback through the loader's insides."""
+    try:
+        yield
+    except (ScenarioError, RemoteEmulatorRefusal) as exc:  # the latter: an external server's
+        pytest.fail(f"sms_scenario: {exc}", pytrace=False)
+
+
 @pytest.fixture
 def sms_emulator(request: pytest.FixtureRequest) -> Iterator[InProcessEmulator]:
     """A fresh in-process emulator with a virtual clock; ``.client()`` calls it."""
-    scenario = _parsed(scenario_for(request.node))
+    with _scenario_mistakes_reported():
+        scenario = _parsed(scenario_for(request.node))
     start = clock_start_for(request.node)
     emu = InProcessEmulator(
         scenario=scenario, clock="virtual", start=time.time() if start == "now" else start
@@ -293,11 +305,12 @@ def sms_emulator_server(
     """
     server = make_sms_emulator_server
     server.reset()
-    spec = scenario_for(request.node)
-    if isinstance(server, RemoteEmulator):
-        server.load_scenario(spec)
-    else:
-        server.load_scenario(_parsed(spec))
+    with _scenario_mistakes_reported():
+        spec = scenario_for(request.node)
+        if isinstance(server, RemoteEmulator):
+            server.load_scenario(spec)
+        else:
+            server.load_scenario(_parsed(spec))
     start = clock_start_for(request.node)
     if start is not None:
         _start_clock(server, start)

@@ -122,6 +122,19 @@ def test_syntax_error_has_a_line() -> None:
     assert "not valid YAML/JSON" in str(exc)
 
 
+def test_a_bracket_left_open_says_where_it_began() -> None:
+    """PyYAML reports the line where the closing bracket was missed, past the cause."""
+    exc = error_for("name: x\ntiming: {processing: 2s\nrules: []\n")
+    assert exc.line == 3
+    assert "flow mapping begun on line 2" in str(exc)
+
+
+def test_a_tab_indenting_a_line_is_named() -> None:
+    exc = error_for("rules:\n\t- outcome: delivered\n")
+    assert exc.line == 2
+    assert "a tab: YAML indents with spaces" in str(exc)
+
+
 @pytest.mark.parametrize(
     ("text", "field", "words"),
     [
@@ -416,6 +429,13 @@ def test_file_errors_name_the_file(tmp_path: Path) -> None:
     assert "did you mean 'delivered'?" in str(info.value)
     with pytest.raises(ScenarioError, match="cannot read scenario"):
         load_scenario(tmp_path / "missing.yaml")
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_an_empty_name_is_named_so(blank: str) -> None:
+    with pytest.raises(ScenarioError, match="an empty scenario name") as info:
+        load_scenario(blank)
+    assert "directory" not in str(info.value)  # Path("") is "."
 
 
 def test_unknown_shipped_name_suggests_one() -> None:

@@ -285,6 +285,8 @@ def test_scenario_marker_errors_are_clear(project: pytest.Pytester) -> None:
     )
     refused = [line for line in result.stdout.lines if line.startswith("E ")]
     assert sum("UsageError: sms_scenario takes one name, path or dict" in x for x in refused) == 2
+    # the loader's message alone, not a traceback through the loader's code
+    assert not [line for line in result.stdout.lines if "scenario/loader.py" in line]
 
 
 def test_a_missing_scenario_file_names_both_places_looked_in(project: pytest.Pytester) -> None:
