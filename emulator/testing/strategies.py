@@ -5,8 +5,8 @@ Plain functions returning strategies, keyword-only options validated eagerly
 values that shrink toward the simplest case: the first country code, the
 shortest boundary, plain ASCII letters, a one-message batch.
 
-- Numbers: ``e164_numbers`` (valid per ``emulator.core.phone.is_possible_e164``,
-  with realistic mobile lengths and leading digits), ``invalid_e164_numbers``
+- Numbers: ``e164_numbers`` (valid mobile numbers to phonenumbers, and so to
+  ``emulator.core.phone.is_possible_e164``), ``invalid_e164_numbers``
   (subtly wrong: one digit short or long, no ``+``, leading zero, a letter),
   ``kenyan_msisdns`` (the forms the sendbulk gateways take).
 - Texts around the segment boundaries: ``gsm7_texts``, ``ucs2_texts``,
@@ -36,12 +36,13 @@ import functools
 import hashlib
 import inspect
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
 from typing import Any
 
+import phonenumbers
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -98,6 +99,17 @@ _MOBILE = {
 }
 _DEFAULT_COUNTRY_CODES = tuple(_MOBILE)
 _DIGITS = "0123456789"
+
+
+def _names(value: Sequence[str], option: str, known: Sequence[str]) -> tuple[str, ...]:
+    """A sequence-of-names option as a tuple; a bare string (whose letters a tuple would
+    be, or a silent one-letter match) is refused with the spelling that works."""
+    if isinstance(value, str):
+        raise InvalidArgument(f"{option} must be a sequence of names, e.g. ({value!r},)")
+    names = tuple(value)
+    if not names or set(names) - set(known):
+        raise InvalidArgument(f"{option} must be some of {tuple(known)}, not {value!r}")
+    return names
 
 
 def _option_key(value: Any) -> Any:
@@ -161,20 +173,67 @@ def _check_country_codes(country_codes: Sequence[str] | None) -> tuple[str, ...]
     return codes
 
 
+_MOBILE_TYPES = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
+#: Digits of an example mobile number a drawn number keeps, when it is not valid itself.
+_EXAMPLE_TAIL = 4
+
+
+def _is_valid_mobile(number: str) -> bool:
+    try:
+        parsed = phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(parsed) and (
+        phonenumbers.number_type(parsed) in _MOBILE_TYPES
+    )
+
+
+@cache
+def _mobile_examples(code: str) -> tuple[str, ...]:
+    """Valid mobile numbers (national digits) of the countries sharing ``code``, sorted."""
+    examples = set()
+    for region in phonenumbers.region_codes_for_country_code(int(code)):
+        example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+        if example is not None and _is_valid_mobile(f"+{code}{example.national_number}"):
+            examples.add(str(example.national_number))
+    return tuple(sorted(examples))
+
+
+def _valid_mobile(code: str, number: str) -> str:
+    """``number`` if phonenumbers takes it for a valid mobile number, else one that is:
+    an example mobile number of the country with the drawn number's last digits (clients
+    often check numbers with phonenumbers before they send; a possible length is not
+    enough for them)."""
+    if _is_valid_mobile(number):
+        return number
+    examples = _mobile_examples(code)
+    if not examples:
+        return number
+    example = examples[int(number[-_EXAMPLE_TAIL - 1]) % len(examples)]
+    candidate = f"+{code}{example[:-_EXAMPLE_TAIL]}{number[-_EXAMPLE_TAIL:]}"
+    return candidate if _is_valid_mobile(candidate) else f"+{code}{example}"
+
+
 def _numbers_from(
-    pairs: st.SearchStrategy[tuple[str, int | None]],
+    pairs: st.SearchStrategy[tuple[str, int | None]], *, valid_mobile: bool = False
 ) -> st.SearchStrategy[str]:
     """``+<code><national>`` for drawn (code, length or None for the usual length).
 
     The draws have the same shape whatever the country, so shrinking can move
-    to the first country without losing its progress on the digits.
+    to the first country without losing its progress on the digits.  With
+    ``valid_mobile``, a number phonenumbers would not take for a mobile one is
+    mapped to one it takes (see :func:`_valid_mobile`).
     """
 
     def build(draw: tuple[tuple[str, int | None], int, str]) -> str:
         (code, length), lead, digits = draw
         size, leading = _national_shape(code)
         size = size if length is None else length
-        return f"+{code}{leading[lead % len(leading)]}{digits[: size - 1]}"
+        number = f"+{code}{leading[lead % len(leading)]}{digits[: size - 1]}"
+        return _valid_mobile(code, number) if valid_mobile else number
 
     digits = st.text(alphabet=_DIGITS, min_size=16, max_size=16)
     return st.tuples(pairs, st.integers(0, 9), digits).map(build)
@@ -182,14 +241,15 @@ def _numbers_from(
 
 @_reused
 def e164_numbers(*, country_codes: Sequence[str] | None = None) -> st.SearchStrategy[str]:
-    """Valid E.164 numbers (``+`` and digits) of a possible length for their country.
+    """Valid E.164 mobile numbers (``+`` and digits): numbers phonenumbers'
+    ``is_valid_number`` takes for mobile ones (so a client checking numbers with it
+    sends them), of a possible length for their country.
 
     Default countries: US/Canada, UK, Australia, Kenya, Germany, France, India,
-    New Zealand, South Africa, Spain; mobile lengths and leading digits.
-    Shrinks toward ``+12000000000``.
+    New Zealand, South Africa, Spain.  Shrinks toward ``+12015550000``.
     """
     codes = _check_country_codes(country_codes)
-    return _numbers_from(st.sampled_from([(code, None) for code in codes]))
+    return _numbers_from(st.sampled_from([(code, None) for code in codes]), valid_mobile=True)
 
 
 _INVALID_KINDS = ("short", "long", "no_plus", "leading_zero", "letter")
@@ -210,16 +270,12 @@ def invalid_e164_numbers(
 ) -> st.SearchStrategy[str]:
     """Numbers that look right but ``is_possible_e164`` rejects.
 
-    ``kinds``: ``"short"``/``"long"`` (one national digit short or long of every
-    possible length), ``"no_plus"`` (``14155550100``), ``"leading_zero"``
+    ``kinds``: ``"short"``/``"long"`` (one national digit short or long of the
+    country's usual mobile length, where that length is impossible for it: not every
+    country has one), ``"no_plus"`` (``14155550100``), ``"leading_zero"``
     (``+0…``), ``"letter"`` (one digit replaced by a letter, e.g. ``O`` for 0).
     """
-    if isinstance(kinds, str):  # tuple("short") would be its letters
-        raise InvalidArgument(f"kinds must be a sequence of names, e.g. ({kinds!r},)")
-    kinds = tuple(kinds)
-    unknown = set(kinds) - set(_INVALID_KINDS)
-    if not kinds or unknown:
-        raise InvalidArgument(f"kinds must be some of {_INVALID_KINDS}, not {kinds!r}")
+    kinds = _names(kinds, "kinds", _INVALID_KINDS)
     codes = _check_country_codes(country_codes)
     options = []
     for kind in kinds:
@@ -263,9 +319,7 @@ def kenyan_msisdns(*, forms: Sequence[str] = _KENYAN_FORMS) -> st.SearchStrategy
     ``forms``: ``"254"`` (``2547XXXXXXXX``), ``"+254"`` and ``"0"`` (``07XXXXXXXX``).
     Shrinks toward the lowest operator range, ``254100000000``.
     """
-    forms = tuple(forms)
-    if not forms or set(forms) - set(_KENYAN_FORMS):
-        raise InvalidArgument(f"forms must be some of {_KENYAN_FORMS}, not {forms!r}")
+    forms = _names(forms, "forms", _KENYAN_FORMS)
     # six digits as one integer: a fraction of the cost of six drawn characters
     return st.builds(
         lambda form, prefix, rest: f"{form}{prefix}{rest:06d}",
@@ -463,11 +517,8 @@ def scenarios(
     No faults or rate limits: those make requests fail, which a property test
     about message outcomes does not want; add them to the drawn dict if so.
     """
-    providers, outcomes = tuple(providers), tuple(outcomes)
-    if not providers or set(providers) - {"ringcentral", "fonedynamics", "sendbulk"}:
-        raise InvalidArgument(f"unknown providers in {providers!r}")
-    if not outcomes or set(outcomes) - set(_OUTCOMES):
-        raise InvalidArgument(f"outcomes must be some of {_OUTCOMES}, not {outcomes!r}")
+    providers = _names(providers, "providers", ("ringcentral", "fonedynamics", "sendbulk"))
+    outcomes = _names(outcomes, "outcomes", _OUTCOMES)
     _check_integer("max_rules", max_rules)
     if max_rules < 0:
         raise InvalidArgument("max_rules must be >= 0")
@@ -542,11 +593,11 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 @_reused
 def _simple_texts() -> st.SearchStrategy[str]:
     """Short, non-blank GSM-7 texts; shrinks to ``"a"``."""
-    return st.builds(
-        str.__add__,
+    # .map, not st.builds(str.__add__, ...): a failing example shows the text itself
+    return st.tuples(
         st.sampled_from(_LETTERS),
         st.text(alphabet=_LETTERS + "0123456789 .,!?", max_size=40),
-    )
+    ).map("".join)
 
 
 @cache
@@ -563,17 +614,25 @@ def _texts(texts: st.SearchStrategy[str] | None) -> st.SearchStrategy[str]:
 
 
 #: A batch of more messages than this draws its texts from a few drawn for the batch:
-#: a text of its own per item would exhaust Hypothesis's budget for one example.
-_OWN_TEXTS_UP_TO = 10
+#: a text of its own per item would exhaust Hypothesis's budget for one example (ten
+#: texts of 1,000 units each did: its health check refused the smallest example).
+_OWN_TEXTS_UP_TO = 3
 
 
-def _batch_texts(
-    draw: st.DrawFn, text: st.SearchStrategy[str], count: int
-) -> st.SearchStrategy[str]:
-    """Where a batch of ``count`` items draws each item's text."""
-    if count <= _OWN_TEXTS_UP_TO:
-        return text
-    return st.sampled_from(draw(st.lists(text, min_size=1, max_size=3)))
+def _batch_items(
+    draw: st.DrawFn,
+    item: Callable[[st.SearchStrategy[str]], st.SearchStrategy[Any]],
+    text: st.SearchStrategy[str],
+    sizes: tuple[int, int],
+) -> list[Any]:
+    """A batch's items, drawn as one list so that shrinking can delete any of them (a
+    middle one too: drawn one by one after their count, a failing batch shrank to nine);
+    ``item(texts)`` draws one, its text from ``text`` or, in a batch that may be longer
+    than :data:`_OWN_TEXTS_UP_TO`, from a few texts drawn for the batch."""
+    low, high = sizes
+    if high > _OWN_TEXTS_UP_TO:
+        text = st.sampled_from(draw(st.lists(text, min_size=1, max_size=3)))
+    return draw(st.lists(item(text), min_size=low, max_size=high))
 
 
 #: The most messages (or numbers) a body strategy draws within Hypothesis's budget
@@ -679,22 +738,12 @@ def ringcentral_batch_bodies(
     """
     _check_sizes(min_messages, max_messages)
     text = _texts(texts)
-    count = draw(st.integers(min_messages, max_messages))
     default = draw(st.one_of(st.none(), text))
-    item_text = _batch_texts(draw, text, count)
-    items = []
-    for _ in range(count):
-        kind = draw(st.sampled_from(["ok", "bad_number", "two_numbers"])) if bad_items else "ok"
-        if kind == "bad_number":
-            to = [draw(invalid_e164_numbers(kinds=("short", "long", "leading_zero", "letter")))]
-        elif kind == "two_numbers":
-            to = [draw(e164_numbers()), draw(e164_numbers())]
-        else:
-            to = [draw(e164_numbers())]
-        item: dict[str, Any] = {"to": to}
-        if default is None or draw(st.booleans()):
-            item["text"] = draw(item_text)
-        items.append(item)
+
+    def item(item_text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
+        return _ringcentral_item(item_text, bad_items=bad_items, own_text=default is None)
+
+    items = _batch_items(draw, item, text, (min_messages, max_messages))
     body: dict[str, Any] = {"from": draw(e164_numbers()), "messages": items}
     if default is not None:
         body["text"] = default
@@ -739,6 +788,24 @@ def ringcentral_batch_bodies(
     return InvalidBody(body, problem, code)
 
 
+@st.composite
+def _ringcentral_item(
+    draw: st.DrawFn, text: st.SearchStrategy[str], *, bad_items: bool, own_text: bool
+) -> dict[str, Any]:
+    """One ``messages[]`` item: its text, unless the body's (``own_text``) may serve."""
+    kind = draw(st.sampled_from(["ok", "bad_number", "two_numbers"])) if bad_items else "ok"
+    if kind == "bad_number":
+        to = [draw(invalid_e164_numbers(kinds=("short", "long", "leading_zero", "letter")))]
+    elif kind == "two_numbers":
+        to = [draw(e164_numbers()), draw(e164_numbers())]
+    else:
+        to = [draw(e164_numbers())]
+    item: dict[str, Any] = {"to": to}
+    if own_text or draw(st.booleans()):
+        item["text"] = draw(text)
+    return item
+
+
 _ALPHANUMERIC_SENDERS = ("Shop", "ACME", "MyBank", "Alerts 24", "X")
 _SENDER_KINDS = ("number", "alphanumeric", "leased")
 #: Fone Dynamics' ``Schedule`` limits: at most 14 days ahead, less than 1 hour in the past.
@@ -747,10 +814,7 @@ _SCHEDULE_GRACE = 3_600
 
 
 def _check_senders(senders: Sequence[str]) -> tuple[str, ...]:
-    kinds = tuple(senders) if not isinstance(senders, str) else ()
-    if not kinds or set(kinds) - set(_SENDER_KINDS):
-        raise InvalidArgument(f"senders must be some of {_SENDER_KINDS}, not {senders!r}")
-    return kinds
+    return _names(senders, "senders", _SENDER_KINDS)
 
 
 def _check_now(now: float | datetime | None) -> float | None:
@@ -921,12 +985,13 @@ def _fonedynamics_batch_bodies(
     senders: tuple[str, ...],
     now: float | None,
 ) -> Any:
-    count = draw(st.integers(*sizes))
-    item_text = _batch_texts(draw, text, count)
-    messages = []
-    for _ in range(count):
-        bad = bad_items and draw(st.booleans())
-        messages.append(draw(_fonedynamics_messages(item_text, bad, senders, now))[0])
+    def item(item_text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
+        bad = st.booleans() if bad_items else st.just(False)
+        return bad.flatmap(
+            lambda bad: _fonedynamics_messages(item_text, bad, senders, now).map(lambda m: m[0])
+        )
+
+    messages = _batch_items(draw, item, text, sizes)
     body = {"Messages": messages}
     if valid:
         return body
@@ -1003,19 +1068,15 @@ def sendbulk_bulk_bodies(
     text = _texts(texts)
     credentials = draw(_credentials())
     shortcode = draw(st.sampled_from(_SHORTCODES))
-    count = draw(st.integers(min_messages, max_messages))
-    item_text = _batch_texts(draw, text, count)
-    smslist = []
-    for index in range(count):
-        bad = draw(st.sampled_from([None, *_SENDBULK_ITEM_PROBLEMS])) if bad_items else None
-        item = {
-            **credentials,
-            "clientsmsid": str(index + 1) if draw(st.booleans()) else index + 1,
-            "mobile": draw(_sendbulk_mobiles(bad)),
-            "message": "" if bad == "empty message" else draw(item_text),
-            "shortcode": shortcode,
-        }
-        smslist.append(item)
+
+    def item(item_text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
+        return _sendbulk_item(item_text, bad_items=bad_items, fields=credentials)
+
+    smslist = _batch_items(draw, item, text, (min_messages, max_messages))
+    for index, entry in enumerate(smslist, 1):  # numbered in order, as clients number them
+        entry["clientsmsid"] = str(index) if entry["clientsmsid"] else index
+        entry["shortcode"] = shortcode
+    count = len(smslist)
     body = {"count": count, "smslist": smslist}
     if valid:
         return body
@@ -1045,6 +1106,22 @@ def sendbulk_bulk_bodies(
     limit = BRANDS[brand.lower()].batch_limit
     too_many = {"count": limit + 1, "smslist": [first] * (limit + 1)}
     return InvalidBody(too_many, f"more than {limit} items", 1012)
+
+
+@st.composite
+def _sendbulk_item(
+    draw: st.DrawFn, text: st.SearchStrategy[str], *, bad_items: bool, fields: dict[str, Any]
+) -> dict[str, Any]:
+    """One ``smslist`` item; its ``clientsmsid`` says whether it is sent as a string (the
+    body numbers the items once drawn) and its ``shortcode`` is the body's."""
+    bad = draw(st.sampled_from([None, *_SENDBULK_ITEM_PROBLEMS])) if bad_items else None
+    return {
+        **fields,
+        "clientsmsid": draw(st.booleans()),
+        "mobile": draw(_sendbulk_mobiles(bad)),
+        "message": "" if bad == "empty message" else draw(text),
+        "shortcode": None,
+    }
 
 
 def _spoil_credentials(

@@ -220,6 +220,15 @@ def test_scenario_marker_forms(project: pytest.Pytester) -> None:
         def test_unmarked_gets_the_default_back(sms_emulator_server):
             assert sms_emulator_server.scenario.name == "happy-path"
 
+        @pytest.mark.sms_scenario("invalid-numbers")
+        def test_marked_server(sms_emulator_server):
+            assert sms_emulator_server.scenario.name == "invalid-numbers"
+
+        def test_the_session_server_alone_has_the_session_scenario(make_sms_emulator_server):
+            # as a @given test takes it: the marked test's scenario ended with that test
+            make_sms_emulator_server.reset()
+            assert make_sms_emulator_server.scenario.name == "happy-path"
+
         @pytest.mark.sms_scenario
         class TestOnAClass:
             pass
@@ -230,7 +239,7 @@ def test_scenario_marker_forms(project: pytest.Pytester) -> None:
                 assert sms_emulator.scenario.name == "class-wide"
         """
     )
-    project.runpytest("-p", "no:randomly").assert_outcomes(passed=6)
+    project.runpytest("-p", "no:randomly").assert_outcomes(passed=8)
 
 
 def test_scenario_marker_errors_are_clear(project: pytest.Pytester) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -118,7 +119,7 @@ def test_each_invalid_kind_is_what_it_says(kind: str, data: st.DataObject) -> No
 def test_simplest_number_is_the_first_country() -> None:
     from hypothesis import find
 
-    assert find(e164_numbers(), lambda n: True) == "+12000000000"
+    assert find(e164_numbers(), lambda n: True) == "+12015550000"
 
 
 @pytest.mark.parametrize(
@@ -603,3 +604,85 @@ def test_gsm7_texts_are_never_blank() -> None:
             lambda text: not text.strip(),
             settings=settings(max_examples=500, derandomize=True, database=None),
         )
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(e164_numbers())
+def test_e164_numbers_are_valid_mobile_numbers_to_phonenumbers(number: str) -> None:
+    """Clients often check numbers with phonenumbers before sending: 15-80 % of the
+    numbers of a possible length, per country, were not valid mobile numbers to it."""
+    import phonenumbers
+
+    parsed = phonenumbers.parse(number)
+    assert phonenumbers.is_valid_number(parsed), number
+    assert phonenumbers.number_type(parsed) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+
+
+def _count_of(body: Any) -> int:
+    return len(body.get("messages") or body.get("Messages") or body.get("smslist"))
+
+
+@pytest.mark.parametrize(
+    ("strategy", "is_bad"),
+    [
+        (
+            ringcentral_batch_bodies(bad_items=True),
+            lambda b: any(len(m["to"]) == 2 for m in b["messages"]),
+        ),
+        (
+            sendbulk_bulk_bodies(bad_items=True),
+            lambda b: any(i["message"] == "" for i in b["smslist"]),
+        ),
+        (
+            fonedynamics_batch_bodies(bad_items=True, senders=("number",)),
+            lambda b: any(not m.get("To") for m in b["Messages"]),
+        ),
+    ],
+)
+def test_a_batch_with_a_bad_item_shrinks_to_that_item_alone(strategy: Any, is_bad: Any) -> None:
+    """Items were drawn one by one after their count, so the shrinker could not delete
+    the good ones before the bad: a failing batch stayed at two to nine messages.  (The
+    shrinker is a search: with some seeds it still stops at two or three; one fixed
+    seed keeps this test deterministic and short.)"""
+    smallest = find(strategy, is_bad, settings=settings(database=None), random=random.Random(0))
+    assert _count_of(smallest) == 1
+
+
+@pytest.mark.parametrize("size", [4, 10])
+def test_ten_large_texts_fit_in_one_example(size: int) -> None:
+    """Batches of 4-10 items each drew a text of its own: ten of 1,000 units failed
+    Hypothesis's health check, though the documented limits allow them."""
+
+    @settings(max_examples=5, deadline=None, database=None)
+    @given(
+        ringcentral_batch_bodies(
+            min_messages=size, max_messages=size, texts=gsm7_texts(units=[1000])
+        ),
+        sendbulk_bulk_bodies(min_messages=size, max_messages=size, texts=mixed_texts(units=[918])),
+    )
+    def drawn(rc: dict[str, Any], sendbulk: dict[str, Any]) -> None:
+        assert len(rc["messages"]) == len(sendbulk["smslist"]) == size
+
+    drawn()
+
+
+@pytest.mark.parametrize(
+    ("factory", "option"),
+    [
+        (kenyan_msisdns, "forms"),
+        (scenarios, "providers"),
+        (scenarios, "outcomes"),
+        (fonedynamics_message_bodies, "senders"),
+        (invalid_e164_numbers, "kinds"),
+    ],
+)
+def test_a_bare_string_for_a_list_of_names_is_refused_with_the_spelling_that_works(
+    factory: Any, option: str
+) -> None:
+    """``forms="0"`` passed as its one letter and ``forms="254"`` failed with "not
+    ('2', '5', '4')"."""
+    with pytest.raises(InvalidArgument, match=r"must be a sequence of names, e\.g\. \('254',\)"):
+        factory(**{option: "254"})
