@@ -712,6 +712,10 @@ def _eager(strategy: Any) -> Any:
             _check_brand(strategy, options)
         if "texts" in options:
             _texts(options["texts"])
+        _check_credentials(options.get("credentials"))
+        for name in ("shortcodes", "senders"):
+            if name in options:
+                _check_senders_list(options[name], name)
         return strategy(**options)
 
     return build
@@ -727,6 +731,7 @@ def ringcentral_batch_bodies(
     min_messages: int = 1,
     max_messages: int = 10,
     texts: st.SearchStrategy[str] | None = None,
+    senders: Sequence[str] | None = None,
 ) -> Any:
     """Bodies for RingCentral ``POST .../a2p-sms/batches``.
 
@@ -734,7 +739,9 @@ def ringcentral_batch_bodies(
     recipients are impossible numbers or lists of two, which RingCentral
     accepts the batch with but lists in ``rejected`` by 1-based index.
     ``valid=False``: ``InvalidBody`` values the endpoint refuses with a 400
-    ``ASGErrorResponse``.
+    ``ASGErrorResponse``.  ``senders``: the ``from`` numbers to draw from (a
+    scenario that declares the account's ``numbers`` refuses any other), else
+    any valid number.
     """
     _check_sizes(min_messages, max_messages)
     text = _texts(texts)
@@ -744,7 +751,8 @@ def ringcentral_batch_bodies(
         return _ringcentral_item(item_text, bad_items=bad_items, own_text=default is None)
 
     items = _batch_items(draw, item, text, (min_messages, max_messages))
-    body: dict[str, Any] = {"from": draw(e164_numbers()), "messages": items}
+    sender = draw(e164_numbers() if senders is None else st.sampled_from(senders))
+    body: dict[str, Any] = {"from": sender, "messages": items}
     if default is not None:
         body["text"] = default
     if valid:
@@ -1007,7 +1015,11 @@ def _fonedynamics_batch_bodies(
     return InvalidBody(b'{"Messages": [{"To": ', problem, "SerializationException")
 
 
-def _credentials() -> st.SearchStrategy[dict[str, Any]]:
+def _credentials(given: dict[str, Any] | None = None) -> st.SearchStrategy[dict[str, Any]]:
+    """A sendbulk partner's credentials: ``given`` (a copy per draw), else made up (any
+    partner is an account unless the scenario declares its accounts)."""
+    if given is not None:
+        return st.just(given).map(dict)
     return st.fixed_dictionaries(
         {
             "partnerID": st.one_of(st.sampled_from(["123", "9876"]), st.integers(1, 99999)),
@@ -1015,6 +1027,27 @@ def _credentials() -> st.SearchStrategy[dict[str, Any]]:
         },
         optional={"pass_type": st.just("plain")},
     )
+
+
+def _check_credentials(credentials: object, name: str = "credentials") -> dict[str, Any] | None:
+    if credentials is None:
+        return None
+    if not isinstance(credentials, dict) or not (
+        credentials.get("partnerID") and credentials.get("apikey")
+    ):
+        raise InvalidArgument(f"{name} need a partnerID and an apikey, not {credentials!r}")
+    return dict(credentials)
+
+
+def _check_senders_list(values: object, name: str) -> tuple[str, ...] | None:
+    """A non-empty sequence of sender names or numbers, or None."""
+    if values is None:
+        return None
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence) or not values:
+        raise InvalidArgument(f"{name} must be a non-empty sequence of strings, e.g. ('SHOP',)")
+    if not all(isinstance(v, str) and v for v in values):
+        raise InvalidArgument(f"{name} must hold non-empty strings, not {values!r}")
+    return tuple(values)
 
 
 _SHORTCODES = ("SHOP", "ADVANTA", "Bank_Alert")
@@ -1054,6 +1087,8 @@ def sendbulk_bulk_bodies(
     max_messages: int = 10,
     texts: st.SearchStrategy[str] | None = None,
     brand: str = DEFAULT_BRAND,
+    credentials: dict[str, Any] | None = None,
+    shortcodes: Sequence[str] | None = None,
 ) -> Any:
     """Bodies for sendbulk ``POST /api/services/sendbulk``: ``{"count", "smslist": [...]}``.
 
@@ -1063,14 +1098,16 @@ def sendbulk_bulk_bodies(
     with a flat ``{"response-code": ...}`` at HTTP 200.  ``brand`` (the scenario's
     ``providers.sendbulk.brand``) sets the most items a body may have: 1000, or
     20 for ``textsms``, ``sunface``, ``kemrut``, ``teamweb`` and ``celcom``.
+    ``credentials`` (``partnerID``, ``apikey``) and ``shortcodes``: a declared
+    account's, for a scenario that declares its accounts; else made up.
     """
     _check_sizes(min_messages, max_messages)
     text = _texts(texts)
-    credentials = draw(_credentials())
-    shortcode = draw(st.sampled_from(_SHORTCODES))
+    fields = draw(_credentials(credentials))
+    shortcode = draw(st.sampled_from(shortcodes or _SHORTCODES))
 
     def item(item_text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
-        return _sendbulk_item(item_text, bad_items=bad_items, fields=credentials)
+        return _sendbulk_item(item_text, bad_items=bad_items, fields=fields)
 
     smslist = _batch_items(draw, item, text, (min_messages, max_messages))
     for index, entry in enumerate(smslist, 1):  # numbered in order, as clients number them
@@ -1164,20 +1201,23 @@ def sendbulk_sms_bodies(
     min_numbers: int = 1,
     max_numbers: int = 5,
     texts: st.SearchStrategy[str] | None = None,
+    credentials: dict[str, Any] | None = None,
+    shortcodes: Sequence[str] | None = None,
 ) -> Any:
     """Bodies for sendbulk ``POST /api/services/sendsms`` (and ``sendotp``).
 
     ``mobile`` is one number or a comma-separated list; each number gets a row
     with code 200.  ``valid=False``: ``InvalidBody`` values refused as a whole
-    with a flat ``{"response-code": ...}``.
+    with a flat ``{"response-code": ...}``.  ``credentials`` and ``shortcodes``
+    as for :func:`sendbulk_bulk_bodies`.
     """
     _check_sizes(min_numbers, max_numbers, ("min_numbers", "max_numbers"))
     numbers = draw(
         st.lists(kenyan_msisdns(forms=("254", "0")), min_size=min_numbers, max_size=max_numbers)
     )
     body = {
-        **draw(_credentials()),
-        "shortcode": draw(st.sampled_from(_SHORTCODES)),
+        **draw(_credentials(credentials)),
+        "shortcode": draw(st.sampled_from(shortcodes or _SHORTCODES)),
         "mobile": ",".join(numbers),
         "message": draw(_texts(texts)),
     }
@@ -1218,12 +1258,14 @@ def ringcentral_optout_bodies(draw: st.DrawFn, *, valid: bool = True) -> Any:
 
 @_eager
 @st.composite
-def sendbulk_balance_bodies(draw: st.DrawFn, *, valid: bool = True) -> Any:
+def sendbulk_balance_bodies(
+    draw: st.DrawFn, *, valid: bool = True, credentials: dict[str, Any] | None = None
+) -> Any:
     """Bodies for sendbulk ``getbalance`` (credentials only).
 
     ``valid=False``: ``InvalidBody`` values refused with a flat 4091, 4092 or 1006.
     """
-    body = draw(_credentials())
+    body = draw(_credentials(credentials))
     if valid:
         return body
     problem = draw(st.sampled_from(["partnerID missing", "apikey missing", "unknown pass_type"]))
@@ -1800,6 +1842,8 @@ def sendbulk_hashed_otp_bodies(
     min_numbers: int = 1,
     max_numbers: int = 5,
     texts: st.SearchStrategy[str] | None = None,
+    credentials: dict[str, Any] | None = None,
+    shortcodes: Sequence[str] | None = None,
 ) -> st.SearchStrategy[Any]:
     """Bodies for sendbulk ``POST /api/services/sendotp`` with ``"hashed": true``.
 
@@ -1808,7 +1852,8 @@ def sendbulk_hashed_otp_bodies(
     hash is accepted as the gateway would, on Safaricom); with ``bad_items`` some
     values are not 64 hex digits and get a 1003 row.  ``valid=False``:
     ``InvalidBody`` values refused as a whole with a flat 4091, 4092, 1006 or
-    1104 (too many numbers).
+    1104 (too many numbers).  ``credentials`` and ``shortcodes`` as for
+    :func:`sendbulk_bulk_bodies`.
     """
     _check_sizes(
         min_numbers, max_numbers, ("min_numbers", "max_numbers"), "sendbulk_hashed_otp_bodies"
@@ -1819,6 +1864,8 @@ def sendbulk_hashed_otp_bodies(
         bad_items=bad_items,
         sizes=(min_numbers, max_numbers),
         text=_texts(texts),
+        credentials=_check_credentials(credentials),
+        shortcodes=_check_senders_list(shortcodes, "shortcodes"),
     )
 
 
@@ -1835,14 +1882,16 @@ def _sendbulk_hashed_otp_bodies(
     bad_items: bool,
     sizes: tuple[int, int],
     text: st.SearchStrategy[str],
+    credentials: dict[str, Any] | None,
+    shortcodes: tuple[str, ...] | None,
 ) -> Any:
     hashes = st.builds(_sha256, kenyan_msisdns(forms=("254",)), st.booleans())
     if bad_items:
         hashes = st.one_of(hashes, st.sampled_from(_NOT_HASHES))
     digests = draw(st.lists(hashes, min_size=sizes[0], max_size=sizes[1]))
     body = {
-        **draw(_credentials()),
-        "shortcode": draw(st.sampled_from(_SHORTCODES)),
+        **draw(_credentials(credentials)),
+        "shortcode": draw(st.sampled_from(shortcodes or _SHORTCODES)),
         "mobile": ",".join(digests),
         "message": draw(text),
         "hashed": draw(st.sampled_from([True, "true"])),
