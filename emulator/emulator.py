@@ -359,7 +359,7 @@ class Emulator:
         self.rate_limiter.reset()  # its limits may have changed; counts restart as faults' do
         self.ids.seed = scenario.seed
         self.webhooks.retry_delays = scenario.webhooks.retries
-        with self.store.atomic():
+        with self.store.transaction():  # one commit on SQLite, however much is forgotten
             for provider in self.providers.values():
                 if provider.scenario_loaded is not None:
                     provider.scenario_loaded(self)

@@ -192,13 +192,14 @@ class ScenarioEngine:
         with self._lock:
             for key in keys:
                 self._uncount(key)
-        counted = getattr(self._tentative, "counted", None)
-        if counted is not None:  # taken back already: a refused block must not again
-            for key in keys:
-                for i in range(len(counted) - 1, -1, -1):
-                    if counted[i] == key:
-                        del counted[i]
-                        break
+        # Taken back already: a refused block must not again, whichever open block
+        # (the innermost first) counted it.
+        blocks = getattr(self._tentative, "blocks", ())
+        for key in keys:
+            for counted in reversed(blocks):
+                if key in counted:
+                    del counted[len(counted) - 1 - counted[::-1].index(key)]
+                    break
 
     def _uncount(self, key: tuple[str, str, str] | int) -> None:
         """Count one less of ``key`` (an occurrence, or a counting rule's index); locked."""
@@ -223,8 +224,10 @@ class ScenarioEngine:
     @contextmanager
     def _tentative_block(self) -> Iterator[None]:
         outer = getattr(self._tentative, "counted", None)
+        blocks = getattr(self._tentative, "blocks", ())
         counted: list[tuple[str, str, str] | int] = []
         self._tentative.counted = counted
+        self._tentative.blocks = (*blocks, counted)
         try:
             yield
         except BaseException:
@@ -234,6 +237,7 @@ class ScenarioEngine:
             raise
         finally:
             self._tentative.counted = outer
+            self._tentative.blocks = blocks
         if outer is not None:
             outer.extend(counted)  # the enclosing block may still be refused
 

@@ -197,8 +197,11 @@ def _pattern(value: Any, field: str) -> str:
 
 #: A ``to`` pattern that is a phone number without its leading +: it can match no
 #: recipient (they are all E.164 with the +, but for sendbulk's unresolved hashes, which
-#: are 64 hex digits: a wildcard pattern of digits may be the start of one).
+#: are 64 hex digits, matched whole or with ``re:``).
 _DIGITS_ONLY = re.compile(r"[0-9]{1,15}")
+#: A number without its + written with wildcards (``254712*``, ``2547????????``): it
+#: can match only a hashed recipient's first hex digits, which is not what it means.
+_DIGIT_GLOB = re.compile(r"(?=[0-9?*]*[?*])[0-9][0-9?*]{0,15}")
 #: A national number (``0712345678``, ``0712*``): E.164 has the country code instead of
 #: the 0, and no number starts with +0.  (A hash could start with 0; ``re:`` matches one.)
 _NATIONAL = re.compile(r"\+?0[0-9]*[*?]?[0-9]*")
@@ -220,8 +223,11 @@ def _never_matching_recipient(pattern: str) -> str | None:
         return f"recipients are matched in E.164, with no spaces or separators (write {bare!r})"
     if _NATIONAL.fullmatch(pattern):
         return f"recipients are matched in E.164: {_NATIONAL_HINT}"
-    if _DIGITS_ONLY.fullmatch(pattern):
-        return f'recipients are matched in E.164 with a leading + (write "+{pattern}")'
+    if _DIGITS_ONLY.fullmatch(pattern) or _DIGIT_GLOB.fullmatch(pattern):
+        return (
+            f'recipients are matched in E.164 with a leading + (write "+{pattern}"; a'
+            " sendbulk hashed recipient's first digits are matched with re:^...)"
+        )
     return None
 
 
@@ -413,6 +419,25 @@ def _rule(data: Any, field: str) -> Rule:
             "does nothing: a delivered message has no failure code", field=field + ".error_code"
         )
     return Rule(when, outcomes, error_code, steps, error_codes, messages, every, first)
+
+
+def _reachable(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    """Refuse a rule no message can reach: one after a rule that decides every message it
+    matches (it keeps no count) and matches all of them, or all of this one's (the same
+    ``when``); it would silently never apply."""
+    deciding: dict[Match, int] = {}  # `when` of a rule deciding all it matches -> index
+    for index, rule in enumerate(rules):
+        earlier = deciding.get(Match(), deciding.get(rule.when))
+        if earlier is not None:
+            every = "every message" if Match() in deciding else "the same messages"
+            raise ScenarioError(
+                f"is never reached: rules[{earlier}] decides {every} first (rules are"
+                " tried in order; the first that matches decides)",
+                field=f"rules[{index}]",
+            )
+        if not rule.counts:
+            deciding.setdefault(rule.when, index)
+    return rules
 
 
 def _respond(data: Any, field: str) -> dict[str, Any]:
@@ -693,8 +718,8 @@ def _parse(data: Any) -> Scenario:
             raise ScenarioError(f"must be a string, not {_kind(data[key])}", field=key)
     sections: dict[str, Callable[[], Any]] = {
         "timing": lambda: _timing(data.get("timing")),
-        "rules": lambda: tuple(
-            _rule(r, f"rules[{i}]") for i, r in enumerate(_list(data.get("rules"), "rules"))
+        "rules": lambda: _reachable(
+            tuple(_rule(r, f"rules[{i}]") for i, r in enumerate(_list(data.get("rules"), "rules")))
         ),
         "faults": lambda: tuple(
             _fault(f, f"faults[{i}]") for i, f in enumerate(_list(data.get("faults"), "faults"))

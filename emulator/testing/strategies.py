@@ -193,26 +193,44 @@ def _is_valid_mobile(number: str) -> bool:
 
 @cache
 def _mobile_examples(code: str) -> tuple[str, ...]:
-    """Valid mobile numbers (national digits) of the countries sharing ``code``, sorted."""
-    examples = set()
-    for region in phonenumbers.region_codes_for_country_code(int(code)):
-        example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
-        if example is not None and _is_valid_mobile(f"+{code}{example.national_number}"):
-            examples.add(str(example.national_number))
-    return tuple(sorted(examples))
+    """Valid mobile numbers (national digits) of ``code``: its main country's example
+    first (US for +1, not one of the Caribbean countries sharing it), then the others'."""
+    main = phonenumbers.region_code_for_country_code(int(code))
+    regions = [main, *(r for r in phonenumbers.region_codes_for_country_code(int(code)))]
+    found: list[str] = []
+    for region in regions:
+        if region == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:
+            example = phonenumbers.example_number_for_non_geo_entity(int(code))
+        else:
+            example = phonenumbers.example_number_for_type(
+                region, phonenumbers.PhoneNumberType.MOBILE
+            )
+        if example is None:
+            continue
+        national = str(example.national_number)
+        if national not in found and _is_valid_mobile(f"+{code}{national}"):
+            found.append(national)
+    return tuple(found)
 
 
-def _valid_mobile(code: str, number: str) -> str:
-    """``number`` if phonenumbers takes it for a valid mobile number, else one that is:
-    an example mobile number of the country with the drawn number's last digits (clients
-    often check numbers with phonenumbers before they send; a possible length is not
-    enough for them)."""
+#: Variants of a drawn number tried before falling back on an example: each rotates the
+#: digits after the leading ones, so it keeps the country's shape and the draw's digits.
+_VARIANTS = 12
+
+
+def _valid_mobile(code: str, number: str, leading: int) -> str:
+    """``number`` if phonenumbers takes it for a valid mobile number, else a variant of it
+    that is (its digits after the ``leading`` ones rotated), else the country's example
+    mobile number with the drawn number's last digits.  Clients often check numbers with
+    phonenumbers before they send: a possible length is not enough for them."""
     if _is_valid_mobile(number):
         return number
-    examples = _mobile_examples(code)
-    if not examples:
-        return number
-    example = examples[int(number[-_EXAMPLE_TAIL - 1]) % len(examples)]
+    head, rest = number[: 1 + len(code) + leading], number[1 + len(code) + leading :]
+    for shift in range(1, min(_VARIANTS, len(rest))):
+        variant = head + rest[shift:] + rest[:shift]
+        if _is_valid_mobile(variant):
+            return variant
+    example = _mobile_examples(code)[0]
     candidate = f"+{code}{example[:-_EXAMPLE_TAIL]}{number[-_EXAMPLE_TAIL:]}"
     return candidate if _is_valid_mobile(candidate) else f"+{code}{example}"
 
@@ -233,7 +251,7 @@ def _numbers_from(
         size, leading = _national_shape(code)
         size = size if length is None else length
         number = f"+{code}{leading[lead % len(leading)]}{digits[: size - 1]}"
-        return _valid_mobile(code, number) if valid_mobile else number
+        return _valid_mobile(code, number, 1) if valid_mobile else number
 
     digits = st.text(alphabet=_DIGITS, min_size=16, max_size=16)
     return st.tuples(pairs, st.integers(0, 9), digits).map(build)
@@ -249,6 +267,9 @@ def e164_numbers(*, country_codes: Sequence[str] | None = None) -> st.SearchStra
     New Zealand, South Africa, Spain.  Shrinks toward ``+12015550000``.
     """
     codes = _check_country_codes(country_codes)
+    for code in codes:
+        if not _mobile_examples(code):  # toll-free +800, premium-rate +979...
+            raise InvalidArgument(f"country code {code!r} has no mobile numbers")
     return _numbers_from(st.sampled_from([(code, None) for code in codes]), valid_mobile=True)
 
 
@@ -550,9 +571,21 @@ def scenarios(
             "name": st.just("generated"),
             "seed": st.integers(0, 2**31 - 1),
             "timing": timing,
-            "rules": st.lists(rule, max_size=max_rules),
+            # the loader refuses a rule no message can reach: one after a rule with the
+            # same `when`, or after one that matches everything
+            "rules": st.lists(
+                rule, max_size=max_rules, unique_by=lambda r: tuple(sorted(r["when"].items()))
+            ).map(_reachable_rules),
         }
     )
+
+
+def _reachable_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rules`` up to the first that matches every message (an empty ``when``)."""
+    for index, rule in enumerate(rules):
+        if not rule["when"]:
+            return rules[: index + 1]
+    return rules
 
 
 # request bodies

@@ -441,3 +441,16 @@ def test_messages_counted_then_refused_are_counted_again() -> None:
     first = eng.decide("sendbulk", None, "+1", None, "hi")
     eng.take_back("sendbulk", "+1", "hi", first)  # a row refused after its decision
     assert outcomes_of(eng, "+1", 3) == ["delivered", "undeliverable", "delivered"]
+
+
+def test_a_message_taken_back_in_a_nested_block_is_not_taken_back_again() -> None:
+    """Decided in an outer block, taken back inside an inner one, then the outer block
+    refused: the count went 1 -> 2 -> 1 -> 0, one message forgotten too many."""
+    eng = engine({"rules": [{"messages": [2], "outcome": "undeliverable"}]})
+    assert outcomes_of(eng, "+1", 1) == ["delivered"]  # counted for good: 1
+    with pytest.raises(ValueError), eng.tentative():
+        decision = eng.decide("sendbulk", None, "+1", None, "hi")  # 2
+        with eng.tentative():
+            eng.take_back("sendbulk", "+1", "hi", decision)  # 1
+        raise ValueError  # nothing more to undo
+    assert outcomes_of(eng, "+1", 2) == ["undeliverable", "delivered"]  # the 2nd, then 3rd

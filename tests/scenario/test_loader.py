@@ -183,6 +183,18 @@ def test_a_tab_indenting_a_line_is_named() -> None:
         ),
         ("version: 1.0\n", "version", "must be the number 1 (unquoted), not a number"),
         ("faults:\n  - {calls: [], respond: {status: 503}}\n", "faults[0].calls", "at least one"),
+        (
+            "rules:\n  - outcome: undeliverable\n  - {when: {to: '+1*'}, outcome: send_failed}\n",
+            "rules[1]",
+            "never reached: rules[0] decides every message first",
+        ),
+        (
+            "rules:\n  - {when: {to: '+1*'}, outcome: undeliverable}\n"
+            "  - {when: {to: '+44*'}, outcome: undeliverable}\n"
+            "  - {when: {to: '+1*'}, outcome: send_failed}\n",
+            "rules[2]",
+            "never reached: rules[0] decides the same messages first",
+        ),
         ("rules:\n  - {messages: [], outcome: send_failed}\n", "rules[0].messages", "at least one"),
         ("rules:\n  - {messages: [0], outcome: send_failed}\n", "rules[0].messages[0]", "positive"),
         ("rules:\n  - {every: 1.5, outcome: send_failed}\n", "rules[0].every", "positive integer"),
@@ -300,6 +312,16 @@ def test_a_tab_indenting_a_line_is_named() -> None:
             'a Kenyan 0712345678 is "+254712345678"',
         ),
         ("rules:\n  - when: {to: '0712*'}\n    outcome: send_failed\n", "rules[0].when.to", "+254"),
+        (
+            "rules:\n  - when: {to: '254712*'}\n    outcome: send_failed\n",
+            "rules[0].when.to",
+            '"+254712*"',
+        ),
+        (
+            "rules:\n  - when: {to: '2547????????'}\n    outcome: send_failed\n",
+            "rules[0].when.to",
+            "re:^",
+        ),
         ("rules:\n  - when: {to: '+0712*'}\n    outcome: send_failed\n", "rules[0].when.to", "0"),
         (
             "rules:\n  - when: {to: '+1 415 555 0100'}\n    outcome: undeliverable\n",
@@ -394,7 +416,7 @@ def test_sendbulk_setting_errors_point_at_their_line(text: str, line: int) -> No
 
 
 @pytest.mark.parametrize(
-    "pattern", ["39879278*", "3" * 64, "2547*", "+1500555000[0-4]", "+1*[!-]", "re:^07"]
+    "pattern", ["re:^39879278", "3" * 64, "+2547*", "+1500555000[0-4]", "+1*[!-]", "re:^07"]
 )
 def test_a_pattern_that_may_match_a_recipient_loads(pattern: str) -> None:
     """sendbulk's unresolved hashed recipients stay 64 hex digits, which rules can match;
@@ -410,6 +432,18 @@ def test_a_pattern_that_may_match_a_recipient_loads(pattern: str) -> None:
         ({"outcome": "invalid_number", "error_code": {"sendbulk": 1002}}, {"sendbulk": "1002"}),
         ({"outcome": {"delivered": 1, "send_failed": 1}, "error_code": "X"}, {"ringcentral": "X"}),
         ({"outcome": "undeliverable", "error_code": "Invalid Source Address"}, {"sendbulk": None}),
+        (  # sendbulk never sees it
+            {"when": {"provider": "ringcentral"}, "outcome": "invalid_number", "error_code": 123},
+            {"ringcentral": "123"},
+        ),
+        (  # the share failing later shows it as its description
+            {
+                "when": {"provider": "sendbulk"},
+                "outcome": {"undeliverable": 1, "invalid_number": 1},
+                "error_code": "AbsentSubscriber",
+            },
+            {"sendbulk": "AbsentSubscriber"},
+        ),
     ],
 )
 def test_codes_a_provider_can_show_load(rule: dict, codes: dict) -> None:
@@ -417,7 +451,7 @@ def test_codes_a_provider_can_show_load(rule: dict, codes: dict) -> None:
     1003 for RingCentral's SMS-RC-410); a failing outcome's is sendbulk's description."""
     loaded = parse_scenario({"rules": [rule]}).rules[0]
     for provider, code in codes.items():
-        assert loaded.code_for(provider) == (code or rule["error_code"])
+        assert loaded.code_for(provider) == (code or str(rule["error_code"]))
 
 
 def test_file_errors_name_the_file(tmp_path: Path) -> None:
@@ -600,7 +634,10 @@ def test_aliases_that_expand_past_the_limit_are_refused_quickly() -> None:
     long_text = "x-t: &t " + "y" * 2000 + "\nx-many: [" + ", ".join(["*t"] * 600) + "]\n"
     with pytest.raises(ScenarioError, match="too large"):
         parse_scenario_text(long_text)
-    anchored = "x-rule: &r {when: {to: '+1*'}, outcome: undeliverable}\nrules: [*r, *r]\n"
+    anchored = (
+        "x-when: &w {to: '+1*'}\n"
+        "rules: [{when: *w, first: 2, outcome: undeliverable}, {when: *w, outcome: send_failed}]\n"
+    )
     assert len(parse_scenario_text(anchored).rules) == 2  # aliases as such are fine
 
 

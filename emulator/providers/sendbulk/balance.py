@@ -57,9 +57,9 @@ def restart_balances(emu: Emulator) -> None:
             initial = config.default_balance
         else:
             account = next((a for a in config.accounts if a.partner_id == partner_id), None)
-            if account is None:
-                continue  # not an account of this scenario: nothing to start from
-            initial = config.initial_balance(account)
+            # not an account of this scenario: it has no balance here, and a later
+            # scenario declaring it again starts it again
+            initial = None if account is None else config.initial_balance(account)
         if value["from"] != initial:
             emu.store.delete_state(NAMESPACE, partner_id)
 

@@ -17,6 +17,7 @@ import difflib
 import threading
 from dataclasses import dataclass, field
 
+from ...scenario.engine import pattern_matches
 from ...scenario.loader import ScenarioError, is_number
 from ...scenario.schema import Scenario
 from .auth import Account, AccountConfigError, parse_accounts, webhook_url
@@ -131,10 +132,12 @@ def _check_row_codes(scenario: Scenario) -> None:
     """With ``invalid_number`` a rule's code replaces the row's 1003 if it is a gateway
     code; another one was ignored without a word.  A code meant for sendbulk (named for
     it, on a rule only sendbulk matches, or all digits: no other provider's codes are)
-    must be one."""
+    on a rule sendbulk can match, whose only outcome is ``invalid_number``, must be one."""
     for index, rule in enumerate(scenario.rules):
-        if not any(name == "invalid_number" for name, _ in rule.outcomes):
-            continue
+        if not pattern_matches(rule.when.provider, "sendbulk"):
+            continue  # a rule sendbulk never sees
+        if any(name != "invalid_number" and weight > 0 for name, weight in rule.outcomes):
+            continue  # the code is also the description of the share failing later
         code = rule.code_for("sendbulk")
         named = any(provider == "sendbulk" for provider, _ in rule.error_codes)
         if code is None or not (named or rule.when.provider == "sendbulk" or code.isdigit()):

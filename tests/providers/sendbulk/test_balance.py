@@ -264,9 +264,9 @@ def test_switching_away_and_back_starts_the_account_again_untouched_between(tmp_
         emu.load_scenario("insufficient-balance")  # the same start: the count goes on
         assert balance(client) == "2.00"
         other = {"accounts": {"sendbulk": [{"partnerID": "other", "apikey": "k"}]}}
-        emu.load_scenario(other)  # partner 1234 is not an account of it: left as it was
+        emu.load_scenario(other)  # partner 1234 is no account of it: it starts again after
         emu.load_scenario("insufficient-balance")
-        assert balance(client) == "2.00"
+        assert balance(client) == "3.00"
     emu.close()
 
 
