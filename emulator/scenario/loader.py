@@ -221,7 +221,7 @@ def _never_matching_recipient(pattern: str) -> str | None:
     if _SEPARATORS.search(_GLOB_CLASS.sub("", pattern)):  # [0-4] is a range, not a dash
         bare = _SEPARATORS.sub("", pattern)
         return f"recipients are matched in E.164, with no spaces or separators (write {bare!r})"
-    if _NATIONAL.fullmatch(pattern):
+    if len(pattern) <= 17 and _NATIONAL.fullmatch(pattern):  # not a 64-digit hash
         return f"recipients are matched in E.164: {_NATIONAL_HINT}"
     if _DIGITS_ONLY.fullmatch(pattern) or _DIGIT_GLOB.fullmatch(pattern):
         return (

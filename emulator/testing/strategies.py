@@ -196,7 +196,7 @@ def _mobile_examples(code: str) -> tuple[str, ...]:
     """Valid mobile numbers (national digits) of ``code``: its main country's example
     first (US for +1, not one of the Caribbean countries sharing it), then the others'."""
     main = phonenumbers.region_code_for_country_code(int(code))
-    regions = [main, *(r for r in phonenumbers.region_codes_for_country_code(int(code)))]
+    regions = [main, *phonenumbers.region_codes_for_country_code(int(code))]
     found: list[str] = []
     for region in regions:
         if region == phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY:

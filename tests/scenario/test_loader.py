@@ -416,7 +416,8 @@ def test_sendbulk_setting_errors_point_at_their_line(text: str, line: int) -> No
 
 
 @pytest.mark.parametrize(
-    "pattern", ["re:^39879278", "3" * 64, "+2547*", "+1500555000[0-4]", "+1*[!-]", "re:^07"]
+    "pattern",
+    ["re:^39879278", "3" * 64, "0" + "3" * 63, "+2547*", "+1500555000[0-4]", "+1*[!-]", "re:^07"],
 )
 def test_a_pattern_that_may_match_a_recipient_loads(pattern: str) -> None:
     """sendbulk's unresolved hashed recipients stay 64 hex digits, which rules can match;
