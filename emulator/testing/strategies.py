@@ -599,7 +599,8 @@ class InvalidBody:
     not JSON at all.  ``code`` is the provider's error code for it (``"CMN-101"``,
     ``"PARAMETER_REQUIRED"``, ``4091``...).  ``kind`` says how it travels:
     ``"json"`` (a JSON body), ``"form"`` (an urlencoded form, e.g. RingCentral's
-    OAuth endpoints) or ``"query"`` (query parameters of a ``GET``).
+    OAuth endpoints) or ``"query"`` (query parameters of a ``GET``).  ``status`` is
+    the HTTP status it is refused with.
     """
 
     body: Any
@@ -607,8 +608,23 @@ class InvalidBody:
     code: str | int | None = None
     kind: str = "json"
 
-    def request_kwargs(self, headers: dict[str, str] | None = None) -> dict[str, Any]:
-        """httpx keyword arguments: ``json=``, ``content=``, ``data=`` or ``params=``."""
+    @property
+    def status(self) -> int:
+        """The HTTP status of the refusal: RingCentral and Fone Dynamics 400 (RingCentral
+        404 for an unknown ``batchId``, CMN-102); sendbulk 200, its code in the body (but
+        under the ``textsms`` brand, whose getdlr answers "No dlr" with a 404)."""
+        if isinstance(self.code, int):
+            return 200
+        return 404 if self.code == "CMN-102" else 400
+
+    def request_kwargs(
+        self, headers: dict[str, str] | None = None, *, library: str = "httpx"
+    ) -> dict[str, Any]:
+        """Keyword arguments for ``library``'s request functions (``"httpx"`` or
+        ``"requests"``): ``json=``, ``data=`` or ``params=``, and for a body that is not
+        JSON, httpx's ``content=`` (``data=`` for requests)."""
+        if library not in ("httpx", "requests"):
+            raise ValueError(f"library must be 'httpx' or 'requests', not {library!r}")
         merged = dict(headers or {})
         if self.kind == "form":
             return {"data": self.body, "headers": merged}
@@ -616,7 +632,7 @@ class InvalidBody:
             return {"params": self.body, "headers": merged}
         if isinstance(self.body, bytes):
             merged.setdefault("Content-Type", "application/json")
-            return {"content": self.body, "headers": merged}
+            return {"content" if library == "httpx" else "data": self.body, "headers": merged}
         return {"json": self.body, "headers": merged}
 
 
