@@ -13,7 +13,8 @@ shortest boundary, plain ASCII letters, a one-message batch.
   ``mixed_texts`` (GSM-7 text made UCS-2 by one character), ``sms_texts``.
 - Request bodies for every provider endpoint, valid or invalid: invalid ones
   come as ``InvalidBody(body, problem, code)`` so a failing example says what is
-  wrong with it.  See ``ringcentral_batch_bodies`` and its neighbours.  Also
+  wrong with it; batches as ``BatchBody`` dicts whose ``item_codes`` say how each
+  item is answered.  See ``ringcentral_batch_bodies`` and its neighbours.  Also
   RingCentral's OAuth forms (``ringcentral_token_forms``,
   ``ringcentral_revoke_forms``: sent as ``data=``) and the query parameters of
   the listing endpoints (``ringcentral_message_params`` and friends,
@@ -54,6 +55,7 @@ from ..providers.sendbulk.brands import BRANDS, DEFAULT_BRAND
 __all__ = [
     "GSM7_BOUNDARY_UNITS",
     "UCS2_BOUNDARY_UNITS",
+    "BatchBody",
     "InvalidBody",
     "e164_numbers",
     "fonedynamics_batch_bodies",
@@ -636,6 +638,24 @@ class InvalidBody:
         return {"json": self.body, "headers": merged}
 
 
+class BatchBody(dict[str, Any]):
+    """A batch body: a plain dict to send as JSON, which also says how the provider
+    answers each of its items.  ``item_codes[i]`` is the code the ``i``-th item (from
+    0) is refused with (RingCentral's ``rejected[].errorCode``, Fone Dynamics'
+    ``ErrorCode``, sendbulk's row code, an integer), or None if it is accepted."""
+
+    item_codes: tuple[str | int | None, ...] = ()
+
+    def __repr__(self) -> str:  # a failing example shows the dict, as it is sent
+        return dict.__repr__(self)
+
+
+def _batch_body(fields: dict[str, Any], codes: list[str | int | None]) -> BatchBody:
+    body = BatchBody(fields)
+    body.item_codes = tuple(codes)
+    return body
+
+
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -796,12 +816,13 @@ def ringcentral_batch_bodies(
     text = _texts(texts)
     default = draw(st.one_of(st.none(), text))
 
-    def item(item_text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
+    def item(item_text: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
         return _ringcentral_item(item_text, bad_items=bad_items, own_text=default is None)
 
-    items = _batch_items(draw, item, text, (min_messages, max_messages))
+    drawn = _batch_items(draw, item, text, (min_messages, max_messages))
+    items = [entry for entry, _ in drawn]
     sender = draw(e164_numbers() if senders is None else st.sampled_from(senders))
-    body: dict[str, Any] = {"from": sender, "messages": items}
+    body = _batch_body({"from": sender, "messages": items}, [code for _, code in drawn])
     if default is not None:
         body["text"] = default
     if valid:
@@ -848,8 +869,9 @@ def ringcentral_batch_bodies(
 @st.composite
 def _ringcentral_item(
     draw: st.DrawFn, text: st.SearchStrategy[str], *, bad_items: bool, own_text: bool
-) -> dict[str, Any]:
-    """One ``messages[]`` item: its text, unless the body's (``own_text``) may serve."""
+) -> tuple[dict[str, Any], str | None]:
+    """One ``messages[]`` item (its text, unless the body's, ``own_text``, may serve) and
+    the code ``rejected[]`` gives it, if any."""
     kind = draw(st.sampled_from(["ok", "bad_number", "two_numbers"])) if bad_items else "ok"
     if kind == "bad_number":
         to = [draw(invalid_e164_numbers(kinds=("short", "long", "leading_zero", "letter")))]
@@ -860,7 +882,7 @@ def _ringcentral_item(
     item: dict[str, Any] = {"to": to}
     if own_text or draw(st.booleans()):
         item["text"] = draw(text)
-    return item
+    return item, {"bad_number": "SMS-RC-410", "two_numbers": "CMN-101"}.get(kind)
 
 
 _ALPHANUMERIC_SENDERS = ("Shop", "ACME", "MyBank", "Alerts 24", "X")
@@ -1042,14 +1064,13 @@ def _fonedynamics_batch_bodies(
     senders: tuple[str, ...],
     now: float | None,
 ) -> Any:
-    def item(item_text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
+    def item(item_text: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
         bad = st.booleans() if bad_items else st.just(False)
-        return bad.flatmap(
-            lambda bad: _fonedynamics_messages(item_text, bad, senders, now).map(lambda m: m[0])
-        )
+        return bad.flatmap(lambda bad: _fonedynamics_messages(item_text, bad, senders, now))
 
-    messages = _batch_items(draw, item, text, sizes)
-    body = {"Messages": messages}
+    drawn = _batch_items(draw, item, text, sizes)
+    messages = [message for message, _, _ in drawn]
+    body = _batch_body({"Messages": messages}, [code for _, code, _ in drawn])
     if valid:
         return body
     problem = draw(
@@ -1155,15 +1176,16 @@ def sendbulk_bulk_bodies(
     fields = draw(_credentials(credentials))
     shortcode = draw(st.sampled_from(shortcodes or _SHORTCODES))
 
-    def item(item_text: st.SearchStrategy[str]) -> st.SearchStrategy[dict[str, Any]]:
+    def item(item_text: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
         return _sendbulk_item(item_text, bad_items=bad_items, fields=fields)
 
-    smslist = _batch_items(draw, item, text, (min_messages, max_messages))
+    drawn = _batch_items(draw, item, text, (min_messages, max_messages))
+    smslist = [entry for entry, _ in drawn]
     for index, entry in enumerate(smslist, 1):  # numbered in order, as clients number them
         entry["clientsmsid"] = str(index) if entry["clientsmsid"] else index
         entry["shortcode"] = shortcode
     count = len(smslist)
-    body = {"count": count, "smslist": smslist}
+    body = _batch_body({"count": count, "smslist": smslist}, [code for _, code in drawn])
     if valid:
         return body
     problem = draw(
@@ -1197,17 +1219,19 @@ def sendbulk_bulk_bodies(
 @st.composite
 def _sendbulk_item(
     draw: st.DrawFn, text: st.SearchStrategy[str], *, bad_items: bool, fields: dict[str, Any]
-) -> dict[str, Any]:
-    """One ``smslist`` item; its ``clientsmsid`` says whether it is sent as a string (the
-    body numbers the items once drawn) and its ``shortcode`` is the body's."""
+) -> tuple[dict[str, Any], int | None]:
+    """One ``smslist`` item and its row code if refused; its ``clientsmsid`` says whether
+    it is sent as a string (the body numbers the items once drawn) and its ``shortcode``
+    is the body's."""
     bad = draw(st.sampled_from([None, *_SENDBULK_ITEM_PROBLEMS])) if bad_items else None
-    return {
+    item = {
         **fields,
         "clientsmsid": draw(st.booleans()),
         "mobile": draw(_sendbulk_mobiles(bad)),
         "message": "" if bad == "empty message" else draw(text),
         "shortcode": None,
     }
+    return item, None if bad is None else _SENDBULK_ITEM_PROBLEMS[bad]
 
 
 def _spoil_credentials(

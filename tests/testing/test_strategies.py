@@ -25,6 +25,7 @@ from emulator.testing.invariants import (
 from emulator.testing.strategies import (
     GSM7_BOUNDARY_UNITS,
     UCS2_BOUNDARY_UNITS,
+    BatchBody,
     InvalidBody,
     e164_numbers,
     fonedynamics_batch_bodies,
@@ -377,7 +378,7 @@ def test_batch_strategies_reach_their_documented_sizes(strategy: Any, size: int)
 
 @FEW
 @given(ringcentral_batch_bodies(bad_items=True))
-def test_ringcentral_bodies_are_accepted_and_bad_items_rejected_by_index(body: dict) -> None:
+def test_ringcentral_bodies_are_accepted_and_bad_items_rejected_by_index(body: BatchBody) -> None:
     emu, client = fresh()
     headers = ringcentral_headers(client)
     response = client.post(RC_BATCHES, headers=headers, json=body)
@@ -385,6 +386,8 @@ def test_ringcentral_bodies_are_accepted_and_bad_items_rejected_by_index(body: d
     batch = response.json()
     check_ringcentral_batch(body, batch, ringcentral_batch_messages(client, headers, batch["id"]))
     check_emulator_state(emu)
+    rejected = {r["index"]: r["errorCode"] for r in batch["rejected"]}
+    assert [rejected.get(i) for i in range(1, len(body["messages"]) + 1)] == list(body.item_codes)
 
 
 @FEW
@@ -430,12 +433,14 @@ def test_invalid_fonedynamics_message_bodies_get_a_response_status(invalid: Inva
 
 @FEW
 @given(fonedynamics_batch_bodies(bad_items=True))
-def test_fonedynamics_batches_answer_each_message_in_order(body: dict) -> None:
+def test_fonedynamics_batches_answer_each_message_in_order(body: BatchBody) -> None:
     emu, client = fresh()
     response = client.post(FD_BATCH, headers=FD_AUTH, json=body)
     assert response.status_code == 200, response.text
     check_fonedynamics_batch(body, response.json())
     check_emulator_state(emu)
+    codes = [None if "MessageSid" in item else item["ErrorCode"] for item in response.json()]
+    assert codes == list(body.item_codes)
 
 
 @FEW
@@ -453,12 +458,14 @@ def test_invalid_fonedynamics_batches_get_a_response_status(invalid: InvalidBody
 
 @FEW
 @given(sendbulk_bulk_bodies(bad_items=True))
-def test_sendbulk_bodies_get_one_row_per_item(body: dict) -> None:
+def test_sendbulk_bodies_get_one_row_per_item(body: BatchBody) -> None:
     emu, client = fresh()
     response = client.post("/api/services/sendbulk/", json=body)
     assert response.status_code == 200
     check_sendbulk_responses([i["mobile"] for i in body["smslist"]], response.json())
     check_emulator_state(emu)
+    codes = [row["response-code"] for row in response.json()["responses"]]
+    assert codes == [200 if code is None else code for code in body.item_codes]
 
 
 @FEW
