@@ -716,6 +716,16 @@ def _parse(data: Any) -> Scenario:
     for key in ("name", "description"):
         if key in data and not isinstance(data[key], str):
             raise ScenarioError(f"must be a string, not {_kind(data[key])}", field=key)
+    if set(data) <= {"name", "description", "version", "seed"} and (
+        data.get("name") in shipped_scenarios()
+    ):  # {"name": "opt-outs"} read as the shipped scenario, while it has none of its rules
+        raise ScenarioError(
+            f"names the shipped scenario {data['name']!r} but holds none of it (no rules,"
+            " timing...): to load that scenario, give its name alone (a PUT body"
+            f" `{data['name']}`, load_scenario({data['name']!r})); a scenario of your own"
+            " needs a name of its own",
+            field="name",
+        )
     sections: dict[str, Callable[[], Any]] = {
         "timing": lambda: _timing(data.get("timing")),
         "rules": lambda: _reachable(

@@ -466,6 +466,20 @@ def test_file_errors_name_the_file(tmp_path: Path) -> None:
         load_scenario(tmp_path / "missing.yaml")
 
 
+@pytest.mark.parametrize(
+    "document", [{"name": "opt-outs"}, {"name": "mixed-delivery", "seed": 3, "version": 1}]
+)
+def test_a_document_naming_a_shipped_scenario_with_nothing_of_it_is_refused(
+    document: dict,
+) -> None:
+    """``PUT {"name": "opt-outs"}`` activated an empty scenario shown as "opt-outs"."""
+    with pytest.raises(ScenarioError, match="give its name alone") as info:
+        parse_scenario(document)
+    assert info.value.field == "name"
+    own = parse_scenario({"name": "opt-outs", "rules": [{"outcome": "opted_out"}]})
+    assert own.name == "opt-outs"  # a copy of a shipped file, changed, keeps its name
+
+
 @pytest.mark.parametrize("blank", ["", "  "])
 def test_an_empty_name_is_named_so(blank: str) -> None:
     with pytest.raises(ScenarioError, match="an empty scenario name") as info:
