@@ -878,7 +878,9 @@ def _ringcentral_item(
     elif kind == "two_numbers":
         to = [draw(e164_numbers()), draw(e164_numbers())]
     else:
-        to = [draw(e164_numbers())]
+        number = draw(e164_numbers())
+        # RingCentral's own example sends "15551234477": it adds the + itself
+        to = [number if draw(st.sampled_from((True, False))) else number[1:]]
     item: dict[str, Any] = {"to": to}
     if own_text or draw(st.booleans()):
         item["text"] = draw(text)

@@ -711,3 +711,17 @@ def test_plus_one_numbers_are_us_and_canadian_not_caribbean() -> None:
 def test_a_country_code_without_mobile_numbers_is_refused(code: str) -> None:
     with pytest.raises(InvalidArgument, match="has no mobile numbers"):
         e164_numbers(country_codes=[code])
+
+
+def test_valid_ringcentral_bodies_include_recipients_without_their_plus() -> None:
+    """RingCentral's own example sends "15551234477" (it adds the +): valid bodies never
+    had one, so a client's handling of the answer's "+1555..." went untested."""
+    body = find(
+        ringcentral_batch_bodies(),
+        lambda b: any(not m["to"][0].startswith("+") for m in b["messages"]),
+        settings=settings(database=None),
+    )
+    emu, client = fresh()
+    response = client.post(RC_BATCHES, headers=ringcentral_headers(client), json=body)
+    assert response.status_code == 201 and response.json()["rejected"] == []
+    assert {m["to"] for m in emu.messages()} == {"+" + m["to"][0] for m in body["messages"]}
