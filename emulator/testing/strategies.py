@@ -1183,7 +1183,8 @@ def sendbulk_bulk_bodies(
 
     drawn = _batch_items(draw, item, text, (min_messages, max_messages))
     smslist = [entry for entry, _ in drawn]
-    for index, entry in enumerate(smslist, 1):  # numbered in order, as clients number them
+    # numbered in order, as clients number them: from 1, or from 0 as WaveSMS's client does
+    for index, entry in enumerate(smslist, draw(st.sampled_from((1, 0)))):
         entry["clientsmsid"] = str(index) if entry["clientsmsid"] else index
         entry["shortcode"] = shortcode
     count = len(smslist)

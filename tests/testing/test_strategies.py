@@ -725,3 +725,16 @@ def test_valid_ringcentral_bodies_include_recipients_without_their_plus() -> Non
     response = client.post(RC_BATCHES, headers=ringcentral_headers(client), json=body)
     assert response.status_code == 201 and response.json()["rejected"] == []
     assert {m["to"] for m in emu.messages()} == {"+" + m["to"][0] for m in body["messages"]}
+
+
+def test_sendbulk_bodies_number_their_items_from_1_or_from_0() -> None:
+    """WaveSMS's client numbers ``clientsmsid`` from 0; the rows echo whichever is sent."""
+    body = find(
+        sendbulk_bulk_bodies(min_messages=2),
+        lambda b: int(b["smslist"][0]["clientsmsid"]) == 0,
+        settings=settings(database=None),
+    )
+    assert [int(i["clientsmsid"]) for i in body["smslist"]] == list(range(len(body["smslist"])))
+    _emu, client = fresh()
+    rows = client.post("/api/services/sendbulk", json=body).json()["responses"]
+    assert [str(r["clientsmsid"]) for r in rows] == [str(i["clientsmsid"]) for i in body["smslist"]]
