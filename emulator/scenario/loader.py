@@ -716,16 +716,7 @@ def _parse(data: Any) -> Scenario:
     for key in ("name", "description"):
         if key in data and not isinstance(data[key], str):
             raise ScenarioError(f"must be a string, not {_kind(data[key])}", field=key)
-    if set(data) <= {"name", "description", "version", "seed"} and (
-        data.get("name") in shipped_scenarios()
-    ):  # {"name": "opt-outs"} read as the shipped scenario, while it has none of its rules
-        raise ScenarioError(
-            f"names the shipped scenario {data['name']!r} but holds none of it (no rules,"
-            " timing...): to load that scenario, give its name alone (a PUT body"
-            f" `{data['name']}`, load_scenario({data['name']!r})); a scenario of your own"
-            " needs a name of its own",
-            field="name",
-        )
+
     sections: dict[str, Callable[[], Any]] = {
         "timing": lambda: _timing(data.get("timing")),
         "rules": lambda: _reachable(
@@ -745,6 +736,7 @@ def _parse(data: Any) -> Scenario:
     # In the document's order, so the first mistake reported is the first in the file.
     order = [key for key in data if key in sections] + [k for k in sections if k not in data]
     parsed = {key: sections[key]() for key in order}
+    _check_not_an_empty_copy(data.get("name"), parsed)
     return Scenario(
         name=str(data.get("name", "custom")),
         description=" ".join(str(data.get("description", "")).split()),
@@ -752,6 +744,28 @@ def _parse(data: Any) -> Scenario:
         seed=seed,
         source=data,
         **parsed,
+    )
+
+
+#: The scenario of no rules, faults or settings: the default happy-path is that one.
+_DEFAULT_NAME = "happy-path"
+
+
+def _check_not_an_empty_copy(name: object, parsed: dict[str, Any]) -> None:
+    """Refuse a document that names a shipped scenario but holds nothing at all, such as
+    ``{"name": "opt-outs"}``: it would be an empty scenario shown under that name, not the
+    shipped one.  (``{"name": "happy-path", "seed": 7}`` is happy-path: it holds nothing.)"""
+    if name == _DEFAULT_NAME or name not in shipped_scenarios():
+        return
+    empty = Scenario()
+    if any(parsed[key] != getattr(empty, key) for key in parsed):
+        return  # a shipped file, or a copy of one changed, keeps its name
+    raise ScenarioError(
+        f"names the shipped scenario {name!r} but holds none of it (no rules, timing...):"
+        f" to load that scenario, give its name alone (a PUT body `{name}`,"
+        f" load_scenario({name!r}), sms_scenario({name!r})); to change its seed, use"
+        " Emulator(seed=...) or serve --seed; a scenario of your own needs a name of its own",
+        field="name",
     )
 
 

@@ -467,7 +467,12 @@ def test_file_errors_name_the_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "document", [{"name": "opt-outs"}, {"name": "mixed-delivery", "seed": 3, "version": 1}]
+    "document",
+    [
+        {"name": "opt-outs"},
+        {"name": "mixed-delivery", "seed": 3, "version": 1},
+        {"name": "opt-outs", "x-note": "copy", "rules": [], "timing": {}},
+    ],
 )
 def test_a_document_naming_a_shipped_scenario_with_nothing_of_it_is_refused(
     document: dict,
@@ -478,6 +483,8 @@ def test_a_document_naming_a_shipped_scenario_with_nothing_of_it_is_refused(
     assert info.value.field == "name"
     own = parse_scenario({"name": "opt-outs", "rules": [{"outcome": "opted_out"}]})
     assert own.name == "opt-outs"  # a copy of a shipped file, changed, keeps its name
+    # happy-path is the scenario of nothing at all: naming it with a seed is happy-path
+    assert parse_scenario({"name": "happy-path", "seed": 7}).seed == 7
 
 
 @pytest.mark.parametrize("blank", ["", "  "])

@@ -357,6 +357,27 @@ def test_invalid_dlr_bodies_get_a_flat_refusal(sms: dict[str, Any], data: st.Dat
     assert "delivery-status" not in answer
 
 
+@FEW
+@given(sendbulk_sms_bodies(max_numbers=2), st.data())
+def test_invalid_dlr_bodies_carry_the_brand_s_status(
+    sms: dict[str, Any], data: st.DataObject
+) -> None:
+    """textsms answers "No dlr" with a 404: ``InvalidBody.status`` said 200 for it."""
+    _emu, client = fresh({"providers": {"sendbulk": {"brand": "textsms"}}})
+    rows = client.post("/api/services/sendsms", json=sms).json()["responses"]
+    ids = [str(row["messageid"]) for row in rows]  # textsms: "respose-code", a string
+    assert {row["respose-code"] for row in rows} == {"200"}, rows
+    credentials = {k: sms[k] for k in CREDENTIALS if k in sms}
+    invalid = data.draw(
+        sendbulk_dlr_bodies(message_ids=ids, credentials=credentials, valid=False, brand="textsms")
+    )
+    response = client.post("/api/services/getdlr", **invalid.request_kwargs())
+    assert response.status_code == invalid.status == (404 if invalid.code == 1009 else 200)
+    answer = response.json()
+    code = answer["response-code"] if "response-code" in answer else answer["respose-code"]
+    assert int(code) == invalid.code, invalid.problem
+
+
 TWO_PARTNERS = {
     "accounts": {
         "sendbulk": [
