@@ -1993,6 +1993,6 @@ def _sendbulk_hashed_otp_bodies(
         "message": draw(text),
         "hashed": draw(st.sampled_from([True, "true"])),
     }
-    if valid:
-        return body
+    if valid:  # a row per value, in order: 1003 for one that is not a hash
+        return _batch_body(body, [1003 if d in _NOT_HASHES else None for d in digests])
     return _refused_sms_body(draw, body, digests[0])

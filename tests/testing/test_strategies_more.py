@@ -420,6 +420,8 @@ def test_hashed_otp_bodies_get_a_row_per_hash(body: dict[str, Any]) -> None:
         is_hash = len(digest) == 64 and all(c in "0123456789abcdefABCDEF" for c in digest)
         assert row["response-code"] == (200 if is_hash else 1003), (digest, row)
     check_emulator_state(emu)
+    codes = [200 if code is None else code for code in body.item_codes]  # a BatchBody's
+    assert [row["response-code"] for row in rows] == codes
 
 
 @FEW
