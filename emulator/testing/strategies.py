@@ -328,8 +328,8 @@ def invalid_e164_numbers(
 
 
 def _with_letter(number: str, place: int, letter: str) -> str:
-    """``number`` with one digit after its country code's first replaced by ``letter``
-    (``place`` counts from there, wrapping round)."""
+    """``number`` with one of its digits after the first replaced by ``letter`` (``place``
+    counts from there, wrapping round)."""
     position = 2 + place % (len(number) - 2)
     return number[:position] + letter + number[position + 1 :]
 
