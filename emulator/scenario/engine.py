@@ -19,7 +19,7 @@ import fnmatch
 import hashlib
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -154,7 +154,8 @@ class ScenarioEngine:
         )
         self._counting = any(rule.counts for rule in scenario.rules)
         self._lock = threading.Lock()
-        self._tentative = threading.local()  # .counted: keys counted in a tentative block
+        # .blocks: per open tentative block, innermost last, what was counted in it
+        self._tentative = threading.local()
         self.reset()
 
     def reset(self) -> None:
@@ -168,10 +169,14 @@ class ScenarioEngine:
         with self._lock:
             occurrence = self._occurrences.get(key, 0) + 1
             self._occurrences[key] = occurrence
-        counted = getattr(self._tentative, "counted", None)
-        if counted is not None:
-            counted.append(key)
+        self._note_counted((key,))
         return occurrence
+
+    def _note_counted(self, keys: Iterable[tuple[str, str, str] | int]) -> None:
+        """Keep ``keys`` in the innermost open tentative block, if any, to take back."""
+        blocks = getattr(self._tentative, "blocks", ())
+        if blocks:
+            blocks[-1].extend(keys)
 
     def take_back(
         self, provider: str, to: str, text: str, decision: Decision | None = None
@@ -223,10 +228,8 @@ class ScenarioEngine:
 
     @contextmanager
     def _tentative_block(self) -> Iterator[None]:
-        outer = getattr(self._tentative, "counted", None)
         blocks = getattr(self._tentative, "blocks", ())
         counted: list[tuple[str, str, str] | int] = []
-        self._tentative.counted = counted
         self._tentative.blocks = (*blocks, counted)
         try:
             yield
@@ -236,10 +239,9 @@ class ScenarioEngine:
                     self._uncount(key)
             raise
         finally:
-            self._tentative.counted = outer
             self._tentative.blocks = blocks
-        if outer is not None:
-            outer.extend(counted)  # the enclosing block may still be refused
+        if blocks:
+            blocks[-1].extend(counted)  # the enclosing block may still be refused
 
     @property
     def fixed_decision(self) -> Decision | None:
@@ -293,9 +295,7 @@ class ScenarioEngine:
                 counted.append(index)
                 if chosen is None and rule.fires(count):
                     chosen = rule
-        tentative = getattr(self._tentative, "counted", None)
-        if tentative is not None:
-            tentative.extend(counted)
+        self._note_counted(counted)
         return chosen, tuple(counted)
 
     def decide(
