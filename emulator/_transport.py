@@ -36,18 +36,30 @@ class InProcessTransport(httpx.BaseTransport):
         self.client = client
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        exchange = _Exchange(request.method == "HEAD")
-        coroutine = self._call(request, request.read(), exchange)
-        _loop().call_soon_threadsafe(_start, coroutine)
-        read_timeout = request.extensions.get("timeout", {}).get("read")
+        exchange = self.start(request, request.read())
         # One wait as a rule: for the app to be done (its journal entry written).
-        if not exchange.done.wait(read_timeout):
-            if not exchange.answered:
-                raise httpx.ReadTimeout(
-                    "timed out waiting for the emulator's answer", request=request
-                )
+        if not exchange.done.wait(_read_timeout(request)):
+            self.timed_out(request, exchange)
             exchange.done.wait()  # answered in time; the app is finishing up
         return self.response(request, exchange)
+
+    def start(
+        self, request: httpx.Request, body: bytes, notify: Callable[[], object] | None = None
+    ) -> _Exchange:
+        """Start answering ``request`` on the emulator's loop thread; ``notify`` is
+        called from there too when the app is done."""
+        exchange = _Exchange(request.method == "HEAD")
+        exchange.notify = notify
+        _loop().call_soon_threadsafe(_start, self._call(request, body, exchange))
+        return exchange
+
+    @staticmethod
+    def timed_out(request: httpx.Request, exchange: _Exchange) -> None:
+        """The read timeout ran out: a ``ReadTimeout``, unless the whole answer came."""
+        if not exchange.answered:
+            raise httpx.ReadTimeout(
+                "timed out waiting for the emulator's answer", request=request
+            ) from None
 
     @staticmethod
     def response(request: httpx.Request, exchange: _Exchange) -> httpx.Response:
@@ -164,20 +176,17 @@ class AsyncInProcessTransport(httpx.AsyncBaseTransport):
             )
         # asyncio: told by the emulator's loop thread when the app is done, no thread
         done = caller.create_future()
-        exchange = _Exchange(request.method == "HEAD")
-        exchange.notify = partial(_tell, caller, done)
-        coroutine = self._sync._call(request, request.content, exchange)
-        _loop().call_soon_threadsafe(_start, coroutine)
-        read_timeout = request.extensions.get("timeout", {}).get("read")
+        exchange = self._sync.start(request, request.content, partial(_tell, caller, done))
         try:
-            await asyncio.wait_for(asyncio.shield(done), read_timeout)
+            await asyncio.wait_for(asyncio.shield(done), _read_timeout(request))
         except TimeoutError:
-            if not exchange.answered:
-                raise httpx.ReadTimeout(
-                    "timed out waiting for the emulator's answer", request=request
-                ) from None
+            self._sync.timed_out(request, exchange)
             await done  # answered in time; the app is finishing up
         return self._sync.response(request, exchange)
+
+
+def _read_timeout(request: httpx.Request) -> float | None:
+    return request.extensions.get("timeout", {}).get("read")
 
 
 def _tell(caller: asyncio.AbstractEventLoop, done: asyncio.Future[None]) -> None:
