@@ -220,14 +220,15 @@ def _mobile_examples(code: str) -> tuple[str, ...]:
 _VARIANTS = 12
 
 
-def _valid_mobile(code: str, number: str, leading: int) -> str:
+def _valid_mobile(code: str, number: str) -> str:
     """``number`` if phonenumbers takes it for a valid mobile number, else a variant of it
-    that is (its digits after the ``leading`` ones rotated), else the country's example
+    that is (its digits after the leading one rotated), else the country's example
     mobile number with the drawn number's last digits.  Clients often check numbers with
     phonenumbers before they send: a possible length is not enough for them."""
     if _is_valid_mobile(number):
         return number
-    head, rest = number[: 1 + len(code) + leading], number[1 + len(code) + leading :]
+    start = len(code) + 2  # past "+", the country code and the leading digit
+    head, rest = number[:start], number[start:]
     for shift in range(1, min(_VARIANTS, len(rest))):
         variant = head + rest[shift:] + rest[:shift]
         if _is_valid_mobile(variant):
@@ -253,7 +254,7 @@ def _numbers_from(
         size, leading = _national_shape(code)
         size = size if length is None else length
         number = f"+{code}{leading[lead % len(leading)]}{digits[: size - 1]}"
-        return _valid_mobile(code, number, 1) if valid_mobile else number
+        return _valid_mobile(code, number) if valid_mobile else number
 
     digits = st.text(alphabet=_DIGITS, min_size=16, max_size=16)
     return st.tuples(pairs, st.integers(0, 9), digits).map(build)
@@ -1122,15 +1123,12 @@ def _check_credentials(credentials: object, name: str = "credentials") -> dict[s
     return dict(credentials)
 
 
-def _check_senders_list(values: object, name: str) -> tuple[str, ...] | None:
-    """A non-empty sequence of sender names or numbers, or None."""
-    if values is None:
-        return None
-    if isinstance(values, str | bytes) or not isinstance(values, Sequence) or not values:
+def _check_senders_list(values: Any, name: str) -> tuple[str, ...] | None:
+    """A non-empty sequence of sender names or numbers, or None: :func:`_check_strings`,
+    which also takes a set or another iterable, held to a sequence."""
+    if values is not None and (isinstance(values, str | bytes) or not isinstance(values, Sequence)):
         raise InvalidArgument(f"{name} must be a non-empty sequence of strings, e.g. ('SHOP',)")
-    if not all(isinstance(v, str) and v for v in values):
-        raise InvalidArgument(f"{name} must hold non-empty strings, not {values!r}")
-    return tuple(values)
+    return _check_strings(name, values)
 
 
 _SHORTCODES = ("SHOP", "ADVANTA", "Bank_Alert")
