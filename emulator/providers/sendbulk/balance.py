@@ -50,13 +50,14 @@ def restart_balances(emu: Emulator) -> None:
     scenario starting at 10,000 and back again, if nothing touched it in between.
     """
     config = config_for(emu.scenario)
+    declared = None if config.accounts is None else {a.partner_id: a for a in config.accounts}
     for partner_id, value in emu.store.state_items(NAMESPACE):
         if not isinstance(value, dict):
             continue  # an older version's balance: upgrade_store brings it up to date
-        if config.accounts is None:
+        if declared is None:
             initial = config.default_balance
         else:
-            account = next((a for a in config.accounts if a.partner_id == partner_id), None)
+            account = declared.get(partner_id)
             # not an account of this scenario: it has no balance here, and a later
             # scenario declaring it again starts it again
             initial = None if account is None else config.initial_balance(account)
