@@ -117,7 +117,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .providers import PROVIDERS
     from .scenario.loader import ScenarioError
     from .serving import uvicorn_config
-    from .testing.server import bind_socket
+    from .testing.server import bind_sockets
 
     if not 0 <= args.port <= 65535:
         return _fail(f"--port {args.port} is not a TCP port")
@@ -163,7 +163,7 @@ def _serve(args: argparse.Namespace) -> int:
         except (sqlite3.Error, OSError) as exc:
             return _fail(f"--db {args.db}: cannot open SQLite database ({exc})")
         try:
-            sock = bind_socket(args.host, args.port)
+            sockets = bind_sockets(args.host, args.port)
         except OSError as exc:
             return _fail(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})")
         server = _server_stopping_webhooks_first(uvicorn_config(emu.app), emu)
@@ -175,13 +175,13 @@ def _serve(args: argparse.Namespace) -> int:
         gc.freeze()
         # Ready: the socket listens, so the banner's URL answers as soon as it is read.
         try:
-            print(_banner(sock, emu, args.db, PROVIDERS), flush=True)
+            print(_banner(_url(sockets, args.host), emu, args.db, PROVIDERS), flush=True)
         except BrokenPipeError:
             raise  # no one reads on (`serve | true`): stopped quietly, see main
         except OSError as exc:  # `> /dev/full`: a script waiting for the banner never sees it
             _discard_stdout()
             return _fail(f"cannot write to standard output ({exc.strerror or exc})")
-        if _listens_everywhere(sock):
+        if any(_listens_everywhere(sock) for sock in sockets):
             print(
                 f"sms-emulator: warning: listening on every interface ({args.host}): anyone"
                 " who can reach this machine can use the admin API (reset, scenario, clock),"
@@ -190,7 +190,7 @@ def _serve(args: argparse.Namespace) -> int:
                 flush=True,
             )
         served = True
-        server.run(sockets=[sock])
+        server.run(sockets=sockets)
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
@@ -231,9 +231,16 @@ def _listens_everywhere(sock: Any) -> bool:
     return ipaddress.ip_address(sock.getsockname()[0].split("%")[0]).is_unspecified
 
 
-def _banner(sock: Any, emu: Emulator, db: str | None, providers: Sequence[Provider]) -> str:
-    host, port = sock.getsockname()[:2]
-    url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+def _url(sockets: Sequence[Any], host: str) -> str:
+    """The server's base URL: ``localhost`` if asked for (it listens on both loopback
+    addresses), else the address it is bound to."""
+    address, port = sockets[0].getsockname()[:2]
+    if host.lower() == "localhost":
+        address = "localhost"
+    return f"http://{f'[{address}]' if ':' in address else address}:{port}"
+
+
+def _banner(url: str, emu: Emulator, db: str | None, providers: Sequence[Provider]) -> str:
     lines = [
         f"sms-emulator {__version__} listening on {url}",
         f"  scenario: {emu.scenario.name} (seed {emu.seed}), clock: {emu.clock.kind}, "

@@ -683,3 +683,23 @@ def test_serve_with_standard_output_closed_or_full() -> None:
             timeout=60,
         )
     assert_one_error_line(result, "standard output")
+
+
+def test_serve_on_localhost_listens_on_both_loopback_addresses(serve: list[Server]) -> None:
+    server = start(serve, "--host", "LocalHost")
+    match = re.fullmatch(r"http://localhost:(\d+)", server.url)
+    assert match, server.banner
+    port = match.group(1)
+    hosts = ["127.0.0.1"]
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        hosts.append("[::1]")
+    except OSError:
+        pass  # no IPv6 loopback on this machine
+    for host in hosts:
+        health = httpx.get(f"http://{host}:{port}/_emulator/health", timeout=5)
+        assert health.status_code == 200, host
+    code, out, err = server.stop()
+    assert "stopped" in out
+    assert code == 0 and "warning" not in err, err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import socket
 import threading
@@ -556,3 +557,51 @@ def test_stopping_a_live_server_drops_a_request_held_by_a_delay_at_once(
     sender.join(timeout=30)
     assert server is not None and not server.force_exit  # it stopped without being cut
     assert [type(e) for e in seen] == [httpx.RemoteProtocolError]
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+def _health(host: str, port: int) -> int:
+    return httpx.get(f"http://{host}:{port}/_emulator/health", timeout=5).status_code
+
+
+def test_a_live_server_on_localhost_answers_on_both_loopback_addresses() -> None:
+    # Node 17+ resolves localhost to ::1 first: an IPv4-only server refuses it.
+    with LiveServer(Emulator(), host="localhost") as server:
+        assert server.url == f"http://localhost:{server.port}"
+        assert _health("127.0.0.1", server.port) == 200
+        if _ipv6_loopback():
+            assert _health("[::1]", server.port) == 200
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this machine")
+def test_localhost_whose_port_is_taken_on_one_address_is_refused_and_holds_neither() -> None:
+    from emulator.testing.server import bind_sockets
+
+    with socket.socket(socket.AF_INET6) as other:
+        other.bind(("::1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        with pytest.raises(OSError) as refused:
+            bind_sockets("localhost", port)
+        assert refused.value.errno == errno.EADDRINUSE
+    with socket.socket(socket.AF_INET) as again:  # the IPv4 half was let go
+        again.bind(("127.0.0.1", port))
+
+
+def test_any_other_host_gets_one_socket_as_before() -> None:
+    from emulator.testing.server import bind_sockets
+
+    sockets = bind_sockets("127.0.0.1", 0)
+    try:
+        assert [sock.getsockname()[0] for sock in sockets] == ["127.0.0.1"]
+    finally:
+        for sock in sockets:
+            sock.close()

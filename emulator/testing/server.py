@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import socket
 import threading
 import time
@@ -17,7 +18,7 @@ from ..emulator import Emulator
 from ..serving import GRACEFUL_SHUTDOWN, uvicorn_config
 from .helpers import MessageHelpers, SocketClients, may_wait_for_webhooks, warn_if_still_due
 
-__all__ = ["LiveServer", "bind_socket"]
+__all__ = ["LiveServer", "bind_socket", "bind_sockets"]
 
 _T = TypeVar("_T")
 
@@ -39,6 +40,26 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
         raise
     sock.set_inheritable(True)
     return sock
+
+
+def bind_sockets(host: str = "127.0.0.1", port: int = 0) -> list[socket.socket]:
+    """``bind_socket``, except that ``localhost`` listens on both loopback addresses
+    (127.0.0.1 and, where the system has IPv6, ::1) on one port: clients resolve
+    that name to either (Node 17 and later try ::1 first)."""
+    if host.lower() != "localhost":
+        return [bind_socket(host, port)]
+    for _ in range(50):
+        first = bind_socket("127.0.0.1", port)
+        try:
+            return [first, bind_socket("::1", first.getsockname()[1])]
+        except OSError as exc:
+            first.close()
+            if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):  # no IPv6 loopback
+                return [bind_socket("127.0.0.1", port)]
+            if not (port == 0 and exc.errno == errno.EADDRINUSE):
+                raise
+            # the free port IPv4 gave is taken on ::1: try another
+    raise OSError(errno.EADDRINUSE, "no port free on both 127.0.0.1 and ::1")
 
 
 class LiveServer(SocketClients, MessageHelpers):
@@ -63,17 +84,18 @@ class LiveServer(SocketClients, MessageHelpers):
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        host = "localhost" if self.host.lower() == "localhost" else self.host
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}"
 
     def start(self, timeout: float = 10.0) -> LiveServer:
-        sock = bind_socket(self.host, self.port)
-        self.port = sock.getsockname()[1]
+        sockets = bind_sockets(self.host, self.port)
+        self.port = sockets[0].getsockname()[1]
         self._server = uvicorn.Server(uvicorn_config(self.emulator.app, timeout_keep_alive=30))
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._thread = threading.Thread(
             target=self._server.run,
-            kwargs={"sockets": [sock]},
+            kwargs={"sockets": sockets},
             name="sms-emulator-server",
             daemon=True,
         )
