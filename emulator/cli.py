@@ -62,6 +62,19 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="seed for ids and outcomes (default: the scenario's, else 0)",
     )
+    serve.add_argument(
+        "--ssl-certfile",
+        default=None,
+        metavar="FILE",
+        help="serve HTTPS with this PEM certificate (chain), for a client whose provider"
+        " host is fixed in its code (default: plain HTTP)",
+    )
+    serve.add_argument(
+        "--ssl-keyfile",
+        default=None,
+        metavar="FILE",
+        help="the certificate's PEM private key (default: in --ssl-certfile)",
+    )
 
     check = commands.add_parser("check-scenario", help="validate scenario files")
     check.add_argument("files", nargs="+", metavar="FILE")
@@ -125,6 +138,10 @@ def _serve(args: argparse.Namespace) -> int:
         return _fail("--start needs --clock virtual (a real clock is the wall clock)")
     if not args.host.strip():  # `--host "$UNSET"`: the system would take it as every interface
         return _fail("--host is empty (give 0.0.0.0 or :: to listen on every interface)")
+    if args.ssl_keyfile is not None and args.ssl_certfile is None:
+        return _fail("--ssl-keyfile needs --ssl-certfile")
+    if args.ssl_certfile is not None and (problem := _tls_problem(args)):
+        return _fail(problem)
     # From here a SIGTERM or Ctrl-C is a normal exit, the store closed either way:
     # before the server exists, at once; after, by telling it to stop, whenever the
     # signal lands (while it serves, uvicorn's own handlers do the same). A
@@ -166,7 +183,10 @@ def _serve(args: argparse.Namespace) -> int:
             sockets = bind_sockets(args.host, args.port)
         except OSError as exc:
             return _fail(f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc})")
-        server = _server_stopping_webhooks_first(uvicorn_config(emu.app), emu)
+        config = uvicorn_config(
+            emu.app, ssl_certfile=args.ssl_certfile, ssl_keyfile=args.ssl_keyfile
+        )
+        server = _server_stopping_webhooks_first(config, emu)
         servers.append(server)
         emu.webhooks.start()
         # Everything built so far (modules, the app) lives as long as the process:
@@ -175,7 +195,8 @@ def _serve(args: argparse.Namespace) -> int:
         gc.freeze()
         # Ready: the socket listens, so the banner's URL answers as soon as it is read.
         try:
-            print(_banner(_url(sockets, args.host), emu, args.db, PROVIDERS), flush=True)
+            url = _url(sockets, args.host, "https" if args.ssl_certfile else "http")
+            print(_banner(url, emu, args.db, PROVIDERS), flush=True)
         except BrokenPipeError:
             raise  # no one reads on (`serve | true`): stopped quietly, see main
         except OSError as exc:  # `> /dev/full`: a script waiting for the banner never sees it
@@ -231,13 +252,38 @@ def _listens_everywhere(sock: Any) -> bool:
     return ipaddress.ip_address(sock.getsockname()[0].split("%")[0]).is_unspecified
 
 
-def _url(sockets: Sequence[Any], host: str) -> str:
+def _tls_problem(args: argparse.Namespace) -> str | None:
+    """Why ``--ssl-certfile``/``--ssl-keyfile`` cannot serve HTTPS, or None: said before
+    anything starts, not as a traceback once the server does."""
+    import ssl
+
+    for flag, path in (("--ssl-certfile", args.ssl_certfile), ("--ssl-keyfile", args.ssl_keyfile)):
+        try:
+            if path is not None:
+                open(path, "rb").close()
+        except OSError as exc:
+            return f"{flag} {path}: {exc.strerror or exc}"
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+            args.ssl_certfile,
+            args.ssl_keyfile,
+            password="",  # never a terminal prompt
+        )
+    except ssl.SSLError as exc:
+        return (
+            f"--ssl-certfile {args.ssl_certfile}: cannot load the certificate and its key"
+            f" ({exc.reason or exc}); both must be PEM, the key unencrypted"
+        )
+    return None
+
+
+def _url(sockets: Sequence[Any], host: str, scheme: str = "http") -> str:
     """The server's base URL: ``localhost`` if asked for (it listens on both loopback
     addresses), else the address it is bound to."""
     address, port = sockets[0].getsockname()[:2]
     if host.lower() == "localhost":
         address = "localhost"
-    return f"http://{f'[{address}]' if ':' in address else address}:{port}"
+    return f"{scheme}://{f'[{address}]' if ':' in address else address}:{port}"
 
 
 def _banner(url: str, emu: Emulator, db: str | None, providers: Sequence[Provider]) -> str:

@@ -66,7 +66,7 @@ class Server:
                 self.close()
                 pytest.fail(f"server exited: {error}")
             self.banner.append(line)
-        match = re.search(r"listening on (http://\S+)", self.banner[0])
+        match = re.search(r"listening on (https?://\S+)", self.banner[0])
         assert match, self.banner
         self.url = match.group(1)
         self.wait_healthy(deadline)
@@ -703,3 +703,80 @@ def test_serve_on_localhost_listens_on_both_loopback_addresses(serve: list[Serve
     code, out, err = server.stop()
     assert "stopped" in out
     assert code == 0 and "warning" not in err, err
+
+
+@pytest.fixture
+def tls_files(tmp_path: Path) -> dict[str, Path]:
+    """A CA and a certificate it issued for the loopback names and Fone Dynamics' host."""
+    import trustme
+
+    authority = trustme.CA()
+    issued = authority.issue_cert("127.0.0.1", "localhost", "api.fonedynamics.com")
+    files = {name: tmp_path / f"{name}.pem" for name in ("ca", "cert", "key", "both")}
+    authority.cert_pem.write_to_path(str(files["ca"]))
+    issued.cert_chain_pems[0].write_to_path(str(files["cert"]))
+    issued.private_key_pem.write_to_path(str(files["key"]))
+    issued.private_key_and_cert_chain_pem.write_to_path(str(files["both"]))
+    return files
+
+
+def test_serve_over_https_for_a_client_whose_provider_host_is_fixed(
+    serve: list[Server], tls_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_files["ca"]))  # httpx trusts the test CA
+    server = start(
+        serve,
+        "--ssl-certfile",
+        str(tls_files["cert"]),
+        "--ssl-keyfile",
+        str(tls_files["key"]),
+    )
+    assert re.fullmatch(r"https://127\.0\.0\.1:\d+", server.url), server.banner
+    assert f"{server.url}/v2/" in "\n".join(server.banner)
+    with httpx.Client(base_url=server.url) as client:
+        sent = client.post(
+            "/v2/Properties/S7DNJ9KJDS0MDS23DKS9QMZ8DKJSD9KL/BatchMessages",
+            json={"Messages": [{"To": "+61412345678", "Text": "over TLS"}]},
+            auth=("AC1", "token"),
+        )
+        assert sent.status_code == 200, sent.text
+        assert sent.json()[0]["Text"] == "over TLS"
+        token = client.post(
+            "/restapi/oauth/token",
+            data={"grant_type": "password", "username": "u", "password": "p"},
+            auth=("client-id", "client-secret"),
+        )
+        assert token.status_code == 200, token.text
+        numbers = client.get(
+            "/restapi/v1.0/account/~/extension/~/phone-number",
+            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+        )
+        assert numbers.status_code == 200, numbers.text
+        assert numbers.json()["uri"].startswith(server.url + "/restapi/")  # links say https
+    code, out, err = server.stop()
+    assert code == 0 and "stopped" in out, err
+
+
+def test_a_certificate_file_holding_its_key_is_enough(
+    serve: list[Server], tls_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_files["ca"]))
+    server = start(serve, "--host", "localhost", "--ssl-certfile", str(tls_files["both"]))
+    assert re.fullmatch(r"https://localhost:\d+", server.url), server.banner
+    assert httpx.get(server.url + "/_emulator/health").status_code == 200
+
+
+def test_tls_files_that_cannot_serve_are_refused_before_anything_starts(
+    tls_files: dict[str, Path], tmp_path: Path
+) -> None:
+    missing = str(tmp_path / "missing.pem")
+    cert, key, ca = (str(tls_files[name]) for name in ("cert", "key", "ca"))
+    cases = [
+        (["--ssl-keyfile", key], ["--ssl-keyfile needs --ssl-certfile"]),
+        (["--ssl-certfile", missing], [missing, "No such file"]),
+        (["--ssl-certfile", cert, "--ssl-keyfile", missing], ["--ssl-keyfile", missing]),
+        (["--ssl-certfile", cert], ["cannot load the certificate and its key"]),  # no key
+        (["--ssl-certfile", ca, "--ssl-keyfile", key], ["cannot load"]),  # not its key
+    ]
+    for flags, needles in cases:
+        assert_one_error_line(run("serve", "--port", "0", *flags), *needles)
