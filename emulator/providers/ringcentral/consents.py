@@ -62,7 +62,7 @@ class ConsentSearch(msgspec.Struct):
     coverage: list[str] | None = None
     campaignType: list[str] | None = None
     pageToken: str | None = None
-    perPage: int | None = None
+    perPage: int | float | str | None = None
 
     def as_query(self) -> list[tuple[str, str]]:
         """The filters as the list's query parameters would carry them."""

@@ -27,6 +27,7 @@ pattern (see docs/providers/ringcentral.md).
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -61,6 +62,7 @@ __all__ = [
     "error_for_status",
     "json_response",
     "render_error",
+    "whole_number",
 ]
 
 JSON = "application/json"
@@ -111,6 +113,21 @@ class RingCentralError(Exception):
 
 class InvalidParameter(RingCentralError):
     status, code, template = 400, "CMN-101", "Parameter [{parameter}] value is invalid."
+
+
+def whole_number(value: int | float | str | None, parameter: str) -> int | None:
+    """A body's integer field: a whole number, or a string of digits, which RingCentral's
+    own apps send (``"expiresIn": process.env.WEBHOOK_EXPIRES_IN``); else CMN-101."""
+    if value is None or type(value) is int:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        return int(value)
+    raise InvalidParameter(parameter=parameter, value=str(value))
+
+
+_DIGITS = re.compile(r"-?[0-9]+")
 
 
 class CannotParseRequest(RingCentralError):

@@ -69,6 +69,7 @@ from .errors import (
     error_for_status,
     json_response,
     render_error,
+    whole_number,
 )
 from .identity import account_info, extension_info
 from .limits import rate_headers
@@ -712,7 +713,8 @@ def build_app(emu: Emulator) -> ASGIApp:
             if numbers is not None and not 1 <= len(numbers) <= _MAX_SEARCH_NUMBERS:
                 raise InvalidParameter(parameter=name)
         found = consents_matching(principal, ImmutableMultiDict(query.as_query()))
-        per_page = query.perPage if query.perPage is not None else 100
+        per_page = whole_number(query.perPage, "perPage")
+        per_page = per_page if per_page is not None else 100
         if per_page < 1:
             raise InvalidParameter(parameter="perPage", value=str(query.perPage))
         page = min(per_page, 1000)  # more asked is the most, as the list's perPage

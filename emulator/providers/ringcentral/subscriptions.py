@@ -22,7 +22,7 @@ import msgspec
 
 from ...core import http
 from ...core.webhooks import is_admin_url, is_webhook_url
-from .errors import InvalidParameter, ResourceNotFound, RingCentralError
+from .errors import InvalidParameter, ResourceNotFound, RingCentralError, whole_number
 from .event_filters import checked_filters
 from .notifications import NAMESPACE, SUBSCRIBED, USER_AGENT, catch_up, remind, stamp
 
@@ -122,17 +122,18 @@ class DeliveryModeRequest(msgspec.Struct):
 class CreateSubscriptionRequest(msgspec.Struct):
     eventFilters: list[str] | None = None
     deliveryMode: DeliveryModeRequest | None = None
-    expiresIn: int | None = None
+    expiresIn: int | float | str | None = None
 
 
 class UpdateSubscriptionRequest(msgspec.Struct):
     """What a ``PUT`` reads: RingCentral ignores anything but these two."""
 
     eventFilters: list[str] | None = None
-    expiresIn: int | None = None
+    expiresIn: int | float | str | None = None
 
 
-def checked_expires_in(value: int | None) -> int:
+def checked_expires_in(given: int | float | str | None) -> int:
+    value = whole_number(given, "expiresIn")
     if value is None:
         return DEFAULT_EXPIRES_IN
     if value < 1:

@@ -218,6 +218,11 @@ def test_search_takes_the_list_s_filters_and_paging_in_a_body(rc: RC) -> None:
     assert searched(rc)["paging"]["perPage"] == 100
     for bad in ({"optStatus": ["OptOut"]}, {"optStatus": "Nope"}, {"perPage": 0}):
         assert searched(rc, 400, **bad)["errorCode"] == "CMN-101"
+    for bad in ("1.5", "one", "", 1.5, True, [1]):  # not a whole number
+        error = searched(rc, 400, perPage=bad)["errors"][0]
+        assert (error["errorCode"], error["parameterName"]) == ("CMN-101", "perPage"), bad
+    for given in ("1", 1.0, " 1 "):  # read as Java's JSON reader reads an integer field
+        assert searched(rc, perPage=given)["paging"]["perPage"] == 1, given
     assert searched(rc, perPage=5000)["paging"]["perPage"] == 1000  # the most, as the list's
     nulls = {"from": None, "to": None, "coverage": None, "campaignType": None}
     assert len(searched(rc, **nulls)["records"]) == 2  # null is absent

@@ -377,6 +377,34 @@ def test_a_deleted_subscription_gets_nothing_more(
     }
 
 
+@pytest.mark.parametrize("given", ["600", " 600", 600.0])
+def test_expires_in_as_a_string_of_digits_or_a_whole_float_is_read_as_the_number(
+    rc: RC, receiver: Receiver, given: object
+) -> None:
+    # RingCentral's own HV SMS app sends `expiresIn: process.env.WEBHOOK_EXPIRES_IN`,
+    # a string whenever the variable is set.
+    subscription = subscribe(rc, receiver, [BATCHES], expiresIn=given)
+    assert subscription["expiresIn"] == 600
+    path = f"{SUBSCRIPTION}/{subscription['id']}"
+    updated = rc.http.put(path, json={"expiresIn": "900"}, headers=rc.headers)
+    assert updated.status_code == 200 and updated.json()["expiresIn"] == 900
+
+
+@pytest.mark.parametrize("given", ["600s", "6e2", "", "0x10", "-", 600.5, True, [600], "0"])
+def test_expires_in_that_is_no_whole_positive_number_is_refused(
+    rc: RC, receiver: Receiver, given: object
+) -> None:
+    body = {
+        "eventFilters": [BATCHES],
+        "deliveryMode": {"transportType": "WebHook", "address": f"{receiver.url}/hook"},
+        "expiresIn": given,
+    }
+    response = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+    assert response.status_code == 400, response.text
+    error = response.json()["errors"][0]
+    assert (error["errorCode"], error["parameterName"]) == ("CMN-101", "expiresIn")
+
+
 def test_an_expired_subscription_gets_nothing_until_renewed(
     rc: RC, receiver: Receiver, sms_emulator: Emulator
 ) -> None:
