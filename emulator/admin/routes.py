@@ -8,6 +8,7 @@ serving a receiver that calls back into the emulator meanwhile.
 from __future__ import annotations
 
 import sys
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from ..emulator import Emulator
 
 __all__ = ["AdminError", "build_admin_app"]
+
+Handler = Callable[[Request], Awaitable[Response]]
 
 
 class AdminError(Exception):
@@ -69,6 +72,25 @@ def _flag(request: Request, name: str, **extra: Any) -> bool:
     if flag not in ("0", "1", "false", "true"):
         raise AdminError(f"{name} must be true or false, not {flag!r}", **extra)
     return flag in ("1", "true")
+
+
+def _taking(handler: Handler, *names: str, **extra: Any) -> Handler:
+    """``handler``, refusing a query parameter it does not read: ignored, a typo such as
+    ``?wiat=true`` would silently make a test race its webhooks."""
+    accepted = frozenset(names)
+
+    async def checked(request: Request) -> Response:
+        unknown = [name for name in request.query_params if name not in accepted]
+        if unknown:
+            takes = ", ".join(sorted(accepted)) or "no query parameters"
+            raise AdminError(
+                f"unknown query parameter {unknown[0]!r}: {request.method}"
+                f" {request.url.path} takes {takes}",
+                **extra,
+            )
+        return await handler(request)
+
+    return checked
 
 
 #: The admin API's endpoints, as ``GET /_emulator/`` lists them.
@@ -317,20 +339,25 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
         return _json({"error": f"internal error: {type(exc).__name__}: {exc}"}, 500)
 
     routes = [
-        Route("/", index, methods=["GET"]),
+        Route("/", _taking(index), methods=["GET"]),
+        # any query: a GET webhook (a Fone Dynamics receipt's fields) may be pointed here
         Route("/health", health, methods=["GET"]),
-        Route("/messages", messages, methods=["GET"]),
-        Route("/reset", reset, methods=["POST"]),
-        Route("/clock", clock, methods=["GET", "POST"]),
-        Route("/scenario", scenario, methods=["GET", "PUT"]),
-        Route("/inbound", inbound, methods=["POST"]),
-        Route("/requests", requests, methods=["GET"]),
-        Route("/webhooks", webhooks, methods=["GET"]),
-        Route("/providers/{provider}/{view}", provider_view, methods=["GET"]),
-        Route("/messages/{message_id}", message_detail, methods=["GET"]),
-        Route("/batches", batches, methods=["GET"]),
-        Route("/batches/{batch_id}", batch_detail, methods=["GET"]),
-        Route("/requests/{entry_id:journal_id}", request_entry, methods=["GET"]),
+        Route("/messages", _taking(messages, "provider", "to", "status"), methods=["GET"]),
+        Route("/reset", _taking(reset), methods=["POST"]),
+        Route("/clock", _taking(clock, "wait"), methods=["GET", "POST"]),
+        Route(
+            "/scenario",
+            _taking(scenario, "temporary", field=None, line=None),
+            methods=["GET", "PUT"],
+        ),
+        Route("/inbound", _taking(inbound, "wait"), methods=["POST"]),
+        Route("/requests", _taking(requests, "provider", "after"), methods=["GET"]),
+        Route("/webhooks", _taking(webhooks), methods=["GET"]),
+        Route("/providers/{provider}/{view}", _taking(provider_view), methods=["GET"]),
+        Route("/messages/{message_id}", _taking(message_detail), methods=["GET"]),
+        Route("/batches", _taking(batches, "provider"), methods=["GET"]),
+        Route("/batches/{batch_id}", _taking(batch_detail), methods=["GET"]),
+        Route("/requests/{entry_id:journal_id}", _taking(request_entry), methods=["GET"]),
         *ui_routes(emu),
     ]
     app = Starlette(

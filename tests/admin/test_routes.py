@@ -819,3 +819,47 @@ def test_the_temporary_flag_s_spellings(
     response = client.put(f"/_emulator/scenario{query}", content=b"name: t\n")
     assert response.status_code == 200
     assert (emu.own_scenario.name == "t") is not temporary
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "takes"),
+    [
+        ("POST", "/clock?wiat=true", {"advance": "1m"}, "takes wait"),
+        ("GET", "/messages?tenant=acct", None, "takes provider, status, to"),
+        ("GET", "/requests?endpoint=send_batch", None, "takes after, provider"),
+        ("GET", "/webhooks?provider=ringcentral", None, "takes no query parameters"),
+        ("POST", "/reset?wait=true", None, "takes no query parameters"),
+        ("POST", "/inbound?wai=1", {"provider": "sendbulk"}, "takes wait"),
+        ("GET", "/batches?status=Completed", None, "takes provider"),
+    ],
+)
+def test_a_query_parameter_an_endpoint_does_not_read_is_refused_before_it_acts(
+    emu: Emulator, client: httpx.Client, method: str, path: str, body: object, takes: str
+) -> None:
+    emu.advance("1s")  # something a reset would undo
+    before = emu.time()
+    response = client.request(method, "/_emulator" + path, json=body)
+    assert response.status_code == 400, response.text
+    name = path.split("?")[1].split("=")[0]
+    assert response.json() == {
+        "error": f"unknown query parameter {name!r}: {method} /_emulator{path.split('?')[0]}"
+        f" {takes}"
+    }
+    assert emu.time() == before  # the clock did not move, nor did a reset put it back
+
+
+def test_a_scenario_put_with_a_mistyped_query_loads_nothing(client: httpx.Client) -> None:
+    response = client.put("/_emulator/scenario?temprary=true", content="name: typo\n")
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "unknown query parameter 'temprary': PUT /_emulator/scenario takes temporary",
+        "field": None,
+        "line": None,
+    }
+    assert client.get("/_emulator/scenario").json()["name"] == "happy-path"
+
+
+def test_health_answers_whatever_its_query(client: httpx.Client) -> None:
+    # a GET delivery receipt pointed at it carries its fields in the query
+    response = client.get("/_emulator/health?MessageSid=M1&Status=Delivered")
+    assert response.status_code == 200 and response.json()["status"] == "ok"
