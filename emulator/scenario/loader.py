@@ -208,6 +208,8 @@ _NATIONAL = re.compile(r"\+?0[0-9]*[*?]?[0-9]*")
 #: Written as people write numbers: E.164 has none of these.
 _SEPARATORS = re.compile(r"[ ()./-]")
 _GLOB_CLASS = re.compile(r"\[[^\]]*\]")
+#: What no recipient holds: E.164 has + and digits, a sendbulk hash hex digits.
+_FOREIGN = re.compile(r"[^+0-9a-fA-F*?]")
 _NATIONAL_HINT = (
     "the country code takes the place of the leading 0: a Kenyan 0712345678 is"
     ' "+254712345678", an Australian 0412345678 "+61412345678"'
@@ -221,6 +223,12 @@ def _never_matching_recipient(pattern: str) -> str | None:
     if _SEPARATORS.search(_GLOB_CLASS.sub("", pattern)):  # [0-4] is a range, not a dash
         bare = _SEPARATORS.sub("", pattern)
         return f"recipients are matched in E.164, with no spaces or separators (write {bare!r})"
+    foreign = _FOREIGN.search(_GLOB_CLASS.sub("", pattern))
+    if foreign:
+        return (
+            f"recipients hold only + and digits (a sendbulk hash, hex digits), so"
+            f" {foreign.group()!r} matches none; the wildcards are * and ?"
+        )
     if len(pattern) <= 17 and _NATIONAL.fullmatch(pattern):  # not a 64-digit hash
         return f"recipients are matched in E.164: {_NATIONAL_HINT}"
     if _DIGITS_ONLY.fullmatch(pattern) or _DIGIT_GLOB.fullmatch(pattern):
@@ -1176,7 +1184,19 @@ def load_scenario_body(body: bytes | str, *, source: str = "scenario") -> Scenar
         if "/" in stripped or Path(stripped).suffix.lower() in (".yaml", ".yml", ".json"):
             error = ScenarioError(f"{error.reason}; to load a file, send its content")
         raise error
-    return parse_scenario_text(text, source=source)
+    try:
+        return parse_scenario_text(text, source=source)
+    except ScenarioError as exc:
+        if "\n" in text or "\r" in text or not exc.reason.startswith("not valid YAML/JSON"):
+            raise
+        # `curl -d @file.yaml` again: a file's lines run into one, which YAML cannot read
+        raise ScenarioError(
+            f"{exc.reason}; the body has no line breaks: curl's -d strips a file's"
+            " newlines, send a file with --data-binary @FILE",
+            source=exc.source,
+            field=exc.field,
+            line=exc.line,
+        ) from None
 
 
 _NO_YAML_LINE = re.compile(r"\s*(?:(?:---|\.\.\.)\s*)?(?:#.*)?")

@@ -863,3 +863,20 @@ def test_health_answers_whatever_its_query(client: httpx.Client) -> None:
     # a GET delivery receipt pointed at it carries its fields in the query
     response = client.get("/_emulator/health?MessageSid=M1&Status=Delivered")
     assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+def test_a_scenario_file_curl_d_ran_into_one_line_says_to_use_data_binary(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    text = "name: low\nrules:\n  - when: {to: '+2547*'}\n    outcome: undeliverable\n"
+    flattened = text.replace("\n", "")
+    refused = assert_error(client.put("/_emulator/scenario", content=flattened.encode()))
+    assert refused["error"].startswith("PUT /_emulator/scenario:1: not valid YAML/JSON: ")
+    assert refused["error"].endswith(
+        "; the body has no line breaks: curl's -d strips a file's newlines,"
+        " send a file with --data-binary @FILE"
+    )
+    broken = assert_error(client.put("/_emulator/scenario", content=text.replace("}", "")))
+    assert "not valid YAML/JSON" in broken["error"]
+    assert "--data-binary" not in broken["error"]  # a file with its lines: its own mistake
+    assert emu.scenario.name == "happy-path"

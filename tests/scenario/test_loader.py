@@ -333,6 +333,16 @@ def test_a_tab_indenting_a_line_is_named() -> None:
             "rules[0].when.to[1]",
             "(write '+254712*')",
         ),
+        (  # a placeholder for digits, as people write them
+            "rules:\n  - when: {to: '+2547XXXXXXXX'}\n    outcome: undeliverable\n",
+            "rules[0].when.to",
+            "'X' matches none; the wildcards are * and ?",
+        ),
+        (  # quoted twice over
+            "rules:\n  - when: {to: \"'+2547*'\"}\n    outcome: undeliverable\n",
+            "rules[0].when.to",
+            '"\'" matches none',
+        ),
         ("faults:\n  - respond: {status: 200}\n", "faults[0].respond.status", "400-599"),
         ("faults:\n  - respond: {stauts: 503}\n", "faults[0].respond.stauts", "'status'"),
         ("faults:\n  - every: 0\n    respond: {drop: true}\n", "faults[0].every", "positive"),
