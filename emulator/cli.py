@@ -79,7 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-scenario", help="validate scenario files")
     check.add_argument("files", nargs="+", metavar="FILE")
 
-    commands.add_parser("scenarios", help="list shipped scenarios")
+    listing = commands.add_parser("scenarios", help="list shipped scenarios")
+    listing.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help="print these shipped scenarios' YAML instead, to copy and change",
+    )
     return parser
 
 
@@ -333,10 +339,25 @@ def _count(n: int, what: str) -> str:
     return f"{n} {what}{'' if n == 1 else 's'}"
 
 
+def _show(names: Sequence[str]) -> int:
+    """Each named shipped scenario's file, as it is (comments included)."""
+    from .scenario.loader import _unknown, shipped_scenarios
+
+    shipped = shipped_scenarios()
+    unknown = [name for name in names if name not in shipped]
+    if unknown:
+        return _fail(str(_unknown(unknown[0], shipped)))
+    texts = [shipped[name].read_text(encoding="utf-8") for name in names]
+    sys.stdout.write("\n".join(text if text.endswith("\n") else text + "\n" for text in texts))
+    return 0
+
+
 def _list(args: argparse.Namespace) -> int:
     """Shipped scenarios with their descriptions (usable by name anywhere)."""
     from .scenario.loader import ScenarioError, load_scenario, shipped_scenarios
 
+    if args.names:
+        return _show(args.names)
     shipped = sorted(shipped_scenarios().items())
     width = max((len(name) for name, _ in shipped), default=0) + 2
     for name, path in shipped:

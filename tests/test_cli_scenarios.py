@@ -104,3 +104,27 @@ def test_readme_lists_each_shipped_scenario_with_the_description_the_cli_prints(
         if len(cells) == 2 and cells[0].strip("`") in printed:
             table[cells[0].strip("`")] = cells[1].removesuffix(" (default)")
     assert table == printed
+
+
+def test_scenarios_name_prints_the_shipped_file_to_copy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scenarios", "invalid-numbers", "opt-outs"]) == 0
+    out = capsys.readouterr().out
+    files = shipped_scenarios()
+    first = files["invalid-numbers"].read_text(encoding="utf-8")
+    assert out == first + "\n" + files["opt-outs"].read_text(encoding="utf-8")
+    copy = tmp_path / "mine.yaml"
+    copy.write_text(out[: len(first)])
+    assert main(["check-scenario", str(copy)]) == 0  # what it printed loads as it is
+
+
+def test_scenarios_name_unknown_is_refused_with_the_closest(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["scenarios", "happy-path", "opt-out"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""  # nothing printed before the refusal
+    assert err.startswith(
+        "sms-emulator: error: unknown scenario 'opt-out' (did you mean 'opt-outs'?"
+    )
