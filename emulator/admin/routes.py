@@ -232,6 +232,8 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
                 ) from None
             except ScenarioError as exc:
                 raise AdminError(str(exc), field=exc.field, line=exc.line) from None
+        elif request.method == "DELETE":  # back to the server's own, after a temporary one
+            emu.load_scenario(emu.own_scenario)
         return _json(scenario_state())
 
     async def inbound(request: Request) -> Response:
@@ -348,7 +350,7 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
         Route(
             "/scenario",
             _taking(scenario, "temporary", field=None, line=None),
-            methods=["GET", "PUT"],
+            methods=["GET", "PUT", "DELETE"],
         ),
         Route("/inbound", _taking(inbound, "wait"), methods=["POST"]),
         Route("/requests", _taking(requests, "provider", "after"), methods=["GET"]),

@@ -429,6 +429,30 @@ def test_a_temporary_scenario_leaves_the_servers_own(emu: Emulator, client: http
     assert (put["name"], put["own"]["name"]) == ("chosen", "chosen")
 
 
+def test_delete_puts_the_servers_own_scenario_back_with_fresh_counters(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """How a client in another language ends a test's temporary scenario."""
+
+    def login() -> int:
+        token = client.post(
+            "/restapi/oauth/token",
+            data={"grant_type": "password", "username": "u", "password": "p"},
+            auth=("id", "secret"),
+        )
+        return token.status_code
+
+    own = b"name: mine\nfaults:\n  - calls: [1]\n    respond: {status: 503}\n"
+    client.put("/_emulator/scenario", content=own)
+    assert [login(), login()] == [503, 200]
+    client.put("/_emulator/scenario?temporary=true", content=b"rate-limited")
+    deleted = client.delete("/_emulator/scenario")
+    assert deleted.status_code == 200
+    assert (deleted.json()["name"], deleted.json()["own"]["name"]) == ("mine", "mine")
+    assert emu.scenario is emu.own_scenario and emu.scenario.rate_limits == {}
+    assert [login(), login()] == [503, 200]  # its fault counted from the first call again
+
+
 def test_scenario_put_a_shipped_name(emu: Emulator, client: httpx.Client) -> None:
     client.put("/_emulator/scenario", content=b"name: other\n")
     response = client.put("/_emulator/scenario", content=b"happy-path")
