@@ -360,6 +360,13 @@ class WebhookQueue:
         with self._lock:
             return list(self.attempts)
 
+    def record_attempt(self, record: dict[str, Any]) -> None:
+        """List an exchange with a receiver made outside the queue (a RingCentral
+        subscription's validation request) with the delivery attempts."""
+        with self._lock:
+            self.attempts.append(record)
+            self.attempts_made += 1
+
     def pending_count(self) -> int:
         """``len(pending())``, without sorting them (the inspector polls it)."""
         with self._lock:

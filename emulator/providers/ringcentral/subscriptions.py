@@ -15,9 +15,11 @@ filter, the generation it was added in (``since``), which
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 import anyio
+import httpx
 import msgspec
 
 from ...core import http
@@ -27,8 +29,6 @@ from .event_filters import checked_filters
 from .notifications import NAMESPACE, SUBSCRIBED, USER_AGENT, catch_up, remind, stamp
 
 if TYPE_CHECKING:
-    import httpx
-
     from ...emulator import Emulator
     from .auth import Principal
 
@@ -148,28 +148,62 @@ def _checked_token(value: str | None) -> str | None:
     return value
 
 
-async def validate_address(address: str, token: str) -> None:
+async def validate_address(emu: Emulator, address: str, token: str) -> None:
     """RingCentral's validation request: the receiver must answer 200 and echo
     ``Validation-Token``, the whole exchange within ``VALIDATION_TIMEOUT``; else
-    ``WebhookWrongStatus`` (another status) or ``WebhookUnreachable``."""
+    ``WebhookWrongStatus`` (another status) or ``WebhookUnreachable``.  The exchange
+    is listed with the webhook attempts, with why it failed: RingCentral's answer
+    does not say."""
     headers = {
         "Validation-Token": token,
         "User-Agent": USER_AGENT,
         "Accept": "application/json",
         "Content-Type": "application/json",
     }
+    at, started = emu.time(), time.perf_counter()
+    status: int | None = None
+    refusal: RingCentralError | None = None
     try:
         with anyio.fail_after(VALIDATION_TIMEOUT):
             async with http.async_client(timeout=VALIDATION_TIMEOUT) as client:
                 response = await client.post(address, headers=headers)
-    except Exception:  # refused, timed out, a host httpx cannot encode: not reachable
-        raise WebhookUnreachable() from None
-    if response.status_code != 200:
-        raise WebhookWrongStatus(response.status_code)
-    if _answer_bytes(response) > MAX_ANSWER_BYTES:
-        raise WebhookAnswerInvalid()
-    if response.headers.get("Validation-Token") != token:
-        raise WebhookUnreachable()
+    except Exception as exc:  # refused, timed out, a host httpx cannot encode: not reachable
+        refusal = WebhookUnreachable()
+        why = f"{type(exc).__name__}: {exc}".rstrip(": ")
+        if isinstance(exc, (TimeoutError, httpx.TimeoutException)):
+            why = f"no answer within {VALIDATION_TIMEOUT:g} s"
+    else:
+        status, size = response.status_code, _answer_bytes(response)
+        echoed = response.headers.get("Validation-Token")
+        if status != 200:
+            refusal, why = WebhookWrongStatus(status), f"HTTP {status}, not 200"
+        elif size > MAX_ANSWER_BYTES:
+            refusal = WebhookAnswerInvalid()
+            why = f"an answer of {size} bytes, over {MAX_ANSWER_BYTES}"
+        elif echoed != token:
+            refusal = WebhookUnreachable()
+            why = (
+                "answered 200 without the Validation-Token header echoed"
+                if echoed is None
+                else f"answered 200 echoing Validation-Token {echoed!r}, not {token!r}"
+            )
+    emu.webhooks.record_attempt(
+        {
+            "time": at,
+            "provider": "ringcentral",
+            "event": "subscription validation",
+            "message_id": None,
+            "method": "POST",
+            "url": address,
+            "attempt": 1,
+            "status": status,
+            "ok": refusal is None,
+            "error": None if refusal is None else f"{why}: {refusal.code}",
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+    )
+    if refusal is not None:
+        raise refusal
 
 
 async def create(
@@ -189,7 +223,7 @@ async def create(
     validation = emu.ids.uuid("ringcentral.validation")
     if not is_webhook_url(address) or is_admin_url(address):
         raise WebhookUnreachable()
-    await validate_address(address, validation)
+    await validate_address(emu, address, validation)
     with emu.transaction():  # a request that a reset overtook meanwhile draws nothing here
         _check_room(emu, principal)  # again: another may have been made meanwhile
         now = emu.time()

@@ -44,9 +44,12 @@ def notifications(receiver: Receiver) -> list[dict[str, Any]]:
     return [json.loads(r.body) for r in receiver.requests if "validation-token" not in r.headers]
 
 
-def subscribe_with_one_answer(rc: RC, headers: str, body: bytes) -> httpx.Response:
-    """Subscribe an address whose validation answer is 200 with the token echoed, then
-    ``headers`` (CRLF-ended lines) and ``body`` exactly as given."""
+def subscribe_with_one_answer(
+    rc: RC, headers: str, body: bytes, *, status: str = "200 OK", echo: str | None = ""
+) -> httpx.Response:
+    """Subscribe an address whose validation answer is ``status`` with the token echoed
+    (``echo``: that value instead; None: no header), then ``headers`` (CRLF-ended lines)
+    and ``body`` exactly as given."""
     with socket.create_server(("127.0.0.1", 0)) as server:
         port = server.getsockname()[1]
 
@@ -59,7 +62,8 @@ def subscribe_with_one_answer(rc: RC, headers: str, body: bytes) -> httpx.Respon
                     for line in request.split("\r\n")
                     if line.lower().startswith("validation-token:")
                 )
-                head = f"HTTP/1.1 200 OK\r\nValidation-Token: {token}\r\n{headers}"
+                echoed = "" if echo is None else f"Validation-Token: {echo or token}\r\n"
+                head = f"HTTP/1.1 {status}\r\n{echoed}{headers}"
                 connection.sendall(f"{head}Connection: close\r\n\r\n".encode() + body)
 
         worker = threading.Thread(target=answer, daemon=True)
@@ -642,11 +646,77 @@ def test_a_notification_answered_after_three_seconds_has_failed_and_is_retried(
 
     receiver.on_request = slow
     rc.send([HANDSET])  # its Processing notification is due at once
-    [attempt] = sms_emulator.webhooks.attempts_kept()
+    validation, attempt = sms_emulator.webhooks.attempts_kept()
+    assert (validation["event"], validation["ok"]) == ("subscription validation", True)
     assert attempt["ok"] is False and "Timeout" in attempt["error"]
     assert len(sms_emulator.webhooks.pending()) == 2  # the retry, and Completed
     monkeypatch.undo()
     assert rc_notifications.RESPONSE_TIMEOUT == 3.0
+
+
+def validation_attempts(emu: Emulator) -> list[dict[str, Any]]:
+    attempts = emu.webhook_report()["attempts"]
+    return [a for a in attempts if a["event"] == "subscription validation"]
+
+
+def test_the_validation_request_is_listed_with_the_webhook_attempts(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    subscribe(rc, receiver, [BATCHES])
+    [attempt] = validation_attempts(sms_emulator)
+    assert attempt == {
+        "time": "2026-01-01T00:00:00.000000Z",
+        "provider": "ringcentral",
+        "event": "subscription validation",
+        "message_id": None,
+        "method": "POST",
+        "url": f"{receiver.url}/hook",
+        "attempt": 1,
+        "status": 200,
+        "ok": True,
+        "error": None,
+        "duration_ms": attempt["duration_ms"],
+    }
+    assert isinstance(attempt["duration_ms"], float)
+
+
+@pytest.mark.parametrize(
+    ("answer", "code", "why"),
+    [
+        ({"echo": None}, "SUB-521", "answered 200 without the Validation-Token header echoed"),
+        ({"echo": "other"}, "SUB-521", "answered 200 echoing Validation-Token 'other', not '"),
+        ({"headers": "Content-Length: 1500\r\n"}, "SUB-525", "an answer of "),
+        ({"status": "500 Oops"}, "SUB-522", "HTTP 500, not 200"),
+    ],
+)
+def test_why_a_validation_failed_is_listed_though_ringcentral_s_answer_does_not_say(
+    rc: RC, sms_emulator: Emulator, answer: dict[str, Any], code: str, why: str
+) -> None:
+    headers = answer.pop("headers", "")
+    body = b"x" * 1500 if headers else b""
+    response = subscribe_with_one_answer(rc, headers, body, **answer)
+    assert response.status_code == 400 and response.json()["errorCode"] == code
+    [attempt] = validation_attempts(sms_emulator)
+    assert attempt["ok"] is False and attempt["status"] == (500 if "status" in answer else 200)
+    assert attempt["error"].startswith(why) and attempt["error"].endswith(f": {code}")
+
+
+def test_a_validation_request_that_reached_no_one_is_listed_as_failed(
+    rc: RC, sms_emulator: Emulator
+) -> None:
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, never listening: the connection is refused
+    port = closed.getsockname()[1]
+    mode = {"transportType": "WebHook", "address": f"http://127.0.0.1:{port}/hook"}
+    body = {"eventFilters": [BATCHES], "deliveryMode": mode}
+    try:
+        refused = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+    finally:
+        closed.close()
+    assert refused.json()["errorCode"] == "SUB-521"
+    [attempt] = validation_attempts(sms_emulator)
+    assert (attempt["status"], attempt["ok"]) == (None, False)
+    assert attempt["error"].startswith("ConnectError") and attempt["error"].endswith(": SUB-521")
 
 
 @pytest.mark.parametrize(("body_bytes", "created"), [(800, True), (1500, False)])
