@@ -14,6 +14,8 @@ import anyio.to_thread
 import httpx
 from starlette.types import ASGIApp
 
+from .core.journal import CLIENT_LEFT
+
 __all__ = ["AsyncInProcessTransport", "InProcessTransport"]
 
 
@@ -57,6 +59,7 @@ class InProcessTransport(httpx.BaseTransport):
     def timed_out(request: httpx.Request, exchange: _Exchange) -> None:
         """The read timeout ran out: a ``ReadTimeout``, unless the whole answer came."""
         if not exchange.answered:
+            exchange.gave_up = True
             raise httpx.ReadTimeout(
                 "timed out waiting for the emulator's answer", request=request
             ) from None
@@ -102,6 +105,7 @@ class InProcessTransport(httpx.BaseTransport):
             "client": self.client,
             "server": (url.host, url.port or (443 if url.scheme == "https" else 80)),
             "extensions": {},
+            CLIENT_LEFT: lambda: exchange.gave_up,
         }
         sent_body = False
         status = 500
@@ -205,11 +209,12 @@ def _finish(done: asyncio.Future[None]) -> None:
 class _Exchange:
     """One request's answer, handed from the emulator's loop thread to the caller."""
 
-    __slots__ = ("answered", "done", "error", "head", "notify", "result")
+    __slots__ = ("answered", "done", "error", "gave_up", "head", "notify", "result")
 
     def __init__(self, head: bool) -> None:
         self.head = head
         self.answered = False  # the whole response was sent
+        self.gave_up = False  # the caller's read timeout ran out before that
         self.done = threading.Event()  # the app returned (or raised)
         self.notify: Callable[[], object] | None = None  # told then too (an async caller)
         self.error: BaseException | None = None

@@ -17,7 +17,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admin.routes import build_admin_app
-from .core.journal import BODY_LIMIT
+from .core.journal import BODY_LIMIT, CLIENT_LEFT
 from .emulator import REQUEST_ARRIVED_IN
 from .providers import PROVIDERS
 from .providers.base import DropConnection
@@ -297,6 +297,9 @@ class EmulatorApp:
             if not await _dropped(send):
                 raise
         finally:
+            left = scope.get(CLIENT_LEFT)
+            if error is None and left is not None and left():
+                error = "client disconnected before the answer: request processed, answer not sent"
             self._journal(
                 scope,
                 path,

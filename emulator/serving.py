@@ -18,6 +18,8 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
+from .core.journal import CLIENT_LEFT
+
 __all__ = ["OneWriteHttpToolsProtocol", "uvicorn_config"]
 
 try:
@@ -248,6 +250,10 @@ if HttpToolsProtocol is not None:
         def on_headers_complete(self) -> None:
             self._in_request_line = False  # what a pipelined request sends next is its body
             super().on_headers_complete()
+            cycle = self.cycle
+            if cycle is not None and cycle.scope is self.scope:  # not an ignored upgrade's
+                # for the journal: a client that left before its answer (it timed out)
+                self.scope[CLIENT_LEFT] = lambda: cycle.disconnected
 
         def on_message_complete(self) -> None:
             if self.parser.should_upgrade() and not self._should_upgrade():

@@ -605,3 +605,30 @@ def test_any_other_host_gets_one_socket_as_before() -> None:
     finally:
         for sock in sockets:
             sock.close()
+
+
+def test_a_request_whose_client_timed_out_is_journaled_as_answered_to_no_one() -> None:
+    """A delay fault held it past the client's timeout: processed (the message is kept,
+    as the provider would), its answer sent to no one, and the journal says so."""
+    delayed = {
+        "faults": [{"when": {"provider": "sendbulk"}, "calls": [1], "respond": {"delay": "0.5s"}}]
+    }
+    with LiveServer(Emulator(delayed)) as live:
+        url = f"{live.url}/api/services/sendsms"
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(url, json={**SMS_FIELDS, "message": "gave up"}, timeout=0.1)
+        deadline = time.monotonic() + 30
+        while not live.requests():  # real-time ok: the delay is wall-clock time
+            assert time.monotonic() < deadline, "the delayed request never finished"
+            time.sleep(0.05)  # real-time ok
+        [entry] = live.requests()
+        assert entry["status"] == 200
+        assert entry["error"] == (
+            "client disconnected before the answer: request processed, answer not sent"
+        )
+        assert [m["text"] for m in live.messages()] == ["gave up"]
+        # read to the end, then closed as asked: no one left early
+        closing = {"Connection": "close"}
+        sent = httpx.post(url, json={**SMS_FIELDS, "message": "read"}, headers=closing)
+        assert sent.status_code == 200
+        assert [e["error"] for e in live.requests()] == [entry["error"], None]

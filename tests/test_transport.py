@@ -227,7 +227,12 @@ def test_a_delay_longer_than_the_read_timeout_times_out_as_on_a_socket() -> None
     with emu.client(timeout=5) as patient:
         answer = patient.post("/api/services/sendsms", json={**body, "message": "y"})
     assert answer.status_code == 200
-    assert [e["status"] for e in emu.journal.entries()] == [200, 200]  # both were answered
+    entries = emu.journal.entries()
+    assert [e["status"] for e in entries] == [200, 200]  # both were answered
+    assert [e["error"] for e in entries] == [  # the first to no one
+        "client disconnected before the answer: request processed, answer not sent",
+        None,
+    ]
     emu.close()
 
 

@@ -19,10 +19,14 @@ import msgspec
 
 from .clock import to_datetime
 
-__all__ = ["BODY_LIMIT", "HEADERS_LIMIT", "Journal"]
+__all__ = ["BODY_LIMIT", "CLIENT_LEFT", "HEADERS_LIMIT", "Journal"]
 
 #: Bodies are kept up to this many bytes (a 50 MB batch is not copied whole).
 BODY_LIMIT = 64 * 1024
+
+#: A request scope's key for a callable saying whether the client left before its
+#: answer was sent (a client timeout): set by the live server, noted in the journal.
+CLIENT_LEFT = "sms_emulator.client_left"
 
 RawHeaders = Iterable[tuple[bytes, bytes]]
 
