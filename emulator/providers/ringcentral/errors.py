@@ -115,6 +115,13 @@ class InvalidParameter(RingCentralError):
     status, code, template = 400, "CMN-101", "Parameter [{parameter}] value is invalid."
 
 
+#: A body's integer written as a string: ASCII digits, perhaps a minus.
+_DIGITS = re.compile(r"-?[0-9]+")
+#: Past any lifetime or page size, so as good as a longer number (which int() refuses
+#: past 4,300 digits).
+_HUGE = 10**18
+
+
 def whole_number(value: int | float | str | None, parameter: str) -> int | None:
     """A body's integer field: a whole number, or a string of digits, which RingCentral's
     own apps send (``"expiresIn": process.env.WEBHOOK_EXPIRES_IN``); else CMN-101."""
@@ -122,12 +129,12 @@ def whole_number(value: int | float | str | None, parameter: str) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
-        return int(value)
-    raise InvalidParameter(parameter=parameter, value=str(value))
-
-
-_DIGITS = re.compile(r"-?[0-9]+")
+    text = value.strip() if isinstance(value, str) else ""
+    if not _DIGITS.fullmatch(text):
+        raise InvalidParameter(parameter=parameter, value=str(value))
+    digits = text.lstrip("-").lstrip("0") or "0"
+    number = int(digits) if len(digits) <= 18 else _HUGE
+    return -number if text.startswith("-") else number
 
 
 class CannotParseRequest(RingCentralError):

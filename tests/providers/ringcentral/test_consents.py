@@ -221,8 +221,10 @@ def test_search_takes_the_list_s_filters_and_paging_in_a_body(rc: RC) -> None:
     for bad in ("1.5", "one", "", 1.5, True, [1]):  # not a whole number
         error = searched(rc, 400, perPage=bad)["errors"][0]
         assert (error["errorCode"], error["parameterName"]) == ("CMN-101", "perPage"), bad
-    for given in ("1", 1.0, " 1 "):  # read as Java's JSON reader reads an integer field
+    for given in ("1", 1.0, " 1 ", "0001"):  # as RingCentral's own apps may send it
         assert searched(rc, perPage=given)["paging"]["perPage"] == 1, given
+    assert searched(rc, perPage="9" * 5000)["paging"]["perPage"] == 1000  # not a 500
+    assert searched(rc, 400, perPage="-" + "9" * 5000)["errorCode"] == "CMN-101"
     assert searched(rc, perPage=5000)["paging"]["perPage"] == 1000  # the most, as the list's
     nulls = {"from": None, "to": None, "coverage": None, "campaignType": None}
     assert len(searched(rc, **nulls)["records"]) == 2  # null is absent
