@@ -53,7 +53,7 @@ class LoopbackBrowserAccess:
         self.cors = CORSMiddleware(
             app,
             allow_origin_regex=LOOPBACK_ORIGIN.pattern,
-            allow_methods=["GET", "HEAD", "POST", "PUT"],
+            allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
             allow_headers=["Content-Type"],
             max_age=3600,
         )

@@ -162,3 +162,26 @@ def test_the_inspector_behind_a_proxy_that_writes_its_upstreams_host_may_change_
                 method, path, content=content, headers={"Origin": origin, "Content-Type": simple}
             )
             assert refused.status_code == 403, simple
+
+
+def test_a_page_on_this_machine_may_end_its_temporary_scenario(client: httpx.Client) -> None:
+    origin = "http://localhost:5173"
+    preflight = client.options(
+        "/_emulator/scenario",
+        headers={"Origin": origin, "Access-Control-Request-Method": "DELETE"},
+    )
+    assert preflight.status_code == 200
+    assert "DELETE" in preflight.headers["access-control-allow-methods"]
+    client.put(
+        "/_emulator/scenario?temporary=true", content=b"opt-outs", headers={"Origin": origin}
+    )
+    deleted = client.delete("/_emulator/scenario", headers={"Origin": origin})
+    assert deleted.status_code == 200 and deleted.json()["name"] == "happy-path"
+    assert deleted.headers["access-control-allow-origin"] == origin
+
+
+def test_a_page_from_elsewhere_cannot_delete_the_scenario(client: httpx.Client) -> None:
+    client.put("/_emulator/scenario?temporary=true", content=b"opt-outs")
+    refused = client.delete("/_emulator/scenario", headers={"Origin": "https://example.com"})
+    assert refused.status_code == 403
+    assert client.get("/_emulator/scenario").json()["name"] == "opt-outs"
