@@ -47,6 +47,7 @@ __all__ = [
     "JobLog",
     "WebhookJob",
     "WebhookQueue",
+    "attempt_record",
     "in_a_coroutine",
     "is_admin_url",
     "is_webhook_url",
@@ -101,6 +102,36 @@ def is_admin_url(value: str) -> bool:
         return False
     path = _SLASHES.sub("/", path).lower()  # as the emulator's router tidies it
     return path == "/_emulator" or path.startswith("/_emulator/")
+
+
+def attempt_record(
+    *,
+    at: float,
+    provider: str,
+    event: str,
+    message_id: str | None,
+    method: str,
+    url: str,
+    attempt: int,
+    status: int | None,
+    error: str | None,
+    started: float,
+) -> dict[str, Any]:
+    """One attempt as ``GET /_emulator/webhooks`` lists it (``ok``: no ``error``);
+    ``started``: its ``time.perf_counter()`` at the start."""
+    return {
+        "time": at,
+        "provider": provider,
+        "event": event,
+        "message_id": message_id,
+        "method": method,
+        "url": url,
+        "attempt": attempt,
+        "status": status,
+        "ok": error is None,
+        "error": error,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+    }
 
 
 @dataclass(order=True, slots=True)
@@ -360,12 +391,20 @@ class WebhookQueue:
         with self._lock:
             return list(self.attempts)
 
-    def record_attempt(self, record: dict[str, Any]) -> None:
+    @property
+    def generation(self) -> int:
+        """Which ``clear()`` the queue is at: an exchange begun before the latest one
+        belongs to nothing (see ``record_attempt``)."""
+        return self._generation
+
+    def record_attempt(self, record: dict[str, Any], generation: int) -> None:
         """List an exchange with a receiver made outside the queue (a RingCentral
-        subscription's validation request) with the delivery attempts."""
+        subscription's validation request, from ``attempt_record``) with the delivery
+        attempts, unless the queue was cleared (a reset) since ``generation``."""
         with self._lock:
-            self.attempts.append(record)
-            self.attempts_made += 1
+            if generation == self._generation:
+                self.attempts.append(record)
+                self.attempts_made += 1
 
     def pending_count(self) -> int:
         """``len(pending())``, without sorting them (the inspector polls it)."""
@@ -716,19 +755,18 @@ class WebhookQueue:
             if isinstance(exc, httpx.TimeoutException) and in_a_coroutine():
                 self.timed_out_in_a_coroutine = job.url  # refused is not the loop's doing
         job.attempt += 1
-        record = {
-            "time": at,
-            "provider": job.provider,
-            "event": job.event,
-            "message_id": job.message_id,
-            "method": job.method,
-            "url": job.url,
-            "attempt": job.attempt,
-            "status": status,
-            "ok": ok,
-            "error": error,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-        }
+        record = attempt_record(
+            at=at,
+            provider=job.provider,
+            event=job.event,
+            message_id=job.message_id,
+            method=job.method,
+            url=job.url,
+            attempt=job.attempt,
+            status=status,
+            error=None if ok else error,
+            started=started,
+        )
         with self._lock:
             self._drop_in_flight([job])
             if job.generation != self._generation:

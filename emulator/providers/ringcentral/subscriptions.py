@@ -23,7 +23,7 @@ import httpx
 import msgspec
 
 from ...core import http
-from ...core.webhooks import is_admin_url, is_webhook_url
+from ...core.webhooks import attempt_record, is_admin_url, is_webhook_url
 from .errors import InvalidParameter, ResourceNotFound, RingCentralError, whole_number
 from .event_filters import checked_filters
 from .notifications import NAMESPACE, SUBSCRIBED, USER_AGENT, catch_up, remind, stamp
@@ -160,9 +160,10 @@ async def validate_address(emu: Emulator, address: str, token: str) -> None:
         "Accept": "application/json",
         "Content-Type": "application/json",
     }
-    at, started = emu.time(), time.perf_counter()
+    at, started, generation = emu.time(), time.perf_counter(), emu.webhooks.generation
     status: int | None = None
     refusal: RingCentralError | None = None
+    why = ""
     try:
         with anyio.fail_after(VALIDATION_TIMEOUT):
             async with http.async_client(timeout=VALIDATION_TIMEOUT) as client:
@@ -187,21 +188,19 @@ async def validate_address(emu: Emulator, address: str, token: str) -> None:
                 if echoed is None
                 else f"answered 200 echoing Validation-Token {echoed!r}, not {token!r}"
             )
-    emu.webhooks.record_attempt(
-        {
-            "time": at,
-            "provider": "ringcentral",
-            "event": "subscription validation",
-            "message_id": None,
-            "method": "POST",
-            "url": address,
-            "attempt": 1,
-            "status": status,
-            "ok": refusal is None,
-            "error": None if refusal is None else f"{why}: {refusal.code}",
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-        }
+    record = attempt_record(
+        at=at,
+        provider="ringcentral",
+        event="subscription validation",
+        message_id=None,
+        method="POST",
+        url=address,
+        attempt=1,
+        status=status,
+        error=None if refusal is None else f"{why}: {refusal.code}",
+        started=started,
     )
+    emu.webhooks.record_attempt(record, generation)  # not if a reset came meanwhile
     if refusal is not None:
         raise refusal
 

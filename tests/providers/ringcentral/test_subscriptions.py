@@ -392,6 +392,9 @@ def test_expires_in_as_a_string_of_digits_or_a_whole_float_is_read_as_the_number
     path = f"{SUBSCRIPTION}/{subscription['id']}"
     updated = rc.http.put(path, json={"expiresIn": "900"}, headers=rc.headers)
     assert updated.status_code == 200 and updated.json()["expiresIn"] == 900
+    longest = rc.http.put(path, json={"expiresIn": "9" * 5000}, headers=rc.headers)
+    assert longest.status_code == 200  # past int()'s 4,300 digits: the longest lifetime
+    assert longest.json()["expiresIn"] == 315_360_000
 
 
 @pytest.mark.parametrize("given", ["600s", "6e2", "", "0x10", "-", 600.5, True, [600], "0"])
@@ -699,6 +702,50 @@ def test_why_a_validation_failed_is_listed_though_ringcentral_s_answer_does_not_
     [attempt] = validation_attempts(sms_emulator)
     assert attempt["ok"] is False and attempt["status"] == (500 if "status" in answer else 200)
     assert attempt["error"].startswith(why) and attempt["error"].endswith(f": {code}")
+
+
+def test_a_validation_request_a_reset_overtook_is_not_listed(
+    rc: RC, sms_emulator: Emulator
+) -> None:
+    """The next test's list of attempts starts empty, as its messages do."""
+    arrived, go = threading.Event(), threading.Event()
+    with socket.create_server(("127.0.0.1", 0)) as server:
+
+        def answer_late() -> None:
+            connection, _ = server.accept()
+            with connection:
+                request = connection.recv(65536).decode("latin-1")
+                token = request.split("alidation-Token: ", 1)[1].split("\r\n", 1)[0]
+                arrived.set()
+                go.wait(timeout=10)
+                head = f"HTTP/1.1 200 OK\r\nValidation-Token: {token}\r\n"
+                connection.sendall(f"{head}Content-Length: 0\r\n\r\n".encode())
+
+        worker = threading.Thread(target=answer_late, daemon=True)
+        worker.start()
+        mode = {
+            "transportType": "WebHook",
+            "address": f"http://127.0.0.1:{server.getsockname()[1]}/",
+        }
+        body = {"eventFilters": [BATCHES], "deliveryMode": mode}
+        seen: list[object] = []
+
+        def subscribe_now() -> None:
+            try:
+                seen.append(rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers))
+            except httpx.HTTPError as exc:  # a request a reset overtook: no answer
+                seen.append(exc)
+
+        subscriber = threading.Thread(target=subscribe_now, daemon=True)
+        subscriber.start()
+        assert arrived.wait(timeout=10)
+        sms_emulator.reset()
+        go.set()
+        subscriber.join(timeout=10)
+        worker.join(timeout=10)
+    assert seen and not subscriber.is_alive()
+    assert validation_attempts(sms_emulator) == []
+    assert sms_emulator.webhooks.attempts_made == 0
 
 
 def test_a_validation_request_that_reached_no_one_is_listed_as_failed(
