@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import os
 import threading
 from collections.abc import Callable, Coroutine
@@ -52,7 +53,11 @@ class InProcessTransport(httpx.BaseTransport):
         called from there too when the app is done."""
         exchange = _Exchange(request.method == "HEAD")
         exchange.notify = notify
-        _loop().call_soon_threadsafe(_start, self._call(request, body, exchange))
+        # In a context of its own: not the caller's, whose async library (trio's mark,
+        # say) would mislead the app's anyio on the emulator's asyncio loop.
+        _loop().call_soon_threadsafe(
+            _start, self._call(request, body, exchange), context=contextvars.Context()
+        )
         return exchange
 
     @staticmethod
@@ -175,9 +180,7 @@ class AsyncInProcessTransport(httpx.AsyncBaseTransport):
         try:
             caller = asyncio.get_running_loop()
         except RuntimeError:  # trio: a worker thread waits as a synchronous caller does
-            return await anyio.to_thread.run_sync(
-                self._sync.handle_request, request, abandon_on_cancel=True
-            )
+            return await self._in_a_thread(request)
         # asyncio: told by the emulator's loop thread when the app is done, no thread
         done = caller.create_future()
         exchange = self._sync.start(request, request.content, partial(_tell, caller, done))
@@ -186,6 +189,23 @@ class AsyncInProcessTransport(httpx.AsyncBaseTransport):
         except TimeoutError:
             self._sync.timed_out(request, exchange)
             await done  # answered in time; the app is finishing up
+        except asyncio.CancelledError:  # the caller gave up (wait_for, a task group)
+            exchange.gave_up = not exchange.answered
+            raise
+        return self._sync.response(request, exchange)
+
+    async def _in_a_thread(self, request: httpx.Request) -> httpx.Response:
+        exchange = self._sync.start(request, request.content)
+        try:
+            done = await anyio.to_thread.run_sync(
+                exchange.done.wait, _read_timeout(request), abandon_on_cancel=True
+            )
+        except anyio.get_cancelled_exc_class():  # the caller gave up
+            exchange.gave_up = not exchange.answered
+            raise
+        if not done:
+            self._sync.timed_out(request, exchange)
+            await anyio.to_thread.run_sync(exchange.done.wait)  # answered; finishing up
         return self._sync.response(request, exchange)
 
 
