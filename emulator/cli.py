@@ -32,7 +32,9 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the standalone server")
     serve.add_argument(
-        "--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)"
+        "--host",
+        default="127.0.0.1",
+        help="interface to listen on; localhost: both 127.0.0.1 and ::1 (default: 127.0.0.1)",
     )
     serve.add_argument(
         "--port", type=int, default=8787, help="TCP port (default: 8787; 0: any free)"
@@ -341,14 +343,15 @@ def _count(n: int, what: str) -> str:
 
 def _show(names: Sequence[str]) -> int:
     """Each named shipped scenario's file, as it is (comments included)."""
-    from .scenario.loader import _unknown, shipped_scenarios
+    from .scenario.loader import shipped_scenarios, unknown_scenario
 
     shipped = shipped_scenarios()
     unknown = [name for name in names if name not in shipped]
     if unknown:
-        return _fail(str(_unknown(unknown[0], shipped)))
+        return _fail(str(unknown_scenario(unknown[0], shipped)))
     texts = [shipped[name].read_text(encoding="utf-8") for name in names]
-    sys.stdout.write("\n".join(text if text.endswith("\n") else text + "\n" for text in texts))
+    # one YAML document each, as `---` separates them
+    sys.stdout.write("---\n".join(text if text.endswith("\n") else text + "\n" for text in texts))
     return 0
 
 

@@ -113,7 +113,7 @@ def test_scenarios_name_prints_the_shipped_file_to_copy(
     out = capsys.readouterr().out
     files = shipped_scenarios()
     first = files["invalid-numbers"].read_text(encoding="utf-8")
-    assert out == first + "\n" + files["opt-outs"].read_text(encoding="utf-8")
+    assert out == first + "---\n" + files["opt-outs"].read_text(encoding="utf-8")
     copy = tmp_path / "mine.yaml"
     copy.write_text(out[: len(first)])
     assert main(["check-scenario", str(copy)]) == 0  # what it printed loads as it is

@@ -7,6 +7,7 @@ serving a receiver that calls back into the emulator meanwhile.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -74,18 +75,21 @@ def _flag(request: Request, name: str, **extra: Any) -> bool:
     return flag in ("1", "true")
 
 
-def _taking(handler: Handler, *names: str, **extra: Any) -> Handler:
-    """``handler``, refusing a query parameter it does not read: ignored, a typo such as
-    ``?wiat=true`` would silently make a test race its webhooks."""
+def _taking(handler: Handler, *names: str, only_for: str | None = None, **extra: Any) -> Handler:
+    """``handler``, refusing a query parameter it does not read (``names``; with
+    ``only_for``, read by that method alone): ignored, a typo such as ``?wiat=true``
+    would silently make a test race its webhooks."""
     accepted = frozenset(names)
 
+    @functools.wraps(handler)
     async def checked(request: Request) -> Response:
-        unknown = [name for name in request.query_params if name not in accepted]
+        takes = accepted if only_for in (None, request.method) else frozenset()
+        unknown = [name for name in request.query_params if name not in takes]
         if unknown:
-            takes = ", ".join(sorted(accepted)) or "no query parameters"
+            listed = ", ".join(sorted(takes)) or "no query parameters"
             raise AdminError(
                 f"unknown query parameter {unknown[0]!r}: {request.method}"
-                f" {request.url.path} takes {takes}",
+                f" {request.url.path} takes {listed}",
                 **extra,
             )
         return await handler(request)
@@ -346,10 +350,10 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
         Route("/health", health, methods=["GET"]),
         Route("/messages", _taking(messages, "provider", "to", "status"), methods=["GET"]),
         Route("/reset", _taking(reset), methods=["POST"]),
-        Route("/clock", _taking(clock, "wait"), methods=["GET", "POST"]),
+        Route("/clock", _taking(clock, "wait", only_for="POST"), methods=["GET", "POST"]),
         Route(
             "/scenario",
-            _taking(scenario, "temporary", field=None, line=None),
+            _taking(scenario, "temporary", only_for="PUT", field=None, line=None),
             methods=["GET", "PUT", "DELETE"],
         ),
         Route("/inbound", _taking(inbound, "wait"), methods=["POST"]),

@@ -52,6 +52,7 @@ __all__ = [
     "scenario_dirs",
     "shipped_scenarios",
     "unknown_key",
+    "unknown_scenario",
 ]
 
 _TOP_KEYS = (
@@ -208,8 +209,10 @@ _NATIONAL = re.compile(r"\+?0[0-9]*[*?]?[0-9]*")
 #: Written as people write numbers: E.164 has none of these.
 _SEPARATORS = re.compile(r"[ ()./-]")
 _GLOB_CLASS = re.compile(r"\[[^\]]*\]")
-#: What no recipient holds: E.164 has + and digits, a sendbulk hash hex digits.
-_FOREIGN = re.compile(r"[^+0-9a-fA-F*?]")
+#: What no recipient holds: E.164 has + and digits, a sendbulk hash lower-case hex
+#: digits (and no +).
+_FOREIGN = re.compile(r"[^+0-9a-f*?]")
+_FOREIGN_AFTER_PLUS = re.compile(r"[^+0-9*?]")
 _NATIONAL_HINT = (
     "the country code takes the place of the leading 0: a Kenyan 0712345678 is"
     ' "+254712345678", an Australian 0412345678 "+61412345678"'
@@ -223,11 +226,12 @@ def _never_matching_recipient(pattern: str) -> str | None:
     if _SEPARATORS.search(_GLOB_CLASS.sub("", pattern)):  # [0-4] is a range, not a dash
         bare = _SEPARATORS.sub("", pattern)
         return f"recipients are matched in E.164, with no spaces or separators (write {bare!r})"
-    foreign = _FOREIGN.search(_GLOB_CLASS.sub("", pattern))
+    outside_classes = _GLOB_CLASS.sub("", pattern)
+    foreign = (_FOREIGN_AFTER_PLUS if pattern.startswith("+") else _FOREIGN).search(outside_classes)
     if foreign:
         return (
-            f"recipients hold only + and digits (a sendbulk hash, hex digits), so"
-            f" {foreign.group()!r} matches none; the wildcards are * and ?"
+            f"recipients hold only + and digits (a sendbulk hash, lower-case hex digits),"
+            f" so {foreign.group()!r} matches none; the wildcards are * and ?"
         )
     if len(pattern) <= 17 and _NATIONAL.fullmatch(pattern):  # not a 64-digit hash
         return f"recipients are matched in E.164: {_NATIONAL_HINT}"
@@ -1141,7 +1145,7 @@ def load_scenario(spec: str | Path | dict[str, Any] | Scenario | None) -> Scenar
         raise ScenarioError(
             f"{spec} is a directory, not a scenario file (name the files in it: {path / '*.yaml'})"
         )
-    raise _unknown(spec, shipped)
+    raise unknown_scenario(spec, shipped)
 
 
 def _is_dir(path: Path) -> bool:
@@ -1151,7 +1155,8 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
-def _unknown(name: str, shipped: dict[str, Path]) -> ScenarioError:
+def unknown_scenario(name: str, shipped: dict[str, Path]) -> ScenarioError:
+    """The refusal of a name no shipped scenario has, with the closest one."""
     known = tuple(sorted(shipped))
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r}? " if close else ""
@@ -1180,14 +1185,15 @@ def load_scenario_body(body: bytes | str, *, source: str = "scenario") -> Scenar
     if stripped.strip("\"'") in shipped:
         return load_scenario(stripped.strip("\"'"))
     if _is_one_word(stripped):
-        error = _unknown(stripped.strip("\"'"), shipped)  # a name mistyped, or a path
+        error = unknown_scenario(stripped.strip("\"'"), shipped)  # a name mistyped, or a path
         if "/" in stripped or Path(stripped).suffix.lower() in (".yaml", ".yml", ".json"):
             error = ScenarioError(f"{error.reason}; to load a file, send its content")
         raise error
     try:
         return parse_scenario_text(text, source=source)
     except ScenarioError as exc:
-        if "\n" in text or "\r" in text or not exc.reason.startswith("not valid YAML/JSON"):
+        flattened = not ("\n" in text or "\r" in text or stripped.startswith(("{", "[")))
+        if not (flattened and exc.reason.startswith("not valid YAML/JSON")):
             raise
         # `curl -d @file.yaml` again: a file's lines run into one, which YAML cannot read
         raise ScenarioError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -338,6 +339,16 @@ def test_a_tab_indenting_a_line_is_named() -> None:
             "rules[0].when.to",
             "'X' matches none; the wildcards are * and ?",
         ),
+        (  # a hash as some tools print it: recipients hold its lower-case form
+            "rules:\n  - when: {to: '" + "AB" * 32 + "'}\n    outcome: invalid_number\n",
+            "rules[0].when.to",
+            "'A' matches none",
+        ),
+        (  # hex letters are a hash's, never a number's
+            "rules:\n  - when: {to: '+2547aaaa'}\n    outcome: undeliverable\n",
+            "rules[0].when.to",
+            "'a' matches none",
+        ),
         (  # quoted twice over
             "rules:\n  - when: {to: \"'+2547*'\"}\n    outcome: undeliverable\n",
             "rules[0].when.to",
@@ -427,7 +438,17 @@ def test_sendbulk_setting_errors_point_at_their_line(text: str, line: int) -> No
 
 @pytest.mark.parametrize(
     "pattern",
-    ["re:^39879278", "3" * 64, "0" + "3" * 63, "+2547*", "+1500555000[0-4]", "+1*[!-]", "re:^07"],
+    [
+        "re:^39879278",
+        "3" * 64,
+        "0" + "3" * 63,
+        hashlib.sha256(b"254712345678").hexdigest(),  # a hashed OTP recipient, as sent
+        hashlib.sha256(b"254712345678").hexdigest()[:20] + "*",
+        "+2547*",
+        "+1500555000[0-4]",
+        "+1*[!-]",
+        "re:^07",
+    ],
 )
 def test_a_pattern_that_may_match_a_recipient_loads(pattern: str) -> None:
     """sendbulk's unresolved hashed recipients stay 64 hex digits, which rules can match;
