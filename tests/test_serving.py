@@ -632,3 +632,26 @@ def test_a_request_whose_client_timed_out_is_journaled_as_answered_to_no_one() -
         sent = httpx.post(url, json={**SMS_FIELDS, "message": "read"}, headers=closing)
         assert sent.status_code == 200
         assert [e["error"] for e in live.requests()] == [entry["error"], None]
+
+
+@pytest.mark.parametrize("missing", [errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT])
+def test_localhost_without_ipv6_listens_on_127_0_0_1_alone(
+    monkeypatch: pytest.MonkeyPatch, missing: int
+) -> None:
+    from emulator.testing import server as live_server
+
+    bind = live_server.bind_socket
+
+    def no_ipv6(host: str, port: int = 0) -> socket.socket:
+        if host == "::1":
+            raise OSError(missing, "no IPv6 here")
+        return bind(host, port)
+
+    monkeypatch.setattr(live_server, "bind_socket", no_ipv6)
+    sockets = live_server.bind_sockets("localhost", 0)
+    try:
+        assert [sock.getsockname()[0] for sock in sockets] == ["127.0.0.1"]
+        assert sockets[0].fileno() != -1  # the one kept is open and listening
+    finally:
+        for sock in sockets:
+            sock.close()

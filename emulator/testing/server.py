@@ -53,9 +53,9 @@ def bind_sockets(host: str = "127.0.0.1", port: int = 0) -> list[socket.socket]:
         try:
             return [first, bind_socket("::1", first.getsockname()[1])]
         except OSError as exc:
-            first.close()
             if exc.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):  # no IPv6 loopback
-                return [bind_socket("127.0.0.1", port)]
+                return [first]
+            first.close()
             if not (port == 0 and exc.errno == errno.EADDRINUSE):
                 raise
             # the free port IPv4 gave is taken on ::1: try another
@@ -63,7 +63,8 @@ def bind_sockets(host: str = "127.0.0.1", port: int = 0) -> list[socket.socket]:
 
 
 class LiveServer(SocketClients, MessageHelpers):
-    """Serve an ``Emulator`` over HTTP on ``127.0.0.1`` (free port) from a daemon thread.
+    """Serve an ``Emulator`` over HTTP on ``127.0.0.1`` (free port) from a daemon thread;
+    ``host="localhost"`` listens on ::1 too (see ``bind_sockets``).
 
     Attribute access falls through to the emulator, so a live server has the
     same methods (``advance``, ``messages``, ``reset``...) plus ``url`` and the
