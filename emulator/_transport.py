@@ -6,6 +6,7 @@ import asyncio
 import contextvars
 import os
 import threading
+import weakref
 from collections.abc import Callable, Coroutine
 from functools import partial
 from typing import Any
@@ -64,7 +65,7 @@ class InProcessTransport(httpx.BaseTransport):
     def timed_out(request: httpx.Request, exchange: _Exchange) -> None:
         """The read timeout ran out: a ``ReadTimeout``, unless the whole answer came."""
         if not exchange.answered:
-            exchange.gave_up = True
+            exchange.disconnected = True
             raise httpx.ReadTimeout(
                 "timed out waiting for the emulator's answer", request=request
             ) from None
@@ -110,7 +111,7 @@ class InProcessTransport(httpx.BaseTransport):
             "client": self.client,
             "server": (url.host, url.port or (443 if url.scheme == "https" else 80)),
             "extensions": {},
-            CLIENT_LEFT: lambda: exchange.gave_up,
+            CLIENT_LEFT: weakref.ref(exchange),
         }
         sent_body = False
         status = 500
@@ -190,7 +191,7 @@ class AsyncInProcessTransport(httpx.AsyncBaseTransport):
             self._sync.timed_out(request, exchange)
             await done  # answered in time; the app is finishing up
         except asyncio.CancelledError:  # the caller gave up (wait_for, a task group)
-            exchange.gave_up = not exchange.answered
+            exchange.disconnected = not exchange.answered
             raise
         return self._sync.response(request, exchange)
 
@@ -201,7 +202,7 @@ class AsyncInProcessTransport(httpx.AsyncBaseTransport):
                 exchange.done.wait, _read_timeout(request), abandon_on_cancel=True
             )
         except anyio.get_cancelled_exc_class():  # the caller gave up
-            exchange.gave_up = not exchange.answered
+            exchange.disconnected = not exchange.answered
             raise
         if not done:
             self._sync.timed_out(request, exchange)
@@ -229,12 +230,21 @@ def _finish(done: asyncio.Future[None]) -> None:
 class _Exchange:
     """One request's answer, handed from the emulator's loop thread to the caller."""
 
-    __slots__ = ("answered", "done", "error", "gave_up", "head", "notify", "result")
+    __slots__ = (
+        "__weakref__",
+        "answered",
+        "disconnected",
+        "done",
+        "error",
+        "head",
+        "notify",
+        "result",
+    )
 
     def __init__(self, head: bool) -> None:
         self.head = head
         self.answered = False  # the whole response was sent
-        self.gave_up = False  # the caller's read timeout ran out before that
+        self.disconnected = False  # the caller gave up before that (see CLIENT_LEFT)
         self.done = threading.Event()  # the app returned (or raised)
         self.notify: Callable[[], object] | None = None  # told then too (an async caller)
         self.error: BaseException | None = None

@@ -297,8 +297,9 @@ class EmulatorApp:
             if not await _dropped(send):
                 raise
         finally:
-            left = scope.get(CLIENT_LEFT)
-            if error is None and left is not None and left():
+            carrier = scope.get(CLIENT_LEFT)
+            carrier = carrier() if carrier is not None else None
+            if error is None and carrier is not None and carrier.disconnected:
                 error = "client disconnected before the answer: request processed, answer not sent"
             self._journal(
                 scope,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from typing import Any
 
 import uvicorn
@@ -252,8 +253,7 @@ if HttpToolsProtocol is not None:
             super().on_headers_complete()
             cycle = self.cycle
             if cycle is not None and cycle.scope is self.scope:  # not an ignored upgrade's
-                # for the journal: a client that left before its answer (it timed out)
-                self.scope[CLIENT_LEFT] = lambda: cycle.disconnected
+                self.scope[CLIENT_LEFT] = weakref.ref(cycle)  # its .disconnected
 
         def on_message_complete(self) -> None:
             if self.parser.should_upgrade() and not self._should_upgrade():

@@ -24,8 +24,11 @@ __all__ = ["BODY_LIMIT", "CLIENT_LEFT", "HEADERS_LIMIT", "Journal"]
 #: Bodies are kept up to this many bytes (a 50 MB batch is not copied whole).
 BODY_LIMIT = 64 * 1024
 
-#: A request scope's key for a callable saying whether the client left before its
-#: answer was sent (a client timeout): set by the live server, noted in the journal.
+#: A request scope's key for a weak reference to what carries the request (the live
+#: server's request cycle, the in-process exchange), whose ``disconnected`` is true once
+#: the client left before its answer (a client timeout); the journal notes it.  Weak: a
+#: scope holding its cycle, which holds the scope, would leave every request to the
+#: cyclic GC.
 CLIENT_LEFT = "sms_emulator.client_left"
 
 RawHeaders = Iterable[tuple[bytes, bytes]]
