@@ -655,3 +655,50 @@ def test_localhost_without_ipv6_listens_on_127_0_0_1_alone(
     finally:
         for sock in sockets:
             sock.close()
+
+
+def _post_raw(sock: socket.socket, path: str, body: bytes, headers: bytes = b"") -> bytes:
+    """One keep-alive request over a raw socket (no client of ours in the count)."""
+    head = b"POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" % path.encode()
+    sock.sendall(head + headers + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head_bytes, _, rest = data.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":")[1])
+        for line in head_bytes.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
+    while len(rest) < length:
+        rest += sock.recv(65536)
+    return head_bytes.split(b"\r\n")[0]
+
+
+def test_a_live_server_s_requests_leave_nothing_for_the_cyclic_gc() -> None:
+    """Each request's objects go when it ends: a reference cycle (a scope holding what
+    holds the scope) would leave thousands to the collector, whose passes then stall
+    the server (BENCHMARKS.md, third and twentieth passes)."""
+    import base64
+    import gc
+
+    sendbulk = json.dumps({**SMS_FIELDS, "message": "x"}).encode()
+    fone = json.dumps({"Messages": [{"To": "+61412345678", "Text": "x"}] * 3}).encode()
+    auth = b"Authorization: Basic %s\r\n" % base64.b64encode(b"AC1:token")
+    fone_path = "/v2/Properties/S7DNJ9KJDS0MDS23DKS9QMZ8DKJSD9KL/BatchMessages"
+    with LiveServer(Emulator()) as live, socket.create_connection(("127.0.0.1", live.port)) as s:
+
+        def both() -> None:
+            assert _post_raw(s, "/api/services/sendsms", sendbulk).endswith(b" 200 OK")
+            assert _post_raw(s, fone_path, fone, auth).endswith(b" 200 OK")
+
+        for _ in range(20):  # warm: caches, lazily built tables
+            both()
+        gc.collect()
+        gc.disable()
+        try:
+            for _ in range(200):
+                both()
+            assert gc.collect() == 0
+        finally:
+            gc.enable()
