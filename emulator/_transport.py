@@ -40,7 +40,11 @@ class InProcessTransport(httpx.BaseTransport):
         self.client = client
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        exchange = self.start(request, request.read())
+        return self.finish(request, self.start(request, request.read()))
+
+    def finish(self, request: httpx.Request, exchange: _Exchange) -> httpx.Response:
+        """Wait for ``exchange`` as a socket's client would (its read timeout), then
+        give its answer."""
         # One wait as a rule: for the app to be done (its journal entry written).
         if not exchange.done.wait(_read_timeout(request)):
             self.timed_out(request, exchange)
@@ -196,18 +200,14 @@ class AsyncInProcessTransport(httpx.AsyncBaseTransport):
         return self._sync.response(request, exchange)
 
     async def _in_a_thread(self, request: httpx.Request) -> httpx.Response:
-        exchange = self._sync.start(request, request.content)
+        exchange = self._sync.start(request, request.content)  # here: the note below needs it
         try:
-            done = await anyio.to_thread.run_sync(
-                exchange.done.wait, _read_timeout(request), abandon_on_cancel=True
+            return await anyio.to_thread.run_sync(
+                self._sync.finish, request, exchange, abandon_on_cancel=True
             )
         except anyio.get_cancelled_exc_class():  # the caller gave up
             exchange.disconnected = not exchange.answered
             raise
-        if not done:
-            self._sync.timed_out(request, exchange)
-            await anyio.to_thread.run_sync(exchange.done.wait)  # answered; finishing up
-        return self._sync.response(request, exchange)
 
 
 def _read_timeout(request: httpx.Request) -> float | None:
