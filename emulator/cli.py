@@ -288,10 +288,10 @@ def _tls_problem(args: argparse.Namespace) -> str | None:
 def _url(sockets: Sequence[Any], host: str, scheme: str = "http") -> str:
     """The server's base URL: ``localhost`` if asked for (it listens on both loopback
     addresses), else the address it is bound to."""
+    from .testing.server import base_url
+
     address, port = sockets[0].getsockname()[:2]
-    if host.lower() == "localhost":
-        address = "localhost"
-    return f"{scheme}://{f'[{address}]' if ':' in address else address}:{port}"
+    return base_url(host if host.lower() == "localhost" else address, port, scheme)
 
 
 def _banner(url: str, emu: Emulator, db: str | None, providers: Sequence[Provider]) -> str:

@@ -18,7 +18,7 @@ from ..emulator import Emulator
 from ..serving import GRACEFUL_SHUTDOWN, uvicorn_config
 from .helpers import MessageHelpers, SocketClients, may_wait_for_webhooks, warn_if_still_due
 
-__all__ = ["LiveServer", "bind_socket", "bind_sockets"]
+__all__ = ["LiveServer", "base_url", "bind_socket", "bind_sockets"]
 
 _T = TypeVar("_T")
 
@@ -40,6 +40,13 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
         raise
     sock.set_inheritable(True)
     return sock
+
+
+def base_url(host: str, port: int, scheme: str = "http") -> str:
+    """``scheme://host:port``: an IPv6 address in brackets, ``localhost`` however it
+    was written as ``localhost`` (see ``bind_sockets``)."""
+    host = "localhost" if host.lower() == "localhost" else host
+    return f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 def bind_sockets(host: str = "127.0.0.1", port: int = 0) -> list[socket.socket]:
@@ -85,9 +92,7 @@ class LiveServer(SocketClients, MessageHelpers):
 
     @property
     def url(self) -> str:
-        host = "localhost" if self.host.lower() == "localhost" else self.host
-        host = f"[{host}]" if ":" in host else host
-        return f"http://{host}:{self.port}"
+        return base_url(self.host, self.port)
 
     def start(self, timeout: float = 10.0) -> LiveServer:
         sockets = bind_sockets(self.host, self.port)
