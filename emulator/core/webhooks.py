@@ -764,7 +764,7 @@ class WebhookQueue:
             url=job.url,
             attempt=job.attempt,
             status=status,
-            error=None if ok else error,
+            error=error,  # None unless the attempt failed
             started=started,
         )
         with self._lock:
