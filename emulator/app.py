@@ -17,7 +17,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admin.routes import build_admin_app
-from .core.journal import BODY_LIMIT, CLIENT_LEFT
+from .core.journal import BODY_LIMIT, CLIENT_LEFT, FAULT
 from .emulator import REQUEST_ARRIVED_IN
 from .providers import PROVIDERS
 from .providers.base import DropConnection
@@ -355,6 +355,7 @@ class EmulatorApp:
             duration=time.perf_counter() - started,
             error=error,
             seqs=self._seqs(scope),
+            fault=scope.get(FAULT),
         )
 
     def _seqs(self, scope: Scope) -> tuple[int, int]:

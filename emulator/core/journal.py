@@ -19,7 +19,7 @@ import msgspec
 
 from .clock import to_datetime
 
-__all__ = ["BODY_LIMIT", "CLIENT_LEFT", "HEADERS_LIMIT", "Journal"]
+__all__ = ["BODY_LIMIT", "CLIENT_LEFT", "FAULT", "HEADERS_LIMIT", "Journal"]
 
 #: Bodies are kept up to this many bytes (a 50 MB batch is not copied whole).
 BODY_LIMIT = 64 * 1024
@@ -30,6 +30,10 @@ BODY_LIMIT = 64 * 1024
 #: scope holding its cycle, which holds the scope, would leave every request to the
 #: cyclic GC.
 CLIENT_LEFT = "sms_emulator.client_left"
+
+#: A request scope's key for the scenario fault that fired on the request, as the
+#: scenario wrote it with its ``index`` in ``faults``; the journal shows it.
+FAULT = "sms_emulator.fault"
 
 RawHeaders = Iterable[tuple[bytes, bytes]]
 
@@ -111,6 +115,7 @@ class _Exchange(msgspec.Struct, gc=False):
     duration: float
     error: str | None
     seqs: tuple[int, int]  # the newest message's seq when it arrived and when answered
+    fault: dict[str, Any] | None = None
     cached: dict[str, Any] | None = None
 
     def entry(self) -> dict[str, Any]:
@@ -139,6 +144,7 @@ class _Exchange(msgspec.Struct, gc=False):
                 ),
                 "duration_ms": round(self.duration * 1000, 3),
                 "error": self.error,
+                "fault": self.fault,
             }
         return entry
 
@@ -203,6 +209,7 @@ class Journal:
         duration: float,
         error: str | None,
         seqs: tuple[int, int] = (0, 0),
+        fault: dict[str, Any] | None = None,
     ) -> None:
         """Add an exchange as received; bodies are already cut to ``BODY_LIMIT``.
 
@@ -236,6 +243,7 @@ class Journal:
                     duration,
                     error,
                     seqs,
+                    fault,
                 )
             )
 

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 
 from ..core.clock import parse_duration
 from ..core.delays import Delays
+from ..core.journal import FAULT
 from ..core.models import Message
 from ..core.webhooks import WebhookJob
 
@@ -235,9 +236,12 @@ def guarded(
             request.scope[RATE_LIMIT] = decision
             if decision is not None and not decision.allowed:
                 return render(429, decision.retry_after)
-            respond = emu.engine.fault_for(provider, endpoint)
-            if respond is None:
+            engine = emu.engine
+            fired = engine.fired_fault(provider, endpoint)
+            if fired is None:
                 return await handler(request)
+            request.scope[FAULT] = engine.fault_as_written(fired)
+            respond = engine.scenario.faults[fired].respond
             request.scope.pop(CALLER_FOUND, None)  # a delay may make it stale
             response = await apply_fault(respond, render, emu.delays, emu.arrival_check())
             # Reset during the delay (the next test began; this client has usually

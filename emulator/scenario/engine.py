@@ -334,8 +334,23 @@ class ScenarioEngine:
         return Decision(PlannedOutcome(outcome, plan), code, counted)
 
     def fault_for(self, provider: str, endpoint: str) -> dict[str, Any] | None:
-        """The first fault that fires for this call, counting every matching fault."""
-        fired: dict[str, Any] | None = None
+        """The ``respond`` of the first fault that fires for this call (``fired_fault``)."""
+        fired = self.fired_fault(provider, endpoint)
+        return None if fired is None else self.scenario.faults[fired].respond
+
+    def fault_as_written(self, index: int) -> dict[str, Any]:
+        """``faults[index]`` as the scenario document wrote it, with its ``index``
+        (what the request journal shows of a fault that fired)."""
+        written = self.scenario.source.get("faults")
+        entry = written[index] if isinstance(written, list) and index < len(written) else None
+        if not isinstance(entry, dict):  # a Scenario built in code, not from a document
+            entry = {"respond": self.scenario.faults[index].respond}
+        return {"index": index, **entry}
+
+    def fired_fault(self, provider: str, endpoint: str) -> int | None:
+        """The index in ``faults`` of the first fault that fires for this call,
+        counting the call for every fault it matches."""
+        fired: int | None = None
         with self._lock:
             for index, fault in enumerate(self.scenario.faults):
                 if not matches(fault.when, provider, endpoint):
@@ -343,5 +358,5 @@ class ScenarioEngine:
                 count = self._fault_calls.get(index, 0) + 1
                 self._fault_calls[index] = count
                 if fired is None and fault.fires(count):
-                    fired = fault.respond
+                    fired = index
         return fired

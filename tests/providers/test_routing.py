@@ -15,6 +15,7 @@ from emulator import Emulator
 from emulator._transport import InProcessTransport
 from emulator.providers.base import DropConnection
 from emulator.providers.routing import DirectResponse, header, provider_app, read_body
+from emulator.scenario.schema import Fault, Match, Scenario
 
 
 class Refused(Exception):
@@ -156,6 +157,50 @@ def test_a_request_dropped_after_processing_keeps_its_unsent_answer_in_the_journ
     [row] = json.loads(entry["response_body"])["responses"]
     [message] = emu.messages(provider="sendbulk")
     assert f"sendbulk-{row['messageid']}" == message["id"]
+
+
+def test_the_journal_says_which_scenario_fault_fired_as_the_scenario_wrote_it() -> None:
+    """A 503 or a cut body a test asked for must not pass for the emulator's own
+    doing: its entry names the fault (its place in ``faults`` and the entry as
+    written); requests no fault touched say ``fault: null``."""
+    faults = [
+        {"when": {"endpoint": "getbalance"}, "respond": {"status": 500}},
+        {"when": {"endpoint": "sendbulk"}, "calls": [2], "respond": {"status": 503}},
+        {"when": {"endpoint": "sendbulk"}, "calls": [3], "respond": {"truncate": True}},
+    ]
+    emu = Emulator({"faults": faults})
+    item = {"partnerID": "1", "apikey": "k", "shortcode": "SHOP", "message": "hi"}
+    body = {"count": 1, "smslist": [{**item, "mobile": "254712345678"}]}
+    with emu.client() as http:
+        statuses = [http.post("/api/services/sendbulk", json=body).status_code for _ in range(3)]
+        journal = http.get("/_emulator/requests").json()["requests"]
+    assert statuses == [200, 503, 200]
+    assert [entry["fault"] for entry in journal] == [
+        None,
+        {"index": 1, **faults[1]},
+        {"index": 2, **faults[2]},
+    ]
+    assert len(emu.messages(provider="sendbulk")) == 2  # the truncated call was processed
+
+
+def test_a_rate_limit_refusal_is_journaled_as_no_fault() -> None:
+    emu = Emulator({"rate_limits": {"sendbulk": {"requests": 1, "per": "60s"}}})
+    with emu.client() as http:
+        statuses = [http.post("/api/services/getbalance", json={}).status_code for _ in range(2)]
+    assert statuses[1] == 429
+    assert [entry["fault"] for entry in emu.journal.entries()] == [None, None]
+
+
+def test_a_fault_of_a_scenario_built_in_code_is_journaled_with_its_respond() -> None:
+    scenario = Scenario(faults=(Fault(when=Match(), respond={"drop": True}),))
+    emu = Emulator(scenario)
+    with emu.client() as http, pytest.raises(httpx.RemoteProtocolError):
+        http.post("/api/services/sendbulk", json={"count": 0, "smslist": []})
+    [entry] = emu.journal.entries()
+    assert (entry["error"], entry["fault"]) == (
+        "connection dropped",
+        {"index": 0, "respond": {"drop": True}},
+    )
 
 
 def test_read_body_reads_once_and_refuses_over_the_limit(client: httpx.Client) -> None:

@@ -610,6 +610,25 @@ def test_the_request_journal_pages_back_and_forth(client: httpx.Client) -> None:
     assert ">Newest<" in middle
 
 
+def test_a_request_a_scenario_fault_answered_says_which_fault_on_the_pages() -> None:
+    emu = Emulator({"faults": [{"first": 1, "respond": {"status": 503, "retry_after": "5s"}}]})
+    with emu.client() as client:
+        assert client.post("/api/services/sendbulk", json={"count": 0}).status_code == 503
+        client.post("/api/services/sendbulk", json={"count": 0})
+        faulted, plain = client.get("/_emulator/requests").json()["requests"]
+        listing = client.get(f"{UI}/requests").text
+        detail = client.get(f"{UI}/requests/{faulted['id']}").text
+        untouched = client.get(f"{UI}/requests/{plain['id']}").text
+    row = re.search(rf'<tr id="req-{faulted["id"]}">.*?</tr>', listing, re.S)
+    assert row is not None and '<span class="code">faults[0]</span>' in row.group(0)
+    other = re.search(rf'<tr id="req-{plain["id"]}">.*?</tr>', listing, re.S)
+    assert other is not None and "faults[" not in other.group(0)
+    said = re.search(r'<p class="fault">(.*?)</p>', detail)
+    assert said is not None and "fault <code>faults[0]</code> fired" in said.group(1)
+    assert '"status": 503' in said.group(1) and '"retry_after": "5s"' in said.group(1)
+    assert "fired:" not in untouched
+
+
 def test_a_request_dropped_after_processing_shows_its_status_as_not_sent() -> None:
     """A ``drop: after`` fault's journal entry keeps the status the client never got:
     the journal pages and the message's timeline must not show it as a plain 200."""
