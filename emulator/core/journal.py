@@ -19,7 +19,7 @@ import msgspec
 
 from .clock import to_datetime
 
-__all__ = ["BODY_LIMIT", "CLIENT_LEFT", "FAULT", "HEADERS_LIMIT", "Journal"]
+__all__ = ["BODY_LIMIT", "CLIENT_LEFT", "FAULT", "HEADERS_LIMIT", "Journal", "headers_by_name"]
 
 #: Bodies are kept up to this many bytes (a 50 MB batch is not copied whole).
 BODY_LIMIT = 64 * 1024
@@ -83,7 +83,7 @@ def _iso(timestamp: float) -> str:
     return to_datetime(timestamp).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _headers(raw: RawHeaders) -> dict[str, str]:
+def headers_by_name(raw: RawHeaders) -> dict[str, str]:
     """Headers by name; of a repeated one the first, which is the one requests are read by."""
     headers: dict[str, str] = {}
     for name, value in raw:
@@ -129,14 +129,14 @@ class _Exchange(msgspec.Struct, gc=False):
                 "method": self.method,
                 "path": self.path,
                 "query": self.query.decode("latin-1"),
-                "request_headers": _headers(self.request_headers),
+                "request_headers": headers_by_name(self.request_headers),
                 "request_body": _text(self.request_body),
                 "request_body_base64": _base64_unless_utf8(
                     self.request_body, cut=self.request_size > BODY_LIMIT
                 ),
                 "request_size": self.request_size,
                 "status": self.status,
-                "response_headers": _headers(self.response_headers),
+                "response_headers": headers_by_name(self.response_headers),
                 "response_body": _text(self.response_body),
                 # The emulator answers in UTF-8: a full-length response was cut, if anything.
                 "response_body_base64": _base64_unless_utf8(

@@ -36,6 +36,7 @@ import httpx
 import msgspec
 
 from . import http
+from .journal import headers_by_name
 
 __all__ = [
     "ADMIN_REFUSAL",
@@ -116,9 +117,11 @@ def attempt_record(
     status: int | None,
     error: str | None,
     started: float,
+    sent: httpx.Request | None = None,
 ) -> dict[str, Any]:
     """One attempt as ``GET /_emulator/webhooks`` lists it (``ok``: no ``error``);
-    ``started``: its ``time.perf_counter()`` at the start."""
+    ``started``: its ``time.perf_counter()`` at the start; ``sent``: the request made
+    (None if none could be: a refused address, a URL httpx cannot build)."""
     return {
         "time": at,
         "provider": provider,
@@ -131,6 +134,9 @@ def attempt_record(
         "ok": error is None,
         "error": error,
         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        "request_url": None if sent is None else str(sent.url),
+        "request_headers": None if sent is None else headers_by_name(sent.headers.raw),
+        "request_body": None if sent is None else sent.content.decode("utf-8", "replace"),
     }
 
 
@@ -718,6 +724,7 @@ class WebhookQueue:
         started = time.perf_counter()
         status: int | None = None
         error: str | None = None
+        request: httpx.Request | None = None
         try:
             if job.method.upper() not in _READ_ONLY and is_admin_url(job.url):
                 raise _NotSent(ADMIN_REFUSAL)
@@ -766,6 +773,7 @@ class WebhookQueue:
             status=status,
             error=error,  # None unless the attempt failed
             started=started,
+            sent=request,
         )
         with self._lock:
             self._drop_in_flight([job])

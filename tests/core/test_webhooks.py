@@ -22,13 +22,16 @@ class _Receiver:
 
     def __init__(self) -> None:
         self.hits: list[str] = []
+        #: (path, headers with their names as sent, body) of each request
+        self.received: list[tuple[str, dict[str, str], bytes]] = []
         self.status = 200
         self.on_request: Any = None
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                receiver.received.append((self.path, dict(self.headers.items()), body))
                 if receiver.on_request is not None:
                     receiver.on_request(self.path)
                 receiver.hits.append(self.path)
@@ -402,6 +405,44 @@ def test_a_job_that_cannot_even_be_sent_is_a_failed_attempt_not_the_end_of_the_r
     # the codec's error, whose class depends on the Python version
     assert bad["error"].split(":")[0] in ("UnicodeError", "UnicodeEncodeError")
     assert [job.url for job in queue.pending()] == ["http://a..b/receipt"]  # retried later
+    assert good["request_url"] == receiver.url + "/good"
+
+
+@pytest.mark.parametrize(
+    ("payload", "body", "content_type"),
+    [
+        ({"json": {"status": "délivré", "n": 1}}, '{"status":"délivré","n":1}', "application/json"),
+        ({"data": {"status": "DELIVRD", "to": "+254 7"}}, "status=DELIVRD&to=%2B254+7", None),
+    ],
+)
+def test_an_attempt_lists_the_request_exactly_as_the_receiver_got_it(
+    receiver: _Receiver, payload: dict[str, Any], body: str, content_type: str | None
+) -> None:
+    """A receiver refusing a receipt is debugged from what was sent: the URL with its
+    query, every header (names as sent) and the body."""
+    now = [0.0]
+    queue = _queue(now)
+    queue.schedule(
+        1.0,
+        method="post",
+        url=receiver.url + "/hook?a=1",
+        provider="p",
+        params={"b": "x y"},
+        headers={"X-Signature": "s1"},
+        **payload,
+    )
+    receiver.status = 400
+    now[0] = 1.0
+    queue.notify()
+    [(path, headers, sent)] = receiver.received
+    [attempt] = queue.attempts
+    assert attempt["request_url"] == receiver.url + path == receiver.url + "/hook?a=1&b=x+y"
+    assert attempt["request_headers"] == headers
+    assert headers["X-Signature"] == "s1"
+    assert attempt["request_body"] == sent.decode() == body
+    if content_type is not None:
+        assert headers["Content-Type"] == content_type
+    assert (attempt["ok"], attempt["error"]) == (False, "HTTP 400")
 
 
 def test_a_hold_ending_in_an_error_keeps_the_jobs_its_log_still_has(
@@ -852,6 +893,12 @@ def test_a_job_addressed_to_an_emulators_admin_api_is_never_sent(
     )
     assert sent["ok"] is True
     assert [job.url for job in queue.pending()] == [receiver.url + path]  # retried, refused again
+    # nothing was sent: no request to show
+    assert (refused["request_url"], refused["request_headers"], refused["request_body"]) == (
+        None,
+        None,
+        None,
+    )
 
 
 def test_a_job_reading_an_admin_endpoint_is_sent(receiver: _Receiver) -> None:

@@ -362,6 +362,25 @@ def test_webhook_attempts_are_listed_with_their_response_codes(
     expect(attempt).to_contain_text(sid)  # real-time ok
     expect(attempt).to_contain_text(f"GET {receipt_url}")
     expect(attempt.locator('td[data-label="Response"] .badge')).to_have_text("200")
+    # it opens to the request sent, and stays open as newer attempts are drawn above it
+    attempt.locator("summary").click()
+    sent = page.locator("#attempt-1 pre.headers")
+    expect(sent).to_contain_text(f"GET {receipt_url}?")
+    expect(sent).to_contain_text("Event=Message.DeliveryReceiptReceived")
+    later = fd_send(
+        server, "Another", DeliveryReceiptWebhookUri=receipt_url, DeliveryReceiptWebhookMethod="GET"
+    )
+    page.get_by_role("button", name="+1 m").click()
+    expect(page.locator("section[aria-labelledby=h-attempts] tbody tr").first).to_contain_text(
+        later
+    )  # real-time ok
+    still_open = page.locator("section[aria-labelledby=h-attempts] details[open]")
+    expect(still_open).to_have_count(1)
+    opened_row = page.locator("section[aria-labelledby=h-attempts] tbody tr").filter(
+        has=page.locator("details[open]")
+    )
+    expect(opened_row).to_contain_text(sid)  # the first attempt's, not the new one's
+    attempt = page.locator("section[aria-labelledby=h-attempts] tbody tr").nth(1)
     attempt.get_by_role("link", name=sid).click()
     expect(page.locator(".timeline .ev-webhook")).to_contain_text("attempt 1")
     expect(page.locator(".timeline .ev-webhook .badge")).to_have_text("200")

@@ -11,10 +11,12 @@ from pathlib import Path
 import httpx
 import msgspec
 import pytest
+from providers.receiver import Receiver
 
 from emulator import Emulator
 from emulator.admin import views
 from emulator.admin.ui import PRETTY_DEPTH
+from emulator.core import webhooks
 from emulator.core.models import Direction
 
 from ._data import RECIPIENT, SENDER, add_batch, add_message
@@ -512,6 +514,47 @@ def test_the_webhooks_page_says_when_it_lists_only_some(
     assert 'href="/_emulator/webhooks"' in page
     assert page.count('data-label="Attempt"') == 200
     assert emu.webhooks.pending_count() == 0
+
+
+@pytest.mark.sms_scenario({"webhooks": {"retries": []}})
+def test_a_webhook_attempt_opens_to_the_request_the_receiver_got(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """What was sent is what a receiver that refused it is debugged from: each attempt
+    opens to its URL, headers and body, on the webhooks page and the message's; an
+    attempt that sent nothing (an address in the admin API) has nothing to open."""
+    receiver = Receiver().start()
+    try:
+        receipts = [f"{receiver.url}/receipt?k=1", "http://127.0.0.1:9/_emulator/reset"]
+        messages = [
+            {"To": "+61488000001", "Text": "x", "DeliveryReceiptWebhookUri": uri}
+            for uri in receipts
+        ]
+        sent = client.post(
+            "/v2/Properties/SP1/BatchMessages", json={"Messages": messages}, auth=("AC1", "tok")
+        )
+        assert sent.status_code == 200
+        emu.advance("1h")
+        [received] = receiver.wait_for(1)
+    finally:
+        receiver.stop()
+    made = emu.webhook_report()["attempts"]
+    delivered = next(a for a in made if a["request_url"] is not None)
+    refused = next(a for a in made if a["request_url"] is None)
+    number = made.index(delivered) + 1  # numbered as made, from 1
+    page = client.get(f"{UI}/webhooks").text
+    opened = re.search(rf'<details id="attempt-{number}" class="sent">(.*?)</details>', page, re.S)
+    assert opened is not None
+    shown = html.unescape(opened.group(1))
+    assert f"POST {delivered['request_url']}" in shown
+    assert f"{receiver.url}{received.path}?k=1" == delivered["request_url"]
+    assert f"User-Agent: {received.headers['user-agent']}" in shown
+    assert received.body.decode() == delivered["request_body"]  # the form, as sent
+    assert "Event=Message.DeliveryReceiptReceived" in shown
+    assert page.count('class="sent"') == 1  # the refused one sent nothing to show
+    assert refused["error"] == webhooks.ADMIN_REFUSAL
+    message = client.get(f"{UI}/messages/{delivered['message_id']}").text
+    assert '<details id="attempt-1" class="sent"><summary>Request sent</summary>' in message
 
 
 def test_the_webhooks_page_counts_every_attempt_and_says_which_are_kept(

@@ -164,10 +164,12 @@ async def validate_address(emu: Emulator, address: str, token: str) -> None:
     status: int | None = None
     refusal: RingCentralError | None = None
     why = ""
+    request: httpx.Request | None = None
     try:
         with anyio.fail_after(VALIDATION_TIMEOUT):
             async with http.async_client(timeout=VALIDATION_TIMEOUT) as client:
-                response = await client.post(address, headers=headers)
+                request = client.build_request("POST", address, headers=headers)
+                response = await client.send(request)
     except Exception as exc:  # refused, timed out, a host httpx cannot encode: not reachable
         refusal = WebhookUnreachable()
         why = f"{type(exc).__name__}: {exc}".rstrip(": ")
@@ -199,6 +201,7 @@ async def validate_address(emu: Emulator, address: str, token: str) -> None:
         status=status,
         error=None if refusal is None else f"{why}: {refusal.code}",
         started=started,
+        sent=request,
     )
     emu.webhooks.record_attempt(record, generation)  # not if a reset came meanwhile
     if refusal is not None:

@@ -679,8 +679,14 @@ def test_the_validation_request_is_listed_with_the_webhook_attempts(
         "ok": True,
         "error": None,
         "duration_ms": attempt["duration_ms"],
+        "request_url": f"{receiver.url}/hook",
+        "request_headers": attempt["request_headers"],
+        "request_body": "",
     }
     assert isinstance(attempt["duration_ms"], float)
+    [validation] = receiver.requests  # what the receiver got, header names lower-cased
+    assert {k.lower(): v for k, v in attempt["request_headers"].items()} == validation.headers
+    assert attempt["request_headers"]["Validation-Token"] == validation.headers["validation-token"]
 
 
 @pytest.mark.parametrize(
