@@ -20,9 +20,11 @@ from __future__ import annotations
 import re
 
 import msgspec
-from starlette.middleware.cors import CORSMiddleware
+from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from ..core.cors import CORSWithOwnRefusals
 
 __all__ = ["LOOPBACK_ORIGIN", "LoopbackBrowserAccess"]
 
@@ -50,8 +52,9 @@ class LoopbackBrowserAccess:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.cors = CORSMiddleware(
+        self.cors = CORSWithOwnRefusals(
             app,
+            refusal=_refused_preflight,
             allow_origin_regex=LOOPBACK_ORIGIN.pattern,
             allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
             allow_headers=["Content-Type"],
@@ -95,6 +98,15 @@ def _preflighted(scope: Scope) -> bool:
     return content_type.split(";", 1)[0].strip(" \t").lower() in _PREFLIGHTED_TYPES
 
 
-def _forbidden(error: str) -> Response:
+def _error(error: str, status: int) -> Response:
     body = msgspec.json.encode({"error": error})
-    return Response(body, status_code=403, media_type="application/json")
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def _forbidden(error: str) -> Response:
+    return _error(error, 403)
+
+
+def _refused_preflight(reason: str, headers: Headers) -> Response:
+    """A preflight asking for a method or header the admin API does not take."""
+    return _error(reason, 400)

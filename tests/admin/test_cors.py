@@ -15,6 +15,27 @@ def client() -> httpx.Client:
 
 
 @pytest.mark.parametrize(
+    ("asked", "reason"),
+    [
+        ({"Access-Control-Request-Method": "PATCH"}, "Disallowed CORS method"),
+        (
+            {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-key"},
+            "Disallowed CORS headers",
+        ),
+    ],
+)
+def test_a_preflight_the_admin_api_refuses_is_answered_in_its_json_shape(
+    client: httpx.Client, asked: dict[str, str], reason: str
+) -> None:
+    origin = "http://localhost:5173"
+    refused = client.options("/_emulator/clock", headers={"Origin": origin, **asked})
+    assert refused.status_code == 400
+    assert refused.headers["content-type"] == "application/json"
+    assert refused.json() == {"error": reason}
+    assert refused.headers["access-control-allow-origin"] == origin  # what a browser reads
+
+
+@pytest.mark.parametrize(
     "origin",
     [
         "http://localhost:5173",

@@ -7,8 +7,12 @@ take Starlette's CORS middleware; every other request goes straight through.
 
 from __future__ import annotations
 
-from starlette.middleware.cors import CORSMiddleware
+from starlette.datastructures import Headers
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ...core.cors import CORSWithOwnRefusals
+from .errors import InvalidParameter
 
 __all__ = ["BrowserAccess"]
 
@@ -31,8 +35,9 @@ class BrowserAccess:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.cors = CORSMiddleware(
+        self.cors = CORSWithOwnRefusals(
             app,
+            refusal=_refused_preflight,
             allow_origin_regex=".*",
             allow_credentials=True,
             allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
@@ -51,6 +56,13 @@ class BrowserAccess:
 
 
 _PRIVATE_NETWORK = b"access-control-request-private-network"
+
+
+def _refused_preflight(reason: str, headers: Headers) -> Response:
+    """A preflight for a method the API has none of (``TRACE``, a lower-case ``patch``,
+    which browsers send as written): CMN-101 naming the header, not plain text."""
+    method = headers.get("access-control-request-method", "")
+    return InvalidParameter(parameter="Access-Control-Request-Method", value=method).response()
 
 
 def _asks_private_network(scope: Scope) -> bool:

@@ -29,6 +29,36 @@ def test_a_preflight_is_answered_for_any_origin_and_header(sms_emulator: Emulato
     assert len(response.headers["rcrequestid"]) == 36  # as on every RingCentral answer
 
 
+def test_a_preflight_for_a_method_the_api_has_none_of_is_refused_in_ringcentral_s_shape(
+    sms_emulator: Emulator,
+) -> None:
+    """Browsers send a method other than the six standard ones as written (``patch``):
+    the refusal is CMN-101 in RingCentral's error body, not Starlette's plain text, and
+    keeps the CORS headers a browser reads to say why."""
+    for method in ("patch", "TRACE", "PROPFIND"):
+        response = sms_emulator.client().options(
+            A2P + "/batches",
+            headers={"Origin": ORIGIN, "Access-Control-Request-Method": method},
+        )
+        assert response.status_code == 400
+        assert response.headers["content-type"] == "application/json"
+        assert response.json() == {
+            "errorCode": "CMN-101",
+            "message": "Parameter [Access-Control-Request-Method] value is invalid.",
+            "errors": [
+                {
+                    "errorCode": "CMN-101",
+                    "message": "Parameter [Access-Control-Request-Method] value is invalid.",
+                    "parameterName": "Access-Control-Request-Method",
+                    "parameterValue": method,
+                }
+            ],
+        }
+        assert response.headers["access-control-allow-origin"] == ORIGIN
+        assert "PATCH" in response.headers["access-control-allow-methods"]
+        assert len(response.headers["rcrequestid"]) == 36
+
+
 def test_a_private_network_preflight_is_allowed(sms_emulator: Emulator) -> None:
     """Chrome asks before a public page calls a private address (the emulator's): a
     plain-text 400 "Disallowed CORS private-network" would block the SDK."""
