@@ -10,7 +10,8 @@ shortest boundary, plain ASCII letters, a one-message batch.
   (subtly wrong: one digit short or long, no ``+``, leading zero, a letter),
   ``kenyan_msisdns`` (the forms the sendbulk gateways take).
 - Texts around the segment boundaries: ``gsm7_texts``, ``ucs2_texts``,
-  ``mixed_texts`` (GSM-7 text made UCS-2 by one character), ``sms_texts``.
+  ``mixed_texts`` (GSM-7 text made UCS-2 by one character), ``sms_texts``;
+  often with a line break (``\n`` or ``\r\n``).
 - Request bodies for every provider endpoint, valid or invalid: invalid ones
   come as ``InvalidBody(body, problem, code)`` so a failing example says what is
   wrong with it; batches as ``BatchBody`` dicts whose ``item_codes`` say how each
@@ -370,6 +371,7 @@ GSM7_BOUNDARY_UNITS = (152, 153, 154, 159, 160, 161, 305, 306, 307)
 UCS2_BOUNDARY_UNITS = (66, 67, 68, 69, 70, 71, 133, 134, 135)
 
 # Simplest first, so texts shrink toward plain lower-case letters.
+# Line breaks are placed on purpose (``_line_break``), not drawn as characters.
 _GSM7_CHARS = "".join(
     sorted(GSM7_BASIC - set("\r\n"), key=lambda c: (not c.islower() or not c.isascii(), c))
 )
@@ -435,6 +437,13 @@ def _ordered_text(alphabet: str, size: int) -> st.SearchStrategy[str]:
     return drawn.map(lambda text: text.translate(table))
 
 
+@cache
+def _line_break(size: int) -> st.SearchStrategy[tuple[int, str] | None]:
+    """Where to put a line break in a text of ``size`` one-unit characters, and which,
+    or None (what it shrinks to): one draw, not a list, so batches shrink as well."""
+    return st.none() | st.tuples(st.integers(0, size - 1), st.sampled_from(("\n", "\r\n")))
+
+
 @st.composite
 def _built_text(
     draw: st.DrawFn,
@@ -451,6 +460,14 @@ def _built_text(
         doubles = draw(st.integers(0, min(budget // 2, 4)))
     singles = budget - 2 * doubles
     base = draw(_ordered_text(one_unit, singles))
+    # Often a line break ("\n" or "\r\n", one unit a character, as the characters it
+    # replaces): drawn as characters among the others, it would be too rare to test.
+    line_break = draw(_line_break(singles)) if singles else None
+    if line_break is not None:
+        at, chars = line_break
+        chars = chars if len(chars) <= singles else "\n"  # a text of one character
+        at = min(at, singles - len(chars))
+        base = base[:at] + chars + base[at + len(chars) :]
     if required:  # a one-unit character: it moves no wide character off its place
         at = draw(st.integers(0, singles))
         base = base[:at] + draw(st.sampled_from(required)) + base[at:]
