@@ -14,6 +14,7 @@ done, so it outlives the process.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import dataclasses
 import heapq
 import itertools
@@ -36,7 +37,7 @@ import httpx
 import msgspec
 
 from . import http
-from .journal import headers_by_name
+from .journal import BODY_LIMIT, headers_by_name
 
 __all__ = [
     "ADMIN_REFUSAL",
@@ -120,8 +121,9 @@ def attempt_record(
     sent: httpx.Request | None = None,
 ) -> dict[str, Any]:
     """One attempt as ``GET /_emulator/webhooks`` lists it (``ok``: no ``error``);
-    ``started``: its ``time.perf_counter()`` at the start; ``sent``: the request made
-    (None if none could be: a refused address, a URL httpx cannot build)."""
+    ``started``: its ``time.perf_counter()`` at the start; ``sent``: the request made,
+    whether or not the receiver was reached (None if none could be made: an address in
+    the admin API, a URL httpx cannot build)."""
     return {
         "time": at,
         "provider": provider,
@@ -134,9 +136,24 @@ def attempt_record(
         "ok": error is None,
         "error": error,
         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-        "request_url": None if sent is None else str(sent.url),
-        "request_headers": None if sent is None else headers_by_name(sent.headers.raw),
-        "request_body": None if sent is None else sent.content.decode("utf-8", "replace"),
+        **_request_made(sent),
+    }
+
+
+def _request_made(sent: httpx.Request | None) -> dict[str, Any]:
+    """What an attempt's record shows of its request: the body up to ``BODY_LIMIT``
+    bytes, as the journal keeps one (10,000 attempts of a long inbound text each)."""
+    if sent is None:
+        return dict.fromkeys(("request_url", "request_headers", "request_body", "request_size"))
+    body = sent.content
+    return {
+        "request_url": str(sent.url),
+        "request_headers": headers_by_name(sent.headers.raw),
+        # final=False: a body cut inside a character ends before it, unmarked
+        "request_body": codecs.getincrementaldecoder("utf-8")("replace").decode(
+            body[:BODY_LIMIT], final=len(body) <= BODY_LIMIT
+        ),
+        "request_size": len(body),
     }
 
 
@@ -409,8 +426,14 @@ class WebhookQueue:
         attempts, unless the queue was cleared (a reset) since ``generation``."""
         with self._lock:
             if generation == self._generation:
-                self.attempts.append(record)
-                self.attempts_made += 1
+                self._keep(record)
+
+    def _keep(self, record: dict[str, Any]) -> None:
+        """(Under ``_lock``.)  Keep an attempt, numbered as made from 1 (again after a
+        ``clear()``): its number names it while newer ones arrive and older ones go."""
+        self.attempts_made += 1
+        record["number"] = self.attempts_made
+        self.attempts.append(record)
 
     def pending_count(self) -> int:
         """``len(pending())``, without sorting them (the inspector polls it)."""
@@ -779,8 +802,7 @@ class WebhookQueue:
             self._drop_in_flight([job])
             if job.generation != self._generation:
                 return False  # cleared while it was being sent: it belongs to nothing now
-            self.attempts.append(record)
-            self.attempts_made += 1
+            self._keep(record)
             retry = not ok and job.retry and job.attempt <= len(self._retry_delays)
             if retry:
                 since = at if self.virtual_clock else self._now()

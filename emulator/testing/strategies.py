@@ -37,6 +37,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
+import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -460,14 +461,9 @@ def _built_text(
         doubles = draw(st.integers(0, min(budget // 2, 4)))
     singles = budget - 2 * doubles
     base = draw(_ordered_text(one_unit, singles))
-    # Often a line break ("\n" or "\r\n", one unit a character, as the characters it
-    # replaces): drawn as characters among the others, it would be too rare to test.
+    # Often a line break ("\n" or "\r\n"): drawn as characters among the others, it
+    # would be too rare to test.  Put in last, so nothing lands inside a "\r\n".
     line_break = draw(_line_break(singles)) if singles else None
-    if line_break is not None:
-        at, chars = line_break
-        chars = chars if len(chars) <= singles else "\n"  # a text of one character
-        at = min(at, singles - len(chars))
-        base = base[:at] + chars + base[at + len(chars) :]
     if required:  # a one-unit character: it moves no wide character off its place
         at = draw(st.integers(0, singles))
         base = base[:at] + draw(st.sampled_from(required)) + base[at:]
@@ -483,7 +479,24 @@ def _built_text(
         else st.integers(0, max(last, 0))
     )
     offsets = [draw(where) for _ in extras]
-    return _place(base, extras, offsets)
+    text = _place(base, extras, offsets)
+    if line_break is None:
+        return text
+    return _with_line_break(text, *line_break, replaceable=frozenset(one_unit) - set(required))
+
+
+def _with_line_break(text: str, at: int, chars: str, *, replaceable: frozenset[str]) -> str:
+    """``text`` with ``chars`` over as many ``replaceable`` characters (one unit each,
+    as a line break's are), at the first such place from ``at`` on, else before it; a
+    lone ``"\n"`` where there is no room for ``"\r\n"``; unchanged where neither fits."""
+    for line_break in dict.fromkeys((chars, "\n")):
+        width = len(line_break)
+        places = range(len(text) - width + 1)
+        start = min(at, len(places))
+        for i in itertools.chain(places[start:], places[:start]):
+            if all(c in replaceable for c in text[i : i + width]):
+                return text[:i] + line_break + text[i + width :]
+    return text
 
 
 @_reused

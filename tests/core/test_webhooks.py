@@ -14,6 +14,7 @@ import pytest
 
 from emulator import Emulator
 from emulator.core import webhooks
+from emulator.core.journal import BODY_LIMIT
 from emulator.core.webhooks import WebhookJob, WebhookQueue
 
 
@@ -899,6 +900,44 @@ def test_a_job_addressed_to_an_emulators_admin_api_is_never_sent(
         None,
         None,
     )
+
+
+def test_an_attempt_keeps_at_most_the_journal_s_body_limit_of_its_body(
+    receiver: _Receiver,
+) -> None:
+    """10,000 attempts of a long inbound text each must not hold gigabytes: the body is
+    kept as the journal keeps one, its size said; a cut inside a character ends before it."""
+    now = [0.0]
+    queue = _queue(now)
+    text = "é" * 40_000  # two bytes each: the cut falls inside one
+    queue.schedule(1.0, method="post", url=receiver.url + "/in", provider="p", json={"t": text})
+    now[0] = 1.0
+    queue.notify()
+    [(_, _, sent)] = receiver.received
+    [attempt] = queue.attempts
+    assert attempt["request_size"] == len(sent) > BODY_LIMIT
+    kept = attempt["request_body"]
+    assert BODY_LIMIT - 1 <= len(kept.encode()) <= BODY_LIMIT
+    assert sent.decode().startswith(kept) and "\ufffd" not in kept
+
+
+def test_attempts_are_numbered_as_made_and_again_after_a_clear(receiver: _Receiver) -> None:
+    now = [0.0]
+    queue = _queue(now)
+    for path in ("/a", "/b"):
+        queue.schedule(1.0, method="post", url=receiver.url + path, provider="p")
+    queue.schedule(1.0, method="post", url="http://127.0.0.1:9/refused", provider="p")
+    now[0] = 1.0
+    queue.notify()
+    assert sorted(a["number"] for a in queue.attempts) == [1, 2, 3]
+    refused = next(a for a in queue.attempts if a["status"] is None)
+    # the request was made, though no receiver took it
+    assert refused["request_url"] == "http://127.0.0.1:9/refused"
+    queue.clear()
+    queue.schedule(2.0, method="post", url=receiver.url + "/c", provider="p")
+    now[0] = 2.0
+    queue.notify()
+    assert [a["number"] for a in queue.attempts] == [1]
 
 
 def test_a_job_reading_an_admin_endpoint_is_sent(receiver: _Receiver) -> None:

@@ -183,6 +183,21 @@ def test_the_journal_says_which_scenario_fault_fired_as_the_scenario_wrote_it() 
     assert len(emu.messages(provider="sendbulk")) == 2  # the truncated call was processed
 
 
+@pytest.mark.parametrize(
+    "path",
+    ["/v2/Properties/SP1/Messages", "/v2/properties/SP1/messages", "/V2/PROPERTIES/SP1/MESSAGES"],
+)
+def test_a_fault_on_a_path_in_any_case_is_journaled_with_its_endpoint(path: str) -> None:
+    """Fone Dynamics takes its paths in any case: the request spelt otherwise is the
+    same call, and its entry says so."""
+    emu = Emulator({"faults": [{"when": {"provider": "fonedynamics"}, "respond": {"status": 503}}]})
+    with emu.client() as http:
+        answer = http.post(path, json={"To": "+61488000001", "Text": "x"}, auth=("AC1", "tok"))
+    assert answer.status_code == 503
+    [entry] = emu.journal.entries()
+    assert (entry["path"], entry["endpoint"], entry["fault"]["index"]) == (path, "send_message", 0)
+
+
 def test_a_rate_limit_refusal_is_journaled_as_no_fault() -> None:
     emu = Emulator({"rate_limits": {"sendbulk": {"requests": 1, "per": "60s"}}})
     with emu.client() as http:

@@ -303,6 +303,21 @@ def test_texts_hold_line_breaks_a_client_must_carry(line_break: str) -> None:
     assert analyze(text).units == 20
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        gsm7_texts(units=[1, 2, 3, 4]),
+        ucs2_texts(units=[1, 2, 3, 4]),
+        mixed_texts(units=[2, 3, 4]),
+        sms_texts(),
+    )
+)
+def test_a_carriage_return_only_comes_before_a_line_feed(text: str) -> None:
+    """Nothing drawn after the line break (a required UCS-2 character, an emoji, an
+    escape) lands inside its "\r\n", however short the text."""
+    assert text.replace("\r\n", "").count("\r") == 0, repr(text)
+
+
 def test_texts_shrink_to_a_character_that_does_not_look_latin() -> None:
     """A shrunk UCS-2 text must not read as plain GSM-7 (Cyrillic "а" looks like "a")."""
     from hypothesis import find

@@ -72,7 +72,9 @@ class CaseInsensitivePaths:
                 if len(parts) > 3 and fixed[1] == "Properties":
                     fixed[3] = _SEGMENTS.get(parts[3].lower(), parts[3])
                 if fixed != parts:
-                    scope = dict(scope, path=root + "/".join(fixed))
+                    # In place: what the handler's guard notes in the scope (its endpoint,
+                    # a fault that fired) is read by the journal from this same dict.
+                    scope["path"] = root + "/".join(fixed)
         await self.app(scope, receive, send)
 
 

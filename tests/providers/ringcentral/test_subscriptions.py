@@ -682,6 +682,8 @@ def test_the_validation_request_is_listed_with_the_webhook_attempts(
         "request_url": f"{receiver.url}/hook",
         "request_headers": attempt["request_headers"],
         "request_body": "",
+        "request_size": 0,
+        "number": 1,
     }
     assert isinstance(attempt["duration_ms"], float)
     [validation] = receiver.requests  # what the receiver got, header names lower-cased
