@@ -29,46 +29,43 @@ curl_setopt($curl, CURLOPT_HEADERFUNCTION, function ($curl, $line) use (&$header
     return strlen($line);
 });
 
+// The seed's sample: json_encode, then POST with Content-Type: application/json.
+$postJson = function (array $payload) use ($curl, $base) {
+    curl_setopt_array($curl, [
+        CURLOPT_URL => "$base/api/services/sendbulk",
+        CURLOPT_POST => true,
+        CURLOPT_POSTFIELDS => json_encode($payload),
+        CURLOPT_HTTPHEADER => ['Content-Type: application/json'],
+    ]);
+};
+$postFields = function ($fields) use ($curl, $base) {
+    curl_setopt_array($curl, [
+        CURLOPT_URL => "$base/api/services/sendsms",
+        CURLOPT_POST => true,
+        CURLOPT_POSTFIELDS => $fields,
+    ]);
+};
+
 switch ($mode) {
     case "json":  // the seed's sample, word for word but for the URL and values
         $long = str_repeat("Your order ships today.\nReply STOP to end. ", 30);
-        $payload = json_encode([
+        $postJson([
             "count" => 2,
             "smslist" => [$item(1, "0712345678", "Habari 😀\nline two"), $item(2, "254733123456", $long)],
         ]);
-        curl_setopt_array($curl, [
-            CURLOPT_URL => "$base/api/services/sendbulk",
-            CURLOPT_POST => true,
-            CURLOPT_POSTFIELDS => $payload,
-            CURLOPT_HTTPHEADER => ['Content-Type: application/json'],
-        ]);
         break;
     case "multipart":  // an array to CURLOPT_POSTFIELDS: curl sends multipart/form-data
-        curl_setopt_array($curl, [
-            CURLOPT_URL => "$base/api/services/sendsms",
-            CURLOPT_POST => true,
-            CURLOPT_POSTFIELDS => $item(7, "0712345678", "From a form & more"),
-        ]);
+        $postFields($item(7, "0712345678", "From a form & more"));
         break;
     case "urlencoded":  // http_build_query: application/x-www-form-urlencoded
-        curl_setopt_array($curl, [
-            CURLOPT_URL => "$base/api/services/sendsms",
-            CURLOPT_POST => true,
-            CURLOPT_POSTFIELDS => http_build_query($item(8, "+254712345678", "Urlencoded + plus")),
-        ]);
+        $postFields(http_build_query($item(8, "+254712345678", "Urlencoded + plus")));
         break;
     case "getsms":  // the GET form, parameters in the query string
         $query = http_build_query($item(9, "254712345678", "Hello & welcome"));
         curl_setopt($curl, CURLOPT_URL, "$base/api/services/sendsms?$query");
         break;
     case "badkey":
-        $payload = json_encode(["count" => 1, "smslist" => [array_merge($item(1, "0712345678", "x"), ["apikey" => ""])]]);
-        curl_setopt_array($curl, [
-            CURLOPT_URL => "$base/api/services/sendbulk",
-            CURLOPT_POST => true,
-            CURLOPT_POSTFIELDS => $payload,
-            CURLOPT_HTTPHEADER => ['Content-Type: application/json'],
-        ]);
+        $postJson(["count" => 1, "smslist" => [array_merge($item(1, "0712345678", "x"), ["apikey" => ""])]]);
         break;
     default:
         fwrite(STDERR, "unknown mode $mode\n");
