@@ -586,9 +586,10 @@ class Emulator:
             self.provider(provider)
         return self.journal.entries(provider=provider, after_id=after)
 
-    def webhook_report(self) -> dict[str, list[dict[str, Any]]]:
+    def webhook_report(self, *, after: int = 0) -> dict[str, list[dict[str, Any]]]:
         """Pending webhooks (soonest first) and the delivery attempts kept (the newest
-        10,000, oldest first), as ``GET /_emulator/webhooks`` gives them."""
+        10,000, oldest first; with ``after``, those numbered above it), as ``GET
+        /_emulator/webhooks`` gives them."""
         pending = [
             {
                 "due": iso(job.due),
@@ -601,7 +602,11 @@ class Emulator:
             }
             for job in self.webhooks.pending()
         ]
-        attempts = [dict(a, time=iso(a["time"])) for a in self.webhooks.attempts_kept()]
+        attempts = [
+            dict(a, time=iso(a["time"]))
+            for a in self.webhooks.attempts_kept()
+            if a["number"] > after
+        ]
         return {"pending": pending, "attempts": attempts}
 
     def inbound(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:

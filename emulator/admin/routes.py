@@ -116,6 +116,26 @@ _INDEX = (
 )
 
 
+def _after(request: Request) -> int:
+    """The ``after`` query parameter (0 without it): an integer, or 400."""
+    try:
+        after_text = request.query_params.get("after", "0")
+        if not after_text.isascii() or "_" in after_text:  # int() reads "1_0", "١٠"
+            raise ValueError(after_text)
+        return int(after_text)
+    except ValueError:
+        number = after_text.strip()
+        digits = number.lstrip("+-")
+        if not (digits.isascii() and digits.isdigit() and len(number) - len(digits) < 2):
+            raise AdminError("'after' must be an integer") from None
+        # too long for int() (4,300 digits): its value, or past every entry or before
+        # them all
+        significant = digits.lstrip("0") or "0"
+        if len(significant) <= 20:
+            return int(significant) * (-1 if number.startswith("-") else 1)
+        return -1 if number.startswith("-") else sys.maxsize
+
+
 def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
     """The admin API for ``emu`` (mounted at ``/_emulator``)."""
 
@@ -267,27 +287,11 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
 
     async def requests(request: Request) -> Response:
         provider = provider_param(request)
-        try:
-            after_text = request.query_params.get("after", "0")
-            if not after_text.isascii() or "_" in after_text:  # int() reads "1_0", "١٠"
-                raise ValueError(after_text)
-            after = int(after_text)
-        except ValueError:
-            number = after_text.strip()
-            digits = number.lstrip("+-")
-            if not (digits.isascii() and digits.isdigit() and len(number) - len(digits) < 2):
-                raise AdminError("'after' must be an integer") from None
-            # too long for int() (4,300 digits): its value, or past every entry or before
-            # them all
-            significant = digits.lstrip("0") or "0"
-            if len(significant) <= 20:
-                after = int(significant) * (-1 if number.startswith("-") else 1)
-            else:
-                after = -1 if number.startswith("-") else sys.maxsize
+        after = _after(request)
         return _json({"requests": emu.journal.entries(provider=provider, after_id=after)})
 
     async def webhooks(request: Request) -> Response:
-        return _json(emu.webhook_report())
+        return _json(emu.webhook_report(after=_after(request)))
 
     async def provider_view(request: Request) -> Response:
         provider, view = request.path_params["provider"], request.path_params["view"]
@@ -358,7 +362,7 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
         ),
         Route("/inbound", _taking(inbound, "wait"), methods=["POST"]),
         Route("/requests", _taking(requests, "provider", "after"), methods=["GET"]),
-        Route("/webhooks", _taking(webhooks), methods=["GET"]),
+        Route("/webhooks", _taking(webhooks, "after"), methods=["GET"]),
         Route("/providers/{provider}/{view}", _taking(provider_view), methods=["GET"]),
         Route("/messages/{message_id}", _taking(message_detail), methods=["GET"]),
         Route("/batches", _taking(batches, "provider"), methods=["GET"]),

@@ -188,9 +188,10 @@ class RemoteEmulator(SocketClients, MessageHelpers):
             params["provider"] = provider
         return self._call("GET", "/requests", params=params)["requests"]
 
-    def webhook_report(self) -> dict[str, Any]:
-        """Pending webhooks and delivery attempts (``GET /_emulator/webhooks``)."""
-        return self._call("GET", "/webhooks")
+    def webhook_report(self, *, after: int = 0) -> dict[str, Any]:
+        """Pending webhooks and delivery attempts (``GET /_emulator/webhooks``; with
+        ``after``, the attempts numbered above it)."""
+        return self._call("GET", "/webhooks", params={"after": after})
 
     def provider_view(self, provider: str, view: str) -> list[dict[str, Any]]:
         """Provider state no provider endpoint shows (``GET

@@ -851,7 +851,7 @@ def test_the_temporary_flag_s_spellings(
         ("POST", "/clock?wiat=true", {"advance": "1m"}, "takes wait"),
         ("GET", "/messages?tenant=acct", None, "takes provider, status, to"),
         ("GET", "/requests?endpoint=send_batch", None, "takes after, provider"),
-        ("GET", "/webhooks?provider=ringcentral", None, "takes no query parameters"),
+        ("GET", "/webhooks?provider=ringcentral", None, "takes after"),
         ("POST", "/reset?wait=true", None, "takes no query parameters"),
         ("POST", "/inbound?wai=1", {"provider": "sendbulk"}, "takes wait"),
         ("GET", "/batches?status=Completed", None, "takes provider"),

@@ -371,6 +371,31 @@ def test_webhook_report(remote: RemoteEmulator) -> None:
     assert remote.webhook_report() == {"pending": [], "attempts": []}
 
 
+def test_webhook_report_after_a_number_lists_only_newer_attempts(
+    remote: RemoteEmulator, live: LiveServer
+) -> None:
+    """A test polling for receipts asks for the attempts it has not seen, as it polls
+    the journal with ``after``, instead of reading the newest 10,000 each time."""
+    queue = live.emulator.webhooks
+    for n in range(3):  # refused before any request is made: no receiver needed
+        queue.schedule(
+            live.emulator.time(), method="POST", url=f"http://x.test/_emulator/{n}", provider="p"
+        )
+    queue.notify()
+    assert queue.wait_sent(10.0) == 0  # the live server sends from its worker thread
+    assert [a["number"] for a in remote.webhook_report()["attempts"]] == [1, 2, 3]
+    newer = remote.webhook_report(after=2)["attempts"]
+    assert [(a["number"], a["url"]) for a in newer] == [(3, "http://x.test/_emulator/2")]
+    assert remote.webhook_report(after=3)["attempts"] == []
+    assert (
+        live.emulator.webhook_report(after=1)["attempts"]
+        == remote.webhook_report(after=1)["attempts"]
+    )
+    with httpx.Client(base_url=live.url) as client:
+        refused = client.get("/_emulator/webhooks", params={"after": "x"})
+    assert (refused.status_code, refused.json()) == (400, {"error": "'after' must be an integer"})
+
+
 @pytest.mark.parametrize("empty", ["", "\n  \n", "# no rules yet"])
 def test_an_empty_scenario_file_or_text_is_no_rules_as_in_process(
     remote: RemoteEmulator, live: LiveServer, tmp_path: Path, empty: str
