@@ -185,6 +185,9 @@ if HttpToolsProtocol is not None:
         _in_request_line = True
         _line_started = False  # a byte of the request line (not an empty line) came
         _refusal: str | None = None  # a 400 held until the answers before it are sent
+        #: The request being answered when a pipelined one was read behind it: uvicorn
+        #: then holds only the newer one, and marks only that one when the client leaves.
+        _displaced: weakref.ref[Any] | None = None
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -250,10 +253,22 @@ if HttpToolsProtocol is not None:
 
         def on_headers_complete(self) -> None:
             self._in_request_line = False  # what a pipelined request sends next is its body
+            running = self.cycle
             super().on_headers_complete()
             cycle = self.cycle
+            if running is not None and running is not cycle and not running.response_complete:
+                self._displaced = weakref.ref(running)  # pipelined: see connection_lost
             if cycle is not None and cycle.scope is self.scope:  # not an ignored upgrade's
                 self.scope[CLIENT_LEFT] = weakref.ref(cycle)  # its .disconnected
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            """The client left: a request still being answered with a pipelined one
+            behind it has left too (its answer goes nowhere, and the journal says so)."""
+            running = self._displaced() if self._displaced is not None else None
+            if running is not None and not running.response_complete:
+                running.disconnected = True
+                running.message_event.set()
+            super().connection_lost(exc)
 
         def on_message_complete(self) -> None:
             if self.parser.should_upgrade() and not self._should_upgrade():

@@ -634,6 +634,36 @@ def test_a_request_whose_client_timed_out_is_journaled_as_answered_to_no_one() -
         assert [e["error"] for e in live.requests()] == [entry["error"], None]
 
 
+def test_a_client_leaving_with_a_request_pipelined_behind_the_delayed_one_is_noted() -> None:
+    """uvicorn marks only a connection's newest request as left: the one being answered,
+    with another read behind it, was journaled as answered."""
+    delayed = {
+        "faults": [{"when": {"provider": "sendbulk"}, "calls": [1], "respond": {"delay": "0.5s"}}]
+    }
+    with LiveServer(Emulator(delayed)) as live:
+        requests = b""
+        for text in ("first", "second"):
+            body = json.dumps({**SMS_FIELDS, "message": text}).encode()
+            requests += (
+                b"POST /api/services/sendsms HTTP/1.1\r\nHost: t\r\n"
+                b"Content-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+            )
+        with socket.create_connection((live.host, live.port)) as sock:
+            sock.sendall(requests)
+            time.sleep(0.2)  # real-time ok: both read, the first held by its delay
+        deadline = time.monotonic() + 30
+        while not live.requests():  # real-time ok: the delay is wall-clock time
+            assert time.monotonic() < deadline, "the delayed request never finished"
+            time.sleep(0.05)  # real-time ok
+        first = live.requests()[0]
+        assert (first["request_body"].count("first"), first["status"]) == (1, 200)
+        assert first["error"] == (
+            "client disconnected before the answer: request processed, answer not sent"
+        )
+        assert "first" in [m["text"] for m in live.messages()]  # processed, as the provider would
+
+
 @pytest.mark.parametrize("missing", [errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT])
 def test_localhost_without_ipv6_listens_on_127_0_0_1_alone(
     monkeypatch: pytest.MonkeyPatch, missing: int
