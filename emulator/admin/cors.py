@@ -73,7 +73,7 @@ class LoopbackBrowserAccess:
             and not _preflighted(scope)
         ):
             error = f"a request from a page of {origin} may not change the emulator"
-            await _forbidden(error)(scope, receive, send)
+            await _error(error, 403)(scope, receive, send)
         else:
             await self.app(scope, receive, send)
 
@@ -101,10 +101,6 @@ def _preflighted(scope: Scope) -> bool:
 def _error(error: str, status: int) -> Response:
     body = msgspec.json.encode({"error": error})
     return Response(body, status_code=status, media_type="application/json")
-
-
-def _forbidden(error: str) -> Response:
-    return _error(error, 403)
 
 
 def _refused_preflight(reason: str, headers: Headers) -> Response:
