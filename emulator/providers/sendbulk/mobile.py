@@ -8,9 +8,11 @@ allowed": international sending needs an enabled account).  Anything else is
 invalid (1003).
 
 ``networkid`` comes from the three digits after ``254`` (the notes say
-1 = Safaricom, 2 = Airtel, 3 = Telkom is probable, not documented).  A Kenyan
-number whose prefix is in no range below (Equitel, Faiba, unassigned ranges)
-gets 1002 too.
+1 = Safaricom, 2 = Airtel, 3 = Telkom is probable, not documented).  Which
+operator owns which range is read from phonenumbers' Kenyan numbering and
+carrier data, which follows the regulator's allocations.  A Kenyan number on
+no range of the three (smaller operators such as Faiba, Infura or Homeland
+Media, unassigned ranges) gets 1002 too.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+import phonenumbers
+from phonenumbers import PhoneNumberType, carrier
 
 from ...core.phone import is_possible_e164, normalize_plus
 from .php import php_list
@@ -38,17 +43,26 @@ __all__ = [
 SAFARICOM, AIRTEL, TELKOM = 1, 2, 3
 
 
-def _ranges(*spans: tuple[int, int]) -> frozenset[int]:
-    return frozenset(p for lo, hi in spans for p in range(lo, hi + 1))
+_OPERATORS = {"Safaricom": SAFARICOM, "Airtel": AIRTEL, "Telkom": TELKOM}
+
+
+def _operator_prefixes() -> dict[int, frozenset[int]]:
+    """networkid → the valid mobile ``7XX``/``1XX`` prefixes its operator owns.
+
+    Kenyan carrier data goes no finer than these three digits, so one sample number
+    per prefix speaks for all of its million.
+    """
+    owned: dict[int, set[int]] = {network: set() for network in _OPERATORS.values()}
+    for prefix in (*range(100, 200), *range(700, 800)):
+        sample = phonenumbers.parse(f"+254{prefix}123456")
+        network = _OPERATORS.get(carrier.name_for_valid_number(sample, "en"))
+        if network is not None and phonenumbers.number_type(sample) == PhoneNumberType.MOBILE:
+            owned[network].add(prefix)
+    return {network: frozenset(prefixes) for network, prefixes in owned.items()}
 
 
 #: networkid → the ``7XX``/``1XX`` prefixes (digits 4–6 of ``254XXXXXXXXX``) it owns.
-NETWORK_PREFIXES: dict[int, frozenset[int]] = {
-    SAFARICOM: _ranges((700, 729), (740, 743), (745, 746), (748, 748), (757, 759), (768, 769))
-    | _ranges((790, 799), (110, 115)),
-    AIRTEL: _ranges((730, 739), (750, 756), (762, 762), (780, 789), (100, 102)),
-    TELKOM: _ranges((770, 779)),
-}
+NETWORK_PREFIXES: dict[int, frozenset[int]] = _operator_prefixes()
 _NETWORK_BY_PREFIX = {p: n for n, prefixes in NETWORK_PREFIXES.items() for p in prefixes}
 
 # ASCII digits only: the gateway's PHP regexes do not read other scripts' digits.

@@ -302,10 +302,41 @@ def test_non_ascii_digits_are_not_a_mobile_number(client, emu, given):
     assert [m["status"] for m in emu.messages(provider="sendbulk")] == ["rejected"]
 
 
-@pytest.mark.parametrize("given", ["+447700900123", "14155550123", "0747123456", "0764123456"])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "+447700900123",
+        "14155550123",
+        "0747123456",  # JTL (Faiba)
+        "0744123456",  # Homeland Media
+        "0124123456",  # Finserve
+        "0109123456",  # unassigned
+        "0190123456",  # unassigned
+    ],
+)
 def test_foreign_numbers_and_prefixes_of_no_operator_are_1002(client, given):
     row = send(client, given)
     assert (row["response-code"], row["response-description"]) == (1002, "Network not allowed")
+
+
+@pytest.mark.parametrize(
+    ("given", "networkid"),
+    [
+        ("0749123456", 1),  # Safaricom's newer ranges
+        ("0116123456", 1),
+        ("0141123456", 1),
+        ("0185123456", 1),
+        ("0105123456", 2),  # Airtel's, Equitel's 0763-0766 included
+        ("0137123456", 2),
+        ("0760123456", 2),
+        ("0764123456", 2),
+        ("0120123456", 3),  # Telkom's
+        ("0761123456", 3),
+    ],
+)
+def test_every_range_of_the_three_operators_is_sent_with_its_networkid(client, given, networkid):
+    row = send(client, given)
+    assert (row["response-code"], row["networkid"]) == (200, networkid)
 
 
 def test_comma_list_gives_one_row_per_number_in_order(client):

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import phonenumbers
 import pytest
+from phonenumbers import carrier
 
 from emulator.providers.sendbulk.brands import BRANDS, BrandConfigError, brand_from_options
 from emulator.providers.sendbulk.hashed import hash_msisdn, is_hash
 from emulator.providers.sendbulk.mapping import OUTCOMES, final_description, submit_code
-from emulator.providers.sendbulk.mobile import NETWORK_PREFIXES, classify
+from emulator.providers.sendbulk.mobile import (
+    AIRTEL,
+    NETWORK_PREFIXES,
+    SAFARICOM,
+    TELKOM,
+    classify,
+)
 from emulator.providers.sendbulk.nairobi import (
     BadSendTime,
     format_tat,
@@ -25,6 +33,19 @@ def test_operator_prefix_ranges_do_not_overlap():
     for prefixes in NETWORK_PREFIXES.values():
         assert not seen & prefixes
         seen |= prefixes
+
+
+@pytest.mark.parametrize("suffix", ["000000", "499999", "999999"])
+def test_every_number_of_a_prefix_has_the_operator_of_its_sample(suffix):
+    """The table is built from one number per three-digit prefix: phonenumbers must agree
+    for every other number of the prefix, or the table is too coarse."""
+    names = {SAFARICOM: "Safaricom", AIRTEL: "Airtel", TELKOM: "Telkom"}
+    owners = {p: names[n] for n, prefixes in NETWORK_PREFIXES.items() for p in prefixes}
+    for prefix in (*range(100, 200), *range(700, 800)):
+        number = phonenumbers.parse(f"+254{prefix}{suffix}")
+        mobile = phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+        owner = carrier.name_for_valid_number(number, "en") if mobile else ""
+        assert owners.get(prefix, "") == (owner if owner in names.values() else ""), prefix
 
 
 @pytest.mark.parametrize(
