@@ -175,8 +175,11 @@ def build_app(emu: Emulator) -> ASGIApp:
             )
         if len(data) == 1 and "Messages" in data:
             messages = data["Messages"]
-        else:  # the first key that is "messages" in any case
-            messages = next((v for k, v in data.items() if k.lower() == "messages"), None)
+        else:  # as canonical_keys reads an item: in any case, the last non-null value
+            messages = None
+            for key, value in data.items():
+                if value is not None and key.lower() == "messages":
+                    messages = value
         if messages is None or messages == []:
             raise FoneDynamicsError(
                 "Required parameter missing: Messages",

@@ -71,6 +71,17 @@ def test_every_item_failing_is_still_200(client: httpx.Client) -> None:
     ]
 
 
+def test_a_missing_field_is_reported_before_a_malformed_one(client: httpx.Client) -> None:
+    """As docs/providers/fonedynamics.md says: To and Text present first, then their form."""
+    items = [{"To": "bad"}, {"From": "!!!", "Text": "x"}, {"To": "bad", "From": "!!!", "Text": "x"}]
+    body = client.post(BATCH, json={"Messages": items}).json()
+    assert [(e["ErrorCode"], e["Errors"]) for e in body] == [
+        ("PARAMETER_REQUIRED", [{"FieldName": "Text"}]),
+        ("PARAMETER_REQUIRED", [{"FieldName": "To"}]),
+        ("INVALID_PHONENUMBER_FORMAT", [{"FieldName": "To"}]),
+    ]
+
+
 def test_non_object_item_is_an_item_error(client: httpx.Client) -> None:
     body = client.post(BATCH, json={"Messages": ["+61488023555", SEED_BATCH["Messages"][0]]}).json()
     assert body[0] == {  # the shape of every item error, Errors included
@@ -83,6 +94,22 @@ def test_non_object_item_is_an_item_error(client: httpx.Client) -> None:
 
 def test_messages_key_matches_case_insensitively(client: httpx.Client) -> None:
     response = client.post(BATCH, json={"messages": SEED_BATCH["Messages"]})
+    assert response.status_code == 200 and len(response.json()) == 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"messages": None, "Messages": SEED_BATCH["Messages"]},
+        {"Messages": SEED_BATCH["Messages"], "MESSAGES": None},
+        {"messages": [SEED_BATCH["Messages"][0]], "Messages": SEED_BATCH["Messages"]},
+    ],
+)
+def test_messages_spelled_twice_reads_as_a_message_field_does(
+    client: httpx.Client, body: dict[str, object]
+) -> None:
+    """The last non-null value in any case, as every field of a message is read."""
+    response = client.post(BATCH, json=body)
     assert response.status_code == 200 and len(response.json()) == 2
 
 
