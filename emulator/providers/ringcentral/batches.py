@@ -188,15 +188,18 @@ def create_batch(
                 and number[1:].isdigit()
                 and length_ok(number[:4], length)
             ) and not possible(number):
-                rejected.append(
-                    {
-                        "index": index,
-                        "to": to,
-                        "errorCode": "SMS-RC-410",
-                        "description": INVALID_DESCRIPTION,
-                    }
-                )
-                continue
+                trimmed = number.strip()  # " +14155550100 ": spaces around, as `from` allows
+                if trimmed == number or not possible(trimmed):
+                    rejected.append(
+                        {
+                            "index": index,
+                            "to": to,
+                            "errorCode": "SMS-RC-410",
+                            "description": INVALID_DESCRIPTION,
+                        }
+                    )
+                    continue
+                number = trimmed
             text = item.text
             if text is None:
                 if default_info is None:

@@ -79,6 +79,19 @@ def test_invalid_recipients_are_rejected_with_1_based_index(rc: RC) -> None:
     assert again["rejected"] == []
 
 
+def test_spaces_around_a_recipient_are_read_as_around_the_sender(rc: RC) -> None:
+    """``from`` is trimmed; so is ``to``, with or without its ``+``; inner spaces are not."""
+    given = [" +14155550100 ", "\t14155550101\n", "+14155550102 ", "+1 4155550103"]
+    body = rc.post(
+        "/batches",
+        json={"from": f" {SENDER}\n", "text": "Hi", "messages": [{"to": [n]} for n in given]},
+    ).json()
+    assert body["batchSize"] == 3
+    assert [(r["index"], r["to"]) for r in body["rejected"]] == [(4, ["+1 4155550103"])]
+    sent = sorted((m["from"], m["to"]) for m in rc.emu.messages(provider="ringcentral"))
+    assert sent == [(SENDER, "+14155550100"), (SENDER, "+14155550101"), (SENDER, "+14155550102")]
+
+
 @pytest.mark.parametrize(
     "to", [["+4088070206"], ["+14155550100", "+14155550101"]], ids=["invalid", "two numbers"]
 )
