@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,8 @@ def decode_cursor(token: str, kind: str) -> Cursor:
         if not 0 <= seq <= _TOP:  # never issued; SQLite cannot even bind a number this big
             raise ValueError(token)
         window = tuple(None if v is None else float(v) for v in (low, high))
+        if not all(v is None or math.isfinite(v) for v in window):
+            raise ValueError(token)  # a window no query resolves to
     except (ValueError, TypeError, binascii.Error, UnicodeEncodeError, msgspec.DecodeError):
         raise InvalidParameter(parameter="pageToken", value=token) from None
     return Cursor(kind, where, seq, window)  # type: ignore[arg-type]

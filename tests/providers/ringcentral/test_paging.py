@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from emulator.providers.ringcentral.paging import NEXT, Cursor, encode_cursor
+
 from .conftest import A2P, RC, check_schema
 
 URLSAFE = re.compile(r"[A-Za-z0-9_-]+")
@@ -130,7 +132,12 @@ def test_per_page_digits_with_leading_zeros_or_many(rc: RC, value: str, echoed: 
 
 def test_foreign_tokens_are_refused(rc: RC) -> None:
     batches = rc.get("/batches").json()["paging"]["firstPageToken"]
-    for token in ("garbage!", "abc", batches):
+    made = [
+        encode_cursor(Cursor("m", NEXT, -1)),
+        encode_cursor(Cursor("m", NEXT, 5, (float("nan"), None))),
+        encode_cursor(Cursor("m", NEXT, 5, (0.0, float("inf")))),
+    ]
+    for token in ("garbage!", "abc", batches, *made):
         response = rc.get("/messages", params={"pageToken": token})
         assert response.status_code == 400
         assert response.json()["errors"][0]["parameterName"] == "pageToken"
