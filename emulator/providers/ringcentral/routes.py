@@ -125,6 +125,8 @@ _FORM_LIMIT = 1024 * 1024
 _LARGE_BODY = 64 * 1024
 _DAY = 86_400.0
 _MAX_PHONE_FILTERS = 15
+#: RFC 6749 5.1: a response carrying tokens must not be cached.
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 _BATCH_DECODER = msgspec.json.Decoder(BatchRequest)
 _BULK_DECODER = msgspec.json.Decoder(BulkAssignRequest)
 _A2P = "/v1.0/account/{accountId}/a2p-sms"
@@ -526,7 +528,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             )
         form = await _form(request)
         headers = {k.lower(): v for k, v in request.headers.items()}
-        return json_response(issue_token(emu, headers, form))
+        return json_response(issue_token(emu, headers, form), headers=_NO_STORE)
 
     async def authorize(request: Request) -> Response:
         location = authorization_redirect(emu, request.query_params)

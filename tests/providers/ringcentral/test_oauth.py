@@ -23,6 +23,11 @@ def test_jwt_grant_returns_token_info(sms_emulator: Emulator) -> None:
     )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/json")
+    # RFC 6749 5.1: tokens are not to be kept by caches
+    assert (response.headers["cache-control"], response.headers["pragma"]) == (
+        "no-store",
+        "no-cache",
+    )
     body = response.json()
     check_schema("TokenInfo", body)
     assert body["token_type"] == "bearer"
