@@ -110,13 +110,7 @@ def _start(text: str) -> float:
     from .core.clock import VirtualClock, to_timestamp
 
     try:
-        if text.strip().lower() == "now":
-            moment = time.time()
-        else:
-            try:  # epoch seconds, in ASCII (float() also takes other scripts' digits)
-                moment = float(text) if text.isascii() else to_timestamp(text)
-            except ValueError:
-                moment = to_timestamp(text)
+        moment = time.time() if text.strip().lower() == "now" else to_timestamp(text)
         return VirtualClock(moment).time()  # refused as the clock refuses it
     except (ValueError, OverflowError) as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None

@@ -197,10 +197,17 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
         if request.method == "POST":
             wait = under_way_if_asked(request)  # refused before the clock moves
             data = await _body_json(request)
-            unknown = set(data) - {"advance", "seconds", "set"}
-            if unknown or len(data) != 1 or None in data.values():
+            unknown = sorted(set(data) - {"advance", "seconds", "set"})
+            if "wait" in unknown:  # the flag is read from the query, as on every endpoint
                 raise AdminError(
-                    'give exactly one of {"advance": "30s"}, {"seconds": 30}, {"set": ISO time}'
+                    "wait goes in the query string: POST /_emulator/clock?wait=true"
+                    ' with the body {"advance": "30s"}'
+                )
+            if unknown or len(data) != 1 or None in data.values():
+                named = f"unknown field {unknown[0]!r}: " if unknown else ""
+                raise AdminError(
+                    f'{named}give exactly one of {{"advance": "30s"}}, {{"seconds": 30}},'
+                    ' {"set": ISO time}'
                 )
             try:
                 await run_in_threadpool(_move_clock, data)

@@ -141,12 +141,18 @@ def to_datetime(timestamp: float) -> datetime:
 
 
 def to_timestamp(moment: datetime | str | float | int) -> float:
-    """Accept a datetime, an ISO-8601 string or epoch seconds; return epoch seconds."""
+    """Accept a datetime, an ISO-8601 string or epoch seconds (a number, or its text as
+    JSON and command lines carry it: ``"1800000000"``); return epoch seconds."""
     if isinstance(moment, int | float) and not isinstance(moment, bool):
         try:
             return float(moment)
         except OverflowError:  # an int past any float: out of every clock's range
             return math.inf if moment > 0 else -math.inf
+    if isinstance(moment, str) and moment.isascii():  # float() also reads other scripts' digits
+        try:
+            return float(moment)
+        except ValueError:
+            pass
     if isinstance(moment, str):
         text = moment[:-1] + "+00:00" if moment[-1:] in ("Z", "z") else moment  # RFC 3339
         try:

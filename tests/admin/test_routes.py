@@ -287,6 +287,23 @@ def test_clock_bad_input_is_400_and_leaves_the_clock(client: httpx.Client, body:
     assert client.get("/_emulator/clock").json()["now"] == "2026-01-01T00:00:00.000000Z"
 
 
+def test_clock_refusals_name_the_field_that_is_wrong(client: httpx.Client) -> None:
+    error = assert_error(client.post("/_emulator/clock", json={"advance": "1m", "wait": True}))
+    assert error["error"].startswith("wait goes in the query string: POST /_emulator/clock?wait")
+    error = assert_error(client.post("/_emulator/clock", json={"advnce": "1m"}))
+    assert error["error"].startswith("unknown field 'advnce': give exactly one of")
+    assert client.get("/_emulator/clock").json()["now"] == "2026-01-01T00:00:00.000000Z"
+
+
+@pytest.mark.parametrize("given", ["1795683600", "1795683600.0", " 1795683600 "])
+def test_a_clock_set_to_epoch_seconds_as_text_is_read_as_a_number(
+    client: httpx.Client, given: str
+) -> None:
+    """As ``serve --start`` takes them; the refusal said "or epoch seconds" to exactly this."""
+    assert client.post("/_emulator/clock", json={"set": given}).status_code == 200
+    assert client.get("/_emulator/clock").json()["now"] == "2026-11-26T09:00:00.000000Z"
+
+
 def test_a_clock_set_in_epoch_milliseconds_is_named_so(client: httpx.Client) -> None:
     """JavaScript's ``Date.now()`` is in milliseconds: the refusal says what was meant."""
     error = assert_error(client.post("/_emulator/clock", json={"set": 1795683600000}))["error"]
