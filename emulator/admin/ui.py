@@ -151,6 +151,16 @@ def _int_param(request: Request, name: str) -> int | None:
     return _CEILING if len(value) > 18 else min(int(value), _CEILING)
 
 
+def _live_refusal(request: Request) -> str | None:
+    """Why ``GET /ui/live``'s query cannot be read (it takes ``timed=0|1``), or None."""
+    for name, value in request.query_params.multi_items():
+        if name != "timed":
+            return f"unknown query parameter {name!r}: GET {request.url.path} takes timed"
+        if value not in ("0", "1"):
+            return f"timed must be 0 or 1, not {value!r}"
+    return None
+
+
 def ui_routes(emu: Emulator) -> list[BaseRoute]:
     """Routes of the inspector, for the admin app (mounted at ``/_emulator``)."""
     env = _environment()
@@ -361,6 +371,10 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
         return not_found(request, f"page {request.url.path}", forgettable=False)
 
     async def live(request: Request) -> Response:
+        refusal = _live_refusal(request)
+        if refusal is not None:  # as every admin endpoint refuses what it does not read
+            body = msgspec.json.encode({"error": refusal})
+            return Response(body, 400, media_type="application/json")
         timed = request.query_params.get("timed") != "0"
         return Response(
             msgspec.json.encode(views.live_state(emu, timed=timed)),

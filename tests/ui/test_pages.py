@@ -695,3 +695,20 @@ def test_a_request_dropped_after_processing_shows_its_status_as_not_sent() -> No
             assert "200 not sent" in page, path
             assert "answer not sent</span>" in page, path
         assert "Response 200 (not sent" in client.get(f"{UI}/requests/{entry['id']}").text
+
+
+@pytest.mark.parametrize(
+    ("query", "error"),
+    [
+        ({"x": "1"}, "unknown query parameter 'x': GET /_emulator/ui/live takes timed"),
+        ({"timed": "yes"}, "timed must be 0 or 1, not 'yes'"),
+    ],
+)
+def test_the_live_fingerprint_refuses_a_query_it_does_not_read(
+    client: httpx.Client, query: dict[str, str], error: str
+) -> None:
+    """As every other admin endpoint does: ``?timed=yes`` read as timed would go unnoticed."""
+    response = client.get(f"{UI}/live", params=query)
+    assert (response.status_code, response.json()) == (400, {"error": error})
+    for accepted in ({}, {"timed": "0"}, {"timed": "1"}):
+        assert "version" in client.get(f"{UI}/live", params=accepted).json()
