@@ -7,6 +7,7 @@ serving a receiver that calls back into the emulator meanwhile.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import sys
 from collections.abc import Awaitable, Callable
@@ -96,6 +97,9 @@ def _taking(handler: Handler, *names: str, only_for: str | None = None, **extra:
 
     return checked
 
+
+#: What ``POST /inbound`` reads: all required.
+_INBOUND_FIELDS = ("provider", "from", "to", "text")
 
 #: The admin API's endpoints, as ``GET /_emulator/`` lists them.
 _INDEX = (
@@ -270,9 +274,15 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
     async def inbound(request: Request) -> Response:
         wait = under_way_if_asked(request)  # refused before the message is taken
         data = await _body_json(request)
-        missing = [
-            k for k in ("provider", "from", "to", "text") if not isinstance(data.get(k), str)
-        ]
+        unknown = [k for k in data if k not in _INBOUND_FIELDS]
+        if unknown:  # "form" for "from", or a field the inbound message has no use for
+            close = difflib.get_close_matches(unknown[0], _INBOUND_FIELDS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise AdminError(
+                f"unknown field {unknown[0]!r}{hint}: POST {request.url.path} takes"
+                f" {', '.join(_INBOUND_FIELDS)}"
+            )
+        missing = [k for k in _INBOUND_FIELDS if not isinstance(data.get(k), str)]
         if missing:
             raise AdminError(f"missing or non-string fields: {', '.join(missing)}")
         try:

@@ -662,6 +662,32 @@ def test_inbound_bad_input(client: httpx.Client, body: bytes) -> None:
     assert client.get("/_emulator/messages").json() == {"messages": []}
 
 
+@pytest.mark.parametrize(
+    ("extra", "error"),
+    [
+        (
+            {"form": "+14155550100"},
+            "unknown field 'form' (did you mean 'from'?): POST /_emulator/inbound takes"
+            " provider, from, to, text",
+        ),
+        (
+            {"media": "https://x/cat.png"},
+            "unknown field 'media': POST /_emulator/inbound takes provider, from, to, text",
+        ),
+    ],
+)
+def test_inbound_names_a_field_it_does_not_read(
+    client: httpx.Client, extra: dict[str, str], error: str
+) -> None:
+    """A typo said only that "from" was missing; an extra field was dropped unseen."""
+    body = {"provider": "ringcentral", "from": "+14155550100", "to": "+16505550100", "text": "x"}
+    if "form" in extra:
+        del body["from"]
+    response = client.post("/_emulator/inbound", json={**body, **extra})
+    assert assert_error(response) == {"error": error}
+    assert client.get("/_emulator/messages").json() == {"messages": []}
+
+
 def test_inbound_unknown_provider_lists_known_ones(client: httpx.Client) -> None:
     body = assert_error(
         client.post(
