@@ -167,6 +167,8 @@ class Emulator:
         self.instance = uuid.uuid4().hex
         #: ``close()`` ran: requests still arriving get a dropped connection.
         self.closed = False
+        if not isinstance(clock, str) and start is not None:
+            raise ValueError("start is for a clock the emulator makes: set your clock's time")
         self.clock: Clock = make_clock(clock, start) if isinstance(clock, str) else clock
         self._start = self.clock.time()
         self.store: Store = MemoryStore() if db is None else self._open_sqlite(db)

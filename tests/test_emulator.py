@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from emulator import Emulator
-from emulator.core.clock import MAX_TIMESTAMP, to_datetime
+from emulator.core.clock import MAX_TIMESTAMP, VirtualClock, to_datetime
 from emulator.core.models import Batch, Message, Status
 from emulator.core.store import MemoryStore, MessageQuery
 from emulator.emulator import iso
@@ -74,6 +74,14 @@ def test_start_and_seed_arguments() -> None:
     emu.load_scenario({"name": "x", "seed": 1})
     assert emu.seed == 7  # an explicit seed wins over the scenario's
     assert emu.ids.seed == 7
+
+
+def test_a_start_the_clock_cannot_take_is_refused_not_dropped() -> None:
+    """As ``serve --start`` with ``--clock real`` is: the wall clock ran instead."""
+    with pytest.raises(ValueError, match="start needs clock='virtual'"):
+        Emulator(clock="real", start="2026-05-01T00:00:00Z")
+    with pytest.raises(ValueError, match="start is for a clock the emulator makes"):
+        Emulator(clock=VirtualClock(0), start="2026-05-01T00:00:00Z")
 
 
 def test_load_scenario_forms_and_errors(tmp_path: Path) -> None:

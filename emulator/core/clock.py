@@ -261,9 +261,11 @@ class RealClock:
 
 
 def make_clock(kind: str = "virtual", start: datetime | str | float | None = None) -> Clock:
-    """Build a clock by name: ``"virtual"`` or ``"real"``."""
+    """Build a clock by name: ``"virtual"`` or ``"real"`` (which takes no ``start``)."""
     if kind == "virtual":
         return VirtualClock(start)
     if kind == "real":
+        if start is not None:  # dropped, the wall clock would quietly be used instead
+            raise ValueError("start needs clock='virtual': a real clock is the wall clock")
         return RealClock()
     raise ValueError(f"unknown clock {kind!r}: use 'real' or 'virtual'")

@@ -182,7 +182,15 @@ class SQLiteStore:
     def _open(self) -> None:
         """Create the layout in a new file, or check an existing file has it."""
         db = self._db
-        (version,) = db.execute("PRAGMA user_version").fetchone()
+        try:
+            (version,) = db.execute("PRAGMA user_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):  # locked, unreadable: as it says
+                raise
+            raise SchemaVersionError(
+                f"{self.path}: not an SQLite database ({exc}): give a new file, or one an"
+                " sms-emulator wrote"
+            ) from None
         if version == SCHEMA_VERSION:
             self._settings()
             # A write, so a file SQLite could only open read-only is refused now, not

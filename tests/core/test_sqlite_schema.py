@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -113,6 +114,17 @@ def test_another_applications_database_is_refused(tmp_path: Path) -> None:
     write_db(path, "CREATE TABLE notes (body TEXT);")
     with pytest.raises(SchemaVersionError, match="not an sms-emulator database"):
         SQLiteStore(path)
+
+
+def test_a_file_that_is_no_sqlite_database_is_refused_naming_it(tmp_path: Path) -> None:
+    """``Emulator(db=...)`` said only ``sqlite3.DatabaseError: file is not a database``."""
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"not an SQLite database, not even close" * 20)
+    with pytest.raises(SchemaVersionError, match=f"^{re.escape(str(path))}: not an SQLite"):
+        SQLiteStore(path)
+    SQLiteStore(tmp_path / "new.db").close()  # the file claim of the refused one is gone too
+    path.unlink()
+    SQLiteStore(path).close()
 
 
 def test_a_file_sqlite_can_only_read_is_refused_when_opened(
