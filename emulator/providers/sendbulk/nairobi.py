@@ -33,6 +33,8 @@ LATEST_SEND_TIME = datetime(9999, 1, 1, tzinfo=NAIROBI).timestamp()
 
 #: What follows an ISO date: Python 3.11 takes any character there, PHP a T or a space.
 _ISO_SEPARATOR = re.compile(r"\d{4}-?\d{2}-?\d{2}(.)", re.ASCII)
+#: PHP's "@" "-"? [0-9]+ ("." [0-9]{0,6} since PHP 8): a unix time; a negative one is refused.
+_AT_TIMESTAMP = re.compile(r"@-?\d+(?:\.\d{0,6})?", re.ASCII)
 #: A time Python's ISO reader and PHP read alike when it has a dot or a comma: only a
 #: fraction after the seconds (Python reads ``10.30`` as 10:00:00.3, PHP as 10:30).
 _ISO_FRACTION = re.compile(r"\d{2}:?\d{2}:?\d{2}\.\d", re.ASCII)
@@ -60,6 +62,11 @@ def parse_send_time(value: Any) -> float | None:
         if not text:
             return None
         number = php_number(text)
+        if number is None and _AT_TIMESTAMP.fullmatch(text):
+            # strtotime's own unix-time form, "@1767279600": seconds, however large
+            if text[1] == "-":
+                raise BadSendTime(value)
+            return _within_calendar(float(text[1:]), value)
         if number is not None:
             seconds = number
         else:

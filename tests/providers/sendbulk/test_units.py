@@ -78,10 +78,21 @@ def test_nairobi_is_utc_plus_three():
     assert parse_send_time(None) is None
 
 
+def test_strtotimes_at_form_is_unix_seconds_however_large():
+    """``strtotime("@1767279600")``; not read as milliseconds, as a bare number that big is."""
+    assert parse_send_time("@1767279600") == 1767279600.0
+    assert parse_send_time(" @1767279600.25 ") == 1767279600.25
+    assert parse_send_time("@200000000000") == 200000000000.0
+    assert parse_send_time("200000000000") == 200000000.0
+
+
 @pytest.mark.parametrize(
     "value",
     [
         "soon",
+        "@-5",
+        "@",
+        "@1e9",
         True,
         [1],
         -5,
