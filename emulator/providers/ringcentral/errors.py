@@ -188,7 +188,7 @@ class PermissionMissing(RingCentralError):
 
 
 class ResourceNotFound(RingCentralError):
-    status, code, template = 404, "CMN-102", "Resource for parameter [{parameter}] is not found"
+    status, code, template = 404, "CMN-102", "Resource for parameter [{parameter}] is not found."
 
 
 class RouteNotFound(RingCentralError):

@@ -303,6 +303,9 @@ def test_unknown_batch_is_404_cmn_102(rc: RC) -> None:
     body = response.json()
     check_schema("ASGErrorResponse", body)
     assert body["errorCode"] == "CMN-102"
+    # with its full stop, as the spec's examples show it (the guide's tables drop every
+    # message's, CMN-101's too, whose captured answers have it)
+    assert body["message"] == "Resource for parameter [batchId] is not found."
     assert body["errors"][0]["parameterName"] == "batchId"
 
 

@@ -376,7 +376,7 @@ def test_a_deleted_subscription_gets_nothing_more(
     assert gone.status_code == 404
     assert gone.json()["errors"][0] == {
         "errorCode": "CMN-102",
-        "message": "Resource for parameter [subscriptionId] is not found",
+        "message": "Resource for parameter [subscriptionId] is not found.",
         "parameterName": "subscriptionId",
     }
 
