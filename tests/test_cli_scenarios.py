@@ -41,6 +41,18 @@ def test_check_reports_file_line_field_and_suggestion(
     ]
 
 
+def test_check_refuses_an_empty_accounts_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text("name: empty\naccounts:\n  sendbulk:\n")
+    assert main(["check-scenario", str(path)]) == 1
+    assert capsys.readouterr().err == (
+        f"{path}:3: accounts.sendbulk: is empty: leave it out to accept any credentials,"
+        " or list at least one account\n"
+    )
+
+
 def test_check_missing_file_and_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-scenario", "does-not-exist.yaml", "opt-out"]) == 1
     _, err = capsys.readouterr()

@@ -583,6 +583,11 @@ def _accounts(data: Any) -> dict[str, list[dict[str, Any]]]:
     accounts: dict[str, list[dict[str, Any]]] = {}
     for provider, value in _per_provider(data, "accounts").items():
         field = f"accounts.{provider}"
+        if value is None or value == []:  # sendbulk and Fone Dynamics refused everyone
+            raise ScenarioError(
+                "is empty: leave it out to accept any credentials, or list at least one account",
+                field=field,
+            )
         items = [value] if isinstance(value, dict) else _list(value, field)
         for i, item in enumerate(items):
             if not isinstance(item, dict) or not item:

@@ -420,6 +420,19 @@ def test_validation_errors(text: str, field: str | None, words: str | None) -> N
     assert words in str(exc)
 
 
+@pytest.mark.parametrize("provider", ["ringcentral", "fonedynamics", "sendbulk"])
+@pytest.mark.parametrize("empty", ["", " []", " null"])
+def test_an_empty_accounts_entry_is_refused(provider: str, empty: str) -> None:
+    """It loaded, then refused every credential for sendbulk and Fone Dynamics and
+    accepted any for RingCentral."""
+    exc = error_for(f"name: x\naccounts:\n  {provider}:{empty}\n")
+    assert (exc.line, exc.field) == (3, f"accounts.{provider}")
+    assert "is empty: leave it out to accept any credentials" in str(exc)
+    with pytest.raises(ScenarioError, match="is empty") as info:
+        parse_scenario({"accounts": {provider: []}})
+    assert info.value.field == f"accounts.{provider}"
+
+
 @pytest.mark.parametrize(
     ("text", "line"),
     [
