@@ -410,12 +410,22 @@ def _counts(
     )
 
 
+def _when(data: dict[Any, Any], field: str, keys: tuple[str, ...] = _MATCH_KEYS) -> Match:
+    """A rule's or fault's ``when``: left out or ``{}``, it matches everything."""
+    if "when" in data and data["when"] is None:  # its conditions commented out, say
+        raise ScenarioError(
+            "is empty: leave 'when' out, or write 'when: {}', to match everything",
+            field=field + ".when",
+        )
+    return _match(data.get("when"), field + ".when", keys)
+
+
 def _rule(data: Any, field: str) -> Rule:
     data = _mapping(data, field)
     _check_keys(data, _RULE_KEYS, field + ".")
     if "outcome" not in data:
         raise ScenarioError("missing 'outcome'", field=field)
-    when = _match(data.get("when"), field + ".when")
+    when = _when(data, field)
     messages, every, first = _counts(data, "messages", field)
     error_code, error_codes = _error_codes(data.get("error_code"), field + ".error_code")
     outcome = data["outcome"]
@@ -506,7 +516,7 @@ def _fault(data: Any, field: str) -> Fault:
     if "respond" not in data:
         raise ScenarioError("missing 'respond'", field=field)
     # faults act on requests, before any message is read: no to/from/text
-    when = _match(data.get("when"), field + ".when", ("provider", "endpoint"))
+    when = _when(data, field, ("provider", "endpoint"))
     calls, every, first = _counts(data, "calls", field)
     return Fault(when, _respond(data["respond"], field + ".respond"), calls, every, first)
 

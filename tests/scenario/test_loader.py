@@ -20,6 +20,7 @@ from emulator.scenario.loader import (
     parse_scenario_text,
     shipped_scenarios,
 )
+from emulator.scenario.schema import Match
 
 SHIPPED = (
     "happy-path",
@@ -418,6 +419,20 @@ def test_validation_errors(text: str, field: str | None, words: str | None) -> N
     assert exc.field == field
     assert exc.line is not None
     assert words in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("section", "entry"), [("rules", "outcome: undeliverable"), ("faults", "respond: {drop: true}")]
+)
+def test_an_empty_when_is_refused_and_an_empty_mapping_matches_everything(
+    section: str, entry: str
+) -> None:
+    """A ``when:`` whose conditions were all commented out matched everything."""
+    exc = error_for(f"{section}:\n  - when:\n      # to: '+1*'\n    {entry}\n")
+    assert (exc.line, exc.field) == (2, f"{section}[0].when")
+    assert "leave 'when' out, or write 'when: {}', to match everything" in str(exc)
+    loaded = parse_scenario_text(f"{section}:\n  - when: {{}}\n    {entry}\n")
+    assert getattr(loaded, section)[0].when == Match()
 
 
 @pytest.mark.parametrize("provider", ["ringcentral", "fonedynamics", "sendbulk"])
