@@ -482,15 +482,9 @@ def _respond(data: Any, field: str) -> dict[str, Any]:
             respond[key] = _duration(data[key], f"{field}.{key}")
     if "retry_after" in respond and "status" not in respond:
         raise ScenarioError("only makes sense with 'status'", field=field + ".retry_after")
-    drop = data.get("drop")
+    drop = _drop(data["drop"], field + ".drop") if "drop" in data else None
     if drop is not None:
-        if drop not in (True, False, "before", "after"):
-            raise ScenarioError(
-                "must be true (drop before handling), 'after' (handle, then drop) or false",
-                field=field + ".drop",
-            )
-        if drop:
-            respond["drop"] = "after" if drop == "after" else "before"
+        respond["drop"] = drop
     for key in ("truncate", "malformed"):
         if key in data:
             if not isinstance(data[key], bool):
@@ -508,6 +502,20 @@ def _respond(data: Any, field: str) -> dict[str, Any]:
     if not respond:
         raise ScenarioError("does nothing (every kind is off)", field=field)
     return respond
+
+
+def _drop(value: Any, field: str) -> str | None:
+    """``drop``: when the connection is dropped (``before`` or ``after`` the endpoint
+    runs), or None for ``false``; a boolean, as ``truncate`` is (``1`` is not ``true``)."""
+    if isinstance(value, bool):
+        return "before" if value else None
+    if isinstance(value, str) and value in ("before", "after"):
+        return value
+    raise ScenarioError(
+        "must be true or 'before' (drop before handling), 'after' (handle, then drop)"
+        f" or false, not {value!r}",
+        field=field,
+    )
 
 
 def _fault(data: Any, field: str) -> Fault:

@@ -421,6 +421,30 @@ def test_validation_errors(text: str, field: str | None, words: str | None) -> N
     assert words in str(exc)
 
 
+@pytest.mark.parametrize("value", ["1", "0", "1.0", "'yes'", "null", "later"])
+@pytest.mark.parametrize("key", ["drop", "truncate", "malformed"])
+def test_fault_switches_are_booleans(key: str, value: str) -> None:
+    """``drop: 1`` was read as ``drop: true`` (and ``drop: 0`` as false) where
+    ``truncate: 1`` and ``malformed: 1`` were refused."""
+    exc = error_for(f"faults:\n  - respond:\n      {key}: {value}\n")
+    assert (exc.line, exc.field) == (3, f"faults[0].respond.{key}")
+    assert "true" in exc.reason and "false, not " in exc.reason
+
+
+@pytest.mark.parametrize(
+    ("respond", "loaded"),
+    [
+        ("{drop: yes}", {"drop": "before"}),  # YAML 1.1, as PyYAML reads it: yes is true
+        ("{truncate: yes}", {"truncate": True}),
+        ("{drop: before}", {"drop": "before"}),  # the same as drop: true
+        ("{drop: after}", {"drop": "after"}),
+        ("{drop: false, status: 503}", {"status": 503}),
+    ],
+)
+def test_fault_switches_that_load(respond: str, loaded: dict) -> None:
+    assert parse_scenario_text(f"faults: [{{respond: {respond}}}]").faults[0].respond == loaded
+
+
 @pytest.mark.parametrize(
     ("section", "entry"), [("rules", "outcome: undeliverable"), ("faults", "respond: {drop: true}")]
 )
