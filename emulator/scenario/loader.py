@@ -738,9 +738,9 @@ def _parse(data: Any) -> Scenario:
     _check_keys({k: v for k, v in data.items() if not str(k).startswith("x-")}, _TOP_KEYS, "")
     version = data.get("version", SCHEMA_VERSION)
     if type(version) is not int:  # not True, nor 1.0, nor "1"
+        shown = repr(version) if isinstance(version, float) else _kind(version)
         raise ScenarioError(
-            f"must be the number {SCHEMA_VERSION} (unquoted), not {_kind(version)}",
-            field="version",
+            f"must be the number {SCHEMA_VERSION} (unquoted), not {shown}", field="version"
         )
     if version != SCHEMA_VERSION:
         raise ScenarioError(

@@ -183,7 +183,8 @@ def test_a_tab_indenting_a_line_is_named() -> None:
             "rules[0].error_code",
             "1001, 1002",
         ),
-        ("version: 1.0\n", "version", "must be the number 1 (unquoted), not a number"),
+        ("version: 1.0\n", "version", "must be the number 1 (unquoted), not 1.0"),
+        ("version: true\n", "version", "must be the number 1 (unquoted), not a boolean"),
         ("faults:\n  - {calls: [], respond: {status: 503}}\n", "faults[0].calls", "at least one"),
         (
             "rules:\n  - outcome: undeliverable\n  - {when: {to: '+1*'}, outcome: send_failed}\n",
