@@ -748,6 +748,11 @@ def _parse(data: Any) -> Scenario:
             field="version",
         )
     seed = check_seed(data.get("seed", 0))
+    if "name" in data and (data["name"] is None or str(data["name"]).strip() == ""):
+        raise ScenarioError(
+            "is empty: give the scenario a name, or leave 'name' out (it is then 'custom')",
+            field="name",
+        )
     for key in ("name", "description"):
         if key in data and not isinstance(data[key], str):
             raise ScenarioError(f"must be a string, not {_kind(data[key])}", field=key)

@@ -578,6 +578,17 @@ def test_an_empty_name_is_named_so(blank: str) -> None:
     assert "directory" not in str(info.value)  # Path("") is "."
 
 
+@pytest.mark.parametrize("empty", ["", ' ""', " ' '", " null"])
+def test_a_scenario_with_an_empty_name_is_refused(empty: str) -> None:
+    """``name: ""`` loaded (check-scenario printed "ok (, version 1, ...)"); ``name:``
+    was refused."""
+    exc = error_for(f"seed: 1\nname:{empty}\n")
+    assert (exc.line, exc.field) == (2, "name")
+    assert exc.reason == (
+        "is empty: give the scenario a name, or leave 'name' out (it is then 'custom')"
+    )
+
+
 def test_unknown_shipped_name_suggests_one() -> None:
     with pytest.raises(ScenarioError, match="did you mean 'flaky-network'"):
         load_scenario("flaky-netwrk")
