@@ -8,6 +8,7 @@ so a bad scenario never half-applies.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import operator
@@ -449,7 +450,8 @@ def _reachable(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
     ``when``); it would silently never apply."""
     deciding: dict[Match, int] = {}  # `when` of a rule deciding all it matches -> index
     for index, rule in enumerate(rules):
-        earlier = deciding.get(Match(), deciding.get(rule.when))
+        when = _narrowing(rule.when)
+        earlier = deciding.get(Match(), deciding.get(when))
         if earlier is not None:
             every = "every message" if Match() in deciding else "the same messages"
             raise ScenarioError(
@@ -458,8 +460,26 @@ def _reachable(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
                 field=f"rules[{index}]",
             )
         if not rule.counts:
-            deciding.setdefault(rule.when, index)
+            deciding.setdefault(when, index)
     return rules
+
+
+def _narrowing(when: Match) -> Match:
+    """``when`` without the conditions every message meets: ``"*"`` as its provider,
+    endpoint, recipient or text, which every message has (``endpoint: "*"`` is also
+    documented as no ``endpoint``).  A ``"*"`` sender is kept: it needs one."""
+    return dataclasses.replace(
+        when,
+        provider=_unless_any(when.provider),
+        endpoint=_unless_any(when.endpoint),
+        to=_unless_any(when.to),
+        text=_unless_any(when.text),
+    )
+
+
+def _unless_any(pattern: Pattern) -> Pattern:
+    anything = pattern == "*" or (isinstance(pattern, tuple) and "*" in pattern)
+    return None if anything else pattern
 
 
 def _respond(data: Any, field: str) -> dict[str, Any]:

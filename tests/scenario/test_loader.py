@@ -422,6 +422,37 @@ def test_validation_errors(text: str, field: str | None, words: str | None) -> N
     assert words in str(exc)
 
 
+@pytest.mark.parametrize(
+    ("first", "then", "words"),
+    [
+        ("{endpoint: '*'}", "{to: '+1*'}", "decides every message"),
+        ("{provider: '*', to: '*', text: '*'}", "{to: '+1*'}", "decides every message"),
+        ("{provider: ['*', sendbulk]}", "{to: '+1*'}", "decides every message"),
+        ("{to: '+1*', endpoint: '*'}", "{to: '+1*'}", "decides the same messages"),
+        ("{to: '+1*'}", "{to: '+1*', provider: '*'}", "decides the same messages"),
+    ],
+)
+def test_a_condition_every_message_meets_counts_as_left_out_for_reach(
+    first: str, then: str, words: str
+) -> None:
+    """``endpoint: "*"`` is documented as no ``endpoint``, yet a rule after it loaded."""
+    exc = error_for(
+        f"rules:\n  - when: {first}\n    outcome: undeliverable\n"
+        f"  - when: {then}\n    outcome: send_failed\n"
+    )
+    assert (exc.line, exc.field) == (4, "rules[1]")
+    assert f"is never reached: rules[0] {words} first" in exc.reason
+
+
+def test_a_rule_after_a_wildcard_sender_is_reached() -> None:
+    """A message may have no sender (a Fone Dynamics lease), which ``from: "*"`` misses."""
+    text = (
+        "rules:\n  - {when: {from: '*'}, outcome: undeliverable}\n"
+        "  - {when: {to: '+1*'}, outcome: send_failed}\n"
+    )
+    assert len(parse_scenario_text(text).rules) == 2
+
+
 @pytest.mark.parametrize("value", ["1", "0", "1.0", "'yes'", "null", "later"])
 @pytest.mark.parametrize("key", ["drop", "truncate", "malformed"])
 def test_fault_switches_are_booleans(key: str, value: str) -> None:

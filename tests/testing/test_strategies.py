@@ -14,7 +14,7 @@ from emulator import Emulator
 from emulator.core.phone import _possible_lengths, is_possible_e164
 from emulator.core.segments import analyze
 from emulator.providers.sendbulk.mobile import classify
-from emulator.scenario.loader import parse_scenario
+from emulator.scenario.loader import ScenarioError, parse_scenario
 from emulator.testing import strategies
 from emulator.testing.invariants import (
     check_emulator_state,
@@ -369,6 +369,20 @@ def test_scenarios_are_valid(document: dict) -> None:
     scenario = parse_scenario(document)
     assert scenario.seed == document["seed"]
     Emulator(scenario=document).close()
+
+
+def test_scenarios_draw_no_rule_the_loader_finds_unreachable() -> None:
+    """A ``text: "*"`` rule matches every message, as a rule with no ``when`` does."""
+
+    def refused(document: dict) -> bool:
+        try:
+            parse_scenario(document)
+        except ScenarioError:
+            return True
+        return False
+
+    with pytest.raises(NoSuchExample):
+        find(scenarios(), refused, settings=settings(max_examples=1000, database=None))
 
 
 @FEW
