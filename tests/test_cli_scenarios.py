@@ -53,6 +53,19 @@ def test_check_refuses_an_empty_accounts_entry(
     )
 
 
+def test_check_names_where_a_file_is_not_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It printed the decoder's message and the shipped scenarios, which are no help."""
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: x\ndescription: Zoë's café\n".encode("latin-1"))
+    assert main(["check-scenario", str(path)]) == 1
+    assert capsys.readouterr().err == (
+        f"{path}:2: a scenario file must be UTF-8 YAML or JSON: byte 0xeb at column 16"
+        " is not UTF-8 (save the file as UTF-8)\n"
+    )
+
+
 def test_check_missing_file_and_unknown_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check-scenario", "does-not-exist.yaml", "opt-out"]) == 1
     _, err = capsys.readouterr()

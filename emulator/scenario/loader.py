@@ -48,6 +48,7 @@ __all__ = [
     "is_scenario_text",
     "load_scenario",
     "load_scenario_body",
+    "not_utf8",
     "parse_scenario",
     "parse_scenario_text",
     "scenario_dirs",
@@ -1119,7 +1120,9 @@ def _load_file(path: Path, source: str, shipped: dict[str, Path]) -> Scenario:
     """A scenario file, parsed once per (path, content)."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise not_utf8(exc, source) from None
+    except OSError as exc:
         known = ", ".join(sorted(shipped)) or "none"
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ScenarioError(
@@ -1136,6 +1139,21 @@ def _load_file(path: Path, source: str, shipped: dict[str, Path]) -> Scenario:
     if key is not None:
         _by_file[key] = scenario
     return scenario
+
+
+def not_utf8(exc: UnicodeDecodeError, source: str) -> ScenarioError:
+    """The error for a scenario file that is not UTF-8 (saved as Latin-1, say), naming
+    the line and column of its first byte that is not."""
+    before = exc.object[: exc.start]
+    line = before.count(b"\n") + 1
+    column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8")) + 1  # valid up to there
+    byte = exc.object[exc.start]
+    return ScenarioError(
+        f"a scenario file must be UTF-8 YAML or JSON: byte 0x{byte:02x} at column {column}"
+        " is not UTF-8 (save the file as UTF-8)",
+        source=source,
+        line=line,
+    )
 
 
 def is_scenario_text(spec: str) -> bool:

@@ -26,7 +26,7 @@ import httpx
 from ..core import http
 from ..core.clock import to_datetime
 from ..core.webhooks import WAIT_LIMIT
-from ..scenario.loader import holds_no_yaml, is_file, shipped_scenarios
+from ..scenario.loader import holds_no_yaml, is_file, not_utf8, shipped_scenarios
 from ..scenario.schema import Scenario
 from .helpers import MessageHelpers, SocketClients, may_wait_for_webhooks, warn_if_still_due
 
@@ -245,7 +245,9 @@ class RemoteEmulator(SocketClients, MessageHelpers):
         ):  # a local file, as the in-process loader reads it (whatever its name)
             try:
                 content = Path(spec).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:  # a ScenarioError in-process too
+            except UnicodeDecodeError as exc:  # worded as in-process
+                raise RemoteEmulatorRefusal(str(not_utf8(exc, str(spec)))) from None
+            except OSError as exc:  # a ScenarioError in-process too
                 raise RemoteEmulatorRefusal(f"cannot read scenario {spec}: {exc}") from None
             source = str(spec)
         else:

@@ -581,6 +581,18 @@ def test_file_errors_name_the_file(tmp_path: Path) -> None:
         load_scenario(tmp_path / "missing.yaml")
 
 
+def test_a_file_that_is_not_utf8_says_where(tmp_path: Path) -> None:
+    """The column counts characters: the UTF-8 "é" before the bad byte is one."""
+    path = tmp_path / "mixed.yaml"
+    path.write_bytes(b"name: x\r\nx-note: \xc3\xa9 \xe9t\xe9\n")  # UTF-8 "é", Latin-1 "été"
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert (info.value.source, info.value.line) == (str(path), 2)
+    assert info.value.reason.startswith("a scenario file must be UTF-8 YAML or JSON: byte 0xe9")
+    assert "at column 11 is not UTF-8" in info.value.reason
+    assert "shipped scenarios" not in str(info.value)
+
+
 @pytest.mark.parametrize(
     "document",
     [

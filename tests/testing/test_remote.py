@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import threading
 import time
@@ -199,9 +200,10 @@ def test_missing_scenario_file(remote: RemoteEmulator, live: LiveServer, tmp_pat
         remote.load_scenario(str(tmp_path / "nope.yaml"))
     latin1 = tmp_path / "latin1.yaml"
     latin1.write_bytes("name: café\n".encode("latin-1"))
+    not_utf8 = re.escape(f"{latin1}:1: a scenario file must be UTF-8 YAML or JSON: byte 0xe9")
     for target in (live, remote):  # a ValueError either way, as in-process
-        for path in (tmp_path / "nope.yaml", latin1):
-            with pytest.raises(ValueError, match="cannot read scenario"):
+        for path, words in ((tmp_path / "nope.yaml", "cannot read scenario"), (latin1, not_utf8)):
+            with pytest.raises(ValueError, match=words):
                 target.load_scenario(str(path))
 
 
