@@ -4,7 +4,7 @@
 
 - ``cost_per_segment``: dollars per SMS segment (default 0.007).
 - ``subscriptions_limit``: webhook subscriptions a user may hold through one client
-  application at a time (default 20; a whole number, 0 refuses every one).
+  application at a time (default 30; a whole number, 0 refuses every one).
 
 ``accounts: {ringcentral: [...]}`` entries (all keys optional):
 ``client_id``, ``client_secret``, ``jwt`` (one or a list; also ``jwts``),

@@ -8,7 +8,10 @@
 * ``/restapi/v1.0/subscription/~?threshold=&interval=``: renewal reminders.
 
 Any other ``/restapi/v1.0/...`` filter is of kind "other": RingCentral has many,
-and their events concern what this emulator does not model.
+and their events concern what this emulator does not model.  Under ``a2p-sms/``
+only the filters above are (RingCentral's High Volume SMS event list): another
+path or query parameter there is a typo, refused as RingCentral refuses a filter
+it does not know.
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ _A2P_FILTER = re.compile(
     r"^/restapi/v1\.0/account/(?P<account>[^/?]+)/a2p-sms/"
     r"(?P<kind>batches|batch|messages|opt-outs)(?:/(?P<batch>[^/?]+))?(?:\?(?P<query>.*))?$"
 )
+#: Any filter under an account's ``a2p-sms/``: one of the above, or refused.
+_UNDER_A2P = re.compile(r"^/restapi/v1\.0/account/[^/?]+/a2p-sms(?:[/?]|$)")
+#: The query parameters each kind reads.
+_PARAMETERS = {
+    "batches": frozenset({"from"}),
+    "messages": frozenset({"direction", "batchId", "from", "to"}),
+    "opt-outs": frozenset({"from", "to"}),
+}
 #: The account a filter names (any ``/restapi/v1.0/account/{accountId}...`` filter).
 _ACCOUNT_FILTER = re.compile(r"^/restapi/v1\.0/account/(?P<account>[^/?]+)(?:[/?]|$)")
 _REMINDER_FILTER = re.compile(r"^/restapi/v1\.0/subscription/~\?(?P<query>.*)$")
@@ -86,6 +97,8 @@ def parse_filter(text: str, account_id: str) -> EventFilter:
         raise _refused(text)
     found = _A2P_FILTER.match(text)
     if found is None:
+        if _UNDER_A2P.match(text):  # a2p-sms/message, a2p-sms/optouts...
+            raise _refused(text)
         reminder = _REMINDER_FILTER.match(text)
         return _reminder(text, reminder["query"]) if reminder else EventFilter(text, "other")
     if found["account"] not in ("~", account_id):
@@ -94,6 +107,8 @@ def parse_filter(text: str, account_id: str) -> EventFilter:
     if found["batch"] is not None and kind != "batches":
         raise _refused(text)
     params = _query(found["query"])
+    if not params.keys() <= _PARAMETERS[kind]:
+        raise _refused(text)
     direction = params.get("direction")
     if direction is not None:
         direction = _DIRECTIONS.get(direction.lower())

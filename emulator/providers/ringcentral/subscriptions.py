@@ -15,6 +15,7 @@ filter, the generation it was added in (``since``), which
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -63,10 +64,11 @@ VALIDATION_TIMEOUT = 3.0
 #: headers", else SUB-525).
 MAX_ANSWER_BYTES = 1024
 #: Subscriptions a user may hold through one client application at a time, expired ones
-#: aside (RingCentral's developer community: "There exists a limit of 20 subscriptions
-#: per user per app at any given time"); the scenario's
+#: aside (RingCentral's API Reference, createSubscription: "limited to 30 subscriptions
+#: per user/extension (for particular application)", and at most 30 listed; its
+#: developer community once said 20); the scenario's
 #: ``providers.ringcentral.subscriptions_limit`` sets another.
-SUBSCRIPTIONS_LIMIT = 20
+SUBSCRIPTIONS_LIMIT = 30
 
 
 class SubscriptionsLimitExceeded(RingCentralError):
@@ -347,15 +349,22 @@ def delete(emu: Emulator, principal: Principal, subscription_id: str) -> None:
         counts[record["tenant"]] -= 1
 
 
+#: ``~`` for the caller's account or extension in a filter path.
+_OWN = re.compile(r"/(account|extension)/~(?=[/?]|$)")
+
+
+def _shown_filter(text: str, record: dict[str, Any]) -> str:
+    """A filter as RingCentral shows it back: ``~`` replaced by the account's and the
+    extension's ids (as in the API Reference's examples)."""
+    ids = {"account": record["tenant"], "extension": record["owner_id"]}
+    return _OWN.sub(lambda found: f"/{found[1]}/{ids[found[1]]}", text)
+
+
 def subscription_body(record: dict[str, Any], now: float, origin: str) -> dict[str, Any]:
     """``SubscriptionInfo``; ``expiresIn`` is what is left of its lifetime at ``now``."""
-    mode: dict[str, Any] = {
-        "transportType": "WebHook",
-        "address": record["address"],
-        "encryption": False,
-    }
-    if record.get("verificationToken") is not None:
-        mode["verificationToken"] = record["verificationToken"]
+    # verificationToken is write-only (the API Reference's WebhookDeliveryMode has no
+    # such field): it goes out in each notification's header, never back in a body
+    mode = {"transportType": "WebHook", "address": record["address"], "encryption": False}
     expired = now >= record["expires_at"]
     blacklisted = record.get("blacklisted")
     status = "Blacklisted" if blacklisted is not None else "Suspended" if expired else "Active"
@@ -364,7 +373,7 @@ def subscription_body(record: dict[str, Any], now: float, origin: str) -> dict[s
         "id": record["id"],
         "creationTime": stamp(record["creationTime"]),
         "status": status,
-        "eventFilters": record["eventFilters"],
+        "eventFilters": [_shown_filter(f, record) for f in record["eventFilters"]],
         "expirationTime": stamp(record["expires_at"]),
         "expiresIn": max(0, round(record["expires_at"] - now)),
         "deliveryMode": mode,

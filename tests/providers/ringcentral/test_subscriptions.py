@@ -39,6 +39,18 @@ def subscribe(rc: RC, receiver: Receiver, filters: list[str], **extra: Any) -> d
     return response.json()
 
 
+def shown(rc: RC, *filters: str) -> list[str]:
+    """``filters`` as RingCentral shows them back: ``~`` replaced by the caller's ids."""
+    account = rc.http.get("/restapi/v1.0/account/~", headers=rc.headers).json()["id"]
+    extension = rc.http.get("/restapi/v1.0/account/~/extension/~", headers=rc.headers).json()["id"]
+    return [
+        f.replace("/account/~", f"/account/{account}").replace(
+            "/extension/~", f"/extension/{extension}"
+        )
+        for f in filters
+    ]
+
+
 def notifications(receiver: Receiver) -> list[dict[str, Any]]:
     """The notifications received so far (the validation requests left out)."""
     return [json.loads(r.body) for r in receiver.requests if "validation-token" not in r.headers]
@@ -107,7 +119,11 @@ def test_creating_a_subscription_validates_the_address_and_answers_subscription_
     ]
     assert info["uri"].endswith(f"{SUBSCRIPTION}/{info['id']}")
     assert info["status"] == "Active"
-    assert info["eventFilters"] == [BATCHES]
+    assert (
+        info["eventFilters"]
+        == shown(rc, BATCHES)
+        == ["/restapi/v1.0/account/37439510/a2p-sms/batches"]
+    )
     assert info["expiresIn"] == 604_800  # RingCentral's default lifetime
     assert info["creationTime"] == "2026-01-01T00:00:00.000Z"
     assert info["expirationTime"] == "2026-01-08T00:00:00.000Z"
@@ -223,11 +239,11 @@ def test_a_filter_for_another_account_is_refused_with_sub_406(
     path = f"{SUBSCRIPTION}/{made['id']}"
     changed = rc.http.put(path, json={"eventFilters": [event_filter]}, headers=rc.headers)
     assert (changed.status_code, changed.json()) == (403, expected)
-    assert rc.http.get(path, headers=rc.headers).json()["eventFilters"] == [BATCHES]
+    assert rc.http.get(path, headers=rc.headers).json()["eventFilters"] == shown(rc, BATCHES)
     # the caller's own account, by its id, is not another's
     account = rc.http.get("/restapi/v1.0/account/~", headers=rc.headers).json()["id"]
     own = event_filter.replace("/account/999", f"/account/{account}")
-    assert subscribe(rc, receiver, [own])["eventFilters"] == [own]
+    assert subscribe(rc, receiver, [own])["eventFilters"] == shown(rc, own)
 
 
 def test_subscriptions_need_a_valid_token(rc: RC) -> None:
@@ -449,7 +465,7 @@ def test_put_replaces_the_filters_and_renews(
         headers=rc.headers,
     )
     assert updated.status_code == 200
-    assert updated.json()["eventFilters"] == [OPT_OUTS]
+    assert updated.json()["eventFilters"] == shown(rc, OPT_OUTS)
     assert updated.json()["expiresIn"] == 900
     assert updated.json()["deliveryMode"]["address"] == f"{receiver.url}/hook"
     rc.send([HANDSET])
@@ -561,7 +577,9 @@ def test_a_subscription_of_renewal_reminders_alone_is_refused_with_sub_515(
     path = f"{SUBSCRIPTION}/{subscription['id']}"
     changed = rc.http.put(path, json={"eventFilters": [reminder]}, headers=rc.headers)
     assert (changed.status_code, changed.json()["errorCode"]) == (400, "SUB-515")
-    assert rc.http.get(path, headers=rc.headers).json()["eventFilters"] == [BATCHES, reminder]
+    assert rc.http.get(path, headers=rc.headers).json()["eventFilters"] == shown(
+        rc, BATCHES, reminder
+    )
 
 
 def test_a_reminders_only_subscription_an_earlier_version_stored_may_still_change_lifetime(
@@ -1061,12 +1079,12 @@ def test_the_validation_answer_is_measured_as_sent_a_compressed_body_compressed(
     assert response.status_code == 200, response.text
 
 
-def test_a_user_holds_twenty_subscriptions_through_one_app_and_the_next_gets_sub_505(
+def test_a_user_holds_thirty_subscriptions_through_one_app_and_the_next_gets_sub_505(
     rc: RC, receiver: Receiver
 ) -> None:
     """A client subscribing at every start-up without deleting the old one reaches
     RingCentral's cap: 403 SUB-505, before the address is asked to validate."""
-    made = [subscribe(rc, receiver, [BATCHES]) for _ in range(20)]
+    made = [subscribe(rc, receiver, [BATCHES]) for _ in range(30)]
     asked = len(receiver.requests)
     body = {
         "eventFilters": [BATCHES],
@@ -1081,8 +1099,8 @@ def test_a_user_holds_twenty_subscriptions_through_one_app_and_the_next_gets_sub
         "errors": [{"errorCode": "SUB-505", "message": "Subscriptions limit exceeded"}],
     }
     assert len(receiver.requests) == asked  # no validation request for it
-    assert len(rc.http.get(SUBSCRIPTION, headers=rc.headers).json()["records"]) == 20
-    # another app of the same user has its own twenty
+    assert len(rc.http.get(SUBSCRIPTION, headers=rc.headers).json()["records"]) == 30
+    # another app of the same user has its own thirty
     other_app = bearer(rc.http, auth=("second-app", "s"))
     assert rc.http.post(SUBSCRIPTION, json=body, headers=other_app).status_code == 200
     # deleting one makes room
@@ -1123,3 +1141,47 @@ def test_a_subscriptions_limit_that_is_no_whole_number_is_refused_at_load(limit:
         Emulator({"providers": {"ringcentral": {"subscriptions_limit": limit}}})
     assert info.value.field == "providers.ringcentral.subscriptions_limit"
     assert "whole number" in str(info.value)
+
+
+def test_filters_come_back_with_the_callers_ids_and_no_verification_token(
+    rc: RC, receiver: Receiver
+) -> None:
+    """As the API Reference's createSubscription example shows the answer: ``~`` is the
+    account's and the extension's id there, and ``verificationToken`` is write-only."""
+    presence = "/restapi/v1.0/account/~/extension/~/presence"
+    made = subscribe(rc, receiver, [BATCHES, presence], mode={"verificationToken": "my-secret"})
+    extension = rc.http.get("/restapi/v1.0/account/~/extension/~", headers=rc.headers).json()
+    assert made["eventFilters"] == [
+        "/restapi/v1.0/account/37439510/a2p-sms/batches",
+        f"/restapi/v1.0/account/37439510/extension/{extension['id']}/presence",
+    ]
+    assert "verificationToken" not in made["deliveryMode"]
+    listed = rc.http.get(SUBSCRIPTION, headers=rc.headers).json()["records"]
+    assert listed == [made]
+    rc.send([HANDSET])  # the token still goes out with each notification
+    sent = [r for r in receiver.requests if "validation-token" not in r.headers]
+    assert sent and {r.headers["verification-token"] for r in sent} == {"my-secret"}
+
+
+@pytest.mark.parametrize(
+    "event_filter",
+    [
+        "/restapi/v1.0/account/~/a2p-sms/message",
+        "/restapi/v1.0/account/~/a2p-sms/optouts",
+        "/restapi/v1.0/account/~/a2p-sms",
+        "/restapi/v1.0/account/~/a2p-sms/batches?status=Completed",
+        "/restapi/v1.0/account/~/a2p-sms/batches?to=%2B14155550101",
+        "/restapi/v1.0/account/~/a2p-sms/opt-outs?direction=Inbound",
+    ],
+)
+def test_an_a2p_filter_high_volume_sms_has_not_is_refused(
+    rc: RC, receiver: Receiver, event_filter: str
+) -> None:
+    """A typo under ``a2p-sms/`` was accepted and then never notified of anything."""
+    mode = {"transportType": "WebHook", "address": f"{receiver.url}/hook"}
+    body = {"eventFilters": [BATCHES, event_filter], "deliveryMode": mode}
+    refused = rc.http.post(SUBSCRIPTION, json=body, headers=rc.headers)
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["errorCode"] == "CMN-101"
+    assert refused.json()["errors"][0]["parameterName"] == "eventFilters"
+    assert receiver.requests == []
