@@ -5,8 +5,10 @@
 >>> session.post("https://quicksms.advantasms.com/api/services/sendsms/", json={...})
 
 The host in the URL is ignored: the emulator serves every provider at its real
-paths, so production base URLs work unchanged.  Needs ``requests`` installed
-(it is not a dependency of the emulator itself).
+paths, so production base URLs work unchanged.  The session's retry policy (an
+``HTTPAdapter(max_retries=Retry(...))`` mounted before) is kept and applied as
+urllib3 applies it over a socket.  Needs ``requests`` installed (it is not a
+dependency of the emulator itself).
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import requests
-from requests.adapters import BaseAdapter
+from requests.adapters import DEFAULT_RETRIES, BaseAdapter
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout as RequestsReadTimeout
+from requests.exceptions import RetryError
 from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.response import HTTPResponse
+from urllib3.util import Retry
 from urllib3.util import Timeout as Urllib3Timeout
 
 if TYPE_CHECKING:
@@ -31,15 +36,53 @@ __all__ = ["EmulatorAdapter", "mount_emulator"]
 
 
 class EmulatorAdapter(BaseAdapter):
-    """A ``requests`` transport adapter that hands each request to ``emu``'s app."""
+    """A ``requests`` transport adapter that hands each request to ``emu``'s app.
 
-    def __init__(self, emu: Emulator) -> None:
+    ``max_retries``: as ``HTTPAdapter``'s (a count or a urllib3 ``Retry``), applied as
+    urllib3 applies it: answers it retries (``status_forcelist``, a 413, 429 or 503
+    with ``Retry-After``) and dropped connections are sent again after its sleep.
+    """
+
+    def __init__(self, emu: Emulator, max_retries: Retry | int | None = DEFAULT_RETRIES) -> None:
         super().__init__()
         self._client = emu.client()
+        self.max_retries = Retry.from_int(max_retries)
 
     def send(
         self, request: requests.PreparedRequest, timeout: Any = None, **kwargs: Any
     ) -> requests.Response:
+        method, url = request.method or "GET", request.url or "/"
+        retries = self.max_retries
+        while True:  # urllib3's HTTPConnectionPool.urlopen, minus the socket
+            try:
+                response = self._send_once(request, timeout)
+            except (RequestsConnectionError, RequestsReadTimeout) as exc:
+                timed_out = isinstance(exc, RequestsReadTimeout)
+                error = (
+                    ReadTimeoutError(None, url, str(exc))  # type: ignore[arg-type]
+                    if timed_out
+                    else ProtocolError("Connection aborted.", exc)
+                )
+                try:
+                    retries = retries.increment(method, url, error=error)
+                except MaxRetryError as given_up:  # as HTTPAdapter maps them
+                    raise RequestsConnectionError(given_up, request=request) from exc
+                except (ProtocolError, ReadTimeoutError) as not_retried:
+                    raise type(exc)(not_retried, request=request) from exc
+                retries.sleep()
+                continue
+            has_retry_after = bool(response.headers.get("Retry-After"))
+            if not retries.is_retry(method, response.status_code, has_retry_after):
+                return response
+            try:
+                retries = retries.increment(method, url, response=response.raw)
+            except MaxRetryError as given_up:
+                if retries.raise_on_status:
+                    raise RetryError(given_up, request=request) from None
+                return response
+            retries.sleep(response.raw)
+
+    def _send_once(self, request: requests.PreparedRequest, timeout: Any) -> requests.Response:
         url = httpx.URL(request.url or "/")
         body = request.body
         if hasattr(body, "read"):
@@ -117,8 +160,10 @@ def _timeout(value: Any) -> httpx.Timeout:
 
 
 def mount_emulator(session: requests.Session, emu: Emulator) -> requests.Session:
-    """Route every ``http://`` and ``https://`` request of ``session`` to ``emu``."""
-    adapter = EmulatorAdapter(emu)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
+    """Route every ``http://`` and ``https://`` request of ``session`` to ``emu``,
+    with the retry policy of the adapter each prefix had (``max_retries``)."""
+    for prefix in ("http://", "https://"):
+        replaced = session.adapters.get(prefix)
+        retries = getattr(replaced, "max_retries", DEFAULT_RETRIES)
+        session.mount(prefix, EmulatorAdapter(emu, retries))
     return session

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import requests
-from urllib3.util import Timeout
+from urllib3.util import Retry, Timeout
 
 from emulator import Emulator
 from emulator.testing.requests_adapter import mount_emulator
@@ -115,3 +115,59 @@ def test_a_delay_longer_than_the_timeout_is_a_requests_read_timeout() -> None:
     waits = session.post("https://x/api/services/getbalance", json=credentials, timeout=Timeout())
     assert waits.status_code == 200
     assert session.post("https://x/api/services/getbalance", json=credentials).status_code == 200
+
+
+def _retrying(emu: Emulator, **policy: object) -> requests.Session:
+    """A session with a retry policy mounted before the emulator, as an app builds it."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(max_retries=Retry(backoff_factor=0, **policy))
+    session.mount("https://", adapter)
+    return mount_emulator(session, emu)
+
+
+def _faulty(respond: dict[str, object], first: int = 2) -> Emulator:
+    fault = {"when": {"endpoint": "getbalance"}, "first": first, "respond": respond}
+    return Emulator(scenario={"faults": [fault]})
+
+
+BALANCE = "https://x/api/services/getbalance"
+CREDENTIALS = {"partnerID": "1", "apikey": "k"}
+
+
+@pytest.mark.parametrize("respond", [{"status": 502}, {"drop": True}])
+def test_the_sessions_retry_policy_is_kept(respond: dict[str, object]) -> None:
+    """It was dropped with the adapter mount_emulator replaced: retry code that works
+    against the live server failed in-process."""
+    emu = _faulty(respond)
+    session = _retrying(emu, total=3, status_forcelist=[502], allowed_methods=None)
+    assert session.post(BALANCE, json=CREDENTIALS).status_code == 200
+    assert [e["status"] for e in emu.journal.entries()] == [
+        None if "drop" in respond else 502,
+        None if "drop" in respond else 502,
+        200,
+    ]
+
+
+def test_a_retry_policy_that_runs_out_ends_as_over_a_socket() -> None:
+    emu = _faulty({"status": 502}, first=5)
+    with pytest.raises(requests.exceptions.RetryError):
+        _retrying(emu, total=2, status_forcelist=[502], allowed_methods=None).post(
+            BALANCE, json=CREDENTIALS
+        )
+    answered = _retrying(
+        emu, total=1, status_forcelist=[502], allowed_methods=None, raise_on_status=False
+    ).post(BALANCE, json=CREDENTIALS)
+    assert answered.status_code == 502
+    with pytest.raises(requests.ConnectionError):
+        _retrying(_faulty({"drop": True}, first=5), total=2, allowed_methods=None).post(
+            BALANCE, json=CREDENTIALS
+        )
+
+
+def test_a_post_is_not_retried_unless_the_policy_allows_it() -> None:
+    """urllib3's default ``allowed_methods`` leaves POST out: a message is never sent twice."""
+    emu = _faulty({"status": 502})
+    response = _retrying(emu, total=3, status_forcelist=[502]).post(BALANCE, json=CREDENTIALS)
+    assert response.status_code == 502 and len(emu.journal.entries()) == 1
+    with pytest.raises(requests.ConnectionError):
+        _retrying(_faulty({"drop": True}), total=3).post(BALANCE, json=CREDENTIALS)
