@@ -36,6 +36,8 @@ class TokenBucket:
     With a ``penalty`` (above zero), running out blocks the caller for that
     long and every refused request during the block restarts it
     (RingCentral's rule); without one, a refused caller waits for the refill.
+    A block lasts at least until a token is back, so a caller that waits out the
+    ``Retry-After`` it was given is let through.
     """
 
     def __init__(self, requests: int, per: float, penalty: float | None = None) -> None:
@@ -49,20 +51,17 @@ class TokenBucket:
             refill = (now - self.updated) * self.capacity / self.per
             self.tokens = min(float(self.capacity), self.tokens + max(0.0, refill))
         self.updated = now
-        if now < self.blocked_until:
-            assert self.penalty
-            self.blocked_until = now + self.penalty
-            return RateDecision(False, self.capacity, 0, self.per, self.penalty)
-        if self.tokens >= 1.0:
+        if now >= self.blocked_until and self.tokens >= 1.0:
             self.tokens -= 1.0
             return RateDecision(True, self.capacity, int(self.tokens), self.per, 0.0)
-        if self.penalty:
-            self.blocked_until = now + self.penalty
-            return RateDecision(False, self.capacity, 0, self.per, self.penalty)
         wait = (1.0 - self.tokens) * self.per / self.capacity if self.capacity else self.per
         # to the clock's microsecond: float error must not make 3 s read 3.0000000000000004
         # and a whole-second Retry-After one second too long
-        return RateDecision(False, self.capacity, 0, self.per, round(wait, 6))
+        wait = round(max(wait, 0.0), 6)
+        if self.penalty:  # a block starts, or restarts: the penalty, or the refill if longer
+            wait = max(self.penalty, wait)
+            self.blocked_until = now + wait
+        return RateDecision(False, self.capacity, 0, self.per, wait)
 
     def is_fresh(self, now: float) -> bool:
         """Whether it is as a new bucket would be at ``now``: full, and blocking no one."""

@@ -89,3 +89,20 @@ def test_past_its_cap_with_every_bucket_in_use_the_least_recently_used_go() -> N
     assert len(limiter._buckets) <= 10
     assert (0,) in limiter._buckets and (1,) not in limiter._buckets
     assert not limiter.take((0,), T0, 1, 60.0).allowed  # kept with its count
+
+
+def test_a_penalty_shorter_than_the_refill_blocks_until_a_token_is_back() -> None:
+    """Waiting out each Retry-After got another 429 until the token was back (at 2, 4, 6
+    and 8 s for one request per 10 s with a 2 s penalty), each retry restarting the block."""
+    bucket = TokenBucket(1, 10.0, penalty=2.0)
+    assert bucket.take(0.0).allowed
+    refused = bucket.take(0.5)
+    assert (refused.allowed, refused.retry_after, refused.retry_after_header) == (False, 9.5, "10")
+    assert bucket.take(0.5 + refused.retry_after).allowed
+    # with a token back before the penalty ends, the penalty still rules
+    quick = TokenBucket(10, 1.0, penalty=5.0)
+    for _ in range(10):
+        assert quick.take(0.0).allowed
+    assert quick.take(0.0).retry_after == 5.0
+    assert not quick.take(4.9).allowed  # a refused request restarts the block
+    assert quick.take(4.9 + 5.0).allowed
