@@ -160,6 +160,10 @@ async def apply_fault(
     return None
 
 
+#: Statuses whose answers have no body (RFC 9110 15.3.5, 15.4.5).
+_NO_BODY = frozenset({204, 304})
+
+
 def spoil(respond: dict[str, Any], response: Response) -> Response:
     """Carry out the part of a fault that comes after the handler ran.
 
@@ -173,6 +177,9 @@ def spoil(respond: dict[str, Any], response: Response) -> Response:
     if respond.get("drop") == "after":
         raise DropConnection(response)
     if not (respond.get("truncate") or respond.get("malformed")):
+        return response
+    if response.status_code in _NO_BODY or response.status_code < 200:
+        # a body here would be read as the start of the next answer on the connection
         return response
     body = getattr(response, "body", None)
     if not isinstance(body, bytes | bytearray | memoryview):

@@ -129,6 +129,15 @@ def test_malformed_keeps_status_and_headers_but_is_not_json() -> None:
         response.json()
 
 
+@pytest.mark.parametrize("status", [204, 304])
+@pytest.mark.parametrize("respond", [{"malformed": True}, {"truncate": True}])
+def test_an_answer_that_has_no_body_is_left_as_it_is(status: int, respond: dict) -> None:
+    """A 204 (RingCentral's subscription delete) got ``}{`` and a Content-Length of 2,
+    which a client reads as the start of its next answer on the connection."""
+    answer = Response(status_code=status, headers={"X-Kept": "1"})
+    assert base.spoil(respond, answer) is answer
+
+
 def test_delay_waits_then_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
 
