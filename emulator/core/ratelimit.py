@@ -26,8 +26,9 @@ class RateDecision:
 
 
 def retry_after_header(seconds: float) -> str:
-    """A ``Retry-After`` value for a wait: whole seconds, rounded up, at least 1."""
-    return str(max(1, math.ceil(seconds)))
+    """A ``Retry-After`` value for a wait: whole seconds, rounded up, at least 1 for
+    any wait at all (0 only for none: a fault's ``retry_after: 0s``, retry at once)."""
+    return "0" if seconds <= 0 else str(max(1, math.ceil(seconds)))
 
 
 class TokenBucket:

@@ -265,3 +265,23 @@ def test_an_endpoint_the_provider_does_not_declare_cannot_be_guarded() -> None:
     be missing from the list."""
     with pytest.raises(ValueError, match=r"'do_x' is not in its Provider\.endpoints"):
         guarded(Emulator(), PROVIDER, "do_x", render)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "path", "auth"),
+    [
+        ("getbalance", "POST", "/api/services/getbalance", None),
+        ("token", "POST", "/restapi/oauth/token", ("id", "secret")),
+        ("get_message", "GET", "/v2/Messages/M1", ("AC1", "token")),
+    ],
+)
+def test_a_fault_with_retry_after_0s_says_retry_at_once(
+    endpoint: str, method: str, path: str, auth: tuple[str, str] | None
+) -> None:
+    """It said ``Retry-After: 1`` whatever the fault asked: no way to test a client
+    that retries at once."""
+    fault = {"when": {"endpoint": endpoint}, "respond": {"status": 429, "retry_after": "0s"}}
+    emu = Emulator({"faults": [fault]})
+    with emu.client() as client:
+        response = client.request(method, path, auth=auth, json={"partnerID": "1"})
+    assert (response.status_code, response.headers["retry-after"]) == (429, "0")
