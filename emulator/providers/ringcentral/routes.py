@@ -375,6 +375,21 @@ def _message_query(
 
 
 # endpoint plumbing
+#: A fault's 4xx on the OAuth endpoints, in their own shape.
+_OAUTH_FAULTS = {
+    400: OAuthError("invalid_request", "OAU-250", "Bad request", status=400),
+    # RFC 6749: a 401 is the client's authentication failing
+    401: OAuthError("invalid_client", "OAU-123", "Client authentication is required", status=401),
+    # RingCentral's OAU- table answers 403 for a grant the app may not use (OAU-112)
+    403: OAuthError(
+        "unauthorized_client",
+        "OAU-112",
+        "The client is unauthorized for the required grant type",
+        status=403,
+    ),
+}
+
+
 def _render(emu: Emulator, group: str, *, oauth: bool) -> Callable[[int, float | None], Response]:
     """How ``guarded`` answers refusals and scenario faults for this group."""
 
@@ -384,15 +399,8 @@ def _render(emu: Emulator, group: str, *, oauth: bool) -> Callable[[int, float |
         headers = None
         if retry_after is not None:
             headers = {"Retry-After": retry_after_header(retry_after)}
-        if oauth and status in (400, 401):
-            error = (
-                OAuthError("invalid_request", "OAU-250", "Bad request", status=400)
-                if status == 400  # RFC 6749: a 401 is the client's authentication failing
-                else OAuthError(
-                    "invalid_client", "OAU-123", "Client authentication is required", status=401
-                )
-            )
-            response = error.response()
+        if oauth and status in _OAUTH_FAULTS:
+            response = _OAUTH_FAULTS[status].response()
             if headers:
                 response.headers.update(headers)
             return response

@@ -251,6 +251,27 @@ def test_a_401_fault_on_the_token_endpoint_is_invalid_client(rc: RC) -> None:
     assert response.json()["error"] == "invalid_client"
 
 
+def test_a_403_fault_on_the_token_endpoint_is_an_oauth_error(rc: RC) -> None:
+    """Not the API's "application needs to have [A2PSMS] permission", which a login
+    cannot lack: RingCentral's OAU- table answers 403 for a grant the app may not use."""
+    fault = {"when": {"endpoint": "token"}, "calls": [1], "respond": {"status": 403}}
+    rc.emu.load_scenario({"faults": [fault]})
+    response = rc.http.post(
+        "/restapi/oauth/token",
+        auth=("id", "secret"),
+        data={"grant_type": "password", "username": "u", "password": "p"},
+    )
+    message = "The client is unauthorized for the required grant type"
+    assert (response.status_code, response.json()) == (
+        403,
+        {
+            "error": "unauthorized_client",
+            "errors": [{"errorCode": "OAU-112", "message": message}],
+            "error_description": message,
+        },
+    )
+
+
 def test_unknown_routes_and_methods(rc: RC) -> None:
     for path in ("/restapi/v1.0/account/~/a2p-sms/nope", "/restapi/v1.0/account/~/extension/~/sms"):
         response = rc.http.get(path, headers=rc.headers)
