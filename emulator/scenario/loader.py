@@ -520,6 +520,8 @@ def _respond(data: Any, field: str) -> dict[str, Any]:
             f"choose one of status, drop, truncate, malformed (got {', '.join(outcomes)})",
             field=field,
         )
+    if respond.get("delay") == 0:
+        del respond["delay"]  # waits for nothing: as drop: false, no part of the fault
     if not respond:
         raise ScenarioError("does nothing (every kind is off)", field=field)
     return respond

@@ -464,6 +464,17 @@ def test_fault_switches_are_booleans(key: str, value: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "respond", ["{delay: 0s}", "{delay: 0s, drop: false}", "{truncate: false}"]
+)
+def test_a_fault_that_does_nothing_is_refused(respond: str) -> None:
+    """``delay: 0s`` alone loaded as a fault that did nothing, where ``drop: false`` did not."""
+    exc = error_for(f"faults:\n  - respond: {respond}\n")
+    assert exc.field == "faults[0].respond" and "does nothing" in exc.reason
+    kept = parse_scenario_text("faults: [{respond: {delay: 0s, status: 503}}]").faults[0]
+    assert kept.respond == {"status": 503}
+
+
+@pytest.mark.parametrize(
     ("respond", "loaded"),
     [
         ("{drop: yes}", {"drop": "before"}),  # YAML 1.1, as PyYAML reads it: yes is true
