@@ -83,7 +83,7 @@ def test_js_sdk_logs_in_with_pkce_and_the_code_works_once(sms_emulator_server: A
 
 
 @pytest.mark.sms_scenario(
-    {"rate_limits": {"ringcentral.light": {"requests": 2, "per": "60s", "penalty": "1s"}}}
+    {"rate_limits": {"ringcentral.light": {"requests": 2, "per": "2s", "penalty": "1s"}}}
 )
 def test_js_sdk_waits_retry_after_on_429(sms_emulator_server: Any) -> None:
     result = _node("rate_limit.mjs", sms_emulator_server.url)
