@@ -375,6 +375,12 @@ def _message_query(
 
 
 # endpoint plumbing
+def _duplicated(parameter: str) -> OAuthError:
+    return OAuthError(
+        "invalid_request", "OAU-111", "Request parameter duplication detected", parameter=parameter
+    )
+
+
 #: A fault's 4xx on the OAuth endpoints, in their own shape.
 _OAUTH_FAULTS = {
     400: OAuthError("invalid_request", "OAU-250", "Bad request", status=400),
@@ -544,7 +550,12 @@ def build_app(emu: Emulator) -> ASGIApp:
 
     async def revoke(request: Request) -> Response:
         form = await _form(request) if await _read_body(request, _FORM_LIMIT) else {}
-        value = form.get("token") or request.query_params.get("token")
+        # the token in the body or the query, once: as a repeat in the body is refused
+        given = [form["token"]] if "token" in form else []
+        given += request.query_params.getlist("token")
+        if len(given) > 1:
+            raise _duplicated("token")
+        value = given[0] if given else None
         if not value:
             raise OAuthError(
                 "invalid_request",
@@ -796,12 +807,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         form: dict[str, str] = {}
         for key, value in pairs:
             if key in form:
-                raise OAuthError(
-                    "invalid_request",
-                    "OAU-111",
-                    "Request parameter duplication detected",
-                    parameter=key,
-                )
+                raise _duplicated(key)
             form[key] = value
         return form
 

@@ -270,6 +270,33 @@ def test_revoke_by_a_client_the_accounts_do_not_allow_is_invalid_client(
     assert client.get(A2P + "/batches", headers=headers).status_code == 401
 
 
+@pytest.mark.parametrize("where", ["query", "query and body"])
+def test_revoke_with_two_tokens_is_a_duplicated_parameter(
+    sms_emulator: Emulator, where: str
+) -> None:
+    """As two in the body are: the last one was revoked, the first left live, and 200."""
+    client = sms_emulator.client()
+    first, second = login(client), login(client)
+    tokens = [first["access_token"], second["access_token"]]
+    if where == "query":
+        response = client.post(REVOKE, params={"token": tokens}, auth=("i", "s"))
+    else:
+        response = client.post(
+            REVOKE, params={"token": tokens[0]}, data={"token": tokens[1]}, auth=("i", "s")
+        )
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "errorCode": "OAU-111",
+            "message": "Request parameter duplication detected",
+            "parameterName": "token",
+        }
+    ]
+    for token in tokens:  # neither was revoked
+        headers = {"Authorization": f"Bearer {token}"}
+        assert client.get(A2P + "/batches", headers=headers).status_code == 200
+
+
 def test_revoke_without_token_is_invalid_request(sms_emulator: Emulator) -> None:
     response = sms_emulator.client().post(REVOKE, auth=("i", "s"), data={})
     assert response.status_code == 400
