@@ -91,13 +91,18 @@ def _refused(text: object) -> InvalidParameter:
 
 
 @lru_cache(maxsize=4096)
-def parse_filter(text: str, account_id: str) -> EventFilter:
-    """``text`` as an ``EventFilter``; CMN-101 ``[eventFilters]`` if it is not one."""
+def parse_filter(text: str, account_id: str, *, stored: bool = False) -> EventFilter:
+    """``text`` as an ``EventFilter``; CMN-101 ``[eventFilters]`` if it is not one.
+
+    ``stored``: a subscription's filter, which an earlier version may have let in
+    though this one refuses it (an ``a2p-sms/`` typo, an unknown parameter): read as
+    that version read it (the typo as "other", the parameter ignored), not refused.
+    """
     if not isinstance(text, str) or not text.startswith("/restapi/v1.0/"):
         raise _refused(text)
     found = _A2P_FILTER.match(text)
     if found is None:
-        if _UNDER_A2P.match(text):  # a2p-sms/message, a2p-sms/optouts...
+        if _UNDER_A2P.match(text) and not stored:  # a2p-sms/message, a2p-sms/optouts...
             raise _refused(text)
         reminder = _REMINDER_FILTER.match(text)
         return _reminder(text, reminder["query"]) if reminder else EventFilter(text, "other")
@@ -107,7 +112,7 @@ def parse_filter(text: str, account_id: str) -> EventFilter:
     if found["batch"] is not None and kind != "batches":
         raise _refused(text)
     params = _query(found["query"])
-    if not params.keys() <= _PARAMETERS[kind]:
+    if not stored and not params.keys() <= _PARAMETERS[kind]:
         raise _refused(text)
     direction = params.get("direction")
     if direction is not None:
@@ -167,7 +172,7 @@ def checked_filters(
     for text in filters:
         if not stored and _other_account(text, account_id):
             raise OtherAccount()
-        parsed = parse_filter(text, account_id)
+        parsed = parse_filter(text, account_id, stored=stored)
         if parsed.kind == "renewal" and parsed.threshold > expires_in // 2:
             raise _refused(text)
         reminders_only = reminders_only and parsed.kind == "renewal"

@@ -94,7 +94,7 @@ def _listening(emu: Emulator, tenant: str) -> Listening:
             continue  # nor a blacklisted one, ever: nothing queued only to be dropped
         events: set[str] = set()
         for text in record["eventFilters"]:
-            parsed = parse_filter(text, tenant)
+            parsed = parse_filter(text, tenant, stored=True)
             if parsed.event(tenant) in events:
                 continue  # ``~`` and the account's id: one filter, one notification
             events.add(parsed.event(tenant))
@@ -196,7 +196,7 @@ def catch_up(emu: Emulator, record: dict[str, Any], filters: list[str]) -> None:
     before the subscription was made, as it must be for its id to be known)."""
     now = emu.time()
     for text in filters:
-        event_filter = parse_filter(text, record["tenant"])
+        event_filter = parse_filter(text, record["tenant"], stored=True)
         if event_filter.batch_id is None or event_filter.kind not in ("batches", "messages"):
             continue
         batch = emu.store.get_batch(event_filter.batch_id)
@@ -210,7 +210,7 @@ def remind(emu: Emulator, record: dict[str, Any]) -> None:
     ``interval`` from ``threshold`` before expiry."""
     expires_at = record["expires_at"]
     for text in record["eventFilters"]:
-        event_filter = parse_filter(text, record["tenant"])
+        event_filter = parse_filter(text, record["tenant"], stored=True)
         if event_filter.kind != "renewal":
             continue
         when = max(emu.time(), expires_at - event_filter.threshold)
@@ -259,7 +259,7 @@ def still_wanted(emu: Emulator, job: WebhookJob) -> bool:
         return False
     generation = int(job.tag or 0)
     for text in record["eventFilters"]:
-        event_filter = parse_filter(text, record["tenant"])
+        event_filter = parse_filter(text, record["tenant"], stored=True)
         if event_filter.event(record["tenant"]) != job.event:
             continue
         if event_filter.kind == "renewal":

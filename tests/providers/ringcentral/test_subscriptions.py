@@ -1185,3 +1185,21 @@ def test_an_a2p_filter_high_volume_sms_has_not_is_refused(
     assert refused.json()["errors"][0]["errorCode"] == "CMN-101"
     assert refused.json()["errors"][0]["parameterName"] == "eventFilters"
     assert receiver.requests == []
+
+
+def test_a_filter_an_earlier_version_let_in_is_read_as_it_read_it(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    """A ``--db`` file's subscription with a filter now refused: its account's sends,
+    renewals and PUTs must not fail for it (each answered CMN-101 ``[eventFilters]``),
+    and it gets the events it got then (the unknown parameter ignored)."""
+    subscription = subscribe(rc, receiver, [BATCHES])
+    stored = sms_emulator.store.get_state(subscriptions.NAMESPACE, subscription["id"])
+    stored["eventFilters"] = [f"{BATCHES}?status=Completed", "/restapi/v1.0/account/~/a2p-sms/x"]
+    sms_emulator.store.put_state(subscriptions.NAMESPACE, subscription["id"], stored)
+    assert rc.send([HANDSET])["status"] == "Processing"
+    sms_emulator.advance("1m")
+    assert [n["body"]["status"] for n in notifications(receiver)] == ["Processing", "Completed"]
+    path = f"{SUBSCRIPTION}/{subscription['id']}"
+    assert rc.http.post(f"{path}/renew", headers=rc.headers).status_code == 200
+    assert rc.http.put(path, json={"expiresIn": 900}, headers=rc.headers).status_code == 200
