@@ -52,13 +52,14 @@ class TokenBucket:
             refill = (now - self.updated) * self.capacity / self.per
             self.tokens = min(float(self.capacity), self.tokens + max(0.0, refill))
         self.updated = now
-        if now >= self.blocked_until and self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return RateDecision(True, self.capacity, int(self.tokens), self.per, 0.0)
         wait = (1.0 - self.tokens) * self.per / self.capacity if self.capacity else self.per
         # to the clock's microsecond: float error must not make 3 s read 3.0000000000000004
-        # and a whole-second Retry-After one second too long
+        # and a whole-second Retry-After one second too long, nor a token a hair short
+        # at epoch-sized times (0.9999999999 after its refill) refuse with a wait of 0
         wait = round(max(wait, 0.0), 6)
+        if wait == 0.0 and now >= self.blocked_until:
+            self.tokens = max(0.0, self.tokens - 1.0)
+            return RateDecision(True, self.capacity, int(self.tokens), self.per, 0.0)
         if self.penalty:  # a block starts, or restarts: the penalty, or the refill if longer
             wait = max(self.penalty, wait)
             self.blocked_until = now + wait

@@ -106,3 +106,16 @@ def test_a_penalty_shorter_than_the_refill_blocks_until_a_token_is_back() -> Non
     assert quick.take(0.0).retry_after == 5.0
     assert not quick.take(4.9).allowed  # a refused request restarts the block
     assert quick.take(4.9 + 5.0).allowed
+
+
+def test_a_token_refilled_at_an_epoch_sized_time_is_back_not_refused_with_no_wait() -> None:
+    """Float error left it a hair under 1 (0.9999999...): refused with a wait of 0, so
+    ``Retry-After: 0`` on a virtual clock that does not move, and a client retrying for ever."""
+    start = 1767225600.0
+    bucket = TokenBucket(10, 1.0)
+    for _ in range(10):
+        assert bucket.take(start).allowed
+    assert bucket.take(start + 0.1).allowed
+    refused = bucket.take(start + 0.1)
+    assert not refused.allowed and refused.retry_after > 0
+    assert refused.retry_after_header == "1"
