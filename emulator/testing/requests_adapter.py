@@ -46,16 +46,22 @@ class EmulatorAdapter(BaseAdapter):
     def __init__(self, emu: Emulator, max_retries: Retry | int | None = DEFAULT_RETRIES) -> None:
         super().__init__()
         self._client = emu.client()
-        self.max_retries = Retry.from_int(max_retries)
+        # HTTPAdapter's own default: no retry, and a read error raised as it is (a
+        # timeout stays a ReadTimeout, not "Max retries exceeded")
+        default = max_retries == DEFAULT_RETRIES
+        self.max_retries = Retry(0, read=False) if default else Retry.from_int(max_retries)
 
     def send(
         self, request: requests.PreparedRequest, timeout: Any = None, **kwargs: Any
     ) -> requests.Response:
         method, url = request.method or "GET", request.url or "/"
+        body = request.body
+        if hasattr(body, "read"):  # a file: read once, each attempt sends it whole
+            body = body.read()  # type: ignore[union-attr]
         retries = self.max_retries
         while True:  # urllib3's HTTPConnectionPool.urlopen, minus the socket
             try:
-                response = self._send_once(request, timeout)
+                response = self._send_once(request, body, timeout)
             except (RequestsConnectionError, RequestsReadTimeout) as exc:
                 timed_out = isinstance(exc, RequestsReadTimeout)
                 error = (
@@ -82,11 +88,10 @@ class EmulatorAdapter(BaseAdapter):
                 return response
             retries.sleep(response.raw)
 
-    def _send_once(self, request: requests.PreparedRequest, timeout: Any) -> requests.Response:
+    def _send_once(
+        self, request: requests.PreparedRequest, body: Any, timeout: Any
+    ) -> requests.Response:
         url = httpx.URL(request.url or "/")
-        body = request.body
-        if hasattr(body, "read"):
-            body = body.read()  # type: ignore[union-attr]
         if isinstance(body, str):
             body = body.encode("utf-8")
         elif body is not None and not isinstance(body, bytes | bytearray):
@@ -161,8 +166,15 @@ def _timeout(value: Any) -> httpx.Timeout:
 
 def mount_emulator(session: requests.Session, emu: Emulator) -> requests.Session:
     """Route every ``http://`` and ``https://`` request of ``session`` to ``emu``,
-    with the retry policy of the adapter each prefix had (``max_retries``)."""
-    for prefix in ("http://", "https://"):
+    with the retry policy of the adapter each prefix had (``max_retries``).
+
+    An adapter mounted for a host (``https://platform.ringcentral.com``) is replaced
+    too: ``requests`` picks the longest prefix, which would still reach the network.
+    """
+    prefixes = {"http://", "https://"} | {
+        prefix for prefix in session.adapters if prefix.lower().startswith(("http://", "https://"))
+    }
+    for prefix in prefixes:
         replaced = session.adapters.get(prefix)
         retries = getattr(replaced, "max_retries", DEFAULT_RETRIES)
         session.mount(prefix, EmulatorAdapter(emu, retries))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
 import requests
 from urllib3.util import Retry, Timeout
 
 from emulator import Emulator
-from emulator.testing.requests_adapter import mount_emulator
+from emulator.testing.requests_adapter import EmulatorAdapter, mount_emulator
 
 
 @pytest.fixture
@@ -171,3 +174,34 @@ def test_a_post_is_not_retried_unless_the_policy_allows_it() -> None:
     assert response.status_code == 502 and len(emu.journal.entries()) == 1
     with pytest.raises(requests.ConnectionError):
         _retrying(_faulty({"drop": True}), total=3).post(BALANCE, json=CREDENTIALS)
+
+
+def test_an_adapter_built_alone_raises_a_timeout_as_requests_does() -> None:
+    """With requests' own default policy: a GET that times out is a ReadTimeout, not
+    ``ConnectionError("Max retries exceeded")``."""
+    emu = _faulty({"delay": "300ms"})
+    session = requests.Session()
+    session.mount("https://", EmulatorAdapter(emu))
+    with pytest.raises(requests.ReadTimeout):
+        session.get(BALANCE, params=CREDENTIALS, timeout=0.05)
+
+
+def test_a_file_body_is_sent_whole_on_every_attempt() -> None:
+    """Read at the first attempt, it went empty on the retry (4091: no partner id)."""
+    emu = _faulty({"status": 502}, first=1)
+    session = _retrying(emu, total=2, status_forcelist=[502], allowed_methods=None)
+    body = io.BytesIO(json.dumps(CREDENTIALS).encode())
+    response = session.post(BALANCE, data=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 200 and "credit" in response.json()
+
+
+def test_an_adapter_mounted_for_a_host_is_replaced_too() -> None:
+    """requests picks the longest prefix: that host's calls went to the real network."""
+    session = requests.Session()
+    host = "https://quicksms.advantasms.com"
+    session.mount(host, requests.adapters.HTTPAdapter(max_retries=Retry(total=1)))
+    mount_emulator(session, Emulator())
+    adapter = session.get_adapter(host + "/api/services/getbalance")
+    assert isinstance(adapter, EmulatorAdapter) and adapter.max_retries.total == 1
+    response = session.post(host + "/api/services/getbalance", json=CREDENTIALS)
+    assert response.status_code == 200
