@@ -140,24 +140,27 @@ def to_datetime(timestamp: float) -> datetime:
         return _LAST if timestamp > 0 else _FIRST
 
 
+#: Epoch seconds written out: ASCII digits, maybe a sign and a fraction (not "1e9", "nan",
+#: "1_000", which float() also reads).
+_EPOCH_TEXT = re.compile(r"\s*[+-]?\d+(?:\.\d*)?\s*", re.ASCII)
+
+
 def to_timestamp(moment: datetime | str | float | int) -> float:
     """Accept a datetime, an ISO-8601 string or epoch seconds (a number, or its text as
-    JSON and command lines carry it: ``"1800000000"``); return epoch seconds."""
+    JSON and command lines carry it: ``"1800000000"``; ``"20270101"`` is ISO's basic
+    date, as before); return epoch seconds."""
     if isinstance(moment, int | float) and not isinstance(moment, bool):
         try:
             return float(moment)
         except OverflowError:  # an int past any float: out of every clock's range
             return math.inf if moment > 0 else -math.inf
-    if isinstance(moment, str) and moment.isascii():  # float() also reads other scripts' digits
-        try:
-            return float(moment)
-        except ValueError:
-            pass
     if isinstance(moment, str):
         text = moment[:-1] + "+00:00" if moment[-1:] in ("Z", "z") else moment  # RFC 3339
         try:
             moment = datetime.fromisoformat(text)
         except ValueError as exc:
+            if _EPOCH_TEXT.fullmatch(text):
+                return float(text)
             cause = "" if str(exc).startswith("Invalid isoformat") else f" ({exc})"
             raise ValueError(
                 f"invalid time {moment!r}{cause}: use an ISO 8601 time"
