@@ -261,10 +261,6 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
                     load_scenario_body, raw, source="PUT /_emulator/scenario"
                 )
                 emu.load_scenario(parsed, temporary=temporary)
-            except UnicodeDecodeError:
-                raise AdminError(
-                    "scenario body must be UTF-8 YAML or JSON", field=None, line=None
-                ) from None
             except ScenarioError as exc:
                 raise AdminError(str(exc), field=exc.field, line=exc.line) from None
         elif request.method == "DELETE":  # back to the server's own, after a temporary one

@@ -1239,7 +1239,10 @@ def load_scenario_body(body: bytes | str, *, source: str = "scenario") -> Scenar
     Never a path: what the server's own files hold is not the client's to load
     (or to read back in an error message).
     """
-    text = body.decode("utf-8") if isinstance(body, bytes) else body
+    try:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+    except UnicodeDecodeError as exc:
+        raise not_utf8(exc, source) from None
     stripped = text.strip()
     if stripped.startswith("#") and not any(c in text for c in "\r\n"):
         # What `curl -d @file.yaml` sends: the file's newlines stripped, so the comment

@@ -526,6 +526,17 @@ def test_scenario_put_unusable_body(emu: Emulator, client: httpx.Client, content
     assert emu.scenario.name == "happy-path"
 
 
+def test_scenario_put_of_a_latin_1_file_says_where_as_a_file_load_does(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """``curl --data-binary @file`` of a file saved as Latin-1: no line was given."""
+    content = "name: x\ndescription: caf\u00e9\n".encode("latin-1")
+    body = assert_error(client.put("/_emulator/scenario", content=content))
+    assert body["line"] == 2
+    assert "must be UTF-8 YAML or JSON: byte 0xe9 at column 17" in body["error"]
+    assert emu.scenario.name == "happy-path"
+
+
 def test_scenario_put_never_reads_a_path_on_the_server(
     emu: Emulator, client: httpx.Client, tmp_path: Path
 ) -> None:
