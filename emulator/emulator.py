@@ -174,6 +174,8 @@ class Emulator:
         self.store: Store = MemoryStore() if db is None else self._open_sqlite(db)
         try:
             self.journal = Journal()
+            #: The journal id a restart goes on after, as last saved (``_persist``).
+            self._journal_saved = 0
             #: The ``seq`` of the newest message stored (the journal notes it per request).
             self.newest_seq = 0
             #: How many times ``reset()`` ran (the inspector's fingerprint counts it).
@@ -223,7 +225,8 @@ class Emulator:
         counters = self.store.get_meta("ids")
         if counters:
             self.ids.restore(counters)
-        self.journal.continue_after(self.store.get_meta("journal", 0))
+        self._journal_saved = self.store.get_meta("journal", 0)
+        self.journal.continue_after(self._journal_saved)
         newest = self.store.query_messages_before(MessageQuery(), before_seq=2**62, limit=1)
         # An earlier run's journal is gone: what it recorded is forgotten.
         self.newest_seq = self.journal.forgotten_seq = newest[-1].seq if newest else 0
@@ -266,8 +269,13 @@ class Emulator:
             with self.store.transaction():
                 self.store.put_meta("ids", self.ids.state())
                 self.store.put_meta("clock", self.clock.time())
-                # + 1: the request being answered is journaled after its writes commit
-                self.store.put_meta("journal", self.journal.last_id + 1)
+                # + 1 in a provider request: it is journaled after its writes commit.
+                # Never lower than saved before: a request that reserved its id may
+                # still be running when a close or the admin clock saves.
+                answering = REQUEST_ARRIVED_IN.get() is not None
+                saved = max(self._journal_saved, self.journal.last_id + answering)
+                self.store.put_meta("journal", saved)
+                self._journal_saved = saved
 
     # time
     def time(self) -> float:
@@ -384,6 +392,7 @@ class Emulator:
             self.webhooks.clear()  # under the store's hold, as the queue writes to the store
             self.store.clear()
             self.journal.clear()
+            self._journal_saved = 0
             self.newest_seq = 0
             self.resets += 1
             self.engine.reset()

@@ -305,6 +305,27 @@ def test_sqlite_a_write_cut_short_leaves_ids_that_continue(
         second.close()
 
 
+def test_sqlite_restart_numbers_the_next_request_right_after_the_last(tmp_path: Path) -> None:
+    """A clean close (or an admin clock move) skipped one: ids 1, then 3."""
+    db = tmp_path / "emu.db"
+    balance = {"partnerID": "1", "apikey": "k"}
+    first = Emulator(db=db)
+    with first.client() as client:
+        client.post("/api/services/getbalance", json=balance)
+        client.post("/_emulator/clock", json={"seconds": 1})
+        client.post("/api/services/getbalance", json=balance)
+    assert [e["id"] for e in first.journal.entries()] == [1, 2]
+    first.advance("1s")
+    first.close()
+    second = Emulator(db=db)
+    try:
+        with second.client() as client:
+            client.post("/api/services/getbalance", json=balance)
+        assert [e["id"] for e in second.journal.entries()] == [3]
+    finally:
+        second.close()
+
+
 def test_sqlite_restart_continues_request_ids_and_names_no_creator_for_older_messages(
     tmp_path: Path,
 ) -> None:
