@@ -8,9 +8,7 @@ serving a receiver that calls back into the emulator meanwhile.
 from __future__ import annotations
 
 import difflib
-import functools
 import sys
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -29,22 +27,13 @@ from ..providers.base import DropConnection
 from ..scenario.loader import ScenarioError, load_scenario_body
 from . import views
 from .cors import LoopbackBrowserAccess
+from .refusals import AdminError, taking
 from .ui import ui_routes
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
 
 __all__ = ["AdminError", "build_admin_app"]
-
-Handler = Callable[[Request], Awaitable[Response]]
-
-
-class AdminError(Exception):
-    """Bad input to the admin API: answered with ``{"error": message}``."""
-
-    def __init__(self, message: str, status: int = 400, **extra: Any) -> None:
-        super().__init__(message)
-        self.status, self.extra = status, extra
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -74,28 +63,6 @@ def _flag(request: Request, name: str, **extra: Any) -> bool:
     if flag not in ("0", "1", "false", "true"):
         raise AdminError(f"{name} must be true or false, not {flag!r}", **extra)
     return flag in ("1", "true")
-
-
-def _taking(handler: Handler, *names: str, only_for: str | None = None, **extra: Any) -> Handler:
-    """``handler``, refusing a query parameter it does not read (``names``; with
-    ``only_for``, read by that method alone): ignored, a typo such as ``?wiat=true``
-    would silently make a test race its webhooks."""
-    accepted = frozenset(names)
-
-    @functools.wraps(handler)
-    async def checked(request: Request) -> Response:
-        takes = accepted if only_for in (None, request.method) else frozenset()
-        unknown = [name for name in request.query_params if name not in takes]
-        if unknown:
-            listed = ", ".join(sorted(takes)) or "no query parameters"
-            raise AdminError(
-                f"unknown query parameter {unknown[0]!r}: {request.method}"
-                f" {request.url.path} takes {listed}",
-                **extra,
-            )
-        return await handler(request)
-
-    return checked
 
 
 #: What ``POST /inbound`` reads: all required.
@@ -362,25 +329,25 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
         return _json({"error": f"internal error: {type(exc).__name__}: {exc}"}, 500)
 
     routes = [
-        Route("/", _taking(index), methods=["GET"]),
+        Route("/", taking(index), methods=["GET"]),
         # any query: a GET webhook (a Fone Dynamics receipt's fields) may be pointed here
         Route("/health", health, methods=["GET"]),
-        Route("/messages", _taking(messages, "provider", "to", "status"), methods=["GET"]),
-        Route("/reset", _taking(reset), methods=["POST"]),
-        Route("/clock", _taking(clock, "wait", only_for="POST"), methods=["GET", "POST"]),
+        Route("/messages", taking(messages, "provider", "to", "status"), methods=["GET"]),
+        Route("/reset", taking(reset), methods=["POST"]),
+        Route("/clock", taking(clock, "wait", only_for="POST"), methods=["GET", "POST"]),
         Route(
             "/scenario",
-            _taking(scenario, "temporary", only_for="PUT", field=None, line=None),
+            taking(scenario, "temporary", only_for="PUT", field=None, line=None),
             methods=["GET", "PUT", "DELETE"],
         ),
-        Route("/inbound", _taking(inbound, "wait"), methods=["POST"]),
-        Route("/requests", _taking(requests, "provider", "after"), methods=["GET"]),
-        Route("/webhooks", _taking(webhooks, "after"), methods=["GET"]),
-        Route("/providers/{provider}/{view}", _taking(provider_view), methods=["GET"]),
-        Route("/messages/{message_id}", _taking(message_detail), methods=["GET"]),
-        Route("/batches", _taking(batches, "provider"), methods=["GET"]),
-        Route("/batches/{batch_id}", _taking(batch_detail), methods=["GET"]),
-        Route("/requests/{entry_id:journal_id}", _taking(request_entry), methods=["GET"]),
+        Route("/inbound", taking(inbound, "wait"), methods=["POST"]),
+        Route("/requests", taking(requests, "provider", "after"), methods=["GET"]),
+        Route("/webhooks", taking(webhooks, "after"), methods=["GET"]),
+        Route("/providers/{provider}/{view}", taking(provider_view), methods=["GET"]),
+        Route("/messages/{message_id}", taking(message_detail), methods=["GET"]),
+        Route("/batches", taking(batches, "provider"), methods=["GET"]),
+        Route("/batches/{batch_id}", taking(batch_detail), methods=["GET"]),
+        Route("/requests/{entry_id:journal_id}", taking(request_entry), methods=["GET"]),
         *ui_routes(emu),
     ]
     app = Starlette(

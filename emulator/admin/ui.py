@@ -27,6 +27,7 @@ from ..core.journal import BODY_LIMIT
 from ..core.models import Direction, Status
 from ..scenario.loader import shipped_scenarios
 from . import views
+from .refusals import AdminError, taking
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -149,16 +150,6 @@ def _int_param(request: Request, name: str) -> int | None:
     if not (value.isascii() and value.isdigit()):
         return None
     return _CEILING if len(value) > 18 else min(int(value), _CEILING)
-
-
-def _live_refusal(request: Request) -> str | None:
-    """Why ``GET /ui/live``'s query cannot be read (it takes ``timed=0|1``), or None."""
-    for name, value in request.query_params.multi_items():
-        if name != "timed":
-            return f"unknown query parameter {name!r}: GET {request.url.path} takes timed"
-        if value not in ("0", "1"):
-            return f"timed must be 0 or 1, not {value!r}"
-    return None
 
 
 def ui_routes(emu: Emulator) -> list[BaseRoute]:
@@ -371,10 +362,9 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
         return not_found(request, f"page {request.url.path}", forgettable=False)
 
     async def live(request: Request) -> Response:
-        refusal = _live_refusal(request)
-        if refusal is not None:  # as every admin endpoint refuses what it does not read
-            body = msgspec.json.encode({"error": refusal})
-            return Response(body, 400, media_type="application/json")
+        for value in request.query_params.getlist("timed"):
+            if value not in ("0", "1"):
+                raise AdminError(f"timed must be 0 or 1, not {value!r}")
         timed = request.query_params.get("timed") != "0"
         return Response(
             msgspec.json.encode(views.live_state(emu, timed=timed)),
@@ -384,7 +374,7 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
 
     return [
         Route("/ui", page(messages), methods=["GET"]),
-        Route("/ui/live", live, methods=["GET"]),
+        Route("/ui/live", taking(live, "timed"), methods=["GET"]),
         Route("/ui/messages/{message_id}", page(message), methods=["GET"]),
         Route("/ui/batches", page(batches), methods=["GET"]),
         Route("/ui/batches/{batch_id}", page(batch), methods=["GET"]),
