@@ -7,7 +7,6 @@ serving a receiver that calls back into the emulator meanwhile.
 
 from __future__ import annotations
 
-import difflib
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from starlette.routing import Route
 
 from .._version import __version__
 from ..core.lone_surrogates import decode_allowing_lone_surrogates
+from ..core.suggest import did_you_mean
 from ..core.webhooks import WAIT_LIMIT
 from ..emulator import EmulatorClosed, iso
 from ..providers.base import DropConnection
@@ -239,8 +239,7 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
         data = await _body_json(request)
         unknown = [k for k in data if k not in _INBOUND_FIELDS]
         if unknown:  # "form" for "from", or a field the inbound message has no use for
-            close = difflib.get_close_matches(unknown[0], _INBOUND_FIELDS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(unknown[0], _INBOUND_FIELDS)
             raise AdminError(
                 f"unknown field {unknown[0]!r}{hint}: POST {request.url.path} takes"
                 f" {', '.join(_INBOUND_FIELDS)}"

@@ -24,6 +24,7 @@ import yaml
 from ..core.clock import parse_duration
 from ..core.lifecycle import Timing, outcome_of_steps
 from ..core.models import Outcome, Status
+from ..core.suggest import did_you_mean
 from .schema import (
     FAULT_KINDS,
     PROVIDER_NAMES,
@@ -125,14 +126,12 @@ def shipped_scenarios() -> dict[str, Path]:
 def unknown_key(key: object, known: Sequence[str], field: str) -> ScenarioError:
     """The error for a provider option or account ``key`` not among ``known``, with the
     closest known one (for ``Provider.check_scenario``)."""
-    close = difflib.get_close_matches(str(key), known, n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
+    hint = did_you_mean(key, known, listing="known")
     return ScenarioError(f"unknown key {key!r}{hint}", field=field)
 
 
-def _suggest(key: str, valid: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
-    return f" (did you mean {close[0]!r}?)" if close else f" (valid: {', '.join(valid)})"
+def _suggest(key: str, valid: Sequence[str]) -> str:
+    return did_you_mean(key, valid, listing="valid", cutoff=0.5)
 
 
 def _check_keys(data: dict[Any, Any], valid: tuple[str, ...], where: str) -> None:

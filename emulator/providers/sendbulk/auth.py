@@ -26,11 +26,11 @@ Base64-encoded; anything else is 1006.
 from __future__ import annotations
 
 import base64
-import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ...core.suggest import did_you_mean
 from ...core.webhooks import is_webhook_url
 from ...scenario.loader import is_number
 from .errors import InvalidCredentials, MissingApiKey, MissingPartnerId
@@ -121,8 +121,7 @@ def _parse_account(index: int, data: Any) -> Account:
         raise AccountConfigError("must be a mapping", where)
     for key in data:
         if key not in _ACCOUNT_KEYS:
-            close = difflib.get_close_matches(str(key), _ACCOUNT_KEYS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(key, _ACCOUNT_KEYS)
             raise AccountConfigError(f"unknown key {key!r}{hint}", f"{where}.{key}")
     partner, key = text(data.get("partnerID")), text(data.get("apikey"))
     if not partner or not key:

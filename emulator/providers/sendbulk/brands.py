@@ -31,9 +31,10 @@ Choices where sources disagree (see docs/providers/sendbulk.md):
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from ...core.suggest import did_you_mean
 
 __all__ = [
     "BRANDS",
@@ -216,18 +217,12 @@ BRANDS: dict[str, Brand] = {
 DEFAULT_BRAND = "advanta"
 
 
-def _suggest(value: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(value, choices, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(choices)})"
-
-
 def brand_from_options(options: dict[str, Any]) -> Brand:
     """The profile a scenario's ``providers.sendbulk`` options select, overrides applied."""
     name = options.get("brand", DEFAULT_BRAND)
     if not isinstance(name, str) or name.lower() not in BRANDS:
-        raise BrandConfigError(
-            f"unknown brand {name!r}{_suggest(str(name), list(BRANDS))}", "brand"
-        )
+        hint = did_you_mean(name, list(BRANDS), listing="known")
+        raise BrandConfigError(f"unknown brand {name!r}{hint}", "brand")
     brand = BRANDS[name.lower()]
     if "code_key" in options:
         choice = options["code_key"]

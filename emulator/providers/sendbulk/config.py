@@ -13,10 +13,10 @@
 
 from __future__ import annotations
 
-import difflib
 import threading
 from dataclasses import dataclass, field
 
+from ...core.suggest import did_you_mean
 from ...scenario.engine import pattern_matches
 from ...scenario.loader import ScenarioError, is_number
 from ...scenario.schema import Scenario
@@ -75,12 +75,7 @@ def _parse(scenario: Scenario) -> Config:
         raise _refuse("providers.sendbulk", "must be a mapping")
     for key in options:
         if key not in _OPTION_KEYS:
-            close = difflib.get_close_matches(str(key), _OPTION_KEYS, n=1)
-            hint = (
-                f" (did you mean {close[0]!r}?)"
-                if close
-                else f" (known: {', '.join(_OPTION_KEYS)})"
-            )
+            hint = did_you_mean(key, _OPTION_KEYS, listing="known")
             raise _refuse(f"providers.sendbulk.{key}", f"unknown option {key!r}{hint}")
     balance = options.get("default_balance", DEFAULT_BALANCE)
     if not is_number(balance, minimum=0):
