@@ -66,3 +66,118 @@ def test_readme_scenario_example_is_valid():
     for block in blocks:
         scenario = load_scenario(block)
         assert scenario.rules and scenario.faults and scenario.rate_limits
+
+
+def _readme() -> str:
+    from pathlib import Path
+
+    return (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+
+
+def test_first_messages_with_curl():
+    """The README's first message to each provider (its curl block, as httpx calls)."""
+    emu = Emulator(clock="virtual")
+    client = emu.client()
+    token = client.post(
+        "/restapi/oauth/token",
+        auth=("id", "secret"),
+        data={"grant_type": "password", "username": "u", "password": "p"},
+    ).json()["access_token"]
+    batch = client.post(
+        "/restapi/v1.0/account/~/a2p-sms/batches",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"from": "+16505550100", "text": "Hello", "messages": [{"to": ["+14155550100"]}]},
+    )
+    assert batch.status_code == 201
+    sent = client.post(
+        "/v2/Properties/PS1/Messages",
+        auth=("AC1", "token"),
+        json={"From": "+61400000000", "To": "+61412345678", "Text": "Hello"},
+    )
+    assert sent.status_code == 200
+    row = client.post(
+        "/api/services/sendsms",
+        json={
+            "partnerID": "1234",
+            "apikey": "key",
+            "shortcode": "SHOP",
+            "mobile": "0712345678",
+            "message": "Hello",
+        },
+    ).json()["responses"][0]
+    assert row["response-code"] == 200
+    client.post("/_emulator/clock", content='{"advance": "1m"}')
+    delivered = client.get("/_emulator/messages", params={"status": "delivered"}).json()
+    assert [m["provider"] for m in delivered["messages"]] == [
+        "ringcentral",
+        "fonedynamics",
+        "sendbulk",
+    ]
+
+
+def test_clock_answer_is_the_one_shown():
+    """The answer the README shows for its `POST /_emulator/clock?wait=true` curl."""
+    import json
+
+    (shown,) = [line[2:] for line in _readme().splitlines() if line.startswith('# {"now"')]
+    answer = (
+        Emulator(clock="virtual")
+        .client()
+        .post("/_emulator/clock?wait=true", content='{"advance": "1m"}')
+    )
+    assert answer.json() == json.loads(shown)
+
+
+def test_hypothesis_example():
+    """The README's Hypothesis example, as written (there without the examples' own variations)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from emulator.testing.helpers import InProcessEmulator
+    from emulator.testing.invariants import check_recipients_accounted
+    from emulator.testing.strategies import e164_numbers, invalid_e164_numbers, sms_texts
+    from examples.ringcentral_client import RingCentralSms
+
+    invalid_for_ringcentral = invalid_e164_numbers(
+        kinds=("short", "long", "leading_zero", "letter")
+    )
+
+    @settings(max_examples=10, deadline=None)
+    @given(
+        recipients=st.lists(st.one_of(e164_numbers(), invalid_for_ringcentral), min_size=1),
+        text=sms_texts(),
+    )
+    def test_every_recipient_is_accepted_or_rejected(recipients, text):
+        emu = InProcessEmulator()
+        client = RingCentralSms("unused", "id", "secret", "jwt", http=emu.client())
+        result = client.send_batch("+16505550100", recipients, text)
+        delivered = [m["to"][0] for m in client.messages(result.id)]
+        check_recipients_accounted(recipients, delivered, [(i, to) for i, to, _ in result.rejected])
+
+    test_every_recipient_is_accepted_or_rejected()
+
+
+def test_docs_scenario_examples_are_valid():
+    """Every YAML example in docs/ loads, except the outline of every key (its `[...]`
+    stand for sections, as the page says)."""
+    import re
+    from pathlib import Path
+
+    from emulator.scenario.loader import load_scenario
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    blocks = []
+    for page in sorted(docs.rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for match in re.finditer(r"^( *)```yaml\n(.*?)^\1```", text, re.S | re.M):
+            indent = len(match.group(1))
+            block = "\n".join(line[indent:] for line in match.group(2).splitlines())
+            blocks.append((page.name, block))
+    assert len(blocks) >= 8
+    for page, block in blocks:
+        if "[...]" in block:
+            continue
+        try:
+            load_scenario(block)
+        except ValueError as error:
+            raise AssertionError(f"a YAML example in {page} does not load: {error}") from None
