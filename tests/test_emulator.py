@@ -76,6 +76,15 @@ def test_start_and_seed_arguments() -> None:
     assert emu.ids.seed == 7
 
 
+def test_start_now_is_the_wall_clock_as_for_serve_and_the_marker() -> None:
+    before = time.time()
+    emu = Emulator(start=" Now ")
+    assert before <= emu.time() <= time.time()
+    emu.advance("1h")
+    emu.reset()  # back to the start it was given, not to "now" read again
+    assert before <= emu.time() <= before + 60
+
+
 def test_a_start_the_clock_cannot_take_is_refused_not_dropped() -> None:
     """As ``serve --start`` with ``--clock real`` is: the wall clock ran instead."""
     with pytest.raises(ValueError, match="start needs clock='virtual'"):

@@ -197,7 +197,11 @@ class VirtualClock:
     kind = "virtual"
 
     def __init__(self, start: datetime | str | float | None = None) -> None:
+        """``start``: a datetime, ISO time or epoch seconds; ``"now"`` is the wall clock's
+        time (as ``serve --start now`` and the ``sms_clock("now")`` marker read it)."""
         start = start if start is not None else DEFAULT_VIRTUAL_START
+        if isinstance(start, str) and start.strip().lower() == "now":
+            start = time.time()
         self._set_micros(_micros(_checked(to_timestamp(start), given=True)))
         self._lock = threading.Lock()
 
