@@ -9,7 +9,8 @@ new outbound message) and by email to ``ForwardToEmail`` (kept in
 
 Without an active lease, a reply to a number the account sent from before
 (a dedicated number, or an expired lease) is recorded for that account and
-property but triggers nothing.  Anything else is refused with ``ValueError``.
+property but triggers nothing.  Anything else is refused with ``ValueError``, as
+is a ``from`` or ``to`` that is no E.164 number (``+`` optional).
 """
 
 from __future__ import annotations
@@ -45,9 +46,11 @@ def _earlier_sender(emu: Emulator, sender: str, to: str) -> Message | None:
 
 def receive(emu: Emulator, sender: str, to: str, text: str) -> Message:
     """Record an inbound SMS from ``sender`` to ``to`` and route it."""
-    sender, to = normalize_plus(sender.strip()), normalize_plus(to.strip())
+    sender, to = _number(sender), _number(to)
     if not is_e164(to):
         raise ValueError(f"'to' must be an E.164 number (a leased or sending number), not {to!r}")
+    if not is_e164(sender):
+        raise ValueError(f"'from' must be the E.164 number of the handset replying, not {sender!r}")
     lease = find(emu, sender, to)
     if lease is not None:
         account, property_sid = lease["AccountSid"], lease["PropertySid"]
@@ -82,6 +85,13 @@ def receive(emu: Emulator, sender: str, to: str, text: str) -> Message:
         if options.get("ForwardToEmail"):
             emu.store.put_state(EMAILS, message.id, _email(options, message))
     return message
+
+
+def _number(value: str) -> str:
+    """A number as a test writes it: ``+`` optional (a raw ``+`` decoded as a space
+    too), as for RingCentral; the leases and messages hold it with its ``+``."""
+    value = normalize_plus(value).strip()
+    return "+" + value if value.isdigit() else value
 
 
 def forwarded_emails(emu: Emulator) -> list[dict[str, Any]]:
