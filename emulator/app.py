@@ -21,7 +21,7 @@ from .core.journal import BODY_LIMIT, CLIENT_LEFT, FAULT
 from .emulator import REQUEST_ARRIVED_IN
 from .providers import PROVIDERS
 from .providers.base import DropConnection
-from .providers.routing import declared_length
+from .providers.routing import declared_length, whole_path_routes
 
 if TYPE_CHECKING:
     from .emulator import Emulator
@@ -410,6 +410,7 @@ def build_app(emu: Emulator) -> ASGIApp:
     providers = {p.mount: (p.name, p.build_app(emu)) for p in PROVIDERS}
     routes = [Mount("/_emulator", app=build_admin_app(emu))]
     routes += [Mount(mount, app=app) for mount, (_, app) in providers.items()]
+    whole_path_routes(routes)
     outer = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_found})
     # Paths are already normalised: a redirect to add the slash back would loop.
     outer.router.redirect_slashes = False

@@ -125,6 +125,56 @@ def test_in_process_normalises_too() -> None:
     emu.close()
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body", "marker"),
+    [
+        (
+            "POST",
+            "/restapi/v1.0/account/~/a2p-sms/batches%0A",
+            b'{"from":"+16505550100","text":"hi","messages":[{"to":["+14155550100"]}]}',
+            b'"errorCode":"AGW-404"',
+        ),
+        (
+            "POST",
+            "/v2/Properties/P1/Messages%0A",
+            b'{"From":"+61400000000","To":"+61400000001","Text":"hi"}',
+            b'"ErrorCode":"NOT_FOUND"',
+        ),
+        (
+            "POST",
+            "/api/services/sendsms%0A",
+            b'{"apikey":"k","partnerID":"1","shortcode":"S","mobile":"0712345678","message":"hi"}',
+            b'"response-code":4093',
+        ),
+        ("GET", "/_emulator/health%0A", b"", b'"see":"/_emulator/"'),
+        ("GET", "/_emulator/messages/x%0A", b"", b"no message 'x\\\\n'"),
+    ],
+)
+def test_a_path_ending_in_an_encoded_line_feed_is_not_the_path_without_it(
+    sms_emulator: Emulator, method: str, path: str, body: bytes, marker: bytes
+) -> None:
+    """Python's ``$`` matches before a final line feed: ``/batches%0A`` was ``/batches``."""
+    bearer = _rc_bearer(sms_emulator)
+    headers = {"Authorization": bearer, "Content-Type": "application/json"}
+    if path.startswith("/v2"):
+        headers["Authorization"] = "Basic QUM6dG9r"  # AC:tok
+    with sms_emulator.client() as client:
+        response = client.request(method, path, content=body, headers=headers)
+    assert response.status_code == 404
+    assert marker in response.content
+    assert sms_emulator.messages() == []
+
+
+def _rc_bearer(emu: Emulator) -> str:
+    with emu.client() as client:
+        response = client.post(
+            "/restapi/oauth/token",
+            auth=("id", "secret"),
+            data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "j"},
+        )
+    return f"Bearer {response.json()['access_token']}"
+
+
 def test_journal_records_provider_requests_but_not_admin_calls(live: LiveServer) -> None:
     with httpx.Client(base_url=live.url) as client:
         client.get("/_emulator/health")

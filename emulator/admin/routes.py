@@ -24,6 +24,7 @@ from ..core.suggest import did_you_mean
 from ..core.webhooks import WAIT_LIMIT
 from ..emulator import EmulatorClosed, iso
 from ..providers.base import DropConnection
+from ..providers.routing import whole_path_routes
 from ..scenario.loader import ScenarioError, load_scenario_body
 from . import views
 from .cors import LoopbackBrowserAccess
@@ -349,6 +350,7 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
         Route("/requests/{entry_id:journal_id}", taking(request_entry), methods=["GET"]),
         *ui_routes(emu),
     ]
+    whole_path_routes(routes)
     app = Starlette(
         routes=routes,
         exception_handlers={

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -21,7 +21,7 @@ from starlette.convertors import Convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "header",
     "provider_app",
     "read_body",
+    "whole_path_routes",
 ]
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -133,6 +134,22 @@ class _DirectDispatch:
             raise exc
 
 
+def whole_path_routes(routes: Iterable[BaseRoute]) -> None:
+    """Make each route (and mount) match the whole path and nothing less.
+
+    Starlette ends a route's pattern with ``$``, which in Python also matches just
+    before a final line feed: ``POST /batches%0A`` was answered as ``/batches`` (a
+    batch created) where the providers' servers answer 404.  ``\\Z`` matches only at
+    the very end, and a mount's ``.*`` takes a line feed too (else the mount matched
+    the path less its line feed, and the admin API's 404 pointed at ``/_emulator//``).
+    """
+    for route in routes:
+        if isinstance(route, Route | Mount):
+            pattern = route.path_regex.pattern
+            if pattern.endswith("$"):
+                route.path_regex = re.compile(pattern[:-1] + r"\Z", re.DOTALL)
+
+
 class _SortedMethods(set[str]):
     """A route's methods, listed in sorted order: Starlette writes a 405's ``Allow``
     header by joining them, and a plain set's order changes with the hash seed."""
@@ -154,6 +171,7 @@ def provider_app(
     Handlers are ``async (Request) -> Response``; ``exception_handlers`` render
     errors in the provider's shape (as in ``Starlette(exception_handlers=...)``).
     """
+    whole_path_routes(routes)
     app = _ProviderStarlette(routes=list(routes), exception_handlers=dict(exception_handlers))
     for route in app.router.routes:
         if isinstance(route, Route) and route.methods:
