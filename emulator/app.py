@@ -7,7 +7,7 @@ import re
 import sys
 import time
 from email.utils import formatdate
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -17,7 +17,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admin.routes import build_admin_app
-from .core.journal import BODY_LIMIT, CLIENT_LEFT, FAULT
+from .core.journal import BODY_LIMIT, CLIENT_LEFT, FAULT, SERVER_REFUSED
 from .emulator import REQUEST_ARRIVED_IN
 from .providers import PROVIDERS
 from .providers.base import DropConnection
@@ -245,17 +245,21 @@ class EmulatorApp:
         else:
             received, request_body, request_size = await _read_ahead(receive, limit)
         if received and received[-1]["type"] == "http.disconnect":
-            # The client left before its request was whole (or the server refused
-            # its framing and answered for itself): no one to answer, nothing to do.
-            self._journal(
-                scope,
-                path,
-                provider,
-                started,
-                request_body,
-                request_size,
-                error="client disconnected",
-            )
+            # The client left before its request was whole (no one to answer), or the
+            # server refused its body's framing and answered 400 itself (see serving.py).
+            carrier = scope.get(CLIENT_LEFT)
+            refused = getattr(carrier() if carrier is not None else None, SERVER_REFUSED, None)
+            if refused is None:
+                outcome: dict[str, Any] = {"error": "client disconnected"}
+            else:
+                status, headers, body = refused
+                outcome = {
+                    "status": status,
+                    "response_headers": headers,
+                    "response_body": body,
+                    "error": "the server refused the body's HTTP framing and answered for itself",
+                }
+            self._journal(scope, path, provider, started, request_body, request_size, **outcome)
             return
         replay = iter(received)
 

@@ -19,7 +19,7 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
-from .core.journal import CLIENT_LEFT
+from .core.journal import CLIENT_LEFT, SERVER_REFUSED
 
 __all__ = ["OneWriteHttpToolsProtocol", "uvicorn_config"]
 
@@ -236,6 +236,17 @@ if HttpToolsProtocol is not None:
                 self._refusal = msg
                 self.flow.pause_reading()  # nothing past the bad bytes is read
                 return
+            cycle = self.cycle
+            if cycle is not None and cycle.more_body and not cycle.response_started:
+                # Its body broke: the app reading it sees only a disconnect, so tell
+                # the journal what the client got instead (what uvicorn writes below).
+                text = msg.encode("ascii")
+                headers = [
+                    (b"content-type", b"text/plain; charset=utf-8"),
+                    (b"content-length", b"%d" % len(text)),
+                    (b"connection", b"close"),
+                ]
+                setattr(cycle, SERVER_REFUSED, (400, headers, text))
             super().send_400_response(msg)
 
         def _answers_owed(self) -> bool:

@@ -251,6 +251,34 @@ def test_bytes_that_do_not_parse_in_a_body_still_end_the_request_at_once(
     assert received.startswith(b"HTTP/1.1 400 Bad Request")
 
 
+@pytest.mark.parametrize(
+    ("framing", "body"),
+    [
+        (b"Transfer-Encoding: chunked", b"5\r\nhello\r\nzz\r\n"),  # a chunk size not in hex
+        (b"Transfer-Encoding: gzip", b'{"partnerID":"1"}'),  # not ending in chunked
+    ],
+)
+def test_a_body_whose_framing_the_server_refuses_is_journaled_with_its_400(
+    server: LiveServer, framing: bytes, body: bytes
+) -> None:
+    """The server answers 400 itself part-way through the body; the app only sees the
+    connection end: the journal says what the client got, not that the client left."""
+    head = b"POST /api/services/sendsms HTTP/1.1\r\nHost: x\r\n" + framing + b"\r\n\r\n"
+    with _connect(server) as sock:
+        sock.sendall(head + body)
+        received = _until_closed(sock)
+    assert received.startswith(b"HTTP/1.1 400 Bad Request")
+    deadline = time.monotonic() + 5
+    while not (entries := server.requests()) and time.monotonic() < deadline:
+        time.sleep(0.01)  # journaled once the app has seen the connection end
+    [entry] = entries
+    assert entry["status"] == 400
+    assert entry["response_body"] == "Invalid HTTP request received."
+    assert entry["response_headers"]["content-type"] == "text/plain; charset=utf-8"
+    assert "refused" in entry["error"] and "disconnected" not in entry["error"]
+    assert server.messages() == []
+
+
 def test_connection_close_gets_the_whole_response_then_the_close(server: LiveServer) -> None:
     with _connect(server) as sock:
         sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")

@@ -19,7 +19,15 @@ import msgspec
 
 from .clock import to_datetime
 
-__all__ = ["BODY_LIMIT", "CLIENT_LEFT", "FAULT", "HEADERS_LIMIT", "Journal", "headers_by_name"]
+__all__ = [
+    "BODY_LIMIT",
+    "CLIENT_LEFT",
+    "FAULT",
+    "HEADERS_LIMIT",
+    "SERVER_REFUSED",
+    "Journal",
+    "headers_by_name",
+]
 
 #: Bodies are kept up to this many bytes (a 50 MB batch is not copied whole).
 BODY_LIMIT = 64 * 1024
@@ -30,6 +38,12 @@ BODY_LIMIT = 64 * 1024
 #: scope holding its cycle, which holds the scope, would leave every request to the
 #: cyclic GC.
 CLIENT_LEFT = "sms_emulator.client_left"
+
+#: The attribute of that carrier set when the live server itself refused the request
+#: part-way through its body (a chunk size that does not parse, a ``Transfer-Encoding``
+#: not ending in ``chunked``) and answered ``400`` without the app: (status, headers,
+#: body) of that answer, which the journal shows, where it would see a client that left.
+SERVER_REFUSED = "sms_emulator_server_refused"
 
 #: A request scope's key for the scenario fault that fired on the request, as the
 #: scenario wrote it with its ``index`` in ``faults``; the journal shows it.
