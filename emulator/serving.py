@@ -242,6 +242,7 @@ if HttpToolsProtocol is not None:
                 # the journal what the client got instead (what uvicorn writes below).
                 text = msg.encode("ascii")
                 headers = [
+                    *self.server_state.default_headers,
                     (b"content-type", b"text/plain; charset=utf-8"),
                     (b"content-length", b"%d" % len(text)),
                     (b"connection", b"close"),

@@ -275,6 +275,9 @@ def test_a_body_whose_framing_the_server_refuses_is_journaled_with_its_400(
     assert entry["status"] == 400
     assert entry["response_body"] == "Invalid HTTP request received."
     assert entry["response_headers"]["content-type"] == "text/plain; charset=utf-8"
+    head_lines = received.split(b"\r\n\r\n", 1)[0].decode().split("\r\n")[1:]
+    sent = dict(line.lower().split(": ", 1) for line in head_lines)
+    assert entry["response_headers"] == sent  # every header the client got, and only those
     assert "refused" in entry["error"] and "disconnected" not in entry["error"]
     assert server.messages() == []
 
