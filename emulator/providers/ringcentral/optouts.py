@@ -9,6 +9,7 @@ ignored.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 from ...core.store import Store
@@ -113,7 +114,10 @@ def records(emu: Emulator, tenant: str) -> list[dict[str, Any]]:
     return found
 
 
-def opted_out(emu: Emulator, tenant: str, sender: str) -> frozenset[str]:
-    """Recipients currently opted out of ``sender``'s messages."""
+def opted_out(emu: Emulator, tenant: str, sender: str) -> AbstractSet[str]:
+    """Recipients currently opted out of ``sender``'s messages: the index's own set, not
+    a copy (a batch checks it once per recipient; copying it cost every batch as many
+    steps as the pair has opt-outs), so read it only under the store's hold, as a batch
+    does inside its ``transaction()``, and never change it."""
     recipients = _OPTED_OUT.get(emu.store).get((tenant, sender))
-    return frozenset(recipients) if recipients else _NONE
+    return recipients if recipients else _NONE
