@@ -177,6 +177,10 @@ class SQLiteStore:
         self._plan_ids: dict[Plan, int] = {}
         self._group_ids: dict[tuple[Any, ...], int] = {}
         self._groups: dict[int, tuple[Any, ...]] = {}
+        #: ``count_messages()`` once counted (SQLite's ``COUNT(*)`` reads every row, and
+        #: the inspector asks on every page and poll), kept up to date by inserts;
+        #: None: count again (after a rollback).
+        self._count: int | None = None
         self._load_plans()
 
     def _open(self) -> None:
@@ -364,6 +368,8 @@ class SQLiteStore:
             sql = _INSERT_OWN_EXTRA
         self._db.executemany(sql, zip(*columns, strict=True))
         self._add_runs(messages, first, uniform)
+        if self._count is not None:
+            self._count += count
 
     def _mixed_group_ids(self, messages: Sequence[Message], shared_extra: bool) -> Iterator[int]:
         """Each message's group id when an insert spans several groups."""
@@ -385,6 +391,7 @@ class SQLiteStore:
         self._plan_ids.clear()
         self._group_ids.clear()
         self._groups.clear()
+        self._count = None
         self._load_plans()
 
     def transaction(self) -> AbstractContextManager[None]:
@@ -511,7 +518,9 @@ class SQLiteStore:
 
     def count_messages(self) -> int:
         with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+            if self._count is None:
+                self._count = self._db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+            return self._count
 
     @staticmethod
     def _runs_for(query: MessageQuery) -> tuple[str, list[tuple[str, str]]] | None:

@@ -819,3 +819,26 @@ def test_messages_and_batches_are_numbered_apart_as_in_every_store(store: Store)
     seqs = {m.id: m.seq for m in store.query_messages(MessageQuery())}
     assert seqs == {"a": 1, "b": 2, "c": 3, "d": 4, "e": 5}
     assert [(b.id, b.seq) for b in store.query_batches(BatchQuery())] == [("B1", 1), ("B2", 2)]
+
+
+def test_the_message_count_follows_inserts_undone_writes_and_clears(store: Store) -> None:
+    """SQLite keeps the count once counted (``COUNT(*)`` reads every row): it must still
+    be right after a write undone alone, a transaction undone, and a clear."""
+    assert store.count_messages() == 0
+    store.add_messages([message("a"), message("b")])
+    assert store.count_messages() == 2
+    with store.transaction():
+        store.add_batch(batch("B1", size=1), [message("c", batch_id="B1")])
+        with pytest.raises(ValueError):
+            store.add_messages([message("d"), message("a")])
+        assert store.count_messages() == 3
+    assert store.count_messages() == 3
+    with pytest.raises(RuntimeError), store.transaction():
+        store.add_messages([message("e")])
+        assert store.count_messages() == 4
+        raise RuntimeError
+    assert store.count_messages() == (4 if isinstance(store, MemoryStore) else 3)
+    store.clear()
+    assert store.count_messages() == 0
+    store.add_messages([message("f")])
+    assert store.count_messages() == 1
