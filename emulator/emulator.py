@@ -100,6 +100,19 @@ class _StoredJobs:
         return [record for _, record in self.store.state_items(self.NAMESPACE)]
 
 
+def pending_record(job: WebhookJob) -> dict[str, Any]:
+    """A pending webhook as ``webhook_report()`` lists it."""
+    return {
+        "due": iso(job.due),
+        "provider": job.provider,
+        "event": job.event,
+        "method": job.method,
+        "url": job.url,
+        "message_id": job.message_id,
+        "attempt": job.attempt,
+    }
+
+
 def _stored_forms(to: str | None) -> tuple[str | None, ...]:
     """How a recipient written any way may be stored: ``+`` and its digits, its bare
     digits (a numeric short code), or as written (a sender name)."""
@@ -601,24 +614,16 @@ class Emulator:
         """Pending webhooks (soonest first) and the delivery attempts kept (the newest
         10,000, oldest first; with ``after``, those numbered above it), as ``GET
         /_emulator/webhooks`` gives them."""
-        pending = [
-            {
-                "due": iso(job.due),
-                "provider": job.provider,
-                "event": job.event,
-                "method": job.method,
-                "url": job.url,
-                "message_id": job.message_id,
-                "attempt": job.attempt,
-            }
-            for job in self.webhooks.pending()
-        ]
-        attempts = [
+        pending = [pending_record(job) for job in self.webhooks.pending()]
+        return {"pending": pending, "attempts": self.webhook_attempts(after=after)}
+
+    def webhook_attempts(self, *, after: int = 0) -> list[dict[str, Any]]:
+        """``webhook_report()``'s ``attempts``."""
+        return [
             dict(a, time=iso(a["time"]))
             for a in self.webhooks.attempts_kept()
             if a["number"] > after
         ]
-        return {"pending": pending, "attempts": attempts}
 
     def inbound(self, provider: str, sender: str, to: str, text: str) -> dict[str, Any]:
         """Simulate an inbound SMS (a reply) from ``sender`` to ``to`` through ``provider``."""

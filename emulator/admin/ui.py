@@ -25,6 +25,7 @@ from starlette.types import Scope
 from .._version import __version__
 from ..core.journal import BODY_LIMIT
 from ..core.models import Direction, Status
+from ..emulator import pending_record
 from ..scenario.loader import shipped_scenarios
 from . import views
 from .refusals import AdminError, taking
@@ -320,8 +321,10 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
         return render(request, "request.html", active="requests", e=entry)
 
     async def webhooks(request: Request) -> Response:
-        report = emu.webhook_report()
-        attempts, pending = report["attempts"][::-1], report["pending"]
+        # only the pending webhooks shown are listed: there may be a million
+        jobs, pending_count = emu.webhooks.pending_head(WEBHOOKS_SHOWN)
+        pending = [pending_record(job) for job in jobs]
+        attempts = emu.webhook_attempts()[::-1]
         return render(
             request,
             "webhooks.html",
@@ -330,8 +333,8 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
             attempts_kept=len(attempts),
             # all made, the oldest no longer kept included (read after the report)
             attempt_count=max(emu.webhooks.attempts_made, len(attempts)),
-            pending=pending[:WEBHOOKS_SHOWN],
-            pending_count=len(pending),
+            pending=pending,
+            pending_count=pending_count,
         )
 
     async def scenario(request: Request) -> Response:

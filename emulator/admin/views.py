@@ -340,8 +340,7 @@ def message_detail(emu: Emulator, message_id: str) -> dict[str, Any] | None:
     ]
     pending = [
         {"due": iso(j.due), "event": j.event, "method": j.method, "url": j.url}
-        for j in emu.webhooks.pending()
-        if j.message_id == message_id
+        for j in emu.webhooks.pending_for(message_id)
     ]
     cost, currency, basis = _cost(message)
     found = creating_request(emu, message)

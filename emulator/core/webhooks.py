@@ -247,6 +247,9 @@ class WebhookQueue:
         self._finishing: dict[int, tuple[float, int, int]] = {}
         self._attempt_serial = itertools.count()
         self._heap: list[WebhookJob] = []
+        #: How many jobs in ``_heap`` are ``queued`` (the others are skipped entries), so
+        #: ``pending_count`` (the inspector polls it) does not walk the heap.
+        self._queued = 0
         self._order = itertools.count()
         self._lock = threading.Lock()
         #: Told (under ``_lock``) whenever a job is done with: attempted and written
@@ -400,13 +403,30 @@ class WebhookQueue:
     def _push(self, job: WebhookJob) -> None:
         """Put ``job`` in the heap (under ``_lock``)."""
         job.queued = True
+        self._queued += 1
         heapq.heappush(self._heap, job)
 
-    def pending(self) -> list[WebhookJob]:
-        """Jobs not yet done: queued, or being sent right now."""
+    def pending(self, limit: int | None = None) -> list[WebhookJob]:
+        """Jobs not yet done: queued, or being sent right now, soonest first (the first
+        ``limit`` of them, if given: without sorting them all)."""
         with self._lock:
             sending = (j for j in self._in_flight.values() if j.generation == self._generation)
-            return sorted([*(job for job in self._heap if job.queued), *sending])
+            jobs = itertools.chain((job for job in self._heap if job.queued), sending)
+            return sorted(jobs) if limit is None else heapq.nsmallest(limit, jobs)
+
+    def pending_head(self, limit: int) -> tuple[list[WebhookJob], int]:
+        """The first ``limit`` of ``pending()`` and how many there are, read together."""
+        with self._lock:
+            sending = [j for j in self._in_flight.values() if j.generation == self._generation]
+            jobs = itertools.chain((job for job in self._heap if job.queued), sending)
+            return heapq.nsmallest(limit, jobs), self._queued + len(sending)
+
+    def pending_for(self, message_id: str) -> list[WebhookJob]:
+        """``pending()``'s jobs about ``message_id``, soonest first (only those sorted)."""
+        with self._lock:
+            sending = (j for j in self._in_flight.values() if j.generation == self._generation)
+            jobs = itertools.chain((job for job in self._heap if job.queued), sending)
+            return sorted(job for job in jobs if job.message_id == message_id)
 
     def attempts_kept(self) -> list[dict[str, Any]]:
         """The delivery attempts kept (the newest), oldest first: a copy, taken under the
@@ -439,12 +459,13 @@ class WebhookQueue:
         """``len(pending())``, without sorting them (the inspector polls it)."""
         with self._lock:
             sending = sum(1 for j in self._in_flight.values() if j.generation == self._generation)
-            return sending + sum(1 for job in self._heap if job.queued)
+            return sending + self._queued
 
     def clear(self) -> None:
         """Forget pending jobs and attempts; one being sent now is not retried or recorded."""
         with self._lock:
             self._heap.clear()
+            self._queued = 0
             self.attempts.clear()
             self.attempts_made = 0
             self._generation += 1
@@ -526,6 +547,7 @@ class WebhookQueue:
                 job = heapq.heappop(heap)
                 if job.queued:  # else a Deferral took it out to send it
                     job.queued = False
+                    self._queued -= 1
                     due.append(job)
                     if len(due) == 1 and self._retry_delays:
                         before = job.due + min(self._retry_delays)
@@ -547,6 +569,7 @@ class WebhookQueue:
             ]
             for job in taken:
                 job.queued = False
+            self._queued -= len(taken)
             copies = [dataclasses.replace(job) for job in taken]
             self._in_flight.update((id(job), job) for job in copies)  # pending until attempted
         return copies

@@ -981,3 +981,46 @@ def test_only_the_newest_attempts_are_kept() -> None:
     assert queue.attempts_made == 12 and queue.pending() == []
     queue.clear()
     assert not queue.attempts and queue.attempts_made == 0
+
+
+def _counts_agree(queue: WebhookQueue) -> list[str]:
+    """``pending_count``, ``pending_head`` and ``pending_for`` say what ``pending()`` says
+    (they count and pick without sorting every job); the pending jobs' names."""
+    everything = queue.pending()
+    assert queue.pending_count() == len(everything)
+    for limit in (0, 1, 2, 10):
+        assert queue.pending_head(limit) == (everything[:limit], len(everything))
+    for message_id in ("m0", "m1", "none"):
+        assert queue.pending_for(message_id) == [
+            job for job in everything if job.message_id == message_id
+        ]
+    return [job.url.rsplit("/", 1)[1] for job in everything]
+
+
+def test_pending_counts_follow_every_way_a_job_comes_and_goes(receiver: _Receiver) -> None:
+    now = [1.0]
+    queue = _queue(now)
+    seen: list[list[str]] = []
+    receiver.on_request = lambda path: seen.append(_counts_agree(queue))
+    receiver.status = 500  # the first round fails: each job is queued again for its retry
+    for i, due in enumerate((3.0, 2.0, 2.0, 9.0)):
+        queue.schedule(
+            due, method="post", url=f"{receiver.url}/e{i}", provider="p", message_id=f"m{i % 2}"
+        )
+    assert _counts_agree(queue) == ["e1", "e2", "e0", "e3"]
+    now[0] = 2.0
+    queue.notify()  # e1 and e2 sent (pending while at the receiver), then queued again
+    assert seen == [["e1", "e2", "e0", "e3"], ["e2", "e0", "e1", "e3"]]
+    assert sorted(_counts_agree(queue)) == ["e0", "e1", "e2", "e3"]
+    receiver.status = 200
+    with queue.deferred() as deferral:  # taken out by a Deferral: skipped in the heap
+        queue.schedule(2.0, method="post", url=f"{receiver.url}/e4", provider="p")
+    deferral.send()
+    assert sorted(_counts_agree(queue)) == ["e0", "e1", "e2", "e3"]
+    now[0] = 100.0
+    queue.notify()
+    assert _counts_agree(queue) == []
+    queue.schedule(200.0, method="post", url=f"{receiver.url}/e5", provider="p")
+    assert _counts_agree(queue) == ["e5"]
+    queue.clear()
+    assert _counts_agree(queue) == []
