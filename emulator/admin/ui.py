@@ -268,13 +268,13 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
     async def batches(request: Request) -> Response:
         errors: list[str] = []
         provider = provider_filter(request, errors)
-        found = views.list_batches(emu, provider=provider or None, newest_first=True)
+        found, total = views.newest_batches(emu, provider=provider or None, limit=MAX_PAGE_SIZE)
         return render(
             request,
             "batches.html",
             active="batches",
-            batches=found[:MAX_PAGE_SIZE],
-            total=len(found),
+            batches=found,
+            total=total,
             provider=provider,
             errors=errors,
         )

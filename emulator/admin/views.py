@@ -53,6 +53,7 @@ __all__ = [
     "live_state",
     "message_detail",
     "message_page",
+    "newest_batches",
     "parse_iso",
     "segment_breakdown",
 ]
@@ -405,6 +406,22 @@ def list_batches(
     if newest_first:
         batches.reverse()
     return [batch_summary(emu, b, now) for b in batches]
+
+
+def newest_batches(
+    emu: Emulator, *, provider: str | None = None, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """``list_batches(newest_first=True)``'s first ``limit``, and how many it would list
+    (reading only those: there may be a million)."""
+    now = emu.time()
+    store = emu.store
+    with store.atomic():
+        batches = store.query_batches_before(
+            BatchQuery(provider=provider), before_seq=_NEWEST, limit=limit
+        )
+        total = store.count_batches(provider)
+    batches.reverse()
+    return [batch_summary(emu, b, now) for b in batches], total
 
 
 def _rejected(entries: Iterable[Any]) -> list[dict[str, Any]]:

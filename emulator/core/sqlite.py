@@ -181,6 +181,8 @@ class SQLiteStore:
         #: the inspector asks on every page and poll), kept up to date by inserts;
         #: None: count again (after a rollback).
         self._count: int | None = None
+        #: ``count_batches()`` by provider (None: all), as ``_count``.
+        self._batch_counts: dict[str | None, int] = {}
         self._load_plans()
 
     def _open(self) -> None:
@@ -392,6 +394,7 @@ class SQLiteStore:
         self._group_ids.clear()
         self._groups.clear()
         self._count = None
+        self._batch_counts.clear()
         self._load_plans()
 
     def transaction(self) -> AbstractContextManager[None]:
@@ -646,6 +649,10 @@ class SQLiteStore:
                 ),
             )
             self._insert_messages(messages)
+            counts = self._batch_counts
+            for key in (None, batch.provider):
+                if key in counts:
+                    counts[key] += 1
 
     def update_batch(self, batch: Batch) -> None:
         with self._lock:
@@ -680,6 +687,16 @@ class SQLiteStore:
                 f"SELECT {self._BATCH_COLUMNS} FROM batches WHERE id = ?", (batch_id,)
             ).fetchone()
         return None if row is None else self._row_to_batch(row)
+
+    def count_batches(self, provider: str | None = None) -> int:
+        with self._lock:
+            count = self._batch_counts.get(provider)
+            if count is None:
+                sql, args = "SELECT COUNT(*) FROM batches", ()
+                if provider is not None:
+                    sql, args = sql + " WHERE provider = ?", (provider,)
+                count = self._batch_counts[provider] = self._db.execute(sql, args).fetchone()[0]
+            return count
 
     def query_batches(
         self, query: BatchQuery, *, after_seq: int = 0, limit: int | None = None

@@ -119,6 +119,9 @@ class Store(Protocol):
 
     def get_batch(self, batch_id: str) -> Batch | None: ...
 
+    def count_batches(self, provider: str | None = None) -> int:
+        """How many batches are stored (of ``provider``, if given)."""
+
     def query_batches(
         self, query: BatchQuery, *, after_seq: int = 0, limit: int | None = None
     ) -> list[Batch]:
@@ -329,6 +332,7 @@ class MemoryStore:
             self._by_batch: dict[str, _SeqIndex] = {}
             self._batches: dict[str, Batch] = {}
             self._batch_list = _SeqIndex()  # every batch, in seq order
+            self._batch_counts: dict[str, int] = {}  # by provider
             self._state: dict[str, dict[str, bytes]] = {}
             self._meta: dict[str, bytes] = {}
 
@@ -454,6 +458,8 @@ class MemoryStore:
             batch.seq = self._batch_seq
             self._batches[batch.id] = batch
             self._batch_list.extend((batch,))
+            counts = self._batch_counts
+            counts[batch.provider] = counts.get(batch.provider, 0) + 1
             self._add_messages(messages)
 
     def update_batch(self, batch: Batch) -> None:
@@ -461,6 +467,11 @@ class MemoryStore:
 
     def get_batch(self, batch_id: str) -> Batch | None:
         return self._batches.get(batch_id)
+
+    def count_batches(self, provider: str | None = None) -> int:
+        if provider is None:
+            return len(self._batches)
+        return self._batch_counts.get(provider, 0)
 
     def query_batches(
         self, query: BatchQuery, *, after_seq: int = 0, limit: int | None = None

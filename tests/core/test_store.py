@@ -842,3 +842,21 @@ def test_the_message_count_follows_inserts_undone_writes_and_clears(store: Store
     assert store.count_messages() == 0
     store.add_messages([message("f")])
     assert store.count_messages() == 1
+
+
+def test_batches_are_counted_by_provider(store: Store) -> None:
+    assert (store.count_batches(), store.count_batches("p1")) == (0, 0)
+    store.add_batch(batch("B1", provider="p1"), [message("a", batch_id="B1")])
+    store.add_batch(batch("B2", provider="p2"))
+    assert (store.count_batches(), store.count_batches("p1"), store.count_batches("p2")) == (
+        2,
+        1,
+        1,
+    )
+    with store.transaction():
+        store.add_batch(batch("B3", provider="p1"))
+        with pytest.raises(ValueError):
+            store.add_batch(batch("B1", provider="p1"))
+    assert (store.count_batches(), store.count_batches("p1"), store.count_batches("x")) == (3, 2, 0)
+    store.clear()
+    assert (store.count_batches(), store.count_batches("p1")) == (0, 0)
