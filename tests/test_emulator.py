@@ -208,7 +208,7 @@ def test_a_lone_surrogate_in_an_inbound_number_is_read_as_a_provider_reads_it(
                 "/_emulator/ui",
             ):
                 assert client.get(path).status_code == 200, path
-        with pytest.raises(ValueError, match="must be the E.164 number"):  # the same in both
+        with pytest.raises(ValueError, match=r"must be the E\.164 number"):  # the same in both
             emu.inbound("fonedynamics", "+61412345678\ud800", "+61400000001", "hi")
     finally:
         emu.close()
