@@ -106,7 +106,9 @@ class Side:
 
     def neutral(self, raw: bytes) -> bytes:
         """``raw`` with this side's receiver port and wall-clock durations blanked."""
-        raw = raw.replace(self.port.encode(), b"PORT")
+        # the port only where it follows the host (a port's digits may be in a number)
+        for colon in (b":", b"%3A", b"%3a"):
+            raw = raw.replace(b"127.0.0.1" + colon + self.port.encode(), b"127.0.0.1:PORT")
         return re.sub(rb'"duration_ms":[0-9.e+-]+', b'"duration_ms":0', raw)
 
     def received(self) -> list[tuple[str, str, bytes]]:
