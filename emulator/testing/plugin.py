@@ -295,6 +295,26 @@ def make_sms_emulator_server(
         yield server
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """After a test that took ``make_sms_emulator_server`` itself (under ``@given``) and
+    not through ``sms_emulator_server`` (which does this itself), give the server back
+    the session's scenario: a ``load_scenario()`` the test made must not reach the next
+    test that takes it and only resets it.  Before the fixtures' teardown, which ends
+    the session's server after the last test."""
+    funcargs = getattr(item, "funcargs", None) or {}
+    server = funcargs.get("make_sms_emulator_server")
+    if server is not None and "sms_emulator_server" not in funcargs:
+        try:
+            if isinstance(server, RemoteEmulator):
+                server.load_scenario(None)  # the server's own
+            else:
+                server.load_scenario(_parsed(None))
+        except RemoteEmulatorError:
+            pass  # gone meanwhile: the next test using it says so
+    return (yield)
+
+
 @pytest.fixture
 def sms_emulator_server(
     make_sms_emulator_server: LiveServer | RemoteEmulator, request: pytest.FixtureRequest

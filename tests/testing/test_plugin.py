@@ -242,6 +242,37 @@ def test_scenario_marker_forms(project: pytest.Pytester) -> None:
     project.runpytest("-p", "no:randomly").assert_outcomes(passed=8)
 
 
+SCENARIO_OF_A_GIVEN_TEST = """
+    from hypothesis import given, settings, strategies as st
+
+    @settings(max_examples=2, deadline=None)
+    @given(st.just(1))
+    def test_given_loads_its_own(make_sms_emulator_server, x):
+        make_sms_emulator_server.reset()
+        make_sms_emulator_server.load_scenario({"name": "for-the-given-test"})
+
+    def test_the_next_one_only_resets(make_sms_emulator_server):
+        make_sms_emulator_server.reset()
+        scenario = make_sms_emulator_server.scenario
+        name = scenario()["name"] if callable(scenario) else scenario.name  # remote: a dict
+        assert name == "{expected}"
+"""
+
+
+@pytest.mark.parametrize("remote", [False, True], ids=["live", "remote"])
+def test_a_scenario_a_test_loads_on_the_session_server_ends_with_it(
+    project: pytest.Pytester, external: LiveServer, remote: bool
+) -> None:
+    """A test taking ``make_sms_emulator_server`` itself (as a ``@given`` test does) and
+    loading a scenario left it to the next such test, which only resets the server."""
+    external.reset()
+    external.load_scenario({"name": "started-with"})
+    expected = "started-with" if remote else "happy-path"
+    project.makepyfile(SCENARIO_OF_A_GIVEN_TEST.replace("{expected}", expected))
+    options = ["--sms-emulator-url", external.url] if remote else []
+    project.runpytest(*options).assert_outcomes(passed=2)
+
+
 def test_scenario_marker_errors_are_clear(project: pytest.Pytester) -> None:
     project.makepyfile(
         """
