@@ -336,6 +336,14 @@ def check_totals(
                 problems.append(
                     f"{ident!r}: cost {record['cost']} for {count} segment(s) at {cost_per_segment}"
                 )
+    counted = [r for r in records if _field(r, _SEGMENT_FIELDS)]
+    asked = (segments, cost, cost_per_segment) != (None, None, None)
+    if counted and not asked and not any(isinstance(_field(r, _TEXT_FIELDS), str) for r in counted):
+        raise ValueError(
+            f"check_totals: none of the {len(counted)} record(s) with a segment count has its"
+            " text, so nothing was checked: list them with their text (RingCentral's"
+            " view=Detailed), or pass segments=, cost= or cost_per_segment="
+        )
     if segments is not None and total_segments != segments:
         problems.append(f"segments add up to {total_segments}, expected {segments}")
     if cost is not None and abs(total_cost - cost) > tolerance:

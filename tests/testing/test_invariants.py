@@ -162,6 +162,18 @@ def test_totals() -> None:
         check_totals(messages, cost_per_segment=0.01)
 
 
+def test_totals_over_records_without_their_texts_say_nothing_was_checked() -> None:
+    """RingCentral lists messages without their text unless asked (view=Detailed): over
+    such records ``check_totals`` passed whatever segment counts a client reported."""
+    simple = [{"id": 1, "segmentCount": 9, "cost": 0.007}, {"id": 2, "segmentCount": 1}]
+    with pytest.raises(ValueError, match=r"none of the 2 record\(s\) .* view=Detailed"):
+        check_totals(simple)
+    with pytest.raises(AssertionError, match="segments add up to 10, expected 2"):
+        check_totals(simple, segments=2)  # totals can still be checked
+    check_totals([{"id": 1, "text": "hi"}])  # queued: no segment count yet, nothing to count
+    check_totals([])
+
+
 def test_emulator_state() -> None:
     emu = InProcessEmulator()
     store_message(emu, "+14155550100", "hello")
