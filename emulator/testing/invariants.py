@@ -150,7 +150,14 @@ def check_recipients_accounted(
             f"nor rejected ({count} missing)"
         )
     for to, count in sorted((got - expected).items(), key=repr):
-        problems.append(f"recipient {to!r} was accepted {count} more time(s) than submitted")
+        also = [i for i in sorted(rejected_at) if _key(submitted[i - 1]) == to]
+        if also:  # e.g. the rejections counted from 0: the one before each was named
+            problems.append(
+                f"recipient {to!r} was accepted but also rejected (index "
+                f"{', '.join(map(str, also))}; off by one? indexes are 1-based)"
+            )
+        else:
+            problems.append(f"recipient {to!r} was accepted {count} more time(s) than submitted")
     _fail(
         f"recipients not accounted for ({len(submitted)} submitted, "
         f"{sum(got.values())} accepted, {len(rejected_at)} rejected):",

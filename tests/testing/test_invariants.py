@@ -37,7 +37,10 @@ def test_recipients_accounted() -> None:
         (SENT[:2] + SENT[3:], [(0, SENT[2])], "index 0 is outside 1..4"),
         (SENT[:2] + SENT[3:], [(5, SENT[2])], "index 5 is outside 1..4"),
         (SENT[:2], [(3, SENT[2])], "'14155550102' \\(index 4\\) was neither accepted nor rejected"),
-        (SENT, [(3, SENT[2])], "'4088070206' was accepted 1 more time"),
+        (SENT, [(3, SENT[2])], "'4088070206' was accepted but also rejected \\(index 3; off"),
+        # rejections counted from 0 and given without their numbers
+        (SENT[:2] + SENT[3:], [{"index": 2}], "'14155550101' was accepted but also rejected"),
+        (SENT + SENT[:1], [], "'14155550100' was accepted 1 more time"),
         (SENT[:2] + SENT[3:], [(3, SENT[2]), (3, SENT[2])], "index 3 .* was rejected twice"),
         (SENT[:2] + SENT[3:], [("3", SENT[2])], "has no integer index"),
     ],
