@@ -296,23 +296,41 @@ def make_sms_emulator_server(
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
-    """After a test that took ``make_sms_emulator_server`` itself (under ``@given``) and
-    not through ``sms_emulator_server`` (which does this itself), give the server back
-    the session's scenario: a ``load_scenario()`` the test made must not reach the next
-    test that takes it and only resets it.  Before the fixtures' teardown, which ends
-    the session's server after the last test."""
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A scenario a test taking ``make_sms_emulator_server`` itself (under ``@given``)
+    loads in its body ends with it: the next test that takes the server and only resets
+    it must not get it.  (``sms_emulator_server`` gives every test its own scenario; what
+    fixtures load is theirs to undo.)"""
     funcargs = getattr(item, "funcargs", None) or {}
     server = funcargs.get("make_sms_emulator_server")
-    if server is not None and "sms_emulator_server" not in funcargs:
-        try:
-            if isinstance(server, RemoteEmulator):
-                server.load_scenario(None)  # the server's own
-            else:
-                server.load_scenario(_parsed(None))
-        except RemoteEmulatorError:
-            pass  # gone meanwhile: the next test using it says so
-    return (yield)
+    if server is None or "sms_emulator_server" in funcargs:
+        return (yield)
+    before = _scenario_state(server)
+    try:
+        return (yield)
+    finally:
+        _restore_scenario(server, before)
+
+
+def _scenario_state(server: LiveServer | RemoteEmulator) -> Any:
+    """What ``_restore_scenario`` puts back: the scenario, or a remote server's state."""
+    try:
+        return server.scenario() if isinstance(server, RemoteEmulator) else server.scenario
+    except RemoteEmulatorError:
+        return None
+
+
+def _restore_scenario(server: LiveServer | RemoteEmulator, before: Any) -> None:
+    try:
+        if not isinstance(server, RemoteEmulator):
+            if server.scenario is not before:
+                server.load_scenario(before)
+        elif before is not None and server.scenario() != before:
+            # its own scenario as its own (not a temporary copy), else the one it had
+            own = before["scenario"] == before["own"]
+            server.load_scenario(None if own else before["scenario"])
+    except RemoteEmulatorError:
+        pass  # gone meanwhile: the next test using it says so
 
 
 @pytest.fixture

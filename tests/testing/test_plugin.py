@@ -243,6 +243,7 @@ def test_scenario_marker_forms(project: pytest.Pytester) -> None:
 
 
 SCENARIO_OF_A_GIVEN_TEST = """
+    import pytest
     from hypothesis import given, settings, strategies as st
 
     @settings(max_examples=2, deadline=None)
@@ -251,11 +252,23 @@ SCENARIO_OF_A_GIVEN_TEST = """
         make_sms_emulator_server.reset()
         make_sms_emulator_server.load_scenario({"name": "for-the-given-test"})
 
+    def name(server):
+        return server.scenario()["name"] if callable(server.scenario) else server.scenario.name
+
     def test_the_next_one_only_resets(make_sms_emulator_server):
         make_sms_emulator_server.reset()
-        scenario = make_sms_emulator_server.scenario
-        name = scenario()["name"] if callable(scenario) else scenario.name  # remote: a dict
-        assert name == "{expected}"
+        assert name(make_sms_emulator_server) == "{expected}"
+
+    @pytest.fixture(scope="module")
+    def prepared(make_sms_emulator_server):
+        make_sms_emulator_server.load_scenario({"name": "for-the-module"})
+        return make_sms_emulator_server
+
+    def test_a_fixtures_scenario_is_its_own_to_undo(prepared):
+        assert name(prepared) == "for-the-module"
+
+    def test_and_stays_for_the_tests_using_it(prepared):
+        assert name(prepared) == "for-the-module"
 """
 
 
@@ -270,7 +283,7 @@ def test_a_scenario_a_test_loads_on_the_session_server_ends_with_it(
     expected = "started-with" if remote else "happy-path"
     project.makepyfile(SCENARIO_OF_A_GIVEN_TEST.replace("{expected}", expected))
     options = ["--sms-emulator-url", external.url] if remote else []
-    project.runpytest(*options).assert_outcomes(passed=2)
+    project.runpytest(*options).assert_outcomes(passed=4)
 
 
 def test_scenario_marker_errors_are_clear(project: pytest.Pytester) -> None:
