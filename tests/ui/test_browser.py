@@ -511,3 +511,21 @@ def test_new_rows_below_the_window_do_not_move_what_is_shown(server: LiveServer,
         fd_send(server, f"new {n}")
     expect(page.locator("table.messages tbody tr")).to_have_count(6)  # real-time ok
     assert abs(text.evaluate("t => t.getBoundingClientRect().top") - top) < 2
+
+
+def test_new_batches_do_not_push_away_the_batch_being_read(server: LiveServer, page: Any) -> None:
+    """The batch rows were numbered by position: the id the page kept in place named
+    another batch once new ones arrived, and the row read moved down."""
+    for n in range(30):
+        add_batch(server.emulator, [f"old {n}"])
+    page.set_viewport_size({"width": 1280, "height": 600})
+    page.goto(ui(server, "/batches"))
+    read = page.locator("table.batches tbody tr").nth(20)
+    name = read.locator("a").inner_text()
+    read = page.locator("table.batches tbody tr").filter(has=page.get_by_role("link", name=name))
+    read.evaluate("row => row.scrollIntoView()")
+    top = read.evaluate("row => row.getBoundingClientRect().top")
+    for n in range(3):
+        add_batch(server.emulator, [f"new {n}"])
+    expect(page.locator("table.batches tbody tr")).to_have_count(33)  # real-time ok
+    assert abs(read.evaluate("row => row.getBoundingClientRect().top") - top) < 2
