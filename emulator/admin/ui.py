@@ -11,6 +11,8 @@ script ship in ``static/``.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,6 +118,25 @@ def _deeper_than(data: object, limit: int) -> bool:
     return any(isinstance(item, list | dict) for item in level)
 
 
+def _response_cut(entry: dict[str, Any]) -> str | None:
+    """How many bytes a journaled answer had when the journal kept only its first
+    ``BODY_LIMIT`` (its ``Content-Length``, else "at least" that many); None if whole."""
+    encoded = entry.get("response_body_base64")
+    try:  # the exact bytes kept, when not UTF-8; else the text is those bytes
+        kept = len(base64.b64decode(encoded)) if encoded else None
+    except (binascii.Error, ValueError):
+        kept = None
+    if kept is None:
+        kept = len((entry.get("response_body") or "").encode("utf-8", "surrogatepass"))
+    if kept < BODY_LIMIT:
+        return None
+    headers = {str(k).lower(): v for k, v in (entry.get("response_headers") or {}).items()}
+    sent = str(headers.get("content-length", "")).strip()
+    if sent.isascii() and sent.isdigit() and len(sent) <= 18:
+        return f"{int(sent)} bytes" if int(sent) > kept else None
+    return f"at least {kept} bytes"
+
+
 def _status_class(status: int | None) -> str:
     if status is None:
         return "http-none"
@@ -131,7 +152,11 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        clock=_clock_text, preview=_preview, pretty=_pretty, http_class=_status_class
+        clock=_clock_text,
+        preview=_preview,
+        pretty=_pretty,
+        http_class=_status_class,
+        response_cut=_response_cut,
     )
     env.globals.update(
         version=__version__, statuses=[s.value for s in Status], body_limit=BODY_LIMIT

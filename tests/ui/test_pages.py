@@ -17,6 +17,7 @@ from emulator import Emulator
 from emulator.admin import views
 from emulator.admin.ui import PRETTY_DEPTH
 from emulator.core import webhooks
+from emulator.core.journal import BODY_LIMIT
 from emulator.core.models import Direction
 
 from ._data import RECIPIENT, SENDER, add_batch, add_message
@@ -712,3 +713,26 @@ def test_the_live_fingerprint_refuses_a_query_it_does_not_read(
     assert (response.status_code, response.json()) == (400, {"error": error})
     for accepted in ({}, {"timed": "0"}, {"timed": "1"}):
         assert "version" in client.get(f"{UI}/live", params=accepted).json()
+
+
+def test_a_response_the_journal_cut_says_so(emu: Emulator, client: httpx.Client) -> None:
+    """Only a cut request body was noted: a long answer, cut at 64 KiB (so shown as cut
+    JSON, not indented), passed for what the emulator had sent."""
+    numbers = ",".join(f"2547{n:08d}" for n in range(1000))
+    sent = client.post(
+        "/api/services/sendsms",
+        json={
+            "partnerID": "1234",
+            "apikey": "test-key",
+            "shortcode": "SHOP",
+            "mobile": numbers,
+            "message": "Hello",
+        },
+    )
+    assert len(sent.content) > BODY_LIMIT
+    client.get("/v2/Messages/MISSING")  # a short answer: no note
+    big, small = emu.journal.entries()[-2:]
+    note = f"{len(sent.content)} bytes sent; the first {BODY_LIMIT} are shown."
+    assert note in client.get(f"{UI}/requests/{big['id']}").text
+    assert note in client.get(f"{UI}/requests").text
+    assert "are shown." not in client.get(f"{UI}/requests/{small['id']}").text
