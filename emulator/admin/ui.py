@@ -43,6 +43,13 @@ STATIC = _HERE / "static"
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 PREVIEW = 80
+#: What the message list reads from its query string (the filters, paging, and the
+#: inbound composer's numbers).
+MESSAGE_PARAMS = (
+    *("provider", "number", "status", "direction", "batch", "q"),
+    *("limit", "before", "after"),
+    *("reply_provider", "reply_from", "reply_to"),
+)
 #: Due webhooks and attempts listed on the webhooks page (all: ``GET /_emulator/webhooks``).
 WEBHOOKS_SHOWN = 200
 
@@ -169,13 +176,28 @@ def _environment() -> Environment:
 _CEILING = 2**62
 
 
-def _int_param(request: Request, name: str) -> int | None:
+def _int_param(request: Request, name: str, errors: list[str]) -> int | None:
     """A whole number of ASCII digits (``²`` and ``٣`` are digits to ``isdigit``), at
-    most ``_CEILING``; None for anything else."""
+    most ``_CEILING``; None for anything else (and, if given, a note in ``errors``)."""
     value = request.query_params.get(name, "")
     if not (value.isascii() and value.isdigit()):
+        if value or name in request.query_params:
+            errors.append(f"{name} must be a whole number, not {_shown(value)}: ignored")
         return None
     return _CEILING if len(value) > 18 else min(int(value), _CEILING)
+
+
+def _shown(value: str, size: int = 40) -> str:
+    """A query value quoted for a note, shortened."""
+    return repr(value if len(value) <= size else value[: size - 1] + "…")
+
+
+def _unknown_params(request: Request, known: tuple[str, ...], errors: list[str]) -> None:
+    """A note in ``errors`` for each query parameter the page does not read: a mistyped
+    filter (``stauts=failed``) would otherwise list everything, as if it applied."""
+    for name in dict.fromkeys(request.query_params.keys()):
+        if name not in known:
+            errors.append(f"unknown query parameter {_shown(name)}: ignored")
 
 
 def ui_routes(emu: Emulator) -> list[BaseRoute]:
@@ -226,6 +248,7 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
     async def messages(request: Request) -> Response:
         params = request.query_params
         errors: list[str] = []
+        _unknown_params(request, MESSAGE_PARAMS, errors)
         provider = provider_filter(request, errors)
         status = params.get("status", "")
         direction = params.get("direction", "")
@@ -243,14 +266,16 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
             batch=params.get("batch", "").strip(),
             q=params.get("q", "").strip(),
         )
-        limit = min(_int_param(request, "limit") or PAGE_SIZE, MAX_PAGE_SIZE)
-        page = views.message_page(
-            emu,
-            flt,
-            before=_int_param(request, "before"),
-            after=_int_param(request, "after"),
-            limit=limit,
-        )
+        limit = _int_param(request, "limit", errors)
+        if limit is not None and not 1 <= limit <= MAX_PAGE_SIZE:
+            errors.append(f"limit must be from 1 to {MAX_PAGE_SIZE}, not {_shown(params['limit'])}")
+            limit = min(limit, MAX_PAGE_SIZE) or None
+        limit = limit or PAGE_SIZE
+        before = _int_param(request, "before", errors)
+        after = _int_param(request, "after", errors)
+        if before is not None and after is not None:
+            errors.append("give before or after, not both: after is used")
+        page = views.message_page(emu, flt, before=before, after=after, limit=limit)
         inbound_providers = [p for p in emu.providers.values() if p.inbound is not None]
         compose = {
             "provider": params.get("reply_provider", ""),
@@ -292,6 +317,7 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
 
     async def batches(request: Request) -> Response:
         errors: list[str] = []
+        _unknown_params(request, ("provider",), errors)
         provider = provider_filter(request, errors)
         found, total = views.newest_batches(emu, provider=provider or None, limit=MAX_PAGE_SIZE)
         return render(
@@ -322,9 +348,11 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
 
     async def journal(request: Request) -> Response:
         errors: list[str] = []
+        _unknown_params(request, ("provider", "before"), errors)
         provider = provider_filter(request, errors)
+        before = _int_param(request, "before", errors)
         entries, older, newer = views.journal_page(
-            emu, provider=provider or None, before=_int_param(request, "before"), limit=PAGE_SIZE
+            emu, provider=provider or None, before=before, limit=PAGE_SIZE
         )
         return render(
             request,
@@ -334,7 +362,7 @@ def ui_routes(emu: Emulator) -> list[BaseRoute]:
             older=older,
             newer=newer,
             provider=provider,
-            before=_int_param(request, "before"),
+            before=before,
             errors=errors,
         )
 

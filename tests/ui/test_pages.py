@@ -736,3 +736,46 @@ def test_a_response_the_journal_cut_says_so(emu: Emulator, client: httpx.Client)
     assert note in client.get(f"{UI}/requests/{big['id']}").text
     assert note in client.get(f"{UI}/requests").text
     assert "are shown." not in client.get(f"{UI}/requests/{small['id']}").text
+
+
+@pytest.mark.parametrize(
+    ("path", "note"),
+    [
+        ("?limit=abc", "limit must be a whole number, not &#39;abc&#39;: ignored"),
+        ("?limit=0", "limit must be from 1 to 500, not &#39;0&#39;"),
+        ("?limit=5000", "limit must be from 1 to 500, not &#39;5000&#39;"),
+        ("?before=-3", "before must be a whole number, not &#39;-3&#39;: ignored"),
+        ("?after=x", "after must be a whole number, not &#39;x&#39;: ignored"),
+        ("?before=5&after=1", "give before or after, not both: after is used"),
+        ("?stauts=failed", "unknown query parameter &#39;stauts&#39;: ignored"),
+        ("/requests?before=abc", "before must be a whole number, not &#39;abc&#39;: ignored"),
+        ("/requests?status=failed", "unknown query parameter &#39;status&#39;: ignored"),
+        ("/batches?q=x", "unknown query parameter &#39;q&#39;: ignored"),
+    ],
+)
+def test_a_query_parameter_the_page_cannot_use_is_reported(
+    client: httpx.Client, path: str, note: str
+) -> None:
+    """A mistyped filter or a mangled cursor showed the unfiltered newest page as if it
+    applied, with no word of it (unknown statuses and providers were already reported)."""
+    response = client.get(UI + path)
+    assert response.status_code == 200
+    assert f'<p class="error" role="alert">{note}</p>' in response.text
+
+
+def test_the_parameters_the_pages_link_to_are_not_reported(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    for n in range(3):
+        add_message(emu, f"message {n}")
+    paths = [
+        "?provider=sendbulk&number=1&status=queued&direction=inbound&batch=B&q=x&limit=2",
+        "?limit=2&before=3",
+        "?limit=2&after=0",
+        "?reply_provider=sendbulk&reply_from=1&reply_to=2",
+        "?provider=&number=&status=&direction=&q=",  # the filter form, nothing chosen
+        "/requests?provider=sendbulk&before=3",
+        "/batches?provider=sendbulk",
+    ]
+    for path in paths:
+        assert 'class="error" role="alert">' not in client.get(UI + path).text, path
