@@ -779,3 +779,11 @@ def test_the_parameters_the_pages_link_to_are_not_reported(
     ]
     for path in paths:
         assert 'class="error" role="alert">' not in client.get(UI + path).text, path
+
+
+def test_filtering_keeps_a_chosen_page_size(client: httpx.Client) -> None:
+    """The paging links kept ``limit``; the filter form dropped it, back to 50 a page."""
+    form = client.get(f"{UI}?limit=20").text.split('role="search"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="limit" value="20">' in form
+    form = client.get(UI).text.split('role="search"')[1].split("</form>")[0]
+    assert 'name="limit"' not in form
