@@ -529,3 +529,18 @@ def test_new_batches_do_not_push_away_the_batch_being_read(server: LiveServer, p
         add_batch(server.emulator, [f"new {n}"])
     expect(page.locator("table.batches tbody tr")).to_have_count(33)  # real-time ok
     assert abs(read.evaluate("row => row.getBoundingClientRect().top") - top) < 2
+
+
+def test_a_right_to_left_override_in_a_path_does_not_reverse_the_text_after_it(
+    server: LiveServer, page: Any
+) -> None:
+    """U+202E in a requested path (or a number, an error...) ran on past it: the journal
+    showed the endpoint label after it reversed, "egassem_teg", inside the path."""
+    with server.client() as http:
+        http.get("/v2/Messages/%E2%80%AEABC", auth=("AC1", "token"))
+    page.goto(ui(server, "/requests"))
+    summary = page.locator("table.journal tbody tr summary").first
+    expect(summary.locator(".muted")).to_have_text("get_message")
+    path_box = summary.locator(".mono").bounding_box()
+    label_box = summary.locator(".muted").bounding_box()
+    assert label_box["x"] >= path_box["x"] + path_box["width"] - 1  # after the path, not in it
