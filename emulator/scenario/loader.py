@@ -25,6 +25,7 @@ from ..core.clock import parse_duration
 from ..core.lifecycle import Timing, outcome_of_steps
 from ..core.models import Outcome, Status
 from ..core.suggest import did_you_mean
+from .engine import pattern_matches
 from .schema import (
     FAULT_KINDS,
     PROVIDER_NAMES,
@@ -52,6 +53,7 @@ __all__ = [
     "not_utf8",
     "parse_scenario",
     "parse_scenario_text",
+    "rule_providers",
     "scenario_dirs",
     "shipped_scenarios",
     "unknown_key",
@@ -421,6 +423,10 @@ def _when(data: dict[Any, Any], field: str, keys: tuple[str, ...] = _MATCH_KEYS)
     return _match(data.get("when"), field + ".when", keys)
 
 
+#: Outcomes no provider reports a failure code for: a rule's ``error_code`` never shows.
+_CODELESS = frozenset({"delivered", "no_receipt"})
+
+
 def _rule(data: Any, field: str) -> Rule:
     data = _mapping(data, field)
     _check_keys(data, _RULE_KEYS, field + ".")
@@ -437,9 +443,15 @@ def _rule(data: Any, field: str) -> Rule:
     else:
         steps = None
         outcomes = _outcomes(outcome, field + ".outcome")
-    if (error_code or error_codes) and all(name == "delivered" for name, _ in outcomes):
+    if (error_code or error_codes) and all(
+        name in _CODELESS or weight == 0 for name, weight in outcomes
+    ):
         raise ScenarioError(
-            "does nothing: a delivered message has no failure code", field=field + ".error_code"
+            "does nothing: a delivered message has no failure code"
+            if all(name == "delivered" or weight == 0 for name, weight in outcomes)
+            else "does nothing: no message of this rule fails (delivered and no_receipt"
+            " messages have no failure code)",
+            field=field + ".error_code",
         )
     return Rule(when, outcomes, error_code, steps, error_codes, messages, every, first)
 
@@ -695,6 +707,39 @@ def _check_endpoints(scenario: Scenario, providers: Sequence[Provider]) -> None:
             )
 
 
+def rule_providers(when: Match, providers: Sequence[Provider] | None = None) -> frozenset[str]:
+    """The providers whose messages a rule with ``when`` can match: its ``provider``
+    matches their name and its ``endpoint`` one of the names they decide messages under
+    (a rule on ``endpoint: sendsms`` sees sendbulk's messages only)."""
+    if providers is None:
+        from ..providers import PROVIDERS  # late: providers import the scenario model
+
+        providers = PROVIDERS
+    reached = set()
+    for provider in providers:
+        if not pattern_matches(when.provider, provider.name):
+            continue
+        names = (provider.sending_endpoints or provider.endpoints) + provider.rule_endpoints
+        if when.endpoint in (None, "*") or any(pattern_matches(when.endpoint, e) for e in names):
+            reached.add(provider.name)
+    return frozenset(reached)
+
+
+def _check_codes(scenario: Scenario, providers: Sequence[Provider]) -> None:
+    """A rule's ``error_code`` for a provider whose messages the rule never matches
+    (``{fonedynamics: ...}`` on a rule for ``provider: ringcentral``) would do nothing."""
+    for index, rule in enumerate(scenario.rules):
+        if not rule.error_codes:
+            continue
+        reached = rule_providers(rule.when, providers)
+        for name, _ in rule.error_codes:
+            if name not in reached:
+                raise ScenarioError(
+                    f"does nothing: rules[{index}].when matches no {name} message",
+                    field=f"rules[{index}].error_code.{name}",
+                )
+
+
 def _check_groups(scenario: Scenario, providers: Sequence[Provider]) -> None:
     """``provider.group`` rate limits name one of that provider's groups."""
     by_name = {p.name: p for p in providers}
@@ -717,6 +762,7 @@ def _check_with_providers(scenario: Scenario) -> Scenario:
     from ..providers import PROVIDERS  # late: providers import the scenario model
 
     _check_endpoints(scenario, PROVIDERS)
+    _check_codes(scenario, PROVIDERS)
     _check_groups(scenario, PROVIDERS)
     for provider in PROVIDERS:
         check = getattr(provider, "check_scenario", None)

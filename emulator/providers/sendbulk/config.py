@@ -17,8 +17,7 @@ import threading
 from dataclasses import dataclass, field
 
 from ...core.suggest import did_you_mean
-from ...scenario.engine import pattern_matches
-from ...scenario.loader import ScenarioError, is_number
+from ...scenario.loader import ScenarioError, is_number, rule_providers
 from ...scenario.schema import Scenario
 from .auth import Account, AccountConfigError, parse_accounts, webhook_url
 from .brands import Brand, BrandConfigError, brand_from_options
@@ -129,13 +128,15 @@ def _check_row_codes(scenario: Scenario) -> None:
     it, on a rule only sendbulk matches, or all digits: no other provider's codes are)
     on a rule sendbulk can match, whose only outcome is ``invalid_number``, must be one."""
     for index, rule in enumerate(scenario.rules):
-        if not pattern_matches(rule.when.provider, "sendbulk"):
+        reached = rule_providers(rule.when)
+        if "sendbulk" not in reached:
             continue  # a rule sendbulk never sees
         if any(name != "invalid_number" and weight > 0 for name, weight in rule.outcomes):
             continue  # the code is also the description of the share failing later
         code = rule.code_for("sendbulk")
         named = any(provider == "sendbulk" for provider, _ in rule.error_codes)
-        if code is None or not (named or rule.when.provider == "sendbulk" or code.isdigit()):
+        only = reached == {"sendbulk"}  # `provider: sendbulk`, or `endpoint: sendsms`...
+        if code is None or not (named or only or code.isdigit()):
             continue
         if code.isdigit() and int(code) in DESCRIPTIONS:
             continue
