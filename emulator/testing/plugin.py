@@ -326,8 +326,9 @@ def _restore_scenario(server: LiveServer | RemoteEmulator, before: Any) -> None:
             if server.scenario is not before:
                 server.load_scenario(before)
         elif before is not None and server.scenario() != before:
-            # its own scenario as its own (not a temporary copy), else the one it had
-            own = before["scenario"] == before["own"]
+            # its own scenario as its own (not a temporary copy), else the one it had (an
+            # older server reports no "own": the one it had)
+            own = before["scenario"] == before.get("own")
             server.load_scenario(None if own else before["scenario"])
     except RemoteEmulatorError:
         pass  # gone meanwhile: the next test using it says so

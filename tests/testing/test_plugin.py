@@ -286,6 +286,40 @@ def test_a_scenario_a_test_loads_on_the_session_server_ends_with_it(
     project.runpytest(*options).assert_outcomes(passed=4)
 
 
+def test_a_scenario_a_test_loads_ends_with_it_on_an_older_server_too(
+    project: pytest.Pytester, external: LiveServer
+) -> None:
+    """An older server reports no ``own`` scenario (``RemoteEmulator`` supports it): the
+    one it had is put back, instead of a ``KeyError`` failing the test that loaded one."""
+    external.reset()
+    external.load_scenario({"name": "started-with"})
+    project.makepyfile(
+        """
+        import pytest
+        from emulator.testing.remote import RemoteEmulator
+
+        @pytest.fixture(autouse=True)
+        def older_server(monkeypatch):
+            scenario = RemoteEmulator.scenario
+
+            def without_own(self):
+                state = dict(scenario(self))
+                state.pop("own", None)
+                return state
+
+            monkeypatch.setattr(RemoteEmulator, "scenario", without_own)
+
+        def test_loads_its_own(make_sms_emulator_server):
+            make_sms_emulator_server.load_scenario({"name": "for-this-test"})
+
+        def test_the_next_one_only_resets(make_sms_emulator_server):
+            make_sms_emulator_server.reset()
+            assert make_sms_emulator_server.scenario()["name"] == "started-with"
+        """
+    )
+    project.runpytest("--sms-emulator-url", external.url).assert_outcomes(passed=2)
+
+
 def test_scenario_marker_errors_are_clear(project: pytest.Pytester) -> None:
     project.makepyfile(
         """
