@@ -21,6 +21,7 @@ __all__ = [
     "is_possible_e164",
     "normalize_plus",
     "same_number",
+    "with_plus",
 ]
 
 E164_PATTERN = re.compile(r"\+[1-9][0-9]{1,14}")  # [0-9]: \d would match any Unicode digit
@@ -75,6 +76,13 @@ def normalize_plus(value: str) -> str:
     if value.startswith(" ") and value[1:2].isdigit():
         return "+" + value[1:]
     return value
+
+
+def with_plus(value: str) -> str:
+    """A number as a query, a body or a test may write it: spaces around it, a raw ``+``
+    decoded as a space, or no ``+`` at all (``"14155550100"`` → ``"+14155550100"``)."""
+    value = normalize_plus(value).strip()
+    return "+" + value if value.isdigit() else value
 
 
 _NON_DIGITS = re.compile(r"[^0-9]")

@@ -19,7 +19,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from emulator.core.phone import _possible_lengths, is_e164, is_possible_e164, normalize_plus
+from emulator.core.phone import (
+    _possible_lengths,
+    is_e164,
+    is_possible_e164,
+    normalize_plus,
+    with_plus,
+)
 
 REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
 CALLING_CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
@@ -172,3 +178,20 @@ def test_lengths_looked_up_by_first_three_digits_follow_the_country_code_rule() 
         for size in range(1, 16):
             number = f"+{head}{'5' * 15}"[: 1 + size]
             assert is_possible_e164(number) is _by_country_code(number), number
+
+
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [
+        ("+14155550100", "+14155550100"),
+        ("14155550100", "+14155550100"),  # no + at all
+        (" 14155550100", "+14155550100"),  # a raw + decoded as a space
+        (" +14155550100 ", "+14155550100"),
+        ("SHOP", "SHOP"),  # no number: left for the caller to refuse
+        ("", ""),
+    ],
+)
+def test_with_plus_reads_a_number_as_queries_bodies_and_tests_write_it(
+    written: str, number: str
+) -> None:
+    assert with_plus(written) == number

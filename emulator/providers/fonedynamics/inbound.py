@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.clock import whole_seconds
 from ...core.lifecycle import inbound_message
 from ...core.models import Direction, Message
-from ...core.phone import is_e164, normalize_plus
+from ...core.phone import is_e164, with_plus
 from ...core.store import MessageQuery, iter_messages_newest_first
 from .leases import find
 from .sending import NAME, Fates, new_sid
@@ -46,7 +46,7 @@ def _earlier_sender(emu: Emulator, sender: str, to: str) -> Message | None:
 
 def receive(emu: Emulator, sender: str, to: str, text: str) -> Message:
     """Record an inbound SMS from ``sender`` to ``to`` and route it."""
-    sender, to = _number(sender), _number(to)
+    sender, to = with_plus(sender), with_plus(to)  # the leases and messages hold the +
     if not is_e164(to):
         raise ValueError(f"'to' must be an E.164 number (a leased or sending number), not {to!r}")
     if not is_e164(sender):
@@ -85,13 +85,6 @@ def receive(emu: Emulator, sender: str, to: str, text: str) -> Message:
         if options.get("ForwardToEmail"):
             emu.store.put_state(EMAILS, message.id, _email(options, message))
     return message
-
-
-def _number(value: str) -> str:
-    """A number as a test writes it: ``+`` optional (a raw ``+`` decoded as a space
-    too), as for RingCentral; the leases and messages hold it with its ``+``."""
-    value = normalize_plus(value).strip()
-    return "+" + value if value.isdigit() else value
 
 
 def forwarded_emails(emu: Emulator) -> list[dict[str, Any]]:

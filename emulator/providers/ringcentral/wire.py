@@ -18,7 +18,7 @@ import msgspec
 
 from ...core.lone_surrogates import decode_allowing_lone_surrogates
 from ...core.models import Batch, Direction, Message
-from ...core.phone import normalize_plus
+from ...core.phone import with_plus
 from ...emulator import iso
 from .errors import CannotParseRequest, InvalidParameter
 from .mapping import status_name
@@ -107,12 +107,8 @@ def _is_utf8(body: bytes | bytearray) -> bool:
     return True
 
 
-def parse_number(value: str) -> str:
-    """A phone number from a query or body: a raw ``+`` decoded as space, or no ``+``."""
-    value = normalize_plus(value).strip()
-    if value.isdigit():
-        return "+" + value
-    return value
+#: A phone number from a query or body: a raw ``+`` decoded as space, or no ``+``.
+parse_number = with_plus
 
 
 _SPACED_OFFSET = re.compile(r"^(?P<stamp>.*\d)[ ](?P<offset>\d{2}:?\d{2})$")
