@@ -1,10 +1,12 @@
 """E4, ``GET /v2/Properties/{PropertySid}/Messages``: the property's messages, oldest first.
 
-Query parameters (names matched case-insensitively): ``Date_From`` and
-``Date_To`` (unix seconds, both inclusive, on ``Created``), ``Results_Count``
-(default 50, at most 1000), ``Results_Skip`` (offset) and ``Page_Token`` (the
-``NextPageToken`` of the previous page; ``PageToken``/``NextPageToken`` also
-work).  The response, inferred from similar endpoints, is
+Query parameters (names matched case-insensitively), as Fone Dynamics' "Find SMS
+messages" page gives them: ``Date_From`` (inclusive) and ``Date_To`` (exclusive),
+unix seconds on ``Created``; ``Status`` and ``Direction`` (one of the resource's
+words each); ``Results_Count`` (default 200, here at most 1000) and
+``Results_Skip`` (offset).  ``Page_Token`` (the ``NextPageToken`` of the previous
+page; ``PageToken``/``NextPageToken`` also work) is the emulator's.  The response,
+an object with a ``Messages`` array (as the one client that reads it expects), is
 ``{"Messages": [...], "TotalCount": n, "NextPageToken": "..."}``;
 ``NextPageToken`` is omitted on the last page.
 """
@@ -21,19 +23,19 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import QueryParams
 
-from ...core.models import Message
+from ...core.models import Direction, Message
 from ...core.store import MessageQuery, iter_messages
 from ...core.store_index import StoreIndex
 from .errors import FoneDynamicsError
 from .sending import NAME
-from .wire import message_resource
+from .wire import message_resource, resource_status
 
 if TYPE_CHECKING:
     from ...emulator import Emulator
 
 __all__ = ["DEFAULT_COUNT", "MAX_COUNT", "ListQuery", "list_messages", "parse_query"]
 
-DEFAULT_COUNT = 50
+DEFAULT_COUNT = 200
 MAX_COUNT = 1000
 _TOKEN_NAMES = ("page_token", "pagetoken", "nextpagetoken")
 #: A larger seq or time means the same as this (none gets there), and SQLite binds it.
@@ -53,6 +55,8 @@ class ListQuery:
     count: int = DEFAULT_COUNT
     skip: int = 0
     after_seq: int = 0
+    status: str | None = None
+    direction: Direction | None = None
 
 
 # .NET's long.Parse: ASCII digits, a sign, white space around; not Python's "1_0" or "１０".
@@ -78,6 +82,24 @@ def _integer(params: dict[str, str], name: str, minimum: int) -> int | None:
     return min(number, _LARGEST)
 
 
+#: The words ``Status`` and ``Direction`` take, by their lower case.
+_STATUSES = {w.lower(): w for w in ("Processing", "Submitted", "Delivered", "Failed", "Received")}
+_DIRECTIONS = {"transmit": Direction.OUTBOUND, "receive": Direction.INBOUND}
+
+
+def _word(params: dict[str, str], name: str, words: dict[str, Any]) -> Any:
+    value = params.get(name.lower())
+    if value is None or value.strip() == "":
+        return None
+    try:
+        return words[value.strip().lower()]
+    except KeyError:
+        options = ", ".join(str(w) for w in words.values())
+        if name == "Direction":
+            options = "Transmit, Receive"
+        raise _invalid(name, f"{name} parameter must be one of: {options}") from None
+
+
 def encode_token(seq: int) -> str:
     return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode().rstrip("=")
 
@@ -100,6 +122,8 @@ def parse_query(query: QueryParams) -> ListQuery:
     if date_from is not None and date_to is not None and date_from > date_to:
         raise _invalid("Date_To", "Date_From must not be after Date_To", "CONFLICTING_PARAMETERS")
     count = _integer(params, "Results_Count", 1)
+    status = _word(params, "Status", _STATUSES)
+    direction = _word(params, "Direction", _DIRECTIONS)
     skip = _integer(params, "Results_Skip", 0)
     token = next((params[n] for n in _TOKEN_NAMES if params.get(n)), None)
     return ListQuery(
@@ -108,28 +132,43 @@ def parse_query(query: QueryParams) -> ListQuery:
         count=min(count or DEFAULT_COUNT, MAX_COUNT),
         skip=skip or 0,
         after_seq=_decode_token(token) if token else 0,
+        status=status,
+        direction=direction,
     )
 
 
-def _listable(property_sid: str) -> Callable[[Message], bool]:
-    """Whether a stored message of the account is listed on ``property_sid``."""
+def _listable(
+    property_sid: str, status: str | None = None, now: float = 0.0
+) -> Callable[[Message], bool]:
+    """Whether a stored message of the account is listed on ``property_sid`` (with
+    ``status`` at ``now``, when a ``Status`` filter asks for one)."""
 
     def listable(message: Message) -> bool:
         extra = message.extra or {}
-        return extra.get("PropertySid") == property_sid and not extra.get("Rejected")
+        return (
+            extra.get("PropertySid") == property_sid
+            and not extra.get("Rejected")
+            and (status is None or resource_status(message, now) == status)
+        )
 
     return listable
 
 
-def _total(emu: Emulator, account: str, property_sid: str, query: MessageQuery) -> int:
+def _total(
+    emu: Emulator, account: str, property_sid: str, query: MessageQuery, listing: ListQuery
+) -> int:
     """``TotalCount``: every listable message in the window.
 
-    Counted once per (property, window), then brought up to date from the
-    last seq counted (stored messages never change), so paging through a
-    million messages costs O(page) per page, with or without a date window.
+    Counted once per (property, window, direction), then brought up to date from
+    the last seq counted (stored messages never change), so paging through a
+    million messages costs O(page) per page, with or without a date window.  A
+    ``Status`` filter is counted afresh each time: statuses move with the clock.
     """
+    if listing.status is not None:
+        listable = _listable(property_sid, listing.status, emu.time())
+        return sum(1 for message in iter_messages(emu.store, query) if listable(message))
     counts = _COUNTS.get(emu.store)
-    key = (account, property_sid, query.created_from, query.created_to)
+    key = (account, property_sid, query.created_from, query.created_to, query.direction)
     seq, count = counts.pop(key, (0, 0))
     listable = _listable(property_sid)
     for message in iter_messages(emu.store, query, after_seq=seq):
@@ -146,7 +185,7 @@ def _page(
     emu: Emulator, property_sid: str, query: MessageQuery, listing: ListQuery
 ) -> tuple[list[Message], bool]:
     """The page after ``listing.after_seq`` and ``listing.skip``, and whether more follow."""
-    listable = _listable(property_sid)
+    listable = _listable(property_sid, listing.status, emu.time())
     skip = listing.skip
     page: list[Message] = []
     for message in iter_messages(
@@ -170,14 +209,15 @@ def list_messages(
     store_query = MessageQuery(
         provider=NAME,
         tenant=account,
+        direction=query.direction,
         created_from=query.date_from,
-        created_to=None if query.date_to is None else query.date_to + 1,
+        created_to=query.date_to,  # exclusive, as the docs have it
     )
     # One snapshot: no message stored, and no clear(), between the page and the
     # count (nor between reading the kept count and writing it back).
     with emu.store.atomic():
         page, more = _page(emu, property_sid, store_query, query)
-        total = _total(emu, account, property_sid, store_query)
+        total = _total(emu, account, property_sid, store_query, query)
     now = emu.time()
     body: dict[str, Any] = {
         "Messages": [message_resource(m, now) for m in page],

@@ -38,6 +38,7 @@ __all__ = [
     "parse_form",
     "parse_json",
     "parse_multipart",
+    "resource_status",
     "validate_message",
     "validate_messages",
 ]
@@ -400,16 +401,25 @@ def _lease_options(data: dict[str, Any]) -> dict[str, str]:
     return options
 
 
+def _state(message: Message, now: float) -> tuple[str, float | None, float | None]:
+    """``Status``, ``Submitted`` and ``Delivered`` at ``now``."""
+    if message.direction == _INBOUND:
+        return "Received", None, None
+    if now < message.dispatch_at and message.plan.initial == _QUEUED:
+        return "Processing", None, None  # as every fresh batch message
+    return _progress(message, now)
+
+
+def resource_status(message: Message, now: float) -> str:
+    """The Message Resource's ``Status`` at ``now``."""
+    return _state(message, now)[0]
+
+
 def message_resource(message: Message, now: float) -> dict[str, Any]:
     """The Message Resource at ``now``; timestamps not reached yet are omitted."""
     extra = message.extra or {}
     inbound = message.direction == _INBOUND
-    if inbound:
-        status, submitted, delivered = "Received", None, None
-    elif now < message.dispatch_at and message.plan.initial == _QUEUED:
-        status, submitted, delivered = "Processing", None, None  # as every fresh batch message
-    else:
-        status, submitted, delivered = _progress(message, now)
+    status, submitted, delivered = _state(message, now)
     body: dict[str, Any] = {
         "MessageSid": message.id,
         "AccountSid": extra.get("AccountSid", message.tenant),

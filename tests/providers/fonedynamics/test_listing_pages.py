@@ -111,7 +111,7 @@ def test_listing_matches_what_was_sent(
         assert walk(client, PROPERTY, {"Results_Count": count}) == sids
 
         low, high = t0 + min(window), t0 + max(window)
-        inside = [m["MessageSid"] for m in mine if low <= m["Created"] <= high]
+        inside = [m["MessageSid"] for m in mine if low <= m["Created"] < high]  # Date_To exclusive
         params = {"Results_Count": count, "Date_From": low, "Date_To": high}
         assert walk(client, PROPERTY, params) == inside
         windowed = client.get(list_path(PROPERTY), params=params).json()

@@ -9,6 +9,8 @@ from emulator import Emulator
 
 from .conftest import MESSAGES, PROPERTY
 
+BATCH = MESSAGES.rsplit("/", 1)[0] + "/BatchMessages"
+
 TO = "+61488023555"
 
 
@@ -59,7 +61,10 @@ def test_listing_shape_and_order(emu: Emulator, client: httpx.Client) -> None:
     assert all(m["PropertySid"] == PROPERTY for m in body["Messages"])
 
 
-def test_listing_filters_on_created_inclusive(emu: Emulator, client: httpx.Client) -> None:
+def test_listing_date_from_is_inclusive_and_date_to_exclusive(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    # Fone Dynamics' "Find SMS messages" page: Date_From "(inclusive)", Date_To "(exclusive)".
     t0 = int(emu.time())
     first = send(client, "a")
     emu.advance("10s")
@@ -67,9 +72,64 @@ def test_listing_filters_on_created_inclusive(emu: Emulator, client: httpx.Clien
     emu.advance("10s")
     third = send(client, "c")
     listed = client.get(MESSAGES, params={"Date_From": t0 + 10, "Date_To": t0 + 20}).json()
-    assert [m["MessageSid"] for m in listed["Messages"]] == [second, third]
+    assert [m["MessageSid"] for m in listed["Messages"]] == [second]
+    assert listed["TotalCount"] == 1
     listed = client.get(MESSAGES, params={"date_to": t0 + 10}).json()
-    assert [m["MessageSid"] for m in listed["Messages"]] == [first, second]
+    assert [m["MessageSid"] for m in listed["Messages"]] == [first]
+    listed = client.get(MESSAGES, params={"Date_From": t0 + 20, "Date_To": t0 + 21}).json()
+    assert [m["MessageSid"] for m in listed["Messages"]] == [third]
+    empty = client.get(MESSAGES, params={"Date_From": t0 + 20, "Date_To": t0 + 20}).json()
+    assert (empty["Messages"], empty["TotalCount"]) == ([], 0)
+
+
+def test_listing_results_count_defaults_to_200(client: httpx.Client) -> None:
+    # The docs: "Results_Count ... Default is 200."
+    sids = [
+        m["MessageSid"]
+        for m in client.post(
+            BATCH, json={"Messages": [{"From": "MyShop", "To": TO, "Text": "x"}] * 201}
+        ).json()
+    ]
+    page = client.get(MESSAGES).json()
+    assert [m["MessageSid"] for m in page["Messages"]] == sids[:200]
+    assert page["TotalCount"] == 201 and "NextPageToken" in page
+
+
+def test_listing_filters_on_status_and_direction(emu: Emulator, client: httpx.Client) -> None:
+    # The docs' optional Status (Processing, Submitted, Delivered, Failed, Received)
+    # and Direction (Transmit, Receive) filters.
+    response = client.post(MESSAGES, json={"To": TO, "Text": "Reply YES"})
+    sent, leased = response.json()["Message"]["MessageSid"], response.json()["Message"]["From"]
+    reply = emu.inbound("fonedynamics", TO, leased, "YES")
+
+    def listed(**params: object) -> list[str]:
+        response = client.get(MESSAGES, params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["TotalCount"] == len(body["Messages"])
+        return [m["MessageSid"] for m in body["Messages"]]
+
+    reply_sid = reply["id"]
+    assert listed(Direction="Transmit") == [sent]
+    assert listed(Direction="Receive") == [reply_sid]
+    assert listed(Status="Received") == [reply_sid]
+    assert listed(Status="Processing") == [sent]
+    assert listed(Status="Delivered") == []
+    emu.advance("1m")
+    assert listed(Status="Delivered", Direction="Transmit") == [sent]
+    assert listed(Status="Processing") == []
+    assert listed(status="delivered") == [sent]  # names and values in any case
+
+
+@pytest.mark.parametrize(("name", "value"), [("Status", "Sent"), ("Direction", "Outbound")])
+def test_listing_rejects_an_unknown_status_or_direction(
+    client: httpx.Client, name: str, value: str
+) -> None:
+    response = client.get(MESSAGES, params={name: value})
+    assert response.status_code == 400
+    status = response.json()["ResponseStatus"]
+    assert status["ErrorCode"] == "INVALID_PARAMETER"
+    assert status["Errors"] == [{"FieldName": name}]
 
 
 def test_listing_pages_with_results_count_and_skip(client: httpx.Client) -> None:
