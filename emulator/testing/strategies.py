@@ -1789,18 +1789,21 @@ def fonedynamics_list_params(*, valid: bool = True) -> st.SearchStrategy[Any]:
     """Query parameters for Fone Dynamics ``GET /v2/Properties/{PropertySid}/Messages``.
 
     A list of pairs for httpx ``params=``.  ``valid=True``: any of ``Date_From``
-    and ``Date_To`` (unix seconds, from ≤ to), ``Results_Count`` 1–1000 and
-    ``Results_Skip`` ≥ 0, names in the documented spelling or lower case;
-    answered 200 ``{"Messages", "TotalCount"}``.  ``valid=False``: ``InvalidBody``
-    values (``kind="query"``) refused with 400 ``ResponseStatus``:
-    ``INVALID_PARAMETER`` (a count below 1, a negative skip or date, a value
-    that is not an integer, an unknown page token) or ``CONFLICTING_PARAMETERS``
+    and ``Date_To`` (unix seconds, from ≤ to), ``Results_Count`` 1–1000,
+    ``Results_Skip`` ≥ 0, ``Status`` (``Processing``, ``Submitted``, ``Delivered``,
+    ``Failed``, ``Received``) and ``Direction`` (``Transmit``, ``Receive``), names
+    in the documented spelling or lower case; answered 200 ``{"Messages",
+    "TotalCount"}``.  ``valid=False``: ``InvalidBody`` values (``kind="query"``)
+    refused with 400 ``ResponseStatus``: ``INVALID_PARAMETER`` (a count below 1, a
+    negative skip or date, a value that is not an integer, a status or direction
+    not among those, an unknown page token) or ``CONFLICTING_PARAMETERS``
     (``Date_From`` after ``Date_To``).
     """
     return _fonedynamics_list_params(valid=valid)
 
 
 _FD_DAY_ZERO = 1_767_225_600  # 2026-01-01T00:00:00Z, the emulator's default start
+_FD_LIST_STATUSES = ("Processing", "Submitted", "Delivered", "Failed", "Received")
 
 
 @st.composite
@@ -1821,6 +1824,10 @@ def _fonedynamics_list_params(draw: st.DrawFn, *, valid: bool) -> Any:
     if draw(st.booleans()):
         values["Results_Skip"] = draw(st.integers(0, 100))
     pairs = [(name(k), str(v)) for k, v in values.items()]
+    if draw(st.booleans()):
+        pairs.append((name("Status"), draw(st.sampled_from(_FD_LIST_STATUSES))))
+    if draw(st.booleans()):
+        pairs.append((name("Direction"), draw(st.sampled_from(("Transmit", "Receive")))))
     if valid:
         return pairs
     problem = draw(
@@ -1833,6 +1840,8 @@ def _fonedynamics_list_params(draw: st.DrawFn, *, valid: bool) -> Any:
                 "Date_From not a number",
                 "Date_From after Date_To",
                 "Page_Token unknown",
+                "Status unknown",
+                "Direction unknown",
             ]
         )
     )
@@ -1843,6 +1852,8 @@ def _fonedynamics_list_params(draw: st.DrawFn, *, valid: bool) -> Any:
         "Date_From negative": ("Date_From", "-5"),
         "Date_From not a number": ("Date_From", "2026-01-01"),
         "Page_Token unknown": ("Page_Token", "bm9wZQ"),
+        "Status unknown": ("Status", "Sent"),  # the word other providers use
+        "Direction unknown": ("Direction", "Outbound"),
     }
     code = "INVALID_PARAMETER"
     if problem == "Date_From after Date_To":

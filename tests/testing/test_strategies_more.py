@@ -299,7 +299,11 @@ def test_fonedynamics_list_params_are_accepted(params: list[tuple[str, str]]) ->
     assert response.status_code == 200, (params, response.text)
     body = response.json()
     wanted = {k.lower(): v for k, v in params}
-    assert len(body["Messages"]) <= int(wanted.get("results_count", 50))
+    assert len(body["Messages"]) <= int(wanted.get("results_count", 200))
+    if "status" in wanted:
+        assert {m["Status"] for m in body["Messages"]} <= {wanted["status"]}
+    if "direction" in wanted:
+        assert {m["Direction"] for m in body["Messages"]} <= {wanted["direction"]}
     assert isinstance(body["TotalCount"], int)
 
 
