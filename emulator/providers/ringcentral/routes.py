@@ -82,16 +82,16 @@ from .numbers import (
     phone_number_list,
     sender_numbers,
 )
+from .optouts import Pager, set_status
 from .optouts import forget as forget_consent
+from .optouts import pager as optout_pager
 from .optouts import records as optout_records
-from .optouts import set_status
 from .paging import (
     FIRST,
     Cursor,
     decode_cursor,
     encode_cursor,
     filtered_pager,
-    list_pager,
     paginate,
 )
 from .subscriptions import (
@@ -683,15 +683,22 @@ def build_app(emu: Emulator) -> ASGIApp:
         # E.164 numbers (``from`` may be ``*``, any): another value is 400, not an empty list
         sender = _one_number(params, "from", star_is_any=True)
         recipient = _one_number(params, "to", star_is_any=True)
-        found = [
-            r
-            for r in optout_records(emu, principal.account_id)
-            if r["status"] in allowed[wanted]
-            and (sender is None or r["from"] == sender)
-            and (recipient is None or r["to"] == recipient)
-        ]
         if _wants_csv(request.headers.get("accept", "")):
+            found = [
+                r
+                for r in optout_records(emu, principal.account_id)
+                if r["status"] in allowed[wanted]
+                and (sender is None or r["from"] == sender)
+                and (recipient is None or r["to"] == recipient)
+            ]
             return _csv(found[::-1])  # every record, newest first; perPage/pageToken ignored
+        found = optout_pager(
+            emu,
+            principal.account_id,
+            allowed[wanted],
+            None if sender is None else {sender},
+            None if recipient is None else {recipient},
+        )
         return _record_page(request, found, "o", _optout_body, _per_page(request))
 
     async def bulk_assign(request: Request) -> Response:
@@ -741,7 +748,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         page = min(per_page, 1000)  # more asked is the most, as the list's perPage
         return _record_page(request, found, "k", consent_record, page, query.pageToken or "")
 
-    def consents_matching(principal: Principal, params: Any) -> list[dict[str, Any]]:
+    def consents_matching(principal: Principal, params: Any) -> tuple[Pager, Pager]:
         wanted = set(_choices(params, "optStatus", OPT_STATUSES) or ["OptOut"])
         senders = _number_filter(params, "from")
         recipients = _number_filter(params, "to")
@@ -750,14 +757,8 @@ def build_app(emu: Emulator) -> ASGIApp:
         excluded = bool(_choices(params, "campaignType", CAMPAIGN_TYPES)) or (
             bool(coverage) and "PhoneNumber" not in coverage
         )
-        return [
-            r
-            for r in optout_records(emu, principal.account_id)
-            if not excluded
-            and r["status"] in wanted
-            and (senders is None or r["from"] in senders)
-            and (recipients is None or r["to"] in recipients)
-        ]
+        statuses = set() if excluded else wanted
+        return optout_pager(emu, principal.account_id, statuses, senders, recipients)
 
     async def export_consents(request: Request) -> Response:
         principal = _principal(emu, request, also="SMS")
@@ -998,16 +999,16 @@ def _aggregate(messages: Any, now: float) -> dict[str, Any]:
 
 def _record_page(
     request: Request,
-    found: list[dict[str, Any]],
+    found: tuple[Pager, Pager],
     kind: str,
     body_of: Callable[[dict[str, Any]], dict[str, Any]],
     per_page: int,
     token: str | None = None,
 ) -> Response:
-    """A page of ``found`` (kept records, oldest first), newest first: ``{records, paging}``
-    (at ``token``, or the request's ``pageToken``)."""
+    """A page of the kept records ``found`` (its ``older`` and ``newer``), newest first:
+    ``{records, paging}`` (at ``token``, or the request's ``pageToken``)."""
     cursor, current = _cursor(request, kind, (None, None), token)
-    older, newer = list_pager(found, _record_seq)
+    older, newer = found
     page = paginate(cursor, per_page, older, newer, _record_seq, current)
     return json_response({"records": [body_of(r) for r in page.records], "paging": page.paging})
 

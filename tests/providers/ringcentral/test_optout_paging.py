@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from emulator import Emulator
+from emulator.providers.ringcentral import optouts
 from emulator.providers.ringcentral.auth import DEFAULT_ACCOUNT_ID
 from emulator.providers.ringcentral.consents import consent_record
 from emulator.providers.ringcentral.optouts import forget, set_status
@@ -222,9 +223,11 @@ def reset(http: httpx.Client) -> None:
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("backend", ["memory", "sqlite"])
 def test_listings_answer_as_a_scan_of_every_record_would(
-    tmp_path: Path, backend: str, seed: int
+    tmp_path: Path, backend: str, seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rng = random.Random(seed)
+    if seed % 2:  # the index's runs in chunks of 2 records: many chunks, split and emptied
+        monkeypatch.setattr(optouts, "_LOAD", 2, raising=False)  # (no index before it)
     db = tmp_path / "rc.db" if backend == "sqlite" else None
 
     def start() -> Emulator:
@@ -252,3 +255,79 @@ def test_listings_answer_as_a_scan_of_every_record_would(
                 checker.tokens = tokens
     finally:
         emu.close()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_index_runs_agree_with_a_sorted_list(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entries added in any order (not only newest last) and removed; every position read
+    both ways."""
+    monkeypatch.setattr(optouts, "_LOAD", 3)
+    rng = random.Random(seed)
+    run = optouts._Seqs()
+    kept: list[tuple[int, str, str, str]] = []
+    for _ in range(400):
+        if kept and rng.random() < 0.4:
+            entry = kept.pop(rng.randrange(len(kept)))
+            run.remove(entry)
+        else:
+            seq = rng.randrange(1000) if rng.random() < 0.3 else 1000 + len(kept) * 7
+            if any(e[0] == seq for e in kept):
+                continue
+            entry = (seq, "+16505550100", f"+1415555{seq:04d}", "OptOut")
+            kept.append(entry)
+            kept.sort()
+            run.add(entry)
+        assert [e for chunk in run.chunks for e in chunk] == kept
+        assert run.lasts == [chunk[-1][0] for chunk in run.chunks]
+        assert all(1 <= len(chunk) <= 6 for chunk in run.chunks)
+        at = rng.randrange(-1, 2000)
+        assert list(run.older(at)) == [e for e in reversed(kept) if e[0] < at]
+        assert list(run.newer(at)) == [e for e in kept if e[0] > at]
+    assert bool(run) == bool(kept)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        (f"{A2P}/opt-outs", {"perPage": 3}),
+        (f"{A2P}/opt-outs", {"perPage": 3, "status": "all"}),
+        (f"{A2P}/opt-outs", {"perPage": 3, "status": "optin", "from": SENDERS[1]}),
+        (f"{A2P}/opt-outs", {"to": RECIPIENTS[0]}),
+        (CONSENTS, {"perPage": 3, "optStatus": ["OptIn", "OptOut"]}),
+        (CONSENTS, {"perPage": 3, "from": SENDERS[:2]}),
+    ],
+)
+def test_a_page_reads_its_own_records_not_every_one(
+    sms_emulator: Emulator, path: str, params: dict[str, Any]
+) -> None:
+    emu = sms_emulator
+    for i in range(300):
+        status = "OptIn" if i % 3 == 0 else "OptOut"
+        set_status(emu, DEFAULT_ACCOUNT_ID, SENDERS[i % 3], RECIPIENTS[i % 12], status, "Account")
+        set_status(emu, DEFAULT_ACCOUNT_ID, SENDERS[i % 3], f"+1212555{i:04d}", status, "Account")
+    http = emu.client()
+    headers = {"Authorization": f"Bearer {login(http)['access_token']}"}
+    assert http.get(path, params=params, headers=headers).status_code == 200  # index built
+    store = emu.store
+    scans: list[str] = []
+    reads: list[str] = []
+    state_items, get_state = store.state_items, store.get_state
+
+    def scanned(namespace: str) -> list[Any]:
+        scans.append(namespace)
+        return state_items(namespace)
+
+    def read(namespace: str, key: str, default: Any = None) -> Any:
+        reads.append(key)
+        return get_state(namespace, key, default)
+
+    store.state_items = scanned  # type: ignore[method-assign]
+    store.get_state = read  # type: ignore[method-assign]
+    body = http.get(path, params=params, headers=headers).json()
+    token = body["paging"].get("nextPageToken")
+    if token:
+        http.get(path, params={**params, "pageToken": token}, headers=headers)
+    assert scans == []
+    assert len(reads) <= 20, reads  # a page's records (and a few bookkeeping reads)
