@@ -108,10 +108,10 @@ def paginate(
     first = token(FIRST, 0)
     paging: dict[str, Any] = {"perPage": per_page, "pageToken": current_token or first}
     if has_next:
-        tail = seq_of(found[-1]) if found else cursor.seq + 1
+        tail = seq_of(found[-1]) if found else min(cursor.seq + 1, _TOP)
         paging["nextPageToken"] = token(NEXT, tail)
     if has_previous:
-        head = seq_of(found[0]) if found else cursor.seq - 1
+        head = seq_of(found[0]) if found else max(cursor.seq - 1, 0)  # seqs start at 1
         paging["previousPageToken"] = token(PREVIOUS, head)
     paging["firstPageToken"] = first
     return Page(found, paging)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from emulator.providers.ringcentral.paging import NEXT, Cursor, encode_cursor
+from emulator.providers.ringcentral.paging import _TOP, NEXT, PREVIOUS, Cursor, encode_cursor
 
 from .conftest import A2P, RC, check_schema
 
@@ -141,6 +141,24 @@ def test_foreign_tokens_are_refused(rc: RC) -> None:
         response = rc.get("/messages", params={"pageToken": token})
         assert response.status_code == 400
         assert response.json()["errors"][0]["parameterName"] == "pageToken"
+
+
+def test_a_next_token_at_the_very_start_links_back_to_a_page_that_answers(rc: RC) -> None:
+    """A next token of seq 0 (older than everything: an empty page) gave a previous
+    token of seq -1, which the next request refused."""
+    rc.send(["+14155550101"])
+    token = encode_cursor(Cursor("m", NEXT, 0))
+    page = rc.get("/messages", params={"pageToken": token}).json()
+    assert page["records"] == []
+    back = rc.get("/messages", params={"pageToken": page["paging"]["previousPageToken"]})
+    assert back.status_code == 200, back.text
+    assert len(back.json()["records"]) == 1
+    top = encode_cursor(Cursor("m", PREVIOUS, _TOP))  # newer than everything: empty
+    page = rc.get("/messages", params={"pageToken": top}).json()
+    assert page["records"] == []
+    onward = rc.get("/messages", params={"pageToken": page["paging"]["nextPageToken"]})
+    assert onward.status_code == 200, onward.text
+    assert len(onward.json()["records"]) == 1
 
 
 def _pages(rc: RC, path: str, params: dict[str, Any], token_key: str, token: str | None) -> list:
