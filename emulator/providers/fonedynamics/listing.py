@@ -155,7 +155,12 @@ def _listable(
 
 
 def _total(
-    emu: Emulator, account: str, property_sid: str, query: MessageQuery, listing: ListQuery
+    emu: Emulator,
+    account: str,
+    property_sid: str,
+    query: MessageQuery,
+    listing: ListQuery,
+    now: float,
 ) -> int:
     """``TotalCount``: every listable message in the window.
 
@@ -165,7 +170,7 @@ def _total(
     ``Status`` filter is counted afresh each time: statuses move with the clock.
     """
     if listing.status is not None:
-        listable = _listable(property_sid, listing.status, emu.time())
+        listable = _listable(property_sid, listing.status, now)
         return sum(1 for message in iter_messages(emu.store, query) if listable(message))
     counts = _COUNTS.get(emu.store)
     key = (account, property_sid, query.created_from, query.created_to, query.direction)
@@ -182,10 +187,10 @@ def _total(
 
 
 def _page(
-    emu: Emulator, property_sid: str, query: MessageQuery, listing: ListQuery
+    emu: Emulator, property_sid: str, query: MessageQuery, listing: ListQuery, now: float
 ) -> tuple[list[Message], bool]:
     """The page after ``listing.after_seq`` and ``listing.skip``, and whether more follow."""
-    listable = _listable(property_sid, listing.status, emu.time())
+    listable = _listable(property_sid, listing.status, now)
     skip = listing.skip
     page: list[Message] = []
     for message in iter_messages(
@@ -216,9 +221,11 @@ def list_messages(
     # One snapshot: no message stored, and no clear(), between the page and the
     # count (nor between reading the kept count and writing it back).
     with emu.store.atomic():
-        page, more = _page(emu, property_sid, store_query, query)
-        total = _total(emu, account, property_sid, store_query, query)
-    now = emu.time()
+        # And one time: the Status filtered on, counted and shown is the same (a
+        # real clock moves while the page is built).
+        now = emu.time()
+        page, more = _page(emu, property_sid, store_query, query, now)
+        total = _total(emu, account, property_sid, store_query, query, now)
     body: dict[str, Any] = {
         "Messages": [message_resource(m, now) for m in page],
         "TotalCount": total,

@@ -195,3 +195,28 @@ def test_listing_date_from_after_date_to_conflicts(client: httpx.Client) -> None
 
 def test_results_count_is_capped_at_1000(client: httpx.Client) -> None:
     assert client.get(MESSAGES, params={"Results_Count": 5000}).status_code == 200
+
+
+def test_a_status_filtered_page_is_read_at_one_time(
+    emu: Emulator, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The filter, TotalCount and the Messages shown take one `now`: a clock that moves
+    while the page is built (a real one) must not list a message whose Status is not the
+    one asked for."""
+    from emulator.providers.fonedynamics.listing import ListQuery, list_messages
+
+    from .conftest import ACCOUNT
+
+    sids = [send(client, str(i)) for i in range(3)]
+    # Processing at first, Delivered by the next step: each call of the clock is a step later.
+    start = emu.time()
+    step = max(emu.store.get_message(sid).final_at for sid in sids) - start + 1
+    assert step > 0 and {m["Status"] for m in client.get(MESSAGES).json()["Messages"]} == {
+        "Processing"
+    }
+    steps = iter(range(1_000))
+    monkeypatch.setattr(emu, "time", lambda: start + next(steps) * step)
+    body = list_messages(emu, ACCOUNT, PROPERTY, ListQuery(status="Processing"))
+    assert [m["MessageSid"] for m in body["Messages"]] == sids
+    assert {m["Status"] for m in body["Messages"]} == {"Processing"}
+    assert body["TotalCount"] == 3
