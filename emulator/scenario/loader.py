@@ -443,12 +443,11 @@ def _rule(data: Any, field: str) -> Rule:
     else:
         steps = None
         outcomes = _outcomes(outcome, field + ".outcome")
-    if (error_code or error_codes) and all(
-        name in _CODELESS or weight == 0 for name, weight in outcomes
-    ):
+    # A failure weighted 0 counts: a weight set to 0 switches it off for a while.
+    if (error_code or error_codes) and all(name in _CODELESS for name, _ in outcomes):
         raise ScenarioError(
             "does nothing: a delivered message has no failure code"
-            if all(name == "delivered" or weight == 0 for name, weight in outcomes)
+            if all(name == "delivered" for name, _ in outcomes)
             else "does nothing: no message of this rule fails (delivered and no_receipt"
             " messages have no failure code)",
             field=field + ".error_code",

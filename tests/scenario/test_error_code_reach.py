@@ -22,7 +22,6 @@ def refused(rule: dict[str, Any]) -> ScenarioError:
         "no_receipt",
         {"delivered": 3, "no_receipt": 1},
         {"sequence": [{"after": "1s", "status": "sent"}]},  # reported as no_receipt
-        {"no_receipt": 1, "undeliverable": 0},  # a weight of 0 never happens
     ],
 )
 def test_a_code_on_a_rule_whose_messages_never_fail_is_refused(outcome: Any) -> None:
@@ -75,6 +74,8 @@ def test_invalid_number_code_on_a_sendbulk_only_endpoint_must_be_a_gateway_code(
     "rule",
     [
         {"outcome": {"no_receipt": 1, "undeliverable": 1}, "error_code": "X"},
+        # a failure weighted 0 is switched off for now, its code kept for when it is back
+        {"outcome": {"delivered": 1, "undeliverable": 0}, "error_code": "X"},
         {"outcome": {"sequence": [{"after": "1s", "status": "failed"}]}, "error_code": "X"},
         {"when": {"endpoint": "send*"}, "outcome": "send_failed", "error_code": {"sendbulk": "X"}},
         {
