@@ -22,8 +22,11 @@ Choices where sources disagree (see docs/providers/sendbulk.md):
   reports captured from TextSMS show.
 - ``sunface``, ``kemrut`` and ``teamweb`` follow the TextSMS-style pages they
   publish: ``respose-code``, numeric ``messageid``/``mobile`` on sendsms rows,
+  a numeric ``messageid`` and a string ``clientsmsid`` on sendbulk rows,
   ``networkid`` a string. ``celcom`` is the same but writes both code keys
-  (the typo first) and a string sendsms ``mobile``, as a live Celcom row shows.
+  (the typo first) and a string sendsms ``mobile``, as a live Celcom row shows;
+  Celcom publishes no sendbulk answer, so its sendbulk rows keep the platform
+  docs' types (``messageid`` a string, ``clientsmsid`` echoed).
 - ``wavesms`` follows the WaveSMS SDK's fixtures, including the ``1004`` row
   whose ``mobile`` is an object.
 """
@@ -156,6 +159,10 @@ _TEXTSMS = Brand(
     dlr_code_kind="int",
     no_dlr_status=404,
 )
+# The TextSMS-style pages' sendbulk sample answers items sent with "clientsmsid": 1234
+# with {"respose-code": 200, "response-description": "Success", "mobile": "254733123456",
+# "messageid": 75085465, "clientsmsid": "1234", "networkid": "2"}: a numeric messageid
+# and the clientsmsid as a string.
 _TEXTSMS_PAGES = Brand(
     name="sunface",
     title="Sunface",
@@ -163,12 +170,12 @@ _TEXTSMS_PAGES = Brand(
     batch_limit=20,
     code_keys=(TYPO_CODE_KEY,),
     sendsms_messageid="int",
-    sendbulk_messageid="str",
+    sendbulk_messageid="int",
     sendotp_messageid="str",
     sendsms_mobile="int",
     sendbulk_mobile="str",
     networkid="str",
-    clientsmsid="echo",
+    clientsmsid="str",
 )
 
 #: Every known brand profile by scenario name.
@@ -187,7 +194,9 @@ BRANDS: dict[str, Brand] = {
         # A live Celcom sendsms row (kept in a Business Central client):
         # {"respose-code":200,"response-code":200,"response-description":"Success",
         #  "mobile":"254728687217","messageid":213088439,"networkid":"1"}: both keys,
-        # the typo first, a numeric messageid and a string mobile.
+        # the typo first, a numeric messageid and a string mobile. Celcom publishes no
+        # sendbulk answer: its sendbulk rows keep the platform docs' types (a string
+        # messageid, clientsmsid echoed).
         dataclasses.replace(
             _TEXTSMS_PAGES,
             name="celcom",
@@ -196,6 +205,8 @@ BRANDS: dict[str, Brand] = {
             code_keys=(TYPO_CODE_KEY, CODE_KEY),
             sendsms_messageid="int",
             sendsms_mobile="str",
+            sendbulk_messageid="str",
+            clientsmsid="echo",
         ),
         Brand(
             name="wavesms",

@@ -15,9 +15,9 @@ EXPECTED = {
     "fastmessage": (1000, ["response-code"], int, str, int, str, int, int),
     "speedocom": (1000, ["response-code"], int, str, int, str, int, int),
     "textsms": (20, ["respose-code"], str, str, str, str, str, str),
-    "sunface": (20, ["respose-code"], int, str, int, str, str, int),
-    "kemrut": (20, ["respose-code"], int, str, int, str, str, int),
-    "teamweb": (20, ["respose-code"], int, str, int, str, str, int),
+    "sunface": (20, ["respose-code"], int, int, int, str, str, str),
+    "kemrut": (20, ["respose-code"], int, int, int, str, str, str),
+    "teamweb": (20, ["respose-code"], int, int, int, str, str, str),
     "celcom": (20, ["respose-code", "response-code"], int, str, str, str, str, int),
     "wavesms": (1000, ["response-code"], int, int, str, str, str, str),
 }
@@ -92,6 +92,34 @@ def test_flat_refusals_use_the_brands_key(client, emu, brand):
     data = body(post(client, "getbalance", {"partnerID": PARTNER}))
     codes = dict.fromkeys(EXPECTED[brand][1], CODE_TYPE[brand](4092))
     assert data == {**codes, "response-description": "No API KEY Provided"}
+
+
+@pytest.mark.parametrize("brand", ["sunface", "kemrut", "teamweb"])
+def test_textsms_style_pages_sendbulk_row_as_published(client, emu, brand):
+    # The TextSMS-style pages' sendbulk sample (items sent with "clientsmsid": 1234,
+    # "mobile": "0733123456") answers
+    # {"respose-code": 200, "response-description": "Success", "mobile": "254733123456",
+    #  "messageid": 75085465, "clientsmsid": "1234", "networkid": "2"}
+    use(emu, brand)
+    (row,) = body(post(client, "sendbulk", bulk([bulk_item("0733123456", clientsmsid=1234)])))[
+        "responses"
+    ]
+    assert row == {
+        "respose-code": 200,
+        "response-description": "Success",
+        "mobile": "254733123456",
+        "messageid": 8290842,
+        "clientsmsid": "1234",
+        "networkid": "2",
+    }
+    assert list(row) == [
+        "respose-code",
+        "response-description",
+        "mobile",
+        "messageid",
+        "clientsmsid",
+        "networkid",
+    ]
 
 
 def test_celcom_sendsms_row_as_a_live_celcom_row(client, emu):
@@ -207,7 +235,7 @@ PHP_CASTS = [
 ]
 
 
-@pytest.mark.parametrize("brand", ["textsms", "wavesms"])
+@pytest.mark.parametrize("brand", ["textsms", "wavesms", "sunface"])
 def test_string_clientsmsid_is_cast_as_the_php_gateway_casts_it(client, emu, brand):
     use(emu, brand)
     items = [bulk_item("0712345678", clientsmsid=value) for value, _ in PHP_CASTS]
@@ -219,7 +247,7 @@ def test_string_clientsmsid_is_cast_as_the_php_gateway_casts_it(client, emu, bra
     ]
 
 
-@pytest.mark.parametrize("brand", ["advanta", "sunface"])
+@pytest.mark.parametrize("brand", ["advanta", "celcom"])
 def test_echoed_clientsmsid_keeps_the_json_value_sent(client, emu, brand):
     use(emu, brand)
     values = [None, True, {"a": 1}, 1.5]
