@@ -17,7 +17,7 @@ import base64
 import binascii
 import re
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -115,7 +115,9 @@ def _decode_token(token: str) -> int:
         raise _invalid("Page_Token", "Page_Token parameter is not a valid page token") from None
 
 
-def parse_query(query: QueryParams) -> ListQuery:
+def parse_query(query: QueryParams | Mapping[str, str]) -> ListQuery:
+    """The listing's parameters from ``query`` (names in any case; the query string
+    and any request body merged by the caller, see ``routes``)."""
     params = {key.lower(): value for key, value in query.items()}
     date_from = _integer(params, "Date_From", 0)
     date_to = _integer(params, "Date_To", 0)

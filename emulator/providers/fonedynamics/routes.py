@@ -8,6 +8,7 @@ shape.  Fixed path segments match case-insensitively, as ServiceStack routes do.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -86,6 +87,49 @@ def _with_query(body: dict[str, object], query: dict[str, str], *, form: bool) -
     """
     if not query:
         return body
+    return {**query, **body} if form else {**body, **query}
+
+
+def _param_text(value: object) -> str:
+    """A JSON body's value as the query string would carry it (``1506038400``, ``true``)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    # A number as its text; true/false, an object or an array as JSON: no parameter
+    # takes those, so they are refused as the same text in the query string would be.
+    return json.dumps(value)
+
+
+async def _listing_params(request: Request) -> dict[str, str]:
+    """E4's parameters: the query string, and a body if one was sent.
+
+    The "Find SMS messages" page shows the search as a JSON object (``{"Date_From":
+    1506038400, "Date_To": 1506427200, ...}``), so a GET with such a body is bound as
+    E1 binds its body (ServiceStack fills the request DTO from the body on any verb):
+    a query value wins over a JSON body's, a form field over the query's.
+    """
+    query = {key.lower(): value for key, value in request.query_params.items()}
+    raw = await read_body(request) or b""
+    if not raw.strip():
+        return query
+    content_type = request.headers.get("content-type", "").lower()
+    form = True
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        data: object = parse_form(raw)
+    elif content_type.startswith("multipart/form-data"):
+        data = parse_multipart(raw, request.headers["content-type"])
+    else:
+        data, form = parse_json(raw), False
+    if data is None:
+        return query
+    if not isinstance(data, dict):
+        raise FoneDynamicsError(
+            "The request body must be a JSON object", code="SerializationException"
+        )
+    body = {
+        str(key).lower(): _param_text(value) for key, value in data.items() if value is not None
+    }
     return {**query, **body} if form else {**body, **query}
 
 
@@ -227,7 +271,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         account = authenticate(emu, request)
         property_sid = request.path_params["PropertySid"]
         check_property(account, property_sid)
-        query = parse_query(request.query_params)
+        query = parse_query(await _listing_params(request))
         return json_response(list_messages(emu, account.sid, property_sid, query))
 
     async def property_messages(request: Request) -> Response:

@@ -82,6 +82,41 @@ def test_listing_date_from_is_inclusive_and_date_to_exclusive(
     assert (empty["Messages"], empty["TotalCount"]) == ([], 0)
 
 
+def test_listing_takes_the_search_as_a_json_body(emu: Emulator, client: httpx.Client) -> None:
+    # The "Find SMS messages" page shows the search as a JSON object:
+    # {"Date_From": ..., "Date_To": ..., "Direction": "Transmit", "Status": "Delivered",
+    #  "Results_Count": 10, "Results_Skip": 10}. A GET with that body is bound like the query.
+    t0 = int(emu.time())
+    send(client, "a")
+    emu.advance("10s")
+    second = send(client, "b")
+    emu.advance("1s")
+    third = send(client, "c")
+    emu.advance("9s")
+    send(client, "d")
+    search = {"Date_From": t0 + 10, "Date_To": t0 + 20, "Direction": "Transmit"}
+    listed = client.request("GET", MESSAGES, json=search).json()
+    assert [m["MessageSid"] for m in listed["Messages"]] == [second, third]
+    assert listed["TotalCount"] == 2
+    paged = {**search, "Status": "Delivered", "Results_Count": 1, "Results_Skip": 1}
+    listed = client.request("GET", MESSAGES, json=paged).json()
+    assert [m["MessageSid"] for m in listed["Messages"]] == [third]
+    # A query string value wins over the body's, as on E1.
+    listed = client.request("GET", MESSAGES, params={"Date_To": t0 + 11}, json=search).json()
+    assert [m["MessageSid"] for m in listed["Messages"]] == [second]
+    # The body's values are checked as the query's are.
+    bad = client.request("GET", MESSAGES, json={"Date_From": "yesterday"})
+    assert bad.status_code == 400
+    assert bad.json()["ResponseStatus"]["Errors"] == [{"FieldName": "Date_From"}]
+    bad = client.request("GET", MESSAGES, json={"Status": True})
+    assert bad.json()["ResponseStatus"]["ErrorCode"] == "INVALID_PARAMETER"
+    not_json = client.request(
+        "GET", MESSAGES, content=b"{oops", headers={"Content-Type": "application/json"}
+    )
+    assert not_json.status_code == 400
+    assert not_json.json()["ResponseStatus"]["ErrorCode"] == "SerializationException"
+
+
 def test_listing_results_count_defaults_to_200(client: httpx.Client) -> None:
     # The docs: "Results_Count ... Default is 200."
     sids = [
