@@ -4,7 +4,10 @@
   (also spelled ``batch``, as an earlier revision of RingCentral's event list and its
   High Volume SMS sample app write it);
 * ``/restapi/v1.0/account/~/a2p-sms/messages[?direction=&batchId=&from=&to=]``;
-* ``/restapi/v1.0/account/~/a2p-sms/opt-outs[?from=&to=]``;
+* ``/restapi/v1.0/account/~/a2p-sms/opt-outs[?from=&to=&direction=&batchId=]`` (RingCentral's
+  "Batch Message Opt-Out Event" page lists all four; an opt-out event has neither a
+  direction nor a batch, and the page does not say what those two select: accepted,
+  ``direction`` checked, and neither narrows what is notified);
 * ``/restapi/v1.0/subscription/~?threshold=&interval=``: renewal reminders.
 
 Any other ``/restapi/v1.0/...`` filter is of kind "other": RingCentral has many,
@@ -36,7 +39,7 @@ _UNDER_A2P = re.compile(r"^/restapi/v1\.0/account/[^/?]+/a2p-sms(?:[/?]|$)")
 _PARAMETERS = {
     "batches": frozenset({"from"}),
     "messages": frozenset({"direction", "batchId", "from", "to"}),
-    "opt-outs": frozenset({"from", "to"}),
+    "opt-outs": frozenset({"from", "to", "direction", "batchId"}),
 }
 #: The account a filter names (any ``/restapi/v1.0/account/{accountId}...`` filter).
 _ACCOUNT_FILTER = re.compile(r"^/restapi/v1\.0/account/(?P<account>[^/?]+)(?:[/?]|$)")

@@ -377,6 +377,22 @@ def test_inbound_messages_and_opt_outs_are_notified_with_the_verification_token(
     ]
 
 
+def test_the_opt_out_filter_takes_the_parameters_its_event_page_lists(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    """RingCentral's "Batch Message Opt-Out Event" page lists ``direction``, ``batchId``,
+    ``from`` and ``to`` as the opt-out filter's query parameters: a filter with them is
+    accepted, and (the page not saying what the first two select in an opt-out event,
+    which has neither) they do not narrow what is notified."""
+    sent = rc.send([HANDSET])
+    event_filter = f"{OPT_OUTS}?direction=Inbound&batchId={sent['id']}&from={SENDER}"
+    subscribe(rc, receiver, [event_filter])
+    sms_emulator.inbound("ringcentral", HANDSET, SENDER, "STOP")
+    got = notifications(receiver)
+    assert [n["body"] for n in got] == [{"from": SENDER, "to": HANDSET, "active": True}]
+    assert got[0]["event"] == shown(rc, event_filter)[0]
+
+
 def test_a_deleted_subscription_gets_nothing_more(
     rc: RC, receiver: Receiver, sms_emulator: Emulator
 ) -> None:
@@ -1171,7 +1187,8 @@ def test_filters_come_back_with_the_callers_ids_and_no_verification_token(
         "/restapi/v1.0/account/~/a2p-sms",
         "/restapi/v1.0/account/~/a2p-sms/batches?status=Completed",
         "/restapi/v1.0/account/~/a2p-sms/batches?to=%2B14155550101",
-        "/restapi/v1.0/account/~/a2p-sms/opt-outs?direction=Inbound",
+        "/restapi/v1.0/account/~/a2p-sms/opt-outs?status=OptOut",
+        "/restapi/v1.0/account/~/a2p-sms/opt-outs?direction=Sideways",
     ],
 )
 def test_an_a2p_filter_high_volume_sms_has_not_is_refused(
