@@ -3,7 +3,8 @@
 The node project lives in ``tests/e2e/js`` (``package.json`` + ``package-lock.json``);
 install it with ``npm ci --prefix tests/e2e/js``. Covered: the SDK's refresh-and-retry
 on 401 (it refreshes with ``access_token_ttl=-1``), its ``handleRateLimit`` retry
-after a 429, and its three-legged login with PKCE.
+after a 429, its three-legged login with PKCE, and the failures it cannot recover from
+(a refused refresh, a 503, a truncated body).
 """
 
 from __future__ import annotations
@@ -110,3 +111,33 @@ def test_js_sdk_subscribes_and_a_node_receiver_gets_the_batch_events(
     assert {r["body"]["body"]["id"] for r in received} == {result["created"]["id"]}
     assert {r["headers"]["verification-token"] for r in received} == {"js-secret"}
     assert {r["body"]["subscriptionId"] for r in received} == {result["subscription"]["id"]}
+
+
+def test_js_sdk_surfaces_what_it_cannot_recover_from(sms_emulator_server: Any) -> None:
+    """The refresh after a 401 refused (refresh token expired: RingCentral's 400
+    OAU-210 "Token expired"; session revoked: OAU-213), a 503 it does not retry, and a
+    truncated body that fails at once instead of hanging."""
+    result = _node("refresh_failures.mjs", sms_emulator_server.url)
+    assert result["refreshExpired"] == {
+        "message": "Token expired",  # the SDK's message is error_description
+        "status": 400,
+        "body": {
+            "error": "invalid_grant",
+            "errors": [{"errorCode": "OAU-210", "message": "Token expired"}],
+            "error_description": "Token expired",
+        },
+        "retryAfter": None,
+    }
+    assert result["refreshErrors"] == ["Token expired"]
+    revoked = result["sessionRevoked"]
+    assert (revoked["status"], revoked["body"]["error"]) == (400, "invalid_grant")
+    assert revoked["body"]["errors"][0]["errorCode"] == "OAU-213"
+    unavailable = result["unavailable"]
+    assert (unavailable["status"], unavailable["retryAfter"]) == (503, "5")
+    assert unavailable["message"] == "Service Temporary Unavailable"
+    assert unavailable["body"]["errorCode"] == "CMN-201"
+    assert unavailable["body"]["errors"][0]["errorCode"] == "CMN-201"
+    assert "invalid json response body" in result["truncated"]
+    journal = _journal(sms_emulator_server.url)
+    refused = [e for e in journal if e["path"].endswith("/token") and e["status"] == 400]
+    assert ["grant_type=refresh_token" in e["request_body"] for e in refused] == [True, True]

@@ -184,3 +184,78 @@ def test_a_webhook_subscription_through_the_sdk_gets_batch_notifications(
     platform.delete(f"/restapi/v1.0/subscription/{subscription['id']}")
     listed = platform.get("/restapi/v1.0/subscription").json_dict()
     assert listed["records"] == []
+
+
+def _refusal(raised: Any) -> Any:
+    return raised.value.api_response().response()
+
+
+def test_the_sdk_refreshes_by_its_own_clock_only(sms_emulator_server: Any, platform: Any) -> None:
+    """The token expires on the emulator's clock: the SDK (which never refreshes on a
+    401) gets RingCentral's 401 OAU-128; once its own clock says so, it refreshes first."""
+    sms_emulator_server.advance("2h")
+    with pytest.raises(ApiException) as raised:
+        platform.get(f"{A2P}/batches")
+    assert _refusal(raised).status_code == 401
+    assert _refusal(raised).json()["errors"] == [
+        {"errorCode": "OAU-128", "message": "Access token expired"}
+    ]
+    platform.auth().set_data({"expire_time": 0})  # its clock past expires_in too
+    assert platform.get(f"{A2P}/batches").ok()
+    journal = httpx.get(f"{sms_emulator_server.url}/_emulator/requests").json()["requests"]
+    refresh = [e for e in journal if e["path"].endswith("/token")][-1]
+    assert "grant_type=refresh_token" in refresh["request_body"]
+    assert refresh["status"] == 200
+
+
+def test_an_expired_refresh_token_is_refused_as_ringcentral_does(
+    sms_emulator_server: Any, platform: Any
+) -> None:
+    """RingCentral refuses an expired refresh token with invalid_grant OAU-210 "Token
+    expired" (not the SDK's own local "Refresh token has expired")."""
+    sms_emulator_server.advance("8d")  # past refresh_token_expires_in
+    with pytest.raises(ApiException) as raised:
+        platform.refresh()
+    assert _refusal(raised).status_code == 400
+    assert _refusal(raised).json() == {
+        "error": "invalid_grant",
+        "errors": [{"errorCode": "OAU-210", "message": "Token expired"}],
+        "error_description": "Token expired",
+    }
+
+
+@pytest.mark.parametrize(
+    ("respond", "status", "code", "retry_after"),
+    [
+        ({"status": 429, "retry_after": "30s"}, 429, "CMN-301", "30"),
+        ({"status": 503, "retry_after": "5s"}, 503, "CMN-201", "5"),
+        ({"status": 500}, 500, "CMN-203", None),
+    ],
+)
+def test_faults_reach_the_sdk_as_ringcentral_errors(
+    sms_emulator_server: Any,
+    platform: Any,
+    respond: dict[str, Any],
+    status: int,
+    code: str,
+    retry_after: str | None,
+) -> None:
+    scenario = {"faults": [{"when": {"endpoint": "list_batches"}, "respond": respond}]}
+    httpx.put(f"{sms_emulator_server.url}/_emulator/scenario", json=scenario).raise_for_status()
+    with pytest.raises(ApiException) as raised:
+        platform.get(f"{A2P}/batches")
+    response = _refusal(raised)
+    assert f"HTTP {status} " in str(raised.value)
+    assert response.status_code == status
+    assert response.headers.get("Retry-After") == retry_after
+    assert response.headers["X-Rate-Limit-Group"] == "light"
+    body = response.json()
+    assert body["errorCode"] == code and body["errors"][0]["errorCode"] == code
+
+
+def test_a_truncated_body_fails_instead_of_hanging(sms_emulator_server: Any, platform: Any) -> None:
+    scenario = {"faults": [{"when": {"endpoint": "list_batches"}, "respond": {"truncate": True}}]}
+    httpx.put(f"{sms_emulator_server.url}/_emulator/scenario", json=scenario).raise_for_status()
+    response = platform.get(f"{A2P}/batches")
+    with pytest.raises(json.JSONDecodeError):
+        response.json_dict()

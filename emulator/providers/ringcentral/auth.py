@@ -552,7 +552,9 @@ def _refresh(
         raise _token_not_found()
     if emu.time() >= grant["expires"]:
         emu.store.delete_state(_REFRESH, token)  # single use, even when refused
-        raise OAuthError("invalid_grant", "OAU-213", "Refresh token has expired")
+        # RingCentral's own answer (its developer community's "access token expired
+        # error OAU-210" post); not the SDKs' local "Refresh token has expired"
+        raise OAuthError("invalid_grant", "OAU-210", "Token expired")
     granted = grant.get("granted")
     if granted is None:  # saved by an earlier version: what its login could be granted
         granted = _registered_scope(candidates, grant)

@@ -195,7 +195,8 @@ def test_refresh_token_expires(sms_emulator: Emulator) -> None:
     response = client.post(TOKEN, auth=CLIENT, data=form)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_grant"
-    assert response.json()["error_description"] == "Refresh token has expired"
+    assert response.json()["error_description"] == "Token expired"
+    assert response.json()["errors"] == [{"errorCode": "OAU-210", "message": "Token expired"}]
 
 
 def test_revoke_ends_the_whole_session(sms_emulator: Emulator) -> None:
