@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -79,8 +79,9 @@ class CaseInsensitivePaths:
         await self.app(scope, receive, send)
 
 
-def _with_query(body: dict[str, object], query: dict[str, str], *, form: bool) -> dict[str, object]:
-    """E1's fields from its body and its query string, as ServiceStack binds a request DTO.
+def _with_query(body: dict[str, Any], query: dict[str, str], *, form: bool) -> dict[str, Any]:
+    """A request's fields from its body and its query string, as ServiceStack binds a
+    request DTO (E1's, and E4's search).
 
     The query string is bound on every verb: over a JSON body (its values win), and
     merged with form fields (a form field wins, being read after the query string).
@@ -88,6 +89,27 @@ def _with_query(body: dict[str, object], query: dict[str, str], *, form: bool) -
     if not query:
         return body
     return {**query, **body} if form else {**body, **query}
+
+
+def _body_fields(request: Request, raw: bytes) -> tuple[dict[str, object], bool]:
+    """A request body's fields by its ``Content-Type`` (a form, multipart, else JSON; no
+    body: none), and whether it was a form (see ``_with_query``); a JSON body that is not
+    an object is a ``SerializationException``."""
+    content_type = request.headers.get("content-type", "").lower()
+    form = True
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        data: object = parse_form(raw)
+    elif content_type.startswith("multipart/form-data"):
+        data = parse_multipart(raw, request.headers["content-type"])
+    else:
+        data, form = parse_json(raw), False
+    if data is None:
+        return {}, form
+    if not isinstance(data, dict):
+        raise FoneDynamicsError(
+            "The request body must be a JSON object", code="SerializationException"
+        )
+    return data, form
 
 
 def _param_text(value: object) -> str:
@@ -113,24 +135,11 @@ async def _listing_params(request: Request) -> dict[str, str]:
     raw = await read_body(request) or b""
     if not raw.strip():
         return query
-    content_type = request.headers.get("content-type", "").lower()
-    form = True
-    if content_type.startswith("application/x-www-form-urlencoded"):
-        data: object = parse_form(raw)
-    elif content_type.startswith("multipart/form-data"):
-        data = parse_multipart(raw, request.headers["content-type"])
-    else:
-        data, form = parse_json(raw), False
-    if data is None:
-        return query
-    if not isinstance(data, dict):
-        raise FoneDynamicsError(
-            "The request body must be a JSON object", code="SerializationException"
-        )
+    data, form = _body_fields(request, raw)
     body = {
         str(key).lower(): _param_text(value) for key, value in data.items() if value is not None
     }
-    return {**query, **body} if form else {**body, **query}
+    return _with_query(body, query, form=form)
 
 
 def _has_credentials(request: Request) -> bool:
@@ -178,20 +187,7 @@ def build_app(emu: Emulator) -> ASGIApp:
     async def send_message(request: Request) -> Response:
         account, property_sid = await _property(request)
         raw = await read_body(request) or b""  # no limit: never None
-        content_type = request.headers.get("content-type", "").lower()
-        form = True
-        if content_type.startswith("application/x-www-form-urlencoded"):
-            data: object = parse_form(raw)
-        elif content_type.startswith("multipart/form-data"):
-            data = parse_multipart(raw, request.headers["content-type"])
-        else:
-            data, form = parse_json(raw), False
-        if data is None:
-            data = {}
-        if not isinstance(data, dict):
-            raise FoneDynamicsError(
-                "The request body must be a JSON object", code="SerializationException"
-            )
+        data, form = _body_fields(request, raw)
         query = request.scope.get("query_string")
         if query:
             data = _with_query(data, parse_form(query), form=form)
