@@ -270,7 +270,7 @@ def test_a_body_whose_framing_the_server_refuses_is_journaled_with_its_400(
     assert received.startswith(b"HTTP/1.1 400 Bad Request")
     deadline = time.monotonic() + 5
     while not (entries := server.requests()) and time.monotonic() < deadline:
-        time.sleep(0.01)  # journaled once the app has seen the connection end
+        time.sleep(0.01)  # real-time ok: journaled once the app has seen the connection end
     [entry] = entries
     assert entry["status"] == 400
     assert entry["response_body"] == "Invalid HTTP request received."
