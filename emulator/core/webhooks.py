@@ -26,7 +26,7 @@ import time
 import uuid
 import weakref
 from collections import deque
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -406,26 +406,31 @@ class WebhookQueue:
         self._queued += 1
         heapq.heappush(self._heap, job)
 
-    def pending(self, limit: int | None = None) -> list[WebhookJob]:
-        """Jobs not yet done: queued, or being sent right now, soonest first (the first
-        ``limit`` of them, if given: without sorting them all)."""
+    def _sending(self) -> list[WebhookJob]:
+        """(Under ``_lock``.)  Jobs being sent right now, since the latest ``clear()``."""
+        return [j for j in self._in_flight.values() if j.generation == self._generation]
+
+    def _pending_jobs(self, sending: list[WebhookJob]) -> Iterator[WebhookJob]:
+        """(Under ``_lock``.)  Jobs not yet done, unordered: queued, then ``sending``."""
+        return itertools.chain((job for job in self._heap if job.queued), sending)
+
+    def pending(self) -> list[WebhookJob]:
+        """Jobs not yet done: queued, or being sent right now, soonest first."""
         with self._lock:
-            sending = (j for j in self._in_flight.values() if j.generation == self._generation)
-            jobs = itertools.chain((job for job in self._heap if job.queued), sending)
-            return sorted(jobs) if limit is None else heapq.nsmallest(limit, jobs)
+            return sorted(self._pending_jobs(self._sending()))
 
     def pending_head(self, limit: int) -> tuple[list[WebhookJob], int]:
-        """The first ``limit`` of ``pending()`` and how many there are, read together."""
+        """The first ``limit`` of ``pending()`` (without sorting them all) and how many
+        there are, read together."""
         with self._lock:
-            sending = [j for j in self._in_flight.values() if j.generation == self._generation]
-            jobs = itertools.chain((job for job in self._heap if job.queued), sending)
-            return heapq.nsmallest(limit, jobs), self._queued + len(sending)
+            sending = self._sending()
+            head = heapq.nsmallest(limit, self._pending_jobs(sending))
+            return head, self._queued + len(sending)
 
     def pending_for(self, message_id: str) -> list[WebhookJob]:
         """``pending()``'s jobs about ``message_id``, soonest first (only those sorted)."""
         with self._lock:
-            sending = (j for j in self._in_flight.values() if j.generation == self._generation)
-            jobs = itertools.chain((job for job in self._heap if job.queued), sending)
+            jobs = self._pending_jobs(self._sending())
             return sorted(job for job in jobs if job.message_id == message_id)
 
     def attempts_kept(self) -> list[dict[str, Any]]:
@@ -458,8 +463,7 @@ class WebhookQueue:
     def pending_count(self) -> int:
         """``len(pending())``, without sorting them (the inspector polls it)."""
         with self._lock:
-            sending = sum(1 for j in self._in_flight.values() if j.generation == self._generation)
-            return sending + self._queued
+            return self._queued + len(self._sending())
 
     def clear(self) -> None:
         """Forget pending jobs and attempts; one being sent now is not retried or recorded."""
