@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import sys
 from collections.abc import Awaitable, Callable, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -683,15 +684,6 @@ def build_app(emu: Emulator) -> ASGIApp:
         # E.164 numbers (``from`` may be ``*``, any): another value is 400, not an empty list
         sender = _one_number(params, "from", star_is_any=True)
         recipient = _one_number(params, "to", star_is_any=True)
-        if _wants_csv(request.headers.get("accept", "")):
-            found = [
-                r
-                for r in optout_records(emu, principal.account_id)
-                if r["status"] in allowed[wanted]
-                and (sender is None or r["from"] == sender)
-                and (recipient is None or r["to"] == recipient)
-            ]
-            return _csv(found[::-1])  # every record, newest first; perPage/pageToken ignored
         found = optout_pager(
             emu,
             principal.account_id,
@@ -699,6 +691,9 @@ def build_app(emu: Emulator) -> ASGIApp:
             None if sender is None else {sender},
             None if recipient is None else {recipient},
         )
+        if _wants_csv(request.headers.get("accept", "")):
+            older, _ = found  # every record, newest first; perPage/pageToken ignored
+            return _csv(older(sys.maxsize, sys.maxsize)[::-1])
         return _record_page(request, found, "o", _optout_body, _per_page(request))
 
     async def bulk_assign(request: Request) -> Response:
