@@ -105,13 +105,10 @@ def _seed(text: str) -> int:
 
 def _start(text: str) -> float:
     """``--start``: a moment a virtual clock can hold, as ``Emulator(start=...)`` takes it."""
-    import time
-
-    from .core.clock import VirtualClock, to_timestamp
+    from .core.clock import VirtualClock
 
     try:
-        moment = time.time() if text.strip().lower() == "now" else to_timestamp(text)
-        return VirtualClock(moment).time()  # refused as the clock refuses it
+        return VirtualClock(text).time()  # "now" read, or refused, as the clock does
     except (ValueError, OverflowError) as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

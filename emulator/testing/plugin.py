@@ -157,9 +157,7 @@ def sms_emulator(request: pytest.FixtureRequest) -> Iterator[InProcessEmulator]:
     with _scenario_mistakes_reported():
         scenario = _parsed(scenario_for(request.node))
     start = clock_start_for(request.node)
-    emu = InProcessEmulator(
-        scenario=scenario, clock="virtual", start=time.time() if start == "now" else start
-    )
+    emu = InProcessEmulator(scenario=scenario, clock="virtual", start=start)  # "now" too
     yield emu
     emu.close()
 
