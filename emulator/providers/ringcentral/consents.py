@@ -29,6 +29,7 @@ __all__ = [
     "consent_record",
     "delete_failure",
     "export_row",
+    "history_record",
     "stored_source",
     "update_failure",
 ]
@@ -91,6 +92,14 @@ def consent_record(record: dict[str, Any]) -> dict[str, str]:
         "source": _SHOWN_SOURCE.get(record["source"], record["source"]),
         "lastModifiedTime": iso(record.get("at", 0.0)),
     }
+
+
+def history_record(record: dict[str, Any]) -> dict[str, str]:
+    """A kept change as ``SmsOptHistoryRecord``: when it was made is its ``createdAt``."""
+    shown = consent_record(record)
+    del shown["lastModifiedTime"]
+    shown["createdAt"] = iso(record.get("at", 0.0))
+    return shown
 
 
 #: ``GET .../consents/export`` columns, as RingCentral's SDKs document them.

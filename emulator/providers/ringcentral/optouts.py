@@ -5,6 +5,9 @@ An inbound STOP, UNSUBSCRIBE, QUIT, CANCEL or END opts the pair out (source
 The keyword is the whole message, ASCII letters in any case, surrounding ASCII space
 ignored.
 ``bulk-assign`` records use source ``Account``.
+
+Every change is also kept in a history (``consents/history``): deleting a pair's record
+forgets its state, not what happened to it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ __all__ = [
     "OPT_OUT_WORDS",
     "Pager",
     "forget",
+    "history_pager",
     "keyword_status",
     "opted_out",
     "pager",
@@ -38,6 +42,7 @@ __all__ = [
 OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "QUIT", "CANCEL", "END"})
 OPT_IN_WORDS = frozenset({"START", "SUBSCRIBE", "RESUME", "CONTINUE", "UNSTOP"})
 _STATE = "ringcentral.optout"
+_HISTORY = "ringcentral.optout.history"
 _NONE: frozenset[str] = frozenset()
 _STATUSES = {"OptOut": "OptOut", "OptIn": "OptIn"}  # one string each, whoever spelled it
 
@@ -273,6 +278,9 @@ def set_status(
         emu.store.put_state(_STATE, f"{tenant}|{sender}|{recipient}", record)
         entry = (record["seq"], sender, recipient, _STATUSES.get(status, status))
         _INDEX.changing(emu.store).set(tenant, entry)
+        history = _HISTORY_INDEX.changing(emu.store)  # built (if it must be) without it
+        emu.store.put_state(_HISTORY, str(record["seq"]), record)
+        history.add(tenant, recipient, record["seq"])
 
 
 def forget(emu: Emulator, tenant: str, pairs: list[tuple[str | None, str]]) -> None:
@@ -357,6 +365,68 @@ def pager(
         with store.atomic():
             oldest = [run.newer(after) for run in runs()]
             return read(heapq.merge(*oldest, key=_seq_of), limit)
+
+    return older, newer
+
+
+class _History:
+    """The seqs of each tenant's history records, and of each of its recipients', in
+    order (a change always has the newest seq: each list only grows at its end)."""
+
+    __slots__ = ("by_tenant", "by_to")
+
+    def __init__(self) -> None:
+        self.by_tenant: dict[str, list[int]] = {}
+        self.by_to: dict[tuple[str, str], list[int]] = {}
+
+    def add(self, tenant: str, recipient: str, seq: int) -> None:
+        self.by_tenant.setdefault(tenant, []).append(seq)
+        self.by_to.setdefault((tenant, recipient), []).append(seq)
+
+
+def _build_history(store: Store) -> _History:
+    history = _History()
+    found = sorted((r["seq"], r["tenant"], r["to"]) for _, r in store.state_items(_HISTORY))
+    for seq, tenant, recipient in found:
+        history.add(tenant, recipient, seq)
+    return history
+
+
+_HISTORY_INDEX = StoreIndex("ringcentral.optout.history.index", _build_history)
+
+
+def history_pager(
+    emu: Emulator, tenant: str, recipients: Collection[str] | None = None
+) -> tuple[Pager, Pager]:
+    """``older``/``newer`` (as ``paging.paginate`` takes them) over the tenant's consent
+    changes, of one of ``recipients`` (None: any)."""
+    store = emu.store
+
+    def runs() -> list[list[int]]:
+        history = _HISTORY_INDEX.get(store)
+        if recipients is None:
+            return [history.by_tenant.get(tenant, [])]
+        return [history.by_to.get((tenant, r), []) for r in set(recipients)]
+
+    def read(seqs: list[int]) -> list[dict[str, Any]]:
+        return [store.get_state(_HISTORY, str(seq)) for seq in seqs]
+
+    def older(before: int, limit: int) -> list[dict[str, Any]]:
+        limit = max(limit, 0)
+        with store.atomic():
+            heads = [
+                run[max(0, bisect_left(run, before) - limit) : bisect_left(run, before)]
+                for run in runs()
+            ]
+            return read(sorted(chain.from_iterable(heads))[-limit:] if limit else [])
+
+    def newer(after: int, limit: int) -> list[dict[str, Any]]:
+        limit = max(limit, 0)
+        with store.atomic():
+            tails = [
+                run[bisect_right(run, after) : bisect_right(run, after) + limit] for run in runs()
+            ]
+            return read(sorted(chain.from_iterable(tails))[:limit])
 
     return older, newer
 

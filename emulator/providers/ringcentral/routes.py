@@ -51,6 +51,7 @@ from .consents import (
     consent_record,
     delete_failure,
     export_row,
+    history_record,
     stored_source,
     update_failure,
 )
@@ -85,6 +86,7 @@ from .numbers import (
 )
 from .optouts import Pager, set_status
 from .optouts import forget as forget_consent
+from .optouts import history_pager as consent_history_pager
 from .optouts import pager as optout_pager
 from .optouts import records as optout_records
 from .paging import (
@@ -760,6 +762,15 @@ def build_app(emu: Emulator) -> ASGIApp:
         rows = [export_row(r) for r in optout_records(emu, principal.account_id)[::-1]]
         return _csv_response(EXPORT_COLUMNS, rows)
 
+    async def consent_history(request: Request) -> Response:
+        """``GET .../consents/history``: every consent change, newest first; ``to``
+        (repeatable), ``perPage`` (default 100, at most 1000) and ``pageToken``."""
+        principal = _principal(emu, request, also="SMS")
+        recipients = _number_filter(request.query_params, "to")
+        found = consent_history_pager(emu, principal.account_id, recipients)
+        per_page = _per_page(request, default=100)
+        return _record_page(request, found, "h", history_record, per_page)
+
     async def update_consents(request: Request) -> Response:
         principal = _principal(emu, request, also="SMS")
         data: ConsentUpdate = await _json_body(request, _CONSENT_DECODER)
@@ -957,6 +968,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         Route(_CONSENTS, consents, methods=["GET", "PATCH", "DELETE"], name="consents"),
         route(f"{_CONSENTS}/export", "export_consents", export_consents, "GET", "light"),
         route(f"{_CONSENTS}/search", "search_consents", search_consents, "POST", "light"),
+        route(f"{_CONSENTS}/history", "consent_history", consent_history, "GET", "light"),
         route("/v1.0/account/{accountId}", "get_account", get_account, "GET", "light"),
         route(
             "/v1.0/account/{accountId}/extension/{extensionId}",

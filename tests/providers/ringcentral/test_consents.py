@@ -261,3 +261,67 @@ def test_a_search_names_one_to_twenty_numbers(rc: RC, field: str, count: int) ->
     assert (error["errorCode"], error["parameterName"]) == ("CMN-101", field)
     twenty = [HANDSET if field == "to" else SENDER, *numbers[1:20]]
     assert len(searched(rc, **{field: twenty})["records"]) == 1
+
+
+def history(rc: RC, status: int = 200, **params: Any) -> dict[str, Any]:
+    url = CONSENTS.format(account="~") + "/history"
+    response = rc.http.get(url, headers=rc.headers, params=params)
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def test_history_lists_every_consent_change_newest_first(rc: RC) -> None:
+    """GET .../consents/history (listSmsConsentHistoryRecords), which RingCentral's
+    generated SDKs call (rc-ex 1.8.6 ``consents().history().get({to, perPage,
+    pageToken})``): ``{records: [{to, optStatus, from, source, createdAt}], paging}``."""
+    patch(rc, opt(HANDSET))
+    rc.emu.advance("5s")
+    rc.emu.inbound("ringcentral", HANDSET, SENDER, "START")
+    rc.emu.advance("5s")
+    rc.post("/opt-outs/bulk-assign", json={"from": SENDER, "optOuts": ["+12125550100"]})
+    rc.emu.advance("5s")
+    patch(rc, opt(HANDSET, source="Carrier"))
+    body = history(rc)
+    assert list(body) == ["records", "paging"]
+    assert [list(r) for r in body["records"]] == [
+        ["to", "optStatus", "from", "source", "createdAt"]
+    ] * 4
+    assert [(r["to"], r["optStatus"], r["source"], r["createdAt"]) for r in body["records"]] == [
+        (HANDSET, "OptOut", "Carrier", "2026-01-01T00:00:15.000000Z"),
+        ("+12125550100", "OptOut", "Api", "2026-01-01T00:00:10.000000Z"),
+        (HANDSET, "OptIn", "Recipient", "2026-01-01T00:00:05.000000Z"),
+        (HANDSET, "OptOut", "Api", "2026-01-01T00:00:00.000000Z"),
+    ]
+    assert {r["from"] for r in body["records"]} == {SENDER}
+    assert body["paging"]["perPage"] == 100  # the spec's default
+    # a deleted consent record leaves its history
+    rc.http.request(
+        "DELETE",
+        CONSENTS.format(account="~"),
+        headers=rc.headers,
+        json={"records": [{"from": "*", "to": HANDSET}]},
+    )
+    assert len(history(rc)["records"]) == 4
+    mine = history(rc, to=HANDSET.lstrip("+"), perPage=2)
+    assert [r["createdAt"][17:19] for r in mine["records"]] == ["15", "05"]
+    rest = history(rc, to=HANDSET, perPage=2, pageToken=mine["paging"]["nextPageToken"])
+    assert [(r["optStatus"], r["source"]) for r in rest["records"]] == [("OptOut", "Api")]
+    assert "nextPageToken" not in rest["paging"]
+    assert history(rc, to=["+19995550100", "+12125550100"])["records"][0]["to"] == "+12125550100"
+    assert history(rc, perPage=5000)["paging"]["perPage"] == 1000  # past the maximum: it
+    for bad in ({"to": "garbage"}, {"perPage": "0"}):
+        assert history(rc, 400, **bad)["errors"][0]["parameterName"] in bad
+    assert rc.http.get(CONSENTS.format(account="~") + "/history").status_code == 401
+
+
+def test_history_survives_a_restart_of_a_sqlite_store(tmp_path: Any) -> None:
+    db = str(tmp_path / "rc.db")
+    with Emulator(clock="virtual", db=db) as first:
+        rc = RC(first)
+        patch(rc, opt(HANDSET))
+        first.inbound("ringcentral", HANDSET, SENDER, "START")
+    with Emulator(clock="virtual", db=db) as again:
+        rc = RC(again)
+        patch(rc, opt("+12125550100"))
+        changes = [(r["to"], r["optStatus"]) for r in history(rc)["records"]]
+        assert changes == [("+12125550100", "OptOut"), (HANDSET, "OptIn"), (HANDSET, "OptOut")]
