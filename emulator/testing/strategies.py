@@ -105,12 +105,29 @@ _DEFAULT_COUNTRY_CODES = tuple(_MOBILE)
 _DIGITS = "0123456789"
 
 
+def _in_order(values: Iterable[Any], key: Callable[[Any], Any] = str) -> tuple[Any, ...]:
+    """``values`` as a tuple; a set's items sorted by ``key``.  A set iterates its
+    strings in an order ``PYTHONHASHSEED`` picks, and a strategy drawing from them in
+    that order would draw other examples in each process, even derandomized."""
+    if isinstance(values, set | frozenset):
+        return tuple(sorted(values, key=key))
+    return tuple(values)
+
+
+def _numeric_order(code: object) -> tuple[int, str]:
+    """Country codes in numeric order (``+1`` before ``44`` before ``254``)."""
+    digits = str(code).lstrip("+")
+    return len(digits), digits
+
+
 def _names(value: Sequence[str], option: str, known: Sequence[str]) -> tuple[str, ...]:
-    """A sequence-of-names option as a tuple; a bare string (whose letters a tuple would
-    be, or a silent one-letter match) is refused with the spelling that works."""
+    """A sequence-of-names option as a tuple (a set's in the order of ``known``); a bare
+    string (whose letters a tuple would be, or a silent one-letter match) is refused
+    with the spelling that works."""
     if isinstance(value, str):
         raise InvalidArgument(f"{option} must be a sequence of names, e.g. ({value!r},)")
-    names = tuple(value)
+    order = {name: i for i, name in enumerate(known)}
+    names = _in_order(value, key=lambda name: (order.get(name, len(order)), str(name)))
     if not names or set(names) - set(known):
         raise InvalidArgument(f"{option} must be some of {tuple(known)}, not {value!r}")
     return names
@@ -169,7 +186,7 @@ def _check_country_codes(country_codes: Sequence[str] | None) -> tuple[str, ...]
         return _DEFAULT_COUNTRY_CODES
     if isinstance(country_codes, str) or not country_codes:
         raise InvalidArgument("country_codes must be a non-empty sequence of strings like '44'")
-    codes = tuple(str(c).lstrip("+") for c in country_codes)
+    codes = tuple(str(c).lstrip("+") for c in _in_order(country_codes, key=_numeric_order))
     for code in codes:
         if not code.isdigit():
             raise InvalidArgument(f"country code {code!r} must be digits, e.g. '44'")
@@ -1449,7 +1466,7 @@ def _check_strings(name: str, values: Sequence[str] | None) -> tuple[str, ...] |
         return None
     if isinstance(values, str | bytes) or not values:
         raise InvalidArgument(f"{name} must be a non-empty sequence of strings, not {values!r}")
-    found = tuple(values)
+    found = _in_order(values)
     if not all(isinstance(v, str) and v for v in found):
         raise InvalidArgument(f"{name} must hold non-empty strings, not {found!r}")
     return found
@@ -1479,7 +1496,9 @@ def ringcentral_token_forms(
     if grants is None:
         chosen = _GRANTS[:3] + (("refresh_token",) if tokens else ())
     else:
-        chosen = tuple(grants) if not isinstance(grants, str) else ()
+        order = {grant: i for i, grant in enumerate(_GRANTS)}
+        key = lambda grant: (order.get(grant, len(order)), str(grant))  # noqa: E731
+        chosen = _in_order(grants, key=key) if not isinstance(grants, str) else ()
         if not chosen or set(chosen) - set(_GRANTS):
             raise InvalidArgument(f"grants must be some of {_GRANTS}, not {grants!r}")
     if valid and "refresh_token" in chosen and not tokens:
@@ -1900,7 +1919,7 @@ def sendbulk_dlr_bodies(
     if message_ids is not None:
         if isinstance(message_ids, str | bytes | int) or not message_ids:
             raise InvalidArgument(f"message_ids must be a non-empty sequence, not {message_ids!r}")
-        ids = tuple(str(i) for i in message_ids)
+        ids = tuple(str(i) for i in _in_order(message_ids))
         if not all(i.isdigit() for i in ids):
             raise InvalidArgument(f"message_ids must be the gateway's numeric ids, not {ids!r}")
     elif valid:
