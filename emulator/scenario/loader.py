@@ -1014,7 +1014,10 @@ def check_seed(seed: object) -> int:
 
 
 #: What YAML's safe loader builds besides mappings, lists and text (``!!binary``,
-#: ``!!set``, ``!!omap`` pairs, dates): all of it can be shown back as JSON and YAML.
+#: ``!!omap`` pairs, dates): all of it can be shown back as JSON and YAML.  Not a set
+#: (``!!set``): its strings' order is a hash order, another in each process
+#: (``PYTHONHASHSEED``), so it would be shown back, read as one text or told in an
+#: error differently from run to run.
 _PLAIN_SCALARS = (bool, int, float, bytes, date, type(None))
 #: Mapping keys ``GET /_emulator/scenario`` can show as JSON keys.
 _PLAIN_KEYS = (str, int, float, bytes, date)
@@ -1038,7 +1041,13 @@ def _plain_values(
     container met again at the same depth (shared, as in ``a = [b, b]``) is checked
     once: a document built in Python may share one list a million times over.
     """
-    if not isinstance(data, dict | list | tuple | set):
+    if isinstance(data, set):
+        raise ScenarioError(
+            "a set (YAML !!set) has no order, so it would read differently from run to run:"
+            " write a list or a single value",
+            field=path or None,
+        )
+    if not isinstance(data, dict | list | tuple):
         _plain_scalar(data, path)
         return 1
     if depth >= MAX_DEPTH:
@@ -1059,7 +1068,7 @@ def _plain_values(
             _plain_scalar(key, path)
             child = f"{path}.{key}" if path else str(key)
             size += 1 + _plain_values(value, child, depth + 1, sizes)
-    else:  # not a frozenset either: YAML cannot show one
+    else:
         for i, item in enumerate(data):
             size += _plain_values(item, f"{path}[{i}]", depth + 1, sizes)
     sizes[(id(data), depth)] = size

@@ -897,3 +897,31 @@ def test_a_file_rewritten_with_the_same_mtime_is_read_again(tmp_path: Path) -> N
     again = load_scenario(str(path))
     assert again.name == "second"
     assert again.rules[0].outcomes == (("undeliverable", 1.0),)
+
+
+def test_a_yaml_set_is_refused_for_it_has_no_order() -> None:
+    """A ``!!set`` was kept as written and shown back by ``GET /_emulator/scenario`` in its
+    strings' hash order, another in each process (``PYTHONHASHSEED``)."""
+    exc = error_for("name: x\nx-notes: !!set {alpha, beta, gamma, delta}\n")
+    assert exc.field == "x-notes"
+    assert exc.line == 2
+    assert "a set (YAML !!set) has no order" in str(exc)
+    assert "write a list or a single value" in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("provider", "account", "key"),
+    [
+        ("ringcentral", {}, "username"),  # its repr, in hash order, was the extension's email
+        ("ringcentral", {}, "client_id"),
+        ("sendbulk", {"partnerID": "1", "apikey": "k"}, "partnerID"),  # its repr the partner
+        ("sendbulk", {"partnerID": "1", "apikey": "k"}, "dlr_callback_url"),  # the error's
+    ],
+)
+def test_a_set_in_an_account_is_refused_not_read_as_its_text(
+    provider: str, account: dict[str, str], key: str
+) -> None:
+    entry = {**account, key: {"ops@example.com", "sms@example.com", "a2p@example.com"}}
+    with pytest.raises(ScenarioError, match=r"a set \(YAML !!set\) has no order") as info:
+        parse_scenario({"accounts": {provider: [entry]}})
+    assert info.value.field == f"accounts.{provider}[0].{key}"
