@@ -114,6 +114,12 @@ def _in_order(values: Iterable[Any], key: Callable[[Any], Any] = str) -> tuple[A
     return tuple(values)
 
 
+def _in_known_order(values: Iterable[Any], known: Sequence[str]) -> tuple[Any, ...]:
+    """``values`` as a tuple; a set's names in the order of ``known`` (others last)."""
+    order = {name: i for i, name in enumerate(known)}
+    return _in_order(values, key=lambda name: (order.get(name, len(order)), str(name)))
+
+
 def _numeric_order(code: object) -> tuple[int, str]:
     """Country codes in numeric order (``+1`` before ``44`` before ``254``)."""
     digits = str(code).lstrip("+")
@@ -126,8 +132,7 @@ def _names(value: Sequence[str], option: str, known: Sequence[str]) -> tuple[str
     with the spelling that works."""
     if isinstance(value, str):
         raise InvalidArgument(f"{option} must be a sequence of names, e.g. ({value!r},)")
-    order = {name: i for i, name in enumerate(known)}
-    names = _in_order(value, key=lambda name: (order.get(name, len(order)), str(name)))
+    names = _in_known_order(value, known)
     if not names or set(names) - set(known):
         raise InvalidArgument(f"{option} must be some of {tuple(known)}, not {value!r}")
     return names
@@ -1496,9 +1501,7 @@ def ringcentral_token_forms(
     if grants is None:
         chosen = _GRANTS[:3] + (("refresh_token",) if tokens else ())
     else:
-        order = {grant: i for i, grant in enumerate(_GRANTS)}
-        key = lambda grant: (order.get(grant, len(order)), str(grant))  # noqa: E731
-        chosen = _in_order(grants, key=key) if not isinstance(grants, str) else ()
+        chosen = _in_known_order(grants, _GRANTS) if not isinstance(grants, str) else ()
         if not chosen or set(chosen) - set(_GRANTS):
             raise InvalidArgument(f"grants must be some of {_GRANTS}, not {grants!r}")
     if valid and "refresh_token" in chosen and not tokens:
