@@ -140,6 +140,8 @@ _MAX_CONSENT_RECORDS = 1000
 _SEARCH_DECODER = msgspec.json.Decoder(ConsentSearch)
 #: ``SearchSmsConsentRecordsRequest``'s ``from`` and ``to``: ``minItems: 1``, ``maxItems: 20``.
 _MAX_SEARCH_NUMBERS = 20
+#: ``listSmsConsentHistoryRecords``' ``to``: ``maxItems: 20``.
+_MAX_HISTORY_NUMBERS = 20
 _NEW_SUBSCRIPTION_DECODER = msgspec.json.Decoder(CreateSubscriptionRequest)
 _SUBSCRIPTION_CHANGE_DECODER = msgspec.json.Decoder(UpdateSubscriptionRequest)
 _SUBSCRIPTION = "/v1.0/subscription"
@@ -764,8 +766,11 @@ def build_app(emu: Emulator) -> ASGIApp:
 
     async def consent_history(request: Request) -> Response:
         """``GET .../consents/history``: every consent change, newest first; ``to``
-        (repeatable), ``perPage`` (default 100, at most 1000) and ``pageToken``."""
+        (repeatable, at most 20), ``perPage`` (default 100, at most 1000) and ``pageToken``."""
         principal = _principal(emu, request, also="SMS")
+        given = [v for v in request.query_params.getlist("to") if v.strip()]
+        if len(given) > _MAX_HISTORY_NUMBERS:
+            raise InvalidParameter(parameter="to")
         recipients = _number_filter(request.query_params, "to")
         found = consent_history_pager(emu, principal.account_id, recipients)
         per_page = _per_page(request, default=100)

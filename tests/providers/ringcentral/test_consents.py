@@ -325,3 +325,14 @@ def test_history_survives_a_restart_of_a_sqlite_store(tmp_path: Any) -> None:
         patch(rc, opt("+12125550100"))
         changes = [(r["to"], r["optStatus"]) for r in history(rc)["records"]]
         assert changes == [("+12125550100", "OptOut"), (HANDSET, "OptIn"), (HANDSET, "OptOut")]
+
+
+def test_history_names_at_most_twenty_numbers(rc: RC) -> None:
+    """``listSmsConsentHistoryRecords``' ``to``: ``maxItems: 20`` in RingCentral's spec
+    (rc-public-openapi.yml, which @rc-ex/core is generated from)."""
+    patch(rc, opt(HANDSET))
+    numbers = [HANDSET, *(f"+1415555{n:04d}" for n in range(1, 21))]
+    error = history(rc, 400, to=numbers)["errors"][0]
+    assert (error["errorCode"], error["parameterName"]) == ("CMN-101", "to")
+    assert len(history(rc, to=numbers[:20])["records"]) == 1
+    assert len(history(rc, to=[*numbers[:20], "", ""])["records"]) == 1  # empty: not given
