@@ -739,6 +739,9 @@ def build_app(emu: Emulator) -> ASGIApp:
         for name, numbers in (("from", query.sender), ("to", query.to)):
             if numbers is not None and not 1 <= len(numbers) <= _MAX_SEARCH_NUMBERS:
                 raise InvalidParameter(parameter=name)
+        for name, kinds in (("coverage", query.coverage), ("campaignType", query.campaignType)):
+            if kinds is not None and not kinds:  # ``minItems: 1``: not "no filter"
+                raise InvalidParameter(parameter=name)
         found = consents_matching(principal, ImmutableMultiDict(query.as_query()))
         per_page = whole_number(query.perPage, "perPage")
         per_page = per_page if per_page is not None else 100

@@ -263,6 +263,16 @@ def test_a_search_names_one_to_twenty_numbers(rc: RC, field: str, count: int) ->
     assert len(searched(rc, **{field: twenty})["records"]) == 1
 
 
+@pytest.mark.parametrize("field", ["coverage", "campaignType"])
+def test_a_search_names_at_least_one_coverage_or_campaign_type(rc: RC, field: str) -> None:
+    """``SearchSmsConsentRecordsRequest``: ``coverage``/``campaignType`` ``minItems: 1``
+    (an empty list is not "no filter")."""
+    patch(rc, opt(HANDSET))
+    error = searched(rc, 400, **{field: []})["errors"][0]
+    assert (error["errorCode"], error["parameterName"]) == ("CMN-101", field)
+    assert len(searched(rc, coverage=["PhoneNumber"])["records"]) == 1
+
+
 def history(rc: RC, status: int = 200, **params: Any) -> dict[str, Any]:
     url = CONSENTS.format(account="~") + "/history"
     response = rc.http.get(url, headers=rc.headers, params=params)
