@@ -5,7 +5,7 @@ in favour of ``GET`` and ``PATCH`` here; both read and write the same consent st
 (``optouts``).  Records are ``SmsOptRecord``: ``{to, optStatus, from, source,
 lastModifiedTime}``; a ``PATCH`` (set) or ``DELETE`` (forget; ``from`` may be ``*``,
 every sender) answers ``{failedRecords: [...]}``, each failed record as sent plus an
-``error``.  Sources are spelled as each API spells them: what the
+``error`` (``{}`` when none failed).  Sources are spelled as each API spells them: what the
 deprecated API calls ``Account`` is ``Api`` here.
 """
 

@@ -801,7 +801,7 @@ def build_app(emu: Emulator) -> ASGIApp:
                     record["optStatus"],
                     source,
                 )
-        return json_response({"failedRecords": failed})
+        return json_response(_modification_summary(failed))
 
     async def delete_consents(request: Request) -> Response:
         principal = _principal(emu, request, also="SMS")
@@ -814,7 +814,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             elif pair is not None:
                 pairs.append(pair)
         forget_consent(emu, principal.account_id, pairs)
-        return json_response({"failedRecords": failed})
+        return json_response(_modification_summary(failed))
 
     async def _form(request: Request) -> dict[str, str]:
         body = await _read_body(request, _FORM_LIMIT)
@@ -1039,6 +1039,12 @@ async def _json_body(request: Request, decoder: msgspec.json.Decoder[Any]) -> An
     if not body.strip():
         raise CannotParseRequest()
     return decode_json(body, decoder)
+
+
+def _modification_summary(failed: list[dict[str, Any]]) -> dict[str, Any]:
+    """``OptRecordsModificationSummary``: ``failedRecords`` has ``minItems: 1`` in the spec
+    (where its record lists say ``minItems: 0``), so with nothing failed it is left out."""
+    return {"failedRecords": failed} if failed else {}
 
 
 def _optout_body(record: dict[str, Any]) -> dict[str, str]:
