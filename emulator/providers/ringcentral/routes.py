@@ -8,6 +8,7 @@ every error into RingCentral's shape, and answers with ``X-Rate-Limit-*``; the
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import sys
@@ -522,6 +523,23 @@ def _endpoint(
     return answer
 
 
+def _tagged(handler: Handler) -> Handler:
+    """``handler`` with an ``ETag`` on its 200: the spec's consents operations each
+    declare one, required (``components/headers/ETag``).  Its value, which no source
+    shows, is a digest of the body: the same content has the same tag."""
+
+    async def tag(request: Request) -> Response:
+        response = await handler(request)
+        if response.status_code == 200:
+            digest = hashlib.sha256(response.body).hexdigest()[:32]
+            _set_headers(response, {"ETag": f'"{digest}"'})
+        return response
+
+    tag.__name__ = handler.__name__
+    tag.__doc__ = handler.__doc__
+    return tag
+
+
 def _by_method(read: Handler, **others: Handler) -> Handler:
     """One route's handler for several methods (so a 405 lists them all): ``others`` by
     method, ``read`` for GET and HEAD."""
@@ -836,9 +854,9 @@ def build_app(emu: Emulator) -> ASGIApp:
         POST=_endpoint(emu, "create_batch", "light", post_batch),
     )
     consents = _by_method(
-        _endpoint(emu, "list_consents", "light", list_consents),
-        PATCH=_endpoint(emu, "update_consents", "light", update_consents),
-        DELETE=_endpoint(emu, "delete_consents", "light", delete_consents),
+        _endpoint(emu, "list_consents", "light", _tagged(list_consents)),
+        PATCH=_endpoint(emu, "update_consents", "light", _tagged(update_consents)),
+        DELETE=_endpoint(emu, "delete_consents", "light", _tagged(delete_consents)),
     )
 
     def own(request: Request) -> Principal:
@@ -974,9 +992,9 @@ def build_app(emu: Emulator) -> ASGIApp:
             "light",
         ),
         Route(_CONSENTS, consents, methods=["GET", "PATCH", "DELETE"], name="consents"),
-        route(f"{_CONSENTS}/export", "export_consents", export_consents, "GET", "light"),
-        route(f"{_CONSENTS}/search", "search_consents", search_consents, "POST", "light"),
-        route(f"{_CONSENTS}/history", "consent_history", consent_history, "GET", "light"),
+        route(f"{_CONSENTS}/export", "export_consents", _tagged(export_consents), "GET", "light"),
+        route(f"{_CONSENTS}/search", "search_consents", _tagged(search_consents), "POST", "light"),
+        route(f"{_CONSENTS}/history", "consent_history", _tagged(consent_history), "GET", "light"),
         route("/v1.0/account/{accountId}", "get_account", get_account, "GET", "light"),
         route(
             "/v1.0/account/{accountId}/extension/{extensionId}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -357,3 +358,27 @@ def test_history_names_at_most_twenty_numbers(rc: RC) -> None:
     assert (error["errorCode"], error["parameterName"]) == ("CMN-101", "to")
     assert len(history(rc, to=numbers[:20])["records"]) == 1
     assert len(history(rc, to=[*numbers[:20], "", ""])["records"]) == 1  # empty: not given
+
+
+def test_every_answer_carries_an_etag_of_its_content(rc: RC) -> None:
+    """The spec's consents operations (list, PATCH, search, history, export) each answer
+    200 with a required ``ETag`` header (``components/headers/ETag``)."""
+    url = CONSENTS.format(account="~")
+    changed = rc.http.patch(url, headers=rc.headers, json={"records": [opt(HANDSET)]})
+    answers = [
+        changed,
+        rc.http.get(url, headers=rc.headers),
+        rc.http.post(url + "/search", headers=rc.headers, json={}),
+        rc.http.get(url + "/history", headers=rc.headers),
+        rc.http.get(url + "/export", headers=rc.headers),
+        rc.http.request("DELETE", url, headers=rc.headers, json={"records": []}),
+    ]
+    tags = [answer.headers.get("etag") for answer in answers]
+    assert all(re.fullmatch(r'"[0-9a-f]{32}"', tag or "") for tag in tags), tags
+    # PATCH and DELETE both answered {}, the list and the search the same page
+    assert (tags[0], tags[1]) == (tags[5], tags[2]) and len(set(tags)) == 4
+    assert rc.http.get(url, headers=rc.headers).headers["etag"] == tags[1]  # same content
+    patch(rc, opt("+12125550100"))
+    assert rc.http.get(url, headers=rc.headers).headers["etag"] != tags[1]
+    refused = rc.http.get(url, headers=rc.headers, params={"optStatus": "Nope"})
+    assert refused.status_code == 400 and "etag" not in refused.headers
