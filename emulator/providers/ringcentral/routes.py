@@ -1023,7 +1023,8 @@ def _aggregate(messages: Any, now: float) -> dict[str, Any]:
             if code is not None:
                 codes[key][code] = codes[key].get(code, 0) + 1
     body: dict[str, Any] = {}
-    for key in ("queued", "sent", "delivered", "deliveryFailed", "sendingFailed"):
+    # the order of the guide's sample answer and of the spec's MessageStatusesResponse
+    for key in ("queued", "delivered", "deliveryFailed", "sent", "sendingFailed"):
         body[key] = {"count": counts[key], "cost": money(costs[key])}
         if key in codes:
             body[key]["errorCodeCounts"] = codes[key]

@@ -107,7 +107,13 @@ def test_statuses_aggregate(rc: RC) -> None:
     assert response.status_code == 200
     body = response.json()
     check_schema("MessageStatusesResponse", body)
-    assert set(body) == {"queued", "sent", "delivered", "deliveryFailed", "sendingFailed"}
+    # in the order of the guide's sample answer and of the spec's MessageStatusesResponse
+    assert list(body) == ["queued", "delivered", "deliveryFailed", "sent", "sendingFailed"]
+    assert [list(counts) for counts in body.values()] == [["count", "cost"]] * 2 + [
+        ["count", "cost", "errorCodeCounts"],
+        ["count", "cost"],
+        ["count", "cost", "errorCodeCounts"],
+    ]
     assert body["queued"] == {"count": 0, "cost": 0.0}
     assert body["sent"] == {"count": 1, "cost": 0.007}
     assert body["delivered"] == {"count": 1, "cost": 0.007}
