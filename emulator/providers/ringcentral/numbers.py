@@ -13,6 +13,7 @@ declares none may send from any number.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -23,8 +24,9 @@ if TYPE_CHECKING:
     from ...emulator import Emulator
 
 __all__ = [
+    "ACCOUNT_LIST_FILTERS",
     "DEFAULT_NUMBERS",
-    "USAGE_TYPES",
+    "EXTENSION_LIST_FILTERS",
     "account_numbers",
     "declared_by_account",
     "declared_number",
@@ -59,6 +61,36 @@ USAGE_TYPES = (
     "IntegrationNumber",
     "InventoryMobileNumber",
 )
+
+#: The spec's number ``paymentType`` values (the account-wide list's filter).
+PAYMENT_TYPES = (
+    "External",
+    "TollFree",
+    "Local",
+    "BusinessMobileNumberProvider",
+    "ExternalNumberProvider",
+    "ExternalNumberProviderTollFree",
+    "Mobile",
+)
+#: The spec's number ``status`` values.
+NUMBER_STATUSES = ("Normal", "Pending", "PortedIn", "Temporary", "Unknown")
+#: The spec's ``extensionStatus`` values (the account-wide list's filter).
+EXTENSION_STATUSES = ("Enabled", "Disabled", "Frozen", "NotActivated", "Unassigned")
+
+#: Each list's filters (query parameter → the values the spec allows), as RingCentral's
+#: current spec gives ``listExtensionPhoneNumbers`` and ``listAccountPhoneNumbers`` them.
+EXTENSION_LIST_FILTERS: dict[str, tuple[str, ...]] = {
+    "usageType": USAGE_TYPES,
+    "status": NUMBER_STATUSES,
+}
+ACCOUNT_LIST_FILTERS: dict[str, tuple[str, ...]] = {
+    "usageType": USAGE_TYPES,
+    "paymentType": PAYMENT_TYPES,
+    "status": NUMBER_STATUSES,
+    "extensionStatus": EXTENSION_STATUSES,
+}
+#: Every extension here is ``Enabled``, as its lookup (``GET .../extension/~``) says.
+_EXTENSION_STATUS = "Enabled"
 
 _TOLL_FREE_CODES = ("800", "833", "844", "855", "866", "877", "888")
 #: As RingCentral's High Volume SMS guide shows a number: no ``SmsSender`` (guide code
@@ -125,6 +157,10 @@ def _record(index: int, number: str, base: str) -> dict[str, Any]:
     }
 
 
+def _filtered_field(record: dict[str, Any], name: str) -> str:
+    return _EXTENSION_STATUS if name == "extensionStatus" else record[name]
+
+
 def phone_number_list(
     numbers: list[str],
     base: str,
@@ -133,18 +169,20 @@ def phone_number_list(
     *,
     page: int = 1,
     per_page: int = _PER_PAGE,
-    usage_types: frozenset[str] | None = None,
+    filters: Mapping[str, frozenset[str]] | None = None,
 ) -> dict[str, Any]:
     """The ``GetExtensionPhoneNumbersResponse`` body; ``base`` is the list's URL.
 
     ``owners`` (number → extension id; ``account``: the account's URL): the account-wide
     list's (``AccountPhoneNumbers``), whose records say whose extension each number is.
-    Paged as RingCentral's page-based lists are (``page``, ``perPage``); ``usage_types``
-    keeps the records of those usage types (every number here is a ``DirectNumber``).
+    Paged as RingCentral's page-based lists are (``page``, ``perPage``); ``filters``
+    (query parameter → values) keeps the records whose field has one of the values
+    (every number here is a ``Normal`` ``DirectNumber`` of an ``Enabled`` extension).
     """
+    filters = {name: values for name, values in (filters or {}).items() if values}
     records = [_record(i, n, base) for i, n in enumerate(numbers)]
-    if usage_types:
-        records = [r for r in records if r["usageType"] in usage_types]
+    for name, values in filters.items():
+        records = [r for r in records if _filtered_field(r, name) in values]
     if owners is not None:
         for record in records:
             owner = owners[record["phoneNumber"]]
@@ -154,8 +192,12 @@ def phone_number_list(
     start = (page - 1) * per_page
     shown = records[start : start + per_page]
 
-    # the filter stays in every link (sorted: the same bytes from run to run)
-    kept = "".join(f"usageType={quote(t, safe='')}&" for t in sorted(usage_types or ()))
+    # the filters stay in every link (sorted: the same bytes from run to run)
+    kept = "".join(
+        f"{name}={quote(value, safe='')}&"
+        for name, values in filters.items()
+        for value in sorted(values)
+    )
 
     def link(number: int) -> dict[str, str]:
         return {"uri": f"{base}?{kept}page={number}&perPage={per_page}"}

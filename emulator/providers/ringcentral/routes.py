@@ -79,7 +79,8 @@ from .limits import rate_headers
 from .mapping import STATUS_KEYS, status_name
 from .notifications import notify_batch
 from .numbers import (
-    USAGE_TYPES,
+    ACCOUNT_LIST_FILTERS,
+    EXTENSION_LIST_FILTERS,
     account_numbers,
     numbers_by_owner,
     phone_number_list,
@@ -273,15 +274,17 @@ def _page_number(request: Request) -> int:
     return int(digits)
 
 
-def _number_list_query(request: Request) -> dict[str, Any]:
-    """``page``, ``perPage`` (default 100) and ``usageType`` (repeatable) of a number list;
-    a usage type outside the spec's ``PhoneNumberUsageType`` is 400 CMN-101, as RingCentral's
-    API Reference lists it ("400 CMN-101 Parameter [usageType] value is invalid")."""
-    kinds = frozenset(_choices(request.query_params, "usageType", USAGE_TYPES))
+def _number_list_query(request: Request, filters: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """``page``, ``perPage`` (default 100) and the ``filters`` (each repeatable) of a number
+    list; a value outside the spec's enum is 400 CMN-101, as RingCentral's API Reference
+    lists it for ``usageType`` ("400 CMN-101 Parameter [usageType] value is invalid")."""
+    params = request.query_params
     return {
         "page": _page_number(request),
         "per_page": _per_page(request, default=100),
-        "usage_types": kinds or None,
+        "filters": {
+            name: frozenset(_choices(params, name, allowed)) for name, allowed in filters.items()
+        },
     }
 
 
@@ -879,7 +882,8 @@ def build_app(emu: Emulator) -> ASGIApp:
             f"{principal.account_id}/extension/{principal.owner_id}/phone-number"
         )
         numbers = account_numbers(emu, principal)
-        return json_response(phone_number_list(numbers, base, **_number_list_query(request)))
+        query = _number_list_query(request, EXTENSION_LIST_FILTERS)
+        return json_response(phone_number_list(numbers, base, **query))
 
     async def company_numbers(request: Request) -> Response:
         principal = own(request)
@@ -890,7 +894,7 @@ def build_app(emu: Emulator) -> ASGIApp:
             f"{account}/phone-number",
             owners,
             account,
-            **_number_list_query(request),
+            **_number_list_query(request, ACCOUNT_LIST_FILTERS),
         )
         return json_response(body)
 

@@ -256,6 +256,59 @@ def test_a_usage_type_outside_the_spec_is_refused_with_cmn_101(
     assert empty.status_code == 200
 
 
+@pytest.mark.sms_scenario(
+    {"accounts": {"ringcentral": [{"client_id": "a", "numbers": ["+18445550100", "+14155550000"]}]}}
+)
+def test_the_account_wide_list_filters_by_payment_type_status_and_extension_status(
+    sms_emulator: Emulator,
+) -> None:
+    """RingCentral's current spec (``listAccountPhoneNumbers``, as ``@rc-ex/core`` types it)
+    gives the account-wide list ``paymentType``, ``status`` and ``extensionStatus`` filters,
+    each repeatable; they were ignored, so ``paymentType=TollFree`` listed local numbers."""
+    with sms_emulator.client() as http:
+        headers = bearer(http, auth=("a", "secret"))
+
+        def listed(*params: tuple[str, str]) -> list[str]:
+            response = http.get(COMPANY, params=[*params, ("perPage", "1")], headers=headers)
+            assert response.status_code == 200, response.text
+            body = response.json()
+            if body["paging"]["totalPages"] > 1:  # a client following the links keeps them
+                page = http.get(body["navigation"]["nextPage"]["uri"], headers=headers).json()
+                body["records"] += page["records"]
+            return [r["phoneNumber"] for r in body["records"]]
+
+        assert listed(("paymentType", "TollFree")) == ["+18445550100"]
+        assert listed(("paymentType", "Local")) == ["+14155550000"]
+        both = listed(("paymentType", "Local"), ("paymentType", "TollFree"))
+        assert both == ["+18445550100", "+14155550000"]
+        assert listed(("paymentType", "Mobile")) == []
+        assert listed(("status", "Normal"), ("paymentType", "Local")) == ["+14155550000"]
+        assert listed(("status", "Pending")) == []
+        assert len(listed(("extensionStatus", "Enabled"))) == 2
+        assert listed(("extensionStatus", "Disabled")) == []
+        first = http.get(COMPANY, params={"paymentType": "Local"}, headers=headers).json()
+        assert first["uri"].endswith("?paymentType=Local&page=1&perPage=100")
+        for name in ("paymentType", "status", "extensionStatus"):
+            refused = http.get(COMPANY, params={name: "Bogus"}, headers=headers)
+            assert (refused.status_code, refused.json()["errorCode"]) == (400, "CMN-101")
+            assert refused.json()["errors"][0]["parameterName"] == name
+
+
+def test_the_extension_list_filters_by_number_status(rc: RC) -> None:
+    """``listExtensionPhoneNumbers`` takes ``status`` (every number here is ``Normal``)."""
+    path = PATH.format(account="~", extension="~")
+
+    def listed(status: str) -> list[str]:
+        response = rc.http.get(path, params={"status": status}, headers=rc.headers)
+        assert response.status_code == 200, response.text
+        return [r["phoneNumber"] for r in response.json()["records"]]
+
+    assert listed("Normal") == ["+16505550100"]
+    assert listed("PortedIn") == []
+    refused = rc.http.get(path, params={"status": "normal"}, headers=rc.headers)
+    assert (refused.status_code, refused.json()["errorCode"]) == (400, "CMN-101")
+
+
 def test_the_account_wide_list_is_in_the_heavy_rate_limit_group(rc: RC) -> None:
     response = rc.http.get(COMPANY, headers=rc.headers)
     group = (response.headers["X-Rate-Limit-Group"], response.headers["X-Rate-Limit-Limit"])
