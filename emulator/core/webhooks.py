@@ -1043,10 +1043,13 @@ def in_a_coroutine() -> bool:
         if asyncio.current_task() is not None:
             return True
     trio = sys.modules.get("trio")  # imported by whoever runs it: never imported here
-    if trio is None:
+    # Still being imported by another thread (httpx imports httpcore, and so trio, at
+    # its first client): no trio.run() can be running here yet.
+    current_task = getattr(getattr(trio, "lowlevel", None), "current_task", None)
+    if current_task is None:
         return False
     try:
-        trio.lowlevel.current_task()
+        current_task()
     except RuntimeError:  # not in trio.run() (a worker thread of it included)
         return False
     return True

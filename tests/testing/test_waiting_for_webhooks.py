@@ -5,8 +5,10 @@ with no polling (the server's worker thread sends them); over HTTP, ``?wait=true
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import time
+import types
 from collections.abc import Iterator
 
 import httpx
@@ -340,6 +342,20 @@ def test_from_a_trio_coroutine_advance_leaves_the_loop_free_too(server: LiveServ
 
     trio.run(main)
     assert attempts(server) == [(1, True)] * 2
+
+
+def test_a_trio_another_thread_is_still_importing_does_not_trip_advance(
+    server: LiveServer, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """httpx imports httpcore, and so trio, at its first client: the code under test
+    making one in a thread of its own leaves trio half imported in ``sys.modules`` for a
+    moment. The test's ``advance()`` meanwhile must not fail on it (``trio.lowlevel``
+    not there yet): no trio loop can be running, and it waits for its receipt as ever."""
+    monkeypatch.setitem(sys.modules, "trio", types.ModuleType("trio"))  # as mid-import
+    send(server, 1)
+    server.advance("1m")
+    assert [r.path for r in receiver.requests] == ["/dlr"]
+    assert attempts(server) == [(1, True)]
 
 
 @pytest.mark.parametrize("through", ["live", "remote"])
