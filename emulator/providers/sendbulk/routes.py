@@ -157,11 +157,14 @@ def _handlers(emu: Emulator) -> dict[str, Handler]:
         if not child_id or child is None:
             raise InvalidChildAccount()
         units = _amount(fields.get("amount"))
-        before = get_balance(emu, config, child)
-        after = before + units
-        if after > MAX_BALANCE:
-            raise UnsupportedDataType()
-        set_balance(emu, config, child, after)
+        # read and written under one hold, as a send's charge is: a reset (another
+        # thread's) falls wholly before (the request is dropped) or after
+        with emu.transaction():
+            before = get_balance(emu, config, child)
+            after = before + units
+            if after > MAX_BALANCE:
+                raise UnsupportedDataType()
+            set_balance(emu, config, child, after)
         shown = str(int(units)) if units.is_integer() else format_units(units)
         body = flat(
             config.brand,

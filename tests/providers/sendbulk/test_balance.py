@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from emulator import Emulator
+from emulator.providers.base import DropConnection
+from emulator.providers.sendbulk import routes
 
 from ._helpers import APIKEY, BASE, PARTNER, balance, body, bulk, bulk_item, creds, get, post, send
 
@@ -138,6 +142,32 @@ def test_credit_tops_up_a_child_account(client, emu):
     }
     child = body(post(client, "getbalance", {"apikey": "child-key", "partnerID": "5678"}))
     assert child["credit"] == "6.00"
+
+
+def test_a_credit_a_reset_overtakes_after_its_checks_is_dropped_not_applied(
+    client, emu, monkeypatch
+):
+    """Authorised in the state before a reset (another thread's, landing between the
+    credit's checks and its write), it must not top up the fresh state: it is dropped,
+    as a send is, and the child keeps the balance its scenario starts it with."""
+    emu.load_scenario(ACCOUNTS)
+    checked, resets = routes.authenticate, []
+
+    def reset_after_the_checks(*args, **kwargs):
+        account = checked(*args, **kwargs)
+        if not resets:
+            resets.append(threading.Thread(target=emu.reset))
+            resets[0].start()
+            resets[0].join()
+        return account
+
+    monkeypatch.setattr(routes, "authenticate", reset_after_the_checks)
+    payload = {"apikey": APIKEY, "partnerID": PARTNER, "childID": "shop-child", "amount": "5"}
+    with pytest.raises(DropConnection):  # what the server turns into a closed connection
+        post(client, "credit", payload)
+    assert resets
+    child = body(post(client, "getbalance", {"apikey": "child-key", "partnerID": "5678"}))
+    assert child["credit"] == "1.00"
 
 
 def test_credit_by_partner_id_and_then_sending_works_again(client, emu):
