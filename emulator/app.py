@@ -341,26 +341,29 @@ class EmulatorApp:
         response_body: bytes | bytearray = b"",
         error: str | None = None,
     ) -> None:
-        if self.emu.arrived_before_reset():
-            return  # arrived before a reset: the journal it belongs to is gone
-        self.emu.journal.record_exchange(
-            time=self.emu.time(),
-            provider=provider,
-            endpoint=scope.get("sms_emulator.endpoint"),
-            method=scope["method"],
-            path=path,
-            query=scope.get("query_string", b""),
-            request_headers=scope["headers"],
-            request_body=request_body,
-            request_size=request_size,
-            status=status,
-            response_headers=response_headers or [],
-            response_body=response_body,
-            duration=time.perf_counter() - started,
-            error=error,
-            seqs=self._seqs(scope),
-            fault=scope.get(FAULT),
-        )
+        # Under the hold a reset takes (it clears the journal in it): one from another
+        # thread falls wholly before this (the entry is not kept) or after it.
+        with self.emu.store.atomic():
+            if self.emu.arrived_before_reset():
+                return  # arrived before a reset: the journal it belongs to is gone
+            self.emu.journal.record_exchange(
+                time=self.emu.time(),
+                provider=provider,
+                endpoint=scope.get("sms_emulator.endpoint"),
+                method=scope["method"],
+                path=path,
+                query=scope.get("query_string", b""),
+                request_headers=scope["headers"],
+                request_body=request_body,
+                request_size=request_size,
+                status=status,
+                response_headers=response_headers or [],
+                response_body=response_body,
+                duration=time.perf_counter() - started,
+                error=error,
+                seqs=self._seqs(scope),
+                fault=scope.get(FAULT),
+            )
 
     def _seqs(self, scope: Scope) -> tuple[int, int]:
         """The newest message's seq when the request arrived and now (see ``Journal``)."""

@@ -410,6 +410,45 @@ def test_a_reset_between_a_request_s_checks_and_its_writes_drops_it(
     emu.close()
 
 
+def test_a_reset_as_a_request_is_journaled_leaves_no_entry_of_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Answered in the state before a reset (another thread's, landing as its exchange is
+    written down), a request must not show in the fresh journal, where it would also take
+    the next test's first id: its check and its entry fall wholly before the reset."""
+    emu = Emulator(clock="virtual")
+    lock, waiting = emu.store._lock, threading.Event()
+
+    class Watched:  # the store's hold, telling when another thread has to wait for it
+        def __enter__(self) -> None:
+            if not lock.acquire(blocking=False):
+                waiting.set()
+                lock.acquire()
+
+        def __exit__(self, *exc: object) -> None:
+            lock.release()
+
+    monkeypatch.setattr(emu.store, "_lock", Watched())
+    record, resets = emu.journal.record_exchange, []
+
+    def reset_meanwhile(**entry: Any) -> None:
+        if not resets:  # the reset runs, or waits for the hold, before the entry is made
+            resets.append(threading.Thread(target=lambda: (emu.reset(), waiting.set())))
+            resets[0].start()
+            assert waiting.wait(10)
+        record(**entry)
+
+    monkeypatch.setattr(emu.journal, "record_exchange", reset_meanwhile)
+    body = {"partnerID": "1", "apikey": "k", "shortcode": "S", "mobile": "0712345678"}
+    with emu.client() as client:
+        assert client.post("/api/services/sendsms", json={**body, "message": "a"}).is_success
+        resets[0].join(10)
+        assert emu.messages() == [] and emu.requests() == []
+        client.post("/api/services/sendsms", json={**body, "message": "b"})
+    assert [r["id"] for r in emu.requests()] == [1]  # numbered as on a fresh emulator
+    emu.close()
+
+
 def test_a_request_after_close_gets_no_answer_not_a_500(tmp_path) -> None:
     """A client thread still sending after ``close()`` meets a stopped server."""
     emu = Emulator(db=tmp_path / "closed.db")
