@@ -410,16 +410,11 @@ def test_a_reset_between_a_request_s_checks_and_its_writes_drops_it(
     emu.close()
 
 
-def test_a_reset_as_a_request_is_journaled_leaves_no_entry_of_it(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Answered in the state before a reset (another thread's, landing as its exchange is
-    written down), a request must not show in the fresh journal, where it would also take
-    the next test's first id: its check and its entry fall wholly before the reset."""
-    emu = Emulator(clock="virtual")
+def _watch_the_store_hold(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """An event set when another thread has to wait for the store's hold."""
     lock, waiting = emu.store._lock, threading.Event()
 
-    class Watched:  # the store's hold, telling when another thread has to wait for it
+    class Watched:
         def __enter__(self) -> None:
             if not lock.acquire(blocking=False):
                 waiting.set()
@@ -429,6 +424,64 @@ def test_a_reset_as_a_request_is_journaled_leaves_no_entry_of_it(
             lock.release()
 
     monkeypatch.setattr(emu.store, "_lock", Watched())
+    return waiting
+
+
+@pytest.mark.parametrize(
+    "scenario, then",
+    [
+        ({"rate_limits": {"sendbulk": {"requests": 1, "per": "60s"}}}, 200),
+        (
+            {
+                "faults": [
+                    {"when": {"provider": "sendbulk"}, "calls": [1], "respond": {"status": 503}}
+                ]
+            },
+            503,
+        ),
+    ],
+    ids=["rate-limit-token", "fault-call"],
+)
+def test_a_request_a_reset_overtakes_as_it_is_counted_counts_in_the_state_before(
+    monkeypatch: pytest.MonkeyPatch, scenario: dict, then: int
+) -> None:
+    """A reset from another thread landing as a request takes its rate-limit token and
+    its call is counted for the scenario's faults: neither may count in the fresh state,
+    where the next test's first request would meet a bucket short of a token or a fault
+    meant for it already spent."""
+    emu = Emulator(scenario, clock="virtual")
+    waiting = _watch_the_store_hold(emu, monkeypatch)
+    take, resets = emu.rate_limit, []
+
+    def reset_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        if not resets:  # the reset runs, or waits for the hold, before the token is taken
+            resets.append(threading.Thread(target=lambda: (emu.reset(), waiting.set())))
+            resets[0].start()
+            assert waiting.wait(10)
+        return take(*args, **kwargs)
+
+    monkeypatch.setattr(emu, "rate_limit", reset_meanwhile)
+    body = {"partnerID": "1", "apikey": "k", "shortcode": "S", "mobile": "0712345678"}
+    with emu.client() as client:
+        try:  # answered before the reset, or dropped after it: the state before either way
+            client.post("/api/services/sendsms", json={**body, "message": "a"})
+        except DropConnection:
+            pass
+        resets[0].join(10)
+        assert emu.messages() == []
+        answer = client.post("/api/services/sendsms", json={**body, "message": "b"})
+    assert answer.status_code == then
+    emu.close()
+
+
+def test_a_reset_as_a_request_is_journaled_leaves_no_entry_of_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Answered in the state before a reset (another thread's, landing as its exchange is
+    written down), a request must not show in the fresh journal, where it would also take
+    the next test's first id: its check and its entry fall wholly before the reset."""
+    emu = Emulator(clock="virtual")
+    waiting = _watch_the_store_hold(emu, monkeypatch)
     record, resets = emu.journal.record_exchange, []
 
     def reset_meanwhile(**entry: Any) -> None:

@@ -238,13 +238,17 @@ def guarded(
             else:
                 who = caller(request)
             request.scope[RATE_CALLER] = who
-            emu.drop_if_arrived_before_reset()  # reset while its body came in: see below
-            decision = emu.rate_limit(provider, group, who)
-            request.scope[RATE_LIMIT] = decision
-            if decision is not None and not decision.allowed:
-                return render(429, decision.retry_after)
-            engine = emu.engine
-            fired = engine.fired_fault(provider, endpoint)
+            # Checked and counted under the hold a reset takes: one from another thread
+            # falls wholly before (the request is dropped, its token and call not
+            # counted in the fresh buckets and faults) or after.
+            with emu.store.atomic():
+                emu.drop_if_arrived_before_reset()  # reset while its body came in
+                decision = emu.rate_limit(provider, group, who)
+                request.scope[RATE_LIMIT] = decision
+                if decision is not None and not decision.allowed:
+                    return render(429, decision.retry_after)
+                engine = emu.engine
+                fired = engine.fired_fault(provider, endpoint)
             if fired is None:
                 return await handler(request)
             request.scope[FAULT] = engine.fault_as_written(fired)
