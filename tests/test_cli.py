@@ -657,16 +657,30 @@ def test_no_machine_paths_leak_into_env() -> None:
 def test_serve_with_standard_output_closed_or_full() -> None:
     """`serve >&-` serves (its output goes nowhere); `serve > /dev/full` cannot show
     its banner: one error line, no traceback."""
+    with socket.socket() as probe:  # no banner to read the port from: the test picks it
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     closed = subprocess.Popen(
-        [*CLI, "serve", "--port", "0"],
+        [*CLI, "serve", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         preexec_fn=lambda: os.close(1),
     )
     try:
-        time.sleep(3)  # real-time ok: a start-up that fails ends well within it
-        assert closed.poll() is None, closed.communicate()[1]
+        # Signalled once it serves: a SIGTERM still in the interpreter's start-up, before
+        # serve has a handler (a while on a busy machine), ends it as SIGTERM does (-15).
+        deadline = time.monotonic() + DEADLINE
+        while True:
+            assert closed.poll() is None, closed.communicate()[1]
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/_emulator/health", timeout=2)
+                if health.status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "never answered /_emulator/health"
+            time.sleep(0.05)  # real-time ok: polls, with a deadline, for it to serve
     finally:
         closed.send_signal(signal.SIGTERM)
         _, err = closed.communicate(timeout=DEADLINE)
