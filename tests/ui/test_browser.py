@@ -35,6 +35,17 @@ def ui(server: LiveServer, path: str = "") -> str:
     return f"{server.url}/_emulator/ui{path}"
 
 
+def follow(page: Any, control: Any, to: str) -> None:
+    """Click ``control`` (a link, a filter's submit button), which opens a page whose
+    address matches the regular expression ``to``, and wait until that page has loaded.
+
+    Its buttons and forms work once its script has run (deferred: after the page is
+    parsed), and the click does not wait for that: "+1 m" clicked sooner does nothing.
+    """
+    control.click()
+    page.wait_for_url(re.compile(to))  # and its load event, which follows deferred scripts
+
+
 def row(page: Any, message_id: str) -> Any:
     return page.locator("table.messages tbody tr").filter(
         has=page.locator(f'a[href$="/messages/{message_id}"]')
@@ -70,7 +81,7 @@ def test_each_provider_s_messages_and_replies_show_up(
     [sent] = server.messages(provider=provider)
     page.goto(ui(server))
     page.get_by_label("Provider", exact=True).select_option(provider)
-    page.get_by_role("button", name="Filter").click()
+    follow(page, page.get_by_role("button", name="Filter"), rf"[?&]provider={provider}(&|$)")
     line = row(page, sent["id"])
     expect(line.locator("td.preview")).to_have_text(text)
     expect(line.locator('td[data-label="From"]')).to_have_text(sent["from"])
@@ -86,7 +97,7 @@ def test_each_provider_s_messages_and_replies_show_up(
 
     line.locator("a.msg-link").click()
     expect(page.locator(".timeline .ev-request")).to_contain_text("POST ")
-    page.get_by_role("link", name="Simulate a reply").click()
+    follow(page, page.get_by_role("link", name="Simulate a reply"), "#compose$")
     page.get_by_label("Reply text").fill(f"Reply via {provider}")
     page.get_by_role("button", name="Send inbound SMS").click()
     expect(page.locator("#inbound-result")).to_contain_text("Inbound message")
@@ -103,7 +114,7 @@ def test_a_ringcentral_batch_shows_progress_and_its_rejected_recipient(
     batch = rc_send(server, "Batch hello", [RC_HANDSET, "+4088070206", "+16505550124"])
     assert batch["rejected"][0]["index"] == 2
     page.goto(ui(server, "/batches"))
-    page.get_by_role("link", name=batch["id"]).click()
+    follow(page, page.get_by_role("link", name=batch["id"]), f"/batches/{batch['id']}$")
     expect(page.locator("#batch-progress")).to_have_text("0/2")
     expect(page.locator('table.rejected td[data-label="Index"]')).to_have_text("2")
     expect(page.locator("table.rejected")).to_contain_text("+4088070206")
@@ -216,7 +227,7 @@ def test_an_invalid_scenario_upload_shows_its_error_inline(server: LiveServer, p
 def test_an_inbound_reply_composed_in_the_ui_is_listed(server: LiveServer, page: Any) -> None:
     sid = fd_send(server, "Reply YES to confirm")
     page.goto(ui(server, f"/messages/{sid}"))
-    page.get_by_role("link", name="Simulate a reply").click()
+    follow(page, page.get_by_role("link", name="Simulate a reply"), "#compose$")
     expect(page.get_by_label("From (the handset)")).to_have_value(FD_HANDSET)
     expect(page.get_by_label("To (your sender number)")).to_have_value(FD_SENDER)
     page.get_by_label("Through provider").select_option("fonedynamics")
@@ -281,7 +292,7 @@ def test_batches_show_progress_and_rejected_indexes(server: LiveServer, page: An
     page.goto(ui(server, "/batches"))
     line = page.locator("table.batches tbody tr").first
     expect(line.locator(".count")).to_have_text("0/4")
-    line.get_by_role("link", name=batch.id).click()
+    follow(page, line.get_by_role("link", name=batch.id), f"/batches/{batch.id}$")
     expect(page.locator("#batch-progress")).to_have_text("0/4")
     expect(page.locator("table.rejected tbody tr")).to_have_count(1)
     expect(page.locator('table.rejected td[data-label="Index"]')).to_have_text("3")
