@@ -293,9 +293,10 @@ def _assertion_subject(assertion: str) -> str | None:
     try:
         payload = assertion.split(".")[1]
         claims = msgspec.json.decode(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError, RecursionError):
-        # no payload, bad Base64, not JSON (or not UTF-8); msgspec raises RecursionError
-        # for arrays or objects nested ~1,000 deep
+    except (IndexError, ValueError, msgspec.DecodeError, RecursionError):
+        # no payload, bad Base64, not JSON (or not UTF-8: msgspec's DecodeError, which is
+        # no ValueError in msgspec 0.18); msgspec raises RecursionError for arrays or
+        # objects nested ~1,000 deep
         return None
     subject = claims.get("sub") if isinstance(claims, dict) else None
     return subject if isinstance(subject, str) else None
