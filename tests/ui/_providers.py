@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -16,9 +17,13 @@ FD_HANDSET = "+61400000002"
 
 def fd_send(server: LiveServer, text: str, to: str = FD_HANDSET, **fields: Any) -> str:
     """Send one SMS through Fone Dynamics' real endpoint; return its MessageSid."""
+    body = {"From": FD_SENDER, "To": to, "Text": text, **fields}
     response = httpx.post(
         f"{server.url}/v2/Properties/{FD_PROPERTY}/Messages",
-        json={"From": FD_SENDER, "To": to, "Text": text, **fields},
+        # UTF-8, as httpx 0.28 writes json=; before 0.28 it escaped non-ASCII (\u00fc),
+        # which the request's page shows as sent
+        content=json.dumps(body, ensure_ascii=False).encode(),
+        headers={"Content-Type": "application/json"},
         auth=(FD_ACCOUNT, "token"),
     )
     assert response.status_code == 200, response.text
