@@ -6,6 +6,7 @@ from .inbound import receive_inbound
 from .limits import GROUPS
 from .mapping import status_name
 from .notifications import attempted, still_wanted
+from .optouts import upgrade_store
 from .routes import MAX_BODY, build_app
 
 __all__ = ["PROVIDER"]
@@ -20,6 +21,7 @@ PROVIDER = Provider(
     check_scenario=check_scenario,
     webhook_wanted=still_wanted,
     webhook_attempted=attempted,
+    upgrade_store=upgrade_store,
     max_body=MAX_BODY,
     rate_limit_penalty=60.0,  # a hit limit blocks for 60 s; each request restarts it
     rate_limit_groups=tuple(GROUPS),

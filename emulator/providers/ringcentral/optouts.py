@@ -37,12 +37,16 @@ __all__ = [
     "pager",
     "records",
     "set_status",
+    "upgrade_store",
 ]
 
 OPT_OUT_WORDS = frozenset({"STOP", "UNSUBSCRIBE", "QUIT", "CANCEL", "END"})
 OPT_IN_WORDS = frozenset({"START", "SUBSCRIBE", "RESUME", "CONTINUE", "UNSTOP"})
 _STATE = "ringcentral.optout"
 _HISTORY = "ringcentral.optout.history"
+#: ``meta`` key: the format of the consent state (2: every change is in the history).
+_FORMAT_KEY = "ringcentral.optout.format"
+_FORMAT = 2
 _NONE: frozenset[str] = frozenset()
 _STATUSES = {"OptOut": "OptOut", "OptIn": "OptIn"}  # one string each, whoever spelled it
 
@@ -429,6 +433,22 @@ def history_pager(
             return read(sorted(chain.from_iterable(tails))[:limit])
 
     return older, newer
+
+
+def upgrade_store(emu: Emulator) -> None:
+    """Start the history of a store an older version wrote (it kept none): each pair's
+    record is the change that set it.  Once; a new store is marked at once."""
+    store = emu.store
+    if store.get_meta(_FORMAT_KEY) == _FORMAT:
+        return
+    with store.transaction():
+        if store.get_meta(_FORMAT_KEY) == _FORMAT:  # another opener was first
+            return
+        for _, record in store.state_items(_STATE):
+            key = str(record["seq"])
+            if store.get_state(_HISTORY, key) is None:
+                store.put_state(_HISTORY, key, record)
+        store.put_meta(_FORMAT_KEY, _FORMAT)
 
 
 def opted_out(emu: Emulator, tenant: str, sender: str) -> AbstractSet[str]:

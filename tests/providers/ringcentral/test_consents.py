@@ -349,6 +349,35 @@ def test_history_survives_a_restart_of_a_sqlite_store(tmp_path: Any) -> None:
         assert changes == [("+12125550100", "OptOut"), (HANDSET, "OptIn"), (HANDSET, "OptOut")]
 
 
+def test_history_of_a_store_an_older_version_wrote_starts_with_its_records(
+    tmp_path: Any,
+) -> None:
+    """A ``--db`` file from a version that kept no history has consent records and no
+    history: opened, each record is listed as the change that set it (once: a file
+    that has its history, its mark lost, gets no second copy)."""
+    db = str(tmp_path / "rc.db")
+    history_namespace = "ringcentral.optout.history"
+    with Emulator(clock="virtual", db=db) as first:
+        rc = RC(first)
+        patch(rc, opt(HANDSET), opt("+12125550100", "OptIn"))
+        first.advance("5s")
+        patch(rc, opt(HANDSET, "OptIn", source="Recipient"))
+        for key, _ in first.store.state_items(history_namespace):  # as such a version left it
+            first.store.delete_state(history_namespace, key)
+        first.store.put_meta("ringcentral.optout.format", None)
+    expected = [
+        (HANDSET, "OptIn", "Recipient", "2026-01-01T00:00:05.000000Z"),
+        ("+12125550100", "OptIn", "Api", "2026-01-01T00:00:00.000000Z"),
+    ]
+    with Emulator(clock="virtual", db=db) as again:
+        rc = RC(again)
+        listed = history(rc)["records"]
+        assert [(r["to"], r["optStatus"], r["source"], r["createdAt"]) for r in listed] == expected
+        again.store.put_meta("ringcentral.optout.format", None)
+    with Emulator(clock="virtual", db=db) as third:
+        assert history(RC(third))["records"] == listed
+
+
 def test_history_names_at_most_twenty_numbers(rc: RC) -> None:
     """``listSmsConsentHistoryRecords``' ``to``: ``maxItems: 20`` in RingCentral's spec
     (rc-public-openapi.yml, which @rc-ex/core is generated from)."""
