@@ -42,7 +42,7 @@ FIRST, NEXT, PREVIOUS = "f", "n", "p"
 
 @dataclass(frozen=True, slots=True)
 class Cursor:
-    kind: str  # "m" messages, "b" batches, "o" opt-outs
+    kind: str  # "m" messages, "b" batches, "o" opt-outs, "k" consents, "h" their history
     where: str  # FIRST, NEXT (older than seq) or PREVIOUS (newer than seq)
     seq: int
     window: tuple[float | None, float | None] = (None, None)

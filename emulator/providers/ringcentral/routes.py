@@ -140,10 +140,9 @@ _CONSENT_DECODER = msgspec.json.Decoder(ConsentUpdate)
 #: ``UpdateOptRecordList.records``: ``minItems: 1``, ``maxItems: 1000``.
 _MAX_CONSENT_RECORDS = 1000
 _SEARCH_DECODER = msgspec.json.Decoder(ConsentSearch)
-#: ``SearchSmsConsentRecordsRequest``'s ``from`` and ``to``: ``minItems: 1``, ``maxItems: 20``.
-_MAX_SEARCH_NUMBERS = 20
+#: ``SearchSmsConsentRecordsRequest``'s ``from`` and ``to`` (``minItems: 1``) and
 #: ``listSmsConsentHistoryRecords``' ``to``: ``maxItems: 20``.
-_MAX_HISTORY_NUMBERS = 20
+_MAX_CONSENT_NUMBERS = 20
 _NEW_SUBSCRIPTION_DECODER = msgspec.json.Decoder(CreateSubscriptionRequest)
 _SUBSCRIPTION_CHANGE_DECODER = msgspec.json.Decoder(UpdateSubscriptionRequest)
 _SUBSCRIPTION = "/v1.0/subscription"
@@ -321,9 +320,13 @@ def _choices(params: Any, name: str, allowed: tuple[str, ...]) -> list[str]:
     return values
 
 
-def _number_filter(params: Any, name: str) -> frozenset[str] | None:
-    """A repeatable phone-number parameter; 400 CMN-101 for one that is not a number."""
-    values = [_checked_number(v, name) for v in params.getlist(name) if v.strip()]
+def _number_filter(params: Any, name: str, most: int | None = None) -> frozenset[str] | None:
+    """A repeatable phone-number parameter; 400 CMN-101 for one that is not a number, or
+    for more than ``most`` values (repeats counted)."""
+    given = [v for v in params.getlist(name) if v.strip()]
+    if most is not None and len(given) > most:
+        raise InvalidParameter(parameter=name)
+    values = [_checked_number(v, name) for v in given]
     return frozenset(values) if values else None
 
 
@@ -341,15 +344,6 @@ def _checked_number(raw: str, name: str) -> str:
     if not is_possible_e164(number):  # a filter no stored number can match
         raise InvalidParameter(parameter=name, value=raw)
     return number
-
-
-def _numbers(request: Request) -> frozenset[str] | None:
-    values = [v for v in request.query_params.getlist("phoneNumber") if v.strip()]
-    if not values:
-        return None
-    if len(values) > _MAX_PHONE_FILTERS:
-        raise InvalidParameter(parameter="phoneNumber")
-    return frozenset(_checked_number(v, "phoneNumber") for v in values)
 
 
 def _direction(request: Request) -> Direction | None:
@@ -377,7 +371,7 @@ def _message_query(
         tenant=principal.account_id,
         batch_id=batch_id,
         direction=_direction(request),
-        numbers=_numbers(request),
+        numbers=_number_filter(request.query_params, "phoneNumber", _MAX_PHONE_FILTERS),
         created_from=window[0],
         created_to=window[1],
     )
@@ -758,7 +752,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         principal = _principal(emu, request, also="SMS")
         query: ConsentSearch = await _json_body(request, _SEARCH_DECODER)
         for name, numbers in (("from", query.sender), ("to", query.to)):
-            if numbers is not None and not 1 <= len(numbers) <= _MAX_SEARCH_NUMBERS:
+            if numbers is not None and not 1 <= len(numbers) <= _MAX_CONSENT_NUMBERS:
                 raise InvalidParameter(parameter=name)
         for name, kinds in (("coverage", query.coverage), ("campaignType", query.campaignType)):
             if kinds is not None and not kinds:  # ``minItems: 1``: not "no filter"
@@ -792,10 +786,7 @@ def build_app(emu: Emulator) -> ASGIApp:
         """``GET .../consents/history``: every consent change, newest first; ``to``
         (repeatable, at most 20), ``perPage`` (default 100, at most 1000) and ``pageToken``."""
         principal = _principal(emu, request, also="SMS")
-        given = [v for v in request.query_params.getlist("to") if v.strip()]
-        if len(given) > _MAX_HISTORY_NUMBERS:
-            raise InvalidParameter(parameter="to")
-        recipients = _number_filter(request.query_params, "to")
+        recipients = _number_filter(request.query_params, "to", _MAX_CONSENT_NUMBERS)
         found = consent_history_pager(emu, principal.account_id, recipients)
         per_page = _per_page(request, default=100)
         return _record_page(request, found, "h", history_record, per_page)

@@ -333,7 +333,7 @@ def test_history_lists_every_consent_change_newest_first(rc: RC) -> None:
     assert [(r["optStatus"], r["source"]) for r in rest["records"]] == [("OptOut", "Api")]
     assert "nextPageToken" not in rest["paging"]
     assert history(rc, to=["+19995550100", "+12125550100"])["records"][0]["to"] == "+12125550100"
-    assert history(rc, perPage=5000)["paging"]["perPage"] == 1000  # past the maximum: it
+    assert history(rc, perPage=5000)["paging"]["perPage"] == 1000  # past the maximum: capped
     for bad in ({"to": "garbage"}, {"perPage": "0"}):
         assert history(rc, 400, **bad)["errors"][0]["parameterName"] in bad
     assert rc.http.get(CONSENTS.format(account="~") + "/history").status_code == 401
