@@ -6,9 +6,11 @@ import asyncio
 import errno
 import json
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import h11
@@ -238,6 +240,29 @@ def test_an_admin_write_pipelined_behind_a_provider_request_and_a_reset_is_answe
         answers = _responses(sock, 3)
     assert [status for status, _ in answers] == [401, 200, 201]
     assert [m["text"] for m in server.messages()] == ["hi"]
+
+
+def test_an_admin_call_whose_store_write_fails_gets_its_500_and_keeps_the_connection(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A --db write failing (a full disk) under an admin call: its JSON 500, and the
+    connection kept for the next call, as after a provider's 500. Answered by Starlette's
+    error middleware, the error went on to uvicorn, which closed the connection: a client's
+    next call on it (pipelined here, kept alive in a client's pool) got no answer."""
+
+    def disk_full(key: str, value: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with LiveServer(Emulator(db=tmp_path / "e.db")) as live:
+        monkeypatch.setattr(live.emulator.store, "put_meta", disk_full)
+        with _connect(live) as sock:
+            sock.sendall(_post(b"/_emulator/clock", b'{"advance": "1s"}') + HEALTH)
+            answers = _responses(sock, 2)
+        monkeypatch.undo()
+    assert [status for status, _ in answers] == [500, 200]
+    assert json.loads(answers[0][1]) == {
+        "error": "internal error: OperationalError: database or disk is full"
+    }
 
 
 def test_bytes_that_do_not_parse_in_a_body_still_end_the_request_at_once(

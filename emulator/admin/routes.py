@@ -7,6 +7,8 @@ serving a receiver that calls back into the emulator meanwhile.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     from ..emulator import Emulator
 
 __all__ = ["AdminError", "build_admin_app"]
+
+log = logging.getLogger(__name__)
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -328,6 +332,13 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
     async def server_error(request: Request, exc: Exception) -> Response:
         return _json({"error": f"internal error: {type(exc).__name__}: {exc}"}, 500)
 
+    async def store_error(request: Request, exc: Exception) -> Response:
+        # A --db write that failed (a full disk...): answered as any 500, but here, not by
+        # Starlette's error middleware, which re-raises to uvicorn, which then closes the
+        # connection (the client's next call on it would fail unanswered).
+        log.error("%s %s: the store failed: %s", request.method, request.url.path, exc)
+        return await server_error(request, exc)
+
     routes = [
         Route("/", taking(index), methods=["GET"]),
         # any query: a GET webhook (a Fone Dynamics receipt's fields) may be pointed here
@@ -357,6 +368,7 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
             AdminError: admin_error,
             EmulatorClosed: closed_error,
             HTTPException: http_error,
+            sqlite3.Error: store_error,
             Exception: server_error,
         },
     )
