@@ -163,6 +163,7 @@ def _serve(args: argparse.Namespace) -> int:
         signal.signal(signum, stop)
     emu: Emulator | None = None
     served = False
+    unsaved: Exception | None = None  # the final save's failure (a full disk...)
     try:
         try:
             emu = Emulator(
@@ -219,9 +220,22 @@ def _serve(args: argparse.Namespace) -> int:
             # most for a webhook in flight).
             for signum in stopping:
                 signal.signal(signum, signal.SIG_IGN)
-            emu.close()
+            try:
+                emu.close()  # the store is closed (and the file free) even when this fails
+            except (sqlite3.Error, OSError) as exc:
+                unsaved = exc
         for signum, handler in handlers.items():  # as they were: an in-process caller goes on
             signal.signal(signum, handler)
+    if unsaved is not None:
+        # Each answered request's writes were committed before its answer: what is left
+        # unsaved is counters of ids that nothing stored (the journal's, say).
+        print(
+            f"sms-emulator: error: --db {args.db}: the final save on stopping failed"
+            f" ({unsaved}); what was answered before is stored",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 1
     if served:
         print("sms-emulator stopped", flush=True)
     return 0

@@ -43,9 +43,9 @@ def assert_one_error_line(result: subprocess.CompletedProcess[str], *needles: st
 class Server:
     """``sms-emulator serve`` in a subprocess; reads the banner for the URL."""
 
-    def __init__(self, *args: str) -> None:
+    def __init__(self, *args: str, command: list[str] = CLI) -> None:
         self.proc = subprocess.Popen(
-            [*CLI, "serve", "--port", "0", *args],
+            [*command, "serve", "--port", "0", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -447,6 +447,49 @@ def test_a_second_server_on_the_same_db_file_is_refused(
     assert httpx.get(first.url + "/_emulator/health").status_code == 200
     assert first.stop()[0] == 0
     again = start(serve, "--db", db)  # free once the first has stopped
+    assert again.stop()[0] == 0
+
+
+#: ``sms-emulator`` whose final save on stopping fails, as on a disk that filled up.
+_FINAL_SAVE_FAILS = [
+    sys.executable,
+    "-c",
+    "import sqlite3, sys\n"
+    "from emulator import cli, emulator\n"
+    "persist = emulator.Emulator._persist\n"
+    "def failing(self):\n"
+    "    if self.closed:\n"
+    "        raise sqlite3.OperationalError('database or disk is full')\n"
+    "    persist(self)\n"
+    "emulator.Emulator._persist = failing\n"
+    "sys.exit(cli.main())\n",
+]
+
+
+def test_a_final_save_failing_on_stopping_is_one_error_line_and_keeps_what_was_answered(
+    serve: list[Server], tmp_path: Path
+) -> None:
+    """It was a traceback (exit 1, the cause at its end). Now one line saying what failed
+    and that what was answered is stored; the file is let go, and a restart has it all."""
+    db = str(tmp_path / "emu.db")
+    first = Server("--db", db, command=_FINAL_SAVE_FAILS)
+    serve.append(first)
+    sent = httpx.post(
+        first.url + "/api/services/sendsms",
+        json={"partnerID": "1", "apikey": "k", "shortcode": "S", "mobile": "0712345678"}
+        | {"message": "kept"},
+    )
+    assert sent.json()["responses"][0]["response-code"] == 200
+    code, _, err = first.stop()
+    lines = err.strip().splitlines()
+    assert (code, len(lines), "Traceback" in err) == (1, 1, False), err
+    assert lines[0] == (
+        f"sms-emulator: error: --db {db}: the final save on stopping failed (database or disk"
+        " is full); what was answered before is stored"
+    )
+    again = start(serve, "--db", db)
+    texts = [m["text"] for m in httpx.get(again.url + "/_emulator/messages").json()["messages"]]
+    assert texts == ["kept"]
     assert again.stop()[0] == 0
 
 
