@@ -131,11 +131,20 @@ def _why_unopenable(file: str | None) -> str | None:
     parent = path.parent
     if not parent.is_dir():
         return f"directory {parent} does not exist"
+    if _read_only_file_system(parent):  # before the checks below, which it fails too
+        return f"{parent} is on a read-only file system"
     if not path.exists() and not os.access(parent, os.W_OK | os.X_OK):
         return f"no permission to create a file in {parent}"
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         return f"no permission to read and write {file}"
     return None
+
+
+def _read_only_file_system(directory: Path) -> bool:
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):  # no statvfs (Windows)
+        return False
 
 
 def _close_then_release(db: sqlite3.Connection, claim: FileClaim | None) -> None:
@@ -166,9 +175,14 @@ class SQLiteStore:
             raise
         try:
             self._open()
-        except BaseException:
+        except BaseException as exc:
             self._db.close()
             self._release()
+            # Opened, but not writable (read-only: a file SQLite opened read-only, or in
+            # WAL mode the -shm file it could not make): the same causes as above.
+            reason = _why_unopenable(file) if isinstance(exc, sqlite3.OperationalError) else None
+            if reason is not None:
+                raise sqlite3.OperationalError(f"{exc}: {reason}") from exc
             raise
         # Dropped unclosed: closed, then the file is free again (not at exit, where
         # threads may still write).  Python 3.13 warns of a connection left to the GC.

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -149,6 +151,32 @@ def test_a_file_sqlite_can_only_read_is_refused_when_opened(
         f"sms-emulator: error: --db {path}: cannot open SQLite database"
         " (attempt to write a readonly database)"
     )
+
+
+def test_a_file_on_a_read_only_file_system_is_refused_saying_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A --db on a volume mounted read-only was refused with SQLite's word alone ("unable
+    to open database file" for a file in WAL mode, whose -shm file cannot be made)."""
+    path = tmp_path / "ro.db"
+    SQLiteStore(path).close()
+    connect, statvfs = sqlite3.connect, os.statvfs
+
+    def read_only(database: str, **options: object) -> sqlite3.Connection:
+        options["uri"] = True
+        return connect(f"file:{database}?mode=ro", **options)  # type: ignore[arg-type]
+
+    def mounted_read_only(where: str | Path) -> object:
+        found = statvfs(where)
+        flags = found.f_flag | (os.ST_RDONLY if Path(where) == tmp_path else 0)
+        return SimpleNamespace(f_flag=flags)
+
+    monkeypatch.setattr(sqlite3, "connect", read_only)
+    monkeypatch.setattr(os, "statvfs", mounted_read_only)
+    with pytest.raises(sqlite3.OperationalError, match=r"is on a read-only file system$"):
+        SQLiteStore(path)
+    with pytest.raises(sqlite3.OperationalError, match=r"is on a read-only file system$"):
+        SQLiteStore(tmp_path / "new.db")
 
 
 def test_serve_on_a_layout_1_file_fails_with_one_error_line(tmp_path: Path) -> None:
