@@ -1,10 +1,16 @@
-"""RingCentral end to end with the official JavaScript SDK (``@ringcentral/sdk``) run by node.
+"""RingCentral end to end with its JavaScript SDKs run by node: the official SDK
+(``@ringcentral/sdk``) and ringcentral-extensible (``@rc-ex/core``), generated from
+RingCentral's API spec.
 
 The node project lives in ``tests/e2e/js`` (``package.json`` + ``package-lock.json``);
-install it with ``npm ci --prefix tests/e2e/js``. Covered: the SDK's refresh-and-retry
-on 401 (it refreshes with ``access_token_ttl=-1``), its ``handleRateLimit`` retry
-after a 429, its three-legged login with PKCE, and the failures it cannot recover from
-(a refused refresh, a 503, a truncated body).
+install it with ``npm ci --prefix tests/e2e/js``. Covered: the official SDK's
+refresh-and-retry on 401 (it refreshes with ``access_token_ttl=-1``), its
+``handleRateLimit`` retry after a 429, its three-legged login with PKCE, and the failures
+it cannot recover from (a refused refresh, a 503, a truncated body). rc-ex calls
+differently: ``client_id`` in the token form beside the Basic header, array filters sent
+as repeated query parameters (``status=Completed&status=Processing``), the
+``/restapi/v2/.../sms/consents`` family (``PATCH``, ``search``, ``history``, ``export``),
+and a ``RestException`` holding the error answer.
 """
 
 from __future__ import annotations
@@ -21,13 +27,13 @@ import pytest
 JS = Path(__file__).parent / "js"
 
 
-def _node(script: str, server_url: str) -> dict[str, Any]:
+def _node(script: str, server_url: str, package: str = "@ringcentral/sdk") -> dict[str, Any]:
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is not installed; the RingCentral JS SDK tests need Node.js 18+")
-    if not (JS / "node_modules" / "@ringcentral" / "sdk").is_dir():
+    if not (JS / "node_modules" / package).is_dir():
         pytest.fail(
-            "the JS SDK is not installed: run `npm ci --prefix tests/e2e/js` first",
+            f"{package} is not installed: run `npm ci --prefix tests/e2e/js` first",
             pytrace=False,
         )
     done = subprocess.run(
@@ -141,3 +147,49 @@ def test_js_sdk_surfaces_what_it_cannot_recover_from(sms_emulator_server: Any) -
     journal = _journal(sms_emulator_server.url)
     refused = [e for e in journal if e["path"].endswith("/token") and e["status"] == 400]
     assert ["grant_type=refresh_token" in e["request_body"] for e in refused] == [True, True]
+
+
+def test_rcex_sends_lists_and_reads_consents_and_their_history(sms_emulator_server: Any) -> None:
+    got = _node("rcex_a2p.mjs", sms_emulator_server.url, "@rc-ex/core")
+    assert "access_token" in got["token"] and "refresh_token" in got["token"]
+    created = got["created"]
+    assert (created["batchSize"], created["status"]) == (2, "Processing")
+    assert created["rejected"] == [
+        {
+            "index": 3,
+            "to": ["+1415555"],
+            "errorCode": "SMS-RC-410",
+            "description": "The recipient number is invalid",
+        }
+    ]
+    assert got["batches"] == [[created["id"], "Completed"]]
+    (first,) = got["page"]["records"]
+    assert first["text"] == "Own text" and first["messageStatus"] == "Delivered"
+    assert isinstance(first["id"], int)  # the list's id: int64 in the spec
+    assert got["next"] == ["+14155550100"]
+    assert got["one"]["id"] == str(first["id"])  # one message's id: a string
+    assert got["statuses"]["delivered"] == {"count": 2, "cost": 0.014}
+    assert got["patched"] == {}
+    assert [(r["to"], r["optStatus"]) for r in got["searched"]] == [("+14155550199", "OptIn")]
+    assert [(r["optStatus"], r["source"]) for r in got["history"]] == [
+        ("OptIn", "Recipient"),
+        ("OptOut", "Api"),
+    ]
+    assert got["exported"].splitlines()[1].startswith("+14155550199,+16505550100,OptIn,")
+    assert got["unknownBatch"]["type"] == "RestException"
+    assert (got["unknownBatch"]["status"], got["unknownBatch"]["body"]["errorCode"]) == (
+        404,
+        "CMN-102",
+    )
+    bad = got["badFilter"]
+    assert (bad["status"], bad["body"]["errors"][0]["parameterName"]) == (400, "status")
+
+    journal = _journal(sms_emulator_server.url)
+    login = journal[0]
+    assert login["path"] == "/restapi/oauth/token"
+    assert "client_id=rcex-client-id" in login["request_body"]
+    assert login["request_headers"]["authorization"].startswith("Basic ")
+    listed = next(
+        e for e in journal if e["path"].endswith("/a2p-sms/batches") and e["method"] == "GET"
+    )
+    assert listed["query"] == "status=Completed&status=Processing"
