@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Iterator
 from collections.abc import Set as AbstractSet
 from itertools import chain, islice
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from ...core.store import Store
 from ...core.store_index import StoreIndex
@@ -66,6 +66,7 @@ def keyword_status(text: str) -> str | None:
 
 #: A record as the listings' index holds it: ``(seq, from, to, status)``.
 _Entry: TypeAlias = tuple[int, str, str, str]
+_V = TypeVar("_V")
 _seq_of = itemgetter(0)
 #: Entries per chunk of a ``_Seqs`` (a new chunk when the last is full, split at twice).
 _LOAD = 512
@@ -159,13 +160,7 @@ class _Listing:
             if seqs is None:
                 seqs = index[key] = _Seqs()
             seqs.add(entry)
-        held = self.by_to.get(recipient)
-        if held is None:
-            self.by_to[recipient] = entry
-        elif isinstance(held, list):
-            held.append(entry)
-        else:
-            self.by_to[entry[2]] = [held, entry]
+        _add_one(self.by_to, recipient, entry)
 
     def remove(self, entry: _Entry) -> None:
         _, sender, recipient, status = entry
@@ -184,13 +179,30 @@ class _Listing:
 
     def of(self, recipient: str) -> list[_Entry]:
         """The recipient's entries, any sender and status."""
-        held = self.by_to.get(recipient)
-        if held is None:
-            return []
-        return list(held) if isinstance(held, list) else [held]
+        return list(_all_of(self.by_to, recipient))
 
     def find(self, sender: str, recipient: str) -> _Entry | None:
         return next((e for e in self.of(recipient) if e[1] == sender), None)
+
+
+def _add_one(held_by: dict[str, _V | list[_V]], key: str, value: _V) -> None:
+    """Add ``value`` to ``key``'s values, held alone until there is a second: most keys
+    (recipients) have one, and a list each would cost every one of them ~90 bytes."""
+    held = held_by.get(key)
+    if held is None:
+        held_by[key] = value
+    elif isinstance(held, list):
+        held.append(value)
+    else:
+        held_by[key] = [held, value]
+
+
+def _all_of(held_by: dict[str, _V | list[_V]], key: str) -> list[_V]:
+    """``key``'s values as ``_add_one`` holds them (the list itself: read only)."""
+    held = held_by.get(key)
+    if held is None:
+        return []
+    return held if isinstance(held, list) else [held]
 
 
 class _Index:
@@ -241,14 +253,7 @@ def _build(store: Store) -> _Index:
         entry = (seq, sender, recipient, status)
         runs.setdefault((tenant, status, None), []).append(entry)
         runs.setdefault((tenant, status, sender), []).append(entry)
-        by_to = index.listing(tenant).by_to
-        held = by_to.get(recipient)
-        if held is None:
-            by_to[recipient] = entry
-        elif isinstance(held, list):
-            held.append(entry)
-        else:
-            by_to[recipient] = [held, entry]
+        _add_one(index.listing(tenant).by_to, recipient, entry)
         if status == "OptOut":
             index.opted_out.setdefault((tenant, sender), set()).add(recipient)
     for (tenant, status, sender), run in runs.items():
@@ -390,21 +395,11 @@ class _History:
 
     def add(self, tenant: str, recipient: str, seq: int) -> None:
         self.by_tenant.setdefault(tenant, []).append(seq)
-        runs = self.by_to.setdefault(tenant, {})
-        held = runs.get(recipient)
-        if held is None:
-            runs[recipient] = seq
-        elif isinstance(held, list):
-            held.append(seq)
-        else:
-            runs[recipient] = [held, seq]
+        _add_one(self.by_to.setdefault(tenant, {}), recipient, seq)
 
     def of(self, tenant: str, recipient: str) -> list[int]:
         """The recipient's run (read only)."""
-        held = self.by_to.get(tenant, {}).get(recipient)
-        if held is None:
-            return []
-        return held if isinstance(held, list) else [held]
+        return _all_of(self.by_to.get(tenant, {}), recipient)
 
 
 def _build_history(store: Store) -> _History:
