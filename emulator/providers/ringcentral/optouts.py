@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from itertools import chain, islice
 from operator import itemgetter
@@ -37,6 +37,7 @@ __all__ = [
     "pager",
     "records",
     "set_status",
+    "set_statuses",
     "upgrade_store",
 ]
 
@@ -273,23 +274,33 @@ def set_status(
     emu: Emulator, tenant: str, sender: str, recipient: str, status: str, source: str
 ) -> None:
     """Record that ``recipient`` opted out of / in to messages from ``sender``."""
-    # With the id it used; a clear() in between, or a rollback, would leave the index wrong.
+    set_statuses(emu, tenant, [(sender, recipient, status, source)])
+
+
+def set_statuses(emu: Emulator, tenant: str, changes: Sequence[tuple[str, str, str, str]]) -> None:
+    """``set_status`` for each ``(sender, recipient, status, source)``, in one transaction
+    (the indexes are stamped once: see ``StoreIndex.changing``)."""
+    if not changes:
+        return
+    store = emu.store
+    # With the ids they used; a clear() in between, or a rollback, would leave the index wrong.
     with emu.transaction():
-        record = {
-            "tenant": tenant,
-            "from": sender,
-            "to": recipient,
-            "status": status,
-            "source": source,
-            "seq": emu.ids.next("ringcentral.optout"),
-            "at": emu.time(),
-        }
-        emu.store.put_state(_STATE, f"{tenant}|{sender}|{recipient}", record)
-        entry = (record["seq"], sender, recipient, _STATUSES.get(status, status))
-        _INDEX.changing(emu.store).set(tenant, entry)
-        history = _HISTORY_INDEX.changing(emu.store)  # built (if it must be) without it
-        emu.store.put_state(_HISTORY, str(record["seq"]), record)
-        history.add(tenant, recipient, record["seq"])
+        index = _INDEX.changing(store)
+        history = _HISTORY_INDEX.changing(store)  # built (if it must be) without these
+        for sender, recipient, status, source in changes:
+            record = {
+                "tenant": tenant,
+                "from": sender,
+                "to": recipient,
+                "status": status,
+                "source": source,
+                "seq": emu.ids.next("ringcentral.optout"),
+                "at": emu.time(),
+            }
+            store.put_state(_STATE, f"{tenant}|{sender}|{recipient}", record)
+            index.set(tenant, (record["seq"], sender, recipient, _STATUSES.get(status, status)))
+            store.put_state(_HISTORY, str(record["seq"]), record)
+            history.add(tenant, recipient, record["seq"])
 
 
 def forget(emu: Emulator, tenant: str, pairs: list[tuple[str | None, str]]) -> None:

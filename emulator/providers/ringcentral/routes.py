@@ -86,7 +86,7 @@ from .numbers import (
     phone_number_list,
     sender_numbers,
 )
-from .optouts import Pager, set_status
+from .optouts import Pager, set_statuses
 from .optouts import forget as forget_consent
 from .optouts import history_pager as consent_history_pager
 from .optouts import pager as optout_pager
@@ -723,23 +723,22 @@ def build_app(emu: Emulator) -> ASGIApp:
             raise InvalidParameter(parameter="from", value=data.sender)
         if not data.optOuts and not data.optIns:
             raise InvalidParameter(parameter="optOuts")
-        result = {}
-        with emu.transaction():  # every number of the request, or (after a crash) none
-            for key, status, numbers in (
-                ("optIns", "OptIn", data.optIns or []),
-                ("optOuts", "OptOut", data.optOuts or []),
-            ):
-                successful, failed = [], []
-                for raw in numbers:
-                    number = parse_number(raw)
-                    if is_possible_e164(number):
-                        set_status(emu, principal.account_id, sender, number, status, "Account")
-                        successful.append(number)
-                    else:
-                        failed.append(
-                            {"to": raw, "errorMessage": "The recipient number is invalid"}
-                        )
-                result[key] = {"successful": successful, "failed": failed}
+        result, changes = {}, []
+        for key, status, numbers in (
+            ("optIns", "OptIn", data.optIns or []),
+            ("optOuts", "OptOut", data.optOuts or []),
+        ):
+            successful, failed = [], []
+            for raw in numbers:
+                number = parse_number(raw)
+                if is_possible_e164(number):
+                    changes.append((sender, number, status, "Account"))
+                    successful.append(number)
+                else:
+                    failed.append({"to": raw, "errorMessage": "The recipient number is invalid"})
+            result[key] = {"successful": successful, "failed": failed}
+        # every number of the request, or (after a crash) none
+        set_statuses(emu, principal.account_id, changes)
         return json_response(result)
 
     async def list_consents(request: Request) -> Response:
@@ -796,23 +795,17 @@ def build_app(emu: Emulator) -> ASGIApp:
         data: ConsentUpdate = await _json_body(request, _CONSENT_DECODER)
         if not 1 <= len(data.records) <= _MAX_CONSENT_RECORDS:
             raise InvalidParameter(parameter="records")
-        failed = []
-        with emu.transaction():  # every record of the request, or (after a crash) none
-            for item in data.records:
-                record, failure = update_failure(item)
-                if failure is not None:
-                    failed.append(failure)
-                    continue
-                assert record is not None
-                source = stored_source(record["source"])
-                set_status(
-                    emu,
-                    principal.account_id,
-                    record["from"],
-                    record["to"],
-                    record["optStatus"],
-                    source,
-                )
+        failed, changes = [], []
+        for item in data.records:
+            record, failure = update_failure(item)
+            if failure is not None:
+                failed.append(failure)
+                continue
+            assert record is not None
+            source = stored_source(record["source"])
+            changes.append((record["from"], record["to"], record["optStatus"], source))
+        # every record of the request, or (after a crash) none
+        set_statuses(emu, principal.account_id, changes)
         return json_response(_modification_summary(failed))
 
     async def delete_consents(request: Request) -> Response:
