@@ -224,17 +224,18 @@ def _serve(args: argparse.Namespace) -> int:
                 emu.close()  # the store is closed (and the file free) even when this fails
             except (sqlite3.Error, OSError) as exc:
                 unsaved = exc
+                # Said here, where an earlier failure's return (cannot listen...) passes too.
+                # Each answered request's writes were committed before its answer: what
+                # is left unsaved is counters of ids that nothing stored (the journal's).
+                print(
+                    f"sms-emulator: error: --db {args.db}: the final save on stopping failed"
+                    f" ({exc}); what was answered before is stored",
+                    file=sys.stderr,
+                    flush=True,
+                )
         for signum, handler in handlers.items():  # as they were: an in-process caller goes on
             signal.signal(signum, handler)
     if unsaved is not None:
-        # Each answered request's writes were committed before its answer: what is left
-        # unsaved is counters of ids that nothing stored (the journal's, say).
-        print(
-            f"sms-emulator: error: --db {args.db}: the final save on stopping failed"
-            f" ({unsaved}); what was answered before is stored",
-            file=sys.stderr,
-            flush=True,
-        )
         return 1
     if served:
         print("sms-emulator stopped", flush=True)

@@ -493,6 +493,28 @@ def test_a_final_save_failing_on_stopping_is_one_error_line_and_keeps_what_was_a
     assert again.stop()[0] == 0
 
 
+def test_a_final_save_failing_after_a_failed_start_is_said_too(tmp_path: Path) -> None:
+    """The port taken (exit 2, said) on a full disk: the final save's failure is said as
+    well; it was lost when the start's own error returned first."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        db = str(tmp_path / "emu.db")
+        done = subprocess.run(
+            [*_FINAL_SAVE_FAILS, "serve", "--db", db, "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2, done.stderr
+    assert lines[0].startswith(f"sms-emulator: error: cannot listen on 127.0.0.1:{port}")
+    assert lines[1].startswith(f"sms-emulator: error: --db {db}: the final save on stopping")
+    assert len(lines) == 2 and "Traceback" not in done.stderr
+
+
 def _spawn(*args: str) -> tuple[subprocess.Popen[str], str]:
     """``serve`` started, and its URL as soon as the banner's first line is out."""
     proc = subprocess.Popen(
