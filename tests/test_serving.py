@@ -265,6 +265,33 @@ def test_an_admin_call_whose_store_write_fails_gets_its_500_and_keeps_the_connec
     }
 
 
+@pytest.mark.parametrize(
+    ("error", "traceback"),
+    [
+        (sqlite3.OperationalError("database or disk is full"), False),
+        (sqlite3.ProgrammingError("Cannot operate on a closed database."), True),
+    ],
+)
+def test_a_failed_store_write_is_logged_in_one_line_and_a_misuse_with_its_traceback(
+    error: sqlite3.Error, traceback: bool, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    """A full disk is the store's failure: one line. A ``ProgrammingError`` is the
+    emulator's own bug, whose traceback the log keeps."""
+    emu = Emulator(db=tmp_path / "e.db")
+
+    def failing(key: str, value: Any) -> None:
+        raise error
+
+    emu.store.put_meta = failing  # type: ignore[method-assign]
+    with caplog.at_level("ERROR", logger="emulator.admin.routes"):
+        answer = emu.client().post("/_emulator/clock", json={"advance": "1s"})
+    assert answer.status_code == 500
+    (record,) = [r for r in caplog.records if "the store failed" in r.getMessage()]
+    assert bool(record.exc_info) is traceback
+    del emu.store.put_meta
+    emu.close()
+
+
 def test_bytes_that_do_not_parse_in_a_body_still_end_the_request_at_once(
     server: LiveServer,
 ) -> None:

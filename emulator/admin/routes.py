@@ -336,7 +336,11 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
         # A --db write that failed (a full disk...): answered as any 500, but here, not by
         # Starlette's error middleware, which re-raises to uvicorn, which then closes the
         # connection (the client's next call on it would fail unanswered).
-        log.error("%s %s: the store failed: %s", request.method, request.url.path, exc)
+        # A misuse (ProgrammingError, InterfaceError) is the emulator's bug: its traceback.
+        bug = isinstance(exc, sqlite3.ProgrammingError | sqlite3.InterfaceError)
+        log.error(
+            "%s %s: the store failed: %s", request.method, request.url.path, exc, exc_info=bug
+        )
         return await server_error(request, exc)
 
     routes = [
