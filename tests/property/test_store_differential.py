@@ -10,6 +10,10 @@ rate-limit buckets) is left out for the restarted one only: its
 after must be the same, ids included), its webhook attempts and the inspector's
 fingerprint.  Texts are never repeated, so no draw depends on an occurrence count.
 Webhooks go to a receiver per emulator; what each received must be the same too.
+RingCentral's consents (PATCH, DELETE, bulk-assign, inbound STOP/START) are read back
+through every listing of them and their history, pages followed both ways; a restart
+now and then finds its store as a version that kept no history left it (``upgrade_store``
+must bring the history back).
 """
 
 from __future__ import annotations
@@ -32,8 +36,10 @@ from emulator import Emulator
 
 RC = "/restapi/v1.0/account/~/a2p-sms"
 SUBSCRIPTION = "/restapi/v1.0/subscription"
+CONSENTS = "/restapi/v2/accounts/~/sms/consents"
 FD = "/v2/Properties/SPROP"
 SENDER = "+16505550100"
+SENDERS = st.sampled_from([SENDER, "+16505550111"])
 SINCE = "2000-01-01T00:00:00Z"
 HOOK = "{hook}"  # replaced by each emulator's own receiver
 
@@ -50,6 +56,26 @@ BAD_US = st.sampled_from(["+4088070206", "12"])
 AU = st.sampled_from(["+61412345670", "+61412345671", "+61412345679"])
 KE = st.sampled_from(["254712345678", "0712345679", "254712345670", "0799"])
 STATUSES = st.sampled_from(["Queued", "Sent", "Delivered", "DeliveryFailed", "SendingFailed"])
+#: A token a page gives: where ``rc_follow`` goes next.
+WHICH = st.sampled_from(["nextPageToken", "previousPageToken", "firstPageToken"])
+OPT = st.sampled_from(["OptOut", "OptIn"])
+CONSENT = st.fixed_dictionaries(
+    {
+        "from": SENDERS,
+        "to": st.one_of(US, US.map(lambda n: n.lstrip("+"))),  # the same numbers, spelled two ways
+        "optStatus": OPT,
+        "source": st.sampled_from(["Api", "Recipient", "Upstream", "Carrier"]),
+    }
+)
+#: A record of a consents PATCH that fails alone.
+BAD_CONSENT = st.one_of(
+    CONSENT.map(lambda r: {**r, "to": "12"}),
+    CONSENT.map(lambda r: {**r, "optStatus": "Pending"}),
+    CONSENT.map(lambda r: {k: v for k, v in r.items() if k != "source"}),
+    CONSENT.map(lambda r: {**r, "from": "*"}),
+    st.just(5),
+)
+HISTORY_NAMESPACE = "ringcentral.optout.history"
 
 
 def scenario(url: str) -> dict[str, Any]:
@@ -88,7 +114,14 @@ class Side:
     def open(self) -> Emulator:
         return Emulator(scenario=scenario(self.receiver.url), clock="virtual", seed=5, db=self.db)
 
-    def restart(self) -> None:
+    def restart(self, older: bool = False) -> None:
+        """Close and open again; ``older``: the store as a version that kept no consent
+        history would have left it (each current record's change gone, and the mark)."""
+        if older:
+            store = self.emu.store
+            for _, record in store.state_items("ringcentral.optout"):
+                store.delete_state(HISTORY_NAMESPACE, str(record["seq"]))
+            store.put_meta("ringcentral.optout.format", None)
         self.client.close()
         self.emu.close()
         self.emu = self.open()
@@ -240,8 +273,22 @@ class SameAnswers(RuleBasedStateMachine):
         if response.status_code == 201:
             self.rc_batches.append(response.json()["id"])
 
+    def page(
+        self, method: str, path: str, query: dict[str, Any], which: str
+    ) -> tuple[tuple[Any, ...], httpx.Response]:
+        """Read a page: ``(method, path, query, token)``, ``which`` token of its paging (or
+        its next, or its first) for ``rc_follow``, and the answer."""
+        if method == "POST":
+            response = self.call(method, path, headers=self.rc, json=query)
+        else:
+            response = self.call(method, path, headers=self.rc, params=query)
+        paging = response.json().get("paging", {}) if response.status_code == 200 else {}
+        token = paging.get(which) or paging.get("nextPageToken") or paging.get("firstPageToken")
+        return (method, path, query, token), response
+
     @rule(
         target=rc_tokens,
+        which=WHICH,
         path=st.sampled_from(["messages", "batches"]),
         per_page=st.integers(1, 3),
         filters=st.fixed_dictionaries(
@@ -256,7 +303,9 @@ class SameAnswers(RuleBasedStateMachine):
             },
         ),
     )
-    def rc_list(self, path: str, per_page: int, filters: dict[str, Any]) -> tuple[Any, ...]:
+    def rc_list(
+        self, which: str, path: str, per_page: int, filters: dict[str, Any]
+    ) -> tuple[Any, ...]:
         params: dict[str, Any] = {"perPage": per_page, "dateFrom": SINCE}
         for key, value in filters.items():
             if key == "batch":
@@ -266,18 +315,19 @@ class SameAnswers(RuleBasedStateMachine):
                 params["dateTo"] = f"2026-01-01T00:00:{value:02d}Z"
             elif (key == "from") == (path == "batches"):
                 params[key] = value
-        response = self.call("GET", f"{RC}/{path}", headers=self.rc, params=params)
-        paging = response.json().get("paging", {}) if response.status_code == 200 else {}
+        found, response = self.page("GET", f"{RC}/{path}", params, which)
         for record in response.json().get("records", []) if path == "messages" else ():
             self.rc_messages.append(str(record["id"]))
-        return path, params, paging.get("nextPageToken") or paging.get("firstPageToken")
+        return found
 
-    @rule(page=rc_tokens)
-    def rc_follow(self, page: tuple[Any, ...]) -> None:
-        """A page token issued earlier (before a restart, a reset, more sends) still reads."""
-        path, params, token = page
-        if token:
-            self.call("GET", f"{RC}/{path}", headers=self.rc, params={**params, "pageToken": token})
+    @rule(target=rc_tokens, page=rc_tokens, which=WHICH)
+    def rc_follow(self, page: tuple[Any, ...], which: str) -> tuple[Any, ...]:
+        """A page token issued earlier (before a restart, a reset, more sends) still reads;
+        its page's tokens (next, previous, first) are followed in turn."""
+        method, path, query, token = page
+        if not token:
+            return page
+        return self.page(method, path, {**query, "pageToken": token}, which)[0]
 
     @rule(data=st.data())
     def rc_get(self, data: st.DataObject) -> None:
@@ -289,13 +339,19 @@ class SameAnswers(RuleBasedStateMachine):
             self.call("GET", f"{RC}/messages/{message}", headers=self.rc)
         self.call("GET", f"{RC}/statuses", headers=self.rc, params={"dateFrom": SINCE})
 
-    @rule(outs=st.lists(US, max_size=2), ins=st.lists(US, max_size=1), csv=st.booleans())
-    def rc_opt_outs(self, outs: list[str], ins: list[str], csv: bool) -> None:
+    @rule(
+        sender=SENDERS,
+        outs=st.lists(st.one_of(US, BAD_US), max_size=3),
+        ins=st.lists(st.one_of(US, BAD_US), max_size=2),
+        csv=st.booleans(),
+    )
+    def rc_opt_outs(self, sender: str, outs: list[str], ins: list[str], csv: bool) -> None:
+        """``bulk-assign`` (a number in both lists, twice, or invalid too), and the list."""
         if outs or ins:
-            body = {"from": SENDER, "optOuts": outs, "optIns": ins}
+            body = {"from": sender, "optOuts": outs, "optIns": ins}
             self.call("POST", f"{RC}/opt-outs/bulk-assign", headers=self.rc, json=body)
         accept = {"Accept": "text/csv"} if csv else {}
-        self.call("GET", f"{RC}/opt-outs", headers={**self.rc, **accept}, params={"from": SENDER})
+        self.call("GET", f"{RC}/opt-outs", headers={**self.rc, **accept}, params={"from": sender})
 
     @rule(
         action=st.sampled_from(["create", "list", "renew", "delete"]),
@@ -480,19 +536,73 @@ class SameAnswers(RuleBasedStateMachine):
             side.receiver.statuses += [500] * failures
 
     @rule(
+        records=st.lists(st.one_of(CONSENT, CONSENT, BAD_CONSENT), min_size=1, max_size=4),
+        again=st.sampled_from([None, "OptOut", "OptIn"]),
+    )
+    def rc_consents(self, records: list[Any], again: str | None) -> None:
+        """A consents PATCH: failing records among the others, a pair set twice."""
+        if again is not None and isinstance(records[0], dict):
+            records.append({**records[0], "optStatus": again})  # the same pair once more
+        self.call("PATCH", CONSENTS, headers=self.rc, json={"records": records})
+
+    @rule(
         records=st.lists(
-            st.tuples(US, st.sampled_from(["OptOut", "OptIn", "Pending"])), min_size=1, max_size=2
+            st.fixed_dictionaries({"from": st.one_of(SENDERS, st.just("*")), "to": US})
+            | st.fixed_dictionaries({"from": st.sampled_from(["*", "x"]), "to": BAD_US}),
+            min_size=1,
+            max_size=3,
         )
     )
-    def rc_consents(self, records: list[tuple[str, str]]) -> None:
-        consents = "/restapi/v2/accounts/~/sms/consents"
-        body = {"records": [{"from": SENDER, "to": to, "optStatus": o} for to, o in records]}
-        self.call("PATCH", consents, headers=self.rc, json=body)
-        self.call("GET", consents, headers=self.rc, params={"optStatus": ["OptOut", "OptIn"]})
+    def rc_consents_delete(self, records: list[dict[str, str]]) -> None:
+        """A consents DELETE: a pair's state is forgotten (``*``: of every sender), not its
+        history."""
+        self.call("DELETE", CONSENTS, headers=self.rc, json={"records": records})
 
-    @rule()
-    def restart(self) -> None:
-        self.sides[2].restart()
+    @rule(
+        target=rc_tokens,
+        which=WHICH,
+        kind=st.sampled_from(["list", "search", "history", "opt-outs"]),
+        statuses=st.lists(OPT, max_size=2),
+        senders=st.lists(SENDERS, max_size=2),
+        tos=st.lists(US, max_size=2),
+        per_page=st.integers(1, 3),
+    )
+    def rc_consent_reads(
+        self,
+        which: str,
+        kind: str,
+        statuses: list[str],
+        senders: list[str],
+        tos: list[str],
+        per_page: int,
+    ) -> tuple[Any, ...]:
+        """A page of the consents (listed or searched), of their history (``to``
+        filtered or not) or of the deprecated opt-out list."""
+        if kind == "search":
+            body: dict[str, Any] = {"perPage": per_page}
+            for name, values in (("from", senders), ("to", tos)):
+                if values:
+                    body[name] = values
+            if statuses:
+                body["optStatus"] = statuses[0]
+            return self.page("POST", f"{CONSENTS}/search", body, which)[0]
+        if kind == "history":
+            return self.page("GET", f"{CONSENTS}/history", {"to": tos, "perPage": per_page}, which)[
+                0
+            ]
+        if kind == "opt-outs":
+            status = {0: "optout", 1: "OptIn", 2: "all"}[len(statuses)]
+            params = {"status": status, "from": senders[0] if senders else "*", "perPage": per_page}
+            if tos:
+                params["to"] = tos[0]
+            return self.page("GET", f"{RC}/opt-outs", params, which)[0]
+        self.call("GET", f"{CONSENTS}/export", headers=self.rc)
+        params = {"optStatus": statuses, "from": senders, "to": tos, "perPage": per_page}
+        return self.page("GET", CONSENTS, params, which)[0]
+
+    @rule(older=st.booleans())
+    def restart(self, older: bool) -> None:
+        self.sides[2].restart(older)
 
     @invariant()
     def same_webhooks_pending_and_received(self) -> None:
