@@ -339,6 +339,12 @@ class SameAnswers(RuleBasedStateMachine):
             self.call("GET", f"{RC}/messages/{message}", headers=self.rc)
         self.call("GET", f"{RC}/statuses", headers=self.rc, params={"dateFrom": SINCE})
 
+    def consents_now(self) -> None:
+        """The newest consent changes and every pair's state, read after each change to
+        them (and after a restart: its indexes built again)."""
+        self.call("GET", f"{CONSENTS}/history", headers=self.rc, params={"perPage": 3})
+        self.call("GET", CONSENTS, headers=self.rc, params={"optStatus": ["OptOut", "OptIn"]})
+
     @rule(
         sender=SENDERS,
         outs=st.lists(st.one_of(US, BAD_US), max_size=3),
@@ -350,6 +356,7 @@ class SameAnswers(RuleBasedStateMachine):
         if outs or ins:
             body = {"from": sender, "optOuts": outs, "optIns": ins}
             self.call("POST", f"{RC}/opt-outs/bulk-assign", headers=self.rc, json=body)
+            self.consents_now()
         accept = {"Accept": "text/csv"} if csv else {}
         self.call("GET", f"{RC}/opt-outs", headers={**self.rc, **accept}, params={"from": sender})
 
@@ -488,6 +495,8 @@ class SameAnswers(RuleBasedStateMachine):
             pairs = [(lease["Recipient"], lease["Number"]) for lease in leases]
             sender, to = data.draw(st.sampled_from([*pairs, (data.draw(AU), "+61400000000")]))
         self.each(lambda emu: emu.inbound(provider, sender, to, text))
+        if provider == "ringcentral":
+            self.consents_now()
 
     @rule(seconds=st.sampled_from([0.5, 1, 2, 3, 7, 60, 4000, 700_000]))
     def advance(self, seconds: float) -> None:
@@ -544,6 +553,7 @@ class SameAnswers(RuleBasedStateMachine):
         if again is not None and isinstance(records[0], dict):
             records.append({**records[0], "optStatus": again})  # the same pair once more
         self.call("PATCH", CONSENTS, headers=self.rc, json={"records": records})
+        self.consents_now()
 
     @rule(
         records=st.lists(
@@ -557,6 +567,7 @@ class SameAnswers(RuleBasedStateMachine):
         """A consents DELETE: a pair's state is forgotten (``*``: of every sender), not its
         history."""
         self.call("DELETE", CONSENTS, headers=self.rc, json={"records": records})
+        self.consents_now()
 
     @rule(
         target=rc_tokens,
@@ -603,6 +614,7 @@ class SameAnswers(RuleBasedStateMachine):
     @rule(older=st.booleans())
     def restart(self, older: bool) -> None:
         self.sides[2].restart(older)
+        self.consents_now()
 
     @invariant()
     def same_webhooks_pending_and_received(self) -> None:
