@@ -34,6 +34,8 @@ EXTRAS = st.one_of(
     st.fixed_dictionaries({}, optional={"k": st.integers(-2, 2), "f": st.sampled_from([1.0, 0.5])}),
 )
 SEQ = st.integers(-1, 700)
+NAMESPACES = ("ns.state", "ns.history")
+SEQ_KEYS = ("1", "2", "9", "10", "11")
 
 
 def fields(message: Message) -> tuple[Any, ...]:
@@ -204,6 +206,24 @@ class SameStores(RuleBasedStateMachine):
                 store.put_state("ns", key, value)
                 store.put_meta(key, value)
 
+    @rule(
+        changes=st.lists(
+            st.tuples(st.sampled_from(NAMESPACES), st.sampled_from(SEQ_KEYS), st.booleans()),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    def state_changes(self, changes: list[tuple[str, str, bool]]) -> None:
+        """Changes to several namespaces in one transaction, keyed by seq as the
+        RingCentral consents and their history are (``"10"`` sorts before ``"9"``)."""
+        for store in (self.memory, self.sqlite):
+            with store.transaction():
+                for namespace, key, delete in changes:
+                    if delete:
+                        store.delete_state(namespace, key)
+                    else:
+                        store.put_state(namespace, key, {"seq": int(key), "at": self.time})
+
     @rule()
     def reopen(self) -> None:
         self.sqlite.close()
@@ -250,7 +270,12 @@ class SameStores(RuleBasedStateMachine):
             for bid in (f"B{n}", *(f"{b}-{n}" for b in ("b1", "b2", "b3"))):
                 mine_b, theirs_b = self.memory.get_batch(bid), self.sqlite.get_batch(bid)
                 assert (theirs_b and batch_fields(theirs_b)) == (mine_b and batch_fields(mine_b))
-        assert self.sqlite.state_items("ns") == self.memory.state_items("ns")
+        for namespace in ("ns", *NAMESPACES):
+            assert self.sqlite.state_items(namespace) == self.memory.state_items(namespace)
+        for key in SEQ_KEYS:
+            for namespace in NAMESPACES:
+                mine_s = self.memory.get_state(namespace, key, "-")
+                assert self.sqlite.get_state(namespace, key, "-") == mine_s
         for key in ("a", "b", "c"):
             assert self.sqlite.get_meta(key, "-") == self.memory.get_meta(key, "-")
 
