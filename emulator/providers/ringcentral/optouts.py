@@ -35,7 +35,6 @@ __all__ = [
     "keyword_status",
     "opted_out",
     "pager",
-    "records",
     "set_status",
     "set_statuses",
     "upgrade_store",
@@ -322,13 +321,6 @@ def forget(emu: Emulator, tenant: str, pairs: list[tuple[str | None, str]]) -> N
                 store.delete_state(_STATE, f"{tenant}|{entry[1]}|{recipient}")
                 index.opted_out.get((tenant, entry[1]), set()).discard(recipient)
                 listing.remove(entry)
-
-
-def records(emu: Emulator, tenant: str) -> list[dict[str, Any]]:
-    """The tenant's opt records, oldest change first."""
-    found = [r for _, r in emu.store.state_items(_STATE) if r["tenant"] == tenant]
-    found.sort(key=lambda r: r["seq"])
-    return found
 
 
 Pager = Callable[[int, int], list[dict[str, Any]]]

@@ -90,7 +90,6 @@ from .optouts import Pager, set_statuses
 from .optouts import forget as forget_consent
 from .optouts import history_pager as consent_history_pager
 from .optouts import pager as optout_pager
-from .optouts import records as optout_records
 from .paging import (
     FIRST,
     Cursor,
@@ -778,7 +777,8 @@ def build_app(emu: Emulator) -> ASGIApp:
 
     async def export_consents(request: Request) -> Response:
         principal = _principal(emu, request, also="SMS")
-        rows = [export_row(r) for r in optout_records(emu, principal.account_id)[::-1]]
+        older, _ = optout_pager(emu, principal.account_id, {"OptOut", "OptIn"})
+        rows = [export_row(r) for r in older(sys.maxsize, sys.maxsize)[::-1]]  # newest first
         return _csv_response(EXPORT_COLUMNS, rows)
 
     async def consent_history(request: Request) -> Response:
