@@ -82,22 +82,22 @@ def _integer(params: dict[str, str], name: str, minimum: int) -> int | None:
     return min(number, _LARGEST)
 
 
-#: The words ``Status`` and ``Direction`` take, by their lower case.
-_STATUSES = {w.lower(): w for w in ("Processing", "Submitted", "Delivered", "Failed", "Received")}
-_DIRECTIONS = {"transmit": Direction.OUTBOUND, "receive": Direction.INBOUND}
+#: The words ``Status`` and ``Direction`` take, and what each stands for.
+_STATUSES = {w: w for w in ("Processing", "Submitted", "Delivered", "Failed", "Received")}
+_DIRECTIONS = {"Transmit": Direction.OUTBOUND, "Receive": Direction.INBOUND}
 
 
 def _word(params: dict[str, str], name: str, words: dict[str, Any]) -> Any:
+    """What ``name``'s word (any letter case) stands for; None: absent or empty."""
     value = params.get(name.lower())
     if value is None or value.strip() == "":
         return None
-    try:
-        return words[value.strip().lower()]
-    except KeyError:
-        options = ", ".join(str(w) for w in words.values())
-        if name == "Direction":
-            options = "Transmit, Receive"
-        raise _invalid(name, f"{name} parameter must be one of: {options}") from None
+    wanted = value.strip().lower()
+    for word, meaning in words.items():
+        if word.lower() == wanted:
+            return meaning
+    options = ", ".join(words)
+    raise _invalid(name, f"{name} parameter must be one of: {options}")
 
 
 def encode_token(seq: int) -> str:
