@@ -137,7 +137,7 @@ def _responses(sock: socket.socket, count: int) -> list[tuple[int, bytes]]:
     return found
 
 
-HEALTH = b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n"
+HEALTH = b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
 
 def _protocol_writes(emu: Emulator, *reads: bytes) -> list[bytes]:
@@ -171,7 +171,7 @@ def test_the_protocol_sends_a_whole_response_in_one_write() -> None:
 
 
 def test_pipelined_requests_are_answered_in_order(server: LiveServer) -> None:
-    missing = b"GET /_emulator/nope HTTP/1.1\r\nHost: x\r\n\r\n"
+    missing = b"GET /_emulator/nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     with _connect(server) as sock:
         sock.sendall(HEALTH + missing + HEALTH)
         answers = _responses(sock, 3)
@@ -336,7 +336,9 @@ def test_a_body_whose_framing_the_server_refuses_is_journaled_with_its_400(
 
 def test_connection_close_gets_the_whole_response_then_the_close(server: LiveServer) -> None:
     with _connect(server) as sock:
-        sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        sock.sendall(
+            b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
         received = b""
         while chunk := sock.recv(65536):
             received += chunk
@@ -385,7 +387,7 @@ SENDSMS = "/api/services/sendsms?partnerID=1&apikey=k&shortcode=SHOP&mobile=2547
 
 
 def _request(target: bytes, headers: bytes = b"") -> bytes:
-    return b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n" + headers + b"\r\n"
+    return b"GET " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + b"\r\n"
 
 
 @pytest.mark.parametrize("before", [b"", b"\r\n", b"\r\n\r\n"])
@@ -455,7 +457,10 @@ BALANCE = b'{"apikey": "k", "partnerID": "1234"}'
 
 def _post(path: bytes, body: bytes, headers: bytes = b"") -> bytes:
     return (
-        b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + headers
+        b"POST "
+        + path
+        + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + headers
     ) + b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
 
 
@@ -492,7 +497,7 @@ def test_an_upgrade_request_s_chunked_body_is_read_across_reads() -> None:
 def test_a_bodiless_upgrade_request_then_the_next_request_on_its_connection(
     server: LiveServer,
 ) -> None:
-    health = b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n"
+    health = b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
     with _connect(server) as sock:
         sock.sendall(health + b"Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
         answers = _responses(sock, 1)
@@ -505,7 +510,7 @@ def test_a_bodiless_upgrade_request_then_the_next_request_on_its_connection(
 def test_hundreds_of_pipelined_upgrade_requests_in_one_read_are_all_answered(
     server: LiveServer,
 ) -> None:
-    health = b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n" + H2C + b"\r\n"
+    health = b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n" + H2C + b"\r\n"
     with _connect(server) as sock:
         sock.sendall(health * 600)
         answers = _responses(sock, 600)

@@ -13,10 +13,18 @@ the request names in ``Host``, or its body is one no page sends across origins w
 a preflight (JSON, YAML), which another origin's page never gets past.  (A reverse proxy
 that writes its upstream's ``Host``, or terminates TLS, leaves the inspector's origin
 unlike the one the request names.)
+
+A request that reached the emulator on a loopback address over plain HTTP must name it
+in ``Host`` as ``localhost`` (or ``*.localhost``) or an IP address, or it is refused
+with 403: a page of another site can have its own name point at 127.0.0.1 (DNS
+rebinding), and would then be of the emulator's origin, free to read and change
+everything.  Over TLS, or on another interface (``serve --host 0.0.0.0``, reached by
+its network name), any ``Host`` is taken.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 import msgspec
@@ -62,6 +70,15 @@ class LoopbackBrowserAccess:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        rebound = _rebound_host(scope) if scope["type"] == "http" else None
+        if rebound is not None:
+            error = (
+                f"Host {rebound!r} is no name of this machine: on a loopback address the admin"
+                " API and the inspector answer at localhost or an IP address only (a page"
+                " of another site could otherwise have its name point here)"
+            )
+            await _error(error, 403)(scope, receive, send)
+            return
         origin = _header(scope, b"origin") if scope["type"] == "http" else None
         if origin is None:
             await self.app(scope, receive, send)
@@ -83,6 +100,47 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
+
+
+def _rebound_host(scope: Scope) -> str | None:
+    """The ``Host`` of a request that came over plain HTTP to a loopback address naming
+    neither ``localhost`` (``*.localhost``) nor an IP address: what a page of another
+    site sends once it had its name point at 127.0.0.1 (DNS rebinding).  None if fine."""
+    server = scope.get("server")
+    host = _header(scope, b"host")
+    if not server or host is None or not _is_loopback(str(server[0])):
+        return None
+    # uvicorn takes X-Forwarded-Proto from loopback clients, which a page can send to
+    # its own origin: https from such a header is no TLS
+    if scope.get("scheme") == "https" and _header(scope, b"x-forwarded-proto") is None:
+        return None  # a rebound name fails the TLS handshake: the certificate is not its
+    name = host.strip().lower()
+    if name.startswith("["):  # [::1]:8787
+        name = name[1 : name.find("]")] if "]" in name else name
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    name = name.rstrip(".")
+    if not name or name == "localhost" or name.endswith(".localhost") or _is_ip(name):
+        return None
+    return host
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1, on a dual-stack socket
+    return ip.is_loopback
 
 
 def _own_origin(scope: Scope) -> str:
