@@ -27,7 +27,7 @@ import re
 import time
 import warnings
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
@@ -84,9 +84,12 @@ def _lines(records: list[dict[str, Any]]) -> str:
 class MessageHelpers:
     """Reading what a client sent, on anything with ``messages(provider=, to=, status=)``."""
 
-    # Supplied by the class this is mixed into (declared only, so a LiveServer's
-    # attribute fall-through to its emulator still finds it).
-    messages: Callable[..., list[dict[str, Any]]]
+    if TYPE_CHECKING:  # supplied by the class this is mixed into (declared only, so a
+        # LiveServer's attribute fall-through to its emulator still finds it)
+
+        def messages(
+            self, provider: str | None = None, to: str | None = None, status: str | None = None
+        ) -> list[dict[str, Any]]: ...
 
     def sent_messages(
         self,
@@ -226,7 +229,10 @@ class SocketClients:
     left to their maker.
     """
 
-    url: str  # supplied by the class this is mixed into
+    if TYPE_CHECKING:  # supplied by the class this is mixed into (a LiveServer's property)
+
+        @property
+        def url(self) -> str: ...
 
     def client(self, **kwargs: Any) -> httpx.Client:
         """An ``httpx.Client`` with ``url`` as base URL: requests go over the real socket."""

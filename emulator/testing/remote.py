@@ -54,6 +54,8 @@ class RemoteEmulatorRefusal(RemoteEmulatorError, ValueError):
 class RemoteEmulator(SocketClients, MessageHelpers):
     """An emulator running elsewhere, e.g. ``RemoteEmulator("http://127.0.0.1:8787")``."""
 
+    url: str
+
     def __init__(self, url: str, *, timeout: float = 10.0) -> None:
         self.url = url.rstrip("/")
         self._http = http.client(base_url=self.url, timeout=timeout)

@@ -98,7 +98,6 @@ class LiveServer(SocketClients, MessageHelpers):
         sockets = bind_sockets(self.host, self.port)
         self.port = sockets[0].getsockname()[1]
         self._server = uvicorn.Server(uvicorn_config(self.emulator.app, timeout_keep_alive=30))
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._thread = threading.Thread(
             target=self._server.run,
             kwargs={"sockets": sockets},

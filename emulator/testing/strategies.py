@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import phonenumbers
 from hypothesis import strategies as st
@@ -148,7 +148,11 @@ def _option_key(value: Any) -> Any:
     return (type(value), value)
 
 
-def _reused(builder: Any) -> Any:
+#: A strategy function; the decorators below keep its signature for type checkers.
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _reused(builder: _F) -> _F:
     """Build each distinct strategy once and hand out the same object after.
 
     The body strategies draw numbers and texts from these on every example, and
@@ -169,7 +173,7 @@ def _reused(builder: Any) -> Any:
         except TypeError:  # an option that cannot be a key: build it each time
             return builder(**options)
 
-    return build
+    return cast(_F, build)
 
 
 @cache
@@ -831,7 +835,7 @@ def _check_brand(strategy: Any, options: dict[str, Any]) -> None:
         )
 
 
-def _eager(strategy: Any) -> Any:
+def _eager(strategy: _F) -> _F:
     """Make a composite strategy check its options when called, not when drawn from."""
 
     @functools.wraps(strategy)
@@ -856,7 +860,7 @@ def _eager(strategy: Any) -> Any:
                 _check_senders_list(options[name], name)
         return strategy(**options)
 
-    return build
+    return cast(_F, build)
 
 
 @_eager
