@@ -457,7 +457,8 @@ class Emulator:
         sequence, or seeded jitter); that plan is used, with ``error_code``.
         """
         if isinstance(outcome, Decision):
-            outcome, error_code = outcome.outcome, error_code or outcome.error_code
+            error_code = error_code or outcome.error_code
+            outcome = outcome.outcome
         carried = getattr(outcome, "plan", None)
         if carried is not None:
             return with_error_code(carried, error_code)

@@ -99,7 +99,9 @@ def split(text: str) -> list[str]:
         return [text]
     gsm = info.encoding == "GSM-7"
     multi = 153 if gsm else 67
-    parts, current, used = [], [], 0
+    parts: list[str] = []
+    current: list[str] = []
+    used = 0
     for ch, size in zip(text, _units(text, gsm), strict=True):
         if used + size > multi:
             parts.append("".join(current))

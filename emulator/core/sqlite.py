@@ -727,7 +727,8 @@ class SQLiteStore:
     def _select_batches(
         self, query: BatchQuery, bound: str, seq: int, order: str, limit: int | None
     ) -> list[Batch]:
-        clauses, args = [bound], [seq]
+        clauses = [bound]
+        args: list[object] = [seq]
         for column, value in (
             ("provider", query.provider),
             ("tenant", query.tenant),

@@ -393,8 +393,8 @@ class MemoryStore:
                 batches.setdefault(m.batch_id, []).append(m)
         for key, group in groups.items():
             self._index(self._by_tenant, key).extend(group, _ascending(group))
-        for key, group in batches.items():
-            self._index(self._by_batch, key).extend(group, _ascending(group))
+        for batch_id, group in batches.items():
+            self._index(self._by_batch, batch_id).extend(group, _ascending(group))
 
     @staticmethod
     def _index(indexes: dict[Any, _SeqIndex], key: Any) -> _SeqIndex:

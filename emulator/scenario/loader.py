@@ -1066,7 +1066,7 @@ def _plain_values(
                     field=path or None,
                 )
             _plain_scalar(key, path)
-            child = f"{path}.{key}" if path else str(key)
+            child = f"{path}.{key!s}" if path else str(key)  # b'...' for a !!binary key
             size += 1 + _plain_values(value, child, depth + 1, sizes)
     else:
         for i, item in enumerate(data):
@@ -1129,7 +1129,7 @@ def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
         data = loader("").construct_document(node) if node is not None else None
         _plain_values(data)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, such as NUL
-        line = text.count("\n", 0, exc.position) + 1
+        line: int | None = text.count("\n", 0, exc.position) + 1
         character = chr(exc.character) if isinstance(exc.character, int) else exc.character
         problem = f"character {character!r} is not allowed ({exc.reason})"
         raise ScenarioError(f"not valid YAML/JSON: {problem}", source=source, line=line) from None

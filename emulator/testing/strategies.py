@@ -895,7 +895,9 @@ def ringcentral_batch_bodies(
     drawn = _batch_items(draw, item, text, (min_messages, max_messages))
     items = [entry for entry, _ in drawn]
     sender = draw(e164_numbers() if senders is None else st.sampled_from(senders))
-    body = _batch_body({"from": sender, "messages": items}, [code for _, code in drawn])
+    body: dict[str, Any] = _batch_body(
+        {"from": sender, "messages": items}, [code for _, code in drawn]
+    )
     if default is not None:
         body["text"] = default
     if valid:
@@ -927,8 +929,8 @@ def ringcentral_batch_bodies(
         del body["messages"]
     elif problem == "no text anywhere":
         body.pop("text", None)
-        for item in items:
-            item.pop("text", None)
+        for entry in items:
+            entry.pop("text", None)
     elif problem == "text too long":
         body["messages"][0]["text"] = "a" * 1001
     elif problem == "to not a list":
@@ -1146,7 +1148,7 @@ def _fonedynamics_batch_bodies(
 
     drawn = _batch_items(draw, item, text, sizes)
     messages = [message for message, _, _ in drawn]
-    body = _batch_body({"Messages": messages}, [code for _, code, _ in drawn])
+    body: dict[str, Any] = _batch_body({"Messages": messages}, [code for _, code, _ in drawn])
     if valid:
         return body
     body = dict(body)  # refused as a whole: no item is answered
@@ -1260,7 +1262,9 @@ def sendbulk_bulk_bodies(
         entry["clientsmsid"] = str(index) if entry["clientsmsid"] else index
         entry["shortcode"] = shortcode
     count = len(smslist)
-    body = _batch_body({"count": count, "smslist": smslist}, [code for _, code in drawn])
+    body: dict[str, Any] = _batch_body(
+        {"count": count, "smslist": smslist}, [code for _, code in drawn]
+    )
     if valid:
         return body
     body = dict(body)  # refused as a whole: no item is answered

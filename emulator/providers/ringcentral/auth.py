@@ -617,7 +617,7 @@ def revoke_token(emu: Emulator, token: str) -> None:
             store.delete_state(_REFRESH, session["refresh"])
         store.delete_state(_ACCESS, token)
         store.delete_state(_REFRESH, token)
-        revoked = {"access": [], "refresh": None, "revoked": True}
+        revoked: dict[str, Any] = {"access": [], "refresh": None, "revoked": True}
         store.put_state(_SESSION, grant["session"], revoked)
 
 

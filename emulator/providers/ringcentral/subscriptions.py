@@ -231,7 +231,7 @@ async def create(
     with emu.transaction():  # a request that a reset overtook meanwhile draws nothing here
         _check_room(emu, principal)  # again: another may have been made meanwhile
         now = emu.time()
-        record = {
+        record: dict[str, Any] = {
             "id": emu.ids.uuid("ringcentral.subscription"),
             "tenant": principal.account_id,
             "owner_id": principal.owner_id,

@@ -184,7 +184,8 @@ _QUOTED_OR_PLAIN = re.compile(rb"\"(?:\\\"|[^\"])*\"?|'(?:\\'|[^'])*'?|[^\"';=]+
 
 
 def _split_outside_quotes(text: bytes, stop: bytes, *, once: bool = False) -> list[bytes]:
-    pieces, current = [], bytearray()
+    pieces: list[bytes] = []
+    current = bytearray()
     for token in _QUOTED_OR_PLAIN.findall(text):
         if token == stop and not (once and pieces):
             pieces.append(bytes(current))

@@ -182,6 +182,7 @@ class Rows:
         """
         brand, endpoint = self._brand, self._endpoint
         row = flat(brand, code, DESCRIPTIONS[code] if description is None else description)
+        shown: str | dict[str, Any]
         if code == 1004 and endpoint != "sendbulk":
             shown = mobile if isinstance(mobile, str) else php_string(mobile)
         else:
