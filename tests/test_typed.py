@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from mypy import api
 
 import emulator
 
@@ -23,7 +24,6 @@ def test_the_package_is_marked_typed() -> None:
 def test_a_typed_users_tests_pass_mypy_strict(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    api = pytest.importorskip("mypy.api")
     # Outside the checkout, with the package found as installed (on the interpreter's
     # path, not as a source tree): mypy then reads it only through its py.typed.
     shutil.copy(USAGE, tmp_path)
