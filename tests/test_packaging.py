@@ -1,0 +1,115 @@
+"""What ``pip install`` gives a user: the wheel's and the sdist's files and metadata,
+shipped scenarios that are the package's own, and a pytest plugin that loads with the
+package's dependencies alone (none of the test extra's)."""
+
+from __future__ import annotations
+
+import email
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import emulator
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Files a working copy may hold that no distribution should (each one .gitignore names).
+_LOCAL_FILES = (
+    ".coverage",
+    ".coverage.host.1234.567890",
+    "htmlcov/index.html",
+    ".venv/pyvenv.cfg",
+    ".ci-venv/pyvenv.cfg",
+    "tests/e2e/js/node_modules/@ringcentral/sdk/package.json",
+    "emulator/__pycache__/app.cpython-311.pyc",
+    "tests/__pycache__/conftest.cpython-311-pytest-9.0.pyc",
+    ".hypothesis/examples/0123/4567",
+    ".pytest_cache/README.md",
+    ".ruff_cache/CACHEDIR.TAG",
+    "emulator/dev.db",
+    "dev.db-wal",
+    "dist/sms_emulator-0.0.9-py3-none-any.whl",
+    "build/lib/emulator/app.py",
+    "sms_emulator.egg-info/PKG-INFO",
+)
+_LOCAL_DIRS = (
+    ".git",
+    ".venv",
+    ".ci-venv",
+    "node_modules",
+    "__pycache__",
+    ".hypothesis",
+    ".pytest_cache",
+    ".ruff_cache",
+    "htmlcov",
+    "dist",
+    "build",
+    "*.egg-info",
+    "*.db",
+    "*.db-*",
+    ".coverage",
+    ".coverage.*",
+)
+
+
+def _files(top: Path) -> set[str]:
+    return {p.relative_to(top).as_posix() for p in top.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], Path, Path]:
+    """The project's files, and its wheel and sdist built from a copy of it that also
+    holds every kind of local file (hatchling, the build backend, in-process: no network)."""
+    wheel_builder = pytest.importorskip("hatchling.builders.wheel", reason="test extra")
+    sdist_builder = pytest.importorskip("hatchling.builders.sdist", reason="test extra")
+    src = tmp_path_factory.mktemp("checkout") / "sms-emulator"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(*_LOCAL_DIRS))
+    project = _files(src)
+    for name in _LOCAL_FILES:
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text("local\n")
+    out = tmp_path_factory.mktemp("dist")
+    (wheel,) = wheel_builder.WheelBuilder(str(src)).build(directory=str(out))
+    (sdist,) = sdist_builder.SdistBuilder(str(src)).build(directory=str(out))
+    return project, Path(wheel), Path(sdist)
+
+
+def test_the_wheel_holds_the_package_its_data_and_license_only(
+    built: tuple[set[str], Path, Path],
+) -> None:
+    project, wheel, _ = built
+    info = f"sms_emulator-{emulator.__version__}.dist-info"
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        metadata = email.message_from_bytes(zf.read(f"{info}/METADATA"))
+        entry_points = zf.read(f"{info}/entry_points.txt").decode()
+    package = {name for name in project if name.startswith("emulator/")}
+    scenarios = {
+        f"emulator/_scenarios/{name.removeprefix('scenarios/')}"
+        for name in project
+        if name.startswith("scenarios/")
+    }
+    assert {name for name in names if not name.startswith(f"{info}/")} == package | scenarios
+    assert {"emulator/admin/static/app.css", "emulator/admin/static/app.js"} <= names
+    assert "emulator/admin/templates/base.html" in names
+    assert "emulator/_scenarios/happy-path.yaml" in names
+    # licenses/ since hatchling 1.27 (PEP 639), license_files/ before
+    assert [name for name in names if name.endswith("/LICENSE")] in (
+        [f"{info}/licenses/LICENSE"],
+        [f"{info}/license_files/LICENSE"],
+    )
+    assert metadata["Name"] == "sms-emulator"
+    assert metadata["Version"] == emulator.__version__
+    assert metadata["License"] == "MIT"
+    assert metadata["License-File"] == "LICENSE"
+    assert metadata["Description-Content-Type"] == "text/markdown"
+    assert "[pytest11]\nsms_emulator = emulator.testing.plugin" in entry_points
+    assert "sms-emulator = emulator.cli:main" in entry_points
+
+
+def test_the_license_declared_is_the_one_shipped() -> None:
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert text.startswith("MIT License\n")
+    assert 'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND' in text
