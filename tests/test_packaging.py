@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import shutil
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -107,6 +108,28 @@ def test_the_wheel_holds_the_package_its_data_and_license_only(
     assert metadata["Description-Content-Type"] == "text/markdown"
     assert "[pytest11]\nsms_emulator = emulator.testing.plugin" in entry_points
     assert "sms-emulator = emulator.cli:main" in entry_points
+
+
+def test_the_sdist_holds_the_project_without_local_files(
+    built: tuple[set[str], Path, Path],
+) -> None:
+    project, _, sdist = built
+    top = f"sms_emulator-{emulator.__version__}/"
+    with tarfile.open(sdist) as tf:
+        names = {m.name.removeprefix(top) for m in tf.getmembers() if m.isfile()}
+    assert names == project | {"PKG-INFO"}
+    # what building, and running the tests from it, needs
+    assert {
+        "LICENSE",
+        "pyproject.toml",
+        "README.md",
+        "conftest.py",
+        "tests/conftest.py",
+        "tests/e2e/js/package.json",
+        "tests/e2e/js/package-lock.json",
+        "examples/ringcentral_client.py",
+        "scenarios/happy-path.yaml",
+    } <= names
 
 
 def test_the_license_declared_is_the_one_shipped() -> None:
