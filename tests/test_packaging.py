@@ -5,7 +5,10 @@ package's dependencies alone (none of the test extra's)."""
 from __future__ import annotations
 
 import email
+import os
 import shutil
+import subprocess
+import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -136,3 +139,32 @@ def test_the_license_declared_is_the_one_shipped() -> None:
     text = (ROOT / "LICENSE").read_text(encoding="utf-8")
     assert text.startswith("MIT License\n")
     assert 'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND' in text
+
+
+def test_an_installed_package_lists_only_its_own_scenarios(tmp_path: Path) -> None:
+    # the wheel's layout: the package, its scenarios inside it (force-include); beside it
+    # in site-packages, another distribution's top-level "scenarios" folder
+    site = tmp_path / "site-packages"
+    shutil.copytree(
+        ROOT / "emulator", site / "emulator", ignore=shutil.ignore_patterns(*_LOCAL_DIRS)
+    )
+    shutil.copytree(ROOT / "scenarios", site / "emulator" / "_scenarios")
+    (site / "scenarios").mkdir()
+    (site / "scenarios" / "intruder.yaml").write_text("name: intruder\nversion: 1\n")
+    (site / "scenarios" / "happy-path.yaml").write_text("name: happy-path\nversion: 1\n")
+    code = (
+        "from emulator.scenario.loader import shipped_scenarios\n"
+        "for name, path in sorted(shipped_scenarios().items()): print(name, path)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    shipped = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert sorted(shipped) == sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
+    assert all(Path(path).parent == site / "emulator" / "_scenarios" for path in shipped.values())

@@ -108,9 +108,14 @@ class ScenarioError(ValueError):
 
 
 def scenario_dirs() -> list[Path]:
-    """Where shipped scenarios live (installed package first, then the source tree)."""
+    """Where shipped scenarios live: in an installed package, its own ``_scenarios``
+    (never the ``scenarios`` folder beside it in site-packages, another distribution's);
+    in a source tree (run from it, or installed editable), its ``scenarios``."""
     here = Path(__file__).resolve().parent.parent
-    return [p for p in (here / "_scenarios", here.parent / "scenarios") if p.is_dir()]
+    installed = here / "_scenarios"
+    if installed.is_dir():
+        return [installed]
+    return [p for p in (here.parent / "scenarios",) if p.is_dir()]
 
 
 def shipped_scenarios() -> dict[str, Path]:
