@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -66,8 +67,9 @@ def _files(top: Path) -> set[str]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], Path, Path]:
     """The project's files, and its wheel and sdist built from a copy of it that also
     holds every kind of local file (hatchling, the build backend, in-process: no network)."""
-    wheel_builder = pytest.importorskip("hatchling.builders.wheel", reason="test extra")
-    sdist_builder = pytest.importorskip("hatchling.builders.sdist", reason="test extra")
+    why = "hatchling (in the test extra) builds the wheel and sdist"
+    wheel_builder = pytest.importorskip("hatchling.builders.wheel", reason=why)
+    sdist_builder = pytest.importorskip("hatchling.builders.sdist", reason=why)
     src = tmp_path_factory.mktemp("checkout") / "sms-emulator"
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(*_LOCAL_DIRS))
     project = _files(src)
@@ -168,3 +170,84 @@ def test_an_installed_package_lists_only_its_own_scenarios(tmp_path: Path) -> No
     shipped = dict(line.split(" ", 1) for line in result.stdout.splitlines())
     assert sorted(shipped) == sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
     assert all(Path(path).parent == site / "emulator" / "_scenarios" for path in shipped.values())
+
+
+# The test extra's packages, and pytest-xdist's: a user's project has none of them.
+_NOT_INSTALLED = ("requests", "urllib3", "ringcentral", "playwright", "jsonschema", "trio")
+_NOT_INSTALLED += ("trustme", "xdist", "execnet", "ruff")
+
+_WITHOUT_THEM = f"""
+import importlib.abc, sys
+
+class NotInstalled(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in {_NOT_INSTALLED!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
+
+sys.meta_path.insert(0, NotInstalled())
+import pytest
+off = ["-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:xdist.looponfail"]
+sys.exit(pytest.main(["-q", "-W", "error", *off]))
+"""
+
+_USERS_TESTS = """
+import httpx
+import pytest
+from hypothesis import given, settings
+
+from emulator.testing.helpers import InProcessEmulator
+from emulator.testing.invariants import check_recipients_accounted
+from emulator.testing.strategies import sendbulk_sms_bodies
+
+
+def test_in_process(sms_emulator):
+    answer = sms_emulator.client().post("/api/services/sendsms", json={
+        "partnerID": "1234", "apikey": "key", "shortcode": "SHOP",
+        "mobile": "0712345678", "message": "Your code is 5521"})
+    assert answer.status_code == 200
+    assert sms_emulator.last_code("0712345678") == "5521"
+
+
+@pytest.mark.sms_scenario("invalid-numbers")
+def test_live_server(sms_emulator_server):
+    answer = httpx.post(sms_emulator_server.url + "/api/services/sendsms", json={
+        "partnerID": "1234", "apikey": "key", "shortcode": "SHOP",
+        "mobile": "0712345678", "message": "Your code is 5521"})
+    assert answer.status_code == 200
+    assert sms_emulator_server.scenario.name == "invalid-numbers"
+
+
+@settings(max_examples=5, deadline=None, derandomize=True)
+@given(body=sendbulk_sms_bodies(max_numbers=3))
+def test_strategies(body):
+    mobiles = body["mobile"].split(",")
+    answer = InProcessEmulator().client().post("/api/services/sendsms", json=body).json()
+    assert [r["response-code"] for r in answer["responses"]] == [200] * len(mobiles)
+    check_recipients_accounted(mobiles, mobiles, [])
+
+
+def test_the_requests_adapter_is_for_who_has_requests():
+    with pytest.raises(ModuleNotFoundError, match="requests"):
+        import emulator.testing.requests_adapter  # noqa: F401
+"""
+
+
+def test_the_pytest_plugin_needs_none_of_the_test_extra(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_users_client.py").write_text(textwrap.dedent(_USERS_TESTS))
+    result = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_THEM],
+        cwd=tmp_path,
+        # trio, installed here, is a Hypothesis plugin: Hypothesis would load it
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "PYTEST_ADDOPTS": "",
+            "HYPOTHESIS_NO_PLUGINS": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "4 passed" in result.stdout, result.stdout
