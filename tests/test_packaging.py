@@ -39,8 +39,10 @@ _LOCAL_FILES = (
     "build/lib/emulator/app.py",
     "sms_emulator.egg-info/PKG-INFO",
 )
-_LOCAL_DIRS = (
+# What copying the project leaves out: the above, as .gitignore names them, and .git.
+_LOCAL_PATTERNS = (
     ".git",
+    "*.py[cod]",
     ".venv",
     ".ci-venv",
     "node_modules",
@@ -71,7 +73,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], Path, Pat
     wheel_builder = pytest.importorskip("hatchling.builders.wheel", reason=why)
     sdist_builder = pytest.importorskip("hatchling.builders.sdist", reason=why)
     src = tmp_path_factory.mktemp("checkout") / "sms-emulator"
-    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(*_LOCAL_DIRS))
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(*_LOCAL_PATTERNS))
     project = _files(src)
     for name in _LOCAL_FILES:
         (src / name).parent.mkdir(parents=True, exist_ok=True)
@@ -148,7 +150,7 @@ def test_an_installed_package_lists_only_its_own_scenarios(tmp_path: Path) -> No
     # in site-packages, another distribution's top-level "scenarios" folder
     site = tmp_path / "site-packages"
     shutil.copytree(
-        ROOT / "emulator", site / "emulator", ignore=shutil.ignore_patterns(*_LOCAL_DIRS)
+        ROOT / "emulator", site / "emulator", ignore=shutil.ignore_patterns(*_LOCAL_PATTERNS)
     )
     shutil.copytree(ROOT / "scenarios", site / "emulator" / "_scenarios")
     (site / "scenarios").mkdir()
