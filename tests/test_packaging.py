@@ -15,6 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hatchling.builders.sdist import SdistBuilder
+from hatchling.builders.wheel import WheelBuilder
 
 import emulator
 
@@ -69,9 +71,6 @@ def _files(top: Path) -> set[str]:
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], Path, Path]:
     """The project's files, and its wheel and sdist built from a copy of it that also
     holds every kind of local file (hatchling, the build backend, in-process: no network)."""
-    why = "hatchling (in the test extra) builds the wheel and sdist"
-    wheel_builder = pytest.importorskip("hatchling.builders.wheel", reason=why)
-    sdist_builder = pytest.importorskip("hatchling.builders.sdist", reason=why)
     src = tmp_path_factory.mktemp("checkout") / "sms-emulator"
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(*_LOCAL_PATTERNS))
     project = _files(src)
@@ -79,8 +78,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], Path, Pat
         (src / name).parent.mkdir(parents=True, exist_ok=True)
         (src / name).write_text("local\n")
     out = tmp_path_factory.mktemp("dist")
-    (wheel,) = wheel_builder.WheelBuilder(str(src)).build(directory=str(out))
-    (sdist,) = sdist_builder.SdistBuilder(str(src)).build(directory=str(out))
+    (wheel,) = WheelBuilder(str(src)).build(directory=str(out))
+    (sdist,) = SdistBuilder(str(src)).build(directory=str(out))
     return project, Path(wheel), Path(sdist)
 
 
