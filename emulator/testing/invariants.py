@@ -184,6 +184,11 @@ def check_pages(
 
     ``pages``: the records of each page in order (dicts, or ids with ``key=lambda r: r``).
     """
+    if isinstance(expected, bool | str | bytes):  # a str would be read as its characters
+        raise TypeError(
+            f"check_pages(expected=): the ids paged (a list, set...) or their count,"
+            f" not {type(expected).__name__} {expected!r}"
+        )
     get = (lambda r: r[key]) if isinstance(key, str) else key
     first_page: dict[Any, int] = {}
     problems: list[str] = []

@@ -65,6 +65,10 @@ def test_pages() -> None:
         check_pages([[{"id": 1}, {"id": 2}]], expected=7)
     with pytest.raises(AssertionError, match="already on page 1"):
         check_pages([[{"id": 1}], [{"id": 1}]], expected=1)
+    # one id as a str would be read as its characters; True is no count
+    for wrong in ("a", True):
+        with pytest.raises(TypeError, match=r"the ids paged .* or their count"):
+            check_pages([[{"id": "a"}]], expected=wrong)
 
 
 def test_statuses_forward() -> None:
