@@ -9,7 +9,7 @@ import pytest
 
 from emulator.providers.ringcentral.paging import _TOP, NEXT, PREVIOUS, Cursor, encode_cursor
 
-from .conftest import A2P, RC, check_schema
+from .conftest import A2P, RC, SENDER, check_schema
 
 URLSAFE = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -73,6 +73,27 @@ def test_paging_object_on_first_and_last_page(rc: RC) -> None:
     assert [r["id"] for r in back.json()["records"]] == [r["id"] for r in first["records"]]
     restart = rc.get("/messages", params={"perPage": 2, "pageToken": paging["firstPageToken"]})
     assert restart.json()["records"] == first["records"]
+
+
+def test_a_last_page_exactly_full_has_no_next_token(rc: RC) -> None:
+    """``nextPageToken`` is left out on the last page, also when that page is full."""
+    rc.send([f"+1415555{i:04d}" for i in range(4)])
+    whole = rc.get("/messages", params={"perPage": 4}).json()
+    assert len(whole["records"]) == 4
+    assert set(whole["paging"]) == {"perPage", "pageToken", "firstPageToken"}
+    first = rc.get("/messages", params={"perPage": 2}).json()
+    token = first["paging"]["nextPageToken"]
+    second = rc.get("/messages", params={"perPage": 2, "pageToken": token}).json()
+    assert len(second["records"]) == 2
+    assert "nextPageToken" not in second["paging"]
+
+
+def test_opt_out_tokens_are_url_safe_too(rc: RC) -> None:
+    """An opt-out token names no date window: a shorter cursor, whose plain Base64
+    would end in ``=`` padding, which the Python SDK sends unencoded."""
+    numbers = [f"+1415555{i:04d}" for i in range(5)]
+    rc.post("/opt-outs/bulk-assign", json={"from": SENDER, "optOuts": numbers})
+    assert len(_walk(rc, "/opt-outs", 2, raw=True)) == 5
 
 
 def test_stable_under_concurrent_inserts(rc: RC) -> None:
