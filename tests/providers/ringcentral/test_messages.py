@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 import pytest
@@ -248,6 +249,22 @@ def test_date_window_defaults_to_the_last_24_hours(rc: RC) -> None:
     assert bad.json()["errors"][0]["parameterName"] == "dateFrom"
 
 
+def test_date_from_defaults_to_24_hours_before_the_date_to_given(rc: RC) -> None:
+    """The guide: ``dateFrom`` defaults to "dateTo minus 24 hours", not to now minus 24
+    hours: a ``dateTo`` alone reads the day before it."""
+    early = rc.send(["+14155550100"])
+    rc.emu.advance("25h")
+    rc.relogin()
+    late = rc.send(["+14155550101"])
+    until = "2026-01-01T01:00:00Z"  # an hour after the first batch, a day before the second
+    assert early["creationTime"] < until < late["creationTime"]
+    assert [m["batchId"] for m in rc.messages(dateTo=until)] == [early["id"]]
+    batches = rc.get("/batches", params={"dateTo": until}).json()["records"]
+    assert [b["id"] for b in batches] == [early["id"]]
+    statuses = rc.get("/statuses", params={"dateTo": until}).json()
+    assert statuses["delivered"]["count"] == 1
+
+
 def test_date_filters_meet_the_creation_time_a_client_was_shown(rc: RC) -> None:
     """``dateFrom`` = a record's ``creationTime`` includes it and ``dateTo`` excludes it,
     however the clock got there (a client polling from the last time it saw)."""
@@ -261,6 +278,19 @@ def test_date_filters_meet_the_creation_time_a_client_was_shown(rc: RC) -> None:
         batches = rc.get("/batches", params={"dateFrom": shown}).json()["records"]
         assert batch["id"] in [b["id"] for b in batches]
     assert shown.endswith("01.200000Z")  # twelve advances of 100 ms: exactly 1.2 s
+
+
+def test_a_raw_plus_in_a_date_offset_is_still_a_plus(rc: RC) -> None:
+    """The Python SDK sends query values unencoded: the ``+`` of ``+02:00`` arrives as a
+    space, and the time is still two hours ahead of UTC, not behind."""
+    batch = rc.send(["+14155550100"])
+    shown = datetime.fromisoformat(batch["creationTime"].replace("Z", "+00:00"))
+    local = shown.astimezone(timezone(timedelta(hours=2))).isoformat()
+    assert "+02:00" in local
+    since = rc.http.get(f"{A2P}/messages?dateFrom={local}", headers=rc.headers)
+    assert [m["creationTime"] for m in since.json()["records"]] == [batch["creationTime"]]
+    until = rc.http.get(f"{A2P}/messages?dateTo={local}", headers=rc.headers)
+    assert until.json()["records"] == []
 
 
 @pytest.mark.parametrize(("name", "value"), [("view", "Full"), ("perPage", "0"), ("perPage", "x")])
