@@ -28,6 +28,23 @@ def test_stop_words_opt_the_pair_out(rc: RC, word: str) -> None:
     assert records["+12125550100"]["messageStatus"] == "Delivered"
 
 
+def test_a_message_to_an_opted_out_recipient_adds_nothing_to_its_batch_cost(rc: RC) -> None:
+    """The refused message is ``SendingFailed``, which has no cost, and a batch's ``cost``
+    is the sum of its messages' costs: only the delivered one counts."""
+    rc.emu.inbound("ringcentral", HANDSET, SENDER, "STOP")
+    batch = rc.send([HANDSET, "+12125550100"])
+    rc.emu.advance("1m")
+    done = rc.get(f"/batches/{batch['id']}").json()
+    assert (done["status"], done["batchSize"], done["processedCount"]) == ("Completed", 2, 2)
+    assert done["cost"] == 0.007
+    statuses = rc.get("/statuses", params={"batchId": batch["id"]}).json()
+    assert statuses["sendingFailed"] == {
+        "count": 1,
+        "cost": 0.0,
+        "errorCodeCounts": {"SMS-RC-413": 1},
+    }
+
+
 @pytest.mark.parametrize(
     "word",
     [
@@ -47,6 +64,18 @@ def test_non_ascii_look_alikes_are_no_keywords(rc: RC, word: str) -> None:
     rc.emu.advance("1m")
     [record] = rc.messages(direction="Outbound")
     assert record["messageStatus"] == "Delivered"
+
+
+@pytest.mark.parametrize("word", ["START", "subscribe", "Resume", "CONTINUE", " unstop"])
+def test_every_opt_in_word_opts_the_pair_back_in(rc: RC, word: str) -> None:
+    rc.emu.inbound("ringcentral", HANDSET, SENDER, "STOP")
+    rc.emu.inbound("ringcentral", HANDSET, SENDER, word)
+    rc.send([HANDSET])
+    rc.emu.advance("1m")
+    [record] = rc.messages(direction="Outbound")
+    assert record["messageStatus"] == "Delivered"
+    listed = rc.get("/opt-outs", params={"status": "optin"}).json()["records"]
+    assert listed == [{"from": SENDER, "to": HANDSET, "status": "OptIn", "source": "Recipient"}]
 
 
 def test_start_opts_back_in_and_other_senders_are_unaffected(rc: RC) -> None:
