@@ -50,6 +50,7 @@ def test_the_extension_of_the_token(rc: RC) -> None:
         assert body["name"] == "A2P Sender"
         assert body["contact"]["firstName"] == "A2P" and body["contact"]["lastName"] == "Sender"
         assert body["contact"]["email"] == "user1040128016@example.com"
+        assert body["contact"]["emailAsLoginName"] is False  # a made-up address: no login
         assert body["profileImage"] == {"uri": body["uri"] + "/profile-image"}
         assert body["permissions"]["admin"] == {"enabled": True}
 
