@@ -147,6 +147,8 @@ def test_phone_number_filter_tolerates_raw_plus_and_missing_plus(rc: RC) -> None
     assert [r["to"] for r in bare] == [["+12125550100"]]
     both = rc.get("/messages", params=[("phoneNumber", "+14155550100"), ("phoneNumber", SENDER)])
     assert len(both.json()["records"]) == 2
+    fifteen = [("phoneNumber", f"+1415555{i:04d}") for i in range(100, 115)]  # the most
+    assert len(rc.get("/messages", params=fifteen).json()["records"]) == 1
     too_many = [("phoneNumber", f"+1415555{i:04d}") for i in range(16)]
     refused = rc.get("/messages", params=too_many)
     assert refused.status_code == 400
@@ -172,6 +174,8 @@ def test_direction_and_batch_filters(rc: RC) -> None:
     assert "batchId" not in inbound[0]
     assert len(rc.messages(direction="Outbound")) == 2
     assert len(rc.messages()) == 3
+    both = rc.get("/messages", params=[("direction", "Inbound"), ("direction", "Outbound")])
+    assert len(both.json()["records"]) == 3  # repeated: either direction
     assert [r["to"] for r in rc.messages(batchId=batch["id"])] == [["+14155550100"]]
     bad = rc.get("/messages", params={"direction": "Sideways"})
     assert bad.status_code == 400
@@ -239,6 +243,8 @@ def test_date_window_defaults_to_the_last_24_hours(rc: RC) -> None:
     rc.relogin()
     assert rc.messages() == []
     assert len(rc.messages(batchId=batch["id"])) == 1  # a batch id lifts the default window
+    statuses = rc.get("/statuses", params={"batchId": batch["id"]}).json()
+    assert statuses["delivered"]["count"] == 1  # for the statuses of that batch too
     spaced = rc.http.get(
         A2P + "/messages?dateFrom=2025-12-31T00:00:00.000+00:00", headers=rc.headers
     )
