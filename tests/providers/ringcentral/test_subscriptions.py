@@ -377,6 +377,22 @@ def test_inbound_messages_and_opt_outs_are_notified_with_the_verification_token(
     ]
 
 
+def test_a_messages_filter_with_to_gets_only_inbound_messages_written_to_that_number(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    """``to`` selects the number an inbound message was written to: not another of the
+    account's numbers, and no outbound message (whose ``to`` is a handset)."""
+    subscribe(rc, receiver, [f"{MESSAGES}?to={SENDER}"])
+    rc.send([HANDSET])
+    sms_emulator.inbound("ringcentral", HANDSET, "+16505550111", "to the other number")
+    sms_emulator.inbound("ringcentral", HANDSET, SENDER, "to this one")
+    sms_emulator.advance("30m")
+    got = notifications(receiver)
+    assert [(n["body"]["direction"], n["body"]["text"]) for n in got] == [
+        ("Inbound", "to this one")
+    ]
+
+
 def test_the_opt_out_filter_takes_the_parameters_its_event_page_lists(
     rc: RC, receiver: Receiver, sms_emulator: Emulator
 ) -> None:
@@ -490,6 +506,20 @@ def test_put_replaces_the_filters_and_renews(
     assert [n["body"] for n in notifications(receiver)] == [
         {"from": SENDER, "to": HANDSET, "active": True}
     ]
+
+
+@pytest.mark.parametrize("change", [None, {"eventFilters": [BATCHES, OPT_OUTS]}])
+def test_a_put_that_keeps_a_filter_keeps_the_events_already_due_to_it(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator, change: dict[str, Any] | None
+) -> None:
+    """A renewing PUT (empty, or with the filter kept among others) drops nothing: the
+    batch's Completed event, due after the PUT, still arrives."""
+    subscription = subscribe(rc, receiver, [BATCHES])
+    rc.send([HANDSET])  # Processing now, Completed once processed
+    path = f"{SUBSCRIPTION}/{subscription['id']}"
+    assert rc.http.put(path, json=change, headers=rc.headers).status_code == 200
+    sms_emulator.advance("1m")
+    assert [n["body"]["status"] for n in notifications(receiver)] == ["Processing", "Completed"]
 
 
 def test_another_accounts_subscription_is_not_found(rc: RC, receiver: Receiver) -> None:
