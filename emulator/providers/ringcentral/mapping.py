@@ -22,7 +22,6 @@ __all__ = [
     "OUTCOME_CODES",
     "OUTCOME_MESSAGE_STATUS",
     "STATUS_KEYS",
-    "charged",
     "status_name",
 ]
 
@@ -74,8 +73,3 @@ def status_name(message: Message, now: float) -> str:
     if message.direction is Direction.INBOUND:
         return "Delivered"
     return OUTCOME_MESSAGE_STATUS.get(message.plan.outcome, "SendingFailed")
-
-
-def charged(message: Message) -> bool:
-    """Whether the message carries a cost and segment count (sending failures don't)."""
-    return OUTCOME_MESSAGE_STATUS.get(message.plan.outcome) != "SendingFailed"
