@@ -229,7 +229,18 @@ def test_listing_date_from_after_date_to_conflicts(client: httpx.Client) -> None
 
 
 def test_results_count_is_capped_at_1000(client: httpx.Client) -> None:
-    assert client.get(MESSAGES, params={"Results_Count": 5000}).status_code == 200
+    """Larger values are capped (docs/providers/fonedynamics.md): a page of 1000, and the
+    token to the rest."""
+    messages = [{"From": "MyShop", "To": TO, "Text": f"m{i}"} for i in range(1001)]
+    assert client.post(BATCH, json={"Messages": messages}).status_code == 200
+    response = client.get(MESSAGES, params={"Results_Count": 5000})
+    assert response.status_code == 200
+    body = response.json()
+    assert list(body) == ["Messages", "TotalCount", "NextPageToken"]
+    assert [m["Text"] for m in body["Messages"]] == [f"m{i}" for i in range(1000)]
+    assert body["TotalCount"] == 1001
+    rest = client.get(MESSAGES, params={"Page_Token": body["NextPageToken"]}).json()
+    assert [m["Text"] for m in rest["Messages"]] == ["m1000"]
 
 
 def test_a_status_filtered_page_is_read_at_one_time(

@@ -267,6 +267,19 @@ def test_reply_is_forwarded_by_sms_and_email(emu: Emulator, client: httpx.Client
     assert view.json() == {"provider": "fonedynamics", "view": "emails", "records": [email]}
 
 
+def test_forwarded_email_comes_from_a_no_reply_address_by_default(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """``ForwardFromEmail`` defaults to a no-reply address (the BatchMessages page)."""
+    _, reply = lease_then_reply(emu, client, ForwardToEmail="inbox@example.com")
+    (email,) = emu.provider_view("fonedynamics", "emails")
+    assert (email["To"], email["From"], email["MessageSid"]) == (
+        "inbox@example.com",
+        "no-reply@fonedynamics.com",
+        reply.json()["message"]["id"],
+    )
+
+
 def test_forwarded_sms_uses_forward_from_sms(emu: Emulator, client: httpx.Client) -> None:
     lease_then_reply(emu, client, ForwardToSms="+61499333222", ForwardFromSms="Support")
     assert [m["from"] for m in emu.messages(to="+61499333222")] == ["Support"]
