@@ -130,6 +130,21 @@ def test_an_inbound_message_the_url_refuses_is_not_posted_again(client, emu, rec
     assert client.get("/_emulator/webhooks").json()["pending"] == []
 
 
+def test_an_inbound_message_is_given_the_gateways_15_s_to_be_answered(
+    client, emu, receiver, monkeypatch
+):
+    """15 s (not the queue's usual 5 s) before the attempt counts as failed, no retry."""
+    emu.load_scenario(accounts(receiver))
+    scheduled = []
+    schedule = emu.webhooks.schedule
+    monkeypatch.setattr(
+        emu.webhooks, "schedule", lambda *a, **k: scheduled.append(schedule(*a, **k))
+    )
+    emu.inbound("sendbulk", "0712345678", "40404", "STOP")
+    assert [(job.event, job.timeout, job.retry) for job in scheduled] == [("inbound", 15.0, False)]
+    assert [r["path"] for r in receiver.requests] == ["/inbound"]
+
+
 def test_interactive_inbound_shape(client, emu, receiver):
     emu.load_scenario(accounts(receiver, inbound_interactive=True))
     emu.inbound("sendbulk", "0733123456", "40404", "1")

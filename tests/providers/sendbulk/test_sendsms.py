@@ -473,9 +473,13 @@ def test_time_to_send_rolls_over_as_php_does(client, emu, when, sent_at):
 
 
 def test_time_to_send_in_the_past_sends_now(client, emu):
+    """Now, not back then: queued as any message, and its report dated from today."""
     row = send(client, "254712345678", timeToSend="2019-09-01 18:00")
+    assert dlr(client, row["messageid"])["delivery-description"] == "Scheduled"
     emu.advance("10s")
-    assert dlr(client, row["messageid"])["delivery-description"] == "DeliveredToTerminal"
+    report = dlr(client, row["messageid"])
+    assert report["delivery-description"] == "DeliveredToTerminal"
+    assert (report["delivery-tat"], report["delivery-time"]) == ("00:00:06", "2026-01-01 03:00:08")
 
 
 @pytest.mark.parametrize(
