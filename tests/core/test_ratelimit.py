@@ -59,6 +59,30 @@ def test_a_whole_second_wait_is_not_read_one_second_long(
     assert bucket.take(T0 + after).retry_after_header == wait
 
 
+def test_a_fractional_wait_is_rounded_up_so_waiting_it_out_gets_through() -> None:
+    """3 per 10 s: a token is back 3.33 s after running dry; after 3 s it is not."""
+    bucket = TokenBucket(3, 10.0)
+    for _ in range(3):
+        bucket.take(T0)
+    refused = bucket.take(T0)
+    assert refused.retry_after == pytest.approx(10 / 3)
+    assert refused.retry_after_header == "4"
+    assert not bucket.take(T0 + 3).allowed
+    assert bucket.take(T0 + 4).allowed
+
+
+def test_remaining_counts_whole_tokens_only() -> None:
+    """A client pacing itself on the remaining count (RingCentral's
+    X-Rate-Limit-Remaining) is never refused within it."""
+    bucket = TokenBucket(3, 60.0)
+    for _ in range(3):
+        bucket.take(T0)
+    decision = bucket.take(T0 + 54)  # 2.7 tokens back: one taken, 1.7 left
+    assert (decision.allowed, decision.remaining) == (True, 1)
+    assert bucket.take(T0 + 54).allowed
+    assert not bucket.take(T0 + 54).allowed
+
+
 def test_retry_after_header_is_at_least_one_second() -> None:
     bucket = TokenBucket(1000, 1.0)
     for _ in range(1000):

@@ -586,6 +586,22 @@ def test_a_record_leaves_out_default_timeout_and_retry() -> None:
     assert once.record()["retry"] is False and once.record()["timeout"] is None
 
 
+@pytest.mark.parametrize("status", [302, 304, 404, 500])
+def test_an_answer_other_than_2xx_is_a_failed_attempt_and_retried(
+    receiver: _Receiver, status: int
+) -> None:
+    """A redirect too (docs/scenarios.md: other than 2xx fails; it is not followed)."""
+    now = [10.0]
+    queue = _queue(now)
+    receiver.status = status
+    queue.schedule(10.0, method="post", url=receiver.url + "/r", provider="p")
+    queue.notify()
+    (attempt,) = queue.attempts
+    assert (attempt["status"], attempt["ok"], attempt["error"]) == (status, False, f"HTTP {status}")
+    assert [job.due for job in queue.pending()] == [15.0]
+    assert receiver.hits == ["/r"]
+
+
 def test_a_job_can_have_its_own_timeout_and_no_retry(receiver: _Receiver) -> None:
     """A receiver slower than the queue's timeout but within the job's own is answered
     in time; a job that is not retried fails once and is over."""
