@@ -13,6 +13,7 @@ import difflib
 import math
 import operator
 import re
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -1164,8 +1165,11 @@ def parse_scenario_text(text: str, *, source: str | None = None) -> Scenario:
 # next to parsing): its mtime alone cannot tell two versions apart when they share
 # one (``cp -p``, ``tar x``, ``rsync -t``, a filesystem with coarse timestamps).
 # Shipped names map to their file here, so a known name needs one ``stat`` and no
-# directory listing.
+# directory listing.  Only the most recently loaded ``_FILES_KEPT`` are kept: a test
+# session writing a scenario file per test (``tmp_path``) must not keep them all.
+_FILES_KEPT = 64
 _by_file: dict[tuple[str, str], Scenario] = {}
+_by_file_lock = threading.Lock()
 _by_name: dict[str, tuple[Path, int, Scenario]] = {}
 
 
@@ -1192,12 +1196,16 @@ def _load_file(path: Path, source: str, shipped: dict[str, Path]) -> Scenario:
         key: tuple[str, str] | None = (str(path.resolve()), text)
     except (OSError, RuntimeError):
         key = None
-    cached = _by_file.get(key) if key is not None else None
-    if cached is not None:
-        return cached
-    scenario = parse_scenario_text(text, source=source)
-    if key is not None:
-        _by_file[key] = scenario
+    if key is None:
+        return parse_scenario_text(text, source=source)
+    with _by_file_lock:
+        scenario = _by_file.pop(key, None)
+    if scenario is None:
+        scenario = parse_scenario_text(text, source=source)
+    with _by_file_lock:
+        _by_file[key] = scenario  # (again) the newest: the least recently loaded go first
+        while len(_by_file) > _FILES_KEPT:
+            del _by_file[next(iter(_by_file))]
     return scenario
 
 

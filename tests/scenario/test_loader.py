@@ -925,3 +925,19 @@ def test_a_set_in_an_account_is_refused_not_read_as_its_text(
     with pytest.raises(ScenarioError, match=r"a set \(YAML !!set\) has no order") as info:
         parse_scenario({"accounts": {provider: [entry]}})
     assert info.value.field == f"accounts.{provider}[0].{key}"
+
+
+def test_the_parsed_file_cache_keeps_only_the_recent_files(tmp_path: Path) -> None:
+    """A session writing a scenario file per test (``tmp_path``) kept every one of them
+    parsed, with its text, for as long as the process ran."""
+    from emulator.scenario import loader
+
+    files = 300
+    for n in range(files):
+        path = tmp_path / f"scenario-{n}.yaml"
+        path.write_text(f"name: s{n}\nrules:\n  - outcome: delivered\n", encoding="utf-8")
+        assert load_scenario(str(path)).name == f"s{n}"
+    assert len(loader._by_file) < files // 2
+    newest = str((tmp_path / f"scenario-{files - 1}.yaml").resolve())
+    assert any(file == newest for file, _ in loader._by_file)  # the recent ones stay
+    assert load_scenario(str(tmp_path / "scenario-0.yaml")).name == "s0"  # parsed again
