@@ -21,6 +21,7 @@ from .clock import to_datetime
 
 __all__ = [
     "BODY_LIMIT",
+    "BYTES_KEPT",
     "CLIENT_LEFT",
     "FAULT",
     "HEADERS_LIMIT",
@@ -54,15 +55,21 @@ RawHeaders = Iterable[tuple[bytes, bytes]]
 #: Header names and values are kept up to this many bytes in all (a client may send
 #: megabytes of them; 10,000 entries of that would be gigabytes).
 HEADERS_LIMIT = 64 * 1024
+
+#: The journal keeps its newest entries' bodies and headers up to this many bytes in all
+#: (fewer entries than its capacity when they are large): 10,000 exchanges of 64 KiB
+#: bodies each way would otherwise hold over a gigabyte on a long-running server.
+BYTES_KEPT = 128 * 1024 * 1024
 _CUT_MARK = b" [cut by the journal]"
 
 
-def _kept(raw: RawHeaders) -> tuple[tuple[bytes, bytes], ...]:
+def _kept(raw: RawHeaders) -> tuple[tuple[tuple[bytes, bytes], ...], int]:
     """The headers as received, up to ``HEADERS_LIMIT`` bytes (the one crossing it cut,
-    marked, the rest left out)."""
+    marked, the rest left out), and their size."""
     headers = tuple(raw)
-    if sum(len(name) + len(value) for name, value in headers) <= HEADERS_LIMIT:
-        return headers
+    size = _size(headers)
+    if size <= HEADERS_LIMIT:
+        return headers, size
     kept: list[tuple[bytes, bytes]] = []
     room = HEADERS_LIMIT
     for name, value in headers:
@@ -72,7 +79,11 @@ def _kept(raw: RawHeaders) -> tuple[tuple[bytes, bytes], ...]:
             break
         kept.append((name, value))
         room -= len(name) + len(value)
-    return tuple(kept)
+    return tuple(kept), HEADERS_LIMIT
+
+
+def _size(headers: tuple[tuple[bytes, bytes], ...]) -> int:
+    return sum(len(name) + len(value) for name, value in headers)
 
 
 def _text(body: bytes | bytearray) -> str:
@@ -129,6 +140,7 @@ class _Exchange(msgspec.Struct, gc=False):
     duration: float
     error: str | None
     seqs: tuple[int, int]  # the newest message's seq when it arrived and when answered
+    size: int  # bytes of bodies and headers kept, counted against ``BYTES_KEPT``
     fault: dict[str, Any] | None = None
     cached: dict[str, Any] | None = None
 
@@ -168,6 +180,8 @@ class _Recorded:
 
     __slots__ = ("_entry", "id", "provider")
 
+    size = 0  # small: counted by the capacity alone
+
     def __init__(self, entry: dict[str, Any]) -> None:
         self.id = entry["id"]
         self.provider = entry.get("provider")
@@ -185,11 +199,14 @@ def _answering(entry: _Exchange | _Recorded, seq: int) -> bool:
 
 
 class Journal:
-    """A bounded, thread-safe list of request/response records, oldest first."""
+    """A bounded, thread-safe list of request/response records, oldest first: at most
+    ``capacity`` of them, and fewer when their bodies and headers pass ``bytes_kept``."""
 
-    def __init__(self, capacity: int = 10_000) -> None:
-        self._entries: deque[_Exchange | _Recorded] = deque(maxlen=capacity)
+    def __init__(self, capacity: int = 10_000, bytes_kept: int = BYTES_KEPT) -> None:
+        self._entries: deque[_Exchange | _Recorded] = deque()
         self._capacity = capacity
+        self._bytes_kept = bytes_kept
+        self._bytes = 0
         self._lock = threading.Lock()
         self._next_id = 0
         #: Messages up to this ``seq`` were stored before the oldest exchange kept:
@@ -202,8 +219,21 @@ class Journal:
         with self._lock:
             self._next_id += 1
             entry = {"id": self._next_id, **entry}
-            self._entries.append(_Recorded(entry))
+            self._add(_Recorded(entry))
             return entry
+
+    def _add(self, entry: _Exchange | _Recorded) -> None:
+        """Append ``entry``, dropping the oldest past the capacity or the bytes kept
+        (the newest is kept whatever its size).  Under the lock."""
+        self._entries.append(entry)
+        self._bytes += entry.size
+        while len(self._entries) > self._capacity or (
+            self._bytes > self._bytes_kept and len(self._entries) > 1
+        ):
+            dropped = self._entries.popleft()
+            self._bytes -= dropped.size
+            if isinstance(dropped, _Exchange):
+                self.forgotten_seq = max(self.forgotten_seq, dropped.seqs[1])
 
     def record_exchange(
         self,
@@ -231,15 +261,12 @@ class Journal:
         formatted when the entry is first read.
         """
         # Header lists become tuples, which the collector stops tracking.
-        request = _kept(request_headers)
+        request, request_headers_size = _kept(request_headers)
         response = tuple(response_headers)  # the emulator's own: never large
+        size = len(request_body) + len(response_body) + request_headers_size + _size(response)
         with self._lock:
             self._next_id += 1
-            if len(self._entries) == self._capacity:
-                dropped = self._entries[0]
-                if isinstance(dropped, _Exchange):
-                    self.forgotten_seq = max(self.forgotten_seq, dropped.seqs[1])
-            self._entries.append(
+            self._add(
                 _Exchange(
                     self._next_id,
                     provider,
@@ -257,6 +284,7 @@ class Journal:
                     duration,
                     error,
                     seqs,
+                    size,
                     fault,
                 )
             )
@@ -280,6 +308,7 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
             self._next_id = 0
             self.forgotten_seq = 0
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from emulator.core.journal import BODY_LIMIT, HEADERS_LIMIT, Journal
+from emulator.core.journal import BODY_LIMIT, BYTES_KEPT, HEADERS_LIMIT, Journal
 
 
 def test_records_get_increasing_ids_and_filter() -> None:
@@ -31,9 +31,8 @@ def test_is_bounded_keeping_the_newest() -> None:
     assert [e["id"] for e in journal.entries()] == [3, 4, 5]
 
 
-def _one_exchange(**fields: Any) -> dict[str, Any]:
-    """The entry of one exchange recorded with ``fields`` over a plain default."""
-    journal = Journal()
+def _exchange(**fields: Any) -> dict[str, Any]:
+    """The arguments of ``record_exchange`` for a plain exchange, ``fields`` over them."""
     exchange: dict[str, Any] = {
         "time": 0.0,
         "provider": "fonedynamics",
@@ -50,9 +49,49 @@ def _one_exchange(**fields: Any) -> dict[str, Any]:
         "duration": 0.001,
         "error": None,
     }
-    journal.record_exchange(**{**exchange, **fields})
+    return {**exchange, **fields}
+
+
+def _one_exchange(**fields: Any) -> dict[str, Any]:
+    """The entry of one exchange recorded with ``fields`` over a plain default."""
+    journal = Journal()
+    journal.record_exchange(**_exchange(**fields))
     (entry,) = journal.entries()
     return entry
+
+
+def test_large_exchanges_are_kept_up_to_the_bytes_kept_newest_first() -> None:
+    """A long-running server journaling large batches holds a bounded amount of them:
+    10,000 exchanges of 64 KiB bodies each way would be over a gigabyte."""
+    body = b"x" * BODY_LIMIT  # one object: the test itself holds 64 KiB
+    journal = Journal()
+    count = BYTES_KEPT // (2 * BODY_LIMIT) + 100
+    for seq in range(1, count + 1):
+        journal.record_exchange(
+            **_exchange(request_body=body, response_body=body, seqs=(seq - 1, seq))
+        )
+    kept = journal.entries()
+    assert len(kept) <= BYTES_KEPT // (2 * BODY_LIMIT) < count
+    assert sum(len(e["request_body"]) + len(e["response_body"]) for e in kept) <= BYTES_KEPT
+    assert kept[-1]["id"] == count  # the newest, ids in order with none skipped
+    assert [e["id"] for e in kept] == list(range(count - len(kept) + 1, count + 1))
+    # the requests that stored messages up to the oldest dropped one's are forgotten
+    assert journal.forgotten_seq == count - len(kept)
+
+
+def test_the_newest_exchange_is_kept_whatever_its_size() -> None:
+    journal = Journal(bytes_kept=1000)
+    journal.record_exchange(**_exchange(request_body=b"a" * 400))
+    journal.record_exchange(**_exchange(request_body=b"b" * 400))
+    assert len(journal.entries()) == 2
+    journal.record_exchange(**_exchange(request_body=b"c" * 5000))
+    assert [e["request_body"][0] for e in journal.entries()] == ["c"]
+    journal.record({"path": "/small"})  # until a newer one comes
+    assert [e["id"] for e in journal.entries()] == [4]
+    journal.clear()  # and a cleared journal counts from nothing
+    journal.record_exchange(**_exchange(request_body=b"d" * 400))
+    journal.record_exchange(**_exchange(request_body=b"e" * 400))
+    assert len(journal.entries()) == 2
 
 
 def test_a_repeated_header_is_journaled_as_the_one_requests_are_read_by() -> None:
