@@ -12,7 +12,7 @@ webhook attempts); provider-specific words come only from each provider's
   response names the message (or its batch), or else whose request names the
   recipient.  It is labelled as a guess.
   None for a message stored before the oldest request the journal still keeps
-  (it keeps 10,000; a ``--db`` server's restart starts it empty): a later
+  (it keeps up to 10,000; a ``--db`` server's restart starts it empty): a later
   request would be a wrong guess.
 - Cost is shown only when a provider stores one in ``message.extra``: a
   ``"cost"`` as is, else ``"rate"`` (per segment) × segments.
