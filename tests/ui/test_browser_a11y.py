@@ -1,0 +1,64 @@
+"""Accessibility of the inspector: what a screen reader, a keyboard and a narrow (or
+zoomed) window get.  Names and roles are read through Playwright's role locators,
+which follow the accessibility tree; live updates are awaited with ``expect``
+(``# real-time ok``, as in test_browser.py).
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+from playwright.sync_api import expect
+
+from emulator.testing.server import LiveServer
+
+from ._providers import fd_send
+
+
+def ui(server: LiveServer, path: str = "") -> str:
+    return f"{server.url}/_emulator/ui{path}"
+
+
+def heading_levels(page: Any) -> list[int]:
+    """The levels of the headings shown, in document order."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll("h1, h2, h3, h4, h5, h6"))
+                   .filter(h => h.checkVisibility())
+                   .map(h => Number(h.tagName[1]))"""
+    )
+
+
+def test_headings_go_down_one_level_at_a_time(server: LiveServer, page: Any) -> None:
+    """A request's Request and Response headings sat two levels under the page's h1."""
+    fd_send(server, "headings")
+    for path in ("/requests/1", "/requests"):
+        page.goto(ui(server, path))
+        if path == "/requests":
+            page.locator("table.journal summary").first.click()
+        expect(page.get_by_role("heading", name="Response 200")).to_be_visible()
+        levels = heading_levels(page)
+        assert levels[0] == 1, path
+        assert all(b <= a + 1 for a, b in pairwise(levels)), (path, levels)
+
+
+def test_a_long_body_scrolls_from_the_keyboard_and_keeps_focus_through_a_redraw(
+    server: LiveServer, page: Any
+) -> None:
+    """A body taller than its box scrolls inside it: a keyboard reaches it (Tab) and
+    scrolls it (End), and a redraw of the journal leaves it focused."""
+    fd_send(server, "word " * 3000)
+    page.goto(ui(server, "/requests"))
+    summary = page.locator("table.journal summary").first
+    summary.focus()
+    page.keyboard.press("Enter")  # opens the request
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("region", name="Request #1: request headers")).to_be_focused()
+    page.keyboard.press("Tab")
+    body = page.get_by_role("region", name="Request #1: request body")
+    expect(body).to_be_focused()
+    page.keyboard.press("End")
+    page.wait_for_function("pre => pre.scrollTop > 0", arg=body.element_handle())
+    fd_send(server, "redraw")
+    expect(page.locator("table.journal tbody tr")).to_have_count(2)  # real-time ok
+    expect(body).to_be_focused()
