@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from emulator.testing.server import LiveServer
 
+from ._data import add_message
 from ._providers import fd_send
 
 
@@ -62,3 +63,18 @@ def test_a_long_body_scrolls_from_the_keyboard_and_keeps_focus_through_a_redraw(
     fd_send(server, "redraw")
     expect(page.locator("table.journal tbody tr")).to_have_count(2)  # real-time ok
     expect(body).to_be_focused()
+
+
+def test_the_older_link_keeps_focus_when_new_messages_arrive(server: LiveServer, page: Any) -> None:
+    """A new message moves the page's cursor, so *Older →* links somewhere else: the
+    keyboard user who was on it is left on it, not thrown back to the top of the page."""
+    for n in range(51):
+        add_message(server.emulator, f"old {n}")
+    page.goto(ui(server))
+    older = page.get_by_role("link", name="Older →")
+    href = older.get_attribute("href")
+    older.focus()
+    newest = add_message(server.emulator, "new")
+    expect(page.locator("table.messages tbody tr").first).to_contain_text(newest.text)
+    expect(older).not_to_have_attribute("href", href)  # real-time ok: redrawn
+    expect(older).to_be_focused()
