@@ -9,12 +9,16 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from emulator.testing.server import LiveServer
 
 from ._data import add_message
 from ._providers import fd_send
+
+# the inbound composer, open, for a reply to a message ``fd_send`` sent
+COMPOSER = "?reply_provider=fonedynamics&reply_from=%2B61400000002&reply_to=%2B61400000001"
 
 
 def ui(server: LiveServer, path: str = "") -> str:
@@ -78,3 +82,20 @@ def test_the_older_link_keeps_focus_when_new_messages_arrive(server: LiveServer,
     expect(page.locator("table.messages tbody tr").first).to_contain_text(newest.text)
     expect(older).not_to_have_attribute("href", href)  # real-time ok: redrawn
     expect(older).to_be_focused()
+
+
+@pytest.mark.parametrize("path", [COMPOSER, "/requests"])
+def test_a_320_pixel_window_does_not_scroll_sideways(
+    server: LiveServer, page: Any, path: str
+) -> None:
+    """1280 px at 400% zoom: everything open, the page is no wider than the window (the
+    composer's provider list was as wide as its longest provider title)."""
+    fd_send(server, "narrow")
+    page.set_viewport_size({"width": 320, "height": 700})
+    page.goto(ui(server, path))
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    expect(page.locator("main details[open]").first).to_be_visible()
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1
