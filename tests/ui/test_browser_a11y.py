@@ -84,6 +84,33 @@ def test_the_older_link_keeps_focus_when_new_messages_arrive(server: LiveServer,
     expect(older).to_be_focused()
 
 
+def test_the_live_button_is_named_by_its_word_not_its_dot(server: LiveServer, page: Any) -> None:
+    """The coloured dot before "Live" is decoration: a screen reader said "black circle Live"."""
+    page.goto(ui(server))
+    live = page.get_by_role("button", name="Live", exact=True)
+    expect(live).to_have_attribute("aria-pressed", "true")
+    live.focus()
+    page.keyboard.press("Space")
+    expect(page.get_by_role("button", name="Paused", exact=True)).to_have_attribute(
+        "aria-pressed", "false"
+    )
+
+
+def test_status_regions_are_there_before_they_speak(server: LiveServer, page: Any) -> None:
+    """A live region added to the accessibility tree together with its text is not read
+    out: the composer's result was display: none until it had text, the header's
+    "Not connected" was a hidden region."""
+    fd_send(server, "Reply YES")
+    page.goto(ui(server, COMPOSER))
+    statuses = page.get_by_role("status")
+    expect(statuses).to_have_count(2)  # the header's connection, the composer's result
+    page.get_by_label("Reply text").fill("yes")
+    page.get_by_role("button", name="Send inbound SMS").click()
+    expect(statuses.filter(has_text="Inbound message")).to_be_visible()
+    page.route("**/_emulator/ui/live*", lambda route: route.abort())  # as a stopped server
+    expect(statuses.filter(has_text="Not connected")).to_be_visible()  # real-time ok
+
+
 @pytest.mark.parametrize("path", [COMPOSER, "/requests"])
 def test_a_320_pixel_window_does_not_scroll_sideways(
     server: LiveServer, page: Any, path: str
