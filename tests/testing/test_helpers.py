@@ -131,9 +131,30 @@ def test_last_message(emu: InProcessEmulator) -> None:
         emu.last_message("+1999")
 
 
-def test_wait_for_message_returns_at_once_when_it_is_there(emu: InProcessEmulator) -> None:
+def test_a_number_stored_in_two_forms_is_listed_oldest_first(emu: InProcessEmulator) -> None:
+    """One number stored with and without its ``+`` (a short code...): one list, by age."""
+    for to, text in (("+14155550100", "one"), ("14155550100", "two"), ("+14155550100", "three")):
+        store_message(emu, to, text)
+    for to in ("+14155550100", "14155550100"):
+        assert [m["text"] for m in emu.messages(to=to)] == ["one", "two", "three"]
+        assert [m["text"] for m in emu.sent_messages(to)] == ["one", "two", "three"]
+    assert emu.last_message("14155550100")["text"] == "three"
+
+
+def test_wait_for_message_returns_at_once_when_it_is_there(
+    emu: InProcessEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store_message(emu, "+14155550100", "hi")
     assert emu.wait_for_message(to="+14155550100", timeout=0)["text"] == "hi"
+    # Found on the first look (exactly `count` of them): no poll, whatever the timeout.
+    store_message(emu, "+14155550100", "again")
+
+    def no_sleep(seconds: float) -> None:
+        raise AssertionError(f"slept {seconds}s with the messages already there")
+
+    monkeypatch.setattr("emulator.testing.helpers.time.sleep", no_sleep)
+    assert emu.wait_for_message(to="+14155550100", timeout=60)["text"] == "again"
+    assert emu.wait_for_message(to="+14155550100", count=2, timeout=60)["text"] == "again"
 
 
 def test_wait_for_message_sees_a_message_sent_from_another_thread(
