@@ -394,6 +394,23 @@ def test_a_missing_scenario_file_names_both_places_looked_in(project: pytest.Pyt
     )
 
 
+def test_a_scenario_file_beside_the_test_is_found_from_another_working_directory(
+    project: pytest.Pytester,
+) -> None:
+    """Not in the working directory (the run starts from the project's root): the
+    test's own folder is looked in next."""
+    sub = project.mkdir("sub")
+    (sub / "beside.yaml").write_text("name: in-sub\nseed: 5\n")
+    (sub / "test_in_sub.py").write_text(
+        "import pytest\n\n"
+        "@pytest.mark.sms_scenario('beside.yaml')\n"
+        "def test_it(sms_emulator, sms_emulator_server):\n"
+        "    assert sms_emulator.scenario.name == 'in-sub'\n"
+        "    assert sms_emulator_server.scenario.seed == 5\n"
+    )
+    project.runpytest().assert_outcomes(passed=1)
+
+
 def test_url_option_runs_the_server_fixture_against_an_external_server(
     project: pytest.Pytester, external: LiveServer
 ) -> None:
