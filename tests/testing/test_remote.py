@@ -367,6 +367,12 @@ def test_provider_views_read_as_in_process(remote: RemoteEmulator, live: LiveSer
         remote.provider_view("fonedynamics", "lease")
     with pytest.raises(ValueError, match="ringcentral has no view 'x' \\(known: none\\)"):
         remote.provider_view("ringcentral", "x")
+    # names sent escaped in the path: not cut short at a "#" or "?"
+    for name in ("emails#1", "emails?after=1"):
+        with pytest.raises(ValueError, match=f"fonedynamics has no view '{re.escape(name)}'"):
+            remote.provider_view("fonedynamics", name)
+        with pytest.raises(ValueError, match=f"unknown provider '{re.escape(name)}'"):
+            remote.provider_view(name, "leases")
 
 
 def test_webhook_report(remote: RemoteEmulator) -> None:
