@@ -795,6 +795,13 @@ def test_an_after_too_long_for_int_is_still_a_number(client: httpx.Client) -> No
         assert len(response.json()["requests"]) == count
 
 
+def test_an_unknown_provider_view_is_a_404_naming_the_known_ones(client: httpx.Client) -> None:
+    body = assert_error(client.get("/_emulator/providers/fonedynamics/mails"), 404)
+    assert body["error"] == "fonedynamics has no view 'mails' (known: emails, leases)"
+    body = assert_error(client.get("/_emulator/providers/twilio/emails"), 404)
+    assert body["error"].startswith("unknown provider 'twilio' (known: ringcentral")
+
+
 @pytest.mark.parametrize("digits", ["9" * 20, "9" * 5000, "1" + "0" * 4300])
 def test_a_journal_id_no_entry_can_have_is_a_404_not_a_500(
     client: httpx.Client, digits: str
