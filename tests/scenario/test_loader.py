@@ -141,6 +141,12 @@ def test_a_tab_indenting_a_line_is_named() -> None:
     ("text", "field", "words"),
     [
         ("version: 2\n", "version", "unsupported version 2"),
+        ("version: 0\n", "version", "unsupported version 0"),  # only 1 exists
+        (
+            "rules:\n  - {when: {to: []}, outcome: undeliverable}\n",
+            "rules[0].when.to",
+            "must not be an empty list",  # a rule matching nothing, not everything
+        ),
         ('version: "1"\n', "version", "must be the number 1 (unquoted), not a string"),
         (
             "rules:\n  - {when: {}, outcome: undeliverable, error_code: ''}\n",

@@ -35,6 +35,8 @@ def test_seed_argument_overrides_the_scenarios_seed() -> None:
         (True, "must be an integer, not True"),
         ("7", "must be an integer, not '7'"),
         (2**64, r"more than 64 bits"),
+        (2**63, r"more than 64 bits"),  # signed: -2**63 to 2**63 - 1
+        (-(2**63) - 1, r"more than 64 bits"),
     ],
 )
 def test_a_seed_argument_is_refused_as_a_scenarios_seed_would_be(seed, complaint) -> None:
@@ -42,6 +44,12 @@ def test_a_seed_argument_is_refused_as_a_scenarios_seed_would_be(seed, complaint
         Emulator(scenario="mixed-delivery", seed=seed)
     with pytest.raises(ScenarioError, match=complaint):
         Emulator(scenario={"seed": seed})
+
+
+@pytest.mark.parametrize("seed", [2**63 - 1, -(2**63)])
+def test_a_seed_at_either_end_of_64_bits_is_taken(seed: int) -> None:
+    assert Emulator(scenario="mixed-delivery", seed=seed).seed == seed
+    assert Emulator(scenario={"seed": seed}).seed == seed
 
 
 def test_an_integer_like_seed_is_read_as_its_integer() -> None:
