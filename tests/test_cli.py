@@ -295,6 +295,12 @@ def test_serve_help_gives_each_default() -> None:
         "(default: 2026-01-01T00:00:00Z)",
     ):
         assert default in text
+    # and what is applied is what the help (and the README's 127.0.0.1:8787) says
+    from emulator.cli import _parser
+
+    args = _parser().parse_args(["serve"])
+    assert (args.host, args.port, args.scenario, args.db) == ("127.0.0.1", 8787, None, None)
+    assert (args.clock, args.start, args.seed) == ("real", None, None)
 
 
 @pytest.mark.parametrize(
