@@ -281,6 +281,27 @@ def test_listening_on_every_interface_is_warned_of(
     assert _listens_everywhere(Bound()) is everywhere
 
 
+def test_a_server_listening_on_every_interface_warns_on_standard_error(
+    serve: list[Server],
+) -> None:
+    """Said once it listens; driven on 127.0.0.1 with the socket taken for a wildcard one
+    (tests bind 127.0.0.1 only)."""
+    command = [
+        sys.executable,
+        "-c",
+        "import sys\n"
+        "from emulator import cli\n"
+        "cli._listens_everywhere = lambda sock: True\n"
+        "sys.exit(cli.main())\n",
+    ]
+    server = Server(command=command)
+    serve.append(server)
+    code, _, err = server.stop()
+    assert code == 0, err
+    assert "warning: listening on every interface (127.0.0.1)" in err
+    assert "admin API" in err and "no authentication" in err
+
+
 def test_serve_help_gives_each_default() -> None:
     result = run("serve", "--help")
     assert result.returncode == 0
