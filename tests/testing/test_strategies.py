@@ -763,6 +763,36 @@ def test_a_country_code_without_mobile_numbers_is_refused(code: str) -> None:
         e164_numbers(country_codes=[code])
 
 
+@pytest.mark.parametrize(
+    ("problem", "code"),
+    [
+        ("from missing", "CMN-101"),
+        ("from not E.164", "CMN-101"),
+        ("messages empty", "CMN-101"),
+        ("messages missing", "CMN-101"),
+        ("no text anywhere", "CMN-101"),
+        ("text too long", "CMN-101"),
+        ("to not a list", "CMN-101"),
+        ("not JSON", "CMN-104"),
+        ("JSON array", "CMN-104"),
+    ],
+)
+def test_invalid_ringcentral_bodies_draw_every_problem(problem: str, code: str) -> None:
+    """Each way a batch body is refused as a whole is drawn (and refused with its code)."""
+    invalid = find(
+        ringcentral_batch_bodies(valid=False),
+        lambda b: b.problem == problem,
+        settings=settings(
+            max_examples=1000, derandomize=True, database=None, phases=[Phase.generate]
+        ),  # any one, unshrunk, the same in every run
+    )
+    assert invalid.code == code
+    emu, client = fresh()
+    response = client.post(RC_BATCHES, **invalid.request_kwargs(ringcentral_headers(client)))
+    assert (response.status_code, response.json()["errorCode"]) == (400, code), problem
+    emu.close()
+
+
 def test_valid_ringcentral_bodies_include_recipients_without_their_plus() -> None:
     """RingCentral's own example sends "15551234477" (it adds the +): valid bodies never
     had one, so a client's handling of the answer's "+1555..." went untested."""
