@@ -131,6 +131,9 @@ def test_simplest_number_is_the_first_country() -> None:
         (e164_numbers, {"country_codes": ["999"]}),
         (e164_numbers, {"country_codes": ["4a"]}),
         (invalid_e164_numbers, {"kinds": ["wrong"]}),
+        # Kenya's neighbouring lengths are possible; the UK has no impossible shorter one
+        (invalid_e164_numbers, {"kinds": ["short", "long"], "country_codes": ["254"]}),
+        (invalid_e164_numbers, {"kinds": ["short"], "country_codes": ["44"]}),
         (kenyan_msisdns, {"forms": ["+1"]}),
         (gsm7_texts, {"units": [0]}),
         (ucs2_texts, {"units": []}),
