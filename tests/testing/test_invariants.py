@@ -63,6 +63,8 @@ def test_pages() -> None:
     check_pages([[{"id": 1}, {"id": 2}], [{"id": 3}]], expected=3)
     with pytest.raises(AssertionError, match="2 distinct record\\(s\\), not 7"):
         check_pages([[{"id": 1}, {"id": 2}]], expected=7)
+    with pytest.raises(AssertionError, match="3 distinct record\\(s\\), not 2"):
+        check_pages([[{"id": 1}, {"id": 2}], [{"id": 3}]], expected=2)  # one too many
     with pytest.raises(AssertionError, match="already on page 1"):
         check_pages([[{"id": 1}], [{"id": 1}]], expected=1)
     # one id as a str would be read as its characters; True is no count
@@ -184,6 +186,7 @@ def test_totals_over_records_without_their_texts_say_nothing_was_checked() -> No
 def test_emulator_state() -> None:
     emu = InProcessEmulator()
     store_message(emu, "+14155550100", "hello")
+    emu.advance("1s")
     store_message(emu, "+14155550101", "😀" * 71)
     check_emulator_state(emu)
     records = emu.messages()
@@ -193,6 +196,13 @@ def test_emulator_state() -> None:
     broken = dict(records[1], segments=1)
     with pytest.raises(AssertionError, match="has 1 segments, expected 3"):
         check_emulator_state([records[0], broken])
+    with pytest.raises(AssertionError, match="is listed after"):
+        check_emulator_state(records[::-1])  # newest first
+    with pytest.raises(AssertionError, match="unknown status 'Delivered'"):
+        check_emulator_state([dict(records[0], status="Delivered")])
+    went_back = dict(records[1], updated_at=records[0]["created_at"])
+    with pytest.raises(AssertionError, match="updated_at is before created_at"):
+        check_emulator_state([records[0], went_back])
 
 
 def test_ringcentral_batch_adapter() -> None:
