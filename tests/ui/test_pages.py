@@ -97,6 +97,21 @@ def test_message_list_is_newest_first_with_keyset_paging(
     assert re.search(r'href="/_emulator/ui\?after=\d+" rel="prev"', page)
 
 
+def test_a_page_ending_at_the_oldest_message_exactly_has_no_older_link(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    ids = [add_message(emu, f"message {i}").id for i in range(10)]
+    full = client.get(f"{UI}?limit=10").text
+    assert row_ids(full) == ids[::-1]
+    assert 'rel="next"' not in full  # an Older link would lead to an empty page
+    first = client.get(f"{UI}?limit=5").text
+    older = re.search(r'href="(/_emulator/ui\?[^"]*before=\d+)" rel="next"', first)
+    assert older is not None
+    second = client.get(older.group(1).replace("&amp;", "&")).text
+    assert row_ids(second) == ids[::-1][5:]
+    assert 'rel="next"' not in second
+
+
 def test_message_list_filters_by_provider_number_status_direction_and_text(
     emu: Emulator, client: httpx.Client
 ) -> None:
@@ -653,6 +668,19 @@ def test_the_request_journal_pages_back_and_forth(client: httpx.Client) -> None:
     assert [int(i) for i in re.findall(r'<tr id="req-(\d+)"', middle)] == pages[1]
     assert 'rel="prev"' not in middle  # the page above it is the newest: "Newest" leads there
     assert ">Newest<" in middle
+
+
+def test_a_journal_page_ending_at_the_oldest_request_exactly_has_no_older_link(
+    client: httpx.Client,
+) -> None:
+    for n in range(100):
+        client.get(f"/v2/Messages/MISSING{n}")
+    first = client.get(f"{UI}/requests").text
+    older = re.search(r'href="(/_emulator/ui/requests\?before=\d+)" rel="next"', first)
+    assert older is not None
+    second = client.get(older.group(1)).text
+    assert [int(i) for i in re.findall(r'<tr id="req-(\d+)"', second)] == list(range(50, 0, -1))
+    assert 'rel="next"' not in second
 
 
 def test_a_request_a_scenario_fault_answered_says_which_fault_on_the_pages() -> None:
