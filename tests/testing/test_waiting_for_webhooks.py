@@ -209,6 +209,17 @@ def test_a_remote_emulators_advance_and_inbound_wait_too(
     assert attempts(server) == [(1, True)] * 2
 
 
+def test_a_remote_emulators_wait_is_not_cut_by_its_own_http_timeout(
+    server: LiveServer, slow_receiver: Receiver
+) -> None:
+    """The server may wait up to ``WAIT_LIMIT`` for the webhooks: the client's read
+    timeout (here shorter than the receiver takes) is lengthened by that much."""
+    send(server, 1)
+    with RemoteEmulator(server.url, timeout=0.1) as remote:
+        remote.advance("1m")
+        assert [r.path for r in slow_receiver.requests] == ["/dlr"]
+
+
 def test_in_sync_mode_there_is_nothing_to_wait_for(receiver: Receiver) -> None:
     """In-process, due webhooks went out before the call that made them due returned."""
     now = [0.0]
