@@ -142,6 +142,27 @@ def test_reset_forgets_state_keeps_scenario_and_restarts_ids() -> None:
     assert emu.ids.token("x") == first_token  # same seed, same sequence
 
 
+def test_loading_a_scenario_or_a_reset_refills_the_rate_limit_buckets() -> None:
+    """As the fault counters restart (the README: buckets restart as when a scenario is
+    loaded), even when the limits stay the same."""
+    limited = {"rate_limits": {"sendbulk": {"requests": 1, "per": "1h"}}}
+    emu = Emulator(scenario=limited)
+    balance = {"partnerID": "1", "apikey": "k"}
+    with emu.client() as client:
+
+        def status() -> int:
+            return client.post("/api/services/getbalance", json=balance).status_code
+
+        assert [status(), status()] == [200, 429]
+        emu.load_scenario(limited)
+        assert [status(), status()] == [200, 429]
+        emu.load_scenario(emu.scenario)  # the very same one, parsed
+        assert [status(), status()] == [200, 429]
+        emu.reset()
+        assert status() == 200
+    emu.close()
+
+
 def test_inbound_through_a_provider() -> None:
     emu = Emulator()
     record = emu.inbound("ringcentral", "+14155550100", "+16505550100", "hi")
