@@ -65,6 +65,16 @@ def _parser() -> argparse.ArgumentParser:
         help="seed for ids and outcomes (default: the scenario's, else 0)",
     )
     serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a name the admin API and inspector also answer at on a loopback address"
+        " (a local reverse proxy's, an /etc/hosts alias), repeatable; '*': any. Otherwise"
+        " only localhost, *.localhost and IP addresses: a web page that had its own name"
+        " point at 127.0.0.1 (DNS rebinding) is refused (default: none)",
+    )
+    serve.add_argument(
         "--ssl-certfile",
         default=None,
         metavar="FILE",
@@ -172,6 +182,7 @@ def _serve(args: argparse.Namespace) -> int:
                 seed=args.seed,
                 db=args.db,
                 start=args.start,
+                allowed_hosts=args.allowed_host,
             )
         except ScenarioError as exc:
             return _fail(f"--scenario: {exc}")

@@ -6,7 +6,7 @@ import dataclasses
 import sys
 import uuid
 import warnings
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -173,8 +173,13 @@ class Emulator:
         seed: int | None = None,
         db: str | Path | None = None,
         start: datetime | str | float | None = None,
+        allowed_hosts: str | Iterable[str] = (),
     ) -> None:
         self._seed_override = None if seed is None else check_seed(seed)
+        #: Names the admin API and the inspector answer at on a loopback address besides
+        #: ``localhost`` and IP addresses (``serve --allowed-host``; ``*``: any), lower case.
+        names = (allowed_hosts,) if isinstance(allowed_hosts, str) else allowed_hosts
+        self.allowed_hosts = frozenset(name.strip().lower().rstrip(".") for name in names)
         #: Which emulator this is (``/_emulator/health`` shows it): two URLs of one server
         #: show the same. Not emulated state, so not drawn from the seed.
         self.instance = uuid.uuid4().hex

@@ -314,6 +314,7 @@ def test_serve_help_gives_each_default() -> None:
         "(default: real)",
         "(default: the scenario's, else 0)",
         "(default: 2026-01-01T00:00:00Z)",
+        "(default: none)",
     ):
         assert default in text
     # and what is applied is what the help (and the README's 127.0.0.1:8787) says
@@ -322,6 +323,15 @@ def test_serve_help_gives_each_default() -> None:
     args = _parser().parse_args(["serve"])
     assert (args.host, args.port, args.scenario, args.db) == ("127.0.0.1", 8787, None, None)
     assert (args.clock, args.start, args.seed) == ("real", None, None)
+
+
+def test_serve_allowed_host_is_answered_at_that_name(serve: list[Server]) -> None:
+    """A reverse proxy in front of ``serve`` that passes its own name on reaches the
+    inspector once that name is allowed; any other name stays refused."""
+    server = start_server(serve, "--allowed-host", "sms.proxy.test", "--allowed-host", "b.test")
+    for name, status in (("sms.proxy.test", 200), ("b.test", 200), ("c.test", 403)):
+        answer = httpx.get(f"{server.url}/_emulator/ui", headers={"Host": name})
+        assert answer.status_code == status, (name, answer.text)
 
 
 @pytest.mark.parametrize(

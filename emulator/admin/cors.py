@@ -18,8 +18,10 @@ A request that reached the emulator on a loopback address over plain HTTP must n
 in ``Host`` as ``localhost`` (or ``*.localhost``) or an IP address, or it is refused
 with 403: a page of another site can have its own name point at 127.0.0.1 (DNS
 rebinding), and would then be of the emulator's origin, free to read and change
-everything.  Over TLS, or on another interface (``serve --host 0.0.0.0``, reached by
-its network name), any ``Host`` is taken.
+everything.  Names given to ``serve --allowed-host`` (a local reverse proxy's, an
+``/etc/hosts`` alias; ``*``: any) are taken too.  Over the emulator's own TLS, or on
+another interface (``serve --host 0.0.0.0``, reached by its network name), any ``Host``
+is taken.
 """
 
 from __future__ import annotations
@@ -58,8 +60,9 @@ class LoopbackBrowserAccess:
     """Wraps the admin app: CORS (preflights included) for loopback origins only, and
     no change made for a page of another origin."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, allowed_hosts: frozenset[str] = frozenset()) -> None:
         self.app = app
+        self.allowed_hosts = allowed_hosts
         self.cors = CORSWithOwnRefusals(
             app,
             refusal=_refused_preflight,
@@ -70,12 +73,13 @@ class LoopbackBrowserAccess:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        rebound = _rebound_host(scope) if scope["type"] == "http" else None
+        rebound = _rebound_host(scope, self.allowed_hosts) if scope["type"] == "http" else None
         if rebound is not None:
             error = (
                 f"Host {rebound!r} is no name of this machine: on a loopback address the admin"
                 " API and the inspector answer at localhost or an IP address only (a page"
-                " of another site could otherwise have its name point here)"
+                " of another site could otherwise have its name point here); a name of"
+                " your own (a reverse proxy's) is taken with serve --allowed-host NAME"
             )
             await _error(error, 403)(scope, receive, send)
             return
@@ -102,10 +106,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _rebound_host(scope: Scope) -> str | None:
+def _rebound_host(scope: Scope, allowed: frozenset[str]) -> str | None:
     """The ``Host`` of a request that came over plain HTTP to a loopback address naming
-    neither ``localhost`` (``*.localhost``) nor an IP address: what a page of another
-    site sends once it had its name point at 127.0.0.1 (DNS rebinding).  None if fine."""
+    neither ``localhost`` (``*.localhost``), an IP address nor a name ``allowed``: what a
+    page of another site sends once it had its name point at 127.0.0.1 (DNS rebinding).
+    None if fine."""
     server = scope.get("server")
     host = _header(scope, b"host")
     if not server or host is None or not _is_loopback(str(server[0])):
@@ -121,6 +126,8 @@ def _rebound_host(scope: Scope) -> str | None:
         name = name.split(":", 1)[0]
     name = name.rstrip(".")
     if not name or name == "localhost" or name.endswith(".localhost") or _is_ip(name):
+        return None
+    if name in allowed or "*" in allowed:
         return None
     return host
 

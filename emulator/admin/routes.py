@@ -376,4 +376,4 @@ def build_admin_app(emu: Emulator) -> LoopbackBrowserAccess:
             Exception: server_error,
         },
     )
-    return LoopbackBrowserAccess(app)
+    return LoopbackBrowserAccess(app, emu.allowed_hosts)

@@ -135,3 +135,35 @@ def test_over_tls_or_another_interface_any_host_is_taken(
     scope = {**http_scope("/_emulator/messages", headers), "method": "GET"}
     scope.update(server=server, scheme=scheme)
     assert asyncio.run(_status(Emulator(), scope)) == status
+
+
+@pytest.mark.parametrize(
+    ("allowed", "host"),
+    [
+        (["emulator.proxy.test"], "emulator.proxy.test"),
+        (["Emulator.Proxy.Test."], "EMULATOR.proxy.test."),  # names are matched as DNS's are
+        ("emulator.proxy.test", "emulator.proxy.test"),  # one name as a str
+        (["*"], "anything.test"),
+    ],
+)
+def test_a_name_allowed_is_answered_and_no_other(allowed: Any, host: str) -> None:
+    """A local reverse proxy that passes its own name on (nginx ``proxy_set_header Host
+    $host``, Caddy), or an ``/etc/hosts`` alias, is taken once allowed
+    (``serve --allowed-host``): the check otherwise refuses it as a rebound page."""
+    with (
+        LiveServer(Emulator(clock="virtual", allowed_hosts=allowed)) as server,
+        httpx.Client(base_url=server.url) as client,
+    ):
+        server.inbound("sendbulk", "0712345678", "40404", "your code is 5521")
+        answer = client.get("/_emulator/messages", headers={"Host": f"{host}:{server.port}"})
+        assert answer.status_code == 200, answer.text
+        assert "5521" in answer.text
+        other = client.get("/_emulator/messages", headers={"Host": f"other.test:{server.port}"})
+        assert other.status_code == (200 if allowed == ["*"] else 403)
+
+
+def test_the_refusal_names_the_way_to_allow_a_name(server: LiveServer) -> None:
+    with httpx.Client(base_url=server.url) as client:
+        answer = client.get("/_emulator/messages", headers={"Host": "myalias:8787"})
+    assert answer.status_code == 403
+    assert "serve --allowed-host NAME" in answer.json()["error"]
