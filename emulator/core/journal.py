@@ -58,7 +58,8 @@ HEADERS_LIMIT = 64 * 1024
 
 #: The journal keeps its newest entries' bodies and headers up to this many bytes in all
 #: (fewer entries than its capacity when they are large): 10,000 exchanges of 64 KiB
-#: bodies each way would otherwise hold over a gigabyte on a long-running server.
+#: bodies each way would otherwise hold over a gigabyte on a long-running server.  (An
+#: entry once read also keeps its text form: up to about twice this, read them all.)
 BYTES_KEPT = 128 * 1024 * 1024
 _CUT_MARK = b" [cut by the journal]"
 
