@@ -15,8 +15,10 @@ import pytest
 from testing._messages import store_message
 
 from emulator import Emulator
+from emulator.core.journal import BODY_LIMIT
 from emulator.providers import base
 from emulator.providers.base import DropConnection
+from emulator.providers.ringcentral.routes import MAX_BODY
 from emulator.testing.server import LiveServer
 
 
@@ -103,6 +105,17 @@ def test_unknown_path_with_any_method_is_a_json_404(live: LiveServer, method: st
     status, body = raw_request(live, f"{method} /nope HTTP/1.1", b'{"a": 1}')
     assert status == 404
     assert body == {"error": "not_found", "message": "No emulated API at /nope"}
+
+
+@pytest.mark.parametrize("path", ["/V2x/y", "/RESTAPIx", "/restapix/v1.0"])
+def test_a_path_only_starting_like_a_provider_s_is_a_404_for_the_path_sent(
+    live: LiveServer, path: str
+) -> None:
+    """``/V2/...`` is Fone Dynamics' in any case; ``/V2x/...`` is no provider's, and its
+    404 names the path as it was sent, not with a provider's prefix lower-cased."""
+    status, body = raw_request(live, f"GET {path} HTTP/1.1")
+    assert status == 404
+    assert body == {"error": "not_found", "message": f"No emulated API at {path}"}
 
 
 @pytest.mark.parametrize("path", ["/_emulator", "/_emulator/", "//_emulator//"])
@@ -228,6 +241,32 @@ def test_journal_keeps_large_bodies_truncated(live: LiveServer) -> None:
         entry = client.get("/_emulator/requests").json()["requests"][-1]
     assert entry["request_size"] == 200_000
     assert 0 < len(entry["request_body"]) < 200_000
+
+
+def test_journal_cuts_bodies_that_came_in_one_piece_to_its_limit_too() -> None:
+    """In-process a body arrives in one piece, and an answer leaves in one: each is
+    kept up to the journal's 64 KiB, as one read from a socket in parts is."""
+    emu = Emulator()
+    long_path = "/nope/" + "%01" * 12_000  # echoed in the 404's message, \u0001 each
+    with emu.client() as client:
+        client.post("/nope", content=b"y" * 200_000)
+        assert len(client.get(long_path).content) > BODY_LIMIT
+    posted, answered = emu.requests()
+    emu.close()
+    assert (posted["request_size"], len(posted["request_body"])) == (200_000, BODY_LIMIT)
+    assert len(answered["response_body"]) == BODY_LIMIT
+
+
+def test_a_body_of_exactly_the_provider_limit_is_read_and_journaled() -> None:
+    """RingCentral's gateway refuses a body over 50 MB unread; one of exactly 50 MB is
+    a request like any other, journaled with its size."""
+    emu = Emulator()
+    with emu.client() as client:
+        response = client.post("/restapi/v1.0/nothing", content=b"x" * MAX_BODY)
+    entry = emu.requests()[-1]
+    emu.close()
+    assert response.status_code == 404  # not 413: routed, as a body under the limit is
+    assert (entry["request_size"], len(entry["request_body"])) == (MAX_BODY, BODY_LIMIT)
 
 
 @pytest.mark.parametrize(
