@@ -363,6 +363,62 @@ def test_a_whole_answer_survives_what_the_app_raises_after_it() -> None:
         cut.get("http://x.test/")
 
 
+def test_an_answer_given_in_time_is_the_caller_s_however_long_the_app_runs_on() -> None:
+    """The read timeout is for the answer: an app still busy after sending it (a webhook
+    sent before the caller gets its answer) does not turn it into a ``ReadTimeout``."""
+
+    async def answers_then_works_on(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+        await asyncio.sleep(0.2)  # real-time ok: past the caller's read timeout
+
+    transport = InProcessTransport(answers_then_works_on)
+    with httpx.Client(transport=transport, timeout=0.02) as client:
+        assert client.get("http://x.test/").text == "ok"
+
+
+def test_the_app_sees_the_scheme_and_port_the_client_called() -> None:
+    """As a server behind that URL would: ``https`` and its default port 443."""
+
+    async def where(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await receive()
+        text = f"{scope['scheme']} {scope['server'][0]}:{scope['server'][1]}"
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": text.encode()})
+
+    with httpx.Client(transport=InProcessTransport(where)) as client:
+        assert client.get("https://platform.example/x").text == "https platform.example:443"
+        assert client.get("http://platform.example/x").text == "http platform.example:80"
+        assert client.get("http://platform.example:8080/x").text == "http platform.example:8080"
+
+
+def test_an_app_that_answers_nothing_gets_uvicorn_s_500() -> None:
+    """What uvicorn sends for an app that returned without starting a response."""
+
+    async def silent(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await receive()
+
+    with httpx.Client(transport=InProcessTransport(silent)) as client:
+        response = client.get("http://x.test/")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.text == "Internal Server Error"
+
+
+def test_an_answer_the_app_stops_midway_is_a_remote_protocol_error() -> None:
+    """A body that never ends (``more_body`` left on) is a cut connection, not a response."""
+
+    async def half_answer(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"half", "more_body": True})
+
+    cut = httpx.Client(transport=InProcessTransport(half_answer))
+    with cut, pytest.raises(httpx.RemoteProtocolError):
+        cut.get("http://x.test/")
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
 @pytest.mark.filterwarnings("ignore:.*fork.*:DeprecationWarning")  # 3.12+: fork with threads
 def test_a_forked_child_gets_answers_from_a_loop_of_its_own(emu: Emulator) -> None:
