@@ -37,8 +37,9 @@ def test_webhooks_to_a_local_receiver_skip_the_proxy(webhook_receiver: Receiver)
 
 
 @pytest.mark.usefixtures("behind_a_proxy")
-def test_the_harness_clients_reach_a_local_server_past_the_proxy() -> None:
-    with LiveServer() as server:
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_the_harness_clients_reach_a_local_server_past_the_proxy(host: str) -> None:
+    with LiveServer(host=host) as server:
         with server.client() as client:
             assert client.get("/_emulator/health").status_code == 200
         remote = RemoteEmulator(server.url)
@@ -57,3 +58,18 @@ def test_options_that_shape_the_connection_still_apply_to_loopback() -> None:
         assert client.get("http://127.0.0.1:1/anything").status_code == 299
     with LiveServer() as server, server.client(transport=mock) as client:
         assert client.get("/_emulator/health").status_code == 299
+
+
+def test_a_proxy_the_caller_names_is_used_for_loopback_too() -> None:
+    with (
+        LiveServer() as server,
+        http.client(proxy=DEAD_PROXY) as client,
+        pytest.raises(httpx.ConnectError),  # sent to the dead proxy, not the server
+    ):
+        client.get(f"{server.url}/_emulator/health")
+
+
+def test_a_mount_the_caller_gives_for_loopback_wins() -> None:
+    mock = httpx.MockTransport(lambda request: httpx.Response(299))
+    with http.client(mounts={"all://127.0.0.1": mock}) as client:
+        assert client.get("http://127.0.0.1:1/anything").status_code == 299
