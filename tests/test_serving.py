@@ -303,6 +303,21 @@ def test_bytes_that_do_not_parse_in_a_body_still_end_the_request_at_once(
     assert received.startswith(b"HTTP/1.1 400 Bad Request")
 
 
+def test_a_whole_request_before_one_whose_body_breaks_gets_its_answer_first(
+    server: LiveServer,
+) -> None:
+    """The broken body's request is owed nothing, the whole one read before it is."""
+    whole = _post(b"/api/services/sendsms", SENDSMS_JSON % b"before the break")
+    head = b"POST /api/services/sendsms HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+    with _connect(server) as sock:
+        sock.sendall(whole + head + b"5\r\nhello\r\nzz\r\n")
+        received = _until_closed(sock)
+    assert received.startswith(b"HTTP/1.1 200 OK")
+    assert received.count(b'"response-code":200') == 1
+    assert received.endswith(b"Invalid HTTP request received.")
+    assert len(server.sent_messages(contains="before the break")) == 1
+
+
 @pytest.mark.parametrize(
     ("framing", "body"),
     [
@@ -647,6 +662,17 @@ def test_stopping_a_live_server_drops_a_request_held_by_a_delay_at_once(
     assert [type(e) for e in seen] == [httpx.RemoteProtocolError]
 
 
+def test_an_emulator_a_live_server_served_still_waits_out_delays_in_process() -> None:
+    """A stop drops the requests held then; the emulator's later ones, in-process, wait."""
+    emu = Emulator({"faults": [{"when": {"provider": "sendbulk"}, "respond": {"delay": "1ms"}}]})
+    LiveServer(emu).start().stop()
+    with emu.client() as client:  # real-time ok: a 1 ms delay
+        response = client.post("/api/services/sendsms", json={**SMS_FIELDS, "message": "x"})
+    assert response.status_code == 200
+    assert [m["text"] for m in emu.messages()] == ["x"]
+    emu.close()
+
+
 def _ipv6_loopback() -> bool:
     try:
         with socket.socket(socket.AF_INET6) as probe:
@@ -682,6 +708,14 @@ def test_localhost_whose_port_is_taken_on_one_address_is_refused_and_holds_neith
         assert refused.value.errno == errno.EADDRINUSE
     with socket.socket(socket.AF_INET) as again:  # the IPv4 half was let go
         again.bind(("127.0.0.1", port))
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this machine")
+def test_a_live_server_on_an_ipv6_address_has_a_url_with_it_in_brackets() -> None:
+    with LiveServer(Emulator(), host="::1") as server:
+        assert server.url == f"http://[::1]:{server.port}"
+        with server.client() as client:
+            assert client.get("/_emulator/health").status_code == 200
 
 
 def test_any_other_host_gets_one_socket_as_before() -> None:
