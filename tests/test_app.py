@@ -257,6 +257,16 @@ def test_journal_cuts_bodies_that_came_in_one_piece_to_its_limit_too() -> None:
     assert len(answered["response_body"]) == BODY_LIMIT
 
 
+def test_journal_keeps_the_first_of_a_repeated_request_header() -> None:
+    """The one a request is read by (as Starlette's ``headers.get``)."""
+    emu = Emulator()
+    with emu.client() as client:
+        client.get("/nope", headers=[("X-Twice", "first"), ("X-Twice", "second")])
+    entry = emu.requests()[-1]
+    emu.close()
+    assert entry["request_headers"]["x-twice"] == "first"
+
+
 def test_a_body_of_exactly_the_provider_limit_is_read_and_journaled() -> None:
     """RingCentral's gateway refuses a body over 50 MB unread; one of exactly 50 MB is
     a request like any other, journaled with its size."""

@@ -363,6 +363,20 @@ def test_a_whole_answer_survives_what_the_app_raises_after_it() -> None:
         cut.get("http://x.test/")
 
 
+def test_repeated_headers_reach_the_app_and_the_caller_each(client: httpx.Client) -> None:
+    sent = client.get("/fake/echo/x", headers=[("X-Twice", "1"), ("X-Twice", "2")])
+    assert [value for name, value in sent.json()["headers"] if name == "x-twice"] == ["1", "2"]
+
+    async def two_cookies(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await receive()
+        cookies = [(b"set-cookie", b"a=1"), (b"set-cookie", b"b=2")]
+        await send({"type": "http.response.start", "status": 200, "headers": cookies})
+        await send({"type": "http.response.body", "body": b""})
+
+    with httpx.Client(transport=InProcessTransport(two_cookies)) as plain:
+        assert plain.get("http://x.test/").headers.get_list("set-cookie") == ["a=1", "b=2"]
+
+
 def test_an_answer_given_in_time_is_the_caller_s_however_long_the_app_runs_on() -> None:
     """The read timeout is for the answer: an app still busy after sending it (a webhook
     sent before the caller gets its answer) does not turn it into a ``ReadTimeout``."""
