@@ -113,10 +113,10 @@ def scenario_dirs() -> list[Path]:
     (never the ``scenarios`` folder beside it in site-packages, another distribution's);
     in a source tree (run from it, or installed editable), its ``scenarios``."""
     here = Path(__file__).resolve().parent.parent
-    installed = here / "_scenarios"
-    if installed.is_dir():
-        return [installed]
-    return [p for p in (here.parent / "scenarios",) if p.is_dir()]
+    for folder in (here / "_scenarios", here.parent / "scenarios"):
+        if folder.is_dir():
+            return [folder]
+    return []
 
 
 def shipped_scenarios() -> dict[str, Path]:
