@@ -148,7 +148,9 @@ def _scenario_mistakes_reported() -> Iterator[None]:
     try:
         yield
     except (ScenarioError, RemoteEmulatorRefusal) as exc:  # the latter: an external server's
-        pytest.fail(f"sms_scenario: {exc}", pytrace=False)
+        # from None: else pytest prints the loader's error a second time, above "During
+        # handling of the above exception, another exception occurred"
+        raise pytest.fail.Exception(f"sms_scenario: {exc}", pytrace=False) from None
 
 
 @pytest.fixture
