@@ -286,12 +286,32 @@ def _match(data: Any, field: str, keys: tuple[str, ...] = _MATCH_KEYS) -> Match:
 
 _OUTCOMES = tuple(o.value for o in Outcome)
 
+#: Words for a fate that spelling alone would match to the wrong outcome, or to none:
+#: "undelivered" and "delivery_failed" are closest to "delivered" by their letters.
+#: Keys are lower case with everything but letters and digits left out, so the
+#: providers' own status words (DeliveryFailed, SendingFailed, AbsentSubscriber, ...)
+#: are among them.
+_OUTCOME_WORDS = {
+    **dict.fromkeys(
+        ("undelivered", "deliveryfailed", "carrierfailed", "bounced", "absentsubscriber"),
+        "undeliverable",
+    ),
+    **dict.fromkeys(
+        ("sendingfailed", "sendfailure", "submissionfailed", "notsent", "deliveryimpossible"),
+        "send_failed",
+    ),
+    **dict.fromkeys(("rejected", "invalid", "invalidphonenumberformat"), "invalid_number"),
+    **dict.fromkeys(("sent", "nodlr", "submitted", "senttonetwork"), "no_receipt"),
+    **dict.fromkeys(("optout", "blacklisted", "unsubscribed", "stop"), "opted_out"),
+    "deliveredtoterminal": "delivered",
+}
+
 
 def _outcome_name(name: Any, field: str) -> str:
     if name not in _OUTCOMES:
-        raise ScenarioError(
-            f"unknown outcome {name!r}{_suggest(str(name), _OUTCOMES)}", field=field
-        )
+        word = _OUTCOME_WORDS.get("".join(c for c in str(name).lower() if c.isalnum()))
+        hint = f" (did you mean {word!r}?)" if word else _suggest(str(name), _OUTCOMES)
+        raise ScenarioError(f"unknown outcome {name!r}{hint}", field=field)
     return str(name)
 
 

@@ -85,6 +85,24 @@ def test_unknown_outcome_suggests_the_closest() -> None:
     assert "did you mean 'undeliverable'?" in str(exc)
 
 
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("undelivered", "undeliverable"),  # by its letters closest to "delivered"
+        ("delivery_failed", "undeliverable"),
+        ("DeliveryFailed", "undeliverable"),  # RingCentral's status
+        ("SendingFailed", "send_failed"),
+        ("rejected", "invalid_number"),
+        ("optout", "opted_out"),
+        ("sent", "no_receipt"),
+    ],
+)
+def test_an_unknown_outcome_named_for_a_fate_suggests_that_fate(written: str, meant: str) -> None:
+    exc = error_for(f"rules:\n  - outcome: {written}\n")
+    assert (exc.line, exc.field) == (2, "rules[0].outcome")
+    assert f"unknown outcome {written!r} (did you mean {meant!r}?)" in str(exc)
+
+
 def test_unknown_provider_suggests_the_closest() -> None:
     exc = error_for("rate_limits:\n  ringcentrl.light: {requests: 5}\n")
     assert (exc.line, exc.field) == (2, "rate_limits.ringcentrl.light")
