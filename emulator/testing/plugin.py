@@ -84,6 +84,24 @@ def pytest_configure(config: pytest.Config) -> None:
             _refuse_one_server_twice(urls[:workers])
 
 
+_MARKER_READERS = ("sms_emulator", "sms_emulator_server")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Warn of an ``sms_scenario``/``sms_clock`` marker on a test taking neither fixture
+    that reads it: the test would run under the default scenario and clock, unseen."""
+    own = {mark.name for mark in getattr(item, "own_markers", ())}
+    marks = sorted(own & {"sms_scenario", "sms_clock"})
+    if marks and not set(_MARKER_READERS) & set(getattr(item, "fixturenames", ())):
+        item.warn(
+            pytest.PytestWarning(
+                f"{' and '.join(marks)} on {item.name}, which takes neither sms_emulator"
+                " nor sms_emulator_server, changes nothing: take one of them, or give the"
+                " emulator you make yourself its scenario (InProcessEmulator('name'))"
+            )
+        )
+
+
 def scenario_for(node: pytest.Item) -> Any:
     """The scenario a test asked for with ``sms_scenario`` (name, path or dict), or None."""
     marker = node.get_closest_marker("sms_scenario")

@@ -622,3 +622,49 @@ def test_the_workers_a_run_starts_are_counted_as_xdist_counts_them(
         option=option, getoption=lambda name, default=None: getattr(option, name, default)
     )
     assert _workers(config) == workers  # type: ignore[arg-type]
+
+
+def test_a_marker_on_a_test_taking_no_emulator_fixture_is_warned_of(
+    project: pytest.Pytester,
+) -> None:
+    """The marker would change nothing: the test would run under the defaults, unseen."""
+    project.makepyfile(
+        """
+        import pytest
+        from emulator.testing.helpers import InProcessEmulator
+
+        pytestmark = pytest.mark.sms_clock("2027-01-01T00:00:00Z")  # the module's: no warning
+
+        @pytest.fixture
+        def emulator_of_mine(sms_emulator):
+            return sms_emulator
+
+        @pytest.mark.sms_scenario("opt-outs")
+        @pytest.mark.sms_clock("now")
+        def test_own_emulator():
+            assert InProcessEmulator().scenario.name == "happy-path"
+
+        @pytest.mark.sms_scenario("opt-outs")
+        def test_through_a_fixture(emulator_of_mine):
+            assert emulator_of_mine.scenario.name == "opt-outs"
+
+        @pytest.mark.sms_scenario("opt-outs")
+        def test_live(sms_emulator_server):
+            assert sms_emulator_server.scenario.name == "opt-outs"
+
+        def test_unmarked():
+            pass
+        """
+    )
+    result = project.runpytest("-W", "default::pytest.PytestWarning")
+    result.assert_outcomes(passed=4, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*PytestWarning: sms_clock and sms_scenario on test_own_emulator, which takes"
+            " neither sms_emulator nor sms_emulator_server, changes nothing*",
+        ]
+    )
+    # under the ini's filterwarnings = error, that test errors, and only that one
+    result = project.runpytest()
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(["*sms_clock and sms_scenario on test_own_emulator*"])
