@@ -64,7 +64,13 @@ def php_number(text: str) -> float | None:
 
 
 def php_float(value: float) -> str:
-    """A float as PHP prints it: ``%.14G`` with a ``.0`` kept on a one-digit mantissa."""
+    """A float as PHP prints it: ``%.14G`` with a ``.0`` kept on a one-digit mantissa.
+
+    One quirk of PHP's ``zend_dtoa`` is kept: a whole number of 15 digits ending in
+    5 whose 14th digit is even (a tie rounded down) keeps the zeros its 14 digits
+    end in, ``100000000000005.0`` → ``"1.0000000000000E+14"`` (every other value
+    loses them: ``100000000000004.0`` → ``"1.0E+14"``).
+    """
     if math.isnan(value):
         return "NAN"
     if math.isinf(value):
@@ -73,7 +79,21 @@ def php_float(value: float) -> str:
     if "e" not in shown:
         return shown
     mantissa, exponent = shown.split("e")
+    if _tie_rounded_down(value):
+        mantissa = f"{value:.{_PRECISION - 1}e}".split("e")[0]
     if "." not in mantissa:
         mantissa += ".0"
     power = int(exponent)
     return f"{mantissa}E{'-' if power < 0 else '+'}{abs(power)}"
+
+
+def _tie_rounded_down(value: float) -> bool:
+    """Whether ``value`` is a whole number of 15 digits that ends in 5 after an even digit.
+
+    ``zend_dtoa`` prints such a number on its path for small whole numbers, which
+    rounds the tie to even without dropping the zeros its digits then end in.
+    """
+    if not value.is_integer() or not 1e14 <= abs(value) < 1e15:
+        return False
+    whole = int(abs(value))
+    return whole % 10 == 5 and whole // 10 % 2 == 0
