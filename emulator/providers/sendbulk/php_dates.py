@@ -4,17 +4,19 @@ Advanta documents ``timeToSend`` as "a valid date string that resolves to a Unix
 timestamp": the gateway passes it to ``strtotime``.  Besides ISO dates (read by
 ``datetime.fromisoformat`` before this module is asked), PHP reads:
 
-- ``2030/12/01``, ``2030-12-1`` (year first, ``/`` or ``-``, unpadded parts),
-  ``20301201`` before a time;
+- ``2030/12/01``, ``2030-12-1`` (year first, ``/`` or ``-``, the same one twice,
+  unpadded parts), ``20301201`` before a time;
 - ``12/01/2030``, ``12/01/30`` (slashes, year last: month first, as in the US);
 - ``01-12-2030``, ``01.12.2030`` (dashes or dots, year last: day first);
 - ``1 December 2030``, ``01-Dec-30``, ``December 1, 2030``, ``Dec 1st 2030``,
-  ``December 2030`` (its first day);
+  ``Dec-01-2030`` (a dash before the year only so: a three-letter month, a
+  two-digit day), ``December 2030`` (its first day);
 
 each optionally led by a day name (``Thu, 01 Jan 2026``: RFC 2822, the usual HTTP
 date), and followed (after a space, a comma or ``T``) by a time: ``10:00``,
 ``9:05:30``, ``10.30`` (10:30, not a fraction), ``10:00 AM``, ``10am``, ``noon``,
-``midnight``, and a zone: ``Z``, ``UTC``, ``GMT``, ``+03:00``, ``+0300``, ``+3``,
+``midnight``, and a zone (not run into ``noon``: ``noonZ`` is one zone PHP does not
+know): ``Z``, ``UTC``, ``GMT``, ``+03:00``, ``+0300``, ``+3``,
 ``GMT+3``, a common abbreviation (``EAT``, ``CET``, ``EST``...) or a tz database name
 (``Africa/Nairobi``); a second zone is ignored, as PHP does (``UTC+3`` is UTC; only a
 capital ``GMT`` joins an offset).  As in PHP, a day past the month's end (up to 31),
@@ -58,6 +60,8 @@ _MONTHS = {
     for name in names
 }
 _MONTH = r"(?P<month_name>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+#: timelib's monthabbr: the three-letter names and ``sept`` (longest first, for the regex).
+_ABBREVIATIONS = "sept|" + "|".join(name for name in _MONTHS if len(name) == 3)
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 
 #: A year after a textual month: four digits, or two after a separator (``01-Dec-30``).
@@ -66,11 +70,22 @@ _YEAR = r"(?:[ \-.]*(?P<year>\d{4})|[ \-.]+(?P<year2>\d{2}))"
 _DATES = [
     re.compile(p, re.IGNORECASE | re.ASCII)
     for p in (
-        r"(?P<year>\d{4})[-/](?P<month>\d{1,2})[-/](?P<day>\d{1,2})",
+        # one separator twice: PHP refuses 2030-12/01
+        r"(?P<year>\d{4})(?P<separator>[-/])(?P<month>\d{1,2})(?P=separator)(?P<day>\d{1,2})",
         r"(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?:(?P<year>\d{4})|(?P<year2>\d{2}))",
         r"(?P<day>\d{1,2})[-.](?P<month>\d{1,2})[-.](?P<year>\d{4})",
         _DAY + r"[ \-.]*" + _MONTH + _YEAR,
-        _MONTH + r"[ \-]*" + _DAY + r"(?:,|[ \-])+" + r"(?:(?P<year>\d{4})|(?P<year2>\d{2}))",
+        # December 1, 2030: between the day and the year only commas, dots, spaces and
+        # tabs (timelib's datetextual), so not December 1-2030, which PHP refuses; none
+        # needed after st/nd/rd/th (Dec 1st2030), but December 2030 is no 20th of 2030
+        _MONTH
+        + r"[ \t\-]*(?P<day>\d{1,2})(?:(?:st|nd|rd|th)[,. \t]*|[,. \t]+)"
+        + r"(?:(?P<year>\d{4})|(?P<year2>\d{2}))",
+        # Dec-01-2030: dashes, an abbreviated month and a two-digit day (pgtextshort)
+        r"(?P<month_name>"
+        + _ABBREVIATIONS
+        + r")-(?P<day>\d{2})-"
+        + r"(?:(?P<year>\d{4})|(?P<year2>\d{2}))",
         _MONTH + r"[ \-.]*(?P<year>\d{4})",  # December 2030: its first day
         r"(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})(?=[ Tt])",  # 20301201 10:00
     )
@@ -96,7 +111,9 @@ _ZONE = (
 _TIME = re.compile(
     # A T only right before the hour: apart, PHP reads it as military zone T (UTC-7).
     # PHP reads commas between the parts (and after the last) as spaces.
-    r"(?:(?:(?P<t>T)(?=\d)|[ ,]+)(?:(?P<word>noon|midnight)|(?P<hour>\d{1,2})"
+    # A letter right after noon makes a zone of up to six letters with it (noonZ), which
+    # PHP does not know; midnight is longer than any such zone, so a zone may follow it.
+    r"(?:(?:(?P<t>T)(?=\d)|[ ,]+)(?:(?P<word>noon(?![a-z])|midnight)|(?P<hour>\d{1,2})"
     # PHP takes a dot between the parts as a colon (10.30 is 10:30) and one-digit
     # minutes and seconds (10:5 is 10:05); a fraction after the seconds is dropped.
     r"(?:[:.](?P<minute>\d{1,2})(?:[:.](?P<second>\d{1,2})(?P<fraction>\.\d+)?)?)?"

@@ -397,6 +397,10 @@ def test_put_is_unsupported_request_type(client):
         "1 January 2026 05:00",
         "01-Jan-2026 05:00",
         "January 1st, 2026 5:00 a.m.",
+        "January 1st.2026 05:00",  # a dot or a tab between the day and the year, or
+        "January 1\t2026 05:00",  # nothing after st/nd/rd/th, as in timelib
+        "Jan 1st2026 05:00",
+        "Jan-01-2026 05:00",  # dashes: a three-letter month and a two-digit day
         "2026/01/01 02:00 +0000",
         "2026/01/01 02:00 UTC",
         "2026/01/01 05:00 EAT",
@@ -498,6 +502,10 @@ def test_time_to_send_in_the_past_sends_now(client, emu):
         "2026/01/01 05:00 soon",  # a zone PHP would not know
         "2026/01/01 05:00 EAT sat",  # PHP reads sat as a day, moving the date
         "2026/01/01 EAT noon",
+        "2026/01/01 noonZ",  # to PHP one zone, noonZ, which it does not know
+        "2026/01/01 noonEAT",
+        "January 1-2026 05:00",  # PHP takes no dash between a month's day and the year
+        "2026-01/01 05:00",  # nor two separators in one date
         "2026-01-01a05:00",  # Python's ISO reader takes any separator; PHP a zone A
         "1_767_300_000",  # Python's float() reads these two as a unix time; PHP does not
         "\uff11\uff17\uff16\uff17\uff13\uff10\uff10\uff10\uff10\uff10",
