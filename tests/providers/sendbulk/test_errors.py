@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from emulator import Emulator
@@ -188,6 +190,23 @@ def test_no_response_body_contains_the_word_errors(client, emu):
         ("credit", {**creds(), "childID": "x", "amount": "1"}),
     ]:
         body(post(client, endpoint, payload))
+
+
+@pytest.mark.parametrize(("levels", "code"), [(511, 200), (512, 1009)])
+def test_json_nested_past_php_json_decode_depth_is_a_flat_1009(client, levels, code):
+    """json_decode's default depth (512) refuses arrays or objects 512 deep, the body's
+    own object counted: such a body is "Unsupported data type", one a level less is read."""
+    payload = json.dumps({**creds(), "mobile": "0712345678", "message": "Hello", "extra": 0})
+    nested = "[" * (levels - 1) + "]" * (levels - 1)
+    raw = payload.replace('"extra": 0', f'"extra": {nested}')
+    response = client.post(
+        f"{BASE}/sendsms", content=raw, headers={"Content-Type": "application/json"}
+    )
+    data = body(response)
+    if code == 1009:
+        assert data == {"response-code": 1009, "response-description": "Unsupported data type"}
+    else:
+        assert data["responses"][0]["response-code"] == code
 
 
 @pytest.mark.parametrize(
