@@ -31,6 +31,9 @@ than 5,120 bytes, which this reader does not.
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from .php import php_fields
 
 __all__ = [
     "DISPOSITION_BUDGET",
@@ -55,12 +58,13 @@ class UnreadableForm(ValueError):
     """A field name or value that is not UTF-8."""
 
 
-def multipart_fields(raw: bytes, content_type: str) -> dict[str, str]:
-    """The fields of a ``multipart/form-data`` body (a repeated name: its last value)."""
+def multipart_fields(raw: bytes, content_type: str) -> dict[str, Any]:
+    """The fields of a ``multipart/form-data`` body (a repeated name: its last value;
+    ``name[]`` and ``name[key]`` arrays, as PHP registers names: ``php_fields``)."""
     boundary = _boundary(content_type)
-    fields: dict[str, str] = {}
+    fields: list[tuple[str, str]] = []
     if not boundary:
-        return fields
+        return {}
     line = re.compile(rb"(?m)^--" + re.escape(boundary) + rb"\r?$")
     value_end = b"\n--" + boundary
     position = 0
@@ -96,10 +100,10 @@ def multipart_fields(raw: bytes, content_type: str) -> dict[str, str]:
         if found and value.endswith(b"\r"):
             value = value[:-1]
         try:
-            fields[name.decode("utf-8")] = value.decode("utf-8")
+            fields.append((name.decode("utf-8"), value.decode("utf-8")))
         except UnicodeDecodeError:
             raise UnreadableForm("not UTF-8") from None
-    return fields
+    return php_fields(fields)
 
 
 def _value_end(raw: bytes, value_end: bytes, start: int) -> tuple[int, bool]:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["php_float", "php_list", "php_number", "php_string"]
+__all__ = ["php_fields", "php_float", "php_list", "php_number", "php_string"]
 
 # PHP 8's numeric string: ASCII digits only, no ``_`` separators, no ``inf``/``nan``
 # words (all of which Python's float() takes), whitespace allowed at either end.
@@ -97,3 +98,65 @@ def _tie_rounded_down(value: float) -> bool:
         return False
     whole = int(abs(value))
     return whole % 10 == 5 and whole // 10 % 2 == 0
+
+
+#: PHP's ``max_input_nesting_level`` default: a name with more ``[...]`` is dropped.
+_MAX_NESTING = 64
+
+
+def php_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
+    """Form or query fields as PHP fills ``$_POST`` and ``$_GET`` (``php_register_variable_ex``).
+
+    ``mobile[]=a&mobile[]=b`` is an array (a dict here, in order: what ``http_build_query``
+    and PHP's curl write for one), ``mobile[0]=a`` one with key ``0``, ``a[b][c]`` nests; a
+    later plain name replaces an earlier one.  In the name before the first ``[``, a space
+    or a dot is ``_`` (``partner.ID`` is ``partner_ID``), as is an unclosed ``[`` (and a
+    space, dot or ``[`` after it); what follows a ``]`` other than ``[`` is dropped; leading
+    spaces are dropped, and a name left empty is no field.
+    """
+    fields: dict[str, Any] = {}
+    next_index: dict[int, int] = {}  # id() of each array built here -> its next [] key
+    for raw_name, value in pairs:
+        name = raw_name.lstrip(" ")
+        bracket = name.find("[")
+        keys: list[str | None] = []
+        if bracket >= 0:
+            base, rest = name[:bracket], name[bracket:]
+            while rest.startswith("["):
+                close = rest.find("]")
+                if close < 0:
+                    if not keys:  # the first [ unclosed: no array, the [ is a _
+                        base += "_" + "".join("_" if c in " .[" else c for c in rest[1:])
+                    break
+                keys.append(rest[1:close] or None)
+                rest = rest[close + 1 :]
+        else:
+            base = name
+        base = base.replace(" ", "_").replace(".", "_")
+        if not base or len(keys) > _MAX_NESTING:
+            continue
+        if not keys:
+            fields[base] = value
+            continue
+        container: dict[Any, Any] = fields
+        key: str = base
+        for index in keys:
+            inner = container.get(key)
+            if not isinstance(inner, dict) or id(inner) not in next_index:
+                inner = container[key] = {}
+                next_index[id(inner)] = 0
+            container, key = inner, _array_key(inner, index, next_index)
+        container[key] = value
+    return fields
+
+
+def _array_key(array: dict[str, Any], index: str | None, next_index: dict[int, int]) -> str:
+    """The key ``[index]`` writes to in ``array`` (``[]``: the next integer), as text."""
+    if index is None:
+        key = next_index[id(array)]
+    elif re.fullmatch(r"-?(?:0|[1-9][0-9]{0,17})", index, re.ASCII):  # an integer key
+        key = int(index)
+    else:
+        return index
+    next_index[id(array)] = max(next_index[id(array)], key + 1)
+    return str(key)

@@ -20,7 +20,7 @@ from .brands import Brand, Kind
 from .errors import DESCRIPTIONS, SendbulkError, UnsupportedDataType
 from .mobile import classify
 from .multipart import UnreadableForm, multipart_fields
-from .php import php_string
+from .php import php_fields, php_string
 
 __all__ = [
     "MEDIA_TYPE",
@@ -197,7 +197,7 @@ class Rows:
 
 def _form(raw: bytes) -> dict[str, Any]:
     try:
-        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+        return php_fields(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
     except UnicodeDecodeError:
         raise UnsupportedDataType() from None
 
@@ -258,7 +258,9 @@ async def read_fields(request: Request, *, json_only: bool = False) -> dict[str,
     in either).  A GET's body is read when it is a JSON object, else ignored.
     """
     # An empty query string is the usual case: skip building QueryParams for it.
-    query = dict(request.query_params) if request.scope.get("query_string") else {}
+    query = (
+        php_fields(request.query_params.multi_items()) if request.scope.get("query_string") else {}
+    )
     raw = await read_body(request) or b""  # None only past a limit, and there is none
     blank = not raw or raw.isspace()  # bytes.isspace: the ASCII whitespace strip() removes
     if request.method in ("GET", "HEAD"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 import msgspec
 import pytest
@@ -77,6 +78,24 @@ def test_multipart_form_data_is_a_form_too(client, emu):
     assert emu.messages()[-1]["text"] == "Habari ✓"
     balance_fields = {k: (None, v) for k, v in creds().items() if k != "shortcode"}
     assert body(client.post(f"{BASE}/getbalance", files=balance_fields))["response-code"] == 200
+
+
+@pytest.mark.parametrize("how", ["form", "multipart", "query"])
+def test_a_mobile_array_in_a_form_or_query_is_a_row_a_number(client, how):
+    """PHP registers ``mobile[]=…`` (and ``mobile[0]=…``, as ``http_build_query`` and PHP's
+    curl posting an array write it) as an array, read as a JSON array is: a row a number."""
+    fields = [*creds(message="Hi").items(), ("mobile[]", "0712345678"), ("mobile[]", "0712345679")]
+    if how == "form":
+        response = client.post(f"{BASE}/sendsms", content=urlencode(fields), headers=FORM)
+    elif how == "multipart":
+        response = client.post(f"{BASE}/sendsms", files=[(k, (None, v)) for k, v in fields])
+    else:
+        response = client.get(f"{BASE}/sendsms", params=fields)
+    rows = body(response)["responses"]
+    assert [(r["response-code"], r["mobile"]) for r in rows] == [
+        (200, 254712345678),
+        (200, 254712345679),
+    ]
 
 
 @pytest.mark.parametrize(

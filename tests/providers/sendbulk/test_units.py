@@ -24,7 +24,7 @@ from emulator.providers.sendbulk.nairobi import (
     format_time,
     parse_send_time,
 )
-from emulator.providers.sendbulk.php import php_string
+from emulator.providers.sendbulk.php import php_fields, php_string
 from emulator.providers.sendbulk.wire import Rows, code_fields, typed
 
 
@@ -239,6 +239,41 @@ def test_only_short_number_texts_are_kept_in_the_classification_caches():
 )
 def test_php_string_casts_like_php(value, text):
     assert php_string(value) == text
+
+
+def test_php_fields_registers_names_as_php_does():
+    """What PHP 8's ``parse_str`` makes of these names (its arrays are dicts here, in order)."""
+    pairs = [
+        ("partner.ID", "1"),  # a dot or a space: _
+        ("mobile[]", "a"),
+        ("mobile[]", "b"),
+        (" api key", "k"),  # leading spaces dropped
+        ("a[b", "2"),  # an unclosed [: _
+        ("x[1]", "p"),
+        ("x[]", "q"),  # after the largest integer key
+        ("y[a][b]", "z"),
+        ("y[a][]", "w"),
+        ("m", "1"),
+        ("m[]", "2"),  # an array replaces a plain value
+        ("n[]", "1"),
+        ("n", "2"),  # and a plain value an array
+        ("z[0]c", "zz"),  # past a ], only a [ goes on
+        ("", "e"),  # no name: no field
+        ("[a]", "f"),
+        ("a.b[", "g"),
+    ]
+    assert php_fields(pairs) == {
+        "partner_ID": "1",
+        "mobile": {"0": "a", "1": "b"},
+        "api_key": "k",
+        "a_b": "2",
+        "x": {"1": "p", "2": "q"},
+        "y": {"a": {"b": "z", "0": "w"}},
+        "m": {"0": "2"},
+        "n": "2",
+        "z": {"0": "zz"},
+        "a_b_": "g",
+    }
 
 
 @pytest.mark.parametrize("value", [None, True, {"a": 1}, [1], 1.0, 2.5, 1e-5])
