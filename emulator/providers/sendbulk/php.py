@@ -112,7 +112,7 @@ def php_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     later plain name replaces an earlier one.  In the name before the first ``[``, a space
     or a dot is ``_`` (``partner.ID`` is ``partner_ID``), as is an unclosed ``[`` (and a
     space, dot or ``[`` after it); what follows a ``]`` other than ``[`` is dropped; leading
-    spaces are dropped, and a name left empty is no field.
+    spaces are dropped, and a name left empty (``[a]``) is no field.
     """
     fields: dict[str, Any] = {}
     next_index: dict[int, int] = {}  # id() of each array built here -> its next [] key
@@ -120,7 +120,9 @@ def php_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
         name = raw_name.lstrip(" ")
         bracket = name.find("[")
         keys: list[str | None] = []
-        if bracket >= 0:
+        if bracket == 0:
+            continue  # no name before the [: no field, closed or not
+        if bracket > 0:
             base, rest = name[:bracket], name[bracket:]
             while rest.startswith("["):
                 close = rest.find("]")
@@ -128,7 +130,8 @@ def php_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
                     if not keys:  # the first [ unclosed: no array, the [ is a _
                         base += "_" + "".join("_" if c in " .[" else c for c in rest[1:])
                     break
-                keys.append(rest[1:close] or None)
+                index = rest[1:close]  # only whitespace: [] (PHP skips it, then finds ])
+                keys.append(index if index.lstrip(" \t\r\n") else None)
                 rest = rest[close + 1 :]
         else:
             base = name

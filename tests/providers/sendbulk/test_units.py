@@ -261,6 +261,9 @@ def test_php_fields_registers_names_as_php_does():
         ("", "e"),  # no name: no field
         ("[a]", "f"),
         ("a.b[", "g"),
+        ("[c", "h"),  # a [ first: no field either
+        ("p[ ]", "1"),  # an index of spaces is []
+        ("p[ x]", "2"),  # another keeps them
     ]
     assert php_fields(pairs) == {
         "partner_ID": "1",
@@ -273,6 +276,7 @@ def test_php_fields_registers_names_as_php_does():
         "n": "2",
         "z": {"0": "zz"},
         "a_b_": "g",
+        "p": {"0": "1", " x": "2"},
     }
 
 
