@@ -177,6 +177,8 @@ def test_virtual_advances_add_up_exactly() -> None:
     assert clock.time() == START + 1 + 3960
     clock.set(START + 4000.0000004)  # below the microsecond: rounded
     assert clock.time() == START + 4000
+    # 1.001 s is 1000999.9999999999 µs as a float: rounded, not cut to 1.000999
+    assert clock.advance(1.001) == START + 4001.001
 
 
 def test_clock_readings_are_whole_microseconds() -> None:
@@ -194,6 +196,8 @@ def test_whole_seconds_floors_after_rounding_to_the_microsecond() -> None:
     assert whole_seconds(START + 0.9999999) == START + 1  # a sum of step times a hair short
     assert whole_seconds(START + 5.2 + 0.8) == START + 6
     assert whole_seconds(START) == START
+    hair_short = math.nextafter(START + 1, 0)  # the float just below the next second
+    assert hair_short < START + 1 and whole_seconds(hair_short) == START + 1
 
 
 def test_make_clock() -> None:
@@ -237,6 +241,22 @@ def test_to_datetime_shows_times_past_the_year_9999_as_its_last_instant() -> Non
     assert to_datetime(MAX_TIMESTAMP + 1) == datetime.max.replace(tzinfo=UTC)
     assert to_datetime(1e300) == datetime.max.replace(tzinfo=UTC)
     assert to_datetime(MAX_TIMESTAMP) == datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+    assert to_datetime(-1e300) == datetime.min.replace(tzinfo=UTC)  # and before the year 1
+
+
+def test_naive_times_are_utc_whatever_the_machine_s_time_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A naive datetime or ISO text is UTC, not the local time of whoever runs the tests."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        moment = datetime(2030, 5, 6, 7, 8, 9, tzinfo=UTC).timestamp()
+        assert to_timestamp(datetime(2030, 5, 6, 7, 8, 9)) == moment
+        assert VirtualClock("2030-05-06T07:08:09").time() == moment
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 @pytest.mark.parametrize("huge", ["1e308", 1e308, "99999999999999999999d", 10**20, "3652059d"])
