@@ -85,6 +85,19 @@ def test_an_emulator_reset_ends_the_delay_of_a_request_from_before_it() -> None:
         assert asyncio.run(main()) == (False, True)
 
 
+def test_a_stop_ends_the_waits_already_under_way() -> None:
+    """A server stopping must not wait out the delay of a request it is still serving."""
+    delays = Delays()
+
+    async def main() -> bool:
+        waiting = asyncio.create_task(delays.wait(1000))
+        await asyncio.sleep(0)  # the wait is registered
+        threading.Thread(target=delays.stop).start()
+        return await asyncio.wait_for(waiting, 30)  # not the 1000 s
+
+    assert asyncio.run(main()) is False
+
+
 def test_after_a_stop_waits_end_at_once_until_resumed() -> None:
     """A request arriving while a server stops (before it notices) must not hold it."""
     delays = Delays()
