@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.core.ratelimit import RateLimiter, TokenBucket
+from emulator.core.ratelimit import RateLimiter, TokenBucket, retry_after_header
 
 T0 = 1_767_225_600.0
 
@@ -92,6 +92,21 @@ def test_retry_after_header_is_at_least_one_second() -> None:
     assert refused.retry_after_header == "1"
 
 
+def test_no_wait_is_a_retry_after_of_zero() -> None:
+    """A fault's ``retry_after: 0s`` means retry at once, not in a second."""
+    assert retry_after_header(0) == retry_after_header(0.0) == "0"
+    assert retry_after_header(1e-9) == "1"
+
+
+def test_a_clock_reading_earlier_than_the_last_takes_no_tokens_away() -> None:
+    """A wall clock stepped back (the real clock follows it) refills nothing, and
+    empties nothing either: the caller still has the tokens it had."""
+    bucket = TokenBucket(2, 60.0)
+    assert bucket.take(T0 + 100).remaining == 1
+    decision = bucket.take(T0)  # 100 s earlier
+    assert (decision.allowed, decision.remaining) == (True, 0)
+
+
 def test_past_its_bucket_cap_the_limiter_forgets_what_a_new_bucket_would_equal() -> None:
     """Callers are whoever a request claims to be: a flood of made-up ones must not
     grow the limiter without end, nor free a caller it is still holding back."""
@@ -102,6 +117,23 @@ def test_past_its_bucket_cap_the_limiter_forgets_what_a_new_bucket_would_equal()
         assert limiter.take((f"caller-{n}",), T0 + 61 * n, 1, 60.0).allowed
     assert len(limiter._buckets) <= 4
     assert not limiter.take(("held",), T0 + 61 * 50, 1, 60.0, day).allowed  # still blocked
+
+
+@pytest.mark.parametrize("penalty", [None, 60.0], ids=["refilled", "block-over"])
+def test_a_bucket_a_new_one_equals_from_this_very_moment_is_forgotten_first(
+    penalty: float | None,
+) -> None:
+    """On a virtual clock, callers of one request a minute are back to full exactly a
+    minute later (or their block ends then): forgotten as such, not in place of a
+    caller still held back, the least recently used."""
+    limiter = RateLimiter(max_buckets=10)
+    day = 86_400.0
+    assert not [limiter.take(("held",), T0, 1, 60.0, day) for _ in range(2)][-1].allowed
+    for n in range(9):
+        for _ in range(2 if penalty else 1):  # the second is refused: a 60 s block
+            limiter.take((n,), T0, 1, 60.0, penalty)
+    assert limiter.take(("new",), T0 + 60, 1, 60.0).allowed  # past the cap
+    assert not limiter.take(("held",), T0 + 60, 1, 60.0, day).allowed  # still held
 
 
 def test_past_its_cap_with_every_bucket_in_use_the_least_recently_used_go() -> None:
