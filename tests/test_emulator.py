@@ -453,33 +453,36 @@ def test_iso_is_datetimes_own_formatting(timestamp: float) -> None:
 
 
 def test_sqlite_restores_webhooks_an_earlier_version_kept_once(tmp_path: Path) -> None:
-    """Files from before pending webhooks had their own entries kept them in one list."""
+    """Files from before pending webhooks had their own entries kept them in one list
+    (with no key: each is given its own)."""
     db = tmp_path / "emu.db"
     first = Emulator(db=db)
     first.store.put_meta(
         "webhooks",
         [
             {
-                "due": first.time() + 60,
-                "order": 3,
+                "due": first.time() + 60 + n,
+                "order": 3 + n,
                 "method": "POST",
                 "url": "http://127.0.0.1:9/dr",
                 "provider": "fonedynamics",
                 "event": "Message.DeliveryReceiptReceived",
-                "message_id": "M1",
+                "message_id": f"M{n}",
                 "params": None,
                 "data": {"a": "b"},
                 "json": None,
                 "headers": None,
                 "attempt": 0,
             }
+            for n in (1, 2)
         ],
     )
     first.close()
     for _ in range(2):  # converted once, then restored from its own entry
         again = Emulator(db=db)
         assert [(j.message_id, j.data, j.due) for j in again.webhooks.pending()] == [
-            ("M1", {"a": "b"}, again.time() + 60)
+            ("M1", {"a": "b"}, again.time() + 61),
+            ("M2", {"a": "b"}, again.time() + 62),
         ]
         assert again.store.get_meta("webhooks") == []
         again.close()

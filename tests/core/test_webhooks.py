@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import threading
 import time
@@ -925,15 +926,15 @@ def test_an_attempt_keeps_at_most_the_journal_s_body_limit_of_its_body(
     kept as the journal keeps one, its size said; a cut inside a character ends before it."""
     now = [0.0]
     queue = _queue(now)
-    text = "é" * 40_000  # two bytes each: the cut falls inside one
-    queue.schedule(1.0, method="post", url=receiver.url + "/in", provider="p", json={"t": text})
+    text = "é" * 40_000  # two bytes each after the 7 of '{"tx":"': the cut falls inside one
+    queue.schedule(1.0, method="post", url=receiver.url + "/in", provider="p", json={"tx": text})
     now[0] = 1.0
     queue.notify()
     [(_, _, sent)] = receiver.received
     [attempt] = queue.attempts
     assert attempt["request_size"] == len(sent) > BODY_LIMIT
     kept = attempt["request_body"]
-    assert BODY_LIMIT - 1 <= len(kept.encode()) <= BODY_LIMIT
+    assert len(kept.encode()) == BODY_LIMIT - 1
     assert sent.decode().startswith(kept) and "\ufffd" not in kept
 
 
@@ -956,16 +957,18 @@ def test_attempts_are_numbered_as_made_and_again_after_a_clear(receiver: _Receiv
     assert [a["number"] for a in queue.attempts] == [1]
 
 
-def test_a_job_reading_an_admin_endpoint_is_sent(receiver: _Receiver) -> None:
-    """Only a change is refused: a GET receipt to ``/_emulator/health`` reads, as a test
-    wanting a receiver that answers 200 may use it."""
+@pytest.mark.parametrize("method", ["get", "head"])
+def test_a_job_reading_an_admin_endpoint_is_sent(receiver: _Receiver, method: str) -> None:
+    """Only a change is refused: a GET (or HEAD) receipt to ``/_emulator/health`` reads,
+    as a test wanting a receiver that answers 200 may use it."""
     now = [0.0]
     queue = _queue(now)
-    queue.schedule(1.0, method="get", url=receiver.url + "/_emulator/health", provider="p")
+    queue.schedule(1.0, method=method, url=receiver.url + "/_emulator/health", provider="p")
     now[0] = 1.0
     queue.notify()
     (attempt,) = queue.attempts
-    assert (attempt["error"], attempt["method"]) == ("HTTP 501", "GET")  # reached the receiver
+    # reached the receiver (which takes POST only)
+    assert (attempt["error"], attempt["method"]) == ("HTTP 501", method.upper())
 
 
 @pytest.mark.parametrize(
@@ -1040,3 +1043,154 @@ def test_pending_counts_follow_every_way_a_job_comes_and_goes(receiver: _Receive
     assert _counts_agree(queue) == ["e5"]
     queue.clear()
     assert _counts_agree(queue) == []
+
+
+def test_a_wait_in_sync_mode_has_nothing_to_wait_for(receiver: _Receiver) -> None:
+    """In-process, due webhooks go out before the call that made them due returns, or
+    when the hold that put them off ends: a wait finds none still due."""
+    now = [0.0]
+    queue = _queue(now)
+    queue.schedule(1.0, method="post", url=receiver.url + "/r", provider="p")
+    with queue.held():
+        now[0] = 1.0
+        queue.notify()  # put off until the hold ends
+        assert queue.wait_sent(5.0) == 0
+    assert receiver.hits == ["/r"]
+
+
+def test_an_attempt_under_way_as_the_queue_is_cleared_is_neither_pending_nor_waited_for(
+    receiver: _Receiver,
+) -> None:
+    """A live server's receiver resetting the emulator, then moving its clock with
+    ``wait``: the attempt it is answering belongs to nothing now, is not listed as
+    pending, and is not waited for."""
+    now = [1.0]
+    queue = WebhookQueue(lambda: now[0], timeout=10.0)  # the attempt outlasts the wait
+    waited: list[Any] = []
+
+    def reset_then_wait(path: str) -> None:
+        queue.clear()
+        waited.append((queue.pending(), queue.pending_count(), queue.pending_head(5)))
+        waited.append(queue.wait_sent(2.0))
+
+    receiver.on_request = reset_then_wait
+    try:
+        queue.start()
+        queue.schedule(1.0, method="post", url=receiver.url + "/r", provider="p")
+        assert _wait_for(waited, 2) == [([], 0, ([], 0)), 0]
+    finally:
+        queue.close()
+
+
+def test_a_round_stopped_after_a_clear_puts_none_of_its_jobs_back(receiver: _Receiver) -> None:
+    """A reset while the worker sends, then the server stops: the jobs of the round not
+    yet sent belong to nothing now, and are not sent later in-process."""
+    now = [0.0]
+    queue = _queue(now)
+    at_first, release = _hold_at(receiver, "/0")
+    try:
+        queue.start()
+        for i in range(3):
+            queue.schedule(0.0, method="post", url=f"{receiver.url}/{i}", provider="p")
+        assert at_first.wait(10)
+        queue.clear()
+        stopping = threading.Thread(target=queue.stop)
+        stopping.start()
+        deadline = time.monotonic() + 10
+        while not queue._stop.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)  # real-time ok: stop() runs on another thread
+        release.set()
+        stopping.join(10)
+        assert queue.pending() == []
+        queue.notify()  # in-process again
+        assert receiver.hits == ["/0"]
+    finally:
+        release.set()
+        queue.close()
+
+
+def test_jobs_scheduled_in_a_hold_are_dropped_by_a_clear_before_it_ends(
+    receiver: _Receiver,
+) -> None:
+    """A reset while a request is being handled: what the request scheduled is forgotten,
+    not listed as pending while another request still holds the queue."""
+    queue = _queue([0.0])
+
+    def request() -> None:
+        with queue.held():
+            queue.schedule(0.0, method="post", url=receiver.url + "/r", provider="p")
+            queue.clear()
+
+    with queue.held():  # another request, still being handled
+        handling = threading.Thread(target=request)
+        handling.start()
+        handling.join()
+        assert queue.pending() == [] and queue.pending_count() == 0
+    assert queue.pending() == [] and receiver.hits == []
+
+
+def test_a_round_stopped_midway_puts_the_rest_back_to_go_out_in_process(
+    receiver: _Receiver,
+) -> None:
+    """A live server stopping while its worker sends: the jobs of the round not yet sent
+    go back to the queue, every one, and an in-process emulator sends them."""
+    now = [0.0]
+    queue = _queue(now)
+    at_first, release = _hold_at(receiver, "/0")
+    try:
+        queue.start()
+        for i in range(3):
+            queue.schedule(0.0, method="post", url=f"{receiver.url}/{i}", provider="p")
+        assert at_first.wait(10)
+        stopping = threading.Thread(target=queue.stop)
+        stopping.start()
+        deadline = time.monotonic() + 10
+        while not queue._stop.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)  # real-time ok: stop() runs on another thread
+        release.set()
+        stopping.join(10)
+        assert receiver.hits == ["/0"]
+        queue.notify()  # in-process again
+        assert receiver.hits == ["/0", "/1", "/2"] and queue.pending() == []
+    finally:
+        release.set()
+        queue.close()
+
+
+def test_a_loop_merely_running_here_is_no_coroutine_waiting() -> None:
+    """Playwright's sync API keeps an event loop running in the test's thread: a wait
+    for webhooks made from a plain callback of it is not one its loop waits on."""
+    seen: list[bool] = []
+
+    async def task() -> None:
+        seen.append(webhooks.in_a_coroutine())
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.call_soon(lambda: seen.append(webhooks.in_a_coroutine()))
+        loop.run_until_complete(task())
+    finally:
+        loop.close()
+    assert seen == [False, True] and webhooks.in_a_coroutine() is False
+
+
+def test_a_reset_between_an_attempt_and_its_writing_down_leaves_the_log_empty(
+    receiver: _Receiver,
+) -> None:
+    """A failed attempt's retry is not written back to a store a reset has just emptied:
+    after a restart it would be sent for a state that is gone."""
+    now, log = [0.0], _Log()
+    queue = _queue(now, log)
+    receiver.status = 503
+
+    def reset(job: WebhookJob, record: dict[str, Any]) -> None:
+        with log.holding():  # as the emulator's reset: store and queue together
+            log.rows.clear()
+            queue.clear()
+
+    queue.attempted = reset
+    queue.schedule(1.0, method="post", url=receiver.url + "/r", provider="p")
+    now[0] = 1.0
+    queue.notify()
+    assert receiver.hits == ["/r"]
+    assert log.rows == {} and queue.pending() == []
