@@ -20,7 +20,7 @@ from emulator.core import webhooks
 from emulator.core.journal import BODY_LIMIT
 from emulator.core.models import Direction
 
-from ._data import RECIPIENT, SENDER, add_batch, add_message
+from ._data import RECIPIENT, SENDER, add_batch, add_message, new_message
 
 UI = "/_emulator/ui"
 JSON_TYPE = {"Content-Type": "application/json"}
@@ -45,6 +45,7 @@ def test_every_page_is_html_with_a_strict_content_security_policy(
     csp = response.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "default-src 'self'" in csp
     assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"  # the state it shows moves on
     assert '<link rel="stylesheet" href="/_emulator/ui/static/app.css' in response.text
     assert 'aria-current="page"' in response.text
 
@@ -138,6 +139,15 @@ def test_message_list_filters_by_provider_number_status_direction_and_text(
     assert ids("q=nothing-like-this") == set()
 
 
+def test_the_text_search_finds_a_message_by_its_error_code(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    failed = add_message(emu, "Bounce", outcome="undeliverable", error_code="4001")
+    add_message(emu, "Fine")
+    emu.advance("1m")
+    assert row_ids(client.get(f"{UI}?q=4001").text) == [failed.id]
+
+
 def test_unknown_filter_values_are_reported_not_failed(client: httpx.Client) -> None:
     response = client.get(f"{UI}?provider=twilio&status=lost")
     assert response.status_code == 200
@@ -180,16 +190,108 @@ def test_message_detail_shows_planned_steps_and_segment_breakdown(
     assert "error 4001" in html
 
 
+def test_segment_breakdown_counts_each_part_as_a_handset_would() -> None:
+    """A long GSM-7 text's parts hold 153 septets each, an extension character counting
+    two; a UCS-2 text lists no extension characters, and at most 20 outside GSM-7."""
+    long = views.segment_breakdown("x" * 200)
+    assert (long["capacity"], [p["units"] for p in long["parts"]]) == (153, [153, 47])
+    brackets = views.segment_breakdown("[]" * 40)
+    assert (brackets["units"], brackets["capacity"], brackets["parts"][0]["units"]) == (
+        160,
+        160,
+        160,
+    )
+    assert brackets["extension"] == ["[", "]"]
+    unicode = views.segment_breakdown("[é] " + "".join(chr(0x4E00 + i) for i in range(25)))
+    assert unicode["encoding"] == "UCS-2" and unicode["extension"] == []
+    assert len(unicode["non_gsm"]) == 20 and unicode["non_gsm"][0]["code"] == "U+4E00"
+
+
+def _exchange(
+    emu: Emulator, message_seq: int, *, at: float, status: int = 200, **bodies: bytes
+) -> dict:
+    """Journal a RingCentral exchange answered as message ``message_seq`` was stored."""
+    emu.journal.record_exchange(
+        time=at,
+        provider="ringcentral",
+        endpoint=None,
+        method="POST",
+        path="/restapi/v1.0/account/~/a2p-sms/batches",
+        query=b"",
+        request_headers=[],
+        request_body=bodies.get("request", b""),
+        request_size=0,
+        status=status,
+        response_headers=[],
+        response_body=bodies.get("response", b""),
+        duration=0.001,
+        error=None,
+        seqs=(message_seq - 1, message_seq),
+    )
+    return emu.journal.entries()[-1]
+
+
+def test_the_creating_request_guess_skips_refusals_and_takes_the_first_of_equals(
+    emu: Emulator,
+) -> None:
+    """Among the requests answered as the message was stored: a refused one (400) stored
+    nothing, whatever it names; of two naming the recipient as closely, the first; of
+    two naming nothing, neither (a guess would be a coin toss)."""
+    message = add_message(emu, "hi")
+    at = message.created_at
+    _exchange(emu, message.seq, at=at, status=400, response=message.id.encode())
+    plain = _exchange(emu, message.seq, at=at)
+    assert views.creating_request(emu, message) == {"entry": plain, "match": "time"}
+
+    emu.journal.clear()
+    first = _exchange(emu, message.seq, at=at, request=RECIPIENT[1:].encode())
+    _exchange(emu, message.seq, at=at, request=RECIPIENT.encode())
+    assert views.creating_request(emu, message) == {
+        "entry": first,
+        "match": "request names the recipient",
+    }
+
+    emu.journal.clear()
+    _exchange(emu, message.seq, at=at)
+    _exchange(emu, message.seq, at=at)
+    assert views.creating_request(emu, message) is None
+
+
+def test_the_creating_request_may_be_journaled_a_hair_before_its_message(
+    emu: Emulator,
+) -> None:
+    """On a real clock a request is timed as it arrives, just before the message it
+    stores: up to a millisecond earlier is still its creator."""
+    message = add_message(emu, "hi")
+    entry = _exchange(emu, message.seq, at=message.created_at - 0.0005, response=b"x")
+    assert views.creating_request(emu, message) == {"entry": entry, "match": "time"}
+
+
+def test_a_message_whose_request_the_journal_dropped_gets_no_guess(emu: Emulator) -> None:
+    """The journal dropped a request answered as this very message was stored (it may be
+    its creator): a request still kept is no guess."""
+    from emulator.core.journal import Journal
+
+    emu.journal = Journal(capacity=1)
+    message = add_message(emu, "hi")
+    _exchange(emu, message.seq, at=message.created_at)
+    _exchange(emu, message.seq, at=message.created_at)  # drops the first
+    assert emu.journal.forgotten_seq == message.seq
+    assert views.creating_request(emu, message) is None
+
+
 def test_cost_is_shown_only_when_the_provider_records_one(
     emu: Emulator, client: httpx.Client
 ) -> None:
     priced = add_message(emu, "hi", extra={"cost": 0.8, "currency": "KES"})
     rated = add_message(emu, "x" * 200, extra={"rate": 0.007})  # 2 segments
     plain = add_message(emu, "hi")
+    flagged = add_message(emu, "hi", extra={"cost": True, "rate": False})  # flags, no prices
     assert "<dt>Cost</dt><dd>0.8 KES</dd>" in client.get(f"{UI}/messages/{priced.id}").text
     html = client.get(f"{UI}/messages/{rated.id}").text
     assert '<dt>Cost</dt><dd>0.014 <span class="muted">(2 segment(s) × 0.007)</span>' in html
     assert "<dt>Cost</dt>" not in client.get(f"{UI}/messages/{plain.id}").text
+    assert "<dt>Cost</dt>" not in client.get(f"{UI}/messages/{flagged.id}").text
 
 
 def test_unknown_message_batch_and_request_pages_are_html_404s(client: httpx.Client) -> None:
@@ -228,7 +330,8 @@ def test_batch_pages_show_progress_and_one_based_rejected_indexes(
     emu.advance("10s")
     html = client.get(f"{UI}/batches/{batch.id}").text
     assert '<span id="batch-progress">4/4</span>' in html
-    assert "complete" in html
+    assert '<span class="badge st-delivered">complete</span>' in html
+    assert client.get(f"/_emulator/batches/{batch.id}").json()["batch"]["complete"] is True
 
 
 def test_batch_json_endpoints(emu: Emulator, client: httpx.Client) -> None:
@@ -330,7 +433,9 @@ def test_live_fingerprint_changes_with_clock_messages_and_requests(
     emu: Emulator, client: httpx.Client
 ) -> None:
     def version() -> str:
-        state = client.get(f"{UI}/live").json()
+        response = client.get(f"{UI}/live")
+        assert response.headers["cache-control"] == "no-store"  # polled: never a stale one
+        state = response.json()
         assert set(state) == {"version", "now", "clock"}
         return state["version"]
 
@@ -383,6 +488,8 @@ def test_the_fingerprint_is_the_same_from_run_to_run_and_follows_scenario_loads(
 def test_static_assets_are_served_from_the_package(client: httpx.Client) -> None:
     css = client.get(f"{UI}/static/app.css")
     assert (css.status_code, css.headers["content-type"]) == (200, "text/css; charset=utf-8")
+    assert css.headers["x-content-type-options"] == "nosniff"
+    assert css.headers["cache-control"] == "public, max-age=3600"  # unlike the pages
     js = client.get(f"{UI}/static/app.js")
     assert js.headers["content-type"].startswith("text/javascript")
     assert "innerHTML" not in js.text
@@ -589,6 +696,9 @@ def test_the_webhooks_page_counts_every_attempt_and_says_which_are_kept(
     page = client.get(f"{UI}/webhooks").text
     assert "Attempts (5)" in page
     assert "every one is in" not in page and "the newest 3 are in" in page
+    attempts = page[page.index("Attempts (5)") :]  # after the retries pending
+    shown = re.findall(r"http://x\.test/_emulator/(\d)", attempts)
+    assert list(dict.fromkeys(shown)) == ["4", "3", "2"]  # newest first
 
 
 def test_another_method_on_an_unknown_inspector_address_is_still_not_found(
@@ -623,6 +733,63 @@ def test_a_search_stopped_on_the_oldest_page_says_to_go_newer(
     assert "stopped after 5 messages: go older to continue" in newest
 
 
+def test_a_search_page_that_found_nothing_before_it_stopped_continues_where_it_did(
+    emu: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped at the scan limit with no match yet, either way: the cursor is the last
+    message examined (no page to take one from); the status filter is such a search too."""
+    monkeypatch.setattr(views, "SCAN_LIMIT", 5)
+    for n in range(12):
+        add_message(emu, "match me" if n == 6 else f"other {n}")
+    search = views.MessageFilter(q="match")
+    back = views.message_page(emu, search)  # seqs 12 down to 8
+    assert (back.records, back.truncated, back.older) == ([], True, 8)
+    ahead = views.message_page(emu, search, after=0)  # seqs 1 up to 5
+    assert (ahead.records, ahead.truncated, ahead.newer) == ([], True, 5)
+    [found] = views.message_page(emu, search, before=back.older).records
+    assert found["text"] == "match me"
+    emu.advance("1m")
+    assert views.message_page(emu, views.MessageFilter(status="delivered")).truncated
+
+
+def test_an_empty_page_past_either_end_links_back_to_the_messages_beside_it(
+    emu: Emulator,
+) -> None:
+    """Nothing newer than the newest (``after``) or older than the oldest (``before``):
+    its link the other way starts at the message next to the cursor, included."""
+    first, _, last = (add_message(emu, t) for t in ("one", "two", "three"))
+    flt = views.MessageFilter()
+    beyond = views.message_page(emu, flt, after=last.seq)
+    assert (beyond.records, beyond.older) == ([], last.seq + 1)
+    [shown] = views.message_page(emu, flt, before=beyond.older, limit=1).records
+    assert shown["id"] == last.id
+    before_all = views.message_page(emu, flt, before=first.seq)
+    assert (before_all.records, before_all.newer) == ([], first.seq - 1)
+    [shown] = views.message_page(emu, flt, after=before_all.newer, limit=1).records
+    assert shown["id"] == first.id
+
+
+def test_a_message_detail_lists_only_its_own_webhook_attempts(emu: Emulator) -> None:
+    mine, other = add_message(emu, "mine"), add_message(emu, "other")
+    for message_id in (mine.id, other.id):
+        record = webhooks.attempt_record(
+            at=emu.time(),
+            provider="ringcentral",
+            event="delivered",
+            message_id=message_id,
+            method="POST",
+            url="http://127.0.0.1:9/hook",
+            attempt=1,
+            status=200,
+            error=None,
+            started=0.0,
+        )
+        emu.webhooks.record_attempt(record, emu.webhooks.generation)
+    detail = views.message_detail(emu, mine.id)
+    assert detail is not None
+    assert [a["message_id"] for a in detail["webhooks"]["attempts"]] == [mine.id]
+
+
 def test_a_batch_too_large_to_count_says_so(
     emu: Emulator, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -635,6 +802,8 @@ def test_a_batch_too_large_to_count_says_so(
     assert f'href="/_emulator/ui?batch={batch.id}"' in html
     small = client.get(f"{UI}/batches/{add_batch(emu, ['a']).id}").text
     assert '<p class="counts">' in small and "Counts by status are shown" not in small
+    at_the_limit = client.get(f"{UI}/batches/{add_batch(emu, ['a', 'b', 'c']).id}").text
+    assert '<p class="counts">' in at_the_limit
 
 
 @pytest.mark.parametrize("page", ["", "/batches", "/requests"])
@@ -767,6 +936,44 @@ def test_a_response_the_journal_cut_says_so(emu: Emulator, client: httpx.Client)
 
 
 @pytest.mark.parametrize(
+    ("content_length", "note", "body"),
+    [
+        (str(BODY_LIMIT), None, b"x" * BODY_LIMIT),  # all of it kept: no cut
+        (str(BODY_LIMIT + 1), f"{BODY_LIMIT + 1} bytes sent", b"x" * BODY_LIMIT),
+        # past any real body: not believed
+        ("9" * 19, f"at least {BODY_LIMIT} bytes sent", b"x" * BODY_LIMIT),
+        # as many bytes, half as many characters
+        ("70000", "70000 bytes sent", "é".encode() * (BODY_LIMIT // 2)),
+    ],
+)
+def test_a_kept_answer_of_the_body_limit_is_cut_only_if_its_length_says_more(
+    emu: Emulator, client: httpx.Client, content_length: str, note: str | None, body: bytes
+) -> None:
+    emu.journal.record_exchange(
+        time=emu.time(),
+        provider="sendbulk",
+        endpoint=None,
+        method="GET",
+        path="/api/services/x",
+        query=b"",
+        request_headers=[],
+        request_body=b"",
+        request_size=0,
+        status=200,
+        response_headers=[(b"content-length", content_length.encode())],
+        response_body=body,
+        duration=0.001,
+        error=None,
+    )
+    (entry,) = emu.journal.entries()
+    page = client.get(f"{UI}/requests/{entry['id']}").text
+    if note is None:
+        assert "are shown." not in page
+    else:
+        assert f"{note}; the first {BODY_LIMIT} are shown." in page
+
+
+@pytest.mark.parametrize(
     ("path", "note"),
     [
         ("?limit=abc", "limit must be a whole number, not &#39;abc&#39;: ignored"),
@@ -774,6 +981,7 @@ def test_a_response_the_journal_cut_says_so(emu: Emulator, client: httpx.Client)
         ("?limit=5000", "limit must be from 1 to 500, not &#39;5000&#39;"),
         ("?before=-3", "before must be a whole number, not &#39;-3&#39;: ignored"),
         ("?after=x", "after must be a whole number, not &#39;x&#39;: ignored"),
+        ("?before=", "before must be a whole number, not &#39;&#39;: ignored"),
         ("?before=5&after=1", "give before or after, not both: after is used"),
         ("?stauts=failed", "unknown query parameter &#39;stauts&#39;: ignored"),
         ("/requests?before=abc", "before must be a whole number, not &#39;abc&#39;: ignored"),
@@ -789,6 +997,35 @@ def test_a_query_parameter_the_page_cannot_use_is_reported(
     response = client.get(UI + path)
     assert response.status_code == 200
     assert f'<p class="error" role="alert">{note}</p>' in response.text
+
+
+def test_an_unknown_provider_filter_lists_every_message(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """Reported and dropped, as an unknown status is: not a filter that matches nothing."""
+    message = add_message(emu, "listed")
+    assert row_ids(client.get(f"{UI}?provider=twilio").text) == [message.id]
+
+
+def test_a_page_size_at_the_limit_is_taken_and_one_past_it_is_cut_to_it(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    emu.add_messages([new_message(emu, f"m{n}") for n in range(501)])
+    at_most = client.get(f"{UI}?limit=500").text
+    assert '<p class="error"' not in at_most and len(row_ids(at_most)) == 500
+    past = client.get(f"{UI}?limit=501").text
+    assert "limit must be from 1 to 500" in past and len(row_ids(past)) == 500
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("a" * 80, "a" * 80), ("b" * 81, "b" * 79 + "…"), ("c  d\ne", "c d e")],
+)
+def test_the_message_list_shows_texts_up_to_80_characters_on_one_line(
+    emu: Emulator, client: httpx.Client, text: str, shown: str
+) -> None:
+    add_message(emu, text)
+    assert f'<td data-label="Text" class="preview">{shown}</td>' in client.get(UI).text
 
 
 def test_the_parameters_the_pages_link_to_are_not_reported(
@@ -807,6 +1044,54 @@ def test_the_parameters_the_pages_link_to_are_not_reported(
     ]
     for path in paths:
         assert 'class="error" role="alert">' not in client.get(UI + path).text, path
+
+
+def test_a_reply_link_opens_the_composer_with_its_numbers(client: httpx.Client) -> None:
+    page = client.get(f"{UI}?reply_provider=sendbulk&reply_from=254712345678&reply_to=40404").text
+    assert '<details class="panel" id="compose" open>' in page
+    assert '<input id="in-from" name="from" value="254712345678"' in page
+    assert '<input id="in-to" name="to" value="40404"' in page
+
+
+def test_a_long_unknown_parameter_is_named_shortened(client: httpx.Client) -> None:
+    page = client.get(f"{UI}?{'x' * 60}=1").text
+    assert f"unknown query parameter &#39;{'x' * 39}…&#39;: ignored" in page
+
+
+@pytest.mark.parametrize(
+    ("path", "live_url"),
+    [
+        ("", "/_emulator/ui/live"),
+        ("/batches", "/_emulator/ui/live"),
+        ("/requests", "/_emulator/ui/live?timed=0"),
+        ("/webhooks", "/_emulator/ui/live?timed=0"),
+        ("/scenario", "/_emulator/ui/live?timed=0"),
+    ],
+)
+def test_pages_that_do_not_follow_the_clock_poll_the_untimed_fingerprint(
+    client: httpx.Client, path: str, live_url: str
+) -> None:
+    """On a real clock the journal, webhooks and scenario pages would else be redrawn
+    every second under the reader."""
+    assert f'data-live-url="{live_url}"' in client.get(UI + path).text
+
+
+def test_answers_are_badged_by_their_class(client: httpx.Client) -> None:
+    sent = client.post(
+        "/api/services/sendsms",
+        json={
+            "partnerID": "1234",
+            "apikey": "test-key",
+            "shortcode": "SHOP",
+            "mobile": "254712345678",
+            "message": "Hello",
+        },
+    )
+    assert sent.status_code == 200
+    assert client.get("/v2/Messages/MISSING").status_code == 401
+    page = client.get(f"{UI}/requests").text
+    assert '<span class="badge http-2xx">200</span>' in page
+    assert '<span class="badge http-4xx">401</span>' in page
 
 
 def test_filtering_keeps_a_chosen_page_size(client: httpx.Client) -> None:
