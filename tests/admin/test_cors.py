@@ -60,6 +60,7 @@ def test_a_page_on_this_machine_may_call_the_admin_api(client: httpx.Client, ori
     assert preflight.headers["access-control-allow-origin"] == origin
     assert "POST" in preflight.headers["access-control-allow-methods"]
     assert "content-type" in preflight.headers["access-control-allow-headers"].lower()
+    assert preflight.headers["access-control-max-age"] == "3600"  # not asked before each call
     moved = client.post("/_emulator/clock", json={"seconds": 1}, headers={"Origin": origin})
     assert moved.status_code == 200 and moved.json()["timestamp"] > 0
     assert moved.headers["access-control-allow-origin"] == origin
@@ -92,6 +93,8 @@ def test_a_page_from_elsewhere_gets_no_cors_answer(client: httpx.Client, origin:
     listed = client.get("/_emulator/messages", headers={"Origin": origin})
     assert listed.status_code == 200
     assert "access-control-allow-origin" not in listed.headers
+    looked = client.head("/_emulator/messages", headers={"Origin": origin})
+    assert looked.status_code == 200  # reads, as GET: not refused as a change
 
 
 def test_provider_paths_keep_their_own_cors(client: httpx.Client) -> None:
@@ -145,12 +148,29 @@ def test_the_emulators_own_pages_may_change_it_wherever_it_is_served() -> None:
             headers={"Origin": "http://emulator.lan:8787"},
         )
     assert moved.status_code == 200 and emu.time() == before + 60
+    # its own origin, whatever the body: a form or text/plain too
+    with emu.client(base_url="http://emulator.lan:8787") as client:
+        loaded = client.put(
+            "/_emulator/scenario",
+            content=b"opt-outs",
+            headers={"Origin": "http://emulator.lan:8787", "Content-Type": "text/plain"},
+        )
+    assert loaded.status_code == 200 and emu.scenario.name == "opt-outs"
+    # served over its own TLS, its pages' origin is https
+    with emu.client(base_url="https://emulator.lan:8443") as client:
+        loaded = client.put(
+            "/_emulator/scenario",
+            content=b"carrier-failures",
+            headers={"Origin": "https://emulator.lan:8443", "Content-Type": "text/plain"},
+        )
+    assert loaded.status_code == 200 and emu.scenario.name == "carrier-failures"
 
 
 @pytest.mark.parametrize(
     ("method", "path", "content", "content_type"),
     [
         ("POST", "/_emulator/clock", b'{"seconds": 60}', "application/json"),
+        ("POST", "/_emulator/clock", b'{"seconds": 60}', "Application/JSON; charset=utf-8"),
         ("PUT", "/_emulator/scenario", b"name: from-the-ui\n", "application/yaml"),
     ],
 )

@@ -58,7 +58,15 @@ def test_a_rebound_page_can_neither_read_nor_change_the_emulator(server: LiveSer
 
 @pytest.mark.parametrize(
     "host",
-    ["127.0.0.1", "localhost", "LOCALHOST.", "app.localhost", "[::1]", "127.0.0.2", "10.0.0.5"],
+    [
+        "127.0.0.1",
+        "localhost",
+        "LOCALHOST.",
+        "app.localhost",
+        "[::1]",
+        "127.0.0.2",
+        "10.0.0.5",
+    ],
 )
 def test_names_of_this_machine_reach_the_admin_api(server: LiveServer, host: str) -> None:
     with httpx.Client(base_url=server.url) as client:
@@ -68,6 +76,22 @@ def test_names_of_this_machine_reach_the_admin_api(server: LiveServer, host: str
             assert listed.json()["messages"][0]["text"] == "your code is 5521"
             page = client.get("/_emulator/ui", headers=headers)
             assert page.status_code == 200
+
+
+def test_an_ipv6_address_without_brackets_is_an_address_not_a_name_and_port(
+    server: LiveServer,
+) -> None:
+    """``2001:db8::1`` has colons but no port to split off: an IP address, taken."""
+    with httpx.Client(base_url=server.url) as client:
+        listed = client.get("/_emulator/messages", headers={"Host": "2001:db8::1"})
+    assert listed.status_code == 200, listed.text
+
+
+def test_an_empty_host_is_no_name_a_page_could_have_pointed_here(server: LiveServer) -> None:
+    """An HTTP/1.0 client sends no Host, an odd one an empty Host: no rebound name."""
+    with httpx.Client(base_url=server.url) as client:
+        listed = client.get("/_emulator/messages", headers={"Host": ""})
+    assert listed.status_code == 200, listed.text
 
 
 def test_provider_paths_take_any_host(server: LiveServer) -> None:

@@ -910,6 +910,7 @@ def test_the_temporary_flag_s_spellings(
     ("method", "path", "body", "takes"),
     [
         ("POST", "/clock?wiat=true", {"advance": "1m"}, "takes wait"),
+        ("POST", "/clock?wiat=true&also=1", {"advance": "1m"}, "takes wait"),  # the first
         ("GET", "/messages?tenant=acct", None, "takes provider, status, to"),
         ("GET", "/requests?endpoint=send_batch", None, "takes after, provider"),
         ("GET", "/webhooks?provider=ringcentral", None, "takes after"),
