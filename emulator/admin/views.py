@@ -397,21 +397,17 @@ def batch_summary(emu: Emulator, batch: Batch, now: float | None = None) -> dict
     }
 
 
-def list_batches(
-    emu: Emulator, *, provider: str | None = None, newest_first: bool = False
-) -> list[dict[str, Any]]:
-    """Summaries of all batches (oldest first unless ``newest_first``)."""
+def list_batches(emu: Emulator, *, provider: str | None = None) -> list[dict[str, Any]]:
+    """Summaries of all batches, oldest first."""
     now = emu.time()
     batches = emu.store.query_batches(BatchQuery(provider=provider))
-    if newest_first:
-        batches.reverse()
     return [batch_summary(emu, b, now) for b in batches]
 
 
 def newest_batches(
     emu: Emulator, *, provider: str | None = None, limit: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """``list_batches(newest_first=True)``'s first ``limit``, and how many it would list
+    """The newest ``limit`` batches' summaries, newest first, and how many there are
     (reading only those: there may be a million)."""
     now = emu.time()
     store = emu.store
