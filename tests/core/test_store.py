@@ -456,6 +456,27 @@ def test_created_from_works_when_created_at_is_not_in_insertion_order(store: Sto
     assert ids(store.query_messages(MessageQuery(created_from=T0 + 6))) == ["late", "later"]
 
 
+@pytest.mark.parametrize("others", [[], [message("x", tenant="t2")]])
+def test_created_from_works_when_one_insert_goes_back_in_time(
+    store: Store, others: list[Message]
+) -> None:
+    """One insert whose ``created_at`` goes back (a caller's own records), alone or
+    with another tenant's: every lookup (all, a tenant's, a batch's) still finds each."""
+    store.add_messages(
+        [
+            *others,
+            message("late", created_at=T0 + 10, batch_id="B"),
+            message("early", created_at=T0 + 5, batch_id="B"),
+        ]
+    )
+    for query in (
+        MessageQuery(created_from=T0 + 6),
+        MessageQuery(provider="p1", tenant="t1", created_from=T0 + 6),
+        MessageQuery(batch_id="B", created_from=T0 + 6),
+    ):
+        assert ids(store.query_messages(query)) == ["late"], query
+
+
 def test_limit(populated: Store) -> None:
     assert ids(populated.query_messages(MessageQuery(), limit=2)) == ["m1", "m2"]
     assert populated.query_messages(MessageQuery(), limit=0) == []
@@ -574,6 +595,25 @@ def test_backward_paging_is_stable_under_inserts(store: Store) -> None:
     assert ids(oldest) == ["a0"]
 
 
+def test_paging_across_the_memory_store_s_chunk_boundaries(store: Store) -> None:
+    """The memory store seals records in chunks of 256: a cursor on a chunk's first or
+    last record pages like any other."""
+    store.add_messages([message(f"m{i}") for i in range(1, 601)])
+    for cursor in (255, 256, 257, 511, 512, 513):
+        before = store.query_messages_before(MessageQuery(), before_seq=cursor, limit=2)
+        assert [m.seq for m in before] == [cursor - 2, cursor - 1]
+        after = store.query_messages(MessageQuery(), after_seq=cursor, limit=2)
+        assert [m.seq for m in after] == [cursor + 1, cursor + 2]
+
+
+def test_one_insert_spanning_batches_is_found_by_each_batch(store: Store) -> None:
+    store.add_messages([message("a", batch_id="B1"), message("b", batch_id="B2"), message("c")])
+    assert ids(store.query_messages(MessageQuery(batch_id="B1"))) == ["a"]
+    assert ids(store.query_messages(MessageQuery(batch_id="B2"))) == ["b"]
+    found = store.query_messages_before(MessageQuery(batch_id="B2"), before_seq=2**62, limit=5)
+    assert ids(found) == ["b"]
+
+
 # batches
 
 
@@ -607,6 +647,18 @@ def test_batches_round_trip_and_query(store: Store) -> None:
     assert [b.id for b in rest] == ["B2", "B3"]
     assert store.query_batches(BatchQuery(created_from=T0 + 1)) == []
     assert len(store.query_batches(BatchQuery(created_to=T0 + 1))) == 3
+
+
+def test_batch_dates_include_their_start_and_exclude_their_end(store: Store) -> None:
+    """As for messages: RingCentral's batch list passes its dateFrom and dateTo on."""
+    for i in range(3):
+        b = batch(f"B{i}")
+        b.created_at = T0 + i
+        store.add_batch(b)
+    window = BatchQuery(created_from=T0 + 1, created_to=T0 + 2)
+    assert [b.id for b in store.query_batches(window)] == ["B1"]
+    found = store.query_batches_before(window, before_seq=2**62, limit=5)
+    assert [b.id for b in found] == ["B1"]
 
 
 def test_update_batch(store: Store) -> None:
