@@ -588,6 +588,8 @@ class SQLiteStore:
         self, query: MessageQuery, bound: int, *, forward: bool, limit: int | None
     ) -> list[Message]:
         """Matches after (``forward``) or before seq ``bound``, ``limit`` nearest to it."""
+        if limit is not None and limit <= 0:
+            return []  # as in the memory store (SQLite reads a negative LIMIT as none)
         runs = self._runs_for(query)
         index, conditions = runs if runs is not None else ("", [])
         clauses, args, reads_groups = self._where(query, {column for column, _ in conditions})
@@ -727,6 +729,8 @@ class SQLiteStore:
     def _select_batches(
         self, query: BatchQuery, bound: str, seq: int, order: str, limit: int | None
     ) -> list[Batch]:
+        if limit is not None and limit <= 0:
+            return []  # as in ``_select``
         clauses = [bound]
         args: list[object] = [seq]
         for column, value in (

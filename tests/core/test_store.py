@@ -484,6 +484,16 @@ def test_limit(populated: Store) -> None:
     assert populated.query_messages_before(MessageQuery(), before_seq=10**9, limit=0) == []
 
 
+@pytest.mark.parametrize("limit", [0, -1])
+def test_a_limit_below_one_finds_nothing_in_every_store(populated: Store, limit: int) -> None:
+    """SQLite reads a negative LIMIT as none at all: the memory store's answer is kept."""
+    assert populated.query_messages(MessageQuery(), limit=limit) == []
+    assert populated.query_messages(MessageQuery(provider="p1", tenant="t1"), limit=limit) == []
+    assert populated.query_messages_before(MessageQuery(), before_seq=10**9, limit=limit) == []
+    assert populated.query_batches(BatchQuery(), limit=limit) == []
+    assert populated.query_batches_before(BatchQuery(), before_seq=10**9, limit=limit) == []
+
+
 def _page_forward(store: Store, query: MessageQuery, size: int) -> list[str]:
     seen: list[str] = []
     after = 0

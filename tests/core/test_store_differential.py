@@ -234,21 +234,21 @@ class SameStores(RuleBasedStateMachine):
         self.memory.clear()
         self.sqlite.clear()
 
-    @rule(query=message_queries, after=SEQ, limit=st.one_of(st.none(), st.integers(0, 5)))
+    @rule(query=message_queries, after=SEQ, limit=st.one_of(st.none(), st.integers(-1, 5)))
     def query_messages(self, query: MessageQuery, after: int, limit: int | None) -> None:
         for each in variants(query):
             mine = self.memory.query_messages(each, after_seq=after, limit=limit)
             theirs = self.sqlite.query_messages(each, after_seq=after, limit=limit)
             assert list(map(fields, theirs)) == list(map(fields, mine)), each
 
-    @rule(query=message_queries, before=SEQ, limit=st.integers(0, 5))
+    @rule(query=message_queries, before=SEQ, limit=st.integers(-1, 5))
     def query_messages_before(self, query: MessageQuery, before: int, limit: int) -> None:
         for each in variants(query):
             mine = self.memory.query_messages_before(each, before_seq=before, limit=limit)
             theirs = self.sqlite.query_messages_before(each, before_seq=before, limit=limit)
             assert list(map(fields, theirs)) == list(map(fields, mine)), each
 
-    @rule(query=batch_queries, after=SEQ, before=SEQ, limit=st.integers(0, 5))
+    @rule(query=batch_queries, after=SEQ, before=SEQ, limit=st.integers(-1, 5))
     def query_batches(self, query: BatchQuery, after: int, before: int, limit: int) -> None:
         for store in (self.sqlite,):
             assert list(map(batch_fields, store.query_batches(query, after_seq=after))) == list(
