@@ -160,8 +160,12 @@ def test_update_message_persists_plan_and_extra(store: Store) -> None:
     assert again.status_at(T0 + 100) == Status.FAILED
 
 
-def test_update_message_can_clear_extra(store: Store) -> None:
-    store.add_messages([message("a", extra={"k": 1}), message("b", extra={"k": 1})])
+@pytest.mark.parametrize("one_object", [False, True], ids=["own extras", "a shared extra"])
+def test_update_message_can_clear_extra(store: Store, one_object: bool) -> None:
+    shared = {"k": 1}
+    store.add_messages(
+        [message("a", extra=shared), message("b", extra=shared if one_object else {"k": 1})]
+    )
     got = store.get_message("a")
     assert got is not None
     got.extra = None
@@ -196,6 +200,12 @@ def test_one_insert_mixing_plans_extras_and_fields_comes_back_per_message(store:
     # JSON keeps 1 and 1.0 apart, so equal-looking extras are stored each as given
     assert [(m.id, m.extra) for m in got] == expected_extras
     assert [type(m.extra["rate"]) for m in got if m.extra] == [float, float, int, float, float]
+
+
+def test_one_insert_alike_but_for_its_extras_keeps_each_message_s_extra(store: Store) -> None:
+    store.add_messages([message("a", extra={"k": 1}), message("b"), message("c", extra={"k": 2})])
+    got = [(m.id, m.extra) for m in store.query_messages(MessageQuery())]
+    assert got == [("a", {"k": 1}), ("b", None), ("c", {"k": 2})]
 
 
 @pytest.mark.parametrize(
