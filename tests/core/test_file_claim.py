@@ -15,6 +15,7 @@ import pytest
 from emulator import Emulator
 from emulator.core import file_claim
 from emulator.core.file_claim import FileClaim, FileInUse
+from emulator.core.sqlite import SQLiteStore
 
 TEXT = {"apikey": "k", "partnerID": "123", "shortcode": "X", "mobile": "0712345678"}
 
@@ -152,6 +153,14 @@ def test_an_emulator_that_fails_to_start_leaves_its_file_free(tmp_path: Path) ->
     with pytest.raises(ValueError):
         Emulator({"nonsense_key": 1}, db=db)
     Emulator(db=db).close()  # without waiting for the garbage collector
+
+
+def test_a_file_sqlite_could_not_open_is_left_free(tmp_path: Path) -> None:
+    db = tmp_path / "later" / "e.db"
+    with pytest.raises(sqlite3.OperationalError, match="does not exist"):
+        SQLiteStore(db)
+    db.parent.mkdir()  # the user makes the directory and tries again
+    SQLiteStore(db).close()
 
 
 def test_a_close_whose_last_save_fails_still_frees_the_file(

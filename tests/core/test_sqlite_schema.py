@@ -111,9 +111,18 @@ def test_a_newer_layout_is_refused(tmp_path: Path) -> None:
         SQLiteStore(path)
 
 
-def test_another_applications_database_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "script",
+    [
+        "CREATE TABLE notes (body TEXT);",
+        # tables of the same names, but not layout 1's three (no ``meta``)
+        "CREATE TABLE messages (body TEXT); CREATE TABLE batches (body TEXT);",
+    ],
+    ids=["notes", "messages and batches"],
+)
+def test_another_applications_database_is_refused(tmp_path: Path, script: str) -> None:
     path = tmp_path / "other.db"
-    write_db(path, "CREATE TABLE notes (body TEXT);")
+    write_db(path, script)
     with pytest.raises(SchemaVersionError, match="not an sms-emulator database"):
         SQLiteStore(path)
 
