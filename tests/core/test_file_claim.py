@@ -150,6 +150,17 @@ def test_a_file_uri_claims_the_file_it_names(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["real.db"]
 
 
+def test_a_file_uri_s_escapes_name_the_file_sqlite_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    first = Emulator(db="file:my%20data.db")
+    with pytest.raises(FileInUse):
+        Emulator(db="my data.db")
+    first.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my data.db"]  # no "my%20data.db"
+
+
 def test_an_emulator_that_fails_to_start_leaves_its_file_free(tmp_path: Path) -> None:
     db = tmp_path / "e.db"
     with pytest.raises(ValueError):
