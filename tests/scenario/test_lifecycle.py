@@ -44,6 +44,8 @@ def test_jitter_lengthens_delays_within_bounds() -> None:
     longest = plan_for("delivered", timing, None, (1.0, 1.0))
     assert longest.steps == ((4.1, Status.SENT), (12.2, Status.DELIVERED))
     assert plan_for("delivered", TIMING, None, (1.0, 1.0)).steps[1][0] == 6.0  # jitter 0
+    drawn = plan_for("delivered", Timing(jitter=1.0), None, (jitter_level(0.5), 0.0))
+    assert drawn.steps[0][0] == 1.516  # 1 + 16/31 s, in whole milliseconds
 
 
 def test_jitter_levels_are_quantised() -> None:
