@@ -5,14 +5,17 @@ from __future__ import annotations
 import pytest
 
 from emulator.core.lifecycle import (
+    INBOUND_PLAN,
     JITTER_LEVELS,
     Timing,
+    inbound_message,
     jitter_level,
+    outcome_of_steps,
     plan_for,
     plan_from_steps,
     with_error_code,
 )
-from emulator.core.models import Status
+from emulator.core.models import Direction, Status
 
 TIMING = Timing(processing=2.0, sent=1.0, delivered=5.0)
 
@@ -62,3 +65,24 @@ def test_sequence_plans_and_error_code_replacement_are_shared() -> None:
     other = with_error_code(plan, "Y")
     assert (other.error_code, other.steps, other.offsets) == ("Y", steps, (2.0, 3600.0))
     assert with_error_code(plan, "X") is plan
+
+
+def test_an_empty_status_sequence_is_no_receipt() -> None:
+    assert outcome_of_steps(()) == "no_receipt"
+
+
+def test_an_inbound_message_is_delivered_on_arrival_with_its_text_analysed() -> None:
+    text = "Grüße 😀 " * 10  # UCS-2, two segments
+    got = inbound_message(
+        id="i1",
+        provider="p",
+        tenant="t",
+        sender="+15550000001",
+        to="+15550000002",
+        text=text,
+        now=100.0,
+        extra={"k": 1},
+    )
+    assert (got.encoding, got.segments) == ("UCS-2", 2)
+    assert (got.created_at, got.dispatch_at, got.direction) == (100.0, 100.0, Direction.INBOUND)
+    assert (got.plan, got.extra, got.status_at(100.0)) == (INBOUND_PLAN, {"k": 1}, Status.DELIVERED)
