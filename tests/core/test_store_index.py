@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from emulator.core.sqlite import SQLiteStore
 from emulator.core.store import MemoryStore, Store
 from emulator.core.store_index import StoreIndex
@@ -55,17 +57,26 @@ def test_a_reopened_file_gets_a_fresh_index(tmp_path: Path) -> None:
     reopened.close()
 
 
-def test_an_index_another_process_built_over_the_file_makes_ours_rebuild(tmp_path: Path) -> None:
+@pytest.mark.parametrize("same_count", [False, True], ids=["its own count", "our count"])
+def test_an_index_another_process_built_over_the_file_makes_ours_rebuild(
+    tmp_path: Path, same_count: bool
+) -> None:
+    """Even when that process has stamped as many indexes as this one: the epoch
+    names the process too."""
     index, builds = _counting_index()
     store = SQLiteStore(tmp_path / "s.db")
     store.put_state("things", "a", 1)
     assert index.get(store) == ["a"]
     other = f"""
-from emulator.core import sqlite
+import itertools
+from emulator.core import sqlite, store_index
 from emulator.core.sqlite import SQLiteStore
 from emulator.core.store_index import StoreIndex
 sqlite.FileClaim = lambda path: None  # a writer the file's claim does not stop (a tool)
 store = SQLiteStore({str(tmp_path / "s.db")!r})
+if {same_count!r}:
+    ours = store.get_state("test.index", "epoch")
+    store_index._EPOCHS = itertools.count(int(ours.rsplit("-", 1)[-1]))
 store.put_state("things", "b", 2)
 StoreIndex("test.index", lambda store: None).get(store)
 store.close()
