@@ -96,3 +96,40 @@ def test_an_unmarked_batch_whose_index_is_its_item_count_is_left_alone(tmp_path:
         {"index": 2, "code": 1003},
     ]
     again.close()
+
+
+def test_a_file_without_balances_is_brought_up_to_date_once(tmp_path: Path) -> None:
+    """No balance to show it was done: only the mark keeps the next opening off it."""
+    db = tmp_path / "old.db"
+    emu = Emulator(db=db)
+    emu.store.add_batch(_batch(emu, "sendbulk-b1", 5, [{"index": 1, "code": 1003}]))
+    emu.store.put_meta("sendbulk.format", None)
+    emu.close()
+    for _ in range(2):
+        again = Emulator(db=db)
+        assert again.store.get_batch("sendbulk-b1").rejected == [{"index": 2, "code": 1003}]
+        again.close()
+
+
+def test_another_provider_s_batches_are_left_as_they_are(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    emu = Emulator(db=db)
+    other = _batch(emu, "rc-b1", 2, [{"index": 1, "to": "+1"}])
+    other.provider = "ringcentral"
+    emu.store.add_batch(other)
+    emu.store.put_meta("sendbulk.format", None)
+    emu.close()
+    again = Emulator(db=db)
+    assert again.store.get_batch("rc-b1").rejected == [{"index": 1, "to": "+1"}]
+    again.close()
+
+
+def test_a_bare_balance_is_counted_from_the_start_the_scenario_gives_its_account(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "old.db"
+    _as_an_earlier_version_left_it(db)
+    emu = Emulator(db=db, scenario=LOW)  # the account's own start (3), not the default
+    with emu.client() as client:
+        assert balance(client) == "95.00"
+    emu.close()
