@@ -756,12 +756,28 @@ def test_no_machine_paths_leak_into_env() -> None:
     assert "happy-path" in result.stdout
 
 
+def _reserved_port() -> int:
+    """A port for ``serve`` to listen on that no other socket is given meanwhile: a port
+    merely found free (bound, then let go) can be taken by another test's server or
+    receiver before ``serve`` has started. A connection closed from the listening side
+    holds it in TIME_WAIT for a minute, which the system's free-port picking and other
+    sockets' binding respect, while ``serve`` (SO_REUSEADDR) may still listen there."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port: int = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            accepted, _ = listener.accept()
+            accepted.close()  # closed first: this end of the connection waits in TIME_WAIT
+            client.recv(1)  # its end of the connection seen: the close goes through
+    return port
+
+
 def test_serve_with_standard_output_closed_or_full() -> None:
     """`serve >&-` serves (its output goes nowhere); `serve > /dev/full` cannot show
     its banner: one error line, no traceback."""
-    with socket.socket() as probe:  # no banner to read the port from: the test picks it
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _reserved_port()  # no banner to read the port from: the test picks it
     closed = subprocess.Popen(
         [*CLI, "serve", "--port", str(port)],
         stdout=subprocess.DEVNULL,
