@@ -695,13 +695,30 @@ def test_a_live_server_on_localhost_answers_on_both_loopback_addresses() -> None
             assert _health("[::1]", server.port) == 200
 
 
+def _listening_on_ipv6_only() -> socket.socket:
+    """A socket listening on ::1 at a port that nothing holds on 127.0.0.1. The system
+    picks a free port for ::1 without a look at IPv4, where another socket may have it
+    (a connection's end, or one closed and still in TIME_WAIT): the IPv4 half would be
+    refused instead, and the port still taken there afterwards."""
+    for _ in range(50):
+        other = socket.socket(socket.AF_INET6)
+        other.bind(("::1", 0))
+        other.listen()
+        with socket.socket(socket.AF_INET) as probe:
+            try:
+                probe.bind(("127.0.0.1", other.getsockname()[1]))  # and let go at once
+            except OSError:
+                other.close()
+                continue
+        return other
+    raise OSError(errno.EADDRINUSE, "no port on ::1 that is free on 127.0.0.1 too")
+
+
 @pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this machine")
 def test_localhost_whose_port_is_taken_on_one_address_is_refused_and_holds_neither() -> None:
     from emulator.testing.server import bind_sockets
 
-    with socket.socket(socket.AF_INET6) as other:
-        other.bind(("::1", 0))
-        other.listen()
+    with _listening_on_ipv6_only() as other:
         port = other.getsockname()[1]
         with pytest.raises(OSError) as refused:
             bind_sockets("localhost", port)
