@@ -7,11 +7,17 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, settings
 from providers.receiver import Receiver  # tests/ is on sys.path: this file's folder
 
 from emulator import Emulator
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+# On a busy runner an example can take longer than Hypothesis' 200 ms deadline, or its
+# generation trip the too_slow check, failing a test that found nothing wrong.
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 
 def pytest_configure(config: pytest.Config) -> None:
