@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -13,7 +14,7 @@ import pytest
 
 from emulator.testing.helpers import InProcessEmulator
 from emulator.testing.plugin import _refuse_one_server_twice, _url_for_worker, _workers
-from emulator.testing.server import LiveServer, bind_socket
+from emulator.testing.server import LiveServer
 
 pytest_plugins = ("pytester",)
 
@@ -461,7 +462,8 @@ def test_url_option_runs_the_server_fixture_against_an_external_server(
 
 
 def test_url_option_with_an_unreachable_server(project: pytest.Pytester) -> None:
-    sock = bind_socket()
+    sock = socket.socket()  # bound, not listening: a server not started, refused at once
+    sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     project.makepyfile(
         """

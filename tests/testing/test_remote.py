@@ -276,7 +276,7 @@ def test_moving_a_live_servers_clock_over_http_leaves_sending_to_its_worker(
 
 
 def test_unreachable_server() -> None:
-    sock = bind_socket()  # bound but never listening: connections are refused
+    sock = bind_socket()  # listening, never answering: the request times out
     try:
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         with (
