@@ -115,3 +115,75 @@ def test_segment_count_is_the_fewest_that_fit(text: str) -> None:
     if per_part is not None:
         assert info.units > (160 if info.encoding == "GSM-7" else 70)
         assert info.segments >= -(-info.units // per_part)
+
+
+# 3GPP TS 23.038 (GSM 03.38) default alphabet, by code 0x00-0x7F in rows of 16; 0x1B
+# is the escape to the extension table, written here as None.
+_GSM_0338_ROWS = [
+    "@£$¥èéùìòÇ\nØø\rÅå",
+    "Δ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ",
+    " !\"#¤%&'()*+,-./",
+    "0123456789:;<=>?",
+    "¡ABCDEFGHIJKLMNO",
+    "PQRSTUVWXYZÄÖÑÜ§",
+    "¿abcdefghijklmno",
+    "pqrstuvwxyzäöñüà",
+]
+# The extension table's characters, by their code after the escape.
+_GSM_0338_EXTENSION = {
+    0x0A: "\f",
+    0x14: "^",
+    0x28: "{",
+    0x29: "}",
+    0x2F: "\\",
+    0x3C: "[",
+    0x3D: "~",
+    0x3E: "]",
+    0x40: "|",
+    0x65: "€",
+}
+
+
+def test_gsm7_tables_are_the_standards_character_for_character() -> None:
+    """The whole default alphabet and extension table: a character swapped for a
+    look-alike (ò for ó, a tab for the carriage return) would keep the sizes."""
+    codes = "".join(_GSM_0338_ROWS)
+    assert len(codes) == 128
+    assert frozenset(codes) - {"\x1b"} == GSM7_BASIC
+    assert frozenset(_GSM_0338_EXTENSION.values()) == GSM7_EXTENSION
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "units"),
+    [
+        ("Hi\r\nthere", "GSM-7", 9),  # CR and LF are both in the default alphabet
+        ("Hi\tthere", "UCS-2", 8),  # a tab is not
+        ("form\ffeed", "GSM-7", 10),  # form feed is an escaped character
+        ("ò", "GSM-7", 1),
+        ("ó", "UCS-2", 1),
+        ("¤§¡¿", "GSM-7", 4),
+        ("$", "GSM-7", 1),
+        ("₤", "UCS-2", 1),  # the lira sign is not the pound sign
+        ("\uffff", "UCS-2", 1),  # the last code point of one UTF-16 unit
+        ("\U00010000", "UCS-2", 2),  # the first of a surrogate pair
+    ],
+)
+def test_characters_at_the_alphabets_edges(text: str, encoding: str, units: int) -> None:
+    info = analyze(text)
+    assert (info.encoding, info.units) == (encoding, units)
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("a" * 161, ["a" * 153, "a" * 8]),  # parts of a long message hold 153, not 160
+        ("a" * 306, ["a" * 153, "a" * 153]),  # each part filled to the last septet
+        ("a" * 307, ["a" * 153, "a" * 153, "a"]),
+        ("ж" * 71, ["ж" * 67, "ж" * 4]),  # 67 UCS-2 units, not 70
+        ("ж" * 134, ["ж" * 67, "ж" * 67]),
+        ("€" * 81, ["€" * 76, "€" * 5]),  # 152 septets: a 77th pair would cross 153
+    ],
+)
+def test_split_fills_each_part_to_its_size(text: str, parts: list[str]) -> None:
+    assert split(text) == parts
+    assert analyze(text).segments == len(parts)
