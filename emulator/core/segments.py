@@ -71,10 +71,6 @@ def analyze(text: str) -> SegmentInfo:
         return plain_info(len(text))
     gsm = _is_gsm7(text)
     single, multi = (160, 153) if gsm else (70, 67)
-    if gsm and text.isascii() and not any(ch in GSM7_EXTENSION for ch in text):
-        units = len(text)
-        segments = 1 if units <= single else -(-units // multi)
-        return SegmentInfo("GSM-7", units, segments)
     sizes = _units(text, gsm)
     units = sum(sizes)
     if units <= single:
