@@ -157,3 +157,104 @@ def test_a_whole_body_of_exactly_the_limit_is_judged_whole() -> None:
     assert len(body) == BODY_LIMIT
     entry = _one_exchange(request_body=body, request_size=len(body))
     assert base64.b64decode(entry["request_body_base64"]) == body
+
+
+def test_the_documented_limits() -> None:
+    """The newest 10,000 requests, bodies up to 64 KiB each, 128 MiB in all."""
+    assert (BODY_LIMIT, HEADERS_LIMIT, BYTES_KEPT) == (65536, 65536, 128 * 1024 * 1024)
+    journal = Journal()
+    for _ in range(10_001):
+        journal.record({"path": "/"})
+    kept = journal.entries()
+    assert (len(kept), kept[0]["id"]) == (10_000, 2)
+
+
+def test_a_header_that_just_fills_the_limit_is_kept_whole() -> None:
+    fill = b"x" * (HEADERS_LIMIT - len(b"x-pad"))
+    kept = _one_exchange(request_headers=[(b"x-pad", fill), (b"x-after", b"1")])
+    assert kept["request_headers"]["x-pad"] == fill.decode()
+
+
+def test_header_bytes_are_read_as_latin_1_and_the_query_too() -> None:
+    """HTTP header bytes are Latin-1 (and a raw query byte is shown as the same)."""
+    entry = _one_exchange(
+        query=b"text=caf\xe9",
+        request_headers=[(b"x-name", b"caf\xe9")],
+        response_headers=[(b"x-a", b"\xe9")],
+    )
+    assert entry["query"] == "text=café"
+    assert entry["request_headers"] == {"x-name": "café"}
+    assert entry["response_headers"] == {"x-a": "é"}
+
+
+def test_time_and_duration_are_shown_to_the_microsecond() -> None:
+    entry = _one_exchange(time=1_700_000_000.25, duration=0.00125)
+    assert entry["time"] == "2023-11-14T22:13:20.250000Z"
+    assert entry["duration_ms"] == 1.25
+
+
+def test_reading_an_entry_twice_gives_the_same_object() -> None:
+    journal = Journal()
+    journal.record_exchange(**_exchange())
+    assert journal.entries()[0] is journal.entries()[0]
+
+
+def test_stored_seq_finds_the_requests_being_answered_when_the_message_was_stored() -> None:
+    """A message stored as seq 6 was made by a request that arrived before (the newest
+    seq then below 6) and was answered after (the newest seq then 6 or more)."""
+    journal = Journal()
+    journal.record({"path": "/recorded"})  # no seqs: never a message's maker
+    journal.record_exchange(**_exchange(path="/made-5", seqs=(4, 5)))
+    journal.record_exchange(**_exchange(path="/made-6", seqs=(5, 6)))
+    journal.record_exchange(**_exchange(path="/made-6-and-7", seqs=(5, 7)))
+    journal.record_exchange(**_exchange(path="/after", seqs=(7, 7)))
+
+    def makers(seq: int) -> list[str]:
+        return [e["path"] for e in journal.entries(stored_seq=seq)]
+
+    assert makers(5) == ["/made-5"]
+    assert makers(6) == ["/made-6", "/made-6-and-7"]
+    assert makers(7) == ["/made-6-and-7"]
+    assert makers(8) == []
+
+
+def test_bytes_of_dropped_and_cleared_entries_are_no_longer_counted() -> None:
+    journal = Journal(bytes_kept=1000)
+    for fill in (b"a", b"b", b"c"):
+        journal.record_exchange(**_exchange(request_body=fill * 598))  # 600 with "{}"
+    journal.record_exchange(**_exchange(request_body=b"d" * 298))  # 300
+    assert [e["request_body"][0] for e in journal.entries()] == ["c", "d"]
+    journal.clear()  # 900 counted before: none after
+    for fill in (b"e", b"f"):
+        journal.record_exchange(**_exchange(request_body=fill * 498))  # 500 each: 1000
+    assert [e["request_body"][0] for e in journal.entries()] == ["e", "f"]
+
+
+def test_every_header_byte_is_counted_and_cut_headers_as_the_limit() -> None:
+    """Request and response headers count as bodies do; headers cut count as the limit."""
+    one = HEADERS_LIMIT + 2 + 4  # request headers at the limit, "{}", "x-a: 1"
+    huge = b"x" * (2 * HEADERS_LIMIT)
+    exchange = _exchange(request_headers=[(b"x-pad", huge)], response_headers=[(b"x-a", b"1")])
+    for bytes_kept, kept in ((2 * one - 1, 1), (2 * one, 2)):
+        journal = Journal(bytes_kept=bytes_kept)
+        journal.record_exchange(**exchange)
+        journal.record_exchange(**exchange)
+        assert len(journal.entries()) == kept
+
+
+def test_forgotten_seq_is_the_newest_answer_dropped_and_cleared_with_the_journal() -> None:
+    journal = Journal(capacity=1)
+    journal.record_exchange(**_exchange(seqs=(0, 10)))  # a long request, answered last
+    journal.record_exchange(**_exchange(seqs=(0, 5)))
+    journal.record_exchange(**_exchange(seqs=(5, 6)))
+    assert journal.forgotten_seq == 10
+    journal.clear()
+    assert (journal.forgotten_seq, journal.last_id) == (0, 0)
+
+
+def test_continue_after_never_numbers_backwards() -> None:
+    journal = Journal()
+    journal.continue_after(7)
+    assert journal.record({"path": "/"})["id"] == 8
+    journal.continue_after(3)
+    assert journal.record({"path": "/"})["id"] == 9
