@@ -147,6 +147,9 @@ def test_empty_and_instant_batches() -> None:
     instant = batch(3, 0.0)
     assert instant.processed_at(T0) == 3
     assert instant.dispatch_time(2) == T0
+    assert instant.processed_at(T0 - 1) == 0  # none before it was made
+    assert batch(0, 2.0).completed_at == T0  # nothing to send: complete at once
+    assert batch(3, -1.0).completed_at == T0
 
 
 @given(
