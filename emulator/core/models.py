@@ -23,9 +23,6 @@ class Status(StrEnum):
     REJECTED = "rejected"
 
 
-FINAL_STATUSES = frozenset({Status.DELIVERED, Status.FAILED, Status.REJECTED})
-
-
 class Direction(StrEnum):
     OUTBOUND = "outbound"
     INBOUND = "inbound"
