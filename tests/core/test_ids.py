@@ -140,3 +140,36 @@ def test_uuid_is_the_counters_digest_as_a_version_4_uuid() -> None:
         assert parsed.bytes == bytes(expected)
         assert (parsed.version, parsed.variant) == (4, uuid.RFC_4122)
         assert str(parsed) == value  # lower-case, hyphenated
+
+
+@pytest.mark.parametrize(("length", "size"), [(8, 16), (22, 22), (46, 46)])
+def test_a_token_is_its_digests_digits_least_significant_first(length: int, size: int) -> None:
+    """The digest of the token's counter value (at least 16 bytes, one per character
+    past that) read in base ``len(alphabet)``, one digit per character, lowest first."""
+    alphabet = string.ascii_letters + string.digits + "-_"
+    token = IdGenerator(6).urlsafe("u", length)
+    value = int.from_bytes(IdGenerator(6).digest("u", 1, size), "big")
+    digits = []
+    for _ in range(length):
+        value, digit = divmod(value, len(alphabet))
+        digits.append(alphabet[digit])
+    assert token == "".join(digits)
+
+
+def test_url_safe_tokens_use_the_whole_alphabet() -> None:
+    gen = IdGenerator(0)
+    seen = set("".join(gen.urlsafe("u", 46) for _ in range(100)))
+    assert seen == set(string.ascii_letters + string.digits + "-_")
+
+
+def test_saved_and_restored_counters_are_copies() -> None:
+    gen = IdGenerator()
+    gen.next("a")
+    saved = gen.state()
+    gen.next("a")
+    assert saved == {"a": 1}
+    resumed = IdGenerator()
+    resumed.restore(saved)
+    resumed.next("a")
+    assert saved == {"a": 1}
+    assert resumed.next("a") == 3
