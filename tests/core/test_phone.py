@@ -21,9 +21,11 @@ from hypothesis import strategies as st
 
 from emulator.core.phone import (
     _possible_lengths,
+    comparable_digits,
     is_e164,
     is_possible_e164,
     normalize_plus,
+    same_number,
     with_plus,
 )
 
@@ -188,6 +190,7 @@ def test_lengths_looked_up_by_first_three_digits_follow_the_country_code_rule() 
         (" 14155550100", "+14155550100"),  # a raw + decoded as a space
         (" +14155550100 ", "+14155550100"),
         ("SHOP", "SHOP"),  # no number: left for the caller to refuse
+        ("1415 555", "1415 555"),  # nor digits with more: no + is added
         ("", ""),
     ],
 )
@@ -195,3 +198,39 @@ def test_with_plus_reads_a_number_as_queries_bodies_and_tests_write_it(
     written: str, number: str
 ) -> None:
     assert with_plus(written) == number
+
+
+def test_normalize_plus_reads_only_a_space_as_a_decoded_plus() -> None:
+    assert normalize_plus("\t14155550100") == "\t14155550100"
+
+
+@pytest.mark.parametrize(
+    ("number", "digits"),
+    [
+        ("+254 712-345-678", "254712345678"),
+        ("0712345678", "254712345678"),  # a Kenyan national form
+        ("4155550100", "4155550100"),  # ten digits, no leading 0: not Kenyan
+        ("07123456789", "07123456789"),  # eleven digits
+        ("071234567", "071234567"),  # nine
+        ("+٢٥٤712345678", "712345678"),  # only ASCII digits count
+        ("SHOP", ""),
+    ],
+)
+def test_comparable_digits(number: str, digits: str) -> None:
+    assert comparable_digits(number) == digits
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("+254712345678", "0712345678", True),
+        ("+1 (415) 555-0100", "14155550100", True),
+        ("+14155550100", "+14155550101", False),
+        ("SHOP", "SHOP", True),  # a sender name is itself
+        ("SHOP", "SHIP", False),  # not two names without digits
+        (None, "+14155550100", False),
+        (None, None, False),
+    ],
+)
+def test_same_number(a: str | None, b: str | None, same: bool) -> None:
+    assert same_number(a, b) is same
