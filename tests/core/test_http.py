@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+
 import httpx
 import pytest
 from providers.receiver import Receiver
@@ -12,6 +15,15 @@ from emulator.testing.remote import RemoteEmulator
 from emulator.testing.server import LiveServer
 
 DEAD_PROXY = "http://127.0.0.1:9"  # nothing listens: a request sent there fails
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
 
 
 @pytest.fixture
@@ -37,7 +49,16 @@ def test_webhooks_to_a_local_receiver_skip_the_proxy(webhook_receiver: Receiver)
 
 
 @pytest.mark.usefixtures("behind_a_proxy")
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "localhost",
+        pytest.param(
+            "::1", marks=pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback")
+        ),
+    ],
+)
 def test_the_harness_clients_reach_a_local_server_past_the_proxy(host: str) -> None:
     with LiveServer(host=host) as server:
         with server.client() as client:
@@ -49,6 +70,12 @@ def test_the_harness_clients_reach_a_local_server_past_the_proxy(host: str) -> N
             remote.close()
         with http.client(base_url=server.url) as plain:
             assert plain.get("/_emulator/health").status_code == 200
+        assert asyncio.run(_health(server.url)) == 200
+
+
+async def _health(url: str) -> int:
+    async with http.async_client(base_url=url) as client:
+        return (await client.get("/_emulator/health")).status_code
 
 
 def test_options_that_shape_the_connection_still_apply_to_loopback() -> None:
