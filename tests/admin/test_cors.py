@@ -33,6 +33,9 @@ def test_a_preflight_the_admin_api_refuses_is_answered_in_its_json_shape(
     assert refused.headers["content-type"] == "application/json"
     assert refused.json() == {"error": reason}
     assert refused.headers["access-control-allow-origin"] == origin  # what a browser reads
+    # framed once, as its own body (not also as Starlette's plain-text reason was)
+    assert refused.headers.get_list("content-length") == [str(len(refused.content))]
+    assert refused.headers.get_list("content-type") == ["application/json"]
 
 
 @pytest.mark.parametrize(
