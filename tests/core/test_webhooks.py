@@ -1082,30 +1082,39 @@ def test_an_attempt_under_way_as_the_queue_is_cleared_is_neither_pending_nor_wai
         queue.close()
 
 
-def test_a_round_stopped_after_a_clear_puts_none_of_its_jobs_back(receiver: _Receiver) -> None:
-    """A reset while the worker sends, then the server stops: the jobs of the round not
-    yet sent belong to nothing now, and are not sent later in-process."""
-    now = [0.0]
-    queue = _queue(now)
+def _stop_while_the_first_of_three_is_sent(
+    queue: WebhookQueue, receiver: _Receiver, *, clear: bool
+) -> None:
+    """Start ``queue``'s worker on three due jobs, and stop it (after a ``clear()`` when
+    asked) while the receiver holds the first; return once stopped."""
     at_first, release = _hold_at(receiver, "/0")
     try:
         queue.start()
         for i in range(3):
             queue.schedule(0.0, method="post", url=f"{receiver.url}/{i}", provider="p")
         assert at_first.wait(10)
-        queue.clear()
+        if clear:
+            queue.clear()
         stopping = threading.Thread(target=queue.stop)
         stopping.start()
         deadline = time.monotonic() + 10
         while not queue._stop.is_set() and time.monotonic() < deadline:
             time.sleep(0.01)  # real-time ok: stop() runs on another thread
+    finally:
         release.set()
-        stopping.join(10)
+    stopping.join(10)
+
+
+def test_a_round_stopped_after_a_clear_puts_none_of_its_jobs_back(receiver: _Receiver) -> None:
+    """A reset while the worker sends, then the server stops: the jobs of the round not
+    yet sent belong to nothing now, and are not sent later in-process."""
+    queue = _queue([0.0])
+    try:
+        _stop_while_the_first_of_three_is_sent(queue, receiver, clear=True)
         assert queue.pending() == []
         queue.notify()  # in-process again
         assert receiver.hits == ["/0"]
     finally:
-        release.set()
         queue.close()
 
 
@@ -1134,26 +1143,13 @@ def test_a_round_stopped_midway_puts_the_rest_back_to_go_out_in_process(
 ) -> None:
     """A live server stopping while its worker sends: the jobs of the round not yet sent
     go back to the queue, every one, and an in-process emulator sends them."""
-    now = [0.0]
-    queue = _queue(now)
-    at_first, release = _hold_at(receiver, "/0")
+    queue = _queue([0.0])
     try:
-        queue.start()
-        for i in range(3):
-            queue.schedule(0.0, method="post", url=f"{receiver.url}/{i}", provider="p")
-        assert at_first.wait(10)
-        stopping = threading.Thread(target=queue.stop)
-        stopping.start()
-        deadline = time.monotonic() + 10
-        while not queue._stop.is_set() and time.monotonic() < deadline:
-            time.sleep(0.01)  # real-time ok: stop() runs on another thread
-        release.set()
-        stopping.join(10)
+        _stop_while_the_first_of_three_is_sent(queue, receiver, clear=False)
         assert receiver.hits == ["/0"]
         queue.notify()  # in-process again
         assert receiver.hits == ["/0", "/1", "/2"] and queue.pending() == []
     finally:
-        release.set()
         queue.close()
 
 
