@@ -107,17 +107,18 @@ _MAX_NESTING = 64
 def php_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     """Form or query fields as PHP fills ``$_POST`` and ``$_GET`` (``php_register_variable_ex``).
 
-    ``mobile[]=a&mobile[]=b`` is an array (a dict here, in order: what ``http_build_query``
-    and PHP's curl write for one), ``mobile[0]=a`` one with key ``0``, ``a[b][c]`` nests; a
-    later plain name replaces an earlier one.  In the name before the first ``[``, a space
-    or a dot is ``_`` (``partner.ID`` is ``partner_ID``), as is an unclosed ``[`` (and a
-    space, dot or ``[`` after it); what follows a ``]`` other than ``[`` is dropped; leading
-    spaces are dropped, and a name left empty (``[a]``) is no field.
+    ``mobile[]=a&mobile[]=b`` is an array (a dict here, in order), ``mobile[0]=a`` (as
+    ``http_build_query`` writes one) an array with key ``0``, ``a[b][c]`` nests; a later
+    plain name replaces an earlier one, and a name is cut at a NUL.  In the name before
+    the first ``[``, a space or a dot is ``_`` (``partner.ID`` is ``partner_ID``), as is an
+    unclosed ``[`` (and a space, dot or ``[`` after it); what follows a ``]`` other than
+    ``[`` is dropped; leading spaces are dropped, and a name left empty (``[a]``) is no
+    field.
     """
     fields: dict[str, Any] = {}
     next_index: dict[int, int] = {}  # id() of each array built here -> its next [] key
     for raw_name, value in pairs:
-        name = raw_name.lstrip(" ")
+        name = raw_name.partition("\0")[0].lstrip(" ")  # a C string to PHP: cut at a NUL
         bracket = name.find("[")
         keys: list[str | None] = []
         if bracket == 0:
@@ -153,11 +154,20 @@ def php_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     return fields
 
 
+def _is_integer_key(index: str) -> bool:
+    """Whether PHP stores the array key ``index`` as an integer: a canonical decimal
+    (no ``+``, leading zero or ``-0``) within a 64-bit signed range."""
+    return (
+        re.fullmatch(r"0|-?[1-9][0-9]{0,18}", index, re.ASCII) is not None
+        and -(2**63) <= int(index) < 2**63
+    )
+
+
 def _array_key(array: dict[str, Any], index: str | None, next_index: dict[int, int]) -> str:
     """The key ``[index]`` writes to in ``array`` (``[]``: the next integer), as text."""
     if index is None:
         key = next_index[id(array)]
-    elif re.fullmatch(r"-?(?:0|[1-9][0-9]{0,17})", index, re.ASCII):  # an integer key
+    elif _is_integer_key(index):
         key = int(index)
     else:
         return index

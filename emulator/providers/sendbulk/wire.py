@@ -8,6 +8,7 @@ Unknown keys are ignored (goadvanta sends ``"timeToSend;omitempty"``).
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -195,11 +196,17 @@ class Rows:
         return row
 
 
+#: PHP's ``max_input_vars``: a query string's first 1,000 fields count, and a URL-encoded
+#: body's first 1,001 (``add_post_vars`` registers one before it counts past the limit).
+_QUERY_FIELDS, _FORM_FIELDS = 1000, 1001
+
+
 def _form(raw: bytes) -> dict[str, Any]:
     try:
-        return php_fields(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
     except UnicodeDecodeError:
         raise UnsupportedDataType() from None
+    return php_fields(islice(pairs, _FORM_FIELDS))
 
 
 #: PHP's json_decode reads a float literal past the double range (``1e400``) as INF,
@@ -259,7 +266,9 @@ async def read_fields(request: Request, *, json_only: bool = False) -> dict[str,
     """
     # An empty query string is the usual case: skip building QueryParams for it.
     query = (
-        php_fields(request.query_params.multi_items()) if request.scope.get("query_string") else {}
+        php_fields(islice(request.query_params.multi_items(), _QUERY_FIELDS))
+        if request.scope.get("query_string")
+        else {}
     )
     raw = await read_body(request) or b""  # None only past a limit, and there is none
     blank = not raw or raw.isspace()  # bytes.isspace: the ASCII whitespace strip() removes

@@ -82,8 +82,8 @@ def test_multipart_form_data_is_a_form_too(client, emu):
 
 @pytest.mark.parametrize("how", ["form", "multipart", "query"])
 def test_a_mobile_array_in_a_form_or_query_is_a_row_a_number(client, how):
-    """PHP registers ``mobile[]=…`` (and ``mobile[0]=…``, as ``http_build_query`` and PHP's
-    curl posting an array write it) as an array, read as a JSON array is: a row a number."""
+    """PHP registers ``mobile[]=…`` (and ``mobile[0]=…``, as ``http_build_query`` writes
+    it) as an array, read as a JSON array is: a row a number."""
     fields = [*creds(message="Hi").items(), ("mobile[]", "0712345678"), ("mobile[]", "0712345679")]
     if how == "form":
         response = client.post(f"{BASE}/sendsms", content=urlencode(fields), headers=FORM)
@@ -96,6 +96,22 @@ def test_a_mobile_array_in_a_form_or_query_is_a_row_a_number(client, how):
         (200, 254712345678),
         (200, 254712345679),
     ]
+
+
+@pytest.mark.parametrize(("how", "kept"), [("form", 1001), ("query", 1000)])
+def test_fields_past_max_input_vars_are_dropped_as_php_drops_them(client, how, kept):
+    """PHP registers a URL-encoded body's first 1,001 fields and a query string's first
+    1,000 (``max_input_vars``), so numbers past those are never sent."""
+    given = creds(message="Hi")
+    numbers = [f"0712{n:06d}" for n in range(1200)]
+    fields = [*given.items(), *(("mobile[]", number) for number in numbers)]
+    if how == "form":
+        response = client.post(f"{BASE}/sendsms", content=urlencode(fields), headers=FORM)
+    else:
+        response = client.get(f"{BASE}/sendsms", params=fields)
+    rows = body(response)["responses"]
+    assert [r["mobile"] for r in rows] == [int("254" + n[1:]) for n in numbers[: kept - len(given)]]
+    assert {r["response-code"] for r in rows} == {200}
 
 
 @pytest.mark.parametrize(

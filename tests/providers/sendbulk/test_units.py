@@ -264,6 +264,13 @@ def test_php_fields_registers_names_as_php_does():
         ("[c", "h"),  # a [ first: no field either
         ("p[ ]", "1"),  # an index of spaces is []
         ("p[ x]", "2"),  # another keeps them
+        ("key\0x", "nul"),  # a C string to PHP: the name ends at a NUL
+        ("i[-0]", "1"),  # not canonical: a text key
+        ("i[]", "2"),
+        ("j[1000000000000000000]", "1"),  # 19 digits: still an integer key
+        ("j[]", "2"),
+        ("k[9223372036854775808]", "1"),  # past 64 bits: a text key
+        ("k[]", "2"),
     ]
     assert php_fields(pairs) == {
         "partner_ID": "1",
@@ -277,6 +284,10 @@ def test_php_fields_registers_names_as_php_does():
         "z": {"0": "zz"},
         "a_b_": "g",
         "p": {"0": "1", " x": "2"},
+        "key": "nul",
+        "i": {"-0": "1", "0": "2"},
+        "j": {"1000000000000000000": "1", "1000000000000000001": "2"},
+        "k": {"9223372036854775808": "1", "0": "2"},
     }
 
 
