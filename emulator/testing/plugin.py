@@ -84,26 +84,33 @@ def pytest_configure(config: pytest.Config) -> None:
             _refuse_one_server_twice(urls[:workers])
 
 
-_MARKER_READERS = ("sms_emulator", "sms_emulator_server")
+#: On a test once its ``sms_scenario``/``sms_clock`` markers were read: by the fixtures,
+#: however the test got them, or by a fixture of its own calling ``scenario_for``.
+_MARKERS_READ = pytest.StashKey[bool]()
+#: On a test whose body ran (a failed set-up or a skip reads no marker).
+_BODY_RAN = pytest.StashKey[bool]()
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Warn of an ``sms_scenario``/``sms_clock`` marker on a test taking neither fixture
-    that reads it: the test would run under the default scenario and clock, unseen."""
+# trylast: after the fixtures' teardown, which a warning turned error must not cut short
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Warn of an ``sms_scenario``/``sms_clock`` marker on the test itself that nothing
+    read while it ran: the test ran under the default scenario and clock, unseen."""
     own = {mark.name for mark in getattr(item, "own_markers", ())}
     marks = sorted(own & {"sms_scenario", "sms_clock"})
-    if marks and not set(_MARKER_READERS) & set(getattr(item, "fixturenames", ())):
+    if marks and item.stash.get(_BODY_RAN, False) and not item.stash.get(_MARKERS_READ, False):
         item.warn(
             pytest.PytestWarning(
-                f"{' and '.join(marks)} on {item.name}, which takes neither sms_emulator"
-                " nor sms_emulator_server, changes nothing: take one of them, or give the"
-                " emulator you make yourself its scenario (InProcessEmulator('name'))"
+                f"{' and '.join(marks)} on {item.name} changed nothing: neither sms_emulator"
+                " nor sms_emulator_server was used, which read it; take one of them, or give"
+                " the emulator you make yourself its scenario (InProcessEmulator('name'))"
             )
         )
 
 
 def scenario_for(node: pytest.Item) -> Any:
     """The scenario a test asked for with ``sms_scenario`` (name, path or dict), or None."""
+    node.stash[_MARKERS_READ] = True
     marker = node.get_closest_marker("sms_scenario")
     if marker is None:
         return None
@@ -138,6 +145,7 @@ def scenario_for(node: pytest.Item) -> Any:
 def clock_start_for(node: pytest.Item) -> float | str | None:
     """Where a test's ``sms_clock(start)`` marker starts the clock: epoch seconds, "now"
     (read when it is applied), or None without the marker."""
+    node.stash[_MARKERS_READ] = True
     marker = node.get_closest_marker("sms_clock")
     if marker is None:
         return None
@@ -319,6 +327,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     loads in its body ends with it: the next test that takes the server and only resets
     it must not get it.  (``sms_emulator_server`` gives every test its own scenario; what
     fixtures load is theirs to undo.)"""
+    item.stash[_BODY_RAN] = True
     funcargs = getattr(item, "funcargs", None) or {}
     server = funcargs.get("make_sms_emulator_server")
     if server is None or "sms_emulator_server" in funcargs:

@@ -651,22 +651,33 @@ def test_a_marker_on_a_test_taking_no_emulator_fixture_is_warned_of(
             assert emulator_of_mine.scenario.name == "opt-outs"
 
         @pytest.mark.sms_scenario("opt-outs")
-        def test_live(sms_emulator_server):
-            assert sms_emulator_server.scenario.name == "opt-outs"
+        @pytest.mark.parametrize("fixture", ["sms_emulator", "sms_emulator_server"])
+        def test_asked_for_in_the_body(request, fixture):
+            assert request.getfixturevalue(fixture).scenario.name == "opt-outs"
+
+        @pytest.mark.sms_scenario("opt-outs")
+        @pytest.mark.usefixtures("sms_emulator")
+        def test_used(sms_emulator):
+            assert sms_emulator.scenario.name == "opt-outs"
+
+        @pytest.mark.sms_scenario("opt-outs")
+        @pytest.mark.skip(reason="never runs")
+        def test_skipped(request):
+            request.getfixturevalue("sms_emulator")
 
         def test_unmarked():
             pass
         """
     )
     result = project.runpytest("-W", "default::pytest.PytestWarning")
-    result.assert_outcomes(passed=4, warnings=1)
+    result.assert_outcomes(passed=6, skipped=1, warnings=1)
     result.stdout.fnmatch_lines(
         [
-            "*PytestWarning: sms_clock and sms_scenario on test_own_emulator, which takes"
-            " neither sms_emulator nor sms_emulator_server, changes nothing*",
+            "*PytestWarning: sms_clock and sms_scenario on test_own_emulator changed nothing:"
+            " neither sms_emulator nor sms_emulator_server was used*",
         ]
     )
-    # under the ini's filterwarnings = error, that test errors, and only that one
+    # under the ini's filterwarnings = error, that test errors (at teardown), and only it
     result = project.runpytest()
-    result.assert_outcomes(passed=3, errors=1)
-    result.stdout.fnmatch_lines(["*sms_clock and sms_scenario on test_own_emulator*"])
+    result.assert_outcomes(passed=6, skipped=1, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_own_emulator*"])
