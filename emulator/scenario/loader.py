@@ -304,6 +304,9 @@ _OUTCOME_WORDS = {
     **dict.fromkeys(("sent", "nodlr", "submitted", "senttonetwork"), "no_receipt"),
     **dict.fromkeys(("optout", "blacklisted", "unsubscribed", "stop"), "opted_out"),
     "deliveredtoterminal": "delivered",
+    **dict.fromkeys(("expired", "timeout", "timedout", "unreachable"), "undeliverable"),
+    # each outcome in another case or spelling (SEND_FAILED, No-Receipt, optedOut)
+    **{"".join(c for c in o.value if c.isalnum()): o.value for o in Outcome},
 }
 
 

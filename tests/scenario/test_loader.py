@@ -95,6 +95,11 @@ def test_unknown_outcome_suggests_the_closest() -> None:
         ("rejected", "invalid_number"),
         ("optout", "opted_out"),
         ("sent", "no_receipt"),
+        ("expired", "undeliverable"),  # by its letters closest to "delivered"
+        ("timeout", "undeliverable"),  # and to "opted_out"
+        ("SEND_FAILED", "send_failed"),  # an outcome in capitals
+        ("optedOut", "opted_out"),
+        ("Delivered", "delivered"),
     ],
 )
 def test_an_unknown_outcome_named_for_a_fate_suggests_that_fate(written: str, meant: str) -> None:
