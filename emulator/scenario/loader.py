@@ -286,14 +286,23 @@ def _match(data: Any, field: str, keys: tuple[str, ...] = _MATCH_KEYS) -> Match:
 
 _OUTCOMES = tuple(o.value for o in Outcome)
 
+
+def _word_key(text: str) -> str:
+    """``text`` lower case, with everything but letters and digits left out."""
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
 #: Words for a fate that spelling alone would match to the wrong outcome, or to none:
 #: "undelivered" and "delivery_failed" are closest to "delivered" by their letters.
-#: Keys are lower case with everything but letters and digits left out, so the
-#: providers' own status words (DeliveryFailed, SendingFailed, AbsentSubscriber, ...)
-#: are among them.
+#: Keys are ``_word_key``s, so the providers' own status words (DeliveryFailed,
+#: SendingFailed, AbsentSubscriber, ...) and each outcome in other capitals or spelling
+#: (SEND_FAILED, optedOut) are among them.
 _OUTCOME_WORDS = {
     **dict.fromkeys(
-        ("undelivered", "deliveryfailed", "carrierfailed", "bounced", "absentsubscriber"),
+        (
+            *("undelivered", "deliveryfailed", "carrierfailed", "bounced", "absentsubscriber"),
+            *("expired", "timeout", "timedout", "unreachable"),
+        ),
         "undeliverable",
     ),
     **dict.fromkeys(
@@ -304,15 +313,13 @@ _OUTCOME_WORDS = {
     **dict.fromkeys(("sent", "nodlr", "submitted", "senttonetwork"), "no_receipt"),
     **dict.fromkeys(("optout", "blacklisted", "unsubscribed", "stop"), "opted_out"),
     "deliveredtoterminal": "delivered",
-    **dict.fromkeys(("expired", "timeout", "timedout", "unreachable"), "undeliverable"),
-    # each outcome in another case or spelling (SEND_FAILED, No-Receipt, optedOut)
-    **{"".join(c for c in o.value if c.isalnum()): o.value for o in Outcome},
+    **{_word_key(outcome): outcome for outcome in _OUTCOMES},
 }
 
 
 def _outcome_name(name: Any, field: str) -> str:
     if name not in _OUTCOMES:
-        word = _OUTCOME_WORDS.get("".join(c for c in str(name).lower() if c.isalnum()))
+        word = _OUTCOME_WORDS.get(_word_key(str(name)))
         hint = f" (did you mean {word!r}?)" if word else _suggest(str(name), _OUTCOMES)
         raise ScenarioError(f"unknown outcome {name!r}{hint}", field=field)
     return str(name)
