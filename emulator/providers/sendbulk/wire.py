@@ -20,7 +20,7 @@ from ..routing import DirectResponse, read_body
 from .brands import Brand, Kind
 from .errors import DESCRIPTIONS, SendbulkError, UnsupportedDataType
 from .mobile import classify
-from .multipart import UnreadableForm, multipart_fields
+from .multipart import MAX_FIELDS, UnreadableForm, multipart_fields
 from .php import php_fields, php_string
 
 __all__ = [
@@ -198,7 +198,7 @@ class Rows:
 
 #: PHP's ``max_input_vars``: a query string's first 1,000 fields count, and a URL-encoded
 #: body's first 1,001 (``add_post_vars`` registers one before it counts past the limit).
-_QUERY_FIELDS, _FORM_FIELDS = 1000, 1001
+_QUERY_FIELDS, _FORM_FIELDS = MAX_FIELDS, MAX_FIELDS + 1
 
 
 def _form(raw: bytes) -> dict[str, Any]:
