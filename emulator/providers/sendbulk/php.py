@@ -146,7 +146,7 @@ def php_fields(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
         key: str = base
         for index in keys:
             inner = container.get(key)
-            if not isinstance(inner, dict) or id(inner) not in next_index:
+            if not isinstance(inner, dict):  # every dict here was built below
                 inner = container[key] = {}
                 next_index[id(inner)] = 0
             container, key = inner, _array_key(inner, index, next_index)
