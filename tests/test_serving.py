@@ -16,6 +16,7 @@ from typing import Any
 import h11
 import httpx
 import pytest
+from loopback import ipv6_loopback
 from uvicorn.server import ServerState
 
 from emulator import Emulator, __version__, serving
@@ -673,15 +674,6 @@ def test_an_emulator_a_live_server_served_still_waits_out_delays_in_process() ->
     emu.close()
 
 
-def _ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
-
-
 def _health(host: str, port: int) -> int:
     return httpx.get(f"http://{host}:{port}/_emulator/health", timeout=5).status_code
 
@@ -691,7 +683,7 @@ def test_a_live_server_on_localhost_answers_on_both_loopback_addresses() -> None
     with LiveServer(Emulator(), host="localhost") as server:
         assert server.url == f"http://localhost:{server.port}"
         assert _health("127.0.0.1", server.port) == 200
-        if _ipv6_loopback():
+        if ipv6_loopback():
             assert _health("[::1]", server.port) == 200
 
 
@@ -714,7 +706,7 @@ def _listening_on_ipv6_only() -> socket.socket:
     raise OSError(errno.EADDRINUSE, "no port on ::1 that is free on 127.0.0.1 too")
 
 
-@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this machine")
+@pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback on this machine")
 def test_localhost_whose_port_is_taken_on_one_address_is_refused_and_holds_neither() -> None:
     from emulator.testing.server import bind_sockets
 
@@ -727,7 +719,7 @@ def test_localhost_whose_port_is_taken_on_one_address_is_refused_and_holds_neith
         again.bind(("127.0.0.1", port))
 
 
-@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback on this machine")
+@pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback on this machine")
 def test_a_live_server_on_an_ipv6_address_has_a_url_with_it_in_brackets() -> None:
     with LiveServer(Emulator(), host="::1") as server:
         assert server.url == f"http://[::1]:{server.port}"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import httpx
 import pytest
+from loopback import ipv6_loopback
 from providers.receiver import Receiver
 
 from emulator import Emulator
@@ -15,15 +15,6 @@ from emulator.testing.remote import RemoteEmulator
 from emulator.testing.server import LiveServer
 
 DEAD_PROXY = "http://127.0.0.1:9"  # nothing listens: a request sent there fails
-
-
-def _ipv6_loopback() -> bool:
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-    except OSError:
-        return False
-    return True
 
 
 @pytest.fixture
@@ -55,7 +46,7 @@ def test_webhooks_to_a_local_receiver_skip_the_proxy(webhook_receiver: Receiver)
         "127.0.0.1",
         "localhost",
         pytest.param(
-            "::1", marks=pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback")
+            "::1", marks=pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback")
         ),
     ],
 )
