@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import threading
 
+import pytest
+
 from emulator.core.delays import Delays
 
 
@@ -12,13 +14,16 @@ def test_a_wait_that_runs_its_course_says_so() -> None:
     assert asyncio.run(Delays().wait(0.001)) is True
 
 
-def test_interrupt_from_another_thread_ends_a_long_wait() -> None:
+@pytest.mark.parametrize("ending", ["interrupt", "stop"])
+def test_interrupt_or_stop_from_another_thread_ends_a_wait_under_way(ending: str) -> None:
+    """A stop too: a server stopping must not wait out the delay of a request it is
+    still serving."""
     delays = Delays()
 
     async def main() -> bool:
         waiting = asyncio.create_task(delays.wait(1000))
         await asyncio.sleep(0)  # the wait is registered
-        threading.Thread(target=delays.interrupt).start()
+        threading.Thread(target=getattr(delays, ending)).start()
         return await asyncio.wait_for(waiting, 30)  # not the 1000 s
 
     assert asyncio.run(main()) is False
@@ -83,19 +88,6 @@ def test_an_emulator_reset_ends_the_delay_of_a_request_from_before_it() -> None:
                 REQUEST_ARRIVED_IN.reset(token)
 
         assert asyncio.run(main()) == (False, True)
-
-
-def test_a_stop_ends_the_waits_already_under_way() -> None:
-    """A server stopping must not wait out the delay of a request it is still serving."""
-    delays = Delays()
-
-    async def main() -> bool:
-        waiting = asyncio.create_task(delays.wait(1000))
-        await asyncio.sleep(0)  # the wait is registered
-        threading.Thread(target=delays.stop).start()
-        return await asyncio.wait_for(waiting, 30)  # not the 1000 s
-
-    assert asyncio.run(main()) is False
 
 
 def test_after_a_stop_waits_end_at_once_until_resumed() -> None:
