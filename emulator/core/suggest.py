@@ -13,10 +13,13 @@ def did_you_mean(
 ) -> str:
     """``" (did you mean 'x'?)"`` for the choice closest to ``value``.
 
-    With no close choice: ``" (<listing>: a, b)"`` when ``listing`` names the list,
-    else ``""``.  ``cutoff`` is difflib's similarity threshold (0 to 1).
+    Case is ignored in the comparison.  With no close choice: ``" (<listing>: a, b)"``
+    when ``listing`` names the list, else ``""``.  ``cutoff`` is difflib's similarity
+    threshold (0 to 1).
     """
-    close = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=cutoff)
+    # "TO" shares no character with "to" as difflib compares them.
+    by_folded = {choice.casefold(): choice for choice in reversed(choices)}
+    close = difflib.get_close_matches(str(value).casefold(), list(by_folded), n=1, cutoff=cutoff)
     if close:
-        return f" (did you mean {close[0]!r}?)"
+        return f" (did you mean {by_folded[close[0]]!r}?)"
     return f" ({listing}: {', '.join(choices)})" if listing else ""

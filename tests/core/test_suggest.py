@@ -1,3 +1,5 @@
+import pytest
+
 from emulator.core.suggest import did_you_mean
 
 CHOICES = ("provider", "from", "to", "text")
@@ -5,6 +7,17 @@ CHOICES = ("provider", "from", "to", "text")
 
 def test_names_the_closest_choice():
     assert did_you_mean("form", CHOICES) == " (did you mean 'from'?)"
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"), [("TO", "to"), ("Form", "from"), ("PROVIDR", "provider")]
+)
+def test_case_is_ignored_and_the_choice_is_named_as_spelled(value, hint):
+    assert did_you_mean(value, CHOICES) == f" (did you mean {hint!r}?)"
+
+
+def test_of_choices_differing_only_in_case_the_first_is_named():
+    assert did_you_mean("FROMM", ("From", "from")) == " (did you mean 'From'?)"
 
 
 def test_non_string_values_are_compared_as_text():

@@ -79,6 +79,11 @@ rules:
     assert "did you mean 'to'?" in str(exc)
 
 
+def test_a_key_in_other_capitals_is_told_its_spelling() -> None:
+    exc = error_for("rules:\n  - when: {TO: '+1*'}\n    outcome: delivered\n")
+    assert "rules[0].when.TO: unknown key 'TO' (did you mean 'to'?)" in str(exc)
+
+
 def test_unknown_outcome_suggests_the_closest() -> None:
     exc = error_for("rules:\n  - outcome: {delivered: 0.9, undeliverabel: 0.1}\n")
     assert (exc.line, exc.field) == (2, "rules[0].outcome.undeliverabel")
