@@ -269,6 +269,7 @@ class EmulatorApp:
         status: int | None = None
         response_headers: list[tuple[bytes, bytes]] = []
         response_body: bytes | bytearray = b""
+        bodiless = scope["method"] == "HEAD"  # the server sends none of what the app writes
 
         async def send_and_keep(message: Message) -> None:
             nonlocal status, response_headers, response_body
@@ -279,7 +280,7 @@ class EmulatorApp:
                 status = message["status"]
                 date = self._date(self.emu.time())
                 response_headers = message["headers"] = _dated(message.get("headers", []), date)
-            elif kind == "http.response.body" and len(response_body) < BODY_LIMIT:
+            elif kind == "http.response.body" and len(response_body) < BODY_LIMIT and not bodiless:
                 chunk = message.get("body", b"")
                 if not response_body and len(chunk) <= BODY_LIMIT:
                     response_body = chunk

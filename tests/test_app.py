@@ -257,6 +257,16 @@ def test_journal_cuts_bodies_that_came_in_one_piece_to_its_limit_too() -> None:
     assert len(answered["response_body"]) == BODY_LIMIT
 
 
+def test_journal_keeps_no_answer_body_for_head_as_the_client_got_none(live: LiveServer) -> None:
+    with httpx.Client(base_url=live.url) as client:
+        got = client.head("/nope/x")
+        entry = client.get("/_emulator/requests").json()["requests"][-1]
+    assert (got.status_code, got.content) == (404, b"")
+    assert (entry["method"], entry["status"], entry["response_body"]) == ("HEAD", 404, "")
+    # the headers as sent: the length a GET's body would have
+    assert entry["response_headers"]["content-length"] == got.headers["content-length"] != "0"
+
+
 def test_journal_keeps_the_first_of_a_repeated_request_header() -> None:
     """The one a request is read by (as Starlette's ``headers.get``)."""
     emu = Emulator()
