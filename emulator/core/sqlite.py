@@ -137,6 +137,13 @@ def _why_unopenable(file: str | None) -> str | None:
         return f"no permission to create a file in {parent}"
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         return f"no permission to read and write {file}"
+    if path.exists() and not os.access(parent, os.W_OK | os.X_OK):
+        # SQLite keeps a WAL file's -wal and -shm files beside it: a file the user may
+        # write is still refused ("attempt to write a readonly database")
+        return (
+            f"no permission to create a file in {parent}, where SQLite keeps"
+            f" {path.name}-wal and {path.name}-shm"
+        )
     return None
 
 

@@ -188,6 +188,36 @@ def test_a_file_on_a_read_only_file_system_is_refused_saying_so(
         SQLiteStore(tmp_path / "new.db")
 
 
+def test_a_writable_file_in_a_folder_one_cannot_write_is_refused_saying_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file the user may write, in a folder they may not (another user's, mode 555),
+    was refused with "attempt to write a readonly database" alone: SQLite cannot make
+    its -wal and -shm files there.  (Root writes anywhere: the folder's answer to a
+    user is given here, and SQLite's, which opens such a file read-only.)"""
+    path = tmp_path / "w.db"
+    SQLiteStore(path).close()
+    connect, access = sqlite3.connect, os.access
+
+    def read_only(database: str, **options: object) -> sqlite3.Connection:
+        options["uri"] = True
+        return connect(f"file:{database}?mode=ro", **options)  # type: ignore[arg-type]
+
+    def no_writing_in_the_folder(where: str | Path, mode: int, **options: object) -> bool:
+        if Path(where) == tmp_path and mode & os.W_OK:
+            return False
+        return access(where, mode, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite3, "connect", read_only)
+    monkeypatch.setattr(os, "access", no_writing_in_the_folder)
+    with pytest.raises(sqlite3.OperationalError) as refused:
+        SQLiteStore(path)
+    assert str(refused.value) == (
+        f"attempt to write a readonly database: no permission to create a file in"
+        f" {tmp_path}, where SQLite keeps w.db-wal and w.db-shm"
+    )
+
+
 def test_serve_on_a_layout_1_file_fails_with_one_error_line(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     write_db(path, LAYOUT_1)
