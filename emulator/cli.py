@@ -400,7 +400,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:  # started with it closed (`>&-`): written nowhere
-            setattr(sys, name, open(os.devnull, "w"))  # noqa: SIM115 - kept for good
+            # Kept for good, so not closed: closefd=False, or at exit Python warns of an
+            # unclosed file (a ResourceWarning, shown under -X dev or PYTHONWARNINGS)
+            nowhere = os.open(os.devnull, os.O_WRONLY)
+            setattr(sys, name, open(nowhere, "w", closefd=False))  # noqa: SIM115
     args = _parser().parse_args(argv)
     handler = {"serve": _serve, "check-scenario": _check, "scenarios": _list}[args.command]
     try:

@@ -817,6 +817,21 @@ def test_serve_with_standard_output_closed_or_full() -> None:
     assert_one_error_line(result, "standard output")
 
 
+def test_a_command_with_standard_output_closed_says_nothing_at_exit() -> None:
+    """`sms-emulator scenarios >&-` writes its list nowhere, and nothing else: not the
+    ResourceWarning of an unclosed file at exit, which -X dev or PYTHONWARNINGS shows."""
+    result = subprocess.run(
+        [*CLI, "scenarios"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),
+        env={**os.environ, "PYTHONWARNINGS": "default::ResourceWarning"},
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+
+
 def test_serve_on_localhost_listens_on_both_loopback_addresses(serve: list[Server]) -> None:
     server = start(serve, "--host", "LocalHost")
     match = re.fullmatch(r"http://localhost:(\d+)", server.url)
