@@ -172,6 +172,7 @@ def _serve(args: argparse.Namespace) -> int:
     for signum in stopping:
         signal.signal(signum, stop)
     emu: Emulator | None = None
+    sockets: list[Any] = []
     served = False
     unsaved: Exception | None = None  # the final save's failure (a full disk...)
     try:
@@ -246,6 +247,8 @@ def _serve(args: argparse.Namespace) -> int:
                 )
         for signum, handler in handlers.items():  # as they were: an in-process caller goes on
             signal.signal(signum, handler)
+        for sock in sockets:  # not served from (no banner shown...): not left to the GC
+            sock.close()
     if unsaved is not None:
         return 1
     if served:

@@ -821,6 +821,8 @@ def test_serve_with_standard_output_closed_or_full() -> None:
             stderr=subprocess.PIPE,
             text=True,
             timeout=60,
+            # nor the socket it listened on, left open (shown under -X dev)
+            env={**os.environ, "PYTHONWARNINGS": "default::ResourceWarning"},
         )
     assert_one_error_line(result, "standard output")
 
