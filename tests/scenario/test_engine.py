@@ -8,7 +8,7 @@ import pytest
 
 from emulator import Emulator
 from emulator.core.models import Status
-from emulator.scenario.engine import DELIVERED, ScenarioEngine, pattern_matches
+from emulator.scenario.engine import DELIVERED, ScenarioEngine, pattern_matches, unit_interval
 from emulator.scenario.loader import parse_scenario
 
 
@@ -154,6 +154,18 @@ def test_weighted_outcome_changes_with_seed_text_provider_and_occurrence() -> No
     twice = fates(repeat=2)
     assert twice[0::2] == base  # first occurrences decide as before
     assert twice[1::2] != base  # the second sending of a message is a new draw
+
+
+def test_a_weighted_draw_is_the_documented_function_of_the_message_and_its_occurrence() -> None:
+    """The docs: a message's fate is a pure function of (seed, provider, recipient, text,
+    occurrence), the occurrence counting from 1 for the first sending, so a fate seen
+    once is the same in every later version and run."""
+    eng = engine({"seed": 11, "rules": [{"outcome": {"delivered": 1, "undeliverable": 1}}]})
+    for number in (f"+1415555{i:04d}" for i in range(20)):
+        for occurrence in (1, 2, 3):
+            point = unit_interval(11, "ringcentral", number, "hi", occurrence)
+            expected = "delivered" if point < 0.5 else "undeliverable"
+            assert eng.decide("ringcentral", None, number, None, "hi").outcome == expected
 
 
 def test_messages_differing_only_in_sender_share_one_count_whatever_rule_they_match() -> None:
@@ -456,3 +468,19 @@ def test_a_message_taken_back_in_a_nested_block_is_not_taken_back_again() -> Non
             eng.take_back("sendbulk", "+1", "hi", decision)  # 1
         raise ValueError  # nothing more to undo
     assert outcomes_of(eng, "+1", 2) == ["undeliverable", "delivered"]  # the 2nd, then 3rd
+
+
+def test_taking_back_the_later_of_two_messages_in_a_refused_block_forgets_both() -> None:
+    """A row refused for credit, then its whole request refused: neither message was
+    sent, so each is sent again as for the first time (the same jitter as a new engine)."""
+    doc = {"seed": 4, "timing": {"jitter": "10s"}}
+    first, later = ("+14155550100", "hi"), ("+14155550101", "hi")
+    fresh = engine(doc)
+    expected = [fresh.decide("p", None, to, None, text).plan for to, text in (first, later)]
+    eng = engine(doc)
+    with pytest.raises(ValueError), eng.tentative():
+        eng.decide("p", None, first[0], None, first[1])
+        decision = eng.decide("p", None, later[0], None, later[1])
+        eng.take_back("p", *later, decision)
+        raise ValueError("refused whole")
+    assert [eng.decide("p", None, to, None, text).plan for to, text in (first, later)] == expected
