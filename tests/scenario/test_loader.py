@@ -431,6 +431,21 @@ def test_a_tab_indenting_a_line_is_named() -> None:
             "rules[0].error_code.rc",
             "provider",
         ),
+        (
+            "rules:\n  - outcome: undeliverable\n    error_code: {ringcentral: true}\n",
+            "rules[0].error_code.ringcentral",
+            "must be a code, not a boolean",
+        ),
+        (
+            "rules:\n  - outcome: undeliverable\n    error_code: {ringcentral: [X]}\n",
+            "rules[0].error_code.ringcentral",
+            "must be a code, not a list",
+        ),
+        (  # a sequence is the whole outcome: no weights beside it
+            "rules:\n  - outcome: {sequence: [{after: 1s, status: sent}], delivered: 1}\n",
+            "rules[0].outcome.delivered",
+            "unknown key 'delivered'",
+        ),
         ("webhooks: {retries: 5s}\n", "webhooks.retries", "must be a list"),
         ("webhooks:\n  retries:\n", "webhooks.retries", "[] for one attempt"),
         ("webhooks: {retries: [5s, soon]}\n", "webhooks.retries[1]", "invalid duration"),
@@ -454,6 +469,19 @@ def test_validation_errors(text: str, field: str | None, words: str | None) -> N
     assert exc.field == field
     assert exc.line is not None
     assert words in str(exc)
+
+
+def test_the_ends_of_the_ranges_a_scenario_allows_are_taken() -> None:
+    """A fault's status may be any HTTP error, 400 and 599 included, and sequence steps
+    at the same moment are in time order (sent, and failed by the carrier at once)."""
+    scenario = parse_scenario_text(
+        "faults:\n  - respond: {status: 400}\n  - respond: {status: 599}\n"
+        "rules:\n  - outcome:\n      sequence: [{after: 1s, status: sent},"
+        " {after: 1s, status: failed}]\n"
+    )
+    assert [fault.respond for fault in scenario.faults] == [{"status": 400}, {"status": 599}]
+    assert scenario.rules[0].sequence == ((1.0, Status.SENT), (1.0, Status.FAILED))
+    assert scenario.rules[0].outcomes == (("undeliverable", 1.0),)
 
 
 @pytest.mark.parametrize(
