@@ -577,6 +577,14 @@ def test_an_empty_accounts_entry_is_refused(provider: str, empty: str) -> None:
     assert info.value.field == f"accounts.{provider}"
 
 
+def test_an_error_below_what_the_document_wrote_points_at_the_nearest_line_it_did() -> None:
+    """One account written as a mapping, not a list: its error names accounts.sendbulk[0],
+    which the file has no line of, so the line is its parent's."""
+    exc = error_for("name: x\naccounts:\n  sendbulk: {}\n")
+    assert (exc.field, exc.line) == ("accounts.sendbulk[0]", 3)
+    assert str(exc).startswith("s.yaml:3: accounts.sendbulk[0]: each account must be a mapping")
+
+
 @pytest.mark.parametrize(
     ("text", "line"),
     [
