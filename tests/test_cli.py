@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from loopback import ipv6_loopback
 
 from emulator import __version__
 
@@ -147,6 +148,7 @@ start_server = start
         (["serve", "--port", "abc"], "--port"),
         (["serve", "--port", "70000"], "--port"),
         (["serve", "--port", "-1"], "--port"),
+        (["serve", "--port", "65536"], "--port 65536 is not a TCP port"),
         (["serve", "--host", ""], "--host"),
         (["serve", "--host", " "], "--host"),
         (["serve", "--clock", "fast"], "--clock"),
@@ -182,6 +184,15 @@ def test_bad_scenarios(tmp_path: Path) -> None:
     ]
     for scenario, needle in cases:
         assert_one_error_line(run("serve", "--scenario", scenario), "--scenario", needle)
+
+
+def test_the_highest_tcp_port_is_taken() -> None:
+    """65535 is a port: the serve goes on past it, here to refuse its scenario."""
+    assert_one_error_line(
+        run("serve", "--port", "65535", "--scenario", "no-such-scenario"),
+        "--scenario",
+        "no-such-scenario",
+    )
 
 
 def test_unreadable_db(tmp_path: Path) -> None:
@@ -857,6 +868,17 @@ def test_serve_on_localhost_listens_on_both_loopback_addresses(serve: list[Serve
     for host in hosts:
         health = httpx.get(f"http://{host}:{port}/_emulator/health", timeout=5)
         assert health.status_code == 200, host
+    code, out, err = server.stop()
+    assert "stopped" in out
+    assert code == 0 and "warning" not in err, err
+
+
+@pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback on this machine")
+def test_serve_on_the_ipv6_loopback_shows_its_url_in_brackets(serve: list[Server]) -> None:
+    server = start(serve, "--host", "::1")
+    match = re.fullmatch(r"http://\[::1\]:(\d+)", server.url)
+    assert match, server.banner
+    assert httpx.get(f"{server.url}/_emulator/health", timeout=5).status_code == 200
     code, out, err = server.stop()
     assert "stopped" in out
     assert code == 0 and "warning" not in err, err
