@@ -256,7 +256,8 @@ def test_banner_health_and_sigterm(serve: list[Server]) -> None:
     assert f"{server.url}/restapi" in banner
     assert f"{server.url}/v2/" in banner
     assert f"{server.url}/api/services/" in banner
-    assert f"{server.url}/_emulator/" in banner
+    assert f"  admin API: {server.url}/_emulator/  (health, " in banner
+    assert f"  inspector: {server.url}/_emulator/ui" in banner
     assert "seed 3" in banner and "clock: virtual" in banner and "store: memory" in banner
     health = httpx.get(server.url + "/_emulator/health").json()
     assert health == {"status": "ok", "version": __version__, "instance": health["instance"]}

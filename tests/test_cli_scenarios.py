@@ -96,7 +96,7 @@ def test_scenarios_lists_every_shipped_scenario_with_its_description(
     )
     assert "opted out" in by_name["opt-outs"]
     columns = {line.index(line.split()[1]) for line in lines}
-    assert len(columns) == 1  # descriptions line up
+    assert columns == {max(map(len, names)) + 2}  # line up, two spaces after the longest name
 
 
 def test_scenarios_into_a_closed_pipe_exits_quietly() -> None:
