@@ -23,6 +23,7 @@ def engine(doc: dict) -> ScenarioEngine:
         (None, None, True),
         ("+15005550001", "+15005550001", True),
         ("+15005550001", "+15005550002", False),
+        ("+1500555000", "+15005550001", False),  # exactly that value, not a part of it
         ("+1500555*", "+15005550001", True),
         ("+1500555*", "+44700", False),
         ("*000", "254712345000", True),
@@ -36,6 +37,10 @@ def engine(doc: dict) -> ScenarioEngine:
         ("re:^555", "+15005550001", False),
         ("re:(?i)^stop$", "STOP", True),
         ("hello", None, False),
+        ("*", None, False),  # a missing value (no sender) matches no pattern at all
+        ("re:.*", None, False),
+        ("+1?00555[0-4]*", "+15005553999", True),  # every kind of wildcard in one glob
+        ("+1?00555[0-4]*", "+15005555999", False),
         (("+1*", "+44*"), "+447700900000", True),
         (("+1*", "+44*"), "+61400000000", False),
         ("a.b", "axb", False),  # dots are literal outside re:
