@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 import pytest
 
 from emulator import Emulator
 from emulator.core.models import Status
-from emulator.scenario.engine import DELIVERED, ScenarioEngine, pattern_matches, unit_interval
+from emulator.scenario.engine import (
+    DELIVERED,
+    ScenarioEngine,
+    pattern_matches,
+    pick_weighted,
+    unit_interval,
+)
 from emulator.scenario.loader import parse_scenario
 
 
@@ -213,6 +220,14 @@ def test_zero_weight_outcome_never_happens() -> None:
     assert fates == {"no_receipt"}
 
 
+def test_a_zero_weight_outcome_is_not_drawn_even_where_the_weights_fall_short_of_one() -> None:
+    """0.1 + 0.1 + 0.6, each divided by their total, add up to just under 1 in floating
+    point: the highest draw lands past them, on the last outcome that can happen."""
+    outcomes = (("delivered", 0.1), ("no_receipt", 0.1), ("undeliverable", 0.6), ("opted_out", 0.0))
+    assert pick_weighted(outcomes, math.nextafter(1.0, 0.0)) == "undeliverable"
+    assert pick_weighted(outcomes, 0.0) == "delivered"
+
+
 def test_weights_need_not_sum_to_one() -> None:
     eng = engine({"seed": 3, "rules": [{"outcome": {"delivered": 30, "undeliverable": 10}}]})
     counts = Counter(eng.decide("sendbulk", None, f"+1{i}", None, "t").outcome for i in range(4000))
@@ -270,6 +285,8 @@ def test_jitter_is_seeded_bounded_and_per_message() -> None:
     assert all(1.0 <= s <= 3.0 for s in sent)
     assert all(5.0 <= d <= 7.0 for d in done)
     assert len(set(sent)) > 5  # varies between messages
+    # the sent and delivered delays each get a draw of their own
+    assert any(round(s - 1.0, 6) != round(d - 5.0, 6) for s, d in zip(sent, done, strict=True))
     emu2 = Emulator(doc)
     assert plans == [
         emu2.plan(emu2.decide("sendbulk", None, f"+1{i}", None, "t").outcome) for i in range(50)
