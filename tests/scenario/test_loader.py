@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from emulator import Emulator
 from emulator.core.models import Status
 from emulator.core.webhooks import RETRY_DELAYS
 from emulator.scenario.loader import (
@@ -144,6 +145,14 @@ def test_duplicate_keys_are_errors() -> None:
     exc = error_for("name: a\nseed: 1\nseed: 2\n")
     assert exc.line == 3
     assert "duplicate key 'seed' (first on line 2)" in str(exc)
+
+
+def test_an_error_in_text_given_without_a_file_names_its_line() -> None:
+    """YAML text passed to Emulator(...) has no file name: the message still starts
+    with where the mistake is."""
+    with pytest.raises(ScenarioError) as info:
+        Emulator("name: x\nrules:\n  - outcome: teleported\n")
+    assert str(info.value).startswith("line 3: rules[0].outcome: unknown outcome 'teleported'")
 
 
 def test_syntax_error_has_a_line() -> None:
@@ -711,6 +720,11 @@ def test_a_scenario_with_an_empty_name_is_refused(empty: str) -> None:
     assert exc.reason == (
         "is empty: give the scenario a name, or leave 'name' out (it is then 'custom')"
     )
+
+
+def test_a_scenario_without_a_name_is_custom() -> None:
+    assert parse_scenario_text("seed: 1\nrules: []\n").name == "custom"
+    assert parse_scenario({"timing": {"sent": "2s"}}).name == "custom"
 
 
 def test_unknown_shipped_name_suggests_one() -> None:
