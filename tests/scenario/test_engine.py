@@ -492,17 +492,17 @@ def test_a_message_taken_back_in_a_nested_block_is_not_taken_back_again() -> Non
     assert outcomes_of(eng, "+1", 2) == ["undeliverable", "delivered"]  # the 2nd, then 3rd
 
 
-def test_taking_back_the_later_of_two_messages_in_a_refused_block_forgets_both() -> None:
-    """A row refused for credit, then its whole request refused: neither message was
+@pytest.mark.parametrize("refused", [0, 1, 2])
+def test_taking_back_one_message_of_a_refused_request_forgets_them_all(refused: int) -> None:
+    """A row refused for credit, then its whole request refused: none of its messages was
     sent, so each is sent again as for the first time (the same jitter as a new engine)."""
     doc = {"seed": 4, "timing": {"jitter": "10s"}}
-    first, later = ("+14155550100", "hi"), ("+14155550101", "hi")
+    numbers = ["+14155550100", "+14155550101", "+14155550102"]
     fresh = engine(doc)
-    expected = [fresh.decide("p", None, to, None, text).plan for to, text in (first, later)]
+    expected = [fresh.decide("p", None, to, None, "hi").plan for to in numbers]
     eng = engine(doc)
     with pytest.raises(ValueError), eng.tentative():
-        eng.decide("p", None, first[0], None, first[1])
-        decision = eng.decide("p", None, later[0], None, later[1])
-        eng.take_back("p", *later, decision)
+        decisions = [eng.decide("p", None, to, None, "hi") for to in numbers]
+        eng.take_back("p", numbers[refused], "hi", decisions[refused])
         raise ValueError("refused whole")
-    assert [eng.decide("p", None, to, None, text).plan for to, text in (first, later)] == expected
+    assert [eng.decide("p", None, to, None, "hi").plan for to in numbers] == expected
