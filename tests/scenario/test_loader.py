@@ -450,6 +450,31 @@ def test_a_tab_indenting_a_line_is_named() -> None:
             "rules[0].error_code.ringcentral",
             "must be a code, not a list",
         ),
+        (
+            "rules:\n  - outcome: undeliverable\n    error_code: [SMS-CAR-411, 1003]\n",
+            "rules[0].error_code",
+            "must be a code, or a mapping of provider",
+        ),
+        (
+            "rules:\n  - outcome: [delivered, undeliverable]\n",
+            "rules[0].outcome",
+            "must be an outcome name, a mapping of outcome → weight",
+        ),
+        (  # YAML's yes is true, no weight
+            "rules:\n  - outcome: {delivered: yes, undeliverable: 1}\n",
+            "rules[0].outcome.delivered",
+            "weight must be a finite, non-negative number, not True",
+        ),
+        (
+            "rules:\n  - outcome: {delivered: most, undeliverable: 1}\n",
+            "rules[0].outcome.delivered",
+            "weight must be a finite, non-negative number, not 'most'",
+        ),
+        (  # a step is when and which status; its code is the rule's error_code
+            "rules:\n  - outcome: {sequence: [{after: 1s, status: failed, error_code: X}]}\n",
+            "rules[0].outcome.sequence[0].error_code",
+            "unknown key 'error_code'",
+        ),
         (  # a sequence is the whole outcome: no weights beside it
             "rules:\n  - outcome: {sequence: [{after: 1s, status: sent}], delivered: 1}\n",
             "rules[0].outcome.delivered",
