@@ -400,6 +400,8 @@ def test_a_tab_indenting_a_line_is_named() -> None:
             '"\'" matches none',
         ),
         ("faults:\n  - respond: {status: 200}\n", "faults[0].respond.status", "400-599"),
+        ("faults:\n  - respond: {status: 399}\n", "faults[0].respond.status", "400-599"),
+        ("faults:\n  - respond: {}\n", "faults[0].respond", "must say what to do: one or more"),
         ("faults:\n  - respond: {stauts: 503}\n", "faults[0].respond.stauts", "'status'"),
         ("faults:\n  - every: 0\n    respond: {drop: true}\n", "faults[0].every", "positive"),
         ("faults:\n  - calls: [0]\n    respond: {drop: true}\n", "faults[0].calls[0]", "positive"),
