@@ -412,6 +412,12 @@ def test_a_tab_indenting_a_line_is_named() -> None:
         ("rate_limits:\n  sendbulk: {per: 1s}\n", "rate_limits.sendbulk", "missing 'requests'"),
         ("rate_limits:\n  sendbulk: {requests: 1, per: 0}\n", "rate_limits.sendbulk.per", "0s"),
         ("rate_limits:\n  sendbulk.Bad!: {requests: 1}\n", "rate_limits.sendbulk.Bad!", "group"),
+        (
+            "rate_limits:\n  ringcentral.Light: {requests: 1}\n",
+            "rate_limits.ringcentral.Light",
+            "group 'Light' must be a lower-case name, e.g. 'ringcentral.light'",
+        ),
+        ("rate_limits:\n  sendbulk: {requests: 1, pre: 1s}\n", "rate_limits.sendbulk.pre", "'per'"),
         ("accounts:\n  sendbulk: [1]\n", "accounts.sendbulk[0]", "mapping"),
         ("providers:\n  fonedynamic: {}\n", "providers.fonedynamic", "'fonedynamics'"),
         ("rules:\n  - outcome: {sequence: []}\n", "rules[0].outcome.sequence", "at least one"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from emulator import Emulator
 from emulator.core.ratelimit import RateLimiter, TokenBucket
 
 
@@ -50,3 +51,16 @@ def test_limiter_keeps_one_bucket_per_key_and_rebuilds_on_new_settings() -> None
     assert limiter.take(("a",), 0.0, 2, 60.0).allowed  # a new scenario's limit: fresh bucket
     limiter.reset()
     assert limiter.take(("b",), 0.0, 1, 60.0).allowed
+
+
+def test_a_limit_without_per_gives_its_requests_per_minute() -> None:
+    """The docs: ``per`` defaults to 60s, so one request a minute here."""
+    emu = Emulator({"rate_limits": {"sendbulk": {"requests": 1}}}, clock="virtual")
+    with emu.client() as http:
+        assert http.post("/api/services/getbalance", json={}).status_code == 200
+        refused = http.post("/api/services/getbalance", json={})
+        assert (refused.status_code, refused.headers["Retry-After"]) == (429, "60")
+        emu.advance("59s")
+        assert http.post("/api/services/getbalance", json={}).status_code == 429
+        emu.advance("1s")
+        assert http.post("/api/services/getbalance", json={}).status_code == 200
