@@ -123,7 +123,8 @@ _match = matches  # the first version's name
 
 
 def unit_interval(*parts: object) -> float:
-    """A seeded point in [0, 1): a pure function of ``parts``."""
+    """A seeded point in [0, 1]: a pure function of ``parts`` (1.0 only at odds of about
+    2**-54, where a 64-bit draw rounds up; kept, as changing it would change every draw)."""
     digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
 
