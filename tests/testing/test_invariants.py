@@ -228,6 +228,10 @@ def test_fonedynamics_batch_adapter() -> None:
         check_fonedynamics_batch(body, [bad, good])
     with pytest.raises(AssertionError, match="element 2 is neither"):
         check_fonedynamics_batch(body, [good, {}])
+    # an error element carries both its ErrorCode and its Message
+    for half in ({"ErrorCode": bad["ErrorCode"]}, {"Message": bad["Message"]}):
+        with pytest.raises(AssertionError, match="element 2 is neither"):
+            check_fonedynamics_batch(body, [good, half])
 
 
 def test_sendbulk_adapter() -> None:
