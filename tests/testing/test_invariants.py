@@ -78,8 +78,12 @@ def test_statuses_forward() -> None:
         [{"a": "Queued", "b": "Queued"}, {"a": "Sent", "b": "SendingFailed"}, {"a": "Delivered"}]
     )
     check_statuses_forward([{"m": "queued"}, {"m": "queued"}, {"m": "failed"}, {"m": "failed"}])
-    with pytest.raises(AssertionError, match="'a' went back from 'Sent' to 'Queued'"):
+    with pytest.raises(
+        AssertionError, match="'a' went back from 'Sent' to 'Queued' \\(snapshot 2\\)"
+    ):
         check_statuses_forward([{"a": "Sent"}, {"a": "Queued"}])
+    with pytest.raises(AssertionError, match="to 'Sent' \\(snapshot 3\\)"):
+        check_statuses_forward([{"a": "Sent"}, {"a": "Delivered"}, {"a": "Sent"}])
     with pytest.raises(AssertionError, match="changed final status 'Delivered' to 'Failed'"):
         check_statuses_forward([{"a": "Delivered"}, {"a": "Failed"}])
     with pytest.raises(AssertionError, match="unknown status 'Lost'"):
