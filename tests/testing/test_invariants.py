@@ -156,6 +156,9 @@ def test_status_counts() -> None:
         check_status_counts({"delivered": 2}, messages)
     with pytest.raises(AssertionError, match=r"'delivered': summary cost 0\.03"):
         check_status_counts(dict(summary, delivered={"count": 2, "cost": 0.03}), messages)
+    # a listing without statuses (the wrong view?) is named, not counted as None
+    with pytest.raises(AssertionError, match="record has no status field: \\{'id': 'm2'\\}"):
+        check_status_counts({"delivered": 1}, [messages[0], {"id": "m2"}])
 
 
 def test_totals() -> None:
