@@ -272,6 +272,45 @@ def test_invalid_scheduled_bodies_get_a_response_status(invalid: InvalidBody) ->
     assert emu.messages() == []
 
 
+@pytest.mark.parametrize(
+    ("problem", "schedule"),
+    [
+        ("Schedule more than 14 days after now", int(NOW) + 14 * 86_400 + 1),
+        ("Schedule 1 hour or more before now", int(NOW) - 3_600),
+    ],
+)
+def test_the_nearest_invalid_schedules_are_drawn_and_refused(problem: str, schedule: int) -> None:
+    """The simplest invalid Schedule is the first second past a limit: still refused."""
+    invalid = find(
+        fonedynamics_message_bodies(valid=False, now=NOW, texts=st.just("Hi")),
+        lambda b: isinstance(b.body, dict) and b.problem == problem,
+        settings=settings(database=None, max_examples=2_000),
+    )
+    assert invalid.body["Schedule"] == schedule
+    emu, client = fresh()
+    response = client.post(FD_MESSAGES, **invalid.request_kwargs(FD_AUTH))
+    assert response.status_code == 400, response.text
+    assert response.json()["ResponseStatus"]["ErrorCode"] == invalid.code
+    assert emu.messages() == []
+
+
+@pytest.mark.parametrize(
+    "drawn",
+    [
+        lambda b: "DeliveryReceipt" in b,
+        lambda b: "ExternalId" in b,
+        lambda b: "Schedule" in b,
+        lambda b: "From" not in b,
+        lambda b: b.get("From") in ("", " "),
+        lambda b: not b.get("From", "+").startswith("+"),
+    ],
+)
+def test_valid_fonedynamics_bodies_carry_each_optional_field(drawn: Any) -> None:
+    """A client's mapping of every optional field (and of each kind of sender) is tested."""
+    strategy = fonedynamics_message_bodies(now=NOW, senders=["number", "alphanumeric", "leased"])
+    find(strategy, drawn, settings=settings(database=None, max_examples=500))
+
+
 @FEW
 @given(fonedynamics_batch_bodies(bad_items=True, now=NOW, senders=["alphanumeric", "leased"]))
 def test_scheduled_batches_answer_each_message_in_order(body: dict[str, Any]) -> None:
