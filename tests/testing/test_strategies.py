@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
+import re
 from typing import Any
 
 import pytest
@@ -35,7 +37,11 @@ from emulator.testing.strategies import (
     kenyan_msisdns,
     mixed_texts,
     ringcentral_batch_bodies,
+    ringcentral_batch_params,
+    ringcentral_message_params,
     ringcentral_optout_bodies,
+    ringcentral_optout_params,
+    ringcentral_status_params,
     scenarios,
     sendbulk_balance_bodies,
     sendbulk_bulk_bodies,
@@ -794,6 +800,91 @@ def test_invalid_ringcentral_bodies_draw_every_problem(problem: str, code: str) 
     response = client.post(RC_BATCHES, **invalid.request_kwargs(ringcentral_headers(client)))
     assert (response.status_code, response.json()["errorCode"]) == (400, code), problem
     emu.close()
+
+
+_PER_PAGE = {("CMN-101", f"perPage {how}") for how in ("0", "negative", "not a number")}
+_RC_DATES = {("CMN-101", "dateFrom not a date"), ("CMN-101", "dateTo not a date")}
+_RC_PAGE_TOKEN = ("CMN-101", "pageToken unknown")
+_FD_SCHEDULES = {
+    ("INVALID_PARAMETER", "Schedule more than 14 days after now"),
+    ("INVALID_PARAMETER", "Schedule 1 hour or more before now"),
+    ("INVALID_PARAMETER", "Schedule is not whole seconds since the epoch"),
+}
+_FD_MESSAGE_PROBLEMS = {
+    ("SerializationException", "not JSON"),
+    ("PARAMETER_REQUIRED", "required field missing (PARAMETER_REQUIRED)"),
+    ("INVALID_PHONENUMBER_FORMAT", "To … is not E.164"),
+    ("INVALID_PARAMETER", "alphanumeric From longer than 11 characters"),
+    ("INVALID_PARAMETER", "DeliveryReceipt is not a boolean"),
+}
+
+
+@pytest.mark.parametrize(
+    ("strategy", "promised"),
+    [
+        pytest.param(
+            ringcentral_message_params(valid=False, batch_ids=["b1"]),
+            _PER_PAGE
+            | _RC_DATES
+            | {_RC_PAGE_TOKEN, ("CMN-101", "more than 15 phoneNumber")}
+            | {("CMN-101", "unknown view"), ("CMN-101", "unknown direction")}
+            | {("CMN-102", "unknown batchId")},
+            id="ringcentral-messages",
+        ),
+        pytest.param(
+            ringcentral_batch_params(valid=False),
+            _PER_PAGE | _RC_DATES | {_RC_PAGE_TOKEN, ("CMN-101", "unknown status")},
+            id="ringcentral-batches",
+        ),
+        pytest.param(
+            ringcentral_status_params(valid=False),
+            _RC_DATES
+            | {("CMN-101", "more than 15 phoneNumber"), ("CMN-101", "unknown direction")}
+            | {("CMN-102", "unknown batchId")},
+            id="ringcentral-statuses",
+        ),
+        pytest.param(
+            ringcentral_optout_params(valid=False),
+            _PER_PAGE | {_RC_PAGE_TOKEN, ("CMN-101", "unknown status")},
+            id="ringcentral-opt-outs",
+        ),
+        pytest.param(
+            fonedynamics_message_bodies(valid=False), _FD_MESSAGE_PROBLEMS, id="fonedynamics"
+        ),
+        pytest.param(
+            fonedynamics_message_bodies(valid=False, now=1_767_225_600),
+            _FD_MESSAGE_PROBLEMS | _FD_SCHEDULES,
+            id="fonedynamics-scheduled",
+        ),
+        pytest.param(
+            fonedynamics_batch_bodies(valid=False),
+            {
+                ("PARAMETER_REQUIRED", "Messages missing"),
+                ("PARAMETER_REQUIRED", "Messages empty"),
+                ("SerializationException", "Messages not a list"),
+                ("SerializationException", "not JSON"),
+            },
+            id="fonedynamics-batches",
+        ),
+    ],
+)
+def test_invalid_strategies_draw_each_promised_problem_with_its_code(
+    strategy: Any, promised: set[tuple[str, str]]
+) -> None:
+    """Every kind of bad input a strategy's docstring promises is drawn, with the code the
+    emulator answers it with (a client's handling of each is exercised), and no other."""
+    drawn: set[tuple[str, str]] = set()
+
+    def until_each_is_drawn(invalid: Any) -> bool:
+        drawn.add((invalid.code, re.sub(r"'[^']*'", "…", invalid.problem)))
+        return drawn >= promised
+
+    settings_ = settings(
+        max_examples=2000, derandomize=True, database=None, phases=[Phase.generate]
+    )
+    with contextlib.suppress(NoSuchExample):
+        find(strategy, until_each_is_drawn, settings=settings_)
+    assert drawn == promised
 
 
 def test_valid_ringcentral_bodies_include_recipients_without_their_plus() -> None:
