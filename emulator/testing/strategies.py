@@ -1449,8 +1449,14 @@ def sendbulk_credit_bodies(draw: st.DrawFn, *, valid: bool = True) -> Any:
     if valid:
         return body
     problem = draw(
-        st.sampled_from(["childID missing", "amount not a number", "amount not positive"])
+        st.sampled_from(
+            ["childID missing", "amount not a number", "amount not positive"]
+            + ["partnerID missing", "apikey missing"]
+        )
     )
+    spoiled = _spoil_credentials(body, body, problem)
+    if spoiled is not None:
+        return spoiled
     if problem == "childID missing":
         del body["childID"]
         return InvalidBody(body, problem, 1005)

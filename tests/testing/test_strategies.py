@@ -805,6 +805,11 @@ def test_invalid_ringcentral_bodies_draw_every_problem(problem: str, code: str) 
 _PER_PAGE = {("CMN-101", f"perPage {how}") for how in ("0", "negative", "not a number")}
 _RC_DATES = {("CMN-101", "dateFrom not a date"), ("CMN-101", "dateTo not a date")}
 _RC_PAGE_TOKEN = ("CMN-101", "pageToken unknown")
+_SENDBULK_CREDENTIALS = {
+    (4091, "partnerID missing"),
+    (4092, "apikey missing"),
+    (1006, "unknown pass_type"),
+}
 _FD_SCHEDULES = {
     ("INVALID_PARAMETER", "Schedule more than 14 days after now"),
     ("INVALID_PARAMETER", "Schedule 1 hour or more before now"),
@@ -866,14 +871,24 @@ _FD_MESSAGE_PROBLEMS = {
             },
             id="fonedynamics-batches",
         ),
+        pytest.param(
+            sendbulk_balance_bodies(valid=False), _SENDBULK_CREDENTIALS, id="sendbulk-balance"
+        ),
+        pytest.param(
+            sendbulk_credit_bodies(valid=False),
+            {(4091, "partnerID missing"), (4092, "apikey missing")}
+            | {(1005, "childID missing")}
+            | {(1009, "amount not a number"), (1009, "amount not positive")},
+            id="sendbulk-credit",
+        ),
     ],
 )
 def test_invalid_strategies_draw_each_promised_problem_with_its_code(
-    strategy: Any, promised: set[tuple[str, str]]
+    strategy: Any, promised: set[tuple[object, str]]
 ) -> None:
     """Every kind of bad input a strategy's docstring promises is drawn, with the code the
     emulator answers it with (a client's handling of each is exercised), and no other."""
-    drawn: set[tuple[str, str]] = set()
+    drawn: set[tuple[object, str]] = set()
 
     def until_each_is_drawn(invalid: Any) -> bool:
         drawn.add((invalid.code, re.sub(r"'[^']*'", "…", invalid.problem)))
