@@ -31,9 +31,14 @@ def test_status_headers_and_body_pass_through(session: requests.Session) -> None
         "https://api.fonedynamics.com/v2/Properties/S1/Messages",
         json={"To": "+61412345678", "Text": "hi"},
     )
-    assert response.status_code == 401
+    assert response.status_code == 401 and response.reason == "Unauthorized"
     assert response.headers["WWW-Authenticate"].startswith("Basic")
     assert response.json()["ResponseStatus"]["ErrorCode"] == "UNAUTHORIZED"
+    # what HTTPAdapter.build_response sets, as code (raise_for_status, logging) reads it
+    assert response.encoding == requests.utils.get_encoding_from_headers(response.headers)
+    assert response.encoding is not None
+    assert response.request.method == "POST"
+    assert response.request.url == "https://api.fonedynamics.com/v2/Properties/S1/Messages"
 
 
 @pytest.mark.parametrize("read", ["iter_content", "iter_lines", "raw.read"])
@@ -112,7 +117,8 @@ def test_a_delay_longer_than_the_timeout_is_a_requests_read_timeout() -> None:
     with pytest.raises(requests.ReadTimeout):
         session.post("https://x/api/services/getbalance", json=credentials, timeout=(1, 0.05))
     url = "https://x/api/services/getbalance"
-    for urllib3_style in (Timeout(connect=1, read=0.05), Timeout(total=0.05)):
+    styles = (Timeout(connect=1, read=0.05), Timeout(total=0.05), Timeout(read=5, total=0.05))
+    for urllib3_style in styles:  # total caps read
         with pytest.raises(requests.ReadTimeout):
             session.post(url, json=credentials, timeout=urllib3_style)
     waits = session.post("https://x/api/services/getbalance", json=credentials, timeout=Timeout())
@@ -151,9 +157,34 @@ def test_the_sessions_retry_policy_is_kept(respond: dict[str, object]) -> None:
     ]
 
 
+class _RecordingRetry(Retry):
+    """A policy that notes each wait it is asked for (``new()`` keeps the class)."""
+
+    waits: list[str] = []
+
+    def sleep(self, response: object = None) -> None:
+        self.waits.append("answer" if response is not None else "error")
+
+
+@pytest.mark.parametrize(
+    ("respond", "wait"), [({"status": 502}, "answer"), ({"drop": True}, "error")]
+)
+def test_the_policys_backoff_is_waited_before_each_retry(
+    respond: dict[str, object], wait: str
+) -> None:
+    """As urllib3 does over a socket: backoff and ``Retry-After`` pace the retries."""
+    _RecordingRetry.waits = []
+    session = requests.Session()
+    policy = _RecordingRetry(total=3, status_forcelist=[502], allowed_methods=None)
+    session.mount("https://", requests.adapters.HTTPAdapter(max_retries=policy))
+    mount_emulator(session, _faulty(respond))
+    assert session.post(BALANCE, json=CREDENTIALS).status_code == 200
+    assert _RecordingRetry.waits == [wait, wait]
+
+
 def test_a_retry_policy_that_runs_out_ends_as_over_a_socket() -> None:
     emu = _faulty({"status": 502}, first=5)
-    with pytest.raises(requests.exceptions.RetryError):
+    with pytest.raises(requests.exceptions.RetryError, match="/api/services/getbalance"):
         _retrying(emu, total=2, status_forcelist=[502], allowed_methods=None).post(
             BALANCE, json=CREDENTIALS
         )
@@ -184,6 +215,16 @@ def test_an_adapter_built_alone_raises_a_timeout_as_requests_does() -> None:
     session.mount("https://", EmulatorAdapter(emu))
     with pytest.raises(requests.ReadTimeout):
         session.get(BALANCE, params=CREDENTIALS, timeout=0.05)
+
+
+def test_an_adapter_built_alone_sends_once_as_requests_does() -> None:
+    """requests' default policy retries nothing, not even a 429 with ``Retry-After``."""
+    emu = _faulty({"status": 429}, first=1)
+    session = requests.Session()
+    session.mount("https://", EmulatorAdapter(emu))
+    response = session.get(BALANCE, params=CREDENTIALS)
+    assert response.status_code == 429 and response.headers["Retry-After"] == "1"
+    assert len(emu.journal.entries()) == 1
 
 
 def test_a_file_body_is_sent_whole_on_every_attempt() -> None:
