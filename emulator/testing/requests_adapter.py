@@ -45,6 +45,7 @@ class EmulatorAdapter(BaseAdapter):
 
     def __init__(self, emu: Emulator, max_retries: Retry | int | None = DEFAULT_RETRIES) -> None:
         super().__init__()
+        self._emu = emu
         self._client = emu.client()
         # HTTPAdapter's own default: no retry, and a read error raised as it is (a
         # timeout stays a ReadTimeout, not "Max retries exceeded")
@@ -101,6 +102,8 @@ class EmulatorAdapter(BaseAdapter):
             (name, value.encode("latin-1") if isinstance(value, str) else value)
             for name, value in request.headers.items()
         ]
+        if self._client.is_closed:  # as requests' pools, made again on use after close()
+            self._client = self._emu.client()
         try:
             answer = self._client.request(
                 request.method or "GET",

@@ -41,6 +41,14 @@ def test_status_headers_and_body_pass_through(session: requests.Session) -> None
     assert response.request.url == "https://api.fonedynamics.com/v2/Properties/S1/Messages"
 
 
+def test_a_closed_session_can_still_send_as_over_a_socket(session: requests.Session) -> None:
+    """``close()`` empties requests' connection pools, which fill again on use: a
+    session used after it (a fixture's, closed by a ``with`` block) still sends."""
+    session.close()
+    assert session.get("https://x/_emulator/health").status_code == 200
+    session.close()
+
+
 @pytest.mark.parametrize("read", ["iter_content", "iter_lines", "raw.read"])
 def test_a_streamed_response_reads_as_over_a_socket(session: requests.Session, read: str) -> None:
     """``stream=True`` code (a CSV export read line by line) works unchanged."""
