@@ -363,6 +363,38 @@ def test_a_whole_answer_survives_what_the_app_raises_after_it() -> None:
         cut.get("http://x.test/")
 
 
+def test_an_error_before_any_answer_reaches_the_caller() -> None:
+    """No response was started: the app's own exception is the caller's (a test's
+    simulated crash shows as itself, not as a cut connection)."""
+
+    async def crashes(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await receive()
+        raise ZeroDivisionError("the app crashed")
+
+    client = httpx.Client(transport=InProcessTransport(crashes))
+    with client, pytest.raises(ZeroDivisionError, match="the app crashed"):
+        client.get("http://x.test/")
+
+
+def test_an_app_told_of_the_disconnect_once_its_answer_is_whole() -> None:
+    """As a server does: an app listening for ``http.disconnect`` after answering (a
+    streamed response's watcher) hears it, and the caller has the answer."""
+    heard: list[str] = []
+
+    async def answers_then_listens(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+        try:
+            heard.append((await asyncio.wait_for(receive(), 5))["type"])
+        except TimeoutError:
+            heard.append("nothing")
+
+    with httpx.Client(transport=InProcessTransport(answers_then_listens)) as client:
+        assert client.get("http://x.test/").text == "ok"
+    assert heard == ["http.disconnect"]
+
+
 def test_repeated_headers_reach_the_app_and_the_caller_each(client: httpx.Client) -> None:
     sent = client.get("/fake/echo/x", headers=[("X-Twice", "1"), ("X-Twice", "2")])
     assert [value for name, value in sent.json()["headers"] if name == "x-twice"] == ["1", "2"]
@@ -428,9 +460,14 @@ def test_an_answer_the_app_stops_midway_is_a_remote_protocol_error() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"half", "more_body": True})
 
-    cut = httpx.Client(transport=InProcessTransport(half_answer))
-    with cut, pytest.raises(httpx.RemoteProtocolError):
-        cut.get("http://x.test/")
+    async def crashes_midway(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await half_answer(scope, receive, send)
+        raise ZeroDivisionError("the app crashed")
+
+    for app in (half_answer, crashes_midway):
+        cut = httpx.Client(transport=InProcessTransport(app))
+        with cut, pytest.raises(httpx.RemoteProtocolError, match="mid-response"):
+            cut.get("http://x.test/")
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
