@@ -153,8 +153,6 @@ class InProcessTransport(httpx.BaseTransport):
         except BaseException:  # after a whole answer, the caller has it whatever comes next
             if not started:
                 raise
-            if not complete:
-                raise httpx.RemoteProtocolError("peer closed connection mid-response") from None
         if not started:  # what uvicorn answers when an app sends nothing
             return 500, [(b"content-type", b"text/plain; charset=utf-8")], b"Internal Server Error"
         if not complete:
