@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -117,6 +118,45 @@ def test_a_failure_lists_the_messages_to_that_number_before_newer_ones(
     assert "and to other numbers:\n  ... and 1 earlier\n" in text
 
 
+def _failure(call: Callable[[], object]) -> str:
+    with pytest.raises(AssertionError) as info:
+        call()
+    return str(info.value)
+
+
+def test_a_failure_lists_only_what_there_is(emu: InProcessEmulator) -> None:
+    """No empty heading: nothing sent, nothing to that number, nothing to others."""
+    assert _failure(lambda: emu.last_message("+14155550100")).endswith(
+        "; no outbound messages at all"
+    )
+    nothing = _failure(lambda: emu.last_message("+14155550100", provider="sendbulk"))
+    assert nothing == "no message was sent to '+14155550100'; no outbound messages at all"
+    store_message(emu, "+14155550199", "elsewhere")
+    # the provider asked about sent, to another number: not "none through ringcentral"
+    assert _failure(lambda: emu.last_message("+14155550100", provider="ringcentral")) == (
+        "no message was sent to '+14155550100'; 1 outbound message(s):\n"
+        "  to '+14155550199' via ringcentral (queued): 'elsewhere'"
+    )
+    assert _failure(lambda: emu.last_code("+14155550100")).endswith(
+        "; 1 outbound message(s):\n  to '+14155550199' via ringcentral (queued): 'elsewhere'"
+    )
+    assert _failure(lambda: emu.last_code("+14155550199")).endswith(
+        "; 1 outbound message(s), 1 to '+14155550199':\n"
+        "  to '+14155550199' via ringcentral (queued): 'elsewhere'"
+    )
+
+
+def test_a_failure_lists_the_newest_ten_and_counts_the_rest(emu: InProcessEmulator) -> None:
+    for i in range(10):
+        store_message(emu, "+14155550199", f"message {i}")
+    text = _failure(lambda: emu.last_code("+14155550100"))
+    assert "earlier" not in text and "'message 0'" in text
+    store_message(emu, "+14155550199", "message 10")
+    text = _failure(lambda: emu.last_code("+14155550100"))
+    assert "11 outbound message(s):\n  ... and 1 earlier\n  to " in text
+    assert "'message 0'" not in text and text.endswith("'message 10'")
+
+
 def test_last_code_without_a_code_says_what_was_sent(emu: InProcessEmulator) -> None:
     store_message(emu, "+14155550199", "Your code is 9999")
     with pytest.raises(AssertionError, match=r"no message with a 4-8 digit code.*\+14155550100"):
@@ -169,9 +209,19 @@ def test_wait_for_message_sees_a_message_sent_from_another_thread(
     assert found["text"] == "late 4321"
 
 
+def test_last_code_waits_for_a_code_sent_from_another_thread(emu: InProcessEmulator) -> None:
+    store_message(emu, "+14155550100", "no code here")
+    timer = threading.Timer(0.05, store_message, (emu, "+14155550100", "Your code is 4321"))
+    timer.start()
+    try:
+        assert emu.last_code("+14155550100", timeout=5) == "4321"
+    finally:
+        timer.join()
+
+
 def test_wait_for_message_counts(emu: InProcessEmulator) -> None:
     store_message(emu, "+14155550100", "one")
-    with pytest.raises(AssertionError, match=r"waited 0.05s for 2 message\(s\).*found 1"):
+    with pytest.raises(AssertionError, match=r"waited 0.05s for 2 message\(s\).*found 1;"):
         emu.wait_for_message(to="+14155550100", count=2, timeout=0.05)
     store_message(emu, "+14155550100", "two")
     assert emu.wait_for_message(to="+14155550100", count=2, timeout=0)["text"] == "two"
