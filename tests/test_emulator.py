@@ -12,11 +12,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import emulator.providers
 from emulator import Emulator
 from emulator.core.clock import MAX_TIMESTAMP, VirtualClock, to_datetime
 from emulator.core.models import Batch, Message, Status
 from emulator.core.store import MemoryStore, MessageQuery
 from emulator.emulator import iso
+from emulator.providers.base import Provider
 from emulator.scenario.loader import ScenarioError
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -142,6 +144,71 @@ def test_reset_forgets_state_keeps_scenario_and_restarts_ids() -> None:
     assert emu.ids.token("x") == first_token  # same seed, same sequence
 
 
+def test_reset_forgets_pending_webhooks_and_times_new_ones_on_its_clock() -> None:
+    emu = Emulator(
+        scenario={"providers": {"sendbulk": {"dlr_callback_url": "http://127.0.0.1:9/"}}}
+    )
+    body = {
+        "partnerID": "1",
+        "apikey": "k",
+        "shortcode": "S",
+        "message": "hi",
+        "mobile": "0712345678",
+    }
+    with emu.client() as client:
+        client.post("/api/services/sendsms", json=body)  # its report is due in 8s
+        assert [job["event"] for job in emu.webhook_report()["pending"]] == ["dlr"]
+        emu.reset()
+        assert emu.webhook_report()["pending"] == []
+        emu.advance("1h")
+        assert emu.webhook_report() == {"pending": [], "attempts": []}
+        emu.reset()  # the clock back an hour
+        client.post("/api/services/sendsms", json=body)
+        emu.advance("1s")
+        assert emu.webhook_report()["attempts"] == []  # not due for 7s more
+        emu.advance("10s")
+        attempts = emu.webhook_report()["attempts"]
+        assert [a["event"] for a in attempts][:1] == ["dlr"]
+        numbers = [a["number"] for a in attempts]
+        later = emu.webhook_report(after=numbers[0])["attempts"]
+        assert [a["number"] for a in later] == numbers[1:]  # those numbered above it
+    emu.close()
+
+
+def test_requests_refuses_an_unknown_provider_as_messages_does() -> None:
+    emu = Emulator()
+    with pytest.raises(ValueError, match=r"unknown provider 'fonedynamic' \(known: .*fonedynamics"):
+        emu.requests(provider="fonedynamic")
+    assert emu.requests(provider="fonedynamics") == []
+
+
+def test_reset_keeps_a_clock_of_the_users_own() -> None:
+    """Only the emulator's own clocks go back: a clock given to it is the test's to set."""
+
+    class Ticking:
+        kind = "virtual"
+
+        def __init__(self) -> None:
+            self.now = 1_800_000_000.0
+
+        def time(self) -> float:
+            return self.now
+
+        def advance(self, seconds: float) -> float:
+            self.now += seconds
+            return self.now
+
+        def set(self, moment: datetime | str | float) -> float:
+            raise NotImplementedError
+
+    clock = Ticking()
+    emu = Emulator(clock=clock)
+    emu.advance("1h")
+    emu.reset()
+    assert emu.clock is clock and emu.time() == 1_800_003_600.0
+    emu.close()
+
+
 def test_loading_a_scenario_or_a_reset_refills_the_rate_limit_buckets() -> None:
     """As the fault counters restart (the README: buckets restart as when a scenario is
     loaded), even when the limits stay the same."""
@@ -171,6 +238,18 @@ def test_inbound_through_a_provider() -> None:
     assert [m["id"] for m in emu.messages()] == [record["id"]]
     with pytest.raises(ValueError, match="unknown provider"):
         emu.inbound("nope", "+1", "+2", "x")
+
+
+def test_inbound_through_a_provider_that_takes_none_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    silent = Provider(name="silent", title="Silent", mount="/silent", build_app=lambda emu: None)
+    monkeypatch.setattr(emulator.providers, "PROVIDERS", (*emulator.providers.PROVIDERS, silent))
+    emu = Emulator()
+    with pytest.raises(ValueError, match="provider 'silent' does not take inbound messages"):
+        emu.inbound("silent", "+14155550100", "+16505550100", "hi")
+    assert emu.messages() == []
+    emu.close()
 
 
 @pytest.mark.parametrize(
@@ -404,6 +483,20 @@ def test_sqlite_keeps_a_clock_set_through_the_admin_api(tmp_path: Path) -> None:
     second.close()
 
 
+def test_sqlite_keeps_an_advanced_clock_after_a_crash(
+    tmp_path: Path, died: Callable[[Emulator], None]
+) -> None:
+    """``advance()`` saves the clock at once: a restart without ``close()`` goes on there."""
+    db = tmp_path / "emu.db"
+    first = Emulator(db=db)
+    first.advance("1h")
+    ahead = first.now
+    died(first)
+    second = Emulator(db=db)
+    assert second.now == ahead
+    second.close()
+
+
 def test_sqlite_real_clock_does_not_go_back_after_an_advance(tmp_path: Path) -> None:
     db = tmp_path / "emu.db"
     first = Emulator(db=db, clock="real")
@@ -555,8 +648,9 @@ def test_reset_puts_a_real_clock_back_on_the_wall_clock() -> None:
     ``Schedule`` a few minutes ahead) is not hours in the emulator's past."""
     emu = Emulator(clock="real")
     emu.advance("2h")
+    before = time.time()
     emu.reset()
-    assert abs(emu.time() - time.time()) < 60
+    assert before <= emu.time() < before + 60  # the wall clock, running
     with emu.client() as client:
         answer = client.post(
             "/v2/Properties/PR1/Messages",
@@ -578,6 +672,7 @@ def test_an_emulator_is_a_context_manager_that_closes_it(tmp_path: Path) -> None
     with Emulator(db=db) as emu:
         assert emu.messages() == []
     assert emu.closed
+    emu.close()  # again: nothing to do
     Emulator(db=db).close()  # not refused as a file still in use
 
 
