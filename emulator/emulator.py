@@ -417,8 +417,7 @@ class Emulator:
             self.rate_limiter.reset()
             self.ids.reset()
             if isinstance(self.clock, VirtualClock):
-                self.clock = VirtualClock(self._start)
-                self.webhooks._now = self.time
+                self.clock = VirtualClock(self._start)  # the webhook queue reads it via time()
             elif isinstance(self.clock, RealClock):
                 self.clock.reset()
             self._upgrade_providers()
