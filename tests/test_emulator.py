@@ -175,11 +175,21 @@ def test_reset_forgets_pending_webhooks_and_times_new_ones_on_its_clock() -> Non
     emu.close()
 
 
-def test_requests_refuses_an_unknown_provider_as_messages_does() -> None:
+def test_requests_filters_by_provider_and_after_as_the_admin_api_does() -> None:
     emu = Emulator()
+    with emu.client() as client:
+        client.post("/api/services/getbalance", json={"partnerID": "1", "apikey": "k"})
+        client.post("/v2/Properties/PR1/Messages", auth=("AC1", "token"), json={})
+        client.post("/api/services/getbalance", json={"partnerID": "1", "apikey": "k"})
+        over_http = client.get("/_emulator/requests", params={"provider": "sendbulk"}).json()
+    every = emu.requests()
+    assert [e["provider"] for e in every] == ["sendbulk", "fonedynamics", "sendbulk"]
+    assert emu.requests(provider="sendbulk") == [every[0], every[2]] == over_http["requests"]
+    assert emu.requests(after=every[0]["id"]) == every[1:]
+    assert emu.requests(provider="sendbulk", after=every[0]["id"]) == [every[2]]
     with pytest.raises(ValueError, match=r"unknown provider 'fonedynamic' \(known: .*fonedynamics"):
         emu.requests(provider="fonedynamic")
-    assert emu.requests(provider="fonedynamics") == []
+    assert emu.requests(provider="ringcentral") == []
 
 
 def test_reset_keeps_a_clock_of_the_users_own() -> None:
@@ -235,7 +245,11 @@ def test_inbound_through_a_provider() -> None:
     record = emu.inbound("ringcentral", "+14155550100", "+16505550100", "hi")
     assert record["direction"] == "inbound"
     assert record["status"] == "delivered"
-    assert [m["id"] for m in emu.messages()] == [record["id"]]
+    assert emu.messages() == [record]  # the record as messages() gives it
+    emu.advance("1h")
+    assert (
+        emu.inbound("ringcentral", "+14155550100", "+16505550100", "again") == (emu.messages()[-1])
+    )
     with pytest.raises(ValueError, match="unknown provider"):
         emu.inbound("nope", "+1", "+2", "x")
 
@@ -431,6 +445,31 @@ def test_sqlite_restart_numbers_the_next_request_right_after_the_last(tmp_path: 
         with second.client() as client:
             client.post("/api/services/getbalance", json=balance)
         assert [e["id"] for e in second.journal.entries()] == [3]
+    finally:
+        second.close()
+
+
+def test_sqlite_restart_after_a_reset_numbers_requests_after_the_reset_s_last(
+    tmp_path: Path,
+) -> None:
+    """A reset starts the journal at 1 again: a restart goes on from there, not from the
+    numbers before the reset."""
+    db = tmp_path / "emu.db"
+    balance = {"partnerID": "1", "apikey": "k"}
+    first = Emulator(db=db)
+    with first.client() as client:
+        for _ in range(3):
+            client.post("/api/services/getbalance", json=balance)
+        first.advance("1s")  # saved with the journal's number, 3
+        first.reset()
+        client.post("/api/services/getbalance", json=balance)
+    assert [e["id"] for e in first.requests()] == [1]
+    first.close()
+    second = Emulator(db=db)
+    try:
+        with second.client() as client:
+            client.post("/api/services/getbalance", json=balance)
+        assert [e["id"] for e in second.requests()] == [2]
     finally:
         second.close()
 

@@ -167,6 +167,7 @@ def test_over_tls_or_another_interface_any_host_is_taken(
         (["emulator.proxy.test"], "emulator.proxy.test"),
         (["Emulator.Proxy.Test."], "EMULATOR.proxy.test."),  # names are matched as DNS's are
         ("emulator.proxy.test", "emulator.proxy.test"),  # one name as a str
+        ([" emulator.proxy.test\n"], "emulator.proxy.test"),  # as read from a file
         (["*"], "anything.test"),
     ],
 )
