@@ -674,6 +674,36 @@ def test_a_request_held_by_a_delay_fault_across_a_reset_is_dropped(
     emu.close()
 
 
+def test_close_drops_a_request_held_by_a_delay_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not after the delay (1000 s here): ``close()`` leaves no request waiting on it."""
+    fault = {"when": {"provider": "sendbulk"}, "respond": {"delay": "1000s"}}
+    emu = Emulator({"faults": [fault]})
+    waiting = threading.Event()
+    wait = emu.delays.wait
+
+    async def noted(*args: Any, **kwargs: Any) -> bool:
+        waiting.set()
+        return await wait(*args, **kwargs)
+
+    monkeypatch.setattr(emu.delays, "wait", noted)
+    errors: list[Exception] = []
+
+    def send() -> None:
+        body = {"partnerID": "1", "apikey": "k", "shortcode": "S", "mobile": "254712345601"}
+        try:
+            emu.client(timeout=30).post("/api/services/sendsms", json={**body, "message": "hi"})
+        except httpx.HTTPError as exc:
+            errors.append(exc)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    assert waiting.wait(timeout=10)
+    emu.close()
+    sender.join(timeout=10)
+    (error,) = errors
+    assert isinstance(error, httpx.RemoteProtocolError)  # dropped, unanswered
+
+
 def test_a_refused_request_answered_meanwhile_is_no_creator(http_scope) -> None:
     """A message stored through the Python API while a 404 is being answered made by none."""
     emu = Emulator(clock="virtual")
