@@ -1450,8 +1450,13 @@ def sendbulk_credit_bodies(draw: st.DrawFn, *, valid: bool = True) -> Any:
         return body
     problem = draw(
         st.sampled_from(
-            ["childID missing", "amount not a number", "amount not positive"]
-            + ["partnerID missing", "apikey missing"]
+            [
+                "childID missing",
+                "amount not a number",
+                "amount not positive",
+                "partnerID missing",
+                "apikey missing",
+            ]
         )
     )
     spoiled = _spoil_credentials(body, body, problem)
