@@ -538,6 +538,7 @@ def gsm7_texts(
     often placed right at a segment boundary.
     """
     targets = _check_units(units, GSM7_BOUNDARY_UNITS)
+    _check_flag("extension", extension)
     texts = _built_text(targets, _GSM7_CHARS, _GSM7_EXTENSION_CHARS if extension else "", 153)
     return texts.map(_not_blank)
 
@@ -558,6 +559,7 @@ def ucs2_texts(
     emoji (two units each, a surrogate pair), often right at a boundary.
     """
     targets = _check_units(units, UCS2_BOUNDARY_UNITS)
+    _check_flag("astral", astral)
     return _built_text(
         targets,
         _UCS2_CHARS + _GSM7_CHARS,
@@ -811,10 +813,16 @@ def _check_integer(name: str, value: object) -> None:
         raise InvalidArgument(f"{name} must be an integer, not {value!r}")
 
 
+def _check_flag(name: str, value: object) -> bool:
+    """``value`` if it is True or False: ``valid="False"`` would otherwise draw valid bodies."""
+    if not isinstance(value, bool):
+        raise InvalidArgument(f"{name} must be True or False, not {value!r}")
+    return value
+
+
 def _check_bad_items(valid: bool, bad_items: bool) -> None:
-    for name, value in (("valid", valid), ("bad_items", bad_items)):
-        if not isinstance(value, bool):
-            raise InvalidArgument(f"{name} must be True or False, not {value!r}")
+    _check_flag("valid", valid)
+    _check_flag("bad_items", bad_items)
     if bad_items and not valid:
         raise InvalidArgument("bad_items=True needs valid=True: an invalid body has one problem")
 
@@ -1079,7 +1087,10 @@ def fonedynamics_message_bodies(
     more than 14 days ahead, an hour or more in the past, or not a number.
     """
     return _fonedynamics_message_bodies(
-        valid=valid, text=_texts(texts), senders=_check_senders(senders), now=_check_now(now)
+        valid=_check_flag("valid", valid),
+        text=_texts(texts),
+        senders=_check_senders(senders),
+        now=_check_now(now),
     )
 
 
@@ -1516,6 +1527,7 @@ def ringcentral_token_forms(
     (``assertion``, ``username``, ``password``, ``code``, ``refresh_token``)
     missing or empty (OAU-250, OAU-111), or an unknown refresh token (OAU-213).
     """
+    _check_flag("valid", valid)
     tokens = _check_strings("refresh_tokens", refresh_tokens)
     if grants is None:
         chosen = _GRANTS[:3] + (("refresh_token",) if tokens else ())
@@ -1605,6 +1617,7 @@ def ringcentral_revoke_forms(
     ``valid=False``: ``InvalidBody`` values (``kind="form"``) refused with 400
     OAuth errors: ``token`` missing or empty (OAU-250) or repeated (OAU-111).
     """
+    _check_flag("valid", valid)
     known = _check_strings("tokens", tokens)
     token = st.sampled_from(known) if known else _tokens()
     return _ringcentral_revoke_forms(valid=valid, token=token)
@@ -1786,7 +1799,9 @@ def ringcentral_message_params(
     or 404 CMN-102 (an unknown ``batchId``).  ``perPage`` above 1000 is capped
     to 1000, not refused, so it is in neither.
     """
-    return _rc_params(listing="messages", valid=valid, batch_ids=_check_batch_ids(batch_ids))
+    return _rc_params(
+        listing="messages", valid=_check_flag("valid", valid), batch_ids=_check_batch_ids(batch_ids)
+    )
 
 
 def ringcentral_batch_params(*, valid: bool = True) -> st.SearchStrategy[Any]:
@@ -1797,7 +1812,7 @@ def ringcentral_batch_params(*, valid: bool = True) -> st.SearchStrategy[Any]:
     ``perPage`` 1–1000.  ``valid=False``: ``InvalidBody`` values (``kind="query"``)
     refused with 400 CMN-101 (bad ``perPage``, ``pageToken``, date or ``status``).
     """
-    return _rc_params(listing="batches", valid=valid, batch_ids=None)
+    return _rc_params(listing="batches", valid=_check_flag("valid", valid), batch_ids=None)
 
 
 def ringcentral_status_params(
@@ -1809,7 +1824,9 @@ def ringcentral_status_params(
     (1–15) and ``batchId`` from ``batch_ids``.  ``valid=False``: ``InvalidBody``
     values refused with 400 CMN-101 or, for an unknown ``batchId``, 404 CMN-102.
     """
-    return _rc_params(listing="statuses", valid=valid, batch_ids=_check_batch_ids(batch_ids))
+    return _rc_params(
+        listing="statuses", valid=_check_flag("valid", valid), batch_ids=_check_batch_ids(batch_ids)
+    )
 
 
 def ringcentral_optout_params(*, valid: bool = True) -> st.SearchStrategy[Any]:
@@ -1820,7 +1837,7 @@ def ringcentral_optout_params(*, valid: bool = True) -> st.SearchStrategy[Any]:
     ``valid=False``: ``InvalidBody`` values refused with 400 CMN-101 (bad
     ``perPage``, ``pageToken`` or ``status``).
     """
-    return _rc_params(listing="opt-outs", valid=valid, batch_ids=None)
+    return _rc_params(listing="opt-outs", valid=_check_flag("valid", valid), batch_ids=None)
 
 
 # Fone Dynamics listing query parameters
@@ -1840,7 +1857,7 @@ def fonedynamics_list_params(*, valid: bool = True) -> st.SearchStrategy[Any]:
     not among those, an unknown page token) or ``CONFLICTING_PARAMETERS``
     (``Date_From`` after ``Date_To``).
     """
-    return _fonedynamics_list_params(valid=valid)
+    return _fonedynamics_list_params(valid=_check_flag("valid", valid))
 
 
 _FD_DAY_ZERO = 1_767_225_600  # 2026-01-01T00:00:00Z, the emulator's default start
@@ -1937,6 +1954,7 @@ def sendbulk_dlr_bodies(
     ``other_credentials``, a second declared account's.  ``brand``: the scenario's
     sendbulk brand, for ``InvalidBody.status`` (``textsms`` answers "No dlr" with 404).
     """
+    _check_flag("valid", valid)
     ids = None
     if message_ids is not None:
         if isinstance(message_ids, str | bytes | int) or not message_ids:

@@ -25,6 +25,7 @@ from emulator.testing.strategies import (
     fonedynamics_batch_bodies,
     fonedynamics_list_params,
     fonedynamics_message_bodies,
+    gsm7_texts,
     kenyan_msisdns,
     ringcentral_batch_params,
     ringcentral_message_params,
@@ -595,3 +596,28 @@ def test_a_failing_example_of_many_numbers_is_reported_without_checking_them_all
     with pytest.raises(AssertionError, match="more than 15"):
         refused_for_its_numbers()
     assert checks < 5_000
+
+
+@pytest.mark.parametrize(
+    ("factory", "flag", "extra"),
+    [
+        (fonedynamics_message_bodies, "valid", {}),
+        (fonedynamics_list_params, "valid", {}),
+        (ringcentral_message_params, "valid", {}),
+        (ringcentral_status_params, "valid", {}),
+        (ringcentral_batch_params, "valid", {}),
+        (ringcentral_optout_params, "valid", {}),
+        (ringcentral_token_forms, "valid", {}),
+        (ringcentral_revoke_forms, "valid", {}),
+        (sendbulk_dlr_bodies, "valid", {"message_ids": ["8290842"]}),
+        (gsm7_texts, "extension", {}),
+        (ucs2_texts, "astral", {}),
+    ],
+)
+@pytest.mark.parametrize("value", ["False", 0, None])
+def test_a_flag_that_is_not_true_or_false_is_refused(
+    factory: Any, flag: str, extra: dict[str, Any], value: object
+) -> None:
+    """``valid="False"`` drew valid bodies: a truthy or falsy stand-in is refused."""
+    with pytest.raises(InvalidArgument, match=f"{flag} must be True or False"):
+        factory(**extra, **{flag: value})
