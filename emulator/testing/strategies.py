@@ -132,6 +132,8 @@ def _names(value: Sequence[str], option: str, known: Sequence[str]) -> tuple[str
     with the spelling that works."""
     if isinstance(value, str):
         raise InvalidArgument(f"{option} must be a sequence of names, e.g. ({value!r},)")
+    if not isinstance(value, Iterable):
+        raise InvalidArgument(f"{option} must be some of {tuple(known)}, not {value!r}")
     names = _in_known_order(value, known)
     if not names or set(names) - set(known):
         raise InvalidArgument(f"{option} must be some of {tuple(known)}, not {value!r}")
@@ -193,7 +195,11 @@ def _national_shape(code: str) -> tuple[int, str]:
 def _check_country_codes(country_codes: Sequence[str] | None) -> tuple[str, ...]:
     if country_codes is None:
         return _DEFAULT_COUNTRY_CODES
-    if isinstance(country_codes, str) or not country_codes:
+    if (
+        isinstance(country_codes, str)
+        or not isinstance(country_codes, Iterable)
+        or not country_codes
+    ):
         raise InvalidArgument("country_codes must be a non-empty sequence of strings like '44'")
     codes = tuple(str(c).lstrip("+") for c in _in_order(country_codes, key=_numeric_order))
     for code in codes:
@@ -1499,7 +1505,7 @@ def _tokens(min_size: int = 8) -> st.SearchStrategy[str]:
 def _check_strings(name: str, values: Sequence[str] | None) -> tuple[str, ...] | None:
     if values is None:
         return None
-    if isinstance(values, str | bytes) or not values:
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable) or not values:
         raise InvalidArgument(f"{name} must be a non-empty sequence of strings, not {values!r}")
     found = _in_order(values)
     if not all(isinstance(v, str) and v for v in found):
@@ -1532,7 +1538,11 @@ def ringcentral_token_forms(
     if grants is None:
         chosen = _GRANTS[:3] + (("refresh_token",) if tokens else ())
     else:
-        chosen = _in_known_order(grants, _GRANTS) if not isinstance(grants, str) else ()
+        chosen = (
+            _in_known_order(grants, _GRANTS)
+            if isinstance(grants, Iterable) and not isinstance(grants, str)
+            else ()
+        )
         if not chosen or set(chosen) - set(_GRANTS):
             raise InvalidArgument(f"grants must be some of {_GRANTS}, not {grants!r}")
     if valid and "refresh_token" in chosen and not tokens:
@@ -1957,21 +1967,18 @@ def sendbulk_dlr_bodies(
     _check_flag("valid", valid)
     ids = None
     if message_ids is not None:
-        if isinstance(message_ids, str | bytes | int) or not message_ids:
+        if isinstance(message_ids, str | bytes) or not isinstance(message_ids, Iterable):
+            raise InvalidArgument(f"message_ids must be a non-empty sequence, not {message_ids!r}")
+        if not message_ids:
             raise InvalidArgument(f"message_ids must be a non-empty sequence, not {message_ids!r}")
         ids = tuple(str(i) for i in _in_order(message_ids))
         if not all(i.isdigit() for i in ids):
             raise InvalidArgument(f"message_ids must be the gateway's numeric ids, not {ids!r}")
     elif valid:
         raise InvalidArgument("valid getdlr bodies need message_ids=[...] from earlier sends")
-    creds = dict(_DEFAULT_CREDENTIALS if credentials is None else credentials)
-    if not creds.get("partnerID") or not creds.get("apikey"):
-        raise InvalidArgument(f"credentials need a partnerID and an apikey, not {credentials!r}")
-    other: dict[str, Any] | None = None
-    if other_credentials is not None:
-        other = dict(other_credentials)
-        if not other.get("partnerID") or not other.get("apikey"):
-            raise InvalidArgument(f"other_credentials need a partnerID and an apikey, not {other}")
+    creds = _check_credentials(credentials) or dict(_DEFAULT_CREDENTIALS)
+    other = _check_credentials(other_credentials, "other_credentials")
+    if other is not None:
         if str(other["partnerID"]) == str(creds["partnerID"]):
             raise InvalidArgument("other_credentials must be another partner's (partnerID)")
     elif credentials is None:

@@ -26,6 +26,7 @@ from emulator.testing.strategies import (
     fonedynamics_list_params,
     fonedynamics_message_bodies,
     gsm7_texts,
+    invalid_e164_numbers,
     kenyan_msisdns,
     ringcentral_batch_params,
     ringcentral_message_params,
@@ -33,6 +34,7 @@ from emulator.testing.strategies import (
     ringcentral_revoke_forms,
     ringcentral_status_params,
     ringcentral_token_forms,
+    scenarios,
     sendbulk_bulk_bodies,
     sendbulk_dlr_bodies,
     sendbulk_hashed_otp_bodies,
@@ -621,3 +623,33 @@ def test_a_flag_that_is_not_true_or_false_is_refused(
     """``valid="False"`` drew valid bodies: a truthy or falsy stand-in is refused."""
     with pytest.raises(InvalidArgument, match=f"{flag} must be True or False"):
         factory(**extra, **{flag: value})
+
+
+@pytest.mark.parametrize(
+    ("factory", "kwargs"),
+    [
+        (e164_numbers, {"country_codes": 44}),
+        (invalid_e164_numbers, {"country_codes": 1.5}),
+        (invalid_e164_numbers, {"kinds": None}),
+        (kenyan_msisdns, {"forms": None}),
+        (fonedynamics_message_bodies, {"senders": None}),
+        (fonedynamics_batch_bodies, {"senders": 1}),
+        (ringcentral_message_params, {"batch_ids": 7}),
+        (ringcentral_status_params, {"batch_ids": 7}),
+        (ringcentral_revoke_forms, {"tokens": 7}),
+        (ringcentral_token_forms, {"grants": 1}),
+        (ringcentral_token_forms, {"refresh_tokens": 7}),
+        (scenarios, {"providers": None}),
+        (scenarios, {"outcomes": 1}),
+        (sendbulk_dlr_bodies, {"message_ids": 1.5}),
+        (sendbulk_dlr_bodies, {"message_ids": ["1"], "credentials": "partnerID=1"}),
+        (sendbulk_dlr_bodies, {"message_ids": ["1"], "other_credentials": ["9", "k"]}),
+    ],
+)
+def test_an_option_of_the_wrong_type_is_refused_with_invalid_argument(
+    factory: Any, kwargs: dict[str, Any]
+) -> None:
+    """Options are checked when called: a number or None where a sequence (or a dict)
+    belongs raised TypeError or ValueError from inside the strategy instead."""
+    with pytest.raises(InvalidArgument):
+        factory(**kwargs)
