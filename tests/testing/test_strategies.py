@@ -928,3 +928,20 @@ def test_sendbulk_bodies_number_their_items_from_1_or_from_0() -> None:
     _emu, client = fresh()
     rows = client.post("/api/services/sendbulk", json=body).json()["responses"]
     assert [str(r["clientsmsid"]) for r in rows] == [str(i["clientsmsid"]) for i in body["smslist"]]
+
+
+@pytest.mark.parametrize("texts", [gsm7_texts(), ucs2_texts(), mixed_texts(), sms_texts()])
+def test_many_texts_hold_a_line_break(texts: Any) -> None:
+    """docs/testing.md says many texts of all three hold a line break (about a third of
+    the GSM-7 ones, nearer half of the others): a client's handling of one is exercised
+    in most runs, not only in a rare one."""
+    drawn: list[str] = []
+    with contextlib.suppress(NoSuchExample):
+        find(
+            texts,
+            lambda t: drawn.append(t) and False,
+            settings=settings(
+                max_examples=300, derandomize=True, database=None, phases=[Phase.generate]
+            ),
+        )
+    assert sum("\n" in t for t in drawn) >= len(drawn) // 4
