@@ -386,7 +386,8 @@ _KENYAN_FORMS = ("254", "+254", "0")
 def kenyan_msisdns(*, forms: Sequence[str] = _KENYAN_FORMS) -> st.SearchStrategy[str]:
     """Kenyan mobile numbers on a real operator range, as the sendbulk gateways take them.
 
-    ``forms``: ``"254"`` (``2547XXXXXXXX``), ``"+254"`` and ``"0"`` (``07XXXXXXXX``).
+    ``forms``: ``"254"`` (``2547XXXXXXXX`` or ``2541XXXXXXXX``: the 07 and the newer 01
+    ranges), ``"+254"`` and ``"0"`` (``07XXXXXXXX`` or ``01XXXXXXXX``).
     Shrinks toward the lowest operator range, ``254100000000``.
     """
     forms = _names(forms, "forms", _KENYAN_FORMS)

@@ -242,6 +242,13 @@ def test_kenyan_msisdns_are_on_an_operator_range(mobile: str) -> None:
     assert number.networkid in (1, 2, 3)
 
 
+@pytest.mark.parametrize("prefix", ["2547", "2541", "+2547", "+2541", "07", "01"])
+def test_kenyan_msisdns_draw_the_07_and_the_01_ranges_in_each_form(prefix: str) -> None:
+    """The newer 01 numbers as well as the 07 ones, as the docstring says: a client
+    accepting only 07 numbers fails on real ones."""
+    find(kenyan_msisdns(), lambda m: m.startswith(prefix), settings=settings(database=None))
+
+
 # texts
 
 
