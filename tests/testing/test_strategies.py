@@ -31,6 +31,7 @@ from emulator.testing.strategies import (
     InvalidBody,
     e164_numbers,
     fonedynamics_batch_bodies,
+    fonedynamics_list_params,
     fonedynamics_message_bodies,
     gsm7_texts,
     invalid_e164_numbers,
@@ -41,11 +42,15 @@ from emulator.testing.strategies import (
     ringcentral_message_params,
     ringcentral_optout_bodies,
     ringcentral_optout_params,
+    ringcentral_revoke_forms,
     ringcentral_status_params,
+    ringcentral_token_forms,
     scenarios,
     sendbulk_balance_bodies,
     sendbulk_bulk_bodies,
     sendbulk_credit_bodies,
+    sendbulk_dlr_bodies,
+    sendbulk_hashed_otp_bodies,
     sendbulk_sms_bodies,
     sms_texts,
     ucs2_texts,
@@ -887,6 +892,74 @@ _FD_MESSAGE_PROBLEMS = {
             | {(1005, "childID missing")}
             | {(1009, "amount not a number"), (1009, "amount not positive")},
             id="sendbulk-credit",
+        ),
+        pytest.param(
+            sendbulk_bulk_bodies(valid=False, brand="textsms"),
+            _SENDBULK_CREDENTIALS
+            | {(1010, "smslist empty"), (1010, "smslist missing")}
+            | {(1009, "first item not an object"), (1012, "more than 20 items")},
+            id="sendbulk-bulk",
+        ),
+        pytest.param(
+            sendbulk_sms_bodies(valid=False),
+            _SENDBULK_CREDENTIALS | {(1104, "too many numbers")},
+            id="sendbulk-sms",
+        ),
+        pytest.param(
+            sendbulk_hashed_otp_bodies(valid=False),
+            _SENDBULK_CREDENTIALS | {(1104, "too many numbers")},
+            id="sendbulk-hashed-otp",
+        ),
+        pytest.param(
+            sendbulk_dlr_bodies(valid=False, message_ids=["8290842"]),
+            _SENDBULK_CREDENTIALS
+            | {(1009, f"messageID {how}") for how in ("missing", "spelt otherwise")}
+            | {(1009, "messageID not a number"), (1009, "unknown messageID")}
+            | {(1009, "another partner's message")},
+            id="sendbulk-dlr",
+        ),
+        pytest.param(
+            fonedynamics_list_params(valid=False),
+            {("CONFLICTING_PARAMETERS", "Date_From after Date_To")}
+            | {
+                ("INVALID_PARAMETER", problem)
+                for problem in (
+                    "Results_Count 0",
+                    "Results_Count not a number",
+                    "Results_Skip negative",
+                    "Date_From negative",
+                    "Date_From not a number",
+                    "Page_Token unknown",
+                    "Status unknown",
+                    "Direction unknown",
+                )
+            },
+            id="fonedynamics-list",
+        ),
+        pytest.param(
+            ringcentral_token_forms(
+                valid=False, grants=["password", "authorization_code", "refresh_token"]
+            ),
+            {("OAU-250", "grant_type missing"), ("OAU-250", "unknown grant_type")}
+            | {("OAU-111", "grant_type repeated"), ("OAU-213", "unknown refresh_token")}
+            | {
+                ("OAU-250", f"{field} {how}")
+                for field in ("username", "password", "code", "refresh_token")
+                for how in ("missing", "empty")
+            },
+            id="ringcentral-token",
+        ),
+        pytest.param(
+            ringcentral_revoke_forms(valid=False),
+            {("OAU-250", "token missing"), ("OAU-250", "token empty")}
+            | {("OAU-111", "token repeated")},
+            id="ringcentral-revoke",
+        ),
+        pytest.param(
+            ringcentral_optout_bodies(valid=False),
+            {("CMN-101", f"from {how}") for how in ("missing", "not E.164")}
+            | {("CMN-101", "both lists empty")},
+            id="ringcentral-optout",
         ),
     ],
 )
