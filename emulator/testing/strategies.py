@@ -1968,9 +1968,11 @@ def sendbulk_dlr_bodies(
     _check_flag("valid", valid)
     ids = None
     if message_ids is not None:
-        if isinstance(message_ids, str | bytes) or not isinstance(message_ids, Iterable):
-            raise InvalidArgument(f"message_ids must be a non-empty sequence, not {message_ids!r}")
-        if not message_ids:
+        if (
+            isinstance(message_ids, str | bytes)
+            or not isinstance(message_ids, Iterable)
+            or not message_ids
+        ):
             raise InvalidArgument(f"message_ids must be a non-empty sequence, not {message_ids!r}")
         ids = tuple(str(i) for i in _in_order(message_ids))
         if not all(i.isdigit() for i in ids):
