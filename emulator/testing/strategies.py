@@ -39,7 +39,7 @@ import hashlib
 import inspect
 import itertools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
@@ -196,7 +196,7 @@ def _check_country_codes(country_codes: Sequence[str] | None) -> tuple[str, ...]
     if country_codes is None:
         return _DEFAULT_COUNTRY_CODES
     if (
-        isinstance(country_codes, str)
+        isinstance(country_codes, str | bytes)
         or not isinstance(country_codes, Iterable)
         or not country_codes
     ):
@@ -1199,7 +1199,7 @@ def _credentials(given: dict[str, Any] | None = None) -> st.SearchStrategy[dict[
 def _check_credentials(credentials: object, name: str = "credentials") -> dict[str, Any] | None:
     if credentials is None:
         return None
-    if not isinstance(credentials, dict) or not (
+    if not isinstance(credentials, Mapping) or not (
         credentials.get("partnerID") and credentials.get("apikey")
     ):
         raise InvalidArgument(f"{name} need a partnerID and an apikey, not {credentials!r}")
@@ -1452,7 +1452,7 @@ def sendbulk_credit_bodies(draw: st.DrawFn, *, valid: bool = True) -> Any:
 
     ``valid=True`` assumes no declared accounts (any ``childID`` exists).
     ``valid=False``: ``InvalidBody`` values refused with a flat 1005 (no child),
-    1009 (bad amount) or 4091/4092 (credentials).
+    1009 (bad amount), 4091/4092 (credentials) or 1006 (an unknown ``pass_type``).
     """
     amount = st.one_of(
         st.integers(1, 10_000).map(str),
@@ -1474,12 +1474,13 @@ def sendbulk_credit_bodies(draw: st.DrawFn, *, valid: bool = True) -> Any:
                 "amount not positive",
                 "partnerID missing",
                 "apikey missing",
+                "unknown pass_type",
             ]
         )
     )
-    spoiled = _spoil_credentials(body, body, problem)
-    if spoiled is not None:
-        return spoiled
+    spoilt = _spoil_credentials(body, body, problem)
+    if spoilt is not None:
+        return spoilt
     if problem == "childID missing":
         del body["childID"]
         return InvalidBody(body, problem, 1005)

@@ -888,7 +888,7 @@ _FD_MESSAGE_PROBLEMS = {
         ),
         pytest.param(
             sendbulk_credit_bodies(valid=False),
-            {(4091, "partnerID missing"), (4092, "apikey missing")}
+            _SENDBULK_CREDENTIALS
             | {(1005, "childID missing")}
             | {(1009, "amount not a number"), (1009, "amount not positive")},
             id="sendbulk-credit",

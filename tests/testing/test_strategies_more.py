@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +36,7 @@ from emulator.testing.strategies import (
     ringcentral_status_params,
     ringcentral_token_forms,
     scenarios,
+    sendbulk_balance_bodies,
     sendbulk_bulk_bodies,
     sendbulk_dlr_bodies,
     sendbulk_hashed_otp_bodies,
@@ -629,6 +631,7 @@ def test_a_flag_that_is_not_true_or_false_is_refused(
     ("factory", "kwargs"),
     [
         (e164_numbers, {"country_codes": 44}),
+        (e164_numbers, {"country_codes": b"44"}),  # its bytes read as 52, 52: Mexico
         (invalid_e164_numbers, {"country_codes": 1.5}),
         (invalid_e164_numbers, {"kinds": None}),
         (kenyan_msisdns, {"forms": None}),
@@ -653,3 +656,16 @@ def test_an_option_of_the_wrong_type_is_refused_with_invalid_argument(
     belongs raised TypeError or ValueError from inside the strategy instead."""
     with pytest.raises(InvalidArgument):
         factory(**kwargs)
+
+
+def test_credentials_may_be_any_mapping() -> None:
+    """A read-only account constant (a ``MappingProxyType``) is taken as a dict is."""
+    account = types.MappingProxyType({"partnerID": "1", "apikey": "k"})
+    for strategy in (
+        sendbulk_dlr_bodies(message_ids=["1"], credentials=account),
+        sendbulk_bulk_bodies(credentials=account),
+        sendbulk_balance_bodies(credentials=account),
+    ):
+        body = find(strategy, lambda _: True, settings=settings(database=None, max_examples=1))
+        carrier = body["smslist"][0] if "smslist" in body else body  # bulk: in each item
+        assert (carrier["partnerID"], carrier["apikey"]) == ("1", "k")
