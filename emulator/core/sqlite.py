@@ -137,7 +137,12 @@ def _why_unopenable(file: str | None) -> str | None:
         return f"no permission to create a file in {parent}"
     if path.exists() and not os.access(path, os.R_OK | os.W_OK):
         return f"no permission to read and write {file}"
-    if path.exists() and not os.access(parent, os.W_OK | os.X_OK):
+    companions = [path.with_name(path.name + end) for end in ("-wal", "-shm")]
+    if (
+        path.exists()
+        and not os.access(parent, os.W_OK | os.X_OK)
+        and not all(os.access(each, os.R_OK | os.W_OK) for each in companions)
+    ):
         # SQLite keeps a WAL file's -wal and -shm files beside it: a file the user may
         # write is still refused ("attempt to write a readonly database")
         return (

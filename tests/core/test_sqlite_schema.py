@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -138,6 +139,16 @@ def test_a_file_that_is_no_sqlite_database_is_refused_naming_it(tmp_path: Path) 
     SQLiteStore(path).close()
 
 
+def _read_only_connect(connect: Any) -> Any:
+    """``sqlite3.connect`` opening every file read-only, as SQLite opens one it may not write."""
+
+    def read_only(database: str, **options: object) -> sqlite3.Connection:
+        options["uri"] = True
+        return connect(f"file:{database}?mode=ro", **options)
+
+    return read_only
+
+
 def test_a_file_sqlite_can_only_read_is_refused_when_opened(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -145,13 +156,7 @@ def test_a_file_sqlite_can_only_read_is_refused_when_opened(
     server whose every write fails."""
     path = tmp_path / "ro.db"
     SQLiteStore(path).close()
-    connect = sqlite3.connect
-
-    def read_only(database: str, **options: object) -> sqlite3.Connection:
-        options["uri"] = True
-        return connect(f"file:{database}?mode=ro", **options)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(sqlite3, "connect", read_only)
+    monkeypatch.setattr(sqlite3, "connect", _read_only_connect(sqlite3.connect))
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         SQLiteStore(path)
     assert main(["serve", "--port", "0", "--db", str(path)]) == 2
@@ -169,18 +174,14 @@ def test_a_file_on_a_read_only_file_system_is_refused_saying_so(
     to open database file" for a file in WAL mode, whose -shm file cannot be made)."""
     path = tmp_path / "ro.db"
     SQLiteStore(path).close()
-    connect, statvfs = sqlite3.connect, os.statvfs
-
-    def read_only(database: str, **options: object) -> sqlite3.Connection:
-        options["uri"] = True
-        return connect(f"file:{database}?mode=ro", **options)  # type: ignore[arg-type]
+    statvfs = os.statvfs
 
     def mounted_read_only(where: str | Path) -> object:
         found = statvfs(where)
         flags = found.f_flag | (os.ST_RDONLY if Path(where) == tmp_path else 0)
         return SimpleNamespace(f_flag=flags)
 
-    monkeypatch.setattr(sqlite3, "connect", read_only)
+    monkeypatch.setattr(sqlite3, "connect", _read_only_connect(sqlite3.connect))
     monkeypatch.setattr(os, "statvfs", mounted_read_only)
     with pytest.raises(sqlite3.OperationalError, match=r"is on a read-only file system$"):
         SQLiteStore(path)
@@ -188,33 +189,38 @@ def test_a_file_on_a_read_only_file_system_is_refused_saying_so(
         SQLiteStore(tmp_path / "new.db")
 
 
+@pytest.mark.parametrize("companions", [False, True], ids=["no-wal-files", "wal-files-writable"])
 def test_a_writable_file_in_a_folder_one_cannot_write_is_refused_saying_so(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, companions: bool
 ) -> None:
     """A file the user may write, in a folder they may not (another user's, mode 555),
     was refused with "attempt to write a readonly database" alone: SQLite cannot make
     its -wal and -shm files there.  (Root writes anywhere: the folder's answer to a
-    user is given here, and SQLite's, which opens such a file read-only.)"""
+    user is given here, and SQLite's, which opens such a file read-only.)  Where both
+    are there already and writable, the folder is not the cause and is not named."""
     path = tmp_path / "w.db"
     SQLiteStore(path).close()
-    connect, access = sqlite3.connect, os.access
-
-    def read_only(database: str, **options: object) -> sqlite3.Connection:
-        options["uri"] = True
-        return connect(f"file:{database}?mode=ro", **options)  # type: ignore[arg-type]
+    if companions:
+        for end in ("-wal", "-shm"):
+            (tmp_path / f"w.db{end}").touch()
+    access = os.access
 
     def no_writing_in_the_folder(where: str | Path, mode: int, **options: object) -> bool:
         if Path(where) == tmp_path and mode & os.W_OK:
             return False
+        if not companions and Path(where).name in ("w.db-wal", "w.db-shm"):
+            return False  # not there: the folder let no one make them (root's SQLite did)
         return access(where, mode, **options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sqlite3, "connect", read_only)
+    monkeypatch.setattr(sqlite3, "connect", _read_only_connect(sqlite3.connect))
     monkeypatch.setattr(os, "access", no_writing_in_the_folder)
     with pytest.raises(sqlite3.OperationalError) as refused:
         SQLiteStore(path)
-    assert str(refused.value) == (
-        f"attempt to write a readonly database: no permission to create a file in"
-        f" {tmp_path}, where SQLite keeps w.db-wal and w.db-shm"
+    folder = (
+        f": no permission to create a file in {tmp_path}, where SQLite keeps w.db-wal and w.db-shm"
+    )
+    assert str(refused.value) == "attempt to write a readonly database" + (
+        "" if companions else folder
     )
 
 
