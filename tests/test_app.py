@@ -691,7 +691,8 @@ def test_close_drops_a_request_held_by_a_delay_at_once(monkeypatch: pytest.Monke
     def send() -> None:
         body = {"partnerID": "1", "apikey": "k", "shortcode": "S", "mobile": "254712345601"}
         try:
-            emu.client(timeout=30).post("/api/services/sendsms", json={**body, "message": "hi"})
+            with emu.client(timeout=30) as client:
+                client.post("/api/services/sendsms", json={**body, "message": "hi"})
         except httpx.HTTPError as exc:
             errors.append(exc)
 

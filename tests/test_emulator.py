@@ -193,7 +193,8 @@ def test_requests_filters_by_provider_and_after_as_the_admin_api_does() -> None:
 
 
 def test_reset_keeps_a_clock_of_the_users_own() -> None:
-    """Only the emulator's own clocks go back: a clock given to it is the test's to set."""
+    """Only the emulator's own kinds of clock go back: a clock of another class given to
+    it is the test's to set (a ``VirtualClock`` given to it is replaced by a fresh one)."""
 
     class Ticking:
         kind = "virtual"

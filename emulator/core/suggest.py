@@ -18,7 +18,9 @@ def did_you_mean(
     threshold (0 to 1).
     """
     # "TO" shares no character with "to" as difflib compares them.
-    by_folded = {choice.casefold(): choice for choice in reversed(choices)}
+    by_folded: dict[str, str] = {}
+    for choice in choices:
+        by_folded.setdefault(choice.casefold(), choice)
     close = difflib.get_close_matches(str(value).casefold(), list(by_folded), n=1, cutoff=cutoff)
     if close:
         return f" (did you mean {by_folded[close[0]]!r}?)"

@@ -130,7 +130,8 @@ def unit_interval(*parts: object) -> float:
 
 
 def pick_weighted(outcomes: tuple[tuple[str, float], ...], point: float) -> str:
-    """The outcome whose share of the total weight contains ``point`` in [0, 1)."""
+    """The outcome whose share of the total weight contains ``point`` in [0, 1] (at 1.0,
+    or past shares summing to just under 1, the last outcome that can happen)."""
     total = sum(weight for _, weight in outcomes)
     cumulative = 0.0
     for name, weight in outcomes:

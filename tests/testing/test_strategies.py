@@ -967,7 +967,7 @@ def test_invalid_strategies_draw_each_promised_problem_with_its_code(
     strategy: Any, promised: set[tuple[object, str]]
 ) -> None:
     """Every kind of bad input a strategy's docstring promises is drawn, with the code the
-    emulator answers it with (a client's handling of each is exercised), and no other."""
+    strategy declares for it (the @given tests check the emulator answers it), and no other."""
     drawn: set[tuple[object, str]] = set()
 
     def until_each_is_drawn(invalid: Any) -> bool:
