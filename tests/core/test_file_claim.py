@@ -139,26 +139,23 @@ def test_databases_in_memory_claim_nothing(
     assert list(tmp_path.iterdir()) == []  # no file made for a claim
 
 
-def test_a_file_uri_claims_the_file_it_names(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("first_db", "second_db", "file"),
+    [
+        ("real.db", "file:real.db?cache=private", "real.db"),
+        ("file:my%20data.db", "my data.db", "my data.db"),  # escapes read: no "my%20data.db"
+    ],
+    ids=["a-file-uri-claims-the-file-it-names", "its-escapes-name-the-file-sqlite-opens"],
+)
+def test_a_file_uri_claims_the_file_sqlite_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first_db: str, second_db: str, file: str
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    first = Emulator(db="real.db")
+    first = Emulator(db=first_db)
     with pytest.raises(FileInUse):
-        Emulator(db="file:real.db?cache=private")
+        Emulator(db=second_db)
     first.close()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["real.db"]
-
-
-def test_a_file_uri_s_escapes_name_the_file_sqlite_opens(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    first = Emulator(db="file:my%20data.db")
-    with pytest.raises(FileInUse):
-        Emulator(db="my data.db")
-    first.close()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["my data.db"]  # no "my%20data.db"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [file]
 
 
 def test_an_emulator_that_fails_to_start_leaves_its_file_free(tmp_path: Path) -> None:

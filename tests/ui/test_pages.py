@@ -208,7 +208,13 @@ def test_segment_breakdown_counts_each_part_as_a_handset_would() -> None:
 
 
 def _exchange(
-    emu: Emulator, message_seq: int, *, at: float, status: int = 200, **bodies: bytes
+    emu: Emulator,
+    message_seq: int,
+    *,
+    at: float,
+    status: int = 200,
+    response_headers: list[tuple[bytes, bytes]] | None = None,
+    **bodies: bytes,
 ) -> dict:
     """Journal a RingCentral exchange answered as message ``message_seq`` was stored."""
     emu.journal.record_exchange(
@@ -222,7 +228,7 @@ def _exchange(
         request_body=bodies.get("request", b""),
         request_size=0,
         status=status,
-        response_headers=[],
+        response_headers=response_headers or [],
         response_body=bodies.get("response", b""),
         duration=0.001,
         error=None,
@@ -949,23 +955,8 @@ def test_a_response_the_journal_cut_says_so(emu: Emulator, client: httpx.Client)
 def test_a_kept_answer_of_the_body_limit_is_cut_only_if_its_length_says_more(
     emu: Emulator, client: httpx.Client, content_length: str, note: str | None, body: bytes
 ) -> None:
-    emu.journal.record_exchange(
-        time=emu.time(),
-        provider="sendbulk",
-        endpoint=None,
-        method="GET",
-        path="/api/services/x",
-        query=b"",
-        request_headers=[],
-        request_body=b"",
-        request_size=0,
-        status=200,
-        response_headers=[(b"content-length", content_length.encode())],
-        response_body=body,
-        duration=0.001,
-        error=None,
-    )
-    (entry,) = emu.journal.entries()
+    length = [(b"content-length", content_length.encode())]
+    entry = _exchange(emu, 1, at=emu.time(), response_headers=length, response=body)
     page = client.get(f"{UI}/requests/{entry['id']}").text
     if note is None:
         assert "are shown." not in page
