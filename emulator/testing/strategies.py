@@ -126,13 +126,18 @@ def _numeric_order(code: object) -> tuple[int, str]:
     return len(digits), digits
 
 
+def _iterable(value: object) -> bool:
+    """Whether an option is a collection of values, not text (whose characters iterate)."""
+    return isinstance(value, Iterable) and not isinstance(value, str | bytes)
+
+
 def _names(value: Sequence[str], option: str, known: Sequence[str]) -> tuple[str, ...]:
     """A sequence-of-names option as a tuple (a set's in the order of ``known``); a bare
     string (whose letters a tuple would be, or a silent one-letter match) is refused
     with the spelling that works."""
     if isinstance(value, str):
         raise InvalidArgument(f"{option} must be a sequence of names, e.g. ({value!r},)")
-    if not isinstance(value, Iterable):
+    if not _iterable(value):
         raise InvalidArgument(f"{option} must be some of {tuple(known)}, not {value!r}")
     names = _in_known_order(value, known)
     if not names or set(names) - set(known):
@@ -195,11 +200,7 @@ def _national_shape(code: str) -> tuple[int, str]:
 def _check_country_codes(country_codes: Sequence[str] | None) -> tuple[str, ...]:
     if country_codes is None:
         return _DEFAULT_COUNTRY_CODES
-    if (
-        isinstance(country_codes, str | bytes)
-        or not isinstance(country_codes, Iterable)
-        or not country_codes
-    ):
+    if not _iterable(country_codes) or not country_codes:
         raise InvalidArgument("country_codes must be a non-empty sequence of strings like '44'")
     codes = tuple(str(c).lstrip("+") for c in _in_order(country_codes, key=_numeric_order))
     for code in codes:
@@ -1507,7 +1508,7 @@ def _tokens(min_size: int = 8) -> st.SearchStrategy[str]:
 def _check_strings(name: str, values: Sequence[str] | None) -> tuple[str, ...] | None:
     if values is None:
         return None
-    if isinstance(values, str | bytes) or not isinstance(values, Iterable) or not values:
+    if not _iterable(values) or not values:
         raise InvalidArgument(f"{name} must be a non-empty sequence of strings, not {values!r}")
     found = _in_order(values)
     if not all(isinstance(v, str) and v for v in found):
@@ -1540,11 +1541,7 @@ def ringcentral_token_forms(
     if grants is None:
         chosen = _GRANTS[:3] + (("refresh_token",) if tokens else ())
     else:
-        chosen = (
-            _in_known_order(grants, _GRANTS)
-            if isinstance(grants, Iterable) and not isinstance(grants, str)
-            else ()
-        )
+        chosen = _in_known_order(grants, _GRANTS) if _iterable(grants) else ()
         if not chosen or set(chosen) - set(_GRANTS):
             raise InvalidArgument(f"grants must be some of {_GRANTS}, not {grants!r}")
     if valid and "refresh_token" in chosen and not tokens:
@@ -1969,11 +1966,7 @@ def sendbulk_dlr_bodies(
     _check_flag("valid", valid)
     ids = None
     if message_ids is not None:
-        if (
-            isinstance(message_ids, str | bytes)
-            or not isinstance(message_ids, Iterable)
-            or not message_ids
-        ):
+        if not _iterable(message_ids) or not message_ids:
             raise InvalidArgument(f"message_ids must be a non-empty sequence, not {message_ids!r}")
         ids = tuple(str(i) for i in _in_order(message_ids))
         if not all(i.isdigit() for i in ids):
