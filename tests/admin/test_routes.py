@@ -295,6 +295,21 @@ def test_clock_refusals_name_the_field_that_is_wrong(client: httpx.Client) -> No
     assert client.get("/_emulator/clock").json()["now"] == "2026-01-01T00:00:00.000000Z"
 
 
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (b" \n", "request body must be a JSON object"),
+        (b"[1]", "request body must be a JSON object"),
+        (b"not json", "request body is not valid JSON: JSON is malformed"),
+        (b"[" * 5000 + b"]" * 5000, "request body is not valid JSON: nested too deep"),
+    ],
+)
+def test_a_clock_body_that_is_no_json_object_is_refused_saying_so(
+    client: httpx.Client, body: bytes, error: str
+) -> None:
+    assert assert_error(client.post("/_emulator/clock", content=body))["error"].startswith(error)
+
+
 @pytest.mark.parametrize("given", ["1795683600", "1795683600.0", " 1795683600 "])
 def test_a_clock_set_to_epoch_seconds_as_text_is_read_as_a_number(
     client: httpx.Client, given: str
@@ -560,6 +575,7 @@ def test_scenario_put_with_no_body_is_refused(
     client.put("/_emulator/scenario", content=b"name: other\n")
     refused = assert_error(client.put("/_emulator/scenario", content=content))
     assert "scenario body is empty" in refused["error"]
+    assert (refused["field"], refused["line"]) == (None, None)  # as every scenario refusal
     assert emu.scenario.name == "other"
 
 
@@ -795,6 +811,29 @@ def test_an_after_too_long_for_int_is_still_a_number(client: httpx.Client) -> No
         assert len(response.json()["requests"]) == count
 
 
+def test_an_after_too_long_for_int_with_several_significant_digits_is_their_value(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    for _ in range(101):
+        client.get("/restapi/v1.0/nothing")
+    response = client.get(f"/_emulator/requests?after={'0' * 5000}100")
+    assert [entry["id"] for entry in response.json()["requests"]] == [101]
+
+
+@pytest.mark.parametrize(
+    ("path", "error"),
+    [
+        ("batches/b-404", "no batch 'b-404'"),
+        ("messages/m-404", "no message 'm-404'"),
+        ("requests/7", "no request #7"),
+    ],
+)
+def test_an_unknown_batch_message_or_journal_entry_is_a_404_naming_it(
+    client: httpx.Client, path: str, error: str
+) -> None:
+    assert assert_error(client.get(f"/_emulator/{path}"), 404) == {"error": error}
+
+
 def test_an_unknown_provider_view_is_a_404_naming_the_known_ones(client: httpx.Client) -> None:
     body = assert_error(client.get("/_emulator/providers/fonedynamics/mails"), 404)
     assert body["error"] == "fonedynamics has no view 'mails' (known: emails, leases)"
@@ -890,6 +929,8 @@ def test_an_unknown_temporary_flag_is_refused(
     response = client.put(f"/_emulator/scenario?temporary={flag}", content=b"name: one-test\n")
     assert response.status_code == 400
     assert "temporary must be true or false" in response.json()["error"]
+    # shaped as every scenario refusal is: no field or line to point at
+    assert response.json()["field"] is None and response.json()["line"] is None
     assert emu.own_scenario is own and emu.scenario is own
 
 
