@@ -889,6 +889,26 @@ def test_webhooks_pending_and_attempts(emu: Emulator, client: httpx.Client) -> N
     ]
 
 
+def test_webhooks_after_lists_only_the_attempts_numbered_above_it(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    for message_id in ("m1", "m2"):
+        emu.webhooks.schedule(
+            emu.time(),
+            method="post",
+            url="http://127.0.0.1:9/hook",
+            provider="ringcentral",
+            event="delivered",
+            message_id=message_id,
+            json={},
+        )
+    emu.advance(0)
+    every = client.get("/_emulator/webhooks").json()["attempts"]
+    assert sorted(a["number"] for a in every) == [1, 2]
+    later = client.get("/_emulator/webhooks?after=1").json()["attempts"]
+    assert [a["number"] for a in later] == [2]
+
+
 # shape of errors for unknown admin routes
 
 
