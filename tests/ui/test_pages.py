@@ -205,6 +205,9 @@ def test_segment_breakdown_counts_each_part_as_a_handset_would() -> None:
     unicode = views.segment_breakdown("[é] " + "".join(chr(0x4E00 + i) for i in range(25)))
     assert unicode["encoding"] == "UCS-2" and unicode["extension"] == []
     assert len(unicode["non_gsm"]) == 20 and unicode["non_gsm"][0]["code"] == "U+4E00"
+    # a character past U+FFFF is two UTF-16 code units, in its part as in the whole text
+    emoji = views.segment_breakdown("hi 😀")
+    assert (emoji["units"], emoji["parts"][0]["units"], emoji["capacity"]) == (5, 5, 70)
 
 
 def _exchange(
@@ -756,6 +759,16 @@ def test_a_search_page_that_found_nothing_before_it_stopped_continues_where_it_d
     assert found["text"] == "match me"
     emu.advance("1m")
     assert views.message_page(emu, views.MessageFilter(status="delivered")).truncated
+
+
+def test_a_search_reads_on_past_the_first_chunk_of_messages(emu: Emulator) -> None:
+    """The store is read 500 messages at a time: a match older than the newest 500 is
+    still found, and its page says nothing of a search stopped."""
+    emu.add_messages([new_message(emu, "match me")])
+    emu.add_messages([new_message(emu, f"other {n}") for n in range(600)])
+    page = views.message_page(emu, views.MessageFilter(q="match"))
+    assert [r["text"] for r in page.records] == ["match me"]
+    assert (page.truncated, page.older) == (False, None)
 
 
 def test_an_empty_page_past_either_end_links_back_to_the_messages_beside_it(
