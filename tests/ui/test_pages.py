@@ -259,6 +259,11 @@ def test_the_creating_request_guess_skips_refusals_and_takes_the_first_of_equals
         "entry": first,
         "match": "request names the recipient",
     }
+    _exchange(emu, message.seq, at=at + 0.5, request=RECIPIENT.encode())  # later still
+    assert views.creating_request(emu, message) == {
+        "entry": first,
+        "match": "request names the recipient",
+    }
 
     emu.journal.clear()
     _exchange(emu, message.seq, at=at)
