@@ -89,6 +89,7 @@ def test_unknown_top_level_path_is_a_json_404(live: LiveServer, path: str) -> No
     [
         ("/restapi", b'"errorCode":"AGW-404"'),
         ("/v2/", b'"ResponseStatus"'),
+        ("/V2", b'"ResponseStatus"'),  # its mount matches in any case, bare too
         ("//api/services", b'"response-code":4093'),
     ],
 )
