@@ -610,6 +610,28 @@ def test_an_admin_request_closed_under_gets_no_answer_not_a_500(
     assert emu.messages() == [] and emu.scenario.name != "x"
 
 
+def test_an_admin_client_leaving_mid_body_gets_nothing_sent_and_changes_nothing(
+    http_scope,
+) -> None:
+    """No one is left to answer: no 500 is written to the gone client, nothing is raised
+    to the server (which would log it as an application error), and the scenario stays."""
+    emu = Emulator(clock="virtual")
+    parts = [{"type": "http.request", "body": b"name: half", "more_body": True}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return parts.pop() if parts else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = http_scope("/_emulator/scenario", [(b"content-type", b"application/yaml")])
+    asyncio.run(emu.app(dict(scope, method="PUT"), receive, send))
+    assert sent == []
+    assert emu.scenario.name != "half"
+    emu.close()
+
+
 def test_a_client_leaving_mid_body_across_a_reset_is_not_journaled(http_scope) -> None:
     """Its client timed out in the test before: the fresh journal does not list it."""
     emu = Emulator(clock="virtual")
