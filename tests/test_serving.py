@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import errno
 import json
+import logging
 import socket
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from logging.handlers import BufferingHandler
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +102,32 @@ def test_config_uses_the_one_write_protocol_and_the_quiet_defaults() -> None:
     config = uvicorn_config(Emulator().app, timeout_keep_alive=30)
     assert config.http is OneWriteHttpToolsProtocol
     assert (config.lifespan, config.access_log, config.timeout_keep_alive) == ("off", False, 30)
+    # a stop gives open requests 5 s (README: "up to 5 s"), not uvicorn's wait for ever;
+    # no WebSocket, and neither uvicorn's wall-clock Date nor its Server header
+    assert config.timeout_graceful_shutdown == 5
+    assert (config.ws, config.date_header, config.server_header) == ("none", False, False)
+    assert config.log_level == "warning"
+
+
+def test_the_traceback_of_a_request_a_bounded_shutdown_cut_is_not_logged() -> None:
+    """Cut once the graceful shutdown ran out, a request's CancelledError is expected (its
+    own line says so); any other application error is still logged."""
+    uvicorn_config(Emulator().app)
+    handler = BufferingHandler(10)
+    errors = logging.getLogger("uvicorn.error")
+    errors.addHandler(handler)
+    try:
+        for error in (asyncio.CancelledError(), RuntimeError("bug")):
+            errors.error("Exception in ASGI application", exc_info=error)
+    finally:
+        errors.removeHandler(handler)
+    assert [type(r.exc_info[1]) for r in handler.buffer if r.exc_info] == [RuntimeError]
+
+
+def test_a_live_server_s_answers_carry_no_server_header_of_uvicorn_s(server: LiveServer) -> None:
+    response = httpx.get(f"{server.url}/_emulator/health")
+    assert response.status_code == 200
+    assert "server" not in response.headers
 
 
 @pytest.fixture
