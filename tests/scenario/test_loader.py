@@ -277,6 +277,26 @@ def test_a_tab_indenting_a_line_is_named() -> None:
             "unknown key 'balanse' (did you mean 'balance'?)",
         ),
         (
+            "accounts:\n  sendbulk: [{partnerID: '1'}]\n",
+            "accounts.sendbulk[0]",
+            "needs a partnerID and an apikey",
+        ),
+        (
+            "accounts:\n  sendbulk: [{partnerID: '1', apikey: k, shortcodes: '22555'}]\n",
+            "accounts.sendbulk[0].shortcodes",
+            "must be a list",
+        ),
+        (
+            "accounts:\n  sendbulk: [{partnerID: '1', apikey: k, networks: [safaricom]}]\n",
+            "accounts.sendbulk[0].networks",
+            "must be a list of networkids (1, 2, 3)",
+        ),
+        (
+            "accounts:\n  sendbulk: [{partnerID: '1', apikey: k, inbound_method: PUT}]\n",
+            "accounts.sendbulk[0].inbound_method",
+            "must be GET or POST",
+        ),
+        (
             "accounts:\n  sendbulk:\n    - {partnerID: '1', apikey: k}\n"
             "    - {partnerID: '1', apikey: j}\n",
             "accounts.sendbulk[1].partnerID",
