@@ -83,6 +83,13 @@ def test_bm5_pass_type_sends_the_key_base64_encoded(client, emu):
         assert refused == {"response-code": 1006, "response-description": "Invalid credentials"}
 
 
+def test_a_bm5_key_that_decodes_to_blanks_is_invalid_even_with_open_credentials(client):
+    """Open credentials take any key, but not one that is only blanks once decoded."""
+    blanks = base64.b64encode(b"  ").decode()
+    refused = body(post(client, "getbalance", creds(apikey=blanks, pass_type="bm5")))
+    assert refused == {"response-code": 1006, "response-description": "Invalid credentials"}
+
+
 @pytest.mark.parametrize(
     ("pass_type", "code"),
     [
