@@ -223,6 +223,20 @@ def test_number_lists_page_by_page_and_per_page_as_asked(sms_emulator: Emulator,
 
 
 @pytest.mark.parametrize("path", [PATH.format(account="~", extension="~"), COMPANY])
+def test_a_page_number_of_ten_digits_is_refused_with_cmn_101(rc: RC, path: str) -> None:
+    """Nine significant digits are a page (past the last: empty); ten are CMN-101 [page]."""
+    far = rc.http.get(path, params={"page": "00999999999"}, headers=rc.headers)
+    assert far.status_code == 200
+    assert (far.json()["records"], far.json()["paging"]["page"]) == ([], 999999999)
+    refused = rc.http.get(path, params={"page": "1000000000"}, headers=rc.headers)
+    assert refused.status_code == 400
+    body = refused.json()
+    assert body["errorCode"] == "CMN-101"
+    assert body["message"] == "Parameter [page] value is invalid."
+    assert body["errors"][0]["parameterName"] == "page"
+
+
+@pytest.mark.parametrize("path", [PATH.format(account="~", extension="~"), COMPANY])
 def test_a_usage_type_filter_keeps_the_direct_numbers_only_when_asked(rc: RC, path: str) -> None:
     def listed(*kinds: str) -> list[str]:
         params = [("usageType", kind) for kind in kinds]
