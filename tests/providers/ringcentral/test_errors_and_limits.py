@@ -214,6 +214,42 @@ def test_a_fault_status_with_no_error_of_its_own_is_named_by_it(
     assert body["message"] == (message or "Internal Server Error")
 
 
+@pytest.mark.parametrize(
+    ("status", "code", "message", "detail"),
+    [
+        (400, "CMN-101", "Parameter [body] value is invalid.", {"parameterName": "body"}),
+        (
+            403,
+            "CMN-401",
+            "In order to call this API endpoint, application needs to have [A2PSMS] permission",
+            {"permissionName": "A2PSMS"},
+        ),
+        (415, "CMN-415", "Content-Type [unknown] is not supported", {"parameterValue": "unknown"}),
+    ],
+)
+def test_a_fault_status_with_an_error_of_its_own_answers_that_error(
+    rc: RC, status: int, code: str, message: str, detail: dict[str, str]
+) -> None:
+    rc.emu.load_scenario(
+        {
+            "faults": [
+                {
+                    "when": {"provider": "ringcentral", "endpoint": "list_batches"},
+                    "calls": [1],
+                    "respond": {"status": status},
+                }
+            ]
+        }
+    )
+    response = rc.get("/batches")
+    assert response.status_code == status
+    assert response.json() == {
+        "errorCode": code,
+        "message": message,
+        "errors": [{"errorCode": code, "message": message, **detail}],
+    }
+
+
 def test_a_faults_retry_after_of_zero_sends_a_header_of_zero(rc: RC) -> None:
     """As on every provider: the fault asked for a retry at once (a wait is 1 s at least)."""
     rc.emu.load_scenario(
