@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
@@ -253,6 +254,22 @@ def test_date_window_defaults_to_the_last_24_hours(rc: RC) -> None:
     bad = rc.get("/messages", params={"dateFrom": "yesterday"})
     assert bad.status_code == 400
     assert bad.json()["errors"][0]["parameterName"] == "dateFrom"
+
+
+def test_a_date_without_an_offset_is_utc_whatever_the_machine_s_time_zone(
+    rc: RC, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rc.send(["+14155550100"])  # at 2026-01-01T00:00:00Z
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        window = {"dateFrom": "2025-12-31T23:00:00", "dateTo": "2026-01-01T01:00:00"}
+        assert len(rc.messages(**window)) == 1
+        later = {"dateFrom": "2026-01-01T00:00:01", "dateTo": "2026-01-01T01:00:00"}
+        assert rc.messages(**later) == []
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_date_from_defaults_to_24_hours_before_the_date_to_given(rc: RC) -> None:
