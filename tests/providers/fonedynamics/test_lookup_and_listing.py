@@ -101,6 +101,13 @@ def test_listing_takes_the_search_as_a_json_body(emu: Emulator, client: httpx.Cl
     paged = {**search, "Status": "Delivered", "Results_Count": 1, "Results_Skip": 1}
     listed = client.request("GET", MESSAGES, json=paged).json()
     assert [m["MessageSid"] for m in listed["Messages"]] == [third]
+    # A whole number written as a JSON float is that number, as its text would be.
+    floats = {"Date_From": t0 + 10.0, "Date_To": t0 + 20.0, "Results_Count": 1.0}
+    listed = client.request("GET", MESSAGES, json=floats).json()
+    assert [m["MessageSid"] for m in listed["Messages"]] == [second]
+    fraction = client.request("GET", MESSAGES, json={"Results_Count": 1.5})
+    assert fraction.status_code == 400
+    assert fraction.json()["ResponseStatus"]["Errors"] == [{"FieldName": "Results_Count"}]
     # A query string value wins over the body's, as on E1.
     listed = client.request("GET", MESSAGES, params={"Date_To": t0 + 11}, json=search).json()
     assert [m["MessageSid"] for m in listed["Messages"]] == [second]
