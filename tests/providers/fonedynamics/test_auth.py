@@ -61,6 +61,15 @@ def test_any_nonempty_credentials_work_by_default_and_name_the_account(emu: Emul
     assert message["PropertySid"] == PROPERTY
 
 
+def test_credentials_that_are_not_utf8_are_read_as_latin1(emu: Emulator) -> None:
+    """As the bodies are: bytes that are no UTF-8 are ISO-8859-1 (one character each)."""
+    latin1 = base64.b64encode("Caf\u00e9:t\u00f6k".encode("latin-1")).decode()
+    with emu.client() as c:
+        response = c.post(MESSAGES, json=BODY, headers=basic(latin1))
+    assert response.status_code == 200
+    assert response.json()["Message"]["AccountSid"] == "Caf\u00e9"
+
+
 def test_challenge_then_auth_like_the_java_sdk(emu: Emulator) -> None:
     auth = ChallengeThenAuth(ACCOUNT, TOKEN)
     with emu.client(auth=auth) as c:
