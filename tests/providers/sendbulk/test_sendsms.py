@@ -125,11 +125,26 @@ def test_fields_past_max_input_vars_are_dropped_as_php_drops_them(client, how, k
             b'--xx\r\nContent-Disposition: form-data; name="\xff"\r\n\r\nv\r\n--xx--',
             "multipart/form-data; boundary=xx",
         ),
+        (b"partnerID=1234&message=\xff", "application/x-www-form-urlencoded"),
     ],
 )
-def test_multipart_text_that_is_not_utf8_is_1009(http_scope, emu, content, content_type):
+def test_form_text_that_is_not_utf8_is_1009(http_scope, emu, content, content_type):
     answer = {"response-code": 1009, "response-description": "Unsupported data type"}
     assert _asgi_sendsms(http_scope, emu, content, content_type) == (200, answer)
+
+
+def test_an_upload_with_no_file_has_no_body_so_the_next_part_may_start_at_once(client, emu):
+    """PHP skips a ``filename=""`` part without reading a body: a boundary right after
+    its headers opens the next part."""
+    content = (
+        b'--xx\r\nContent-Disposition: form-data; name="f"; filename=""\r\n\r\n'
+        b'--xx\r\nContent-Disposition: form-data; name="message"\r\n\r\nHi\r\n--xx--\r\n'
+    )
+    headers = {"content-type": "multipart/form-data; boundary=xx"}
+    query = creds(mobile="0712345678")
+    response = client.post(f"{BASE}/sendsms", params=query, content=content, headers=headers)
+    assert body_of_first_row(response)["response-code"] == 200
+    assert emu.messages()[-1]["text"] == "Hi"
 
 
 def test_a_part_is_a_fields_value_whatever_it_says_it_contains(client, emu):
@@ -640,6 +655,11 @@ def test_credentials_in_the_query_string_with_a_json_body(client):
 def test_body_fields_win_over_the_query_string(client):
     response = client.post(f"{BASE}/getbalance", params={"partnerID": "nobody"}, json=creds())
     assert body(response)["partner-id"] == PARTNER
+
+
+def test_a_post_with_no_body_is_answered_from_its_query_string(client):
+    response = client.post(f"{BASE}/getbalance", params={"partnerID": PARTNER, "apikey": APIKEY})
+    assert body(response) == {"response-code": 200, "credit": "10000.00", "partner-id": PARTNER}
 
 
 def test_get_with_a_json_body_reads_the_body(client):
