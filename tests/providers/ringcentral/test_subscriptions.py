@@ -393,6 +393,27 @@ def test_a_messages_filter_with_to_gets_only_inbound_messages_written_to_that_nu
     ]
 
 
+def test_inbound_and_opt_out_events_go_only_to_filters_whose_parameters_they_match(
+    rc: RC, receiver: Receiver, sms_emulator: Emulator
+) -> None:
+    other = "+14155550199"
+    subscribe(
+        rc,
+        receiver,
+        [
+            f"{MESSAGES}?direction=Outbound",
+            f"{MESSAGES}?direction=Inbound&from={other}",
+            f"{OPT_OUTS}?to={other}",
+            f"{OPT_OUTS}?from={SENDER}&to={HANDSET}",
+        ],
+    )
+    sms_emulator.inbound("ringcentral", HANDSET, SENDER, "STOP")
+    sms_emulator.advance("30m")
+    got = notifications(receiver)
+    assert [n["body"] for n in got] == [{"from": SENDER, "to": HANDSET, "active": True}]
+    assert got[0]["event"] == shown(rc, f"{OPT_OUTS}?from={SENDER}&to={HANDSET}")[0]
+
+
 def test_the_opt_out_filter_takes_the_parameters_its_event_page_lists(
     rc: RC, receiver: Receiver, sms_emulator: Emulator
 ) -> None:
@@ -1069,6 +1090,12 @@ def test_a_blacklisting_names_a_timeout_and_an_unreachable_receiver_as_ringcentr
     assert reason(timed_out) == "I/O operation is failed. Details: [Read timed out]"
     refused = {"status": None, "error": "ConnectError: [Errno 111] Connection refused"}
     assert reason(refused) == "I/O operation is failed. Details: [Connection refused]"
+    assert reason({"status": 599, "error": "HTTP 599"}) == (
+        "Webhook responses with code: [599], reason: []"  # a status with no phrase
+    )
+    dropped = {"status": None, "error": "RemoteProtocolError: Server disconnected"}
+    assert reason(dropped) == "I/O operation is failed. Details: [Server disconnected]"
+    assert reason({"status": None}) == "I/O operation is failed. Details: [Connection failed]"
 
 
 def test_a_blacklisted_subscription_has_nothing_queued_for_it(
