@@ -164,7 +164,8 @@ def test_bad_filters_are_400_naming_the_parameter(rc: RC, params: dict, paramete
 def test_requests_that_cannot_be_read_are_refused_whole(rc: RC) -> None:
     url = CONSENTS.format(account="~")
     json_headers = {**rc.headers, "Content-Type": "application/json"}
-    for content, code in ((b"{}", "CMN-101"), (b'{"records": 5}', "CMN-101"), (b"{", "CMN-104")):
+    cases = [(b"{}", "CMN-101"), (b'{"records": 5}', "CMN-101"), (b"{", "CMN-104")]
+    for content, code in [*cases, (b"", "CMN-104"), (b" \r\n", "CMN-104")]:
         response = rc.http.patch(url, headers=json_headers, content=content)
         assert (response.status_code, response.json()["errorCode"]) == (400, code), content
     unlabelled = rc.http.patch(url, headers=rc.headers, content=b'{"records": []}')
