@@ -333,6 +333,8 @@ def test_history_lists_every_consent_change_newest_first(rc: RC) -> None:
     rest = history(rc, to=HANDSET, perPage=2, pageToken=mine["paging"]["nextPageToken"])
     assert [(r["optStatus"], r["source"]) for r in rest["records"]] == [("OptOut", "Api")]
     assert "nextPageToken" not in rest["paging"]
+    back = history(rc, to=HANDSET, perPage=2, pageToken=rest["paging"]["previousPageToken"])
+    assert back["records"] == mine["records"]  # the way back reads the newer changes
     assert history(rc, to=["+19995550100", "+12125550100"])["records"][0]["to"] == "+12125550100"
     assert history(rc, perPage=5000)["paging"]["perPage"] == 1000  # past the maximum: capped
     for bad in ({"to": "garbage"}, {"perPage": "0"}):
