@@ -1,0 +1,220 @@
+"""Promises of the strategies' docstrings that a small change to their code would break
+unnoticed by the endpoint tests: value ranges, spellings drawn, options honoured, and
+the simplest examples; each drawn without an emulator, derandomized."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import Phase, find, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument, NoSuchExample
+
+from emulator import Emulator
+from emulator.testing.strategies import (
+    fonedynamics_list_params,
+    fonedynamics_message_bodies,
+    gsm7_texts,
+    invalid_e164_numbers,
+    ringcentral_batch_params,
+    ringcentral_message_params,
+    ringcentral_optout_params,
+    ringcentral_token_forms,
+    scenarios,
+    sendbulk_bulk_bodies,
+    sendbulk_dlr_bodies,
+    sendbulk_hashed_otp_bodies,
+    sendbulk_sms_bodies,
+)
+
+NOW = Emulator().time()
+TEXT = st.just("hi")  # the texts are not what these tests are about
+
+
+def drawn(strategy: st.SearchStrategy[Any], count: int = 300) -> list[Any]:
+    """``count`` generated examples of ``strategy``, the same in every run."""
+    seen: list[Any] = []
+
+    def keep(value: Any) -> bool:
+        seen.append(value)
+        return False
+
+    generate = settings(
+        max_examples=count, derandomize=True, database=None, phases=[Phase.generate]
+    )
+    with contextlib.suppress(NoSuchExample):
+        find(strategy, keep, settings=generate)
+    return seen
+
+
+def found(strategy: st.SearchStrategy[Any], condition: Callable[[Any], bool]) -> Any:
+    """A generated example meeting ``condition``, as drawn (not shrunk)."""
+    generate = settings(max_examples=500, derandomize=True, database=None, phases=[Phase.generate])
+    return find(strategy, condition, settings=generate)
+
+
+def simplest(strategy: st.SearchStrategy[Any]) -> Any:
+    return find(strategy, lambda _: True, settings=settings(database=None, derandomize=True))
+
+
+# Fone Dynamics listing parameters
+
+
+def test_valid_fonedynamics_list_params_keep_count_skip_and_dates_in_range() -> None:
+    for params in drawn(fonedynamics_list_params()):
+        values = {name.lower(): value for name, value in params}
+        if "results_count" in values:
+            assert 1 <= int(values["results_count"]) <= 1000, params
+        if "results_skip" in values:
+            assert int(values["results_skip"]) >= 0, params
+        if "date_from" in values and "date_to" in values:
+            assert int(values["date_from"]) <= int(values["date_to"]), params
+
+
+@pytest.mark.parametrize("spelling", [str.istitle, str.islower], ids=["documented", "lower"])
+def test_fonedynamics_list_params_are_named_in_either_spelling(spelling: Any) -> None:
+    found(fonedynamics_list_params(), lambda ps: bool(ps) and all(spelling(n) for n, _ in ps))
+
+
+def test_invalid_fonedynamics_list_params_name_each_parameter_once() -> None:
+    # the bad value replaces a drawn one: not sent next to a valid value of its own
+    for invalid in drawn(fonedynamics_list_params(valid=False)):
+        names = [name.lower() for name, _ in invalid.body]
+        assert len(names) == len(set(names)), invalid
+
+
+# Fone Dynamics messages
+
+
+def test_valid_schedules_are_from_an_hour_back_to_fourteen_days_ahead() -> None:
+    base = math.floor(NOW)
+    schedules = [
+        int(b["Schedule"])
+        for b in drawn(fonedynamics_message_bodies(now=NOW, texts=TEXT))
+        if "Schedule" in b
+    ]
+    assert schedules
+    assert all(base - 3600 < s <= base + 14 * 86_400 for s in schedules)
+
+
+def test_schedules_come_as_integers_and_as_numeric_strings() -> None:
+    bodies = fonedynamics_message_bodies(now=NOW, texts=TEXT)
+    found(bodies, lambda b: isinstance(b.get("Schedule"), int))
+    found(bodies, lambda b: isinstance(b.get("Schedule"), str))
+
+
+def test_alphanumeric_senders_alone_give_alphanumeric_senders_even_to_plus_one() -> None:
+    bodies = drawn(fonedynamics_message_bodies(senders=["alphanumeric"], texts=TEXT), 100)
+    assert any(b["To"].startswith("+1") for b in bodies)
+    assert all(not b["From"].startswith("+") for b in bodies)
+
+
+def test_alphanumeric_senders_never_go_to_plus_one_when_numbers_are_allowed() -> None:
+    for body in drawn(fonedynamics_message_bodies(texts=TEXT), 100):
+        if body["To"].startswith("+1"):
+            assert body["From"].startswith("+"), body
+
+
+# RingCentral listing parameters
+
+
+def test_valid_ringcentral_per_page_is_between_1_and_1000() -> None:
+    for params in drawn(ringcentral_batch_params(), 200):
+        for name, value in params:
+            if name == "perPage":
+                assert 1 <= int(value) <= 1000, params
+
+
+@pytest.mark.parametrize("zone", ["Z", "+03:00", "-05:30"])
+def test_ringcentral_dates_come_with_z_or_an_offset(zone: str) -> None:
+    found(
+        ringcentral_message_params(),
+        lambda ps: any(v.endswith(zone) for n, v in ps if n == "dateFrom"),
+    )
+
+
+def test_ringcentral_optout_params_filter_from_any_sender_with_a_star() -> None:
+    found(ringcentral_optout_params(), lambda ps: ("from", "*") in ps)
+
+
+# sendbulk
+
+
+def test_hashed_otp_bodies_shrink_to_the_hash_of_the_lowest_kenyan_number() -> None:
+    body = simplest(sendbulk_hashed_otp_bodies(texts=TEXT))
+    assert body["mobile"] == hashlib.sha256(b"254100000000").hexdigest()
+
+
+def test_hashed_otp_bodies_write_hashes_in_lower_and_in_upper_case() -> None:
+    bodies = sendbulk_hashed_otp_bodies(texts=TEXT)
+    found(bodies, lambda b: any(c in "abcdef" for c in b["mobile"]))
+    found(bodies, lambda b: any(c in "ABCDEF" for c in b["mobile"]))
+
+
+def test_sendbulk_sms_bodies_send_to_several_numbers_comma_separated() -> None:
+    body = found(sendbulk_sms_bodies(texts=TEXT), lambda b: "," in b["mobile"])
+    assert all(n.isdigit() for n in body["mobile"].split(","))
+
+
+# RingCentral OAuth forms
+
+
+def test_token_forms_given_refresh_tokens_use_them_by_default() -> None:
+    form = found(
+        ringcentral_token_forms(refresh_tokens=["r-1"]),
+        lambda f: f["grant_type"] == "refresh_token",
+    )
+    assert form["refresh_token"] == "r-1"
+
+
+# scenarios
+
+
+def test_scenarios_have_at_most_max_rules_rules() -> None:
+    assert all(len(d["rules"]) <= 2 for d in drawn(scenarios(max_rules=2), 200))
+    assert all(d["rules"] == [] for d in drawn(scenarios(max_rules=0), 20))
+
+
+def test_scenarios_draw_only_the_providers_and_outcomes_asked_for() -> None:
+    for document in drawn(scenarios(providers=["sendbulk"], outcomes=["send_failed"]), 200):
+        for rule in document["rules"]:
+            assert rule["when"].get("provider", "sendbulk") == "sendbulk", rule
+            outcome = rule["outcome"]
+            assert set([outcome] if isinstance(outcome, str) else outcome) == {"send_failed"}, rule
+
+
+# options
+
+
+@pytest.mark.parametrize(
+    ("factory", "kwargs"),
+    [
+        (gsm7_texts, {"units": [3000]}),
+        (sendbulk_bulk_bodies, {"brand": "textsms", "max_messages": 20}),
+        (sendbulk_bulk_bodies, {"brand": "textsms", "max_messages": 21, "valid": False}),
+    ],
+)
+def test_options_at_their_limits_are_taken(factory: Any, kwargs: dict[str, Any]) -> None:
+    factory(**kwargs).validate()
+
+
+@pytest.mark.parametrize(
+    ("factory", "kwargs"),
+    [
+        (gsm7_texts, {"units": [3001]}),
+        (fonedynamics_message_bodies, {"now": math.nan}),
+        (fonedynamics_message_bodies, {"now": math.inf}),
+        (invalid_e164_numbers, {"kinds": []}),
+        (scenarios, {"providers": []}),
+        (sendbulk_dlr_bodies, {"message_ids": ["8290842"], "brand": "twilio"}),
+        (sendbulk_dlr_bodies, {"message_ids": ["8290842"], "brand": None}),
+    ],
+)
+def test_options_past_their_limits_are_refused(factory: Any, kwargs: dict[str, Any]) -> None:
+    with pytest.raises(InvalidArgument):
+        factory(**kwargs).validate()
