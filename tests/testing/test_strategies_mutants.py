@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument, NoSuchExample
 
 from emulator import Emulator
+from emulator.core.segments import GSM7_EXTENSION
 from emulator.testing.strategies import (
     fonedynamics_list_params,
     fonedynamics_message_bodies,
@@ -30,6 +31,7 @@ from emulator.testing.strategies import (
     sendbulk_dlr_bodies,
     sendbulk_hashed_otp_bodies,
     sendbulk_sms_bodies,
+    ucs2_texts,
 )
 
 NOW = Emulator().time()
@@ -60,6 +62,24 @@ def found(strategy: st.SearchStrategy[Any], condition: Callable[[Any], bool]) ->
 
 def simplest(strategy: st.SearchStrategy[Any]) -> Any:
     return find(strategy, lambda _: True, settings=settings(database=None, derandomize=True))
+
+
+# texts
+
+
+def test_gsm7_texts_without_extension_hold_no_extension_character() -> None:
+    for text in drawn(gsm7_texts(units=[20], extension=False), 100):
+        assert not set(text) & GSM7_EXTENSION, text
+
+
+def test_ucs2_texts_without_astral_hold_no_surrogate_pair() -> None:
+    for text in drawn(ucs2_texts(units=[20], astral=False), 100):
+        assert all(ord(c) <= 0xFFFF for c in text), text
+
+
+def test_a_two_unit_ucs2_text_can_hold_a_line_break() -> None:
+    text = found(ucs2_texts(units=[2]), lambda t: "\n" in t)
+    assert len(text.encode("utf-16-le")) == 4
 
 
 # Fone Dynamics listing parameters
