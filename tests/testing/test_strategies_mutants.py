@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import phonenumbers
 import pytest
 from hypothesis import Phase, find, settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from hypothesis.errors import InvalidArgument, NoSuchExample
 from emulator import Emulator
 from emulator.core.segments import GSM7_EXTENSION
 from emulator.testing.strategies import (
+    e164_numbers,
     fonedynamics_list_params,
     fonedynamics_message_bodies,
     gsm7_texts,
@@ -35,6 +37,10 @@ from emulator.testing.strategies import (
 )
 
 NOW = Emulator().time()
+MOBILE_TYPES = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
 TEXT = st.just("hi")  # the texts are not what these tests are about
 
 
@@ -62,6 +68,27 @@ def found(strategy: st.SearchStrategy[Any], condition: Callable[[Any], bool]) ->
 
 def simplest(strategy: st.SearchStrategy[Any]) -> Any:
     return find(strategy, lambda _: True, settings=settings(database=None, derandomize=True))
+
+
+# numbers
+
+
+@pytest.mark.parametrize("code", ["683", "691"])
+def test_e164_numbers_of_short_numbering_plans_shrink_to_a_valid_mobile(code: str) -> None:
+    # Niue's and Micronesia's example mobile numbers ending 0000 (the simplest draw's
+    # last digits) are not valid: the simplest number is the example itself
+    parsed = phonenumbers.parse(simplest(e164_numbers(country_codes=[code])))
+    assert phonenumbers.is_valid_number(parsed)
+    assert phonenumbers.number_type(parsed) in MOBILE_TYPES
+
+
+def test_invalid_uk_numbers_are_too_long_and_of_every_other_kind() -> None:
+    # the UK has no impossible length one digit short of its mobiles': the other kinds stay
+    numbers = invalid_e164_numbers(country_codes=["44"])
+    found(numbers, lambda n: n.startswith("+44") and n[1:].isdigit() and len(n) == 14)
+    found(numbers, lambda n: n.startswith("44"))
+    found(numbers, lambda n: n.startswith("+0"))
+    found(numbers, lambda n: not n[1:].isdigit())
 
 
 # texts
