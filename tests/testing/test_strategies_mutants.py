@@ -24,6 +24,7 @@ from emulator.testing.strategies import (
     fonedynamics_message_bodies,
     gsm7_texts,
     invalid_e164_numbers,
+    ringcentral_batch_bodies,
     ringcentral_batch_params,
     ringcentral_message_params,
     ringcentral_optout_params,
@@ -258,10 +259,15 @@ def test_options_at_their_limits_are_taken(factory: Any, kwargs: dict[str, Any])
         (fonedynamics_message_bodies, {"now": math.inf}),
         (invalid_e164_numbers, {"kinds": []}),
         (scenarios, {"providers": []}),
+        (ringcentral_batch_bodies, {"texts": "hello"}),
+        (sendbulk_bulk_bodies, {"texts": ["hello"]}),
+        (sendbulk_sms_bodies, {"texts": "hello"}),
         (sendbulk_dlr_bodies, {"message_ids": ["8290842"], "brand": "twilio"}),
         (sendbulk_dlr_bodies, {"message_ids": ["8290842"], "brand": None}),
     ],
 )
-def test_options_past_their_limits_are_refused(factory: Any, kwargs: dict[str, Any]) -> None:
+def test_options_past_their_limits_or_of_the_wrong_kind_are_refused_when_called(
+    factory: Any, kwargs: dict[str, Any]
+) -> None:
     with pytest.raises(InvalidArgument):
         factory(**kwargs).validate()
