@@ -24,10 +24,12 @@ from emulator.testing.strategies import (
     fonedynamics_message_bodies,
     gsm7_texts,
     invalid_e164_numbers,
+    kenyan_msisdns,
     ringcentral_batch_bodies,
     ringcentral_batch_params,
     ringcentral_message_params,
     ringcentral_optout_params,
+    ringcentral_status_params,
     ringcentral_token_forms,
     scenarios,
     sendbulk_bulk_bodies,
@@ -143,7 +145,7 @@ def test_valid_schedules_are_from_an_hour_back_to_fourteen_days_ahead() -> None:
     base = math.floor(NOW)
     schedules = [
         int(b["Schedule"])
-        for b in drawn(fonedynamics_message_bodies(now=NOW, texts=TEXT))
+        for b in drawn(fonedynamics_message_bodies(now=NOW, texts=TEXT), 200)
         if "Schedule" in b
     ]
     assert schedules
@@ -178,6 +180,27 @@ def test_valid_ringcentral_per_page_is_between_1_and_1000() -> None:
                 assert 1 <= int(value) <= 1000, params
 
 
+def test_valid_ringcentral_params_filter_by_at_most_15_numbers() -> None:
+    for params in drawn(ringcentral_status_params(), 200):
+        assert sum(name == "phoneNumber" for name, _ in params) <= 15, params
+
+
+def test_invalid_ringcentral_params_of_too_many_numbers_have_at_least_16() -> None:
+    too_many = [
+        i for i in drawn(ringcentral_status_params(valid=False), 100) if "than 15" in i.problem
+    ]
+    assert too_many
+    for invalid in too_many:
+        assert sum(name == "phoneNumber" for name, _ in invalid.body) >= 16, invalid
+
+
+def test_invalid_ringcentral_params_name_each_parameter_once_but_phone_numbers() -> None:
+    # the bad value replaces a drawn one: not sent next to a valid value of its own
+    for invalid in drawn(ringcentral_message_params(valid=False), 100):
+        names = [name for name, _ in invalid.body if name != "phoneNumber"]
+        assert len(names) == len(set(names)), invalid
+
+
 @pytest.mark.parametrize("zone", ["Z", "+03:00", "-05:30"])
 def test_ringcentral_dates_come_with_z_or_an_offset(zone: str) -> None:
     found(
@@ -193,8 +216,16 @@ def test_ringcentral_optout_params_filter_from_any_sender_with_a_star() -> None:
 # sendbulk
 
 
+def test_kenyan_msisdns_shrink_to_the_lowest_operator_range() -> None:
+    assert simplest(kenyan_msisdns()) == "254100000000"
+
+
 def test_hashed_otp_bodies_shrink_to_the_hash_of_the_lowest_kenyan_number() -> None:
-    body = simplest(sendbulk_hashed_otp_bodies(texts=TEXT))
+    account = {"partnerID": "123", "apikey": "k"}
+    bodies = sendbulk_hashed_otp_bodies(
+        texts=TEXT, credentials=account, shortcodes=["SHOP"], max_numbers=1
+    )
+    body = simplest(bodies)
     assert body["mobile"] == hashlib.sha256(b"254100000000").hexdigest()
 
 
@@ -259,6 +290,7 @@ def test_options_at_their_limits_are_taken(factory: Any, kwargs: dict[str, Any])
         (fonedynamics_message_bodies, {"now": math.inf}),
         (invalid_e164_numbers, {"kinds": []}),
         (scenarios, {"providers": []}),
+        (sendbulk_hashed_otp_bodies, {"valid": False, "bad_items": True}),
         (ringcentral_batch_bodies, {"texts": "hello"}),
         (sendbulk_bulk_bodies, {"texts": ["hello"]}),
         (sendbulk_sms_bodies, {"texts": "hello"}),
