@@ -26,7 +26,6 @@ from emulator.testing.strategies import (
     invalid_e164_numbers,
     kenyan_msisdns,
     ringcentral_batch_bodies,
-    ringcentral_batch_params,
     ringcentral_message_params,
     ringcentral_optout_params,
     ringcentral_status_params,
@@ -173,13 +172,6 @@ def test_alphanumeric_senders_never_go_to_plus_one_when_numbers_are_allowed() ->
 # RingCentral listing parameters
 
 
-def test_valid_ringcentral_per_page_is_between_1_and_1000() -> None:
-    for params in drawn(ringcentral_batch_params(), 200):
-        for name, value in params:
-            if name == "perPage":
-                assert 1 <= int(value) <= 1000, params
-
-
 def test_valid_ringcentral_params_filter_by_at_most_15_numbers() -> None:
     for params in drawn(ringcentral_status_params(), 200):
         assert sum(name == "phoneNumber" for name, _ in params) <= 15, params
@@ -257,6 +249,14 @@ def test_token_forms_given_refresh_tokens_use_them_by_default() -> None:
 def test_scenarios_have_at_most_max_rules_rules() -> None:
     assert all(len(d["rules"]) <= 2 for d in drawn(scenarios(max_rules=2), 200))
     assert all(d["rules"] == [] for d in drawn(scenarios(max_rules=0), 20))
+
+
+def test_scenarios_can_end_with_a_rule_for_every_message() -> None:
+    def catch_all(rule: dict[str, Any]) -> bool:
+        return all(value == "*" for value in rule["when"].values())
+
+    document = found(scenarios(), lambda d: len(d["rules"]) > 1 and catch_all(d["rules"][-1]))
+    assert not any(catch_all(rule) for rule in document["rules"][:-1])
 
 
 def test_scenarios_draw_only_the_providers_and_outcomes_asked_for() -> None:
