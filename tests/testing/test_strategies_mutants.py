@@ -24,7 +24,6 @@ from emulator.testing.strategies import (
     fonedynamics_message_bodies,
     gsm7_texts,
     invalid_e164_numbers,
-    kenyan_msisdns,
     ringcentral_batch_bodies,
     ringcentral_message_params,
     ringcentral_optout_params,
@@ -208,10 +207,6 @@ def test_ringcentral_optout_params_filter_from_any_sender_with_a_star() -> None:
 # sendbulk
 
 
-def test_kenyan_msisdns_shrink_to_the_lowest_operator_range() -> None:
-    assert simplest(kenyan_msisdns()) == "254100000000"
-
-
 def test_hashed_otp_bodies_shrink_to_the_hash_of_the_lowest_kenyan_number() -> None:
     account = {"partnerID": "123", "apikey": "k"}
     bodies = sendbulk_hashed_otp_bodies(
@@ -270,16 +265,8 @@ def test_scenarios_draw_only_the_providers_and_outcomes_asked_for() -> None:
 # options
 
 
-@pytest.mark.parametrize(
-    ("factory", "kwargs"),
-    [
-        (gsm7_texts, {"units": [3000]}),
-        (sendbulk_bulk_bodies, {"brand": "textsms", "max_messages": 20}),
-        (sendbulk_bulk_bodies, {"brand": "textsms", "max_messages": 21, "valid": False}),
-    ],
-)
-def test_options_at_their_limits_are_taken(factory: Any, kwargs: dict[str, Any]) -> None:
-    factory(**kwargs).validate()
+def test_invalid_sendbulk_bodies_may_exceed_the_brand_limit_they_are_refused_for() -> None:
+    sendbulk_bulk_bodies(brand="textsms", max_messages=21, valid=False).validate()
 
 
 @pytest.mark.parametrize(
