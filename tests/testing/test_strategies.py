@@ -65,6 +65,7 @@ from ._clients import (
     ringcentral_batch_messages,
     ringcentral_headers,
 )
+from ._drawing import drawn, found
 
 FEW = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -800,13 +801,7 @@ def test_a_country_code_without_mobile_numbers_is_refused(code: str) -> None:
 )
 def test_invalid_ringcentral_bodies_draw_every_problem(problem: str, code: str) -> None:
     """Each way a batch body is refused as a whole is drawn (and refused with its code)."""
-    invalid = find(
-        ringcentral_batch_bodies(valid=False),
-        lambda b: b.problem == problem,
-        settings=settings(
-            max_examples=1000, derandomize=True, database=None, phases=[Phase.generate]
-        ),  # any one, unshrunk, the same in every run
-    )
+    invalid = found(ringcentral_batch_bodies(valid=False), lambda b: b.problem == problem, 1000)
     assert invalid.code == code
     emu, client = fresh()
     response = client.post(RC_BATCHES, **invalid.request_kwargs(ringcentral_headers(client)))
@@ -985,10 +980,9 @@ def test_invalid_strategies_draw_each_promised_problem_with_its_code(
 def test_valid_ringcentral_bodies_include_recipients_without_their_plus() -> None:
     """RingCentral's own example sends "15551234477" (it adds the +): valid bodies never
     had one, so a client's handling of the answer's "+1555..." went untested."""
-    body = find(
+    body = found(
         ringcentral_batch_bodies(),
         lambda b: any(not m["to"][0].startswith("+") for m in b["messages"]),
-        settings=settings(database=None, phases=[Phase.generate]),  # any one, unshrunk
     )
     emu, client = fresh()
     response = client.post(RC_BATCHES, headers=ringcentral_headers(client), json=body)
@@ -999,10 +993,8 @@ def test_valid_ringcentral_bodies_include_recipients_without_their_plus() -> Non
 
 def test_sendbulk_bodies_number_their_items_from_1_or_from_0() -> None:
     """WaveSMS's client numbers ``clientsmsid`` from 0; the rows echo whichever is sent."""
-    body = find(
-        sendbulk_bulk_bodies(min_messages=2),
-        lambda b: int(b["smslist"][0]["clientsmsid"]) == 0,
-        settings=settings(database=None, phases=[Phase.generate]),  # any one, unshrunk
+    body = found(
+        sendbulk_bulk_bodies(min_messages=2), lambda b: int(b["smslist"][0]["clientsmsid"]) == 0
     )
     assert [int(i["clientsmsid"]) for i in body["smslist"]] == list(range(len(body["smslist"])))
     _emu, client = fresh()
@@ -1015,13 +1007,5 @@ def test_many_texts_hold_a_line_break(texts: Any) -> None:
     """docs/testing.md says many texts of all three hold a line break (about a third of
     the GSM-7 ones, nearer half of the others): a client's handling of one is exercised
     in most runs, not only in a rare one."""
-    drawn: list[str] = []
-    with contextlib.suppress(NoSuchExample):
-        find(
-            texts,
-            lambda t: drawn.append(t) and False,
-            settings=settings(
-                max_examples=300, derandomize=True, database=None, phases=[Phase.generate]
-            ),
-        )
-    assert sum("\n" in t for t in drawn) >= len(drawn) // 4
+    examples = drawn(texts, 300)
+    assert sum("\n" in t for t in examples) >= len(examples) // 4

@@ -4,17 +4,15 @@ the simplest examples; each drawn without an emulator, derandomized."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import math
-from collections.abc import Callable
 from typing import Any
 
 import phonenumbers
 import pytest
-from hypothesis import Phase, find, settings
+from hypothesis import find, settings
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument, NoSuchExample
+from hypothesis.errors import InvalidArgument
 
 from emulator import Emulator
 from emulator.core.segments import GSM7_EXTENSION
@@ -37,34 +35,14 @@ from emulator.testing.strategies import (
     ucs2_texts,
 )
 
+from ._drawing import drawn, found
+
 NOW = Emulator().time()
 MOBILE_TYPES = (
     phonenumbers.PhoneNumberType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
 )
 TEXT = st.just("hi")  # the texts are not what these tests are about
-
-
-def drawn(strategy: st.SearchStrategy[Any], count: int = 300) -> list[Any]:
-    """``count`` generated examples of ``strategy``, the same in every run."""
-    seen: list[Any] = []
-
-    def keep(value: Any) -> bool:
-        seen.append(value)
-        return False
-
-    generate = settings(
-        max_examples=count, derandomize=True, database=None, phases=[Phase.generate]
-    )
-    with contextlib.suppress(NoSuchExample):
-        find(strategy, keep, settings=generate)
-    return seen
-
-
-def found(strategy: st.SearchStrategy[Any], condition: Callable[[Any], bool]) -> Any:
-    """A generated example meeting ``condition``, as drawn (not shrunk)."""
-    generate = settings(max_examples=500, derandomize=True, database=None, phases=[Phase.generate])
-    return find(strategy, condition, settings=generate)
 
 
 def simplest(strategy: st.SearchStrategy[Any]) -> Any:
