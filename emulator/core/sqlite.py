@@ -133,16 +133,13 @@ def _why_unopenable(file: str | None) -> str | None:
         return f"directory {parent} does not exist"
     if _read_only_file_system(parent):  # before the checks below, which it fails too
         return f"{parent} is on a read-only file system"
-    if not path.exists() and not os.access(parent, os.W_OK | os.X_OK):
-        return f"no permission to create a file in {parent}"
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+    may_create = os.access(parent, os.W_OK | os.X_OK)
+    if not path.exists():
+        return None if may_create else f"no permission to create a file in {parent}"
+    if not os.access(path, os.R_OK | os.W_OK):
         return f"no permission to read and write {file}"
     companions = [path.with_name(path.name + end) for end in ("-wal", "-shm")]
-    if (
-        path.exists()
-        and not os.access(parent, os.W_OK | os.X_OK)
-        and not all(os.access(each, os.R_OK | os.W_OK) for each in companions)
-    ):
+    if not may_create and not all(os.access(each, os.R_OK | os.W_OK) for each in companions):
         # SQLite keeps a WAL file's -wal and -shm files beside it: a file the user may
         # write is still refused ("attempt to write a readonly database")
         return (
