@@ -775,6 +775,39 @@ def test_a_scenario_with_an_empty_name_is_refused(empty: str) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "field", "kind"),
+    [("seed: 1\nname: 5\n", "name", "a number"), ("description: [a]\n", "description", "a list")],
+)
+def test_a_name_or_description_that_is_no_string_is_refused_on_its_line(
+    text: str, field: str, kind: str
+) -> None:
+    exc = error_for(text)
+    assert (exc.field, exc.line) == (field, text.count("\n"))
+    assert exc.reason == f"must be a string, not {kind}"
+
+
+def test_a_dict_refused_with_a_source_names_that_source() -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario({"name": 5}, source="body.json")
+    assert (info.value.source, info.value.field, info.value.line) == ("body.json", "name", None)
+    assert str(info.value) == "body.json: name: must be a string, not a number"
+
+
+def test_a_scenario_given_as_neither_name_path_text_nor_dict_is_refused() -> None:
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(5)  # type: ignore[arg-type]
+    assert info.value.reason == (
+        "a scenario is a shipped name, a path, YAML/JSON text or a dict, not a number"
+    )
+
+
+def test_a_name_too_long_for_a_path_is_an_unknown_scenario() -> None:
+    """No file can have this name (ENAMETOOLONG): it is told as an unknown name, no OSError."""
+    with pytest.raises(ScenarioError, match=r"^unknown scenario 'aaaa"):
+        load_scenario("a" * 5000)
+
+
 def test_a_scenario_without_a_name_is_custom() -> None:
     assert parse_scenario_text("seed: 1\nrules: []\n").name == "custom"
     assert parse_scenario({"timing": {"sent": "2s"}}).name == "custom"
