@@ -794,6 +794,24 @@ def _reserved_port() -> int:
     return port
 
 
+def test_serve_with_no_one_reading_its_output_stops_quietly() -> None:
+    """`serve | true`: the banner meets a closed pipe; it stops with 0 and says nothing
+    (it is no "cannot write to standard output" failure, as a full disk is)."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        result = subprocess.run(
+            [*CLI, "serve", "--port", "0"],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        os.close(write)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
 def test_serve_with_standard_output_closed_or_full() -> None:
     """`serve >&-` serves (its output goes nowhere); `serve > /dev/full` cannot show
     its banner: one error line, no traceback."""
