@@ -826,11 +826,13 @@ def test_an_after_too_long_for_int_with_several_significant_digits_is_their_valu
         ("batches/b-404", "no batch 'b-404'"),
         ("messages/m-404", "no message 'm-404'"),
         ("requests/7", "no request #7"),
+        ("requests/0", "no request #0"),  # ids start at 1: the first entry is not it
     ],
 )
 def test_an_unknown_batch_message_or_journal_entry_is_a_404_naming_it(
     client: httpx.Client, path: str, error: str
 ) -> None:
+    client.get("/restapi/v1.0/nothing")  # a journal entry, #1
     assert assert_error(client.get(f"/_emulator/{path}"), 404) == {"error": error}
 
 
