@@ -139,6 +139,19 @@ def test_message_list_filters_by_provider_number_status_direction_and_text(
     assert ids("q=nothing-like-this") == set()
 
 
+def test_message_list_finds_an_alphanumeric_sender_by_its_name(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    """A sender ID such as "ACME" has no digits to spell with or without '+': the
+    number filter matches it as written, spaces aside."""
+    named = add_message(emu, "Sale on", provider="sendbulk", sender="ACME")
+    add_message(emu, "Hi", provider="sendbulk")
+    emu.advance("1m")
+    assert row_ids(client.get(f"{UI}?number=ACME").text) == [named.id]
+    assert row_ids(client.get(f"{UI}?number=AC%20ME").text) == [named.id]
+    assert row_ids(client.get(f"{UI}?number=%2BACME").text) == []
+
+
 def test_the_text_search_finds_a_message_by_its_error_code(
     emu: Emulator, client: httpx.Client
 ) -> None:
