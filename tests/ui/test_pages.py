@@ -168,6 +168,16 @@ def test_unknown_filter_values_are_reported_not_failed(client: httpx.Client) -> 
     assert "unknown status &#39;lost&#39;" in response.text
 
 
+def test_an_unknown_direction_filter_is_reported_and_dropped(
+    emu: Emulator, client: httpx.Client
+) -> None:
+    message = add_message(emu, "listed")
+    response = client.get(f"{UI}?direction=sideways")
+    assert response.status_code == 200
+    assert "unknown direction &#39;sideways&#39;" in response.text
+    assert row_ids(response.text) == [message.id]  # not a filter that matches nothing
+
+
 def test_statuses_follow_the_emulator_clock_with_provider_words(
     emu: Emulator, client: httpx.Client
 ) -> None:
