@@ -983,10 +983,26 @@ def test_a_job_reading_an_admin_endpoint_is_sent(receiver: _Receiver, method: st
         ("http://h/", False),
         ("not a url", False),
         ("http://a..b/_emulator/reset", True),
+        ("http://h:port/_emulator/reset", False),  # no URL httpx can send to: never sent
     ],
 )
 def test_is_admin_url(url: str, admin: bool) -> None:
     assert webhooks.is_admin_url(url) is admin
+
+
+@pytest.mark.parametrize(
+    ("url", "sendable"),
+    [
+        ("http://h/hook", True),
+        (" HTTPS://h:8443/hook ", True),
+        ("ftp://h/hook", False),
+        ("http:///hook", False),  # no host
+        ("/hook", False),
+        ("http://[::1/hook", False),  # an IPv6 address left open: no URL at all
+    ],
+)
+def test_is_webhook_url_takes_only_absolute_http_urls(url: str, sendable: bool) -> None:
+    assert webhooks.is_webhook_url(url) is sendable
 
 
 def test_only_the_newest_attempts_are_kept() -> None:
