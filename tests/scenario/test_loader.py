@@ -855,6 +855,8 @@ def test_json_text_and_json_file(tmp_path: Path) -> None:
 )
 def test_webhook_retries(text: str, retries: tuple[float, ...]) -> None:
     assert parse_scenario_text(text).webhooks.retries == retries
+    with Emulator(text, clock="virtual") as emu:  # the queue retries as the scenario says
+        assert emu.webhooks.retry_delays == retries
 
 
 def test_full_document_parses() -> None:
