@@ -160,6 +160,13 @@ def test_update_message_persists_plan_and_extra(store: Store) -> None:
     assert again.status_at(T0 + 100) == Status.FAILED
 
 
+def test_update_message_of_a_message_never_stored_changes_nothing(store: Store) -> None:
+    store.add_messages([message("a")])
+    store.update_message(message("ghost", text="never added"))
+    assert store.get_message("ghost") is None
+    assert ids(store.query_messages(MessageQuery())) == ["a"]
+
+
 @pytest.mark.parametrize("one_object", [False, True], ids=["own extras", "a shared extra"])
 def test_update_message_can_clear_extra(store: Store, one_object: bool) -> None:
     shared = {"k": 1}
