@@ -236,6 +236,19 @@ def test_requests_before_bytes_that_do_not_parse_get_their_answers_first(
     assert [e["status"] for e in server.requests()] == [200, 200, 200]
 
 
+def test_bytes_that_do_not_parse_as_a_connection_s_first_request_get_the_400_alone(
+    server: LiveServer,
+) -> None:
+    """Nothing owed, no request the app saw: the 400 and the close, nothing journaled."""
+    with _connect(server) as sock:
+        sock.sendall(b"BAD REQUEST\r\n\r\n")
+        received = _until_closed(sock)
+    assert received.startswith(b"HTTP/1.1 400 Bad Request")
+    assert received.count(b"HTTP/1.1") == 1
+    assert received.endswith(b"Invalid HTTP request received.")
+    assert server.requests() == [] and server.messages() == []
+
+
 def test_a_content_length_counted_in_characters_still_gets_its_answer(
     server: LiveServer,
 ) -> None:
