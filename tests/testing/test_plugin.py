@@ -194,6 +194,37 @@ def test_clock_marker_against_a_server_on_the_real_clock(project: pytest.Pyteste
     result.stdout.fnmatch_lines(["*sms_clock: the server runs on the real clock*--clock virtual*"])
 
 
+def test_a_clock_marker_given_other_than_one_start_is_a_usage_error(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.sms_clock("now", "2027-01-01T00:00:00Z")
+        def test_two_starts(sms_emulator):
+            pass
+
+        @pytest.mark.sms_clock()
+        def test_no_start(sms_emulator):
+            pass
+
+        @pytest.mark.sms_clock(when="now")
+        def test_another_keyword(sms_emulator):
+            pass
+
+        @pytest.mark.sms_clock(start="now")
+        def test_one_start(sms_emulator):
+            pass
+        """
+    )
+    result = project.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, errors=3)
+    refused = [line for line in result.stdout.lines if line.startswith("E ")]
+    usage = 'UsageError: sms_clock takes one start: "now", an aware datetime, an ISO time or epoch'
+    assert sum(usage in line for line in refused) == 3
+
+
 def test_scenario_marker_forms(project: pytest.Pytester) -> None:
     project.makefile(".yaml", beside="name: beside-the-test\nseed: 21\n")
     project.makepyfile(
