@@ -148,6 +148,24 @@ def test_from_a_coroutine_advance_leaves_the_loop_free_and_advance_async_waits(
     asyncio.run(main())
 
 
+def test_from_a_coroutine_a_remote_emulators_advance_leaves_the_loop_free(
+    server: LiveServer, receiver: Receiver, release: threading.Event
+) -> None:
+    """As a live server's: the receipt it made due is held by the receiver, and not
+    waited for (which would last the attempt's 5 s timeout)."""
+    send(server, 1)
+
+    async def main(remote: RemoteEmulator) -> None:
+        started = time.monotonic()
+        moved = remote.advance("30s")
+        assert time.monotonic() - started < 3 and receiver.requests == []
+        assert moved == server.now
+
+    with RemoteEmulator(server.url) as remote:
+        asyncio.run(main(remote))
+    release.set()
+
+
 def test_the_admin_api_waits_when_asked(server: LiveServer, slow_receiver: Receiver) -> None:
     send(server, 1)
     with httpx.Client(base_url=server.url + "/_emulator") as admin:
