@@ -288,6 +288,52 @@ def test_unreachable_server() -> None:
         sock.close()
 
 
+def test_an_answer_that_is_no_json_is_reported_as_its_text_and_is_no_refusal() -> None:
+    """A URL that is no sms-emulator (here a proxy whose upstream is down) says what it
+    answered, not that its body failed to decode; it refused no argument (a 400)."""
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.command == "GET" and self.path == "/_emulator/scenario":  # cached
+                self.answer(200, "application/json", b'{"scenario": {"name": "happy-path"}}')
+            else:
+                self.answer(502, "text/plain", b"upstream down")
+
+        do_PUT = do_GET
+
+        def answer(self, status: int, kind: str, text: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(text)))
+            self.end_headers()
+            self.wfile.write(text)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{proxy.server_address[1]}"
+    try:
+        with RemoteEmulator(url) as remote:
+            with pytest.raises(RemoteEmulatorError) as info:
+                remote.health()
+            # a server's failure, not a refusal of the arguments (a ValueError in-process)
+            with pytest.raises(RemoteEmulatorError) as view:
+                remote.provider_view("fonedynamics", "leases")
+            with pytest.raises(RemoteEmulatorError) as scenario:
+                remote.load_scenario("name: mine\nseed: 2\n")
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert str(info.value) == f"GET {url}/_emulator/health → 502: upstream down"
+    assert (info.value.status, info.value.body) == (502, "upstream down")
+    for refused in (view.value, scenario.value):
+        assert not isinstance(refused, ValueError)
+        assert (refused.status, refused.body) == (502, "upstream down")
+
+
 def test_inbound(remote: RemoteEmulator, live: LiveServer) -> None:
     record = remote.inbound("ringcentral", "+14155550100", "+16505550100", "STOP")
     assert (record["direction"], record["from"], record["text"]) == (
