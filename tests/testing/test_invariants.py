@@ -260,6 +260,9 @@ def test_sendbulk_adapter() -> None:
     check_sendbulk_responses(["+254712345678", "0733000001"], {"responses": two})
     with pytest.raises(AssertionError, match="row 1 is for"):
         check_sendbulk_responses(["0733000001", "+254712345678"], {"responses": two})
+    # a row with neither spelling of the code
+    with pytest.raises(AssertionError, match=r"^row 2 has no response code: \{'mobile': '07'\}$"):
+        check_sendbulk_responses(["0712345678", "07"], {"responses": [ok, {"mobile": "07"}]})
 
 
 def test_sendbulk_check_takes_the_request_body_as_the_other_providers_checks_do() -> None:
@@ -276,6 +279,8 @@ def test_sendbulk_check_takes_the_request_body_as_the_other_providers_checks_do(
         check_sendbulk_responses(sms, {"responses": [ok]})
     with pytest.raises(ValueError, match=r"needs 'smslist' \(sendbulk\) or 'mobile'"):
         check_sendbulk_responses({"count": 1}, {"responses": [ok]})
+    with pytest.raises(AssertionError, match=r"^'smslist' is not a list: 'none'$"):
+        check_sendbulk_responses({"count": 1, "smslist": "none"}, {"responses": [ok]})
 
 
 def test_sendbulk_check_reads_an_smslist_object_as_the_gateway_does() -> None:
