@@ -30,6 +30,13 @@ def test_recipients_accounted() -> None:
     check_recipients_accounted(["+1", "+1"], ["+1", "+1"], [])
 
 
+def test_recipients_that_are_no_number_are_compared_as_they_are() -> None:
+    """A missing ``to`` (None) is accepted as None, and no other value stands in for it."""
+    check_recipients_accounted([None, SENT[0]], [SENT[0], None], [])
+    with pytest.raises(AssertionError, match="recipient None \\(index 1\\) was neither accepted"):
+        check_recipients_accounted([None], [2.5], [])
+
+
 @pytest.mark.parametrize(
     ("accepted", "rejected", "message"),
     [
