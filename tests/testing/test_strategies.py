@@ -173,6 +173,11 @@ def test_bad_arguments_are_refused_eagerly(factory, kwargs) -> None:
         factory(**kwargs).validate()
 
 
+def test_a_negative_max_rules_is_refused_naming_it() -> None:
+    with pytest.raises(InvalidArgument, match=r"^max_rules must be >= 0$"):
+        scenarios(max_rules=-1)
+
+
 def test_a_bad_size_names_the_options_given() -> None:
     with pytest.raises(InvalidArgument, match="need 1 <= min_numbers <= max_numbers, got 0, 5"):
         sendbulk_sms_bodies(min_numbers=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import types
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -522,6 +522,7 @@ def test_invalid_hashed_otp_bodies_get_a_flat_refusal(invalid: InvalidBody) -> N
             sendbulk_dlr_bodies,
             {"message_ids": ["1"], "other_credentials": {"partnerID": "123", "apikey": "x"}},
         ),
+        (sendbulk_dlr_bodies, {"message_ids": ["1"], "brand": "nope"}),
         (sendbulk_hashed_otp_bodies, {"min_numbers": 0}),
         (sendbulk_hashed_otp_bodies, {"texts": "hello"}),
     ],
@@ -529,6 +530,20 @@ def test_invalid_hashed_otp_bodies_get_a_flat_refusal(invalid: InvalidBody) -> N
 def test_bad_arguments_are_refused_when_called(factory: Any, kwargs: dict[str, Any]) -> None:
     with pytest.raises(InvalidArgument):
         factory(**kwargs)
+
+
+def test_now_given_as_the_emulators_aware_datetime_is_its_epoch_seconds() -> None:
+    def scheduled(now: float | datetime) -> int:
+        body = find(fonedynamics_message_bodies(now=now), lambda b: "Schedule" in b, settings=NO_DB)
+        return body["Schedule"]
+
+    assert scheduled(datetime.fromtimestamp(NOW, UTC)) == scheduled(NOW) >= NOW
+
+
+def test_invalid_dlr_bodies_need_no_message_ids() -> None:
+    """An unknown or missing id is one of the refusals: none need an earlier send."""
+    body = find(sendbulk_dlr_bodies(valid=False), lambda b: True, settings=NO_DB)
+    assert isinstance(body, InvalidBody) and body.code in (1009, 4091, 4092, 1006)
 
 
 def test_invalid_refresh_forms_need_no_tokens() -> None:
