@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from functools import cache
 
-import phonenumbers
 from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
 
 __all__ = [
@@ -32,10 +31,8 @@ def _possible_lengths(country_code: int) -> frozenset[int] | None:
     regions = COUNTRY_CODE_TO_REGION_CODE.get(country_code)
     if not regions:
         return None
-    region = regions[0]
-    if region == phonenumbers.UNKNOWN_REGION:
-        region = "001"
-    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+    # A non-geographic code's region is "001" (phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY).
+    metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, regions[0])
     if metadata is None or metadata.general_desc is None:
         return None
     lengths = set(metadata.general_desc.possible_length or ())
