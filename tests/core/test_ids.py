@@ -60,6 +60,9 @@ def test_token_shapes() -> None:
     assert len(long) == 200
     custom = gen.token("t", 12, "ab")
     assert len(custom) == 12 and set(custom) <= {"a", "b"}
+    for odd in (1, 7, 45):  # the last character drawn alone, not as one of a pair
+        token = gen.token("odd", odd)
+        assert len(token) == odd and set(token) <= set(string.ascii_uppercase + string.digits)
     url = gen.urlsafe("u")
     assert len(url) == 22 and re.fullmatch(r"[A-Za-z0-9_-]+", url)
     uuid = gen.uuid("x")
