@@ -562,6 +562,27 @@ def test_a_reset_as_a_request_is_journaled_leaves_no_entry_of_it(
     emu.close()
 
 
+def test_the_app_completes_an_asgi_servers_lifespan_handshake() -> None:
+    """``emu.app`` served by an ASGI server of one's own (uvicorn's default lifespan
+    "auto" sends these): started and stopped, not an error for a scope it has no route for."""
+    emu = Emulator(clock="virtual")
+    events = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return events.pop(0)
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+    try:
+        asyncio.run(emu.app(scope, receive, send))
+    finally:
+        emu.close()
+    assert sent == [{"type": "lifespan.startup.complete"}, {"type": "lifespan.shutdown.complete"}]
+
+
 def test_a_request_after_close_gets_no_answer_not_a_500(tmp_path) -> None:
     """A client thread still sending after ``close()`` meets a stopped server."""
     emu = Emulator(db=tmp_path / "closed.db")
