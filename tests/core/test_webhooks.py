@@ -366,6 +366,21 @@ def test_stopping_the_worker_lets_the_delivery_in_flight_finish_and_be_written_d
     assert receiver.hits == ["/first"]
 
 
+def test_starting_a_started_queue_keeps_its_one_worker() -> None:
+    def workers() -> int:
+        return sum(t.name == "sms-emulator-webhooks" for t in threading.enumerate())
+
+    queue = _queue([0.0])
+    before = workers()
+    queue.start(interval=0.01)
+    queue.start(interval=0.01)
+    try:
+        assert workers() == before + 1 and queue.mode == "background"
+    finally:
+        queue.stop()
+    assert workers() == before  # the one worker the stop ended: none left running
+
+
 def test_jobs_queued_when_one_of_two_holds_ends_go_out_when_the_other_ends(
     receiver: _Receiver,
 ) -> None:
