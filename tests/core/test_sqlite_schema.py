@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from emulator.cli import main
+from emulator.core import file_claim
 from emulator.core.models import Batch, Message, Plan
 from emulator.core.sqlite import SCHEMA_VERSION, SchemaVersionError, SQLiteStore
 from emulator.core.store import MessageQuery
@@ -187,6 +188,35 @@ def test_a_file_on_a_read_only_file_system_is_refused_saying_so(
         SQLiteStore(path)
     with pytest.raises(sqlite3.OperationalError, match=r"is on a read-only file system$"):
         SQLiteStore(tmp_path / "new.db")
+
+
+@pytest.mark.parametrize("exists", [False, True], ids=["new-file", "existing-file"])
+def test_a_file_one_may_not_create_or_write_is_refused_saying_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exists: bool
+) -> None:
+    """SQLite says only "unable to open database file" (to a user other than root):
+    the reason follows, the folder's for a new file, the file's for one already there."""
+    path = tmp_path / "p.db"
+    if exists:
+        SQLiteStore(path).close()
+    access = os.access
+
+    def not_permitted(where: str | Path, mode: int, **options: object) -> bool:
+        if Path(where) == (path if exists else tmp_path):
+            return False
+        return access(where, mode, **options)  # type: ignore[arg-type]
+
+    def unable(database: str, **options: object) -> sqlite3.Connection:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(sqlite3, "connect", unable)
+    monkeypatch.setattr(os, "access", not_permitted)
+    # the file claim could not create the file either (root's would)
+    monkeypatch.setattr(file_claim, "_lock", lambda file: None)
+    with pytest.raises(sqlite3.OperationalError) as refused:
+        SQLiteStore(path)
+    reason = f"read and write {path}" if exists else f"create a file in {tmp_path}"
+    assert str(refused.value) == f"unable to open database file: no permission to {reason}"
 
 
 @pytest.mark.parametrize("companions", [False, True], ids=["no-wal-files", "wal-files-writable"])
