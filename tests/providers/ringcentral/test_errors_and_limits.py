@@ -6,6 +6,7 @@ import re
 import threading
 from typing import Any
 
+import httpx
 import pytest
 
 from emulator import Emulator
@@ -182,6 +183,22 @@ def test_faults_come_back_in_ringcentral_shape(rc: RC) -> None:
     assert int(broken.headers["x-rate-limit-remaining"]) == remaining + 1
 
 
+def _batch_list_answered_by_a_fault_of(rc: RC, status: int) -> httpx.Response:
+    """The first batch list answered by a fault giving only its status."""
+    rc.emu.load_scenario(
+        {
+            "faults": [
+                {
+                    "when": {"provider": "ringcentral", "endpoint": "list_batches"},
+                    "calls": [1],
+                    "respond": {"status": status},
+                }
+            ]
+        }
+    )
+    return rc.get("/batches")
+
+
 @pytest.mark.parametrize(
     ("status", "code", "message"),
     [
@@ -195,18 +212,7 @@ def test_faults_come_back_in_ringcentral_shape(rc: RC) -> None:
 def test_a_fault_status_with_no_error_of_its_own_is_named_by_it(
     rc: RC, status: int, code: str, message: str | None
 ) -> None:
-    rc.emu.load_scenario(
-        {
-            "faults": [
-                {
-                    "when": {"provider": "ringcentral", "endpoint": "list_batches"},
-                    "calls": [1],
-                    "respond": {"status": status},
-                }
-            ]
-        }
-    )
-    response = rc.get("/batches")
+    response = _batch_list_answered_by_a_fault_of(rc, status)
     assert response.status_code == status
     body = response.json()
     check_schema("ASGErrorResponse", body)
@@ -230,18 +236,7 @@ def test_a_fault_status_with_no_error_of_its_own_is_named_by_it(
 def test_a_fault_status_with_an_error_of_its_own_answers_that_error(
     rc: RC, status: int, code: str, message: str, detail: dict[str, str]
 ) -> None:
-    rc.emu.load_scenario(
-        {
-            "faults": [
-                {
-                    "when": {"provider": "ringcentral", "endpoint": "list_batches"},
-                    "calls": [1],
-                    "respond": {"status": status},
-                }
-            ]
-        }
-    )
-    response = rc.get("/batches")
+    response = _batch_list_answered_by_a_fault_of(rc, status)
     assert response.status_code == status
     assert response.json() == {
         "errorCode": code,
