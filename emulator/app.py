@@ -49,6 +49,22 @@ def normalize_path(path: str, mounts: frozenset[str]) -> str:
     return path
 
 
+def split_root(path: str, root: str) -> tuple[str, str]:
+    """``path`` as the ``root`` it starts with and the path inside it.
+
+    Mounted under a prefix of another app, ``path`` is the whole path the client
+    sent and ``root`` (the ASGI ``root_path``) the prefix; what is inside is read as
+    Starlette's router reads it, and ``path`` not under ``root`` is taken whole.
+    """
+    if path.startswith(root):
+        inside = path[len(root) :]
+        if not inside:
+            return root, "/"
+        if inside[0] == "/":
+            return root, inside
+    return "", path
+
+
 def _silenced(send: Send) -> Send:
     """``send``, except while a ``DropConnection`` is being handled.
 
@@ -115,7 +131,8 @@ class EmulatorApp:
     outer app's ``Mount`` would), journals every request outside
     ``/_emulator`` with its response, and turns ``DropConnection`` into an
     aborted socket that sent nothing.  Everything else goes to ``outer`` (the
-    admin app and the JSON 404).
+    admin app and the JSON 404).  Mounted under a prefix of another app, all
+    of that is done to the path inside the prefix.
     """
 
     def __init__(
@@ -131,7 +148,7 @@ class EmulatorApp:
         #: mount prefix -> (provider name, provider app)
         self.mounts = mounts
         self._mount_paths = frozenset(mounts)
-        self._prefixes = tuple((m + "/", name, app) for m, (name, app) in mounts.items())
+        self._prefixes = tuple((m + "/", m, name, app) for m, (name, app) in mounts.items())
         self._folded = tuple((m.lower(), m) for m in mounts_ignoring_case)
         #: Paths starting so need no look for a mount in another case.
         self._as_declared = (*mounts, "/_emulator")
@@ -164,18 +181,21 @@ class EmulatorApp:
                 raise DropConnection()
             return
         path = received_path = scope["path"]  # journaled as it came
+        root: str = scope.get("root_path", "")
+        if root:  # mounted under a prefix: route the path inside it, as at the root
+            root, path = split_root(path, root)
         if self._folded and not path.startswith(self._as_declared):
             cased = self._in_mount_case(path)
             if cased != path:
-                scope = dict(scope, path=cased)
+                scope = dict(scope, path=root + cased)
                 path = cased
         if "//" in path or (len(path) > 1 and path[-1] == "/") or path in self._mount_paths:
             normalized = normalize_path(path, self._mount_paths)
             if normalized != path:
-                scope = dict(scope, path=normalized)
+                scope = dict(scope, path=root + normalized)
                 path = normalized
         if path == "/_emulator":
-            scope = dict(scope, path="/_emulator/")  # the admin API's index
+            scope = dict(scope, path=root + "/_emulator/")  # the admin API's index
             path = "/_emulator/"
         if path.startswith("/_emulator/"):
             # No provider request's: its task may have copied the context of one (uvicorn
@@ -193,18 +213,15 @@ class EmulatorApp:
             return
         provider: str | None = None
         app = self.outer
-        if not scope.get("root_path"):
-            for prefix, name, provider_app in self._prefixes:
-                if path.startswith(prefix):
-                    provider, app = name, provider_app
-                    # What the outer app's Mount would have put in the scope.
-                    scope["path_params"] = {"path": path[len(prefix) :]}
-                    scope["app_root_path"] = ""
-                    scope["root_path"] = prefix[:-1]
-                    scope["endpoint"] = provider_app
-                    break
-        else:
-            provider = _provider_for(path)
+        for prefix, mount, name, provider_app in self._prefixes:
+            if path.startswith(prefix):
+                provider, app = name, provider_app
+                # What the outer app's Mount would have put in the scope.
+                scope["path_params"] = {"path": path[len(prefix) :]}
+                scope["app_root_path"] = scope.get("app_root_path", root)
+                scope["root_path"] = root + mount
+                scope["endpoint"] = provider_app
+                break
         # when it arrived: a reset since drops it (Emulator.drop_if_arrived_before_reset)
         arrival = REQUEST_ARRIVED_IN.set(self.emu.resets)
         try:
@@ -400,16 +417,10 @@ async def _read_ahead(
             return received, kept, size
 
 
-def _provider_for(path: str) -> str | None:
-    for provider in PROVIDERS:
-        if path == provider.mount or path.startswith(provider.mount + "/"):
-            return provider.name
-    return None
-
-
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    path = split_root(request.url.path, request.scope.get("root_path", ""))[1]  # as at the root
     return JSONResponse(
-        {"error": "not_found", "message": f"No emulated API at {request.url.path}"}, status_code=404
+        {"error": "not_found", "message": f"No emulated API at {path}"}, status_code=404
     )
 
 
